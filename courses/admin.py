@@ -1,0 +1,168 @@
+"""The catalogue in the admin, arranged the way staff look for things."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .defaults import organization_install_default_templates
+from .models import (
+    Achievement,
+    CertificateTemplate,
+    Course,
+    EmailTemplate,
+    Organization,
+    RuleCondition,
+    RuleSet,
+    RuleSetVersion,
+)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "sender_email", "timezone", "locale"]
+    search_fields = ["name", "slug", "sender_email"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "website"]}),
+        ("Brand", {"fields": ["logo", "primary_color", "accent_color"]}),
+        ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
+        ("Locale", {"fields": ["timezone", "locale"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            organization_install_default_templates(organization=obj)
+
+
+@admin.register(Achievement)
+class AchievementAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organization", "validity_label", "tags"]
+    list_filter = ["organization", "validity_unit"]
+    search_fields = ["name", "description", "tags"]
+
+
+class RuleSetVersionInline(admin.TabularInline):
+    model = RuleSetVersion
+    fields = ["version_link", "min_score", "min_attendance", "frozen_at", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="version")
+    def version_link(self, version):
+        url = reverse("admin:courses_rulesetversion_change", args=[version.pk])
+        return format_html('<a href="{}">v{}</a>', url, version.number)
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organization", "current_version_label"]
+    list_filter = ["organization"]
+    search_fields = ["name", "description"]
+    inlines = [RuleSetVersionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.versions.exists():
+            RuleSetVersion.objects.create(ruleset=obj, notes="First version.")
+
+    @admin.display(description="current version")
+    def current_version_label(self, ruleset):
+        version = ruleset.current_version
+        if version is None:
+            return "—"
+        return f"v{version.number}" + (" (frozen)" if version.is_frozen else " (draft)")
+
+
+class RuleConditionInline(admin.TabularInline):
+    model = RuleCondition
+    extra = 1
+    fields = ["group", "path", "operator", "value", "description"]
+
+    def _editable(self, obj):
+        return obj is None or not obj.is_frozen
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(RuleSetVersion)
+class RuleSetVersionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "ruleset", "min_score", "min_attendance", "frozen_at"]
+    list_filter = ["ruleset__organization", "ruleset"]
+    search_fields = ["ruleset__name", "notes"]
+    filter_horizontal = ["prerequisites"]
+    inlines = [RuleConditionInline]
+    readonly_fields = ["number", "frozen_at"]
+    change_form_template = "admin/courses/rulesetversion/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return ["ruleset", "number", "min_score", "min_attendance", "prerequisites", "notes", "frozen_at"]
+        return self.readonly_fields
+
+    def get_urls(self):
+        new_version = self.admin_site.admin_view(self.new_version_view)
+        return [path("<int:pk>/new-version/", new_version, name="courses_rulesetversion_new")] + super().get_urls()
+
+    def new_version_view(self, request, pk):
+        version = get_object_or_404(RuleSetVersion, pk=pk)
+        if request.method != "POST" or not self.has_add_permission(request):
+            return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[pk]))
+        with transaction.atomic():
+            draft = services.ruleset_version_copy(version=version)
+        messages.success(request, f"Created {draft} from {version}. Edit it here; {version} stays as it was.")
+        return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[draft.pk]))
+
+    def save_model(self, request, obj, form, change):
+        try:
+            super().save_model(request, obj, form, change)
+        except ValidationError as exc:  # a version frozen between opening and saving the form
+            messages.error(request, exc.messages[0])
+
+
+@admin.register(CertificateTemplate)
+class CertificateTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organization", "page_size", "orientation", "version", "updated_at"]
+    list_filter = ["organization", "page_size", "orientation"]
+    search_fields = ["name"]
+    readonly_fields = ["version", "updated_at"]
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organization", "kind", "subject", "updated_at"]
+    list_filter = ["organization", "kind"]
+    search_fields = ["name", "subject"]
+
+
+@admin.register(Course)
+class CourseAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "organization", "achievement", "ruleset", "is_active"]
+    list_filter = ["organization", "is_active"]
+    search_fields = ["code", "title", "description"]
+    list_select_related = ["organization", "achievement", "ruleset"]
+    autocomplete_fields = ["next_course"]
+    fieldsets = [
+        (None, {"fields": ["organization", "code", "title", "description", "is_active"]}),
+        ("What it awards", {"fields": ["achievement", "ruleset"]}),
+        ("How it looks", {"fields": ["certificate_template", "email_template"]}),
+        ("What comes next", {"fields": ["next_course"]}),
+    ]

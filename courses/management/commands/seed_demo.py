@@ -1,0 +1,111 @@
+"""Loads the demo organisation. Idempotent: a second run changes nothing."""
+
+import secrets
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from courses.defaults import organization_install_default_templates
+from courses.models import Achievement, Course, Organization, RuleSet, RuleSetVersion
+
+DEMO_ACHIEVEMENTS = {
+    "FA-101": {
+        "name": "First Aid at Work",
+        "description": "Recognises the skills to give first aid in the workplace.",
+        "criteria_narrative": "Completed the First Aid at Work course and passed its assessment with at least 80%.",
+        "tags": "first aid, CPR, workplace safety",
+    },
+    "FA-201": {
+        "name": "Advanced First Aid",
+        "description": "Recognises advanced first aid skills for designated first aiders.",
+        "criteria_narrative": "Held First Aid at Work and attended at least 90% of Advanced First Aid.",
+        "tags": "first aid, trauma care, emergency response",
+    },
+    "WS-100": {
+        "name": "Workplace Safety Induction",
+        "description": "Recognises completion of the workplace safety induction.",
+        "criteria_narrative": "Completed the Workplace Safety Induction.",
+        "tags": "health and safety, induction",
+        "validity_amount": 12,
+        "validity_unit": Achievement.ValidityUnit.MONTHS,
+    },
+}
+
+
+class Command(BaseCommand):
+    help = "Create the Demo Academy organisation, its courses and an admin user (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--admin-username", default="admin")
+        parser.add_argument("--admin-password", help="Set this password (default: generate one for a new user).")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        org, _ = Organization.objects.get_or_create(
+            slug="demo-academy",
+            defaults={
+                "name": "Demo Academy",
+                "website": "https://demo-academy.example",
+                "sender_name": "Demo Academy",
+                "sender_email": "certificates@demo-academy.example",
+                "reply_to": "help@demo-academy.example",
+                "notification_email": "staff@demo-academy.example",
+                "timezone": "Europe/London",
+                "locale": "en-GB",
+            },
+        )
+        organization_install_default_templates(organization=org)
+
+        achievements = {}
+        for code, fields in DEMO_ACHIEVEMENTS.items():
+            achievements[code], _ = Achievement.objects.get_or_create(
+                organization=org, name=fields["name"], defaults=fields
+            )
+
+        fa101_rules = self._ruleset(org, "FA-101 pass mark", min_score=Decimal(80))
+        fa201_rules = self._ruleset(
+            org, "FA-201 entry and attendance", min_attendance=Decimal(90), prerequisites=[achievements["FA-101"]]
+        )
+        courses = {
+            "FA-101": ("First Aid at Work", fa101_rules),
+            "FA-201": ("Advanced First Aid", fa201_rules),
+            "WS-100": ("Workplace Safety Induction", None),
+        }
+        created = {}
+        for code, (title, ruleset) in courses.items():
+            created[code], _ = Course.objects.get_or_create(
+                organization=org,
+                code=code,
+                defaults={"title": title, "achievement": achievements[code], "ruleset": ruleset},
+            )
+        if created["FA-101"].next_course_id is None:
+            created["FA-101"].next_course = created["FA-201"]
+            created["FA-101"].save(update_fields=["next_course"])
+
+        self._admin(options["admin_username"], options["admin_password"])
+        self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org.name} ({org.slug}), courses {', '.join(courses)}."))
+
+    def _ruleset(self, org, name, *, min_score=None, min_attendance=None, prerequisites=()):
+        ruleset, made = RuleSet.objects.get_or_create(organization=org, name=name)
+        if made or not ruleset.versions.exists():
+            version = RuleSetVersion.objects.create(
+                ruleset=ruleset, min_score=min_score, min_attendance=min_attendance, notes="Demo rules."
+            )
+            version.prerequisites.set(prerequisites)
+        return ruleset
+
+    def _admin(self, username, password):
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            password = password or secrets.token_urlsafe(12)
+            User.objects.create_superuser(username=username, email="admin@demo-academy.example", password=password)
+            self.stdout.write(f"Admin user created: {username} / {password}")
+        elif password and not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            self.stdout.write(f"Admin password updated: {username} / {password}")
+        else:
+            self.stdout.write(f"Admin user {username} exists; password unchanged.")

@@ -1,0 +1,80 @@
+"""System checks: misconfiguration is caught at start-up, not by the first learner."""
+
+import importlib
+import os
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+
+@register()
+def check_base_url(app_configs, **kwargs):
+    parts = urlsplit(settings.LAUREL_BASE_URL)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return [
+            Error(
+                f"LAUREL_BASE_URL must be an absolute http(s) URL without query or fragment, "
+                f"not {settings.LAUREL_BASE_URL!r}.",
+                hint="Example: https://credentials.example.org",
+                id="laurel.E001",
+            )
+        ]
+    return []
+
+
+@register()
+def check_var_dir(app_configs, **kwargs):
+    var_dir = settings.VAR_DIR
+    try:
+        var_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return [Error(f"LAUREL_VAR_DIR {var_dir} cannot be created: {exc}", id="laurel.E002")]
+    if not os.access(var_dir, os.W_OK):
+        return [Error(f"LAUREL_VAR_DIR {var_dir} is not writable.", id="laurel.E002")]
+    return []
+
+
+@register()
+def check_queue_broker(app_configs, **kwargs):
+    redis_url = settings.REDIS_URL
+    if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+        return [
+            Error(
+                f"REDIS_URL must start with redis://, rediss:// or unix://, not {redis_url!r}.",
+                id="laurel.E003",
+            )
+        ]
+    return []
+
+
+@register()
+def check_email_backend(app_configs, **kwargs):
+    esp = settings.LAUREL_EMAIL_ESP
+    if not esp:
+        return []
+    try:
+        importlib.import_module(f"anymail.backends.{esp}")
+    except ImportError:
+        return [
+            Error(
+                f"LAUREL_EMAIL_ESP={esp!r} is not an email service django-anymail supports.",
+                hint="Use the anymail backend module name, e.g. postmark, mailgun, sendgrid, amazon_ses.",
+                id="laurel.E004",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def check_production_database(app_configs, **kwargs):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if not settings.DEBUG and engine.endswith("sqlite3"):
+        return [
+            Warning(
+                "The embedded SQLite database is in use with DEBUG off.",
+                hint="Set DATABASE_URL to a PostgreSQL database for production.",
+                id="laurel.W001",
+            )
+        ]
+    return []

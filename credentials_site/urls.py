@@ -1,0 +1,21 @@
+"""URL wiring for the whole site."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from .views import healthz
+
+admin.site.site_header = "Laurel"
+admin.site.site_title = "Laurel"
+admin.site.index_title = "Credentials"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

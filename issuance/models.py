@@ -1,0 +1,1 @@
+"""The pipeline's records: learners, completion events, issuances, credentials, deliveries."""

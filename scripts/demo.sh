@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the demo: seeds Demo Academy, starts the web server and one worker in the foreground.
+# Ctrl-C stops both.
+set -euo pipefail
+PY=${PY:-.venv/bin/python}
+PORT=${PORT:-8000}
+mkdir -p var
+password_file=var/demo-admin-password
+if [ ! -s "$password_file" ]; then
+  (umask 077; "$PY" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$password_file")
+fi
+password=$(cat "$password_file")
+"$PY" manage.py seed_demo --admin-password "$password"
+"$PY" manage.py collectstatic --no-input -v 0
+
+trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
+"$PY" manage.py qcluster &
+"$PY" manage.py runserver "127.0.0.1:$PORT" --noreload &
+
+for _ in $(seq 1 100); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
+  sleep 0.2
+done
+cat <<MSG
+
+  Laurel demo is running.
+    Admin:     http://127.0.0.1:$PORT/admin/
+    Login:     admin / $password
+    Health:    http://127.0.0.1:$PORT/healthz
+
+  Press Ctrl-C to stop the web server and the worker.
+
+MSG
+wait

@@ -1,0 +1,28 @@
+from django.core.management import call_command
+
+from courses.models import Achievement, Course, Organization, RuleSet, RuleSetVersion
+
+
+def _counts():
+    return {model.__name__: model.objects.count() for model in (Organization, Course, Achievement, RuleSet, RuleSetVersion)}
+
+
+def test_it_creates_demo_academy_with_its_three_courses(db):
+    call_command("seed_demo", admin_password="pw-for-tests")
+    org = Organization.objects.get(slug="demo-academy")
+    assert org.name == "Demo Academy"
+    courses = {c.code: c for c in Course.objects.filter(organization=org)}
+    assert courses["FA-101"].title == "First Aid at Work"
+    assert courses["FA-101"].ruleset.current_version.min_score == 80
+    fa201 = courses["FA-201"].ruleset.current_version
+    assert fa201.min_attendance == 90
+    assert list(fa201.prerequisites.all()) == [courses["FA-101"].achievement]
+    assert courses["WS-100"].ruleset is None
+    assert courses["WS-100"].achievement.validity_label == "12 months"
+
+
+def test_it_changes_nothing_when_run_twice(db):
+    call_command("seed_demo", admin_password="pw-for-tests")
+    before = _counts()
+    call_command("seed_demo", admin_password="pw-for-tests")
+    assert _counts() == before
