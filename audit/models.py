@@ -1,1 +1,35 @@
-"""The append-only audit log."""
+"""The append-only audit log: every state change, who or what made it, and from which event."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditRecord(models.Model):
+    class ActorKind(models.TextChoices):
+        SOURCE = "source", "Source"
+        SYSTEM = "system", "System"
+        STAFF = "staff", "Staff"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    issuance = models.ForeignKey("issuance.Issuance", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_records")
+    event = models.ForeignKey("issuance.CompletionEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_records")
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20)
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_label = models.CharField(max_length=200, help_text="The source slug, 'system', or the staff username.")
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.from_state or '∅'} → {self.to_state} by {self.actor_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise PermissionError("Audit records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit records are append-only.")

@@ -1,0 +1,26 @@
+"""Writing the audit trail. Every state change in Laurel goes through `audit_record`."""
+
+from .models import AuditRecord
+
+
+def audit_record(
+    *,
+    to_state: str,
+    actor_kind: str,
+    actor_label: str,
+    from_state: str = "",
+    issuance=None,
+    event=None,
+    actor_user=None,
+    detail: str = "",
+) -> AuditRecord:
+    return AuditRecord.objects.create(
+        issuance=issuance,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        actor_kind=actor_kind,
+        actor_user=actor_user,
+        actor_label=actor_label,
+        detail=detail[:2000],
+    )

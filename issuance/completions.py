@@ -1,0 +1,39 @@
+"""The normalised completion: what intake hands to the pipeline, whatever the source's dialect."""
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A validated completion. Intake builds it; `issuance.pipeline.issuance_start` consumes it."""
+
+    course_id: int
+    email: str
+    name: str
+    completed_at: datetime
+    learner_external_id: str = ""
+    score: Decimal | None = None
+    attendance: Decimal | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["completed_at"] = self.completed_at.isoformat()
+        for key in ("score", "attendance"):
+            data[key] = None if data[key] is None else str(data[key])
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Completion":
+        return cls(
+            course_id=data["course_id"],
+            email=data["email"],
+            name=data["name"],
+            completed_at=datetime.fromisoformat(data["completed_at"]),
+            learner_external_id=data.get("learner_external_id", ""),
+            score=None if data.get("score") is None else Decimal(data["score"]),
+            attendance=None if data.get("attendance") is None else Decimal(data["attendance"]),
+            extra=data.get("extra") or {},
+        )

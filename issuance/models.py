@@ -1,1 +1,0 @@
-"""The pipeline's records: learners, completion events, issuances, credentials, deliveries."""

@@ -1,0 +1,14 @@
+"""The pipeline's records: sources and events received, learners, issuances and credentials."""
+
+from .intake import CompletionEvent, Source, SourceCourseMapping
+from .issuances import Credential, Issuance, Learner, LearnerIdentity
+
+__all__ = [
+    "CompletionEvent",
+    "Credential",
+    "Issuance",
+    "Learner",
+    "LearnerIdentity",
+    "Source",
+    "SourceCourseMapping",
+]

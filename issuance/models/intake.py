@@ -1,0 +1,86 @@
+"""What sends completions to Laurel, and every event it sent, stored raw before parsing."""
+
+import uuid
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from courses.models import Course, Organization
+
+
+class Source(models.Model):
+    """One connection that sends completions: an LMS webhook, a CSV upload channel or a form."""
+
+    class Dialect(models.TextChoices):
+        GENERIC = "generic", "Generic JSON"
+
+    class CourseMatching(models.TextChoices):
+        BY_CODE = "code", "By course code"
+        BY_MAPPING = "mapping", "By the mapping table"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sources")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, help_text="Appears in the webhook URL.")
+    dialect = models.CharField(max_length=20, choices=Dialect.choices, default=Dialect.GENERIC)
+    is_active = models.BooleanField(default=True)
+    signing_secret = models.CharField(max_length=200, blank=True, help_text="whsec_… (Standard Webhooks).")
+    signing_secret_next = models.CharField(
+        max_length=200, blank=True, help_text="A second accepted secret while the sender rotates to it."
+    )
+    course_matching = models.CharField(max_length=10, choices=CourseMatching.choices, default=CourseMatching.BY_CODE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["signing_secret", "signing_secret_next"])
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.slug})"
+
+
+class SourceCourseMapping(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="course_mappings")
+    external_id = models.CharField(max_length=300, help_text="The course id as the source sends it.")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="mapping_unique_external_id")]
+
+    def __str__(self):
+        return f"{self.external_id} → {self.course.code}"
+
+
+class CompletionEvent(models.Model):
+    """One completion as received: the raw bytes first, then what was made of them."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        PARKED = "parked", "Parked"
+        PROCESSED = "processed", "Processed"
+        DISCARDED = "discarded", "Discarded"
+        DUPLICATE = "duplicate", "Duplicate"
+
+    class Channel(models.TextChoices):
+        WEBHOOK = "webhook", "Webhook"
+        CSV = "csv", "CSV upload"
+        FORM = "form", "Form"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
+    external_id = models.CharField(max_length=300, help_text="webhook-id, or the file and row for a CSV.")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEBHOOK)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED, db_index=True)
+    errors = models.JSONField(default=list, blank=True)
+    normalized = models.JSONField(null=True, blank=True, help_text="The completion made of this event.")
+    processed_at = models.DateTimeField(null=True, blank=True)
+    discarded_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="event_unique_per_source")]
+
+    def __str__(self):
+        return f"{self.source.slug}:{self.external_id}"

@@ -1,0 +1,118 @@
+"""Learners, the issuance state machine's rows, and the credentials they produce."""
+
+import uuid
+
+from django.db import models
+
+from courses.models import Achievement, Course, Organization, RuleSetVersion
+
+from .intake import CompletionEvent, Source
+
+
+class Learner(models.Model):
+    """A person, per organisation, matched by normalised email."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="learners")
+    email = models.EmailField(max_length=320)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "email"]
+        constraints = [models.UniqueConstraint(fields=["organization", "email"], name="learner_unique_email")]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class LearnerIdentity(models.Model):
+    """The id a source knows a learner by."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="identities")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="identity_unique_per_source")]
+
+
+class Issuance(models.Model):
+    """One learner's way from a completion to a delivered credential, one committed step at a time."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        VALIDATED = "validated", "Validated"
+        ELIGIBLE = "eligible", "Eligible"
+        INELIGIBLE = "ineligible", "Ineligible"
+        DUPLICATE = "duplicate", "Duplicate"
+        RENDERED = "rendered", "Rendered"
+        BADGED = "badged", "Badged"
+        DELIVERED = "delivered", "Delivered"
+        SYNCED = "synced", "Synced"
+        PARKED = "parked", "Parked"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="issuances")
+    learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="issuances")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="issuances")
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="issuances")
+    event = models.ForeignKey(
+        CompletionEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="issuances"
+    )
+    ruleset_version = models.ForeignKey(RuleSetVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    learner_name = models.CharField(max_length=200, help_text="The name as it will appear on the credential.")
+    completion = models.JSONField(help_text="The normalised completion this issuance decides on.")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.RECEIVED, db_index=True)
+    reasons = models.JSONField(default=list, blank=True, help_text="Why it is ineligible or a duplicate.")
+    failed_step = models.CharField(max_length=12, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    state_changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.learner_name} — {self.course.code} ({self.state})"
+
+
+class Credential(models.Model):
+    """What an eligible issuance produces. Its id is public and unguessable."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired (superseded)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    issuance = models.OneToOneField(Issuance, on_delete=models.PROTECT, related_name="credential")
+    learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="credentials")
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="credentials")
+    issued_at = models.DateTimeField()
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    status_reason = models.TextField(blank=True)
+    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
+    pdf = models.FileField(upload_to="credentials/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    template_version = models.PositiveIntegerField(null=True, blank=True)
+    badge = models.JSONField(null=True, blank=True, help_text="The signed Open Badges 3.0 credential, as issued.")
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "achievement"],
+                condition=models.Q(status__in=["active", "suspended"]),
+                name="one_live_credential_per_achievement",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.achievement.name} for {self.learner.name}"
