@@ -160,6 +160,8 @@ STORAGES = {
     },
 }
 
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

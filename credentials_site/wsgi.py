@@ -1,6 +1,13 @@
-import os
+"""WSGI entry point (gunicorn credentials_site.wsgi)."""
 
+import os
+import sys
+
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credentials_site.settings")
-application = get_wsgi_application()
+try:
+    application = get_wsgi_application()
+except ImproperlyConfigured as exc:
+    sys.exit(f"laurel: refusing to start: {exc}")

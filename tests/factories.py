@@ -75,4 +75,4 @@ class StaffUserFactory(factory.django.DjangoModelFactory):
     email = "staff@example.org"
     is_staff = True
     is_superuser = True
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+    password = factory.django.Password("correct horse battery staple")
