@@ -87,6 +87,7 @@ TEMPLATES = [
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'laurel.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
     # Several worker processes share one file: WAL lets readers run beside the writer, IMMEDIATE
     # transactions take the write lock up front so the busy timeout applies (Django ticket #29280).
     DATABASES["default"]["OPTIONS"] = {
