@@ -7,18 +7,14 @@ from datetime import datetime, timezone
 
 import base58
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
 
+from .canonical import CanonicalizationError, jsonld_safety_check, rdf_canonicalize
 from .keys import signature_is_valid
-from .loader import ContextNotBundledError, bundled_document_loader
+from .loader import ContextNotBundledError
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_PURPOSE = "assertionMethod"
-
-
-class CanonicalizationError(ValueError):
-    """A document could not be turned into canonical N-Quads (bad JSON-LD, or an unbundled context)."""
 
 
 @dataclass(frozen=True)
@@ -29,26 +25,6 @@ class VerificationResult:
 
     def __bool__(self) -> bool:
         return self.verified
-
-
-def rdf_canonicalize(document: dict) -> str:
-    """RDFC-1.0 canonical N-Quads. pyld calls the algorithm URDNA2015; its default (URGNA2012) differs."""
-    try:
-        return jsonld.normalize(
-            document,
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": bundled_document_loader,
-            },
-        )
-    except jsonld.JsonLdError as exc:
-        cause = exc
-        while cause is not None:  # pyld wraps the loader's error several layers deep
-            if isinstance(cause, ContextNotBundledError):
-                raise cause from exc
-            cause = cause.__cause__ or cause.__context__
-        raise CanonicalizationError(f"JSON-LD canonicalization failed: {exc}") from exc
 
 
 def datetime_xsd(value: datetime) -> str:
@@ -76,6 +52,8 @@ def credential_sign(
         raise ValueError("The credential has no @context; it cannot be canonicalized.")
     if "proof" in credential:
         raise ValueError("The credential already carries a proof; sign the unsigned credential.")
+    # Refuse to sign what canonicalization would silently drop (and strict verifiers reject).
+    jsonld_safety_check(credential)
     proof = {
         "type": PROOF_TYPE,
         "created": datetime_xsd(created),
