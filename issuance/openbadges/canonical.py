@@ -72,8 +72,9 @@ def jsonld_safety_check(document: dict) -> None:
     """
     dropped: list[str] = []
     try:
+        # base=None: pyld otherwise resolves relative IRIs against a placeholder base and hides them.
         expanded = jsonld.expand(
-            document, _options(), on_property_dropped=lambda term: dropped.append(f"undefined term {term!r}")
+            document, _options(base=None), on_property_dropped=lambda term: dropped.append(f"undefined term {term!r}")
         )
     except jsonld.JsonLdError as exc:
         _unwrap_loader_error(exc)
