@@ -154,7 +154,9 @@ def open_badge_credential_build(
 def _evidence(item: Mapping[str, str]) -> dict:
     unknown = set(item) - {"id", "name", "narrative", "description", "genre", "audience"}
     if unknown:
-        raise CredentialInputError(f"Unknown evidence fields {sorted(unknown)}; allowed: id, name, narrative, description, genre, audience.")
+        raise CredentialInputError(
+            f"Unknown evidence fields {sorted(unknown)}; allowed: id, name, narrative, description, genre, audience."
+        )
     entry = {"type": ["Evidence"], **item}
     if "id" in entry:
         _absolute_iri(entry["id"], "evidence id")
