@@ -14,7 +14,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from bench.certificate_samples import METADATA, SAMPLE_NAMES, default_template, sample_context  # noqa: E402
+from issuance.certificates.samples import METADATA, SAMPLE_NAMES, default_template, sample_context  # noqa: E402
 from courses.defaults import DEFAULT_CERTIFICATES  # noqa: E402
 from issuance.certificates.render import certificate_render_pdf  # noqa: E402
 

@@ -89,9 +89,12 @@ def certificate_render_html(*, template_html: str, template_css: str, context: M
         raise CertificateTemplateError([f"refused reference in {item}" for item in refused])
     body = _STYLE_ATTRIBUTE.sub(lambda m: m.group(1) + css_with_font_fallback(m.group(2)) + m.group(3), body)
     css = css_with_font_fallback(css)
+    # The page size comes from the template's settings; a template that declares its own @page
+    # uses {{ page_size }} in it (two @page rules would make xhtml2pdf define the page twice).
+    page = "" if "@page" in css else f"@page {{ size: {context['page_size']}; }}\n"
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        f"<style>@page {{ size: {context['page_size']}; }}\n{css}</style></head>"
+        f"<style>{page}{css}</style></head>"
         f"<body>{body}</body></html>"
     )
 
