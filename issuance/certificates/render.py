@@ -117,10 +117,15 @@ def certificate_render_pdf(
     Raises CertificateTemplateError (the template's fault: disallowed syntax or references) or
     CertificateRenderError (time, size, or the engine).
     """
-    fonts_register()
     full = certificate_render_context(context, page_size=page_size, orientation=orientation)
     document = certificate_render_html(template_html=template_html, template_css=template_css, context=full, assets=assets)
     allowed_data = {full["qr_code"]} if full.get("qr_code") else set()
+    return certificate_render_document(document, assets=assets, allowed_data=allowed_data, metadata=metadata)
+
+
+def certificate_render_document(document: str, *, assets: Mapping, allowed_data: set[str], metadata: Mapping[str, str]) -> bytes:
+    """The engine step alone: a complete HTML document to PDF under the locked resource policy."""
+    fonts_register()
     resolver = AssetResolver(assets=assets, allowed_data=allowed_data)
     meta = {key: str(metadata.get(key, "")) for key in ("title", "author", "subject", "keywords")}
     output = io.BytesIO()
