@@ -23,11 +23,12 @@ PAGE_WIDTH_PT = {("a4", "landscape"): 842, ("a4", "portrait"): 595, ("letter", "
 MAX_RENDER_SECONDS = 20
 MAX_PDF_BYTES = 8 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
-# The name area of a template spans this share of the page width (the default templates do);
-# learner_name_font_size is computed for it.
+# learner_name_font_size is computed for a name area this share of the page width wide, unless
+# the template's CSS declares its own, e.g. `.name { --laurel-name-width: 55%; }`.
 NAME_BOX_RATIO = 0.68
+_NAME_WIDTH = re.compile(r"--laurel-name-width\s*:\s*(\d{1,3}(?:\.\d+)?)%")
 NAME_FAMILY = "Laurel Display"
-NAME_LARGEST_PT, NAME_SMALLEST_PT = 40, 11
+NAME_LARGEST_PT, NAME_SMALLEST_PT = 40, 8
 
 _STYLE_ATTRIBUTE = re.compile(r"(\sstyle\s*=\s*\")([^\"]*)(\")", re.IGNORECASE)
 
@@ -64,12 +65,14 @@ def _policy() -> ResourceAccessPolicy:
     )
 
 
-def certificate_render_context(context: Mapping, *, page_size: str, orientation: str) -> dict:
+def certificate_render_context(context: Mapping, *, page_size: str, orientation: str, template_css: str = "") -> dict:
     """`context` plus the fields that depend on the page: page_size and learner_name_font_size."""
     size, orientation = _page(page_size, orientation)
     full = dict(context)
     full["page_size"] = f"{size} {orientation}"
-    box = PAGE_WIDTH_PT[(size, orientation)] * NAME_BOX_RATIO
+    declared = _NAME_WIDTH.search(template_css)
+    ratio = min(float(declared.group(1)), 100) / 100 if declared else NAME_BOX_RATIO
+    box = PAGE_WIDTH_PT[(size, orientation)] * ratio
     full["learner_name_font_size"] = name_font_size(
         str(full.get("learner_name", "")), family=NAME_FAMILY, box_width=box, largest=NAME_LARGEST_PT, smallest=NAME_SMALLEST_PT
     )
@@ -117,7 +120,7 @@ def certificate_render_pdf(
     Raises CertificateTemplateError (the template's fault: disallowed syntax or references) or
     CertificateRenderError (time, size, or the engine).
     """
-    full = certificate_render_context(context, page_size=page_size, orientation=orientation)
+    full = certificate_render_context(context, page_size=page_size, orientation=orientation, template_css=template_css)
     document = certificate_render_html(template_html=template_html, template_css=template_css, context=full, assets=assets)
     allowed_data = {full["qr_code"]} if full.get("qr_code") else set()
     return certificate_render_document(document, assets=assets, allowed_data=allowed_data, metadata=metadata)

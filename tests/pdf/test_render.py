@@ -70,10 +70,11 @@ def test_it_prints_html_metacharacters_literally():
     assert "O'Brien & Sons" not in pdf_text(pdf)
 
 
-def test_it_fits_a_200_character_name_on_at_most_two_lines():
+@pytest.mark.parametrize("template", list(DEFAULT_CERTIFICATES))
+def test_it_fits_a_200_character_name_on_at_most_two_lines(template):
     name = SAMPLE_NAMES["long"]
     assert len(name) == 200
-    pdf = render_default(name)
+    pdf = render_default(name, template)
     words = set(name.split())
     lines = {round(y) for text, _, y in pdf_words(pdf) if unicodedata.normalize("NFKC", text) in words}
     assert 1 <= len(lines) <= 2
