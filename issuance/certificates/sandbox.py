@@ -62,12 +62,15 @@ _engine = SandboxEngine(
 
 
 def _tag_problems(source: str) -> list[str]:
-    problems = []
+    problems, refused = [], set()
     for token in Lexer(source).tokenize():
         if token.token_type != TokenType.BLOCK:
             continue
         name = token.split_contents()[0] if token.contents.strip() else ""
+        if name.startswith("end") and name[3:] in refused:
+            continue  # the opening tag was already named
         if name not in ALLOWED_TAG_WORDS:
+            refused.add(name)
             why = _WHY.get(name, "it is not one of the allowed tags (if, for, now, comment, spaceless, firstof)")
             problems.append(f"line {token.lineno}: {{% {name} %}} is not allowed: {why}.")
     return problems
