@@ -1,0 +1,19 @@
+"""The catalogue: who issues, what they teach, what it takes, and how credentials look."""
+
+from .courses import Course
+from .organizations import Achievement, Organization, organization_asset_path
+from .rules import FrozenVersionError, RuleCondition, RuleSet, RuleSetVersion
+from .templates import CertificateTemplate, EmailTemplate
+
+__all__ = [
+    "Achievement",
+    "CertificateTemplate",
+    "Course",
+    "EmailTemplate",
+    "FrozenVersionError",
+    "Organization",
+    "RuleCondition",
+    "RuleSet",
+    "RuleSetVersion",
+    "organization_asset_path",
+]
