@@ -3,10 +3,12 @@
 from .courses import Course
 from .organizations import Achievement, Organization, organization_asset_path
 from .rules import FrozenVersionError, RuleCondition, RuleSet, RuleSetVersion
-from .templates import CertificateTemplate, EmailTemplate
+from .templates import CertificateAsset, CertificateSignatory, CertificateTemplate, EmailTemplate
 
 __all__ = [
     "Achievement",
+    "CertificateAsset",
+    "CertificateSignatory",
     "CertificateTemplate",
     "Course",
     "EmailTemplate",
