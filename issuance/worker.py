@@ -2,7 +2,6 @@
 
 import logging
 
-from django.db import transaction
 from django.urls import reverse
 
 from .effects import effect_perform
@@ -43,7 +42,7 @@ def _failed(issuance: Issuance, step_name: str, error: str, *, permanent: bool) 
     except ClaimLost:
         return None
     if state == Issuance.State.PARKED:
-        transaction.on_commit(lambda: parked_notify(issuance_id=issuance.pk))
+        parked_notify(issuance_id=issuance.pk)  # the park is committed; a lost notice never undoes it
     return state
 
 

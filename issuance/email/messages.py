@@ -56,7 +56,8 @@ def _send(*, organization: Organization, to: str, key: str, rendered, attachment
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as exc:
-        raise StepFailed(f"The mail server refused {to}: {exc.recipients}", permanent=True) from exc
+        codes = [code for code, _ in exc.recipients.values()]
+        raise StepFailed(f"The mail server refused {to}: {exc.recipients}", permanent=all(c >= 500 for c in codes)) from exc
     except smtplib.SMTPResponseException as exc:
         raise StepFailed(f"The mail server answered {exc.smtp_code}: {exc.smtp_error!r}", permanent=500 <= exc.smtp_code < 600) from exc
     except (smtplib.SMTPException, OSError) as exc:
