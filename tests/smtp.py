@@ -2,10 +2,14 @@
 
 import email
 import email.policy
+import logging
 import socket
 import threading
 
 from aiosmtpd.controller import Controller
+
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
 
 
 def _free_port() -> int:
