@@ -23,7 +23,7 @@ for _ in $(seq 1 100); do
 done
 echo
 echo "  Sample completions:"
-"$PY" manage.py demo_push
+LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:$PORT} "$PY" manage.py demo_push
 
 cat <<MSG
 

@@ -38,11 +38,13 @@ def test_it_finishes_every_completion_despite_repeated_sigkills(broker, smtp, co
             kills += 1
             cluster.start()
 
+        swept = []
+
         def sweep_when_idle():
             # What the every-minute schedule does in production, sooner: anything still unfinished once
             # the queue has drained lost its task (Redis) or its worker (both).
             if get_broker().queue_size() == 0:
-                issuance_sweep(stalled_after=2)
+                swept.extend(issuance_sweep(stalled_after=2))
 
         done = wait_until(
             lambda: not Issuance.objects.filter(finished_at__isnull=True).exists(),
@@ -62,6 +64,7 @@ def test_it_finishes_every_completion_despite_repeated_sigkills(broker, smtp, co
     assert set(per_learner) == {i.learner.email for i in issuances}, "a learner got no email"
     duplicates = sum(count - 1 for count in per_learner.values())
     resent = Effect.objects.filter(attempts__gt=1).count()
-    print(f"\n[{broker}] kills={kills} duplicate emails={duplicates} effects attempted more than once={resent}")
+    print(f"\n[{broker}] kills={kills} duplicate emails={duplicates} effects attempted more than once={resent} "
+          f"re-queued by the sweep={len(swept)} ({len(set(swept))} issuances)")
     assert duplicates <= kills
     assert duplicates <= resent  # every duplicate is visible as a repeated attempt
