@@ -101,7 +101,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Queue (django-q2) ------------------------------------------------------------------------
 REDIS_URL = envstr("REDIS_URL")
 Q_CLUSTER = {
-    "name": "laurel",
+    "name": envstr("Q_CLUSTER_NAME", "laurel"),
     "workers": envint("Q_WORKERS", 2),
     "queue_limit": envint("Q_WORKERS", 2),
     "bulk": 1,
@@ -198,6 +198,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
+
+# --- Pipeline ---------------------------------------------------------------------------------
+# A failing step is tried this many times, waiting RETRY_BASE, 2×, 4× … seconds between tries, then parked.
+LAUREL_MAX_ATTEMPTS = envint("LAUREL_MAX_ATTEMPTS", 3)
+LAUREL_RETRY_BASE_SECONDS = envint("LAUREL_RETRY_BASE_SECONDS", 30)
+# How long a worker holds an issuance while it runs one step; longer than any step (SMTP timeout 30 s).
+LAUREL_CLAIM_SECONDS = envint("LAUREL_CLAIM_SECONDS", 90)
+# The sweep re-queues an issuance that has not moved for this long (a dead worker, a lost Redis task).
+LAUREL_STALL_SECONDS = envint("LAUREL_STALL_SECONDS", 120)
+# /healthz answers 503 when the oldest waiting issuance has waited longer than this.
+LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
 
 LAUREL = {
     "ORGANIZATION_KEY_SECRET": envstr("LAUREL_KEY_ENCRYPTION_KEY"),

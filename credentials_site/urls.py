@@ -13,6 +13,7 @@ admin.site.index_title = "Credentials"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("issuance.api.v1.urls_issuances")),
 ]
 
 if settings.DEBUG:

@@ -1,24 +1,34 @@
 """The issuance pipeline, read top to bottom as the steps of the flow.
 
 Intake (steps 1–2) ends by calling `issuance_start` with a validated completion; the worker then
-advances the issuance one committed step at a time (steps 3–7).
+advances the issuance one committed step at a time (steps 3–7). Each step runs under the worker's
+claim and ends in `issuance_move`, which commits the next state, audits it and queues what follows.
 """
 
-from django.db import transaction
-from django_q.tasks import async_task
+import hashlib
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from audit.services import audit_record
 from courses.models import Course
+from courses.rules import HeldAchievement, ruleset_evaluate
 
 from .completions import Completion
-from .models import CompletionEvent, Issuance, Learner, LearnerIdentity
+from .effects import effect_perform
+from .email.messages import deliver_credential_email, send_still_needed_email
+from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
+from .queue import issuance_enqueue
+from .rendering import certificate_template_for, render_certificate_pdf
+from .transitions import issuance_move
+
+State = Issuance.State
+LIVE = [Credential.Status.ACTIVE, Credential.Status.SUSPENDED]
 
 
-def issuance_enqueue(*, issuance_id) -> None:
-    """Queue the next step once the transaction that made it possible has committed."""
-    transaction.on_commit(lambda: async_task("issuance.tasks.issuance_advance", str(issuance_id)))
-
-
+# --- 1–2, the seam with intake -------------------------------------------------------------------
 @transaction.atomic
 def issuance_start(*, completion: Completion, event: CompletionEvent | None = None, actor_label: str = "system") -> Issuance:
     """Match the learner, open an issuance in `validated`, and queue the decision."""
@@ -31,23 +41,124 @@ def issuance_start(*, completion: Completion, event: CompletionEvent | None = No
             source=event.source, external_id=completion.learner_external_id, defaults={"learner": learner}
         )
     issuance = Issuance.objects.create(
-        organization=course.organization,
-        learner=learner,
-        course=course,
-        achievement=course.achievement,
-        event=event,
-        learner_name=completion.name,
-        completion=completion.to_json(),
-        state=Issuance.State.VALIDATED,
+        organization=course.organization, learner=learner, course=course, achievement=course.achievement,
+        event=event, learner_name=completion.name, completion=completion.to_json(), state=State.VALIDATED,
     )
     audit_record(
-        issuance=issuance,
-        event=event,
-        from_state="",
-        to_state=Issuance.State.VALIDATED,
-        actor_kind="source" if event is not None else "system",
-        actor_label=actor_label,
+        issuance=issuance, event=event, from_state="", to_state=State.VALIDATED,
+        actor_kind="source" if event is not None else "system", actor_label=actor_label,
         detail=f"Completion of {course.code} by {completion.email}.",
     )
     issuance_enqueue(issuance_id=issuance.pk)
     return issuance
+
+
+# --- 3 decide ------------------------------------------------------------------------------------
+def _held(learner: Learner) -> list[HeldAchievement]:
+    return [
+        HeldAchievement(achievement_id=c.achievement_id, valid_until=c.valid_until, live=c.status in LIVE)
+        for c in learner.credentials.all()
+    ]
+
+
+def decide(issuance: Issuance) -> None:
+    """Eligible (and a credential row), ineligible with reasons, or a duplicate of a live credential."""
+    now = timezone.now()
+    version = issuance.course.ruleset.current_version if issuance.course.ruleset else None
+    with transaction.atomic():
+        if version is not None:
+            version.freeze()
+        live = Credential.objects.filter(learner=issuance.learner, achievement=issuance.achievement, status__in=LIVE).first()
+        if live is not None and (live.valid_until is None or live.valid_until > now):
+            return _duplicate(issuance, live, version)
+        result = ruleset_evaluate(version=version, completion=issuance.completion, held=_held(issuance.learner), at=now)
+        if not result.eligible:
+            issuance_move(issuance=issuance, to_state=State.INELIGIBLE, reasons=result.reasons, ruleset_version=version,
+                          detail=f"Not eligible under {version}: " + " ".join(result.reasons))
+            return
+        if live is not None:  # its validity ran out: this one replaces it
+            live.status, live.status_reason = Credential.Status.EXPIRED, f"Expired; replaced after issuance {issuance.pk}."
+            live.save(update_fields=["status", "status_reason"])
+        try:
+            with transaction.atomic():
+                credential = _credential_create(issuance, replaces=live, now=now)
+        except IntegrityError:  # a concurrent issuance created the live credential first
+            live = Credential.objects.get(learner=issuance.learner, achievement=issuance.achievement, status__in=LIVE)
+            return _duplicate(issuance, live, version)
+        detail = f"Eligible under {version or 'no rules'}; credential {credential.pk}"
+        detail += f" replaces expired {live.pk}." if live else "."
+        issuance_move(issuance=issuance, to_state=State.ELIGIBLE, ruleset_version=version, reasons=[], detail=detail)
+
+
+def _credential_create(issuance: Issuance, *, replaces: Credential | None, now: datetime) -> Credential:
+    completed_at = datetime.fromisoformat(issuance.completion["completed_at"])
+    valid_from = min(completed_at, now)
+    return Credential.objects.create(
+        issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=now,
+        valid_from=valid_from, valid_until=issuance.achievement.valid_until(valid_from), replaces=replaces,
+    )
+
+
+def _duplicate(issuance: Issuance, live: Credential, version) -> None:
+    until = f", valid until {live.valid_until:%d %B %Y}" if live.valid_until else ""
+    reason = f"You already hold {issuance.achievement.name} (issued {live.issued_at:%d %B %Y}{until})."
+    issuance_move(issuance=issuance, to_state=State.DUPLICATE, reasons=[reason], ruleset_version=version,
+                  finished=True, detail=f"Duplicate of live credential {live.pk}.")
+
+
+def notify_ineligible(issuance: Issuance) -> None:
+    """Step 3's other ending: the "what you still need" email, then the issuance is finished."""
+    key = f"still-needed-email:{issuance.pk}"
+    effect_perform(issuance=issuance, key=key, kind="still_needed_email",
+                   perform=lambda: send_still_needed_email(issuance=issuance, key=key))
+    with transaction.atomic():
+        issuance_move(issuance=issuance, to_state=State.INELIGIBLE, finished=True,
+                      detail=f"Emailed {issuance.learner.email} what they still need.")
+
+
+# --- 4 render ------------------------------------------------------------------------------------
+def render(issuance: Issuance) -> None:
+    credential = issuance.credential
+    template = certificate_template_for(issuance.course)
+    pdf = render_certificate_pdf(credential)
+    with transaction.atomic():
+        credential.pdf.save(f"{credential.pk}.pdf", ContentFile(pdf), save=False)
+        credential.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        credential.template_version = template.version
+        credential.save(update_fields=["pdf", "pdf_sha256", "template_version"])
+        issuance_move(issuance=issuance, to_state=State.RENDERED,
+                      detail=f"Certificate rendered from {template.name} v{template.version}, SHA-256 {credential.pdf_sha256[:12]}….")
+
+
+# --- 5 badge -------------------------------------------------------------------------------------
+def badge(issuance: Issuance) -> None:
+    with transaction.atomic():
+        issuance_move(issuance=issuance, to_state=State.BADGED, detail="No badge configured; nothing signed or pushed.")
+
+
+# --- 6 deliver -----------------------------------------------------------------------------------
+def deliver(issuance: Issuance) -> None:
+    credential = issuance.credential
+    key = f"credential-email:{credential.pk}"
+    effect = effect_perform(issuance=issuance, key=key, kind="credential_email",
+                            perform=lambda: deliver_credential_email(credential=credential, key=key))
+    with transaction.atomic():
+        issuance_move(issuance=issuance, to_state=State.DELIVERED, detail=f"Emailed {issuance.learner.email}: {effect.outcome}")
+
+
+# --- 7 sync --------------------------------------------------------------------------------------
+def sync(issuance: Issuance) -> None:
+    with transaction.atomic():
+        issuance_move(issuance=issuance, to_state=State.SYNCED, finished=True, detail="No integrations configured.")
+
+
+# The worker looks up what to do next by the state an issuance is in.
+STEPS = {
+    State.VALIDATED: ("decide", decide),
+    State.INELIGIBLE: ("notify", notify_ineligible),
+    State.ELIGIBLE: ("render", render),
+    State.RENDERED: ("badge", badge),
+    State.BADGED: ("deliver", deliver),
+    State.DELIVERED: ("sync", sync),
+}
+STEP_INPUT_STATE = {name: state for state, (name, _) in STEPS.items()}

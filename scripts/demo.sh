@@ -21,6 +21,10 @@ for _ in $(seq 1 100); do
   curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
   sleep 0.2
 done
+echo
+echo "  Sample completions:"
+LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:$PORT} "$PY" manage.py demo_push
+
 cat <<MSG
 
   Laurel demo is running.

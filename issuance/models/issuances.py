@@ -72,9 +72,17 @@ class Issuance(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     state_changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A worker's lease on this row: claimed with a conditional UPDATE, so two workers never run one
+    # step at once; a lease left by a killed worker simply runs out.
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When it reached a final state and its last email went out."
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["finished_at", "state_changed_at"], name="issuance_waiting_idx")]
 
     def __str__(self):
         return f"{self.learner_name} — {self.course.code} ({self.state})"

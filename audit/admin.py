@@ -1,0 +1,36 @@
+"""The audit trail in the admin: readable by staff, editable by no one, exportable as CSV."""
+
+from django.contrib import admin
+
+from .export import audit_export_view
+from .models import AuditRecord
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(admin.ModelAdmin):
+    list_display = ["at", "issuance", "from_state", "to_state", "actor_kind", "actor_label", "short_detail"]
+    list_filter = ["actor_kind", "to_state", ("at", admin.DateFieldListFilter)]
+    search_fields = ["issuance__learner__email", "actor_label", "detail"]
+    date_hierarchy = "at"
+    list_select_related = ["issuance"]
+    change_list_template = "admin/audit/auditrecord/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        extra = [path("export/", self.admin_site.admin_view(audit_export_view), name="audit_auditrecord_export")]
+        return extra + super().get_urls()
+
+    @admin.display(description="Detail")
+    def short_detail(self, obj):
+        return obj.detail[:120]
+
+    # Append-only: nobody, superuser or not, adds, edits or deletes audit records here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

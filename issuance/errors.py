@@ -1,0 +1,13 @@
+"""The one error type pipeline steps raise, saying whether trying again could help."""
+
+
+class StepFailed(Exception):
+    """A step could not finish. `permanent` failures park the issuance at once; others are retried."""
+
+    def __init__(self, message: str, *, permanent: bool):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class ClaimLost(Exception):
+    """Another worker took this issuance over (our lease ran out); our work is rolled back."""

@@ -1,0 +1,41 @@
+"""Finding issuances that stopped moving and putting them back on the queue.
+
+Needed because a worker can die mid-step (its lease then runs out) and the Redis broker can lose a
+task outright. Re-queuing something that is in fact still queued costs one no-op task: the claim
+lets only one run do the step.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from .models import Issuance
+from .queue import ADVANCE_TASK
+from .transitions import NOT_CLAIMABLE
+
+
+def issuances_waiting():
+    """Issuances with work left that no one is working on right now."""
+    now = timezone.now()
+    return (
+        Issuance.objects.filter(finished_at__isnull=True)
+        .exclude(state__in=NOT_CLAIMABLE)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    )
+
+
+def issuance_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> list:
+    """Re-queue issuances whose retry is due, or that have not moved for `stalled_after` seconds."""
+    now = timezone.now()
+    stalled_after = settings.LAUREL_STALL_SECONDS if stalled_after is None else stalled_after
+    due = issuances_waiting().filter(
+        Q(next_attempt_at__lte=now)
+        | Q(next_attempt_at__isnull=True, state_changed_at__lte=now - timedelta(seconds=stalled_after))
+    )
+    ids = list(due.order_by("state_changed_at").values_list("pk", flat=True)[:limit])
+    for issuance_id in ids:
+        async_task(ADVANCE_TASK, str(issuance_id))
+    return ids

@@ -1,0 +1,12 @@
+"""django-q2 task entry points: thin wrappers that load nothing themselves and call a service."""
+
+from .sweep import issuance_sweep as _sweep
+from .worker import issuance_advance as _advance
+
+
+def issuance_advance(issuance_id: str) -> str | None:
+    return _advance(issuance_id=issuance_id)
+
+
+def issuance_sweep() -> int:
+    return len(_sweep())

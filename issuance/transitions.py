@@ -1,0 +1,133 @@
+"""Moving an issuance between states under a worker's claim, with an audit record for each move."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.services import audit_record
+
+from .errors import ClaimLost
+from .models import Issuance
+from .queue import issuance_enqueue
+
+State = Issuance.State
+NOT_CLAIMABLE = [State.PARKED, State.REVOKED, State.EXPIRED]
+
+
+def issuance_claim(*, issuance_id) -> Issuance | None:
+    """Take a lease on the issuance with one conditional UPDATE; None if someone else holds it or it is done.
+
+    A conditional UPDATE and its row count behave the same on SQLite and PostgreSQL (SQLite has no
+    row locks), and a lease left behind by a killed worker expires on its own.
+    """
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    claimed = (
+        Issuance.objects.filter(pk=issuance_id, finished_at__isnull=True)
+        .exclude(state__in=NOT_CLAIMABLE)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(claim_token=token, claimed_until=now + timedelta(seconds=settings.LAUREL_CLAIM_SECONDS))
+    )
+    if claimed != 1:
+        return None
+    return Issuance.objects.select_related(
+        "organization", "learner", "course", "course__ruleset", "achievement", "event"
+    ).get(pk=issuance_id)
+
+
+def _release(issuance: Issuance, **fields) -> None:
+    """Write `fields` and give the lease back, only if we still hold it; inside the caller's transaction."""
+    updated = Issuance.objects.filter(pk=issuance.pk, claim_token=issuance.claim_token, state=issuance.state).update(
+        claim_token="", claimed_until=None, **fields
+    )
+    if updated != 1:
+        raise ClaimLost(f"Issuance {issuance.pk} was taken over while in {issuance.state}.")
+
+
+def issuance_move(
+    *, issuance: Issuance, to_state: str, detail: str, finished: bool = False, actor_label: str = "system", **fields
+) -> None:
+    """Commit the next state under our claim (call inside `transaction.atomic`), audit it, queue what follows."""
+    assert transaction.get_connection().in_atomic_block, "issuance_move must run inside a transaction"
+    now = timezone.now()
+    from_state = issuance.state
+    _release(
+        issuance,
+        state=to_state,
+        state_changed_at=now,
+        attempts=0,
+        next_attempt_at=None,
+        failed_step="",
+        error="",
+        finished_at=now if finished else None,
+        **fields,
+    )
+    audit_record(
+        issuance=issuance, event=issuance.event, from_state=from_state, to_state=to_state,
+        actor_kind="system", actor_label=actor_label, detail=detail,
+    )
+    issuance.state = to_state
+    for name, value in fields.items():
+        setattr(issuance, name, value)
+    if not finished:
+        issuance_enqueue(issuance_id=issuance.pk)
+
+
+def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool) -> str:
+    """Record a failed step: schedule a retry with exponential backoff, or park it. Returns the new state."""
+    now = timezone.now()
+    attempts = issuance.attempts + 1
+    with transaction.atomic():
+        if permanent or attempts >= settings.LAUREL_MAX_ATTEMPTS:
+            kind = "permanent" if permanent else f"after {attempts} attempts"
+            _release(
+                issuance, state=State.PARKED, state_changed_at=now, attempts=attempts,
+                next_attempt_at=None, failed_step=step, error=error,
+            )
+            audit_record(
+                issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=State.PARKED,
+                actor_kind="system", actor_label="system", detail=f"Parked at {step} ({kind}): {error}",
+            )
+            return State.PARKED
+        delay = settings.LAUREL_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+        _release(issuance, attempts=attempts, next_attempt_at=now + timedelta(seconds=delay), error=error, state_changed_at=now)
+        audit_record(
+            issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=issuance.state,
+            actor_kind="system", actor_label="system",
+            detail=f"{step} failed (attempt {attempts} of {settings.LAUREL_MAX_ATTEMPTS}), retrying in {delay} s: {error}",
+        )
+        return issuance.state
+
+
+class NotParked(Exception):
+    pass
+
+
+def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff") -> Issuance:
+    """Send a parked issuance back to the state before its failed step, and queue that step."""
+    from .pipeline import STEP_INPUT_STATE  # the step table lives with the steps
+
+    with transaction.atomic():
+        issuance = Issuance.objects.select_for_update().get(pk=issuance_id)
+        if issuance.state != State.PARKED:
+            raise NotParked(f"Issuance {issuance.pk} is {issuance.get_state_display().lower()}, not parked.")
+        to_state = STEP_INPUT_STATE[issuance.failed_step]
+        updated = Issuance.objects.filter(pk=issuance.pk, state=State.PARKED).update(
+            state=to_state, state_changed_at=timezone.now(), attempts=0, next_attempt_at=None,
+            failed_step="", error="", claim_token="", claimed_until=None,
+        )
+        if updated != 1:
+            raise NotParked(f"Issuance {issuance.pk} was resumed by someone else.")
+        audit_record(
+            issuance=issuance, event=issuance.event, from_state=State.PARKED, to_state=to_state,
+            actor_kind="staff", actor_user=actor_user, actor_label=actor_user.get_username() if actor_user else actor_label,
+            detail=f"Resumed from the {issuance.failed_step} step (was: {issuance.error})",
+        )
+        issuance_enqueue(issuance_id=issuance.pk)
+    issuance.refresh_from_db()
+    return issuance

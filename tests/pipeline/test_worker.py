@@ -1,0 +1,164 @@
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from issuance.effects import effect_perform
+from issuance.errors import ClaimLost
+from issuance.models import Effect, Issuance
+from issuance.pipeline import badge
+from issuance.transitions import NotParked, issuance_claim, issuance_move, issuance_resume
+from issuance.worker import issuance_advance
+from tests.pipeline.conftest import complete, drive
+
+State = Issuance.State
+
+
+def advance_to(issuance, state):
+    while issuance.state != state:
+        assert issuance_advance(issuance_id=issuance.pk) is not None
+        issuance.refresh_from_db()
+    return issuance
+
+
+def make_due(issuance):
+    Issuance.objects.filter(pk=issuance.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_it_does_nothing_while_another_worker_holds_the_claim(smtp, course):
+    issuance = complete(course, score=92)
+    assert issuance_claim(issuance_id=issuance.pk) is not None
+    assert issuance_advance(issuance_id=issuance.pk) is None
+    issuance.refresh_from_db()
+    assert issuance.state == State.VALIDATED
+
+
+def test_it_takes_over_an_issuance_whose_worker_died_and_the_dead_worker_cannot_commit(smtp, course):
+    issuance = complete(course, score=92)
+    dead = issuance_claim(issuance_id=issuance.pk)
+    Issuance.objects.filter(pk=issuance.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+
+    assert issuance_advance(issuance_id=issuance.pk) == State.ELIGIBLE
+    with pytest.raises(ClaimLost), transaction.atomic():
+        issuance_move(issuance=dead, to_state=State.ELIGIBLE, detail="late")
+    assert issuance.audit_records.filter(to_state=State.ELIGIBLE).count() == 1
+
+
+def test_it_does_no_harm_when_the_same_task_runs_again_after_the_end(smtp, course):
+    issuance = drive(complete(course, score=92))
+    assert issuance_advance(issuance_id=issuance.pk) is None
+    assert len(smtp.messages) == 1
+
+
+def test_it_never_resends_an_email_whose_outcome_is_recorded_done(smtp, course):
+    issuance = advance_to(complete(course, score=92), State.BADGED)
+    credential = issuance.credential
+    # The worker sent the email and died before committing `delivered`.
+    from issuance.email.messages import deliver_credential_email
+
+    key = f"credential-email:{credential.pk}"
+    effect_perform(issuance=issuance, key=key, kind="credential_email",
+                   perform=lambda: deliver_credential_email(credential=credential, key=key))
+
+    assert drive(issuance).state == State.SYNCED
+    assert len(smtp.messages) == 1
+    assert Effect.objects.get(key=key).attempts == 1
+
+
+def test_it_sends_again_when_a_worker_died_mid_send_and_counts_the_attempt(smtp, course):
+    issuance = advance_to(complete(course, score=92), State.BADGED)
+    key = f"credential-email:{issuance.credential.pk}"
+    Effect.objects.create(issuance=issuance, key=key, kind="credential_email", attempts=1, started_at=timezone.now())
+
+    assert drive(issuance).state == State.SYNCED
+    effect = Effect.objects.get(key=key)
+    assert (effect.status, effect.attempts) == (Effect.Status.DONE, 2)
+    assert effect.outcome.startswith("accepted for ann@learners.example")
+
+
+def test_it_retries_a_transient_failure_with_exponential_backoff_then_parks_and_tells_staff(smtp, course, settings):
+    settings.LAUREL_MAX_ATTEMPTS, settings.LAUREL_RETRY_BASE_SECONDS = 3, 30
+    issuance = advance_to(complete(course, score=92), State.BADGED)
+    smtp.refuse("451 4.3.0 mailbox busy, try later")
+
+    delays = []
+    for _ in range(2):
+        before = timezone.now()
+        assert issuance_advance(issuance_id=issuance.pk) == State.BADGED
+        issuance.refresh_from_db()
+        delays.append(round((issuance.next_attempt_at - before).total_seconds()))
+        assert issuance_advance(issuance_id=issuance.pk) is None  # not before the backoff has passed
+        make_due(issuance)
+    assert delays == [30, 60]
+
+    # The third failure parks it; refuse only the learner's address so the staff notice gets through.
+    smtp.refuse(None)
+    _fail_learner_only(smtp)
+    assert issuance_advance(issuance_id=issuance.pk) == State.PARKED
+    issuance.refresh_from_db()
+    assert (issuance.failed_step, issuance.attempts) == ("deliver", 3)
+    assert "451" in issuance.error
+    [notice] = smtp.to("staff@harbour.example")
+    assert "parked at deliver" in notice.get_body(("plain",)).get_content()
+    assert issuance.audit_records.filter(to_state=State.PARKED, detail__contains="after 3 attempts").exists()
+
+
+def _fail_learner_only(smtp):
+    async def handle_RCPT(server, session, envelope, address, rcpt_options):
+        if address.startswith("ann@"):
+            return "451 4.3.0 mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    smtp.handler.handle_RCPT = handle_RCPT
+
+
+def test_it_parks_a_permanent_failure_at_once(smtp, course):
+    issuance = advance_to(complete(course, score=92), State.BADGED)
+    smtp.refuse("550 5.1.1 no such user")
+
+    assert issuance_advance(issuance_id=issuance.pk) == State.PARKED
+    issuance.refresh_from_db()
+    assert (issuance.failed_step, issuance.attempts) == ("deliver", 1)
+    assert "550" in issuance.error
+
+
+def test_it_treats_an_unreachable_mail_server_as_transient(smtp, course, settings):
+    issuance = advance_to(complete(course, score=92), State.BADGED)
+    settings.EMAIL_PORT = 1  # nothing listens there
+    assert issuance_advance(issuance_id=issuance.pk) == State.BADGED
+    issuance.refresh_from_db()
+    assert issuance.attempts == 1 and "could not be reached" in issuance.error
+
+
+def test_it_resumes_a_parked_issuance_from_its_failed_step(smtp, course, admin_user):
+    issuance = advance_to(complete(course, score=92), State.BADGED)
+    smtp.refuse("550 5.1.1 no such user")
+    issuance_advance(issuance_id=issuance.pk)
+    smtp.refuse(None)
+
+    resumed = issuance_resume(issuance_id=issuance.pk, actor_user=admin_user)
+    assert (resumed.state, resumed.failed_step, resumed.error) == (State.BADGED, "", "")
+    record = resumed.audit_records.get(from_state=State.PARKED)
+    assert (record.actor_kind, record.actor_label, record.actor_user) == ("staff", "staff", admin_user)
+
+    assert drive(resumed).state == State.SYNCED
+    assert len(smtp.to("ann@learners.example")) == 1
+
+
+def test_it_refuses_to_resume_an_issuance_that_is_not_parked(smtp, course):
+    issuance = complete(course, score=92)
+    with pytest.raises(NotParked):
+        issuance_resume(issuance_id=issuance.pk)
+
+
+def test_it_commits_nothing_from_a_step_whose_claim_was_lost(smtp, course):
+    issuance = advance_to(complete(course, score=92), State.RENDERED)
+    claimed = issuance_claim(issuance_id=issuance.pk)
+    Issuance.objects.filter(pk=issuance.pk).update(claim_token="someone-else")
+    with pytest.raises(ClaimLost):
+        badge(claimed)
+    issuance.refresh_from_db()
+    assert issuance.state == State.RENDERED
+    assert not issuance.audit_records.filter(to_state=State.BADGED).exists()

@@ -1,0 +1,67 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it accepts, or refuses on demand."""
+
+import email
+import email.policy
+import logging
+import socket
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
+
+
+def _free_port() -> int:
+    # aiosmtpd's controller checks its own port after binding, so it cannot be given port 0.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RecordingHandler:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+        self.answer = None  # e.g. "451 4.3.0 try later" to refuse the next messages
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.answer:
+            return self.answer
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 2.0.0 accepted"
+
+
+class SmtpServer:
+    def __init__(self):
+        self.handler = RecordingHandler()
+        self.port = _free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    @property
+    def messages(self):
+        with self.handler.lock:
+            return list(self.handler.messages)
+
+    def to(self, address: str):
+        return [m for m in self.messages if m["To"] == address]
+
+    def refuse(self, answer: str | None):
+        self.handler.answer = answer
+
+
+def attachments(message) -> dict[str, bytes]:
+    return {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+
+
+def body(message, subtype: str) -> str:
+    return message.get_body(preferencelist=(subtype,)).get_content()
