@@ -13,6 +13,7 @@ admin.site.index_title = "Credentials"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("anymail/", include("anymail.urls")),  # ESP tracking webhooks, basic auth ANYMAIL_WEBHOOK_SECRET
 ]
 
 if settings.DEBUG:

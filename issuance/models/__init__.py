@@ -2,6 +2,7 @@
 
 from .intake import CompletionEvent, Source, SourceCourseMapping
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
+from .outbox import OutboxMessage, Suppression
 
 __all__ = [
     "CompletionEvent",
@@ -9,6 +10,8 @@ __all__ = [
     "Issuance",
     "Learner",
     "LearnerIdentity",
+    "OutboxMessage",
     "Source",
     "SourceCourseMapping",
+    "Suppression",
 ]

@@ -1,0 +1,119 @@
+"""Builds each email Laurel sends, from the catalogue's templates and the issuance, ready for the outbox."""
+
+import re
+from datetime import datetime
+from email.utils import formataddr
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import make_msgid
+
+from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
+from courses.models import EmailTemplate, Organization
+
+from ..delivery.outbox import EmailDraft
+from ..linkedin import linkedin_add_to_profile_url
+from ..models import Credential, Issuance, OutboxMessage
+from .render import RenderedEmail, clean_header_text, email_render
+
+_FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def email_template_for(*, organization: Organization, kind: str, chosen: EmailTemplate | None = None) -> EmailTemplate:
+    """The course's choice, else the organisation's first of that kind, else the one Laurel ships."""
+    template = chosen or organization.email_templates.filter(kind=kind).order_by("pk").first()
+    if template is not None:
+        return template
+    read = lambda suffix: (DEFAULTS_DIR / "email" / f"{kind}{suffix}").read_text(encoding="utf-8")  # noqa: E731
+    return EmailTemplate(organization=organization, kind=kind, name=DEFAULT_EMAIL_NAMES[kind],
+                         subject=read(".subject.txt").strip(), text_body=read(".txt"), html_body=read(".html"))
+
+
+def credential_public_url(credential: Credential) -> str:
+    return f"{settings.LAUREL_BASE_URL}/credentials/{credential.pk}"
+
+
+def safe_filename(*parts: str, extension: str) -> str:
+    """A filename every mail client and file system accepts, e.g. 'Certificate - First Aid - Ana Lima.pdf'."""
+    cleaned = [" ".join(_FILENAME_UNSAFE.sub(" ", clean_header_text(part)).split()).strip(" .") for part in parts]
+    return " - ".join(part for part in cleaned if part)[:150].rstrip(" .-") + extension
+
+
+def _sender(organization: Organization) -> dict:
+    """From, Reply-To and the headers every email from this organisation carries."""
+    address = organization.reply_to or organization.sender_email
+    domain = organization.sender_email.rpartition("@")[2] or None
+    return {
+        "from_email": formataddr((clean_header_text(organization.sender_name or organization.name), organization.sender_email)),
+        "reply_to": organization.reply_to,
+        "headers": {
+            "Message-ID": make_msgid(domain=domain),
+            # One address reaches a person; the essential email itself is not a subscription.
+            "List-Unsubscribe": f"<mailto:{address}?subject=unsubscribe>",
+            "Auto-Submitted": "auto-generated",
+        },
+        "unsubscribe_url": f"mailto:{address}?subject=unsubscribe",
+    }
+
+
+def _draft(*, organization: Organization, template: EmailTemplate, context: dict, kind: str, key: str,
+           recipient: str, recipient_name: str = "", issuance: Issuance | None = None, attachments=(),
+           footer_note: str = "") -> EmailDraft:
+    sender = _sender(organization)
+    rendered: RenderedEmail = email_render(template=template, context=context, footer_note=footer_note,
+                                           unsubscribe_url=sender["unsubscribe_url"])
+    return EmailDraft(
+        organization=organization, issuance=issuance, kind=kind, idempotency_key=key, recipient=recipient,
+        recipient_name=clean_header_text(recipient_name), from_email=sender["from_email"], reply_to=sender["reply_to"],
+        headers=sender["headers"], subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
+        attachments=list(attachments),
+    )
+
+
+def _local(moment: datetime | None, organization: Organization) -> datetime | None:
+    return moment.astimezone(ZoneInfo(organization.timezone)) if moment else None
+
+
+def credential_email_draft(*, issuance: Issuance, credential: Credential) -> EmailDraft:
+    """The learner's certificate email: PDF attached, credential page, LinkedIn, badge and next course."""
+    organization, course, achievement = issuance.organization, issuance.course, credential.achievement
+    learner_name = clean_header_text(issuance.learner_name)
+    url = credential_public_url(credential)
+    issued, expires = _local(credential.issued_at, organization), _local(credential.valid_until, organization)
+    next_course = course.next_course if course.next_course_id and course.next_course.is_active else None
+    context = {
+        "learner_name": learner_name, "course_title": course.title, "achievement_name": achievement.name,
+        "credential_id": str(credential.pk), "credential_url": url,
+        "badge_url": f"{url}.json" if credential.badge else "",
+        "issued_on": f"{issued:%-d %B %Y}", "expires_on": f"{expires:%-d %B %Y}" if expires else "",
+        "linkedin_url": linkedin_add_to_profile_url(
+            name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
+            cert_url=url, cert_id=str(credential.pk),
+        ),
+        "next_course_title": next_course.title if next_course else "",
+        "next_course_description": next_course.description if next_course else "",
+    }
+    attachments = []
+    if credential.pdf:
+        attachments.append({"path": credential.pdf.name, "mimetype": "application/pdf",
+                            "filename": safe_filename("Certificate", course.title, learner_name, extension=".pdf")})
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL,
+        key=f"credential-email:{credential.pk}", recipient=issuance.learner.email, recipient_name=learner_name,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL, chosen=course.email_template),
+        context=context, attachments=attachments,
+        footer_note=f"You are receiving this because you completed {clean_header_text(course.title)} with {organization.name}.",
+    )
+
+
+def still_needed_email_draft(*, issuance: Issuance, reasons: list[str]) -> EmailDraft:
+    """Tells an ineligible learner, in their terms, each thing they still need."""
+    organization = issuance.organization
+    learner_name = clean_header_text(issuance.learner_name)
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.STILL_NEEDED,
+        key=f"still-needed-email:{issuance.pk}", recipient=issuance.learner.email, recipient_name=learner_name,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STILL_NEEDED),
+        context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons]},
+        footer_note=f"You are receiving this because you took {clean_header_text(issuance.course.title)} with {organization.name}.",
+    )
