@@ -97,6 +97,7 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential) -> Ema
     if credential.pdf:
         attachments.append({"path": credential.pdf.name, "mimetype": "application/pdf",
                             "filename": safe_filename("Certificate", course.title, learner_name, extension=".pdf")})
+    context["certificate_filename"] = attachments[0]["filename"] if attachments else ""
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL,
         key=f"credential-email:{credential.pk}", recipient=issuance.learner.email, recipient_name=learner_name,
