@@ -24,7 +24,10 @@ def email_template_for(*, organization: Organization, kind: str, chosen: EmailTe
     template = chosen or organization.email_templates.filter(kind=kind).order_by("pk").first()
     if template is not None:
         return template
-    read = lambda suffix: (DEFAULTS_DIR / "email" / f"{kind}{suffix}").read_text(encoding="utf-8")  # noqa: E731
+
+    def read(suffix: str) -> str:
+        return (DEFAULTS_DIR / "email" / f"{kind}{suffix}").read_text(encoding="utf-8")
+
     return EmailTemplate(organization=organization, kind=kind, name=DEFAULT_EMAIL_NAMES[kind],
                          subject=read(".subject.txt").strip(), text_body=read(".txt"), html_body=read(".html"))
 

@@ -91,6 +91,14 @@ def test_it_marks_a_delivery_without_suppressing(client, sent):
     assert not Suppression.objects.exists()
 
 
+def test_it_fails_and_suppresses_an_address_the_provider_calls_invalid(client, sent):
+    post(client, bounce(sent, kind="BadEmailAddress"), **auth())
+
+    sent.refresh_from_db()
+    assert sent.status == Status.FAILED and "refused to deliver it (invalid)" in sent.last_error
+    assert Suppression.objects.get().reason == Suppression.Reason.REJECTED
+
+
 def test_it_notes_a_soft_bounce_without_suppressing(client, sent):
     post(client, bounce(sent, kind="SoftBounce"), **auth())
 
