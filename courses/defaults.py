@@ -1,6 +1,7 @@
 """The certificate and email templates Laurel ships, installed into each organisation."""
 
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -8,8 +9,24 @@ from .models import CertificateTemplate, EmailTemplate, Organization
 
 DEFAULTS_DIR = Path(settings.BASE_DIR) / "templates" / "laurel" / "defaults"
 
+
+
+class DefaultCertificate(NamedTuple):
+    html: str
+    css: str
+    page_size: str
+    orientation: str
+
+
 DEFAULT_CERTIFICATES = {
-    "Classic (A4 landscape)": ("certificate-a4-landscape.html", CertificateTemplate.PageSize.A4),
+    "Classic (A4 landscape)": DefaultCertificate(
+        "certificate-classic.html", "certificate-classic.css",
+        CertificateTemplate.PageSize.A4, CertificateTemplate.Orientation.LANDSCAPE,
+    ),
+    "Modern (US Letter landscape)": DefaultCertificate(
+        "certificate-modern.html", "certificate-modern.css",
+        CertificateTemplate.PageSize.LETTER, CertificateTemplate.Orientation.LANDSCAPE,
+    ),
 }
 
 DEFAULT_EMAIL_NAMES = {
@@ -26,12 +43,16 @@ def _read(name: str) -> str:
 
 def organization_install_default_templates(*, organization: Organization) -> None:
     """Idempotent: creates the shipped templates the organisation does not have yet, by name."""
-    css = _read("certificate.css")
-    for name, (html_file, page_size) in DEFAULT_CERTIFICATES.items():
+    for name, spec in DEFAULT_CERTIFICATES.items():
         CertificateTemplate.objects.get_or_create(
             organization=organization,
             name=name,
-            defaults={"html": _read(html_file), "css": css, "page_size": page_size},
+            defaults={
+                "html": _read(spec.html),
+                "css": _read(spec.css),
+                "page_size": spec.page_size,
+                "orientation": spec.orientation,
+            },
         )
     for kind, name in DEFAULT_EMAIL_NAMES.items():
         EmailTemplate.objects.get_or_create(

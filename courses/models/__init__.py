@@ -1,0 +1,21 @@
+"""The catalogue: who issues, what they teach, what it takes, and how credentials look."""
+
+from .courses import Course
+from .organizations import Achievement, Organization, organization_asset_path
+from .rules import FrozenVersionError, RuleCondition, RuleSet, RuleSetVersion
+from .templates import CertificateAsset, CertificateSignatory, CertificateTemplate, EmailTemplate
+
+__all__ = [
+    "Achievement",
+    "CertificateAsset",
+    "CertificateSignatory",
+    "CertificateTemplate",
+    "Course",
+    "EmailTemplate",
+    "FrozenVersionError",
+    "Organization",
+    "RuleCondition",
+    "RuleSet",
+    "RuleSetVersion",
+    "organization_asset_path",
+]

@@ -1,0 +1,56 @@
+"""Courses: what a learner completes, and what completing it awards."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from ..validators import validate_course_code
+from .organizations import Achievement, Organization
+from .rules import RuleSet
+from .templates import CertificateTemplate, EmailTemplate
+
+class Course(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="courses")
+    code = models.CharField(max_length=64, validators=[validate_course_code], help_text="Unique within the organisation; LMS course ids map to it.")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True, help_text="Inactive courses issue nothing; their completions are parked.")
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="courses")
+    ruleset = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, null=True, blank=True, related_name="courses",
+        help_text="Empty: completing the course is enough.",
+    )
+    certificate_template = models.ForeignKey(
+        CertificateTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="courses",
+        help_text="Empty: the organisation's first certificate template.",
+    )
+    email_template = models.ForeignKey(
+        EmailTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="courses",
+        limit_choices_to={"kind": EmailTemplate.Kind.CREDENTIAL},
+        help_text="Empty: the organisation's credential email.",
+    )
+    next_course = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The course the credential email invites the learner to next.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "code"]
+        constraints = [models.UniqueConstraint(fields=["organization", "code"], name="course_unique_code")]
+
+    def __str__(self):
+        return f"{self.code} — {self.title}"
+
+    def clean(self):
+        errors = {}
+        for field in ("achievement", "ruleset", "certificate_template", "email_template", "next_course"):
+            related = getattr(self, field, None) if getattr(self, f"{field}_id") else None
+            if related is not None and self.organization_id and related.organization_id != self.organization_id:
+                errors[field] = f"This {self._meta.get_field(field).verbose_name} belongs to another organisation."
+        if self.next_course_id and self.pk and self.next_course_id == self.pk:
+            errors["next_course"] = "A course cannot invite learners to itself."
+        if errors:
+            raise ValidationError(errors)

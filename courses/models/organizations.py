@@ -1,0 +1,91 @@
+"""Who issues credentials, and what they recognise: organisations and achievements."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from ..validators import validate_hex_color, validate_locale, validate_timezone
+
+PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+def organization_asset_path(instance, filename: str) -> str:
+    organization = instance if isinstance(instance, Organization) else instance.organization
+    return f"organizations/{organization.slug}/{filename}"
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, help_text="Used in public URLs; do not change it once issuing.")
+    website = models.URLField(blank=True)
+    logo = models.ImageField(upload_to=organization_asset_path, blank=True)
+    primary_color = models.CharField(max_length=7, default="#1F3A5F", validators=[validate_hex_color])
+    accent_color = models.CharField(max_length=7, default="#B8893B", validators=[validate_hex_color])
+    sender_name = models.CharField(max_length=200, help_text="Shown as the From name of every email.")
+    sender_email = models.EmailField(help_text="An address on a domain you have set up for sending.")
+    reply_to = models.EmailField(blank=True)
+    notification_email = models.EmailField(help_text="Where staff notices (exception digests) go.")
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    locale = models.CharField(max_length=16, default="en", validators=[validate_locale])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Achievement(models.Model):
+    """A badge definition: what the learner is recognised for, and for how long."""
+
+    class ValidityUnit(models.TextChoices):
+        DAYS = "days", "days"
+        MONTHS = "months", "months"
+        YEARS = "years", "years"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="achievements")
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    criteria_narrative = models.TextField(help_text="What a learner did to earn this, in plain words.")
+    image = models.ImageField(upload_to=organization_asset_path, blank=True)
+    tags = models.CharField(max_length=500, blank=True, help_text="Skills and tags, separated by commas.")
+    validity_amount = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Leave empty if it never expires."
+    )
+    validity_unit = models.CharField(max_length=10, choices=ValidityUnit.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="achievement_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+    @property
+    def validity_label(self) -> str:
+        if not self.validity_amount:
+            return "never expires"
+        return f"{self.validity_amount} {self.validity_unit}"
+
+    def clean(self):
+        if bool(self.validity_amount) != bool(self.validity_unit):
+            raise ValidationError("Give both a validity amount and a unit, or neither for a credential that never expires.")
+
+    def valid_until(self, start: datetime) -> datetime | None:
+        if not self.validity_amount:
+            return None
+        return start + relativedelta(**{self.validity_unit: self.validity_amount})

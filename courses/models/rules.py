@@ -1,0 +1,135 @@
+"""What a course requires: rule sets, their frozen versions, and payload conditions."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from ..validators import validate_condition_path
+from .organizations import PERCENT, Achievement, Organization
+
+class RuleSet(models.Model):
+    """What a course requires. Its versions are the history of those requirements."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="rulesets")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="ruleset_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def current_version(self) -> "RuleSetVersion | None":
+        return self.versions.order_by("-number").first()
+
+
+class FrozenVersionError(ValidationError):
+    pass
+
+
+class RuleSetVersion(models.Model):
+    """One edition of a rule set. Once it has decided an issuance it is frozen: edits make a new version."""
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(editable=False)
+    min_score = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT, help_text="0–100; empty for none."
+    )
+    min_attendance = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT, help_text="0–100; empty for none."
+    )
+    prerequisites = models.ManyToManyField(
+        Achievement, blank=True, related_name="required_by", help_text="Achievements the learner must hold, still valid."
+    )
+    notes = models.TextField(blank=True, help_text="Why this version exists.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["ruleset", "-number"]
+        constraints = [models.UniqueConstraint(fields=["ruleset", "number"], name="rulesetversion_unique_number")]
+
+    def __str__(self):
+        return f"{self.ruleset.name} v{self.number}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def save(self, *args, **kwargs):
+        if self.pk and RuleSetVersion.objects.filter(pk=self.pk, frozen_at__isnull=False).exists():
+            raise FrozenVersionError(
+                f"{self} has decided issuances and cannot be changed; create a new version instead."
+            )
+        if self.number is None:
+            last = RuleSetVersion.objects.filter(ruleset=self.ruleset).aggregate(models.Max("number"))["number__max"]
+            self.number = (last or 0) + 1
+        super().save(*args, **kwargs)
+
+    def freeze(self) -> None:
+        """Called when this version decides an issuance; conditional so concurrent callers agree."""
+        RuleSetVersion.objects.filter(pk=self.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
+        self.refresh_from_db(fields=["frozen_at"])
+
+
+class RuleCondition(models.Model):
+    """A test on the completion payload. Conditions in one group are ORed; groups are ANDed."""
+
+    class Operator(models.TextChoices):
+        EQUALS = "eq", "equals"
+        NOT_EQUALS = "ne", "does not equal"
+        GREATER = "gt", "is greater than"
+        GREATER_OR_EQUAL = "gte", "is at least"
+        LESS = "lt", "is less than"
+        LESS_OR_EQUAL = "lte", "is at most"
+        IN = "in", "is one of (comma-separated)"
+        NOT_IN = "not_in", "is none of (comma-separated)"
+        CONTAINS = "contains", "contains"
+        EXISTS = "exists", "is present"
+
+    NUMERIC = {Operator.GREATER, Operator.GREATER_OR_EQUAL, Operator.LESS, Operator.LESS_OR_EQUAL}
+
+    version = models.ForeignKey(RuleSetVersion, on_delete=models.CASCADE, related_name="conditions")
+    group = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    path = models.CharField(max_length=200, validators=[validate_condition_path])
+    operator = models.CharField(max_length=10, choices=Operator.choices)
+    value = models.CharField(max_length=500, blank=True)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="How a learner should read this requirement, e.g. 'Complete the practical assessment'."
+    )
+
+    class Meta:
+        ordering = ["group", "id"]
+
+    def __str__(self):
+        return f"{self.path} {self.get_operator_display()} {self.value}".strip()
+
+    def clean(self):
+        if self.operator in self.NUMERIC:
+            try:
+                Decimal(self.value)
+            except ArithmeticError:
+                raise ValidationError({"value": f"'{self.get_operator_display()}' needs a number, not {self.value!r}."}) from None
+        elif self.operator == self.Operator.EXISTS:
+            if self.value:
+                raise ValidationError({"value": "'is present' takes no value; leave it empty."})
+        elif not self.value:
+            raise ValidationError({"value": f"'{self.get_operator_display()}' needs a value."})
+
+    def save(self, *args, **kwargs):
+        if self.version.is_frozen or RuleSetVersion.objects.filter(pk=self.version_id, frozen_at__isnull=False).exists():
+            raise FrozenVersionError(f"{self.version} is frozen; its conditions cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if RuleSetVersion.objects.filter(pk=self.version_id, frozen_at__isnull=False).exists():
+            raise FrozenVersionError(f"{self.version} is frozen; its conditions cannot change.")
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,158 @@
+"""How credentials look and read: certificate and email templates."""
+
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .organizations import Organization, organization_asset_path
+
+MAX_ASSET_BYTES = 5 * 1024 * 1024
+ASSET_EXTENSIONS = ["png", "jpg", "jpeg", "gif", "ttf"]
+# The first bytes of each format a certificate may embed: the extension alone proves nothing.
+ASSET_SIGNATURES = {
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "ttf": (b"\x00\x01\x00\x00", b"true"),
+}
+validate_asset_name = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]{0,62}$", "Use lower-case letters, digits and dashes, e.g. seal or signature-director."
+)
+
+class CertificateTemplate(models.Model):
+    """The HTML + CSS of a certificate, edited by staff and rendered in a restricted engine."""
+
+    class PageSize(models.TextChoices):
+        A4 = "A4", "A4"
+        LETTER = "letter", "US Letter"
+
+    class Orientation(models.TextChoices):
+        LANDSCAPE = "landscape", "Landscape"
+        PORTRAIT = "portrait", "Portrait"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="certificate_templates")
+    name = models.CharField(max_length=200)
+    page_size = models.CharField(max_length=10, choices=PageSize.choices, default=PageSize.A4)
+    orientation = models.CharField(max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE)
+    html = models.TextField(help_text="The certificate body; merge fields such as {{ learner_name }} are listed beside the editor.")
+    css = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="certificatetemplate_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from issuance.certificates.merge_fields import FIELD_SPEC
+        from issuance.certificates.sandbox import template_validate
+
+        errors = {}
+        for field in ("html", "css"):
+            problems = template_validate(getattr(self, field) or "", fields=FIELD_SPEC)
+            if problems:
+                errors[field] = problems
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # A new version whenever what renders changes, so a stored PDF names the version it came from.
+        if self.pk:
+            old = CertificateTemplate.objects.filter(pk=self.pk).values("html", "css", "page_size", "orientation").first()
+            if old and old != {"html": self.html, "css": self.css, "page_size": self.page_size, "orientation": self.orientation}:
+                self.version += 1
+        super().save(*args, **kwargs)
+
+
+class EmailTemplate(models.Model):
+    """A subject / text / HTML triplet for one kind of email an organisation sends."""
+
+    class Kind(models.TextChoices):
+        CREDENTIAL = "credential", "Credential issued"
+        STILL_NEEDED = "still_needed", "What you still need"
+        STAFF_DIGEST = "staff_digest", "Staff exception digest"
+        RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="email_templates")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300)
+    text_body = models.TextField()
+    html_body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="emailtemplate_unique_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class CertificateAsset(models.Model):
+    """An image or font an organisation's templates embed, as laurel-asset:<name>."""
+
+    class Kind(models.TextChoices):
+        LOGO = "logo", "Logo"
+        SEAL = "seal", "Seal"
+        SIGNATURE = "signature", "Signature"
+        BACKGROUND = "background", "Background"
+        FONT = "font", "Font (TrueType)"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="certificate_assets")
+    name = models.CharField(max_length=63, validators=[validate_asset_name], help_text="Templates use it as laurel-asset:<name>.")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    file = models.FileField(upload_to=organization_asset_path, validators=[FileExtensionValidator(ASSET_EXTENSIONS)])
+    uploaded_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="certificateasset_unique_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self):
+        if not self.file:
+            return
+        if self.file.size > MAX_ASSET_BYTES:
+            raise ValidationError({"file": f"The file is {self.file.size // 1024} KB; assets may be at most 5 MB."})
+        extension = PurePath(self.file.name).suffix.lower().lstrip(".")
+        self.file.seek(0)
+        head = self.file.read(8)
+        self.file.seek(0)
+        if extension in ASSET_SIGNATURES and not head.startswith(ASSET_SIGNATURES[extension]):
+            raise ValidationError({"file": f"This file is not a real .{extension} file."})
+
+
+class CertificateSignatory(models.Model):
+    """A person whose name, title and signature appear on a template's certificates."""
+
+    template = models.ForeignKey(CertificateTemplate, on_delete=models.CASCADE, related_name="signatories")
+    order = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    signature = models.ForeignKey(
+        CertificateAsset, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"kind": CertificateAsset.Kind.SIGNATURE},
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.signature_id and self.signature.organization_id != self.template.organization_id:
+            raise ValidationError({"signature": "This signature belongs to another organisation."})

@@ -1,0 +1,1 @@
+"""Certificate rendering: sandboxed templates, locked-down references, bundled fonts, PDF output."""

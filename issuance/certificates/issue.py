@@ -1,0 +1,110 @@
+"""A credential's certificate: which template, which merge fields and assets, and storing the PDF."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+
+from courses.models import CertificateAsset, CertificateTemplate, Course
+
+from ..credentials import credential_public_code, credential_url
+from .merge_fields import certificate_merge_fields
+from .render import certificate_render_pdf
+
+LOGO_ASSET = "organization-logo"
+
+
+@dataclass(frozen=True)
+class StoredCertificate:
+    sha256: str
+    template_version: int
+    previous_sha256: str
+
+
+def course_certificate_template(*, course: Course) -> CertificateTemplate:
+    if course.certificate_template_id:
+        return course.certificate_template
+    template = course.organization.certificate_templates.order_by("name").first()
+    if template is None:
+        raise CertificateTemplate.DoesNotExist(f"{course.organization} has no certificate template.")
+    return template
+
+
+def organization_assets(*, organization) -> tuple[dict[str, bytes], str]:
+    """Every asset the organisation's templates may embed, and the name of its logo asset."""
+    assets = {}
+    for asset in CertificateAsset.objects.filter(organization=organization):
+        with asset.file.open("rb") as handle:
+            assets[asset.name] = handle.read()
+    logo = next((a.name for a in CertificateAsset.objects.filter(organization=organization, kind="logo")), "")
+    if not logo and organization.logo:
+        with organization.logo.open("rb") as handle:
+            assets[LOGO_ASSET] = handle.read()
+        logo = LOGO_ASSET
+    return assets, logo
+
+
+def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: str, subject: str) -> bytes:
+    organization = template.organization
+    assets, logo = organization_assets(organization=organization)
+    signatories = [
+        {"name": s.name, "title": s.title, "signature_asset": s.signature.name if s.signature_id else ""}
+        for s in template.signatories.select_related("signature")
+    ]
+    context = certificate_merge_fields(
+        **fields,
+        organization_name=organization.name,
+        organization_logo_asset=logo,
+        signatories=signatories,
+        primary_color=organization.primary_color,
+        accent_color=organization.accent_color,
+        locale=organization.locale,
+        timezone=organization.timezone,
+    )
+    return certificate_render_pdf(
+        template_html=template.html,
+        template_css=template.css,
+        page_size=template.page_size,
+        orientation=template.orientation,
+        context=context,
+        assets=assets,
+        metadata={"title": title, "author": organization.name, "subject": subject},
+    )
+
+
+def credential_certificate_render(*, credential) -> tuple[bytes, CertificateTemplate]:
+    issuance = credential.issuance
+    course = issuance.course
+    template = course_certificate_template(course=course)
+    completion = issuance.completion or {}
+    completed_at = datetime.fromisoformat(completion["completed_at"]) if completion.get("completed_at") else credential.issued_at
+    fields = {
+        "learner_name": issuance.learner_name,
+        "course_title": course.title,
+        "course_code": course.code,
+        "credential_id": credential_public_code(credential_id=credential.id),
+        "verification_url": credential_url(credential_id=credential.id),
+        "completed_at": completed_at,
+        "issued_at": credential.issued_at,
+        "expires_at": credential.valid_until,
+        "score": None if completion.get("score") is None else Decimal(str(completion["score"])),
+    }
+    pdf = template_render_pdf(
+        template=template,
+        fields=fields,
+        title=f"Certificate - {course.title} - {issuance.learner_name}",
+        subject=course.title,
+    )
+    return pdf, template
+
+
+def credential_certificate_store(*, credential) -> StoredCertificate:
+    """Render and store the PDF with its SHA-256 and the template version; the caller saves the row."""
+    pdf, template = credential_certificate_render(credential=credential)
+    previous = credential.pdf_sha256
+    credential.pdf.save(f"{credential.id}.pdf", ContentFile(pdf), save=False)
+    credential.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    credential.template_version = template.version
+    return StoredCertificate(sha256=credential.pdf_sha256, template_version=template.version, previous_sha256=previous)

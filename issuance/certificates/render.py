@@ -1,0 +1,148 @@
+"""Certificate PDFs: a staff template, a learner's merge fields and the organisation's assets in, PDF bytes out."""
+
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from reportlab import rl_config
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessError, ResourceAccessPolicy
+
+from .fonts import css_with_font_fallback, fonts_register, name_font_size
+from .merge_fields import FIELD_SPEC
+from .references import AssetResolver, ReferenceRefused, references_refused
+from .sandbox import TemplateRefused, sandbox_render
+
+# ASCII85 only makes PDFs 25 % larger and costs time; nothing reads Laurel's PDFs as 7-bit text.
+rl_config.useA85 = 0
+
+PAGE_SIZES = {"a4": "a4", "letter": "letter"}
+ORIENTATIONS = {"landscape", "portrait"}
+PAGE_WIDTH_PT = {("a4", "landscape"): 842, ("a4", "portrait"): 595, ("letter", "landscape"): 792, ("letter", "portrait"): 612}
+MAX_RENDER_SECONDS = 20
+MAX_PDF_BYTES = 8 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+# learner_name_font_size is computed for a name area this share of the page width wide, unless
+# the template's CSS declares its own, e.g. `.name { --laurel-name-width: 55%; }`.
+NAME_BOX_RATIO = 0.68
+_NAME_WIDTH = re.compile(r"--laurel-name-width\s*:\s*(\d{1,3}(?:\.\d+)?)%")
+NAME_FAMILY = "Laurel Display"
+NAME_LARGEST_PT, NAME_SMALLEST_PT = 40, 8
+
+_STYLE_ATTRIBUTE = re.compile(r"(\sstyle\s*=\s*\")([^\"]*)(\")", re.IGNORECASE)
+
+
+class CertificateTemplateError(ValueError):
+    """The template cannot be used as it is; `problems` lists each reason for the editor."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("The certificate template cannot be used: " + "; ".join(problems))
+
+
+class CertificateRenderError(RuntimeError):
+    """A usable template failed to render (too slow, too large, or the engine failed)."""
+
+
+def _page(page_size: str, orientation: str) -> tuple[str, str]:
+    size = PAGE_SIZES.get(page_size.lower())
+    if size is None or orientation not in ORIENTATIONS:
+        raise ValueError(f"Unknown page {page_size!r} {orientation!r}; use A4 or letter, landscape or portrait.")
+    return size, orientation
+
+
+def _policy() -> ResourceAccessPolicy:
+    # The boundary (reliability.md §4.2): no network at all, and base_dir=None with no extra
+    # roots denies every local read. Assets reach the engine only as data URIs made by the
+    # link_callback, so nothing legitimate needs either.
+    return ResourceAccessPolicy.server(
+        base_dir=None,
+        allow_remote=False,
+        max_render_seconds=MAX_RENDER_SECONDS,
+        max_document_bytes=MAX_DOCUMENT_BYTES,
+        max_resources=40,
+    )
+
+
+def certificate_render_context(context: Mapping, *, page_size: str, orientation: str, template_css: str = "") -> dict:
+    """`context` plus the fields that depend on the page: page_size and learner_name_font_size."""
+    size, orientation = _page(page_size, orientation)
+    full = dict(context)
+    full["page_size"] = f"{size} {orientation}"
+    declared = _NAME_WIDTH.search(template_css)
+    ratio = min(float(declared.group(1)), 100) / 100 if declared else NAME_BOX_RATIO
+    box = PAGE_WIDTH_PT[(size, orientation)] * ratio
+    full["learner_name_font_size"] = name_font_size(
+        str(full.get("learner_name", "")), family=NAME_FAMILY, box_width=box, largest=NAME_LARGEST_PT, smallest=NAME_SMALLEST_PT
+    )
+    return full
+
+
+def certificate_render_html(*, template_html: str, template_css: str, context: Mapping, assets: Mapping) -> str:
+    """The complete HTML document handed to xhtml2pdf; raises CertificateTemplateError listing every problem."""
+    try:
+        body = sandbox_render(template_html, context, fields=FIELD_SPEC)
+        css = sandbox_render(template_css, context, fields=FIELD_SPEC)
+    except TemplateRefused as refused:
+        raise CertificateTemplateError(refused.problems) from None
+    allowed_data = {context["qr_code"]} if context.get("qr_code") else set()
+    refused = references_refused(html=body, css=css, assets=assets, allowed_data=allowed_data)
+    if refused:
+        raise CertificateTemplateError([f"refused reference in {item}" for item in refused])
+    body = _STYLE_ATTRIBUTE.sub(lambda m: m.group(1) + css_with_font_fallback(m.group(2)) + m.group(3), body)
+    css = css_with_font_fallback(css)
+    # The page size comes from the template's settings; a template that declares its own @page
+    # uses {{ page_size }} in it (two @page rules would make xhtml2pdf define the page twice).
+    page = "" if "@page" in css else f"@page {{ size: {context['page_size']}; }}\n"
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f"<style>{page}{css}</style></head>"
+        f"<body>{body}</body></html>"
+    )
+
+
+def certificate_render_pdf(
+    *,
+    template_html: str,
+    template_css: str,
+    page_size: str,
+    orientation: str,
+    context: Mapping,
+    assets: Mapping[str, bytes | Path | str],
+    metadata: Mapping[str, str],
+) -> bytes:
+    """Render one certificate.
+
+    `context` comes from `certificate_merge_fields`; `assets` maps asset names (what templates
+    write as laurel-asset:<name>) to bytes or a file path; `metadata` has title, author, subject
+    (and optionally keywords). The PDF's creation date is the moment of rendering.
+    Raises CertificateTemplateError (the template's fault: disallowed syntax or references) or
+    CertificateRenderError (time, size, or the engine).
+    """
+    full = certificate_render_context(context, page_size=page_size, orientation=orientation, template_css=template_css)
+    document = certificate_render_html(template_html=template_html, template_css=template_css, context=full, assets=assets)
+    allowed_data = {full["qr_code"]} if full.get("qr_code") else set()
+    return certificate_render_document(document, assets=assets, allowed_data=allowed_data, metadata=metadata)
+
+
+def certificate_render_document(document: str, *, assets: Mapping, allowed_data: set[str], metadata: Mapping[str, str]) -> bytes:
+    """The engine step alone: a complete HTML document to PDF under the locked resource policy."""
+    fonts_register()
+    resolver = AssetResolver(assets=assets, allowed_data=allowed_data)
+    meta = {key: str(metadata.get(key, "")) for key in ("title", "author", "subject", "keywords")}
+    output = io.BytesIO()
+    try:
+        status = pisa.CreatePDF(document, dest=output, link_callback=resolver, resource_policy=_policy(), context_meta=meta)
+    except ReferenceRefused as refused:
+        raise CertificateTemplateError([str(refused)]) from None
+    except ResourceAccessError as refused:
+        raise CertificateTemplateError([f"refused resource: {refused}"]) from None
+    except RenderLimitError as error:
+        raise CertificateRenderError(f"The certificate could not be rendered within the limits: {error}.") from None
+    if status.err:
+        raise CertificateRenderError(f"The PDF engine reported {status.err} error(s) while rendering the certificate.")
+    pdf = output.getvalue()
+    if len(pdf) > MAX_PDF_BYTES:
+        raise CertificateRenderError(f"The certificate PDF is {len(pdf)} bytes; the limit is {MAX_PDF_BYTES}. Use smaller images.")
+    return pdf

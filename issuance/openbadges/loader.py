@@ -1,0 +1,47 @@
+"""A pyld document loader that serves only the JSON-LD contexts bundled with Laurel, never the network."""
+
+import json
+from functools import cache
+from pathlib import Path
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+
+CREDENTIALS_V2_URL = "https://www.w3.org/ns/credentials/v2"
+OB_V3P0_CONTEXT_URL = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+DID_V1_URL = "https://www.w3.org/ns/did/v1"
+MULTIKEY_V1_URL = "https://w3id.org/security/multikey/v1"
+
+BUNDLED_CONTEXT_FILES = {
+    CREDENTIALS_V2_URL: "credentials-v2.jsonld",
+    OB_V3P0_CONTEXT_URL: "ob-v3p0-context-3.0.3.json",
+    DID_V1_URL: "did-v1.jsonld",
+    MULTIKEY_V1_URL: "multikey-v1.jsonld",
+}
+
+
+class ContextNotBundledError(LookupError):
+    """A document asked for a JSON-LD context that Laurel does not ship; nothing was fetched."""
+
+    def __init__(self, url: str):
+        self.url = url
+        super().__init__(
+            f"JSON-LD context {url!r} is not bundled with Laurel and will not be fetched; "
+            f"bundled contexts: {', '.join(sorted(BUNDLED_CONTEXT_FILES))}"
+        )
+
+
+@cache
+def _bundled_document(url: str) -> dict:
+    return json.loads((CONTEXTS_DIR / BUNDLED_CONTEXT_FILES[url]).read_text(encoding="utf-8"))
+
+
+def bundled_document_loader(url: str, options: dict | None = None) -> dict:
+    """Return the bundled context for `url` in pyld's RemoteDocument shape; refuse anything else."""
+    if url not in BUNDLED_CONTEXT_FILES:
+        raise ContextNotBundledError(url)
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": _bundled_document(url),
+    }

@@ -1,0 +1,142 @@
+"""Open Badges 2.0 for older backpacks: hosted Assertion/BadgeClass/Issuer JSON and PNG baking."""
+
+import hashlib
+import io
+import json
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from PIL import Image, PngImagePlugin
+
+from .sign import datetime_xsd
+
+OB2_CONTEXT = "https://w3id.org/openbadges/v2"
+# OB 2.0 baking: one iTXt chunk with this keyword, uncompressed, holding the assertion.
+BAKE_KEYWORD = "openbadges"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class BakingError(ValueError):
+    """The image is not a PNG we can bake into, or carries no assertion."""
+
+
+def ob2_recipient_identity(*, email: str, salt: str) -> dict:
+    """Hashed email recipient: identity `sha256$` + hex(SHA-256(normalised email + salt))."""
+    normalised = email.strip().lower()
+    if not _EMAIL.match(normalised):
+        raise ValueError(f"Recipient email does not look like an email address: {email!r}.")
+    if not salt:
+        raise ValueError("The recipient salt must be a non-empty random string.")
+    digest = hashlib.sha256((normalised + salt).encode("utf-8")).hexdigest()
+    return {"type": "email", "hashed": True, "salt": salt, "identity": f"sha256${digest}"}
+
+
+def ob2_issuer_build(*, issuer_url: str, name: str, url: str, email: str, image: str | None = None) -> dict:
+    issuer = {"@context": OB2_CONTEXT, "type": "Issuer", "id": issuer_url, "name": name, "url": url, "email": email}
+    if image:
+        issuer["image"] = image
+    return issuer
+
+
+def ob2_badge_class_build(
+    *,
+    badge_class_url: str,
+    issuer_url: str,
+    name: str,
+    description: str,
+    image: str,
+    criteria_narrative: str,
+    criteria_url: str | None = None,
+    tags: Sequence[str] = (),
+) -> dict:
+    criteria = {"narrative": criteria_narrative}
+    if criteria_url:
+        criteria["id"] = criteria_url
+    badge = {
+        "@context": OB2_CONTEXT,
+        "type": "BadgeClass",
+        "id": badge_class_url,
+        "name": name,
+        "description": description,
+        "image": image,
+        "criteria": criteria,
+        "issuer": issuer_url,
+    }
+    if tags:
+        badge["tags"] = list(tags)
+    return badge
+
+
+def ob2_assertion_build(
+    *,
+    assertion_url: str,
+    badge_class_url: str,
+    recipient: dict,
+    issued_on: datetime,
+    expires: datetime | None = None,
+    image: str | None = None,
+    evidence_url: str | None = None,
+) -> dict:
+    assertion = {
+        "@context": OB2_CONTEXT,
+        "type": "Assertion",
+        "id": assertion_url,
+        "recipient": recipient,
+        "badge": badge_class_url,
+        "issuedOn": datetime_xsd(issued_on),
+        "verification": {"type": "HostedBadge"},
+    }
+    if expires is not None:
+        assertion["expires"] = datetime_xsd(expires)
+    if image:
+        assertion["image"] = image
+    if evidence_url:
+        assertion["evidence"] = evidence_url
+    return assertion
+
+
+def ob2_revoked_assertion_build(*, assertion_url: str, reason: str) -> dict:
+    """The body served (with HTTP 410 Gone) for a revoked hosted assertion."""
+    return {
+        "@context": OB2_CONTEXT,
+        "type": "Assertion",
+        "id": assertion_url,
+        "revoked": True,
+        "revocationReason": reason,
+    }
+
+
+def png_bake(*, png: bytes, assertion: dict | str) -> bytes:
+    """Return `png` re-saved with one `openbadges` iTXt chunk: the assertion JSON, or its URL."""
+    text = assertion if isinstance(assertion, str) else json.dumps(assertion, separators=(",", ":"))
+    try:
+        image = Image.open(io.BytesIO(png))
+        image.load()
+    except (OSError, SyntaxError) as exc:
+        raise BakingError(f"The badge image could not be read as a PNG: {exc}") from exc
+    if image.format != "PNG":
+        raise BakingError(f"Only PNG badge images can be baked here; got {image.format}.")
+    info = PngImagePlugin.PngInfo()
+    # Carry over other text chunks, but never a previous assertion: one openbadges chunk per image.
+    for key, value in image.text.items():
+        if key != BAKE_KEYWORD:
+            info.add_itxt(key, value)
+    info.add_itxt(BAKE_KEYWORD, text, lang="", tkey="", zip=False)
+    out = io.BytesIO()
+    extra = {"icc_profile": image.info["icc_profile"]} if "icc_profile" in image.info else {}
+    image.save(out, format="PNG", pnginfo=info, **extra)
+    return out.getvalue()
+
+
+def png_unbake(*, png: bytes) -> str:
+    """The text of the `openbadges` chunk (assertion JSON or URL) of a baked PNG."""
+    try:
+        image = Image.open(io.BytesIO(png))
+        image.load()
+    except (OSError, SyntaxError) as exc:
+        raise BakingError(f"The image could not be read as a PNG: {exc}") from exc
+    value = getattr(image, "text", {}).get(BAKE_KEYWORD)
+    if value is None:
+        raise BakingError("The PNG carries no 'openbadges' chunk: it is not a baked badge.")
+    return str(value)
