@@ -209,6 +209,8 @@ LAUREL_CLAIM_SECONDS = envint("LAUREL_CLAIM_SECONDS", 90)
 LAUREL_STALL_SECONDS = envint("LAUREL_STALL_SECONDS", 120)
 # /healthz answers 503 when the oldest waiting issuance has waited longer than this.
 LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
+# An outbox row still `sending` after this long lost its sender (a task never outlives Q_TIMEOUT).
+LAUREL_OUTBOX_STUCK_SECONDS = envint("LAUREL_OUTBOX_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
 
 LAUREL = {
     "ORGANIZATION_KEY_SECRET": envstr("LAUREL_KEY_ENCRYPTION_KEY"),

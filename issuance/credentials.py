@@ -27,11 +27,14 @@ def credential_code_prefix(*, code: str) -> str | None:
     return f"{lowered[:8]}-{lowered[8:12]}-{lowered[12:16]}"
 
 
+_FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def safe_filename(*parts: str, extension: str) -> str:
+    """A filename every mail client and file system accepts, e.g. 'Certificate - First Aid - Ana Lima.pdf'."""
+    cleaned = [" ".join(_FILENAME_UNSAFE.sub(" ", part).split()).strip(" .") for part in parts]
+    return " - ".join(part for part in cleaned if part)[:150].rstrip(" .-") + extension
+
+
 def certificate_filename(*, course_title: str, learner_name: str) -> str:
-    """`Certificate - First Aid at Work - Ana Lima.pdf`, with nothing a file system or header chokes on."""
-
-    def clean(text: str) -> str:
-        text = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]+', " ", text)
-        return " ".join(text.split())[:120]
-
-    return f"Certificate - {clean(course_title)} - {clean(learner_name)}.pdf"
+    return safe_filename("Certificate", course_title, learner_name, extension=".pdf")

@@ -5,23 +5,27 @@ advances the issuance one committed step at a time (steps 3–7). Each step runs
 claim and ends in `issuance_move`, which commits the next state, audits it and queues what follows.
 """
 
-import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from courses.models import Course
+from courses.models import CertificateTemplate, Course
 from courses.rules import HeldAchievement, ruleset_evaluate
 
+from .certificates.issue import credential_certificate_store
+from .certificates.render import CertificateRenderError, CertificateTemplateError
 from .completions import Completion
+from .delivery.emails import (
+    delivery_send_credential_email,
+    delivery_send_still_needed_email,
+)
+from .delivery.results import DeliveryResult
 from .effects import effect_perform
-from .email.messages import deliver_credential_email, send_still_needed_email
+from .errors import StepFailed, StepWaiting
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
 from .queue import issuance_enqueue
-from .rendering import certificate_template_for, render_certificate_pdf
 from .transitions import issuance_move
 
 State = Issuance.State
@@ -110,7 +114,7 @@ def notify_ineligible(issuance: Issuance) -> None:
     """Step 3's other ending: the "what you still need" email, then the issuance is finished."""
     key = f"still-needed-email:{issuance.pk}"
     effect_perform(issuance=issuance, key=key, kind="still_needed_email",
-                   perform=lambda: send_still_needed_email(issuance=issuance, key=key))
+                   perform=lambda: _delivered(delivery_send_still_needed_email(issuance=issuance, reasons=issuance.reasons)))
     with transaction.atomic():
         issuance_move(issuance=issuance, to_state=State.INELIGIBLE, finished=True,
                       detail=f"Emailed {issuance.learner.email} what they still need.")
@@ -119,15 +123,17 @@ def notify_ineligible(issuance: Issuance) -> None:
 # --- 4 render ------------------------------------------------------------------------------------
 def render(issuance: Issuance) -> None:
     credential = issuance.credential
-    template = certificate_template_for(issuance.course)
-    pdf = render_certificate_pdf(credential)
+    try:
+        stored = credential_certificate_store(credential=credential)
+    except CertificateTemplate.DoesNotExist:
+        raise StepFailed(f"{issuance.organization} has no certificate template; add one in the admin.", permanent=True) from None
+    except (CertificateTemplateError, CertificateRenderError, ValueError) as exc:
+        # A template that cannot render will not render on a retry either: a person must fix it.
+        raise StepFailed(f"The certificate could not be rendered: {exc}", permanent=True) from exc
     with transaction.atomic():
-        credential.pdf.save(f"{credential.pk}.pdf", ContentFile(pdf), save=False)
-        credential.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-        credential.template_version = template.version
         credential.save(update_fields=["pdf", "pdf_sha256", "template_version"])
         issuance_move(issuance=issuance, to_state=State.RENDERED,
-                      detail=f"Certificate rendered from {template.name} v{template.version}, SHA-256 {credential.pdf_sha256[:12]}….")
+                      detail=f"Certificate rendered from template v{stored.template_version}, SHA-256 {stored.sha256[:12]}….")
 
 
 # --- 5 badge -------------------------------------------------------------------------------------
@@ -137,11 +143,26 @@ def badge(issuance: Issuance) -> None:
 
 
 # --- 6 deliver -----------------------------------------------------------------------------------
+OUTBOX_RECHECK = timedelta(seconds=30)
+
+
+def _delivered(result: DeliveryResult) -> str:
+    """The outbox's answer as the step's outcome: sent, or a failure that says whether to retry."""
+    if result.sent:
+        return str(result)
+    if result.status == "suppressed":
+        raise StepFailed(f"Not emailed: {result.detail}. Remove the address from the suppression list, then resume.", permanent=True)
+    if result.permanent:
+        raise StepFailed(str(result), permanent=True)
+    # Queued for a retry, or in flight: the outbox owns email retries; look again when it is due.
+    raise StepWaiting(f"Waiting for the outbox: {result}", retry_at=result.retry_at or timezone.now() + OUTBOX_RECHECK)
+
+
 def deliver(issuance: Issuance) -> None:
     credential = issuance.credential
     key = f"credential-email:{credential.pk}"
     effect = effect_perform(issuance=issuance, key=key, kind="credential_email",
-                            perform=lambda: deliver_credential_email(credential=credential, key=key))
+                            perform=lambda: _delivered(delivery_send_credential_email(issuance=issuance, credential=credential)))
     with transaction.atomic():
         issuance_move(issuance=issuance, to_state=State.DELIVERED, detail=f"Emailed {issuance.learner.email}: {effect.outcome}")
 

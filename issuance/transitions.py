@@ -104,12 +104,20 @@ def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool)
         return issuance.state
 
 
+def issuance_wait(*, issuance: Issuance, step: str, until, detail: str) -> str:
+    """Give the lease back and look again at `until`, without counting an attempt."""
+    with transaction.atomic():
+        _release(issuance, next_attempt_at=until, error=detail[:2000])
+    return issuance.state
+
+
 class NotParked(Exception):
     pass
 
 
 def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff") -> Issuance:
     """Send a parked issuance back to the state before its failed step, and queue that step."""
+    from .delivery.emails import delivery_retry_for_issuance
     from .pipeline import STEP_INPUT_STATE  # the step table lives with the steps
 
     with transaction.atomic():
@@ -128,6 +136,7 @@ def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff")
             actor_kind="staff", actor_user=actor_user, actor_label=actor_user.get_username() if actor_user else actor_label,
             detail=f"Resumed from the {issuance.failed_step} step (was: {issuance.error})",
         )
+        delivery_retry_for_issuance(issuance=issuance)
         issuance_enqueue(issuance_id=issuance.pk)
     issuance.refresh_from_db()
     return issuance

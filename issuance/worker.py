@@ -4,12 +4,12 @@ import logging
 
 from django.urls import reverse
 
+from .delivery.emails import delivery_send_parked_notice
 from .effects import effect_perform
-from .email.messages import send_parked_notice
-from .errors import ClaimLost, StepFailed
+from .errors import ClaimLost, StepFailed, StepWaiting
 from .models import Issuance
 from .pipeline import STEPS
-from .transitions import issuance_claim, issuance_fail
+from .transitions import issuance_claim, issuance_fail, issuance_wait
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,11 @@ def issuance_advance(*, issuance_id) -> str | None:
         return None
     except StepFailed as exc:
         return _failed(issuance, step_name, str(exc), permanent=exc.permanent)
+    except StepWaiting as exc:
+        try:
+            return issuance_wait(issuance=issuance, step=step_name, until=exc.retry_at, detail=str(exc))
+        except ClaimLost:
+            return None
     except Exception as exc:  # an unforeseen error: bounded retries, then a person looks at it
         logger.exception("issuance %s: %s failed", issuance_id, step_name)
         return _failed(issuance, step_name, f"{type(exc).__name__}: {exc}", permanent=False)
@@ -54,6 +59,6 @@ def parked_notify(*, issuance_id) -> None:
     admin_url = reverse("admin:issuance_issuance_change", args=[issuance.pk])
     try:
         effect_perform(issuance=issuance, key=key, kind="parked_notice",
-                       perform=lambda: send_parked_notice(issuance=issuance, key=key, admin_url=admin_url))
+                       perform=lambda: str(delivery_send_parked_notice(issuance=issuance, key=key, admin_url=admin_url)))
     except Exception:
         logger.exception("issuance %s: the parked notice to staff could not be sent", issuance_id)

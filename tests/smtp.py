@@ -1,5 +1,6 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it accepts, or refuses on demand."""
 
+from email.utils import getaddresses
 import email
 import email.policy
 import logging
@@ -53,7 +54,8 @@ class SmtpServer:
             return list(self.handler.messages)
 
     def to(self, address: str):
-        return [m for m in self.messages if m["To"] == address]
+        """Messages whose To header holds `address`, with or without a display name."""
+        return [m for m in self.messages if address in [addr for _, addr in getaddresses([m["To"]])]]
 
     def refuse(self, answer: str | None):
         self.handler.answer = answer

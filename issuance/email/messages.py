@@ -1,107 +1,123 @@
-"""The walking skeleton's emails, sent through Django's configured email backend.
+"""Builds each email Laurel sends, from the catalogue's templates and the issuance, ready for the outbox."""
 
-The outbox replaces `deliver_credential_email`; the pipeline only needs it to send once or raise.
-"""
-
-import hashlib
-import smtplib
+from datetime import datetime
 from email.utils import formataddr
+from zoneinfo import ZoneInfo
 
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template import Context, Template
+from django.conf import settings
+from django.core.mail import make_msgid
 
-from courses.defaults import DEFAULT_EMAIL_NAMES, _read
+from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
 from courses.models import EmailTemplate, Organization
 
-from ..errors import StepFailed
-from ..models import Credential, Issuance
-from ..rendering import credential_public_url
-
+from ..delivery.outbox import EmailDraft
+from ..credentials import certificate_filename, credential_url
+from ..linkedin import linkedin_add_to_profile_url
+from ..models import Credential, Issuance, OutboxMessage
+from .render import RenderedEmail, clean_header_text, email_render
 
 def email_template_for(*, organization: Organization, kind: str, chosen: EmailTemplate | None = None) -> EmailTemplate:
     """The course's choice, else the organisation's first of that kind, else the one Laurel ships."""
     template = chosen or organization.email_templates.filter(kind=kind).order_by("pk").first()
     if template is not None:
         return template
-    return EmailTemplate(
-        organization=organization, kind=kind, name=DEFAULT_EMAIL_NAMES[kind],
-        subject=_read(f"email/{kind}.subject.txt").strip(), text_body=_read(f"email/{kind}.txt"),
-        html_body=_read(f"email/{kind}.html"),
-    )
+
+    def read(suffix: str) -> str:
+        return (DEFAULTS_DIR / "email" / f"{kind}{suffix}").read_text(encoding="utf-8")
+
+    return EmailTemplate(organization=organization, kind=kind, name=DEFAULT_EMAIL_NAMES[kind],
+                         subject=read(".subject.txt").strip(), text_body=read(".txt"), html_body=read(".html"))
 
 
-def email_render(*, template: EmailTemplate, context: dict) -> tuple[str, str, str]:
-    """Subject, text and HTML. Only the HTML part escapes: a name like O'Brien stays as typed in text."""
-    plain = Context(context, autoescape=False)
-    subject = " ".join(Template(template.subject).render(plain).split())  # no CR/LF reaches a header
-    return subject, Template(template.text_body).render(plain), Template(template.html_body).render(Context(context))
-
-
-def _message_id(key: str, organization: Organization) -> str:
-    # One Message-ID per effect key: a resend after a crash is recognisably the same message.
-    domain = organization.sender_email.rpartition("@")[2] or "laurel.invalid"
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
-
-
-def _send(*, organization: Organization, to: str, key: str, rendered, attachments=()) -> str:
-    subject, text, html = rendered
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=formataddr((organization.sender_name, organization.sender_email)),
-        to=[to], reply_to=[organization.reply_to] if organization.reply_to else None,
-        headers={"Message-ID": _message_id(key, organization)}, connection=get_connection(),
-    )
-    message.attach_alternative(html, "text/html")
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
-    try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
-        raise StepFailed(f"The mail server refused {to}: {exc.recipients}", permanent=all(c >= 500 for c in codes)) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise StepFailed(f"The mail server answered {exc.smtp_code}: {exc.smtp_error!r}", permanent=500 <= exc.smtp_code < 600) from exc
-    except (smtplib.SMTPException, OSError) as exc:
-        raise StepFailed(f"The mail server could not be reached: {exc}", permanent=False) from exc
-    return f"accepted for {to}, Message-ID {message.extra_headers['Message-ID']}"
-
-
-def deliver_credential_email(*, credential: Credential, key: str) -> str:
-    """Email the learner their certificate, PDF attached. Returns what the transport said."""
-    issuance = credential.issuance
-    course = issuance.course
-    template = email_template_for(organization=issuance.organization, kind=EmailTemplate.Kind.CREDENTIAL, chosen=course.email_template)
-    context = {
-        "learner_name": issuance.learner_name, "course_title": course.title,
-        "organization_name": issuance.organization.name, "credential_url": credential_public_url(credential),
-        "linkedin_url": "", "next_course_title": course.next_course.title if course.next_course else "",
+def _sender(organization: Organization) -> dict:
+    """From, Reply-To and the headers every email from this organisation carries."""
+    address = organization.reply_to or organization.sender_email
+    domain = organization.sender_email.rpartition("@")[2] or None
+    return {
+        "from_email": formataddr((clean_header_text(organization.sender_name or organization.name), organization.sender_email)),
+        "reply_to": organization.reply_to,
+        "headers": {
+            "Message-ID": make_msgid(domain=domain),
+            # One address reaches a person; the essential email itself is not a subscription.
+            "List-Unsubscribe": f"<mailto:{address}?subject=unsubscribe>",
+            "Auto-Submitted": "auto-generated",
+        },
+        "unsubscribe_url": f"mailto:{address}?subject=unsubscribe",
     }
-    credential.pdf.open("rb")
-    try:
-        pdf = credential.pdf.read()
-    finally:
-        credential.pdf.close()
-    return _send(
-        organization=issuance.organization, to=issuance.learner.email, key=key,
-        rendered=email_render(template=template, context=context),
-        attachments=[(f"certificate-{course.code}.pdf", pdf, "application/pdf")],
+
+
+def _draft(*, organization: Organization, template: EmailTemplate, context: dict, kind: str, key: str,
+           recipient: str, recipient_name: str = "", issuance: Issuance | None = None, attachments=(),
+           footer_note: str = "") -> EmailDraft:
+    sender = _sender(organization)
+    rendered: RenderedEmail = email_render(template=template, context=context, footer_note=footer_note,
+                                           unsubscribe_url=sender["unsubscribe_url"])
+    return EmailDraft(
+        organization=organization, issuance=issuance, kind=kind, idempotency_key=key, recipient=recipient,
+        recipient_name=clean_header_text(recipient_name), from_email=sender["from_email"], reply_to=sender["reply_to"],
+        headers=sender["headers"], subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
+        attachments=list(attachments),
     )
 
 
-def send_still_needed_email(*, issuance: Issuance, key: str) -> str:
-    """Tell an ineligible learner, in their terms, what they still need."""
-    template = email_template_for(organization=issuance.organization, kind=EmailTemplate.Kind.STILL_NEEDED)
+def _local(moment: datetime | None, organization: Organization) -> datetime | None:
+    return moment.astimezone(ZoneInfo(organization.timezone)) if moment else None
+
+
+def credential_email_draft(*, issuance: Issuance, credential: Credential) -> EmailDraft:
+    """The learner's certificate email: PDF attached, credential page, LinkedIn, badge and next course."""
+    organization, course, achievement = issuance.organization, issuance.course, credential.achievement
+    learner_name = clean_header_text(issuance.learner_name)
+    url = credential_url(credential_id=credential.pk)
+    issued, expires = _local(credential.issued_at, organization), _local(credential.valid_until, organization)
+    next_course = course.next_course if course.next_course_id and course.next_course.is_active else None
     context = {
-        "learner_name": issuance.learner_name, "course_title": issuance.course.title,
-        "organization_name": issuance.organization.name, "reasons": issuance.reasons,
+        "learner_name": learner_name, "course_title": course.title, "achievement_name": achievement.name,
+        "credential_id": str(credential.pk), "credential_url": url,
+        "badge_url": f"{url}.json" if credential.badge else "",
+        "issued_on": f"{issued:%-d %B %Y}", "expires_on": f"{expires:%-d %B %Y}" if expires else "",
+        "linkedin_url": linkedin_add_to_profile_url(
+            name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
+            cert_url=url, cert_id=str(credential.pk),
+        ),
+        "next_course_title": next_course.title if next_course else "",
+        "next_course_description": next_course.description if next_course else "",
     }
-    return _send(organization=issuance.organization, to=issuance.learner.email, key=key,
-                 rendered=email_render(template=template, context=context))
+    attachments = []
+    if credential.pdf:
+        attachments.append({"path": credential.pdf.name, "mimetype": "application/pdf",
+                            "filename": certificate_filename(course_title=course.title, learner_name=learner_name)})
+    context["certificate_filename"] = attachments[0]["filename"] if attachments else ""
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL,
+        key=f"credential-email:{credential.pk}", recipient=issuance.learner.email, recipient_name=learner_name,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL, chosen=course.email_template),
+        context=context, attachments=attachments,
+        footer_note=f"You are receiving this because you completed {clean_header_text(course.title)} with {organization.name}.",
+    )
 
 
-def send_parked_notice(*, issuance: Issuance, key: str, admin_url: str) -> str:
-    """Tell the organisation's staff that an issuance needs a person (the digest batches these later)."""
-    template = email_template_for(organization=issuance.organization, kind=EmailTemplate.Kind.STAFF_DIGEST)
+def still_needed_email_draft(*, issuance: Issuance, reasons: list[str]) -> EmailDraft:
+    """Tells an ineligible learner, in their terms, each thing they still need."""
+    organization = issuance.organization
+    learner_name = clean_header_text(issuance.learner_name)
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.STILL_NEEDED,
+        key=f"still-needed-email:{issuance.pk}", recipient=issuance.learner.email, recipient_name=learner_name,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STILL_NEEDED),
+        context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons]},
+        footer_note=f"You are receiving this because you took {clean_header_text(issuance.course.title)} with {organization.name}.",
+    )
+
+
+def parked_notice_draft(*, issuance: Issuance, key: str, admin_url: str) -> EmailDraft:
+    """Tells the organisation's staff that an issuance needs a person (the exception digest batches these)."""
+    organization = issuance.organization
     item = {"summary": f"{issuance.learner_name} — {issuance.course.code} parked at {issuance.failed_step}", "error": issuance.error}
-    context = {"count": 1, "items": [item], "organization_name": issuance.organization.name, "queue_url": admin_url}
-    return _send(organization=issuance.organization, to=issuance.organization.notification_email, key=key,
-                 rendered=email_render(template=template, context=context))
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.STAFF_DIGEST, key=key,
+        recipient=organization.notification_email,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STAFF_DIGEST),
+        context={"count": 1, "items": [item], "organization_name": organization.name,
+                 "queue_url": f"{settings.LAUREL_BASE_URL}{admin_url}"},
+    )

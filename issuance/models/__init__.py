@@ -3,6 +3,7 @@
 from .effects import Effect
 from .intake import CompletionEvent, Source, SourceCourseMapping
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
+from .outbox import OutboxMessage, Suppression
 
 __all__ = [
     "CompletionEvent",
@@ -11,6 +12,8 @@ __all__ = [
     "Issuance",
     "Learner",
     "LearnerIdentity",
+    "OutboxMessage",
     "Source",
     "SourceCourseMapping",
+    "Suppression",
 ]

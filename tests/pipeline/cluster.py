@@ -45,6 +45,7 @@ class Cluster:
             "EMAIL_USE_TLS": "0",
             "MEDIA_ROOT": str(media_root),
             "LAUREL_CLAIM_SECONDS": "5",
+            "LAUREL_OUTBOX_STUCK_SECONDS": "25",  # just over Q_TIMEOUT: a killed send is retried soon
             "LOG_LEVEL": "WARNING",
         }
         if broker != "redis":

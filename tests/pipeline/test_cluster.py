@@ -44,7 +44,7 @@ def test_it_delivers_a_pass_and_explains_a_fail_through_a_real_worker(broker, sm
     failed.refresh_from_db()
     assert passed.state == Issuance.State.SYNCED
     [certificate] = smtp.to("pass@learners.example")
-    assert attachments(certificate)["certificate-FA-1.pdf"].startswith(b"%PDF")
+    assert attachments(certificate)["Certificate - First Aid - Ann Lee.pdf"].startswith(b"%PDF")
     assert [r.to_state for r in passed.audit_records.order_by("at", "id")] == [
         "validated", "eligible", "rendered", "badged", "delivered", "synced"
     ]

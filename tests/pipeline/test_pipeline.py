@@ -33,7 +33,7 @@ def test_it_turns_a_passing_completion_into_a_delivered_email_with_the_certifica
     assert message["From"] == "Harbour Academy <certificates@harbour.example>"
     credential = issuance.credential
     assert f"/credentials/{credential.pk}" in body(message, "plain")
-    pdf = attachments(message)["certificate-FA-1.pdf"]
+    pdf = attachments(message)["Certificate - First Aid - Ann Lee.pdf"]
     assert pdf.startswith(b"%PDF")
     assert hashlib.sha256(pdf).hexdigest() == credential.pdf_sha256
     with credential.pdf.open("rb") as stored:
@@ -66,8 +66,8 @@ def test_it_makes_a_failing_completion_ineligible_and_tells_the_learner_what_the
     assert not Credential.objects.filter(issuance=issuance).exists()
     [message] = smtp.to("ann@learners.example")
     assert message["Subject"] == "First Aid: what you still need for your certificate"
-    assert "- Your score was 72; this course requires 80." in body(message, "plain")
-    assert "<li>Your score was 72; this course requires 80.</li>" in body(message, "html")
+    assert "1. Your score was 72; this course requires 80." in body(message, "plain")
+    assert ">Your score was 72; this course requires 80.</td>" in body(message, "html")
     assert timeline(issuance) == [("", "validated"), ("validated", "ineligible"), ("ineligible", "ineligible")]
 
 
@@ -138,10 +138,12 @@ def test_it_keeps_learner_text_as_text_in_the_email_and_the_certificate(smtp, co
     issuance = drive(complete(course, score=92, name=name))
 
     [message] = smtp.to("ann@learners.example")
-    assert f"Dear {name}," in body(message, "plain")
+    assert f"Congratulations, {name}!" in body(message, "plain")
     html = body(message, "html")
     assert "<script>" not in html and "&lt;script&gt;" in html
-    text = pypdf.PdfReader(io.BytesIO(attachments(message)["certificate-FA-1.pdf"])).pages[0].extract_text()
+    [(filename, pdf)] = attachments(message).items()
+    assert filename == "Certificate - First Aid - Zoë script alert(1) script O'Brien {{ secret }}.pdf"
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "<script>alert(1)</script>" in text and "{{ secret }}" in text
     assert issuance.learner_name == name
 

@@ -1,0 +1,103 @@
+"""Staff's view of the outbox: what was sent to whom, what became of it, resend and test sends."""
+
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+
+from ..models import OutboxMessage, Suppression
+from .emails import delivery_send_test
+from .outbox import outbox_requeue
+from .tasks import outbox_enqueue_send
+
+MAX_TEST_SENDS = 5
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "recipient", "subject", "organization", "status", "attempts", "possible_duplicate", "sent_at"]
+    list_filter = ["status", "organization", "kind", ("issuance__course", admin.RelatedOnlyFieldListFilter),
+                   "possible_duplicate", "created_at"]
+    search_fields = ["recipient", "subject", "idempotency_key", "provider_message_id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["organization"]
+    actions = ["resend", "send_test_to_me"]
+    fieldsets = [
+        (None, {"fields": ["status", "last_error", "possible_duplicate", "kind", "organization", "issuance", "recipient", "subject"]}),
+        ("As the learner saw it", {"fields": ["html_preview", "text_preview", "attachment_list"]}),
+        ("Delivery", {"fields": ["from_email", "reply_to", "headers", "provider_message_id", "attempts", "next_attempt_at",
+                                 "idempotency_key", "created_at", "sending_started_at", "sent_at", "updated_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What was sent is a record: nothing here is edited, only resent.
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="HTML")
+    def html_preview(self, obj):
+        if not obj.html_body:
+            return "(no HTML part)"
+        # srcdoc is escaped by format_html; an empty sandbox forbids scripts, forms and navigation.
+        return format_html('<iframe sandbox="" srcdoc="{}" title="Email as sent" '
+                           'style="width:100%;max-width:720px;height:720px;border:1px solid #ccc;background:#fff"></iframe>', obj.html_body)
+
+    @admin.display(description="Text")
+    def text_preview(self, obj):
+        return format_html('<pre style="white-space:pre-wrap;max-width:720px">{}</pre>', obj.text_body)
+
+    @admin.display(description="Attachments")
+    def attachment_list(self, obj):
+        return ", ".join(f"{item['filename']} ({item['mimetype']})" for item in obj.attachments) or "none"
+
+    @admin.action(description="Resend the selected messages…", permissions=["change"])
+    def resend(self, request, queryset):
+        if request.POST.get("confirmed") == "yes":
+            done = 0
+            for message in queryset:
+                if outbox_requeue(message_id=message.pk):
+                    outbox_enqueue_send(message_id=message.pk)
+                    self.log_change(request, message, "Queued to be sent again.")
+                    done += 1
+            skipped = queryset.count() - done
+            self.message_user(request, f"Queued {done} message{'s' if done != 1 else ''} to be sent again."
+                              + (f" {skipped} being sent right now were left alone." if skipped else ""), messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request), "title": "Resend these messages?", "opts": self.model._meta,
+            "messages_to_resend": queryset.select_related("organization"),
+            "suppressed": queryset.filter(status=OutboxMessage.Status.SUPPRESSED).count(),
+            "already_sent": queryset.filter(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED]).count(),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/issuance/outboxmessage/resend_confirmation.html", context)
+
+    @admin.action(description="Send a test copy to me", permissions=["view"])
+    def send_test_to_me(self, request, queryset):
+        if not request.user.email:
+            self.message_user(request, "Your account has no email address; add one to receive test sends.", messages.ERROR)
+            return
+        if queryset.count() > MAX_TEST_SENDS:
+            self.message_user(request, f"Pick at most {MAX_TEST_SENDS} messages to test.", messages.ERROR)
+            return
+        for message in queryset:
+            result = delivery_send_test(message=message, to=request.user.email)
+            level = messages.SUCCESS if result.sent else messages.WARNING
+            self.message_user(request, f"Test of “{message.subject}” to {request.user.email}: {result.status} — {result.detail}", level)
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    list_display = ["address", "organization", "reason", "created_at"]
+    list_filter = ["organization", "reason", "created_at"]
+    search_fields = ["address", "detail"]
+    readonly_fields = ["created_at"]
+    fields = ["organization", "address", "reason", "detail", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Removing a suppression is deleting it; editing would blur why it was added.
+        return ["organization", "address", "reason", "detail", "created_at"] if obj else ["created_at"]

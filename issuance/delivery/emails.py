@@ -1,0 +1,63 @@
+"""The pipeline's entry points for step 6, and staff's test sends. Each is safe to call again."""
+
+import uuid
+
+from ..email.messages import credential_email_draft, parked_notice_draft, still_needed_email_draft
+from ..models import Credential, Issuance, OutboxMessage
+from .outbox import EmailDraft, outbox_enqueue, outbox_requeue, outbox_send
+from .results import DeliveryResult
+
+
+def delivery_send_credential_email(*, issuance: Issuance, credential: Credential) -> DeliveryResult:
+    """Email the learner their credential, once per credential however often this is called.
+
+    Sent now when it can be; a transient failure leaves it queued for the outbox sweep
+    (`result.retry_at`); `result.permanent` means staff must act (the pipeline parks the issuance).
+    Call it outside a transaction.
+    """
+    message = OutboxMessage.objects.filter(idempotency_key=f"credential-email:{credential.pk}").first()
+    if message is None:  # rendering is skipped on a re-run: the row already holds what was decided
+        message = outbox_enqueue(draft=credential_email_draft(issuance=issuance, credential=credential))
+    return outbox_send(message_id=message.pk)
+
+
+def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str]) -> DeliveryResult:
+    """Tell an ineligible learner what they still need, once per issuance."""
+    message = OutboxMessage.objects.filter(idempotency_key=f"still-needed-email:{issuance.pk}").first()
+    if message is None:
+        message = outbox_enqueue(draft=still_needed_email_draft(issuance=issuance, reasons=reasons))
+    return outbox_send(message_id=message.pk)
+
+
+def delivery_send_parked_notice(*, issuance: Issuance, key: str, admin_url: str) -> DeliveryResult:
+    """Tell the organisation's staff that an issuance was parked, once per parking (`key`)."""
+    message = OutboxMessage.objects.filter(idempotency_key=key).first()
+    if message is None:
+        message = outbox_enqueue(draft=parked_notice_draft(issuance=issuance, key=key, admin_url=admin_url))
+    return outbox_send(message_id=message.pk)
+
+
+def delivery_send_test(*, message: OutboxMessage, to: str) -> DeliveryResult:
+    """Send a copy of `message` to a staff address, marked as a test, through the same transport."""
+    draft = EmailDraft(
+        organization=message.organization, kind=OutboxMessage.Kind.TEST, idempotency_key=f"test:{message.pk}:{uuid.uuid4()}",
+        recipient=to, subject=f"[Test] {message.subject}", text_body=message.text_body, html_body=message.html_body,
+        from_email=message.from_email, reply_to=message.reply_to, attachments=list(message.attachments),
+        headers={key: value for key, value in message.headers.items() if key != "Message-ID"},
+    )
+    return outbox_send(message_id=outbox_enqueue(draft=draft).pk)
+
+
+def delivery_retry_for_issuance(*, issuance: Issuance) -> int:
+    """Staff resumed a parked issuance: its refused emails get another try, to the learner's current address.
+
+    Suppressed rows are re-checked against the suppression list when sent, so an address staff have
+    not cleared parks the issuance again with the same clear reason.
+    """
+    retried = 0
+    refused = issuance.outbox_messages.filter(status__in=[OutboxMessage.Status.FAILED, OutboxMessage.Status.SUPPRESSED])
+    for message in refused:
+        if message.kind in (OutboxMessage.Kind.CREDENTIAL, OutboxMessage.Kind.STILL_NEEDED):
+            OutboxMessage.objects.filter(pk=message.pk).update(recipient=issuance.learner.email)
+        retried += outbox_requeue(message_id=message.pk)
+    return retried

@@ -1,0 +1,193 @@
+"""The outbox: enqueue an email once per key, send it once, retry what can be retried, record everything.
+
+The rule for a row stuck in `sending` (a worker died mid-send, or the provider's answer was lost):
+its outcome cannot be known, because SMTP has no way to ask and we do not read ESP message logs.
+For a certificate a rare duplicate is better than a missing email, so such a row is sent ONCE more
+and flagged `possible_duplicate` for staff; if that second attempt's outcome is unknown too, the row
+fails and staff decide (the flag and the error say why).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import make_msgid
+from django.db.models import F, Q
+from django.utils import timezone
+
+from courses.models import Organization
+
+from ..models import Issuance, OutboxMessage, Suppression
+from .results import DeliveryResult, delivery_result
+from .signals import outbox_message_failed
+from .transport import TransportError, outbox_email, transport_send
+
+Status = OutboxMessage.Status
+# Waits before attempts 2, 3, 4 …: a minute, five, half an hour, two hours, six hours; then it fails.
+RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6)]
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+
+def stuck_after() -> timedelta:
+    """How long a row may stay in `sending` before its sender is surely dead.
+
+    Longer than a worker task may run (Q_TIMEOUT, after which django-q kills it) and than the email
+    transport's own timeout, with a minute to spare.
+    """
+    return timedelta(seconds=settings.LAUREL_OUTBOX_STUCK_SECONDS)
+
+
+@dataclass(frozen=True)
+class EmailDraft:
+    """Everything an email is, before it is a row."""
+
+    organization: Organization
+    kind: str
+    idempotency_key: str
+    recipient: str
+    subject: str
+    text_body: str
+    from_email: str
+    recipient_name: str = ""
+    html_body: str = ""
+    reply_to: str = ""
+    headers: dict = field(default_factory=dict)
+    attachments: list = field(default_factory=list)
+    issuance: Issuance | None = None
+
+
+def outbox_enqueue(*, draft: EmailDraft) -> OutboxMessage:
+    """The row for this key: created queued the first time, returned unchanged every time after."""
+    message, _ = OutboxMessage.objects.get_or_create(
+        idempotency_key=draft.idempotency_key,
+        defaults={
+            "organization": draft.organization, "issuance": draft.issuance, "kind": draft.kind,
+            "recipient": draft.recipient.strip(), "recipient_name": draft.recipient_name,
+            "from_email": draft.from_email, "reply_to": draft.reply_to, "subject": draft.subject,
+            "text_body": draft.text_body, "html_body": draft.html_body, "headers": draft.headers,
+            "attachments": draft.attachments,
+        },
+    )
+    return message
+
+
+def suppression_find(*, organization_id: int, address: str) -> Suppression | None:
+    return Suppression.objects.filter(organization_id=organization_id, address=address.strip().lower()).first()
+
+
+def _failed(message: OutboxMessage) -> DeliveryResult:
+    result = delivery_result(message=message)
+    outbox_message_failed.send(sender=OutboxMessage, message=message, result=result)
+    return result
+
+
+def outbox_send(*, message_id: int, now: datetime | None = None, connection=None) -> DeliveryResult:
+    """Send one queued, due row. A row in any other state is left alone and reported as it is.
+
+    Must run outside a transaction: the claim (queued → sending, one more attempt) commits before
+    the transport is called, so a crash mid-send leaves evidence for the sweep.
+    """
+    now = now or timezone.now()
+    message = OutboxMessage.objects.get(pk=message_id)
+    if message.status == Status.SENDING and message.sending_started_at < now - stuck_after():
+        outbox_recover_stuck(now=now, message_id=message.pk)  # its sender died: apply the rule now
+        message.refresh_from_db()
+    if message.status != Status.QUEUED:
+        return delivery_result(message=message)
+    suppression = suppression_find(organization_id=message.organization_id, address=message.recipient)
+    if suppression is not None:
+        reason = f"{message.recipient} is on the suppression list ({suppression.get_reason_display()}, {suppression.created_at:%Y-%m-%d})."
+        if OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(status=Status.SUPPRESSED, last_error=reason):
+            message.refresh_from_db()
+            return _failed(message)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = OutboxMessage.objects.filter(due, pk=message.pk, status=Status.QUEUED).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, sending_started_at=now
+    )
+    message.refresh_from_db()
+    if not claimed:  # not due yet, or another worker has it
+        return delivery_result(message=message)
+    try:
+        provider_id = transport_send(email=outbox_email(message=message), connection=connection)
+    except TransportError as exc:
+        return _record_failure(message=message, error=exc, now=now)
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
+    )
+    # A tracking event may already have moved the row on; the provider id is recorded either way.
+    OutboxMessage.objects.filter(pk=message.pk).update(provider_message_id=provider_id[:300])
+    message.refresh_from_db()
+    return delivery_result(message=message)
+
+
+def _record_failure(*, message: OutboxMessage, error: TransportError, now: datetime) -> DeliveryResult:
+    detail = f"Attempt {message.attempts}: {error}"[:4000]
+    if error.outcome_unknown:
+        if message.possible_duplicate:
+            final = detail + " The outcome of two attempts is unknown; check the provider's log before resending."
+            return _finish(message=message, status=Status.FAILED, error=final)
+        OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+            status=Status.QUEUED, possible_duplicate=True, next_attempt_at=now + RETRY_DELAYS[0],
+            last_error=detail + " It may have been accepted; it will be sent once more and flagged as a possible duplicate.",
+        )
+    elif error.permanent or message.attempts >= MAX_ATTEMPTS:
+        suffix = "" if error.permanent else f" Gave up after {message.attempts} attempts."
+        return _finish(message=message, status=Status.FAILED, error=detail + suffix)
+    else:
+        delay = RETRY_DELAYS[min(message.attempts, len(RETRY_DELAYS)) - 1]
+        OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
+            status=Status.QUEUED, next_attempt_at=now + delay, last_error=detail
+        )
+    message.refresh_from_db()
+    return delivery_result(message=message)
+
+
+def _finish(*, message: OutboxMessage, status: str, error: str) -> DeliveryResult:
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(status=status, next_attempt_at=None, last_error=error)
+    message.refresh_from_db()
+    return _failed(message)
+
+
+def outbox_recover_stuck(*, now: datetime | None = None, message_id: int | None = None) -> int:
+    """Apply the stuck-in-sending rule (see the module docstring) to rows a dead worker left behind."""
+    now = now or timezone.now()
+    stuck = Q(status=Status.SENDING, sending_started_at__lt=now - stuck_after())
+    if message_id is not None:
+        stuck &= Q(pk=message_id)
+    lost = "The worker stopped while sending (attempt {n}); the outcome is unknown."
+    recovered = 0
+    for message in OutboxMessage.objects.filter(stuck):
+        if message.possible_duplicate:
+            _finish(message=message, status=Status.FAILED, error=lost.format(n=message.attempts)
+                    + " It was already sent once more; check the provider's log before resending.")
+        else:
+            OutboxMessage.objects.filter(stuck, pk=message.pk).update(
+                status=Status.QUEUED, possible_duplicate=True, next_attempt_at=now,
+                last_error=lost.format(n=message.attempts) + " It will be sent once more and flagged as a possible duplicate.",
+            )
+        recovered += 1
+    return recovered
+
+
+def outbox_due_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    now = now or timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return list(OutboxMessage.objects.filter(due, status=Status.QUEUED).order_by("created_at").values_list("pk", flat=True)[:limit])
+
+
+def outbox_requeue(*, message_id: int) -> bool:
+    """Staff's resend: a row not in flight goes back to queued, due now. Returns whether it did.
+
+    It gets a new Message-ID: mail clients hide a second message with an id they have already seen.
+    """
+    message = OutboxMessage.objects.filter(pk=message_id).exclude(status=Status.SENDING).first()
+    if message is None:
+        return False
+    headers = dict(message.headers)
+    if "Message-ID" in headers:
+        headers["Message-ID"] = make_msgid(domain=headers["Message-ID"].rpartition("@")[2].rstrip(">") or None)
+    return bool(
+        OutboxMessage.objects.filter(pk=message_id).exclude(status=Status.SENDING).update(
+            status=Status.QUEUED, next_attempt_at=None, attempts=0, last_error="", headers=headers
+        )
+    )

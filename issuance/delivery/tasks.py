@@ -1,0 +1,27 @@
+"""Queue entry points for the outbox: thin, so a task that runs twice does no harm."""
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django_q.tasks import async_task
+
+from .outbox import outbox_due_ids, outbox_recover_stuck, outbox_send
+
+
+def outbox_send_task(message_id: int) -> str:
+    return str(outbox_send(message_id=int(message_id)))
+
+
+def outbox_enqueue_send(*, message_id: int) -> None:
+    """Send in the background once the row's transaction has committed."""
+    transaction.on_commit(lambda: async_task("issuance.delivery.tasks.outbox_send_task", message_id))
+
+
+def outbox_sweep() -> str:
+    """Scheduled every minute: resolve rows a dead worker left in `sending`, then send what is due."""
+    recovered = outbox_recover_stuck()
+    ids = outbox_due_ids()
+    connection = get_connection()  # one session for the whole batch
+    results = [outbox_send(message_id=message_id, connection=connection) for message_id in ids]
+    connection.close()
+    sent = sum(result.sent for result in results)
+    return f"recovered {recovered} stuck, sent {sent} of {len(ids)} due"

@@ -1,0 +1,145 @@
+"""Hands one outbox row to the configured email backend and says, in one error type, what went wrong.
+
+The backend is whatever settings chose (the .eml files backend, SMTP, or a django-anymail ESP);
+this module only knows how each of them reports failure.
+"""
+
+import smtplib
+from email.utils import formataddr
+
+import requests
+from anymail.exceptions import (
+    AnymailAPIError,
+    AnymailError,
+    AnymailRecipientsRefused,
+    AnymailRequestsAPIError,
+)
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from ..models import OutboxMessage
+
+
+class TransportError(Exception):
+    """A send that did not go through.
+
+    `permanent`: retrying cannot help (the recipient or the message was refused).
+    `outcome_unknown`: the provider may have accepted it before the answer was lost (a timeout after
+    the request was sent); sending again may duplicate it.
+    """
+
+    def __init__(self, message: str, *, permanent: bool, outcome_unknown: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+        self.outcome_unknown = outcome_unknown
+
+
+def outbox_email(*, message: OutboxMessage) -> EmailMultiAlternatives:
+    """The row as a Django email, its attachments read from storage now (they are stored by reference)."""
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text_body,
+        from_email=message.from_email,
+        to=[formataddr((message.recipient_name, message.recipient)) if message.recipient_name else message.recipient],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers=dict(message.headers),
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    for attachment in message.attachments:
+        try:
+            with default_storage.open(attachment["path"], "rb") as stored:
+                content = stored.read()
+        except OSError as exc:
+            raise TransportError(f"Attachment {attachment['path']} cannot be read: {exc}", permanent=True) from exc
+        email.attach(attachment["filename"], content, attachment["mimetype"])
+    # ESPs carry metadata back in tracking events, which is how a bounce finds its row.
+    email.metadata = {"outbox_id": str(message.pk)}
+    return email
+
+
+def _smtp_error(exc: smtplib.SMTPException) -> TransportError:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        said = "; ".join(f"{address}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+                         for address, (code, text) in exc.recipients.items())
+        return TransportError(f"The mail server refused the recipient: {said}", permanent=all(500 <= c < 600 for c in codes))
+    if isinstance(exc, (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused)):
+        # Our configuration, not this recipient: keep retrying while an operator fixes it.
+        return TransportError(f"The mail server refused our login or sender: {exc}", permanent=False)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return TransportError(f"The mail server answered {exc.smtp_code} {text}", permanent=500 <= exc.smtp_code < 600)
+    return TransportError(f"The mail server connection failed: {exc}", permanent=False)
+
+
+def _anymail_error(exc: AnymailError) -> TransportError:
+    if isinstance(exc, AnymailRecipientsRefused):
+        return TransportError(f"The email service refused the recipient: {exc}", permanent=True)
+    if isinstance(exc, AnymailRequestsAPIError) and exc.status_code is None:
+        if isinstance(exc, requests.ReadTimeout):
+            return TransportError(f"The email service did not answer in time: {exc}", permanent=False, outcome_unknown=True)
+        return TransportError(f"The email service could not be reached: {exc}", permanent=False)
+    if isinstance(exc, AnymailAPIError):
+        status = exc.status_code or 0
+        # 429 and 5xx are the provider's trouble; 401/403 are our credentials, fixed by an operator.
+        transient = status in (401, 403, 429) or status >= 500 or status == 0
+        return TransportError(f"The email service answered {status or 'an error'}: {exc}", permanent=not transient)
+    return TransportError(f"The email service refused the message: {exc}", permanent=True)
+
+
+def _abandon(connection) -> None:
+    """Close without a polite QUIT when the session may be broken: a dead server would make QUIT hang too."""
+    raw = getattr(connection, "connection", None)
+    if isinstance(raw, smtplib.SMTP):
+        raw.close()
+        connection.connection = None
+    else:
+        connection.close()
+
+
+def transport_send(*, email: EmailMultiAlternatives, connection=None) -> str:
+    """Send one email; returns the provider's message id (the Message-ID header when there is none).
+
+    Pass an open `connection` to send many through one session; otherwise one is opened and closed.
+    """
+    owned = connection is None
+    connection = connection or get_connection()
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as exc:
+        # Nothing was handed over yet, so retrying cannot duplicate.
+        raise TransportError(f"The mail server could not be reached: {exc}", permanent=False) from exc
+    try:
+        sent = connection.send_messages([email])
+    except AnymailError as exc:
+        raise _anymail_error(exc) from exc
+    except TimeoutError as exc:
+        _abandon(connection)  # a half-read SMTP reply leaves the session unusable
+        raise TransportError(f"The mail server did not answer in time: {exc}", permanent=False, outcome_unknown=True) from exc
+    except smtplib.SMTPServerDisconnected as exc:
+        _abandon(connection)
+        if isinstance(exc.__context__, TimeoutError):  # smtplib reports a reply timeout as a disconnect
+            raise TransportError(f"The mail server did not answer in time: {exc}", permanent=False, outcome_unknown=True) from exc
+        raise TransportError(f"The mail server closed the connection: {exc}", permanent=False) from exc
+    except smtplib.SMTPException as exc:
+        _abandon(connection)
+        raise _smtp_error(exc) from exc
+    except OSError as exc:
+        _abandon(connection)
+        raise TransportError(f"The mail server connection failed: {exc}", permanent=False) from exc
+    finally:
+        if owned:
+            try:
+                connection.close()
+            except (smtplib.SMTPException, OSError):
+                _abandon(connection)
+    if not sent:
+        raise TransportError("The email backend accepted nothing.", permanent=False)
+    status = getattr(email, "anymail_status", None)
+    if status is not None and status.status:
+        if status.status & {"rejected", "invalid"}:
+            raise TransportError(f"The email service refused the recipient ({', '.join(sorted(status.status))}).", permanent=True)
+        if status.message_id:
+            return str(status.message_id)
+    return email.extra_headers.get("Message-ID", "")

@@ -1,0 +1,115 @@
+"""The one helper that turns an EmailTemplate and plain data into a branded subject, text and HTML."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from courses.models import EmailTemplate, Organization
+
+MAX_TEMPLATE_CHARS = 100_000
+MAX_SUBJECT_CHARS = 250
+_HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# Control characters other than tab and newline: never wanted in a message, and CR is how headers are forged.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_PLAIN_SCALARS = (str, int, float, Decimal, bool, date, datetime, type(None))
+
+
+class EmailTemplateError(ValueError):
+    """A staff template that cannot be rendered; says which part and why."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+class _RestrictedEngine(Engine):
+    # Engine normally adds every built-in tag and filter; staff templates get only the allow-list.
+    default_builtins = []
+
+
+_ENGINE = _RestrictedEngine(builtins=["issuance.email.template_library"], libraries={}, loaders=[], autoescape=True)
+
+
+def clean_text(value: str) -> str:
+    """NFC-normalised text without control characters (tab and newline kept)."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", value))
+
+
+def clean_header_text(value: str) -> str:
+    """One line, safe in a header: CR, LF and other control characters become single spaces."""
+    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", value)).split())
+
+
+def _plain(value, where: str):
+    """Only strings, numbers, dates, lists and dicts reach a staff template: never objects with methods."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, _PLAIN_SCALARS):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        return {str(key): _plain(item, f"{where}.{key}") for key, item in value.items()}
+    raise TypeError(f"Email context value {where} must be plain data, not {type(value).__name__}.")
+
+
+def organization_brand(*, organization: Organization) -> dict:
+    """The organisation's name, logo URL and colours, as every email template may use them."""
+    logo_url = ""
+    if organization.logo:
+        logo_url = organization.logo.url
+        if not logo_url.startswith(("http://", "https://")):
+            logo_url = f"{settings.LAUREL_BASE_URL}/{logo_url.lstrip('/')}"
+    return {
+        "organization_name": organization.name,
+        "organization_website": organization.website,
+        "logo_url": logo_url,
+        "primary_color": organization.primary_color if _HEX_COLOR.match(organization.primary_color or "") else "#1F3A5F",
+        "accent_color": organization.accent_color if _HEX_COLOR.match(organization.accent_color or "") else "#B8893B",
+    }
+
+
+def _render_part(source: str, context: dict, *, part: str, template: EmailTemplate, autoescape: bool) -> str:
+    if len(source) > MAX_TEMPLATE_CHARS:
+        raise EmailTemplateError(f"The {part} of '{template.name}' is {len(source)} characters; the limit is {MAX_TEMPLATE_CHARS}.")
+    try:
+        compiled = _ENGINE.from_string(source)
+    except TemplateSyntaxError as exc:
+        raise EmailTemplateError(f"The {part} of '{template.name}' cannot be used: {exc}") from exc
+    return compiled.render(Context(context, autoescape=autoescape))
+
+
+def _text_layout(body: str, layout: dict) -> str:
+    """The text part reads well alone: the body, then a signature block like a person would write."""
+    # Templates leave blank lines where {% if %} blocks were; more than one in a row reads as a gap.
+    lines = [line.rstrip() for line in body.strip().splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    footer = [layout["organization_name"], layout["organization_website"], layout["footer_note"]]
+    if layout["unsubscribe_url"]:
+        footer.append(f"Stop news and invitations: {layout['unsubscribe_url']}")
+    return text + "\n\n-- \n" + "\n".join(line for line in footer if line) + "\n"
+
+
+def email_render(*, template: EmailTemplate, context: dict, footer_note: str = "", unsubscribe_url: str = "") -> RenderedEmail:
+    """Subject (one line), text (no escaping: it is not markup) and HTML (escaped, in the branded layout)."""
+    data = {**organization_brand(organization=template.organization), **_plain(dict(context), "context")}
+    subject = clean_header_text(_render_part(template.subject, data, part="subject", template=template, autoescape=False))
+    text_body = _render_part(template.text_body, data, part="text", template=template, autoescape=False)
+    html_body = _render_part(template.html_body, data, part="HTML", template=template, autoescape=True)
+    layout = {**data, "subject": subject, "footer_note": footer_note, "unsubscribe_url": unsubscribe_url}
+    return RenderedEmail(
+        subject=subject[:MAX_SUBJECT_CHARS],
+        text=_text_layout(text_body, layout),
+        # The body was rendered with autoescape on: learner text in it is already escaped.
+        html=render_to_string("laurel/email/layout.html", {**layout, "content": mark_safe(html_body)}),
+    )

@@ -1,0 +1,93 @@
+"""The email outbox: every message is a row before it is sent, and the addresses never to send to."""
+
+from django.db import models
+
+from courses.models import Organization
+
+
+class OutboxMessage(models.Model):
+    """One email, from the moment it is decided until the provider says what became of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Complained (marked as spam)"
+        SUPPRESSED = "suppressed", "Suppressed (address on the suppression list)"
+
+    class Kind(models.TextChoices):
+        CREDENTIAL = "credential", "Credential issued"
+        STILL_NEEDED = "still_needed", "What you still need"
+        STAFF_DIGEST = "staff_digest", "Staff exception digest"
+        RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
+        TEST = "test", "Test message"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="outbox_messages")
+    issuance = models.ForeignKey(
+        "issuance.Issuance", on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_messages"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    idempotency_key = models.CharField(
+        max_length=200, unique=True, help_text="One email per key, e.g. credential-email:<credential id>."
+    )
+    recipient = models.EmailField(max_length=320)
+    recipient_name = models.CharField(max_length=200, blank=True)
+    from_email = models.CharField(max_length=400)
+    reply_to = models.CharField(max_length=400, blank=True)
+    subject = models.CharField(max_length=300)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True, help_text="Extra headers, e.g. Message-ID, List-Unsubscribe.")
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="Stored files by reference: storage path, filename, mimetype."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    possible_duplicate = models.BooleanField(
+        default=False, help_text="An attempt's outcome was unknown and the message was sent again."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "outbox message"
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient} ({self.status})"
+
+
+class Suppression(models.Model):
+    """An address this organisation must not email again: it hard-bounced or its owner complained."""
+
+    class Reason(models.TextChoices):
+        HARD_BOUNCE = "hard_bounce", "Hard bounce"
+        COMPLAINT = "complaint", "Spam complaint"
+        REJECTED = "rejected", "Rejected by the provider"
+        MANUAL = "manual", "Added by staff"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="suppressions")
+    address = models.EmailField(max_length=320, help_text="Stored lower-case.")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    detail = models.TextField(blank=True, help_text="What the provider said.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["organization", "address"], name="suppression_unique_address")]
+
+    def __str__(self):
+        return f"{self.address} ({self.get_reason_display()})"
+
+    def save(self, *args, **kwargs):
+        self.address = self.address.strip().lower()
+        super().save(*args, **kwargs)
