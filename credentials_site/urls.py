@@ -13,6 +13,7 @@ admin.site.index_title = "Credentials"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("issuance.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,6 @@
 """The pipeline's records: sources and events received, learners, issuances and credentials."""
 
-from .intake import CompletionEvent, Source, SourceCourseMapping
+from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
 
 __all__ = [
@@ -9,6 +9,8 @@ __all__ = [
     "Issuance",
     "Learner",
     "LearnerIdentity",
+    "ParkedEvent",
     "Source",
     "SourceCourseMapping",
+    "StaffDigest",
 ]
