@@ -54,7 +54,7 @@ def event_park(*, event: CompletionEvent, errors: list[FieldError], actor_label:
     )
 
 
-def completion_event_process(*, event_id) -> str:
+def completion_event_process(*, event_id, course_cache: dict | None = None) -> str:
     """Claim an accepted event and carry it to `processed` or `parked`. Running it twice is harmless."""
     with transaction.atomic():
         # The row lock (PostgreSQL) or the IMMEDIATE write lock (SQLite) makes concurrent runs queue
@@ -74,7 +74,9 @@ def completion_event_process(*, event_id) -> str:
             return event.status
         candidate, errors = adapter_for_event(event).adapt(payload)
         candidate.with_corrections(event.corrections or {})
-        completion, field_errors = completion_validate(source=source, candidate=candidate, channel=event.channel)
+        completion, field_errors = completion_validate(
+            source=source, candidate=candidate, channel=event.channel, course_cache=course_cache
+        )
         errors = errors + field_errors
         if errors:
             event_park(event=event, errors=errors, actor_label=source.slug)

@@ -109,9 +109,17 @@ def percent_parse(value, label: str) -> tuple[Decimal | None, str | None]:
 
 
 def completion_validate(
-    *, source: Source, candidate: CandidateCompletion, channel: str, now: datetime | None = None
+    *,
+    source: Source,
+    candidate: CandidateCompletion,
+    channel: str,
+    now: datetime | None = None,
+    course_cache: dict | None = None,
 ) -> tuple[Completion | None, list[FieldError]]:
-    """Every problem at once, so staff fix an event in one go."""
+    """Every problem at once, so staff fix an event in one go.
+
+    `course_cache` lets a caller checking many rows of one source look each course up once.
+    """
     now = now or timezone.now()
     errors: list[FieldError] = []
 
@@ -124,7 +132,14 @@ def completion_validate(
 
     email = check("email", email_normalize(candidate.email))
     name = check("name", name_normalize(candidate))
-    course = check("course", course_resolve(source=source, reference=candidate.course, channel=channel))
+    cache_key = (source.pk, channel, str(candidate.course))
+    if course_cache is not None and cache_key in course_cache:
+        resolved = course_cache[cache_key]
+    else:
+        resolved = course_resolve(source=source, reference=candidate.course, channel=channel)
+        if course_cache is not None:
+            course_cache[cache_key] = resolved
+    course = check("course", resolved)
     completed_at = check("completed_at", completed_at_parse(candidate.completed_at, now=now))
     score = check("score", percent_parse(candidate.score, "score"))
     attendance = check("attendance", percent_parse(candidate.attendance, "attendance"))

@@ -7,7 +7,10 @@ from pydoc import locate
 
 import pytest
 import requests
+from django.db import connection
 from django_q.brokers import get_broker
+from django_q.brokers.orm import ORM as OrmBroker
+from django_q.models import OrmQ
 from django_q.signing import SignedPackage
 from standardwebhooks import Webhook
 
@@ -85,15 +88,31 @@ def task_queue(db):
     """The real broker (ORM or Redis); `run()` executes what intake queued, like a worker would."""
     broker = get_broker()
     broker.purge_queue()  # leftovers of an earlier run point at events that no longer exist
+    # The ORM broker closes "old" connections around every enqueue; with CONN_MAX_AGE=0 that is a
+    # reconnect (and a SQLite checkpoint) per task. Keep this thread's connection, as a worker would.
+    settings_dict = connection.settings_dict
+    saved_max_age = settings_dict["CONN_MAX_AGE"]
+    settings_dict["CONN_MAX_AGE"] = None
+    connection.close_at = None
 
     class Queue:
         def __init__(self):
             self.ran: list[str] = []
 
+        def _claim_all(self):
+            # Claim everything queued at once (the worker's bulk=1 would pay a round trip per task).
+            if isinstance(broker, OrmBroker):
+                rows = list(OrmQ.objects.filter(key=broker.list_key).values_list("id", "payload"))
+                OrmQ.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+                yield from ((None, payload) for _, payload in rows)
+                return
+            while (payload := broker.connection.lpop(broker.list_key)) is not None:
+                yield None, payload
+
         def run(self) -> int:
             ran = 0
             while broker.queue_size():
-                for ack_id, payload in broker.dequeue() or []:
+                for ack_id, payload in list(self._claim_all()):
                     task = SignedPackage.loads(payload)
                     func = task["func"]
                     name = func if isinstance(func, str) else f"{func.__module__}.{func.__name__}"
@@ -106,4 +125,5 @@ def task_queue(db):
                         broker.acknowledge(ack_id)
             return ran
 
-    return Queue()
+    yield Queue()
+    settings_dict["CONN_MAX_AGE"] = saved_max_age
