@@ -16,7 +16,7 @@ from .processing import completion_events_enqueue
 from .validation import completion_validate
 
 BATCH_SIZE = 500
-BATCH_BYTES = 512 * 1024  # long rows flush sooner, so memory stays bounded whatever the row size
+BATCH_BYTES = 256 * 1024  # long rows flush sooner, so memory stays bounded whatever the row size
 PROBLEMS_KEPT = 200  # enough for a preview page; the counts cover every row
 DIGEST_CHUNK = 64 * 1024
 
