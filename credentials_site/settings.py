@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "simple_history",
     "import_export",
@@ -121,6 +123,13 @@ else:
     # Same alias as the business data: a task enqueued inside a transaction commits or rolls back with it.
     Q_CLUSTER["orm"] = "default"
 
+# --- Cache: shared by every process (the webhook's per-source rate limit counts in it) --------------
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # A table in the embedded database (created by a migration), so web workers share one count.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "laurel_cache"}}
+
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_HOST = envstr("EMAIL_HOST")
 LAUREL_EMAIL_ESP = envstr("LAUREL_EMAIL_ESP")
@@ -178,6 +187,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Laurel API",
+    "DESCRIPTION": (
+        "Completion webhooks (Standard Webhooks signatures) and the staff API for the events they create. "
+        "Staff endpoints take `Authorization: Token <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from our own static files: the docs page works with no outside network.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Security (production is behind a TLS-terminating proxy) ----------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("issuance.api.v1.urls_issuances")),
     path("anymail/", include("anymail.urls")),  # ESP tracking webhooks, basic auth ANYMAIL_WEBHOOK_SECRET
+    path("", include("issuance.urls")),
 ]
 
 if settings.DEBUG:

@@ -127,7 +127,7 @@ def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff")
         to_state = STEP_INPUT_STATE[issuance.failed_step]
         updated = Issuance.objects.filter(pk=issuance.pk, state=State.PARKED).update(
             state=to_state, state_changed_at=timezone.now(), attempts=0, next_attempt_at=None,
-            failed_step="", error="", claim_token="", claimed_until=None,
+            failed_step="", error="", claim_token="", claimed_until=None, staff_notified_at=None,
         )
         if updated != 1:
             raise NotParked(f"Issuance {issuance.pk} was resumed by someone else.")

@@ -2,10 +2,7 @@
 
 import logging
 
-from django.urls import reverse
 
-from .delivery.emails import delivery_send_parked_notice
-from .effects import effect_perform
 from .errors import ClaimLost, StepFailed, StepWaiting
 from .models import Issuance
 from .pipeline import STEPS
@@ -46,19 +43,5 @@ def _failed(issuance: Issuance, step_name: str, error: str, *, permanent: bool) 
         state = issuance_fail(issuance=issuance, step=step_name, error=error[:2000], permanent=permanent)
     except ClaimLost:
         return None
-    if state == Issuance.State.PARKED:
-        parked_notify(issuance_id=issuance.pk)  # the park is committed; a lost notice never undoes it
+    # A parked issuance reaches staff in the next exception digest (issuance.intake.digests).
     return state
-
-
-def parked_notify(*, issuance_id) -> None:
-    """Tell staff once per parking; a notice that cannot be sent is logged, never blocks the pipeline."""
-    issuance = Issuance.objects.select_related("organization", "course").get(pk=issuance_id)
-    parkings = issuance.audit_records.filter(to_state=Issuance.State.PARKED).count()
-    key = f"parked-notice:{issuance.pk}:{parkings}"
-    admin_url = reverse("admin:issuance_issuance_change", args=[issuance.pk])
-    try:
-        effect_perform(issuance=issuance, key=key, kind="parked_notice",
-                       perform=lambda: str(delivery_send_parked_notice(issuance=issuance, key=key, admin_url=admin_url)))
-    except Exception:
-        logger.exception("issuance %s: the parked notice to staff could not be sent", issuance_id)

@@ -1,0 +1,1 @@
+"""Laurel's REST API, one folder per version."""

@@ -2,7 +2,7 @@
 
 import uuid
 
-from ..email.messages import credential_email_draft, parked_notice_draft, still_needed_email_draft
+from ..email.messages import credential_email_draft, still_needed_email_draft
 from ..models import Credential, Issuance, OutboxMessage
 from .outbox import EmailDraft, outbox_enqueue, outbox_requeue, outbox_send
 from .results import DeliveryResult
@@ -26,14 +26,6 @@ def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str]) 
     message = OutboxMessage.objects.filter(idempotency_key=f"still-needed-email:{issuance.pk}").first()
     if message is None:
         message = outbox_enqueue(draft=still_needed_email_draft(issuance=issuance, reasons=reasons))
-    return outbox_send(message_id=message.pk)
-
-
-def delivery_send_parked_notice(*, issuance: Issuance, key: str, admin_url: str) -> DeliveryResult:
-    """Tell the organisation's staff that an issuance was parked, once per parking (`key`)."""
-    message = OutboxMessage.objects.filter(idempotency_key=key).first()
-    if message is None:
-        message = outbox_enqueue(draft=parked_notice_draft(issuance=issuance, key=key, admin_url=admin_url))
     return outbox_send(message_id=message.pk)
 
 

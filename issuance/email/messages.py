@@ -4,7 +4,6 @@ from datetime import datetime
 from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.mail import make_msgid
 
 from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
@@ -110,14 +109,11 @@ def still_needed_email_draft(*, issuance: Issuance, reasons: list[str]) -> Email
     )
 
 
-def parked_notice_draft(*, issuance: Issuance, key: str, admin_url: str) -> EmailDraft:
-    """Tells the organisation's staff that an issuance needs a person (the exception digest batches these)."""
-    organization = issuance.organization
-    item = {"summary": f"{issuance.learner_name} — {issuance.course.code} parked at {issuance.failed_step}", "error": issuance.error}
+def staff_digest_draft(*, organization: Organization, key: str, count: int, items: list[dict], queue_url: str) -> EmailDraft:
+    """Tells the organisation's staff what is waiting for a person: parked events and parked issuances."""
     return _draft(
-        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.STAFF_DIGEST, key=key,
+        organization=organization, kind=OutboxMessage.Kind.STAFF_DIGEST, key=key,
         recipient=organization.notification_email,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STAFF_DIGEST),
-        context={"count": 1, "items": [item], "organization_name": organization.name,
-                 "queue_url": f"{settings.LAUREL_BASE_URL}{admin_url}"},
+        context={"count": count, "items": items, "organization_name": organization.name, "queue_url": queue_url},
     )

@@ -1,7 +1,7 @@
 """The pipeline's records: sources and events received, learners, issuances and credentials."""
 
 from .effects import Effect
-from .intake import CompletionEvent, Source, SourceCourseMapping
+from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
 from .outbox import OutboxMessage, Suppression
 
@@ -13,7 +13,9 @@ __all__ = [
     "Learner",
     "LearnerIdentity",
     "OutboxMessage",
+    "ParkedEvent",
     "Source",
     "SourceCourseMapping",
+    "StaffDigest",
     "Suppression",
 ]

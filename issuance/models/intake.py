@@ -28,6 +28,9 @@ class Source(models.Model):
         max_length=200, blank=True, help_text="A second accepted secret while the sender rotates to it."
     )
     course_matching = models.CharField(max_length=10, choices=CourseMatching.choices, default=CourseMatching.BY_CODE)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        default=600, help_text="Webhook requests accepted per minute; more are answered 429 so the sender retries later."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["signing_secret", "signing_secret_next"])
 
@@ -77,6 +80,14 @@ class CompletionEvent(models.Model):
     normalized = models.JSONField(null=True, blank=True, help_text="The completion made of this event.")
     processed_at = models.DateTimeField(null=True, blank=True)
     discarded_reason = models.TextField(blank=True)
+    park_reason = models.CharField(
+        max_length=30, blank=True, db_index=True, help_text="The field behind the first error, for filtering the queue."
+    )
+    parked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    corrections = models.JSONField(
+        default=dict, blank=True, help_text="Fields a staff member corrected; they override what the source sent."
+    )
+    staff_notified_at = models.DateTimeField(null=True, blank=True, help_text="When a staff digest listed this event.")
 
     class Meta:
         ordering = ["-received_at"]
@@ -84,3 +95,27 @@ class CompletionEvent(models.Model):
 
     def __str__(self):
         return f"{self.source.slug}:{self.external_id}"
+
+
+class ParkedEvent(CompletionEvent):
+    """The exception queue: the same rows, seen as the parked events staff must look at."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "parked event"
+        verbose_name_plural = "exception queue"
+
+
+class StaffDigest(models.Model):
+    """One exception digest sent to an organisation's staff; the latest one paces the next."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(db_index=True)
+    event_count = models.PositiveIntegerField()
+    recipient = models.EmailField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.organization} digest of {self.event_count} at {self.sent_at:%Y-%m-%d %H:%M}"

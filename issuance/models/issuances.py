@@ -68,6 +68,7 @@ class Issuance(models.Model):
     reasons = models.JSONField(default=list, blank=True, help_text="Why it is ineligible or a duplicate.")
     failed_step = models.CharField(max_length=12, blank=True)
     error = models.TextField(blank=True)
+    staff_notified_at = models.DateTimeField(null=True, blank=True, help_text="When a staff digest listed this parking.")
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+
+from issuance.intake.digests import staff_digests_send
 from django.db import transaction
 from django.utils import timezone
 
@@ -98,6 +100,7 @@ def test_it_retries_an_unforeseen_failure_with_exponential_backoff_then_parks_an
     issuance.refresh_from_db()
     assert (issuance.failed_step, issuance.attempts) == ("render", 3)
     assert "Error" in issuance.error
+    assert staff_digests_send() == 1  # the every-minute schedule does this
     [notice] = smtp.to("staff@harbour.example")
     assert "parked at render" in notice.get_body(("plain",)).get_content()
     assert issuance.audit_records.filter(to_state=State.PARKED, detail__contains="after 3 attempts").exists()
@@ -121,6 +124,7 @@ def test_it_waits_for_the_outbox_to_retry_an_email_then_parks_when_it_gives_up(s
         make_due(issuance)
     assert (issuance.state, issuance.failed_step, message.status) == (State.PARKED, "deliver", "failed")
     assert "451" in issuance.error
+    assert staff_digests_send() == 1
     [notice] = smtp.to("staff@harbour.example")
     assert "parked at deliver" in notice.get_body(("plain",)).get_content()
 

@@ -1,10 +1,11 @@
 """Loads the demo organisation. Idempotent: a second run changes nothing."""
 
+import base64
 import secrets
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from courses.defaults import organization_install_default_templates
@@ -40,6 +41,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--admin-username", default="admin")
         parser.add_argument("--admin-password", help="Set this password (default: generate one for a new user).")
+        parser.add_argument(
+            "--webhook-secret", help="whsec_… secret for the 'demo' source (default: keep it, or generate one)."
+        )
+        parser.add_argument("--api-token", help="A known DRF API token for the admin user, for scripts.")
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -84,7 +89,10 @@ class Command(BaseCommand):
             created["FA-101"].next_course = created["FA-201"]
             created["FA-101"].save(update_fields=["next_course"])
 
-        self._admin(options["admin_username"], options["admin_password"])
+        admin_user = self._admin(options["admin_username"], options["admin_password"])
+        self._demo_source(org, options["webhook_secret"])
+        if options["api_token"]:
+            self._api_token(admin_user, options["api_token"])
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org.name} ({org.slug}), courses {', '.join(courses)}."))
 
     def _ruleset(self, org, name, *, min_score=None, min_attendance=None, prerequisites=()):
@@ -96,12 +104,48 @@ class Command(BaseCommand):
             version.prerequisites.set(prerequisites)
         return ruleset
 
+    def _demo_source(self, org, secret):
+        from issuance.intake.signatures import secret_key
+        from issuance.models import Source
+
+        if secret:
+            try:
+                secret_key(secret)
+            except ValueError as exc:
+                raise CommandError(f"--webhook-secret: {exc}") from None
+            if not secret.startswith("whsec_"):
+                raise CommandError("--webhook-secret must start with whsec_.")
+        source, made = Source.objects.get_or_create(
+            slug="demo",
+            defaults={
+                "organization": org,
+                "name": "Demo LMS (generic JSON)",
+                "signing_secret": secret or "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
+            },
+        )
+        if secret and source.signing_secret != secret:
+            source.signing_secret = secret
+            source.save(update_fields=["signing_secret"])
+        if made or secret:
+            self.stdout.write(f"Webhook source 'demo': POST /api/v1/sources/demo/events signed with {source.signing_secret}")
+
+    def _api_token(self, user, key):
+        from rest_framework.authtoken.models import Token
+
+        token = Token.objects.filter(user=user).first()
+        if token is not None and token.key != key:
+            token.delete()
+            token = None
+        if token is None:
+            Token.objects.create(user=user, key=key)
+            self.stdout.write(f"API token for {user.get_username()} set.")
+
     def _admin(self, username, password):
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         if user is None:
             password = password or secrets.token_urlsafe(12)
-            User.objects.create_superuser(username=username, email="admin@demo-academy.example", password=password)
+            user = User.objects.create_superuser(username=username, email="admin@demo-academy.example", password=password)
             self.stdout.write(f"Admin user created: {username} / {password}")
         elif password and not user.check_password(password):
             user.set_password(password)
@@ -109,3 +153,4 @@ class Command(BaseCommand):
             self.stdout.write(f"Admin password updated: {username} / {password}")
         else:
             self.stdout.write(f"Admin user {username} exists; password unchanged.")
+        return user

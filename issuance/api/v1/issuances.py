@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -13,29 +14,46 @@ from issuance.models import Credential, Issuance
 from issuance.transitions import NotParked, issuance_resume
 
 
-class TimelineEntrySerializer(serializers.BaseSerializer):
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    from_ = serializers.CharField(source="from_state", allow_null=True)
+    to = serializers.CharField(source="to_state")
+    actor = serializers.SerializerMethodField()
+    detail = serializers.CharField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")  # "from" is a Python keyword
+        return fields
+
+    def get_actor(self, record) -> str:
+        return f"{record.actor_kind}:{record.actor_label}"
+
     def to_representation(self, record):
-        return {
-            "at": record.at.isoformat(), "from": record.from_state or None, "to": record.to_state,
-            "actor": f"{record.actor_kind}:{record.actor_label}", "detail": record.detail,
-        }
+        data = super().to_representation(record)
+        data["from"] = data["from"] or None
+        return data
 
 
-class IssuanceSerializer(serializers.BaseSerializer):
-    def to_representation(self, issuance):
+class LearnerSerializer(serializers.Serializer):
+    name = serializers.CharField(source="learner_name")
+    email = serializers.EmailField(source="learner.email")
+
+
+class IssuanceSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    learner = LearnerSerializer(source="*")
+    course = serializers.CharField(source="course.code")
+    state = serializers.ChoiceField(choices=Issuance.State.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+    credential = serializers.SerializerMethodField()
+    timeline = TimelineEntrySerializer(source="audit_records", many=True)
+
+    def get_credential(self, issuance) -> str | None:
         try:
-            credential = issuance.credential
+            return str(issuance.credential.pk)
         except Credential.DoesNotExist:
-            credential = None
-        return {
-            "id": str(issuance.pk),
-            "learner": {"name": issuance.learner_name, "email": issuance.learner.email},
-            "course": issuance.course.code,
-            "state": issuance.state,
-            "reasons": issuance.reasons,
-            "credential": str(credential.pk) if credential else None,
-            "timeline": TimelineEntrySerializer(issuance.audit_records.all(), many=True).data,
-        }
+            return None
 
 
 def issuances_selected():
@@ -79,6 +97,8 @@ class IssuanceListView(generics.ListAPIView):
 
 
 class IssuanceResumeView(APIView):
+    @extend_schema(request=None, responses={200: IssuanceSerializer, 404: None, 409: None},
+                   summary="Resume a parked issuance from the step that failed")
     def post(self, request, pk):
         get_object_or_404(Issuance, pk=pk)
         try:

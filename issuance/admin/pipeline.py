@@ -5,8 +5,8 @@ from django.utils.html import format_html
 
 from audit.models import AuditRecord
 
-from .models import Credential, Effect, Issuance, Learner
-from .transitions import NotParked, issuance_resume
+from ..models import Credential, Effect, Issuance, Learner
+from ..transitions import NotParked, issuance_resume
 
 
 class TimelineInline(admin.TabularInline):

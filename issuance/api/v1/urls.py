@@ -1,0 +1,15 @@
+"""Routes of API version 1."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .events import CompletionEventViewSet
+from .webhooks import SourceEventsWebhook
+
+router = SimpleRouter(trailing_slash=True)
+router.register("events", CompletionEventViewSet, basename="event")
+
+urlpatterns = [
+    path("sources/<slug:slug>/events", SourceEventsWebhook.as_view(), name="source-events"),
+    *router.urls,
+]

@@ -1,0 +1,1 @@
+"""Intake: receiving completions (webhook, CSV), validating them, and the exception queue."""

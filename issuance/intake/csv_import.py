@@ -1,0 +1,173 @@
+"""CSV completions: stream a file row by row into CompletionEvents that travel the webhook's path."""
+
+import codecs
+import csv
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from django.db import transaction
+
+from ..models import CompletionEvent, Source
+from ..sources.csv_rows import NAME_COLUMNS, REQUIRED_COLUMNS, CsvRowDialect
+from .processing import completion_events_enqueue
+from .validation import completion_validate
+
+BATCH_SIZE = 500
+BATCH_BYTES = 256 * 1024  # long rows flush sooner, so memory stays bounded whatever the row size
+PROBLEMS_KEPT = 200  # enough for a preview page; the counts cover every row
+DIGEST_CHUNK = 64 * 1024
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read; the message names the row or column to fix."""
+
+
+@dataclass
+class CsvImportReport:
+    file_name: str
+    file_sha256: str = ""
+    dry_run: bool = True
+    rows: int = 0
+    valid: int = 0
+    invalid: int = 0
+    duplicates: int = 0
+    stored: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    duplicate_rows: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would be stored" if self.dry_run else "stored and queued"
+        stored = self.rows - self.duplicates if self.dry_run else self.stored
+        return (
+            f"{self.rows} rows: {self.valid} valid, {self.invalid} invalid (parked with their errors), "
+            f"{self.duplicates} duplicates (already received); {stored} {verb}."
+        )
+
+
+def csv_file_digest(stream: BinaryIO) -> str:
+    """SHA-256 of the whole file, read in chunks; the stream is rewound for reading rows.
+
+    The same pass checks the encoding, so a file that is not UTF-8 is refused before any row is stored.
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines_before = 0
+    for chunk in iter(lambda: stream.read(DIGEST_CHUNK), b""):
+        digest.update(chunk)
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            row = lines_before + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
+            byte = chunk[exc.start : exc.start + 1].hex().upper() or "??"
+            raise CsvFileError(
+                f"Row {row} is not UTF-8 text (byte 0x{byte}). "
+                "Save the file as 'CSV UTF-8' and upload it again."
+            ) from None
+        lines_before += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise CsvFileError(f"Row {lines_before + 1} ends in the middle of a UTF-8 character.") from None
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
+    """Line by line, so a wrong encoding is reported on the line where it appears."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for number, raw in enumerate(stream, start=1):
+        try:
+            text = decoder.decode(raw)
+        except UnicodeDecodeError as exc:
+            raise CsvFileError(
+                f"Row {number} is not UTF-8 text (byte 0x{raw[exc.start]:02X} at position {exc.start + 1}). "
+                "Save the file as 'CSV UTF-8' and upload it again."
+            ) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def csv_rows(stream: BinaryIO) -> Iterator[tuple[int, dict]]:
+    """(row number in the file, {column: value}) for each data row; the header is row 1."""
+    reader = csv.DictReader(_decoded_lines(stream))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    if not header:
+        raise CsvFileError("The file is empty: row 1 must name the columns.")
+    reader.fieldnames = header
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if "name" not in header and not {"given_name", "family_name"} <= set(header):
+        missing.append("name (or given_name and family_name)")
+    if missing:
+        raise CsvFileError(
+            f"Row 1 has no {', '.join(repr(m) for m in missing)} column. Columns found: {', '.join(header)}. "
+            f"Required: {', '.join(REQUIRED_COLUMNS)} and one of {' / '.join(NAME_COLUMNS)}."
+        )
+    for row in reader:
+        overflow = row.pop(None, None)
+        if overflow:  # more cells than header columns: kept, never dropped
+            row["unnamed_cells"] = " | ".join(overflow)
+        if not any((value or "").strip() for value in row.values()):
+            continue  # blank lines in spreadsheets are not completions
+        yield reader.line_num, {key: (value or "") for key, value in row.items()}
+
+
+def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: bool) -> CsvImportReport:
+    """Check every row (the report), and unless `dry_run`, store each as an event and queue it."""
+    report = CsvImportReport(file_name=file_name, dry_run=dry_run, file_sha256=csv_file_digest(stream))
+    dialect = CsvRowDialect()
+    course_cache: dict = {}
+    batch: list[CompletionEvent] = []
+    batch_bytes = 0
+    for row_number, columns in csv_rows(stream):
+        report.rows += 1
+        payload = {"file": file_name, "row": row_number, "columns": columns}
+        candidate, errors = dialect.adapt(payload)
+        _, field_errors = completion_validate(
+            source=source, candidate=candidate, channel=CompletionEvent.Channel.CSV, course_cache=course_cache
+        )
+        errors = errors + field_errors
+        if errors:
+            report.invalid += 1
+            if len(report.problems) < PROBLEMS_KEPT:
+                report.problems.append((row_number, "; ".join(f"{e.field}: {e.message}" for e in errors)))
+        else:
+            report.valid += 1
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        batch.append(
+            CompletionEvent(
+                source=source,
+                external_id=f"csv:{report.file_sha256[:16]}:{row_number}",
+                channel=CompletionEvent.Channel.CSV,
+                headers={"file-name": file_name, "file-sha256": report.file_sha256, "row": row_number},
+                body=body,
+            )
+        )
+        batch_bytes += len(body)
+        if len(batch) >= BATCH_SIZE or batch_bytes >= BATCH_BYTES:
+            _store_batch(source=source, batch=batch, report=report)
+            batch, batch_bytes = [], 0
+    if batch:
+        _store_batch(source=source, batch=batch, report=report)
+    return report
+
+
+def _store_batch(*, source: Source, batch: list[CompletionEvent], report: CsvImportReport) -> None:
+    ids = [event.external_id for event in batch]
+    known = set(CompletionEvent.objects.filter(source=source, external_id__in=ids).values_list("external_id", flat=True))
+    for event in batch:
+        if event.external_id in known:
+            report.duplicates += 1
+            if len(report.duplicate_rows) < PROBLEMS_KEPT:
+                report.duplicate_rows.append(event.headers["row"])
+    if report.dry_run:
+        return
+    fresh = [event for event in batch if event.external_id not in known]
+    with transaction.atomic():
+        # A concurrent import of the same file may insert some rows first: those are its rows, not ours.
+        CompletionEvent.objects.bulk_create(fresh, ignore_conflicts=True)
+        inserted = list(CompletionEvent.objects.filter(pk__in=[event.pk for event in fresh]).values_list("pk", flat=True))
+        completion_events_enqueue(event_ids=inserted)
+    report.stored += len(inserted)
+    report.duplicates += len(fresh) - len(inserted)

@@ -1,0 +1,86 @@
+"""Staff exception digests: one email per organisation per 15 minutes at most, listing what waits for a person.
+
+Both halves of the exception queue feed it: completion events parked at intake, and issuances the
+pipeline parked after a step failed. Each is announced once; the email itself goes through the outbox.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Organization
+
+from ..delivery.outbox import outbox_enqueue, outbox_send
+from ..email.messages import staff_digest_draft
+from ..models import CompletionEvent, Issuance, StaffDigest
+
+DIGEST_INTERVAL = timedelta(minutes=15)
+ITEMS_LISTED = 50
+
+
+def _pending(organization: Organization):
+    events = CompletionEvent.objects.filter(
+        source__organization=organization, status=CompletionEvent.Status.PARKED, staff_notified_at__isnull=True
+    ).select_related("source")
+    issuances = Issuance.objects.filter(
+        organization=organization, state=Issuance.State.PARKED, staff_notified_at__isnull=True
+    ).select_related("course")
+    return events, issuances
+
+
+def _items(events, issuances) -> list[dict]:
+    items = [
+        {"summary": f"Event {event.source.slug} · {event.external_id}",
+         "error": event.errors[0]["message"] if event.errors else "no error recorded"}
+        for event in events.order_by("parked_at")[:ITEMS_LISTED]
+    ]
+    items += [
+        {"summary": f"{issuance.learner_name} — {issuance.course.code} parked at {issuance.failed_step}", "error": issuance.error}
+        for issuance in issuances.order_by("state_changed_at")[: max(ITEMS_LISTED - len(items), 0)]
+    ]
+    return items
+
+
+def staff_digest_send(*, organization: Organization, now: datetime | None = None) -> StaffDigest | None:
+    """Send one digest of what staff have not been told about yet, unless one went out lately."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Lock the organisation row so two schedulers cannot both decide "it has been 15 minutes".
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        last = StaffDigest.objects.filter(organization=organization).order_by("-sent_at").first()
+        if last is not None and now - last.sent_at < DIGEST_INTERVAL:
+            return None
+        events, issuances = _pending(organization)
+        count = events.count() + issuances.count()
+        if not count:
+            return None
+        queue = "admin:issuance_parkedevent_changelist" if events.exists() else "admin:issuance_issuance_changelist"
+        queue_url = settings.LAUREL_BASE_URL + reverse(queue) + ("" if events.exists() else "?state__exact=parked")
+        message = outbox_enqueue(draft=staff_digest_draft(
+            organization=organization, key=f"staff-digest:{organization.pk}:{now.isoformat()}",
+            count=count, items=_items(events, issuances), queue_url=queue_url,
+        ))
+        digest = StaffDigest.objects.create(
+            organization=organization, sent_at=now, event_count=count, recipient=organization.notification_email
+        )
+        events.update(staff_notified_at=now)
+        issuances.update(staff_notified_at=now)
+    # Outside the transaction, as the outbox requires; a transient failure leaves it queued for the outbox sweep.
+    outbox_send(message_id=message.pk)
+    return digest
+
+
+def staff_digests_send(now: datetime | None = None) -> int:
+    """For every organisation with something not yet announced; the django-q2 schedule calls this."""
+    with_events = Organization.objects.filter(
+        sources__events__status=CompletionEvent.Status.PARKED, sources__events__staff_notified_at__isnull=True
+    )
+    with_issuances = Organization.objects.filter(issuances__state=Issuance.State.PARKED, issuances__staff_notified_at__isnull=True)
+    sent = 0
+    for organization in (with_events | with_issuances).distinct():
+        if staff_digest_send(organization=organization, now=now):
+            sent += 1
+    return sent

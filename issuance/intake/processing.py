@@ -1,0 +1,90 @@
+"""The worker's half of intake: read a stored event, adapt its dialect, validate, start or park."""
+
+import json
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from audit.services import audit_record
+
+from ..models import CompletionEvent
+from ..pipeline import issuance_start
+from ..sources import FieldError, adapter_for_event
+from .validation import completion_validate
+
+logger = logging.getLogger(__name__)
+
+PROCESS_TASK = "issuance.intake.tasks.completion_events_process"
+TASK_BATCH = 200
+
+
+def completion_events_enqueue(*, event_ids: list) -> None:
+    """Queue processing once the events are committed (a rolled-back insert queues nothing)."""
+    ids = [str(event_id) for event_id in event_ids]
+    for start in range(0, len(ids), TASK_BATCH):
+        batch = ids[start : start + TASK_BATCH]
+        transaction.on_commit(lambda batch=batch: async_task(PROCESS_TASK, *batch), robust=True)
+
+
+def event_payload(event: CompletionEvent):
+    """The parsed body, or the error that makes it unreadable."""
+    try:
+        return json.loads(bytes(event.body)), None
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, FieldError("body", f"The body is not valid JSON: {exc}.", "body_not_json")
+
+
+def event_park(*, event: CompletionEvent, errors: list[FieldError], actor_label: str) -> None:
+    previous = event.status
+    event.status = CompletionEvent.Status.PARKED
+    event.errors = [error.to_json() for error in errors]
+    event.park_reason = errors[0].code[:30]
+    event.parked_at = timezone.now()
+    event.staff_notified_at = None
+    event.save(update_fields=["status", "errors", "park_reason", "parked_at", "staff_notified_at"])
+    audit_record(
+        event=event,
+        from_state=previous,
+        to_state=event.status,
+        actor_kind="system",
+        actor_label=actor_label,
+        detail="; ".join(f"{error.field}: {error.message}" for error in errors),
+    )
+
+
+def completion_event_process(*, event_id, course_cache: dict | None = None) -> str:
+    """Claim an accepted event and carry it to `processed` or `parked`. Running it twice is harmless."""
+    with transaction.atomic():
+        # The row lock (PostgreSQL) or the IMMEDIATE write lock (SQLite) makes concurrent runs queue
+        # up here; whoever comes second finds the event no longer `accepted` and stops.
+        event = (
+            CompletionEvent.objects.select_for_update()
+            .select_related("source__organization")
+            .filter(pk=event_id)
+            .first()
+        )
+        if event is None or event.status != CompletionEvent.Status.ACCEPTED:
+            return event.status if event else "missing"
+        source = event.source
+        payload, error = event_payload(event)
+        if error:
+            event_park(event=event, errors=[error], actor_label=source.slug)
+            return event.status
+        candidate, errors = adapter_for_event(event).adapt(payload)
+        candidate.with_corrections(event.corrections or {})
+        completion, field_errors = completion_validate(
+            source=source, candidate=candidate, channel=event.channel, course_cache=course_cache
+        )
+        errors = errors + field_errors
+        if errors:
+            event_park(event=event, errors=errors, actor_label=source.slug)
+            return event.status
+        issuance_start(completion=completion, event=event, actor_label=source.slug)
+        event.status = CompletionEvent.Status.PROCESSED
+        event.normalized = completion.to_json()
+        event.errors = []
+        event.processed_at = timezone.now()
+        event.save(update_fields=["status", "normalized", "errors", "processed_at"])
+        return event.status

@@ -1,0 +1,58 @@
+"""Storing what a source sent: raw bytes and headers first, once per webhook-id, work queued after commit."""
+
+import json
+
+from django.db import IntegrityError, transaction
+
+from ..models import CompletionEvent, Source
+from ..sources import FieldError
+from .processing import completion_events_enqueue, event_park
+
+# Headers worth keeping with the body: enough to re-verify and to trace the sender, nothing more.
+KEPT_HEADERS = {
+    "webhook-id": "HTTP_WEBHOOK_ID",
+    "webhook-timestamp": "HTTP_WEBHOOK_TIMESTAMP",
+    "webhook-signature": "HTTP_WEBHOOK_SIGNATURE",
+    "content-type": "CONTENT_TYPE",
+    "content-length": "CONTENT_LENGTH",
+    "user-agent": "HTTP_USER_AGENT",
+    "x-forwarded-for": "HTTP_X_FORWARDED_FOR",
+    "remote-addr": "REMOTE_ADDR",
+}
+
+
+def request_headers_kept(meta: dict) -> dict:
+    return {name: meta[key] for name, key in KEPT_HEADERS.items() if meta.get(key)}
+
+
+def webhook_event_store(
+    *, source: Source, message_id: str, headers: dict, body: bytes
+) -> tuple[CompletionEvent, str]:
+    """Store a signed request. Returns the event and `accepted`, `duplicate` or `parked` (not JSON)."""
+    existing = CompletionEvent.objects.filter(source=source, external_id=message_id).first()
+    if existing is not None:
+        return existing, "duplicate"
+    try:
+        with transaction.atomic():
+            event = CompletionEvent.objects.create(
+                source=source,
+                external_id=message_id,
+                channel=CompletionEvent.Channel.WEBHOOK,
+                headers=headers,
+                body=body,
+            )
+            # Only now is anything parsed: the bytes are already in the row.
+            try:
+                json.loads(body)
+            except (UnicodeDecodeError, ValueError) as exc:
+                event_park(
+                    event=event,
+                    errors=[FieldError("body", f"The body is not valid JSON: {exc}.", "body_not_json")],
+                    actor_label=source.slug,
+                )
+                return event, "parked"
+            completion_events_enqueue(event_ids=[event.pk])
+    except IntegrityError:
+        # The same webhook-id won a race with us in another request: that one is the event.
+        return CompletionEvent.objects.get(source=source, external_id=message_id), "duplicate"
+    return event, "accepted"

@@ -1,0 +1,167 @@
+"""Step 2: turn a candidate completion into a clean `Completion`, or into specific field errors."""
+
+import unicodedata
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from email_validator import EmailNotValidError, validate_email
+
+from courses.models import Course
+
+from ..completions import Completion
+from ..models import CompletionEvent, Source, SourceCourseMapping
+from ..sources.base import CandidateCompletion, FieldError
+
+NAME_MAX_LENGTH = 200
+# A sender's clock may run a little ahead of ours; beyond this a completion "in the future" is an error.
+CLOCK_SKEW = timedelta(minutes=5)
+# Bidirectional overrides can make a name display as something else; joiners (ZWJ/ZWNJ) stay allowed.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def email_normalize(value) -> tuple[str | None, str | None]:
+    """(normalised address, error message). International domains and local parts are allowed."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "The learner's email is missing."
+    if not isinstance(value, str):
+        return None, f"The email must be text, not {type(value).__name__}."
+    try:
+        result = validate_email(value.strip(), check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        return None, f"{value.strip()!r} is not a valid email address: {exc}"
+    # One learner per address whatever the sender's capitals: compare and store in lower case.
+    return result.normalized.lower(), None
+
+
+def name_normalize(candidate: CandidateCompletion) -> tuple[str | None, str | None]:
+    """(name, error). `name`, or `given_name` + `family_name`; any script, no control characters."""
+    raw = candidate.name
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        parts = [p for p in (candidate.given_name, candidate.family_name) if p is not None]
+        if any(not isinstance(p, str) for p in parts):
+            return None, "given_name and family_name must be text."
+        raw = " ".join(p.strip() for p in parts if p.strip())
+    if not isinstance(raw, str):
+        return None, f"The name must be text, not {type(raw).__name__}."
+    name = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if not name:
+        return None, "The learner's name is missing (give name, or given_name and family_name)."
+    if len(name) > NAME_MAX_LENGTH:
+        return None, f"The name has {len(name)} characters; at most {NAME_MAX_LENGTH} fit on a credential."
+    # raw.split() above already turned tabs and newlines into spaces; these are what is left.
+    for char in name:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS:
+            return None, f"The name contains a control character (U+{ord(char):04X})."
+    return name, None
+
+
+def course_resolve(*, source: Source, reference, channel: str) -> tuple[Course | None, str | None]:
+    """The organisation's course this reference names, through the mapping table or the course code."""
+    if reference is None or (isinstance(reference, str) and not reference.strip()):
+        return None, "The course is missing."
+    if not isinstance(reference, (str, int)) or isinstance(reference, bool):
+        return None, f"The course id must be text or a number, not {type(reference).__name__}."
+    reference = str(reference).strip()
+    mapping = SourceCourseMapping.objects.filter(source=source, external_id=reference).select_related("course").first()
+    course = mapping.course if mapping else None
+    by_code = source.course_matching == Source.CourseMatching.BY_CODE or channel == CompletionEvent.Channel.CSV
+    if course is None and by_code:
+        course = Course.objects.filter(organization_id=source.organization_id, code__iexact=reference).first()
+    if course is None:
+        how = "course code or mapping" if by_code else "mapping (this source matches courses by its mapping table)"
+        return None, f"No course of {source.organization.name} has the {how} {reference!r}."
+    if course.organization_id != source.organization_id:
+        return None, f"The mapping sends {reference!r} to a course of another organisation."
+    if not course.is_active:
+        return None, f"Course {course.code} is inactive, so it issues nothing."
+    return course, None
+
+
+def completed_at_parse(value, *, now: datetime) -> tuple[datetime | None, str | None]:
+    if value is None or value == "":
+        return None, "completed_at is missing."
+    if not isinstance(value, str):
+        return None, f"completed_at must be an ISO 8601 text, not {type(value).__name__}."
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None, f"completed_at {value!r} is not an ISO 8601 time such as 2026-11-26T09:58:00Z."
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return None, f"completed_at {value!r} has no time zone; add Z or an offset such as +01:00."
+    if moment > now + CLOCK_SKEW:
+        return None, f"completed_at {value!r} is in the future."
+    return moment, None
+
+
+def percent_parse(value, label: str) -> tuple[Decimal | None, str | None]:
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return None, f"{label} must be a number from 0 to 100."
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None, f"{label} {value!r} is not a number."
+    if not number.is_finite() or not Decimal(0) <= number <= Decimal(100):
+        return None, f"{label} {value!r} is outside 0–100."
+    return number, None
+
+
+def completion_validate(
+    *,
+    source: Source,
+    candidate: CandidateCompletion,
+    channel: str,
+    now: datetime | None = None,
+    course_cache: dict | None = None,
+) -> tuple[Completion | None, list[FieldError]]:
+    """Every problem at once, so staff fix an event in one go.
+
+    `course_cache` lets a caller checking many rows of one source look each course up once.
+    """
+    now = now or timezone.now()
+    errors: list[FieldError] = []
+
+    def check(field: str, result):
+        value, message = result
+        if message:
+            kind = "missing" if "missing" in message else "invalid"
+            errors.append(FieldError(candidate.path(field), message, f"{field}_{kind}"))
+        return value
+
+    email = check("email", email_normalize(candidate.email))
+    name = check("name", name_normalize(candidate))
+    cache_key = (source.pk, channel, str(candidate.course))
+    if course_cache is not None and cache_key in course_cache:
+        resolved = course_cache[cache_key]
+    else:
+        resolved = course_resolve(source=source, reference=candidate.course, channel=channel)
+        if course_cache is not None:
+            course_cache[cache_key] = resolved
+    course = check("course", resolved)
+    completed_at = check("completed_at", completed_at_parse(candidate.completed_at, now=now))
+    score = check("score", percent_parse(candidate.score, "score"))
+    attendance = check("attendance", percent_parse(candidate.attendance, "attendance"))
+    learner_id = candidate.learner_id
+    if learner_id is not None and (isinstance(learner_id, bool) or not isinstance(learner_id, (str, int))):
+        errors.append(FieldError(candidate.path("learner_id"), "The learner id must be text or a number.", "learner_id_invalid"))
+    learner_id = "" if learner_id is None else str(learner_id).strip()[:300]
+    extra = candidate.extra if candidate.extra is not None else {}
+    if not isinstance(extra, dict):
+        errors.append(FieldError(candidate.path("extra"), "extra must be a JSON object.", "extra_invalid"))
+    if errors:
+        return None, errors
+    return (
+        Completion(
+            course_id=course.pk,
+            email=email,
+            name=name,
+            completed_at=completed_at,
+            learner_external_id=learner_id,
+            score=score,
+            attendance=attendance,
+            extra=extra,
+        ),
+        [],
+    )

@@ -1,0 +1,130 @@
+"""CSV completions: streamed, checked, stored as events, and sent down the webhook's path."""
+
+import io
+import random
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from issuance.intake.csv_import import CsvFileError, csv_import
+from issuance.models import CompletionEvent, Issuance
+from tests.factories import CourseFactory
+
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-completions.csv"
+HEADER = "email,given_name,family_name,course,completed_at,learner_id,score,attendance,cohort\n"
+
+
+def _big_file(rows: int, bad_every: int) -> tuple[bytes, int]:
+    """A file where every `bad_every`-th row is broken in one of three ways; returns (bytes, bad rows)."""
+    lines, bad = [HEADER], 0
+    for n in range(rows):
+        email, course, when = f"learner{n}@example.org", "FA-101", "2026-01-05T09:58:00Z"
+        if n % bad_every == 0:
+            bad += 1
+            kind = random.Random(n).choice(["email", "course", "date"])
+            email = "" if kind == "email" else email
+            course = "NOPE-1" if kind == "course" else course
+            when = "05/01/2026" if kind == "date" else when
+        lines.append(f"{email},Learner,Nº {n},{course},{when},u-{n},{80 + n % 20},100,spring\n")
+    return "".join(lines).encode("utf-8"), bad
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_imports_the_shipped_sample_file(source, course, organization, task_queue):
+    for code in ("WS-100", "FA-201"):
+        CourseFactory(organization=organization, code=code)
+    call_command("import_completions", str(SAMPLE), source=source.slug)
+    task_queue.run()
+    events = CompletionEvent.objects.filter(channel="csv")
+    assert events.count() == 4
+    assert set(events.values_list("status", flat=True)) == {"processed"}, list(events.values_list("errors", flat=True))
+    assert Issuance.objects.filter(learner__name="Дмитрий Иванов").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_imports_10000_rows_with_3_percent_bad_ones_parked_and_none_lost(source, task_queue, capsys, tmp_path):
+    data, bad = _big_file(10_000, bad_every=33)
+    path = tmp_path / "cohort.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + data)  # with a BOM, as spreadsheets save it
+    call_command("import_completions", str(path), source=source.slug)
+    out = capsys.readouterr().out
+    assert f"10000 rows: {10_000 - bad} valid, {bad} invalid" in out
+    assert "10000 stored and queued" in out
+    task_queue.run()
+    events = CompletionEvent.objects.filter(source=source)
+    assert events.count() == 10_000
+    assert events.filter(status="parked").count() == bad
+    assert events.filter(status="processed").count() == 10_000 - bad
+    assert Issuance.objects.count() == 10_000 - bad
+    reasons = set(events.filter(status="parked").values_list("park_reason", flat=True))
+    assert reasons == {"email_missing", "course_invalid", "completed_at_invalid"}
+    extra = Issuance.objects.first().completion["extra"]
+    assert extra == {"cohort": "spring"}  # unknown columns reach the rules as extra
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_it_reads_a_large_file_without_holding_it_in_memory(source, dry_run):
+    # Few rows but long ones (a free-text column), so the file is large and the test stays quick.
+    notes = "n" * 16_000
+    rows = "".join(f"l{n}@example.org,Ana,FA-101,2026-01-05T09:58:00Z,{notes}\n" for n in range(400))
+    data = ("email,name,course,completed_at,notes\n" + rows).encode()
+    csv_import(source=source, stream=io.BytesIO(data[:200]), file_name="warm-up.csv", dry_run=True)
+    tracemalloc.start()
+    report = csv_import(source=source, stream=io.BytesIO(data), file_name="big.csv", dry_run=dry_run)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert report.rows == 400
+    # The BytesIO itself is the caller's; everything the import held at once stays well below it.
+    assert peak < len(data) // 2, f"peak {peak} bytes for a {len(data)}-byte file"
+
+
+def test_it_previews_a_dry_run_without_storing_anything(source, capsys):
+    data, bad = _big_file(100, bad_every=10)
+    report = csv_import(source=source, stream=io.BytesIO(data), file_name="x.csv", dry_run=True)
+    assert (report.rows, report.valid, report.invalid, report.duplicates) == (100, 100 - bad, bad, 0)
+    assert report.problems[0][0] == 2  # the first data row is row 2 of the file
+    assert CompletionEvent.objects.count() == 0
+
+
+def test_it_counts_rows_of_a_file_already_imported_as_duplicates(source):
+    data, _ = _big_file(30, bad_every=10)
+    csv_import(source=source, stream=io.BytesIO(data), file_name="x.csv", dry_run=False)
+    again = csv_import(source=source, stream=io.BytesIO(data), file_name="x-again.csv", dry_run=False)
+    assert (again.duplicates, again.stored) == (30, 0)
+    assert CompletionEvent.objects.count() == 30
+
+
+def test_it_names_the_missing_column(source):
+    with pytest.raises(CsvFileError, match="Row 1 has no 'course' column. Columns found: email, name, completed_at"):
+        csv_import(source=source, stream=io.BytesIO(b"email,name,completed_at\n"), file_name="x.csv", dry_run=True)
+    with pytest.raises(CsvFileError, match="name \\(or given_name and family_name\\)"):
+        csv_import(source=source, stream=io.BytesIO(b"email,given_name,course,completed_at\n"), file_name="x.csv", dry_run=True)
+
+
+def test_it_names_the_row_of_a_wrong_encoding_before_storing_anything(source):
+    latin1 = "email,name,course,completed_at\na@example.org,Ana,FA-101,2026-01-05T09:58:00Z\nb@example.org,Chloé,FA-101,2026-01-05T09:58:00Z\n".encode("latin-1")
+    with pytest.raises(CsvFileError, match="Row 3 is not UTF-8 text \\(byte 0xE9\\)"):
+        csv_import(source=source, stream=io.BytesIO(latin1), file_name="x.csv", dry_run=False)
+    assert CompletionEvent.objects.count() == 0
+
+
+def test_the_command_reports_file_errors_clearly(source, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"mail,name\n")
+    with pytest.raises(CommandError, match="Row 1 has no 'email'"):
+        call_command("import_completions", str(path), source=source.slug)
+    with pytest.raises(CommandError, match="No source with slug 'nope'"):
+        call_command("import_completions", str(path), source="nope")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_completions", str(tmp_path / "missing.csv"), source=source.slug)
+
+
+def test_the_command_dry_run_prints_counts_and_stores_nothing(source, capsys):
+    path = SAMPLE
+    call_command("import_completions", str(path), source=source.slug, dry_run=True)
+    out = capsys.readouterr().out
+    assert "Dry run: 4 rows: 2 valid, 2 invalid" in out  # WS-100 and FA-201 do not exist here
+    assert "row 4: course:" in out
+    assert CompletionEvent.objects.count() == 0

@@ -1,0 +1,150 @@
+"""The exception queue and the CSV upload in the admin, as a staff member uses them."""
+
+import json
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditRecord
+from issuance.intake.processing import completion_event_process
+from issuance.models import CompletionEvent, Issuance
+from tests.factories import SourceCourseMappingFactory, SourceFactory
+
+from .conftest import generic_event
+
+QUEUE = reverse("admin:issuance_parkedevent_changelist")
+
+
+def _parked(source, external_id="evt-1", **overrides) -> CompletionEvent:
+    event = CompletionEvent.objects.create(source=source, external_id=external_id, body=json.dumps(generic_event(**overrides)).encode())
+    completion_event_process(event_id=event.pk)
+    event.refresh_from_db()
+    assert event.status == "parked"
+    return event
+
+
+def test_it_lists_only_parked_events_filterable_by_source_reason_and_age(admin_client, source):
+    no_email = _parked(source, "a", learner={"name": "Ana Lima"})
+    bad_course = _parked(source, "b", course={"id": "NOPE"})
+    other = _parked(SourceFactory(organization=source.organization), "c", course={"id": "NOPE"})
+    CompletionEvent.objects.create(source=source, external_id="fine", body=b"{}", status="processed")
+    CompletionEvent.objects.filter(pk=bad_course.pk).update(parked_at=timezone.now() - timedelta(days=3))
+
+    def listed(**params):
+        response = admin_client.get(QUEUE, params)
+        assert response.status_code == 200
+        return {event.external_id for event in response.context["cl"].result_list}
+
+    assert listed() == {"a", "b", "c"}
+    assert listed(source__id__exact=source.pk) == {"a", "b"}
+    assert listed(park_reason="course_invalid") == {"b", "c"}
+    assert listed(age="hour") == {"a", "c"}
+    assert listed(age="week") == {"b"}
+    assert no_email.pk and other.pk
+
+
+def test_it_shows_the_raw_payload_beside_the_errors_escaped(admin_client, source):
+    event = _parked(source, learner={"name": "<script>alert(1)</script>"})
+    page = admin_client.get(reverse("admin:issuance_parkedevent_change", args=[event.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert "The learner&#x27;s email is missing." in page
+    assert "data.learner.email" in page
+
+
+def test_it_lets_staff_correct_a_field_and_the_event_proceeds(admin_client, source, admin_user):
+    event = _parked(source, learner={"name": "Ana Lima"})
+    url = reverse("admin:issuance_parkedevent_change", args=[event.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {**{name: form.initial.get(name, "") for name in form.fields}, "email": "ana@example.org"}
+    response = admin_client.post(url, data, follow=True)
+    assert response.status_code == 200
+    event.refresh_from_db()
+    assert event.status == "processed"
+    assert event.corrections == {"email": "ana@example.org"}
+    assert json.loads(bytes(event.body))["data"]["learner"] == {"name": "Ana Lima"}  # the body is untouched
+    assert Issuance.objects.get(event=event).learner.email == "ana@example.org"
+    assert AuditRecord.objects.filter(event=event, actor_user=admin_user, to_state="accepted").exists()
+    assert "passed validation" in str(list(response.context["messages"])[0])
+
+
+def test_it_keeps_an_event_parked_when_the_correction_is_still_wrong(admin_client, source):
+    event = _parked(source, completed_at="yesterday")
+    url = reverse("admin:issuance_parkedevent_change", args=[event.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {**{name: form.initial.get(name, "") for name in form.fields}, "completed_at": "2026-01-05 10:00"}
+    response = admin_client.post(url, data, follow=True)
+    event.refresh_from_db()
+    assert event.status == "parked" and "no time zone" in event.errors[0]["message"]
+    assert "still parked" in str(list(response.context["messages"])[0])
+
+
+def test_it_reprocesses_selected_events_after_a_confirmation_page(admin_client, source):
+    events = [_parked(source, f"e{n}", course={"id": "moodle-7"}) for n in range(3)]
+    ids = [str(e.pk) for e in events]
+    confirm = admin_client.post(QUEUE, {"action": "reprocess_selected", "_selected_action": ids})
+    assert confirm.status_code == 200
+    assert "Reprocess these parked events?" in confirm.content.decode()
+    assert CompletionEvent.objects.filter(status="parked").count() == 3  # nothing happened yet
+    SourceCourseMappingFactory(source=source, external_id="moodle-7")  # the cause, fixed elsewhere
+    done = admin_client.post(QUEUE, {"action": "reprocess_selected", "_selected_action": ids, "confirm": "yes"}, follow=True)
+    assert "Reprocessed 3 events: 3 passed, 0 still parked" in str(list(done.context["messages"])[0])
+    assert Issuance.objects.count() == 3
+
+
+def test_it_discards_selected_events_with_a_reason_and_keeps_them_stored(admin_client, source):
+    event = _parked(source, course={"id": "TEST-COURSE"})
+    ids = [str(event.pk)]
+    page = admin_client.post(QUEUE, {"action": "discard_selected", "_selected_action": ids})
+    assert 'name="reason"' in page.content.decode()
+    admin_client.post(QUEUE, {"action": "discard_selected", "_selected_action": ids, "confirm": "yes", "reason": ""})
+    assert CompletionEvent.objects.get(pk=event.pk).status == "parked"  # no reason, no discard
+    done = admin_client.post(
+        QUEUE, {"action": "discard_selected", "_selected_action": ids, "confirm": "yes", "reason": "LMS test course"}, follow=True
+    )
+    event.refresh_from_db()
+    assert (event.status, event.discarded_reason) == ("discarded", "LMS test course")
+    assert "Discarded 1 events" in str(list(done.context["messages"])[0])
+    assert AuditRecord.objects.filter(event=event, to_state="discarded").exists()
+
+
+def test_it_uploads_a_csv_with_a_dry_run_preview_then_imports_on_confirm(admin_client, source, django_capture_on_commit_callbacks):
+    csv = (
+        "email,name,course,completed_at,score\n"
+        "ana@example.org,Ana Lima,FA-101,2026-01-05T09:58:00Z,90\n"
+        ",No Email,FA-101,2026-01-05T09:58:00Z,90\n"
+        "bo@example.org,Bo Berg,FA-101,not-a-date,\n"
+    ).encode()
+    url = reverse("admin:issuance_completionevent_import")
+    preview = admin_client.post(
+        url, {"source": source.pk, "format": 0, "import_file": SimpleUploadedFile("cohort.csv", csv, "text/csv")}
+    )
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "3 rows: 1 valid, 2 invalid" in page
+    assert "The learner&#x27;s email is missing." in page
+    assert "not an ISO 8601 time" in page
+    assert CompletionEvent.objects.count() == 0
+    confirm_form = preview.context["confirm_form"]
+    data = {name: confirm_form.initial.get(name, "") for name in confirm_form.fields}
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        done = admin_client.post(reverse("admin:issuance_completionevent_process_import"), data, follow=True)
+    assert "Imported cohort.csv: 3 rows" in str(list(done.context["messages"])[0])
+    assert CompletionEvent.objects.filter(channel="csv").count() == 3
+    assert len(queued) == 1  # one batch queued for the worker, after commit
+    # The same file again: every row is a duplicate.
+    again = admin_client.post(
+        url, {"source": source.pk, "format": 0, "import_file": SimpleUploadedFile("cohort.csv", csv, "text/csv")}
+    )
+    assert "3 duplicates" in again.content.decode()
+
+
+def test_it_shows_a_clear_error_for_a_csv_missing_a_column(admin_client, source):
+    url = reverse("admin:issuance_completionevent_import")
+    response = admin_client.post(
+        url, {"source": source.pk, "format": 0, "import_file": SimpleUploadedFile("x.csv", b"email,name\na@b.org,A\n", "text/csv")}
+    )
+    assert "Row 1 has no &#x27;course&#x27;" in response.content.decode()
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
