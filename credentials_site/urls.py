@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("issuance.api.v1.urls_issuances")),
     path("anymail/", include("anymail.urls")),  # ESP tracking webhooks, basic auth ANYMAIL_WEBHOOK_SECRET
     path("", include("issuance.urls")),
+    path("", include("issuance.public.urls")),
 ]
 
 if settings.DEBUG:

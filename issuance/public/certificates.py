@@ -1,0 +1,21 @@
+"""The certificate PDF at /credentials/<uuid>.pdf, under a filename a person would choose."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from ..credentials import certificate_filename
+from ..models import Credential
+
+
+@require_GET
+def credential_pdf(request, credential_id):
+    credential = get_object_or_404(Credential.objects.select_related("issuance__course"), pk=credential_id)
+    if not credential.pdf:
+        raise Http404("This credential has no certificate yet.")
+    filename = certificate_filename(course_title=credential.issuance.course.title, learner_name=credential.issuance.learner_name)
+    response = FileResponse(credential.pdf.open("rb"), content_type="application/pdf", filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=300"
+    response["X-Certificate-SHA256"] = credential.pdf_sha256
+    return response
