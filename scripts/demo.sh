@@ -4,6 +4,8 @@
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 PORT=${PORT:-8000}
+# Links in certificates and emails point at this demo, whatever port it runs on.
+export LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:$PORT}
 mkdir -p var
 password_file=var/demo-admin-password
 if [ ! -s "$password_file" ]; then
@@ -28,7 +30,7 @@ for _ in $(seq 1 100); do
 done
 echo
 echo "  Sample completions, posted as signed webhooks to the demo source:"
-LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:$PORT} "$PY" manage.py demo_push --url "http://127.0.0.1:$PORT"
+"$PY" manage.py demo_push --url "http://127.0.0.1:$PORT"
 
 cat <<MSG
 
