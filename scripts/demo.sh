@@ -6,6 +6,10 @@ PY=${PY:-.venv/bin/python}
 PORT=${PORT:-8000}
 # Links in certificates and emails point at this demo, whatever port it runs on.
 export LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:$PORT}
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
+  echo "Something is already answering on port $PORT; stop it or run PORT=<another port> make demo." >&2
+  exit 1
+fi
 mkdir -p var
 password_file=var/demo-admin-password
 if [ ! -s "$password_file" ]; then
