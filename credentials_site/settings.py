@@ -1,5 +1,7 @@
 """Laurel's settings. Everything comes from the environment; the defaults are the embedded profile."""
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,6 +15,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("LAUREL_VAR_DIR", str(BASE_DIR / "var")))
 
 DEVELOPMENT_SECRET_KEY = "laurel-development-key-never-use-in-production"
+
+def fernet_key_is_valid(value: str) -> bool:
+    """The form Fernet needs: url-safe base64 of exactly 32 bytes."""
+    try:
+        return len(base64.urlsafe_b64decode(value.encode("ascii"))) == 32
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return False
+
 
 DEBUG = envbool("DEBUG", True)
 SECRET_KEY = envstr("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
@@ -32,6 +42,11 @@ if not DEBUG:
     if _base.scheme != "https":
         raise ImproperlyConfigured(
             f"LAUREL_BASE_URL must be an https:// URL when DEBUG is off (it is {LAUREL_BASE_URL!r})."
+        )
+    if not fernet_key_is_valid(envstr("LAUREL_KEY_ENCRYPTION_KEY")):
+        raise ImproperlyConfigured(
+            "LAUREL_KEY_ENCRYPTION_KEY must be 32 random bytes in url-safe base64 when DEBUG is off "
+            "(it encrypts the organisations' signing keys)."
         )
 
 INSTALLED_APPS = [
@@ -237,4 +252,7 @@ LAUREL_OUTBOX_STUCK_SECONDS = envint("LAUREL_OUTBOX_STUCK_SECONDS", Q_CLUSTER["t
 
 LAUREL = {
     "ORGANIZATION_KEY_SECRET": envstr("LAUREL_KEY_ENCRYPTION_KEY"),
+    # Embedded profile only: with no key set, one is generated into this file on first use.
+    # Production never does this (it refuses to start without the variable, above).
+    "ORGANIZATION_KEY_FILE": str(VAR_DIR / "key-encryption-key") if DEBUG else "",
 }
