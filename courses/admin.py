@@ -15,6 +15,7 @@ from issuance.certificates.preview import template_preview
 from issuance.certificates.samples import SAMPLE_NAMES
 
 from . import services
+from .admin_keys import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
 from .models import (
     Achievement,
@@ -40,7 +41,10 @@ class OrganizationAdmin(SimpleHistoryAdmin):
         ("Brand", {"fields": ["logo", "primary_color", "accent_color"]}),
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
         ("Locale", {"fields": ["timezone", "locale"]}),
+        ("Open Badges", {"fields": ["issuer_id_method"]}),
     ]
+    inlines = [SigningKeyInline]
+    actions = [rotate_signing_keys]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

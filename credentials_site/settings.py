@@ -1,7 +1,5 @@
 """Laurel's settings. Everything comes from the environment; the defaults are the embedded profile."""
 
-import base64
-import binascii
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -9,20 +7,12 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import envbool, envint, envlist, envstr
+from .env import envbool, envint, envlist, envstr, fernet_key_is_valid
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("LAUREL_VAR_DIR", str(BASE_DIR / "var")))
 
 DEVELOPMENT_SECRET_KEY = "laurel-development-key-never-use-in-production"
-
-def fernet_key_is_valid(value: str) -> bool:
-    """The form Fernet needs: url-safe base64 of exactly 32 bytes."""
-    try:
-        return len(base64.urlsafe_b64decode(value.encode("ascii"))) == 32
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        return False
-
 
 DEBUG = envbool("DEBUG", True)
 SECRET_KEY = envstr("SECRET_KEY", DEVELOPMENT_SECRET_KEY)

@@ -7,6 +7,7 @@ from audit.models import AuditRecord
 
 from ..models import Credential, Effect, Issuance, Learner
 from ..transitions import NotParked, issuance_resume
+from .credential_status import revoke_selected, suspend_selected, unsuspend_selected
 
 
 class TimelineInline(admin.TabularInline):
@@ -96,6 +97,7 @@ class CredentialAdmin(admin.ModelAdmin):
     list_filter = ["status", "achievement__organization", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
     list_select_related = ["learner", "achievement"]
+    actions = [revoke_selected, suspend_selected, unsuspend_selected]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Credential._meta.fields]
