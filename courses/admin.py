@@ -43,8 +43,11 @@ class OrganizationAdmin(SimpleHistoryAdmin):
         ("Locale", {"fields": ["timezone", "locale"]}),
         ("Open Badges", {"fields": ["issuer_id_method"]}),
     ]
-    inlines = [SigningKeyInline]
     actions = [rotate_signing_keys]
+
+    def get_inlines(self, request, obj):
+        # Keys are made when the organisation is saved, so the add form has none to show.
+        return [SigningKeyInline] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
