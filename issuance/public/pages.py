@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 
 from ..credentials import credential_code_prefix
 from ..models import Credential
-from .verification import credential_page_facts, credential_public_status
+from .verification import PublicStatus, credential_page_facts, credential_public_status
 
 
 def _text_on(hex_colour: str) -> str:
@@ -27,6 +27,9 @@ def credential_page(request, credential_id):
         return _not_found(request, message="No credential exists at this address. Check the link, or type the code "
                                             "printed on the certificate.")
     status = credential_public_status(credential_id=credential_id, valid_until=facts["valid_until"])
+    if status.key == "valid" and not facts["signed"]:
+        # Decided but not yet signed: nothing a verifier could check exists yet.
+        status = PublicStatus("pending", "Being issued", "This credential is being issued; check again in a minute.")
     organization = facts["organization"]
     response = render(request, "laurel/public/credential.html", {
         "c": facts, "status": status, "brand": organization["primary"], "accent": organization["accent"],

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ..credentials import credential_public_code, credential_url
 from ..linkedin import linkedin_add_to_profile_url
 from ..models import Credential
-from ..openbadges.hosted import credential_assertion_url
+from ..openbadges.hosted import achievement_image_url, credential_assertion_url
 from ..openbadges.issuer import organization_public_key
 from ..openbadges.sign import VerificationResult, credential_verify
 
@@ -85,6 +85,7 @@ def _facts(credential: Credential) -> dict:
             "page": page_url, "pdf": credential_url(credential_id=credential.pk, suffix=".pdf"),
             "json": credential_url(credential_id=credential.pk, suffix=".json"),
             "png": credential_url(credential_id=credential.pk, suffix="/badge.png"),
+            "image": achievement_image_url(achievement=achievement),
             "assertion": credential_assertion_url(credential=credential),
             "linkedin": linkedin_add_to_profile_url(
                 name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,

@@ -118,3 +118,16 @@ def test_it_answers_404_for_an_unknown_credential(client, db):
     response = client.get("/credentials/0b0ad0e5-9d8e-4d6c-9c39-5a3c1b2f6a11")
 
     assert response.status_code == 404 and "No credential exists at this address" in response.content.decode()
+
+
+def test_it_says_a_credential_is_still_being_issued_until_it_is_signed(client, smtp, first_aid):
+    from .conftest import complete, drive
+
+    issuance = drive(complete(first_aid, score=90), limit=1)  # decided: the credential exists, unsigned
+    credential = Credential.objects.get(issuance=issuance)
+
+    page = _page(client, credential)
+    assert _status(page) == "pending" and "Being issued" in page and "Add to LinkedIn" not in page
+
+    drive(issuance)
+    assert _status(_page(client, credential)) == "valid"
