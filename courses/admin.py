@@ -1,6 +1,8 @@
 """The catalogue in the admin, arranged the way staff look for things."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
@@ -166,6 +168,9 @@ class CertificateTemplateAdmin(SimpleHistoryAdmin):
     readonly_fields = ["version", "updated_at"]
     inlines = [CertificateSignatoryInline]
     change_form_template = "admin/courses/certificatetemplate/change_form.html"
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 24, "style": "width: 100%; font-family: monospace"})},
+    }
 
     def get_urls(self):
         view = self.admin_site.admin_view

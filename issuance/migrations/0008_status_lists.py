@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0003_organization_signing_keys'),
+        ('courses', '0004_organization_signing_keys'),
         ('issuance', '0007_issuance_staff_notified'),
     ]
 

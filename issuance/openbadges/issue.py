@@ -27,7 +27,7 @@ def _score(credential: Credential) -> str | None:
 
 
 def credential_badge_build(*, credential: Credential, issuer_id: str, revocation: StatusListEntry) -> dict:
-    """The unsigned OpenBadgeCredential; it carries the revocation entry (OB 3.0 allows one, see ADR 0003)."""
+    """The unsigned OpenBadgeCredential; it carries the revocation entry (OB 3.0 allows one, see ADR 0004)."""
     issuance = credential.issuance
     organization, achievement = issuance.organization, credential.achievement
     score = _score(credential)

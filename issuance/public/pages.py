@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 
 from ..credentials import credential_code_prefix
 from ..models import Credential
-from .verification import PublicStatus, credential_page_facts, credential_public_status
+from .verification import PublicStatus, credential_live_row, credential_page_facts, credential_public_status
 
 
 def _text_on(hex_colour: str) -> str:
@@ -22,11 +22,12 @@ def _not_found(request, *, code: str = "", message: str):
 
 @require_GET
 def credential_page(request, credential_id):
-    facts = credential_page_facts(credential_id=credential_id)
+    row = credential_live_row(credential_id=credential_id)
+    facts = credential_page_facts(credential_id=credential_id, certificate_sha256=row["pdf_sha256"]) if row else None
     if facts is None:
         return _not_found(request, message="No credential exists at this address. Check the link, or type the code "
                                             "printed on the certificate.")
-    status = credential_public_status(credential_id=credential_id, valid_until=facts["valid_until"])
+    status = credential_public_status(row=row, valid_until=facts["valid_until"])
     if status.key == "valid" and not facts["signed"]:
         # Decided but not yet signed: nothing a verifier could check exists yet.
         status = PublicStatus("pending", "Being issued", "This credential is being issued; check again in a minute.")

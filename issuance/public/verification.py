@@ -25,8 +25,10 @@ class PublicStatus:
     reason: str = ""
 
 
-def _facts_key(credential_id) -> str:
-    return f"credential-page:v1:{credential_id}"
+def _facts_key(credential_id, certificate_sha256: str) -> str:
+    # Keyed by the certificate's hash too: a regenerated certificate (a name correction, a new
+    # template) changes it, so the page never shows a stale name or fingerprint.
+    return f"credential-page:v1:{credential_id}:{certificate_sha256}"
 
 
 def credential_signature_check(*, credential: Credential) -> VerificationResult:
@@ -95,9 +97,15 @@ def _facts(credential: Credential) -> dict:
     }
 
 
-def credential_page_facts(*, credential_id) -> dict | None:
+def credential_live_row(*, credential_id) -> dict | None:
+    """Read on every request: revocation and suspension must show the moment they happen."""
+    return Credential.objects.filter(pk=credential_id).values("status", "status_reason", "pdf_sha256").first()
+
+
+def credential_page_facts(*, credential_id, certificate_sha256: str) -> dict | None:
     """The unchanging part of the page; cached once the credential is signed (before that it still changes)."""
-    facts = cache.get(_facts_key(credential_id))
+    key = _facts_key(credential_id, certificate_sha256)
+    facts = cache.get(key)
     if facts is not None:
         return facts
     credential = (
@@ -108,19 +116,11 @@ def credential_page_facts(*, credential_id) -> dict | None:
         return None
     facts = _facts(credential)
     if facts["signed"]:
-        cache.set(_facts_key(credential_id), facts, FACTS_SECONDS)
+        cache.set(key, facts, FACTS_SECONDS)
     return facts
 
 
-def credential_page_forget(*, credential_id) -> None:
-    cache.delete(_facts_key(credential_id))
-
-
-def credential_public_status(*, credential_id, valid_until: datetime | None) -> PublicStatus:
-    """Read now, on every request: revocation and suspension must show the moment they happen."""
-    row = Credential.objects.filter(pk=credential_id).values("status", "status_reason").first()
-    if row is None:
-        return PublicStatus("revoked", "Not found")
+def credential_public_status(*, row: dict, valid_until: datetime | None) -> PublicStatus:
     if row["status"] == Status.REVOKED:
         return PublicStatus("revoked", "Revoked", row["status_reason"])
     if row["status"] == Status.SUSPENDED:

@@ -43,7 +43,7 @@ def test_it_issues_from_a_signed_webhook_a_badge_the_independent_verifier_accept
 def test_it_still_accepts_a_suspended_credential_whose_suspension_only_the_page_shows(
     live_server, settings, issue, verify, admin_user
 ):
-    # OB 3.0 allows one credentialStatus: the credential carries revocation only (ADR 0003).
+    # OB 3.0 allows one credentialStatus: the credential carries revocation only (ADR 0004).
     settings.LAUREL_BASE_URL = base = f"http://127.0.0.1:{live_server.thread.port}"
     credential = issue()
     credential_suspend(credential=credential, reason="Under review.", actor=admin_user)

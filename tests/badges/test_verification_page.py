@@ -131,3 +131,16 @@ def test_it_says_a_credential_is_still_being_issued_until_it_is_signed(client, s
 
     drive(issuance)
     assert _status(_page(client, credential)) == "valid"
+
+
+def test_it_shows_a_corrected_name_and_new_fingerprint_at_once_after_a_certificate_is_regenerated(client, issue, admin_user):
+    from issuance.certificates.regenerate import credential_certificate_regenerate
+
+    credential = issue(name="Ann Le")
+    assert "Ann Le<" in _page(client, credential)  # cached
+
+    stored = credential_certificate_regenerate(credential=credential, actor_user=admin_user,
+                                               reason="Name misspelt", learner_name="Ann Lee")
+
+    page = _page(client, credential)
+    assert "Ann Lee<" in page and stored.sha256 in page and stored.previous_sha256 not in page

@@ -16,7 +16,7 @@ def distinct_salts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0002_certificate_assets'),
+        ('courses', '0003_signatory_plural'),
     ]
 
     operations = [
