@@ -17,6 +17,7 @@ from issuance.certificates.preview import template_preview
 from issuance.certificates.samples import SAMPLE_NAMES
 
 from . import services
+from .admin_keys import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
 from .models import (
     Achievement,
@@ -42,7 +43,13 @@ class OrganizationAdmin(SimpleHistoryAdmin):
         ("Brand", {"fields": ["logo", "primary_color", "accent_color"]}),
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
         ("Locale", {"fields": ["timezone", "locale"]}),
+        ("Open Badges", {"fields": ["issuer_id_method"]}),
     ]
+    actions = [rotate_signing_keys]
+
+    def get_inlines(self, request, obj):
+        # Keys are made when the organisation is saved, so the add form has none to show.
+        return [SigningKeyInline] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
