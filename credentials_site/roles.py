@@ -22,6 +22,7 @@ ROLES: dict[str, list[str]] = {
         *_perms("courses", CATALOGUE, ("view", "add", "change")),
         "courses.delete_rulecondition",
         "courses.delete_certificatesignatory",
+        "courses.view_organizationsigningkey",
     ],
     # Work the exception queue, resume and regenerate, resend email; read the catalogue and the audit trail.
     "Credential operators": [
