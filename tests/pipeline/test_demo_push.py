@@ -1,11 +1,17 @@
 """`demo_push` as `make demo` runs it: signed webhooks to a live server, a real worker, a real SMTP server."""
 
+import re
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
 import pytest
+import requests
 from django.core.management import call_command
 from django_q.brokers import get_broker
 
 from issuance.models import CompletionEvent, Issuance
 from tests.pipeline.cluster import Cluster
+from tests.smtp import attachments, body
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,6 +39,40 @@ def test_it_pushes_a_pass_a_fail_a_missing_prerequisite_and_a_malformed_one_end_
     assert "a pass: synced" in out and "a fail: ineligible — Your score was 72" in out
     # One certificate and two "what you still need" emails reached the mail server.
     to_learners = sorted((m["To"].split("<")[0].strip(), m["Subject"]) for m in smtp.messages if "learners.example" in m["To"])
-    print(to_learners)
     assert [name for name, _ in to_learners] == ["Ada Lovelace", "Charles Babbage", "Grace Hopper"]
     assert sum("certificate" in subject.lower() and "still need" not in subject.lower() for _, subject in to_learners) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_pass_ends_as_exactly_one_email_with_the_pdf_a_working_link_and_a_right_linkedin_link(
+    live_server, smtp, tmp_path, monkeypatch, settings
+):
+    settings.LAUREL_BASE_URL = live_server.url
+    monkeypatch.setenv("LAUREL_BASE_URL", live_server.url)  # the worker process builds the links
+    call_command("seed_demo", admin_password="pw-for-tests")
+    cluster = Cluster(broker="orm", smtp_port=smtp.port, media_root=tmp_path / "media", monkeypatch=monkeypatch).start()
+    try:
+        call_command("demo_push", url=live_server.url, wait=90)
+    finally:
+        cluster.stop()
+        get_broker().purge_queue()
+
+    [message] = [m for m in smtp.messages if m["To"].startswith("Ada Lovelace")]
+    credential = Issuance.objects.get(learner_name="Ada Lovelace").credential
+    [(filename, pdf)] = attachments(message).items()
+    assert filename == "Certificate - First Aid at Work - Ada Lovelace.pdf" and pdf.startswith(b"%PDF")
+
+    text = body(message, "plain")
+    page_url = f"{live_server.url}/credentials/{credential.pk}"
+    assert page_url in text
+    page = requests.get(page_url, timeout=10)
+    assert page.status_code == 200 and "Ada Lovelace" in page.text and "First Aid at Work" in page.text
+
+    [linkedin] = re.findall(r"https://www\.linkedin\.com/profile/add\?\S+", text)
+    params = parse_qs(urlsplit(linkedin).query)
+    issued = credential.issued_at.astimezone(ZoneInfo("Europe/London"))
+    assert params == {
+        "startTask": ["CERTIFICATION_NAME"], "name": ["First Aid at Work"], "organizationName": ["Demo Academy"],
+        "issueYear": [str(issued.year)], "issueMonth": [str(issued.month)],
+        "certUrl": [page_url], "certId": [str(credential.pk)],
+    }
