@@ -97,6 +97,19 @@ class EmailTemplate(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
 
+    def clean(self):
+        from issuance.certificates.sandbox import template_validate
+        from issuance.email.fields import email_fields
+
+        fields = email_fields(self.kind)
+        errors = {}
+        for part in ("subject", "text_body", "html_body"):
+            problems = template_validate(getattr(self, part) or "", fields=fields)
+            if problems:
+                errors[part] = problems
+        if errors:
+            raise ValidationError(errors)
+
 
 class CertificateAsset(models.Model):
     """An image or font an organisation's templates embed, as laurel-asset:<name>."""
@@ -121,6 +134,19 @@ class CertificateAsset(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self):
+        from issuance.certificates.sandbox import template_validate
+        from issuance.email.fields import email_fields
+
+        fields = email_fields(self.kind)
+        errors = {}
+        for part in ("subject", "text_body", "html_body"):
+            problems = template_validate(getattr(self, part) or "", fields=fields)
+            if problems:
+                errors[part] = problems
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self):
         if not self.file:

@@ -113,7 +113,8 @@ def _lookup_problem(variable: Variable, fields: FieldSpec, loop_items: dict[str,
     if root == "forloop":
         return None if rest and rest[0] in {"counter", "counter0", "first", "last"} and len(rest) == 1 else "forloop"
     if root in loop_items:
-        return None if len(rest) == 1 and rest[0] in loop_items[root] else variable.var
+        # A loop over plain values ({{ reason }}) or over mappings with declared keys ({{ item.summary }}).
+        return None if (not rest and not loop_items[root]) or (len(rest) == 1 and rest[0] in loop_items[root]) else variable.var
     if root in fields:
         keys = fields[root]
         if not rest:
@@ -192,13 +193,14 @@ def _compiled(source: str, fields: tuple):
     return _engine.from_string(source)
 
 
-def sandbox_render(source: str, context: Mapping, *, fields: FieldSpec | None = None) -> str:
-    """Render `source` with autoescaping against a plain `context`.
+def sandbox_render(source: str, context: Mapping, *, fields: FieldSpec | None = None, autoescape: bool = True) -> str:
+    """Render `source` against a plain `context`, escaping values unless the output is not markup.
 
     `fields` is what the template may use; by default, the keys of `context` as plain values
-    (list fields then need their item keys declared through `fields`).
+    (list fields then need their item keys declared through `fields`). `autoescape=False` is for
+    plain-text output only (an email's subject and text part), never for HTML.
     """
     _check_plain(dict(context), "context")
     spec = dict(fields) if fields is not None else {key: None for key in context}
     template = _compiled(source, tuple(sorted(spec.items(), key=lambda item: item[0])))
-    return template.render(Context(dict(context), autoescape=True))
+    return template.render(Context(dict(context), autoescape=autoescape))

@@ -3,22 +3,23 @@
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.template import Context, Engine, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from courses.models import EmailTemplate, Organization
+
+from ..certificates.sandbox import TemplateRefused, sandbox_render
+from .fields import email_fields
 
 MAX_TEMPLATE_CHARS = 100_000
 MAX_SUBJECT_CHARS = 250
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Control characters other than tab and newline: never wanted in a message, and CR is how headers are forged.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_PLAIN_SCALARS = (str, int, float, Decimal, bool, date, datetime, type(None))
+_PLAIN_SCALARS = (str, int, float, Decimal, bool, type(None))
 
 
 class EmailTemplateError(ValueError):
@@ -30,14 +31,6 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
-
-
-class _RestrictedEngine(Engine):
-    # Engine normally adds every built-in tag and filter; staff templates get only the allow-list.
-    default_builtins = []
-
-
-_ENGINE = _RestrictedEngine(builtins=["issuance.email.template_library"], libraries={}, loaders=[], autoescape=True)
 
 
 def clean_text(value: str) -> str:
@@ -80,13 +73,13 @@ def organization_brand(*, organization: Organization) -> dict:
 
 
 def _render_part(source: str, context: dict, *, part: str, template: EmailTemplate, autoescape: bool) -> str:
+    # The same sandbox as certificates: only the allowed tags, filters and this kind's fields.
     if len(source) > MAX_TEMPLATE_CHARS:
         raise EmailTemplateError(f"The {part} of '{template.name}' is {len(source)} characters; the limit is {MAX_TEMPLATE_CHARS}.")
     try:
-        compiled = _ENGINE.from_string(source)
-    except TemplateSyntaxError as exc:
-        raise EmailTemplateError(f"The {part} of '{template.name}' cannot be used: {exc}") from exc
-    return compiled.render(Context(context, autoescape=autoescape))
+        return sandbox_render(source, context, fields=email_fields(template.kind), autoescape=autoescape)
+    except TemplateRefused as exc:
+        raise EmailTemplateError(f"The {part} of '{template.name}' cannot be used: {'; '.join(exc.problems)}") from exc
 
 
 def _text_layout(body: str, layout: dict) -> str:

@@ -102,3 +102,8 @@ def test_editing_what_a_template_renders_bumps_its_version(demo):
     template.save()
     assert template.version == 2
     assert template.history.count() == 3
+
+
+def test_every_shipped_template_passes_the_sandbox_it_will_be_edited_in(demo):
+    for template in [*CertificateTemplate.objects.filter(organization=demo), *EmailTemplate.objects.filter(organization=demo)]:
+        template.full_clean()

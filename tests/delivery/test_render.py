@@ -1,7 +1,5 @@
 """The one email render helper: a restricted engine, escaped HTML, plain text, one-line subjects."""
 
-from decimal import Decimal
-
 import pytest
 
 from courses.models import EmailTemplate
@@ -11,9 +9,9 @@ from tests.factories import OrganizationFactory
 pytestmark = pytest.mark.django_db
 
 
-def template(**parts) -> EmailTemplate:
+def template(kind="credential", **parts) -> EmailTemplate:
     fields = {"subject": "Hello {{ learner_name }}", "text_body": "Dear {{ learner_name }}", "html_body": "<p>Dear {{ learner_name }}</p>"}
-    return EmailTemplate(organization=OrganizationFactory(name="Northwind", primary_color="#0A7C59"), kind="credential",
+    return EmailTemplate(organization=OrganizationFactory(name="Northwind", primary_color="#0A7C59"), kind=kind,
                          name="t", **{**fields, **parts})
 
 
@@ -51,11 +49,23 @@ def test_it_refuses_template_code_that_could_reach_outside_or_unescape(html):
 
 
 def test_it_allows_the_presentation_tags_staff_need():
-    body = "{% for r in reasons %}{{ forloop.counter }}. {{ r|upper }}{% endfor %} {{ score|floatformat:0 }}%{% if expires_on %}!{% endif %}"
+    body = "{% for r in reasons %}{{ forloop.counter }}. {{ r|upper }}{% endfor %} {{ reasons|length }} thing{{ reasons|length|pluralize }}{% if course_title %}!{% endif %}"
 
-    rendered = email_render(template=template(text_body=body), context={"reasons": ["a", "b"], "score": Decimal("91.6"), "expires_on": ""})
+    rendered = email_render(template=template("still_needed", text_body=body), context={"reasons": ["a", "b"], "course_title": ""})
 
-    assert "1. A2. B 92%" in rendered.text
+    assert "1. A2. B 2 things" in rendered.text
+
+
+def test_it_refuses_a_field_this_kind_of_email_does_not_have():
+    with pytest.raises(EmailTemplateError, match=r"\{\{ reasons \}\} is not a merge field"):
+        email_render(template=template(text_body="{{ reasons }}"), context={})
+
+
+def test_saving_an_email_template_with_a_disallowed_construct_is_refused_naming_it():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="load"):
+        template(html_body="{% load static %}").full_clean()
 
 
 def test_it_refuses_objects_in_the_context():
