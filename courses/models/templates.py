@@ -23,6 +23,15 @@ validate_asset_name = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{0,62}$", "Use lower-case letters, digits and dashes, e.g. seal or signature-director."
 )
 
+def _refuse_what_the_sandbox_refuses(template, *, parts: tuple[str, ...], fields: dict) -> None:
+    """Staff templates render in the sandbox; saving one it would refuse fails here, naming each problem."""
+    from issuance.certificates.sandbox import template_validate
+
+    errors = {part: problems for part in parts if (problems := template_validate(getattr(template, part) or "", fields=fields))}
+    if errors:
+        raise ValidationError(errors)
+
+
 class CertificateTemplate(models.Model):
     """The HTML + CSS of a certificate, edited by staff and rendered in a restricted engine."""
 
@@ -53,15 +62,8 @@ class CertificateTemplate(models.Model):
 
     def clean(self):
         from issuance.certificates.merge_fields import FIELD_SPEC
-        from issuance.certificates.sandbox import template_validate
 
-        errors = {}
-        for field in ("html", "css"):
-            problems = template_validate(getattr(self, field) or "", fields=FIELD_SPEC)
-            if problems:
-                errors[field] = problems
-        if errors:
-            raise ValidationError(errors)
+        _refuse_what_the_sandbox_refuses(self, parts=("html", "css"), fields=FIELD_SPEC)
 
     def save(self, *args, **kwargs):
         # A new version whenever what renders changes, so a stored PDF names the version it came from.
@@ -98,17 +100,9 @@ class EmailTemplate(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def clean(self):
-        from issuance.certificates.sandbox import template_validate
         from issuance.email.fields import email_fields
 
-        fields = email_fields(self.kind)
-        errors = {}
-        for part in ("subject", "text_body", "html_body"):
-            problems = template_validate(getattr(self, part) or "", fields=fields)
-            if problems:
-                errors[part] = problems
-        if errors:
-            raise ValidationError(errors)
+        _refuse_what_the_sandbox_refuses(self, parts=("subject", "text_body", "html_body"), fields=email_fields(self.kind))
 
 
 class CertificateAsset(models.Model):
@@ -136,17 +130,9 @@ class CertificateAsset(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def clean(self):
-        from issuance.certificates.sandbox import template_validate
         from issuance.email.fields import email_fields
 
-        fields = email_fields(self.kind)
-        errors = {}
-        for part in ("subject", "text_body", "html_body"):
-            problems = template_validate(getattr(self, part) or "", fields=fields)
-            if problems:
-                errors[part] = problems
-        if errors:
-            raise ValidationError(errors)
+        _refuse_what_the_sandbox_refuses(self, parts=("subject", "text_body", "html_body"), fields=email_fields(self.kind))
 
     def clean(self):
         if not self.file:
