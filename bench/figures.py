@@ -32,12 +32,13 @@ class LoadProcess:
                                          cwd=ROOT, env=env, start_new_session=True)
 
     def records(self, timeout: float = 900) -> list[list]:
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-            raise RuntimeError("the load process overran its time bound and was stopped") from None
+            raise RuntimeError("the load process overran its time bound and was stopped")
         if self.process.returncode != 0:
             raise RuntimeError(f"the load process failed with exit code {self.process.returncode}")
         return json.loads(self.out.read_text())["records"]

@@ -33,7 +33,7 @@ class Stack:
         self.workdir = Path(tempfile.mkdtemp(prefix=f"laurel-bench-{profile}-"))
         self.database = f"laurel_bench_{os.getpid()}" if profile == "production" else ""
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "LAUREL_EMAIL_ESP", "Q_"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "LAUREL_EMAIL_ESP"))},
             "DJANGO_SETTINGS_MODULE": "credentials_site.settings",
             "DEBUG": "0",  # measure what production runs, not the debug toolbar of query logging
             "SECRET_KEY": secrets.token_urlsafe(48),

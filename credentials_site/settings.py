@@ -87,7 +87,13 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------------
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'laurel.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+# Persistent connections: without them every request and every queue task opened a new connection
+# (and on SQLite checkpointed the WAL when closing it); see docs/performance.md.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 600), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
     # Several worker processes share one file: WAL lets readers run beside the writer, IMMEDIATE
@@ -111,9 +117,11 @@ Q_CLUSTER = {
     "retry": envint("Q_RETRY", 300),
     "max_attempts": 5,
     "ack_failures": False,
-    "save_limit": 1000,
+    # Successes are not stored: the audit trail records every step, and storing them cost each task a
+    # read of up to save_limit rows (docs/performance.md). Failures are always stored.
+    "save_limit": envint("Q_SAVE_LIMIT", -1),
     "catch_up": False,
-    "recycle": 200,
+    "recycle": envint("Q_RECYCLE", 2000),  # a worker's memory stays flat; a new one re-loads fonts
     "poll": 0.2,
     "label": "Queue",
 }
