@@ -8,6 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import envbool, envint, envlist, envstr
+from .storage import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("LAUREL_VAR_DIR", str(BASE_DIR / "var")))
@@ -91,7 +92,9 @@ DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'laurel.sqlite3'}")
 # (and on SQLite checkpointed the WAL when closing it); see docs/performance.md.
 DATABASES = {
     "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 600), conn_health_checks=True
+        DATABASE_URL,
+        conn_max_age=envint("DB_CONN_MAX_AGE", 600),
+        conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -170,7 +173,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),  # MEDIA_S3_BUCKET: an S3-compatible bucket shared by every node
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
