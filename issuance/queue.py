@@ -1,6 +1,8 @@
 """Putting an issuance's next step on the django-q2 queue, only once the work behind it is committed."""
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django_q.brokers import Broker, get_broker
@@ -10,6 +12,8 @@ from django_q.tasks import async_task
 ADVANCE_TASK = "issuance.tasks.issuance_advance"
 
 _brokers: dict[tuple, Broker] = {}
+# Issuances whose next step the current task runs itself (see `issuance_continued_here`).
+_continued_here: ContextVar[frozenset] = ContextVar("issuance_continued_here", default=frozenset())
 
 
 def queue_broker() -> Broker:
@@ -27,10 +31,25 @@ def queue_broker() -> Broker:
     return broker
 
 
+@contextmanager
+def issuance_continued_here(issuance_id):
+    """Within this block, moving `issuance_id` queues nothing: the caller runs the next step itself.
+
+    A crash between two steps is then recovered by the sweep, as a crash during a step already is.
+    """
+    token = _continued_here.set(_continued_here.get() | {str(issuance_id)})
+    try:
+        yield
+    finally:
+        _continued_here.reset(token)
+
+
 def issuance_enqueue(*, issuance_id) -> None:
     """Queue the next step once the transaction that made it possible has committed.
 
     With Redis an enqueue inside a transaction would survive a rollback; on_commit avoids that, and
     the sweep covers the crash window between COMMIT and the callback.
     """
+    if str(issuance_id) in _continued_here.get():
+        return
     transaction.on_commit(lambda: async_task(ADVANCE_TASK, str(issuance_id), broker=queue_broker()))
