@@ -32,11 +32,12 @@ def ensure_running(stack: Stack, sink: ArrivalSink, *, clusters: int = 1, log=pr
 
 def measure_pipeline(*, stack: Stack, sink: ArrivalSink, count: int, clusters: int = 1, log=print) -> dict:
     ensure_running(stack, sink, clusters=clusters, log=log)
-    load_start = load_average()
+    load_start, cpu_start = load_average(), stack.cpu_seconds()
     prefix = f"pipe-{uuid.uuid4().hex[:6]}-"
     load = _post(stack, prefix=prefix, count=count, concurrency=2 * stack.cpus)
     arrived = sink.wait_for(prefix=prefix, count=count, deadline=time.monotonic() + 120 + count * 0.5,
                             on_wait=Progress("pipeline emails", count, log=log))
+    cpu = stack.cpu_seconds() - cpu_start
     records = load.records()
     accepted = [r for r in records if r[1] == 202]
     first_post = min(r[3] for r in records)
@@ -51,6 +52,8 @@ def measure_pipeline(*, stack: Stack, sink: ArrivalSink, count: int, clusters: i
         "pipeline_clusters": clusters,
         "pipeline_posting_s": round(last_post - first_post, 1),
         "pipeline_elapsed_s": round(elapsed, 1),
+        # Web and workers together, intake included; compare with pdf_cpu_ms_per_render.
+        "pipeline_cpu_ms_per_credential": round(cpu / max(1, len(arrived)) * 1000, 1),
         "load_pipeline": [load_start, load_average()],
     }
 

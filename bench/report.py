@@ -19,7 +19,9 @@ SUMMARY_KEYS = [
 # key: (label, target as text, check(value, profile) -> bool or None when there is no target, load key)
 ROWS = [
     ("pdf_limit_per_min", "PDF limit, certificates/min", "(ceiling)", None, "load_pdf"),
+    ("pdf_cpu_ms_per_render", "PDF CPU time per certificate, ms", "", None, "load_pdf"),
     ("pipeline_per_min", "Pipeline, credentials/min", "", None, "load_pipeline"),
+    ("pipeline_cpu_ms_per_credential", "Pipeline CPU time per credential (web + workers), ms", "", None, "load_pipeline"),
     ("pipeline_ratio", "Pipeline ÷ PDF limit", "≥ 0.85 (prod) / 0.7", lambda v, p: v >= (0.85 if p == "production" else 0.7), "load_pipeline"),
     ("latency_p50_s", "Latency p50 at 5/s, s", "≤ 0.8", lambda v, p: v <= 0.8, "load_latency"),
     ("latency_p95_s", "Latency p95 at 5/s, s", "≤ 2", lambda v, p: v <= 2, "load_latency"),

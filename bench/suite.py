@@ -76,7 +76,7 @@ def _measure(part: str, *, stack, sink, cpus: int, n: int | None, clusters: int)
         from .pdf_limit import measure_pdf_limit
 
         start = now()
-        figures = measure_pdf_limit(cpus=cpus, renders=max(40, n // 5) if n else 400)
+        figures = measure_pdf_limit(cpus=cpus, renders=max(100, n // 2) if n else 1000)
         return {**figures, "load_pdf": [start, now()]}
     if part == "pipeline":
         from .pipeline import measure_pipeline
