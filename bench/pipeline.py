@@ -50,6 +50,7 @@ def measure_pipeline(*, stack: Stack, sink: ArrivalSink, count: int, clusters: i
         "pipeline_delivered": len(arrived),
         "pipeline_accepted": len(accepted),
         "pipeline_clusters": clusters,
+        "duplicate_emails": sink.handler.duplicates,
         "pipeline_posting_s": round(last_post - first_post, 1),
         "pipeline_elapsed_s": round(elapsed, 1),
         # Web and workers together, intake included; compare with pdf_cpu_ms_per_render.

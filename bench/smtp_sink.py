@@ -19,6 +19,7 @@ def free_port() -> int:
 class _ArrivalHandler:
     def __init__(self):
         self.arrivals: dict[str, float] = {}
+        self.duplicates = 0  # a second message to the same recipient: the pipeline sent twice
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -26,6 +27,8 @@ class _ArrivalHandler:
         now = time.time()
         with self.lock:
             for recipient in envelope.rcpt_tos:
+                if recipient.lower() in self.arrivals:
+                    self.duplicates += 1
                 self.arrivals.setdefault(recipient.lower(), now)
         return "250 2.0.0 accepted"
 
