@@ -1,6 +1,8 @@
 """The catalogue in the admin, arranged the way staff look for things."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
@@ -15,6 +17,7 @@ from issuance.certificates.preview import template_preview
 from issuance.certificates.samples import SAMPLE_NAMES
 
 from . import services
+from .admin_keys import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
 from .models import (
     Achievement,
@@ -40,7 +43,13 @@ class OrganizationAdmin(SimpleHistoryAdmin):
         ("Brand", {"fields": ["logo", "primary_color", "accent_color"]}),
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
         ("Locale", {"fields": ["timezone", "locale"]}),
+        ("Open Badges", {"fields": ["issuer_id_method"]}),
     ]
+    actions = [rotate_signing_keys]
+
+    def get_inlines(self, request, obj):
+        # Keys are made when the organisation is saved, so the add form has none to show.
+        return [SigningKeyInline] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -159,6 +168,9 @@ class CertificateTemplateAdmin(SimpleHistoryAdmin):
     readonly_fields = ["version", "updated_at"]
     inlines = [CertificateSignatoryInline]
     change_form_template = "admin/courses/certificatetemplate/change_form.html"
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 24, "style": "width: 100%; font-family: monospace"})},
+    }
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = "Catalogue"
+
+    def ready(self):
+        # Every new organisation gets its signing key in the same transaction that creates it.
+        from . import signing_keys  # noqa: F401

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from .env import fernet_key_is_valid
+
 
 @register()
 def check_base_url(app_configs, **kwargs):
@@ -63,6 +65,27 @@ def check_email_backend(app_configs, **kwargs):
                 id="laurel.E004",
             )
         ]
+    return []
+
+
+@register()
+def check_key_encryption_key(app_configs, **kwargs):
+    """Organisations' signing keys are encrypted with this key: a bad one fails every badge step."""
+    secret = settings.LAUREL.get("ORGANIZATION_KEY_SECRET") or ""
+    key_file = settings.LAUREL.get("ORGANIZATION_KEY_FILE") or ""
+    hint = 'Generate one: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    if secret and not fernet_key_is_valid(secret):
+        return [Error("LAUREL_KEY_ENCRYPTION_KEY is not a valid key: it must be 32 random bytes in url-safe base64 "
+                      f"(44 characters), got {len(secret)} characters.", hint=hint, id="laurel.E005")]
+    if not secret and key_file and os.path.exists(key_file):
+        with open(key_file, encoding="ascii", errors="replace") as handle:
+            if not fernet_key_is_valid(handle.read().strip()):
+                return [Error(f"The development key file {key_file} does not hold a valid key.",
+                              hint="Delete it only if no organisation has signed anything with it; otherwise restore it.",
+                              id="laurel.E005")]
+    if not secret and not key_file:
+        return [Error("LAUREL_KEY_ENCRYPTION_KEY is not set; organisations' signing keys cannot be encrypted.",
+                      hint=hint, id="laurel.E005")]
     return []
 
 

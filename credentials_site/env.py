@@ -1,5 +1,7 @@
 """Reading configuration from the environment: small helpers that fail loudly on bad values."""
 
+import base64
+import binascii
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -36,3 +38,11 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def fernet_key_is_valid(value: str) -> bool:
+    """The form a Fernet key takes (LAUREL_KEY_ENCRYPTION_KEY): url-safe base64 of exactly 32 bytes."""
+    try:
+        return len(base64.urlsafe_b64decode(value.encode("ascii"))) == 32
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return False

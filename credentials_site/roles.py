@@ -6,15 +6,37 @@ codenames that do not exist yet (an app not installed) are skipped.
 
 from django.contrib.auth.models import Group, Permission
 
-CATALOGUE = ["organization", "achievement", "ruleset", "rulesetversion", "rulecondition", "certificatetemplate", "emailtemplate", "course"]
+CATALOGUE = [
+    "organization", "achievement", "ruleset", "rulesetversion", "rulecondition", "certificatetemplate",
+    "certificateasset", "certificatesignatory", "emailtemplate", "course",
+]
+
+
+def _perms(app_label: str, models: list[str], actions: tuple[str, ...]) -> list[str]:
+    return [f"{app_label}.{action}_{model}" for model in models for action in actions]
+
 
 ROLES: dict[str, list[str]] = {
+    # Configure what is issued and how it looks.
     "Catalogue editors": [
-        *(f"courses.{action}_{model}" for model in CATALOGUE for action in ("view", "add", "change")),
+        *_perms("courses", CATALOGUE, ("view", "add", "change")),
         "courses.delete_rulecondition",
+        "courses.delete_certificatesignatory",
+        "courses.view_organizationsigningkey",
     ],
+    # Work the exception queue, resume and regenerate, resend email; read the catalogue and the audit trail.
     "Credential operators": [
-        *(f"courses.view_{model}" for model in CATALOGUE),
+        *_perms("courses", CATALOGUE, ("view",)),
+        *_perms("issuance", ["completionevent", "parkedevent", "issuance", "credential", "outboxmessage"], ("view", "change")),
+        *_perms("issuance", ["source", "sourcecoursemapping", "learner", "effect", "staffdigest"], ("view",)),
+        *_perms("issuance", ["suppression"], ("view", "add", "delete")),
+        "audit.view_auditrecord",
+    ],
+    # Connect LMSs: sources, their secrets and course mappings.
+    "Integration managers": [
+        *_perms("courses", ["organization", "course"], ("view",)),
+        *_perms("issuance", ["source", "sourcecoursemapping"], ("view", "add", "change", "delete")),
+        *_perms("issuance", ["completionevent"], ("view",)),
     ],
 }
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import envbool, envint, envlist, envstr
+from .env import envbool, envint, envlist, envstr, fernet_key_is_valid
 from .storage import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +33,11 @@ if not DEBUG:
     if _base.scheme != "https":
         raise ImproperlyConfigured(
             f"LAUREL_BASE_URL must be an https:// URL when DEBUG is off (it is {LAUREL_BASE_URL!r})."
+        )
+    if not fernet_key_is_valid(envstr("LAUREL_KEY_ENCRYPTION_KEY")):
+        raise ImproperlyConfigured(
+            "LAUREL_KEY_ENCRYPTION_KEY must be 32 random bytes in url-safe base64 when DEBUG is off "
+            "(it encrypts the organisations' signing keys)."
         )
 
 INSTALLED_APPS = [
@@ -248,4 +253,7 @@ LAUREL_OUTBOX_STUCK_SECONDS = envint("LAUREL_OUTBOX_STUCK_SECONDS", Q_CLUSTER["t
 
 LAUREL = {
     "ORGANIZATION_KEY_SECRET": envstr("LAUREL_KEY_ENCRYPTION_KEY"),
+    # Embedded profile only: with no key set, one is generated into this file on first use.
+    # Production never does this (it refuses to start without the variable, above).
+    "ORGANIZATION_KEY_FILE": str(VAR_DIR / "key-encryption-key") if DEBUG else "",
 }

@@ -25,6 +25,11 @@ from .delivery.results import DeliveryResult
 from .effects import effect_perform
 from .errors import StepFailed, StepWaiting
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
+from .openbadges.credential import CredentialInputError
+from .openbadges.did import DidError
+from .openbadges.issue import credential_badge_sign, credential_badge_store
+from .openbadges.keys import KeyDecryptionError, KeyEncryptionKeyError
+from .openbadges.statuslist import StatusListFullError
 from .queue import issuance_enqueue
 from .transitions import issuance_move
 
@@ -137,9 +142,22 @@ def render(issuance: Issuance) -> None:
 
 
 # --- 5 badge -------------------------------------------------------------------------------------
+BADGE_PERMANENT_ERRORS = (CredentialInputError, DidError, KeyEncryptionKeyError, KeyDecryptionError, StatusListFullError)
+
+
 def badge(issuance: Issuance) -> None:
+    """Sign the Open Badges 3.0 credential with the organisation's key and keep it as issued."""
+    credential = issuance.credential
+    try:
+        signed = credential_badge_sign(credential=credential)
+    except BADGE_PERMANENT_ERRORS as exc:
+        # Bad data or a missing/wrong encryption key: a retry signs nothing until a person fixes it.
+        raise StepFailed(f"The Open Badges credential could not be signed: {exc}", permanent=True) from exc
     with transaction.atomic():
-        issuance_move(issuance=issuance, to_state=State.BADGED, detail="No badge configured; nothing signed or pushed.")
+        stored = credential_badge_store(credential=credential, signed=signed)
+        method = signed["proof"][0]["verificationMethod"]
+        detail = f"Open Badges 3.0 credential signed with {method}." if stored else "Open Badges 3.0 credential already signed."
+        issuance_move(issuance=issuance, to_state=State.BADGED, detail=detail)
 
 
 # --- 6 deliver -----------------------------------------------------------------------------------

@@ -4,13 +4,24 @@
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 PORT=${PORT:-8000}
+# Links in certificates and emails point at this demo, whatever port it runs on.
+export LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:$PORT}
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
+  echo "Something is already answering on port $PORT; stop it or run PORT=<another port> make demo." >&2
+  exit 1
+fi
 mkdir -p var
 password_file=var/demo-admin-password
 if [ ! -s "$password_file" ]; then
   (umask 077; "$PY" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$password_file")
 fi
 password=$(cat "$password_file")
-"$PY" manage.py seed_demo --admin-password "$password"
+token_file=var/demo-api-token
+if [ ! -s "$token_file" ]; then
+  (umask 077; "$PY" -c 'import secrets; print(secrets.token_hex(20))' >"$token_file")
+fi
+token=$(cat "$token_file")
+"$PY" manage.py seed_demo --admin-password "$password" --api-token "$token"
 "$PY" manage.py collectstatic --no-input -v 0
 
 trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
@@ -22,8 +33,8 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 echo
-echo "  Sample completions:"
-LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:$PORT} "$PY" manage.py demo_push
+echo "  Sample completions, posted as signed webhooks to the demo source:"
+"$PY" manage.py demo_push --url "http://127.0.0.1:$PORT"
 
 cat <<MSG
 
@@ -31,6 +42,9 @@ cat <<MSG
     Admin:     http://127.0.0.1:$PORT/admin/
     Login:     admin / $password
     Health:    http://127.0.0.1:$PORT/healthz
+    API:       http://127.0.0.1:$PORT/api/docs/   (token: $token)
+               curl -H "Authorization: Token $token" http://127.0.0.1:$PORT/api/v1/issuances
+    Webhook:   POST http://127.0.0.1:$PORT/api/v1/sources/demo/events  (secret in the admin, Sources → demo)
 
   Press Ctrl-C to stop the web server and the worker.
 

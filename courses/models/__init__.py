@@ -1,6 +1,7 @@
 """The catalogue: who issues, what they teach, what it takes, and how credentials look."""
 
 from .courses import Course
+from .keys import OrganizationSigningKey
 from .organizations import Achievement, Organization, organization_asset_path
 from .rules import FrozenVersionError, RuleCondition, RuleSet, RuleSetVersion
 from .templates import CertificateAsset, CertificateSignatory, CertificateTemplate, EmailTemplate
@@ -14,6 +15,7 @@ __all__ = [
     "EmailTemplate",
     "FrozenVersionError",
     "Organization",
+    "OrganizationSigningKey",
     "RuleCondition",
     "RuleSet",
     "RuleSetVersion",

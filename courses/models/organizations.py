@@ -1,5 +1,6 @@
 """Who issues credentials, and what they recognise: organisations and achievements."""
 
+import secrets
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,12 +15,20 @@ from ..validators import validate_hex_color, validate_locale, validate_timezone
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 
+def recipient_salt_generate() -> str:
+    return secrets.token_hex(16)
+
+
 def organization_asset_path(instance, filename: str) -> str:
     organization = instance if isinstance(instance, Organization) else instance.organization
     return f"organizations/{organization.slug}/{filename}"
 
 
 class Organization(models.Model):
+    class IssuerIdMethod(models.TextChoices):
+        DID_WEB = "did:web", "did:web (this site's address)"
+        DID_KEY = "did:key", "did:key (the signing key)"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in public URLs; do not change it once issuing.")
     website = models.URLField(blank=True)
@@ -32,6 +41,14 @@ class Organization(models.Model):
     notification_email = models.EmailField(help_text="Where staff notices (exception digests) go.")
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     locale = models.CharField(max_length=16, default="en", validators=[validate_locale])
+    issuer_id_method = models.CharField(
+        "issuer identifier", max_length=8, choices=IssuerIdMethod.choices, default=IssuerIdMethod.DID_WEB,
+        help_text="did:web names the issuer by this site's address and survives key rotation; did:key is the key itself.",
+    )
+    recipient_salt = models.CharField(
+        max_length=64, default=recipient_salt_generate, editable=False,
+        help_text="Salts the hashed learner email in Open Badges, so the hash cannot be looked up in a list of addresses.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

@@ -149,6 +149,7 @@ class CertificateSignatory(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+        verbose_name_plural = "certificate signatories"
 
     def __str__(self):
         return self.name

@@ -6,8 +6,10 @@ row is shown with its reasons and parked on import instead of blocking the whole
 """
 
 import io
+from dataclasses import dataclass
 
 from django import forms
+from import_export.formats.base_formats import CSV
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.resources import Resource
 from import_export.results import Result, RowResult
@@ -16,6 +18,32 @@ from ..intake.csv_import import CsvFileError, csv_import
 from ..models import Source
 
 PREVIEW_HEADERS = ["Row", "Outcome"]
+
+
+@dataclass(frozen=True)
+class RawCsvUpload:
+    """The upload's bytes, unparsed: Laurel's reader decodes and parses them a batch of rows at a time."""
+
+    content: bytes
+
+    def __bool__(self):
+        return bool(self.content.strip())
+
+
+class StreamedCsv(CSV):
+    """django-import-export's CSV format without its tablib Dataset: no second, parsed copy of every row.
+
+    Decoding happens in `csv_import`, so a wrong encoding is reported with the row it breaks on.
+    """
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        return RawCsvUpload(in_stream if isinstance(in_stream, bytes) else in_stream.encode("utf-8"))
 
 
 class CompletionCsvResource(Resource):
@@ -35,7 +63,7 @@ class CompletionCsvResource(Resource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         result = Result()
         result.diff_headers = PREVIEW_HEADERS
-        data = io.BytesIO(dataset.export("csv").encode("utf-8"))
+        data = io.BytesIO(dataset.content)
         try:
             report = csv_import(source=self.source, stream=data, file_name=kwargs.get("file_name") or "upload.csv", dry_run=dry_run)
         except CsvFileError as exc:

@@ -2,10 +2,9 @@
 
 from django.contrib import admin, messages
 from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV
 
 from ..models import CompletionEvent
-from .csv_upload import CompletionConfirmImportForm, CompletionCsvResource, CompletionImportForm
+from .csv_upload import CompletionConfirmImportForm, CompletionCsvResource, CompletionImportForm, StreamedCsv
 from .display import errors_html, raw_body_html
 
 
@@ -23,7 +22,7 @@ class CompletionEventAdmin(ImportMixin, admin.ModelAdmin):
     fields = readonly_fields
     # import-export: CSV only, our resource, and the source chosen on the upload form.
     resource_classes = [CompletionCsvResource]
-    formats = [CSV]
+    formats = [StreamedCsv]
     from_encoding = "utf-8-sig"
     import_form_class = CompletionImportForm
     confirm_form_class = CompletionConfirmImportForm

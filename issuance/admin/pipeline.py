@@ -6,7 +6,9 @@ from django.utils.html import format_html
 from audit.models import AuditRecord
 
 from ..models import Credential, Effect, Issuance, Learner
+from .certificate_actions import download_certificates_zip, regenerate_certificates
 from ..transitions import NotParked, issuance_resume
+from .credential_status import revoke_selected, suspend_selected, unsuspend_selected
 
 
 class TimelineInline(admin.TabularInline):
@@ -96,6 +98,7 @@ class CredentialAdmin(admin.ModelAdmin):
     list_filter = ["status", "achievement__organization", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
     list_select_related = ["learner", "achievement"]
+    actions = [regenerate_certificates, download_certificates_zip, revoke_selected, suspend_selected, unsuspend_selected]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Credential._meta.fields]

@@ -4,6 +4,7 @@ from .effects import Effect
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
 from .outbox import OutboxMessage, Suppression
+from .status import StatusList, StatusListEntry
 
 __all__ = [
     "CompletionEvent",
@@ -17,5 +18,7 @@ __all__ = [
     "Source",
     "SourceCourseMapping",
     "StaffDigest",
+    "StatusList",
+    "StatusListEntry",
     "Suppression",
 ]

@@ -1,6 +1,8 @@
 """Issuer signing keys: Ed25519 generation, Multikey/did:key encodings, and encryption at rest."""
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import base58
 from cryptography.exceptions import InvalidSignature
@@ -101,11 +103,42 @@ def key_encryption_key_generate() -> str:
     return Fernet.generate_key().decode("ascii")
 
 
+def key_encryption_key_from_file(*, path: Path) -> str:
+    """Read the embedded profile's key file, creating it on first use.
+
+    The key is written to a private temporary file and then hard-linked into place: the link fails
+    if another process got there first, so every process ends up reading one complete key.
+    """
+    if not path.exists():
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(key_encryption_key_generate() + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+def key_encryption_key_configured() -> str:
+    """LAUREL_KEY_ENCRYPTION_KEY, or in DEBUG only the key file under var/ (made on first use); '' if neither."""
+    from django.conf import settings
+
+    secret = settings.LAUREL.get("ORGANIZATION_KEY_SECRET") or ""
+    key_file = settings.LAUREL.get("ORGANIZATION_KEY_FILE") or ""
+    if not secret and key_file:
+        path = Path(key_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        secret = key_encryption_key_from_file(path=path)
+    return secret
+
+
 def _fernet(secret: str | None) -> Fernet:
     if secret is None:
-        from django.conf import settings
-
-        secret = settings.LAUREL.get("ORGANIZATION_KEY_SECRET") or ""
+        secret = key_encryption_key_configured()
     if not secret:
         raise KeyEncryptionKeyError(
             "LAUREL_KEY_ENCRYPTION_KEY is not set: it encrypts organisations' signing keys at rest. "

@@ -1,6 +1,9 @@
 """Fixtures for the Open Badges tests: the 1EdTech vector and schema, an issuer, and a credential builder."""
 
+import hashlib
 import json
+import shutil
+import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,8 +15,10 @@ from issuance.openbadges.did import issuer_did_document_build, issuer_did_web, v
 from issuance.openbadges.keys import key_pair_generate
 from issuance.openbadges.sign import credential_sign
 from issuance.openbadges.statuslist import status_list_entry_build
+from tests.pipeline.conftest import complete, drive, smtp  # noqa: F401 (smtp is a fixture used here)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+VERIFIER_DIR = Path(__file__).resolve().parent / "verifier"
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +91,86 @@ class Issuer:
 @pytest.fixture
 def issuer() -> Issuer:
     return Issuer("https://laurel.example.org")
+
+
+@pytest.fixture(scope="session")
+def verifier_installed() -> Path:
+    """`npm ci` once per lock file: a stamp in node_modules records which lock was installed."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        pytest.skip("node and npm are not installed: the independent Digital Bazaar verifier cannot run")
+    lock_digest = hashlib.sha256((VERIFIER_DIR / "package-lock.json").read_bytes()).hexdigest()
+    stamp = VERIFIER_DIR / "node_modules" / ".laurel-lock-sha256"
+    if not stamp.exists() or stamp.read_text() != lock_digest:
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+            cwd=VERIFIER_DIR, capture_output=True, text=True, timeout=600,
+        )
+        assert done.returncode == 0, f"npm ci failed in {VERIFIER_DIR}:\n{done.stdout}\n{done.stderr}"
+        stamp.write_text(lock_digest)
+    return Path(node)
+
+
+@pytest.fixture
+def verify(verifier_installed, tmp_path):
+    """Run Digital Bazaar's verifier on a credential; returns its JSON verdict."""
+    def run(credential: dict, *, did_documents=(), status_lists=(), fetch_local=False) -> dict:
+        args = [str(verifier_installed), "verify.mjs"]
+        for name, document in [("credential", credential)] + [("did-document", d) for d in did_documents] + [
+            ("status-list", s) for s in status_lists
+        ]:
+            path = tmp_path / f"{name}-{len(list(tmp_path.iterdir()))}.json"
+            path.write_text(json.dumps(document))
+            args += [f"--{name}", str(path)]
+        if fetch_local:
+            args.append("--fetch-local")
+        done = subprocess.run(args, cwd=VERIFIER_DIR, capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 1), f"verifier crashed:\n{done.stdout}\n{done.stderr}"
+        result = json.loads(done.stdout)
+        assert result["accepted"] == (done.returncode == 0)
+        return result
+
+    return run
+
+
+# --- Credentials issued by the real pipeline ------------------------------------------------------
+
+
+@pytest.fixture
+def academy(db):
+    from tests.issuance_factories import organization_with_templates
+
+    return organization_with_templates(name="Harbour Academy", slug="harbour", website="https://harbour.example",
+                                       primary_color="#0E5E4E", accent_color="#E0B84C")
+
+
+@pytest.fixture
+def first_aid(academy):
+    """First Aid, pass mark 80, valid for 12 months."""
+    from decimal import Decimal
+
+    from courses.models import RuleSetVersion
+    from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
+
+    ruleset = RuleSetFactory(organization=academy, name="Pass mark")
+    RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80))
+    achievement = AchievementFactory(organization=academy, name="First Aid at Work", validity_amount=12,
+                                     validity_unit="months", tags="first aid, CPR",
+                                     description="Recognises the skills to give first aid at work.",
+                                     criteria_narrative="Passed the assessment with at least 80%.")
+    return CourseFactory(organization=academy, code="FA-1", title="First Aid at Work", achievement=achievement,
+                         ruleset=ruleset)
+
+
+@pytest.fixture
+def issue(smtp, first_aid):
+    """Run a completion through the whole pipeline; returns the credential it produced."""
+    from issuance.models import Credential
+
+    def run(*, email="ann.lee@learners.example", name="Ann Lee", score=92, course=None) -> Credential:
+        issuance = drive(complete(course or first_aid, email=email, name=name, score=score))
+        assert issuance.state == "synced", (issuance.state, issuance.error)
+        return Credential.objects.select_related("issuance__organization", "achievement", "learner").get(
+            issuance=issuance)
+
+    return run

@@ -1,14 +1,10 @@
 """Digital Bazaar's verifier (@digitalbazaar/vc + eddsa-rdfc-2022), which we did not write, judges our credentials."""
 
 import copy
-import hashlib
 import json
-import shutil
-import subprocess
 import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -19,47 +15,7 @@ from issuance.openbadges.statuslist import bitstring_encode, status_list_credent
 
 from .conftest import Issuer
 
-VERIFIER_DIR = Path(__file__).resolve().parent / "verifier"
 REVOKED_INDEX = 4242
-
-
-@pytest.fixture(scope="session")
-def verifier_installed() -> Path:
-    """`npm ci` once per lock file: a stamp in node_modules records which lock was installed."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        pytest.skip("node and npm are not installed: the independent Digital Bazaar verifier cannot run")
-    lock_digest = hashlib.sha256((VERIFIER_DIR / "package-lock.json").read_bytes()).hexdigest()
-    stamp = VERIFIER_DIR / "node_modules" / ".laurel-lock-sha256"
-    if not stamp.exists() or stamp.read_text() != lock_digest:
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-            cwd=VERIFIER_DIR, capture_output=True, text=True, timeout=600,
-        )
-        assert done.returncode == 0, f"npm ci failed in {VERIFIER_DIR}:\n{done.stdout}\n{done.stderr}"
-        stamp.write_text(lock_digest)
-    return Path(node)
-
-
-@pytest.fixture
-def verify(verifier_installed, tmp_path):
-    def run(credential: dict, *, did_documents=(), status_lists=(), fetch_local=False) -> dict:
-        args = [str(verifier_installed), "verify.mjs"]
-        for name, document in [("credential", credential)] + [("did-document", d) for d in did_documents] + [
-            ("status-list", s) for s in status_lists
-        ]:
-            path = tmp_path / f"{name}-{len(list(tmp_path.iterdir()))}.json"
-            path.write_text(json.dumps(document))
-            args += [f"--{name}", str(path)]
-        if fetch_local:
-            args.append("--fetch-local")
-        done = subprocess.run(args, cwd=VERIFIER_DIR, capture_output=True, text=True, timeout=120)
-        assert done.returncode in (0, 1), f"verifier crashed:\n{done.stdout}\n{done.stderr}"
-        result = json.loads(done.stdout)
-        assert result["accepted"] == (done.returncode == 0)
-        return result
-
-    return run
 
 
 def _status_list(issuer: Issuer, revoked: list[int]) -> dict:

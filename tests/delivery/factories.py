@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 import factory
 from django.core.files.base import ContentFile
 
-from issuance.models import Credential, Issuance, Learner
-from tests.factories import CourseFactory, OrganizationFactory
+from issuance.models import Issuance
+from tests import issuance_factories as base
 
 # A real, one-page PDF (what xhtml2pdf writes is bigger but no different to a mail transport).
 MINIMAL_PDF = (
@@ -15,37 +15,24 @@ MINIMAL_PDF = (
 )
 
 
-class LearnerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Learner
-
-    organization = factory.SubFactory(OrganizationFactory)
+class LearnerFactory(base.LearnerFactory):
     name = "Ana Lima"
     email = factory.Sequence(lambda n: f"learner{n}@example.org")
 
 
-class IssuanceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Issuance
+class IssuanceFactory(base.IssuanceFactory):
+    """An issuance waiting at the deliver step."""
 
-    organization = factory.SubFactory(OrganizationFactory)
-    course = factory.SubFactory(CourseFactory, organization=factory.SelfAttribute("..organization"))
     learner = factory.SubFactory(LearnerFactory, organization=factory.SelfAttribute("..organization"))
-    achievement = factory.SelfAttribute("course.achievement")
-    learner_name = factory.SelfAttribute("learner.name")
     completion = factory.LazyAttribute(lambda o: {"email": o.learner.email, "name": o.learner_name, "score": 92})
     state = Issuance.State.BADGED
 
 
-class CredentialFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Credential
+class CredentialFactory(base.CredentialFactory):
+    """A credential with its PDF and badge, issued on a fixed day so emails read the same every run."""
 
     issuance = factory.SubFactory(IssuanceFactory)
-    learner = factory.SelfAttribute("issuance.learner")
-    achievement = factory.SelfAttribute("issuance.achievement")
     issued_at = datetime(2026, 3, 14, 10, 0, tzinfo=timezone.utc)
-    valid_from = factory.SelfAttribute("issued_at")
     valid_until = datetime(2029, 3, 14, 10, 0, tzinfo=timezone.utc)
     pdf = factory.LazyFunction(lambda: ContentFile(MINIMAL_PDF, name="certificate.pdf"))
     badge = factory.LazyFunction(lambda: {"type": ["VerifiableCredential", "OpenBadgeCredential"]})

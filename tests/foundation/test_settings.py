@@ -20,6 +20,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://cache.invalid:6379/0",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
     "SECURE_HSTS_PRELOAD": "1",
+    "LAUREL_KEY_ENCRYPTION_KEY": "mV7PFGsNo2W0e4bbvDk1v9mRKqfDY-tFGv0K4hr4Q8E=",
 }
 
 
@@ -39,6 +40,8 @@ def manage(*args, **env):
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"LAUREL_BASE_URL": "http://credentials.example.org"}, "LAUREL_BASE_URL"),
         ({"DEBUG": "perhaps"}, "DEBUG"),
+        ({"LAUREL_KEY_ENCRYPTION_KEY": ""}, "LAUREL_KEY_ENCRYPTION_KEY"),
+        ({"LAUREL_KEY_ENCRYPTION_KEY": "not-a-fernet-key"}, "LAUREL_KEY_ENCRYPTION_KEY"),
     ],
 )
 def test_it_refuses_to_start_in_production_with_an_unsafe_value(override, variable):
@@ -83,3 +86,10 @@ def test_it_reports_a_redis_url_that_is_not_redis():
     result = manage("check", REDIS_URL="http://127.0.0.1:6379")
     assert result.returncode != 0
     assert "laurel.E003" in result.stderr
+
+
+def test_it_reports_a_malformed_key_encryption_key_with_a_stable_check_id():
+    result = manage("check", LAUREL_KEY_ENCRYPTION_KEY="too-short")
+    assert result.returncode != 0
+    assert "laurel.E005" in result.stderr
+    assert "LAUREL_KEY_ENCRYPTION_KEY" in result.stderr

@@ -148,3 +148,14 @@ def test_it_shows_a_clear_error_for_a_csv_missing_a_column(admin_client, source)
     )
     assert "Row 1 has no &#x27;course&#x27;" in response.content.decode()
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+
+
+def test_an_upload_in_the_wrong_encoding_names_the_row_and_stores_nothing(admin_client, source):
+    latin1 = "email,name,course,completed_at\nana@example.org,Ana Lima,FA-101,2026-01-05T09:58:00Z\nz@example.org,Zoë Brandão,FA-101,2026-01-05T09:58:00Z\n"
+    response = admin_client.post(
+        reverse("admin:issuance_completionevent_import"),
+        {"source": source.pk, "format": 0, "import_file": SimpleUploadedFile("cohort.csv", latin1.encode("latin-1"), "text/csv")},
+    )
+    page = response.content.decode()
+    assert "UTF-8" in page and "row 3" in page.lower()
+    assert CompletionEvent.objects.count() == 0

@@ -19,7 +19,7 @@ def test_it_lists_issuances_with_filters_and_search_by_learner(admin_client, smt
 def test_it_shows_an_issuances_whole_timeline_on_its_page(admin_client, smtp, course):
     issuance = drive(complete(course, score=92))
     page = admin_client.get(f"{CHANGELIST}{issuance.pk}/change/").content.decode()
-    for detail in ("Completion of FA-1", "Eligible under", "Certificate rendered from", "No badge configured",
+    for detail in ("Completion of FA-1", "Eligible under", "Certificate rendered from", "Open Badges 3.0 credential signed with",
                    "Emailed ann@learners.example", "No integrations configured"):
         assert detail in page
     assert "credential_email" in page  # the outside effect with its outcome

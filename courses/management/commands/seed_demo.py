@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from courses.defaults import organization_install_default_templates
-from courses.models import Achievement, Course, Organization, RuleSet, RuleSetVersion
+from courses.models import Achievement, CertificateSignatory, Course, Organization, RuleSet, RuleSetVersion
+
+DEMO_SIGNATORIES = [("Dr. Helen Okafor", "Director of Training"), ("James Whitfield", "Lead Instructor")]
 
 DEMO_ACHIEVEMENTS = {
     "FA-101": {
@@ -62,6 +64,9 @@ class Command(BaseCommand):
             },
         )
         organization_install_default_templates(organization=org)
+        for template in org.certificate_templates.all():
+            for order, (name, title) in enumerate(DEMO_SIGNATORIES, start=1):
+                CertificateSignatory.objects.get_or_create(template=template, order=order, defaults={"name": name, "title": title})
 
         achievements = {}
         for code, fields in DEMO_ACHIEVEMENTS.items():

@@ -1,59 +1,100 @@
-"""`manage.py demo_push`: send Demo Academy's sample completions through the pipeline and say where to look.
+"""`manage.py demo_push`: post Demo Academy's sample completions to the running demo as an LMS would.
 
-Until intake lands these go straight to `issuance_start`; the malformed one is refused here the way
-intake's validation would refuse it.
+Each sample is a Standard Webhooks request signed with the `demo` source's secret and sent to the
+web server, so the demo walks the whole path: intake, validation, the rules, the certificate,
+the email. The command then waits for the worker and says where to see each result.
 """
 
+import json
+import time
 import uuid
-from decimal import Decimal
 
+import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from courses.models import Course
-from issuance.completions import Completion
-from issuance.pipeline import issuance_start
+from issuance.intake.signatures import signature_compute
+from issuance.models import CompletionEvent, Source
 
 SAMPLES = [
-    ("a pass", {"course": "FA-101", "name": "Ada Lovelace", "email": "ada@learners.example", "score": "92"}),
-    ("a fail", {"course": "FA-101", "name": "Charles Babbage", "email": "charles@learners.example", "score": "72"}),
-    ("a prerequisite missing", {"course": "FA-201", "name": "Grace Hopper", "email": "grace@learners.example", "attendance": "95"}),
-    ("a malformed one", {"course": "FA-101", "name": "No Email", "email": "", "score": "eighty"}),
+    ("a pass", {"course": "FA-101", "name": "Ada Lovelace", "email": "ada@learners.example", "score": 92}),
+    ("a fail", {"course": "FA-101", "name": "Charles Babbage", "email": "charles@learners.example", "score": 72}),
+    ("a prerequisite missing", {"course": "FA-201", "name": "Grace Hopper", "email": "grace@learners.example", "attendance": 95}),
+    ("a malformed one", {"course": "FA-101", "name": "Nobody", "email": "not-an-address", "score": "eighty"}),
 ]
 
 
-def _problems(sample: dict) -> list[str]:
-    problems = []
-    if "@" not in sample["email"]:
-        problems.append(f"email {sample['email']!r} is not an address")
+def _payload(sample: dict, run: str) -> dict:
+    local, _, domain = sample["email"].partition("@")
+    email = f"{local}+{run}@{domain}" if domain else sample["email"]  # fresh per run: a second demo is no duplicate
+    data = {
+        "learner": {"id": f"demo-{local}", "email": email, "name": sample["name"]},
+        "course": {"id": sample["course"]},
+        "completed_at": timezone.now().isoformat(timespec="seconds"),
+    }
     for key in ("score", "attendance"):
-        if key in sample and not sample[key].replace(".", "", 1).isdigit():
-            problems.append(f"{key} {sample[key]!r} is not a number")
-    return problems
+        if key in sample:
+            data[key] = sample[key]
+    return {"type": "course.completed", "timestamp": data["completed_at"], "data": data}
 
 
 class Command(BaseCommand):
-    help = "Push the demo's sample completions (a pass, a fail, a missing prerequisite, a malformed one)."
+    help = "Post the demo's sample completions (a pass, a fail, a missing prerequisite, a malformed one) as signed webhooks."
 
-    def handle(self, *args, **options):
-        courses = {c.code: c for c in Course.objects.filter(organization__slug="demo-academy")}
-        if not courses:
-            raise CommandError("Demo Academy is not loaded; run `manage.py seed_demo` first.")
-        admin = f"{settings.LAUREL_BASE_URL}/admin/issuance/issuance"
-        run = uuid.uuid4().hex[:6]  # a fresh address per run, so a second demo is not a duplicate
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default=settings.LAUREL_BASE_URL, help="The running web server (default LAUREL_BASE_URL).")
+        parser.add_argument("--wait", type=float, default=60, help="Seconds to wait for the worker (0: do not wait).")
+
+    def handle(self, *args, url, wait, **options):
+        source = Source.objects.filter(slug="demo").first()
+        if source is None or not source.signing_secret:
+            raise CommandError("The demo source is not loaded; run `manage.py seed_demo` first.")
+        endpoint = f"{url.rstrip('/')}/api/v1/sources/demo/events"
+        run = uuid.uuid4().hex[:6]
+        sent = []
         for label, sample in SAMPLES:
-            problems = _problems(sample)
-            if problems:
-                self.stdout.write(f"  {label}: refused before the pipeline ({'; '.join(problems)}).")
-                continue
-            local, _, domain = sample["email"].partition("@")
-            completion = Completion(
-                course_id=courses[sample["course"]].pk, email=f"{local}+{run}@{domain}", name=sample["name"],
-                completed_at=timezone.now(),
-                score=Decimal(sample["score"]) if "score" in sample else None,
-                attendance=Decimal(sample["attendance"]) if "attendance" in sample else None,
-            )
-            issuance = issuance_start(completion=completion, actor_label="demo")
-            self.stdout.write(f"  {label}: {admin}/{issuance.pk}/change/  (API: /api/v1/issuances/{issuance.pk})")
-        self.stdout.write(f"  Emails land in {settings.MAIL_DIR if 'EmlFile' in settings.EMAIL_BACKEND else 'the configured email backend'}.")
+            body = json.dumps(_payload(sample, run)).encode()
+            message_id, timestamp = f"demo-{run}-{len(sent)}", str(int(time.time()))
+            headers = {
+                "content-type": "application/json",
+                "webhook-id": message_id,
+                "webhook-timestamp": timestamp,
+                "webhook-signature": signature_compute(secret=source.signing_secret, message_id=message_id, timestamp=timestamp, body=body),
+            }
+            try:
+                response = requests.post(endpoint, data=body, headers=headers, timeout=10)
+            except requests.RequestException as exc:
+                raise CommandError(f"Could not reach {endpoint}: {exc}") from None
+            if response.status_code != 202:
+                raise CommandError(f"{label}: {endpoint} answered {response.status_code}: {response.text[:300]}")
+            sent.append((label, response.json()["event"]))
+        self._report(sent, url.rstrip("/"), wait)
+
+    def _report(self, sent, url, wait):
+        deadline = time.monotonic() + wait
+        events = {}
+        while True:
+            events = {str(e.pk): e for e in CompletionEvent.objects.filter(pk__in=[event for _, event in sent])}
+            settled = all(e.status != CompletionEvent.Status.ACCEPTED for e in events.values())
+            issuances_done = all(i.finished_at for e in events.values() for i in e.issuances.all())
+            if (settled and issuances_done) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        for label, event_id in sent:
+            event = events.get(event_id)
+            issuance = event.issuances.first() if event else None
+            if issuance is not None:
+                outcome = issuance.get_state_display().lower()
+                if issuance.reasons:
+                    outcome += f" — {' '.join(issuance.reasons)}"
+                where = f"{url}/admin/issuance/issuance/{issuance.pk}/change/"
+            elif event is not None and event.status == CompletionEvent.Status.PARKED:
+                outcome = "parked in the exception queue — " + "; ".join(e["message"] for e in event.errors)
+                where = f"{url}/admin/issuance/parkedevent/{event.pk}/change/"
+            else:
+                outcome = "still being processed"
+                where = f"{url}/api/v1/events/{event_id}/"
+            self.stdout.write(f"  {label}: {outcome}\n      {where}")
+        if "EmlFile" in settings.EMAIL_BACKEND:
+            self.stdout.write(f"  Emails are written to {settings.MAIL_DIR}/ (open the .eml files in any mail client).")

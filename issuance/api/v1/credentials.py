@@ -1,0 +1,77 @@
+"""Staff API for a credential's status: revoke, suspend and restore (token auth, reasons recorded)."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from issuance.credentials import credential_url
+from issuance.models import Credential
+from issuance.revocation import (
+    ReasonRequired,
+    StatusConflict,
+    credential_revoke,
+    credential_suspend,
+    credential_unsuspend,
+)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class CredentialStatusSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=Credential.Status.choices)
+    status_reason = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, credential) -> str:
+        return credential_url(credential_id=credential.pk)
+
+
+class _StatusChangeView(APIView):
+    change = None  # the service this endpoint calls
+
+    def post(self, request, pk):
+        credential = get_object_or_404(Credential, pk=pk)
+        body = ReasonSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        try:
+            credential = type(self).change(credential=credential, reason=body.validated_data["reason"], actor=request.user)
+        except ReasonRequired as exc:
+            return Response({"reason": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        except StatusConflict as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(CredentialStatusSerializer(credential).data)
+
+
+_RESPONSES = {200: CredentialStatusSerializer, 400: None, 404: None, 409: None}
+
+
+class CredentialRevokeView(_StatusChangeView):
+    change = credential_revoke
+
+    @extend_schema(request=ReasonSerializer, responses=_RESPONSES,
+                   summary="Revoke a credential for good (reason required; 409 if already revoked)")
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+class CredentialSuspendView(_StatusChangeView):
+    change = credential_suspend
+
+    @extend_schema(request=ReasonSerializer, responses=_RESPONSES,
+                   summary="Suspend an active credential (reason required; 409 unless active)")
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+class CredentialUnsuspendView(_StatusChangeView):
+    change = credential_unsuspend
+
+    @extend_schema(request=ReasonSerializer, responses=_RESPONSES,
+                   summary="Restore a suspended credential (reason optional; 409 unless suspended)")
+    def post(self, request, pk):
+        return super().post(request, pk)

@@ -1,0 +1,37 @@
+"""Staff's explicit, audited re-render of a credential's certificate, keeping its id."""
+
+from django.db import transaction
+
+from audit.services import audit_record
+
+from .issue import StoredCertificate, credential_certificate_store
+
+
+def credential_certificate_regenerate(*, credential, actor_user, reason: str, learner_name: str | None = None) -> StoredCertificate:
+    """Render the certificate again (after a name correction or a template change) and record who, why and both hashes.
+
+    The credential keeps its id, so every link and QR code already shared still works; the old PDF
+    stays in storage and its SHA-256 is kept in the audit trail.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValueError("Say why the certificate is regenerated.")
+    issuance = credential.issuance
+    old_name = issuance.learner_name
+    new_name = " ".join((learner_name or old_name).split())
+    if not new_name or len(new_name) > 200:
+        raise ValueError("The name on the certificate must be 1 to 200 characters.")
+    issuance.learner_name = new_name
+    stored = credential_certificate_store(credential=credential)
+    with transaction.atomic():
+        if new_name != old_name:
+            type(issuance).objects.filter(pk=issuance.pk).update(learner_name=new_name)
+        credential.save(update_fields=["pdf", "pdf_sha256", "template_version"])
+        renamed = f" Name corrected from {old_name!r} to {new_name!r}." if new_name != old_name else ""
+        audit_record(
+            issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=issuance.state,
+            actor_kind="staff", actor_user=actor_user, actor_label=actor_user.get_username(),
+            detail=(f"Certificate regenerated: {reason}.{renamed} Template v{stored.template_version}; "
+                    f"SHA-256 was {stored.previous_sha256 or 'none'}, now {stored.sha256}."),
+        )
+    return stored

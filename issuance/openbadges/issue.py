@@ -1,0 +1,84 @@
+"""Step 5's work: the OpenBadgeCredential for one Laurel credential, built, signed and kept as issued."""
+
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..credentials import credential_url
+from ..models import Credential, StatusList, StatusListEntry
+from .credential import open_badge_credential_build
+from .hosted import achievement_badge_class_url, achievement_image_url
+from .issuer import organization_signer
+from .sign import credential_sign
+from .status_lists import status_entry_allocate, status_entry_credential_status
+
+
+def _score(credential: Credential) -> str | None:
+    """The completion's score, when the rules that decided this issuance looked at one."""
+    issuance = credential.issuance
+    score = (issuance.completion or {}).get("score")
+    version = issuance.ruleset_version
+    if score in (None, "") or version is None:
+        return None
+    uses_score = version.min_score is not None or version.conditions.filter(path="score").exists()
+    return str(score) if uses_score else None
+
+
+def credential_badge_build(*, credential: Credential, issuer_id: str, revocation: StatusListEntry) -> dict:
+    """The unsigned OpenBadgeCredential; it carries the revocation entry (OB 3.0 allows one, see ADR 0004)."""
+    issuance = credential.issuance
+    organization, achievement = issuance.organization, credential.achievement
+    score = _score(credential)
+    return open_badge_credential_build(
+        credential_id=credential_url(credential_id=credential.pk, suffix=".json"),
+        issuer_id=issuer_id,
+        issuer_name=organization.name,
+        issuer_url=organization.website or None,
+        issuer_image=urljoin(settings.LAUREL_BASE_URL + "/", organization.logo.url) if organization.logo else None,
+        achievement_id=achievement_badge_class_url(achievement=achievement),
+        achievement_name=achievement.name,
+        achievement_description=achievement.description,
+        criteria_narrative=achievement.criteria_narrative,
+        achievement_image=achievement_image_url(achievement=achievement),
+        achievement_tags=achievement.tag_list,
+        recipient_email=issuance.learner.email,
+        recipient_salt=organization.recipient_salt,
+        recipient_name=issuance.learner_name,
+        valid_from=credential.valid_from,
+        valid_until=credential.valid_until,
+        score=score,
+        score_min="0" if score is not None else None,
+        score_max="100" if score is not None else None,
+        credential_status=status_entry_credential_status(entry=revocation),
+    )
+
+
+def credential_badge_sign(*, credential: Credential) -> dict:
+    """The signed credential: the stored one if it was issued already, else built and signed now.
+
+    Status indexes are committed before signing, so a step re-run after a crash reuses them; the
+    caller stores the result together with the issuance's next state.
+    """
+    if credential.badge:
+        return credential.badge
+    organization = credential.issuance.organization
+    signer = organization_signer(organization=organization)
+    with transaction.atomic():
+        entries = {
+            purpose: status_entry_allocate(credential=credential, organization=organization, purpose=purpose)
+            for purpose in StatusList.Purpose.values
+        }
+    unsigned = credential_badge_build(credential=credential, issuer_id=signer.issuer_id,
+                                      revocation=entries[StatusList.Purpose.REVOCATION])
+    return credential_sign(credential=unsigned, private_key=signer.private_key,
+                           verification_method=signer.verification_method, created=timezone.now())
+
+
+def credential_badge_store(*, credential: Credential, signed: dict) -> bool:
+    """Keep the signed credential as issued; never overwrite one already stored. True if stored now."""
+    stored = Credential.objects.filter(pk=credential.pk, badge__isnull=True).update(badge=signed)
+    if stored:
+        credential.badge = signed
+    return bool(stored)

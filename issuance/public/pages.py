@@ -1,0 +1,57 @@
+"""The public verification page for one credential, and looking one up by the code printed on it."""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from ..credentials import credential_code_prefix
+from ..models import Credential
+from .verification import PublicStatus, credential_live_row, credential_page_facts, credential_public_status
+
+
+def _text_on(hex_colour: str) -> str:
+    """White or near-black, whichever reads better on the brand colour (WCAG relative luminance)."""
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#ffffff" if (1.05 / (luminance + 0.05)) >= ((luminance + 0.05) / 0.05) else "#111827"
+
+
+def _not_found(request, *, code: str = "", message: str):
+    return render(request, "laurel/public/verify.html", {"code": code, "message": message}, status=404)
+
+
+@require_GET
+def credential_page(request, credential_id):
+    row = credential_live_row(credential_id=credential_id)
+    facts = credential_page_facts(credential_id=credential_id, certificate_sha256=row["pdf_sha256"]) if row else None
+    if facts is None:
+        return _not_found(request, message="No credential exists at this address. Check the link, or type the code "
+                                            "printed on the certificate.")
+    status = credential_public_status(row=row, valid_until=facts["valid_until"])
+    if status.key == "valid" and not facts["signed"]:
+        # Decided but not yet signed: nothing a verifier could check exists yet.
+        status = PublicStatus("pending", "Being issued", "This credential is being issued; check again in a minute.")
+    organization = facts["organization"]
+    response = render(request, "laurel/public/credential.html", {
+        "c": facts, "status": status, "brand": organization["primary"], "accent": organization["accent"],
+        "on_brand": _text_on(organization["primary"]),
+    })
+    # The status is read live; a shared cache must not keep an old one.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def verify_code(request):
+    code = request.GET.get("code", "").strip()[:64]
+    if not code:
+        return render(request, "laurel/public/verify.html", {"code": "", "message": ""})
+    prefix = credential_code_prefix(code=code)
+    if prefix is None:
+        return _not_found(request, code=code, message=f"“{code}” is not a credential code. A code looks like "
+                                                      "7A0C-5F3E-1B2D-4C8E (16 letters and digits).")
+    matches = list(Credential.objects.filter(id__startswith=prefix).values_list("pk", flat=True)[:2])
+    if len(matches) != 1:
+        return _not_found(request, code=code, message=f"No credential has the code {code.upper()}. Check it against "
+                                                      "the certificate; the letters are 0–9 and A–F.")
+    return redirect("credential-page", credential_id=matches[0])

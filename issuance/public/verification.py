@@ -1,0 +1,132 @@
+"""What the public credential page shows: facts that never change (cached) and the status (always live)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from ..credentials import credential_public_code, credential_url
+from ..linkedin import linkedin_add_to_profile_url
+from ..models import Credential
+from ..openbadges.hosted import achievement_image_url, credential_assertion_url
+from ..openbadges.issuer import organization_public_key
+from ..openbadges.sign import VerificationResult, credential_verify
+
+FACTS_SECONDS = 3600
+Status = Credential.Status
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    key: str  # valid, expired, revoked, suspended, pending
+    label: str
+    reason: str = ""
+
+
+def _facts_key(credential_id, certificate_sha256: str) -> str:
+    # Keyed by the certificate's hash too: a regenerated certificate (a name correction, a new
+    # template) changes it, so the page never shows a stale name or fingerprint.
+    return f"credential-page:v1:{credential_id}:{certificate_sha256}"
+
+
+def credential_signature_check(*, credential: Credential) -> VerificationResult:
+    """Verify the stored badge's proof against the organisation's published keys, as a verifier would."""
+    if not credential.badge:
+        return VerificationResult(False, "the Open Badges credential has not been signed yet")
+    proofs = credential.badge.get("proof") or [{}]
+    method = (proofs[0] if isinstance(proofs, list) else proofs).get("verificationMethod", "")
+    public_key = organization_public_key(organization=credential.issuance.organization, verification_method=method)
+    if public_key is None:
+        return VerificationResult(False, f"{method or 'the proof'} is not a key this issuer publishes", method)
+    return credential_verify(credential=credential.badge, public_key=public_key)
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return moment.astimezone(zone) if moment else None
+
+
+def _score(badge: dict) -> str:
+    """The result the signed credential carries, e.g. '92%', so the page says exactly what was signed."""
+    results = (badge.get("credentialSubject") or {}).get("result") or []
+    descriptions = (badge.get("credentialSubject") or {}).get("achievement", {}).get("resultDescription") or []
+    if not results:
+        return ""
+    value = results[0].get("value", "")
+    percent = descriptions and descriptions[0].get("resultType") == "Percent"
+    return f"{value}%" if percent else value
+
+
+def _facts(credential: Credential) -> dict:
+    issuance = credential.issuance
+    organization, achievement, course = issuance.organization, credential.achievement, issuance.course
+    zone = ZoneInfo(organization.timezone)
+    page_url = credential_url(credential_id=credential.pk)
+    code = credential_public_code(credential_id=credential.pk)
+    issued, expires = _local(credential.issued_at, zone), _local(credential.valid_until, zone)
+    check = credential_signature_check(credential=credential)
+    badge = credential.badge or {}
+    return {
+        "id": str(credential.pk), "code": code, "learner_name": issuance.learner_name,
+        "achievement": {"name": achievement.name, "description": achievement.description,
+                        "criteria": achievement.criteria_narrative, "tags": achievement.tag_list},
+        "course": {"title": course.title, "code": course.code},
+        "organization": {"name": organization.name, "website": organization.website,
+                         "primary": organization.primary_color, "accent": organization.accent_color,
+                         "logo": organization.logo.url if organization.logo else ""},
+        "issued_at": issued, "valid_from": _local(credential.valid_from, zone), "valid_until": expires,
+        "timezone": organization.timezone,
+        "pdf_sha256": credential.pdf_sha256 if credential.pdf else "",
+        "signed": bool(badge),
+        "score": _score(badge),
+        "signature": {"verified": check.verified, "reason": check.reason, "method": check.verification_method or ""},
+        "issuer_id": (badge.get("issuer") or {}).get("id", ""),
+        "signed_at": ((badge.get("proof") or [{}])[0]).get("created", ""),
+        "urls": {
+            "page": page_url, "pdf": credential_url(credential_id=credential.pk, suffix=".pdf"),
+            "json": credential_url(credential_id=credential.pk, suffix=".json"),
+            "png": credential_url(credential_id=credential.pk, suffix="/badge.png"),
+            "image": achievement_image_url(achievement=achievement),
+            "assertion": credential_assertion_url(credential=credential),
+            "linkedin": linkedin_add_to_profile_url(
+                name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
+                cert_url=page_url, cert_id=code,
+            ),
+        },
+    }
+
+
+def credential_live_row(*, credential_id) -> dict | None:
+    """Read on every request: revocation and suspension must show the moment they happen."""
+    return Credential.objects.filter(pk=credential_id).values("status", "status_reason", "pdf_sha256").first()
+
+
+def credential_page_facts(*, credential_id, certificate_sha256: str) -> dict | None:
+    """The unchanging part of the page; cached once the credential is signed (before that it still changes)."""
+    key = _facts_key(credential_id, certificate_sha256)
+    facts = cache.get(key)
+    if facts is not None:
+        return facts
+    credential = (
+        Credential.objects.select_related("achievement", "issuance__organization", "issuance__course")
+        .filter(pk=credential_id).first()
+    )
+    if credential is None:
+        return None
+    facts = _facts(credential)
+    if facts["signed"]:
+        cache.set(key, facts, FACTS_SECONDS)
+    return facts
+
+
+def credential_public_status(*, row: dict, valid_until: datetime | None) -> PublicStatus:
+    if row["status"] == Status.REVOKED:
+        return PublicStatus("revoked", "Revoked", row["status_reason"])
+    if row["status"] == Status.SUSPENDED:
+        return PublicStatus("suspended", "Suspended", row["status_reason"])
+    if row["status"] == Status.EXPIRED:
+        return PublicStatus("expired", "Expired", "A newer credential replaced this one.")
+    if valid_until is not None and valid_until <= timezone.now():
+        return PublicStatus("expired", "Expired")
+    return PublicStatus("valid", "Valid")

@@ -1,0 +1,81 @@
+"""Revoking, suspending and restoring credentials: nothing is deleted, every change is audited, lists re-signed."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+
+from .models import Credential, Issuance
+from .openbadges.status_lists import status_lists_touch
+
+Status = Credential.Status
+
+
+class CredentialStatusError(ValueError):
+    """A status change that cannot be made as asked."""
+
+
+class ReasonRequired(CredentialStatusError):
+    pass
+
+
+class StatusConflict(CredentialStatusError):
+    """The credential is not in a status this change applies to (e.g. it is revoked already)."""
+
+
+def _actor(actor) -> dict:
+    if actor is None:
+        return {"actor_kind": "system", "actor_user": None, "actor_label": "system"}
+    return {"actor_kind": "staff", "actor_user": actor, "actor_label": actor.get_username()}
+
+
+def _change(*, credential: Credential, to_status: str, allowed_from: set[str], reason: str, actor, verb: str) -> Credential:
+    with transaction.atomic():
+        locked = Credential.objects.select_for_update().select_related("issuance").get(pk=credential.pk)
+        if locked.status not in allowed_from:
+            raise StatusConflict(f"Credential {locked.pk} is {locked.get_status_display().lower()}; it cannot be {verb}.")
+        from_status = locked.status
+        # The reason stays on the credential while it explains its status; a restore is told in the audit only.
+        locked.status, locked.status_reason = to_status, "" if to_status == Status.ACTIVE else reason
+        locked.save(update_fields=["status", "status_reason"])
+        status_lists_touch(credential=locked)
+        issuance = locked.issuance
+        detail = f"Credential {locked.pk} {verb}" + (f": {reason}" if reason else ".")
+        if to_status == Status.REVOKED:
+            # A revoked credential is never delivered or synced: the issuance stops here for good.
+            now = timezone.now()
+            Issuance.objects.filter(pk=issuance.pk).update(
+                state=Issuance.State.REVOKED, state_changed_at=now, claim_token="", claimed_until=None,
+                next_attempt_at=None, finished_at=issuance.finished_at or now,
+            )
+            audit_record(issuance=issuance, event=issuance.event, from_state=issuance.state,
+                         to_state=Issuance.State.REVOKED, detail=detail, **_actor(actor))
+        else:
+            audit_record(issuance=issuance, event=issuance.event, from_state=from_status, to_state=to_status,
+                         detail=detail, **_actor(actor))
+    credential.status, credential.status_reason = locked.status, locked.status_reason
+    return locked
+
+
+def _reason(reason: str | None) -> str:
+    cleaned = (reason or "").strip()
+    if not cleaned:
+        raise ReasonRequired("Give a reason: it is recorded in the audit trail and shown on the public page.")
+    return cleaned[:1000]
+
+
+def credential_revoke(*, credential: Credential, reason: str, actor=None) -> Credential:
+    """Revoke for good (the public page, the status list and the OB 2.0 assertion say so at once)."""
+    return _change(credential=credential, to_status=Status.REVOKED, reason=_reason(reason), actor=actor,
+                   allowed_from={Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED}, verb="revoked")
+
+
+def credential_suspend(*, credential: Credential, reason: str, actor=None) -> Credential:
+    """Put an active credential on hold until `credential_unsuspend`."""
+    return _change(credential=credential, to_status=Status.SUSPENDED, reason=_reason(reason), actor=actor,
+                   allowed_from={Status.ACTIVE}, verb="suspended")
+
+
+def credential_unsuspend(*, credential: Credential, reason: str = "", actor=None) -> Credential:
+    return _change(credential=credential, to_status=Status.ACTIVE, reason=(reason or "").strip()[:1000], actor=actor,
+                   allowed_from={Status.SUSPENDED}, verb="restored")
