@@ -40,6 +40,8 @@ class Stack:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "LAUREL_BASE_URL": "https://credentials.bench.example",
             "SECURE_SSL_REDIRECT": "0",
+            # Organisations' badge signing keys are encrypted at rest; production refuses to start without one.
+            "LAUREL_KEY_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "LAUREL_VAR_DIR": str(self.workdir / "var"),
             "MEDIA_ROOT": str(self.workdir / "media"),
             "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "0", "EMAIL_USE_SSL": "0",
