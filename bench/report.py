@@ -100,7 +100,7 @@ def combined_table(by_profile: dict[str, dict]) -> str:
                 continue
             met = _met(check, results, key)
             load = results.get(load_key)
-            cells.append(f"{_value(results, key)}{' ' + met if met else ''}" + (f" (load {load[0]})" if load else ""))
+            cells.append(f"{_value(results, key)}{' ' + met if met else ''}" + (f" (load {load[0]}→{load[1]})" if load else ""))
         if any(cell != "—" for cell in cells):
             lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
