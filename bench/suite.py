@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .figures import load_average
-from .report import RESULTS_DIR, combined_table, latest_by_profile, machine, results_write, summary_line, table
+from .report import RESULTS_DIR, combined_table, derive, latest_by_profile, machine, results_write, summary_line, table
 
 PARTS = ["pdf", "pipeline", "latency", "verify", "intake", "csv"]
 
@@ -29,7 +29,8 @@ def _arguments(argv):
     parser.add_argument("--profile", choices=["embedded", "production"], default="embedded")
     parser.add_argument("--only", choices=PARTS, action="append", help="run this part only (repeatable)")
     parser.add_argument("--n", type=int, help="a smaller run: N completions for the pipeline and intake burst, "
-                        "min(N, 300) at 5/s for latency, N CSV rows, N verification requests (defaults 2000 / 300 / 10000 / 2000)")
+                        "min(N, 300) at 5/s for latency, N CSV rows, N verification requests, N/2 renders "
+                        "(defaults 2000 / 300 / 10000 / 2000 / 1000)")
     parser.add_argument("--clusters", type=int, default=1, help="qcluster processes for the pipeline part (scaling out)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--table", action="store_true", help="print the README table from the latest results and exit")
@@ -65,19 +66,16 @@ def run(args) -> dict:
     finally:
         stack.close()
         sink.stop()
-    if "pipeline_per_min" in results and "pdf_limit_per_min" in results:
-        results["pipeline_ratio"] = round(results["pipeline_per_min"] / results["pdf_limit_per_min"], 2)
-    return results
+    return derive(results)
 
 
 def _measure(part: str, *, stack, sink, cpus: int, n: int | None, clusters: int) -> dict:
     if part == "pdf":
-        from .figures import load_average as now
         from .pdf_limit import measure_pdf_limit
 
-        start = now()
+        start = load_average()
         figures = measure_pdf_limit(cpus=cpus, renders=max(100, n // 2) if n else 1000)
-        return {**figures, "load_pdf": [start, now()]}
+        return {**figures, "load_pdf": [start, load_average()]}
     if part == "pipeline":
         from .pipeline import measure_pipeline
 
