@@ -1,11 +1,12 @@
-# Laurel — the two commands: `make demo` and `make test`.
+# Laurel — the two commands: `make demo` and `make test` (and `make bench` for the benchmark).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+BENCH_PROFILE ?= embedded
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install migrate clean
+.PHONY: demo test bench install migrate clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +24,10 @@ demo: migrate
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The benchmark (bench/): its own throw-away stack; production needs PostgreSQL and Redis on 127.0.0.1.
+bench: install
+	$(PY) -m bench --profile $(BENCH_PROFILE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -8,6 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import envbool, envint, envlist, envstr, fernet_key_is_valid
+from .storage import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("LAUREL_VAR_DIR", str(BASE_DIR / "var")))
@@ -92,7 +93,15 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------------
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'laurel.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+# Persistent connections: without them every request and every queue task opened a new connection
+# (and on SQLite checkpointed the WAL when closing it); see docs/performance.md.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=envint("DB_CONN_MAX_AGE", 600),
+        conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", True),
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
     # Several worker processes share one file: WAL lets readers run beside the writer, IMMEDIATE
@@ -116,9 +125,11 @@ Q_CLUSTER = {
     "retry": envint("Q_RETRY", 300),
     "max_attempts": 5,
     "ack_failures": False,
-    "save_limit": 1000,
+    # Successes are not stored: the audit trail records every step, and storing them cost each task a
+    # read of up to save_limit rows (docs/performance.md). Failures are always stored.
+    "save_limit": envint("Q_SAVE_LIMIT", -1),
     "catch_up": False,
-    "recycle": 200,
+    "recycle": envint("Q_RECYCLE", 2000),  # a worker's memory stays flat; a new one re-loads fonts
     "poll": 0.2,
     "label": "Queue",
 }
@@ -167,7 +178,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),  # MEDIA_S3_BUCKET: an S3-compatible bucket shared by every node
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

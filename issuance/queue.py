@@ -1,9 +1,47 @@
 """Putting an issuance's next step on the django-q2 queue, only once the work behind it is committed."""
 
+import os
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import transaction
+from django_q.brokers import Broker, get_broker
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 ADVANCE_TASK = "issuance.tasks.issuance_advance"
+
+_brokers: dict[tuple, Broker] = {}
+# Issuances whose next step the current task runs itself (see `issuance_continued_here`).
+_continued_here: ContextVar[frozenset] = ContextVar("issuance_continued_here", default=frozenset())
+
+
+def queue_broker() -> Broker:
+    """This process's broker, made once. Pass it to every `async_task` as `broker=`.
+
+    Without it django-q2 builds a broker per task: with Redis a new connection pool, so a new TCP
+    connection per enqueue (a sixth of a webhook request's time in the profile, docs/performance.md).
+    Keyed by process (a forked worker makes its own) and by the queue settings (tests switch them).
+    """
+    key = (os.getpid(), Conf.CLUSTER_NAME, Conf.PREFIX, Conf.ORM, str(Conf.REDIS))
+    broker = _brokers.get(key)
+    if broker is None:
+        _brokers.clear()
+        broker = _brokers[key] = get_broker()
+    return broker
+
+
+@contextmanager
+def issuance_continued_here(issuance_id):
+    """Within this block, moving `issuance_id` queues nothing: the caller runs the next step itself.
+
+    A crash between two steps is then recovered by the sweep, as a crash during a step already is.
+    """
+    token = _continued_here.set(_continued_here.get() | {str(issuance_id)})
+    try:
+        yield
+    finally:
+        _continued_here.reset(token)
 
 
 def issuance_enqueue(*, issuance_id) -> None:
@@ -12,4 +50,6 @@ def issuance_enqueue(*, issuance_id) -> None:
     With Redis an enqueue inside a transaction would survive a rollback; on_commit avoids that, and
     the sweep covers the crash window between COMMIT and the callback.
     """
-    transaction.on_commit(lambda: async_task(ADVANCE_TASK, str(issuance_id)))
+    if str(issuance_id) in _continued_here.get():
+        return
+    transaction.on_commit(lambda: async_task(ADVANCE_TASK, str(issuance_id), broker=queue_broker()))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from .models import Issuance
-from .queue import ADVANCE_TASK
+from .queue import ADVANCE_TASK, queue_broker
 from .transitions import NOT_CLAIMABLE
 
 
@@ -36,6 +36,7 @@ def issuance_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> li
         | Q(next_attempt_at__isnull=True, state_changed_at__lte=now - timedelta(seconds=stalled_after))
     )
     ids = list(due.order_by("state_changed_at").values_list("pk", flat=True)[:limit])
+    broker = queue_broker()
     for issuance_id in ids:
-        async_task(ADVANCE_TASK, str(issuance_id))
+        async_task(ADVANCE_TASK, str(issuance_id), broker=broker)
     return ids

@@ -1,7 +1,7 @@
 """django-q2 task entry points: thin wrappers that load nothing themselves and call a service."""
 
 from .sweep import issuance_sweep as _sweep
-from .worker import issuance_advance as _advance
+from .worker import issuance_advance_steps as _advance
 
 
 def issuance_advance(issuance_id: str) -> str | None:

@@ -4,6 +4,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django_q.tasks import async_task
 
+from ..queue import queue_broker
 from .outbox import outbox_due_ids, outbox_recover_stuck, outbox_send
 
 
@@ -13,7 +14,7 @@ def outbox_send_task(message_id: int) -> str:
 
 def outbox_enqueue_send(*, message_id: int) -> None:
     """Send in the background once the row's transaction has committed."""
-    transaction.on_commit(lambda: async_task("issuance.delivery.tasks.outbox_send_task", message_id))
+    transaction.on_commit(lambda: async_task("issuance.delivery.tasks.outbox_send_task", message_id, broker=queue_broker()))
 
 
 def outbox_sweep() -> str:

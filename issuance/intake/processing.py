@@ -11,6 +11,7 @@ from audit.services import audit_record
 
 from ..models import CompletionEvent
 from ..pipeline import issuance_start
+from ..queue import queue_broker
 from ..sources import FieldError, adapter_for_event
 from .validation import completion_validate
 
@@ -25,7 +26,7 @@ def completion_events_enqueue(*, event_ids: list) -> None:
     ids = [str(event_id) for event_id in event_ids]
     for start in range(0, len(ids), TASK_BATCH):
         batch = ids[start : start + TASK_BATCH]
-        transaction.on_commit(lambda batch=batch: async_task(PROCESS_TASK, *batch), robust=True)
+        transaction.on_commit(lambda batch=batch: async_task(PROCESS_TASK, *batch, broker=queue_broker()), robust=True)
 
 
 def event_payload(event: CompletionEvent):

@@ -1,0 +1,114 @@
+"""`python -m bench`: the whole benchmark, or one part, on a throw-away stack; the last line printed is JSON.
+
+    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify] [--n N]
+
+Parts run in this order so none leaves a backlog for the next: pdf, pipeline, latency, verify,
+intake and csv (the last two queue work with the workers stopped).
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from .figures import load_average
+from .report import RESULTS_DIR, combined_table, derive, latest_by_profile, machine, results_write, summary_line, table
+
+PARTS = ["pdf", "pipeline", "latency", "verify", "intake", "csv"]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", choices=["embedded", "production"], default="embedded")
+    parser.add_argument("--only", choices=PARTS, action="append", help="run this part only (repeatable)")
+    parser.add_argument("--n", type=int, help="a smaller run: N completions for the pipeline and intake burst, "
+                        "min(N, 300) at 5/s for latency, N CSV rows, N verification requests, N/2 renders "
+                        "(defaults 2000 / 300 / 10000 / 2000 / 1000)")
+    parser.add_argument("--clusters", type=int, default=1, help="qcluster processes for the pipeline part (scaling out)")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--table", action="store_true", help="print the README table from the latest results and exit")
+    return parser.parse_args(argv)
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # run the clean-up in `finally`
+
+
+def run(args) -> dict:
+    from .smtp_sink import ArrivalSink
+    from .stack import Stack
+
+    cpus = len(os.sched_getaffinity(0))
+    n = args.n
+    parts = [part for part in PARTS if not args.only or part in args.only]
+    results = {"profile": args.profile, "cpus": cpus, "machine": machine(), "started_load": load_average()}
+    if n:
+        results["n"] = n
+    if args.clusters != 1:
+        results["clusters"] = args.clusters
+    sink = ArrivalSink().start()
+    stack = Stack(profile=args.profile, cpus=cpus, smtp_port=sink.port, log=log)
+    try:
+        log(f"bench: profile {args.profile}, {cpus} cores, parts {', '.join(parts)}; preparing {stack.workdir}")
+        stack.prepare()
+        for part in parts:
+            started = time.monotonic()
+            log(f"{part}: starting (load average {load_average()})")
+            results.update(_measure(part, stack=stack, sink=sink, cpus=cpus, n=n, clusters=args.clusters))
+            log(f"{part}: done in {time.monotonic() - started:.0f} s (load average {load_average()})")
+    finally:
+        stack.close()
+        sink.stop()
+    return derive(results)
+
+
+def _measure(part: str, *, stack, sink, cpus: int, n: int | None, clusters: int) -> dict:
+    if part == "pdf":
+        from .pdf_limit import measure_pdf_limit
+
+        start = load_average()
+        figures = measure_pdf_limit(cpus=cpus, renders=max(100, n // 2) if n else 1000)
+        return {**figures, "load_pdf": [start, load_average()]}
+    if part == "pipeline":
+        from .pipeline import measure_pipeline
+
+        return measure_pipeline(stack=stack, sink=sink, count=n or 2000, clusters=clusters, log=log)
+    if part == "latency":
+        from .pipeline import measure_latency
+
+        return measure_latency(stack=stack, sink=sink, count=min(n, 300) if n else 300, log=log)
+    if part == "verify":
+        from .verify import measure_verify
+
+        return measure_verify(stack=stack, count=n or 2000, log=log)
+    if part == "intake":
+        from .intake import measure_intake
+
+        return measure_intake(stack=stack, burst=n or 2000, steady=min(n, 2000) if n else 2000, log=log)
+    from .intake import measure_csv
+
+    return measure_csv(stack=stack, rows=n or 10_000, log=log)
+
+
+def main(argv=None) -> None:
+    args = _arguments(argv)
+    if args.table:
+        print(combined_table(latest_by_profile(args.results_dir)))
+        return
+    signal.signal(signal.SIGTERM, _terminate)
+    results = run(args)
+    path = results_write(results, directory=args.results_dir)
+    print(table(json.loads(path.read_text())))
+    print(f"\nresults: {path}")
+    print(summary_line(results))
+
+
+if __name__ == "__main__":
+    main()
