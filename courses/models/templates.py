@@ -130,11 +130,6 @@ class CertificateAsset(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def clean(self):
-        from issuance.email.fields import email_fields
-
-        _refuse_what_the_sandbox_refuses(self, parts=("subject", "text_body", "html_body"), fields=email_fields(self.kind))
-
-    def clean(self):
         if not self.file:
             return
         if self.file.size > MAX_ASSET_BYTES:
