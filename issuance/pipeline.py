@@ -63,11 +63,8 @@ def issuance_start(*, completion: Completion, event: CompletionEvent | None = No
 
 
 # --- 3 decide ------------------------------------------------------------------------------------
-def _held(learner: Learner) -> list[HeldAchievement]:
-    return [
-        HeldAchievement(achievement_id=c.achievement_id, valid_until=c.valid_until, live=c.status in LIVE)
-        for c in learner.credentials.all()
-    ]
+def _held(credentials: list[Credential]) -> list[HeldAchievement]:
+    return [HeldAchievement(achievement_id=c.achievement_id, valid_until=c.valid_until, live=c.status in LIVE) for c in credentials]
 
 
 def decide(issuance: Issuance) -> None:
@@ -77,10 +74,11 @@ def decide(issuance: Issuance) -> None:
     with transaction.atomic():
         if version is not None:
             version.freeze()
-        live = Credential.objects.filter(learner=issuance.learner, achievement=issuance.achievement, status__in=LIVE).first()
+        held = list(Credential.objects.filter(learner=issuance.learner).order_by("pk"))  # one read for both questions
+        live = next((c for c in held if c.achievement_id == issuance.achievement_id and c.status in LIVE), None)
         if live is not None and (live.valid_until is None or live.valid_until > now):
             return _duplicate(issuance, live, version)
-        result = ruleset_evaluate(version=version, completion=issuance.completion, held=_held(issuance.learner), at=now)
+        result = ruleset_evaluate(version=version, completion=issuance.completion, held=_held(held), at=now)
         if not result.eligible:
             issuance_move(issuance=issuance, to_state=State.INELIGIBLE, reasons=result.reasons, ruleset_version=version,
                           detail=f"Not eligible under {version}: " + " ".join(result.reasons))

@@ -14,6 +14,8 @@ ADVANCE_TASK = "issuance.tasks.issuance_advance"
 _brokers: dict[tuple, Broker] = {}
 # Issuances whose next step the current task runs itself (see `issuance_continued_here`).
 _continued_here: ContextVar[frozenset] = ContextVar("issuance_continued_here", default=frozenset())
+# Issuances opened in the current block that the current task will carry on (see `issuances_started_here`).
+_started_here: ContextVar[list | None] = ContextVar("issuances_started_here", default=None)
 
 
 def queue_broker() -> Broker:
@@ -44,12 +46,36 @@ def issuance_continued_here(issuance_id):
         _continued_here.reset(token)
 
 
+@contextmanager
+def issuances_started_here():
+    """Within this block, an issuance queued for its first step is collected instead of queued.
+
+    The caller runs the collected ones in the same task once the block returned without an error
+    (its transaction committed): a webhook's completion goes from intake to email in one queue
+    round trip. A crash before they run is recovered by the sweep, as between two steps.
+    """
+    started: list[str] = []
+    token = _started_here.set(started)
+    try:
+        yield started
+    finally:
+        _started_here.reset(token)
+
+
+def issuance_is_continued_here(issuance_id) -> bool:
+    return str(issuance_id) in _continued_here.get()
+
+
 def issuance_enqueue(*, issuance_id) -> None:
     """Queue the next step once the transaction that made it possible has committed.
 
     With Redis an enqueue inside a transaction would survive a rollback; on_commit avoids that, and
     the sweep covers the crash window between COMMIT and the callback.
     """
-    if str(issuance_id) in _continued_here.get():
+    if issuance_is_continued_here(issuance_id):
+        return
+    started = _started_here.get()
+    if started is not None:
+        started.append(str(issuance_id))
         return
     transaction.on_commit(lambda: async_task(ADVANCE_TASK, str(issuance_id), broker=queue_broker()))

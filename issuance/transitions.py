@@ -12,7 +12,7 @@ from audit.services import audit_record
 
 from .errors import ClaimLost
 from .models import Issuance
-from .queue import issuance_enqueue
+from .queue import issuance_enqueue, issuance_is_continued_here
 
 State = Issuance.State
 NOT_CLAIMABLE = [State.PARKED, State.REVOKED, State.EXPIRED]
@@ -40,24 +40,48 @@ def issuance_claim(*, issuance_id) -> Issuance | None:
     ).get(pk=issuance_id)
 
 
-def _release(issuance: Issuance, **fields) -> None:
-    """Write `fields` and give the lease back, only if we still hold it; inside the caller's transaction."""
+def _release(issuance: Issuance, *, keep: bool = False, **fields) -> dict:
+    """Write `fields` only if we still hold the lease; inside the caller's transaction.
+
+    The lease is given back, or with `keep` renewed for the next step this task runs itself.
+    Returns the lease fields written, for the caller to copy once its own work is done.
+    """
+    lease = {"claimed_until": timezone.now() + timedelta(seconds=settings.LAUREL_CLAIM_SECONDS)} if keep else {
+        "claim_token": "", "claimed_until": None}
     updated = Issuance.objects.filter(pk=issuance.pk, claim_token=issuance.claim_token, state=issuance.state).update(
-        claim_token="", claimed_until=None, **fields
+        **lease, **fields
     )
     if updated != 1:
         raise ClaimLost(f"Issuance {issuance.pk} was taken over while in {issuance.state}.")
+    return lease
+
+
+def issuance_claim_held(issuance: Issuance) -> bool:
+    """Whether this copy still holds its lease: a move kept it for the next step, nothing released it."""
+    return bool(issuance.claim_token) and issuance.finished_at is None
+
+
+def issuance_claim_release(issuance: Issuance) -> None:
+    """Give back a lease kept for a next step that this task will not run after all."""
+    if issuance.claim_token:
+        Issuance.objects.filter(pk=issuance.pk, claim_token=issuance.claim_token).update(claim_token="", claimed_until=None)
+        issuance.claim_token, issuance.claimed_until = "", None
 
 
 def issuance_move(
     *, issuance: Issuance, to_state: str, detail: str, finished: bool = False, actor_label: str = "system", **fields
 ) -> None:
-    """Commit the next state under our claim (call inside `transaction.atomic`), audit it, queue what follows."""
+    """Commit the next state under our claim (call inside `transaction.atomic`), audit it, queue what follows.
+
+    When this task runs the next step itself (`issuance_continued_here`) the lease is renewed
+    rather than given back, so the next step needs no new claim and no reload of the issuance.
+    """
     assert transaction.get_connection().in_atomic_block, "issuance_move must run inside a transaction"
     now = timezone.now()
     from_state = issuance.state
-    _release(
+    lease = _release(
         issuance,
+        keep=not finished and issuance_is_continued_here(issuance.pk),
         state=to_state,
         state_changed_at=now,
         attempts=0,
@@ -71,8 +95,10 @@ def issuance_move(
         issuance=issuance, event=issuance.event, from_state=from_state, to_state=to_state,
         actor_kind="system", actor_label=actor_label, detail=detail,
     )
-    issuance.state = to_state
-    for name, value in fields.items():
+    issuance.state, issuance.state_changed_at, issuance.attempts = to_state, now, 0
+    issuance.next_attempt_at, issuance.failed_step, issuance.error = None, "", ""
+    issuance.finished_at = now if finished else None
+    for name, value in {**lease, **fields}.items():
         setattr(issuance, name, value)
     if not finished:
         issuance_enqueue(issuance_id=issuance.pk)
@@ -89,6 +115,7 @@ def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool)
                 issuance, state=State.PARKED, state_changed_at=now, attempts=attempts,
                 next_attempt_at=None, failed_step=step, error=error,
             )
+            issuance.claim_token = ""
             audit_record(
                 issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=State.PARKED,
                 actor_kind="system", actor_label="system", detail=f"Parked at {step} ({kind}): {error}",
@@ -96,6 +123,7 @@ def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool)
             return State.PARKED
         delay = settings.LAUREL_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
         _release(issuance, attempts=attempts, next_attempt_at=now + timedelta(seconds=delay), error=error, state_changed_at=now)
+        issuance.claim_token = ""
         audit_record(
             issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=issuance.state,
             actor_kind="system", actor_label="system",
@@ -108,6 +136,7 @@ def issuance_wait(*, issuance: Issuance, step: str, until, detail: str) -> str:
     """Give the lease back and look again at `until`, without counting an attempt."""
     with transaction.atomic():
         _release(issuance, next_attempt_at=until, error=detail[:2000])
+    issuance.claim_token = ""
     return issuance.state
 
 

@@ -76,6 +76,8 @@ class RuleSetVersion(models.Model):
 
     def freeze(self) -> None:
         """Called when this version decides an issuance; conditional so concurrent callers agree."""
+        if self.frozen_at is not None:  # as read from the database: frozen for good, nothing to write
+            return
         RuleSetVersion.objects.filter(pk=self.pk, frozen_at__isnull=True).update(frozen_at=timezone.now())
         self.refresh_from_db(fields=["frozen_at"])
 

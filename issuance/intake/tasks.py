@@ -1,9 +1,17 @@
 """Queue entry points for intake. Tasks load by id and call the service; nothing else lives here."""
 
+from ..queue import issuances_started_here
+from ..worker import issuance_advance_steps
 from .processing import completion_event_process
 
 
 def completion_events_process(*event_ids: str) -> dict:
+    if len(event_ids) == 1:  # a webhook's event: its issuance goes on in this task, no second queue hop
+        with issuances_started_here() as started:
+            status = completion_event_process(event_id=event_ids[0])
+        for issuance_id in started:
+            issuance_advance_steps(issuance_id=issuance_id)
+        return {status: 1}
     outcome: dict[str, int] = {}
     course_cache: dict = {}  # one task's events mostly name the same few courses
     for event_id in event_ids:
