@@ -1,11 +1,18 @@
 """Organisations' signing keys: made with the organisation, rotated by staff, never deleted."""
 
+from functools import lru_cache
+
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from issuance.openbadges.keys import key_pair_generate, private_key_decrypt, private_key_encrypt
+from issuance.openbadges.keys import (
+    key_encryption_key_configured,
+    key_pair_generate,
+    private_key_decrypt,
+    private_key_encrypt,
+)
 
 from .models import Organization, OrganizationSigningKey
 
@@ -36,12 +43,23 @@ def organization_key_rotate(*, organization: Organization) -> OrganizationSignin
 
 def organization_key_active(*, organization: Organization) -> OrganizationSigningKey:
     """The key that signs now; made on the spot for an organisation that predates keys."""
-    key = organization.signing_keys.filter(retired_at__isnull=True).first()
+    # At most one key is active (a constraint says so): no need for the default ordering's join.
+    key = organization.signing_keys.filter(retired_at__isnull=True).order_by("pk").first()
     return key if key is not None else organization_key_rotate(organization=organization)
 
 
+@lru_cache(maxsize=64)
+def _private_key_decrypted(token: str, secret: str):
+    return private_key_decrypt(token=token, secret=secret)
+
+
 def signing_key_private(*, key: OrganizationSigningKey):
-    return private_key_decrypt(token=key.private_key_encrypted)
+    """The key's private half, decrypted once per process for each stored value and encryption key.
+
+    The cache is keyed by the encrypted value and LAUREL_KEY_ENCRYPTION_KEY itself, so a rotated key
+    (a new value) is decrypted afresh, and a changed or missing encryption key fails as it always did.
+    """
+    return _private_key_decrypted(key.private_key_encrypted, key_encryption_key_configured())
 
 
 @receiver(post_save, sender=Organization, dispatch_uid="organization_signing_key_on_create")

@@ -1,12 +1,16 @@
 """JSON-LD → canonical N-Quads (RDFC-1.0), plus the 'safe mode' checks strict verifiers apply."""
 
 import re
+import threading
 
+from cachetools import LRUCache
 from pyld import jsonld
 
-from .loader import ContextNotBundledError, bundled_document_loader
+from .loader import ContextNotBundledError, bundled_document_loader, is_bundled_context_part
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# What pyld turns a processed active context into, so that nothing changes it afterwards.
+_FROZEN_CONTEXT = type(jsonld.freeze({}))
 
 
 class CanonicalizationError(ValueError):
@@ -24,6 +28,71 @@ class UnsafeJsonLdError(CanonicalizationError):
         )
 
 
+def _context_key(local_context):
+    """What a local context is, as a dict key, when that is cheap and certain; None otherwise.
+
+    URLs name bundled contexts (the loader refuses any other); the objects inside bundled contexts
+    are never changed. A context written inline in a document has no such key: it is processed
+    every time, as pyld does.
+    """
+    if local_context is None or local_context is False or isinstance(local_context, str):
+        return local_context
+    if is_bundled_context_part(local_context):
+        return ("bundled", id(local_context))
+    if isinstance(local_context, list):
+        parts = tuple(_context_key(part) for part in local_context)
+        return None if any(part is None for part in parts) else ("list", *parts)
+    return None
+
+
+class _ProcessedContextCache:
+    """Active contexts already processed from (active context, bundled local context, flags).
+
+    pyld caches a processed context per active context, but a type-scoped context starts from a
+    fresh copy of the active one, and an object context is first serialized to find its cache
+    entry: both make every credential process its contexts again, most of the signing time.
+    Processed active contexts are frozen and never changed by pyld, so they can be shared.
+    """
+
+    def __init__(self, maxsize: int = 256):
+        self._entries = LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()
+
+    def key(self, active_context, local_context, options: dict, flags: tuple):
+        if not isinstance(active_context, _FROZEN_CONTEXT) or "_uuid" not in active_context:
+            return None  # a context still being built, or a copy made for one operation
+        context_key = _context_key(local_context)
+        if context_key is None:
+            return None
+        return (active_context["_uuid"], context_key, options.get("base"), options["documentLoader"], flags)
+
+    def get(self, key):
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key, processed) -> None:
+        with self._lock:
+            self._entries[key] = processed
+
+
+_processed_contexts = _ProcessedContextCache()
+
+
+class _BundledContextProcessor(jsonld.JsonLdProcessor):
+    """pyld's processor, with the processing of bundled contexts done once per process."""
+
+    def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True,
+                         validate_scoped=True, cycles=None):
+        key = _processed_contexts.key(active_ctx, local_ctx, options, (override_protected, propagate, validate_scoped))
+        processed = _processed_contexts.get(key) if key is not None else None
+        if processed is None:
+            processed = super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
+                                                 validate_scoped, cycles)
+            if key is not None and isinstance(processed, _FROZEN_CONTEXT):
+                _processed_contexts.put(key, processed)
+        return processed
+
+
 def _options(**extra) -> dict:
     return {"documentLoader": bundled_document_loader, **extra}
 
@@ -39,7 +108,9 @@ def _unwrap_loader_error(exc: jsonld.JsonLdError) -> None:
 def rdf_canonicalize(document: dict) -> str:
     """RDFC-1.0 canonical N-Quads. pyld calls the algorithm URDNA2015; its default (URGNA2012) differs."""
     try:
-        return jsonld.normalize(document, _options(algorithm="URDNA2015", format="application/n-quads"))
+        return _BundledContextProcessor().normalize(
+            document, _options(algorithm="URDNA2015", format="application/n-quads")
+        )
     except jsonld.JsonLdError as exc:
         _unwrap_loader_error(exc)
         raise CanonicalizationError(f"JSON-LD canonicalization failed: {exc}") from exc
@@ -73,9 +144,8 @@ def jsonld_safety_check(document: dict) -> None:
     dropped: list[str] = []
     try:
         # base=None: pyld otherwise resolves relative IRIs against a placeholder base and hides them.
-        expanded = jsonld.expand(
-            document, _options(base=None), on_property_dropped=lambda term: dropped.append(f"undefined term {term!r}")
-        )
+        processor = _BundledContextProcessor(on_property_dropped=lambda term: dropped.append(f"undefined term {term!r}"))
+        expanded = processor.expand(document, _options(base=None))
     except jsonld.JsonLdError as exc:
         _unwrap_loader_error(exc)
         raise CanonicalizationError(f"JSON-LD expansion failed: {exc}") from exc

@@ -12,7 +12,7 @@ from .credential import open_badge_credential_build
 from .hosted import achievement_badge_class_url, achievement_image_url
 from .issuer import organization_signer
 from .sign import credential_sign
-from .status_lists import status_entry_allocate, status_entry_credential_status
+from .status_lists import status_entries_allocate, status_entry_credential_status
 
 
 def _score(credential: Credential) -> str | None:
@@ -66,10 +66,7 @@ def credential_badge_sign(*, credential: Credential) -> dict:
     organization = credential.issuance.organization
     signer = organization_signer(organization=organization)
     with transaction.atomic():
-        entries = {
-            purpose: status_entry_allocate(credential=credential, organization=organization, purpose=purpose)
-            for purpose in StatusList.Purpose.values
-        }
+        entries = status_entries_allocate(credential=credential, organization=organization, issuer_id=signer.issuer_id)
     unsigned = credential_badge_build(credential=credential, issuer_id=signer.issuer_id,
                                       revocation=entries[StatusList.Purpose.REVOCATION])
     return credential_sign(credential=unsigned, private_key=signer.private_key,

@@ -35,6 +35,30 @@ def _bundled_document(url: str) -> dict:
     return json.loads((CONTEXTS_DIR / BUNDLED_CONTEXT_FILES[url]).read_text(encoding="utf-8"))
 
 
+def _object_ids(node, found: set[int]) -> None:
+    if isinstance(node, dict | list):
+        found.add(id(node))
+        for child in node.values() if isinstance(node, dict) else node:
+            _object_ids(child, found)
+
+
+@cache
+def _bundled_object_ids() -> frozenset[int]:
+    found: set[int] = set()
+    for url in BUNDLED_CONTEXT_FILES:
+        _object_ids(_bundled_document(url), found)
+    return frozenset(found)
+
+
+def is_bundled_context_part(value) -> bool:
+    """True if `value` is one of the objects inside a bundled context (they are loaded once, never freed).
+
+    pyld hands the scoped contexts of our contexts' term definitions around as these very objects,
+    so their identity stands for their content without serializing them.
+    """
+    return id(value) in _bundled_object_ids()
+
+
 def bundled_document_loader(url: str, options: dict | None = None) -> dict:
     """Return the bundled context for `url` in pyld's RemoteDocument shape; refuse anything else."""
     if url not in BUNDLED_CONTEXT_FILES:
@@ -44,4 +68,7 @@ def bundled_document_loader(url: str, options: dict | None = None) -> dict:
         "contextUrl": None,
         "documentUrl": url,
         "document": _bundled_document(url),
+        # pyld keeps a context tagged "static" in its shared cache instead of loading and
+        # processing it again for every document.
+        "tag": "static",
     }

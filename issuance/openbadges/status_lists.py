@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from courses.models import Organization
 
 from ..models import Credential, StatusList, StatusListEntry
-from .issuer import organization_issuer_id, organization_signer_for
+from .issuer import organization_signer_for
 from .sign import credential_sign
 from .statuslist import (
     StatusListFullError,
@@ -37,25 +37,38 @@ def status_entry_credential_status(*, entry: StatusListEntry) -> dict:
                                    purpose=entry.purpose)
 
 
-def _open_list(organization: Organization, purpose: str, issuer_id: str) -> StatusList:
-    current = (StatusList.objects.filter(organization=organization, purpose=purpose)
-               .select_related("organization").order_by("-number").first())
-    if current is not None and current.issuer_id == issuer_id and current.entries.count() < current.size * FILL_LIMIT:
-        return current
-    number = current.number + 1 if current is not None else 1
-    status_list, _ = StatusList.objects.get_or_create(
-        organization=organization, purpose=purpose, number=number, defaults={"issuer_id": issuer_id}
-    )
-    return status_list
+def _open_lists(organization: Organization, issuer_id: str, purposes) -> dict[str, StatusList]:
+    """The list that takes each purpose's next entry; two small queries while the current lists have room."""
+    current: dict[str, StatusList] = {}
+    # Newest first; an organisation has few lists (one per 98,304 credentials or issuer id). The
+    # signed list is large and not needed to hand out an index.
+    for status_list in (StatusList.objects.filter(organization=organization, purpose__in=purposes)
+                        .order_by("-number").defer("signed")):
+        current.setdefault(status_list.purpose, status_list)
+    used = dict(StatusListEntry.objects.filter(status_list__in=[s.pk for s in current.values()]).order_by()
+                .values_list("status_list").annotate(count=Count("pk")))
+    lists = {}
+    for purpose in purposes:
+        status_list = current.get(purpose)
+        if (status_list is None or status_list.issuer_id != issuer_id
+                or used.get(status_list.pk, 0) >= status_list.size * FILL_LIMIT):
+            number = status_list.number + 1 if status_list is not None else 1
+            status_list, _ = StatusList.objects.get_or_create(
+                organization=organization, purpose=purpose, number=number, defaults={"issuer_id": issuer_id}
+            )
+        status_list.organization = organization
+        lists[purpose] = status_list
+    return lists
 
 
-def status_entry_allocate(*, credential: Credential, organization: Organization, purpose: str) -> StatusListEntry:
+def status_entry_allocate(*, credential: Credential, organization: Organization, purpose: str,
+                          issuer_id: str) -> StatusListEntry:
     """The credential's entry for `purpose`: the one it already has, or a random unused index."""
     existing = StatusListEntry.objects.filter(credential=credential, purpose=purpose).select_related(
         "status_list__organization").first()
     if existing is not None:
         return existing
-    status_list = _open_list(organization, purpose, organization_issuer_id(organization=organization))
+    status_list = _open_lists(organization, issuer_id, [purpose])[purpose]
     tried: set[int] = set()
     for _ in range(_DRAWS):
         index = status_index_allocate(used=tried, size=status_list.size)
@@ -70,6 +83,31 @@ def status_entry_allocate(*, credential: Credential, organization: Organization,
             if existing is not None:
                 return existing
     raise StatusListFullError(f"No free index found in {status_list} after {_DRAWS} random draws.")
+
+
+def status_entries_allocate(*, credential: Credential, organization: Organization,
+                            issuer_id: str) -> dict[str, StatusListEntry]:
+    """The credential's entry for every purpose; in the usual case two small queries and one insert.
+
+    Call it inside a transaction. If the credential has entries already (a step re-run after a
+    crash) or a drawn index is taken, the insert fails as a whole and each purpose is done alone.
+    """
+    lists = _open_lists(organization, issuer_id, Purpose.values)
+    entries = [
+        StatusListEntry(status_list=status_list, index=status_index_allocate(used=(), size=status_list.size),
+                        credential=credential, purpose=purpose)
+        for purpose, status_list in lists.items()
+    ]
+    try:
+        with transaction.atomic():
+            StatusListEntry.objects.bulk_create(entries)
+    except IntegrityError:
+        return {
+            purpose: status_entry_allocate(credential=credential, organization=organization, purpose=purpose,
+                                           issuer_id=issuer_id)
+            for purpose in Purpose.values
+        }
+    return {entry.purpose: entry for entry in entries}
 
 
 def status_lists_touch(*, credential: Credential) -> None:

@@ -56,3 +56,37 @@ def test_it_refuses_to_make_a_key_without_an_encryption_key_in_production(db, se
 
     with pytest.raises(KeyEncryptionKeyError, match="LAUREL_KEY_ENCRYPTION_KEY"):
         OrganizationFactory()
+
+
+def test_it_decrypts_a_stored_key_once_and_a_rotated_one_afresh(db, monkeypatch):
+    import courses.signing_keys
+
+    decrypted = []
+    original = courses.signing_keys.private_key_decrypt
+    monkeypatch.setattr(courses.signing_keys, "private_key_decrypt",
+                        lambda **kwargs: decrypted.append(kwargs["token"]) or original(**kwargs))
+    organization = OrganizationFactory()
+    old = organization.signing_keys.get()
+
+    first = signing_key_private(key=organization_key_active(organization=organization))
+    again = signing_key_private(key=organization_key_active(organization=organization))
+    new = organization_key_rotate(organization=organization)
+    rotated = signing_key_private(key=organization_key_active(organization=organization))
+
+    assert decrypted == [old.private_key_encrypted, new.private_key_encrypted]
+    assert again is first
+    assert public_key_multibase_encode(public_key=rotated.public_key()) == new.public_key_multibase != old.public_key_multibase
+
+
+def test_it_refuses_a_key_it_decrypted_before_once_the_encryption_key_changes(db, settings):
+    from issuance.openbadges.keys import KeyDecryptionError, KeyEncryptionKeyError
+
+    key = OrganizationFactory().signing_keys.get()
+    signing_key_private(key=key)  # decrypted, and kept, under the current encryption key
+
+    settings.LAUREL = {**settings.LAUREL, "ORGANIZATION_KEY_SECRET": Fernet.generate_key().decode()}
+    with pytest.raises(KeyDecryptionError, match="LAUREL_KEY_ENCRYPTION_KEY"):
+        signing_key_private(key=key)
+    settings.LAUREL = {**settings.LAUREL, "ORGANIZATION_KEY_SECRET": "", "ORGANIZATION_KEY_FILE": ""}
+    with pytest.raises(KeyEncryptionKeyError, match="LAUREL_KEY_ENCRYPTION_KEY"):
+        signing_key_private(key=key)
