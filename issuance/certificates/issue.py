@@ -34,11 +34,11 @@ def course_certificate_template(*, course: Course) -> CertificateTemplate:
 
 def organization_assets(*, organization) -> tuple[dict[str, bytes], str]:
     """Every asset the organisation's templates may embed, and the name of its logo asset."""
-    assets = {}
-    for asset in CertificateAsset.objects.filter(organization=organization):
+    assets, logo = {}, ""
+    for asset in CertificateAsset.objects.filter(organization=organization).order_by("kind", "name"):
         with asset.file.open("rb") as handle:
             assets[asset.name] = handle.read()
-    logo = next((a.name for a in CertificateAsset.objects.filter(organization=organization, kind="logo")), "")
+        logo = logo or (asset.name if asset.kind == "logo" else "")
     if not logo and organization.logo:
         with organization.logo.open("rb") as handle:
             assets[LOGO_ASSET] = handle.read()
@@ -78,6 +78,8 @@ def credential_certificate_render(*, credential) -> tuple[bytes, CertificateTemp
     issuance = credential.issuance
     course = issuance.course
     template = course_certificate_template(course=course)
+    if template.organization_id == issuance.organization_id:
+        template.organization = issuance.organization  # already loaded with the issuance
     completion = issuance.completion or {}
     completed_at = datetime.fromisoformat(completion["completed_at"]) if completion.get("completed_at") else credential.issued_at
     fields = {
