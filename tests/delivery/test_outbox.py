@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from issuance.delivery.emails import delivery_send_credential_email, delivery_send_still_needed_email
@@ -178,3 +180,14 @@ def test_it_retries_when_the_mail_server_is_down(settings, smtp_server):
     assert (result.status, result.permanent) == (Status.QUEUED, False)
     assert "could not be reached" in result.detail
     assert outbox_send(message_id=result.message_id, now=result.retry_at).sent
+
+
+def test_it_reads_and_writes_a_new_credential_emails_row_only_as_often_as_the_rules_need(smtp_server):
+    credential = CredentialFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert delivery_send_credential_email(issuance=credential.issuance, credential=credential).sent
+
+    on_the_row = [query["sql"].split()[0] for query in queries.captured_queries if '"issuance_outboxmessage"' in query["sql"]]
+    # Is there one already, create it, claim it, read what was claimed, record it sent (with the provider's id).
+    assert on_the_row == ["SELECT", "INSERT", "UPDATE", "SELECT", "UPDATE"]
