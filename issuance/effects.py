@@ -2,11 +2,30 @@
 
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .models import Effect, Issuance
+
+
+def _effect_begin(*, issuance: Issuance, key: str, kind: str) -> tuple[Effect, bool]:
+    """The effect's row, recorded as being attempted (again), and whether this is its first attempt."""
+    try:
+        # A first attempt is the usual case: its row is inserted already attempting, in one statement.
+        with transaction.atomic():
+            return Effect.objects.create(key=key, issuance=issuance, kind=kind, status=Effect.Status.ATTEMPTING,
+                                         attempts=1, started_at=timezone.now()), True
+    except IntegrityError:
+        with transaction.atomic():
+            effect = Effect.objects.filter(key=key).first()
+            if effect is None:  # refused for another reason than the key
+                raise
+            if effect.status != Effect.Status.DONE:
+                Effect.objects.filter(pk=effect.pk).update(
+                    status=Effect.Status.ATTEMPTING, attempts=F("attempts") + 1, started_at=timezone.now(), outcome=""
+                )
+            return effect, False
 
 
 def effect_perform(*, issuance: Issuance, key: str, kind: str, perform: Callable[[], str]) -> Effect:
@@ -16,13 +35,9 @@ def effect_perform(*, issuance: Issuance, key: str, kind: str, perform: Callable
     certificate, a rare duplicate email is better than a missing one. That is the one way a
     duplicate can still happen, and `attempts` shows it.
     """
-    with transaction.atomic():
-        effect, _ = Effect.objects.get_or_create(key=key, defaults={"issuance": issuance, "kind": kind})
-        if effect.status == Effect.Status.DONE:
-            return effect
-        Effect.objects.filter(pk=effect.pk).update(
-            status=Effect.Status.ATTEMPTING, attempts=F("attempts") + 1, started_at=timezone.now(), outcome=""
-        )
+    effect, first = _effect_begin(issuance=issuance, key=key, kind=kind)
+    if effect.status == Effect.Status.DONE:
+        return effect
     try:
         outcome = perform()
     except Exception as exc:
@@ -30,6 +45,11 @@ def effect_perform(*, issuance: Issuance, key: str, kind: str, perform: Callable
             status=Effect.Status.FAILED, outcome=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         raise
-    Effect.objects.filter(pk=effect.pk).update(status=Effect.Status.DONE, outcome=outcome[:2000], finished_at=timezone.now())
-    effect.refresh_from_db()
+    done = {"status": Effect.Status.DONE, "outcome": outcome[:2000], "finished_at": timezone.now()}
+    Effect.objects.filter(pk=effect.pk).update(**done)
+    if first:  # nobody else has touched the row: it is what was inserted plus `done`
+        for name, value in done.items():
+            setattr(effect, name, value)
+    else:
+        effect.refresh_from_db()
     return effect

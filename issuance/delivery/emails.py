@@ -4,7 +4,7 @@ import uuid
 
 from ..email.messages import credential_email_draft, still_needed_email_draft
 from ..models import Credential, Issuance, OutboxMessage
-from .outbox import EmailDraft, outbox_enqueue, outbox_requeue, outbox_send
+from .outbox import EmailDraft, outbox_enqueue, outbox_requeue, outbox_send_message
 from .results import DeliveryResult
 
 
@@ -18,7 +18,7 @@ def delivery_send_credential_email(*, issuance: Issuance, credential: Credential
     message = OutboxMessage.objects.filter(idempotency_key=f"credential-email:{credential.pk}").first()
     if message is None:  # rendering is skipped on a re-run: the row already holds what was decided
         message = outbox_enqueue(draft=credential_email_draft(issuance=issuance, credential=credential))
-    return outbox_send(message_id=message.pk)
+    return outbox_send_message(message=message)
 
 
 def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str]) -> DeliveryResult:
@@ -26,7 +26,7 @@ def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str]) 
     message = OutboxMessage.objects.filter(idempotency_key=f"still-needed-email:{issuance.pk}").first()
     if message is None:
         message = outbox_enqueue(draft=still_needed_email_draft(issuance=issuance, reasons=reasons))
-    return outbox_send(message_id=message.pk)
+    return outbox_send_message(message=message)
 
 
 def delivery_send_test(*, message: OutboxMessage, to: str) -> DeliveryResult:
@@ -37,7 +37,7 @@ def delivery_send_test(*, message: OutboxMessage, to: str) -> DeliveryResult:
         from_email=message.from_email, reply_to=message.reply_to, attachments=list(message.attachments),
         headers={key: value for key, value in message.headers.items() if key != "Message-ID"},
     )
-    return outbox_send(message_id=outbox_enqueue(draft=draft).pk)
+    return outbox_send_message(message=outbox_enqueue(draft=draft))
 
 
 def delivery_retry_for_issuance(*, issuance: Issuance) -> int:

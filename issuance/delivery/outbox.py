@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import make_msgid
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -58,17 +59,22 @@ class EmailDraft:
 
 def outbox_enqueue(*, draft: EmailDraft) -> OutboxMessage:
     """The row for this key: created queued the first time, returned unchanged every time after."""
-    message, _ = OutboxMessage.objects.get_or_create(
-        idempotency_key=draft.idempotency_key,
-        defaults={
-            "organization": draft.organization, "issuance": draft.issuance, "kind": draft.kind,
-            "recipient": draft.recipient.strip(), "recipient_name": draft.recipient_name,
-            "from_email": draft.from_email, "reply_to": draft.reply_to, "subject": draft.subject,
-            "text_body": draft.text_body, "html_body": draft.html_body, "headers": draft.headers,
-            "attachments": draft.attachments,
-        },
-    )
-    return message
+    try:
+        # Insert first: callers look for the key before rendering, so the row is almost always new
+        # and a lookup first would be a query for nothing.
+        with transaction.atomic():
+            return OutboxMessage.objects.create(
+                idempotency_key=draft.idempotency_key, organization=draft.organization, issuance=draft.issuance,
+                kind=draft.kind, recipient=draft.recipient.strip(), recipient_name=draft.recipient_name,
+                from_email=draft.from_email, reply_to=draft.reply_to, subject=draft.subject,
+                text_body=draft.text_body, html_body=draft.html_body, headers=draft.headers,
+                attachments=draft.attachments,
+            )
+    except IntegrityError:
+        existing = OutboxMessage.objects.filter(idempotency_key=draft.idempotency_key).first()
+        if existing is None:  # refused for another reason than the key
+            raise
+        return existing
 
 
 def suppression_find(*, organization_id: int, address: str) -> Suppression | None:
@@ -87,8 +93,16 @@ def outbox_send(*, message_id: int, now: datetime | None = None, connection=None
     Must run outside a transaction: the claim (queued → sending, one more attempt) commits before
     the transport is called, so a crash mid-send leaves evidence for the sweep.
     """
+    return outbox_send_message(message=OutboxMessage.objects.get(pk=message_id), now=now, connection=connection)
+
+
+def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, connection=None) -> DeliveryResult:
+    """`outbox_send` for a row the caller has just read or created, without reading it again.
+
+    An out-of-date copy does no harm: only the claim, a conditional UPDATE, lets a send happen,
+    and the row is read again once claimed.
+    """
     now = now or timezone.now()
-    message = OutboxMessage.objects.get(pk=message_id)
     if message.status == Status.SENDING and message.sending_started_at < now - stuck_after():
         outbox_recover_stuck(now=now, message_id=message.pk)  # its sender died: apply the rule now
         message.refresh_from_db()
@@ -111,12 +125,16 @@ def outbox_send(*, message_id: int, now: datetime | None = None, connection=None
         provider_id = transport_send(email=outbox_email(message=message), connection=connection)
     except TransportError as exc:
         return _record_failure(message=message, error=exc, now=now)
-    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
-    )
-    # A tracking event may already have moved the row on; the provider id is recorded either way.
-    OutboxMessage.objects.filter(pk=message.pk).update(provider_message_id=provider_id[:300])
-    message.refresh_from_db()
+    sent = {"status": Status.SENT, "sent_at": timezone.now(), "next_attempt_at": None, "last_error": "",
+            "provider_message_id": provider_id[:300]}
+    if OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**sent):
+        # The row was ours, in `sending`, since it was read at the claim: it is now that plus `sent`.
+        for name, value in sent.items():
+            setattr(message, name, value)
+    else:
+        # A tracking event has already moved the row on; the provider id is recorded either way.
+        OutboxMessage.objects.filter(pk=message.pk).update(provider_message_id=sent["provider_message_id"])
+        message.refresh_from_db()
     return delivery_result(message=message)
 
 

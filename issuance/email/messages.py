@@ -65,7 +65,9 @@ def _local(moment: datetime | None, organization: Organization) -> datetime | No
 
 def credential_email_draft(*, issuance: Issuance, credential: Credential) -> EmailDraft:
     """The learner's certificate email: PDF attached, credential page, LinkedIn, badge and next course."""
-    organization, course, achievement = issuance.organization, issuance.course, credential.achievement
+    organization, course = issuance.organization, issuance.course
+    # The worker loaded the issuance with its achievement, which is the credential's: no query for it again.
+    achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
     learner_name = clean_header_text(issuance.learner_name)
     url = credential_url(credential_id=credential.pk)
     issued, expires = _local(credential.issued_at, organization), _local(credential.valid_until, organization)

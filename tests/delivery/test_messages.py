@@ -134,3 +134,17 @@ def test_it_tells_an_ineligible_learner_each_thing_they_still_need(smtp_server):
     assert "1. A score of at least 80% (you scored 64%)." in text and "2. Attendance of <90%> & the practical day." in text
     assert "Attendance of &lt;90%&gt; &amp; the practical day." in body and "Ana &lt;Lima&gt;" in body
     assert list(message.iter_attachments()) == []
+
+
+def test_it_uses_a_template_as_edited_for_the_next_email(smtp_server):
+    organization = OrganizationFactory()
+    organization_install_default_templates(organization=organization)
+    template = EmailTemplate.objects.get(organization=organization, kind="credential")
+    send_credential(smtp_server, issuance__organization=organization, issuance__course__title="CPR")
+
+    template.subject, template.text_body = "Well done on {{ course_title }}", "Edited: {{ learner_name }}."
+    template.save()
+    _, message = send_credential(smtp_server, issuance__organization=organization, issuance__course__title="CPR")
+
+    assert message["Subject"] == "Well done on CPR"
+    assert parts(message)[0].startswith("Edited: Ana Lima.")

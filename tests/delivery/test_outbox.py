@@ -1,14 +1,18 @@
 """The outbox against a real SMTP server: sent once, retried when it can help, failed when it cannot."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from issuance.delivery.emails import delivery_send_credential_email, delivery_send_still_needed_email
-from issuance.delivery.outbox import outbox_recover_stuck, outbox_send, stuck_after
+from issuance.delivery.outbox import outbox_enqueue, outbox_recover_stuck, outbox_send, stuck_after
 from issuance.delivery.signals import outbox_message_failed
 from issuance.delivery.tasks import outbox_sweep
+from issuance.email.messages import credential_email_draft
 from issuance.models import OutboxMessage, Suppression
 from tests.delivery.factories import MINIMAL_PDF, CredentialFactory, IssuanceFactory
 from tests.delivery.servers import free_port
@@ -178,3 +182,27 @@ def test_it_retries_when_the_mail_server_is_down(settings, smtp_server):
     assert (result.status, result.permanent) == (Status.QUEUED, False)
     assert "could not be reached" in result.detail
     assert outbox_send(message_id=result.message_id, now=result.retry_at).sent
+
+
+def test_it_reads_and_writes_a_new_credential_emails_row_only_as_often_as_the_rules_need(smtp_server):
+    credential = CredentialFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert delivery_send_credential_email(issuance=credential.issuance, credential=credential).sent
+
+    on_the_row = [query["sql"].split()[0] for query in queries.captured_queries if '"issuance_outboxmessage"' in query["sql"]]
+    # Is there one already, create it, claim it, read what was claimed, record it sent (with the provider's id).
+    assert on_the_row == ["SELECT", "INSERT", "UPDATE", "SELECT", "UPDATE"]
+
+
+def test_it_keeps_the_first_row_for_a_key_whatever_is_enqueued_under_it_later():
+    credential = CredentialFactory()
+    draft = credential_email_draft(issuance=credential.issuance, credential=credential)
+    first = outbox_enqueue(draft=draft)
+
+    with transaction.atomic():  # also inside a caller's transaction, which stays usable
+        again = outbox_enqueue(draft=replace(draft, subject="Something else", recipient="other@example.org"))
+        assert OutboxMessage.objects.count() == 1
+
+    assert again.pk == first.pk
+    assert (again.subject, again.recipient) == (first.subject, first.recipient) == (draft.subject, draft.recipient)
