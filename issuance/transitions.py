@@ -36,7 +36,8 @@ def issuance_claim(*, issuance_id) -> Issuance | None:
     if claimed != 1:
         return None
     return Issuance.objects.select_related(
-        "organization", "learner", "course", "course__ruleset", "achievement", "event"
+        "organization", "learner", "course", "course__ruleset", "course__certificate_template", "course__next_course",
+        "achievement", "event",
     ).get(pk=issuance_id)
 
 
