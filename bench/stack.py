@@ -46,7 +46,7 @@ class Stack:
             "MEDIA_ROOT": str(self.workdir / "media"),
             "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "0", "EMAIL_USE_SSL": "0",
             "Q_CLUSTER_NAME": f"bench{os.getpid()}",
-            "Q_WORKERS": str(cpus),
+            "Q_WORKERS": os.environ.get("BENCH_Q_WORKERS", str(cpus)),
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
