@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from ...intake.ratelimit import source_rate_limit_exceeded
 from ...intake.receive import request_headers_kept, webhook_event_store
 from ...intake.signatures import SignatureError, SignedHeaders, signature_verify
-from ...models import Source
+from ...intake.source_cache import webhook_source_get
 from .schema import GENERIC_EXAMPLE, GenericCompletionSerializer, WebhookReplySerializer
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class SourceEventsWebhook(APIView):
         tags=["webhooks"],
     )
     def post(self, request, slug: str):
-        source = Source.objects.select_related("organization").filter(slug=slug, is_active=True).first()
+        source = webhook_source_get(slug=slug)
         if source is None:
             return _reply(404, f"No active source {slug!r}.")
         if not _is_json_content_type(request.META.get("CONTENT_TYPE", "")):
