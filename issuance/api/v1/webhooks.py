@@ -4,7 +4,9 @@ import logging
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -48,11 +50,23 @@ SIGNATURE_HEADERS = [
 ]
 
 
+class JsonOnlyNegotiation(BaseContentNegotiation):
+    """Always JSON: a sender's Accept header chooses nothing here, and parsing it was 5 % of a request."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class SourceEventsWebhook(APIView):
     """Receives completion events from one source, signed with Standard Webhooks."""
 
     authentication_classes = []  # authenticity comes from the signature, not a session or token
     permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnlyNegotiation
 
     @extend_schema(
         operation_id="source_events_receive",
