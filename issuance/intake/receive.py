@@ -28,10 +28,11 @@ def request_headers_kept(meta: dict) -> dict:
 def webhook_event_store(
     *, source: Source, message_id: str, headers: dict, body: bytes
 ) -> tuple[CompletionEvent, str]:
-    """Store a signed request. Returns the event and `accepted`, `duplicate` or `parked` (not JSON)."""
-    existing = CompletionEvent.objects.filter(source=source, external_id=message_id).first()
-    if existing is not None:
-        return existing, "duplicate"
+    """Store a signed request. Returns the event and `accepted`, `duplicate` or `parked` (not JSON).
+
+    No look-up first: the unique (source, external_id) constraint answers a duplicate, and the
+    savepoint of atomic() keeps an enclosing transaction usable after the IntegrityError.
+    """
     try:
         with transaction.atomic():
             event = CompletionEvent.objects.create(
@@ -53,6 +54,6 @@ def webhook_event_store(
                 return event, "parked"
             completion_events_enqueue(event_ids=[event.pk])
     except IntegrityError:
-        # The same webhook-id won a race with us in another request: that one is the event.
+        # This webhook-id was stored before, by a retry's first attempt or a request racing with us.
         return CompletionEvent.objects.get(source=source, external_id=message_id), "duplicate"
     return event, "accepted"

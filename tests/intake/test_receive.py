@@ -1,0 +1,40 @@
+"""Storing a signed request: once per webhook-id, and queued only with the stored event."""
+
+import json
+
+import pytest
+from django.db import transaction
+
+from issuance.intake.receive import webhook_event_store
+from issuance.models import CompletionEvent
+
+from .conftest import generic_event
+
+BODY = json.dumps(generic_event()).encode()
+
+
+def _store(source, message_id="msg_1", body=BODY):
+    return webhook_event_store(source=source, message_id=message_id, headers={}, body=body)
+
+
+def test_it_answers_duplicate_with_the_first_event_and_keeps_the_transaction_usable(source):
+    # The test runs inside a transaction, as a caller's request may: the failed insert must not
+    # break it (PostgreSQL refuses every later statement unless a savepoint was rolled back).
+    first, outcome = _store(source)
+    again, second_outcome = _store(source, body=b'{"something": "else"}')
+    assert (outcome, second_outcome) == ("accepted", "duplicate")
+    assert again.pk == first.pk
+    assert bytes(CompletionEvent.objects.get().body) == BODY  # the first body stays
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_queues_one_task_for_a_stored_event_and_none_for_a_rolled_back_one(source, task_queue):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _store(source, message_id="msg_rolled_back")
+        raise RuntimeError("the caller's transaction fails after the store")
+    assert task_queue.run() == 0
+    assert not CompletionEvent.objects.exists()
+    _store(source, message_id="msg_kept")
+    _store(source, message_id="msg_kept")
+    assert task_queue.run() == 1
+    assert CompletionEvent.objects.get().status == CompletionEvent.Status.PROCESSED
