@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "whsec_" + base64.b64encode(b"laurel-benchmark-signing-key-123").decode()
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-WEB_THREADS = 4
+WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "2"))  # docs/deployment.md says why 2
 
 
 class Stack:
