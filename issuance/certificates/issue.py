@@ -77,6 +77,8 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
 def credential_certificate_render(*, credential) -> tuple[bytes, CertificateTemplate]:
     issuance = credential.issuance
     course = issuance.course
+    if course.organization_id == issuance.organization_id:
+        course.organization = issuance.organization  # already loaded with the issuance
     template = course_certificate_template(course=course)
     if template.organization_id == issuance.organization_id:
         template.organization = issuance.organization  # already loaded with the issuance
