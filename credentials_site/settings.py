@@ -246,6 +246,8 @@ LAUREL_RETRY_BASE_SECONDS = envint("LAUREL_RETRY_BASE_SECONDS", 30)
 LAUREL_CLAIM_SECONDS = envint("LAUREL_CLAIM_SECONDS", 90)
 # The sweep re-queues an issuance that has not moved for this long (a dead worker, a lost Redis task).
 LAUREL_STALL_SECONDS = envint("LAUREL_STALL_SECONDS", 120)
+# ...and an accepted completion event that no worker has processed for this long (its task was lost).
+LAUREL_EVENT_STALL_SECONDS = envint("LAUREL_EVENT_STALL_SECONDS", 600)
 # /healthz answers 503 when the oldest waiting issuance has waited longer than this.
 LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
 # An outbox row still `sending` after this long lost its sender (a task never outlives Q_TIMEOUT).

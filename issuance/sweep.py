@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from .models import Issuance
+from .intake.processing import PROCESS_TASK
+from .models import CompletionEvent, Issuance
 from .queue import ADVANCE_TASK, queue_broker
 from .transitions import NOT_CLAIMABLE
 
@@ -39,4 +40,23 @@ def issuance_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> li
     broker = queue_broker()
     for issuance_id in ids:
         async_task(ADVANCE_TASK, str(issuance_id), broker=broker)
+    return ids
+
+
+def completion_events_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> list:
+    """Re-queue received events that no worker processed for `stalled_after` seconds.
+
+    The task is queued after the event's row commits; if the broker refused it then (Redis down) or
+    a worker popped it from Redis and died, the event would wait forever. Processing is idempotent,
+    so an event that was merely waiting in a long queue costs one no-op task.
+    """
+    stalled_after = settings.LAUREL_EVENT_STALL_SECONDS if stalled_after is None else stalled_after
+    cutoff = timezone.now() - timedelta(seconds=stalled_after)
+    ids = list(
+        CompletionEvent.objects.filter(status=CompletionEvent.Status.ACCEPTED, received_at__lte=cutoff)
+        .order_by("received_at").values_list("pk", flat=True)[:limit]
+    )
+    broker = queue_broker()
+    for event_id in ids:  # one task each: a single event's task carries its issuance on to the email
+        async_task(PROCESS_TASK, str(event_id), broker=broker)
     return ids

@@ -58,7 +58,48 @@ def test_it_takes_back_an_issuance_whose_worker_died_holding_it(broker):
 def test_the_sweep_command_reports_what_it_requeued(broker, capsys):
     stale()
     call_command("sweep", stalled_after=60)
-    assert capsys.readouterr().out.strip() == "Re-queued 1 issuance."
+    assert capsys.readouterr().out.strip() == "Re-queued 1 issuance and 0 unprocessed events."
+
+
+def _event(*, age_seconds: int, status=None):
+    import json
+
+    from issuance.models import CompletionEvent
+    from tests.factories import SourceFactory
+
+    event = CompletionEvent.objects.create(source=SourceFactory(), external_id=f"ev-{age_seconds}-{status}",
+                                           body=json.dumps({"type": "course.completed"}).encode())
+    CompletionEvent.objects.filter(pk=event.pk).update(
+        received_at=timezone.now() - timedelta(seconds=age_seconds), status=status or CompletionEvent.Status.ACCEPTED)
+    return event
+
+
+def test_it_requeues_a_received_event_whose_task_was_lost_and_the_task_processes_it(broker):
+    from issuance.intake.tasks import completion_events_process
+    from issuance.models import CompletionEvent
+    from issuance.sweep import completion_events_sweep
+
+    lost = _event(age_seconds=900)
+    _event(age_seconds=30)  # its task may well still be in the queue
+    _event(age_seconds=900, status=CompletionEvent.Status.PROCESSED)
+    _event(age_seconds=900, status=CompletionEvent.Status.PARKED)
+
+    assert completion_events_sweep(stalled_after=600) == [lost.pk]
+    assert broker.queue_size() == 1
+    task = broker.dequeue()[0]
+    from django_q.signing import SignedPackage
+
+    package = SignedPackage.loads(task[1])
+    assert package["func"] == "issuance.intake.tasks.completion_events_process"
+    assert completion_events_process(*package["args"]) == {"parked": 1}  # it reached the worker (no learner: parked)
+    lost.refresh_from_db()
+    assert lost.status == CompletionEvent.Status.PARKED
+
+
+def test_the_sweep_command_reports_the_events_it_requeued(broker, capsys):
+    _event(age_seconds=900)
+    call_command("sweep", events_stalled_after=600)
+    assert capsys.readouterr().out.strip() == "Re-queued 0 issuances and 1 unprocessed event."
 
 
 def test_it_schedules_the_sweep_every_minute_idempotently(db):
