@@ -37,11 +37,6 @@ def organization_signer(*, organization: Organization) -> IssuerSigner:
     return IssuerSigner(issuer_id=issuer_id, verification_method=method, private_key=signing_key_private(key=key))
 
 
-def organization_issuer_id(*, organization: Organization) -> str:
-    """The issuer id new credentials carry (for did:key it changes when the key is rotated)."""
-    return _method_for(organization, organization_key_active(organization=organization))[0]
-
-
 def organization_did_document(*, organization: Organization) -> dict:
     """did:web document listing every key the organisation ever had, so old credentials still verify."""
     keys = [
