@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "whsec_" + base64.b64encode(b"laurel-benchmark-signing-key-123").decode()
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "2"))  # docs/deployment.md says why 2
+WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "0"))  # 0: sync workers; docs/deployment.md says why
 
 
 class Stack:
@@ -104,15 +104,11 @@ class Stack:
         return subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_web(self) -> str:
-        """gunicorn as docs/deployment.md recommends: a worker per core, each with threads and keep-alive.
-
-        Sync workers close the connection after every response (a tenth of a webhook request went to
-        that) and sit idle while a request waits for the database.
-        """
+        """gunicorn as docs/deployment.md recommends: a sync worker per core (BENCH_WEB_THREADS=n: gthread)."""
         port = free_port()
+        workers = ["--worker-class", "gthread", "--threads", str(WEB_THREADS)] if WEB_THREADS else []  # 0: sync
         self.web = self._spawn([sys.executable, "-m", "gunicorn", "credentials_site.wsgi", "--workers", str(self.cpus),
-                                "--worker-class", "gthread", "--threads", str(WEB_THREADS),
-                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], "gunicorn")
+                                *workers, "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], "gunicorn")
         self.base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
