@@ -144,3 +144,18 @@ def test_it_shows_a_corrected_name_and_new_fingerprint_at_once_after_a_certifica
 
     page = _page(client, credential)
     assert "Ann Lee<" in page and stored.sha256 in page and stored.previous_sha256 not in page
+
+
+def test_it_renders_a_page_once_a_minute_per_status_and_still_shows_a_change_at_once(client, issue, admin_user):
+    credential = issue()
+    first = client.get(f"/credentials/{credential.pk}")
+    again = client.get(f"/credentials/{credential.pk}")
+    assert [t.name for t in first.templates][:1] == ["laurel/public/credential.html"]
+    assert again.templates == []  # the same bytes from this process's rendered pages
+    assert again.content == first.content
+
+    credential_suspend(credential=credential, reason="Under review.", actor=admin_user)
+
+    changed = client.get(f"/credentials/{credential.pk}")
+    assert [t.name for t in changed.templates][:1] == ["laurel/public/credential.html"]
+    assert _status(changed.content.decode()) == "suspended"
