@@ -1,9 +1,11 @@
 """What the public credential page shows: facts that never change (cached) and the status (always live)."""
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from cachetools import TTLCache
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -102,10 +104,23 @@ def credential_live_row(*, credential_id) -> dict | None:
     return Credential.objects.filter(pk=credential_id).values("status", "status_reason", "pdf_sha256").first()
 
 
+# This process's copy of the shared cache's facts, for a minute: each is keyed by the certificate's
+# hash and never changes under its key, and a page then needs no Redis round trip (production page
+# p99, docs/performance.md).
+_local_facts: TTLCache = TTLCache(maxsize=1024, ttl=60)
+_local_lock = threading.Lock()
+
+
 def credential_page_facts(*, credential_id, certificate_sha256: str) -> dict | None:
     """The unchanging part of the page; cached once the credential is signed (before that it still changes)."""
     key = _facts_key(credential_id, certificate_sha256)
-    facts = cache.get(key)
+    with _local_lock:
+        facts = _local_facts.get(key)
+    if facts is None:
+        facts = cache.get(key)
+        if facts is not None:
+            with _local_lock:
+                _local_facts[key] = facts
     if facts is not None:
         return facts
     credential = (
@@ -117,6 +132,8 @@ def credential_page_facts(*, credential_id, certificate_sha256: str) -> dict | N
     facts = _facts(credential)
     if facts["signed"]:
         cache.set(key, facts, FACTS_SECONDS)
+        with _local_lock:
+            _local_facts[key] = facts
     return facts
 
 

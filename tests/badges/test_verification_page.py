@@ -90,7 +90,7 @@ def test_it_serves_a_warm_page_from_cache_with_one_query_for_the_live_status(cli
     credential = issue()
     _page(client, credential)
 
-    with django_assert_max_num_queries(2):  # the live status, and the cached facts when the cache is the database
+    with django_assert_max_num_queries(1):  # the live status; the facts are in this process already
         page = _page(client, credential)
     assert "Valid credential" in page
 
