@@ -1,8 +1,8 @@
 """The public verification page for one credential, and looking one up by the code printed on it."""
 
 import threading
-from collections import OrderedDict
 
+from cachetools import LRUCache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -26,33 +26,13 @@ def _not_found(request, *, code: str = "", message: str):
     return render(request, "laurel/public/verify.html", {"code": code, "message": message}, status=404)
 
 
-class _RenderedPages:
-    """This process's last pages, keyed by everything they show: the unchanging facts (by the
-    certificate's hash), the live status, and the minute the page says it was checked.
-
-    Rendering the template was 60 % of a page's CPU; a verifier reloading a page, or many people
-    opening a shared link, get the same bytes within the minute. The status is still read from the
-    database on every request, so a revocation shows at once.
-    """
-
-    def __init__(self, size: int = 512):
-        self.size, self.pages, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key) -> str | None:
-        with self.lock:
-            html = self.pages.get(key)
-            if html is not None:
-                self.pages.move_to_end(key)
-            return html
-
-    def put(self, key, html: str) -> None:
-        with self.lock:
-            self.pages[key] = html
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
-
-
-_rendered = _RenderedPages()
+# This process's last pages, keyed by everything they show: the unchanging facts (by the
+# certificate's hash), the live status, and the minute the page says it was checked. Rendering the
+# template was 60 % of a page's CPU; a verifier reloading a page, or many people opening a shared
+# link, get the same bytes within the minute. The status is still read from the database on every
+# request, so a revocation shows at once.
+_rendered: LRUCache = LRUCache(maxsize=512)
+_rendered_lock = threading.Lock()
 
 
 @require_GET
@@ -68,13 +48,15 @@ def credential_page(request, credential_id):
         status = PublicStatus("pending", "Being issued", "This credential is being issued; check again in a minute.")
     organization = facts["organization"]
     key = (str(credential_id), row["pdf_sha256"], facts["signed"], status, timezone.now().strftime("%Y%m%d%H%M"))
-    html = _rendered.get(key)
+    with _rendered_lock:
+        html = _rendered.get(key)
     if html is None:
         html = render_to_string("laurel/public/credential.html", {
             "c": facts, "status": status, "brand": organization["primary"], "accent": organization["accent"],
             "on_brand": _text_on(organization["primary"]),
         }, request=request)
-        _rendered.put(key, html)
+        with _rendered_lock:
+            _rendered[key] = html
     response = HttpResponse(html)
     # The status is read live; a shared cache must not keep an old one.
     response["Cache-Control"] = "no-cache"
