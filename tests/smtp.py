@@ -4,20 +4,14 @@ from email.utils import getaddresses
 import email
 import email.policy
 import logging
-import socket
 import threading
 
 from aiosmtpd.controller import Controller
 
+from bench.smtp_sink import free_port
+
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
-
-
-def _free_port() -> int:
-    # aiosmtpd's controller checks its own port after binding, so it cannot be given port 0.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RecordingHandler:
@@ -38,7 +32,7 @@ class RecordingHandler:
 class SmtpServer:
     def __init__(self):
         self.handler = RecordingHandler()
-        self.port = _free_port()
+        self.port = free_port()  # aiosmtpd's controller cannot be given port 0
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
     def start(self):

@@ -14,10 +14,8 @@ from tests.pipeline.cluster import Cluster
 from tests.smtp import attachments, body
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_pushes_a_pass_a_fail_a_missing_prerequisite_and_a_malformed_one_end_to_end(
-    live_server, smtp, tmp_path, monkeypatch, capsys
-):
+def _demo_run(live_server, smtp, tmp_path, monkeypatch) -> None:
+    """Seed the demo, then `demo_push` against the live server with a real worker cluster."""
     call_command("seed_demo", admin_password="pw-for-tests")
     cluster = Cluster(broker="orm", smtp_port=smtp.port, media_root=tmp_path / "media", monkeypatch=monkeypatch).start()
     try:
@@ -25,6 +23,13 @@ def test_it_pushes_a_pass_a_fail_a_missing_prerequisite_and_a_malformed_one_end_
     finally:
         cluster.stop()
         get_broker().purge_queue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_pushes_a_pass_a_fail_a_missing_prerequisite_and_a_malformed_one_end_to_end(
+    live_server, smtp, tmp_path, monkeypatch, capsys
+):
+    _demo_run(live_server, smtp, tmp_path, monkeypatch)
     out = capsys.readouterr().out
 
     outcomes = {f"{i.course.code}:{i.learner_name}": i for i in Issuance.objects.all()}
@@ -49,13 +54,7 @@ def test_the_demo_pass_ends_as_exactly_one_email_with_the_pdf_a_working_link_and
 ):
     settings.LAUREL_BASE_URL = live_server.url
     monkeypatch.setenv("LAUREL_BASE_URL", live_server.url)  # the worker process builds the links
-    call_command("seed_demo", admin_password="pw-for-tests")
-    cluster = Cluster(broker="orm", smtp_port=smtp.port, media_root=tmp_path / "media", monkeypatch=monkeypatch).start()
-    try:
-        call_command("demo_push", url=live_server.url, wait=90)
-    finally:
-        cluster.stop()
-        get_broker().purge_queue()
+    _demo_run(live_server, smtp, tmp_path, monkeypatch)
 
     [message] = [m for m in smtp.messages if m["To"].startswith("Ada Lovelace")]
     credential = Issuance.objects.get(learner_name="Ada Lovelace").credential
