@@ -1,6 +1,7 @@
 """Storing what a source sent: raw bytes and headers first, once per webhook-id, work queued after commit."""
 
 import json
+from contextlib import nullcontext
 
 from django.db import IntegrityError, transaction
 
@@ -30,11 +31,14 @@ def webhook_event_store(
 ) -> tuple[CompletionEvent, str]:
     """Store a signed request. Returns the event and `accepted`, `duplicate` or `parked` (not JSON).
 
-    No look-up first: the unique (source, external_id) constraint answers a duplicate, and the
-    savepoint of atomic() keeps an enclosing transaction usable after the IntegrityError.
+    No look-up first: the unique (source, external_id) constraint answers a duplicate. Outside a
+    transaction the INSERT commits on its own, without a BEGIN and a COMMIT around it (two of a
+    request's four round trips to PostgreSQL); inside one, atomic() adds a savepoint so that the
+    enclosing transaction stays usable after the IntegrityError.
     """
+    in_transaction = transaction.get_connection().in_atomic_block
     try:
-        with transaction.atomic():
+        with transaction.atomic() if in_transaction else nullcontext():
             event = CompletionEvent.objects.create(
                 source=source,
                 external_id=message_id,
@@ -42,18 +46,20 @@ def webhook_event_store(
                 headers=headers,
                 body=body,
             )
-            # Only now is anything parsed: the bytes are already in the row.
-            try:
-                json.loads(body)
-            except (UnicodeDecodeError, ValueError) as exc:
-                event_park(
-                    event=event,
-                    errors=[FieldError("body", f"The body is not valid JSON: {exc}.", "body_not_json")],
-                    actor_label=source.slug,
-                )
-                return event, "parked"
-            completion_events_enqueue(event_ids=[event.pk])
     except IntegrityError:
         # This webhook-id was stored before, by a retry's first attempt or a request racing with us.
         return CompletionEvent.objects.get(source=source, external_id=message_id), "duplicate"
+    # Only now is anything parsed: the bytes are already stored. A crash from here on leaves the
+    # event `accepted` with nothing queued, which the sweep re-queues (LAUREL_EVENT_STALL_SECONDS).
+    try:
+        json.loads(body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        with transaction.atomic():
+            event_park(
+                event=event,
+                errors=[FieldError("body", f"The body is not valid JSON: {exc}.", "body_not_json")],
+                actor_label=source.slug,
+            )
+        return event, "parked"
+    completion_events_enqueue(event_ids=[event.pk])
     return event, "accepted"
