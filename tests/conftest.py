@@ -2,7 +2,15 @@
 
 import pytest
 
+from issuance.delivery.transport import transport_forget
 from tests.factories import StaffUserFactory
+
+
+@pytest.fixture(autouse=True)
+def no_email_session_outlives_its_test():
+    """The sending thread keeps its SMTP session between sends; each test's server is its own."""
+    yield
+    transport_forget()
 
 
 @pytest.fixture

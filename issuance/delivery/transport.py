@@ -5,20 +5,26 @@ this module only knows how each of them reports failure.
 """
 
 import base64
+import os
 import secrets
 import smtplib
+import threading
+import time
 from email.mime.base import MIMEBase
 from email.utils import formataddr
 
 import requests
+from anymail.backends.base_requests import AnymailRequestsBackend
 from anymail.exceptions import (
     AnymailAPIError,
     AnymailError,
     AnymailRecipientsRefused,
     AnymailRequestsAPIError,
 )
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 from ..models import OutboxMessage
 
@@ -138,42 +144,131 @@ def _abandon(connection) -> None:
         connection.close()
 
 
+# A worker sends one email per credential. Opening a session for each costs the server's greeting,
+# EHLO, QUIT and, on a real relay, a TLS handshake and a login: more than the message itself. So
+# each thread keeps its session to the configured SMTP server or email API between sends.
+KEEP_MESSAGES = 100  # relays cap the messages in a session (often at 100); a fresh one before that
+KEEP_IDLE_SECONDS = 60.0  # longer idle than this: servers drop such sessions, so start a new one
+PROBE_AFTER_SECONDS = 0.5  # idle longer than this: check with NOOP that the server still answers
+
+
+class _Kept(threading.local):
+    connection = None
+    settings_key: tuple = ()
+    sent = 0
+    last_used = 0.0
+
+
+_kept = _Kept()
+
+
+def _settings_key() -> tuple:
+    """What the kept session was opened with: a change (a reload, a test's settings) means a new one."""
+    return (
+        settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", None), getattr(settings, "EMAIL_PORT", None),
+        getattr(settings, "EMAIL_HOST_USER", None), getattr(settings, "EMAIL_HOST_PASSWORD", None),
+        getattr(settings, "EMAIL_USE_TLS", None), getattr(settings, "EMAIL_USE_SSL", None),
+        getattr(settings, "EMAIL_TIMEOUT", None), repr(sorted(getattr(settings, "ANYMAIL", {}).items())),
+    )
+
+
+def _still_answers(connection) -> bool:
+    raw = getattr(connection, "connection", None)
+    if not isinstance(raw, smtplib.SMTP):
+        return True  # an email API: requests replaces a dropped keep-alive connection by itself
+    try:
+        return raw.noop()[0] == 250
+    except (smtplib.SMTPException, OSError):
+        return False
+
+
+def transport_forget(*, politely: bool = False) -> None:
+    """Stop keeping this thread's session. QUIT only when asked: the server may be gone, and QUIT would wait."""
+    connection, _kept.connection = _kept.connection, None
+    if connection is None:
+        return
+    if politely:
+        try:
+            connection.close()
+            return
+        except (smtplib.SMTPException, OSError):
+            pass
+    _abandon(connection)
+
+
+def _connection_kept():
+    """This thread's session with the email backend, opened now if it has none fit to use."""
+    key, now = _settings_key(), time.monotonic()
+    if _kept.connection is not None:
+        idle = now - _kept.last_used
+        if _kept.settings_key != key or idle >= KEEP_IDLE_SECONDS:
+            transport_forget()
+        elif _kept.sent >= KEEP_MESSAGES:
+            transport_forget(politely=True)
+        elif idle > PROBE_AFTER_SECONDS and not _still_answers(_kept.connection):
+            transport_forget()
+    if _kept.connection is None:
+        connection = get_connection()
+        if not isinstance(connection, (SmtpBackend, AnymailRequestsBackend)):
+            return connection  # files or memory: nothing to keep open
+        _kept.connection, _kept.settings_key, _kept.sent = connection, key, 0
+    return _kept.connection
+
+
+def _forget_after_fork() -> None:
+    # A forked worker must not share its parent's socket: the two would interleave SMTP commands.
+    _kept.connection = None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def transport_send(*, email: EmailMultiAlternatives, connection=None) -> str:
     """Send one email; returns the provider's message id (the Message-ID header when there is none).
 
-    Pass an open `connection` to send many through one session; otherwise one is opened and closed.
+    Pass an open `connection` to send many through one session (the caller closes it); otherwise
+    this thread's kept session is used, and dropped on any failure so the next send starts afresh.
     """
     owned = connection is None
-    connection = connection or get_connection()
+    connection = connection or _connection_kept()
+    kept = connection is _kept.connection
     try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as exc:
-        # Nothing was handed over yet, so retrying cannot duplicate.
-        raise TransportError(f"The mail server could not be reached: {exc}", permanent=False) from exc
-    try:
-        sent = connection.send_messages([email])
-    except AnymailError as exc:
-        raise _anymail_error(exc) from exc
-    except TimeoutError as exc:
-        _abandon(connection)  # a half-read SMTP reply leaves the session unusable
-        raise TransportError(f"The mail server did not answer in time: {exc}", permanent=False, outcome_unknown=True) from exc
-    except smtplib.SMTPServerDisconnected as exc:
-        _abandon(connection)
-        if isinstance(exc.__context__, TimeoutError):  # smtplib reports a reply timeout as a disconnect
+        try:
+            connection.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            # Nothing was handed over yet, so retrying cannot duplicate.
+            raise TransportError(f"The mail server could not be reached: {exc}", permanent=False) from exc
+        try:
+            sent = connection.send_messages([email])
+        except AnymailError as exc:
+            raise _anymail_error(exc) from exc
+        except TimeoutError as exc:
+            _abandon(connection)  # a half-read SMTP reply leaves the session unusable
             raise TransportError(f"The mail server did not answer in time: {exc}", permanent=False, outcome_unknown=True) from exc
-        raise TransportError(f"The mail server closed the connection: {exc}", permanent=False) from exc
-    except smtplib.SMTPException as exc:
-        _abandon(connection)
-        raise _smtp_error(exc) from exc
-    except OSError as exc:
-        _abandon(connection)
-        raise TransportError(f"The mail server connection failed: {exc}", permanent=False) from exc
+        except smtplib.SMTPServerDisconnected as exc:
+            _abandon(connection)
+            if isinstance(exc.__context__, TimeoutError):  # smtplib reports a reply timeout as a disconnect
+                raise TransportError(f"The mail server did not answer in time: {exc}", permanent=False, outcome_unknown=True) from exc
+            raise TransportError(f"The mail server closed the connection: {exc}", permanent=False) from exc
+        except smtplib.SMTPException as exc:
+            _abandon(connection)
+            raise _smtp_error(exc) from exc
+        except OSError as exc:
+            _abandon(connection)
+            raise TransportError(f"The mail server connection failed: {exc}", permanent=False) from exc
+    except BaseException:
+        if kept:  # whatever went wrong, the session is in a state nobody should send into
+            transport_forget()
+        raise
     finally:
-        if owned:
+        if owned and not kept:
             try:
                 connection.close()
             except (smtplib.SMTPException, OSError):
                 _abandon(connection)
+    if kept:
+        _kept.sent += 1
+        _kept.last_used = time.monotonic()
     if not sent:
         raise TransportError("The email backend accepted nothing.", permanent=False)
     status = getattr(email, "anymail_status", None)

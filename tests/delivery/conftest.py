@@ -13,15 +13,20 @@ def media_in_tmp(settings, tmp_path):
     settings.LAUREL_BASE_URL = "https://credentials.example.org"
 
 
+def send_through(settings, server: SMTPServer) -> SMTPServer:
+    """Point Django's SMTP backend at `server`."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = TEST_TIMEOUT
+    return server
+
+
 @pytest.fixture
 def smtp_server(settings):
     with SMTPServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_TIMEOUT = TEST_TIMEOUT
-        yield server
+        yield send_through(settings, server)
 
 
 @pytest.fixture

@@ -29,10 +29,12 @@ class RecordingSMTPHandler:
     def __init__(self):
         self.messages = []  # email.message.EmailMessage, parsed from what DATA carried
         self.envelopes = []
+        self.sessions = []  # the client's (address, port) at each MAIL FROM: one port per SMTP session
         self.script = []
         self._current = "accept"
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.sessions.append(session.peer)
         self._current = self.script.pop(0) if self.script else "accept"
         envelope.mail_from = address
         return "250 OK"
@@ -54,10 +56,12 @@ class RecordingSMTPHandler:
 
 
 class SMTPServer:
-    def __init__(self):
+    """`idle_timeout`: seconds after which the server drops a session that sends nothing, as relays do."""
+
+    def __init__(self, *, idle_timeout: float = 300):
         self.handler = RecordingSMTPHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, timeout=idle_timeout)
 
     def __enter__(self):
         self.controller.start()
@@ -69,6 +73,11 @@ class SMTPServer:
     @property
     def messages(self):
         return self.handler.messages
+
+    @property
+    def sessions(self) -> list:
+        """One entry per MAIL FROM, naming the session it came in: equal entries, the same session."""
+        return self.handler.sessions
 
 
 class PostmarkAPI(BaseHTTPRequestHandler):
