@@ -1,4 +1,4 @@
-"""Per-source webhook rate limit, counted in the shared cache so every web process sees one count."""
+"""Per-source webhook rate limit, counted in Redis or the database cache so every web process sees one count."""
 
 import contextlib
 import functools
@@ -27,35 +27,18 @@ def source_rate_limit_exceeded(*, source: Source, now: float | None = None) -> i
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     key = f"laurel:webhook-rate:{source.pk}:{window}"
-    limit = source.rate_limit_per_minute
-    if settings.REDIS_URL:  # the shared cache is Redis (settings.py): count there, exactly
-        admitted = _count_on_redis(settings.REDIS_URL, key) <= limit
-    else:
-        admitted = _admit_from_reserve(key=key, window=window, limit=limit)
-    if not admitted:
+    if not _admit_from_reserve(key=key, window=window, limit=source.rate_limit_per_minute):
         return max(1, int((window + 1) * WINDOW_SECONDS - now))
     return None
 
 
-@functools.lru_cache(maxsize=4)
-def _redis(url: str) -> redis.Redis:
-    # One client per process: the cache API builds a new client object for every call, which cost
-    # as much CPU as the round trip. The client's connection pool is thread-safe and fork-aware.
-    return redis.Redis.from_url(url)
-
-
-def _count_on_redis(url: str, key: str) -> int:
-    """INCR and EXPIRE in one MULTI: one round trip (add() then incr() took three), never a key without expiry."""
-    count, _ = _redis(url).pipeline(transaction=True).incr(key).expire(key, KEY_TIMEOUT).execute()
-    return count
-
-
-# --- Without Redis: the database cache, reserved a few requests at a time -------------------------
-# A count in the database cache is a read and a write under the write lock: done for every request
-# it cost a fifth of the embedded webhook's throughput. So each process reserves a batch of
-# requests from the shared count and admits them on its own. The shared count never lets more than
-# the limit through; requests another process reserved and has not used yet may be refused early,
-# at most 1 % of the limit per process, and a sender told to retry loses nothing.
+# --- The shared count, reserved a few requests at a time ------------------------------------------
+# Counting every request in the shared count cost a round trip to Redis (a fifth of a production
+# webhook's round trips) or, in the database cache, a read and a write under the write lock (a fifth
+# of the embedded webhook's throughput). So each process reserves a batch of requests from the
+# shared count and admits them on its own. The shared count never lets more than the limit
+# through; requests another process reserved and has not used yet may be refused early, at most
+# 1 % of the limit per process, and a sender told to retry loses nothing.
 
 
 @dataclass
@@ -86,13 +69,33 @@ def _admit_from_reserve(*, key: str, window: int, limit: int) -> bool:
         if reserve.spent:
             return False
         batch = _batch(limit)
-        left = limit - (_count_in_cache(key, batch) - batch)  # what the shared count had left for us
+        left = limit - (_count_shared(key, batch) - batch)  # what the shared count had left for us
         if left <= 0:
             reserve.spent = True
             return False
         reserve.granted += min(batch, left)
         reserve.admitted += 1
         return True
+
+
+def _count_shared(key: str, delta: int) -> int:
+    """Add `delta` to the count every process shares and return it: Redis when there is one."""
+    if settings.REDIS_URL:  # the shared cache is Redis (settings.py)
+        return _count_on_redis(settings.REDIS_URL, key, delta)
+    return _count_in_cache(key, delta)
+
+
+@functools.lru_cache(maxsize=4)
+def _redis(url: str) -> redis.Redis:
+    # One client per process: the cache API builds a new client object for every call, which cost
+    # as much CPU as the round trip. The client's connection pool is thread-safe and fork-aware.
+    return redis.Redis.from_url(url)
+
+
+def _count_on_redis(url: str, key: str, delta: int) -> int:
+    """INCRBY and EXPIRE in one MULTI: one round trip, never a key without expiry."""
+    count, _ = _redis(url).pipeline(transaction=True).incrby(key, delta).expire(key, KEY_TIMEOUT).execute()
+    return count
 
 
 def _count_in_cache(key: str, delta: int) -> int:
