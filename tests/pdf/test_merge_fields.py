@@ -5,6 +5,8 @@ import io
 from datetime import date, datetime, timezone
 
 import pytest
+import qrcode
+import qrcode.constants
 from PIL import Image
 
 from courses.defaults import DEFAULT_CERTIFICATES, organization_install_default_templates
@@ -54,6 +56,16 @@ def test_it_makes_the_qr_code_a_png_of_the_verification_url():
     assert fields["qr_code"].startswith(prefix)
     image = Image.open(io.BytesIO(base64.b64decode(fields["qr_code"][len(prefix):])))
     assert image.format == "PNG" and image.width == image.height
+    # Each module is a 4-pixel square, dark where the code of the URL has a dark module, quiet zone included.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=4)
+    code.add_data(fields["verification_url"])
+    matrix = code.get_matrix()
+    assert image.width == 4 * len(matrix)
+    pixels = image.convert("L")
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            corners = {pixels.getpixel((4 * x + dx, 4 * y + dy)) for dx in (0, 3) for dy in (0, 3)}
+            assert corners == ({0} if dark else {255}), (x, y)
     other = sample_context("Ana Lima", verification_url="https://credentials.example.org/c/other")
     assert other["qr_code"] != fields["qr_code"]
 
