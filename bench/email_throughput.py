@@ -25,11 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from bench.smtp_sink import free_port  # noqa: E402
 
 
 def _wait_for(port: int) -> None:
@@ -110,7 +106,7 @@ def main() -> None:
     arguments = [a for a in sys.argv[1:] if a != "--tls"]
     tls = "--tls" in sys.argv[1:]
     count = int(arguments[0]) if arguments else 300
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as certificates:
         sink_command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"]
         if tls:

@@ -10,7 +10,6 @@ client threads. The status is read live on every request; the rest comes from th
 import argparse
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -19,12 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from badge_step import ROOT, django_ready, issuances_at_rendered, percentile
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from smtp_sink import free_port
 
 
 def main() -> None:

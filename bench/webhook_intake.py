@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+from smtp_sink import free_port  # run as a script: bench/ is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "whsec_" + base64.b64encode(b"benchmark-key-benchmark-key-1234").decode()
@@ -33,12 +33,6 @@ def sign(message_id: str, timestamp: str, body: bytes) -> str:
     key = base64.b64decode(SECRET.removeprefix("whsec_"))
     digest = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:
@@ -68,9 +62,9 @@ def main() -> None:
     try:
         for _ in range(100):
             try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a cold worker still importing
                 time.sleep(0.1)
         sessions: dict[int, requests.Session] = {}
 

@@ -6,7 +6,6 @@ Each records what it received and answers from a script of behaviours, so a test
 
 import asyncio
 import json
-import socket
 import threading
 import time
 import uuid
@@ -15,11 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from bench.smtp_sink import free_port
 
 
 class RecordingSMTPHandler:
