@@ -1,10 +1,9 @@
-"""Render the shipped certificates with sample names to PDF and PNG (pdftoppm), to look at them.
+"""Render the shipped certificates with sample names to PDF and PNG (pdfium), to look at them.
 
 Usage: .venv/bin/python bench/render_samples.py [OUTPUT_DIR] [NAME_KEY ...]
 """
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,9 +13,20 @@ import django  # noqa: E402
 
 django.setup()
 
+import pypdfium2  # noqa: E402
+
 from issuance.certificates.samples import METADATA, SAMPLE_NAMES, default_template, sample_context  # noqa: E402
 from courses.defaults import DEFAULT_CERTIFICATES  # noqa: E402
 from issuance.certificates.render import certificate_render_pdf  # noqa: E402
+
+
+def png_write(pdf: bytes, path: Path, *, dpi: int) -> None:
+    """Page one as a PNG, the way the admin preview draws it."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        document[0].render(scale=dpi / 72).to_pil().save(path)
+    finally:
+        document.close()
 
 
 def main() -> None:
@@ -30,7 +40,7 @@ def main() -> None:
             )
             stem = out / f"certificate-{index}-{key}"
             stem.with_suffix(".pdf").write_bytes(pdf)
-            subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(stem.with_suffix(".pdf")), str(stem)], check=True)
+            png_write(pdf, stem.with_suffix(".png"), dpi=80)
             print(stem.with_suffix(".png"))
 
 

@@ -1,9 +1,35 @@
-"""Shared fixtures: personas and a logged-in admin client."""
+"""Shared fixtures: the profile's services, personas and a logged-in admin client."""
+
+import functools
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from issuance.delivery.transport import transport_forget
 from tests.factories import StaffUserFactory
+from tests.services import port_answers, redis_answers, service_missing
+
+
+@functools.cache
+def profile_service_missing() -> tuple[str, str] | None:
+    """(what, how to get it) for the first service the chosen profile names that is not answering."""
+    if connection.vendor == "postgresql":
+        host, port = connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432)
+        if not port_answers(host, port):
+            return (f"PostgreSQL (DATABASE_URL) on {host}:{port}",
+                    "apt-get install postgresql, or unset DATABASE_URL to test on SQLite")
+    if settings.REDIS_URL and not redis_answers(settings.REDIS_URL):
+        return f"Redis (REDIS_URL) at {settings.REDIS_URL}", "apt-get install redis-server, or unset REDIS_URL"
+    return None
+
+
+def pytest_runtest_setup(item):
+    """On the production profile nearly every test uses PostgreSQL and Redis: if one is not
+    answering, skip with one reason (before any fixture fails on it with a traceback)."""
+    missing = profile_service_missing()
+    if missing:
+        service_missing(*missing)
 
 
 @pytest.fixture(autouse=True)

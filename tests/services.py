@@ -9,6 +9,7 @@ import shutil
 import socket
 
 import pytest
+import redis
 
 
 def services_required() -> bool:
@@ -43,3 +44,20 @@ def require_port(host: str, port: int, *, what: str, install: str) -> None:
     """Skip/fail unless something accepts TCP connections at host:port."""
     if not port_answers(host, port):
         service_missing(f"{what} on {host}:{port}", install)
+
+
+def redis_answers(url: str) -> bool:
+    """A Redis server answers PING at `url` (not a closed port, not a refused password)."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=2)
+    try:
+        return client.ping()
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def require_redis(url: str, *, install: str = "apt-get install redis-server") -> None:
+    """Skip/fail unless a Redis server answers at `url`."""
+    if not redis_answers(url):
+        service_missing(f"Redis at {url}", install)

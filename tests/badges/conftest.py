@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,6 +15,7 @@ from issuance.openbadges.keys import key_pair_generate
 from issuance.openbadges.sign import credential_sign
 from issuance.openbadges.statuslist import status_list_entry_build
 from tests.pipeline.conftest import complete, drive, smtp  # noqa: F401 (smtp is a fixture used here)
+from tests.services import require_program
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 VERIFIER_DIR = Path(__file__).resolve().parent / "verifier"
@@ -96,9 +96,7 @@ def issuer() -> Issuer:
 @pytest.fixture(scope="session")
 def verifier_installed() -> Path:
     """`npm ci` once per lock file: a stamp in node_modules records which lock was installed."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        pytest.skip("node and npm are not installed: the independent Digital Bazaar verifier cannot run")
+    node, npm = require_program("node", package="nodejs"), require_program("npm", package="npm")
     lock_digest = hashlib.sha256((VERIFIER_DIR / "package-lock.json").read_bytes()).hexdigest()
     stamp = VERIFIER_DIR / "node_modules" / ".laurel-lock-sha256"
     if not stamp.exists() or stamp.read_text() != lock_digest:

@@ -43,6 +43,7 @@ def test_it_imports_the_shipped_sample_file(source, course, organization, task_q
     assert Issuance.objects.filter(learner__name="Дмитрий Иванов").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_it_imports_10000_rows_with_3_percent_bad_ones_parked_and_none_lost(source, task_queue, capsys, tmp_path):
     data, bad = _big_file(10_000, bad_every=33)

@@ -44,13 +44,14 @@ def test_it_renders_every_hard_name_as_text_with_real_glyphs(key, template, capl
 
 @pytest.mark.parametrize("key", ["arabic", "hebrew"])
 def test_it_draws_right_to_left_names_from_right_to_left(key):
-    # pdftotext's plain mode hands back logical order whatever the drawing order, so the text
-    # check above cannot tell a reversed name from a correct one. Its -bbox mode reports each
-    # word's glyphs in drawing order (left to right) with positions: drawn right to left, each
-    # word's letters come out reversed, and the first word the learner typed is the rightmost.
-    # (A word drawn as one ligature glyph, like ﷲ, reverses to itself; NFKC then expands it.)
+    # pdf_text gives reading order (pdfium reorders right-to-left runs), so the text check above
+    # cannot tell a name drawn in the wrong direction from a correct one. Positions can: drawn right
+    # to left, each word's glyphs read left to right come out reversed, and the first word the
+    # learner typed is the rightmost. (A ligature like ﷲ is one glyph; NFKC then expands it.)
     name = SAMPLE_NAMES[key]
-    drawn = {unicodedata.normalize("NFKC", text[::-1]): x for text, x, _ in pdf_words(render_default(name))}
+    drawn = {
+        unicodedata.normalize("NFKC", "".join(reversed(glyphs))): x for glyphs, x, _ in pdf_words(render_default(name))
+    }
     assert all(word in drawn for word in name.split()), (name.split(), list(drawn))
     positions = [drawn[word] for word in name.split()]
     assert positions == sorted(positions, reverse=True)
@@ -76,7 +77,7 @@ def test_it_fits_a_200_character_name_on_at_most_two_lines(template):
     assert len(name) == 200
     pdf = render_default(name, template)
     words = set(name.split())
-    lines = {round(y) for text, _, y in pdf_words(pdf) if unicodedata.normalize("NFKC", text) in words}
+    lines = {round(y) for glyphs, _, y in pdf_words(pdf) if unicodedata.normalize("NFKC", "".join(glyphs)) in words}
     assert 1 <= len(lines) <= 2
     assert len(pdf_reader(pdf).pages) == 1
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import connection
 from django_q.conf import Conf
 
+from tests.services import require_redis
+
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -31,6 +33,8 @@ class Cluster:
     """One qcluster process group. `kill()` is SIGKILL to every process in it, as an OOM killer would."""
 
     def __init__(self, *, broker: str, smtp_port: int, media_root: Path, monkeypatch, workers: int = 2):
+        if broker == "redis":
+            require_redis(test_redis_url(), install="apt-get install redis-server, or set LAUREL_TEST_REDIS_URL")
         self.name = f"laurel-test-{uuid.uuid4().hex[:8]}"
         self.env = {
             **os.environ,
