@@ -25,7 +25,7 @@ validate_asset_name = RegexValidator(
 
 def _refuse_what_the_sandbox_refuses(template, *, parts: tuple[str, ...], fields: dict) -> None:
     """Staff templates render in the sandbox; saving one it would refuse fails here, naming each problem."""
-    from issuance.certificates.sandbox import template_validate
+    from ..templating.sandbox import template_validate
 
     errors = {part: problems for part in parts if (problems := template_validate(getattr(template, part) or "", fields=fields))}
     if errors:
@@ -100,7 +100,7 @@ class EmailTemplate(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def clean(self):
-        from issuance.email.fields import email_fields
+        from ..templating.email_fields import email_fields
 
         _refuse_what_the_sandbox_refuses(self, parts=("subject", "text_body", "html_body"), fields=email_fields(self.kind))
 

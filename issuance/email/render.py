@@ -11,8 +11,8 @@ from django.utils.safestring import mark_safe
 
 from courses.models import EmailTemplate, Organization
 
-from ..certificates.sandbox import TemplateRefused, sandbox_render
-from .fields import email_fields
+from courses.templating.sandbox import TemplateRefused, sandbox_render
+from courses.templating.email_fields import email_fields
 
 MAX_TEMPLATE_CHARS = 100_000
 MAX_SUBJECT_CHARS = 250
