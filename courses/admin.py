@@ -17,7 +17,7 @@ from issuance.certificates.preview import template_preview
 from issuance.certificates.samples import SAMPLE_NAMES
 
 from . import services
-from .admin_keys import SigningKeyInline, rotate_signing_keys
+from .keys.admin import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
 from .models import (
     Achievement,

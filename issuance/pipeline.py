@@ -28,7 +28,7 @@ from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdent
 from .openbadges.credential import CredentialInputError
 from .openbadges.did import DidError
 from .openbadges.issue import credential_badge_sign, credential_badge_store
-from .openbadges.keys import KeyDecryptionError, KeyEncryptionKeyError
+from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
 from .openbadges.statuslist import StatusListFullError
 from .queue import issuance_enqueue
 from .transitions import issuance_move
