@@ -14,10 +14,10 @@ from audit.services import audit_record
 from courses.models import CertificateTemplate, Course
 from courses.rules import HeldAchievement, ruleset_evaluate
 
-from .certificates.issue import credential_certificate_store
+from .certificates.credential_certificate import credential_certificate_store
 from .certificates.render import CertificateRenderError, CertificateTemplateError
 from .completions import Completion
-from .delivery.emails import (
+from .delivery.sending import (
     delivery_send_credential_email,
     delivery_send_still_needed_email,
 )
@@ -27,10 +27,10 @@ from .errors import StepFailed, StepWaiting
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
 from .openbadges.credential import CredentialInputError
 from .openbadges.did import DidError
-from .openbadges.issue import credential_badge_sign, credential_badge_store
+from .openbadges.credential_badge import credential_badge_sign, credential_badge_store
 from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
-from .openbadges.statuslist import StatusListFullError
-from .queue import issuance_enqueue
+from .openbadges.bitstring import StatusListFullError
+from .step_queue import issuance_enqueue
 from .transitions import issuance_move
 
 State = Issuance.State

@@ -12,7 +12,7 @@ from audit.services import audit_record
 
 from .errors import ClaimLost
 from .models import Issuance
-from .queue import issuance_enqueue, issuance_is_continued_here
+from .step_queue import issuance_enqueue, issuance_is_continued_here
 
 State = Issuance.State
 NOT_CLAIMABLE = [State.PARKED, State.REVOKED, State.EXPIRED]
@@ -147,7 +147,7 @@ class NotParked(Exception):
 
 def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff") -> Issuance:
     """Send a parked issuance back to the state before its failed step, and queue that step."""
-    from .delivery.emails import delivery_retry_for_issuance
+    from .delivery.sending import delivery_retry_for_issuance
     from .pipeline import STEP_INPUT_STATE  # the step table lives with the steps
 
     with transaction.atomic():

@@ -7,7 +7,7 @@ from issuance.openbadges.issuer import organization_public_key
 from courses.keys.crypto import public_key_multibase_decode
 from issuance.openbadges.ob2 import png_unbake
 from issuance.openbadges.sign import credential_verify
-from issuance.openbadges.statuslist import bitstring_is_set
+from issuance.openbadges.bitstring import bitstring_is_set
 from issuance.revocation import credential_revoke, credential_suspend, credential_unsuspend
 
 
