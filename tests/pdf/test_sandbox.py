@@ -2,7 +2,7 @@
 
 import pytest
 
-from issuance.certificates.merge_fields import FIELD_SPEC
+from courses.templating.certificate_fields import FIELD_SPEC
 from issuance.certificates.render import CertificateTemplateError
 from courses.templating.sandbox import TemplateRefused, sandbox_render, template_validate
 
