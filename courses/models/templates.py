@@ -8,7 +8,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ..templating.certificate_fields import FIELD_SPEC
-from ..templating.email_fields import EmailKind, email_fields
+from ..templating.email_fields import email_fields
+from ..templating.email_kinds import EmailKind
 from ..templating.sandbox import template_validate
 from .organizations import Organization, organization_asset_path
 

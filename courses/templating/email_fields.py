@@ -1,16 +1,6 @@
-"""The kinds of email Laurel sends, and what each kind's template may use: the sandbox refuses
-anything else, at save and at send."""
+"""What each kind of email template may use: the sandbox refuses anything else, at save and at send."""
 
-from django.db import models
-
-
-class EmailKind(models.TextChoices):
-    """The one list of email kinds: templates are written for them, the outbox records them."""
-
-    CREDENTIAL = "credential", "Credential issued"
-    STILL_NEEDED = "still_needed", "What you still need"
-    STAFF_DIGEST = "staff_digest", "Staff exception digest"
-    RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
+from .email_kinds import EmailKind
 
 
 BRAND = {"organization_name": None, "organization_website": None, "logo_url": None, "primary_color": None, "accent_color": None}

@@ -3,7 +3,7 @@
 from django.db import models
 
 from courses.models import Organization
-from courses.templating.email_fields import EmailKind
+from courses.templating.email_kinds import EmailKind
 
 
 class OutboxMessage(models.Model):
