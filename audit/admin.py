@@ -1,6 +1,7 @@
 """The audit trail in the admin: readable by staff, editable by no one, exportable as CSV."""
 
 from django.contrib import admin
+from django.urls import path
 
 from .export import audit_export_view
 from .models import AuditRecord
@@ -16,8 +17,6 @@ class AuditRecordAdmin(admin.ModelAdmin):
     change_list_template = "admin/audit/auditrecord/change_list.html"
 
     def get_urls(self):
-        from django.urls import path
-
         extra = [path("export/", self.admin_site.admin_view(audit_export_view), name="audit_auditrecord_export")]
         return extra + super().get_urls()
 

@@ -70,7 +70,7 @@ def main() -> None:
     from django.db import connection
 
     from issuance.models import Issuance
-    from issuance.queue import issuance_enqueue  # noqa: F401 (imported so the first advance pays no import)
+    from issuance.step_queue import issuance_enqueue  # noqa: F401 (imported so the first advance pays no import)
     from issuance.worker import issuance_advance
 
     ids = issuances_at_rendered(count + 5)

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta, timezone
 from issuance.openbadges.canonical import rdf_canonicalize
 from issuance.openbadges.credential import open_badge_credential_build
 from issuance.openbadges.did import issuer_did_web, verification_method_id
-from issuance.openbadges.keys import key_pair_generate
+from courses.keys.crypto import key_pair_generate
 from issuance.openbadges.sign import credential_sign, credential_verify
-from issuance.openbadges.statuslist import status_list_entry_build
+from issuance.openbadges.bitstring import status_list_entry_build
 
 
 def build(index: int, did: str) -> dict:

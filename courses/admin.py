@@ -1,29 +1,20 @@
 """The catalogue in the admin, arranged the way staff look for things."""
 
-from django import forms
 from django.contrib import admin, messages
-from django.db import models
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from issuance.certificates.merge_fields import FIELDS
-from issuance.certificates.preview import template_preview
-from issuance.certificates.samples import SAMPLE_NAMES
-
 from . import services
-from .admin_keys import SigningKeyInline, rotate_signing_keys
+from .keys.admin import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
 from .models import (
     Achievement,
     CertificateAsset,
-    CertificateSignatory,
-    CertificateTemplate,
     Course,
     EmailTemplate,
     Organization,
@@ -152,69 +143,6 @@ class RuleSetVersionAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
         except ValidationError as exc:  # a version frozen between opening and saving the form
             messages.error(request, exc.messages[0])
-
-
-class CertificateSignatoryInline(admin.TabularInline):
-    model = CertificateSignatory
-    extra = 0
-    fields = ["order", "name", "title", "signature"]
-
-
-@admin.register(CertificateTemplate)
-class CertificateTemplateAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "organization", "page_size", "orientation", "version", "updated_at"]
-    list_filter = ["organization", "page_size", "orientation"]
-    search_fields = ["name"]
-    readonly_fields = ["version", "updated_at"]
-    inlines = [CertificateSignatoryInline]
-    change_form_template = "admin/courses/certificatetemplate/change_form.html"
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 24, "style": "width: 100%; font-family: monospace"})},
-    }
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/preview/", view(self.preview_view), name="courses_certificatetemplate_preview"),
-            path("<int:pk>/preview.png", view(self.preview_file_view), {"kind": "png"}, name="courses_certificatetemplate_preview_png"),
-            path("<int:pk>/preview.pdf", view(self.preview_file_view), {"kind": "pdf"}, name="courses_certificatetemplate_preview_pdf"),
-        ] + super().get_urls()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "merge_fields": FIELDS, "samples": SAMPLE_NAMES}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _template_or_404(self, request, pk):
-        template = get_object_or_404(CertificateTemplate, pk=pk)
-        if not self.has_view_or_change_permission(request, template):
-            raise PermissionDenied
-        return template
-
-    def preview_view(self, request, pk):
-        template = self._template_or_404(request, pk)
-        sample = request.GET.get("sample", "latin")
-        preview = template_preview(template=template, sample=sample)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": template,
-            "title": f"Preview of {template}",
-            "preview": preview,
-            "sample": sample,
-            "samples": SAMPLE_NAMES,
-        }
-        return TemplateResponse(request, "admin/courses/certificatetemplate/preview.html", context)
-
-    def preview_file_view(self, request, pk, kind):
-        template = self._template_or_404(request, pk)
-        preview = template_preview(template=template, sample=request.GET.get("sample", "latin"))
-        if preview.pdf is None:
-            return HttpResponse("; ".join(preview.problems), status=422, content_type="text/plain; charset=utf-8")
-        if kind == "png":
-            return HttpResponse(preview.png(), content_type="image/png")
-        response = HttpResponse(preview.pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="preview-{template.pk}.pdf"'
-        return response
 
 
 @admin.register(CertificateAsset)

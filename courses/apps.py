@@ -7,4 +7,4 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         # Every new organisation gets its signing key in the same transaction that creates it.
-        from . import signing_keys  # noqa: F401
+        from .keys import rotation  # noqa: F401

@@ -13,7 +13,6 @@ admin.site.index_title = "Credentials"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", include("issuance.api.v1.urls_issuances")),
     path("anymail/", include("anymail.urls")),  # ESP tracking webhooks, basic auth ANYMAIL_WEBHOOK_SECRET
     path("", include("issuance.urls")),
     path("", include("issuance.public.urls")),

@@ -1,6 +1,7 @@
 import sys
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class IssuanceConfig(AppConfig):
@@ -10,6 +11,9 @@ class IssuanceConfig(AppConfig):
     def ready(self):
         # Delivery lives in a sub-package: connect its tracking receiver and register its admin here.
         from .delivery import admin, tracking  # noqa: F401
+        from .schedules import schedules_sync_after_migrate
+
+        post_migrate.connect(schedules_sync_after_migrate, sender=self, dispatch_uid="laurel-schedules-sync")
 
         if sys.argv[1:2] == ["qcluster"]:
             # django-q2 forks its workers (and every recycled one) from this process: warmed here, each

@@ -10,28 +10,24 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audit.services import audit_record
 from courses.models import CertificateTemplate, Course
+from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
 from courses.rules import HeldAchievement, ruleset_evaluate
 
-from .certificates.issue import credential_certificate_store
+from .certificates.credential_certificate import credential_certificate_store
 from .certificates.render import CertificateRenderError, CertificateTemplateError
 from .completions import Completion
-from .delivery.emails import (
-    delivery_send_credential_email,
-    delivery_send_still_needed_email,
-)
 from .delivery.results import DeliveryResult
+from .delivery.sending import delivery_send_credential_email, delivery_send_still_needed_email
 from .effects import effect_perform
 from .errors import StepFailed, StepWaiting
+from .idempotency_keys import credential_email_key, still_needed_email_key
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
+from .openbadges.bitstring import StatusListFullError
 from .openbadges.credential import CredentialInputError
+from .openbadges.credential_badge import credential_badge_sign, credential_badge_store
 from .openbadges.did import DidError
-from .openbadges.issue import credential_badge_sign, credential_badge_store
-from .openbadges.keys import KeyDecryptionError, KeyEncryptionKeyError
-from .openbadges.statuslist import StatusListFullError
-from .queue import issuance_enqueue
-from .transitions import issuance_move
+from .transitions import STEP_INPUT_STATE, issuance_move, issuance_open
 
 State = Issuance.State
 LIVE = [Credential.Status.ACTIVE, Credential.Status.SUSPENDED]
@@ -49,17 +45,12 @@ def issuance_start(*, completion: Completion, event: CompletionEvent | None = No
         LearnerIdentity.objects.get_or_create(
             source=event.source, external_id=completion.learner_external_id, defaults={"learner": learner}
         )
-    issuance = Issuance.objects.create(
+    return issuance_open(
         organization=course.organization, learner=learner, course=course, achievement=course.achievement,
-        event=event, learner_name=completion.name, completion=completion.to_json(), state=State.VALIDATED,
-    )
-    audit_record(
-        issuance=issuance, event=event, from_state="", to_state=State.VALIDATED,
+        event=event, learner_name=completion.name, completion=completion.to_json(),
         actor_kind="source" if event is not None else "system", actor_label=actor_label,
         detail=f"Completion of {course.code} by {completion.email}.",
     )
-    issuance_enqueue(issuance_id=issuance.pk)
-    return issuance
 
 
 # --- 3 decide ------------------------------------------------------------------------------------
@@ -98,7 +89,7 @@ def decide(issuance: Issuance) -> None:
 
 
 def _credential_create(issuance: Issuance, *, replaces: Credential | None, now: datetime) -> Credential:
-    completed_at = datetime.fromisoformat(issuance.completion["completed_at"])
+    completed_at = Completion.from_json(issuance.completion).completed_at
     valid_from = min(completed_at, now)
     return Credential.objects.create(
         issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=now,
@@ -115,7 +106,7 @@ def _duplicate(issuance: Issuance, live: Credential, version) -> None:
 
 def notify_ineligible(issuance: Issuance) -> None:
     """Step 3's other ending: the "what you still need" email, then the issuance is finished."""
-    key = f"still-needed-email:{issuance.pk}"
+    key = still_needed_email_key(issuance_id=issuance.pk)
     effect_perform(issuance=issuance, key=key, kind="still_needed_email",
                    perform=lambda: _delivered(delivery_send_still_needed_email(issuance=issuance, reasons=issuance.reasons)))
     with transaction.atomic():
@@ -176,7 +167,7 @@ def _delivered(result: DeliveryResult) -> str:
 
 def deliver(issuance: Issuance) -> None:
     credential = issuance.credential
-    key = f"credential-email:{credential.pk}"
+    key = credential_email_key(credential_id=credential.pk)
     effect = effect_perform(issuance=issuance, key=key, kind="credential_email",
                             perform=lambda: _delivered(delivery_send_credential_email(issuance=issuance, credential=credential)))
     with transaction.atomic():
@@ -189,13 +180,8 @@ def sync(issuance: Issuance) -> None:
         issuance_move(issuance=issuance, to_state=State.SYNCED, finished=True, detail="No integrations configured.")
 
 
-# The worker looks up what to do next by the state an issuance is in.
-STEPS = {
-    State.VALIDATED: ("decide", decide),
-    State.INELIGIBLE: ("notify", notify_ineligible),
-    State.ELIGIBLE: ("render", render),
-    State.RENDERED: ("badge", badge),
-    State.BADGED: ("deliver", deliver),
-    State.DELIVERED: ("sync", sync),
-}
-STEP_INPUT_STATE = {name: state for state, (name, _) in STEPS.items()}
+# The worker looks up what to do next by the state an issuance is in (each step's input state is
+# named once, in transitions.STEP_INPUT_STATE, where resuming a parked issuance reads it too).
+STEP_FUNCTIONS = {"decide": decide, "notify": notify_ineligible, "render": render, "badge": badge, "deliver": deliver,
+                  "sync": sync}
+STEPS = {STEP_INPUT_STATE[name]: (name, step) for name, step in STEP_FUNCTIONS.items()}

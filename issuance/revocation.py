@@ -1,12 +1,12 @@
 """Revoking, suspending and restoring credentials: nothing is deleted, every change is audited, lists re-signed."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from audit.services import audit_record
 
-from .models import Credential, Issuance
+from .models import Credential
 from .openbadges.status_lists import status_lists_touch
+from .transitions import issuance_stop_revoked
 
 Status = Credential.Status
 
@@ -42,14 +42,7 @@ def _change(*, credential: Credential, to_status: str, allowed_from: set[str], r
         issuance = locked.issuance
         detail = f"Credential {locked.pk} {verb}" + (f": {reason}" if reason else ".")
         if to_status == Status.REVOKED:
-            # A revoked credential is never delivered or synced: the issuance stops here for good.
-            now = timezone.now()
-            Issuance.objects.filter(pk=issuance.pk).update(
-                state=Issuance.State.REVOKED, state_changed_at=now, claim_token="", claimed_until=None,
-                next_attempt_at=None, finished_at=issuance.finished_at or now,
-            )
-            audit_record(issuance=issuance, event=issuance.event, from_state=issuance.state,
-                         to_state=Issuance.State.REVOKED, detail=detail, **_actor(actor))
+            issuance_stop_revoked(issuance=issuance, detail=detail, **_actor(actor))
         else:
             audit_record(issuance=issuance, event=issuance.event, from_state=from_status, to_state=to_status,
                          detail=detail, **_actor(actor))

@@ -14,7 +14,7 @@ from django_q.tasks import async_task
 
 from .intake.processing import PROCESS_TASK
 from .models import CompletionEvent, Issuance
-from .queue import ADVANCE_TASK, queue_broker
+from .step_queue import ADVANCE_TASK, queue_broker
 from .transitions import NOT_CLAIMABLE
 
 

@@ -10,12 +10,31 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
+from .delivery.sending import delivery_retry_for_issuance
 from .errors import ClaimLost
 from .models import Issuance
-from .queue import issuance_enqueue, issuance_is_continued_here
+from .step_queue import issuance_enqueue, issuance_is_continued_here
 
 State = Issuance.State
 NOT_CLAIMABLE = [State.PARKED, State.REVOKED, State.EXPIRED]
+# The state each pipeline step starts from: a parked issuance resumes in its failed step's.
+STEP_INPUT_STATE = {
+    "decide": State.VALIDATED,
+    "notify": State.INELIGIBLE,
+    "render": State.ELIGIBLE,
+    "badge": State.RENDERED,
+    "deliver": State.BADGED,
+    "sync": State.DELIVERED,
+}
+
+
+def issuance_open(*, actor_kind: str, actor_label: str, detail: str, **fields) -> Issuance:
+    """A new issuance in `validated`, audited, its decision queued once the caller's transaction commits."""
+    issuance = Issuance.objects.create(state=State.VALIDATED, **fields)
+    audit_record(issuance=issuance, event=issuance.event, from_state="", to_state=State.VALIDATED,
+                 actor_kind=actor_kind, actor_label=actor_label, detail=detail)
+    issuance_enqueue(issuance_id=issuance.pk)
+    return issuance
 
 
 def issuance_claim(*, issuance_id) -> Issuance | None:
@@ -141,15 +160,27 @@ def issuance_wait(*, issuance: Issuance, step: str, until, detail: str) -> str:
     return issuance.state
 
 
+def issuance_stop_revoked(*, issuance: Issuance, detail: str, actor_kind: str, actor_user=None, actor_label: str) -> None:
+    """Its credential was revoked: the issuance is never delivered or synced, it stops here for good.
+
+    Inside the caller's transaction, which holds the credential's row lock; any lease is voided.
+    """
+    assert transaction.get_connection().in_atomic_block, "issuance_stop_revoked must run inside a transaction"
+    now = timezone.now()
+    Issuance.objects.filter(pk=issuance.pk).update(
+        state=State.REVOKED, state_changed_at=now, claim_token="", claimed_until=None,
+        next_attempt_at=None, finished_at=issuance.finished_at or now,
+    )
+    audit_record(issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=State.REVOKED,
+                 detail=detail, actor_kind=actor_kind, actor_user=actor_user, actor_label=actor_label)
+
+
 class NotParked(Exception):
     pass
 
 
 def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff") -> Issuance:
     """Send a parked issuance back to the state before its failed step, and queue that step."""
-    from .delivery.emails import delivery_retry_for_issuance
-    from .pipeline import STEP_INPUT_STATE  # the step table lives with the steps
-
     with transaction.atomic():
         issuance = Issuance.objects.select_for_update().get(pk=issuance_id)
         if issuance.state != State.PARKED:

@@ -3,7 +3,10 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from .api.v1.urls import staff_urlpatterns
+
 urlpatterns = [
+    path("api/v1/", include(staff_urlpatterns)),
     path("api/v1/", include(("issuance.api.v1.urls", "api-v1"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -6,7 +6,7 @@ import logging
 from .errors import ClaimLost, StepFailed, StepWaiting
 from .models import Issuance
 from .pipeline import STEPS
-from .queue import issuance_continued_here, issuance_enqueue
+from .step_queue import issuance_continued_here, issuance_enqueue
 from .transitions import issuance_claim, issuance_claim_held, issuance_claim_release, issuance_fail, issuance_wait
 
 logger = logging.getLogger(__name__)

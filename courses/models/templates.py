@@ -7,6 +7,10 @@ from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ..templating.certificate_fields import FIELD_SPEC
+from ..templating.email_fields import email_fields
+from ..templating.email_kinds import EmailKind
+from ..templating.sandbox import template_validate
 from .organizations import Organization, organization_asset_path
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024
@@ -25,8 +29,6 @@ validate_asset_name = RegexValidator(
 
 def _refuse_what_the_sandbox_refuses(template, *, parts: tuple[str, ...], fields: dict) -> None:
     """Staff templates render in the sandbox; saving one it would refuse fails here, naming each problem."""
-    from issuance.certificates.sandbox import template_validate
-
     errors = {part: problems for part in parts if (problems := template_validate(getattr(template, part) or "", fields=fields))}
     if errors:
         raise ValidationError(errors)
@@ -61,8 +63,6 @@ class CertificateTemplate(models.Model):
         return self.name
 
     def clean(self):
-        from issuance.certificates.merge_fields import FIELD_SPEC
-
         _refuse_what_the_sandbox_refuses(self, parts=("html", "css"), fields=FIELD_SPEC)
 
     def save(self, *args, **kwargs):
@@ -77,11 +77,7 @@ class CertificateTemplate(models.Model):
 class EmailTemplate(models.Model):
     """A subject / text / HTML triplet for one kind of email an organisation sends."""
 
-    class Kind(models.TextChoices):
-        CREDENTIAL = "credential", "Credential issued"
-        STILL_NEEDED = "still_needed", "What you still need"
-        STAFF_DIGEST = "staff_digest", "Staff exception digest"
-        RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
+    Kind = EmailKind
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="email_templates")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -100,8 +96,6 @@ class EmailTemplate(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def clean(self):
-        from issuance.email.fields import email_fields
-
         _refuse_what_the_sandbox_refuses(self, parts=("subject", "text_body", "html_body"), fields=email_fields(self.kind))
 
 

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from ..intake.processing import event_payload
-from ..intake.queue import NotParkedError, parked_event_correct, parked_event_discard, parked_event_reprocess
+from ..intake.parked_events import NotParkedError, parked_event_correct, parked_event_discard, parked_event_reprocess
 from ..models import CompletionEvent, ParkedEvent
 from ..sources import adapter_for_event
 from ..sources.base import CandidateCompletion

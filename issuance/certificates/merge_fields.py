@@ -1,12 +1,10 @@
-"""The merge fields a certificate template may use, and how Laurel fills them in.
+"""How Laurel fills in a certificate's merge fields (which ones exist: courses/templating/certificate_fields.py).
 
-`FIELDS` is the documentation staff see beside the editor; `FIELD_SPEC` is what the sandbox
-allows; `certificate_merge_fields` builds the plain context from plain values (no models), with
-dates in the organisation's locale and time zone.
+`certificate_merge_fields` builds the plain context from plain values (no models), with dates in
+the organisation's locale and time zone.
 """
 
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -16,33 +14,12 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from courses.templating.learner_text import learner_text_line
+
 from .qr import qr_code_data_uri
 from .references import ASSET_SCHEME
 
-FIELDS: dict[str, str] = {
-    "learner_name": "The learner's name, exactly as recorded (always escaped).",
-    "learner_name_font_size": "A font size in points (8 to 40) that fits the name on at most two lines, e.g. style=\"font-size: {{ learner_name_font_size }}pt\". Sized for a name area 68% of the page wide, or what the CSS declares with --laurel-name-width: 55%.",
-    "course_title": "The course title.",
-    "course_code": "The course code, e.g. FA-101.",
-    "completion_date": "When the learner completed the course, as a long date in the organisation's language and time zone.",
-    "issue_date": "When the credential was issued, formatted like completion_date.",
-    "expiry_date": "When the credential expires, formatted like completion_date; empty if it never expires.",
-    "credential_id": "The credential's public id.",
-    "verification_url": "The public page where anyone can verify the credential.",
-    "qr_code": "A QR code image of verification_url, for <img src=\"{{ qr_code }}\">.",
-    "score": "The learner's score in the organisation's number format; empty if the course has none.",
-    "organization_name": "The issuing organisation's name.",
-    "organization_logo": "The organisation's logo, for <img src=\"{{ organization_logo }}\">; empty without a logo.",
-    "primary_color": "The organisation's primary colour, e.g. #1F3A5F.",
-    "accent_color": "The organisation's accent colour, e.g. #B8893B.",
-    "page_size": "The page size and orientation for @page, e.g. a4 landscape.",
-    "signatories": "A list; each has name, title and signature (an image, or empty): {% for s in signatories %}{{ s.name }}{% endfor %}.",
-}
-SIGNATORY_KEYS = frozenset({"name", "title", "signature"})
-FIELD_SPEC = {name: (SIGNATORY_KEYS if name == "signatories" else None) for name in FIELDS}
-
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _babel_locale(locale: str) -> Locale:
@@ -61,11 +38,6 @@ def format_day(value: date | datetime | None, *, locale: str, timezone: str) -> 
             raise ValueError(f"{value!r} has no time zone; pass an aware datetime.")
         value = value.astimezone(zoneinfo.ZoneInfo(timezone)).date()
     return format_date(value, format="long", locale=_babel_locale(locale))
-
-
-def clean_text(value: str) -> str:
-    """NFC, no control characters, single spaces: what a name should look like on paper."""
-    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", str(value))).split())
 
 
 def certificate_merge_fields(
@@ -96,9 +68,9 @@ def certificate_merge_fields(
         if not _HEX_COLOR.match(color):
             raise ValueError(f"{label} must be # and six hex digits, got {color!r}.")
     return {
-        "learner_name": clean_text(learner_name),
-        "course_title": clean_text(course_title),
-        "course_code": clean_text(course_code),
+        "learner_name": learner_text_line(learner_name),
+        "course_title": learner_text_line(course_title),
+        "course_code": learner_text_line(course_code),
         "completion_date": format_day(completed_at, locale=locale, timezone=timezone),
         "issue_date": format_day(issued_at, locale=locale, timezone=timezone),
         "expiry_date": format_day(expires_at, locale=locale, timezone=timezone),
@@ -106,14 +78,14 @@ def certificate_merge_fields(
         "verification_url": verification_url,
         "qr_code": qr_code_data_uri(verification_url),
         "score": "" if score is None else format_decimal(score, locale=_babel_locale(locale)),
-        "organization_name": clean_text(organization_name),
+        "organization_name": learner_text_line(organization_name),
         "organization_logo": f"{ASSET_SCHEME}{organization_logo_asset}" if organization_logo_asset else "",
         "primary_color": primary_color,
         "accent_color": accent_color,
         "signatories": [
             {
-                "name": clean_text(signatory["name"]),
-                "title": clean_text(signatory.get("title", "")),
+                "name": learner_text_line(signatory["name"]),
+                "title": learner_text_line(signatory.get("title", "")),
                 "signature": f"{ASSET_SCHEME}{signatory['signature_asset']}" if signatory.get("signature_asset") else "",
             }
             for signatory in signatories

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from courses.models import CertificateTemplate
 
-from .issue import template_render_pdf
+from .credential_certificate import template_render_pdf
 from .render import CertificateRenderError, CertificateTemplateError
 from .samples import SAMPLE_NAMES
 

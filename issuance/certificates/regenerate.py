@@ -4,7 +4,7 @@ from django.db import transaction
 
 from audit.services import audit_record
 
-from .issue import StoredCertificate, credential_certificate_store
+from .credential_certificate import StoredCertificate, credential_certificate_store
 
 
 def credential_certificate_regenerate(*, credential, actor_user, reason: str, learner_name: str | None = None) -> StoredCertificate:

@@ -9,10 +9,11 @@ from reportlab import rl_config
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessError, ResourceAccessPolicy
 
+from courses.templating.certificate_fields import FIELD_SPEC
+from courses.templating.sandbox import TemplateRefused, sandbox_render
+
 from .fonts import css_with_font_fallback, fonts_register, name_font_size
-from .merge_fields import FIELD_SPEC
 from .references import AssetResolver, ReferenceRefused, references_refused
-from .sandbox import TemplateRefused, sandbox_render
 
 # ASCII85 only makes PDFs 25 % larger and costs time; nothing reads Laurel's PDFs as 7-bit text.
 rl_config.useA85 = 0

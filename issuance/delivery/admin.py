@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from ..models import OutboxMessage, Suppression
-from .emails import delivery_send_test
+from .sending import delivery_send_test
 from .outbox import outbox_requeue
 from .tasks import outbox_enqueue_send
 

@@ -7,7 +7,6 @@ and flagged `possible_duplicate` for staff; if that second attempt's outcome is 
 fails and staff decide (the flag and the error say why).
 """
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -16,9 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from courses.models import Organization
-
-from ..models import Issuance, OutboxMessage, Suppression
+from ..email.draft import EmailDraft
+from ..models import OutboxMessage, Suppression
 from .results import DeliveryResult, delivery_result
 from .signals import outbox_message_failed
 from .transport import TransportError, outbox_email, transport_send
@@ -36,25 +34,6 @@ def stuck_after() -> timedelta:
     transport's own timeout, with a minute to spare.
     """
     return timedelta(seconds=settings.LAUREL_OUTBOX_STUCK_SECONDS)
-
-
-@dataclass(frozen=True)
-class EmailDraft:
-    """Everything an email is, before it is a row."""
-
-    organization: Organization
-    kind: str
-    idempotency_key: str
-    recipient: str
-    subject: str
-    text_body: str
-    from_email: str
-    recipient_name: str = ""
-    html_body: str = ""
-    reply_to: str = ""
-    headers: dict = field(default_factory=dict)
-    attachments: list = field(default_factory=list)
-    issuance: Issuance | None = None
 
 
 def outbox_enqueue(*, draft: EmailDraft) -> OutboxMessage:

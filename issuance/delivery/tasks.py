@@ -4,7 +4,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django_q.tasks import async_task
 
-from ..queue import queue_broker
+from ..step_queue import queue_broker
 from .outbox import outbox_due_ids, outbox_recover_stuck, outbox_send
 
 

@@ -8,12 +8,14 @@ from django.core.mail import make_msgid
 
 from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
 from courses.models import EmailTemplate, Organization
+from courses.templating.learner_text import learner_text_line
 
-from ..delivery.outbox import EmailDraft
 from ..credentials import certificate_filename, credential_url
+from ..idempotency_keys import credential_email_key, still_needed_email_key
 from ..linkedin import linkedin_add_to_profile_url
 from ..models import Credential, Issuance, OutboxMessage
-from .render import RenderedEmail, clean_header_text, email_render
+from .draft import EmailDraft
+from .render import RenderedEmail, email_render
 
 def email_template_for(*, organization: Organization, kind: str, chosen: EmailTemplate | None = None) -> EmailTemplate:
     """The course's choice, else the organisation's first of that kind, else the one Laurel ships."""
@@ -33,7 +35,7 @@ def _sender(organization: Organization) -> dict:
     address = organization.reply_to or organization.sender_email
     domain = organization.sender_email.rpartition("@")[2] or None
     return {
-        "from_email": formataddr((clean_header_text(organization.sender_name or organization.name), organization.sender_email)),
+        "from_email": formataddr((learner_text_line(organization.sender_name or organization.name), organization.sender_email)),
         "reply_to": organization.reply_to,
         "headers": {
             "Message-ID": make_msgid(domain=domain),
@@ -53,7 +55,7 @@ def _draft(*, organization: Organization, template: EmailTemplate, context: dict
                                            unsubscribe_url=sender["unsubscribe_url"])
     return EmailDraft(
         organization=organization, issuance=issuance, kind=kind, idempotency_key=key, recipient=recipient,
-        recipient_name=clean_header_text(recipient_name), from_email=sender["from_email"], reply_to=sender["reply_to"],
+        recipient_name=learner_text_line(recipient_name), from_email=sender["from_email"], reply_to=sender["reply_to"],
         headers=sender["headers"], subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
         attachments=list(attachments),
     )
@@ -68,7 +70,7 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential) -> Ema
     organization, course = issuance.organization, issuance.course
     # The worker loaded the issuance with its achievement, which is the credential's: no query for it again.
     achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
-    learner_name = clean_header_text(issuance.learner_name)
+    learner_name = learner_text_line(issuance.learner_name)
     url = credential_url(credential_id=credential.pk)
     issued, expires = _local(credential.issued_at, organization), _local(credential.valid_until, organization)
     next_course = course.next_course if course.next_course_id and course.next_course.is_active else None
@@ -91,23 +93,23 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential) -> Ema
     context["certificate_filename"] = attachments[0]["filename"] if attachments else ""
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL,
-        key=f"credential-email:{credential.pk}", recipient=issuance.learner.email, recipient_name=learner_name,
+        key=credential_email_key(credential_id=credential.pk), recipient=issuance.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL, chosen=course.email_template),
         context=context, attachments=attachments,
-        footer_note=f"You are receiving this because you completed {clean_header_text(course.title)} with {organization.name}.",
+        footer_note=f"You are receiving this because you completed {learner_text_line(course.title)} with {organization.name}.",
     )
 
 
 def still_needed_email_draft(*, issuance: Issuance, reasons: list[str]) -> EmailDraft:
     """Tells an ineligible learner, in their terms, each thing they still need."""
     organization = issuance.organization
-    learner_name = clean_header_text(issuance.learner_name)
+    learner_name = learner_text_line(issuance.learner_name)
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.STILL_NEEDED,
-        key=f"still-needed-email:{issuance.pk}", recipient=issuance.learner.email, recipient_name=learner_name,
+        key=still_needed_email_key(issuance_id=issuance.pk), recipient=issuance.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STILL_NEEDED),
         context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons]},
-        footer_note=f"You are receiving this because you took {clean_header_text(issuance.course.title)} with {organization.name}.",
+        footer_note=f"You are receiving this because you took {learner_text_line(issuance.course.title)} with {organization.name}.",
     )
 
 

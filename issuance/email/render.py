@@ -1,7 +1,6 @@
 """The one helper that turns an EmailTemplate and plain data into a branded subject, text and HTML."""
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,15 +9,14 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from courses.models import EmailTemplate, Organization
+from courses.templating.learner_text import learner_text_block, learner_text_line
 
-from ..certificates.sandbox import TemplateRefused, sandbox_render
-from .fields import email_fields
+from courses.templating.sandbox import TemplateRefused, sandbox_render
+from courses.templating.email_fields import email_fields
 
 MAX_TEMPLATE_CHARS = 100_000
 MAX_SUBJECT_CHARS = 250
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-# Control characters other than tab and newline: never wanted in a message, and CR is how headers are forged.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _PLAIN_SCALARS = (str, int, float, Decimal, bool, type(None))
 
 
@@ -33,20 +31,10 @@ class RenderedEmail:
     html: str
 
 
-def clean_text(value: str) -> str:
-    """NFC-normalised text without control characters (tab and newline kept)."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value))
-
-
-def clean_header_text(value: str) -> str:
-    """One line, safe in a header: CR, LF and other control characters become single spaces."""
-    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", value)).split())
-
-
 def _plain(value, where: str):
     """Only strings, numbers, dates, lists and dicts reach a staff template: never objects with methods."""
     if isinstance(value, str):
-        return clean_text(value)
+        return learner_text_block(value)
     if isinstance(value, _PLAIN_SCALARS):
         return value
     if isinstance(value, (list, tuple)):
@@ -96,7 +84,7 @@ def _text_layout(body: str, layout: dict) -> str:
 def email_render(*, template: EmailTemplate, context: dict, footer_note: str = "", unsubscribe_url: str = "") -> RenderedEmail:
     """Subject (one line), text (no escaping: it is not markup) and HTML (escaped, in the branded layout)."""
     data = {**organization_brand(organization=template.organization), **_plain(dict(context), "context")}
-    subject = clean_header_text(_render_part(template.subject, data, part="subject", template=template, autoescape=False))
+    subject = learner_text_line(_render_part(template.subject, data, part="subject", template=template, autoescape=False))
     text_body = _render_part(template.text_body, data, part="text", template=template, autoescape=False)
     html_body = _render_part(template.html_body, data, part="HTML", template=template, autoescape=True)
     layout = {**data, "subject": subject, "footer_note": footer_note, "unsubscribe_url": unsubscribe_url}

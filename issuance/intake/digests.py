@@ -15,6 +15,7 @@ from courses.models import Organization
 
 from ..delivery.outbox import outbox_enqueue, outbox_send
 from ..email.messages import staff_digest_draft
+from ..idempotency_keys import staff_digest_key
 from ..models import CompletionEvent, Issuance, StaffDigest
 
 DIGEST_INTERVAL = timedelta(minutes=15)
@@ -60,7 +61,7 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         queue = "admin:issuance_parkedevent_changelist" if events.exists() else "admin:issuance_issuance_changelist"
         queue_url = settings.LAUREL_BASE_URL + reverse(queue) + ("" if events.exists() else "?state__exact=parked")
         message = outbox_enqueue(draft=staff_digest_draft(
-            organization=organization, key=f"staff-digest:{organization.pk}:{now.isoformat()}",
+            organization=organization, key=staff_digest_key(organization_id=organization.pk, at=now),
             count=count, items=_items(events, issuances), queue_url=queue_url,
         ))
         digest = StaffDigest.objects.create(

@@ -11,7 +11,7 @@ from audit.services import audit_record
 
 from ..models import CompletionEvent
 from ..pipeline import issuance_start
-from ..queue import queue_broker
+from ..step_queue import queue_broker
 from ..sources import FieldError, adapter_for_event
 from .validation import completion_validate
 

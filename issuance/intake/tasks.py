@@ -1,6 +1,6 @@
 """Queue entry points for intake. Tasks load by id and call the service; nothing else lives here."""
 
-from ..queue import issuances_started_here
+from ..step_queue import issuances_started_here
 from ..worker import issuance_advance_steps
 from .processing import completion_event_process
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
 from courses.models import Course
+from courses.templating.learner_text import learner_text_forbidden
 
 from ..completions import Completion
 from ..models import CompletionEvent, Source, SourceCourseMapping
@@ -16,8 +17,6 @@ from ..sources.base import CandidateCompletion, FieldError
 NAME_MAX_LENGTH = 200
 # A sender's clock may run a little ahead of ours; beyond this a completion "in the future" is an error.
 CLOCK_SKEW = timedelta(minutes=5)
-# Bidirectional overrides can make a name display as something else; joiners (ZWJ/ZWNJ) stay allowed.
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def email_normalize(value) -> tuple[str | None, str | None]:
@@ -49,10 +48,9 @@ def name_normalize(candidate: CandidateCompletion) -> tuple[str | None, str | No
         return None, "The learner's name is missing (give name, or given_name and family_name)."
     if len(name) > NAME_MAX_LENGTH:
         return None, f"The name has {len(name)} characters; at most {NAME_MAX_LENGTH} fit on a credential."
-    # raw.split() above already turned tabs and newlines into spaces; these are what is left.
-    for char in name:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS:
-            return None, f"The name contains a control character (U+{ord(char):04X})."
+    # raw.split() above already turned tabs and newlines into spaces; this finds what is left.
+    if (char := learner_text_forbidden(name)) is not None:
+        return None, f"The name contains a control character (U+{ord(char):04X})."
     return name, None
 
 

@@ -3,19 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-OUTBOX_SWEEP = "laurel-outbox-sweep"
-
-
-def create_outbox_schedule(apps, schema_editor):
-    # Every minute: recover rows stuck in `sending`, then send what is due (retries included).
-    apps.get_model("django_q", "Schedule").objects.update_or_create(
-        name=OUTBOX_SWEEP,
-        defaults={"func": "issuance.delivery.tasks.outbox_sweep", "schedule_type": "I", "minutes": 1, "repeats": -1},
-    )
-
-
-def remove_outbox_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=OUTBOX_SWEEP).delete()
+# The outbox sweep's schedule was created here; it is declared in issuance/schedules.py now (ADR 0005).
 
 
 class Migration(migrations.Migration):
@@ -76,5 +64,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('organization', 'address'), name='suppression_unique_address')],
             },
         ),
-        migrations.RunPython(create_outbox_schedule, remove_outbox_schedule),
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

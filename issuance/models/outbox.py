@@ -3,6 +3,7 @@
 from django.db import models
 
 from courses.models import Organization
+from courses.templating.email_kinds import EmailKind
 
 
 class OutboxMessage(models.Model):
@@ -18,12 +19,10 @@ class OutboxMessage(models.Model):
         COMPLAINED = "complained", "Complained (marked as spam)"
         SUPPRESSED = "suppressed", "Suppressed (address on the suppression list)"
 
-    class Kind(models.TextChoices):
-        CREDENTIAL = "credential", "Credential issued"
-        STILL_NEEDED = "still_needed", "What you still need"
-        STAFF_DIGEST = "staff_digest", "Staff exception digest"
-        RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
-        TEST = "test", "Test message"
+    # The catalogue's email kinds, and staff's test sends, which have no template of their own.
+    Kind = models.TextChoices(
+        "Kind", [(kind.name, (kind.value, kind.label)) for kind in EmailKind] + [("TEST", ("test", "Test message"))]
+    )
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="outbox_messages")
     issuance = models.ForeignKey(

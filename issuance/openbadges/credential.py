@@ -89,7 +89,7 @@ def open_badge_credential_build(
 ) -> dict:
     """An unsigned OpenBadgeCredential; sign it with `sign.credential_sign`.
 
-    `credential_status` is one entry (see `statuslist.status_list_entry_build`): OB 3.0 and its
+    `credential_status` is one entry (see `bitstring.status_list_entry_build`): OB 3.0 and its
     schema allow a single credentialStatus object, not a list. No `credentialSchema` is emitted:
     its 1EdTech type name is not a JSON-LD term, and strict verifiers reject the relative type.
     """

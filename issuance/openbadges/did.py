@@ -6,7 +6,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .keys import public_key_multibase_encode
+from courses.keys.crypto import public_key_multibase_encode
 from .loader import DID_V1_URL, MULTIKEY_V1_URL
 
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")

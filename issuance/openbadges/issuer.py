@@ -6,10 +6,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 
 from courses.models import Organization, OrganizationSigningKey
-from courses.signing_keys import organization_key_active, signing_key_private
+from courses.keys.rotation import organization_key_active, signing_key_private
 
 from .did import issuer_did_document_build, issuer_did_web, verification_method_id
-from .keys import did_key_verification_method, public_key_multibase_decode
+from courses.keys.crypto import did_key_verification_method, public_key_multibase_decode
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import base58
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .canonical import CanonicalizationError, jsonld_safety_check, rdf_canonicalize
-from .keys import signature_is_valid
+from courses.keys.crypto import signature_is_valid
 from .loader import ContextNotBundledError
 
 PROOF_TYPE = "DataIntegrityProof"

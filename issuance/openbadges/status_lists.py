@@ -10,7 +10,7 @@ from courses.models import Organization
 from ..models import Credential, StatusList, StatusListEntry
 from .issuer import organization_signer_for
 from .sign import credential_sign
-from .statuslist import (
+from .bitstring import (
     StatusListFullError,
     bitstring_encode,
     status_index_allocate,

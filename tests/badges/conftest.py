@@ -11,9 +11,9 @@ import pytest
 
 from issuance.openbadges.credential import open_badge_credential_build
 from issuance.openbadges.did import issuer_did_document_build, issuer_did_web, verification_method_id
-from issuance.openbadges.keys import key_pair_generate
+from courses.keys.crypto import key_pair_generate
 from issuance.openbadges.sign import credential_sign
-from issuance.openbadges.statuslist import status_list_entry_build
+from issuance.openbadges.bitstring import status_list_entry_build
 from tests.pipeline.conftest import complete, drive, smtp  # noqa: F401 (smtp is a fixture used here)
 from tests.services import require_program
 

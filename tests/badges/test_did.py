@@ -8,7 +8,7 @@ from issuance.openbadges.did import (
     issuer_did_document_build,
     issuer_did_web,
 )
-from issuance.openbadges.keys import key_pair_generate, public_key_multibase_decode
+from courses.keys.crypto import key_pair_generate, public_key_multibase_decode
 
 
 @pytest.mark.parametrize(

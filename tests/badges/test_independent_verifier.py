@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from issuance.openbadges.did import verification_method_id
-from issuance.openbadges.keys import key_pair_generate
+from courses.keys.crypto import key_pair_generate
 from issuance.openbadges.sign import credential_sign
-from issuance.openbadges.statuslist import bitstring_encode, status_list_credential_build
+from issuance.openbadges.bitstring import bitstring_encode, status_list_credential_build
 
 from .conftest import Issuer
 

@@ -5,9 +5,9 @@ from cryptography.fernet import Fernet
 from courses.models import Organization
 from issuance.models import Credential, Issuance, StatusListEntry
 from issuance.openbadges.credential import email_identity_hash
-from issuance.openbadges.issue import credential_badge_sign
+from issuance.openbadges.credential_badge import credential_badge_sign
 from issuance.openbadges.issuer import organization_public_key
-from issuance.openbadges.keys import public_key_from_did_key
+from courses.keys.crypto import public_key_from_did_key
 from issuance.openbadges.sign import credential_verify
 
 from .conftest import complete, drive

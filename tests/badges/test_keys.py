@@ -3,7 +3,7 @@
 import pytest
 from cryptography.fernet import Fernet
 
-from issuance.openbadges.keys import (
+from courses.keys.crypto import (
     KeyDecryptionError,
     KeyEncryptionKeyError,
     MultikeyError,

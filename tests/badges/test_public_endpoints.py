@@ -4,10 +4,10 @@ import json
 
 from issuance.models import StatusListEntry
 from issuance.openbadges.issuer import organization_public_key
-from issuance.openbadges.keys import public_key_multibase_decode
+from courses.keys.crypto import public_key_multibase_decode
 from issuance.openbadges.ob2 import png_unbake
 from issuance.openbadges.sign import credential_verify
-from issuance.openbadges.statuslist import bitstring_is_set
+from issuance.openbadges.bitstring import bitstring_is_set
 from issuance.revocation import credential_revoke, credential_suspend, credential_unsuspend
 
 
@@ -120,7 +120,7 @@ def test_it_never_shows_the_learners_email_on_any_public_address(client, issue):
 
 
 def test_it_checks_old_credentials_against_keys_rotated_out(client, issue, academy):
-    from courses.signing_keys import organization_key_rotate
+    from courses.keys.rotation import organization_key_rotate
 
     credential = issue()
     organization_key_rotate(organization=academy)

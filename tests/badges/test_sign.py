@@ -8,7 +8,7 @@ import pytest
 from pyld import jsonld
 
 from issuance.openbadges.canonical import UnsafeJsonLdError, rdf_canonicalize
-from issuance.openbadges.keys import key_pair_generate, private_key_from_seed
+from courses.keys.crypto import key_pair_generate, private_key_from_seed
 from issuance.openbadges.loader import ContextNotBundledError, bundled_document_loader
 from issuance.openbadges.sign import credential_sign, credential_verify
 

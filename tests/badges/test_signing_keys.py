@@ -5,8 +5,8 @@ import base64
 import pytest
 from cryptography.fernet import Fernet
 
-from courses.signing_keys import organization_key_active, organization_key_rotate, signing_key_private
-from issuance.openbadges.keys import key_encryption_key_from_file, public_key_multibase_encode
+from courses.keys.rotation import organization_key_active, organization_key_rotate, signing_key_private
+from courses.keys.crypto import key_encryption_key_from_file, public_key_multibase_encode
 from tests.factories import OrganizationFactory
 
 
@@ -50,7 +50,7 @@ def test_it_generates_the_development_key_file_once_and_reads_it_after(tmp_path)
 
 
 def test_it_refuses_to_make_a_key_without_an_encryption_key_in_production(db, settings):
-    from issuance.openbadges.keys import KeyEncryptionKeyError
+    from courses.keys.crypto import KeyEncryptionKeyError
 
     settings.LAUREL = {"ORGANIZATION_KEY_SECRET": "", "ORGANIZATION_KEY_FILE": ""}
 
@@ -59,11 +59,11 @@ def test_it_refuses_to_make_a_key_without_an_encryption_key_in_production(db, se
 
 
 def test_it_decrypts_a_stored_key_once_and_a_rotated_one_afresh(db, monkeypatch):
-    import courses.signing_keys
+    import courses.keys.rotation
 
     decrypted = []
-    original = courses.signing_keys.private_key_decrypt
-    monkeypatch.setattr(courses.signing_keys, "private_key_decrypt",
+    original = courses.keys.rotation.private_key_decrypt
+    monkeypatch.setattr(courses.keys.rotation, "private_key_decrypt",
                         lambda **kwargs: decrypted.append(kwargs["token"]) or original(**kwargs))
     organization = OrganizationFactory()
     old = organization.signing_keys.get()
@@ -79,7 +79,7 @@ def test_it_decrypts_a_stored_key_once_and_a_rotated_one_afresh(db, monkeypatch)
 
 
 def test_it_refuses_a_key_it_decrypted_before_once_the_encryption_key_changes(db, settings):
-    from issuance.openbadges.keys import KeyDecryptionError, KeyEncryptionKeyError
+    from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
 
     key = OrganizationFactory().signing_keys.get()
     signing_key_private(key=key)  # decrypted, and kept, under the current encryption key

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from issuance.openbadges.sign import credential_verify
-from issuance.openbadges.statuslist import (
+from issuance.openbadges.bitstring import (
     STATUS_LIST_MIN_ENTRIES,
     StatusListError,
     StatusListFullError,

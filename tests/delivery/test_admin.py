@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from issuance.delivery.emails import delivery_send_credential_email
+from issuance.delivery.sending import delivery_send_credential_email
 from issuance.models import OutboxMessage, Suppression
 from tests.delivery.factories import CredentialFactory
 

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from issuance.delivery.emails import delivery_send_credential_email, delivery_send_still_needed_email
+from issuance.delivery.sending import delivery_send_credential_email, delivery_send_still_needed_email
 from issuance.delivery.outbox import outbox_enqueue, outbox_recover_stuck, outbox_send, stuck_after
 from issuance.delivery.signals import outbox_message_failed
 from issuance.delivery.tasks import outbox_sweep

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from issuance.delivery import transport
-from issuance.delivery.emails import delivery_send_credential_email
+from issuance.delivery.sending import delivery_send_credential_email
 from issuance.models import OutboxMessage
 from tests.delivery.conftest import send_through
 from tests.delivery.factories import CredentialFactory

@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from issuance.delivery.emails import delivery_send_credential_email
+from issuance.delivery.sending import delivery_send_credential_email
 from issuance.models import OutboxMessage, Suppression
 from tests.delivery.factories import CredentialFactory
 

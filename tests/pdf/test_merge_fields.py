@@ -11,7 +11,8 @@ from PIL import Image
 
 from courses.defaults import DEFAULT_CERTIFICATES, organization_install_default_templates
 from courses.models import CertificateTemplate
-from issuance.certificates.merge_fields import FIELDS, certificate_merge_fields
+from courses.templating.certificate_fields import FIELDS
+from issuance.certificates.merge_fields import certificate_merge_fields
 from issuance.certificates.samples import sample_context
 from tests.factories import OrganizationFactory
 

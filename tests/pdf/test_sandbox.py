@@ -2,9 +2,9 @@
 
 import pytest
 
-from issuance.certificates.merge_fields import FIELD_SPEC
+from courses.templating.certificate_fields import FIELD_SPEC
 from issuance.certificates.render import CertificateTemplateError
-from issuance.certificates.sandbox import TemplateRefused, sandbox_render, template_validate
+from courses.templating.sandbox import TemplateRefused, sandbox_render, template_validate
 
 from .test_references import _render
 

@@ -103,14 +103,12 @@ def test_the_sweep_command_reports_the_events_it_requeued(broker, capsys):
 
 
 def test_it_schedules_the_sweep_every_minute_idempotently(db):
-    import importlib
-
-    from django.apps import apps
     from django_q.models import Schedule
 
-    migration = importlib.import_module("issuance.migrations.0003_pipeline_sweep_schedule")
-    migration.create_schedule(apps, None)
-    migration.create_schedule(apps, None)
+    from issuance.schedules import schedules_sync
+
+    schedules_sync()
+    schedules_sync()
     [schedule] = Schedule.objects.filter(name="laurel-sweep")
     assert (schedule.func, schedule.schedule_type, schedule.minutes, schedule.repeats) == (
         "issuance.tasks.issuance_sweep", Schedule.MINUTES, 1, -1

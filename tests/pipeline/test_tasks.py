@@ -72,7 +72,7 @@ def test_a_worker_whose_kept_lease_ran_out_cannot_commit_the_next_step(smtp, cou
 
     from issuance.errors import ClaimLost
     from issuance.pipeline import decide
-    from issuance.queue import issuance_continued_here
+    from issuance.step_queue import issuance_continued_here
     from issuance.transitions import issuance_claim, issuance_move
 
     issuance = complete(course, email="ed@learners.example", score=92)

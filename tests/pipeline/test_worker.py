@@ -57,7 +57,7 @@ def test_it_never_resends_an_email_whose_outcome_is_recorded_done(smtp, course):
     issuance = advance_to(complete(course, score=92), State.BADGED)
     credential = issuance.credential
     # The worker sent the email and died before committing `delivered`.
-    from issuance.delivery.emails import delivery_send_credential_email
+    from issuance.delivery.sending import delivery_send_credential_email
 
     key = f"credential-email:{credential.pk}"
     effect_perform(issuance=issuance, key=key, kind="credential_email",

@@ -1,9 +1,15 @@
-"""Routes of API version 1."""
+"""Every route of API version 1, in one place.
+
+`urlpatterns` are named in the `api-v1` namespace; `staff_urlpatterns` (issuances and credentials)
+keep the un-namespaced names they were published with (`api-issuance-list` …).
+"""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .credentials import CredentialRevokeView, CredentialSuspendView, CredentialUnsuspendView
 from .events import CompletionEventViewSet
+from .issuances import IssuanceDetailView, IssuanceListView, IssuanceResumeView
 from .webhooks import SourceEventsWebhook
 
 router = SimpleRouter(trailing_slash=True)
@@ -12,4 +18,13 @@ router.register("events", CompletionEventViewSet, basename="event")
 urlpatterns = [
     path("sources/<slug:slug>/events", SourceEventsWebhook.as_view(), name="source-events"),
     *router.urls,
+]
+
+staff_urlpatterns = [
+    path("issuances", IssuanceListView.as_view(), name="api-issuance-list"),
+    path("issuances/<uuid:pk>", IssuanceDetailView.as_view(), name="api-issuance-detail"),
+    path("issuances/<uuid:pk>/resume", IssuanceResumeView.as_view(), name="api-issuance-resume"),
+    path("credentials/<uuid:pk>/revoke", CredentialRevokeView.as_view(), name="api-credential-revoke"),
+    path("credentials/<uuid:pk>/suspend", CredentialSuspendView.as_view(), name="api-credential-suspend"),
+    path("credentials/<uuid:pk>/unsuspend", CredentialUnsuspendView.as_view(), name="api-credential-unsuspend"),
 ]

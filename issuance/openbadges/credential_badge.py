@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ..completions import Completion
 from ..credentials import credential_url
 from ..models import Credential, StatusList, StatusListEntry
 from .credential import open_badge_credential_build
@@ -18,9 +19,9 @@ from .status_lists import status_entries_allocate, status_entry_credential_statu
 def _score(credential: Credential) -> str | None:
     """The completion's score, when the rules that decided this issuance looked at one."""
     issuance = credential.issuance
-    score = (issuance.completion or {}).get("score")
+    score = Completion.from_json(issuance.completion).score
     version = issuance.ruleset_version
-    if score in (None, "") or version is None:
+    if score is None or version is None:
         return None
     uses_score = version.min_score is not None or version.conditions.filter(path="score").exists()
     return str(score) if uses_score else None

@@ -2,8 +2,8 @@
 
 from django.contrib import admin, messages
 
-from .models import Organization, OrganizationSigningKey
-from .signing_keys import organization_key_rotate
+from ..models import Organization, OrganizationSigningKey
+from .rotation import organization_key_rotate
 
 
 class SigningKeyInline(admin.TabularInline):

@@ -13,7 +13,9 @@ class NotParkedError(ValueError):
     """The event left the queue in the meantime (processed or discarded by someone else)."""
 
 
-def _reopen(*, event_id, user, detail: str, corrections: dict | None = None) -> None:
+def _leave_queue(*, event_id, user, to_status: str, detail: str, corrections: dict | None = None,
+                 discarded_reason: str | None = None) -> None:
+    """Move a still-parked event out of the queue (locked, so two staff cannot both), and audit who did."""
     with transaction.atomic():
         event = CompletionEvent.objects.select_for_update().filter(pk=event_id).first()
         if event is None or event.status != CompletionEvent.Status.PARKED:
@@ -22,17 +24,25 @@ def _reopen(*, event_id, user, detail: str, corrections: dict | None = None) -> 
         if corrections is not None:
             event.corrections = {**event.corrections, **corrections}
             fields.append("corrections")
-        event.status = CompletionEvent.Status.ACCEPTED
+        if discarded_reason is not None:
+            event.discarded_reason = discarded_reason
+            fields.append("discarded_reason")
+        event.status = to_status
         event.save(update_fields=fields)
         audit_record(
             event=event,
             from_state=CompletionEvent.Status.PARKED,
-            to_state=CompletionEvent.Status.ACCEPTED,
+            to_state=to_status,
             actor_kind="staff",
             actor_user=user,
             actor_label=user.get_username(),
             detail=detail,
         )
+
+
+def _reopen(*, event_id, user, detail: str, corrections: dict | None = None) -> None:
+    _leave_queue(event_id=event_id, user=user, to_status=CompletionEvent.Status.ACCEPTED, detail=detail,
+                 corrections=corrections)
 
 
 def parked_event_reprocess(*, event_id, user) -> str:
@@ -59,19 +69,5 @@ def parked_event_discard(*, event_id, user, reason: str) -> None:
     reason = reason.strip()
     if not reason:
         raise ValueError("Say why the event is discarded.")
-    with transaction.atomic():
-        event = CompletionEvent.objects.select_for_update().filter(pk=event_id).first()
-        if event is None or event.status != CompletionEvent.Status.PARKED:
-            raise NotParkedError(f"Event {event_id} is no longer parked.")
-        event.status = CompletionEvent.Status.DISCARDED
-        event.discarded_reason = reason
-        event.save(update_fields=["status", "discarded_reason"])
-        audit_record(
-            event=event,
-            from_state=CompletionEvent.Status.PARKED,
-            to_state=CompletionEvent.Status.DISCARDED,
-            actor_kind="staff",
-            actor_user=user,
-            actor_label=user.get_username(),
-            detail=f"Discarded: {reason}",
-        )
+    _leave_queue(event_id=event_id, user=user, to_status=CompletionEvent.Status.DISCARDED,
+                 detail=f"Discarded: {reason}", discarded_reason=reason)

@@ -2,13 +2,12 @@
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 
 from django.core.files.base import ContentFile
 
 from courses.models import CertificateAsset, CertificateTemplate, Course
 
+from ..completions import Completion
 from ..credentials import credential_public_code, credential_url
 from .merge_fields import certificate_merge_fields
 from .render import certificate_render_pdf
@@ -82,18 +81,17 @@ def credential_certificate_render(*, credential) -> tuple[bytes, CertificateTemp
     template = course_certificate_template(course=course)
     if template.organization_id == issuance.organization_id:
         template.organization = issuance.organization  # already loaded with the issuance
-    completion = issuance.completion or {}
-    completed_at = datetime.fromisoformat(completion["completed_at"]) if completion.get("completed_at") else credential.issued_at
+    completion = Completion.from_json(issuance.completion)
     fields = {
         "learner_name": issuance.learner_name,
         "course_title": course.title,
         "course_code": course.code,
         "credential_id": credential_public_code(credential_id=credential.id),
         "verification_url": credential_url(credential_id=credential.id),
-        "completed_at": completed_at,
+        "completed_at": completion.completed_at,
         "issued_at": credential.issued_at,
         "expires_at": credential.valid_until,
-        "score": None if completion.get("score") is None else Decimal(str(completion["score"])),
+        "score": completion.score,
     }
     pdf = template_render_pdf(
         template=template,

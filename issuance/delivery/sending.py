@@ -1,10 +1,10 @@
 """The pipeline's entry points for step 6, and staff's test sends. Each is safe to call again."""
 
-import uuid
-
+from ..email.draft import EmailDraft
 from ..email.messages import credential_email_draft, still_needed_email_draft
+from ..idempotency_keys import credential_email_key, staff_copy_email_key, still_needed_email_key
 from ..models import Credential, Issuance, OutboxMessage
-from .outbox import EmailDraft, outbox_enqueue, outbox_requeue, outbox_send_message
+from .outbox import outbox_enqueue, outbox_requeue, outbox_send_message
 from .results import DeliveryResult
 
 
@@ -15,7 +15,7 @@ def delivery_send_credential_email(*, issuance: Issuance, credential: Credential
     (`result.retry_at`); `result.permanent` means staff must act (the pipeline parks the issuance).
     Call it outside a transaction.
     """
-    message = OutboxMessage.objects.filter(idempotency_key=f"credential-email:{credential.pk}").first()
+    message = OutboxMessage.objects.filter(idempotency_key=credential_email_key(credential_id=credential.pk)).first()
     if message is None:  # rendering is skipped on a re-run: the row already holds what was decided
         message = outbox_enqueue(draft=credential_email_draft(issuance=issuance, credential=credential))
     return outbox_send_message(message=message)
@@ -23,7 +23,7 @@ def delivery_send_credential_email(*, issuance: Issuance, credential: Credential
 
 def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str]) -> DeliveryResult:
     """Tell an ineligible learner what they still need, once per issuance."""
-    message = OutboxMessage.objects.filter(idempotency_key=f"still-needed-email:{issuance.pk}").first()
+    message = OutboxMessage.objects.filter(idempotency_key=still_needed_email_key(issuance_id=issuance.pk)).first()
     if message is None:
         message = outbox_enqueue(draft=still_needed_email_draft(issuance=issuance, reasons=reasons))
     return outbox_send_message(message=message)
@@ -32,7 +32,7 @@ def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str]) 
 def delivery_send_test(*, message: OutboxMessage, to: str) -> DeliveryResult:
     """Send a copy of `message` to a staff address, marked as a test, through the same transport."""
     draft = EmailDraft(
-        organization=message.organization, kind=OutboxMessage.Kind.TEST, idempotency_key=f"test:{message.pk}:{uuid.uuid4()}",
+        organization=message.organization, kind=OutboxMessage.Kind.TEST, idempotency_key=staff_copy_email_key(message_id=message.pk),
         recipient=to, subject=f"[Test] {message.subject}", text_body=message.text_body, html_body=message.html_body,
         from_email=message.from_email, reply_to=message.reply_to, attachments=list(message.attachments),
         headers={key: value for key, value in message.headers.items() if key != "Message-ID"},

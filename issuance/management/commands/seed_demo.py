@@ -7,9 +7,13 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from courses.defaults import organization_install_default_templates
 from courses.models import Achievement, CertificateSignatory, Course, Organization, RuleSet, RuleSetVersion
+
+from ...intake.signatures import secret_key
+from ...models import Source
 
 DEMO_SIGNATORIES = [("Dr. Helen Okafor", "Director of Training"), ("James Whitfield", "Lead Instructor")]
 
@@ -110,9 +114,6 @@ class Command(BaseCommand):
         return ruleset
 
     def _demo_source(self, org, secret):
-        from issuance.intake.signatures import secret_key
-        from issuance.models import Source
-
         if secret:
             try:
                 secret_key(secret)
@@ -135,8 +136,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Webhook source 'demo': POST /api/v1/sources/demo/events signed with {source.signing_secret}")
 
     def _api_token(self, user, key):
-        from rest_framework.authtoken.models import Token
-
         token = Token.objects.filter(user=user).first()
         if token is not None and token.key != key:
             token.delete()

@@ -1,18 +1,19 @@
 """What each kind of email template may use: the sandbox refuses anything else, at save and at send."""
 
-from courses.models import EmailTemplate
+from .email_kinds import EmailKind
+
 
 BRAND = {"organization_name": None, "organization_website": None, "logo_url": None, "primary_color": None, "accent_color": None}
 
 EMAIL_FIELDS: dict[str, dict] = {
-    EmailTemplate.Kind.CREDENTIAL: {
+    EmailKind.CREDENTIAL: {
         "learner_name": None, "course_title": None, "achievement_name": None, "credential_id": None,
         "credential_url": None, "badge_url": None, "issued_on": None, "expires_on": None, "linkedin_url": None,
         "next_course_title": None, "next_course_description": None, "certificate_filename": None,
     },
-    EmailTemplate.Kind.STILL_NEEDED: {"learner_name": None, "course_title": None, "reasons": frozenset()},
-    EmailTemplate.Kind.STAFF_DIGEST: {"count": None, "items": frozenset({"summary", "error"}), "queue_url": None},
-    EmailTemplate.Kind.RENEWAL_REMINDER: {
+    EmailKind.STILL_NEEDED: {"learner_name": None, "course_title": None, "reasons": frozenset()},
+    EmailKind.STAFF_DIGEST: {"count": None, "items": frozenset({"summary", "error"}), "queue_url": None},
+    EmailKind.RENEWAL_REMINDER: {
         "learner_name": None, "achievement_name": None, "course_title": None, "expiry_date": None,
         "renewal_url": None, "credential_url": None,
     },

@@ -52,7 +52,7 @@ class SandboxEngine(Engine):
 
 
 _engine = SandboxEngine(
-    builtins=["issuance.certificates.sandbox_library"],
+    builtins=["courses.templating.sandbox_library"],
     libraries={},
     loaders=[],
     autoescape=True,

@@ -7,14 +7,14 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from issuance.openbadges.keys import (
+from .crypto import (
     key_encryption_key_configured,
     key_pair_generate,
     private_key_decrypt,
     private_key_encrypt,
 )
 
-from .models import Organization, OrganizationSigningKey
+from ..models import Organization, OrganizationSigningKey
 
 
 def _next_key_id(organization: Organization) -> str:

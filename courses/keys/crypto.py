@@ -9,6 +9,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
 
 # Multicodec varint prefix for an Ed25519 public key (0xed, as a two-byte varint).
 ED25519_PUB_MULTICODEC = b"\xed\x01"
@@ -125,8 +126,6 @@ def key_encryption_key_from_file(*, path: Path) -> str:
 
 def key_encryption_key_configured() -> str:
     """LAUREL_KEY_ENCRYPTION_KEY, or in DEBUG only the key file under var/ (made on first use); '' if neither."""
-    from django.conf import settings
-
     secret = settings.LAUREL.get("ORGANIZATION_KEY_SECRET") or ""
     key_file = settings.LAUREL.get("ORGANIZATION_KEY_FILE") or ""
     if not secret and key_file:

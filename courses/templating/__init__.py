@@ -1,0 +1,1 @@
+"""Model-free template machinery the catalogue validates with and the pipeline renders with."""

@@ -1,0 +1,25 @@
+"""The one place each idempotency key is spelled: an outside effect is made at most once per key.
+
+The outbox finds an email's row by its key and the effects table records each step's effect by
+it, so a key built two ways would send the same email twice.
+"""
+
+import uuid
+from datetime import datetime
+
+
+def credential_email_key(*, credential_id) -> str:
+    return f"credential-email:{credential_id}"
+
+
+def still_needed_email_key(*, issuance_id) -> str:
+    return f"still-needed-email:{issuance_id}"
+
+
+def staff_digest_key(*, organization_id: int, at: datetime) -> str:
+    return f"staff-digest:{organization_id}:{at.isoformat()}"
+
+
+def staff_copy_email_key(*, message_id) -> str:
+    """Every copy staff send themselves as a test is its own email: staff may send the same message to themselves again."""
+    return f"test:{message_id}:{uuid.uuid4()}"
