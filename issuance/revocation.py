@@ -7,8 +7,11 @@ from audit.services import audit_record
 
 from .models import Credential, Issuance
 from .openbadges.status_lists import status_lists_touch
+from .outbound.connectors import REINSTATED, REVOKED, SUSPENDED
+from .outbound.services import outbound_credential_changed
 
 Status = Credential.Status
+OUTBOUND_ACTIONS = {Status.REVOKED: REVOKED, Status.SUSPENDED: SUSPENDED, Status.ACTIVE: REINSTATED}
 
 
 class CredentialStatusError(ValueError):
@@ -53,6 +56,8 @@ def _change(*, credential: Credential, to_status: str, allowed_from: set[str], r
         else:
             audit_record(issuance=issuance, event=issuance.event, from_state=from_status, to_state=to_status,
                          detail=detail, **_actor(actor))
+        # The change travels to every badge platform, CRM and webhook that takes it, once it is committed.
+        outbound_credential_changed(credential=locked, action=OUTBOUND_ACTIONS[to_status], reason=reason)
     credential.status, credential.status_reason = locked.status, locked.status_reason
     return locked
 

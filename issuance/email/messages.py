@@ -12,6 +12,7 @@ from courses.models import EmailTemplate, Organization
 from ..delivery.outbox import EmailDraft
 from ..credentials import certificate_filename, credential_url
 from ..linkedin import linkedin_add_to_profile_url
+from ..outbound.plan import platform_claim_links
 from ..models import Credential, Issuance, OutboxMessage
 from .render import RenderedEmail, clean_header_text, email_render
 
@@ -83,6 +84,8 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential) -> Ema
         ),
         "next_course_title": next_course.title if next_course else "",
         "next_course_description": next_course.description if next_course else "",
+        # Badge platforms that took the credential in step 5 (Credly's claim page, Accredible's page).
+        "platform_links": platform_claim_links(credential=credential),
     }
     attachments = []
     if credential.pdf:
