@@ -13,8 +13,10 @@ from datetime import datetime, timezone
 from standardwebhooks import Webhook
 
 from ..outbound.connections import url_check
-from ..outbound.connectors import ACTIONS, WEBHOOK, Connector, DeliveryRequest, Outcome, Setting, connector_register
-from ..outbound.http import outbound_call
+from ..outbound.connectors import (
+    ACTIONS, WEBHOOK, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register,
+)
+from ..outbound.http import outbound_call, retry_after_seconds
 
 EVENTS = [action for action in ACTIONS if action != "credential.updated"]
 
@@ -61,10 +63,15 @@ class WebhookSubscription(Connector):
         # Standard Webhooks ids must not contain '.'; the key never does (outbound:<pk>:<event>:<uuid>), but the event does.
         message_id = "msg_" + request.idempotency_key.replace("outbound:", "").replace(".", "_").replace(":", "_")
         headers = webhook_headers(secret=request.secret, message_id=message_id, body=body)
-        # 3xx is a failure, not a redirect to follow (the spec says so); 410 disables the subscription.
         response = outbound_call(request, "POST", request.settings["url"], data=body.encode("utf-8"), headers=headers,
-                                 ok=range(200, 300))
-        return Outcome(summary=f"{request.settings['url']} answered {response.status}.", remote_id=message_id)
+                                 ok=range(200, 300), accept=range(300, 600))
+        if 200 <= response.status < 300:
+            return Outcome(summary=f"{request.settings['url']} answered {response.status}.", remote_id=message_id)
+        # Any other answer is a failure to retry on the schedule (a 3xx is not a redirect to follow, as the
+        # spec says), except 410 Gone, which disables the subscription at once.
+        detail = f"{request.settings['url']} answered {response.status}: {response.text[:300]}"
+        raise OutboundError(detail, permanent=response.status == 410, gone=response.status == 410,
+                            retry_after=retry_after_seconds(response.headers.get("retry-after")))
 
     def test(self, *, settings: dict, secret: str) -> str:
         payload = {"type": "webhook.test", "timestamp": datetime.now(timezone.utc).isoformat(), "data": {"test": True}}
