@@ -80,5 +80,6 @@ def _failed(issuance: Issuance, step_name: str, error: str, *, permanent: bool) 
     # A parked issuance reaches staff in the next exception digest (issuance.intake.digests),
     # and the webhooks subscribed to issuance.parked.
     if state == Issuance.State.PARKED:
+        issuance.refresh_from_db(fields=["state", "failed_step", "error"])
         outbound_issuance_parked(issuance=issuance)
     return state
