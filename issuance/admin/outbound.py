@@ -34,6 +34,7 @@ class ConnectionForm(forms.ModelForm):
             try:
                 cleaned["settings"] = connection_settings_clean(kind=kind, settings=settings)
                 if cleaned.get("secret"):
+                    self.instance.kind = kind
                     connection_secret_set(self.instance, cleaned["secret"])
                 elif not self.instance.secret_encrypted and connector_for(kind).secret_label:
                     self.add_error("secret", f"Give {connector_for(kind).secret_label}.")
