@@ -74,3 +74,12 @@ def test_a_refused_connection_is_known_not_sent(echo):
     echo.server.server_close()
     with pytest.raises(RequestNotSent):
         guarded_request("GET", f"http://127.0.0.1:{port}/", connect_timeout=1)
+
+
+def test_production_is_warned_when_private_targets_are_allowed(settings):
+    from issuance.outbound.checks import check_private_targets
+
+    settings.DEBUG, settings.LAUREL_ALLOW_PRIVATE_TARGETS = False, True
+    assert [w.id for w in check_private_targets(None)] == ["laurel.W030"]
+    settings.LAUREL_ALLOW_PRIVATE_TARGETS = False
+    assert check_private_targets(None) == []
