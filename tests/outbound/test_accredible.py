@@ -93,3 +93,17 @@ def test_it_refuses_a_private_address_without_the_setting(credential, accredible
     settings.LAUREL_ALLOW_PRIVATE_TARGETS = False
     outbound_platforms_issue(issuance=credential.issuance, credential=credential)
     assert _delivery(credential).status == Status.FAILED and accredible.requests == []
+
+
+def test_a_name_correction_updates_the_credential_on_accredible(credential, accredible, accredible_connection, admin_user, settings, tmp_path):
+    from courses.defaults import organization_install_default_templates
+    from issuance.certificates.regenerate import credential_certificate_regenerate
+
+    settings.MEDIA_ROOT = tmp_path
+    organization_install_default_templates(organization=credential.issuance.organization)
+    outbound_platforms_issue(issuance=credential.issuance, credential=credential)
+    credential_certificate_regenerate(credential=credential, actor_user=admin_user, reason="Typo in the name",
+                                      learner_name="Ana Maria Lima-Souza")
+    outbound_sweep()
+    assert accredible.credentials[str(credential.pk)]["recipient"]["name"] == "Ana Maria Lima-Souza"
+    assert OutboundDelivery.objects.get(credential=credential, action="credential.updated").status == Status.DONE
