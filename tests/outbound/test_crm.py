@@ -121,3 +121,22 @@ def test_crm_targets_on_private_addresses_are_refused_without_the_setting(creden
     outbound_sweep()
     assert set(OutboundDelivery.objects.values_list("status", flat=True)) == {Status.FAILED}
     assert hubspot.requests == [] and salesforce.requests == []
+
+
+def test_hubspot_after_a_timeout_upserts_again_and_adds_the_note_once(credential, hubspot, connect, settings):
+    connect("hubspot", secret="hubspot-token", base_url=hubspot.url)
+    settings.LAUREL_OUTBOUND_READ_TIMEOUT = 0.5
+    hubspot.script = [("stall", 1.5)]  # the contact is upserted; the answer comes too late
+    delivery = _sync(credential)
+    assert delivery.outcome_unknown and delivery.status == Status.QUEUED
+    delivery = delivery_perform(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    assert delivery.status == Status.DONE
+    assert len(hubspot.contacts) == 1 and len(hubspot.notes) == 1
+
+
+def test_salesforce_retries_a_transient_failure_then_succeeds(credential, salesforce, salesforce_connection):
+    salesforce.script = [("fail", 503, {}, [{"message": "Server unavailable", "errorCode": "SERVER_UNAVAILABLE"}])]
+    delivery = _sync(credential)
+    assert delivery.status == Status.QUEUED and "503" in delivery.last_error
+    delivery = delivery_perform(delivery_id=delivery.pk, now=delivery.next_attempt_at + timedelta(seconds=1))
+    assert delivery.status == Status.DONE and len(salesforce.records) == 1
