@@ -7,6 +7,7 @@ connect and read timeouts; a bounded response. `LAUREL_ALLOW_PRIVATE_TARGETS=1` 
 check and allows plain http: for tests against 127.0.0.1 and for on-premise targets.
 """
 
+import json
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -51,8 +52,6 @@ class GuardedResponse:
     url: str
 
     def json(self):
-        import json
-
         return json.loads(self.body.decode("utf-8"))
 
     @property
