@@ -45,8 +45,18 @@ class ConnectionForm(forms.ModelForm):
         return cleaned
 
 
+class MappingFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            achievement = form.cleaned_data.get("achievement") if hasattr(form, "cleaned_data") else None
+            if achievement is not None and achievement.organization_id != self.instance.organization_id:
+                form.add_error("achievement", "Map an achievement of the connection's own organisation.")
+
+
 class MappingInline(admin.TabularInline):
     model = ConnectionMapping
+    formset = MappingFormSet
     extra = 1
     verbose_name_plural = "Achievement → platform template / badge class / group"
 

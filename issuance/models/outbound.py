@@ -48,6 +48,12 @@ class ConnectionMapping(models.Model):
     def __str__(self):
         return f"{self.achievement} → {self.remote_id}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.achievement_id and self.connection_id and self.achievement.organization_id != self.connection.organization_id:
+            raise ValidationError({"achievement": "Map an achievement of the connection's own organisation."})
+
 
 class OutboundDelivery(models.Model):
     """One (credential, connection, action): recorded before the call, its outcome after, retried on its own."""

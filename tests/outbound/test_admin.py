@@ -64,3 +64,14 @@ def test_staff_retry_a_failed_delivery_once_the_cause_is_fixed(admin_client, cre
     assert "Queued 1 delivery(ies) again." in response.content.decode()
     delivery.refresh_from_db()
     assert delivery.status == OutboundDelivery.Status.QUEUED and delivery.attempts == 0
+
+
+def test_a_mapping_to_another_organisations_achievement_is_refused(admin_client, organization):
+    from tests.factories import AchievementFactory
+
+    foreign = AchievementFactory()
+    response = admin_client.post("/admin/issuance/connection/add/", _form(
+        organization, **{"mappings-TOTAL_FORMS": "1", "mappings-0-achievement": foreign.pk, "mappings-0-remote_id": "tmpl-9"}))
+    assert response.status_code == 200
+    assert "Map an achievement of the connection&#x27;s own organisation." in response.content.decode()
+    assert not Connection.objects.exists()

@@ -60,3 +60,10 @@ def test_it_refuses_bad_settings_listing_the_valid_ones(course, args, message):
 def test_it_names_the_organisations_when_the_slug_is_wrong(course):
     with pytest.raises(CommandError, match="No organisation 'nope'; the organisations are: academy"):
         call_command("connection_add", "--org", "nope", "--kind", "credly")
+
+
+def test_a_plain_http_url_is_refused_unless_private_targets_are_allowed(course, settings):
+    settings.LAUREL_ALLOW_PRIVATE_TARGETS = False
+    with pytest.raises(CommandError, match="must be an absolute https:// URL"):
+        call_command("connection_add", "--org", "academy", "--kind", "webhook", "--secret",
+                     "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE=", "--setting", "url=http://hooks.example/laurel")
