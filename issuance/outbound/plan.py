@@ -17,17 +17,18 @@ def _subscribed(connection: Connection, action: str) -> bool:
     return not events or action in {event.strip() for event in events.split(",")}
 
 
-def _key(connection: Connection, action: str, subject_id, credential: Credential | None) -> str:
-    base = f"outbound:{connection.pk}:{action}:{subject_id}"
-    if action in ONCE or credential is None:
+def _key(connection: Connection, action: str, issuance: Issuance, credential: Credential | None) -> str:
+    subject = credential.pk if credential is not None else issuance.pk
+    base = f"outbound:{connection.pk}:{action}:{subject}"
+    if action in ONCE:
         return base
-    done_before = OutboundDelivery.objects.filter(connection=connection, credential=credential, action=action).count()
-    return f"{base}:{done_before + 1}"
+    # A suspension, a reinstatement, a correction or a parking may happen again: each its own row.
+    earlier = OutboundDelivery.objects.filter(connection=connection, issuance=issuance, credential=credential, action=action)
+    return f"{base}:{earlier.count() + 1}"
 
 
 def _create(*, connection, issuance, credential, action, payload, status=Status.QUEUED, error="") -> OutboundDelivery | None:
-    subject = credential.pk if credential is not None else issuance.pk
-    key = _key(connection, action, subject, credential)
+    key = _key(connection, action, issuance, credential)
     try:
         with transaction.atomic():
             return OutboundDelivery.objects.create(
