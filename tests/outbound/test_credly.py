@@ -120,3 +120,18 @@ def test_a_due_time_in_the_future_is_respected(credential, credly, credly_connec
     outbound_platforms_issue(issuance=credential.issuance, credential=credential)
     delivery = delivery_perform(delivery_id=_delivery(credential).pk, now=timezone.now())
     assert delivery.status == Status.QUEUED and delivery.attempts == 1
+
+
+def test_a_worker_that_died_mid_call_is_resolved_by_a_lookup(credential, credly, credly_connection, settings):
+    from issuance.outbound.plan import deliveries_plan
+
+    [delivery] = deliveries_plan(issuance=credential.issuance, credential=credential, action="credential.issued", stages={"platform"})
+    # The dead worker's call reached Credly; its row was left in `sending`.
+    credly._issue({"recipient_email": "ana@learners.example", "issued_to_first_name": "Ana Maria", "issued_to_last_name": "Lima",
+                   "badge_template_id": "tmpl-1", "issued_at": "2026-01-01 00:00:00 +0000"})
+    OutboundDelivery.objects.filter(pk=delivery.pk).update(status=Status.SENDING, attempts=1,
+                                                           sending_started_at=timezone.now() - timedelta(hours=1))
+    outbound_sweep()
+    delivery.refresh_from_db()
+    assert delivery.status == Status.DONE and delivery.remote_id == next(iter(credly.badges))
+    assert credly.calls("POST", "/badges") == [] and len(credly.badges) == 1
