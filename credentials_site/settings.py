@@ -253,6 +253,16 @@ LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
 # An outbox row still `sending` after this long lost its sender (a task never outlives Q_TIMEOUT).
 LAUREL_OUTBOX_STUCK_SECONDS = envint("LAUREL_OUTBOX_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
 
+# --- Outbound connections (badge platforms, CRMs, webhooks; docs/integrations/) -----------------
+# Lifts the outgoing-request guard's address check and allows plain http: for tests against
+# 127.0.0.1 and for on-premise targets only (system check laurel.W030 reminds production).
+LAUREL_ALLOW_PRIVATE_TARGETS = envbool("LAUREL_ALLOW_PRIVATE_TARGETS", False)
+LAUREL_OUTBOUND_CONNECT_TIMEOUT = envint("LAUREL_OUTBOUND_CONNECT_TIMEOUT", 5)
+LAUREL_OUTBOUND_READ_TIMEOUT = envint("LAUREL_OUTBOUND_READ_TIMEOUT", 15)
+LAUREL_OUTBOUND_MAX_RESPONSE_BYTES = envint("LAUREL_OUTBOUND_MAX_RESPONSE_BYTES", 1_000_000)
+# A delivery still `sending` after this long lost its sender: its outcome is unknown.
+LAUREL_OUTBOUND_STUCK_SECONDS = envint("LAUREL_OUTBOUND_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
+
 LAUREL = {
     "ORGANIZATION_KEY_SECRET": envstr("LAUREL_KEY_ENCRYPTION_KEY"),
     # Embedded profile only: with no key set, one is generated into this file on first use.

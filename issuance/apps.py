@@ -11,6 +11,7 @@ class IssuanceConfig(AppConfig):
     def ready(self):
         # Delivery lives in a sub-package: connect its tracking receiver and register its admin here.
         from .delivery import admin, tracking  # noqa: F401
+        from .outbound import checks  # noqa: F401  (registers laurel.W030, W031)
         from .schedules import schedules_sync_after_migrate
 
         post_migrate.connect(schedules_sync_after_migrate, sender=self, dispatch_uid="laurel-schedules-sync")

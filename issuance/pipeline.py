@@ -27,6 +27,7 @@ from .openbadges.bitstring import StatusListFullError
 from .openbadges.credential import CredentialInputError
 from .openbadges.credential_badge import credential_badge_sign, credential_badge_store
 from .openbadges.did import DidError
+from .outbound.services import outbound_platforms_issue, outbound_sync_issue
 from .transitions import STEP_INPUT_STATE, issuance_move, issuance_open
 
 State = Issuance.State
@@ -144,9 +145,12 @@ def badge(issuance: Issuance) -> None:
         raise StepFailed(f"The Open Badges credential could not be signed: {exc}", permanent=True) from exc
     with transaction.atomic():
         stored = credential_badge_store(credential=credential, signed=signed)
-        method = signed["proof"][0]["verificationMethod"]
-        detail = f"Open Badges 3.0 credential signed with {method}." if stored else "Open Badges 3.0 credential already signed."
-        issuance_move(issuance=issuance, to_state=State.BADGED, detail=detail)
+    method = signed["proof"][0]["verificationMethod"]
+    detail = f"Open Badges 3.0 credential signed with {method}." if stored else "Open Badges 3.0 credential already signed."
+    # Then the badge platforms, one attempt each, so the email can link them; a failure waits in its own row.
+    platforms = outbound_platforms_issue(issuance=issuance, credential=credential)
+    with transaction.atomic():
+        issuance_move(issuance=issuance, to_state=State.BADGED, detail=detail + (f" Platforms: {platforms}." if platforms else ""))
 
 
 # --- 6 deliver -----------------------------------------------------------------------------------
@@ -176,8 +180,11 @@ def deliver(issuance: Issuance) -> None:
 
 # --- 7 sync --------------------------------------------------------------------------------------
 def sync(issuance: Issuance) -> None:
+    """CRM records and webhook events, each a delivery row the workers send and retry on their own."""
     with transaction.atomic():
-        issuance_move(issuance=issuance, to_state=State.SYNCED, finished=True, detail="No integrations configured.")
+        planned = outbound_sync_issue(issuance=issuance, credential=issuance.credential)
+        detail = "Queued for " + ", ".join(f"{d.connection.kind} “{d.connection.name}”" for d in planned) + "." if planned else "No integrations configured."
+        issuance_move(issuance=issuance, to_state=State.SYNCED, finished=True, detail=detail)
 
 
 # The worker looks up what to do next by the state an issuance is in (each step's input state is

@@ -6,9 +6,12 @@ from audit.services import audit_record
 
 from .models import Credential
 from .openbadges.status_lists import status_lists_touch
+from .connectors.base import REINSTATED, REVOKED, SUSPENDED
+from .outbound.services import outbound_credential_changed
 from .transitions import issuance_stop_revoked
 
 Status = Credential.Status
+OUTBOUND_ACTIONS = {Status.REVOKED: REVOKED, Status.SUSPENDED: SUSPENDED, Status.ACTIVE: REINSTATED}
 
 
 class CredentialStatusError(ValueError):
@@ -46,6 +49,8 @@ def _change(*, credential: Credential, to_status: str, allowed_from: set[str], r
         else:
             audit_record(issuance=issuance, event=issuance.event, from_state=from_status, to_state=to_status,
                          detail=detail, **_actor(actor))
+        # The change travels to every badge platform, CRM and webhook that takes it, once it is committed.
+        outbound_credential_changed(credential=locked, action=OUTBOUND_ACTIONS[to_status], reason=reason)
     credential.status, credential.status_reason = locked.status, locked.status_reason
     return locked
 

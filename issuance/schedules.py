@@ -24,6 +24,8 @@ SCHEDULES = (
     PeriodicTask(name="laurel-outbox-sweep", func="issuance.delivery.tasks.outbox_sweep", minutes=1),
     # At most one digest per organisation per quiet period; the task decides who is due.
     PeriodicTask(name="laurel-staff-digests", func="issuance.intake.digests.staff_digests_send", minutes=1),
+    # Send outbound deliveries (badge platforms, CRMs, webhooks) that are due, retries included.
+    PeriodicTask(name="laurel-outbound-sweep", func="issuance.outbound.tasks.outbound_sweep", minutes=1),
 )
 
 

@@ -5,6 +5,7 @@ import logging
 
 from .errors import ClaimLost, StepFailed, StepWaiting
 from .models import Issuance
+from .outbound.services import outbound_issuance_parked
 from .pipeline import STEPS
 from .step_queue import issuance_continued_here, issuance_enqueue
 from .transitions import issuance_claim, issuance_claim_held, issuance_claim_release, issuance_fail, issuance_wait
@@ -76,5 +77,9 @@ def _failed(issuance: Issuance, step_name: str, error: str, *, permanent: bool) 
         state = issuance_fail(issuance=issuance, step=step_name, error=error[:2000], permanent=permanent)
     except ClaimLost:
         return None
-    # A parked issuance reaches staff in the next exception digest (issuance.intake.digests).
+    # A parked issuance reaches staff in the next exception digest (issuance.intake.digests),
+    # and the webhooks subscribed to issuance.parked.
+    if state == Issuance.State.PARKED:
+        issuance.refresh_from_db(fields=["state", "failed_step", "error"])
+        outbound_issuance_parked(issuance=issuance)
     return state

@@ -9,6 +9,7 @@ from ..models import Credential, Effect, Issuance, Learner
 from .certificate_actions import download_certificates_zip, regenerate_certificates
 from ..transitions import NotParked, issuance_resume
 from .credential_status import revoke_selected, suspend_selected, unsuspend_selected
+from .outbound import OutboundDeliveryInline
 
 
 class TimelineInline(admin.TabularInline):
@@ -48,7 +49,7 @@ class IssuanceAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["learner", "course", "organization"]
     actions = ["resume_selected"]
-    inlines = [TimelineInline, EffectInline]
+    inlines = [TimelineInline, EffectInline, OutboundDeliveryInline]
     fieldsets = [
         (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event"]}),
         ("State", {"fields": ["state", "reasons", "failed_step", "error", "attempts", "next_attempt_at",

@@ -4,6 +4,8 @@ from django.db import transaction
 
 from audit.services import audit_record
 
+from ..connectors.base import UPDATED
+from ..outbound.services import outbound_credential_changed
 from .credential_certificate import StoredCertificate, credential_certificate_store
 
 
@@ -27,6 +29,8 @@ def credential_certificate_regenerate(*, credential, actor_user, reason: str, le
         if new_name != old_name:
             type(issuance).objects.filter(pk=issuance.pk).update(learner_name=new_name)
         credential.save(update_fields=["pdf", "pdf_sha256", "template_version"])
+        if new_name != old_name:  # platforms and CRMs that allow an update get the corrected name
+            outbound_credential_changed(credential=credential, action=UPDATED)
         renamed = f" Name corrected from {old_name!r} to {new_name!r}." if new_name != old_name else ""
         audit_record(
             issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=issuance.state,

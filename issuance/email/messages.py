@@ -13,6 +13,7 @@ from courses.templating.learner_text import learner_text_line
 from ..credentials import certificate_filename, credential_url
 from ..idempotency_keys import credential_email_key, still_needed_email_key
 from ..linkedin import linkedin_add_to_profile_url
+from ..outbound.plan import platform_claim_links
 from ..models import Credential, Issuance, OutboxMessage
 from .draft import EmailDraft
 from .render import RenderedEmail, email_render
@@ -85,6 +86,8 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential) -> Ema
         ),
         "next_course_title": next_course.title if next_course else "",
         "next_course_description": next_course.description if next_course else "",
+        # Badge platforms that took the credential in step 5 (Credly's claim page, Accredible's page).
+        "platform_links": platform_claim_links(credential=credential),
     }
     attachments = []
     if credential.pdf:

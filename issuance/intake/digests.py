@@ -16,7 +16,7 @@ from courses.models import Organization
 from ..delivery.outbox import outbox_enqueue, outbox_send
 from ..email.messages import staff_digest_draft
 from ..idempotency_keys import staff_digest_key
-from ..models import CompletionEvent, Issuance, StaffDigest
+from ..models import CompletionEvent, Issuance, OutboundDelivery, StaffDigest
 
 DIGEST_INTERVAL = timedelta(minutes=15)
 ITEMS_LISTED = 50
@@ -30,6 +30,12 @@ def _pending(organization: Organization):
         organization=organization, state=Issuance.State.PARKED, staff_notified_at__isnull=True
     ).select_related("course")
     return events, issuances
+
+
+def _outbound_failures(organization: Organization):
+    return OutboundDelivery.objects.filter(
+        organization=organization, status=OutboundDelivery.Status.FAILED, staff_notified_at__isnull=True
+    ).select_related("connection")
 
 
 def _items(events, issuances) -> list[dict]:
@@ -55,20 +61,26 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         if last is not None and now - last.sent_at < DIGEST_INTERVAL:
             return None
         events, issuances = _pending(organization)
-        count = events.count() + issuances.count()
+        failures = _outbound_failures(organization)
+        count = events.count() + issuances.count() + failures.count()
         if not count:
             return None
         queue = "admin:issuance_parkedevent_changelist" if events.exists() else "admin:issuance_issuance_changelist"
         queue_url = settings.LAUREL_BASE_URL + reverse(queue) + ("" if events.exists() else "?state__exact=parked")
+        if not events.exists() and not issuances.exists():  # only outbound failures: their own list
+            queue_url = settings.LAUREL_BASE_URL + reverse("admin:issuance_outboundfailure_changelist")
         message = outbox_enqueue(draft=staff_digest_draft(
             organization=organization, key=staff_digest_key(organization_id=organization.pk, at=now),
-            count=count, items=_items(events, issuances), queue_url=queue_url,
+            count=count, queue_url=queue_url, items=_items(events, issuances) + [
+                {"summary": f"Outbound {d.action} to {d.connection.kind} “{d.connection.name}” failed", "error": d.last_error}
+                for d in failures[:ITEMS_LISTED]],
         ))
         digest = StaffDigest.objects.create(
             organization=organization, sent_at=now, event_count=count, recipient=organization.notification_email
         )
         events.update(staff_notified_at=now)
         issuances.update(staff_notified_at=now)
+        failures.update(staff_notified_at=now)
     # Outside the transaction, as the outbox requires; a transient failure leaves it queued for the outbox sweep.
     outbox_send(message_id=message.pk)
     return digest
@@ -80,8 +92,10 @@ def staff_digests_send(now: datetime | None = None) -> int:
         sources__events__status=CompletionEvent.Status.PARKED, sources__events__staff_notified_at__isnull=True
     )
     with_issuances = Organization.objects.filter(issuances__state=Issuance.State.PARKED, issuances__staff_notified_at__isnull=True)
+    with_failures = Organization.objects.filter(outbound_deliveries__status=OutboundDelivery.Status.FAILED,
+                                                outbound_deliveries__staff_notified_at__isnull=True)
     sent = 0
-    for organization in (with_events | with_issuances).distinct():
+    for organization in (with_events | with_issuances | with_failures).distinct():
         if staff_digest_send(organization=organization, now=now):
             sent += 1
     return sent

@@ -3,16 +3,21 @@
 from .effects import Effect
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
+from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
 
 __all__ = [
     "CompletionEvent",
+    "Connection",
+    "ConnectionMapping",
     "Credential",
     "Effect",
     "Issuance",
     "Learner",
     "LearnerIdentity",
+    "OutboundDelivery",
+    "OutboundFailure",
     "OutboxMessage",
     "ParkedEvent",
     "Source",

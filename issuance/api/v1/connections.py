@@ -1,0 +1,77 @@
+"""/api/v1/connections/: outbound connections for scripted set-ups; the secret is write-only, as in the admin."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from courses.models import Organization
+
+from ...models import Connection
+from ...outbound.connections import ConnectionSettingsError, connection_add, connection_kinds, connection_test
+
+
+class ConnectionSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", queryset=Organization.objects.all())
+    kind = serializers.ChoiceField(choices=[])
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    settings = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    secret = serializers.CharField(write_only=True, required=False, allow_blank=True, trim_whitespace=True)
+    mappings = serializers.DictField(child=serializers.CharField(), required=False, write_only=True,
+                                     help_text="Course code → the platform's template / badge class / group id.")
+    secret_stored = serializers.SerializerMethodField()
+    mapped = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Connection
+        fields = ["id", "organization", "kind", "name", "enabled", "settings", "secret", "mappings", "secret_stored", "mapped",
+                  "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+        read_only_fields = ["failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+        validators = []  # creating an existing organisation + kind + name updates it: not a conflict
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = connection_kinds()
+
+    def get_secret_stored(self, connection) -> bool:
+        return bool(connection.secret_encrypted)
+
+    def get_mapped(self, connection) -> dict[str, str]:
+        return {str(m.achievement_id): m.remote_id for m in connection.mappings.all()}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List outbound connections", tags=["connections"]),
+    retrieve=extend_schema(summary="One outbound connection", tags=["connections"]),
+    create=extend_schema(summary="Create or update a connection (idempotent on organisation + kind + name)",
+                         tags=["connections"]),
+)
+class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = ConnectionSerializer
+
+    def get_queryset(self):
+        return Connection.objects.select_related("organization").prefetch_related("mappings").order_by("pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            connection, created = connection_add(
+                organization=data["organization"], kind=data["kind"], name=data.get("name", ""),
+                secret=data.get("secret") or None, settings=data.get("settings"), mappings=data.get("mappings"),
+            )
+        except ConnectionSettingsError as exc:
+            return Response({"detail": str(exc), "received": request.data.get("settings", {})}, status=status.HTTP_400_BAD_REQUEST)
+        if "enabled" in data and connection.enabled != data["enabled"]:
+            connection.enabled = data["enabled"]
+            connection.save(update_fields=["enabled"])
+        return Response(self.get_serializer(connection).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(summary="Send a test: one harmless request to the system, and its answer", tags=["connections"], request=None,
+                   responses=inline_serializer("ConnectionTestResult", {"result": serializers.CharField()}))
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        connection = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response({"result": connection_test(connection=connection)})

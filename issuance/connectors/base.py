@@ -1,0 +1,89 @@
+"""The outbound seam: a registry of kinds, each a small client with a settings schema and one `perform`.
+
+A connector module (issuance/platforms/credly.py …) declares a `Connector` subclass and registers
+it; nothing shared changes when a system is added. `perform` gets a `DeliveryRequest` and returns
+an `Outcome`, or raises `OutboundError`, which says whether trying again could help.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+PLATFORM, CRM, WEBHOOK = "platform", "crm", "webhook"
+
+ISSUED, REVOKED, SUSPENDED, REINSTATED = "credential.issued", "credential.revoked", "credential.suspended", "credential.reinstated"
+EXPIRING, EXPIRED, UPDATED, PARKED = "credential.expiring", "credential.expired", "credential.updated", "issuance.parked"
+ACTIONS = [ISSUED, REVOKED, SUSPENDED, REINSTATED, EXPIRING, EXPIRED, UPDATED, PARKED]
+
+
+class OutboundError(Exception):
+    """A delivery attempt failed. `permanent`: retrying cannot help (staff must act).
+
+    `retry_after` (seconds) is the system's own request to wait (429 / Retry-After).
+    `outcome_unknown`: the request may have been acted upon, so the next attempt looks first.
+    """
+
+    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None, outcome_unknown: bool = False,
+                 gone: bool = False):
+        super().__init__(message)
+        self.permanent, self.retry_after, self.outcome_unknown, self.gone = permanent, retry_after, outcome_unknown, gone
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting: its default ('' = none), whether it is required, and a check that raises ValueError."""
+
+    default: str = ""
+    required: bool = False
+    check: Callable[[str], None] | None = None
+    help: str = ""
+
+
+@dataclass
+class Outcome:
+    """What the system answered: its id for the record (kept and reused), a link if it has one."""
+
+    summary: str
+    remote_id: str = ""
+    remote_url: str = ""
+    skipped: bool = False
+
+
+@dataclass
+class DeliveryRequest:
+    """Everything one attempt needs, read once by the delivery code; connectors touch no models."""
+
+    action: str
+    settings: dict
+    secret: str
+    payload: dict
+    connection_id: int
+    remote_template: str = ""  # the mapped template / badge class / group, for platforms
+    remote_id: str = ""  # the record made by an earlier delivery (for revoke, update) or a partial one
+    uncertain: bool = False  # an earlier attempt's outcome is unknown: look before creating
+    idempotency_key: str = ""
+    calls: list = field(default_factory=list)  # "POST /path → 201" lines, for the delivery's summary
+
+
+class Connector:
+    kind = ""
+    label = ""
+    stage = PLATFORM  # platforms run in step 5, CRMs and webhooks in step 7
+    secret_label = ""
+    needs_mapping = False
+    settings: dict[str, Setting] = {}
+    actions: set[str] = set()
+
+    def perform(self, request: DeliveryRequest) -> Outcome:
+        raise NotImplementedError
+
+    def test(self, *, settings: dict, secret: str) -> str:
+        """A harmless request that proves the settings and the secret work; returns what the system said."""
+        raise NotImplementedError
+
+
+CONNECTORS: dict[str, Connector] = {}
+
+
+def connector_register(cls: type[Connector]) -> type[Connector]:
+    CONNECTORS[cls.kind] = cls()
+    return cls

@@ -1,0 +1,1 @@
+"""CRMs Laurel writes credentials to: one module per system."""

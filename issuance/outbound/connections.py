@@ -1,0 +1,108 @@
+"""Connections: settings validated against their kind, the secret encrypted at rest, the achievement mapping."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from courses.keys.crypto import secret_decrypt, secret_encrypt
+from courses.models import Course, Organization
+
+from ..models import Connection, ConnectionMapping
+from ..connectors.base import Connector, OutboundError
+from .registry import connector_for, connectors_load
+
+
+class ConnectionSettingsError(ValueError):
+    """A setting, secret or mapping that cannot be used, with what was received and what is valid."""
+
+
+def connection_settings_clean(*, kind: str, settings: dict) -> dict:
+    """The settings with defaults filled in; unknown names and bad values refused, listing the valid ones."""
+    connector = connector_for(kind)
+    schema = connector.settings
+    valid = ", ".join(f"{name} (default {s.default!r})" if s.default else name for name, s in schema.items())
+    unknown = sorted(set(settings) - set(schema))
+    if unknown:
+        raise ConnectionSettingsError(f"{kind} has no setting {', '.join(map(repr, unknown))}; its settings are: {valid}.")
+    cleaned = {}
+    for name, spec in schema.items():
+        value = str(settings.get(name, "") or "").strip() or spec.default
+        if not value:
+            if spec.required:
+                raise ConnectionSettingsError(f"{kind} needs the setting {name!r} ({spec.help}); its settings are: {valid}.")
+            continue
+        if spec.check is not None:
+            try:
+                spec.check(value)
+            except ValueError as exc:
+                raise ConnectionSettingsError(f"{kind} setting {name!r} {exc}. Its settings are: {valid}.") from None
+        cleaned[name] = value
+    return cleaned
+
+
+def connection_secret(connection: Connection) -> str:
+    return secret_decrypt(token=connection.secret_encrypted) if connection.secret_encrypted else ""
+
+
+def connection_secret_set(connection: Connection, secret: str) -> None:
+    connector = connector_for(connection.kind)
+    check = getattr(connector, "secret_check", None)
+    if check is not None:
+        try:
+            check(secret)
+        except ValueError as exc:
+            raise ConnectionSettingsError(f"{connection.kind} secret ({connector.secret_label}) {exc}.") from None
+    connection.secret_encrypted = secret_encrypt(text=secret)
+
+
+@transaction.atomic
+def connection_add(*, organization: Organization, kind: str, name: str = "", secret: str | None = None,
+                   settings: dict | None = None, mappings: dict[str, str] | None = None) -> tuple[Connection, bool]:
+    """Create or update the connection named `name` (default: the kind) of this organisation. Returns it and whether it is new.
+
+    Settings given replace those stored one by one; a secret is kept unless a new one is given;
+    `mappings` maps a course code to the remote id of the achievement that course awards.
+    """
+    connector = connector_for(kind)
+    name = (name or kind).strip()
+    connection = Connection.objects.select_for_update().filter(organization=organization, kind=kind, name=name).first()
+    created = connection is None
+    if created:
+        connection = Connection(organization=organization, kind=kind, name=name)
+    connection.settings = connection_settings_clean(kind=kind, settings={**(connection.settings or {}), **(settings or {})})
+    if secret:
+        connection_secret_set(connection, secret)
+    elif not connection.secret_encrypted and connector.secret_label:
+        raise ConnectionSettingsError(f"{kind} needs --secret: {connector.secret_label}.")
+    connection.save()
+    for code, remote_id in (mappings or {}).items():
+        mapping_set(connection=connection, course_code=code, remote_id=remote_id)
+    return connection, created
+
+
+def mapping_set(*, connection: Connection, course_code: str, remote_id: str) -> ConnectionMapping:
+    course = Course.objects.filter(organization=connection.organization, code=course_code).select_related("achievement").first()
+    if course is None:
+        codes = ", ".join(Course.objects.filter(organization=connection.organization).values_list("code", flat=True)[:50])
+        raise ConnectionSettingsError(f"{connection.organization.slug} has no course {course_code!r}; its courses are: {codes or 'none'}.")
+    if not remote_id.strip():
+        raise ConnectionSettingsError(f"--map {course_code}= needs the platform's id after '='.")
+    mapping, _ = ConnectionMapping.objects.update_or_create(
+        connection=connection, achievement=course.achievement, defaults={"remote_id": remote_id.strip()}
+    )
+    return mapping
+
+
+def connection_test(*, connection: Connection) -> str:
+    """Staff's "send a test": one harmless request; the answer (or the error) is kept on the connection."""
+    connector: Connector = connector_for(connection.kind)
+    try:
+        result = "OK: " + connector.test(settings=connection.settings, secret=connection_secret(connection))
+    except OutboundError as exc:
+        result = f"Failed ({'permanent' if exc.permanent else 'transient'}): {exc}"
+    Connection.objects.filter(pk=connection.pk).update(last_test_at=timezone.now(), last_test_result=result[:2000])
+    connection.last_test_result = result
+    return result
+
+
+def connection_kinds() -> list[str]:
+    return sorted(connectors_load())

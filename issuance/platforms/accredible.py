@@ -1,0 +1,95 @@
+"""Accredible (API v1): a credential in the mapped group, with our credential id as its id; withdraw; correct a name.
+
+Accredible has no revoke endpoint. How a revocation withdraws the credential is the `withdraw`
+setting: `delete` (default) removes it, `expire` sets its expiry date to today (unconfirmed which
+the provider prefers; both are documented calls).
+"""
+
+from datetime import date, datetime
+
+from ..connectors.setting_checks import choice_check, url_check
+from ..connectors.base import (
+    ISSUED, REVOKED, UPDATED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register,
+)
+from ..connectors.http import base_join, outbound_call
+
+PRODUCTION = "https://api.accredible.com"
+WINDOW = 30  # seconds: Accredible counts its rate limit in 30 s windows; a 429 without Retry-After waits one
+
+
+def _headers(secret: str) -> dict:
+    return {"Authorization": f"Token token={secret}", "Accept": "application/json"}
+
+
+def _call(request, method: str, path: str, **kwargs):
+    try:
+        return outbound_call(request, method, base_join(request.settings["base_url"], path), headers=_headers(request.secret), **kwargs)
+    except OutboundError as exc:
+        if "answered 429" in str(exc) and exc.retry_after is None:
+            exc.retry_after = WINDOW
+        raise
+
+
+def _outcome(credential: dict, summary: str) -> Outcome:
+    return Outcome(summary=summary, remote_id=str(credential["id"]), remote_url=credential.get("url") or "")
+
+
+@connector_register
+class Accredible(Connector):
+    kind, label, secret_label = "accredible", "Accredible", "the API key"
+    needs_mapping = True
+    actions = {ISSUED, REVOKED, UPDATED}
+    settings = {
+        "base_url": Setting(default=PRODUCTION, check=url_check, help="the API origin; Laurel adds /v1/…"),
+        "withdraw": Setting(default="delete", check=choice_check("delete", "expire"), help="how a revocation withdraws (unconfirmed)"),
+    }
+
+    def perform(self, request: DeliveryRequest) -> Outcome:
+        data = request.payload["data"]
+        if request.action == REVOKED:
+            return self._withdraw(request)
+        if request.action == UPDATED:
+            body = {"credential": {"recipient": {"name": data["learner"]["name"]}}}
+            response = _call(request, "PUT", f"v1/credentials/{request.remote_id}", json=body)
+            return _outcome(response.json()["credential"], "Name updated on Accredible.")
+        if request.uncertain:
+            found = self._find(request)
+            if found is not None:
+                return _outcome(found, "Found the credential an earlier attempt created.")
+        body = {"credential": {
+            "group_id": int(request.remote_template) if request.remote_template.isdigit() else request.remote_template,
+            "id": data["credential_id"],
+            "recipient": {"name": data["learner"]["name"], "email": data["learner"]["email"], "id": data["learner"]["id"]},
+            "issued_on": datetime.fromisoformat(data["issued_at"]).date().isoformat(),
+            "expired_on": datetime.fromisoformat(data["valid_until"]).date().isoformat() if data["valid_until"] else None,
+            "approve": True,
+            "evidence_items": [{"description": "Grade", "category": "grade", "string_object": {"grade": data["score"]}}]
+            if data["score"] else [],
+            "meta_data": {"laurel_credential_url": data["credential_url"], "course_code": data["course"]["code"]},
+        }}
+        response = _call(request, "POST", "v1/credentials", json=body, accept=(422,))
+        if response.status == 422:
+            found = self._find(request)  # our id is taken: an earlier attempt made it
+            if found is None:
+                raise OutboundError(f"Accredible refused the credential (422): {response.text[:500]}", permanent=True)
+            return _outcome(found, "Accredible already held this credential; adopted it.")
+        return _outcome(response.json()["credential"], "Issued on Accredible.")
+
+    def _find(self, request: DeliveryRequest) -> dict | None:
+        """Look the credential up by our own credential id, which it was created with."""
+        response = _call(request, "GET", f"v1/credentials/{request.payload['data']['credential_id']}", accept=(404,))
+        return None if response.status == 404 else response.json().get("credential")
+
+    def _withdraw(self, request: DeliveryRequest) -> Outcome:
+        path = f"v1/credentials/{request.remote_id}"
+        if request.settings.get("withdraw") == "expire":
+            _call(request, "PUT", path, json={"credential": {"expired_on": date.today().isoformat()}})
+            return Outcome(summary="Expired today on Accredible (withdraw = expire).", remote_id=request.remote_id)
+        response = _call(request, "DELETE", path, accept=(404,))
+        gone = " (it was already gone)" if response.status == 404 else ""
+        return Outcome(summary=f"Deleted on Accredible{gone}.", remote_id=request.remote_id)
+
+    def test(self, *, settings: dict, secret: str) -> str:
+        response = outbound_call(None, "GET", base_join(settings["base_url"], "v1/issuer/details"), headers=_headers(secret))
+        issuer = response.json().get("issuer", {})
+        return f"the API key belongs to issuer {issuer.get('name', '?')!r}."

@@ -1,0 +1,1 @@
+"""Outbound webhooks: Laurel's events, signed with Standard Webhooks, to the URLs organisations subscribe."""

@@ -1,0 +1,197 @@
+"""Credly, Badgr and Accredible as local servers (reference: integrations.md §3)."""
+
+import hashlib
+import re
+import secrets
+import uuid
+from urllib.parse import parse_qs
+
+from .servers import FakeService
+
+
+def _scripted(service, act):
+    """Apply the scripted behaviour to a creating call: fail without acting, or act (maybe answering late)."""
+    behaviour = service.behaviour()
+    if isinstance(behaviour, tuple) and behaviour[0] == "fail":
+        _, status, headers, body = behaviour
+        return status, body, headers
+    return act()
+
+
+class CredlyServer(FakeService):
+    """Web Service API v1 under /v1: issue (422 for a duplicate), filter, revoke. Basic auth, the token as user."""
+
+    def __init__(self, *, token="credly-token", organization="org-1", templates=("tmpl-1",)):
+        super().__init__()
+        self.token, self.organization, self.templates = token, organization, set(templates)
+        self.badges: dict[str, dict] = {}
+
+    def handle(self, request):
+        if self.basic_user(request) not in (f"{self.token}:", f"{self.token}|"):
+            return 401, {"data": {"message": "Unauthorized"}}
+        base = f"/v1/organizations/{self.organization}"
+        path, method = request["path"], request["method"]
+        if path == f"{base}/authorization_tokens" and method == "GET":
+            return 200, {"data": [{"id": "t1", "read_enabled": True, "write_enabled": True}]}
+        if path == f"{base}/badges" and method == "POST":
+            return _scripted(self, lambda: self._issue(self.json_body(request)))
+        if path == f"{base}/badges" and method == "GET":
+            filters = dict(item.split("::", 1) for item in request["query"].get("filter", [""])[0].split("|") if "::" in item)
+            found = [b for b in self.badges.values() if b["recipient_email"] == filters.get("recipient_email_all")
+                     and b["badge_template"]["id"] == filters.get("badge_template_id")]
+            return 200, {"data": found, "metadata": {"count": len(found), "total_count": len(found), "current_page": 1, "total_pages": 1}}
+        match = re.fullmatch(rf"{base}/badges/([^/]+)/revoke", path)
+        if match and method == "PUT":
+            badge = self.badges.get(match[1])
+            if badge is None:
+                return 404, {"data": {"message": "Not found"}}
+            if not self.json_body(request).get("reason"):
+                return 422, {"data": {"message": "Reason can't be blank"}}
+            badge["state"] = "revoked"
+            return 200, {"data": badge}
+        return 404, {"data": {"message": "Not found"}}
+
+    def _issue(self, body):
+        missing = [f for f in ("recipient_email", "issued_to_first_name", "issued_to_last_name", "badge_template_id", "issued_at") if not body.get(f)]
+        if missing:
+            return 422, {"data": {"message": f"Missing {', '.join(missing)}"}}
+        if body["badge_template_id"] not in self.templates:
+            return 422, {"data": {"message": "Badge template not found"}}
+        if any(b["recipient_email"] == body["recipient_email"] and b["badge_template"]["id"] == body["badge_template_id"]
+               and b["state"] != "revoked" for b in self.badges.values()):
+            return 422, {"data": {"message": "User already has this badge"}}
+        badge_id = str(uuid.uuid4())
+        badge = {"id": badge_id, "state": "pending", "issued_at": body["issued_at"], "recipient_email": body["recipient_email"],
+                 "issuer_earner_id": body.get("issuer_earner_id"), "badge_template": {"id": body["badge_template_id"]},
+                 "badge_url": f"https://www.credly.example/badges/{badge_id}", "expires_at": body.get("expires_at"),
+                 "suppress_badge_notification_email": body.get("suppress_badge_notification_email")}
+        self.badges[badge_id] = badge
+        return 201, {"data": badge}
+
+
+def _envelope(result, status=200, success=True, description="ok", **extra):
+    return status, {"status": {"success": success, "description": description}, "result": result, **extra}
+
+
+class BadgrServer(FakeService):
+    """API v2 with /o/token (password and refresh grants) and the {"status", "result"} envelope."""
+
+    def __init__(self, *, username="issuer@academy.example", password="badgr-password", badgeclasses=("bc-1",)):
+        super().__init__()
+        self.username, self.password, self.badgeclasses = username, password, set(badgeclasses)
+        self.access: set[str] = set()
+        self.refresh: set[str] = set()
+        self.assertions: dict[str, dict] = {}
+
+    def expire_tokens(self):
+        self.access.clear()
+
+    def _token(self):
+        access, refresh = secrets.token_hex(8), secrets.token_hex(8)
+        self.access.add(access)
+        self.refresh.add(refresh)
+        return 200, {"access_token": access, "token_type": "Bearer", "expires_in": 86400, "refresh_token": refresh, "scope": "rw:issuer"}
+
+    def handle(self, request):
+        path, method = request["path"], request["method"]
+        if path == "/o/token" and method == "POST":
+            form = {k: v[0] for k, v in parse_qs(request["body"].decode()).items()}
+            if form.get("grant_type") == "password" and form.get("username") == self.username and form.get("password") == self.password:
+                return self._token()
+            if form.get("grant_type") == "refresh_token" and form.get("refresh_token") in self.refresh:
+                self.refresh.discard(form["refresh_token"])
+                return self._token()
+            return 400, {"error": "invalid_grant"}
+        if request["headers"].get("authorization", "").removeprefix("Bearer ") not in self.access:
+            return 401, {"detail": "Authentication credentials were not provided."}
+        if path == "/v2/issuers":
+            return _envelope([{"entityId": "issuer-1", "name": "Academy"}])
+        match = re.fullmatch(r"/v2/badgeclasses/([^/]+)/assertions", path)
+        if match:
+            if match[1] not in self.badgeclasses:
+                return _envelope([], status=404, success=False, description="badgeclass not found")
+            if method == "GET":
+                return _envelope([a for a in self.assertions.values() if a["badgeclass"] == match[1]])
+            return _scripted(self, lambda: self._issue(match[1], self.json_body(request)))
+        match = re.fullmatch(r"/v2/assertions/([^/]+)", path)
+        if match and match[1] in self.assertions:
+            assertion = self.assertions[match[1]]
+            if method == "GET":
+                return _envelope([assertion])
+            if method == "DELETE":
+                if assertion["revoked"]:
+                    return _envelope([], status=400, success=False, description="Assertion is already revoked.")
+                reason = self.json_body(request).get("revocation_reason")
+                if not reason:
+                    return _envelope([], status=400, success=False, description="revocation_reason is required")
+                assertion.update(revoked=True, revocationReason=reason)
+                return _envelope([assertion])
+        return _envelope([], status=404, success=False, description="not found")
+
+    def _issue(self, badgeclass, body):
+        email = body["recipient"]["identity"].lower()
+        salt = secrets.token_hex(4)
+        identity = "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest()
+        held = [a for a in self.assertions.values() if a["badgeclass"] == badgeclass and a["_email"] == email and not a["revoked"]]
+        if held and body.get("allowDuplicateAwards", True) is False:
+            return _envelope([], status=400, success=False, description="Bad request",
+                             validationErrors=["A previous award of this badge already exists for this recipient."])
+        entity_id = secrets.token_urlsafe(12)
+        assertion = {"entityType": "Assertion", "entityId": entity_id, "openBadgeId": f"https://api.badgr.example/public/assertions/{entity_id}",
+                     "badgeclass": badgeclass, "recipient": {"identity": identity, "salt": salt, "hashed": True, "type": "email"},
+                     "issuedOn": body["issuedOn"], "evidence": body.get("evidence", []), "revoked": False, "revocationReason": None,
+                     "acceptance": "Unaccepted", "_email": email}
+        self.assertions[entity_id] = assertion
+        return _envelope([assertion], status=201)
+
+
+class AccredibleServer(FakeService):
+    """API v1: credentials created with our own id, looked up by it, deleted; 429 past `limit` calls per window."""
+
+    def __init__(self, *, api_key="accredible-key", groups=("1234",), limit=None):
+        super().__init__()
+        self.api_key, self.groups, self.limit = api_key, set(groups), limit
+        self.credentials: dict[str, dict] = {}
+        self.window_calls = 0
+
+    def new_window(self):
+        self.window_calls = 0
+
+    def handle(self, request):
+        if request["headers"].get("authorization") != f"Token token={self.api_key}":
+            return 401, b"HTTP Token: Access denied.", {"content-type": "text/plain"}
+        self.window_calls += 1
+        if self.limit is not None and self.window_calls > self.limit:
+            return 429, {"errors": "Rate limit exceeded"}
+        path, method = request["path"], request["method"]
+        if path == "/v1/issuer/details":
+            return 200, {"issuer": {"id": 1, "name": "Academy"}}
+        if path == "/v1/credentials" and method == "POST":
+            return _scripted(self, lambda: self._create(self.json_body(request)["credential"]))
+        match = re.fullmatch(r"/v1/credentials/([^/]+)", path)
+        if match:
+            credential = self.credentials.get(match[1]) or next((c for c in self.credentials.values() if str(c["id"]) == match[1]), None)
+            if credential is None:
+                return 404, {"errors": "Doesn't exist"}
+            if method == "GET":
+                return 200, {"credential": credential}
+            if method == "DELETE":
+                del self.credentials[credential["custom_id"]]
+                return 200, {"credential": credential}
+            if method == "PUT":
+                update = self.json_body(request)["credential"]
+                credential["recipient"].update(update.get("recipient", {}))
+                credential.update({k: v for k, v in update.items() if k != "recipient"})
+                return 200, {"credential": credential}
+        return 404, {"errors": "Doesn't exist"}
+
+    def _create(self, body):
+        if str(body.get("group_id")) not in self.groups:
+            return 422, {"errors": "Invalid Group"}
+        if body.get("id") in self.credentials:
+            return 422, {"errors": {"id": ["has already been taken"]}}
+        number = 10_000 + len(self.credentials)
+        credential = {**body, "id": number, "custom_id": body["id"], "url": f"https://www.credential.example/{number}",
+                      "group_name": "Safety", "approve": body.get("approve", True)}
+        self.credentials[body["id"]] = credential
+        return 200, {"credential": credential}
