@@ -1,6 +1,7 @@
 """Laurel's settings. Everything comes from the environment; the defaults are the embedded profile."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,7 +42,7 @@ if not DEBUG:
         )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "credentials_site.apps.LaurelAdminConfig",  # django.contrib.admin with the two-factor-aware site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "anymail",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "courses",
     "issuance",
     "audit",
@@ -68,10 +72,37 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires: it answers a locked-out sign-in
 ]
+
+# --- Staff sign-in (docs/security.md) -----------------------------------------------------------
+# django-axes counts consecutive failed sign-ins per (username, address) and locks that pair out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LAUREL_ADMIN_LOCKOUT_FAILURES = envint("LAUREL_ADMIN_LOCKOUT_FAILURES", 10)
+if not 1 <= LAUREL_ADMIN_LOCKOUT_FAILURES <= 10:
+    raise ImproperlyConfigured(
+        f"LAUREL_ADMIN_LOCKOUT_FAILURES must be between 1 and 10, not {LAUREL_ADMIN_LOCKOUT_FAILURES}."
+    )
+LAUREL_ADMIN_LOCKOUT_MINUTES = envint("LAUREL_ADMIN_LOCKOUT_MINUTES", 30)
+AXES_FAILURE_LIMIT = LAUREL_ADMIN_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=LAUREL_ADMIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # "consecutive": a successful sign-in clears the count
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP): optional for staff who enrol a device; "required" makes it
+# compulsory for superusers.
+LAUREL_ADMIN_2FA = envstr("LAUREL_ADMIN_2FA", "optional").strip().lower()
+if LAUREL_ADMIN_2FA not in ("optional", "required"):
+    raise ImproperlyConfigured(f"LAUREL_ADMIN_2FA must be optional or required, not {LAUREL_ADMIN_2FA!r}.")
+OTP_TOTP_ISSUER = "Laurel"
 
 ROOT_URLCONF = "credentials_site.urls"
 WSGI_APPLICATION = "credentials_site.wsgi.application"
