@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "credentials_site.apps.CredentialsSiteConfig",  # before django_q: its qcluster command replaces django-q2's
     "django_q",
     "simple_history",
     "import_export",
@@ -62,7 +63,6 @@ INSTALLED_APPS = [
     "courses",
     "issuance",
     "audit",
-    "credentials_site.apps.CredentialsSiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +164,9 @@ Q_CLUSTER = {
     "poll": 0.2,
     "label": "Queue",
 }
+# On SIGTERM, workers finish the task in hand; one still running after this long is killed (and
+# re-queued by the sweep), so `qcluster` always stops within systemd's default 90 s, and within 30 s.
+LAUREL_QCLUSTER_STOP_SECONDS = envint("LAUREL_QCLUSTER_STOP_SECONDS", 25)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
