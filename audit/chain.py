@@ -56,6 +56,8 @@ class ChainReport:
     checked: int
     broken_at: int | None = None  # the id of the first record whose link does not hold
     problem: str = ""
+    last_record_id: int | None = None
+    last_hash: str = ""
 
     @property
     def intact(self) -> bool:
@@ -78,7 +80,7 @@ def audit_chain_verify() -> ChainReport:
         return ChainReport(checked, head.last_record_id, f"the trail ends at record #{previous_id} after {checked} "
                                                          f"records, but record #{head.last_record_id} was the last of "
                                                          f"{head.length} written: records were removed from the end")
-    return ChainReport(checked)
+    return ChainReport(checked, last_record_id=previous_id, last_hash=previous_hash)
 
 
 def audit_chain_rebuild(record_model, head_model) -> int:

@@ -38,10 +38,13 @@ def raw(sql: str, *params):
 
 
 @pytest.mark.django_db
-def test_it_reports_an_intact_trail():
-    write(5)
+def test_it_reports_an_intact_trail_and_its_last_hash():
+    records = write(5)
 
-    assert verify().strip() == "Audit trail intact: 5 records chained."
+    said = verify().splitlines()
+
+    assert said[0] == "Audit trail intact: 5 records chained."
+    assert said[1] == f"Last record: #{records[-1].pk}, hash {AuditRecord.objects.get(pk=records[-1].pk).record_hash}"
 
 
 @pytest.mark.django_db

@@ -196,3 +196,17 @@ def test_it_enrols_an_authenticator_and_prints_its_url(staff, capsys):
     device = TOTPDevice.objects.get(user=staff)
     assert device.confirmed and device.config_url in printed
     assert printed.startswith("Scan this")
+
+
+def test_a_superuser_unlocks_a_user_by_deleting_the_access_attempt_in_the_admin(staff, admin_client):
+    from axes.models import AccessAttempt
+
+    client = browser()
+    for _ in range(10):
+        sign_in(client, "alice", "guess")
+    attempt = AccessAttempt.objects.get(username="alice")
+
+    admin_client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    sign_in(client, "alice", PASSWORD)
+
+    assert signed_in(client)

@@ -13,3 +13,6 @@ class Command(BaseCommand):
         if not report.intact:
             raise CommandError(f"Audit trail broken after {report.checked} intact records: {report.problem}.")
         self.stdout.write(f"Audit trail intact: {report.checked} records chained.")
+        if report.last_hash:
+            # Kept somewhere else (a ticket, a log shipper), it proves later that nothing before it was rewritten.
+            self.stdout.write(f"Last record: #{report.last_record_id}, hash {report.last_hash}")
