@@ -56,6 +56,14 @@ class LaurelAdminSite(admin.AdminSite):
     login_form = StaffLoginForm
     login_template = "admin/laurel_login.html"
 
+    def get_urls(self):
+        from django.urls import path
+
+        from .two_factor_views import two_factor_setup_view
+
+        view = self.admin_view(lambda request: two_factor_setup_view(request, admin_site=self))
+        return [path("two-factor/", view, name="two_factor"), *super().get_urls()]
+
     def has_permission(self, request):
         if not super().has_permission(request):
             return False

@@ -167,7 +167,7 @@ Q_CLUSTER = {
     "label": "Queue",
 }
 # On SIGTERM, workers finish the task in hand; one still running after this long is killed (and
-# re-queued by the sweep), so `qcluster` always stops within systemd's default 90 s, and within 30 s.
+# re-queued by the sweep), so `qcluster` stops within 30 s of SIGTERM.
 LAUREL_QCLUSTER_STOP_SECONDS = envint("LAUREL_QCLUSTER_STOP_SECONDS", 25)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

@@ -13,3 +13,26 @@ def totp_device_create(*, user, replace: bool = False) -> tuple[TOTPDevice, str]
         existing.delete()
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return device, device.config_url
+
+
+def totp_device_pending(*, user) -> TOTPDevice:
+    """The user's unconfirmed device, made on first ask, until a code from it confirms it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
+    """True, and the device switched on, if `token` is its current code."""
+    if not device.verify_token(token.replace(" ", "")):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+def totp_qr_svg(url: str) -> str:
+    """The otpauth:// URL as an inline SVG (no script, no data: URL: the page's CSP allows it as is)."""
+    import qrcode
+    import qrcode.image.svg
+
+    return qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage).to_string(encoding="unicode")

@@ -51,6 +51,7 @@ def pages(issue, db):
         "admin credential list": "/admin/issuance/credential/",
         "admin credential": f"/admin/issuance/credential/{credential.pk}/change/",
         "admin certificate templates": "/admin/courses/certificatetemplate/",
+        "admin two-factor setup": "/admin/two-factor/",
         "API docs": "/api/docs/",
     }
 

@@ -210,3 +210,40 @@ def test_a_superuser_unlocks_a_user_by_deleting_the_access_attempt_in_the_admin(
     sign_in(client, "alice", PASSWORD)
 
     assert signed_in(client)
+
+
+def csrf_post(client: Client, path: str, form: dict):
+    page = client.get(path)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    return client.post(path, {"csrfmiddlewaretoken": token, **form})
+
+
+def test_staff_switch_two_factor_on_themselves_from_the_admin(staff):
+    client = browser()
+    sign_in(client, "alice", PASSWORD)
+    assert "Two-factor sign-in</a>" in client.get("/admin/").content.decode()
+
+    page = client.get("/admin/two-factor/").content.decode()
+    device = TOTPDevice.objects.get(user=staff, confirmed=False)
+    assert "<svg" in page and "Key: <code>" in page
+    wrong = csrf_post(client, "/admin/two-factor/", {"otp_token": "000000" if current_code(device) != "000000" else "111111"})
+    assert "That code is not right" in wrong.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
+def test_a_code_from_the_new_authenticator_switches_it_on_for_every_later_sign_in(staff):
+    client = browser()
+    sign_in(client, "alice", PASSWORD)
+    client.get("/admin/two-factor/")
+    device = TOTPDevice.objects.get(user=staff)
+
+    response = csrf_post(client, "/admin/two-factor/", {"otp_token": current_code(device)})
+
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert "Two-factor sign-in is on" in client.get("/admin/two-factor/").content.decode()
+    later = browser()
+    assert "Enter the current code" in sign_in(later, "alice", PASSWORD).content.decode()
+    assert not signed_in(later)
