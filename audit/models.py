@@ -19,6 +19,10 @@ class AuditRecord(models.Model):
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     actor_label = models.CharField(max_length=200, help_text="The source slug, 'system', or the staff username.")
     detail = models.TextField(blank=True)
+    # The tamper-evident chain (audit/chain.py): the hash of the record before this one, and of this
+    # record's content including that hash. Editing, removing or inserting a row breaks the chain.
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    record_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -33,3 +37,16 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit records are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """One row: the newest chained record. Appending locks it, so concurrent writers chain in turn,
+    and it tells `audit_verify` whether records were cut off the end."""
+
+    last_record_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+    length = models.BigIntegerField(default=0)
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Writing the audit trail. Every state change in Laurel goes through `audit_record`."""
 
+from .chain import audit_chain_append
 from .models import AuditRecord
 
 
@@ -14,7 +15,7 @@ def audit_record(
     actor_user=None,
     detail: str = "",
 ) -> AuditRecord:
-    return AuditRecord.objects.create(
+    return audit_chain_append(
         issuance=issuance,
         event=event,
         from_state=from_state,

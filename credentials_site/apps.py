@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class CredentialsSiteConfig(AppConfig):
@@ -13,3 +14,9 @@ class CredentialsSiteConfig(AppConfig):
 
         # Once per migrated app, so the roles see every permission once the last app has migrated.
         post_migrate.connect(roles_sync, dispatch_uid="laurel-roles-sync")
+
+
+class LaurelAdminConfig(AdminConfig):
+    """The admin, on a site whose sign-in takes a two-factor code (credentials_site.admin_site)."""
+
+    default_site = "credentials_site.admin_site.LaurelAdminSite"

@@ -101,3 +101,26 @@ def check_production_database(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_tracking_webhook_credentials(app_configs, **kwargs):
+    """An ESP without webhook credentials has its tracking URL switched off; production refuses to start."""
+    from issuance.delivery.tracking_webhooks import tracking_webhook_problem
+
+    esp = settings.LAUREL_EMAIL_ESP
+    if not esp:
+        return []
+    try:
+        importlib.import_module(f"anymail.backends.{esp}")
+    except ImportError:
+        return []  # laurel.E004 already says so
+    problem = tracking_webhook_problem(esp)
+    if not problem:
+        return []
+    message = f"LAUREL_EMAIL_ESP={esp}: {problem} Its tracking URL /anymail/{esp}/tracking/ is switched off."
+    hint = ("Set ANYMAIL_WEBHOOK_SECRET=<user>:<long random string> and give the ESP the URL with those "
+            "credentials in it (docs/delivery.md).")
+    if settings.DEBUG:
+        return [Warning(message, hint=hint, id="laurel.W010")]
+    return [Error(message, hint=hint, id="laurel.E010")]

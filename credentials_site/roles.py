@@ -30,6 +30,8 @@ ROLES: dict[str, list[str]] = {
         *_perms("issuance", ["completionevent", "parkedevent", "issuance", "credential", "outboxmessage"], ("view", "change")),
         *_perms("issuance", ["source", "sourcecoursemapping", "learner", "effect", "staffdigest"], ("view",)),
         *_perms("issuance", ["suppression"], ("view", "add", "delete")),
+        "issuance.resume_issuance",
+        *_perms("issuance", ["credential"], ("revoke", "suspend", "unsuspend")),
         "audit.view_auditrecord",
     ],
     # Connect LMSs: sources, their secrets and course mappings.

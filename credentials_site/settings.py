@@ -1,10 +1,12 @@
 """Laurel's settings. Everything comes from the environment; the defaults are the embedded profile."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import envbool, envint, envlist, envstr, fernet_key_is_valid
@@ -41,7 +43,7 @@ if not DEBUG:
         )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "credentials_site.apps.LaurelAdminConfig",  # django.contrib.admin with the two-factor-aware site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,27 +53,58 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "credentials_site.apps.CredentialsSiteConfig",  # before django_q: its qcluster command replaces django-q2's
     "django_q",
     "simple_history",
     "import_export",
     "anymail",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "courses",
     "issuance",
     "audit",
-    "credentials_site.apps.CredentialsSiteConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires: it answers a locked-out sign-in
 ]
+
+# --- Staff sign-in (docs/security.md) -----------------------------------------------------------
+# django-axes counts consecutive failed sign-ins per (username, address) and locks that pair out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LAUREL_ADMIN_LOCKOUT_FAILURES = envint("LAUREL_ADMIN_LOCKOUT_FAILURES", 10)
+if not 1 <= LAUREL_ADMIN_LOCKOUT_FAILURES <= 10:
+    raise ImproperlyConfigured(
+        f"LAUREL_ADMIN_LOCKOUT_FAILURES must be between 1 and 10, not {LAUREL_ADMIN_LOCKOUT_FAILURES}."
+    )
+LAUREL_ADMIN_LOCKOUT_MINUTES = envint("LAUREL_ADMIN_LOCKOUT_MINUTES", 30)
+AXES_FAILURE_LIMIT = LAUREL_ADMIN_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=LAUREL_ADMIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # "consecutive": a successful sign-in clears the count
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP): optional for staff who enrol a device; "required" makes it
+# compulsory for superusers.
+LAUREL_ADMIN_2FA = envstr("LAUREL_ADMIN_2FA", "optional").strip().lower()
+if LAUREL_ADMIN_2FA not in ("optional", "required"):
+    raise ImproperlyConfigured(f"LAUREL_ADMIN_2FA must be optional or required, not {LAUREL_ADMIN_2FA!r}.")
+OTP_TOTP_ISSUER = "Laurel"
 
 ROOT_URLCONF = "credentials_site.urls"
 WSGI_APPLICATION = "credentials_site.wsgi.application"
@@ -133,6 +166,9 @@ Q_CLUSTER = {
     "poll": 0.2,
     "label": "Queue",
 }
+# On SIGTERM, workers finish the task in hand; one still running after this long is killed (and
+# re-queued by the sweep), so `qcluster` stops within 30 s of SIGTERM.
+LAUREL_QCLUSTER_STOP_SECONDS = envint("LAUREL_QCLUSTER_STOP_SECONDS", 25)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
@@ -200,7 +236,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    # Staff with the model permissions the admin would ask for (issuance/api/v1/permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["issuance.api.v1.permissions.StaffModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -229,6 +266,24 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp 4). Scripts only from our own static files:
+# no page has an inline script, so none needs 'unsafe-inline'. Styles keep 'unsafe-inline' for the
+# admin's and the public pages' style attributes and brand colours; images may come from the media
+# bucket (https) or be data: URIs (badge previews, Swagger UI).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, f"{_base.scheme}://{_base.netloc}", "data:", "https:"],  # pages link LAUREL_BASE_URL
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from issuance.delivery.tracking_webhooks import tracking_webhook
+
 from .views import healthz
 
 admin.site.site_header = "Laurel"
@@ -13,7 +15,8 @@ admin.site.index_title = "Credentials"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("anymail/", include("anymail.urls")),  # ESP tracking webhooks, basic auth ANYMAIL_WEBHOOK_SECRET
+    # The configured ESP's tracking webhook, served only with credentials to check (docs/security.md).
+    path("anymail/<str:esp>/tracking/", tracking_webhook, name="anymail-tracking"),
     path("", include("issuance.urls")),
     path("", include("issuance.public.urls")),
 ]

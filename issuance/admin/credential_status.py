@@ -77,16 +77,29 @@ def credential_status_action(modeladmin, request, queryset, *, change: StatusCha
     })
 
 
-@admin.action(description="Revoke the selected credentials…", permissions=["change"])
+@admin.action(description="Revoke the selected credentials…", permissions=["revoke"])
 def revoke_selected(modeladmin, request, queryset):
     return credential_status_action(modeladmin, request, queryset, change=CHANGES["revoke_selected"])
 
 
-@admin.action(description="Suspend the selected credentials…", permissions=["change"])
+@admin.action(description="Suspend the selected credentials…", permissions=["suspend"])
 def suspend_selected(modeladmin, request, queryset):
     return credential_status_action(modeladmin, request, queryset, change=CHANGES["suspend_selected"])
 
 
-@admin.action(description="Restore the selected suspended credentials…", permissions=["change"])
+@admin.action(description="Restore the selected suspended credentials…", permissions=["unsuspend"])
 def unsuspend_selected(modeladmin, request, queryset):
     return credential_status_action(modeladmin, request, queryset, change=CHANGES["unsuspend_selected"])
+
+
+class CredentialStatusPermissions:
+    """`has_<action>_permission` for the actions above: the same permissions the API checks."""
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("issuance.revoke_credential")
+
+    def has_suspend_permission(self, request):
+        return request.user.has_perm("issuance.suspend_credential")
+
+    def has_unsuspend_permission(self, request):
+        return request.user.has_perm("issuance.unsuspend_credential")

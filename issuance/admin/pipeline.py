@@ -8,7 +8,7 @@ from audit.models import AuditRecord
 from ..models import Credential, Effect, Issuance, Learner
 from .certificate_actions import download_certificates_zip, regenerate_certificates
 from ..transitions import NotParked, issuance_resume
-from .credential_status import revoke_selected, suspend_selected, unsuspend_selected
+from .credential_status import CredentialStatusPermissions, revoke_selected, suspend_selected, unsuspend_selected
 from .outbound import OutboundDeliveryInline
 
 
@@ -78,7 +78,10 @@ class IssuanceAdmin(admin.ModelAdmin):
             return "—"
         return format_html('<a href="../../../credential/{}/change/">{}</a>', credential.pk, credential.pk)
 
-    @admin.action(description="Resume the selected parked issuances from their failed step", permissions=["change"])
+    def has_resume_permission(self, request):
+        return request.user.has_perm("issuance.resume_issuance")
+
+    @admin.action(description="Resume the selected parked issuances from their failed step", permissions=["resume"])
     def resume_selected(self, request, queryset):
         resumed, skipped = 0, []
         for issuance in queryset:
@@ -94,7 +97,7 @@ class IssuanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(CredentialStatusPermissions, admin.ModelAdmin):
     list_display = ["id", "learner", "achievement", "status", "issued_at", "valid_until"]
     list_filter = ["status", "achievement__organization", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]

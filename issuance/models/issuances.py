@@ -83,6 +83,8 @@ class Issuance(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Beyond change_: resuming re-runs outside effects (email, badge), so it is a role of its own.
+        permissions = [("resume_issuance", "Can resume a parked issuance")]
         indexes = [models.Index(fields=["finished_at", "state_changed_at"], name="issuance_waiting_idx")]
 
     def __str__(self):
@@ -115,6 +117,12 @@ class Credential(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
+        # What the public page and status list say: granted explicitly, the same in the admin and the API.
+        permissions = [
+            ("revoke_credential", "Can revoke a credential"),
+            ("suspend_credential", "Can suspend a credential"),
+            ("unsuspend_credential", "Can restore a suspended credential"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "achievement"],

@@ -16,6 +16,7 @@ SECRET = "laurel-webhooks:correct-horse-battery"
 
 @pytest.fixture
 def sent(settings, postmark_server):
+    settings.LAUREL_EMAIL_ESP = "postmark"  # only the configured ESP's tracking URL is served
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
     credential = CredentialFactory()
     delivery_send_credential_email(issuance=credential.issuance, credential=credential)

@@ -93,3 +93,28 @@ def test_it_reports_a_malformed_key_encryption_key_with_a_stable_check_id():
     assert result.returncode != 0
     assert "laurel.E005" in result.stderr
     assert "LAUREL_KEY_ENCRYPTION_KEY" in result.stderr
+
+
+def test_it_refuses_production_with_an_email_service_whose_tracking_webhook_has_no_credentials():
+    result = manage("check", **PRODUCTION, LAUREL_EMAIL_ESP="postmark", ANYMAIL_POSTMARK_SERVER_TOKEN="token")
+    assert result.returncode != 0
+    assert "laurel.E010" in result.stderr
+    assert "ANYMAIL_WEBHOOK_SECRET" in result.stderr
+
+
+def test_it_accepts_production_with_the_tracking_webhook_secret_set():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, LAUREL_EMAIL_ESP="postmark",
+                    ANYMAIL_POSTMARK_SERVER_TOKEN="token", ANYMAIL_WEBHOOK_SECRET="laurel:" + "r" * 40)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_asks_mailgun_for_its_signing_key_in_production():
+    result = manage("check", **PRODUCTION, LAUREL_EMAIL_ESP="mailgun", ANYMAIL_WEBHOOK_SECRET="laurel:" + "r" * 40)
+    assert result.returncode != 0
+    assert "laurel.E010" in result.stderr and "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY" in result.stderr
+
+
+def test_it_only_warns_about_missing_tracking_credentials_in_development():
+    result = manage("check", LAUREL_EMAIL_ESP="postmark")
+    assert result.returncode == 0, result.stderr
+    assert "laurel.W010" in result.stderr

@@ -73,6 +73,15 @@ class Cluster:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
+    def terminate_group(self, *, within: float) -> bool:
+        """SIGTERM to every process in the group, as systemd stops a service; True if it exited in time."""
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def stop(self):
         # Everything the cluster did is committed; a graceful SIGTERM shutdown only costs the suite time.
         if self.process and self.process.poll() is None:

@@ -47,11 +47,12 @@ class _StatusChangeView(APIView):
         return Response(CredentialStatusSerializer(credential).data)
 
 
-_RESPONSES = {200: CredentialStatusSerializer, 400: None, 404: None, 409: None}
+_RESPONSES = {200: CredentialStatusSerializer, 400: None, 403: None, 404: None, 409: None}
 
 
 class CredentialRevokeView(_StatusChangeView):
     change = credential_revoke
+    required_permissions = ["issuance.revoke_credential"]
 
     @extend_schema(request=ReasonSerializer, responses=_RESPONSES,
                    summary="Revoke a credential for good (reason required; 409 if already revoked)")
@@ -61,6 +62,7 @@ class CredentialRevokeView(_StatusChangeView):
 
 class CredentialSuspendView(_StatusChangeView):
     change = credential_suspend
+    required_permissions = ["issuance.suspend_credential"]
 
     @extend_schema(request=ReasonSerializer, responses=_RESPONSES,
                    summary="Suspend an active credential (reason required; 409 unless active)")
@@ -70,6 +72,7 @@ class CredentialSuspendView(_StatusChangeView):
 
 class CredentialUnsuspendView(_StatusChangeView):
     change = credential_unsuspend
+    required_permissions = ["issuance.unsuspend_credential"]
 
     @extend_schema(request=ReasonSerializer, responses=_RESPONSES,
                    summary="Restore a suspended credential (reason optional; 409 unless suspended)")

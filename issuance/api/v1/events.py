@@ -34,6 +34,7 @@ class CompletionEventSerializer(serializers.ModelSerializer):
 )
 class CompletionEventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CompletionEventSerializer
+    required_permissions = ["issuance.view_completionevent"]
 
     def get_queryset(self):
         events = CompletionEvent.objects.select_related("source").prefetch_related("issuances").order_by("-received_at", "id")

@@ -64,6 +64,7 @@ def issuances_selected():
 
 class IssuanceDetailView(generics.RetrieveAPIView):
     serializer_class = IssuanceSerializer
+    required_permissions = ["issuance.view_issuance"]
 
     def get_object(self):
         return get_object_or_404(issuances_selected(), pk=self.kwargs["pk"])
@@ -78,6 +79,7 @@ class IssuanceListView(generics.ListAPIView):
     """Filters: ?state= &course=<code> &organization=<slug> &email= &created_after=YYYY-MM-DD &created_before=."""
 
     serializer_class = IssuanceSerializer
+    required_permissions = ["issuance.view_issuance"]
 
     def get_queryset(self):
         queryset = issuances_selected().order_by("-created_at")
@@ -97,7 +99,9 @@ class IssuanceListView(generics.ListAPIView):
 
 
 class IssuanceResumeView(APIView):
-    @extend_schema(request=None, responses={200: IssuanceSerializer, 404: None, 409: None},
+    required_permissions = ["issuance.resume_issuance"]
+
+    @extend_schema(request=None, responses={200: IssuanceSerializer, 403: None, 404: None, 409: None},
                    summary="Resume a parked issuance from the step that failed")
     def post(self, request, pk):
         get_object_or_404(Issuance, pk=pk)

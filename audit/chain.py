@@ -1,0 +1,95 @@
+"""The audit trail as a hash chain: each record hashes its content with its predecessor's hash.
+
+Appending takes a row lock on the chain head (SELECT … FOR UPDATE on PostgreSQL; on SQLite every
+write transaction is IMMEDIATE, so writers already take turns), so two workers never chain to the
+same predecessor. `audit_chain_verify` walks the records in order and names the first broken link.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timezone as dt_timezone
+
+from django.db import transaction
+
+from .models import AuditChainHead, AuditRecord
+
+HASHED_FIELDS = ["id", "at", "issuance_id", "event_id", "from_state", "to_state", "actor_kind", "actor_user_id",
+                 "actor_label", "detail"]
+
+
+def audit_record_hash(record: AuditRecord, *, previous_hash: str) -> str:
+    content = {name: getattr(record, name) for name in HASHED_FIELDS}
+    content["at"] = record.at.astimezone(dt_timezone.utc).isoformat()
+    for name in ("issuance_id", "event_id"):  # UUIDs, stored as text or native uuid by the database
+        content[name] = str(content[name]) if content[name] is not None else None
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+
+
+def _head_locked() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # a fresh or flushed database: start where the records end
+        last = AuditRecord.objects.order_by("-id").first()
+        AuditChainHead.objects.get_or_create(pk=1, defaults={
+            "last_record_id": last.pk if last else None, "last_hash": last.record_hash if last else "",
+            "length": AuditRecord.objects.count(),
+        })
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def audit_chain_append(**fields) -> AuditRecord:
+    with transaction.atomic():
+        head = _head_locked()
+        record = AuditRecord.objects.create(**fields)
+        record.previous_hash = head.last_hash
+        record.record_hash = audit_record_hash(record, previous_hash=head.last_hash)
+        AuditRecord.objects.filter(pk=record.pk).update(previous_hash=record.previous_hash, record_hash=record.record_hash)
+        AuditChainHead.objects.filter(pk=1).update(last_record_id=record.pk, last_hash=record.record_hash,
+                                                   length=head.length + 1)
+    return record
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None = None  # the id of the first record whose link does not hold
+    problem: str = ""
+    last_record_id: int | None = None
+    last_hash: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return not self.problem
+
+
+def audit_chain_verify() -> ChainReport:
+    previous_hash, previous_id, checked = "", None, 0
+    for record in AuditRecord.objects.order_by("id").iterator(chunk_size=2000):
+        if record.previous_hash != previous_hash:
+            after = f"record #{previous_id}" if previous_id is not None else "the start of the trail"
+            return ChainReport(checked, record.pk, f"audit record #{record.pk} does not follow {after}: a record "
+                                                   "between them was removed or inserted, or the link was edited")
+        if record.record_hash != audit_record_hash(record, previous_hash=previous_hash):
+            return ChainReport(checked, record.pk, f"audit record #{record.pk} ({record}) was changed after it was "
+                                                   "written: its content does not match its hash")
+        previous_hash, previous_id, checked = record.record_hash, record.pk, checked + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_hash != previous_hash or head.length != checked):
+        return ChainReport(checked, head.last_record_id, f"the trail ends at record #{previous_id} after {checked} "
+                                                         f"records, but record #{head.last_record_id} was the last of "
+                                                         f"{head.length} written: records were removed from the end")
+    return ChainReport(checked, last_record_id=previous_id, last_hash=previous_hash)
+
+
+def audit_chain_rebuild(record_model, head_model) -> int:
+    """Chain records written before the chain existed (the migration calls this with historical models)."""
+    previous_hash, count, last_id = "", 0, None
+    for record in record_model.objects.order_by("id").iterator(chunk_size=2000):
+        record_hash = audit_record_hash(record, previous_hash=previous_hash)
+        record_model.objects.filter(pk=record.pk).update(previous_hash=previous_hash, record_hash=record_hash)
+        previous_hash, count, last_id = record_hash, count + 1, record.pk
+    head_model.objects.update_or_create(pk=1, defaults={"last_record_id": last_id, "last_hash": previous_hash,
+                                                        "length": count})
+    return count
