@@ -248,6 +248,9 @@ LAUREL_CLAIM_SECONDS = envint("LAUREL_CLAIM_SECONDS", 90)
 LAUREL_STALL_SECONDS = envint("LAUREL_STALL_SECONDS", 120)
 # ...and an accepted completion event that no worker has processed for this long (its task was lost).
 LAUREL_EVENT_STALL_SECONDS = envint("LAUREL_EVENT_STALL_SECONDS", 600)
+# An event or issuance whose processing raises an unexpected error this many times is parked with
+# the error, instead of being picked up again by every sweep for ever (a "poison" message).
+LAUREL_POISON_FAILURES = envint("LAUREL_POISON_FAILURES", 3)
 # /healthz answers 503 when the oldest waiting issuance has waited longer than this.
 LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
 # An outbox row still `sending` after this long lost its sender (a task never outlives Q_TIMEOUT).

@@ -18,7 +18,8 @@ def _reopen(*, event_id, user, detail: str, corrections: dict | None = None) -> 
         event = CompletionEvent.objects.select_for_update().filter(pk=event_id).first()
         if event is None or event.status != CompletionEvent.Status.PARKED:
             raise NotParkedError(f"Event {event_id} is no longer parked.")
-        fields = ["status"]
+        fields = ["status", "failures"]
+        event.failures = 0  # staff looked at it: a fresh count of unexpected errors
         if corrections is not None:
             event.corrections = {**event.corrections, **corrections}
             fields.append("corrections")

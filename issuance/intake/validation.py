@@ -51,7 +51,8 @@ def name_normalize(candidate: CandidateCompletion) -> tuple[str | None, str | No
         return None, f"The name has {len(name)} characters; at most {NAME_MAX_LENGTH} fit on a credential."
     # raw.split() above already turned tabs and newlines into spaces; these are what is left.
     for char in name:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS:
+        # Cs: a lone surrogate is not text; no database can store it.
+        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in BIDI_CONTROLS:
             return None, f"The name contains a control character (U+{ord(char):04X})."
     return name, None
 
