@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from ...models import CompletionEvent
+from .filters import choice_param
 
 
 class CompletionEventSerializer(serializers.ModelSerializer):
@@ -38,7 +39,7 @@ class CompletionEventViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         events = CompletionEvent.objects.select_related("source").prefetch_related("issuances").order_by("-received_at", "id")
         source = self.request.query_params.get("source")
-        status = self.request.query_params.get("status")
+        status = choice_param(self.request.query_params, "status", CompletionEvent.Status.values)
         if source:
             events = events.filter(source__slug=source)
         if status:

@@ -2,16 +2,16 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.models import AuditRecord
 from issuance.models import Credential, Issuance
 from issuance.transitions import NotParked, issuance_resume
+
+from .filters import choice_param, date_param
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -82,16 +82,13 @@ class IssuanceListView(generics.ListAPIView):
     def get_queryset(self):
         queryset = issuances_selected().order_by("-created_at")
         params = self.request.query_params
+        choice_param(params, "state", Issuance.State.values)
         for name, lookup in FILTERS.items():
             if params.get(name):
                 queryset = queryset.filter(**{lookup: params[name]})
-        if params.get("state") and params["state"] not in Issuance.State.values:
-            raise ValidationError({"state": f"Unknown state {params['state']!r}; one of {', '.join(Issuance.State.values)}."})
         for name, lookup in (("created_after", "created_at__date__gte"), ("created_before", "created_at__date__lte")):
-            if params.get(name):
-                day = parse_date(params[name]) if len(params[name]) == 10 else None
-                if day is None:
-                    raise ValidationError({name: f"Expected a date as YYYY-MM-DD, got {params[name]!r}."})
+            day = date_param(params, name)
+            if day is not None:
                 queryset = queryset.filter(**{lookup: day})
         return queryset
 
