@@ -62,8 +62,18 @@ class CertificateTemplate(models.Model):
 
     def clean(self):
         from issuance.certificates.merge_fields import FIELD_SPEC
+        from issuance.certificates.save_check import certificate_template_save_problems
 
         _refuse_what_the_sandbox_refuses(self, parts=("html", "css"), fields=FIELD_SPEC)
+        if self.organization_id:
+            # What only a render finds (a reference it may not load, a loop over budget) is refused now,
+            # not at some learner's render step.
+            problems = certificate_template_save_problems(
+                organization=self.organization, html=self.html, css=self.css or "",
+                page_size=self.page_size, orientation=self.orientation,
+            )
+            if problems:
+                raise ValidationError({"html": problems})
 
     def save(self, *args, **kwargs):
         # A new version whenever what renders changes, so a stored PDF names the version it came from.
