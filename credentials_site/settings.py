@@ -153,7 +153,7 @@ MAIL_DIR = VAR_DIR / "mail"
 if LAUREL_EMAIL_ESP:
     EMAIL_BACKEND = f"anymail.backends.{LAUREL_EMAIL_ESP}.EmailBackend"
 elif EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_BACKEND = "issuance.email.backends.SmtpBackend"  # Django's, with SMTPUTF8 for non-ASCII local parts
     EMAIL_PORT = envint("EMAIL_PORT", 587)
     EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
