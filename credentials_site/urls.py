@@ -6,6 +6,8 @@ from django.urls import include, path
 
 from .views import healthz
 
+handler404 = "credentials_site.views.page_not_found"
+
 admin.site.site_header = "Laurel"
 admin.site.site_title = "Laurel"
 admin.site.index_title = "Credentials"

@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from ...models import CompletionEvent
-from .filters import choice_param
+from .filters import BAD_FILTER, NOT_FOUND, choice_param
 
 
 class CompletionEventSerializer(serializers.ModelSerializer):
@@ -29,9 +29,11 @@ class CompletionEventSerializer(serializers.ModelSerializer):
             OpenApiParameter("source", str, description="Source slug."),
             OpenApiParameter("status", str, enum=[choice for choice, _ in CompletionEvent.Status.choices]),
         ],
+        responses={200: CompletionEventSerializer(many=True), 400: BAD_FILTER},
         tags=["events"],
     ),
-    retrieve=extend_schema(summary="One completion event and what became of it", tags=["events"]),
+    retrieve=extend_schema(summary="One completion event and what became of it", tags=["events"],
+                           responses={200: CompletionEventSerializer, 404: NOT_FOUND}),
 )
 class CompletionEventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CompletionEventSerializer

@@ -3,7 +3,8 @@
 from datetime import date
 
 from django.core.paginator import InvalidPage
-from rest_framework import serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
@@ -40,7 +41,6 @@ class PagesOr400(PageNumberPagination):
             raise
 
 
-class ProblemSerializer(serializers.Serializer):
-    """What a 400 says: each parameter or field in error with its messages, or one detail."""
-
-    detail = serializers.CharField(required=False)
+# What a 400 says: each parameter in error with its message, e.g. {"created_after": "Expected …"}.
+BAD_FILTER = OpenApiResponse(OpenApiTypes.OBJECT, description="A filter or page that is not valid; the body names it.")
+NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description='No such object: {"detail": "…"}.')

@@ -2,7 +2,8 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +12,7 @@ from audit.models import AuditRecord
 from issuance.models import Credential, Issuance
 from issuance.transitions import NotParked, issuance_resume
 
-from .filters import choice_param, date_param
+from .filters import BAD_FILTER, NOT_FOUND, choice_param, date_param
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -62,6 +63,7 @@ def issuances_selected():
     )
 
 
+@extend_schema_view(get=extend_schema(responses={200: IssuanceSerializer, 404: NOT_FOUND}))
 class IssuanceDetailView(generics.RetrieveAPIView):
     serializer_class = IssuanceSerializer
 
@@ -74,6 +76,17 @@ FILTERS = {
 }
 
 
+@extend_schema_view(get=extend_schema(
+    parameters=[
+        OpenApiParameter("state", str, enum=list(Issuance.State.values)),
+        OpenApiParameter("course", str, description="Course code."),
+        OpenApiParameter("organization", str, description="Organisation slug."),
+        OpenApiParameter("email", str, description="The learner's email, any case."),
+        OpenApiParameter("created_after", OpenApiTypes.DATE, description="YYYY-MM-DD, inclusive."),
+        OpenApiParameter("created_before", OpenApiTypes.DATE, description="YYYY-MM-DD, inclusive."),
+    ],
+    responses={200: IssuanceSerializer(many=True), 400: BAD_FILTER},
+))
 class IssuanceListView(generics.ListAPIView):
     """Filters: ?state= &course=<code> &organization=<slug> &email= &created_after=YYYY-MM-DD &created_before=."""
 
@@ -94,7 +107,7 @@ class IssuanceListView(generics.ListAPIView):
 
 
 class IssuanceResumeView(APIView):
-    @extend_schema(request=None, responses={200: IssuanceSerializer, 404: None, 409: None},
+    @extend_schema(request=None, responses={200: IssuanceSerializer, 404: NOT_FOUND, 409: NOT_FOUND},
                    summary="Resume a parked issuance from the step that failed")
     def post(self, request, pk):
         get_object_or_404(Issuance, pk=pk)
