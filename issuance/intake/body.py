@@ -56,7 +56,8 @@ def webhook_body_parse(body: bytes) -> tuple[object, FieldError | None]:
         return None, FieldError("body", f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.", "body_too_deep")
     except (UnicodeDecodeError, ValueError) as exc:
         return None, FieldError("body", f"The body is not valid JSON: {text_storable(str(exc))}.", "body_not_json")
-    return payload, payload_check(payload)
+    error = payload_check(payload)
+    return (None, error) if error else (payload, None)
 
 
 def payload_check(payload) -> FieldError | None:
