@@ -111,8 +111,15 @@ class EmailTemplate(models.Model):
 
     def clean(self):
         from issuance.email.fields import email_fields
+        from issuance.email.save_check import email_template_save_problems
 
         _refuse_what_the_sandbox_refuses(self, parts=("subject", "text_body", "html_body"), fields=email_fields(self.kind))
+        # What only a render shows (a loop over budget, an image from another site) is refused now, not at a send.
+        problems = email_template_save_problems(
+            kind=self.kind, parts={"subject": self.subject, "text_body": self.text_body, "html_body": self.html_body}
+        )
+        if problems:
+            raise ValidationError(problems)
 
 
 class CertificateAsset(models.Model):
