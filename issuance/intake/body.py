@@ -5,7 +5,6 @@ parse a stored body with the same `webhook_body_parse`, so all three agree on wh
 """
 
 import json
-from dataclasses import dataclass
 
 from ..sources.base import FieldError
 
@@ -14,12 +13,12 @@ MAX_BODY_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32
 
 
-@dataclass
 class BodyRefused(Exception):
     """The request's body cannot be read: answer `status` with `detail`; nothing was stored."""
 
-    status: int
-    detail: str
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail
 
 
 def webhook_body_read(request) -> bytes:
