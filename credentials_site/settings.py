@@ -189,7 +189,7 @@ MAIL_DIR = VAR_DIR / "mail"
 if LAUREL_EMAIL_ESP:
     EMAIL_BACKEND = f"anymail.backends.{LAUREL_EMAIL_ESP}.EmailBackend"
 elif EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_BACKEND = "issuance.email.backends.SmtpBackend"  # Django's, with SMTPUTF8 for non-ASCII local parts
     EMAIL_PORT = envint("EMAIL_PORT", 587)
     EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
@@ -238,7 +238,7 @@ REST_FRAMEWORK = {
     ],
     # Staff with the model permissions the admin would ask for (issuance/api/v1/permissions.py).
     "DEFAULT_PERMISSION_CLASSES": ["issuance.api.v1.permissions.StaffModelPermissions"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "issuance.api.v1.filters.PagesOr400",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -303,6 +303,9 @@ LAUREL_CLAIM_SECONDS = envint("LAUREL_CLAIM_SECONDS", 90)
 LAUREL_STALL_SECONDS = envint("LAUREL_STALL_SECONDS", 120)
 # ...and an accepted completion event that no worker has processed for this long (its task was lost).
 LAUREL_EVENT_STALL_SECONDS = envint("LAUREL_EVENT_STALL_SECONDS", 600)
+# An event or issuance whose processing raises an unexpected error this many times is parked with
+# the error, instead of being picked up again by every sweep for ever (a "poison" message).
+LAUREL_POISON_FAILURES = envint("LAUREL_POISON_FAILURES", 3)
 # /healthz answers 503 when the oldest waiting issuance has waited longer than this.
 LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
 # An outbox row still `sending` after this long lost its sender (a task never outlives Q_TIMEOUT).

@@ -8,6 +8,8 @@ from issuance.delivery.tracking_webhooks import tracking_webhook
 
 from .views import healthz
 
+handler404 = "credentials_site.views.page_not_found"
+
 admin.site.site_header = "Laurel"
 admin.site.site_title = "Laurel"
 admin.site.index_title = "Credentials"

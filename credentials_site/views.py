@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.http import JsonResponse
+from django.views.defaults import page_not_found as django_page_not_found
 
 from issuance.health import broker_health, pipeline_health
 
@@ -20,3 +21,10 @@ def healthz(request):
         body["pipeline"] = pipeline_health()
     healthy = database == "ok" and body["broker"]["status"] == "ok" and not body["pipeline"]["stalled"]
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def page_not_found(request, exception):
+    """A JSON 404 under /api/, as the schema documents, instead of an HTML page an API client cannot read."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"No API endpoint at {request.path[:200]}."}, status=404)
+    return django_page_not_found(request, exception)

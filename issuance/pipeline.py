@@ -5,6 +5,7 @@ advances the issuance one committed step at a time (steps 3–7). Each step runs
 claim and ends in `issuance_move`, which commits the next state, audits it and queues what follows.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from .completions import Completion
 from .delivery.results import DeliveryResult
 from .delivery.sending import delivery_send_credential_email, delivery_send_still_needed_email
 from .effects import effect_perform
+from .email.render import EmailTemplateError
 from .errors import StepFailed, StepWaiting
 from .idempotency_keys import credential_email_key, still_needed_email_key
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
@@ -109,7 +111,7 @@ def notify_ineligible(issuance: Issuance) -> None:
     """Step 3's other ending: the "what you still need" email, then the issuance is finished."""
     key = still_needed_email_key(issuance_id=issuance.pk)
     effect_perform(issuance=issuance, key=key, kind="still_needed_email",
-                   perform=lambda: _delivered(delivery_send_still_needed_email(issuance=issuance, reasons=issuance.reasons)))
+                   perform=lambda: _delivered(lambda: delivery_send_still_needed_email(issuance=issuance, reasons=issuance.reasons)))
     with transaction.atomic():
         issuance_move(issuance=issuance, to_state=State.INELIGIBLE, finished=True,
                       detail=f"Emailed {issuance.learner.email} what they still need.")
@@ -157,8 +159,12 @@ def badge(issuance: Issuance) -> None:
 OUTBOX_RECHECK = timedelta(seconds=30)
 
 
-def _delivered(result: DeliveryResult) -> str:
+def _delivered(send: Callable[[], DeliveryResult]) -> str:
     """The outbox's answer as the step's outcome: sent, or a failure that says whether to retry."""
+    try:
+        result = send()
+    except EmailTemplateError as exc:  # a template over budget or refused renders no better on a retry
+        raise StepFailed(f"The email could not be rendered: {exc}", permanent=True) from exc
     if result.sent:
         return str(result)
     if result.status == "suppressed":
@@ -173,7 +179,7 @@ def deliver(issuance: Issuance) -> None:
     credential = issuance.credential
     key = credential_email_key(credential_id=credential.pk)
     effect = effect_perform(issuance=issuance, key=key, kind="credential_email",
-                            perform=lambda: _delivered(delivery_send_credential_email(issuance=issuance, credential=credential)))
+                            perform=lambda: _delivered(lambda: delivery_send_credential_email(issuance=issuance, credential=credential)))
     with transaction.atomic():
         issuance_move(issuance=issuance, to_state=State.DELIVERED, detail=f"Emailed {issuance.learner.email}: {effect.outcome}")
 

@@ -124,12 +124,16 @@ def issuance_move(
         issuance_enqueue(issuance_id=issuance.pk)
 
 
-def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool) -> str:
-    """Record a failed step: schedule a retry with exponential backoff, or park it. Returns the new state."""
+def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool, max_attempts: int | None = None) -> str:
+    """Record a failed step: schedule a retry with exponential backoff, or park it. Returns the new state.
+
+    `max_attempts` defaults to LAUREL_MAX_ATTEMPTS; unexpected errors use LAUREL_POISON_FAILURES.
+    """
     now = timezone.now()
     attempts = issuance.attempts + 1
+    max_attempts = settings.LAUREL_MAX_ATTEMPTS if max_attempts is None else max_attempts
     with transaction.atomic():
-        if permanent or attempts >= settings.LAUREL_MAX_ATTEMPTS:
+        if permanent or attempts >= max_attempts:
             kind = "permanent" if permanent else f"after {attempts} attempts"
             _release(
                 issuance, state=State.PARKED, state_changed_at=now, attempts=attempts,
@@ -147,7 +151,7 @@ def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool)
         audit_record(
             issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=issuance.state,
             actor_kind="system", actor_label="system",
-            detail=f"{step} failed (attempt {attempts} of {settings.LAUREL_MAX_ATTEMPTS}), retrying in {delay} s: {error}",
+            detail=f"{step} failed (attempt {attempts} of {max_attempts}), retrying in {delay} s: {error}",
         )
         return issuance.state
 

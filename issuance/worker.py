@@ -2,7 +2,9 @@
 
 import logging
 
+from django.conf import settings
 
+from .intake.body import text_storable
 from .errors import ClaimLost, StepFailed, StepWaiting
 from .models import Issuance
 from .outbound.services import outbound_issuance_parked
@@ -42,7 +44,8 @@ def _step_run(issuance: Issuance) -> str | None:
             return None
     except Exception as exc:  # an unforeseen error: bounded retries, then a person looks at it
         logger.exception("issuance %s: %s failed", issuance_id, step_name)
-        return _failed(issuance, step_name, f"{type(exc).__name__}: {exc}", permanent=False)
+        return _failed(issuance, step_name, f"{type(exc).__name__}: {exc}", permanent=False,
+                       max_attempts=settings.LAUREL_POISON_FAILURES)
     return issuance.state
 
 
@@ -72,9 +75,11 @@ def issuance_advance_steps(*, issuance_id, max_steps: int = len(STEPS) + 1) -> s
     return state
 
 
-def _failed(issuance: Issuance, step_name: str, error: str, *, permanent: bool) -> str:
+def _failed(issuance: Issuance, step_name: str, error: str, *, permanent: bool, max_attempts: int | None = None) -> str:
     try:
-        state = issuance_fail(issuance=issuance, step=step_name, error=error[:2000], permanent=permanent)
+        # The error may quote learner text that no database can store (a lone surrogate, NUL).
+        state = issuance_fail(issuance=issuance, step=step_name, error=text_storable(error)[:2000], permanent=permanent,
+                               max_attempts=max_attempts)
     except ClaimLost:
         return None
     # A parked issuance reaches staff in the next exception digest (issuance.intake.digests),

@@ -11,6 +11,7 @@ from ..templating.certificate_fields import FIELD_SPEC
 from ..templating.email_fields import email_fields
 from ..templating.email_kinds import EmailKind
 from ..templating.sandbox import template_validate
+from ..templating.save_checks import template_save_problems
 from .organizations import Organization, organization_asset_path
 
 MAX_ASSET_BYTES = 5 * 1024 * 1024
@@ -64,6 +65,16 @@ class CertificateTemplate(models.Model):
 
     def clean(self):
         _refuse_what_the_sandbox_refuses(self, parts=("html", "css"), fields=FIELD_SPEC)
+        if self.organization_id:
+            # What only a render finds (a reference it may not load, a loop over budget) is refused now,
+            # not at some learner's render step.
+            problems = template_save_problems(
+                kind="certificate",
+                organization=self.organization, html=self.html, css=self.css or "",
+                page_size=self.page_size, orientation=self.orientation,
+            )
+            if problems:
+                raise ValidationError({"html": problems})
 
     def save(self, *args, **kwargs):
         # A new version whenever what renders changes, so a stored PDF names the version it came from.
@@ -97,6 +108,12 @@ class EmailTemplate(models.Model):
 
     def clean(self):
         _refuse_what_the_sandbox_refuses(self, parts=("subject", "text_body", "html_body"), fields=email_fields(self.kind))
+        # What only a render shows (a loop over budget, an image from another site) is refused now, not at a send.
+        problems = template_save_problems(
+            kind="email", email_kind=self.kind, parts={"subject": self.subject, "text_body": self.text_body, "html_body": self.html_body}
+        )
+        if problems:
+            raise ValidationError(problems)
 
 
 class CertificateAsset(models.Model):

@@ -25,5 +25,10 @@ def learner_text_block(value: str) -> str:
 
 
 def learner_text_forbidden(value: str) -> str | None:
-    """The first character intake refuses in a name: a control character (tab and newline included) or a bidi control."""
-    return next((char for char in value if _CONTROL.match(char) or char in "\t\n" or char in BIDI_CONTROLS), None)
+    """The first character intake refuses in a name: a control character (tab and newline included), a bidi
+    control, or a lone surrogate (not text at all: no database can store it)."""
+    return next(
+        (char for char in value
+         if _CONTROL.match(char) or char in "\t\n" or char in BIDI_CONTROLS or unicodedata.category(char) == "Cs"),
+        None,
+    )

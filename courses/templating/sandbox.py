@@ -3,7 +3,7 @@
 A staff author gets `{{ merge_field }}`, a vetted handful of tags and filters, and always-on
 autoescaping; the context is plain strings and numbers (and lists of plain dicts), never objects.
 `template_validate` explains every refusal by name and line; `sandbox_render` refuses to render
-anything `template_validate` would refuse.
+anything `template_validate` would refuse, and stops a render over its budget (sandbox_budget.py).
 """
 
 from collections.abc import Mapping
@@ -14,6 +14,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Lexer, Node, TokenType, Variable
 from django.template.defaulttags import ForNode, IfNode, TemplateLiteral
 
+from .sandbox_budget import MAX_LOOP_DEPTH, MAX_OUTPUT_CHARS, TemplateBudgetExceeded, render_budget
 from .sandbox_library import ALLOWED_FILTERS, ALLOWED_TAG_WORDS
 
 MAX_TEMPLATE_CHARS = 100_000
@@ -125,11 +126,15 @@ def _lookup_problem(variable: Variable, fields: FieldSpec, loop_items: dict[str,
     return variable.var
 
 
-def _walk(nodelist, fields: FieldSpec, loop_items: dict[str, frozenset[str]], problems: list[str]) -> None:
+def _walk(nodelist, fields: FieldSpec, loop_items: dict[str, frozenset[str]], problems: list[str], depth: int = 0) -> None:
     for node in nodelist:
         line = node.token.lineno if getattr(node, "token", None) else "?"
         inner = dict(loop_items)
+        inner_depth = depth
         if isinstance(node, ForNode):
+            inner_depth += 1
+            if inner_depth == MAX_LOOP_DEPTH + 1:
+                problems.append(f"line {line}: loops nest {inner_depth} deep here; at most {MAX_LOOP_DEPTH} may be nested.")
             sequence = node.sequence.var
             keys = fields.get(sequence.lookups[0]) if isinstance(sequence, Variable) and sequence.lookups else None
             for loopvar in node.loopvars:
@@ -144,10 +149,10 @@ def _walk(nodelist, fields: FieldSpec, loop_items: dict[str, frozenset[str]], pr
         for attribute in getattr(node, "child_nodelists", ()):
             child = getattr(node, attribute, None)
             if child:
-                _walk(child, fields, inner, problems)
+                _walk(child, fields, inner, problems, inner_depth)
         if isinstance(node, IfNode):
             for _, child in node.conditions_nodelists:
-                _walk(child, fields, inner, problems)
+                _walk(child, fields, inner, problems, inner_depth)
 
 
 def template_validate(source: str, *, fields: FieldSpec) -> list[str]:
@@ -203,4 +208,11 @@ def sandbox_render(source: str, context: Mapping, *, fields: FieldSpec | None = 
     _check_plain(dict(context), "context")
     spec = dict(fields) if fields is not None else {key: None for key in context}
     template = _compiled(source, tuple(sorted(spec.items(), key=lambda item: item[0])))
-    return template.render(Context(dict(context), autoescape=autoescape))
+    try:
+        with render_budget():
+            output = template.render(Context(dict(context), autoescape=autoescape))
+    except TemplateBudgetExceeded as exceeded:
+        raise TemplateRefused([exceeded.problem]) from None
+    if len(output) > MAX_OUTPUT_CHARS:
+        raise TemplateRefused([f"the output is {len(output):,} characters; at most {MAX_OUTPUT_CHARS:,}."])
+    return output

@@ -1,18 +1,26 @@
 """How an event's raw body and errors read in the admin. Everything a source sent is escaped."""
 
 import json
+import re
 
 from django.utils.html import format_html, format_html_join
 
+from ..intake.body import webhook_body_parse
 from ..models import CompletionEvent
+
+# Control characters other than tab and newline would garble the page: shown as escapes instead.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def raw_body_html(event: CompletionEvent):
+    """Readable JSON indented; anything else as sent, with bytes that are not UTF-8 shown as \\xNN."""
     raw = bytes(event.body)
-    try:
-        text = json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
-    except (UnicodeDecodeError, ValueError):
-        text = raw.decode("utf-8", errors="replace")
+    payload, error = webhook_body_parse(raw)
+    if error is None:
+        text = json.dumps(payload, indent=2, ensure_ascii=False)
+    else:
+        text = raw.decode("utf-8", errors="backslashreplace")
+    text = CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
     return format_html('<pre class="laurel-raw">{}</pre>', text)
 
 

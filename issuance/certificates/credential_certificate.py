@@ -10,7 +10,7 @@ from courses.models import CertificateAsset, CertificateTemplate, Course
 from ..completions import Completion
 from ..credentials import credential_public_code, credential_url
 from .merge_fields import certificate_merge_fields
-from .render import certificate_render_pdf
+from .render import CertificateTemplateError, certificate_render_pdf
 
 LOGO_ASSET = "organization-logo"
 
@@ -62,15 +62,18 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
         locale=organization.locale,
         timezone=organization.timezone,
     )
-    return certificate_render_pdf(
-        template_html=template.html,
-        template_css=template.css,
-        page_size=template.page_size,
-        orientation=template.orientation,
-        context=context,
-        assets=assets,
-        metadata={"title": title, "author": organization.name, "subject": subject},
-    )
+    try:
+        return certificate_render_pdf(
+            template_html=template.html,
+            template_css=template.css,
+            page_size=template.page_size,
+            orientation=template.orientation,
+            context=context,
+            assets=assets,
+            metadata={"title": title, "author": organization.name, "subject": subject},
+        )
+    except CertificateTemplateError as exc:
+        raise CertificateTemplateError([f"template {template.name!r}, {problem}" for problem in exc.problems]) from None
 
 
 def credential_certificate_render(*, credential) -> tuple[bytes, CertificateTemplate]:

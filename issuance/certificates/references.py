@@ -115,12 +115,17 @@ def _reason(reference: str, *, assets: Mapping, allowed_data: set[str], is_link:
     return "only laurel-asset:<name> and laurel-static:<path> references are allowed"
 
 
-def references_refused(*, html: str, css: str, assets: Mapping, allowed_data: set[str] = frozenset()) -> list[RefusedReference]:
-    """Every reference in the rendered `html` and `css` that a certificate may not load."""
+def html_references(html: str) -> list[tuple[str, str, bool]]:
+    """Every (where, reference, is_plain_link) in `html`, its <style> blocks and style attributes included."""
     scanner = _Scanner()
     scanner.feed(html)
     scanner.close()
-    found = scanner.found + [("stylesheet", ref, False) for ref in css_references(css)]
+    return scanner.found
+
+
+def references_refused(*, html: str, css: str, assets: Mapping, allowed_data: set[str] = frozenset()) -> list[RefusedReference]:
+    """Every reference in the rendered `html` and `css` that a certificate may not load."""
+    found = html_references(html) + [("stylesheet", ref, False) for ref in css_references(css)]
     refused = []
     for where, reference, is_link in found:
         reason = _reason(reference, assets=assets, allowed_data=set(allowed_data), is_link=is_link)

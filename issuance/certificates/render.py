@@ -82,11 +82,16 @@ def certificate_render_context(context: Mapping, *, page_size: str, orientation:
 
 def certificate_render_html(*, template_html: str, template_css: str, context: Mapping, assets: Mapping) -> str:
     """The complete HTML document handed to xhtml2pdf; raises CertificateTemplateError listing every problem."""
-    try:
-        body = sandbox_render(template_html, context, fields=FIELD_SPEC)
-        css = sandbox_render(template_css, context, fields=FIELD_SPEC)
-    except TemplateRefused as refused:
-        raise CertificateTemplateError(refused.problems) from None
+    problems = []
+    rendered = {}
+    for part, source in (("HTML", template_html), ("CSS", template_css)):
+        try:
+            rendered[part] = sandbox_render(source, context, fields=FIELD_SPEC)
+        except TemplateRefused as refused:
+            problems += [f"{part} {problem}" for problem in refused.problems]
+    if problems:
+        raise CertificateTemplateError(problems)
+    body, css = rendered["HTML"], rendered["CSS"]
     allowed_data = {context["qr_code"]} if context.get("qr_code") else set()
     refused = references_refused(html=body, css=css, assets=assets, allowed_data=allowed_data)
     if refused:

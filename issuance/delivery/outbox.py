@@ -101,7 +101,16 @@ def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, 
     if not claimed:  # not due yet, or another worker has it
         return delivery_result(message=message)
     try:
-        provider_id = transport_send(email=outbox_email(message=message), connection=connection)
+        email = outbox_email(message=message)
+    except TransportError as exc:
+        return _record_failure(message=message, error=exc, now=now)
+    except (UnicodeError, ValueError) as exc:
+        # Nothing was handed over: say what cannot be built instead of leaving the row `sending`,
+        # which would later read as "the worker stopped while sending".
+        error = TransportError(f"The email cannot be built for {message.recipient}: {exc}", permanent=True)
+        return _record_failure(message=message, error=error, now=now)
+    try:
+        provider_id = transport_send(email=email, connection=connection)
     except TransportError as exc:
         return _record_failure(message=message, error=exc, now=now)
     sent = {"status": Status.SENT, "sent_at": timezone.now(), "next_attempt_at": None, "last_error": "",

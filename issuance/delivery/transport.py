@@ -11,7 +11,6 @@ import smtplib
 import threading
 import time
 from email.mime.base import MIMEBase
-from email.utils import formataddr
 
 import requests
 from anymail.backends.base_requests import AnymailRequestsBackend
@@ -27,6 +26,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 from ..models import OutboxMessage
+from .addresses import recipient_header
 
 
 class TransportError(Exception):
@@ -82,7 +82,7 @@ def outbox_email(*, message: OutboxMessage) -> OutboxEmail:
         subject=message.subject,
         body=message.text_body,
         from_email=message.from_email,
-        to=[formataddr((message.recipient_name, message.recipient)) if message.recipient_name else message.recipient],
+        to=[recipient_header(name=message.recipient_name, address=message.recipient)],
         reply_to=[message.reply_to] if message.reply_to else None,
         headers=dict(message.headers),
     )
@@ -105,6 +105,8 @@ def outbox_email(*, message: OutboxMessage) -> OutboxEmail:
 
 
 def _smtp_error(exc: smtplib.SMTPException) -> TransportError:
+    if isinstance(exc, smtplib.SMTPNotSupportedError):  # no SMTPUTF8 for a non-ASCII local part
+        return TransportError(str(exc), permanent=True)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         said = "; ".join(f"{address}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"

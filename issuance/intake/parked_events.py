@@ -20,7 +20,8 @@ def _leave_queue(*, event_id, user, to_status: str, detail: str, corrections: di
         event = CompletionEvent.objects.select_for_update().filter(pk=event_id).first()
         if event is None or event.status != CompletionEvent.Status.PARKED:
             raise NotParkedError(f"Event {event_id} is no longer parked.")
-        fields = ["status"]
+        fields = ["status", "failures"]
+        event.failures = 0  # staff looked at it: a fresh count of unexpected errors
         if corrections is not None:
             event.corrections = {**event.corrections, **corrections}
             fields.append("corrections")

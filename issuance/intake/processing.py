@@ -1,8 +1,8 @@
 """The worker's half of intake: read a stored event, adapt its dialect, validate, start or park."""
 
-import json
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -13,6 +13,7 @@ from ..models import CompletionEvent
 from ..pipeline import issuance_start
 from ..step_queue import queue_broker
 from ..sources import FieldError, adapter_for_event
+from .body import text_storable, webhook_body_parse
 from .validation import completion_validate
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,7 @@ def completion_events_enqueue(*, event_ids: list) -> None:
 
 def event_payload(event: CompletionEvent):
     """The parsed body, or the error that makes it unreadable."""
-    try:
-        return json.loads(bytes(event.body)), None
-    except (UnicodeDecodeError, ValueError) as exc:
-        return None, FieldError("body", f"The body is not valid JSON: {exc}.", "body_not_json")
+    return webhook_body_parse(bytes(event.body))
 
 
 def event_park(*, event: CompletionEvent, errors: list[FieldError], actor_label: str) -> None:
@@ -88,4 +86,34 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
         event.errors = []
         event.processed_at = timezone.now()
         event.save(update_fields=["status", "normalized", "errors", "processed_at"])
+        return event.status
+
+
+def completion_event_process_guarded(*, event_id, course_cache: dict | None = None) -> str:
+    """`completion_event_process`, with an unexpected error counted instead of raised.
+
+    The error is logged and rolled back; the sweep tries the event again later. On the
+    LAUREL_POISON_FAILURES-th error the event is parked with the error's summary, so one event that
+    always crashes the worker ends in the exception queue rather than being retried for ever.
+    """
+    try:
+        return completion_event_process(event_id=event_id, course_cache=course_cache)
+    except Exception as exc:
+        logger.exception("completion event %s: processing failed", event_id)
+        return completion_event_failure_record(event_id=event_id, exc=exc)
+
+
+def completion_event_failure_record(*, event_id, exc: Exception) -> str:
+    summary = text_storable(f"{type(exc).__name__}: {exc}")[:500]
+    with transaction.atomic():
+        event = CompletionEvent.objects.select_for_update().select_related("source").filter(pk=event_id).first()
+        if event is None or event.status != CompletionEvent.Status.ACCEPTED:
+            return event.status if event else "missing"
+        event.failures += 1
+        if event.failures < settings.LAUREL_POISON_FAILURES:
+            event.save(update_fields=["failures"])
+            return "failed"
+        event.save(update_fields=["failures"])
+        message = f"Processing failed {event.failures} times with an unexpected error: {summary}"
+        event_park(event=event, errors=[FieldError("body", message, "processing_failed")], actor_label=event.source.slug)
         return event.status

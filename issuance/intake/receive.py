@@ -1,12 +1,11 @@
 """Storing what a source sent: raw bytes and headers first, once per webhook-id, work queued after commit."""
 
-import json
 from contextlib import nullcontext
 
 from django.db import IntegrityError, transaction
 
 from ..models import CompletionEvent, Source
-from ..sources import FieldError
+from .body import webhook_body_parse
 from .processing import completion_events_enqueue, event_park
 
 # Headers worth keeping with the body: enough to re-verify and to trace the sender, nothing more.
@@ -29,7 +28,7 @@ def request_headers_kept(meta: dict) -> dict:
 def webhook_event_store(
     *, source: Source, message_id: str, headers: dict, body: bytes
 ) -> tuple[CompletionEvent, str]:
-    """Store a signed request. Returns the event and `accepted`, `duplicate` or `parked` (not JSON).
+    """Store a signed request. Returns the event and `accepted`, `duplicate` or `parked` (not usable JSON).
 
     No look-up first: the unique (source, external_id) constraint answers a duplicate. Outside a
     transaction the INSERT commits on its own, without a BEGIN and a COMMIT around it (two of a
@@ -51,15 +50,10 @@ def webhook_event_store(
         return CompletionEvent.objects.get(source=source, external_id=message_id), "duplicate"
     # Only now is anything parsed: the bytes are already stored. A crash from here on leaves the
     # event `accepted` with nothing queued, which the sweep re-queues (LAUREL_EVENT_STALL_SECONDS).
-    try:
-        json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
+    _, error = webhook_body_parse(body)
+    if error:
         with transaction.atomic():
-            event_park(
-                event=event,
-                errors=[FieldError("body", f"The body is not valid JSON: {exc}.", "body_not_json")],
-                actor_label=source.slug,
-            )
+            event_park(event=event, errors=[error], actor_label=source.slug)
         return event, "parked"
     completion_events_enqueue(event_ids=[event.pk])
     return event, "accepted"

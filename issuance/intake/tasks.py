@@ -2,19 +2,19 @@
 
 from ..step_queue import issuances_started_here
 from ..worker import issuance_advance_steps
-from .processing import completion_event_process
+from .processing import completion_event_process_guarded
 
 
 def completion_events_process(*event_ids: str) -> dict:
     if len(event_ids) == 1:  # a webhook's event: its issuance goes on in this task, no second queue hop
         with issuances_started_here() as started:
-            status = completion_event_process(event_id=event_ids[0])
+            status = completion_event_process_guarded(event_id=event_ids[0])
         for issuance_id in started:
             issuance_advance_steps(issuance_id=issuance_id)
         return {status: 1}
     outcome: dict[str, int] = {}
     course_cache: dict = {}  # one task's events mostly name the same few courses
     for event_id in event_ids:
-        status = completion_event_process(event_id=event_id, course_cache=course_cache)
+        status = completion_event_process_guarded(event_id=event_id, course_cache=course_cache)
         outcome[status] = outcome.get(status, 0) + 1
     return outcome

@@ -88,6 +88,9 @@ class CompletionEvent(models.Model):
         default=dict, blank=True, help_text="Fields a staff member corrected; they override what the source sent."
     )
     staff_notified_at = models.DateTimeField(null=True, blank=True, help_text="When a staff digest listed this event.")
+    failures = models.PositiveSmallIntegerField(
+        default=0, help_text="Unexpected errors while processing it; at LAUREL_POISON_FAILURES it is parked."
+    )
 
     class Meta:
         ordering = ["-received_at"]

@@ -15,7 +15,7 @@ def media_in_tmp(settings, tmp_path):
 
 def send_through(settings, server: SMTPServer) -> SMTPServer:
     """Point Django's SMTP backend at `server`."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "issuance.email.backends.SmtpBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

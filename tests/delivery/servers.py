@@ -30,6 +30,7 @@ class RecordingSMTPHandler:
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.sessions.append(session.peer)
+        envelope.mail_options.extend(mail_options)
         self._current = self.script.pop(0) if self.script else "accept"
         envelope.mail_from = address
         return "250 OK"
@@ -51,12 +52,15 @@ class RecordingSMTPHandler:
 
 
 class SMTPServer:
-    """`idle_timeout`: seconds after which the server drops a session that sends nothing, as relays do."""
+    """`idle_timeout`: seconds after which the server drops a session that sends nothing, as relays do.
+    `smtputf8`: whether the server offers SMTPUTF8 (RFC 6531) in its EHLO answer."""
 
-    def __init__(self, *, idle_timeout: float = 300):
+    def __init__(self, *, idle_timeout: float = 300, smtputf8: bool = False):
         self.handler = RecordingSMTPHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, timeout=idle_timeout)
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, timeout=idle_timeout, enable_SMTPUTF8=smtputf8
+        )
 
     def __enter__(self):
         self.controller.start()

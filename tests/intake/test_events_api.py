@@ -81,7 +81,7 @@ def test_it_publishes_an_openapi_schema_documenting_the_generic_dialect(live_ser
     schema = _get(live_server, "/api/schema/", format="json").json()
     webhook = schema["paths"]["/api/v1/sources/{slug}/events"]["post"]
     assert {p["name"] for p in webhook["parameters"]} >= {"webhook-id", "webhook-timestamp", "webhook-signature"}
-    assert set(webhook["responses"]) == {"200", "202", "400", "401", "404", "413", "415", "429"}
+    assert set(webhook["responses"]) == {"200", "202", "400", "401", "404", "411", "413", "415", "429"}
     dialect = schema["components"]["schemas"]["GenericCompletion"]
     assert dialect["properties"]["type"]
     assert "/api/v1/events/{id}/" in schema["paths"]

@@ -55,6 +55,28 @@ def test_it_explains_a_bad_filter(api, db):
     assert "Unknown state" in api.get("/api/v1/issuances", {"state": "lost"}).json()["state"]
 
 
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-13-45", "0000-00-00", "2026-1-5", "２０２６-01-05"])
+def test_it_answers_400_to_a_date_filter_that_is_no_real_date(api, db, day):
+    for name in ("created_after", "created_before"):
+        response = api.get("/api/v1/issuances", {name: day})
+        assert response.status_code == 400
+        assert response.json()[name] == f"Expected a real date as YYYY-MM-DD, got {day!r}."
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99"])
+def test_it_answers_400_to_a_page_that_does_not_exist(api, db, page):
+    for url in ("/api/v1/issuances", "/api/v1/events/"):
+        response = api.get(url, {"page": page})
+        assert response.status_code == 400, url
+        assert "page" in response.json()
+
+
+def test_it_answers_400_to_an_unknown_event_status(api, db):
+    response = api.get("/api/v1/events/", {"status": "lost"})
+    assert response.status_code == 400
+    assert "Unknown status 'lost'" in response.json()["status"]
+
+
 def test_it_resumes_a_parked_issuance_and_refuses_one_that_is_not(api, smtp, course, admin_user):
     issuance = complete(course, score=92)
     response = api.post(f"/api/v1/issuances/{issuance.pk}/resume")

@@ -106,6 +106,31 @@ def test_it_retries_an_unforeseen_failure_with_exponential_backoff_then_parks_an
     assert issuance.audit_records.filter(to_state=State.PARKED, detail__contains="after 3 attempts").exists()
 
 
+def test_it_parks_an_issuance_after_laurel_poison_failures_unexpected_errors(course, settings, tmp_path):
+    settings.LAUREL_MAX_ATTEMPTS, settings.LAUREL_POISON_FAILURES = 5, 2
+    issuance = advance_to(complete(course, score=92), State.ELIGIBLE)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.MEDIA_ROOT = blocker  # an OSError the render step did not foresee
+    assert issuance_advance(issuance_id=issuance.pk) == State.ELIGIBLE
+    make_due(issuance)
+    assert issuance_advance(issuance_id=issuance.pk) == State.PARKED
+    issuance.refresh_from_db()
+    assert (issuance.failed_step, issuance.attempts) == ("render", 2)
+    assert issuance.error.startswith(("FileExistsError", "NotADirectoryError", "OSError"))
+
+
+def test_it_parks_at_once_an_issuance_whose_email_template_is_over_budget(smtp, course):
+    from courses.models import EmailTemplate
+
+    loops = "{% for a in learner_name %}{% for b in learner_name %}{% for c in learner_name %}.{% endfor %}{% endfor %}{% endfor %}"
+    EmailTemplate.objects.filter(organization=course.organization, kind="credential").update(html_body=loops)
+    issuance = drive(complete(course, name="Alexandra Konstantina Wilhelmina Maximil", score=92))
+    assert (issuance.state, issuance.failed_step, issuance.attempts) == (State.PARKED, "deliver", 1)
+    assert "the loops ran more than 10,000 times" in issuance.error
+    assert smtp.messages == []
+
+
 def test_it_waits_for_the_outbox_to_retry_an_email_then_parks_when_it_gives_up(smtp, course):
     from issuance.models import OutboxMessage
 

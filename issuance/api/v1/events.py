@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from ...models import CompletionEvent
+from .filters import BAD_FILTER, NOT_FOUND, choice_param
 
 
 class CompletionEventSerializer(serializers.ModelSerializer):
@@ -28,9 +29,11 @@ class CompletionEventSerializer(serializers.ModelSerializer):
             OpenApiParameter("source", str, description="Source slug."),
             OpenApiParameter("status", str, enum=[choice for choice, _ in CompletionEvent.Status.choices]),
         ],
+        responses={200: CompletionEventSerializer(many=True), 400: BAD_FILTER},
         tags=["events"],
     ),
-    retrieve=extend_schema(summary="One completion event and what became of it", tags=["events"]),
+    retrieve=extend_schema(summary="One completion event and what became of it", tags=["events"],
+                           responses={200: CompletionEventSerializer, 404: NOT_FOUND}),
 )
 class CompletionEventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CompletionEventSerializer
@@ -39,7 +42,7 @@ class CompletionEventViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         events = CompletionEvent.objects.select_related("source").prefetch_related("issuances").order_by("-received_at", "id")
         source = self.request.query_params.get("source")
-        status = self.request.query_params.get("status")
+        status = choice_param(self.request.query_params, "status", CompletionEvent.Status.values)
         if source:
             events = events.filter(source__slug=source)
         if status:

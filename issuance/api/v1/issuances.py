@@ -2,16 +2,17 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_date
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.models import AuditRecord
 from issuance.models import Credential, Issuance
 from issuance.transitions import NotParked, issuance_resume
+
+from .filters import BAD_FILTER, NOT_FOUND, choice_param, date_param
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -62,6 +63,7 @@ def issuances_selected():
     )
 
 
+@extend_schema_view(get=extend_schema(responses={200: IssuanceSerializer, 404: NOT_FOUND}))
 class IssuanceDetailView(generics.RetrieveAPIView):
     serializer_class = IssuanceSerializer
     required_permissions = ["issuance.view_issuance"]
@@ -75,6 +77,17 @@ FILTERS = {
 }
 
 
+@extend_schema_view(get=extend_schema(
+    parameters=[
+        OpenApiParameter("state", str, enum=list(Issuance.State.values)),
+        OpenApiParameter("course", str, description="Course code."),
+        OpenApiParameter("organization", str, description="Organisation slug."),
+        OpenApiParameter("email", str, description="The learner's email, any case."),
+        OpenApiParameter("created_after", OpenApiTypes.DATE, description="YYYY-MM-DD, inclusive."),
+        OpenApiParameter("created_before", OpenApiTypes.DATE, description="YYYY-MM-DD, inclusive."),
+    ],
+    responses={200: IssuanceSerializer(many=True), 400: BAD_FILTER},
+))
 class IssuanceListView(generics.ListAPIView):
     """Filters: ?state= &course=<code> &organization=<slug> &email= &created_after=YYYY-MM-DD &created_before=."""
 
@@ -84,16 +97,13 @@ class IssuanceListView(generics.ListAPIView):
     def get_queryset(self):
         queryset = issuances_selected().order_by("-created_at")
         params = self.request.query_params
+        choice_param(params, "state", Issuance.State.values)
         for name, lookup in FILTERS.items():
             if params.get(name):
                 queryset = queryset.filter(**{lookup: params[name]})
-        if params.get("state") and params["state"] not in Issuance.State.values:
-            raise ValidationError({"state": f"Unknown state {params['state']!r}; one of {', '.join(Issuance.State.values)}."})
         for name, lookup in (("created_after", "created_at__date__gte"), ("created_before", "created_at__date__lte")):
-            if params.get(name):
-                day = parse_date(params[name]) if len(params[name]) == 10 else None
-                if day is None:
-                    raise ValidationError({name: f"Expected a date as YYYY-MM-DD, got {params[name]!r}."})
+            day = date_param(params, name)
+            if day is not None:
                 queryset = queryset.filter(**{lookup: day})
         return queryset
 
@@ -101,7 +111,7 @@ class IssuanceListView(generics.ListAPIView):
 class IssuanceResumeView(APIView):
     required_permissions = ["issuance.resume_issuance"]
 
-    @extend_schema(request=None, responses={200: IssuanceSerializer, 403: None, 404: None, 409: None},
+    @extend_schema(request=None, responses={200: IssuanceSerializer, 403: NOT_FOUND, 404: NOT_FOUND, 409: NOT_FOUND},
                    summary="Resume a parked issuance from the step that failed")
     def post(self, request, pk):
         get_object_or_404(Issuance, pk=pk)

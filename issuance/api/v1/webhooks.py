@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ...intake.body import BodyRefused, webhook_body_read
 from ...intake.ratelimit import source_rate_limit_exceeded
 from ...intake.receive import request_headers_kept, webhook_event_store
 from ...intake.signatures import SignatureError, SignedHeaders, signature_verify
@@ -17,8 +18,6 @@ from ...intake.source_cache import webhook_source_get
 from .schema import GENERIC_EXAMPLE, GenericCompletionSerializer, WebhookReplySerializer
 
 logger = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 256 * 1024
 
 
 def _reply(http_status: int, detail: str, **fields) -> Response:
@@ -28,15 +27,6 @@ def _reply(http_status: int, detail: str, **fields) -> Response:
 def _is_json_content_type(value: str) -> bool:
     media_type = value.split(";", 1)[0].strip().lower()
     return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
-
-
-def _read_bounded(request) -> bytes | None:
-    """The body, or None if it is over the limit. Never reads more than the limit plus one byte."""
-    declared = request.META.get("CONTENT_LENGTH") or ""
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    body = request._request.read(MAX_BODY_BYTES + 1)
-    return None if len(body) > MAX_BODY_BYTES else body
 
 
 _header = OpenApiParameter
@@ -82,9 +72,13 @@ class SourceEventsWebhook(APIView):
         responses={
             202: OpenApiResponse(WebhookReplySerializer, description="Stored; work queued."),
             200: OpenApiResponse(WebhookReplySerializer, description="This webhook-id was already received."),
-            400: OpenApiResponse(WebhookReplySerializer, description="Signed, but not JSON: stored and parked."),
+            400: OpenApiResponse(
+                WebhookReplySerializer,
+                description="Signed, but not usable JSON (not JSON, nested over 32 levels, or text that cannot be stored): stored and parked.",
+            ),
             401: OpenApiResponse(WebhookReplySerializer, description="Missing or invalid signature, or stale timestamp."),
             404: OpenApiResponse(WebhookReplySerializer, description="Unknown or inactive source."),
+            411: OpenApiResponse(WebhookReplySerializer, description="Chunked body this server cannot read; send Content-Length."),
             413: OpenApiResponse(WebhookReplySerializer, description="Body over 256 KiB."),
             415: OpenApiResponse(WebhookReplySerializer, description="Content-Type is not JSON."),
             429: OpenApiResponse(WebhookReplySerializer, description="Over the source's rate limit; see Retry-After."),
@@ -97,9 +91,10 @@ class SourceEventsWebhook(APIView):
             return _reply(404, f"No active source {slug!r}.")
         if not _is_json_content_type(request.META.get("CONTENT_TYPE", "")):
             return _reply(415, "Send the event as Content-Type: application/json.")
-        body = _read_bounded(request)
-        if body is None:
-            return _reply(413, f"The body is over {MAX_BODY_BYTES // 1024} KiB.")
+        try:
+            body = webhook_body_read(request)
+        except BodyRefused as refused:
+            return _reply(refused.status, refused.detail)
         meta = request.META
         headers = SignedHeaders(
             message_id=meta.get("HTTP_WEBHOOK_ID", "").strip(),
@@ -127,7 +122,7 @@ class SourceEventsWebhook(APIView):
         if outcome == "parked":
             return _reply(
                 400,
-                "The body is not valid JSON. It was stored and is in the exception queue.",
+                f"{event.errors[0]['message']} It was stored and is in the exception queue.",
                 event=str(event.pk),
                 status="parked",
             )
