@@ -49,9 +49,8 @@ class ConnectionSerializer(serializers.ModelSerializer):
 )
 class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = ConnectionSerializer
-
-    def get_queryset(self):
-        return Connection.objects.select_related("organization").prefetch_related("mappings").order_by("pk")
+    # Named so the API asks for the admin's model permissions on connections (api/v1/permissions.py).
+    queryset = Connection.objects.select_related("organization").prefetch_related("mappings").order_by("pk")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
