@@ -1,8 +1,8 @@
 """The key sets Canvas Live Events are signed with: fetched, cached, refreshed when a new `kid` appears.
 
 Instructure rotates its keys monthly and publishes previous, current and next, so a cached set
-usually holds the key; an unknown `kid` fetches again, at most once per REFETCH_SECONDS per URL so a
-flood of forged tokens cannot turn Laurel into a flood of requests.
+usually holds the key; an unknown `kid` fetches again at once, but after such a fetch the next
+unknown `kid` waits REFETCH_SECONDS, so a flood of forged tokens cannot become a flood of requests.
 """
 
 import json
@@ -18,6 +18,7 @@ TTL_SECONDS = 3600
 REFETCH_SECONDS = 30
 
 _cache: dict[str, tuple[float, jwt.PyJWKSet]] = {}
+_missed_at: dict[str, float] = {}  # url -> when an unknown kid last made us fetch
 _lock = threading.Lock()
 
 
@@ -63,8 +64,12 @@ def jwks_key_for(*, url: str | None, inline: dict | None, kid: str, now: float |
         cached = _cache.get(url)
     if cached and now - cached[0] < TTL_SECONDS:
         key = _find(cached[1], kid)
-        if key is not None or now - cached[0] < REFETCH_SECONDS:
+        if key is not None:
             return key
+        with _lock:
+            if now - _missed_at.get(url, -REFETCH_SECONDS) < REFETCH_SECONDS:
+                return None
+            _missed_at[url] = now
     keyset = _keyset(canvas_jwks_fetch(url))
     with _lock:
         _cache[url] = (now, keyset)
@@ -74,3 +79,4 @@ def jwks_key_for(*, url: str | None, inline: dict | None, kid: str, now: float |
 def jwks_cache_forget() -> None:
     with _lock:
         _cache.clear()
+        _missed_at.clear()
