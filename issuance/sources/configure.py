@@ -14,7 +14,7 @@ from .settings_schema import SettingsError, source_settings_validate
 def source_intake_url(source: Source) -> str:
     """The full address the LMS posts to, for staff to paste into it."""
     dialect = DIALECTS[source.dialect]
-    name = "source-xapi-statements" if dialect.path == "xapi/statements" else "source-events"
+    name = "api-v1:source-xapi-statements" if dialect.path == "xapi/statements" else "api-v1:source-events"
     return django_settings.LAUREL_BASE_URL + reverse(name, kwargs={"slug": source.slug})
 
 

@@ -96,6 +96,9 @@ class Command(BaseCommand):
 
         admin_user = self._admin(options["admin_username"], options["admin_password"])
         self._demo_source(org, options["webhook_secret"])
+        from issuance.sources.demo import demo_lms_sources_seed  # one source per LMS dialect
+
+        self.stdout.write("\n".join(demo_lms_sources_seed(organization=org)))
         if options["api_token"]:
             self._api_token(admin_user, options["api_token"])
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org.name} ({org.slug}), courses {', '.join(courses)}."))
