@@ -4,10 +4,12 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .events import CompletionEventViewSet
+from .sources import SourceViewSet
 from .webhooks import SourceEventsWebhook, XapiStatementsWebhook
 
 router = SimpleRouter(trailing_slash=True)
 router.register("events", CompletionEventViewSet, basename="event")
+router.register("sources", SourceViewSet, basename="source")
 
 urlpatterns = [
     path("sources/<slug:slug>/events", SourceEventsWebhook.as_view(), name="source-events"),
