@@ -7,7 +7,9 @@ worker). The view, the store and the worker call these methods and know no sende
 """
 
 import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -127,15 +129,11 @@ def source_setting(source, name: str, default=""):
 
 
 def hex_hmac_sha256(*, key: str, body: bytes) -> str:
-    import hmac
-
     return hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
 def digest_matches(expected: str, received: str) -> bool:
     """Constant-time comparison of two texts (hex digests, tokens, passwords)."""
-    import hmac
-
     return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))
 
 
@@ -171,8 +169,6 @@ class Dialect:
         return None
 
     def secret_generate(self) -> str:
-        import secrets
-
         return secrets.token_hex(32)
 
     def content_type_accepted(self, content_type: str) -> bool:

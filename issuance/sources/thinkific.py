@@ -6,6 +6,7 @@
       "completed_at": "2024-11-14T10:01:59Z", "percentage_completed": "1.0"}}
 """
 
+import hashlib
 import json
 
 from .base import (
@@ -44,7 +45,7 @@ class ThinkificDialect(Dialect):
             envelope = None
         event_id = envelope.get("id") if isinstance(envelope, dict) else None
         if not isinstance(event_id, (str, int)) or not str(event_id).strip():
-            event_id = derived_event_id("thinkific-unidentified", hex_hmac_sha256(key="", body=request.body))
+            event_id = derived_event_id("thinkific-unidentified", hashlib.sha256(request.body).hexdigest())
         return [IncomingEvent(external_id=str(event_id)[:300], body=request.body)]
 
     def adapt(self, payload):
