@@ -60,3 +60,13 @@ def test_it_refuses_bad_settings_saying_what_is_valid(org, course, args, message
 def test_it_refuses_an_unknown_dialect_listing_the_valid_ones(org):
     with pytest.raises(CommandError, match="invalid choice: 'blackboard'.*moodle"):
         source_add("--org", "harbour", "--slug", "bb", "--dialect", "blackboard")
+
+
+def test_the_system_check_names_a_source_whose_settings_no_longer_hold(org, course):
+    from django.core.checks import run_checks
+
+    source_add("--org", "harbour", "--slug", "lrs", "--dialect", "xapi", "--secret", "pw", "--setting", "key=k1")
+    assert [e for e in run_checks(databases=["default"]) if e.id == "laurel.E020"] == []
+    Source.objects.filter(slug="lrs").update(settings={})
+    [error] = [e for e in run_checks(databases=["default"]) if e.id == "laurel.E020"]
+    assert error.msg == "Source 'lrs': key is required: The LRS key (HTTP Basic user name) the activity provider is given."
