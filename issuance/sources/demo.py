@@ -4,15 +4,16 @@ from ..models import Source
 from .configure import source_configure, source_intake_url
 from .registry import DIALECTS
 
-# slug, dialect, settings, course mapping (external id → demo course code). The web-services and
-# key-set addresses are examples to replace with a real Moodle and Canvas.
+# slug, dialect, settings, course mapping (external id → demo course code). LMSs that send no score
+# map to WS-100 (no rules), so their completions issue; xAPI sends one, so it maps to FA-101 (pass
+# mark 80). The web-services and key-set addresses are examples to replace with a real Moodle and Canvas.
 DEMO_SOURCES = [
-    ("demo-moodle", "moodle", {"moodle_url": "https://moodle.demo-academy.example"}, {"12": "FA-101"}),
-    ("demo-canvas", "canvas", {"jwks_url": "https://8axpcl50e4.execute-api.us-east-1.amazonaws.com/main/jwks"}, {"42": "FA-101"}),
-    ("demo-thinkific", "thinkific", {}, {"68": "FA-101"}),
-    ("demo-teachable", "teachable", {}, {"2001": "FA-101"}),
+    ("demo-moodle", "moodle", {"moodle_url": "https://moodle.demo-academy.example"}, {"12": "WS-100"}),
+    ("demo-canvas", "canvas", {"jwks_url": "https://8axpcl50e4.execute-api.us-east-1.amazonaws.com/main/jwks"}, {"42": "WS-100"}),
+    ("demo-thinkific", "thinkific", {}, {"68": "WS-100"}),
+    ("demo-teachable", "teachable", {}, {"2001": "WS-100"}),
     ("demo-xapi", "xapi", {"key": "demo-lrs"}, {"https://lms.demo-academy.example/courses/first-aid": "FA-101"}),
-    ("demo-learndash", "learndash", {}, {"812": "FA-101"}),
+    ("demo-learndash", "learndash", {}, {"812": "WS-100"}),
 ]
 
 
@@ -30,5 +31,7 @@ def demo_lms_sources_seed(*, organization) -> list[str]:
             secret=secret, settings=settings if not existing else {}, mappings=mappings,
         )
         shown = source.signing_secret or "(none: " + dialect.secret_help + ")"
+        if dialect_name == "xapi":
+            shown = f"key {source.settings['key']} / {shown}"
         lines.append(f"  LMS source {slug:<15} POST {source_intake_url(source)}  secret {shown}")
     return lines
