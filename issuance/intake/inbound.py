@@ -26,7 +26,7 @@ class IntakeReply:
 
 def source_request_receive(*, source: Source, path: str, body: bytes, meta: dict) -> IntakeReply:
     dialect = dialect_get(source.dialect)
-    headers = dict(getattr(dialect, "response_headers", {}))
+    headers = dict(dialect.response_headers)
     if path != dialect.path:
         return IntakeReply(404, {"detail": f"Source {source.slug!r} ({dialect.name}) receives at …/{dialect.path}, not …/{path}."}, headers)
     if not dialect.content_type_accepted(meta.get("CONTENT_TYPE", "")):
@@ -36,8 +36,8 @@ def source_request_receive(*, source: Source, path: str, body: bytes, meta: dict
         verified = dialect.request_authenticate(source=source, request=request)
     except RequestRefused as exc:
         logger.info("source %s refused %s: %s", source.slug, exc.status, exc.detail)  # never the body
-        if exc.status == 401 and dialect.name == "xapi":
-            headers["WWW-Authenticate"] = 'Basic realm="Laurel LRS"'
+        if exc.status == 401 and dialect.authentication_challenge:
+            headers["WWW-Authenticate"] = dialect.authentication_challenge
         return IntakeReply(exc.status, {"detail": exc.detail}, headers)
     retry_after = source_rate_limit_exceeded(source=source)
     if retry_after is not None:

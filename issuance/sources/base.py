@@ -160,6 +160,8 @@ class Dialect:
     settings: tuple[Setting, ...] = ()
     secret_help = ""  # what the source's secret is for this sender, shown in the admin and source_add
     secret_required = True
+    response_headers: dict = {}  # sent with every answer (xAPI's version header)
+    authentication_challenge = ""  # WWW-Authenticate on a 401, for senders that use HTTP authentication
 
     def settings_check(self, *, public: dict) -> None:
         """Rules across settings (one of two required, say); raise SettingsError."""

@@ -53,6 +53,7 @@ class XapiDialect(Dialect):
     secret_help = "the password of the LRS credentials (the key is the `key` setting)"
     settings = (Setting("key", "The LRS key (HTTP Basic user name) the activity provider is given.", required=True),)
     response_headers = {"X-Experience-API-Version": "1.0.3"}
+    authentication_challenge = 'Basic realm="Laurel LRS"'
 
     def request_authenticate(self, *, source, request):
         scheme, _, encoded = str(request.meta.get("HTTP_AUTHORIZATION", "")).partition(" ")

@@ -9,9 +9,6 @@ from tests.intake.conftest import task_queue  # noqa: F401  (the real broker, ru
 from tests.issuance_factories import organization_with_templates
 from tests.pipeline.conftest import smtp  # noqa: F401  (a real SMTP server on 127.0.0.1)
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
 @pytest.fixture
 def org(db):
     return organization_with_templates(name="Harbour Academy", slug="harbour")
