@@ -10,7 +10,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
+from django.urls import path
 from django_otp import devices_for_user, match_token
+
+from .two_factor_views import two_factor_setup_view
 
 
 def two_factor_required_for(user) -> bool:
@@ -57,10 +60,6 @@ class LaurelAdminSite(admin.AdminSite):
     login_template = "admin/laurel_login.html"
 
     def get_urls(self):
-        from django.urls import path
-
-        from .two_factor_views import two_factor_setup_view
-
         view = self.admin_view(lambda request: two_factor_setup_view(request, admin_site=self))
         return [path("two-factor/", view, name="two_factor"), *super().get_urls()]
 

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from issuance.delivery.tracking_webhooks import tracking_webhook_problem
+
 from .env import fernet_key_is_valid
 
 
@@ -106,8 +108,6 @@ def check_production_database(app_configs, **kwargs):
 @register()
 def check_tracking_webhook_credentials(app_configs, **kwargs):
     """An ESP without webhook credentials has its tracking URL switched off; production refuses to start."""
-    from issuance.delivery.tracking_webhooks import tracking_webhook_problem
-
     esp = settings.LAUREL_EMAIL_ESP
     if not esp:
         return []

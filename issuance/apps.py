@@ -11,16 +11,17 @@ class IssuanceConfig(AppConfig):
     def ready(self):
         # Delivery lives in a sub-package: connect its tracking receiver and register its admin here.
         from .delivery import admin, tracking  # noqa: F401
-        from .outbound import checks  # noqa: F401  (registers laurel.W030, W031)
         from courses.templating.save_checks import template_save_check_register
+
         from .certificates.save_check import certificate_template_save_problems
         from .email.save_check import email_template_save_problems
+        from .outbound import checks as outbound_checks  # noqa: F401  (registers laurel.W030, W031)
+        from .schedules import schedules_sync_after_migrate
+        from .sources import checks as source_checks  # noqa: F401  (registers laurel.E020)
 
         # The catalogue refuses at save what only the pipeline's render would find.
         template_save_check_register(kind="certificate", check=certificate_template_save_problems)
         template_save_check_register(kind="email", check=email_template_save_problems)
-        from .schedules import schedules_sync_after_migrate
-
         post_migrate.connect(schedules_sync_after_migrate, sender=self, dispatch_uid="laurel-schedules-sync")
 
         if sys.argv[1:2] == ["qcluster"]:

@@ -1,4 +1,4 @@
-"""The one error type pipeline steps raise, saying whether trying again could help."""
+"""The one error type pipeline steps raise, saying whether trying again could help, and how an error is kept as text."""
 
 
 class StepFailed(Exception):
@@ -22,3 +22,12 @@ class StepWaiting(Exception):
     def __init__(self, message: str, *, retry_at):
         super().__init__(message)
         self.retry_at = retry_at
+
+
+def text_storable(value: str) -> str:
+    """`value` with what no database can store as text (lone surrogates, NUL) written as escapes."""
+    if "\x00" in value:
+        value = value.replace("\x00", "\\x00")
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -4,8 +4,7 @@ import logging
 
 from django.conf import settings
 
-from .intake.body import text_storable
-from .errors import ClaimLost, StepFailed, StepWaiting
+from .errors import ClaimLost, StepFailed, StepWaiting, text_storable
 from .models import Issuance
 from .outbound.services import outbound_issuance_parked
 from .pipeline import STEPS

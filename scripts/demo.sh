@@ -21,7 +21,8 @@ if [ ! -s "$token_file" ]; then
   (umask 077; "$PY" -c 'import secrets; print(secrets.token_hex(20))' >"$token_file")
 fi
 token=$(cat "$token_file")
-"$PY" manage.py seed_demo --admin-password "$password" --api-token "$token"
+# Kept for the message below (it lists the LMS sources' secrets, so only this user may read it).
+(umask 077; "$PY" manage.py seed_demo --admin-password "$password" --api-token "$token" | tee var/demo-seed.log)
 "$PY" manage.py collectstatic --no-input -v 0
 
 trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
@@ -45,6 +46,8 @@ cat <<MSG
     API:       http://127.0.0.1:$PORT/api/docs/   (token: $token)
                curl -H "Authorization: Token $token" http://127.0.0.1:$PORT/api/v1/issuances
     Webhook:   POST http://127.0.0.1:$PORT/api/v1/sources/demo/events  (secret in the admin, Sources → demo)
+    LMS sources, one per dialect (docs/lms/):
+$(grep '^  LMS source' var/demo-seed.log || true)
 
   Press Ctrl-C to stop the web server and the worker.
 

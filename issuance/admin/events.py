@@ -17,7 +17,7 @@ class CompletionEventAdmin(ImportMixin, admin.ModelAdmin):
     list_select_related = ["source"]
     readonly_fields = [
         "id", "source", "channel", "external_id", "received_at", "status", "raw_body", "error_list",
-        "headers", "normalized", "corrections", "processed_at", "discarded_reason",
+        "headers", "normalized", "corrections", "processed_at", "discarded_reason", "ignored_reason",
     ]
     fields = readonly_fields
     # import-export: CSV only, our resource, and the source chosen on the upload form.

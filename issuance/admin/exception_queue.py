@@ -10,7 +10,7 @@ from django.utils import timezone
 from ..intake.processing import event_payload
 from ..intake.parked_events import NotParkedError, parked_event_correct, parked_event_discard, parked_event_reprocess
 from ..models import CompletionEvent, ParkedEvent
-from ..sources import adapter_for_event
+from ..sources import NotACompletion, adapter_for_event
 from ..sources.base import CandidateCompletion
 from .display import errors_html, raw_body_html
 
@@ -55,8 +55,12 @@ class CorrectionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         event = self.instance
-        payload, error = event_payload(event) if event.pk else (None, True)
-        candidate = CandidateCompletion() if error else adapter_for_event(event).adapt(payload)[0]
+        adapter = adapter_for_event(event) if event.pk else None
+        payload, error = event_payload(event, parse=adapter.payload_parse) if adapter else (None, True)
+        try:
+            candidate = CandidateCompletion() if error else adapter.adapt(payload)[0]
+        except NotACompletion:
+            candidate = CandidateCompletion()
         candidate.with_corrections(event.corrections or {})
         if candidate.name is None and (candidate.given_name or candidate.family_name):
             candidate.name = " ".join(str(p) for p in (candidate.given_name, candidate.family_name) if p)

@@ -1,40 +1,103 @@
-"""Sources in the admin: who may send completions, with which secrets, and how their courses map."""
+"""Sources in the admin: the dialect and its own settings, write-only secrets, mappings, recent events."""
+
+import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..intake.signatures import secret_key
 from ..models import Source, SourceCourseMapping
+from ..sources.configure import source_intake_url, source_secret_check
+from ..sources.registry import DIALECTS
+from ..sources.settings_schema import SettingsError, source_settings_validate
+
+RECENT_EVENTS = 10
 
 
-class SourceForm(forms.ModelForm):
+def _field_name(dialect: str, setting: str) -> str:
+    return f"{dialect}__{setting}"
+
+
+def _setting_field(setting) -> forms.Field:
+    if setting.secret:
+        return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False), label=setting.name, help_text=setting.help)
+    if setting.kind == "json_keyset":
+        return forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label=setting.name, help_text=setting.help)
+    return forms.CharField(required=False, label=setting.name, help_text=setting.help)
+
+
+# Every dialect's settings as declared form fields, so the admin's fieldsets may name them; the
+# form reads only the chosen dialect's (settings_schema.py validates them).
+DialectSettingsFields = type(
+    "DialectSettingsFields",
+    (forms.Form,),
+    {_field_name(d.name, s.name): _setting_field(s) for d in DIALECTS.values() for s in d.settings},
+)
+
+
+class SourceForm(forms.ModelForm, DialectSettingsFields):
+    generate_secret = forms.BooleanField(
+        required=False, label="Generate a secret", help_text="Laurel makes a new secret in the dialect's format and shows it once after saving."
+    )
+
     class Meta:
         model = Source
-        fields = "__all__"
+        fields = ["organization", "name", "slug", "dialect", "is_active", "signing_secret", "signing_secret_next", "rate_limit_per_minute", "course_matching"]
+        widgets = {
+            # Write-only: a saved secret is never sent back to the browser; empty keeps it.
+            "signing_secret": forms.PasswordInput(render_value=False),
+            "signing_secret_next": forms.PasswordInput(render_value=False),
+        }
 
-    def _clean_secret(self, name):
-        value = self.cleaned_data.get(name, "").strip()
-        if value:
-            if not value.startswith("whsec_"):
-                raise forms.ValidationError("A Standard Webhooks secret starts with whsec_.")
-            try:
-                secret_key(value)
-            except ValueError as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return value
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = (self.instance.settings or {}) if self.instance.pk else {}
+        for dialect in DIALECTS.values():
+            for setting in dialect.settings:
+                field = self.fields[_field_name(dialect.name, setting.name)]
+                if setting.secret and self.instance.secret_settings.get(setting.name):
+                    field.help_text = setting.help + " Saved; leave empty to keep it."
+                if self.instance.dialect == dialect.name and setting.name in saved:
+                    value = saved[setting.name]
+                    field.initial = value if isinstance(value, str) else json.dumps(value)
+        self.fields["signing_secret"].required = False
+        kept = " Saved; leave empty to keep it." if self.instance.signing_secret else ""
+        self.fields["signing_secret"].help_text = "By dialect: " + "; ".join(f"{d.name}: {d.secret_help}" for d in DIALECTS.values()) + "." + kept
+        self.generated_secret = None
 
-    def clean_signing_secret(self):
-        return self._clean_secret("signing_secret")
-
-    def clean_signing_secret_next(self):
-        return self._clean_secret("signing_secret_next")
+    def clean(self):
+        cleaned = super().clean()
+        dialect = DIALECTS.get(cleaned.get("dialect") or "")
+        if dialect is None:
+            return cleaned
+        values = {s.name: self.cleaned_data.get(_field_name(dialect.name, s.name), "") for s in dialect.settings}
+        keep = self.instance.secret_settings if self.instance.pk and self.instance.dialect == dialect.name else {}
+        try:
+            public, secret = source_settings_validate(dialect=dialect, values=values, keep=keep)
+        except SettingsError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        self.instance.settings, self.instance.secret_settings = public, secret
+        for name in ("signing_secret", "signing_secret_next"):
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name) if self.instance.pk else ""
+        if cleaned.get("generate_secret"):
+            self.generated_secret = cleaned["signing_secret"] = dialect.secret_generate()
+        for name in ("signing_secret", "signing_secret_next"):
+            if name == "signing_secret" or cleaned.get(name):
+                try:
+                    source_secret_check(dialect_name=dialect.name, secret=cleaned.get(name, ""))
+                except SettingsError as exc:
+                    self.add_error(name, str(exc))
+        return cleaned
 
 
 class SourceCourseMappingInline(admin.TabularInline):
     model = SourceCourseMapping
     extra = 1
     autocomplete_fields = ["course"]
+    verbose_name_plural = "course mapping (wins over any other way of matching)"
 
 
 @admin.register(Source)
@@ -45,8 +108,49 @@ class SourceAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SourceCourseMappingInline]
-    fieldsets = [
-        (None, {"fields": ["organization", "name", "slug", "dialect", "is_active"]}),
-        ("Signing (Standard Webhooks)", {"fields": ["signing_secret", "signing_secret_next", "rate_limit_per_minute"]}),
-        ("Courses", {"fields": ["course_matching"]}),
-    ]
+    readonly_fields = ["intake_url", "test_delivery"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["organization", "name", "slug", "dialect", "is_active", "intake_url"]}),
+            ("Authentication", {"fields": ["signing_secret", "generate_secret", "signing_secret_next", "rate_limit_per_minute"]}),
+        ]
+        for dialect in DIALECTS.values():
+            if dialect.settings:
+                names = [_field_name(dialect.name, s.name) for s in dialect.settings]
+                fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Read only when the dialect is {dialect.name}.", "classes": ["collapse"] if obj is None or obj.dialect != dialect.name else []}))
+        fieldsets.append(("Courses", {"fields": ["course_matching"]}))
+        if obj is not None:
+            fieldsets.append(("Test delivery: the last events and what became of them", {"fields": ["test_delivery"]}))
+        return fieldsets
+
+    @admin.display(description="intake URL")
+    def intake_url(self, source):
+        if not source.pk:
+            return "Shown once the source is saved."
+        return format_html('<input type="text" readonly size="80" value="{}">', source_intake_url(source))
+
+    @admin.display(description="recent events")
+    def test_delivery(self, source):
+        events = source.events.prefetch_related("issuances").order_by("-received_at")[:RECENT_EVENTS]
+        if not events:
+            return "Nothing received yet: send a test completion from the LMS, then reload this page."
+
+        def outcome(event):
+            issuance = next(iter(event.issuances.all()), None)
+            if event.status == "parked":
+                return event.park_reason
+            if event.status == "ignored":
+                return event.ignored_reason
+            return issuance.get_state_display() if issuance else ""
+
+        rows = format_html_join(
+            "", '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            ((f"{e.received_at:%Y-%m-%d %H:%M:%S}", reverse("admin:issuance_completionevent_change", args=[e.pk]), e.external_id, e.get_status_display(), outcome(e)) for e in events),
+        )
+        return format_html('<table><tr><th>received</th><th>event id</th><th>status</th><th>outcome</th></tr>{}</table>', rows)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.generated_secret:
+            messages.warning(request, f"New secret for {obj.slug} (shown only now; paste it into the LMS): {form.generated_secret}")

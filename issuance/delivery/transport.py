@@ -26,7 +26,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 
 from ..models import OutboxMessage
-from .addresses import recipient_header
+from ..email.addresses import recipient_header
 
 
 class TransportError(Exception):

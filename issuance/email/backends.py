@@ -14,7 +14,7 @@ from django.core.mail.backends.smtp import EmailBackend as DjangoSmtpBackend
 from django.core.mail.message import sanitize_address
 from django.utils import timezone
 
-from ..delivery.addresses import address_ascii_domain, address_needs_smtputf8, smtputf8_missing_message
+from .addresses import address_ascii_domain, address_needs_smtputf8, smtputf8_missing_message
 
 UTF8_POLICY = SMTPUTF8.clone(linesep="\r\n")
 

@@ -18,13 +18,22 @@ def _sample(fields: dict) -> dict:
     context = {}
     for name, keys in fields.items():
         if keys is not None:
-            item = {key: f"Sample {key} " * 4 for key in keys} if keys else "Sample item " * 4
+            item = {key: _sample_value(key, base) for key in keys} if keys else "Sample item " * 4
             context[name] = [item, item]
-        elif name.endswith(("_url", "_website")):
+        elif _is_url(name):
             context[name] = f"{base}/sample/{name}"
         else:
             context[name] = ("Alexandra Konstantina Wilhelmina Maximiliana von Hohenberg-Sigmaringen " * 2).strip()
     return context
+
+
+def _is_url(name: str) -> bool:
+    return name == "url" or name.endswith(("_url", "_website"))
+
+
+def _sample_value(key: str, base: str) -> str:
+    """A list item's field: a link on our own site when it names one (a platform's claim `url`), else long text."""
+    return f"{base}/sample/{key}" if _is_url(key) else f"Sample {key} " * 4
 
 
 def email_reference_problem(where: str, reference: str, *, is_link: bool) -> str | None:

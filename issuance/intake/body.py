@@ -4,9 +4,8 @@ Every receiving view calls `webhook_body_read` and `webhook_body_parse`; the wor
 parse a stored body with the same `webhook_body_parse`, so all three agree on what is readable.
 """
 
-import json
-
-from ..sources.base import FieldError
+from ..errors import text_storable
+from ..sources.base import FieldError, JsonTooDeep, json_parse
 
 MAX_BODY_BYTES = 256 * 1024
 # A completion is a few levels deep; far more only ever comes from a sender probing the parser.
@@ -47,11 +46,14 @@ def webhook_body_read(request) -> bytes:
     return body
 
 
-def webhook_body_parse(body: bytes) -> tuple[object, FieldError | None]:
-    """(payload, None), or (None, the error that makes it unusable). Never raises on any bytes."""
+def webhook_body_parse(body: bytes, *, parse=json_parse) -> tuple[object, FieldError | None]:
+    """(payload, None), or (None, the error that makes it unusable). Never raises on any bytes.
+
+    `parse` is the dialect's reading of the body: JSON, or for Canvas a signed token's claims.
+    """
     try:
-        payload = json.loads(body)
-    except RecursionError:
+        payload = parse(body)
+    except (JsonTooDeep, RecursionError):
         return None, FieldError("body", f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep.", "body_too_deep")
     except (UnicodeDecodeError, ValueError) as exc:
         return None, FieldError("body", f"The body is not valid JSON: {text_storable(str(exc))}.", "body_not_json")
@@ -103,12 +105,3 @@ def _text_error(value: str, where: str) -> FieldError | None:
                 "body_not_text",
             )
     return None
-
-
-def text_storable(value: str) -> str:
-    """`value` with what no database can store as text (lone surrogates, NUL) written as escapes."""
-    if "\x00" in value:
-        value = value.replace("\x00", "\\x00")
-    if value.isascii():
-        return value
-    return value.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -11,9 +11,11 @@ from audit.services import audit_record
 
 from ..models import CompletionEvent
 from ..pipeline import issuance_start
+from ..sources import EnrichmentFailed, FieldError, NotACompletion, adapter_for_event
+from ..sources.base import json_parse
 from ..step_queue import queue_broker
-from ..sources import FieldError, adapter_for_event
-from .body import text_storable, webhook_body_parse
+from ..errors import text_storable
+from .body import webhook_body_parse
 from .validation import completion_validate
 
 logger = logging.getLogger(__name__)
@@ -30,9 +32,9 @@ def completion_events_enqueue(*, event_ids: list) -> None:
         transaction.on_commit(lambda batch=batch: async_task(PROCESS_TASK, *batch, broker=queue_broker()), robust=True)
 
 
-def event_payload(event: CompletionEvent):
+def event_payload(event: CompletionEvent, parse=json_parse):
     """The parsed body, or the error that makes it unreadable."""
-    return webhook_body_parse(bytes(event.body))
+    return webhook_body_parse(bytes(event.body), parse=parse)
 
 
 def event_park(*, event: CompletionEvent, errors: list[FieldError], actor_label: str) -> None:
@@ -53,8 +55,47 @@ def event_park(*, event: CompletionEvent, errors: list[FieldError], actor_label:
     )
 
 
+def event_ignore(*, event: CompletionEvent, reason: str, actor_label: str) -> None:
+    """A genuine event that is no completion: kept, counted, never in the exception queue."""
+    previous = event.status
+    event.status = CompletionEvent.Status.IGNORED
+    event.ignored_reason = reason[:300]
+    event.processed_at = timezone.now()
+    event.save(update_fields=["status", "ignored_reason", "processed_at"])
+    audit_record(event=event, from_state=previous, to_state=event.status, actor_kind="system", actor_label=actor_label, detail=f"Ignored: {reason}")
+
+
+def event_read(event: CompletionEvent):
+    """(candidate, errors, ignored reason): the dialect's reading and enrichment, with no lock held.
+
+    Enrichment may call the sender's API; it runs before the row is locked, so a slow LMS holds no
+    database lock. Staff corrections apply before it (an address staff gave is not looked up) and
+    after it (what staff typed wins over what the LMS says).
+    """
+    adapter = adapter_for_event(event)
+    payload, error = event_payload(event, parse=adapter.payload_parse)
+    if error:
+        return None, [error], None
+    try:
+        candidate, errors = adapter.adapt(payload)
+    except NotACompletion as exc:
+        return None, [], str(exc)
+    candidate.with_corrections(event.corrections or {})
+    if not errors:
+        try:
+            adapter.enrich(source=event.source, candidate=candidate, payload=payload)
+        except EnrichmentFailed as exc:
+            errors = [exc.to_field_error()]
+        candidate.with_corrections(event.corrections or {})
+    return candidate, errors, None
+
+
 def completion_event_process(*, event_id, course_cache: dict | None = None) -> str:
-    """Claim an accepted event and carry it to `processed` or `parked`. Running it twice is harmless."""
+    """Claim an accepted event and carry it to `processed`, `ignored` or `parked`. Running it twice is harmless."""
+    unlocked = CompletionEvent.objects.select_related("source__organization").filter(pk=event_id).first()
+    if unlocked is None or unlocked.status != CompletionEvent.Status.ACCEPTED:
+        return unlocked.status if unlocked else "missing"
+    candidate, errors, ignored = event_read(unlocked)
     with transaction.atomic():
         # The row lock (PostgreSQL) or the IMMEDIATE write lock (SQLite) makes concurrent runs queue
         # up here; whoever comes second finds the event no longer `accepted` and stops.
@@ -67,12 +108,12 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
         if event is None or event.status != CompletionEvent.Status.ACCEPTED:
             return event.status if event else "missing"
         source = event.source
-        payload, error = event_payload(event)
-        if error:
-            event_park(event=event, errors=[error], actor_label=source.slug)
+        if ignored:
+            event_ignore(event=event, reason=ignored, actor_label=source.slug)
             return event.status
-        candidate, errors = adapter_for_event(event).adapt(payload)
-        candidate.with_corrections(event.corrections or {})
+        if candidate is None:
+            event_park(event=event, errors=errors, actor_label=source.slug)
+            return event.status
         completion, field_errors = completion_validate(
             source=source, candidate=candidate, channel=event.channel, course_cache=course_cache
         )

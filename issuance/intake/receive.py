@@ -5,6 +5,7 @@ from contextlib import nullcontext
 from django.db import IntegrityError, transaction
 
 from ..models import CompletionEvent, Source
+from ..sources.base import json_parse
 from .body import webhook_body_parse
 from .processing import completion_events_enqueue, event_park
 
@@ -13,6 +14,10 @@ KEPT_HEADERS = {
     "webhook-id": "HTTP_WEBHOOK_ID",
     "webhook-timestamp": "HTTP_WEBHOOK_TIMESTAMP",
     "webhook-signature": "HTTP_WEBHOOK_SIGNATURE",
+    "x-thinkific-hmac-sha256": "HTTP_X_THINKIFIC_HMAC_SHA256",
+    "x-thinkific-topic": "HTTP_X_THINKIFIC_TOPIC",
+    "x-teachable-signature": "HTTP_X_TEACHABLE_SIGNATURE",
+    "x-experience-api-version": "HTTP_X_EXPERIENCE_API_VERSION",
     "content-type": "CONTENT_TYPE",
     "content-length": "CONTENT_LENGTH",
     "user-agent": "HTTP_USER_AGENT",
@@ -26,9 +31,12 @@ def request_headers_kept(meta: dict) -> dict:
 
 
 def webhook_event_store(
-    *, source: Source, message_id: str, headers: dict, body: bytes
+    *, source: Source, message_id: str, headers: dict, body: bytes, parse=json_parse
 ) -> tuple[CompletionEvent, str]:
     """Store a signed request. Returns the event and `accepted`, `duplicate` or `parked` (not usable JSON).
+
+    `parse` is the dialect's reading of the body (JSON, or a JWT's claims for Canvas), bounded as
+    `webhook_body_parse` says.
 
     No look-up first: the unique (source, external_id) constraint answers a duplicate. Outside a
     transaction the INSERT commits on its own, without a BEGIN and a COMMIT around it (two of a
@@ -50,7 +58,7 @@ def webhook_event_store(
         return CompletionEvent.objects.get(source=source, external_id=message_id), "duplicate"
     # Only now is anything parsed: the bytes are already stored. A crash from here on leaves the
     # event `accepted` with nothing queued, which the sweep re-queues (LAUREL_EVENT_STALL_SECONDS).
-    _, error = webhook_body_parse(body)
+    _, error = webhook_body_parse(body, parse=parse)
     if error:
         with transaction.atomic():
             event_park(event=event, errors=[error], actor_label=source.slug)

@@ -54,8 +54,12 @@ def name_normalize(candidate: CandidateCompletion) -> tuple[str | None, str | No
     return name, None
 
 
-def course_resolve(*, source: Source, reference, channel: str) -> tuple[Course | None, str | None]:
-    """The organisation's course this reference names, through the mapping table or the course code."""
+def course_resolve(*, source: Source, reference, channel: str, code=None) -> tuple[Course | None, str | None]:
+    """The organisation's course this reference names: the mapping table first, then the course code.
+
+    `code` is a sender's better guess at the code than its id (Canvas's sis_source_id, Moodle's
+    shortname); the mapping table is always asked about the id first.
+    """
     if reference is None or (isinstance(reference, str) and not reference.strip()):
         return None, "The course is missing."
     if not isinstance(reference, (str, int)) or isinstance(reference, bool):
@@ -65,10 +69,15 @@ def course_resolve(*, source: Source, reference, channel: str) -> tuple[Course |
     course = mapping.course if mapping else None
     by_code = source.course_matching == Source.CourseMatching.BY_CODE or channel == CompletionEvent.Channel.CSV
     if course is None and by_code:
-        course = Course.objects.filter(organization_id=source.organization_id, code__iexact=reference).first()
+        codes = [str(c).strip() for c in (code, reference) if isinstance(c, (str, int)) and str(c).strip()]
+        for candidate_code in dict.fromkeys(codes):
+            course = Course.objects.filter(organization_id=source.organization_id, code__iexact=candidate_code).first()
+            if course is not None:
+                break
     if course is None:
         how = "course code or mapping" if by_code else "mapping (this source matches courses by its mapping table)"
-        return None, f"No course of {source.organization.name} has the {how} {reference!r}."
+        also = f" (nor the course code {code!r})" if code and str(code) != reference and by_code else ""
+        return None, f"No course of {source.organization.name} has the {how} {reference!r}{also}."
     if course.organization_id != source.organization_id:
         return None, f"The mapping sends {reference!r} to a course of another organisation."
     if not course.is_active:
@@ -130,11 +139,11 @@ def completion_validate(
 
     email = check("email", email_normalize(candidate.email))
     name = check("name", name_normalize(candidate))
-    cache_key = (source.pk, channel, str(candidate.course))
+    cache_key = (source.pk, channel, str(candidate.course), str(candidate.course_code))
     if course_cache is not None and cache_key in course_cache:
         resolved = course_cache[cache_key]
     else:
-        resolved = course_resolve(source=source, reference=candidate.course, channel=channel)
+        resolved = course_resolve(source=source, reference=candidate.course, channel=channel, code=candidate.course_code)
         if course_cache is not None:
             course_cache[cache_key] = resolved
     course = check("course", resolved)

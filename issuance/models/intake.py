@@ -13,6 +13,12 @@ class Source(models.Model):
 
     class Dialect(models.TextChoices):
         GENERIC = "generic", "Generic JSON"
+        MOODLE = "moodle", "Moodle (local_webhooks)"
+        CANVAS = "canvas", "Canvas Live Events"
+        THINKIFIC = "thinkific", "Thinkific"
+        TEACHABLE = "teachable", "Teachable"
+        XAPI = "xapi", "xAPI statements"
+        LEARNDASH = "learndash", "LearnDash (WordPress plugin)"
 
     class CourseMatching(models.TextChoices):
         BY_CODE = "code", "By course code"
@@ -23,16 +29,25 @@ class Source(models.Model):
     slug = models.SlugField(max_length=80, unique=True, help_text="Appears in the webhook URL.")
     dialect = models.CharField(max_length=20, choices=Dialect.choices, default=Dialect.GENERIC)
     is_active = models.BooleanField(default=True)
-    signing_secret = models.CharField(max_length=200, blank=True, help_text="whsec_… (Standard Webhooks).")
+    signing_secret = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What the dialect authenticates with: whsec_… (generic, learndash), the shared token (moodle), "
+        "the API key (thinkific), the HMAC secret (teachable) or the password (xapi).",
+    )
     signing_secret_next = models.CharField(
         max_length=200, blank=True, help_text="A second accepted secret while the sender rotates to it."
+    )
+    settings = models.JSONField(default=dict, blank=True, help_text="The dialect's own settings (not secret).")
+    secret_settings = models.JSONField(
+        default=dict, blank=True, help_text="The dialect's secret settings (e.g. a web-services token); never shown."
     )
     course_matching = models.CharField(max_length=10, choices=CourseMatching.choices, default=CourseMatching.BY_CODE)
     rate_limit_per_minute = models.PositiveIntegerField(
         default=600, help_text="Webhook requests accepted per minute; more are answered 429 so the sender retries later."
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["signing_secret", "signing_secret_next"])
+    history = HistoricalRecords(excluded_fields=["signing_secret", "signing_secret_next", "secret_settings"])
 
     class Meta:
         ordering = ["organization__name", "name"]
@@ -62,6 +77,8 @@ class CompletionEvent(models.Model):
         PROCESSED = "processed", "Processed"
         DISCARDED = "discarded", "Discarded"
         DUPLICATE = "duplicate", "Duplicate"
+        # Genuine, authenticated, but not a completion (another topic or verb): kept and counted.
+        IGNORED = "ignored", "Ignored"
 
     class Channel(models.TextChoices):
         WEBHOOK = "webhook", "Webhook"
@@ -80,6 +97,7 @@ class CompletionEvent(models.Model):
     normalized = models.JSONField(null=True, blank=True, help_text="The completion made of this event.")
     processed_at = models.DateTimeField(null=True, blank=True)
     discarded_reason = models.TextField(blank=True)
+    ignored_reason = models.CharField(max_length=300, blank=True, help_text="Why this event is not a completion.")
     park_reason = models.CharField(
         max_length=30, blank=True, db_index=True, help_text="The field behind the first error, for filtering the queue."
     )

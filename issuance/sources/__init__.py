@@ -1,6 +1,15 @@
 """Inbound dialects: each turns what one kind of source sends into the same candidate completion."""
 
-from .base import CandidateCompletion, DialectAdapter, FieldError
-from .registry import adapter_for_event
+from .base import CandidateCompletion, Dialect, EnrichmentFailed, FieldError, NotACompletion
+from .registry import DIALECTS, adapter_for_event, dialect_get
 
-__all__ = ["CandidateCompletion", "DialectAdapter", "FieldError", "adapter_for_event"]
+__all__ = [
+    "DIALECTS",
+    "CandidateCompletion",
+    "Dialect",
+    "EnrichmentFailed",
+    "FieldError",
+    "NotACompletion",
+    "adapter_for_event",
+    "dialect_get",
+]

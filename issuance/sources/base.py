@@ -1,7 +1,19 @@
-"""The seam every inbound dialect plugs into: payload in, unvalidated candidate completion out."""
+"""The seam every inbound dialect plugs into: request in, stored events out; payload in, candidate out.
 
+A dialect owns everything that differs between senders: how a request is authenticated, which
+content types it takes, how one request becomes events and how each is identified, how an event
+becomes a candidate completion, and what must be fetched from the sender to complete it (in the
+worker). The view, the store and the worker call these methods and know no sender by name.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
 from dataclasses import dataclass, field, fields
-from typing import Any, Protocol
+from typing import Any
+
+from .settings_schema import Setting
 
 
 @dataclass(frozen=True)
@@ -21,7 +33,8 @@ class CandidateCompletion:
     """What a dialect found in a payload, as sent: nothing here is checked yet.
 
     `paths` names where each field came from in the payload (e.g. `data.learner.email`), so an
-    error can point at the sender's own field names.
+    error can point at the sender's own field names. `course` is looked up in the mapping table
+    first; `course_code`, when a sender has a better code than its id, is the fallback.
     """
 
     email: Any = None
@@ -29,6 +42,7 @@ class CandidateCompletion:
     given_name: Any = None
     family_name: Any = None
     course: Any = None
+    course_code: Any = None
     completed_at: Any = None
     learner_id: Any = None
     score: Any = None
@@ -49,15 +63,173 @@ class CandidateCompletion:
                 setattr(self, key, value)
                 if key == "name":
                     self.given_name = self.family_name = None
+                if key == "course":
+                    self.course_code = None
                 self.paths[key] = f"{key} (corrected)"
         return self
 
 
-class DialectAdapter(Protocol):
-    """One per kind of sender (`generic`, later `moodle`, `canvas`, `xapi` …)."""
+class JsonTooDeep(ValueError):
+    """JSON nested deeper than the parser can follow: a sender probing us, never a completion."""
 
-    name: str
+
+def json_parse(body: bytes | str) -> Any:
+    """json.loads, except that nesting too deep for the parser is a ValueError like any unreadable body."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise JsonTooDeep("The JSON is nested too deeply to read.") from None
+
+
+class RequestRefused(Exception):
+    """The request is answered `status` with `detail` and nothing is stored."""
+
+    status = 400
+
+    def __init__(self, detail: str, *, status: int | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        if status is not None:
+            self.status = status
+
+
+class AuthenticationFailed(RequestRefused):
+    """Not from this source (bad signature, token or password): 401, never stored."""
+
+    status = 401
+
+
+class NotACompletion(Exception):
+    """A genuine event that is not a completion (another topic or verb): kept and marked ignored."""
+
+
+class EnrichmentFailed(Exception):
+    """The sender's API could not complete the event. `code` is the park reason staff filter on."""
+
+    def __init__(self, message: str, *, code: str, field: str = "enrichment", transient: bool = False):
+        super().__init__(message)
+        self.message, self.code, self.field, self.transient = message, code, field, transient
+
+    def to_field_error(self) -> FieldError:
+        return FieldError(self.field, self.message, self.code)
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    """What a dialect may look at while the request is open: bytes, headers, the peer address."""
+
+    body: bytes
+    meta: dict
+    remote_addr: str = ""
+
+    def header(self, name: str) -> str:
+        key = "CONTENT_TYPE" if name.lower() == "content-type" else "HTTP_" + name.upper().replace("-", "_")
+        return str(self.meta.get(key, "")).strip()
+
+
+@dataclass(frozen=True)
+class IncomingEvent:
+    """One event of a request, ready to store: its id for dedupe and the bytes to keep."""
+
+    external_id: str
+    body: bytes
+
+
+def source_setting(source, name: str, default=""):
+    """One dialect setting of a source, secret or not."""
+    return (source.secret_settings or {}).get(name) or (source.settings or {}).get(name) or default
+
+
+def hex_hmac_sha256(*, key: str, body: bytes) -> str:
+    return hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def digest_matches(expected: str, received: str) -> bool:
+    """Constant-time comparison of two texts (hex digests, tokens, passwords)."""
+    return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))
+
+
+def derived_event_id(*parts) -> str:
+    """An event id for senders that give none: the parts (learner, course, time) kept readable."""
+    readable = ":".join(str(part) for part in parts)
+    if len(readable) <= 300:
+        return readable
+    return f"{parts[0]}:sha256:{hashlib.sha256(readable.encode()).hexdigest()}"
+
+
+def is_json_content_type(value: str) -> bool:
+    media_type = value.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+class Dialect:
+    """Defaults shared by the dialects; each module overrides what its sender does differently."""
+
+    name = ""
+    label = ""
+    # The intake path below /api/v1/sources/<slug>/: `events`, or `xapi/statements` for an LRS.
+    path = "events"
+    settings: tuple[Setting, ...] = ()
+    secret_help = ""  # what the source's secret is for this sender, shown in the admin and source_add
+    secret_required = True
+    response_headers: dict = {}  # sent with every answer (xAPI's version header)
+    authentication_challenge = ""  # WWW-Authenticate on a 401, for senders that use HTTP authentication
+
+    def settings_check(self, *, public: dict) -> None:
+        """Rules across settings (one of two required, say); raise SettingsError."""
+
+    def secret_problem(self, value: str) -> str | None:
+        """Why `value` cannot be this dialect's secret, or None."""
+        return None
+
+    def secret_generate(self) -> str:
+        return secrets.token_hex(32)
+
+    def content_type_accepted(self, content_type: str) -> bool:
+        return is_json_content_type(content_type)
+
+    def request_authenticate(self, *, source, request: InboundRequest) -> Any:
+        """Raise AuthenticationFailed unless the request comes from the source; return what was verified."""
+        raise NotImplementedError
+
+    def request_events(self, *, source, request: InboundRequest, verified: Any) -> list[IncomingEvent]:
+        raise NotImplementedError
+
+    def stored_body(self, *, source, request: InboundRequest) -> bytes:
+        """The bytes kept for a one-event request: the raw body (a dialect may redact its secret)."""
+        return request.body
+
+    def payload_parse(self, body: bytes) -> Any:
+        """The stored body as the adapter reads it; ValueError if it cannot be read."""
+        return json_parse(body)
 
     def adapt(self, payload: Any) -> tuple[CandidateCompletion, list[FieldError]]:
-        """Find the completion in a parsed payload; structural problems come back as errors."""
-        ...
+        """Find the completion in a parsed payload; NotACompletion for a genuine non-completion."""
+        raise NotImplementedError
+
+    def enrich(self, *, source, candidate: CandidateCompletion, payload: Any) -> None:
+        """Fill in what only the sender's API knows. Runs in the worker; raises EnrichmentFailed."""
+
+    def reply(self, *, stored: list) -> tuple[int, Any]:
+        """The answer for the stored (event, outcome) pairs: 202 accepted, 200 duplicate, 400 parked."""
+        if len(stored) != 1:
+            accepted = any(outcome == "accepted" for _, outcome in stored)
+            return (202 if accepted else 200), {
+                "detail": f"{len(stored)} events stored; they will be validated and processed shortly.",
+                "events": [{"event": str(event.pk), "status": outcome} for event, outcome in stored],
+            }
+        event, outcome = stored[0]
+        if outcome == "duplicate":
+            return 200, {"event": str(event.pk), "status": "duplicate", "detail": "This event was already received; nothing new happens."}
+        if outcome == "parked":
+            return 400, {
+                "event": str(event.pk),
+                "status": "parked",
+                "detail": f"{_first_error(event)} It was stored and is in the exception queue.",
+            }
+        return 202, {"event": str(event.pk), "status": "accepted", "detail": "Stored; it will be validated and processed shortly."}
+
+
+def _first_error(event) -> str:
+    errors = event.errors or []
+    return errors[0].get("message", "The body could not be read.") if errors else "The body could not be read."

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from .base import CandidateCompletion, FieldError
+from .base import CandidateCompletion, Dialect, FieldError
 
 REQUIRED_COLUMNS = ("email", "course", "completed_at")
 NAME_COLUMNS = ("name", "given_name", "family_name")
@@ -18,7 +18,7 @@ def _cell(row: dict, column: str) -> str | None:
     return value or None
 
 
-class CsvRowDialect:
+class CsvRowDialect(Dialect):
     name = "csv"
 
     def adapt(self, payload: Any) -> tuple[CandidateCompletion, list[FieldError]]:

@@ -9,12 +9,14 @@
 from typing import Any
 
 from .base import CandidateCompletion, FieldError
+from .standard import StandardWebhooksDialect
 
 EVENT_TYPE = "course.completed"
 
 
-class GenericDialect:
+class GenericDialect(StandardWebhooksDialect):
     name = "generic"
+    label = "Generic JSON (Standard Webhooks)"
 
     def adapt(self, payload: Any) -> tuple[CandidateCompletion, list[FieldError]]:
         candidate = CandidateCompletion(

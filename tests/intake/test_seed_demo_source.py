@@ -20,7 +20,7 @@ def test_it_creates_the_demo_source_with_the_given_secret_and_token(db):
 def test_it_changes_nothing_when_run_twice(db):
     call_command("seed_demo", admin_password="pw", webhook_secret=DEMO_SECRET, api_token="demo-token-123")
     call_command("seed_demo", admin_password="pw", webhook_secret=DEMO_SECRET, api_token="demo-token-123")
-    assert Source.objects.count() == 1 and Token.objects.count() == 1
+    assert Source.objects.count() == 7 and Token.objects.count() == 1  # demo + one per LMS dialect
     call_command("seed_demo", admin_password="pw")  # without options: the secret is kept
     assert Source.objects.get(slug="demo").signing_secret == DEMO_SECRET
 
@@ -28,3 +28,15 @@ def test_it_changes_nothing_when_run_twice(db):
 def test_it_refuses_a_secret_that_is_not_whsec(db):
     with pytest.raises(CommandError, match="whsec_"):
         call_command("seed_demo", admin_password="pw", webhook_secret="plain-secret")
+
+
+def test_it_creates_one_source_per_lms_dialect_and_prints_each_intake_url_and_secret(db, capsys):
+    call_command("seed_demo", admin_password="pw")
+    first = capsys.readouterr().out
+    assert set(Source.objects.values_list("dialect", flat=True)) == {"generic", "moodle", "canvas", "thinkific", "teachable", "xapi", "learndash"}
+    thinkific = Source.objects.get(slug="demo-thinkific")
+    assert f"/api/v1/sources/demo-thinkific/events  secret {thinkific.signing_secret}" in first
+    assert "/api/v1/sources/demo-xapi/xapi/statements" in first
+    call_command("seed_demo", admin_password="pw")
+    assert Source.objects.get(slug="demo-thinkific").signing_secret == thinkific.signing_secret
+    assert f"secret {thinkific.signing_secret}" in capsys.readouterr().out

@@ -3,7 +3,7 @@
 import pytest
 from standardwebhooks import Webhook
 
-from issuance.intake.signatures import SignatureError, SignedHeaders, secret_key, signature_compute, signature_verify
+from issuance.sources.signatures import SignatureError, SignedHeaders, secret_key, signature_compute, signature_verify
 
 # From the Standard Webhooks notes (integrations reference §2.1), computed with an invented key.
 VECTOR_SECRET = "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE="

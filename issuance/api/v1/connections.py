@@ -10,6 +10,7 @@ from courses.models import Organization
 
 from ...models import Connection
 from ...outbound.connections import ConnectionSettingsError, connection_add, connection_kinds, connection_test
+from .filters import BAD_FILTER, NOT_FOUND
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
@@ -42,13 +43,16 @@ class ConnectionSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List outbound connections", tags=["connections"]),
-    retrieve=extend_schema(summary="One outbound connection", tags=["connections"]),
+    list=extend_schema(summary="List outbound connections", tags=["connections"],
+                       responses={200: ConnectionSerializer(many=True), 400: BAD_FILTER}),
+    retrieve=extend_schema(summary="One outbound connection", tags=["connections"],
+                           responses={200: ConnectionSerializer, 404: NOT_FOUND}),
     create=extend_schema(summary="Create or update a connection (idempotent on organisation + kind + name)",
-                         tags=["connections"]),
+                         responses={200: ConnectionSerializer, 201: ConnectionSerializer, 400: BAD_FILTER}, tags=["connections"]),
 )
 class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = ConnectionSerializer
+    lookup_value_regex = "[0-9]+"  # connection ids are integers; anything else is a 404, not a failed lookup
     # Named so the API asks for the admin's model permissions on connections (api/v1/permissions.py).
     queryset = Connection.objects.select_related("organization").prefetch_related("mappings").order_by("pk")
 
@@ -69,7 +73,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         return Response(self.get_serializer(connection).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(summary="Send a test: one harmless request to the system, and its answer", tags=["connections"], request=None,
-                   responses=inline_serializer("ConnectionTestResult", {"result": serializers.CharField()}))
+                   responses={200: inline_serializer("ConnectionTestResult", {"result": serializers.CharField()}), 404: NOT_FOUND})
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
         connection = get_object_or_404(self.get_queryset(), pk=pk)

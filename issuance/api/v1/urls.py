@@ -11,14 +11,17 @@ from .credentials import CredentialRevokeView, CredentialSuspendView, Credential
 from .connections import ConnectionViewSet
 from .events import CompletionEventViewSet
 from .issuances import IssuanceDetailView, IssuanceListView, IssuanceResumeView
-from .webhooks import SourceEventsWebhook
+from .sources import SourceViewSet
+from .webhooks import SourceEventsWebhook, XapiStatementsWebhook
 
 router = SimpleRouter(trailing_slash=True)
 router.register("events", CompletionEventViewSet, basename="event")
 router.register("connections", ConnectionViewSet, basename="connection")
+router.register("sources", SourceViewSet, basename="source")
 
 urlpatterns = [
     path("sources/<slug:slug>/events", SourceEventsWebhook.as_view(), name="source-events"),
+    path("sources/<slug:slug>/xapi/statements", XapiStatementsWebhook.as_view(), name="source-xapi-statements"),
     *router.urls,
 ]
 

@@ -1,6 +1,4 @@
-"""POST /api/v1/sources/<slug>/events: authenticate, store, answer. Everything else runs in the worker."""
-
-import logging
+"""POST /api/v1/sources/<slug>/events (and …/xapi/statements): authenticate, store, answer. The rest runs in the worker."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,22 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ...intake.body import BodyRefused, webhook_body_read
-from ...intake.ratelimit import source_rate_limit_exceeded
-from ...intake.receive import request_headers_kept, webhook_event_store
-from ...intake.signatures import SignatureError, SignedHeaders, signature_verify
+from ...intake.inbound import source_request_receive
 from ...intake.source_cache import webhook_source_get
 from .schema import GENERIC_EXAMPLE, GenericCompletionSerializer, WebhookReplySerializer
-
-logger = logging.getLogger(__name__)
 
 
 def _reply(http_status: int, detail: str, **fields) -> Response:
     return Response({**fields, "detail": detail}, status=http_status)
-
-
-def _is_json_content_type(value: str) -> bool:
-    media_type = value.split(";", 1)[0].strip().lower()
-    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
 _header = OpenApiParameter
@@ -51,7 +40,7 @@ class JsonOnlyNegotiation(BaseContentNegotiation):
 
 
 class SourceEventsWebhook(APIView):
-    """Receives completion events from one source, signed with Standard Webhooks."""
+    """Receives completion events from one source, authenticated as its dialect says."""
 
     authentication_classes = []  # authenticity comes from the signature, not a session or token
     permission_classes = [AllowAny]
@@ -60,9 +49,11 @@ class SourceEventsWebhook(APIView):
 
     @extend_schema(
         operation_id="source_events_receive",
-        summary="Receive a completion event (generic dialect)",
+        summary="Receive a completion event (any dialect but xapi)",
         description=(
-            "Signed with Standard Webhooks using the source's `whsec_…` secret. The body is stored "
+            "Authenticated as the source's dialect says: the generic and learndash dialects sign with "
+            "Standard Webhooks using the source's `whsec_…` secret (shown below); moodle, canvas, "
+            "thinkific and teachable as docs/lms/ describes. The body is stored "
             "as received before anything is parsed; validation runs in the worker. The same "
             "`webhook-id` sent again is answered 200 `duplicate` and changes nothing."
         ),
@@ -86,44 +77,41 @@ class SourceEventsWebhook(APIView):
         tags=["webhooks"],
     )
     def post(self, request, slug: str):
-        source = webhook_source_get(slug=slug)
-        if source is None:
-            return _reply(404, f"No active source {slug!r}.")
-        if not _is_json_content_type(request.META.get("CONTENT_TYPE", "")):
-            return _reply(415, "Send the event as Content-Type: application/json.")
-        try:
-            body = webhook_body_read(request)
-        except BodyRefused as refused:
-            return _reply(refused.status, refused.detail)
-        meta = request.META
-        headers = SignedHeaders(
-            message_id=meta.get("HTTP_WEBHOOK_ID", "").strip(),
-            timestamp=meta.get("HTTP_WEBHOOK_TIMESTAMP", "").strip(),
-            signature=meta.get("HTTP_WEBHOOK_SIGNATURE", ""),
-        )
-        secrets = [secret for secret in (source.signing_secret, source.signing_secret_next) if secret]
-        try:
-            signature_verify(secrets=secrets, headers=headers, body=body)
-        except SignatureError as exc:
-            logger.info("webhook %s refused: %s", source.slug, exc)  # never the body
-            return _reply(401, str(exc))
-        if len(headers.message_id) > 300:
-            return _reply(400, "webhook-id is longer than 300 characters.")
-        retry_after = source_rate_limit_exceeded(source=source)
-        if retry_after is not None:
-            response = _reply(429, f"Source {slug!r} is over {source.rate_limit_per_minute} events a minute.")
-            response["Retry-After"] = str(retry_after)
-            return response
-        event, outcome = webhook_event_store(
-            source=source, message_id=headers.message_id, headers=request_headers_kept(meta), body=body
-        )
-        if outcome == "duplicate":
-            return _reply(200, "This webhook-id was already received; nothing new happens.", event=str(event.pk), status="duplicate")
-        if outcome == "parked":
-            return _reply(
-                400,
-                f"{event.errors[0]['message']} It was stored and is in the exception queue.",
-                event=str(event.pk),
-                status="parked",
-            )
-        return _reply(202, "Stored; it will be validated and processed shortly.", event=str(event.pk), status="accepted")
+        return _receive(request, slug=slug, path="events")
+
+
+def _receive(request, *, slug: str, path: str) -> Response:
+    """Every dialect's request: the source's dialect decides the rest (issuance/intake/inbound.py)."""
+    source = webhook_source_get(slug=slug)
+    if source is None:
+        return _reply(404, f"No active source {slug!r}.")
+    try:
+        body = webhook_body_read(request)
+    except BodyRefused as refused:
+        return _reply(refused.status, refused.detail)
+    reply = source_request_receive(source=source, path=path, body=body, meta=request.META)
+    return Response(reply.body, status=reply.status, headers=reply.headers)
+
+
+class XapiStatementsWebhook(APIView):
+    """A minimal xAPI LRS statements resource for one source (POST only)."""
+
+    authentication_classes = []  # HTTP Basic with the source's own key and secret, checked by the dialect
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnlyNegotiation
+
+    @extend_schema(
+        operation_id="source_xapi_statements_receive",
+        summary="Receive xAPI statements (xapi dialect)",
+        description=(
+            "HTTP Basic with the source's LRS key and secret; `X-Experience-API-Version: 1.0.x` is "
+            "required. A statement or an array of statements; each is stored as one event keyed by its "
+            "id. Answers 200 with the list of statement ids, as an LRS does."
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer},
+        tags=["webhooks"],
+    )
+    def post(self, request, slug: str):
+        return _receive(request, slug=slug, path="xapi/statements")

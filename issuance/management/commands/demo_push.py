@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from issuance.intake.signatures import signature_compute
+from issuance.sources.signatures import signature_compute
 from issuance.models import CompletionEvent, Source
 
 SAMPLES = [

@@ -12,8 +12,9 @@ from rest_framework.authtoken.models import Token
 from courses.defaults import organization_install_default_templates
 from courses.models import Achievement, CertificateSignatory, Course, Organization, RuleSet, RuleSetVersion
 
-from ...intake.signatures import secret_key
+from ...sources.signatures import secret_key
 from ...models import Source
+from ...sources.demo import demo_lms_sources_seed
 
 DEMO_SIGNATORIES = [("Dr. Helen Okafor", "Director of Training"), ("James Whitfield", "Lead Instructor")]
 
@@ -100,6 +101,8 @@ class Command(BaseCommand):
 
         admin_user = self._admin(options["admin_username"], options["admin_password"])
         self._demo_source(org, options["webhook_secret"])
+        # One source per LMS dialect, so staff can see how each is configured.
+        self.stdout.write("\n".join(demo_lms_sources_seed(organization=org)))
         if options["api_token"]:
             self._api_token(admin_user, options["api_token"])
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org.name} ({org.slug}), courses {', '.join(courses)}."))

@@ -1,0 +1,110 @@
+"""Canvas Live Events over HTTPS with "Sign Payload": the body is a JWT whose claims are the event.
+
+    claims = {"metadata": {"event_name": "course_completed", "request_id": "…", …},
+              "body": {"course": {"id": "42", "name": "Safety 101", "sis_source_id": "SAF-101"},
+                       "progress": {"completed_at": "2024-11-14T10:01:59.000Z", …},
+                       "user": {"id": "777", "email": "ana@example.org", "name": "Ana Lima"}}}
+
+Canvas re-fires course_completed when the completion time is set again, so the event id is the
+learner, the course and `completed_at`: the same completion is one event however often it comes.
+"""
+
+
+import jwt
+
+from .base import (
+    AuthenticationFailed,
+    CandidateCompletion,
+    Dialect,
+    FieldError,
+    IncomingEvent,
+    NotACompletion,
+    derived_event_id,
+    source_setting,
+)
+from .canvas_jwks import KeySetUnavailable, jwks_key_for
+from .settings_schema import Setting, SettingsError
+
+# Asymmetric only: a shared-secret or unsigned token must never pass as Canvas's.
+ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
+
+
+class CanvasDialect(Dialect):
+    name = "canvas"
+    label = "Canvas Live Events (signed)"
+    secret_required = False
+    secret_help = "not used: Canvas signs with Instructure's published keys (jwks_url or jwks)"
+    settings = (
+        Setting("jwks_url", "Where Instructure publishes the Live Events signing keys.", kind="url"),
+        Setting("jwks", "Or the key set itself, as JSON ({\"keys\": [...]}).", kind="json_keyset"),
+    )
+
+    def settings_check(self, *, public):
+        if bool(public.get("jwks_url")) == bool(public.get("jwks")):
+            raise SettingsError("Give exactly one of jwks_url or jwks for the canvas dialect.")
+
+    def content_type_accepted(self, content_type):
+        return True  # a JWT body arrives as text/plain, application/jwt or even application/json
+
+    def request_authenticate(self, *, source, request):
+        token = request.body.strip().decode("ascii", "replace")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.DecodeError:
+            raise AuthenticationFailed("The body must be a signed JWT (enable Sign Payload in Canvas Data Services).") from None
+        if header.get("alg") not in ALGORITHMS:
+            raise AuthenticationFailed(f"JWT algorithm {header.get('alg')!r} is not accepted; expected one of {', '.join(ALGORITHMS)}.")
+        try:
+            key = jwks_key_for(url=source_setting(source, "jwks_url") or None, inline=source_setting(source, "jwks") or None, kid=str(header.get("kid", "")))
+        except KeySetUnavailable as exc:
+            raise AuthenticationFailed(f"The signature cannot be checked now: {exc}", status=503) from None
+        if key is None:
+            raise AuthenticationFailed(f"No key with kid {header.get('kid')!r} in this source's key set.")
+        try:
+            claims = jwt.decode(token, key=key, algorithms=[header["alg"]], options={"verify_aud": False})
+        except jwt.InvalidTokenError as exc:
+            raise AuthenticationFailed(f"The JWT does not verify: {exc}.") from None
+        if not isinstance(claims.get("metadata"), dict) or not isinstance(claims.get("body"), dict):
+            raise AuthenticationFailed("The JWT's claims hold no Live Event (metadata and body).")
+        return claims
+
+    def request_events(self, *, source, request, verified):
+        metadata, body = verified["metadata"], verified["body"]
+        if metadata.get("event_name") == "course_completed":
+            user, course, progress = (body.get(part) if isinstance(body.get(part), dict) else {} for part in ("user", "course", "progress"))
+            external_id = derived_event_id("canvas", user.get("id"), course.get("id"), progress.get("completed_at"))
+        else:
+            external_id = derived_event_id("canvas", metadata.get("event_name"), metadata.get("request_id") or metadata.get("event_time"))
+        return [IncomingEvent(external_id=external_id, body=request.body)]
+
+    def payload_parse(self, body: bytes):
+        # The signature was verified before these bytes were stored; here only the claims are read.
+        try:
+            return jwt.decode(body.strip(), options={"verify_signature": False})
+        except jwt.DecodeError as exc:
+            raise ValueError(f"not a JWT ({exc})") from None
+
+    def adapt(self, payload):
+        candidate = CandidateCompletion(
+            paths={
+                "email": "body.user.email",
+                "name": "body.user.name",
+                "course": "body.course.id",
+                "completed_at": "body.progress.completed_at",
+                "learner_id": "body.user.id",
+            }
+        )
+        metadata = payload.get("metadata") if isinstance(payload, dict) else None
+        body = payload.get("body") if isinstance(payload, dict) else None
+        if not isinstance(metadata, dict) or not isinstance(body, dict):
+            return candidate, [FieldError("body", "The claims must hold metadata and body objects.", "body_not_object")]
+        if metadata.get("event_name") != "course_completed":
+            raise NotACompletion(f"Canvas event {metadata.get('event_name')!r} is not course_completed.")
+        user, course, progress = (body.get(part) if isinstance(body.get(part), dict) else {} for part in ("user", "course", "progress"))
+        candidate.email, candidate.name, candidate.learner_id = user.get("email"), user.get("name"), user.get("id")
+        candidate.course, candidate.course_code = course.get("id"), course.get("sis_source_id")
+        candidate.completed_at = progress.get("completed_at")
+        candidate.extra = {"course_name": course.get("name"), "requirement_count": progress.get("requirement_count")}
+        return candidate, []
+
+

@@ -1,0 +1,37 @@
+"""The demo's LMS sources: one of each dialect, so staff can see how each is configured."""
+
+from ..models import Source
+from .configure import source_configure, source_intake_url
+from .registry import DIALECTS
+
+# slug, dialect, settings, course mapping (external id → demo course code). LMSs that send no score
+# map to WS-100 (no rules), so their completions issue; xAPI sends one, so it maps to FA-101 (pass
+# mark 80). The web-services and key-set addresses are examples to replace with a real Moodle and Canvas.
+DEMO_SOURCES = [
+    ("demo-moodle", "moodle", {"moodle_url": "https://moodle.demo-academy.example"}, {"12": "WS-100"}),
+    ("demo-canvas", "canvas", {"jwks_url": "https://8axpcl50e4.execute-api.us-east-1.amazonaws.com/main/jwks"}, {"42": "WS-100"}),
+    ("demo-thinkific", "thinkific", {}, {"68": "WS-100"}),
+    ("demo-teachable", "teachable", {}, {"2001": "WS-100"}),
+    ("demo-xapi", "xapi", {"key": "demo-lrs"}, {"https://lms.demo-academy.example/courses/first-aid": "FA-101"}),
+    ("demo-learndash", "learndash", {}, {"812": "WS-100"}),
+]
+
+
+def demo_lms_sources_seed(*, organization) -> list[str]:
+    """Create the missing demo sources (secrets generated once, then kept); one line per source to print."""
+    lines = []
+    for slug, dialect_name, settings, mappings in DEMO_SOURCES:
+        dialect = DIALECTS[dialect_name]
+        existing = Source.objects.filter(slug=slug).first()
+        secret = None if existing else (dialect.secret_generate() if dialect.secret_required else "")
+        if dialect_name == "moodle" and not existing:
+            settings = {**settings, "ws_token": dialect.secret_generate()[:32]}
+        source, _ = source_configure(
+            organization_slug=organization.slug, slug=slug, dialect=dialect_name, name=f"Demo {dialect.label}",
+            secret=secret, settings=settings if not existing else {}, mappings=mappings,
+        )
+        shown = source.signing_secret or "(none: " + dialect.secret_help + ")"
+        if dialect_name == "xapi":
+            shown = f"key {source.settings['key']} / {shown}"
+        lines.append(f"  LMS source {slug:<15} POST {source_intake_url(source)}  secret {shown}")
+    return lines

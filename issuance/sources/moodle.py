@@ -1,0 +1,112 @@
+"""Moodle through the local_webhooks plugin: a shared token in the body, ids only in the event.
+
+    {"eventname": "\\\\core\\\\event\\\\course_completed", "courseid": "12", "relateduserid": "57",
+     "timecreated": 1731600000, "token": "…", …}
+
+The learner is `relateduserid` (`userid` is whoever triggered it, often cron). Email, name, score and
+the course's shortname come from Moodle's web services in the worker (moodle_ws.py).
+"""
+
+import ipaddress
+import json
+from datetime import datetime, timezone
+
+from .base import (
+    json_parse,
+    AuthenticationFailed,
+    CandidateCompletion,
+    Dialect,
+    FieldError,
+    IncomingEvent,
+    NotACompletion,
+    derived_event_id,
+    digest_matches,
+    source_setting,
+)
+from .moodle_ws import moodle_completion_enrich
+from .settings_schema import Setting
+
+COMPLETED = "\\core\\event\\course_completed"
+REDACTED = "[token removed by Laurel]"
+
+
+def _body_object(body: bytes):
+    try:
+        parsed = json_parse(body)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+class MoodleDialect(Dialect):
+    name = "moodle"
+    label = "Moodle (local_webhooks plugin)"
+    secret_help = "the token the local_webhooks service puts in each body"
+    settings = (
+        Setting("moodle_url", "The Moodle site's address, e.g. https://lms.example.edu.", kind="url", required=True),
+        Setting("ws_token", "A web-services token of a user allowed to read users, completions, grades and courses.", required=True, secret=True),
+        Setting("allowed_addresses", "Optional: only these addresses or networks may post (comma-separated).", kind="addresses"),
+    )
+
+    def content_type_accepted(self, content_type: str) -> bool:
+        return True  # the plugin lets each service choose its Content-Type; the body is JSON whatever it says
+
+    def request_authenticate(self, *, source, request):
+        allowed = source_setting(source, "allowed_addresses")
+        if allowed:
+            try:
+                peer = ipaddress.ip_address(request.remote_addr)
+            except ValueError:
+                raise AuthenticationFailed("The sender's address is unknown; this source accepts listed addresses only.") from None
+            if not any(peer in ipaddress.ip_network(entry, strict=False) for entry in allowed.split(", ")):
+                raise AuthenticationFailed(f"{request.remote_addr} is not an allowed address of this source.")
+        event = _body_object(request.body)
+        token = event.get("token") if event else None
+        if not isinstance(token, str) or not token:
+            raise AuthenticationFailed("The body must be a JSON object holding the service's token.")
+        expected = [key for key in (source.signing_secret, source.signing_secret_next) if key]
+        if not any([digest_matches(key, token) for key in expected]):
+            raise AuthenticationFailed("The token in the body is not this source's token.")
+        return event
+
+    def stored_body(self, *, source, request):
+        # The token is a password: keep every other byte as sent, but not it.
+        token = json_parse(request.body)["token"]
+        body = request.body.replace(json.dumps(token).encode(), json.dumps(REDACTED).encode())
+        return body.replace(json.dumps(token, ensure_ascii=False).encode(), json.dumps(REDACTED).encode())
+
+    def request_events(self, *, source, request, verified):
+        event = verified
+        if event.get("eventname") == COMPLETED:
+            external_id = derived_event_id("moodle", event.get("relateduserid"), event.get("courseid"), event.get("timecreated"))
+        else:
+            external_id = derived_event_id("moodle", event.get("eventname"), event.get("objectid"), event.get("timecreated"))
+        return [IncomingEvent(external_id=external_id, body=self.stored_body(source=source, request=request))]
+
+    def adapt(self, payload):
+        candidate = CandidateCompletion(
+            paths={"course": "courseid", "learner_id": "relateduserid", "completed_at": "timecreated", "email": "email (from Moodle)", "name": "name (from Moodle)"}
+        )
+        if not isinstance(payload, dict):
+            return candidate, [FieldError("body", "The body must be a JSON object.", "body_not_object")]
+        if payload.get("eventname") != COMPLETED:
+            raise NotACompletion(f"Moodle event {payload.get('eventname')!r} is not a course completion.")
+        candidate.learner_id = payload.get("relateduserid")
+        candidate.course = payload.get("courseid")
+        errors = []
+        created = payload.get("timecreated")
+        try:
+            candidate.completed_at = datetime.fromtimestamp(int(created), tz=timezone.utc).isoformat()
+        except (TypeError, ValueError, OverflowError):
+            errors.append(FieldError("timecreated", f"timecreated must be Unix seconds, not {created!r}.", "completed_at_invalid"))
+        for field in ("relateduserid", "courseid"):
+            if not str(payload.get(field) or "").strip().isdigit():
+                errors.append(FieldError(field, f"{field} must be a Moodle id, not {payload.get(field)!r}.", f"{field}_invalid"[:30]))
+        return candidate, errors
+
+    def enrich(self, *, source, candidate, payload):
+        moodle_completion_enrich(
+            base_url=source_setting(source, "moodle_url"),
+            token=source_setting(source, "ws_token"),
+            candidate=candidate,
+        )

@@ -1,0 +1,142 @@
+"""xAPI: Laurel as a minimal LRS statements endpoint for one source (POST …/xapi/statements).
+
+HTTP Basic with the source's `key` and secret; `X-Experience-API-Version: 1.0.x`; a statement or an
+array of them, each one event keyed by its `id`. As an LRS does, Laurel gives a statement without
+an `id` one, and sets `stored` (and `timestamp` when absent) before keeping it.
+"""
+
+import base64
+import json
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from django.utils import timezone
+
+from ..models import LearnerIdentity
+
+from .base import (
+    json_parse,
+    AuthenticationFailed,
+    CandidateCompletion,
+    Dialect,
+    EnrichmentFailed,
+    FieldError,
+    IncomingEvent,
+    NotACompletion,
+    RequestRefused,
+    derived_event_id,
+    digest_matches,
+    source_setting,
+)
+from .settings_schema import Setting
+
+VERSION = re.compile(r"^1\.0(\.\d+)?$")
+ADL = "http://adlnet.gov/expapi/verbs/"
+COMPLETION_VERBS = {ADL + "completed", ADL + "passed", ADL + "failed"}
+
+
+def _percent(result: dict):
+    score = result.get("score") if isinstance(result.get("score"), dict) else {}
+    try:
+        if score.get("scaled") is not None:
+            return (Decimal(str(score["scaled"])) * 100).normalize(), "result.score.scaled"
+        if score.get("raw") is not None and score.get("max"):
+            return (Decimal(str(score["raw"])) / Decimal(str(score["max"])) * 100).quantize(Decimal("0.01")), "result.score.raw"
+    except (InvalidOperation, ArithmeticError):
+        return str(score), "result.score"
+    return None, "result.score"
+
+
+class XapiDialect(Dialect):
+    name = "xapi"
+    label = "xAPI statements (Laurel as LRS)"
+    path = "xapi/statements"
+    secret_help = "the password of the LRS credentials (the key is the `key` setting)"
+    settings = (Setting("key", "The LRS key (HTTP Basic user name) the activity provider is given.", required=True),)
+    response_headers = {"X-Experience-API-Version": "1.0.3"}
+    authentication_challenge = 'Basic realm="Laurel LRS"'
+
+    def request_authenticate(self, *, source, request):
+        scheme, _, encoded = str(request.meta.get("HTTP_AUTHORIZATION", "")).partition(" ")
+        try:
+            user, _, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            user = password = ""
+        keys = [secret for secret in (source.signing_secret, source.signing_secret_next) if secret]
+        valid = scheme.lower() == "basic" and digest_matches(source_setting(source, "key"), user)
+        if not (any([digest_matches(key, password) for key in keys]) and valid):
+            raise AuthenticationFailed("HTTP Basic authentication with this source's LRS key and secret is required.")
+        version = request.header("X-Experience-API-Version")
+        if not VERSION.match(version):
+            raise RequestRefused(f"X-Experience-API-Version must be 1.0.x, not {version or 'missing'!r}.")
+
+    def request_events(self, *, source, request, verified):
+        try:
+            parsed = json_parse(request.body)
+        except ValueError:
+            return [IncomingEvent(external_id=derived_event_id("xapi-unreadable", uuid.uuid4()), body=request.body)]
+        statements = parsed if isinstance(parsed, list) else [parsed]
+        stored = timezone.now().isoformat().replace("+00:00", "Z")
+        events = []
+        for statement in statements:
+            if isinstance(statement, dict):
+                statement = {"id": str(uuid.uuid4()), **statement, "stored": stored}
+                statement.setdefault("timestamp", stored)
+                external_id = str(statement["id"])[:300]
+            else:
+                external_id = derived_event_id("xapi-not-a-statement", uuid.uuid4())
+            body = json.dumps(statement, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            events.append(IncomingEvent(external_id=external_id, body=body))
+        return events
+
+    def reply(self, *, stored):
+        if len(stored) == 1 and stored[0][0].external_id.startswith("xapi-unreadable"):
+            return 400, {"detail": "The body is not a statement or an array of statements; it was stored and parked.", "event": str(stored[0][0].pk)}
+        return 200, [event.external_id for event, _ in stored]
+
+    def adapt(self, payload):
+        candidate = CandidateCompletion(
+            paths={"email": "actor.mbox", "name": "actor.name", "course": "object.id", "completed_at": "timestamp", "learner_id": "actor", "score": "result.score"}
+        )
+        if not isinstance(payload, dict):
+            return candidate, [FieldError("body", "A statement must be a JSON object.", "body_not_object")]
+        verb = payload.get("verb") if isinstance(payload.get("verb"), dict) else {}
+        result = payload.get("result") if isinstance(payload.get("result"), dict) else {}
+        if verb.get("id") not in COMPLETION_VERBS and result.get("completion") is not True:
+            raise NotACompletion(f"xAPI verb {verb.get('id')!r} without result.completion is not a completion.")
+        actor = payload.get("actor") if isinstance(payload.get("actor"), dict) else {}
+        candidate.name = actor.get("name")
+        if isinstance(actor.get("mbox"), str):
+            candidate.email = actor["mbox"].removeprefix("mailto:")
+        elif actor.get("mbox_sha1sum"):
+            candidate.learner_id, candidate.paths["learner_id"] = f"mbox_sha1sum:{actor['mbox_sha1sum']}", "actor.mbox_sha1sum"
+        elif isinstance(actor.get("account"), dict):
+            account = actor["account"]
+            candidate.learner_id, candidate.paths["learner_id"] = f"{account.get('homePage')}|{account.get('name')}", "actor.account"
+        activity = payload.get("object") if isinstance(payload.get("object"), dict) else {}
+        candidate.course = activity.get("id")
+        if isinstance(candidate.course, str):
+            # A course code is often the activity IRI's last segment: https://lms.example.edu/courses/saf-101.
+            candidate.course_code = urlsplit(candidate.course).path.rstrip("/").rsplit("/", 1)[-1] or None
+        candidate.completed_at = payload.get("timestamp")
+        candidate.score, candidate.paths["score"] = _percent(result)
+        candidate.extra = {"verb": verb.get("id"), "success": result.get("success")}
+        return candidate, []
+
+    def enrich(self, *, source, candidate, payload):
+        """A learner known only by an account or a hashed mailbox: the address staff gave before, if any."""
+        if candidate.email or not candidate.learner_id:
+            return
+        identity = LearnerIdentity.objects.filter(source=source, external_id=str(candidate.learner_id)).select_related("learner").first()
+        if identity is not None:
+            candidate.email, candidate.paths["email"] = identity.learner.email, f"{candidate.path('learner_id')} (known learner)"
+            candidate.name = candidate.name or identity.learner.name
+            return
+        raise EnrichmentFailed(
+            f"The statement names the learner only as {candidate.learner_id!r}; correct the email once and later "
+            "statements from this account will find it.",
+            code="xapi_account_without_email",
+            field=candidate.path("learner_id"),
+        )
