@@ -67,7 +67,7 @@ def _reason(reason: str | None) -> str:
 def credential_revoke(*, credential: Credential, reason: str, actor=None) -> Credential:
     """Revoke for good (the public page, the status list and the OB 2.0 assertion say so at once)."""
     return _change(credential=credential, to_status=Status.REVOKED, reason=_reason(reason), actor=actor,
-                   allowed_from={Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED}, verb="revoked")
+                   allowed_from={Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED, Status.SUPERSEDED}, verb="revoked")
 
 
 def credential_suspend(*, credential: Credential, reason: str, actor=None) -> Credential:

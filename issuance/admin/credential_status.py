@@ -31,7 +31,7 @@ CHANGES = {
         StatusChange("revoke_selected", "Revoke credentials",
                      "Revoking is permanent: the public page, the status list and the Open Badges 2.0 assertion say "
                      "so at once. Nothing is deleted.", "Revoked", "Yes, revoke them",
-                     frozenset({Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED}), credential_revoke),
+                     frozenset({Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED, Status.SUPERSEDED}), credential_revoke),
         StatusChange("suspend_selected", "Suspend credentials",
                      "A suspended credential shows as suspended everywhere until it is restored.", "Suspended",
                      "Yes, suspend them", frozenset({Status.ACTIVE}), credential_suspend),

@@ -14,7 +14,7 @@ EMAIL_FIELDS: dict[str, dict] = {
     EmailTemplate.Kind.STAFF_DIGEST: {"count": None, "items": frozenset({"summary", "error"}), "queue_url": None},
     EmailTemplate.Kind.RENEWAL_REMINDER: {
         "learner_name": None, "achievement_name": None, "course_title": None, "expiry_date": None,
-        "renewal_url": None, "credential_url": None,
+        "renewal_url": None, "credential_url": None, "expired": None, "days_left": None,
     },
 }
 

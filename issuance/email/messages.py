@@ -1,6 +1,6 @@
 """Builds each email Laurel sends, from the catalogue's templates and the issuance, ready for the outbox."""
 
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
@@ -118,4 +118,26 @@ def staff_digest_draft(*, organization: Organization, key: str, count: int, item
         recipient=organization.notification_email,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STAFF_DIGEST),
         context={"count": count, "items": items, "organization_name": organization.name, "queue_url": queue_url},
+    )
+
+
+def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on: date, today: date) -> EmailDraft:
+    """What expires when, a link to renew (the course's renewal page) and one to the credential."""
+    issuance = credential.issuance
+    organization, course = issuance.organization, issuance.course
+    learner_name = clean_header_text(issuance.learner_name)
+    days_left = (expires_on - today).days
+    context = {
+        "learner_name": learner_name, "achievement_name": credential.achievement.name, "course_title": course.title,
+        "expiry_date": f"{expires_on:%-d %B %Y}", "expired": days_left < 0, "days_left": max(days_left, 0),
+        "renewal_url": course.renewal_link or organization.website,
+        "credential_url": credential_url(credential_id=credential.pk),
+    }
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.RENEWAL_REMINDER, key=key,
+        recipient=credential.learner.email, recipient_name=learner_name,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.RENEWAL_REMINDER),
+        context=context,
+        footer_note=f"You are receiving this because you hold {clean_header_text(credential.achievement.name)} "
+                    f"from {organization.name}.",
     )

@@ -3,6 +3,7 @@
 from .effects import Effect
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
+from .lifecycle import RenewalReminder
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
 
@@ -15,6 +16,7 @@ __all__ = [
     "LearnerIdentity",
     "OutboxMessage",
     "ParkedEvent",
+    "RenewalReminder",
     "Source",
     "SourceCourseMapping",
     "StaffDigest",

@@ -79,11 +79,12 @@ def test_it_shows_expired_once_the_validity_has_run_out(client, issue):
     assert _status(page) == "expired" and "This credential was valid until" in page
 
 
-def test_it_shows_expired_for_a_credential_a_newer_one_replaced(client, issue):
+def test_it_shows_superseded_for_a_credential_a_newer_one_replaced(client, issue):
     credential = issue()
-    Credential.objects.filter(pk=credential.pk).update(status=Credential.Status.EXPIRED)
+    Credential.objects.filter(pk=credential.pk).update(status=Credential.Status.SUPERSEDED)
 
-    assert _status(_page(client, credential)) == "expired"
+    page = _page(client, credential)
+    assert _status(page) == "superseded" and "a newer credential replaced this one" in page
 
 
 def test_it_serves_a_warm_page_from_cache_with_one_query_for_the_live_status(client, issue, django_assert_max_num_queries):

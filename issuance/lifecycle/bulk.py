@@ -1,0 +1,35 @@
+"""The gate on bulk sends: above LAUREL_BULK_CONFIRM_OVER learners, the exact count must be confirmed."""
+
+from dataclasses import dataclass
+
+from credentials_site.env import envint
+
+DEFAULT_CONFIRM_OVER = 200
+
+
+def bulk_confirm_over() -> int:
+    """Read when the action runs, not at start-up, so an operator can change it for one run."""
+    return envint("LAUREL_BULK_CONFIRM_OVER", DEFAULT_CONFIRM_OVER)
+
+
+@dataclass(frozen=True)
+class BulkGate:
+    count: int
+    limit: int
+    confirmed: int | None
+
+    @property
+    def open(self) -> bool:
+        return self.count <= self.limit or self.confirmed == self.count
+
+    @property
+    def refusal(self) -> str:
+        if self.confirmed is not None and self.confirmed != self.count:
+            return (f"This would email {self.count} learners, not {self.confirmed}: nothing was sent. "
+                    f"Check the count, then confirm it exactly.")
+        return (f"This would email {self.count} learners, more than LAUREL_BULK_CONFIRM_OVER ({self.limit}): "
+                f"nothing was sent. Confirm the exact count to send.")
+
+
+def bulk_gate(*, count: int, confirmed: int | None) -> BulkGate:
+    return BulkGate(count=count, limit=bulk_confirm_over(), confirmed=confirmed)

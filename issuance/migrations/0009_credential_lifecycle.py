@@ -1,0 +1,66 @@
+"""Credential lifecycle: expired and superseded told apart, renewal reminders remembered, the daily job scheduled."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+DAILY = "laurel-lifecycle-daily"
+
+
+def superseded_apart_from_expired(apps, schema_editor):
+    # Until now "expired" meant "a newer credential replaced it"; such rows are superseded.
+    Credential = apps.get_model("issuance", "Credential")
+    Credential.objects.filter(status="expired", replaced_by__isnull=False).update(status="superseded")
+
+
+def superseded_back(apps, schema_editor):
+    apps.get_model("issuance", "Credential").objects.filter(status="superseded").update(status="expired")
+
+
+def create_schedule(apps, schema_editor):
+    # Once a day: expire what has passed its end, then send the renewal reminders that are due.
+    from django.utils import timezone
+
+    tomorrow = (timezone.now() + timezone.timedelta(days=1)).replace(hour=6, minute=0, second=0, microsecond=0)
+    apps.get_model("django_q", "Schedule").objects.update_or_create(
+        name=DAILY,
+        defaults={"func": "issuance.lifecycle.tasks.lifecycle_daily", "schedule_type": "D", "repeats": -1,
+                  "next_run": tomorrow},
+    )
+
+
+def remove_schedule(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=DAILY).delete()
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('issuance', '0008_status_lists'),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name='credential',
+            name='status',
+            field=models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('revoked', 'Revoked'), ('expired', 'Expired'), ('superseded', 'Superseded (renewed or replaced)')], db_index=True, default='active', max_length=10),
+        ),
+        migrations.CreateModel(
+            name='RenewalReminder',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('offset_days', models.IntegerField(help_text='Days before expiry (negative: after).')),
+                ('due_on', models.DateField(help_text="The day, in the organisation's time zone, this reminder was due.")),
+                ('outcome', models.CharField(choices=[('queued', 'Handed to the outbox'), ('skipped', 'Skipped: a later reminder was due')], max_length=10)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='renewal_reminders', to='issuance.credential')),
+                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='issuance.outboxmessage')),
+            ],
+            options={
+                'ordering': ['-created_at'],
+                'constraints': [models.UniqueConstraint(fields=('credential', 'offset_days'), name='renewal_reminder_once_per_offset')],
+            },
+        ),
+        migrations.RunPython(superseded_apart_from_expired, superseded_back),
+        migrations.RunPython(create_schedule, remove_schedule),
+    ]
