@@ -9,7 +9,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from issuance.certificates.merge_fields import FIELDS
@@ -19,6 +19,7 @@ from issuance.certificates.samples import SAMPLE_NAMES
 from . import services
 from .admin_keys import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
+from .expiries import course_upcoming_expiries
 from .models import (
     Achievement,
     CertificateAsset,
@@ -242,5 +243,16 @@ class CourseAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["organization", "code", "title", "description", "is_active"]}),
         ("What it awards", {"fields": ["achievement", "ruleset"]}),
         ("How it looks", {"fields": ["certificate_template", "email_template"]}),
-        ("What comes next", {"fields": ["next_course"]}),
+        ("What comes next", {"fields": ["next_course", "url", "renewal_url"]}),
+        ("Upcoming expiries", {"fields": ["upcoming_expiries"]}),
     ]
+    readonly_fields = ["upcoming_expiries"]
+
+    @admin.display(description="Credentials ending")
+    def upcoming_expiries(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        counts = course_upcoming_expiries(course=obj)
+        changelist = reverse("admin:issuance_credential_changelist")
+        return format_html_join(" · ", '<a href="{}?issuance__course__id__exact={}&amp;expires={}">{} in the next {} days</a>',
+                                ((changelist, obj.pk, days, count, days) for days, count in counts.items()))

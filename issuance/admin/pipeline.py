@@ -8,7 +8,9 @@ from audit.models import AuditRecord
 from ..models import Credential, Effect, Issuance, Learner
 from .certificate_actions import download_certificates_zip, regenerate_certificates
 from ..transitions import NotParked, issuance_resume
+from ..lifecycle.expiry import credential_shown_status
 from .credential_status import revoke_selected, suspend_selected, unsuspend_selected
+from .expiry_filters import ExpiresFilter, ShownStatusFilter
 
 
 class TimelineInline(admin.TabularInline):
@@ -94,8 +96,8 @@ class IssuanceAdmin(admin.ModelAdmin):
 
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
-    list_display = ["id", "learner", "achievement", "status", "issued_at", "valid_until"]
-    list_filter = ["status", "achievement__organization", "achievement"]
+    list_display = ["id", "learner", "achievement", "shown_status", "issued_at", "valid_until"]
+    list_filter = [ShownStatusFilter, ExpiresFilter, "achievement__organization", "issuance__course", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
     list_select_related = ["learner", "achievement"]
     actions = [regenerate_certificates, download_certificates_zip, revoke_selected, suspend_selected, unsuspend_selected]
@@ -108,6 +110,11 @@ class CredentialAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Status", ordering="status")
+    def shown_status(self, obj):
+        shown = credential_shown_status(status=obj.status, valid_until=obj.valid_until)
+        return Credential.Status(shown).label
 
 
 @admin.register(Learner)

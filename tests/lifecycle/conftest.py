@@ -37,3 +37,11 @@ def hold(safety_course):
         return CredentialFactory(issuance=issuance, issued_at=issued, valid_from=issued, valid_until=expires, **fields)
 
     return make
+
+
+@pytest.fixture
+def first_aid(academy):
+    """First Aid, no rules, valid for 12 months: the course the pipeline tests here complete."""
+    achievement = AchievementFactory(organization=academy, name="First Aid at Work", validity_amount=12, validity_unit="months")
+    return CourseFactory(organization=academy, code="FA-1", title="First Aid at Work", achievement=achievement,
+                         url="https://harbour.example/courses/fa-1")

@@ -1,12 +1,13 @@
 """Staff API for a credential's status: revoke, suspend and restore (token auth, reasons recorded)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from issuance.credentials import credential_url
+from issuance.lifecycle.expiry import credential_shown_status
 from issuance.models import Credential
 from issuance.revocation import (
     ReasonRequired,
@@ -23,12 +24,24 @@ class ReasonSerializer(serializers.Serializer):
 
 class CredentialStatusSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=Credential.Status.choices)
+    status = serializers.SerializerMethodField(help_text="As shown everywhere: a credential past its end is expired.")
     status_reason = serializers.CharField()
+    valid_until = serializers.DateTimeField(allow_null=True)
+    replaces = serializers.UUIDField(source="replaces_id", allow_null=True)
     url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=Credential.Status.choices))
+    def get_status(self, credential) -> str:
+        return credential_shown_status(status=credential.status, valid_until=credential.valid_until)
 
     def get_url(self, credential) -> str:
         return credential_url(credential_id=credential.pk)
+
+
+class CredentialDetailView(APIView):
+    @extend_schema(responses={200: CredentialStatusSerializer, 404: None}, summary="A credential's status and validity")
+    def get(self, request, pk):
+        return Response(CredentialStatusSerializer(get_object_or_404(Credential, pk=pk)).data)
 
 
 class _StatusChangeView(APIView):
