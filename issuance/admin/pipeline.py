@@ -11,6 +11,7 @@ from ..transitions import NotParked, issuance_resume
 from ..lifecycle.expiry import credential_shown_status
 from .credential_status import revoke_selected, suspend_selected, unsuspend_selected
 from .expiry_filters import ExpiresFilter, ShownStatusFilter
+from .lifecycle_actions import send_renewal_email
 
 
 class TimelineInline(admin.TabularInline):
@@ -100,7 +101,8 @@ class CredentialAdmin(admin.ModelAdmin):
     list_filter = [ShownStatusFilter, ExpiresFilter, "achievement__organization", "issuance__course", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
     list_select_related = ["learner", "achievement"]
-    actions = [regenerate_certificates, download_certificates_zip, revoke_selected, suspend_selected, unsuspend_selected]
+    actions = [regenerate_certificates, download_certificates_zip, send_renewal_email, revoke_selected, suspend_selected,
+               unsuspend_selected]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Credential._meta.fields]

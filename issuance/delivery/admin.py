@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from ..lifecycle.bulk import bulk_gate, typed_count
+from ..lifecycle.resend import outbox_resend_refusal
 from ..models import OutboxMessage, Suppression
 from .emails import delivery_send_test
 from .outbox import outbox_requeue
@@ -56,22 +58,30 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend the selected messages…", permissions=["change"])
     def resend(self, request, queryset):
-        if request.POST.get("confirmed") == "yes":
+        # Checked on the confirmation page and again on confirm: a credential may be revoked in between.
+        selected = list(queryset.select_related("organization"))
+        refused = [(message, reason) for message in selected if (reason := outbox_resend_refusal(message=message))]
+        allowed = [message for message in selected if message not in {m for m, _ in refused}]
+        gate = bulk_gate(count=len(allowed), confirmed=typed_count(request.POST.get("confirm_count")))
+        if request.POST.get("confirmed") == "yes" and gate.open:
             done = 0
-            for message in queryset:
+            for message in allowed:
                 if outbox_requeue(message_id=message.pk):
                     outbox_enqueue_send(message_id=message.pk)
                     self.log_change(request, message, "Queued to be sent again.")
                     done += 1
-            skipped = queryset.count() - done
+            skipped = len(allowed) - done
             self.message_user(request, f"Queued {done} message{'s' if done != 1 else ''} to be sent again."
                               + (f" {skipped} being sent right now were left alone." if skipped else ""), messages.SUCCESS)
+            for message, reason in refused:
+                self.message_user(request, f"Not resent to {message.recipient}: {reason}", messages.WARNING)
             return None
         context = {
             **self.admin_site.each_context(request), "title": "Resend these messages?", "opts": self.model._meta,
-            "messages_to_resend": queryset.select_related("organization"),
-            "suppressed": queryset.filter(status=OutboxMessage.Status.SUPPRESSED).count(),
-            "already_sent": queryset.filter(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED]).count(),
+            "messages_to_resend": allowed, "refused": refused,
+            "suppressed": sum(m.status == OutboxMessage.Status.SUPPRESSED for m in allowed),
+            "already_sent": sum(m.status in (OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED) for m in allowed),
+            "gate": gate, "gate_error": gate.refusal if request.POST.get("confirmed") == "yes" else "",
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/issuance/outboxmessage/resend_confirmation.html", context)

@@ -31,5 +31,13 @@ class BulkGate:
                 f"nothing was sent. Confirm the exact count to send.")
 
 
+def typed_count(value: str | None) -> int | None:
+    """The count staff typed to confirm, or None when they typed none (or not a number)."""
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        return None
+
+
 def bulk_gate(*, count: int, confirmed: int | None) -> BulkGate:
     return BulkGate(count=count, limit=bulk_confirm_over(), confirmed=confirmed)

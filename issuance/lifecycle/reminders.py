@@ -29,8 +29,14 @@ STALE_AFTER_DAYS = 30
 REMINDED_STATUSES = [Credential.Status.ACTIVE, Credential.Status.EXPIRED]
 
 
-def renewal_reminder_key(*, credential_id, offset_days: int) -> str:
-    """The outbox idempotency key of one reminder: the one place it is spelled."""
+def renewal_reminder_key(*, credential_id, offset_days: int | None = None, staff_on: date | None = None) -> str:
+    """The outbox idempotency key of one reminder: the one place it is spelled.
+
+    A scheduled reminder is keyed by its offset; one staff send on request, by the day they sent it
+    (a second click that day is the same email, not another one).
+    """
+    if staff_on is not None:
+        return f"renewal-reminder:{credential_id}:staff:{staff_on.isoformat()}"
     return f"renewal-reminder:{credential_id}:{offset_days}"
 
 
