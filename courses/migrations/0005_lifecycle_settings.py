@@ -71,4 +71,14 @@ class Migration(migrations.Migration):
             name='url',
             field=models.URLField(blank=True, help_text='Where learners find and book this course.', verbose_name='course page'),
         ),
+        migrations.AlterField(
+            model_name='emailtemplate',
+            name='kind',
+            field=models.CharField(choices=[('credential', 'Credential issued'), ('still_needed', 'What you still need'), ('staff_digest', 'Staff exception digest'), ('renewal_reminder', 'Renewal reminder'), ('revocation_notice', 'Revocation notice')], max_length=20),
+        ),
+        migrations.AlterField(
+            model_name='historicalemailtemplate',
+            name='kind',
+            field=models.CharField(choices=[('credential', 'Credential issued'), ('still_needed', 'What you still need'), ('staff_digest', 'Staff exception digest'), ('renewal_reminder', 'Renewal reminder'), ('revocation_notice', 'Revocation notice')], max_length=20),
+        ),
     ]

@@ -82,6 +82,7 @@ class EmailTemplate(models.Model):
         STILL_NEEDED = "still_needed", "What you still need"
         STAFF_DIGEST = "staff_digest", "Staff exception digest"
         RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
+        REVOCATION_NOTICE = "revocation_notice", "Revocation notice"
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="email_templates")
     kind = models.CharField(max_length=20, choices=Kind.choices)

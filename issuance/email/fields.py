@@ -16,6 +16,10 @@ EMAIL_FIELDS: dict[str, dict] = {
         "learner_name": None, "achievement_name": None, "course_title": None, "expiry_date": None,
         "renewal_url": None, "credential_url": None, "expired": None, "days_left": None,
     },
+    EmailTemplate.Kind.REVOCATION_NOTICE: {
+        "learner_name": None, "achievement_name": None, "course_title": None, "reason": None, "revoked_on": None,
+        "credential_url": None,
+    },
 }
 
 

@@ -5,6 +5,7 @@ from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from django.core.mail import make_msgid
+from django.utils import timezone
 
 from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
 from courses.models import EmailTemplate, Organization
@@ -140,4 +141,23 @@ def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on
         context=context,
         footer_note=f"You are receiving this because you hold {clean_header_text(credential.achievement.name)} "
                     f"from {organization.name}.",
+    )
+
+
+def revocation_notice_email_draft(*, credential: Credential, key: str) -> EmailDraft:
+    """Tells the learner their credential was revoked, and why: no PDF, nothing that reads as valid."""
+    issuance = credential.issuance
+    organization = issuance.organization
+    learner_name = clean_header_text(issuance.learner_name)
+    context = {
+        "learner_name": learner_name, "achievement_name": credential.achievement.name,
+        "course_title": issuance.course.title, "reason": credential.status_reason,
+        "revoked_on": f"{_local(timezone.now(), organization):%-d %B %Y}",
+        "credential_url": credential_url(credential_id=credential.pk),
+    }
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.REVOCATION_NOTICE, key=key,
+        recipient=credential.learner.email, recipient_name=learner_name,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.REVOCATION_NOTICE),
+        context=context,
     )

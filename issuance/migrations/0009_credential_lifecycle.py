@@ -63,4 +63,9 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(superseded_apart_from_expired, superseded_back),
         migrations.RunPython(create_schedule, remove_schedule),
+        migrations.AlterField(
+            model_name='outboxmessage',
+            name='kind',
+            field=models.CharField(choices=[('credential', 'Credential issued'), ('still_needed', 'What you still need'), ('staff_digest', 'Staff exception digest'), ('renewal_reminder', 'Renewal reminder'), ('revocation_notice', 'Revocation notice'), ('test', 'Test message')], max_length=20),
+        ),
     ]

@@ -23,6 +23,7 @@ class OutboxMessage(models.Model):
         STILL_NEEDED = "still_needed", "What you still need"
         STAFF_DIGEST = "staff_digest", "Staff exception digest"
         RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
+        REVOCATION_NOTICE = "revocation_notice", "Revocation notice"
         TEST = "test", "Test message"
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="outbox_messages")

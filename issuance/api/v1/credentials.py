@@ -22,6 +22,12 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
+class RevokeSerializer(ReasonSerializer):
+    notify_learner = serializers.BooleanField(
+        required=False, default=False, help_text="Email the learner the revocation notice. Off unless asked for.",
+    )
+
+
 class CredentialStatusSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.SerializerMethodField(help_text="As shown everywhere: a credential past its end is expired.")
@@ -46,13 +52,14 @@ class CredentialDetailView(APIView):
 
 class _StatusChangeView(APIView):
     change = None  # the service this endpoint calls
+    body_serializer = ReasonSerializer
 
     def post(self, request, pk):
         credential = get_object_or_404(Credential, pk=pk)
-        body = ReasonSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body = self.body_serializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         try:
-            credential = type(self).change(credential=credential, reason=body.validated_data["reason"], actor=request.user)
+            credential = type(self).change(credential=credential, actor=request.user, **body.validated_data)
         except ReasonRequired as exc:
             return Response({"reason": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except StatusConflict as exc:
@@ -65,9 +72,11 @@ _RESPONSES = {200: CredentialStatusSerializer, 400: None, 404: None, 409: None}
 
 class CredentialRevokeView(_StatusChangeView):
     change = credential_revoke
+    body_serializer = RevokeSerializer
 
-    @extend_schema(request=ReasonSerializer, responses=_RESPONSES,
-                   summary="Revoke a credential for good (reason required; 409 if already revoked)")
+    @extend_schema(request=RevokeSerializer, responses=_RESPONSES,
+                   summary="Revoke a credential for good (reason required; 409 if already revoked); "
+                           "\"notify_learner\": true emails the learner")
     def post(self, request, pk):
         return super().post(request, pk)
 
