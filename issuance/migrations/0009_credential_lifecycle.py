@@ -68,4 +68,18 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('credential', 'Credential issued'), ('still_needed', 'What you still need'), ('staff_digest', 'Staff exception digest'), ('renewal_reminder', 'Renewal reminder'), ('revocation_notice', 'Revocation notice'), ('test', 'Test message')], max_length=20),
         ),
+        migrations.CreateModel(
+            name='SignedBadgeRevision',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('document', models.JSONField(help_text='The signed credential exactly as it was issued before the reissue.')),
+                ('sha256', models.CharField(max_length=64)),
+                ('reason', models.TextField()),
+                ('replaced_at', models.DateTimeField(auto_now_add=True)),
+                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='badge_revisions', to='issuance.credential')),
+            ],
+            options={
+                'ordering': ['-replaced_at'],
+            },
+        ),
     ]

@@ -3,7 +3,7 @@
 from .effects import Effect
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
-from .lifecycle import RenewalReminder
+from .lifecycle import RenewalReminder, SignedBadgeRevision
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
 
@@ -17,6 +17,7 @@ __all__ = [
     "OutboxMessage",
     "ParkedEvent",
     "RenewalReminder",
+    "SignedBadgeRevision",
     "Source",
     "SourceCourseMapping",
     "StaffDigest",

@@ -29,3 +29,19 @@ class RenewalReminder(models.Model):
 
     def __str__(self):
         return f"{self.credential_id} at {self.offset_days} days ({self.outcome})"
+
+
+class SignedBadgeRevision(models.Model):
+    """A signed Open Badges document a reissue replaced, kept whole (the audit record names it and its SHA-256)."""
+
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="badge_revisions")
+    document = models.JSONField(help_text="The signed credential exactly as it was issued before the reissue.")
+    sha256 = models.CharField(max_length=64)
+    reason = models.TextField()
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-replaced_at"]
+
+    def __str__(self):
+        return f"{self.credential_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
