@@ -234,13 +234,13 @@ class EmailTemplateAdmin(SimpleHistoryAdmin):
 
 @admin.register(Course)
 class CourseAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title", "organization", "achievement", "ruleset", "is_active"]
-    list_filter = ["organization", "is_active"]
+    list_display = ["code", "title", "organization", "achievement", "ruleset", "is_active", "sending_paused"]
+    list_filter = ["organization", "is_active", "sending_paused"]
     search_fields = ["code", "title", "description"]
     list_select_related = ["organization", "achievement", "ruleset"]
     autocomplete_fields = ["next_course"]
     fieldsets = [
-        (None, {"fields": ["organization", "code", "title", "description", "is_active"]}),
+        (None, {"fields": ["organization", "code", "title", "description", "is_active", "sending_paused"]}),
         ("What it awards", {"fields": ["achievement", "ruleset"]}),
         ("How it looks", {"fields": ["certificate_template", "email_template"]}),
         ("What comes next", {"fields": ["next_course", "url", "renewal_url"]}),

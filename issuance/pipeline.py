@@ -166,6 +166,7 @@ def badge(issuance: Issuance) -> None:
 
 # --- 6 deliver -----------------------------------------------------------------------------------
 OUTBOX_RECHECK = timedelta(seconds=30)
+HELD_RECHECK = timedelta(minutes=10)
 
 
 def _delivered(result: DeliveryResult) -> str:
@@ -176,6 +177,8 @@ def _delivered(result: DeliveryResult) -> str:
         raise StepFailed(f"Not emailed: {result.detail}. Remove the address from the suppression list, then resume.", permanent=True)
     if result.permanent:
         raise StepFailed(str(result), permanent=True)
+    if result.status == "held":  # the course's sending is paused; releasing the email queues this issuance again
+        raise StepWaiting(f"Held in the outbox: {result.detail}", retry_at=timezone.now() + HELD_RECHECK)
     # Queued for a retry, or in flight: the outbox owns email retries; look again when it is due.
     raise StepWaiting(f"Waiting for the outbox: {result}", retry_at=result.retry_at or timezone.now() + OUTBOX_RECHECK)
 

@@ -81,4 +81,14 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('credential', 'Credential issued'), ('still_needed', 'What you still need'), ('staff_digest', 'Staff exception digest'), ('renewal_reminder', 'Renewal reminder'), ('revocation_notice', 'Revocation notice')], max_length=20),
         ),
+        migrations.AddField(
+            model_name='course',
+            name='sending_paused',
+            field=models.BooleanField(default=False, help_text="Hold this course's emails to learners in the outbox (e.g. while checking a new template or a large import); release them from the outbox in one action."),
+        ),
+        migrations.AddField(
+            model_name='historicalcourse',
+            name='sending_paused',
+            field=models.BooleanField(default=False, help_text="Hold this course's emails to learners in the outbox (e.g. while checking a new template or a large import); release them from the outbox in one action."),
+        ),
     ]

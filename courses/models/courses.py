@@ -34,6 +34,10 @@ class Course(models.Model):
         help_text="The course the credential email invites the learner to next.",
     )
     url = models.URLField("course page", blank=True, help_text="Where learners find and book this course.")
+    sending_paused = models.BooleanField(
+        default=False, help_text="Hold this course's emails to learners in the outbox (e.g. while checking a new template "
+                                 "or a large import); release them from the outbox in one action.",
+    )
     renewal_url = models.URLField(
         "renewal page", blank=True, help_text="Where renewal reminders send learners. Empty: the course page.",
     )

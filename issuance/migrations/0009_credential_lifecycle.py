@@ -82,4 +82,14 @@ class Migration(migrations.Migration):
                 'ordering': ['-replaced_at'],
             },
         ),
+        migrations.AddField(
+            model_name='outboxmessage',
+            name='released_at',
+            field=models.DateTimeField(blank=True, help_text="When staff released it while its course's sending was paused.", null=True),
+        ),
+        migrations.AlterField(
+            model_name='outboxmessage',
+            name='status',
+            field=models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('bounced', 'Bounced'), ('complained', 'Complained (marked as spam)'), ('suppressed', 'Suppressed (address on the suppression list)'), ('held', "Held (the course's sending is paused)")], db_index=True, default='queued', max_length=12),
+        ),
     ]

@@ -17,6 +17,7 @@ class OutboxMessage(models.Model):
         BOUNCED = "bounced", "Bounced"
         COMPLAINED = "complained", "Complained (marked as spam)"
         SUPPRESSED = "suppressed", "Suppressed (address on the suppression list)"
+        HELD = "held", "Held (the course's sending is paused)"
 
     class Kind(models.TextChoices):
         CREDENTIAL = "credential", "Credential issued"
@@ -52,6 +53,9 @@ class OutboxMessage(models.Model):
     provider_message_id = models.CharField(max_length=300, blank=True, db_index=True)
     possible_duplicate = models.BooleanField(
         default=False, help_text="An attempt's outcome was unknown and the message was sent again."
+    )
+    released_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff released it while its course's sending was paused.",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
