@@ -10,6 +10,7 @@ class IssuanceConfig(AppConfig):
     def ready(self):
         # Delivery lives in a sub-package: connect its tracking receiver and register its admin here.
         from .delivery import admin, tracking  # noqa: F401
+        from .lifecycle import checks  # noqa: F401  (registers the lifecycle's system checks)
 
         if sys.argv[1:2] == ["qcluster"]:
             # django-q2 forks its workers (and every recycled one) from this process: warmed here, each

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from audit.models import AuditRecord
 
-from ..models import Credential, Effect, Issuance, Learner
+from ..models import Credential, Effect, Issuance, Learner, RenewalReminder, SignedBadgeRevision
 from .certificate_actions import download_certificates_zip, regenerate_certificates
 from ..transitions import NotParked, issuance_resume
 from ..lifecycle.expiry import credential_shown_status
@@ -95,12 +95,35 @@ class IssuanceAdmin(admin.ModelAdmin):
             self.message_user(request, f"Skipped {len(skipped)}: " + " ".join(skipped[:5]), messages.WARNING)
 
 
+class RenewalReminderInline(admin.TabularInline):
+    model = RenewalReminder
+    verbose_name_plural = "Renewal reminders"
+    fields = readonly_fields = ["offset_days", "due_on", "outcome", "message", "created_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SignedBadgeRevisionInline(admin.TabularInline):
+    model = SignedBadgeRevision
+    verbose_name_plural = "Signed documents a reissue replaced"
+    fields = readonly_fields = ["replaced_at", "reason", "sha256", "document"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
     list_display = ["id", "learner", "achievement", "shown_status", "issued_at", "valid_until"]
     list_filter = [ShownStatusFilter, ExpiresFilter, "achievement__organization", "issuance__course", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
     list_select_related = ["learner", "achievement"]
+    inlines = [RenewalReminderInline, SignedBadgeRevisionInline]
     actions = [regenerate_certificates, download_certificates_zip, send_renewal_email, revoke_selected, suspend_selected,
                unsuspend_selected]
 
