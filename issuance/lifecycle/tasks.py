@@ -4,7 +4,15 @@ from .expiry import credentials_expire_due
 from .runs import renewal_reminders_run
 
 
+class RemindersRefused(RuntimeError):
+    """Above LAUREL_BULK_CONFIRM_OVER the schedule sends nothing: a failed task, which django-q2 always keeps."""
+
+
 def lifecycle_daily() -> str:
     expired = credentials_expire_due()
     run = renewal_reminders_run()
-    return f"expired {expired}; reminders: " + "; ".join(run.lines())
+    summary = f"expired {expired}; reminders: " + "; ".join(run.lines())
+    if run.refused:
+        raise RemindersRefused(summary + " Send them with manage.py send_renewal_reminders --yes-send "
+                               f"{run.to_email}, or raise LAUREL_BULK_CONFIRM_OVER.")
+    return summary

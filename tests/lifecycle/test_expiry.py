@@ -1,6 +1,7 @@
 """Expiry: past its end a credential reads expired everywhere at once, before and after the daily job."""
 
 import re
+from io import StringIO
 from datetime import timedelta
 
 import pytest
@@ -78,3 +79,24 @@ def test_it_shows_a_courses_upcoming_expiries_on_its_admin_page(admin_client, ho
     assert "1 in the next 30 days" in page and "2 in the next 90 days" in page
     listed = admin_client.get(f"/admin/issuance/credential/?issuance__course__id__exact={safety_course.pk}&expires=90")
     assert str(soon.pk) in listed.content.decode() and str(later.pk) in listed.content.decode()
+
+
+def test_the_command_moves_expired_credentials_too_so_a_cron_line_is_enough(lapsed):
+    from django.core.management import call_command
+
+    call_command("send_renewal_reminders", "--dry-run", stdout=StringIO())
+    assert Credential.objects.get(pk=lapsed.pk).status == Credential.Status.ACTIVE  # a dry run changes nothing
+
+    call_command("send_renewal_reminders", stdout=StringIO())
+    assert Credential.objects.get(pk=lapsed.pk).status == Credential.Status.EXPIRED
+
+
+def test_the_daily_task_fails_with_the_count_above_the_cap(smtp, hold, monkeypatch):
+    from issuance.lifecycle.tasks import RemindersRefused
+
+    monkeypatch.setenv("LAUREL_BULK_CONFIRM_OVER", "0")
+    hold(expires=timezone.now() + timedelta(days=30))
+
+    with pytest.raises(RemindersRefused, match="more than LAUREL_BULK_CONFIRM_OVER \\(0\\).*--yes-send 1"):
+        lifecycle_daily()
+    assert smtp.messages == []

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from issuance.lifecycle.expiry import credentials_expire_due
 from issuance.lifecycle.runs import UnknownOrganization, renewal_reminders_run
 
 
@@ -26,6 +27,9 @@ class Command(BaseCommand):
                             help="Confirm a run that emails more than LAUREL_BULK_CONFIRM_OVER learners: N must be the exact count.")
 
     def handle(self, *args, **options):
+        if not options["dry_run"]:
+            # The daily job's first half too, so a cron line alone keeps stored statuses right (audited, no email).
+            credentials_expire_due(organization_slug=options["org"])
         try:
             run = renewal_reminders_run(today=options["today"], organization_slug=options["org"],
                                         dry_run=options["dry_run"], yes_send=options["yes_send"])
