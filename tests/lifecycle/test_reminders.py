@@ -1,12 +1,13 @@
 """send_renewal_reminders: each (credential, offset) once, only the latest after downtime, dates in each zone."""
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from issuance.models import Credential, OutboxMessage, RenewalReminder, Suppression
+from tests.factories import AchievementFactory, CourseFactory, OrganizationFactory
 from tests.smtp import body
 
 
@@ -80,17 +81,21 @@ def test_it_sends_only_the_latest_due_reminder_after_ten_days_of_downtime(smtp, 
     achievement.reminder_days_before, achievement.reminder_days_after = "90,30,7,0", 5
     achievement.save()
     credential = hold()
-    run("--today", "2026-10-12")  # the 90-day reminder, then the machine is down for ten days around expiry
+    day = date(2026, 10, 1)
+    while day <= date(2027, 1, 20):  # daily, except ten days down from 2 to 11 January
+        if not date(2027, 1, 2) <= day <= date(2027, 1, 11):
+            run("--today", day.isoformat())
+        day += timedelta(days=1)
 
-    lines = run("--today", "2027-01-15")
-
-    assert "5 days after expiry: 1 sent, 0 suppressed" in lines
-    assert [m["Subject"] for m in smtp.messages][-1] == "Your Workplace Safety credential expired on 10 January 2027"
-    assert len(smtp.messages) == 2
+    subjects = [message["Subject"] for message in smtp.to("ann@learners.example")]
+    assert subjects == [
+        "Your Workplace Safety credential expires on 10 January 2027",  # 90 days before
+        "Your Workplace Safety credential expires on 10 January 2027",  # 30 days before
+        "Your Workplace Safety credential expired on 10 January 2027",  # back on the 12th: the day-of reminder only
+        "Your Workplace Safety credential expired on 10 January 2027",  # 5 days after
+    ]
     outcomes = dict(credential.renewal_reminders.values_list("offset_days", "outcome"))
-    assert outcomes == {90: "queued", 30: "skipped", 7: "skipped", 0: "skipped", -5: "queued"}
-    run("--today", "2027-01-16")
-    assert len(smtp.messages) == 2
+    assert outcomes == {90: "queued", 30: "queued", 7: "skipped", 0: "queued", -5: "queued"}
 
 
 def test_it_sends_nothing_for_a_reminder_long_past(smtp, hold):
@@ -131,13 +136,19 @@ def test_it_honours_the_suppression_list(smtp, hold, academy):
 
 
 def test_it_compares_dates_in_each_organisations_time_zone(smtp, hold, academy):
-    end = datetime(2027, 1, 10, 23, 30, tzinfo=timezone.utc)  # already 11 January in Auckland (UTC+13 in summer)
-    academy.timezone = "Pacific/Auckland"
+    academy.timezone = "Pacific/Auckland"  # UTC+13 in January
     academy.save()
-    hold(expires=end)
+    hold(email="ann@learners.example", expires=datetime(2027, 1, 10, 23, 30, tzinfo=timezone.utc))  # the 11th there
+    western = OrganizationFactory(slug="pacific-coast", timezone="America/Los_Angeles")  # UTC-8
+    course = CourseFactory(organization=western, achievement=AchievementFactory(organization=western, validity_amount=1,
+                                                                                validity_unit="years"))
+    hold(email="bo@learners.example", course=course, expires=datetime(2027, 1, 11, 3, 0, tzinfo=timezone.utc))  # the 10th there
 
-    assert run("--today", "2026-10-12")[-1] == "total: 0 sent, 0 suppressed"  # 90 days before the 11th is the 13th
-    assert run("--today", "2026-10-13")[-1] == "total: 1 sent, 0 suppressed"
+    run("--today", "2026-10-12")  # 90 days before 10 January
+    assert len(smtp.to("bo@learners.example")) == 1 and smtp.to("ann@learners.example") == []
+
+    run("--today", "2026-10-13")  # 90 days before 11 January
+    assert len(smtp.to("ann@learners.example")) == 1 and len(smtp.to("bo@learners.example")) == 1
 
 
 def test_it_refuses_an_unknown_organisation_and_a_malformed_date(db):
