@@ -6,7 +6,13 @@ from datetime import date
 from courses.models import Organization
 
 from .bulk import bulk_gate
-from .reminders import DueReminder, organization_reminders_due, organization_today, reminder_offset_label, renewal_reminder_send
+from .reminders import (
+    DueReminder,
+    organization_reminders_due,
+    organization_today,
+    reminder_offset_label,
+    renewal_reminder_send,
+)
 
 OUTCOMES = ("sent", "queued", "suppressed", "failed", "taken")
 

@@ -1,8 +1,8 @@
 """Expiry: past its end a credential reads expired everywhere at once, before and after the daily job."""
 
 import re
-from io import StringIO
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.utils import timezone

@@ -16,7 +16,7 @@ CREDENTIALS = reverse("admin:issuance_credential_changelist")
 
 
 @pytest.fixture
-def emailed(smtp, settings):
+def emailed(smtp):
     """A credential whose "your certificate is ready" email went out."""
     def make(**fields):
         credential = CredentialFactory(**fields)

@@ -24,7 +24,7 @@ def _revoke(admin_client, credential, **extra):
                                            "reason": "Assessment found to be copied.", **extra}, follow=True)
 
 
-def test_it_offers_to_tell_the_learner_and_emails_the_notice_when_asked(admin_client, smtp, settings):
+def test_it_offers_to_tell_the_learner_and_emails_the_notice_when_asked(admin_client, smtp):
     credential = CredentialFactory()
     ask = admin_client.post(CREDENTIALS, {"action": "revoke_selected", "_selected_action": [credential.pk]})
     assert "Tell the learner" in ask.content.decode()
