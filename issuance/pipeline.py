@@ -24,6 +24,7 @@ from .delivery.emails import (
 from .delivery.results import DeliveryResult
 from .effects import effect_perform
 from .errors import StepFailed, StepWaiting
+from .lifecycle.expiry import credential_expire
 from .lifecycle.renewal import credential_previous, credential_renewal_window_open, credential_supersede
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
 from .openbadges.credential import CredentialInputError
@@ -88,8 +89,7 @@ def decide(issuance: Issuance) -> None:
         if renewing:
             credential_supersede(credential=live, reason=f"Renewed by the completion in issuance {issuance.pk}.")
         elif live is not None:  # its validity ran out before the daily job expired it: this one replaces it
-            live.status, live.status_reason = Credential.Status.EXPIRED, f"Expired; replaced after issuance {issuance.pk}."
-            live.save(update_fields=["status", "status_reason"])
+            credential_expire(credential=live, now=now)
         else:
             live = credential_previous(held=held, achievement_id=issuance.achievement_id)
         try:

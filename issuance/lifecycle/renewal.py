@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from audit.services import audit_record
+
 from ..models import Credential
 
 Status = Credential.Status
@@ -30,3 +32,6 @@ def credential_supersede(*, credential: Credential, reason: str) -> None:
     """
     credential.status, credential.status_reason = Status.SUPERSEDED, reason
     credential.save(update_fields=["status", "status_reason"])
+    issuance = credential.issuance
+    audit_record(issuance=issuance, event=issuance.event, from_state=Status.ACTIVE, to_state=Status.SUPERSEDED,
+                 actor_kind="system", actor_label="renewal", detail=f"Credential {credential.pk} superseded: {reason}")

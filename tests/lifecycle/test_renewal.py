@@ -28,6 +28,7 @@ def test_it_renews_inside_the_window_and_stops_the_old_credentials_reminders(smt
     new, old = renewal.credential, Credential.objects.get(pk=old.pk)
     assert new.replaces == old and old.status == Credential.Status.SUPERSEDED
     assert f"renews {old.pk}" in renewal.audit_records.get(to_state="eligible").detail
+    assert old.issuance.audit_records.get(to_state="superseded").detail.startswith(f"Credential {old.pk} superseded")
     assert [m["Subject"] for m in smtp.to("ann@learners.example")] == ["Your certificate for First Aid at Work"] * 2
     out = StringIO()
     call_command("send_renewal_reminders", "--today", f"{old.valid_until - timedelta(days=30):%Y-%m-%d}", stdout=out)
