@@ -59,7 +59,8 @@ def measure_csv(*, stack: Stack, rows: int, log=print) -> dict:
     write_completions_csv(path, rows=rows, prefix=f"csv-{uuid.uuid4().hex[:6]}-")
     load_start = load_average()
     started = time.perf_counter()
-    process = subprocess.Popen(stack.manage("import_completions", str(path), "--source", "demo"),
+    # --yes-send: the operator's confirmation of the count, which the import checks above LAUREL_BULK_CONFIRM_OVER.
+    process = subprocess.Popen(stack.manage("import_completions", str(path), "--source", "demo", "--yes-send", str(rows)),
                                cwd=stack.workdir, env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = process.stdout.read().decode(errors="replace")
     _, status, usage = os.wait4(process.pid, 0)

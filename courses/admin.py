@@ -6,12 +6,13 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .keys.admin import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
+from .expiries import course_upcoming_expiries
 from .models import (
     Achievement,
     CertificateAsset,
@@ -161,14 +162,25 @@ class EmailTemplateAdmin(SimpleHistoryAdmin):
 
 @admin.register(Course)
 class CourseAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title", "organization", "achievement", "ruleset", "is_active"]
-    list_filter = ["organization", "is_active"]
+    list_display = ["code", "title", "organization", "achievement", "ruleset", "is_active", "sending_paused"]
+    list_filter = ["organization", "is_active", "sending_paused"]
     search_fields = ["code", "title", "description"]
     list_select_related = ["organization", "achievement", "ruleset"]
     autocomplete_fields = ["next_course"]
     fieldsets = [
-        (None, {"fields": ["organization", "code", "title", "description", "is_active"]}),
+        (None, {"fields": ["organization", "code", "title", "description", "is_active", "sending_paused"]}),
         ("What it awards", {"fields": ["achievement", "ruleset"]}),
         ("How it looks", {"fields": ["certificate_template", "email_template"]}),
-        ("What comes next", {"fields": ["next_course"]}),
+        ("What comes next", {"fields": ["next_course", "url", "renewal_url"]}),
+        ("Upcoming expiries", {"fields": ["upcoming_expiries"]}),
     ]
+    readonly_fields = ["upcoming_expiries"]
+
+    @admin.display(description="Credentials ending")
+    def upcoming_expiries(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        counts = course_upcoming_expiries(course=obj)
+        changelist = reverse("admin:issuance_credential_changelist")
+        return format_html_join(" · ", '<a href="{}?issuance__course__id__exact={}&amp;expires={}">{} in the next {} days</a>',
+                                ((changelist, obj.pk, days, count, days) for days, count in counts.items()))

@@ -34,6 +34,7 @@ DEFAULT_EMAIL_NAMES = {
     EmailTemplate.Kind.STILL_NEEDED: "What you still need (default)",
     EmailTemplate.Kind.STAFF_DIGEST: "Staff exception digest (default)",
     EmailTemplate.Kind.RENEWAL_REMINDER: "Renewal reminder (default)",
+    EmailTemplate.Kind.REVOCATION_NOTICE: "Revocation notice (default)",
 }
 
 

@@ -34,3 +34,26 @@ _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 def validate_locale(value: str) -> None:
     if not _LOCALE.match(value):
         raise ValidationError(f"{value!r} is not a locale such as en, pt-BR or de.")
+
+
+MAX_REMINDER_DAYS = 3650
+
+
+def reminder_days_parse(value: str) -> list[int]:
+    """'90, 30, 0' as [90, 30, 0]; raises ValueError naming the part that is not a number of days."""
+    days = []
+    for part in (value or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or int(part) > MAX_REMINDER_DAYS:
+            raise ValueError(f"{part!r} is not a number of days from 0 to {MAX_REMINDER_DAYS}.")
+        days.append(int(part))
+    return days
+
+
+def validate_reminder_days(value: str) -> None:
+    try:
+        reminder_days_parse(value)
+    except ValueError as exc:
+        raise ValidationError(f"Give days before expiry separated by commas, e.g. 90,30,0: {exc}") from None

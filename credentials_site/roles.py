@@ -28,7 +28,8 @@ ROLES: dict[str, list[str]] = {
     "Credential operators": [
         *_perms("courses", CATALOGUE, ("view",)),
         *_perms("issuance", ["completionevent", "parkedevent", "issuance", "credential", "outboxmessage"], ("view", "change")),
-        *_perms("issuance", ["source", "sourcecoursemapping", "learner", "effect", "staffdigest"], ("view",)),
+        *_perms("issuance", ["source", "sourcecoursemapping", "learner", "effect", "staffdigest", "renewalreminder",
+                             "signedbadgerevision"], ("view",)),
         *_perms("issuance", ["suppression"], ("view", "add", "delete")),
         "issuance.resume_issuance",
         *_perms("issuance", ["credential"], ("revoke", "suspend", "unsuspend")),

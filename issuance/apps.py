@@ -9,12 +9,13 @@ class IssuanceConfig(AppConfig):
     verbose_name = "Issuance"
 
     def ready(self):
-        # Delivery lives in a sub-package: connect its tracking receiver and register its admin here.
-        from .delivery import admin, tracking  # noqa: F401
+        # Delivery lives in a sub-package: connect its tracking receiver here.
+        from .delivery import tracking  # noqa: F401
         from courses.templating.save_checks import template_save_check_register
 
         from .certificates.save_check import certificate_template_save_problems
         from .email.save_check import email_template_save_problems
+        from .lifecycle import checks as lifecycle_checks  # noqa: F401  (registers the lifecycle's system checks)
         from .outbound import checks as outbound_checks  # noqa: F401  (registers laurel.W030, W031)
         from .schedules import schedules_sync_after_migrate
         from .sources import checks as source_checks  # noqa: F401  (registers laurel.E020)

@@ -20,11 +20,13 @@ def broker_health() -> dict:
 
 def pipeline_health() -> dict:
     waiting = Issuance.objects.filter(finished_at__isnull=True).exclude(state__in=NOT_CLAIMABLE)
-    oldest = waiting.aggregate(oldest=Min("state_changed_at"))["oldest"]
+    # An issuance held by its course's "sending paused" switch waits on purpose, not because a worker is missing.
+    oldest = waiting.exclude(course__sending_paused=True).aggregate(oldest=Min("state_changed_at"))["oldest"]
     age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
     return {
         "waiting": waiting.count(),
         "parked": Issuance.objects.filter(state=Issuance.State.PARKED).count(),
+        "held_by_paused_courses": waiting.filter(course__sending_paused=True).count(),
         "oldest_waiting_seconds": round(age, 1),
         "stall_threshold_seconds": settings.LAUREL_HEALTH_STALL_SECONDS,
         "stalled": age > settings.LAUREL_HEALTH_STALL_SECONDS,

@@ -24,6 +24,8 @@ from .effects import effect_perform
 from .email.render import EmailTemplateError
 from .errors import StepFailed, StepWaiting
 from .idempotency_keys import credential_email_key, still_needed_email_key
+from .lifecycle.expiry import credential_expire
+from .lifecycle.renewal import credential_previous, credential_renewal_window_open, credential_supersede
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
 from .openbadges.bitstring import StatusListFullError
 from .openbadges.credential import CredentialInputError
@@ -70,16 +72,20 @@ def decide(issuance: Issuance) -> None:
             version.freeze()
         held = list(Credential.objects.filter(learner=issuance.learner).order_by("pk"))  # one read for both questions
         live = next((c for c in held if c.achievement_id == issuance.achievement_id and c.status in LIVE), None)
-        if live is not None and (live.valid_until is None or live.valid_until > now):
+        renewing = live is not None and credential_renewal_window_open(credential=live, now=now)
+        if live is not None and (live.valid_until is None or live.valid_until > now) and not renewing:
             return _duplicate(issuance, live, version)
         result = ruleset_evaluate(version=version, completion=issuance.completion, held=_held(held), at=now)
         if not result.eligible:
             issuance_move(issuance=issuance, to_state=State.INELIGIBLE, reasons=result.reasons, ruleset_version=version,
                           detail=f"Not eligible under {version}: " + " ".join(result.reasons))
             return
-        if live is not None:  # its validity ran out: this one replaces it
-            live.status, live.status_reason = Credential.Status.EXPIRED, f"Expired; replaced after issuance {issuance.pk}."
-            live.save(update_fields=["status", "status_reason"])
+        if renewing:
+            credential_supersede(credential=live, reason=f"Renewed by the completion in issuance {issuance.pk}.")
+        elif live is not None:  # its validity ran out before the daily job expired it: this one replaces it
+            credential_expire(credential=live, now=now)
+        else:
+            live = credential_previous(held=held, achievement_id=issuance.achievement_id)
         try:
             with transaction.atomic():
                 credential = _credential_create(issuance, replaces=live, now=now)
@@ -87,13 +93,13 @@ def decide(issuance: Issuance) -> None:
             live = Credential.objects.get(learner=issuance.learner, achievement=issuance.achievement, status__in=LIVE)
             return _duplicate(issuance, live, version)
         detail = f"Eligible under {version or 'no rules'}; credential {credential.pk}"
-        detail += f" replaces expired {live.pk}." if live else "."
+        detail += (f" renews {live.pk}." if renewing else f" replaces expired {live.pk}.") if live else "."
         issuance_move(issuance=issuance, to_state=State.ELIGIBLE, ruleset_version=version, reasons=[], detail=detail)
 
 
 def _credential_create(issuance: Issuance, *, replaces: Credential | None, now: datetime) -> Credential:
     completed_at = Completion.from_json(issuance.completion).completed_at
-    valid_from = min(completed_at, now)
+    valid_from = issuance.achievement.validity_start(completed_at=completed_at, issued_at=now)
     return Credential.objects.create(
         issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=now,
         valid_from=valid_from, valid_until=issuance.achievement.valid_until(valid_from), replaces=replaces,
@@ -157,6 +163,7 @@ def badge(issuance: Issuance) -> None:
 
 # --- 6 deliver -----------------------------------------------------------------------------------
 OUTBOX_RECHECK = timedelta(seconds=30)
+HELD_RECHECK = timedelta(minutes=10)
 
 
 def _delivered(send: Callable[[], DeliveryResult]) -> str:
@@ -171,6 +178,8 @@ def _delivered(send: Callable[[], DeliveryResult]) -> str:
         raise StepFailed(f"Not emailed: {result.detail}. Remove the address from the suppression list, then resume.", permanent=True)
     if result.permanent:
         raise StepFailed(str(result), permanent=True)
+    if result.status == "held":  # the course's sending is paused; releasing the email queues this issuance again
+        raise StepWaiting(f"Held in the outbox: {result.detail}", retry_at=timezone.now() + HELD_RECHECK)
     # Queued for a retry, or in flight: the outbox owns email retries; look again when it is due.
     raise StepWaiting(f"Waiting for the outbox: {result}", retry_at=result.retry_at or timezone.now() + OUTBOX_RECHECK)
 

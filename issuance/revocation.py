@@ -4,7 +4,8 @@ from django.db import transaction
 
 from audit.services import audit_record
 
-from .models import Credential
+from .lifecycle.notices import credential_revocation_notice_send
+from .models import Credential, Issuance
 from .openbadges.status_lists import status_lists_touch
 from .connectors.base import REINSTATED, REVOKED, SUSPENDED
 from .outbound.services import outbound_credential_changed
@@ -62,10 +63,16 @@ def _reason(reason: str | None) -> str:
     return cleaned[:1000]
 
 
-def credential_revoke(*, credential: Credential, reason: str, actor=None) -> Credential:
-    """Revoke for good (the public page, the status list and the OB 2.0 assertion say so at once)."""
-    return _change(credential=credential, to_status=Status.REVOKED, reason=_reason(reason), actor=actor,
-                   allowed_from={Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED}, verb="revoked")
+def credential_revoke(*, credential: Credential, reason: str, actor=None, notify_learner: bool = False) -> Credential:
+    """Revoke for good (the public page, the status list and the OB 2.0 assertion say so at once).
+
+    With `notify_learner`, the learner is emailed the revocation notice once the change has committed.
+    """
+    revoked = _change(credential=credential, to_status=Status.REVOKED, reason=_reason(reason), actor=actor,
+                      allowed_from={Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED, Status.SUPERSEDED}, verb="revoked")
+    if notify_learner:
+        credential_revocation_notice_send(credential=revoked)
+    return revoked
 
 
 def credential_suspend(*, credential: Credential, reason: str, actor=None) -> Credential:

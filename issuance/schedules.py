@@ -6,7 +6,9 @@ all an operator runs. Data migrations used to create them; they are no-ops now (
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.utils import timezone
 from django_q.models import Schedule
 
 
@@ -14,7 +16,19 @@ from django_q.models import Schedule
 class PeriodicTask:
     name: str
     func: str
-    minutes: int
+    minutes: int = 0  # every N minutes; 0 for a daily task
+    daily_at_hour: int | None = None  # a daily task's first run: this hour (UTC) tomorrow
+
+    def schedule_fields(self) -> dict:
+        if self.daily_at_hour is None:
+            return {"func": self.func, "schedule_type": Schedule.MINUTES, "minutes": self.minutes, "repeats": -1}
+        return {"func": self.func, "schedule_type": Schedule.DAILY, "repeats": -1}
+
+    def first_run(self):
+        if self.daily_at_hour is None:
+            return timezone.now()
+        tomorrow = timezone.now() + timedelta(days=1)
+        return tomorrow.replace(hour=self.daily_at_hour, minute=0, second=0, microsecond=0)
 
 
 SCHEDULES = (
@@ -26,6 +40,8 @@ SCHEDULES = (
     PeriodicTask(name="laurel-staff-digests", func="issuance.intake.digests.staff_digests_send", minutes=1),
     # Send outbound deliveries (badge platforms, CRMs, webhooks) that are due, retries included.
     PeriodicTask(name="laurel-outbound-sweep", func="issuance.outbound.tasks.outbound_sweep", minutes=1),
+    # Once a day: expire what has passed its end, then send the renewal reminders that are due.
+    PeriodicTask(name="laurel-lifecycle-daily", func="issuance.lifecycle.tasks.lifecycle_daily", daily_at_hour=6),
 )
 
 
@@ -34,8 +50,7 @@ def schedules_sync(*, using: str = "default") -> list[str]:
     created = []
     for task in SCHEDULES:
         _, made = Schedule.objects.using(using).update_or_create(
-            name=task.name,
-            defaults={"func": task.func, "schedule_type": Schedule.MINUTES, "minutes": task.minutes, "repeats": -1},
+            name=task.name, defaults=task.schedule_fields(), create_defaults={**task.schedule_fields(), "next_run": task.first_run()},
         )
         if made:
             created.append(task.name)

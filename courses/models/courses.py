@@ -33,6 +33,14 @@ class Course(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The course the credential email invites the learner to next.",
     )
+    url = models.URLField("course page", blank=True, help_text="Where learners find and book this course.")
+    sending_paused = models.BooleanField(
+        default=False, help_text="Hold this course's emails to learners in the outbox (e.g. while checking a new template "
+                                 "or a large import); release them from the outbox in one action.",
+    )
+    renewal_url = models.URLField(
+        "renewal page", blank=True, help_text="Where renewal reminders send learners. Empty: the course page.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -43,6 +51,10 @@ class Course(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.title}"
+
+    @property
+    def renewal_link(self) -> str:
+        return self.renewal_url or self.url
 
     def clean(self):
         errors = {}

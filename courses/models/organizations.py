@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from ..validators import validate_hex_color, validate_locale, validate_timezone
+from ..validators import reminder_days_parse, validate_hex_color, validate_locale, validate_reminder_days, validate_timezone
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -63,6 +63,10 @@ class Organization(models.Model):
 class Achievement(models.Model):
     """A badge definition: what the learner is recognised for, and for how long."""
 
+    class ValidityStart(models.TextChoices):
+        COMPLETION = "completion", "the completion date"
+        ISSUE = "issue", "the issue date"
+
     class ValidityUnit(models.TextChoices):
         DAYS = "days", "days"
         MONTHS = "months", "months"
@@ -78,6 +82,20 @@ class Achievement(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1)], help_text="Leave empty if it never expires."
     )
     validity_unit = models.CharField(max_length=10, choices=ValidityUnit.choices, blank=True)
+    validity_starts = models.CharField(
+        "validity counts from", max_length=10, choices=ValidityStart.choices, default=ValidityStart.COMPLETION,
+        help_text="The day the validity period starts: when the learner completed the course, or when Laurel issued the credential.",
+    )
+    renewal_window_days = models.PositiveIntegerField(
+        default=90, help_text="A completion this many days or fewer before expiry renews the credential instead of being a duplicate.",
+    )
+    reminder_days_before = models.CharField(
+        max_length=100, default="90,30,0", blank=True, validators=[validate_reminder_days],
+        help_text="Renewal reminders, in days before expiry, separated by commas (0: the day it expires). Empty: none before.",
+    )
+    reminder_days_after = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Optionally, one more reminder this many days after it expired.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -101,6 +119,20 @@ class Achievement(models.Model):
     def clean(self):
         if bool(self.validity_amount) != bool(self.validity_unit):
             raise ValidationError("Give both a validity amount and a unit, or neither for a credential that never expires.")
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        """Every reminder as days before expiry, largest first; a reminder after expiry is negative."""
+        offsets = sorted(set(reminder_days_parse(self.reminder_days_before)), reverse=True)
+        if self.reminder_days_after:
+            offsets.append(-self.reminder_days_after)
+        return offsets
+
+    def validity_start(self, *, completed_at: datetime, issued_at: datetime) -> datetime:
+        """Where the validity period starts; a completion reported in the future counts from now."""
+        if self.validity_starts == self.ValidityStart.ISSUE:
+            return issued_at
+        return min(completed_at, issued_at)
 
     def valid_until(self, start: datetime) -> datetime | None:
         if not self.validity_amount:

@@ -16,7 +16,11 @@ EMAIL_FIELDS: dict[str, dict] = {
     EmailKind.STAFF_DIGEST: {"count": None, "items": frozenset({"summary", "error"}), "queue_url": None},
     EmailKind.RENEWAL_REMINDER: {
         "learner_name": None, "achievement_name": None, "course_title": None, "expiry_date": None,
-        "renewal_url": None, "credential_url": None,
+        "renewal_url": None, "credential_url": None, "expired": None, "days_left": None,
+    },
+    EmailKind.REVOCATION_NOTICE: {
+        "learner_name": None, "achievement_name": None, "course_title": None, "reason": None, "revoked_on": None,
+        "credential_url": None,
     },
 }
 

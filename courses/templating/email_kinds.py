@@ -10,3 +10,4 @@ class EmailKind(models.TextChoices):
     STILL_NEEDED = "still_needed", "What you still need"
     STAFF_DIGEST = "staff_digest", "Staff exception digest"
     RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
+    REVOCATION_NOTICE = "revocation_notice", "Revocation notice"

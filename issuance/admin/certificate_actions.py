@@ -8,9 +8,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from zipstream import ZipStream
 
-from ..certificates.regenerate import credential_certificate_regenerate
+from ..lifecycle.regenerate import credential_certificate_regenerate
 from ..certificates.render import CertificateRenderError, CertificateTemplateError
 from ..credentials import certificate_filename, credential_public_code
+from ..lifecycle.bulk import bulk_confirm_over, bulk_gate, typed_count
 
 
 class RegenerateForm(forms.Form):
@@ -18,6 +19,10 @@ class RegenerateForm(forms.Form):
     learner_name = forms.CharField(
         max_length=200, required=False, label="Name on the certificate",
         help_text="Only when one credential is selected: the corrected name. Leave as it is to keep it.",
+    )
+    email_learner = forms.BooleanField(
+        required=False, label="Email the learner the corrected credential",
+        help_text="Sends the credential email again with the new PDF. Off: nothing is sent.",
     )
 
 
@@ -27,13 +32,18 @@ def regenerate_certificates(modeladmin, request, queryset):
     single = credentials[0] if len(credentials) == 1 else None
     if "confirm" in request.POST:
         form = RegenerateForm(request.POST)
+        gate = bulk_gate(count=len(credentials) if form.data.get("email_learner") else 0,
+                         confirmed=typed_count(request.POST.get("confirm_count")))
+        if not gate.open:
+            form.add_error("email_learner", gate.refusal)
         if form.is_valid():
             done, failed = 0, []
             for credential in credentials:
                 name = form.cleaned_data["learner_name"] if single else None
                 try:
                     credential_certificate_regenerate(
-                        credential=credential, actor_user=request.user, reason=form.cleaned_data["reason"], learner_name=name or None
+                        credential=credential, actor_user=request.user, reason=form.cleaned_data["reason"],
+                        learner_name=name or None, email_learner=form.cleaned_data["email_learner"],
                     )
                     done += 1
                 except (CertificateTemplateError, CertificateRenderError, ValueError) as exc:
@@ -52,6 +62,7 @@ def regenerate_certificates(modeladmin, request, queryset):
         "credentials": credentials,
         "form": form,
         "single": single,
+        "confirm_over": bulk_confirm_over(),
         "action": "regenerate_certificates",
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }

@@ -6,6 +6,7 @@ from typing import Callable
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
+from ..lifecycle.bulk import bulk_confirm_over, bulk_gate, typed_count
 from ..models import Credential
 from ..revocation import CredentialStatusError, credential_revoke, credential_suspend, credential_unsuspend
 
@@ -23,6 +24,7 @@ class StatusChange:
     change: Callable
     reason_required: bool = True
     shown_publicly: bool = True
+    offers_notice: bool = False  # "tell the learner", with the revocation notice template
 
 
 CHANGES = {
@@ -31,7 +33,8 @@ CHANGES = {
         StatusChange("revoke_selected", "Revoke credentials",
                      "Revoking is permanent: the public page, the status list and the Open Badges 2.0 assertion say "
                      "so at once. Nothing is deleted.", "Revoked", "Yes, revoke them",
-                     frozenset({Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED}), credential_revoke),
+                     frozenset({Status.ACTIVE, Status.SUSPENDED, Status.EXPIRED, Status.SUPERSEDED}), credential_revoke,
+                     offers_notice=True),
         StatusChange("suspend_selected", "Suspend credentials",
                      "A suspended credential shows as suspended everywhere until it is restored.", "Suspended",
                      "Yes, suspend them", frozenset({Status.ACTIVE}), credential_suspend),
@@ -50,30 +53,40 @@ def _skip_reason(change: StatusChange, credential: Credential) -> str:
 def credential_status_action(modeladmin, request, queryset, *, change: StatusChange):
     queryset = queryset.select_related("learner", "achievement")
     reason = request.POST.get("reason", "").strip()
+    notify = change.offers_notice and request.POST.get("notify_learner") == "yes"
+    applicable = sum(not _skip_reason(change, credential) for credential in queryset)
+    gate = bulk_gate(count=applicable if notify else 0, confirmed=typed_count(request.POST.get("confirm_count")))
+    extra = {"notify_learner": True} if notify else {}
     error = ""
     if request.POST.get("confirm") == "yes":
-        if reason or not change.reason_required:
+        if not gate.open:
+            error = gate.refusal
+        elif reason or not change.reason_required:
             done, skipped = 0, []
             for credential in queryset:
                 try:
-                    change.change(credential=credential, reason=reason, actor=request.user)
+                    change.change(credential=credential, reason=reason, actor=request.user, **extra)
                     done += 1
                 except CredentialStatusError as exc:
                     skipped.append(str(exc))
-            modeladmin.message_user(request, f"{change.outcome}: {done} credential{'s' if done != 1 else ''}.",
+            told = " Each learner is sent the revocation notice (see the outbox)." if notify and done else ""
+            modeladmin.message_user(request, f"{change.outcome}: {done} credential{'s' if done != 1 else ''}.{told}",
                                     messages.SUCCESS if done else messages.WARNING)
             if skipped:
                 modeladmin.message_user(request, f"Left unchanged ({len(skipped)}): " + " ".join(skipped[:5]),
                                         messages.WARNING)
             return None
-        error = "Give a reason: it is kept in the audit trail."
+        else:
+            error = "Give a reason: it is kept in the audit trail."
     rows = [{"credential": credential, "skip": _skip_reason(change, credential)} for credential in queryset]
     return TemplateResponse(request, "admin/issuance/credential/status_confirmation.html", {
         **modeladmin.admin_site.each_context(request),
         "title": change.title, "explanation": change.explanation, "outcome": change.outcome,
         "submit_label": change.submit_label, "reason_required": change.reason_required,
         "shown_publicly": change.shown_publicly, "rows": rows, "action": change.name, "reason": reason,
-        "error": error, "opts": modeladmin.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "offers_notice": change.offers_notice, "notify": notify, "applicable": applicable,
+        "confirm_over": bulk_confirm_over(), "error": error, "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     })
 
 

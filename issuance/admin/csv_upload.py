@@ -14,7 +14,8 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.resources import Resource
 from import_export.results import Result, RowResult
 
-from ..intake.csv_import import CsvFileError, csv_import
+from ..intake.csv_import import CsvFileError, csv_import, csv_import_would_email
+from ..lifecycle.bulk import bulk_gate
 from ..models import Source
 
 PREVIEW_HEADERS = ["Row", "Outcome"]
@@ -49,9 +50,10 @@ class StreamedCsv(CSV):
 class CompletionCsvResource(Resource):
     """Not a model resource: each row becomes a CompletionEvent through the intake service."""
 
-    def __init__(self, source: Source | None = None, **kwargs):
+    def __init__(self, source: Source | None = None, confirm_count: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.source = source
+        self.confirm_count = confirm_count
 
     @classmethod
     def get_display_name(cls):
@@ -64,8 +66,16 @@ class CompletionCsvResource(Resource):
         result = Result()
         result.diff_headers = PREVIEW_HEADERS
         data = io.BytesIO(dataset.content)
+        file_name = kwargs.get("file_name") or "upload.csv"
         try:
-            report = csv_import(source=self.source, stream=data, file_name=kwargs.get("file_name") or "upload.csv", dry_run=dry_run)
+            if not dry_run:  # the cap on learners emailed, counted as the preview counted them
+                count = csv_import_would_email(report=csv_import(source=self.source, stream=data, file_name=file_name, dry_run=True))
+                data.seek(0)
+                gate = bulk_gate(count=count, confirmed=self.confirm_count)
+                if not gate.open:
+                    result.laurel_refusal = gate.refusal + " Upload the file again and type the count."
+                    return result
+            report = csv_import(source=self.source, stream=data, file_name=file_name, dry_run=dry_run)
         except CsvFileError as exc:
             result.append_base_error(_FileError(exc))
             return result
@@ -73,7 +83,8 @@ class CompletionCsvResource(Resource):
         result.total_rows = report.rows
         summary = RowResult()
         summary.import_type = RowResult.IMPORT_TYPE_NEW
-        summary.diff = ["all", report.summary()]
+        summary.diff = ["all", report.summary() + (f" Would email up to {csv_import_would_email(report=report)} learners."
+                                                   if dry_run else "")]
         result.append_row_result(summary)
         for row, problem in report.problems:
             result.append_row_result(_preview_row(row, f"Invalid, will be parked: {problem}", RowResult.IMPORT_TYPE_NEW))
@@ -107,3 +118,8 @@ class CompletionImportForm(ImportForm):
 
 class CompletionConfirmImportForm(ConfirmImportForm):
     source = forms.ModelChoiceField(queryset=Source.objects.all(), widget=forms.HiddenInput)
+    confirm_count = forms.IntegerField(
+        required=False, min_value=0, label="Learners to email",
+        help_text="Needed only when the file would email more than LAUREL_BULK_CONFIRM_OVER learners: type the "
+                  "count the preview says.",
+    )

@@ -50,8 +50,8 @@ class CompletionEventAdmin(ImportMixin, admin.ModelAdmin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
-        source = form.cleaned_data.get("source") if form is not None and hasattr(form, "cleaned_data") else None
-        return {"source": source}
+        cleaned = form.cleaned_data if form is not None and hasattr(form, "cleaned_data") else {}
+        return {"source": cleaned.get("source"), "confirm_count": cleaned.get("confirm_count")}
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
@@ -60,6 +60,9 @@ class CompletionEventAdmin(ImportMixin, admin.ModelAdmin):
         return initial
 
     def add_success_message(self, result, request):
+        if getattr(result, "laurel_refusal", ""):
+            messages.error(request, result.laurel_refusal)
+            return
         report = getattr(result, "laurel_report", None)
         if report is not None:
             messages.success(request, f"Imported {report.file_name}: {report.summary()}")

@@ -5,10 +5,13 @@ from django.utils.html import format_html
 
 from audit.models import AuditRecord
 
-from ..models import Credential, Effect, Issuance, Learner
+from ..models import Credential, Effect, Issuance, Learner, RenewalReminder, SignedBadgeRevision
 from .certificate_actions import download_certificates_zip, regenerate_certificates
 from ..transitions import NotParked, issuance_resume
+from ..lifecycle.expiry import credential_shown_status
 from .credential_status import CredentialStatusPermissions, revoke_selected, suspend_selected, unsuspend_selected
+from .expiry_filters import ExpiresFilter, ShownStatusFilter
+from .lifecycle_actions import send_renewal_email
 from .outbound import OutboundDeliveryInline
 
 
@@ -96,13 +99,37 @@ class IssuanceAdmin(admin.ModelAdmin):
             self.message_user(request, f"Skipped {len(skipped)}: " + " ".join(skipped[:5]), messages.WARNING)
 
 
+class RenewalReminderInline(admin.TabularInline):
+    model = RenewalReminder
+    verbose_name_plural = "Renewal reminders"
+    fields = readonly_fields = ["offset_days", "due_on", "outcome", "message", "created_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SignedBadgeRevisionInline(admin.TabularInline):
+    model = SignedBadgeRevision
+    verbose_name_plural = "Signed documents a reissue replaced"
+    fields = readonly_fields = ["replaced_at", "reason", "sha256", "document"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Credential)
 class CredentialAdmin(CredentialStatusPermissions, admin.ModelAdmin):
-    list_display = ["id", "learner", "achievement", "status", "issued_at", "valid_until"]
-    list_filter = ["status", "achievement__organization", "achievement"]
+    list_display = ["id", "learner", "achievement", "shown_status", "issued_at", "valid_until"]
+    list_filter = [ShownStatusFilter, ExpiresFilter, "achievement__organization", "issuance__course", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
     list_select_related = ["learner", "achievement"]
-    actions = [regenerate_certificates, download_certificates_zip, revoke_selected, suspend_selected, unsuspend_selected]
+    inlines = [RenewalReminderInline, SignedBadgeRevisionInline]
+    actions = [regenerate_certificates, download_certificates_zip, send_renewal_email, revoke_selected, suspend_selected,
+               unsuspend_selected]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Credential._meta.fields]
@@ -112,6 +139,11 @@ class CredentialAdmin(CredentialStatusPermissions, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Status", ordering="status")
+    def shown_status(self, obj):
+        shown = credential_shown_status(status=obj.status, valid_until=obj.valid_until)
+        return Credential.Status(shown).label
 
 
 @admin.register(Learner)

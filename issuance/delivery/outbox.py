@@ -25,6 +25,9 @@ Status = OutboxMessage.Status
 # Waits before attempts 2, 3, 4 …: a minute, five, half an hour, two hours, six hours; then it fails.
 RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6)]
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# What a course's "sending paused" switch holds: every email to its learners (staff mail goes out).
+HELD_WHEN_PAUSED = {OutboxMessage.Kind.CREDENTIAL, OutboxMessage.Kind.STILL_NEEDED, OutboxMessage.Kind.RENEWAL_REMINDER,
+                    OutboxMessage.Kind.REVOCATION_NOTICE}
 
 
 def stuck_after() -> timedelta:
@@ -87,6 +90,13 @@ def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, 
         message.refresh_from_db()
     if message.status != Status.QUEUED:
         return delivery_result(message=message)
+    if message.kind in HELD_WHEN_PAUSED and message.issuance_id and message.released_at is None and (
+        Issuance.objects.filter(pk=message.issuance_id, course__sending_paused=True).exists()
+    ):
+        held = "Held: sending is paused for this course. Release it from the outbox when it may go."
+        if OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(status=Status.HELD, last_error=held):
+            message.refresh_from_db()
+            return delivery_result(message=message)
     suppression = suppression_find(organization_id=message.organization_id, address=message.recipient)
     if suppression is not None:
         reason = f"{message.recipient} is on the suppression list ({suppression.get_reason_display()}, {suppression.created_at:%Y-%m-%d})."
@@ -197,3 +207,18 @@ def outbox_requeue(*, message_id: int) -> bool:
             status=Status.QUEUED, next_attempt_at=None, attempts=0, last_error="", headers=headers
         )
     )
+
+
+def outbox_release_held(*, message_ids: list[int], now: datetime | None = None) -> list[int]:
+    """Staff release held rows: queued again, due now, and sent even if their course is still paused.
+
+    The issuances waiting on them are due again now too, so their deliver step sees the email go.
+    """
+    now = now or timezone.now()
+    held = list(OutboxMessage.objects.filter(pk__in=message_ids, status=Status.HELD).values_list("pk", "issuance_id"))
+    OutboxMessage.objects.filter(pk__in=[pk for pk, _ in held], status=Status.HELD).update(
+        status=Status.QUEUED, released_at=now, next_attempt_at=None, last_error=""
+    )
+    Issuance.objects.filter(pk__in=[issuance for _, issuance in held if issuance], finished_at__isnull=True,
+                            next_attempt_at__gt=now).update(next_attempt_at=now)
+    return [pk for pk, _ in held]

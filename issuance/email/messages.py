@@ -1,10 +1,11 @@
 """Builds each email Laurel sends, from the catalogue's templates and the issuance, ready for the outbox."""
 
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from django.core.mail import make_msgid
+from django.utils import timezone
 
 from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
 from courses.models import EmailTemplate, Organization
@@ -123,4 +124,45 @@ def staff_digest_draft(*, organization: Organization, key: str, count: int, item
         recipient=organization.notification_email,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STAFF_DIGEST),
         context={"count": count, "items": items, "organization_name": organization.name, "queue_url": queue_url},
+    )
+
+
+def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on: date, today: date) -> EmailDraft:
+    """What expires when, a link to renew (the course's renewal page) and one to the credential."""
+    issuance = credential.issuance
+    organization, course = issuance.organization, issuance.course
+    learner_name = clean_header_text(issuance.learner_name)
+    days_left = (expires_on - today).days
+    context = {
+        "learner_name": learner_name, "achievement_name": credential.achievement.name, "course_title": course.title,
+        "expiry_date": f"{expires_on:%-d %B %Y}", "expired": days_left < 0, "days_left": max(days_left, 0),
+        "renewal_url": course.renewal_link or organization.website,
+        "credential_url": credential_url(credential_id=credential.pk),
+    }
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.RENEWAL_REMINDER, key=key,
+        recipient=credential.learner.email, recipient_name=learner_name,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.RENEWAL_REMINDER),
+        context=context,
+        footer_note=f"You are receiving this because you hold {clean_header_text(credential.achievement.name)} "
+                    f"from {organization.name}.",
+    )
+
+
+def revocation_notice_email_draft(*, credential: Credential, key: str) -> EmailDraft:
+    """Tells the learner their credential was revoked, and why: no PDF, nothing that reads as valid."""
+    issuance = credential.issuance
+    organization = issuance.organization
+    learner_name = clean_header_text(issuance.learner_name)
+    context = {
+        "learner_name": learner_name, "achievement_name": credential.achievement.name,
+        "course_title": issuance.course.title, "reason": credential.status_reason,
+        "revoked_on": f"{_local(timezone.now(), organization):%-d %B %Y}",
+        "credential_url": credential_url(credential_id=credential.pk),
+    }
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.REVOCATION_NOTICE, key=key,
+        recipient=credential.learner.email, recipient_name=learner_name,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.REVOCATION_NOTICE),
+        context=context,
     )

@@ -47,6 +47,11 @@ class CsvImportReport:
         )
 
 
+def csv_import_would_email(*, report: CsvImportReport) -> int:
+    """Learners the import will email at most: every new, valid row ends in one email (invalid rows are parked)."""
+    return max(0, report.rows - report.duplicates - report.invalid)
+
+
 def csv_file_digest(stream: BinaryIO) -> str:
     """SHA-256 of the whole file, read in chunks; the stream is rewound for reading rows.
 

@@ -4,6 +4,7 @@ from .effects import Effect
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
 from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
+from .lifecycle import RenewalReminder, SignedBadgeRevision
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
 
@@ -20,6 +21,8 @@ __all__ = [
     "OutboundFailure",
     "OutboxMessage",
     "ParkedEvent",
+    "RenewalReminder",
+    "SignedBadgeRevision",
     "Source",
     "SourceCourseMapping",
     "StaffDigest",

@@ -98,7 +98,8 @@ class Credential(models.Model):
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
         REVOKED = "revoked", "Revoked"
-        EXPIRED = "expired", "Expired (superseded)"
+        EXPIRED = "expired", "Expired"
+        SUPERSEDED = "superseded", "Superseded (renewed or replaced)"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     issuance = models.OneToOneField(Issuance, on_delete=models.PROTECT, related_name="credential")

@@ -18,6 +18,7 @@ class OutboxMessage(models.Model):
         BOUNCED = "bounced", "Bounced"
         COMPLAINED = "complained", "Complained (marked as spam)"
         SUPPRESSED = "suppressed", "Suppressed (address on the suppression list)"
+        HELD = "held", "Held (the course's sending is paused)"
 
     # The catalogue's email kinds, and staff's test sends, which have no template of their own.
     Kind = models.TextChoices(
@@ -50,6 +51,9 @@ class OutboxMessage(models.Model):
     provider_message_id = models.CharField(max_length=300, blank=True, db_index=True)
     possible_duplicate = models.BooleanField(
         default=False, help_text="An attempt's outcome was unknown and the message was sent again."
+    )
+    released_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff released it while its course's sending was paused.",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)

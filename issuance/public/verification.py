@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 from django.core.cache import cache
-from django.utils import timezone
 
 from ..credentials import credential_public_code, credential_url
+from ..lifecycle.expiry import credential_shown_status
 from ..linkedin import linkedin_add_to_profile_url
 from ..models import Credential
 from ..openbadges.hosted import achievement_image_url, credential_assertion_url
@@ -22,7 +22,7 @@ Status = Credential.Status
 
 @dataclass(frozen=True)
 class PublicStatus:
-    key: str  # valid, expired, revoked, suspended, pending
+    key: str  # valid, expired, superseded, revoked, suspended, pending
     label: str
     reason: str = ""
 
@@ -142,8 +142,9 @@ def credential_public_status(*, row: dict, valid_until: datetime | None) -> Publ
         return PublicStatus("revoked", "Revoked", row["status_reason"])
     if row["status"] == Status.SUSPENDED:
         return PublicStatus("suspended", "Suspended", row["status_reason"])
-    if row["status"] == Status.EXPIRED:
-        return PublicStatus("expired", "Expired", "A newer credential replaced this one.")
-    if valid_until is not None and valid_until <= timezone.now():
+    if row["status"] == Status.SUPERSEDED:
+        return PublicStatus("superseded", "Superseded", "It was renewed: a newer credential replaced this one.")
+    # Expired by the daily job, or past its end before the job has run: the page says expired either way.
+    if credential_shown_status(status=row["status"], valid_until=valid_until) == Status.EXPIRED:
         return PublicStatus("expired", "Expired")
     return PublicStatus("valid", "Valid")

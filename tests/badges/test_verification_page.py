@@ -79,11 +79,12 @@ def test_it_shows_expired_once_the_validity_has_run_out(client, issue):
     assert _status(page) == "expired" and "This credential was valid until" in page
 
 
-def test_it_shows_expired_for_a_credential_a_newer_one_replaced(client, issue):
+def test_it_shows_superseded_for_a_credential_a_newer_one_replaced(client, issue):
     credential = issue()
-    Credential.objects.filter(pk=credential.pk).update(status=Credential.Status.EXPIRED)
+    Credential.objects.filter(pk=credential.pk).update(status=Credential.Status.SUPERSEDED)
 
-    assert _status(_page(client, credential)) == "expired"
+    page = _page(client, credential)
+    assert _status(page) == "superseded" and "a newer credential replaced this one" in page
 
 
 def test_it_serves_a_warm_page_from_cache_with_one_query_for_the_live_status(client, issue, django_assert_max_num_queries):
@@ -134,7 +135,7 @@ def test_it_says_a_credential_is_still_being_issued_until_it_is_signed(client, s
 
 
 def test_it_shows_a_corrected_name_and_new_fingerprint_at_once_after_a_certificate_is_regenerated(client, issue, admin_user):
-    from issuance.certificates.regenerate import credential_certificate_regenerate
+    from issuance.lifecycle.regenerate import credential_certificate_regenerate
 
     credential = issue(name="Ann Le")
     assert "Ann Le<" in _page(client, credential)  # cached

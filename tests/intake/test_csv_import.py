@@ -49,7 +49,7 @@ def test_it_imports_10000_rows_with_3_percent_bad_ones_parked_and_none_lost(sour
     data, bad = _big_file(10_000, bad_every=33)
     path = tmp_path / "cohort.csv"
     path.write_bytes(b"\xef\xbb\xbf" + data)  # with a BOM, as spreadsheets save it
-    call_command("import_completions", str(path), source=source.slug)
+    call_command("import_completions", str(path), source=source.slug, yes_send=10_000 - bad)
     out = capsys.readouterr().out
     assert f"10000 rows: {10_000 - bad} valid, {bad} invalid" in out
     assert "10000 stored and queued" in out
@@ -129,3 +129,22 @@ def test_the_command_dry_run_prints_counts_and_stores_nothing(source, capsys):
     assert "Dry run: 4 rows: 2 valid, 2 invalid" in out  # WS-100 and FA-201 do not exist here
     assert "row 4: course:" in out
     assert CompletionEvent.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_stores_nothing_above_the_cap_without_the_exact_count(source, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("LAUREL_BULK_CONFIRM_OVER", "100")
+    data, bad = _big_file(150, bad_every=50)
+    path = tmp_path / "cohort.csv"
+    path.write_bytes(data)
+
+    call_command("import_completions", str(path), source=source.slug, dry_run=True)
+    assert f"Would email up to {150 - bad} learners" in capsys.readouterr().out
+    with pytest.raises(CommandError, match=rf"would email {150 - bad} learners, more than LAUREL_BULK_CONFIRM_OVER \(100\)"):
+        call_command("import_completions", str(path), source=source.slug)
+    with pytest.raises(CommandError, match=rf"would email {150 - bad} learners, not 150"):
+        call_command("import_completions", str(path), source=source.slug, yes_send=150)
+    assert CompletionEvent.objects.count() == 0
+
+    call_command("import_completions", str(path), source=source.slug, yes_send=150 - bad)
+    assert CompletionEvent.objects.count() == 150

@@ -159,3 +159,26 @@ def test_an_upload_in_the_wrong_encoding_names_the_row_and_stores_nothing(admin_
     page = response.content.decode()
     assert "UTF-8" in page and "row 3" in page.lower()
     assert CompletionEvent.objects.count() == 0
+
+
+def test_it_imports_nothing_above_the_cap_until_the_count_is_typed(admin_client, source, monkeypatch):
+    monkeypatch.setenv("LAUREL_BULK_CONFIRM_OVER", "1")
+    csv = b"email,name,course,completed_at\n" + b"".join(
+        f"l{n}@example.org,Learner {n},FA-101,2026-01-05T09:58:00Z\n".encode() for n in range(3))
+    url = reverse("admin:issuance_completionevent_import")
+    preview = admin_client.post(url, {"source": source.pk, "format": 0,
+                                      "import_file": SimpleUploadedFile("cohort.csv", csv, "text/csv")})
+    assert "Would email up to 3 learners." in preview.content.decode()
+    confirm_form = preview.context["confirm_form"]
+    data = {name: confirm_form.initial.get(name, "") for name in confirm_form.fields}
+
+    refused = admin_client.post(reverse("admin:issuance_completionevent_process_import"), data, follow=True)
+    assert "would email 3 learners, more than LAUREL_BULK_CONFIRM_OVER (1)" in str(list(refused.context["messages"])[0])
+    assert CompletionEvent.objects.filter(channel="csv").count() == 0
+
+    preview = admin_client.post(url, {"source": source.pk, "format": 0,
+                                      "import_file": SimpleUploadedFile("cohort.csv", csv, "text/csv")})
+    data = {name: preview.context["confirm_form"].initial.get(name, "") for name in preview.context["confirm_form"].fields}
+    done = admin_client.post(reverse("admin:issuance_completionevent_process_import"), {**data, "confirm_count": 3}, follow=True)
+    assert "Imported cohort.csv: 3 rows" in str(list(done.context["messages"])[0])
+    assert CompletionEvent.objects.filter(channel="csv").count() == 3

@@ -97,7 +97,7 @@ def test_it_refuses_a_private_address_without_the_setting(credential, accredible
 
 def test_a_name_correction_updates_the_credential_on_accredible(credential, accredible, accredible_connection, admin_user, settings, tmp_path):
     from courses.defaults import organization_install_default_templates
-    from issuance.certificates.regenerate import credential_certificate_regenerate
+    from issuance.lifecycle.regenerate import credential_certificate_regenerate
 
     settings.MEDIA_ROOT = tmp_path
     organization_install_default_templates(organization=credential.issuance.organization)

@@ -1,6 +1,7 @@
 """`demo_push` as `make demo` runs it: signed webhooks to a live server, a real worker, a real SMTP server."""
 
 import re
+from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,8 @@ import requests
 from django.core.management import call_command
 from django_q.brokers import get_broker
 
+from courses.expiries import course_upcoming_expiries
+from courses.models import Course
 from issuance.models import CompletionEvent, Issuance
 from tests.pipeline.cluster import Cluster
 from tests.smtp import attachments, body
@@ -42,10 +45,27 @@ def test_it_pushes_a_pass_a_fail_a_missing_prerequisite_and_a_malformed_one_end_
     assert "a malformed one: parked in the exception queue — " in out
     assert f"/admin/issuance/parkedevent/{parked.pk}/change/" in out
     assert "a pass: synced" in out and "a fail: ineligible — Your score was 72" in out
-    # One certificate and two "what you still need" emails reached the mail server.
+    # Three certificates (a pass and two WS-100 inductions) and two "what you still need" emails reached the mail server.
     to_learners = sorted((m["To"].split("<")[0].strip(), m["Subject"]) for m in smtp.messages if "learners.example" in m["To"])
-    assert [name for name, _ in to_learners] == ["Ada Lovelace", "Charles Babbage", "Grace Hopper"]
-    assert sum("certificate" in subject.lower() and "still need" not in subject.lower() for _, subject in to_learners) == 1
+    assert [name for name, _ in to_learners] == ["Ada Lovelace", "Alan Turing", "Charles Babbage", "Grace Hopper",
+                                                 "Katherine Johnson"]
+    assert sum("certificate" in subject.lower() and "still need" not in subject.lower() for _, subject in to_learners) == 3
+
+    # The 12-month WS-100 course: its upcoming expiries in the admin, and its renewal reminders due today.
+    ws100 = Course.objects.get(code="WS-100")
+    assert course_upcoming_expiries(course=ws100) == {30: 1, 90: 2}
+    dry = StringIO()
+    call_command("send_renewal_reminders", "--dry-run", stdout=dry)
+    assert dry.getvalue().splitlines() == [
+        "[dry run] 90 days before expiry: 1 would be sent, 0 suppressed",
+        "[dry run] 30 days before expiry: 1 would be sent, 0 suppressed",
+        "[dry run] on the day of expiry: 0 would be sent, 0 suppressed",
+        "[dry run] total: 2 would be sent, 0 suppressed",
+    ]
+    for _ in range(2):
+        call_command("send_renewal_reminders", stdout=StringIO())
+    reminders = [m for m in smtp.messages if "credential expires on" in m["Subject"]]
+    assert sorted(m["To"].split("<")[0].strip() for m in reminders) == ["Alan Turing", "Katherine Johnson"]
 
 
 @pytest.mark.django_db(transaction=True)

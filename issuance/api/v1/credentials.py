@@ -1,12 +1,13 @@
 """Staff API for a credential's status: revoke, suspend and restore (token auth, reasons recorded)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from issuance.credentials import credential_url
+from issuance.lifecycle.expiry import credential_shown_status
 from issuance.models import Credential
 from issuance.revocation import (
     ReasonRequired,
@@ -16,30 +17,53 @@ from issuance.revocation import (
     credential_unsuspend,
 )
 
+from .filters import NOT_FOUND
+
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
+class RevokeSerializer(ReasonSerializer):
+    notify_learner = serializers.BooleanField(
+        required=False, default=False, help_text="Email the learner the revocation notice. Off unless asked for.",
+    )
+
+
 class CredentialStatusSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=Credential.Status.choices)
+    status = serializers.SerializerMethodField(help_text="As shown everywhere: a credential past its end is expired.")
     status_reason = serializers.CharField()
+    valid_until = serializers.DateTimeField(allow_null=True)
+    replaces = serializers.UUIDField(source="replaces_id", allow_null=True)
     url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=Credential.Status.choices))
+    def get_status(self, credential) -> str:
+        return credential_shown_status(status=credential.status, valid_until=credential.valid_until)
 
     def get_url(self, credential) -> str:
         return credential_url(credential_id=credential.pk)
 
 
+class CredentialDetailView(APIView):
+    required_permissions = ["issuance.view_credential"]
+
+    @extend_schema(responses={200: CredentialStatusSerializer, 404: NOT_FOUND}, summary="A credential's status and validity")
+    def get(self, request, pk):
+        return Response(CredentialStatusSerializer(get_object_or_404(Credential, pk=pk)).data)
+
+
 class _StatusChangeView(APIView):
     change = None  # the service this endpoint calls
+    body_serializer = ReasonSerializer
 
     def post(self, request, pk):
         credential = get_object_or_404(Credential, pk=pk)
-        body = ReasonSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body = self.body_serializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         try:
-            credential = type(self).change(credential=credential, reason=body.validated_data["reason"], actor=request.user)
+            credential = type(self).change(credential=credential, actor=request.user, **body.validated_data)
         except ReasonRequired as exc:
             return Response({"reason": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except StatusConflict as exc:
@@ -53,9 +77,11 @@ _RESPONSES = {200: CredentialStatusSerializer, 400: None, 403: None, 404: None, 
 class CredentialRevokeView(_StatusChangeView):
     change = credential_revoke
     required_permissions = ["issuance.revoke_credential"]
+    body_serializer = RevokeSerializer
 
-    @extend_schema(request=ReasonSerializer, responses=_RESPONSES,
-                   summary="Revoke a credential for good (reason required; 409 if already revoked)")
+    @extend_schema(request=RevokeSerializer, responses=_RESPONSES,
+                   summary="Revoke a credential for good (reason required; 409 if already revoked); "
+                           "\"notify_learner\": true emails the learner")
     def post(self, request, pk):
         return super().post(request, pk)
 

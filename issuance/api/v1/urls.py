@@ -7,7 +7,7 @@ keep the un-namespaced names they were published with (`api-issuance-list` …).
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .credentials import CredentialRevokeView, CredentialSuspendView, CredentialUnsuspendView
+from .credentials import CredentialDetailView, CredentialRevokeView, CredentialSuspendView, CredentialUnsuspendView
 from .connections import ConnectionViewSet
 from .events import CompletionEventViewSet
 from .issuances import IssuanceDetailView, IssuanceListView, IssuanceResumeView
@@ -29,6 +29,7 @@ staff_urlpatterns = [
     path("issuances", IssuanceListView.as_view(), name="api-issuance-list"),
     path("issuances/<uuid:pk>", IssuanceDetailView.as_view(), name="api-issuance-detail"),
     path("issuances/<uuid:pk>/resume", IssuanceResumeView.as_view(), name="api-issuance-resume"),
+    path("credentials/<uuid:pk>", CredentialDetailView.as_view(), name="api-credential-detail"),
     path("credentials/<uuid:pk>/revoke", CredentialRevokeView.as_view(), name="api-credential-revoke"),
     path("credentials/<uuid:pk>/suspend", CredentialSuspendView.as_view(), name="api-credential-suspend"),
     path("credentials/<uuid:pk>/unsuspend", CredentialUnsuspendView.as_view(), name="api-credential-unsuspend"),

@@ -8,6 +8,9 @@ the email. The command then waits for the worker and says where to see each resu
 import json
 import time
 import uuid
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 import requests
 from django.conf import settings
@@ -22,7 +25,20 @@ SAMPLES = [
     ("a fail", {"course": "FA-101", "name": "Charles Babbage", "email": "charles@learners.example", "score": 72}),
     ("a prerequisite missing", {"course": "FA-201", "name": "Grace Hopper", "email": "grace@learners.example", "attendance": 95}),
     ("a malformed one", {"course": "FA-101", "name": "Nobody", "email": "not-an-address", "score": "eighty"}),
+    # WS-100 lasts 12 months: inductions done long enough ago that they end in 30 and in 90 days, so
+    # the admin shows upcoming expiries and `send_renewal_reminders` has reminders due today.
+    ("an induction ending in 30 days", {"course": "WS-100", "name": "Alan Turing", "email": "alan@learners.example",
+                                        "ends_in_days": 30}),
+    ("an induction ending in 90 days", {"course": "WS-100", "name": "Katherine Johnson",
+                                        "email": "katherine@learners.example", "ends_in_days": 90}),
 ]
+
+
+def _completed_at(sample: dict) -> datetime:
+    now = timezone.now()
+    if "ends_in_days" not in sample:
+        return now
+    return now + timedelta(days=sample["ends_in_days"]) - relativedelta(months=12)
 
 
 def _payload(sample: dict, run: str) -> dict:
@@ -31,16 +47,17 @@ def _payload(sample: dict, run: str) -> dict:
     data = {
         "learner": {"id": f"demo-{local}", "email": email, "name": sample["name"]},
         "course": {"id": sample["course"]},
-        "completed_at": timezone.now().isoformat(timespec="seconds"),
+        "completed_at": _completed_at(sample).isoformat(timespec="seconds"),
     }
     for key in ("score", "attendance"):
         if key in sample:
             data[key] = sample[key]
-    return {"type": "course.completed", "timestamp": data["completed_at"], "data": data}
+    return {"type": "course.completed", "timestamp": timezone.now().isoformat(timespec="seconds"), "data": data}
 
 
 class Command(BaseCommand):
-    help = "Post the demo's sample completions (a pass, a fail, a missing prerequisite, a malformed one) as signed webhooks."
+    help = ("Post the demo's sample completions (a pass, a fail, a missing prerequisite, a malformed one, two WS-100 "
+            "inductions ending in 30 and 90 days) as signed webhooks.")
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default=settings.LAUREL_BASE_URL, help="The running web server (default LAUREL_BASE_URL).")

@@ -93,7 +93,8 @@ class Command(BaseCommand):
             created[code], _ = Course.objects.get_or_create(
                 organization=org,
                 code=code,
-                defaults={"title": title, "achievement": achievements[code], "ruleset": ruleset},
+                defaults={"title": title, "achievement": achievements[code], "ruleset": ruleset,
+                          "url": f"https://demo-academy.example/courses/{code.lower()}"},
             )
         if created["FA-101"].next_course_id is None:
             created["FA-101"].next_course = created["FA-201"]

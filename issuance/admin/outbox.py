@@ -4,10 +4,13 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from ..lifecycle.bulk import bulk_gate, typed_count
+from ..lifecycle.resend import outbox_resend_refusal
 from ..models import OutboxMessage, Suppression
-from .sending import delivery_send_test
-from .outbox import outbox_requeue
-from .tasks import outbox_enqueue_send
+from ..step_queue import issuance_enqueue
+from ..delivery.outbox import outbox_release_held, outbox_requeue
+from ..delivery.sending import delivery_send_test
+from ..delivery.tasks import outbox_enqueue_send
 
 MAX_TEST_SENDS = 5
 
@@ -16,11 +19,12 @@ MAX_TEST_SENDS = 5
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "recipient", "subject", "organization", "status", "attempts", "possible_duplicate", "sent_at"]
     list_filter = ["status", "organization", "kind", ("issuance__course", admin.RelatedOnlyFieldListFilter),
+                   "issuance__course__sending_paused",
                    "possible_duplicate", "created_at"]
     search_fields = ["recipient", "subject", "idempotency_key", "provider_message_id"]
     date_hierarchy = "created_at"
     list_select_related = ["organization"]
-    actions = ["resend", "send_test_to_me"]
+    actions = ["resend", "release_held", "send_test_to_me"]
     fieldsets = [
         (None, {"fields": ["status", "last_error", "possible_duplicate", "kind", "organization", "issuance", "recipient", "subject"]}),
         ("As the learner saw it", {"fields": ["html_preview", "text_preview", "attachment_list"]}),
@@ -56,25 +60,57 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend the selected messages…", permissions=["change"])
     def resend(self, request, queryset):
-        if request.POST.get("confirmed") == "yes":
+        # Checked on the confirmation page and again on confirm: a credential may be revoked in between.
+        selected = list(queryset.select_related("organization"))
+        refused = [(message, reason) for message in selected if (reason := outbox_resend_refusal(message=message))]
+        allowed = [message for message in selected if message not in {m for m, _ in refused}]
+        gate = bulk_gate(count=len(allowed), confirmed=typed_count(request.POST.get("confirm_count")))
+        if request.POST.get("confirmed") == "yes" and gate.open:
             done = 0
-            for message in queryset:
+            for message in allowed:
                 if outbox_requeue(message_id=message.pk):
                     outbox_enqueue_send(message_id=message.pk)
                     self.log_change(request, message, "Queued to be sent again.")
                     done += 1
-            skipped = queryset.count() - done
+            skipped = len(allowed) - done
             self.message_user(request, f"Queued {done} message{'s' if done != 1 else ''} to be sent again."
                               + (f" {skipped} being sent right now were left alone." if skipped else ""), messages.SUCCESS)
+            for message, reason in refused:
+                self.message_user(request, f"Not resent to {message.recipient}: {reason}", messages.WARNING)
             return None
         context = {
             **self.admin_site.each_context(request), "title": "Resend these messages?", "opts": self.model._meta,
-            "messages_to_resend": queryset.select_related("organization"),
-            "suppressed": queryset.filter(status=OutboxMessage.Status.SUPPRESSED).count(),
-            "already_sent": queryset.filter(status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED]).count(),
+            "messages_to_resend": allowed, "refused": refused,
+            "suppressed": sum(m.status == OutboxMessage.Status.SUPPRESSED for m in allowed),
+            "already_sent": sum(m.status in (OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED) for m in allowed),
+            "gate": gate, "gate_error": gate.refusal if request.POST.get("confirmed") == "yes" else "",
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/issuance/outboxmessage/resend_confirmation.html", context)
+
+    @admin.action(description="Release the selected held messages…", permissions=["change"])
+    def release_held(self, request, queryset):
+        held = list(queryset.filter(status=OutboxMessage.Status.HELD).select_related("organization", "issuance__course"))
+        gate = bulk_gate(count=len(held), confirmed=typed_count(request.POST.get("confirm_count")))
+        if request.POST.get("confirmed") == "yes" and gate.open:
+            released = outbox_release_held(message_ids=[message.pk for message in held])
+            for message in held:
+                if message.pk in released:
+                    outbox_enqueue_send(message_id=message.pk)
+                    if message.issuance_id:  # a pipeline step waiting on this email carries on now
+                        issuance_enqueue(issuance_id=message.issuance_id)
+                    self.log_change(request, message, "Released from the paused course's hold and queued.")
+            self.message_user(request, f"Released {len(released)} held message{'s' if len(released) != 1 else ''}; "
+                              "they are being sent.", messages.SUCCESS)
+            return None
+        paused = sorted({str(m.issuance.course) for m in held if m.issuance_id and m.issuance.course.sending_paused})
+        context = {
+            **self.admin_site.each_context(request), "title": "Release these held messages?", "opts": self.model._meta,
+            "held": held, "not_held": queryset.exclude(status=OutboxMessage.Status.HELD).count(), "paused": paused,
+            "gate": gate, "gate_error": gate.refusal if request.POST.get("confirmed") == "yes" else "",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/issuance/outboxmessage/release_confirmation.html", context)
 
     @admin.action(description="Send a test copy to me", permissions=["view"])
     def send_test_to_me(self, request, queryset):

@@ -5,19 +5,25 @@ from django.db import transaction
 from audit.services import audit_record
 
 from ..connectors.base import UPDATED
+from .reissue import credential_badge_resign, credential_corrected_email_refusal, credential_corrected_email_send
 from ..outbound.services import outbound_credential_changed
-from .credential_certificate import StoredCertificate, credential_certificate_store
+from ..certificates.credential_certificate import StoredCertificate, credential_certificate_store
 
 
-def credential_certificate_regenerate(*, credential, actor_user, reason: str, learner_name: str | None = None) -> StoredCertificate:
+def credential_certificate_regenerate(*, credential, actor_user, reason: str, learner_name: str | None = None,
+                                     email_learner: bool = False) -> StoredCertificate:
     """Render the certificate again (after a name correction or a template change) and record who, why and both hashes.
 
     The credential keeps its id, so every link and QR code already shared still works; the old PDF
-    stays in storage and its SHA-256 is kept in the audit trail.
+    stays in storage and its SHA-256 is kept in the audit trail. A corrected name also re-signs the
+    Open Badges credential (issuance/lifecycle/reissue.py), and `email_learner` sends the learner
+    the corrected credential.
     """
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValueError("Say why the certificate is regenerated.")
+    if email_learner and (refusal := credential_corrected_email_refusal(credential=credential)):
+        raise ValueError(f"the learner cannot be emailed: {refusal} Regenerate without emailing them.")
     issuance = credential.issuance
     old_name = issuance.learner_name
     new_name = " ".join((learner_name or old_name).split())
@@ -38,4 +44,8 @@ def credential_certificate_regenerate(*, credential, actor_user, reason: str, le
             detail=(f"Certificate regenerated: {reason}.{renamed} Template v{stored.template_version}; "
                     f"SHA-256 was {stored.previous_sha256 or 'none'}, now {stored.sha256}."),
         )
+    if new_name != old_name and credential.badge:
+        credential_badge_resign(credential=credential, actor_user=actor_user, reason=f"name corrected: {reason}")
+    if email_learner:
+        credential_corrected_email_send(credential=credential, certificate_sha256=stored.sha256)
     return stored

@@ -1,0 +1,83 @@
+"""Expiry: when a credential's `valid_until` has passed, it is expired everywhere at once.
+
+Two halves. `credential_shown_status` is what every reader (the public page, the API, the admin)
+shows, so a credential past its end reads "expired" even before the daily job has run.
+`credential_expire` is the one transition active → expired, run by the daily job; it records the
+change in the audit trail, and is where outbound connectors learn of it.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from audit.services import audit_record
+
+from ..models import Credential, Issuance
+
+Status = Credential.Status
+EXPIRY_ACTOR = "daily expiry job"
+
+
+def credential_past_end(*, valid_until: datetime | None, now: datetime | None = None) -> bool:
+    return valid_until is not None and valid_until <= (now or timezone.now())
+
+
+def credential_shown_status(*, status: str, valid_until: datetime | None, now: datetime | None = None) -> str:
+    """The status a person should see: an active credential past its end is expired, job or no job."""
+    if status == Status.ACTIVE and credential_past_end(valid_until=valid_until, now=now):
+        return Status.EXPIRED
+    return status
+
+
+def credentials_shown_as(*, status: str, now: datetime | None = None) -> Q:
+    """A filter matching credentials whose shown status is `status` (for admin filters and the API)."""
+    now = now or timezone.now()
+    past_end = Q(valid_until__isnull=False, valid_until__lte=now)
+    if status == Status.EXPIRED:
+        return Q(status=Status.EXPIRED) | (Q(status=Status.ACTIVE) & past_end)
+    if status == Status.ACTIVE:
+        return Q(status=Status.ACTIVE) & ~past_end
+    return Q(status=status)
+
+
+def credential_expire(*, credential: Credential, now: datetime | None = None) -> bool:
+    """Move one active credential whose end has passed to expired. True if this call moved it.
+
+    A conditional UPDATE, so two jobs running at once expire (and announce) it once.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        moved = Credential.objects.filter(
+            pk=credential.pk, status=Status.ACTIVE, valid_until__isnull=False, valid_until__lte=now
+        ).update(status=Status.EXPIRED, status_reason="")
+        if not moved:
+            return False
+        issuance = Issuance.objects.get(pk=credential.issuance_id)
+        # A finished issuance reads "expired" in the admin too; one still moving (or parked) keeps its state.
+        if issuance.finished_at is not None and issuance.state in (Issuance.State.SYNCED, Issuance.State.DELIVERED):
+            Issuance.objects.filter(pk=issuance.pk).update(state=Issuance.State.EXPIRED, state_changed_at=now)
+        audit_record(
+            issuance=issuance, event=issuance.event, from_state=Status.ACTIVE, to_state=Status.EXPIRED,
+            actor_kind="system", actor_label=EXPIRY_ACTOR,
+            detail=f"Credential {credential.pk} expired: it was valid until {credential.valid_until:%Y-%m-%d %H:%M %Z}.",
+        )
+        credential.status, credential.status_reason = Status.EXPIRED, ""
+        # Outbound connectors (the `credential.expired` webhook) are told here, once per credential:
+        # enqueue the event with transaction.on_commit so it is sent only if this move commits.
+    return True
+
+
+def credentials_due_to_expire(*, now: datetime | None = None, organization_slug: str = "") -> QuerySet:
+    queryset = Credential.objects.filter(status=Status.ACTIVE, valid_until__isnull=False, valid_until__lte=now or timezone.now())
+    if organization_slug:
+        queryset = queryset.filter(issuance__organization__slug=organization_slug)
+    return queryset.order_by("valid_until")
+
+
+def credentials_expire_due(*, now: datetime | None = None, organization_slug: str = "") -> int:
+    """The daily job's first half: expire every active credential whose end has passed."""
+    now = now or timezone.now()
+    due = credentials_due_to_expire(now=now, organization_slug=organization_slug).only("pk", "issuance_id", "valid_until")
+    return sum(credential_expire(credential=credential, now=now) for credential in due.iterator())

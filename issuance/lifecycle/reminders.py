@@ -1,0 +1,149 @@
+"""Renewal reminders: which (credential, offset) is due today, and sending each at most once.
+
+Offsets are days before expiry (90, 30, 0 by default; a negative one is after), compared as dates
+in the organisation's time zone. Only the most recent due offset of a credential is ever sent, so
+a run after days of downtime sends one current reminder, not a burst of stale ones; a reminder
+whose day is more than STALE_AFTER_DAYS ago is not sent at all (a first run over old data must not
+email every learner who ever let a credential lapse).
+
+At most once: inserting the RenewalReminder row is the claim (unique per credential and offset),
+committed together with the outbox row, so concurrent runs on several machines send it once.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.models import Organization
+
+from ..delivery.outbox import outbox_enqueue, outbox_send_message, suppression_find
+from ..email.messages import renewal_reminder_email_draft
+from ..models import Credential, OutboxMessage, RenewalReminder
+
+STALE_AFTER_DAYS = 30
+# Credentials that can still be renewed: active, or expired (a reminder after expiry). Revoked,
+# suspended and superseded ones get none, nor does one already renewed (it has a successor).
+REMINDED_STATUSES = [Credential.Status.ACTIVE, Credential.Status.EXPIRED]
+
+
+def renewal_reminder_key(*, credential_id, offset_days: int | None = None, staff_on: date | None = None) -> str:
+    """The outbox idempotency key of one reminder: the one place it is spelled.
+
+    A scheduled reminder is keyed by its offset; one staff send on request, by the day they sent it
+    (a second click that day is the same email, not another one).
+    """
+    if staff_on is not None:
+        return f"renewal-reminder:{credential_id}:staff:{staff_on.isoformat()}"
+    return f"renewal-reminder:{credential_id}:{offset_days}"
+
+
+def reminder_offset_label(offset_days: int) -> str:
+    if offset_days == 0:
+        return "on the day of expiry"
+    days = abs(offset_days)
+    return f"{days} day{'s' if days != 1 else ''} {'before' if offset_days > 0 else 'after'} expiry"
+
+
+@dataclass
+class DueReminder:
+    credential: Credential
+    offset_days: int
+    due_on: date
+    expires_on: date
+    skipped: list[tuple[int, date]] = field(default_factory=list)  # earlier offsets overtaken by this one
+    suppressed: bool = False
+
+
+def organization_today(*, organization: Organization, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(ZoneInfo(organization.timezone)).date()
+
+
+def _due_offsets(credential: Credential, *, zone: ZoneInfo, today: date) -> tuple[date, list[tuple[int, date]]]:
+    expires_on = credential.valid_until.astimezone(zone).date()
+    issued_on = credential.issued_at.astimezone(zone).date()
+    due = []
+    for offset in credential.achievement.reminder_offsets:
+        day = expires_on - timedelta(days=offset)
+        # Not before the credential existed: a short validity does not mean a reminder on day one.
+        if issued_on <= day <= today:
+            due.append((offset, day))
+    return expires_on, sorted(due, key=lambda item: item[1])
+
+
+def organization_reminders_due(*, organization: Organization, today: date) -> list[DueReminder]:
+    """Every reminder this organisation should send on `today` (its local date), one per credential at most."""
+    zone = ZoneInfo(organization.timezone)
+    offsets = [offset for achievement in organization.achievements.all() for offset in achievement.reminder_offsets]
+    if not offsets:
+        return []
+    # Only credentials whose end is near enough to today for some offset to be due and not stale;
+    # a day's margin each side, as the exact comparison is of dates in the organisation's zone.
+    midnight = datetime.combine(today, datetime.min.time(), tzinfo=zone)
+    window = {
+        "valid_until__gte": midnight - timedelta(days=max(0, -min(offsets)) + STALE_AFTER_DAYS + 1),
+        "valid_until__lt": midnight + timedelta(days=max(0, max(offsets)) + 2),
+    }
+    candidates = (
+        Credential.objects.filter(
+            issuance__organization=organization, status__in=REMINDED_STATUSES, replaced_by__isnull=True, **window,
+        )
+        .select_related("achievement", "learner", "issuance__course", "issuance__organization")
+        .order_by("valid_until", "pk")
+    )
+    sent = {}
+    for credential_id, offset in RenewalReminder.objects.filter(
+        credential__issuance__organization=organization, **{f"credential__{key}": value for key, value in window.items()}
+    ).values_list("credential_id", "offset_days"):
+        sent.setdefault(credential_id, set()).add(offset)
+    due_reminders = []
+    for credential in candidates.iterator():
+        if not credential.achievement.reminder_offsets:
+            continue
+        expires_on, due = _due_offsets(credential, zone=zone, today=today)
+        if not due:
+            continue
+        latest_offset, latest_day = due[-1]
+        done = sent.get(credential.pk, set())
+        # This offset, or one due later, was handled already (by an earlier run or another machine).
+        if any(offset <= latest_offset for offset in done) or (today - latest_day).days > STALE_AFTER_DAYS:
+            continue
+        due_reminders.append(DueReminder(
+            credential=credential, offset_days=latest_offset, due_on=latest_day, expires_on=expires_on,
+            skipped=[(offset, day) for offset, day in due[:-1] if offset not in done],
+            suppressed=suppression_find(organization_id=organization.pk, address=credential.learner.email) is not None,
+        ))
+    return due_reminders
+
+
+def renewal_reminder_send(*, due: DueReminder, today: date) -> str:
+    """Claim, queue and send one reminder. Returns sent, queued (will retry), suppressed, failed or taken."""
+    credential = due.credential
+    try:
+        with transaction.atomic():
+            RenewalReminder.objects.bulk_create(
+                [RenewalReminder(credential=credential, offset_days=offset, due_on=day, outcome=RenewalReminder.Outcome.SKIPPED)
+                 for offset, day in due.skipped],
+                ignore_conflicts=True,
+            )
+            reminder = RenewalReminder.objects.create(
+                credential=credential, offset_days=due.offset_days, due_on=due.due_on, outcome=RenewalReminder.Outcome.QUEUED
+            )
+            draft = renewal_reminder_email_draft(
+                credential=credential, expires_on=due.expires_on, today=today,
+                key=renewal_reminder_key(credential_id=credential.pk, offset_days=due.offset_days),
+            )
+            message = outbox_enqueue(draft=draft)
+            RenewalReminder.objects.filter(pk=reminder.pk).update(message=message)
+            # Outbound connectors (the `credential.expiring` webhook) are told here, once per
+            # (credential, offset), when offset_days >= 0: enqueue the event with transaction.on_commit.
+    except IntegrityError:
+        return "taken"  # another run claimed this (credential, offset) first
+    result = outbox_send_message(message=message)
+    if result.sent:
+        return "sent"
+    if result.status == OutboxMessage.Status.SUPPRESSED:
+        return "suppressed"
+    return "failed" if result.permanent else "queued"
