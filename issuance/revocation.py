@@ -4,10 +4,10 @@ from django.db import transaction
 
 from audit.services import audit_record
 
-from .lifecycle.notices import credential_revocation_notice_send
-from .models import Credential, Issuance
-from .openbadges.status_lists import status_lists_touch
 from .connectors.base import REINSTATED, REVOKED, SUSPENDED
+from .lifecycle.notices import credential_revocation_notice_send
+from .models import Credential
+from .openbadges.status_lists import status_lists_touch
 from .outbound.services import outbound_credential_changed
 from .transitions import issuance_stop_revoked
 

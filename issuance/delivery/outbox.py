@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..email.draft import EmailDraft
-from ..models import OutboxMessage, Suppression
+from ..models import Issuance, OutboxMessage, Suppression
 from .results import DeliveryResult, delivery_result
 from .signals import outbox_message_failed
 from .transport import TransportError, outbox_email, transport_send

@@ -131,7 +131,7 @@ def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on
     """What expires when, a link to renew (the course's renewal page) and one to the credential."""
     issuance = credential.issuance
     organization, course = issuance.organization, issuance.course
-    learner_name = clean_header_text(issuance.learner_name)
+    learner_name = learner_text_line(issuance.learner_name)
     days_left = (expires_on - today).days
     context = {
         "learner_name": learner_name, "achievement_name": credential.achievement.name, "course_title": course.title,
@@ -144,7 +144,7 @@ def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on
         recipient=credential.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.RENEWAL_REMINDER),
         context=context,
-        footer_note=f"You are receiving this because you hold {clean_header_text(credential.achievement.name)} "
+        footer_note=f"You are receiving this because you hold {learner_text_line(credential.achievement.name)} "
                     f"from {organization.name}.",
     )
 
@@ -153,7 +153,7 @@ def revocation_notice_email_draft(*, credential: Credential, key: str) -> EmailD
     """Tells the learner their credential was revoked, and why: no PDF, nothing that reads as valid."""
     issuance = credential.issuance
     organization = issuance.organization
-    learner_name = clean_header_text(issuance.learner_name)
+    learner_name = learner_text_line(issuance.learner_name)
     context = {
         "learner_name": learner_name, "achievement_name": credential.achievement.name,
         "course_title": issuance.course.title, "reason": credential.status_reason,

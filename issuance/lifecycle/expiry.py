@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
+from ..connectors.base import EXPIRED
 from ..models import Credential, Issuance
+from ..outbound.services import outbound_credential_changed
 
 Status = Credential.Status
 EXPIRY_ACTOR = "daily expiry job"
@@ -64,8 +66,8 @@ def credential_expire(*, credential: Credential, now: datetime | None = None) ->
             detail=f"Credential {credential.pk} expired: it was valid until {credential.valid_until:%Y-%m-%d %H:%M %Z}.",
         )
         credential.status, credential.status_reason = Status.EXPIRED, ""
-        # Outbound connectors (the `credential.expired` webhook) are told here, once per credential:
-        # enqueue the event with transaction.on_commit so it is sent only if this move commits.
+        # Once per credential (only the call that moved it gets here), sent only if this move commits.
+        outbound_credential_changed(credential=credential, action=EXPIRED)
     return True
 
 

@@ -49,8 +49,8 @@ def credential_badge_resign(*, credential: Credential, actor_user, reason: str) 
                     f"same id. The document it replaces is kept whole as signed badge revision {revision.pk}, "
                     f"SHA-256 {old_sha256} (of its JSON with sorted keys)."),
         )
-        # Connected platforms (Credly, Badgr, Accredible) are updated here where their API allows:
-        # the outbound connectors enqueue an update for this credential with transaction.on_commit.
+        # Connected platforms learn of the corrected name from the caller (lifecycle/regenerate.py,
+        # `credential.updated`), which also re-renders the certificate.
     credential.badge = signed
     return signed
 

@@ -19,9 +19,11 @@ from django.utils import timezone
 
 from courses.models import Organization
 
+from ..connectors.base import EXPIRING
 from ..delivery.outbox import outbox_enqueue, outbox_send_message, suppression_find
 from ..email.messages import renewal_reminder_email_draft
 from ..models import Credential, OutboxMessage, RenewalReminder
+from ..outbound.services import outbound_credential_changed
 
 STALE_AFTER_DAYS = 30
 # Credentials that can still be renewed: active, or expired (a reminder after expiry). Revoked,
@@ -137,8 +139,8 @@ def renewal_reminder_send(*, due: DueReminder, today: date) -> str:
             )
             message = outbox_enqueue(draft=draft)
             RenewalReminder.objects.filter(pk=reminder.pk).update(message=message)
-            # Outbound connectors (the `credential.expiring` webhook) are told here, once per
-            # (credential, offset), when offset_days >= 0: enqueue the event with transaction.on_commit.
+            if due.offset_days >= 0:  # once per (credential, offset): the reminder row above is the claim
+                outbound_credential_changed(credential=credential, action=EXPIRING)
     except IntegrityError:
         return "taken"  # another run claimed this (credential, offset) first
     result = outbox_send_message(message=message)
