@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import envbool, envint, envlist, envstr, fernet_key_is_valid
+from .env import envbool, envint, envintlist, envlist, envstr, fernet_key_is_valid
 from .storage import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -252,6 +252,8 @@ LAUREL_EVENT_STALL_SECONDS = envint("LAUREL_EVENT_STALL_SECONDS", 600)
 LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
 # An outbox row still `sending` after this long lost its sender (a task never outlives Q_TIMEOUT).
 LAUREL_OUTBOX_STUCK_SECONDS = envint("LAUREL_OUTBOX_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
+# Waits before an email's attempts 2, 3, 4 … (a minute, five, half an hour, two hours, six hours).
+LAUREL_OUTBOX_RETRY_SECONDS = envintlist("LAUREL_OUTBOX_RETRY_SECONDS", "60,300,1800,7200,21600")
 
 LAUREL = {
     "ORGANIZATION_KEY_SECRET": envstr("LAUREL_KEY_ENCRYPTION_KEY"),
