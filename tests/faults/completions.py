@@ -47,18 +47,25 @@ def finished() -> int:
     return reachable(lambda: Issuance.objects.filter(finished_at__isnull=False).count(), default=0)
 
 
-def all_finished(*, timeout: float) -> tuple[bool, list]:
-    """Wait until every issuance finished, sweeping as the every-minute schedule does, sooner. Returns (done, swept)."""
-    swept = []
+class Sweeper:
+    """What the every-minute sweep schedule does in production, sooner: call it while waiting."""
 
-    def sweep_when_idle():
+    def __init__(self):
+        self.swept = []
+
+    def __call__(self):
         # Anything still unfinished once the queue has drained lost its task (a broker restarted empty,
         # a task that failed on a dropped connection) or is waiting for a retry that is now due.
         if reachable(lambda: get_broker().queue_size()) == 0:
-            swept.extend(reachable(lambda: issuance_sweep(stalled_after=2), default=[]))
+            self.swept.extend(reachable(lambda: issuance_sweep(stalled_after=2), default=[]))
 
-    done = wait_until(lambda: unfinished() == 0, timeout=timeout, every=1, on_wait=sweep_when_idle)
-    return done, swept
+
+def finished_at_least(count: int, *, sweeper: Sweeper, timeout: float = 180) -> bool:
+    return wait_until(lambda: finished() >= count, timeout=timeout, every=0.5, on_wait=sweeper)
+
+
+def all_finished(*, sweeper: Sweeper, timeout: float) -> bool:
+    return wait_until(lambda: unfinished() == 0, timeout=timeout, every=1, on_wait=sweeper)
 
 
 def emails_per_learner(smtp) -> Counter:

@@ -14,9 +14,9 @@ from django_q.brokers import get_broker
 
 from issuance.models import OutboxMessage
 from tests.faults.completions import (
-    all_finished, assert_each_processed_once, completions_start, finished, profile_broker,
+    Sweeper, all_finished, assert_each_processed_once, completions_start, finished, finished_at_least, profile_broker,
 )
-from tests.pipeline.cluster import Cluster, wait_until
+from tests.pipeline.cluster import Cluster
 
 COMPLETIONS = 100
 DOWN_SECONDS = 5
@@ -27,16 +27,16 @@ DOWN_SECONDS = 5
 def test_it_loses_nothing_when_postgresql_restarts_mid_run(private_postgres, smtp, course, tmp_path, monkeypatch):
     broker = profile_broker()
     cluster = Cluster(broker=broker, smtp_port=smtp.port, media_root=tmp_path / "media", monkeypatch=monkeypatch).start()
-    restarts = []
+    restarts, sweeper = [], Sweeper()
     try:
         issuances = completions_start(course, COMPLETIONS)
         for mode, after in (("fast", COMPLETIONS // 5), ("immediate", COMPLETIONS // 2)):
-            wait_until(lambda: finished() >= after, timeout=180)
+            assert finished_at_least(after, sweeper=sweeper), f"the run stalled before {after} finished"
             restarts.append((mode, finished()))
             private_postgres.stop(mode=mode)
             time.sleep(DOWN_SECONDS)
             private_postgres.start()
-        done, swept = all_finished(timeout=240)
+        done = all_finished(sweeper=sweeper, timeout=240)
         alive = cluster.process.poll() is None
     finally:
         cluster.stop()
@@ -49,5 +49,5 @@ def test_it_loses_nothing_when_postgresql_restarts_mid_run(private_postgres, smt
     duplicates = assert_each_processed_once(issuances, smtp)
     flagged = OutboxMessage.objects.filter(possible_duplicate=True).count()
     print(f"\n[{broker}] restarts (mode, finished so far)={restarts} duplicate emails={duplicates} "
-          f"flagged possible duplicates={flagged} re-queued by the sweep={len(swept)}")
+          f"flagged possible duplicates={flagged} re-queued by the sweep={len(sweeper.swept)}")
     assert duplicates <= len(restarts) * 2  # at most one send in flight per worker process at each restart

@@ -12,7 +12,7 @@ import pytest
 from django_q.brokers import get_broker
 
 from issuance.models import OutboxMessage
-from tests.faults.completions import all_finished, assert_each_processed_once, completions_start, profile_broker
+from tests.faults.completions import Sweeper, all_finished, assert_each_processed_once, completions_start, profile_broker
 from tests.pipeline.cluster import Cluster, wait_until
 
 COMPLETIONS = 100
@@ -26,6 +26,7 @@ def test_it_delivers_every_email_once_after_a_two_minute_smtp_outage(smtp, cours
     broker = profile_broker()
     cluster = Cluster(broker=broker, smtp_port=smtp.port, media_root=tmp_path / "media", monkeypatch=monkeypatch,
                       env={"LAUREL_OUTBOX_RETRY_SECONDS": RETRY_SECONDS, "EMAIL_TIMEOUT": "5"}).start()
+    sweeper = Sweeper()
     try:
         issuances = completions_start(course, COMPLETIONS)
         assert wait_until(lambda: len(smtp.messages) >= 5, timeout=120), "no email arrived before the outage"
@@ -33,13 +34,13 @@ def test_it_delivers_every_email_once_after_a_two_minute_smtp_outage(smtp, cours
         before_outage = len(smtp.messages)
         down_until = time.monotonic() + OUTAGE_SECONDS
         # The pipeline keeps moving (certificates, badges) while every send is refused.
-        done_during_outage, _ = all_finished(timeout=OUTAGE_SECONDS)
+        done_during_outage = all_finished(sweeper=sweeper, timeout=OUTAGE_SECONDS)
         assert not done_during_outage, "everything finished although the mail server was down"
         time.sleep(max(0.0, down_until - time.monotonic()))
         refused_during_outage = OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, attempts__gte=3).count()
         smtp.start()  # the same port: the relay is back
 
-        done, swept = all_finished(timeout=240)
+        done = all_finished(sweeper=sweeper, timeout=240)
     finally:
         cluster.stop()
         if broker == "redis":
@@ -51,6 +52,6 @@ def test_it_delivers_every_email_once_after_a_two_minute_smtp_outage(smtp, cours
     duplicates = assert_each_processed_once(issuances, smtp)
     attempts = sorted(OutboxMessage.objects.values_list("attempts", flat=True))
     print(f"\n[{broker}] emails before the outage={before_outage}, most attempts for one email={attempts[-1]}, "
-          f"emails refused 3+ times during the outage={refused_during_outage}, re-queued by the sweep={len(swept)}")
+          f"emails refused 3+ times during the outage={refused_during_outage}, re-queued by the sweep={len(sweeper.swept)}")
     assert duplicates == 0
     assert not OutboxMessage.objects.filter(possible_duplicate=True).exists()
