@@ -13,7 +13,7 @@ RESULTS_DIR = ROOT / "bench" / "results"
 SUMMARY_KEYS = [
     "profile", "cpus", "pdf_limit_per_min", "pipeline_per_min", "pipeline_ratio", "latency_p50_s", "latency_p95_s",
     "latency_p99_s", "intake_events_per_s", "intake_p99_ms_at_200", "csv_10k_s", "csv_10k_peak_mb", "verify_p50_ms",
-    "verify_p99_ms",
+    "verify_p99_ms", "crash_lost", "crash_duplicate_emails",
 ]
 
 # key: (label, target as text, check(value, profile) -> bool or None when there is no target, load key)
@@ -35,6 +35,13 @@ ROWS = [
     ("verify_p99_ms", "Verification page p99, ms", "≤ 20", lambda v, p: v <= 20, "load_verify"),
     ("verify_pdf_p50_ms", "Certificate PDF p50, ms (page not built)", "", None, "load_verify"),
     ("verify_pdf_p99_ms", "Certificate PDF p99, ms (page not built)", "", None, "load_verify"),
+    ("crash_accepted", "Crash run: completions accepted while workers were SIGKILLed", "", None, "load_crash"),
+    ("crash_kills", "Crash run: SIGKILLs of the whole cluster", "", None, "load_crash"),
+    ("crash_finished", "Crash run: issuances finished", "", None, "load_crash"),
+    ("crash_lost", "Crash run: lost (accepted, no email)", "0", lambda v, p: v == 0, "load_crash"),
+    ("crash_duplicate_emails", "Crash run: duplicate emails (each flagged)", "", None, "load_crash"),
+    ("crash_elapsed_s", "Crash run: first POST to last email, s", "", None, "load_crash"),
+    ("crash_recovery_s", "Crash run: last kill to last email, s", "", None, "load_crash"),
 ]
 
 

@@ -1,9 +1,10 @@
 """`python -m bench`: the whole benchmark, or one part, on a throw-away stack; the last line printed is JSON.
 
-    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify] [--n N]
+    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash] [--n N]
 
 Parts run in this order so none leaves a backlog for the next: pdf, pipeline, latency, verify,
-intake and csv (the last two queue work with the workers stopped).
+intake and csv (the last two queue work with the workers stopped). `crash` (1,000 completions while
+the workers are SIGKILLed again and again; lost and duplicate counts) runs only when asked for.
 """
 
 import argparse
@@ -18,6 +19,7 @@ from .figures import load_average
 from .report import RESULTS_DIR, combined_table, derive, latest_by_profile, machine, results_write, summary_line, table
 
 PARTS = ["pdf", "pipeline", "latency", "verify", "intake", "csv"]
+ON_REQUEST = ["crash"]  # a fault run, not a speed figure: only with --only
 
 
 def log(message: str) -> None:
@@ -27,10 +29,10 @@ def log(message: str) -> None:
 def _arguments(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=["embedded", "production"], default="embedded")
-    parser.add_argument("--only", choices=PARTS, action="append", help="run this part only (repeatable)")
+    parser.add_argument("--only", choices=PARTS + ON_REQUEST, action="append", help="run this part only (repeatable)")
     parser.add_argument("--n", type=int, help="a smaller run: N completions for the pipeline and intake burst, "
-                        "min(N, 300) at 5/s for latency, N CSV rows, N verification requests, N/2 renders "
-                        "(defaults 2000 / 300 / 10000 / 2000 / 1000)")
+                        "min(N, 300) at 5/s for latency, N CSV rows, N verification requests, N/2 renders, "
+                        "N completions for crash (defaults 2000 / 300 / 10000 / 2000 / 1000 / 1000)")
     parser.add_argument("--clusters", type=int, default=1, help="qcluster processes for the pipeline part (scaling out)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--table", action="store_true", help="print the README table from the latest results and exit")
@@ -47,7 +49,7 @@ def run(args) -> dict:
 
     cpus = len(os.sched_getaffinity(0))
     n = args.n
-    parts = [part for part in PARTS if not args.only or part in args.only]
+    parts = [part for part in PARTS + ON_REQUEST if part in (args.only or PARTS)]
     results = {"profile": args.profile, "cpus": cpus, "machine": machine(), "started_load": load_average()}
     if n:
         results["n"] = n
@@ -80,6 +82,10 @@ def _measure(part: str, *, stack, sink, cpus: int, n: int | None, clusters: int)
         from .pipeline import measure_pipeline
 
         return measure_pipeline(stack=stack, sink=sink, count=n or 2000, clusters=clusters, log=log)
+    if part == "crash":
+        from .crash import measure_crash
+
+        return measure_crash(stack=stack, sink=sink, count=n or 1000, log=log)
     if part == "latency":
         from .pipeline import measure_latency
 

@@ -40,6 +40,15 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envintlist(name: str, default: str) -> list[int]:
+    """Comma-separated positive whole numbers, at least one; unset or empty gives `default`."""
+    raw = os.environ.get(name, "").strip() or default
+    items = [item.strip() for item in raw.split(",")]
+    if not all(item.isdigit() and int(item) > 0 for item in items):
+        raise ImproperlyConfigured(f"{name} must be positive whole numbers separated by commas, not {raw!r}")
+    return [int(item) for item in items]
+
+
 def fernet_key_is_valid(value: str) -> bool:
     """The form a Fernet key takes (LAUREL_KEY_ENCRYPTION_KEY): url-safe base64 of exactly 32 bytes."""
     try:

@@ -9,7 +9,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import envbool, envint, envlist, envstr, fernet_key_is_valid
+from .env import envbool, envint, envintlist, envlist, envstr, fernet_key_is_valid
 from .storage import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -310,6 +310,8 @@ LAUREL_POISON_FAILURES = envint("LAUREL_POISON_FAILURES", 3)
 LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
 # An outbox row still `sending` after this long lost its sender (a task never outlives Q_TIMEOUT).
 LAUREL_OUTBOX_STUCK_SECONDS = envint("LAUREL_OUTBOX_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
+# Waits before an email's attempts 2, 3, 4 … (a minute, five, half an hour, two hours, six hours).
+LAUREL_OUTBOX_RETRY_SECONDS = envintlist("LAUREL_OUTBOX_RETRY_SECONDS", "60,300,1800,7200,21600")
 
 # --- Outbound connections (badge platforms, CRMs, webhooks; docs/integrations/) -----------------
 # Lifts the outgoing-request guard's address check and allows plain http: for tests against

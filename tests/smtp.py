@@ -33,14 +33,18 @@ class SmtpServer:
     def __init__(self):
         self.handler = RecordingHandler()
         self.port = free_port()  # aiosmtpd's controller cannot be given port 0
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = None
 
     def start(self):
+        """Listen on this server's port; after `stop()`, the same port again (an outage ends), keeping the messages."""
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)  # a stopped one cannot restart
         self.controller.start()
         return self
 
     def stop(self):
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
     @property
     def messages(self):

@@ -22,12 +22,17 @@ from .signals import outbox_message_failed
 from .transport import TransportError, outbox_email, transport_send
 
 Status = OutboxMessage.Status
-# Waits before attempts 2, 3, 4 …: a minute, five, half an hour, two hours, six hours; then it fails.
-RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6)]
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # What a course's "sending paused" switch holds: every email to its learners (staff mail goes out).
 HELD_WHEN_PAUSED = {OutboxMessage.Kind.CREDENTIAL, OutboxMessage.Kind.STILL_NEEDED, OutboxMessage.Kind.RENEWAL_REMINDER,
                     OutboxMessage.Kind.REVOCATION_NOTICE}
+
+
+def retry_delays() -> list[timedelta]:
+    """Waits before attempts 2, 3, 4 …; after the last one the row fails.
+
+    By default a minute, five, half an hour, two hours, six hours (LAUREL_OUTBOX_RETRY_SECONDS).
+    """
+    return [timedelta(seconds=seconds) for seconds in settings.LAUREL_OUTBOX_RETRY_SECONDS]
 
 
 def stuck_after() -> timedelta:
@@ -138,19 +143,20 @@ def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, 
 
 def _record_failure(*, message: OutboxMessage, error: TransportError, now: datetime) -> DeliveryResult:
     detail = f"Attempt {message.attempts}: {error}"[:4000]
+    delays = retry_delays()
     if error.outcome_unknown:
         if message.possible_duplicate:
             final = detail + " The outcome of two attempts is unknown; check the provider's log before resending."
             return _finish(message=message, status=Status.FAILED, error=final)
         OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
-            status=Status.QUEUED, possible_duplicate=True, next_attempt_at=now + RETRY_DELAYS[0],
+            status=Status.QUEUED, possible_duplicate=True, next_attempt_at=now + delays[0],
             last_error=detail + " It may have been accepted; it will be sent once more and flagged as a possible duplicate.",
         )
-    elif error.permanent or message.attempts >= MAX_ATTEMPTS:
+    elif error.permanent or message.attempts > len(delays):
         suffix = "" if error.permanent else f" Gave up after {message.attempts} attempts."
         return _finish(message=message, status=Status.FAILED, error=detail + suffix)
     else:
-        delay = RETRY_DELAYS[min(message.attempts, len(RETRY_DELAYS)) - 1]
+        delay = delays[min(message.attempts, len(delays)) - 1]
         OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
             status=Status.QUEUED, next_attempt_at=now + delay, last_error=detail
         )

@@ -132,6 +132,22 @@ def test_it_gives_up_after_the_last_retry(smtp_server, failures):
     assert smtp_server.messages == []
 
 
+def test_it_follows_the_retry_schedule_the_operator_set(smtp_server, failures, settings):
+    settings.LAUREL_OUTBOX_RETRY_SECONDS = [5, 20]
+    smtp_server.handler.script = ["tempfail"] * 10
+    issuance = IssuanceFactory()
+    before = timezone.now()
+    first = delivery_send_still_needed_email(issuance=issuance, reasons=["Attend the practical day."])
+    after = timezone.now()
+    second = outbox_send(message_id=first.message_id, now=first.retry_at)
+    third = outbox_send(message_id=second.message_id, now=second.retry_at)
+
+    assert before + timedelta(seconds=5) <= first.retry_at <= after + timedelta(seconds=5)
+    assert second.retry_at - first.retry_at == timedelta(seconds=20)
+    assert (third.status, third.permanent) == (Status.FAILED, True)
+    assert "Gave up after 3 attempts" in third.detail
+
+
 def test_it_never_emails_a_suppressed_address(smtp_server, failures):
     credential = CredentialFactory()
     Suppression.objects.create(organization=credential.issuance.organization, address=credential.learner.email.upper(),

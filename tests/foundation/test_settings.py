@@ -42,6 +42,7 @@ def manage(*args, **env):
         ({"DEBUG": "perhaps"}, "DEBUG"),
         ({"LAUREL_KEY_ENCRYPTION_KEY": ""}, "LAUREL_KEY_ENCRYPTION_KEY"),
         ({"LAUREL_KEY_ENCRYPTION_KEY": "not-a-fernet-key"}, "LAUREL_KEY_ENCRYPTION_KEY"),
+        ({"LAUREL_OUTBOX_RETRY_SECONDS": "60,soon"}, "LAUREL_OUTBOX_RETRY_SECONDS"),
     ],
 )
 def test_it_refuses_to_start_in_production_with_an_unsafe_value(override, variable):

@@ -1,7 +1,7 @@
 """Expiry and renewal reminders travel to webhook subscribers as `credential.expired` and `credential.expiring`."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import jsonschema

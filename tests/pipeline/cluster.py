@@ -32,14 +32,16 @@ def database_url() -> str:
 class Cluster:
     """One qcluster process group. `kill()` is SIGKILL to every process in it, as an OOM killer would."""
 
-    def __init__(self, *, broker: str, smtp_port: int, media_root: Path, monkeypatch, workers: int = 2):
+    def __init__(self, *, broker: str, smtp_port: int, media_root: Path, monkeypatch, workers: int = 2,
+                 redis_url: str | None = None, env: dict | None = None):
         if broker == "redis":
-            require_redis(test_redis_url(), install="apt-get install redis-server, or set LAUREL_TEST_REDIS_URL")
+            require_redis(redis_url or test_redis_url(), install="apt-get install redis-server, or set LAUREL_TEST_REDIS_URL")
         self.name = f"laurel-test-{uuid.uuid4().hex[:8]}"
+        redis_url = redis_url or test_redis_url()
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url(),
-            "REDIS_URL": test_redis_url() if broker == "redis" else "",
+            "REDIS_URL": redis_url if broker == "redis" else "",
             "Q_CLUSTER_NAME": self.name,
             "Q_WORKERS": str(workers),
             "Q_TIMEOUT": "20",
@@ -51,6 +53,7 @@ class Cluster:
             "LAUREL_CLAIM_SECONDS": "5",
             "LAUREL_OUTBOX_STUCK_SECONDS": "25",  # just over Q_TIMEOUT: a killed send is retried soon
             "LOG_LEVEL": "WARNING",
+            **(env or {}),
         }
         if broker != "redis":
             self.env.pop("REDIS_URL")
@@ -58,7 +61,7 @@ class Cluster:
         monkeypatch.setattr(Conf, "CLUSTER_NAME", self.name)
         monkeypatch.setattr(Conf, "PREFIX", self.name)
         monkeypatch.setattr(Conf, "ORM", None if broker == "redis" else "default")
-        monkeypatch.setattr(Conf, "REDIS", test_redis_url() if broker == "redis" else {})
+        monkeypatch.setattr(Conf, "REDIS", redis_url if broker == "redis" else {})
         self.process = None
         self.log = open(media_root.parent / f"{self.name}.log", "ab")
 
