@@ -179,6 +179,16 @@ def issuance_stop_revoked(*, issuance: Issuance, detail: str, actor_kind: str, a
                  detail=detail, actor_kind=actor_kind, actor_user=actor_user, actor_label=actor_label)
 
 
+def issuance_mark_expired(*, issuance: Issuance, now) -> bool:
+    """A finished issuance whose credential passed its end reads "expired"; one still moving keeps its state.
+
+    Inside the caller's transaction, which records the expiry in the audit trail.
+    """
+    return bool(Issuance.objects.filter(
+        pk=issuance.pk, finished_at__isnull=False, state__in=[State.SYNCED, State.DELIVERED],
+    ).update(state=State.EXPIRED, state_changed_at=now))
+
+
 class NotParked(Exception):
     pass
 

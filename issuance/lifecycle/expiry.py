@@ -17,6 +17,7 @@ from audit.services import audit_record
 from ..connectors.base import EXPIRED
 from ..models import Credential, Issuance
 from ..outbound.services import outbound_credential_changed
+from ..transitions import issuance_mark_expired
 
 Status = Credential.Status
 EXPIRY_ACTOR = "daily expiry job"
@@ -58,8 +59,7 @@ def credential_expire(*, credential: Credential, now: datetime | None = None) ->
             return False
         issuance = Issuance.objects.get(pk=credential.issuance_id)
         # A finished issuance reads "expired" in the admin too; one still moving (or parked) keeps its state.
-        if issuance.finished_at is not None and issuance.state in (Issuance.State.SYNCED, Issuance.State.DELIVERED):
-            Issuance.objects.filter(pk=issuance.pk).update(state=Issuance.State.EXPIRED, state_changed_at=now)
+        issuance_mark_expired(issuance=issuance, now=now)
         audit_record(
             issuance=issuance, event=issuance.event, from_state=Status.ACTIVE, to_state=Status.EXPIRED,
             actor_kind="system", actor_label=EXPIRY_ACTOR,
