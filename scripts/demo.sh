@@ -6,7 +6,10 @@ PY=${PY:-.venv/bin/python}
 PORT=${PORT:-8000}
 # Links in certificates and emails point at this demo, whatever port it runs on.
 export LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:$PORT}
-if curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
+# Python's own socket and urllib, not curl: a fresh machine may have Python and nothing else.
+answers() { "$PY" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)' "$PORT" 2>/dev/null; }
+healthy() { "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "http://127.0.0.1:$PORT/healthz" 2>/dev/null; }
+if answers; then
   echo "Something is already answering on port $PORT; stop it or run PORT=<another port> make demo." >&2
   exit 1
 fi
@@ -30,7 +33,7 @@ trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
 "$PY" manage.py runserver "127.0.0.1:$PORT" --noreload &
 
 for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
+  healthy && break
   sleep 0.2
 done
 echo
