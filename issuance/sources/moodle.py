@@ -12,7 +12,6 @@ import json
 from datetime import datetime, timezone
 
 from .base import (
-    json_parse,
     AuthenticationFailed,
     CandidateCompletion,
     Dialect,
@@ -21,6 +20,7 @@ from .base import (
     NotACompletion,
     derived_event_id,
     digest_matches,
+    json_parse,
     source_setting,
 )
 from .moodle_ws import moodle_completion_enrich

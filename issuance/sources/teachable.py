@@ -14,7 +14,6 @@ import hashlib
 import json
 
 from .base import (
-    json_parse,
     AuthenticationFailed,
     CandidateCompletion,
     Dialect,
@@ -24,6 +23,7 @@ from .base import (
     derived_event_id,
     digest_matches,
     hex_hmac_sha256,
+    json_parse,
     source_setting,
 )
 from .settings_schema import Setting

@@ -9,7 +9,6 @@
 import hashlib
 
 from .base import (
-    json_parse,
     AuthenticationFailed,
     CandidateCompletion,
     Dialect,
@@ -19,6 +18,7 @@ from .base import (
     derived_event_id,
     digest_matches,
     hex_hmac_sha256,
+    json_parse,
 )
 
 SIGNATURE_HEADER = "X-Thinkific-Hmac-Sha256"

@@ -15,9 +15,7 @@ from urllib.parse import urlsplit
 from django.utils import timezone
 
 from ..models import LearnerIdentity
-
 from .base import (
-    json_parse,
     AuthenticationFailed,
     CandidateCompletion,
     Dialect,
@@ -28,6 +26,7 @@ from .base import (
     RequestRefused,
     derived_event_id,
     digest_matches,
+    json_parse,
     source_setting,
 )
 from .settings_schema import Setting
