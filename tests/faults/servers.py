@@ -43,7 +43,8 @@ class PrivatePostgres:
         self.directory = Path(tempfile.mkdtemp(prefix="laurel-fault-pg-"))
         self.data = self.directory / "data"
         # PostgreSQL refuses to run as root; the directory must then belong to the user it runs as.
-        self.run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        # As root, initdb must run as the postgres user; util-linux provides runuser.
+        self.run_as = [require_program("runuser", package="util-linux"), "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.run_as:
             shutil.chown(self.directory, user="postgres")
 
