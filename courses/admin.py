@@ -7,7 +7,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
+
+from .admin_base import LaurelAdmin, LaurelHistoryAdmin, LaurelTabularInline
 
 from . import services
 from .keys.admin import SigningKeyInline, rotate_signing_keys
@@ -26,7 +27,7 @@ from .models import (
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(LaurelHistoryAdmin):
     list_display = ["name", "slug", "sender_email", "timezone", "locale"]
     search_fields = ["name", "slug", "sender_email"]
     prepopulated_fields = {"slug": ["name"]}
@@ -50,13 +51,13 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Achievement)
-class AchievementAdmin(SimpleHistoryAdmin):
+class AchievementAdmin(LaurelHistoryAdmin):
     list_display = ["name", "organization", "validity_label", "tags"]
     list_filter = ["organization", "validity_unit"]
     search_fields = ["name", "description", "tags"]
 
 
-class RuleSetVersionInline(admin.TabularInline):
+class RuleSetVersionInline(LaurelTabularInline):
     model = RuleSetVersion
     fields = ["version_link", "min_score", "min_attendance", "frozen_at", "created_at"]
     readonly_fields = fields
@@ -74,7 +75,7 @@ class RuleSetVersionInline(admin.TabularInline):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(SimpleHistoryAdmin):
+class RuleSetAdmin(LaurelHistoryAdmin):
     list_display = ["name", "organization", "current_version_label"]
     list_filter = ["organization"]
     search_fields = ["name", "description"]
@@ -93,7 +94,7 @@ class RuleSetAdmin(SimpleHistoryAdmin):
         return f"v{version.number}" + (" (frozen)" if version.is_frozen else " (draft)")
 
 
-class RuleConditionInline(admin.TabularInline):
+class RuleConditionInline(LaurelTabularInline):
     model = RuleCondition
     extra = 1
     fields = ["group", "path", "operator", "value", "description"]
@@ -112,7 +113,7 @@ class RuleConditionInline(admin.TabularInline):
 
 
 @admin.register(RuleSetVersion)
-class RuleSetVersionAdmin(admin.ModelAdmin):
+class RuleSetVersionAdmin(LaurelAdmin):
     list_display = ["__str__", "ruleset", "min_score", "min_attendance", "frozen_at"]
     list_filter = ["ruleset__organization", "ruleset"]
     search_fields = ["ruleset__name", "notes"]
@@ -147,21 +148,21 @@ class RuleSetVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CertificateAsset)
-class CertificateAssetAdmin(SimpleHistoryAdmin):
+class CertificateAssetAdmin(LaurelHistoryAdmin):
     list_display = ["name", "kind", "organization", "uploaded_at"]
     list_filter = ["organization", "kind"]
     search_fields = ["name"]
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(SimpleHistoryAdmin):
+class EmailTemplateAdmin(LaurelHistoryAdmin):
     list_display = ["name", "organization", "kind", "subject", "updated_at"]
     list_filter = ["organization", "kind"]
     search_fields = ["name", "subject"]
 
 
 @admin.register(Course)
-class CourseAdmin(SimpleHistoryAdmin):
+class CourseAdmin(LaurelHistoryAdmin):
     list_display = ["code", "title", "organization", "achievement", "ruleset", "is_active", "sending_paused"]
     list_filter = ["organization", "is_active", "sending_paused"]
     search_fields = ["code", "title", "description"]

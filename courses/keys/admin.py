@@ -2,11 +2,13 @@
 
 from django.contrib import admin, messages
 
+from ..admin_base import LaurelTabularInline
+
 from ..models import Organization, OrganizationSigningKey
 from .rotation import organization_key_rotate
 
 
-class SigningKeyInline(admin.TabularInline):
+class SigningKeyInline(LaurelTabularInline):
     model = OrganizationSigningKey
     verbose_name_plural = "Signing keys (all stay published in the DID document)"
     fields = readonly_fields = ["key_id", "public_key_multibase", "created_at", "retired_at"]

@@ -12,7 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
-from simple_history.admin import SimpleHistoryAdmin
+
+from courses.admin_base import LaurelHistoryAdmin, LaurelTabularInline
 
 from courses.models import CertificateSignatory, CertificateTemplate
 from courses.templating.certificate_fields import FIELDS
@@ -21,14 +22,14 @@ from ..certificates.preview import template_preview
 from ..certificates.samples import SAMPLE_NAMES
 
 
-class CertificateSignatoryInline(admin.TabularInline):
+class CertificateSignatoryInline(LaurelTabularInline):
     model = CertificateSignatory
     extra = 0
     fields = ["order", "name", "title", "signature"]
 
 
 @admin.register(CertificateTemplate)
-class CertificateTemplateAdmin(SimpleHistoryAdmin):
+class CertificateTemplateAdmin(LaurelHistoryAdmin):
     list_display = ["name", "organization", "page_size", "orientation", "version", "updated_at"]
     list_filter = ["organization", "page_size", "orientation"]
     search_fields = ["name"]

@@ -3,13 +3,15 @@
 from django.contrib import admin, messages
 from import_export.admin import ImportMixin
 
+from courses.admin_base import LaurelAdmin
+
 from ..models import CompletionEvent
 from .csv_upload import CompletionConfirmImportForm, CompletionCsvResource, CompletionImportForm, StreamedCsv
 from .display import errors_html, raw_body_html
 
 
 @admin.register(CompletionEvent)
-class CompletionEventAdmin(ImportMixin, admin.ModelAdmin):
+class CompletionEventAdmin(ImportMixin, LaurelAdmin):
     list_display = ["received_at", "source", "channel", "external_id", "status", "park_reason"]
     list_filter = ["status", "channel", "source", "park_reason"]
     search_fields = ["external_id", "id"]

@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from courses.admin_base import LaurelAdmin
+
 from ..intake.processing import event_payload
 from ..intake.parked_events import NotParkedError, parked_event_correct, parked_event_discard, parked_event_reprocess
 from ..models import CompletionEvent, ParkedEvent
@@ -89,7 +91,7 @@ def _confirm(modeladmin, request, queryset, *, action: str, title: str, needs_re
 
 
 @admin.register(ParkedEvent)
-class ParkedEventAdmin(admin.ModelAdmin):
+class ParkedEventAdmin(LaurelAdmin):
     form = CorrectionForm
     list_display = ["parked_at", "source", "park_reason", "first_error", "external_id"]
     list_filter = ["source", "park_reason", AgeFilter]

@@ -5,6 +5,8 @@ import json
 from django import forms
 from django.contrib import admin, messages
 
+from courses.admin_base import LaurelAdmin, LaurelTabularInline
+
 from ..models import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
 from ..outbound.connections import ConnectionSettingsError, connection_kinds, connection_secret_set, connection_settings_clean, connection_test
 from ..outbound.registry import connector_for
@@ -54,7 +56,7 @@ class MappingFormSet(forms.BaseInlineFormSet):
                 form.add_error("achievement", "Map an achievement of the connection's own organisation.")
 
 
-class MappingInline(admin.TabularInline):
+class MappingInline(LaurelTabularInline):
     model = ConnectionMapping
     formset = MappingFormSet
     extra = 1
@@ -62,7 +64,7 @@ class MappingInline(admin.TabularInline):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(LaurelAdmin):
     form = ConnectionForm
     list_display = ["name", "kind", "organization", "enabled", "failing_since", "last_test_at", "last_test_result"]
     list_filter = ["kind", "enabled", "organization"]
@@ -99,7 +101,7 @@ _retry.short_description = "Retry the selected failed deliveries"
 _retry.allowed_permissions = ["change"]
 
 
-class DeliveryAdminBase(admin.ModelAdmin):
+class DeliveryAdminBase(LaurelAdmin):
     list_display = ["created_at", "action", "connection", "issuance", "status", "attempts", "remote_id", "last_error"]
     list_filter = ["status", "action", "connection__kind", "organization"]
     search_fields = ["idempotency_key", "remote_id", "issuance__learner__email", "credential__id"]
@@ -127,7 +129,7 @@ class OutboundFailureAdmin(DeliveryAdminBase):
         return super().get_queryset(request).filter(status=OutboundDelivery.Status.FAILED)
 
 
-class OutboundDeliveryInline(admin.TabularInline):
+class OutboundDeliveryInline(LaurelTabularInline):
     model = OutboundDelivery
     verbose_name_plural = "Outbound deliveries"
     fields = readonly_fields = ["action", "connection", "status", "attempts", "remote_id", "remote_url", "last_error", "finished_at"]

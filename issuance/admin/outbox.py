@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from courses.admin_base import LaurelAdmin
+
 from ..lifecycle.bulk import bulk_gate, typed_count
 from ..lifecycle.resend import outbox_resend_refusal
 from ..models import OutboxMessage, Suppression
@@ -16,7 +18,7 @@ MAX_TEST_SENDS = 5
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(LaurelAdmin):
     list_display = ["created_at", "kind", "recipient", "subject", "organization", "status", "attempts", "possible_duplicate", "sent_at"]
     list_filter = ["status", "organization", "kind", ("issuance__course", admin.RelatedOnlyFieldListFilter),
                    "issuance__course__sending_paused",
@@ -127,7 +129,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(LaurelAdmin):
     list_display = ["address", "organization", "reason", "created_at"]
     list_filter = ["organization", "reason", "created_at"]
     search_fields = ["address", "detail"]

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from audit.models import AuditRecord
+from courses.admin_base import LaurelAdmin, LaurelTabularInline
 
 from ..models import Credential, Effect, Issuance, Learner, RenewalReminder, SignedBadgeRevision
 from .certificate_actions import download_certificates_zip, regenerate_certificates
@@ -15,7 +16,7 @@ from .lifecycle_actions import send_renewal_email
 from .outbound import OutboundDeliveryInline
 
 
-class TimelineInline(admin.TabularInline):
+class TimelineInline(LaurelTabularInline):
     model = AuditRecord
     verbose_name_plural = "Timeline"
     fields = readonly_fields = ["at", "from_state", "to_state", "actor_kind", "actor_label", "detail"]
@@ -30,7 +31,7 @@ class TimelineInline(admin.TabularInline):
         return False
 
 
-class EffectInline(admin.TabularInline):
+class EffectInline(LaurelTabularInline):
     model = Effect
     verbose_name_plural = "Outside effects"
     fields = readonly_fields = ["kind", "key", "status", "attempts", "started_at", "finished_at", "outcome"]
@@ -45,7 +46,7 @@ class EffectInline(admin.TabularInline):
 
 
 @admin.register(Issuance)
-class IssuanceAdmin(admin.ModelAdmin):
+class IssuanceAdmin(LaurelAdmin):
     list_display = ["learner_name", "learner_email", "course", "organization", "state", "failed_step", "created_at"]
     list_filter = ["state", "organization", "course", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["learner__email", "learner_name", "learner__name"]
@@ -99,7 +100,7 @@ class IssuanceAdmin(admin.ModelAdmin):
             self.message_user(request, f"Skipped {len(skipped)}: " + " ".join(skipped[:5]), messages.WARNING)
 
 
-class RenewalReminderInline(admin.TabularInline):
+class RenewalReminderInline(LaurelTabularInline):
     model = RenewalReminder
     verbose_name_plural = "Renewal reminders"
     fields = readonly_fields = ["offset_days", "due_on", "outcome", "message", "created_at"]
@@ -110,7 +111,7 @@ class RenewalReminderInline(admin.TabularInline):
         return False
 
 
-class SignedBadgeRevisionInline(admin.TabularInline):
+class SignedBadgeRevisionInline(LaurelTabularInline):
     model = SignedBadgeRevision
     verbose_name_plural = "Signed documents a reissue replaced"
     fields = readonly_fields = ["replaced_at", "reason", "sha256", "document"]
@@ -122,7 +123,7 @@ class SignedBadgeRevisionInline(admin.TabularInline):
 
 
 @admin.register(Credential)
-class CredentialAdmin(CredentialStatusPermissions, admin.ModelAdmin):
+class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
     list_display = ["id", "learner", "achievement", "shown_status", "issued_at", "valid_until"]
     list_filter = [ShownStatusFilter, ExpiresFilter, "achievement__organization", "issuance__course", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
@@ -147,7 +148,7 @@ class CredentialAdmin(CredentialStatusPermissions, admin.ModelAdmin):
 
 
 @admin.register(Learner)
-class LearnerAdmin(admin.ModelAdmin):
+class LearnerAdmin(LaurelAdmin):
     list_display = ["name", "email", "organization", "created_at"]
     list_filter = ["organization"]
     search_fields = ["email", "name"]

@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
+
+from courses.admin_base import LaurelHistoryAdmin, LaurelTabularInline
 
 from ..models import Source, SourceCourseMapping
 from ..sources.configure import source_intake_url, source_secret_check
@@ -93,7 +94,7 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
         return cleaned
 
 
-class SourceCourseMappingInline(admin.TabularInline):
+class SourceCourseMappingInline(LaurelTabularInline):
     model = SourceCourseMapping
     extra = 1
     autocomplete_fields = ["course"]
@@ -101,7 +102,7 @@ class SourceCourseMappingInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(LaurelHistoryAdmin):
     form = SourceForm
     list_display = ["name", "slug", "organization", "dialect", "course_matching", "is_active"]
     list_filter = ["organization", "dialect", "is_active"]

@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.urls import path
 
-from .export import audit_export_view
-from .models import AuditRecord
+from audit.export import audit_export_view
+from audit.models import AuditRecord
+from courses.admin_base import LaurelAdmin
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(LaurelAdmin):
     list_display = ["at", "issuance", "from_state", "to_state", "actor_kind", "actor_label", "short_detail"]
     list_filter = ["actor_kind", "to_state", ("at", admin.DateFieldListFilter)]
     search_fields = ["issuance__learner__email", "actor_label", "detail"]
