@@ -4,7 +4,7 @@ Every admin list, API view, dashboard figure and staff page filters by `organiza
 Today every staff user sees every organisation; memberships with roles narrow it per user.
 """
 
-from .models import Organization
+from .models import Course, Organization
 
 
 def organizations_for(user):
@@ -12,3 +12,8 @@ def organizations_for(user):
     if not (user and user.is_active and user.is_staff):
         return Organization.objects.none()
     return Organization.objects.all()
+
+
+def roster_courses_for(user):
+    """The courses `user` may type completions in for (roster forms, issuing one credential by hand)."""
+    return Course.objects.filter(organization__in=organizations_for(user))

@@ -1,0 +1,60 @@
+"""Pages in a real browser: Playwright for Python driving Debian's Chromium against the live test server.
+
+Playwright's own browser download is not available here, so it launches /usr/bin/chromium (or
+LAUREL_CHROMIUM); without Chromium these tests skip (or, in CI, fail) naming the package.
+"""
+
+import os
+
+import pytest
+from django.contrib.auth.models import User
+
+from tests.services import require_program
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+# synchronous, so Django's guard against ORM use inside a loop does not apply here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+STAFF_PASSWORD = "browser-test-password"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = os.environ.get("LAUREL_CHROMIUM") or require_program("chromium", package="chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser tab at 1280 px; `page.goto("/admin/")` is relative to the live server."""
+    context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def sign_in(page, username: str, password: str = STAFF_PASSWORD) -> None:
+    """Sign in through the admin's own sign-in form, as a person would."""
+    page.goto("/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def superuser_page(page, db):
+    """A tab signed in as a superuser (no two-factor device, as the default allows)."""
+    User.objects.create_superuser("admin@example.org", "admin@example.org", STAFF_PASSWORD)
+    sign_in(page, "admin@example.org")
+    return page
