@@ -24,6 +24,31 @@ def profile_service_missing() -> tuple[str, str] | None:
     return None
 
 
+def production_profile() -> bool:
+    """The suite runs on the production profile: PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)."""
+    return connection.vendor == "postgresql" and bool(settings.REDIS_URL)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `production_profile` break PostgreSQL or Redis on purpose; those services are the
+    production profile's, so the tests run there (CI's second run) and are left out of the embedded run."""
+    if production_profile():
+        return
+    left_out = [item for item in items if item.get_closest_marker("production_profile")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("production_profile")]
+        config._laurel_production_only = len(left_out)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left_out = getattr(config, "_laurel_production_only", 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"{left_out} production-profile fault tests left out: they run with DATABASE_URL (PostgreSQL) and "
+            "REDIS_URL set, as in .ci/run's second run")
+
+
 def pytest_runtest_setup(item):
     """On the production profile nearly every test uses PostgreSQL and Redis: if one is not
     answering, skip with one reason (before any fixture fails on it with a traceback)."""

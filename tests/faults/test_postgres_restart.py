@@ -23,6 +23,7 @@ DOWN_SECONDS = 5
 
 
 @pytest.mark.slow
+@pytest.mark.production_profile
 @pytest.mark.django_db(transaction=True)
 def test_it_loses_nothing_when_postgresql_restarts_mid_run(private_postgres, smtp, course, tmp_path, monkeypatch):
     broker = profile_broker()

@@ -21,6 +21,7 @@ DOWN_SECONDS = 5
 
 
 @pytest.mark.slow
+@pytest.mark.production_profile
 @pytest.mark.django_db(transaction=True)
 def test_it_loses_nothing_when_redis_restarts_empty_mid_run(private_redis, smtp, course, tmp_path, monkeypatch):
     cluster = Cluster(broker="redis", redis_url=private_redis.url(), smtp_port=smtp.port,
