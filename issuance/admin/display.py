@@ -24,6 +24,14 @@ def raw_body_html(event: CompletionEvent):
     return format_html('<pre class="laurel-raw">{}</pre>', text)
 
 
+def completion_html(event: CompletionEvent):
+    """The completion made of the event, read from its issuance (the one stored copy), indented."""
+    completion = event.completion
+    if completion is None:
+        return "—"
+    return format_html('<pre class="laurel-raw">{}</pre>', json.dumps(completion, indent=2, ensure_ascii=False))
+
+
 def errors_html(event: CompletionEvent):
     if not event.errors:
         return "—"

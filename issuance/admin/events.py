@@ -7,7 +7,7 @@ from courses.admin_base import LaurelAdmin
 
 from ..models import CompletionEvent
 from .csv_upload import CompletionConfirmImportForm, CompletionCsvResource, CompletionImportForm, StreamedCsv
-from .display import errors_html, raw_body_html
+from .display import completion_html, errors_html, raw_body_html
 
 
 @admin.register(CompletionEvent)
@@ -19,7 +19,7 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
     list_select_related = ["source"]
     readonly_fields = [
         "id", "source", "channel", "external_id", "received_at", "status", "raw_body", "error_list",
-        "headers", "normalized", "corrections", "processed_at", "discarded_reason", "ignored_reason",
+        "headers", "completion", "corrections", "processed_at", "discarded_reason", "ignored_reason",
     ]
     fields = readonly_fields
     # import-export: CSV only, our resource, and the source chosen on the upload form.
@@ -45,6 +45,10 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
     @admin.display(description="raw body")
     def raw_body(self, event):
         return raw_body_html(event)
+
+    @admin.display(description="completion")
+    def completion(self, event):
+        return completion_html(event)
 
     @admin.display(description="errors")
     def error_list(self, event):

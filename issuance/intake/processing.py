@@ -123,10 +123,9 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
             return event.status
         issuance_start(completion=completion, event=event, actor_label=source.slug)
         event.status = CompletionEvent.Status.PROCESSED
-        event.normalized = completion.to_json()
         event.errors = []
         event.processed_at = timezone.now()
-        event.save(update_fields=["status", "normalized", "errors", "processed_at"])
+        event.save(update_fields=["status", "errors", "processed_at"])
         return event.status
 
 

@@ -94,7 +94,6 @@ class CompletionEvent(models.Model):
     body = models.BinaryField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED, db_index=True)
     errors = models.JSONField(default=list, blank=True)
-    normalized = models.JSONField(null=True, blank=True, help_text="The completion made of this event.")
     processed_at = models.DateTimeField(null=True, blank=True)
     discarded_reason = models.TextField(blank=True)
     ignored_reason = models.CharField(max_length=300, blank=True, help_text="Why this event is not a completion.")
@@ -116,6 +115,12 @@ class CompletionEvent(models.Model):
 
     def __str__(self):
         return f"{self.source.slug}:{self.external_id}"
+
+    @property
+    def completion(self) -> dict | None:
+        """The completion made of this event, as its issuance stores it (the one stored copy), or None."""
+        issuance = self.issuances.order_by("created_at").first()
+        return issuance.completion if issuance else None
 
 
 class ParkedEvent(CompletionEvent):

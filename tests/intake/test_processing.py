@@ -32,7 +32,7 @@ def _fields(event) -> dict:
 def test_it_starts_an_issuance_with_the_normalised_completion(source):
     event = _process(_event(source, generic_event()))
     assert event.status == CompletionEvent.Status.PROCESSED
-    assert event.normalized["email"] == "ana@example.org"
+    assert event.completion["email"] == "ana@example.org"
     issuance = Issuance.objects.get(event=event)
     assert issuance.state == Issuance.State.VALIDATED
     assert issuance.completion["extra"] == {"department": "nursing"}
@@ -92,8 +92,8 @@ def test_it_accepts_international_addresses_and_names_in_any_script(source):
     payload = generic_event(learner={"email": "José.Núñez@Bücher.Example", "given_name": " 李 ", "family_name": "小龍"})
     event = _process(_event(source, payload))
     assert event.status == CompletionEvent.Status.PROCESSED, event.errors
-    assert event.normalized["email"] == "josé.núñez@bücher.example"
-    assert event.normalized["name"] == "李 小龍"
+    assert event.completion["email"] == "josé.núñez@bücher.example"
+    assert event.completion["name"] == "李 小龍"
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ def test_it_stores_each_statement_of_an_array_and_gives_ids_to_those_without(pos
 def test_it_takes_raw_over_max_when_there_is_no_scaled_score(post, task_queue):
     post(statement(score={"raw": 45, "max": 50}))
     task_queue.run()
-    assert CompletionEvent.objects.get().normalized["score"] == "90.00"
+    assert CompletionEvent.objects.get().completion["score"] == "90.00"
 
 
 def test_it_refuses_wrong_credentials_with_401_and_stores_nothing(post):
