@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from tests.badges.conftest import academy, first_aid, issue, verifier_installed, verify  # noqa: F401 (fixtures)
+from tests.browser.conftest import chromium, page  # noqa: F401 (fixtures)
 from tests.pipeline.conftest import smtp  # noqa: F401 (a fixture)
 from tests.smtp import body
 
