@@ -16,8 +16,8 @@ class WalletOffer(models.Model):
     """
 
     class Protocol(models.TextChoices):
-        LCW = "lcw", "Learner Credential Wallet (VC-API exchange)"
-        OID4VCI = "oid4vci", "OpenID4VCI (pre-authorized code)"
+        LCW = "lcw", "Learner Credential Wallet"
+        OID4VCI = "oid4vci", "OpenID4VCI"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="wallet_offers")
@@ -44,7 +44,7 @@ class WalletOffer(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.get_protocol_display()} offer of {self.credential_id}"
+        return f"{self.get_protocol_display()} offer"
 
 
 class WalletSecret(models.Model):
