@@ -120,7 +120,14 @@ def offer_attempt_failed(offer: WalletOffer) -> None:
     WalletOffer.objects.filter(pk=offer.pk).update(failed_attempts=F("failed_attempts") + 1)
 
 
+# Spent and expired one-time values are kept this long (to tell a replay from a guess), then deleted.
+SECRETS_KEPT = timedelta(hours=1)
+
+
 def one_time_value_issue(*, kind: str, seconds: int, offer: WalletOffer | None = None, domain: str = "") -> str:
+    """A fresh random value, stored hashed. Issuing one clears out those past their keeping time, so the
+    unauthenticated nonce endpoint cannot grow the table without bound."""
+    WalletSecret.objects.filter(expires_at__lt=timezone.now() - SECRETS_KEPT).delete()
     value = secrets.token_urlsafe(32)
     WalletSecret.objects.create(kind=kind, value_hash=secret_hash(value), offer=offer, domain=domain,
                                 expires_at=timezone.now() + timedelta(seconds=seconds))

@@ -1,13 +1,16 @@
 """Wallet tests: a credential issued by the real pipeline on the live server, and the learner's email link to it."""
 
+import json
 import re
+import subprocess
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
-from tests.badges.conftest import academy, first_aid, issue, verifier_installed, verify  # noqa: F401 (fixtures)
+from tests.badges.conftest import (VERIFIER_DIR, academy, first_aid, issue, verifier_installed,  # noqa: F401
+                                   verify)
 from tests.browser.conftest import chromium, page  # noqa: F401 (fixtures)
 from tests.pipeline.conftest import smtp  # noqa: F401 (a fixture)
 from tests.smtp import body
@@ -20,6 +23,34 @@ def base(live_server, settings):
     """Laurel's base URL is the live server's, so the issuer's did:web and status lists resolve on loopback."""
     settings.LAUREL_BASE_URL = url = f"http://127.0.0.1:{live_server.thread.port}"
     return url
+
+
+def _node(node, script: str, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(node), script, *args], cwd=VERIFIER_DIR, capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), f"{script} crashed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+@pytest.fixture
+def verify_presentation(verifier_installed, tmp_path):
+    """Digital Bazaar's verdict on a signed presentation (Ed25519Signature2020 or eddsa-rdfc-2022)."""
+    def run(presentation: dict, *, challenge: str, domain: str | None = None) -> dict:
+        path = tmp_path / f"presentation-{len(list(tmp_path.iterdir()))}.json"
+        path.write_text(json.dumps(presentation))
+        args = ["--presentation", str(path), "--challenge", challenge] + (["--domain", domain] if domain else [])
+        return json.loads(_node(verifier_installed, "verify-presentation.mjs", *args).stdout)
+
+    return run
+
+
+@pytest.fixture
+def lcw_signer(verifier_installed):
+    """A DIDAuth presentation signed as LCW signs it: Digital Bazaar's vc with Ed25519Signature2020."""
+    def sign(*, seed_hex: str, challenge: str, domain: str | None = None) -> dict:
+        args = ["--seed", seed_hex, "--challenge", challenge] + (["--domain", domain] if domain else [])
+        return json.loads(_node(verifier_installed, "sign-did-auth.mjs", *args).stdout)
+
+    return sign
 
 
 @pytest.fixture

@@ -50,6 +50,11 @@ class Holder:
         self.public_jwk = {"kty": "OKP", "crv": "Ed25519",
                            "x": jwt.utils.base64url_encode(raw).decode()}
 
+    @property
+    def seed_hex(self) -> str:
+        return self.private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                              serialization.NoEncryption()).hex()
+
     def _signed(self, document: dict, proof: dict, signer: "Holder | None" = None) -> dict:
         signer = signer or self
         # Both suites sign sha256(canonical proof options) ‖ sha256(canonical document).
