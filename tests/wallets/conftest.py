@@ -11,7 +11,6 @@ import requests
 
 from tests.badges.conftest import (VERIFIER_DIR, academy, first_aid, issue, verifier_installed,  # noqa: F401
                                    verify)
-from tests.browser.conftest import chromium, page  # noqa: F401 (fixtures)
 from tests.pipeline.conftest import smtp  # noqa: F401 (a fixture)
 from tests.smtp import body
 

@@ -1,19 +1,13 @@
 """The learner's wallet page: reached only through the learner's own link, both offers as QR codes and links."""
 
-import os
 import re
-from pathlib import Path
 
-import pytest
 import requests
 from django.contrib.auth.models import User
 
 from issuance.models import WalletOffer
 
 from .lcw_client import deep_link_claim
-
-# LAUREL_DOCS_SCREENSHOTS=1 writes the screenshots into docs/images (docs/wallets.md shows them).
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 def test_the_email_offers_the_wallet_in_both_parts(learner):
@@ -56,21 +50,3 @@ def test_staff_make_a_new_wallet_link_from_the_credential_admin(learner, client)
     assert requests.get(url, timeout=10).status_code == 200
     detail = client.get(f"/admin/issuance/credential/{learner.credential.pk}/change/").content.decode()
     assert "Wallet offers" in detail and "staff: root" in detail
-
-
-def _screenshot(page, tmp_path, name: str) -> None:
-    folder = DOCS_IMAGES if os.environ.get("LAUREL_DOCS_SCREENSHOTS") == "1" else tmp_path
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
-def test_it_draws_the_wallet_page_at_desktop_and_phone_width(learner, holder, page, tmp_path):
-    page.goto(learner.wallet_url)
-    assert page.locator("img.qr").count() == 2
-    assert page.locator("text=Open in Learner Credential Wallet").is_visible()
-    _screenshot(page, tmp_path, "wallet-page-desktop")
-
-    deep_link_claim(request=learner.lcw_request(), holder=holder)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.reload()
-    assert page.locator("text=Already in your wallet").is_visible()
-    _screenshot(page, tmp_path, "wallet-page-claimed-phone")
