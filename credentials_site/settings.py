@@ -323,6 +323,19 @@ LAUREL_OUTBOUND_MAX_RESPONSE_BYTES = envint("LAUREL_OUTBOUND_MAX_RESPONSE_BYTES"
 # A delivery still `sending` after this long lost its sender: its outcome is unknown.
 LAUREL_OUTBOUND_STUCK_SECONDS = envint("LAUREL_OUTBOUND_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
 
+# --- Wallet delivery (docs/wallets.md) -------------------------------------------------------------
+# A wallet offer (the links in the credential email and on the learner's wallet page) lasts this long.
+LAUREL_WALLET_OFFER_DAYS = envint("LAUREL_WALLET_OFFER_DAYS", 30)
+# Failed claims (a bad proof, a wrong challenge or transaction code) an offer takes before it refuses all.
+LAUREL_WALLET_MAX_ATTEMPTS = envint("LAUREL_WALLET_MAX_ATTEMPTS", 10)
+# OpenID4VCI offers ask for a 6-digit transaction code shown beside the QR code (a photo of the
+# QR code alone then claims nothing).
+LAUREL_WALLET_TX_CODE = envbool("LAUREL_WALLET_TX_CODE", False)
+# Lifetimes of the one-time values: an exchange challenge, a c_nonce, an access token.
+LAUREL_WALLET_CHALLENGE_SECONDS = envint("LAUREL_WALLET_CHALLENGE_SECONDS", 600)
+LAUREL_WALLET_NONCE_SECONDS = envint("LAUREL_WALLET_NONCE_SECONDS", 300)
+LAUREL_WALLET_TOKEN_SECONDS = envint("LAUREL_WALLET_TOKEN_SECONDS", 600)
+
 LAUREL = {
     "ORGANIZATION_KEY_SECRET": envstr("LAUREL_KEY_ENCRYPTION_KEY"),
     # Embedded profile only: with no key set, one is generated into this file on first use.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("anymail/<str:esp>/tracking/", tracking_webhook, name="anymail-tracking"),
     path("", include("issuance.urls")),
     path("", include("issuance.public.urls")),
+    path("", include("issuance.wallets.urls")),
 ]
 
 if settings.DEBUG:

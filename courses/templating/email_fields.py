@@ -9,7 +9,7 @@ EMAIL_FIELDS: dict[str, dict] = {
     EmailKind.CREDENTIAL: {
         "learner_name": None, "course_title": None, "achievement_name": None, "credential_id": None,
         "credential_url": None, "badge_url": None, "issued_on": None, "expires_on": None, "linkedin_url": None,
-        "next_course_title": None, "next_course_description": None, "certificate_filename": None,
+        "wallet_url": None, "next_course_title": None, "next_course_description": None, "certificate_filename": None,
         "platform_links": frozenset({"name", "url"}),
     },
     EmailKind.STILL_NEEDED: {"learner_name": None, "course_title": None, "reasons": frozenset()},

@@ -13,6 +13,7 @@ from ..lifecycle.expiry import credential_shown_status
 from .credential_status import CredentialStatusPermissions, revoke_selected, suspend_selected, unsuspend_selected
 from .expiry_filters import ExpiresFilter, ShownStatusFilter
 from .lifecycle_actions import send_renewal_email
+from .wallet_actions import WalletOfferInline, make_wallet_link
 from .outbound import OutboundDeliveryInline
 
 
@@ -128,9 +129,9 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
     list_filter = [ShownStatusFilter, ExpiresFilter, "achievement__organization", "issuance__course", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
     list_select_related = ["learner", "achievement"]
-    inlines = [RenewalReminderInline, SignedBadgeRevisionInline]
+    inlines = [RenewalReminderInline, SignedBadgeRevisionInline, WalletOfferInline]
     actions = [regenerate_certificates, download_certificates_zip, send_renewal_email, revoke_selected, suspend_selected,
-               unsuspend_selected]
+               unsuspend_selected, make_wallet_link]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Credential._meta.fields]

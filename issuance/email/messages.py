@@ -16,6 +16,8 @@ from ..idempotency_keys import credential_email_key, still_needed_email_key
 from ..linkedin import linkedin_add_to_profile_url
 from ..outbound.plan import platform_claim_links
 from ..models import Credential, Issuance, OutboxMessage
+from ..wallets.addresses import wallet_page_url
+from ..wallets.offers import wallet_link_create
 from .draft import EmailDraft
 from .render import RenderedEmail, email_render
 
@@ -67,6 +69,14 @@ def _local(moment: datetime | None, organization: Organization) -> datetime | No
     return moment.astimezone(ZoneInfo(organization.timezone)) if moment else None
 
 
+def _wallet_url(credential: Credential) -> str:
+    """The learner's own wallet page (a fresh pair of wallet offers), once the badge is signed."""
+    if not credential.badge or credential.status != Credential.Status.ACTIVE:
+        return ""
+    key = wallet_link_create(credential=credential, created_by="the credential email")
+    return wallet_page_url(credential_id=credential.pk, key=key)
+
+
 def credential_email_draft(*, issuance: Issuance, credential: Credential) -> EmailDraft:
     """The learner's certificate email: PDF attached, credential page, LinkedIn, badge and next course."""
     organization, course = issuance.organization, issuance.course
@@ -87,6 +97,7 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential) -> Ema
         ),
         "next_course_title": next_course.title if next_course else "",
         "next_course_description": next_course.description if next_course else "",
+        "wallet_url": _wallet_url(credential),
         # Badge platforms that took the credential in step 5 (Credly's claim page, Accredible's page).
         "platform_links": platform_claim_links(credential=credential),
     }

@@ -7,6 +7,7 @@ from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundF
 from .lifecycle import RenewalReminder, SignedBadgeRevision
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
+from .wallets import WalletOffer, WalletSecret
 
 __all__ = [
     "CompletionEvent",
@@ -29,4 +30,6 @@ __all__ = [
     "StatusList",
     "StatusListEntry",
     "Suppression",
+    "WalletOffer",
+    "WalletSecret",
 ]

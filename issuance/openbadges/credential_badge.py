@@ -1,5 +1,6 @@
 """Step 5's work: the OpenBadgeCredential for one Laurel credential, built, signed and kept as issued."""
 
+import copy
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from ..credentials import credential_url
 from ..models import Credential, StatusList, StatusListEntry
 from .credential import open_badge_credential_build
 from .hosted import achievement_badge_class_url, achievement_image_url
-from .issuer import organization_signer
+from .issuer import organization_signer, organization_signer_for
 from .sign import credential_sign
 from .status_lists import status_entries_allocate, status_entry_credential_status
 
@@ -80,3 +81,20 @@ def credential_badge_store(*, credential: Credential, signed: dict) -> bool:
     if stored:
         credential.badge = signed
     return bool(stored)
+
+
+def credential_badge_for_holder(*, credential: Credential, holder_did: str) -> dict:
+    """The issued credential bound to a wallet's holder: `credentialSubject.id` is the holder's DID.
+
+    Everything else is the credential as issued (its id, dates and its credentialStatus entry, so a
+    later revocation reaches the wallet's verifier too), signed again by the key of the same issuer id.
+    """
+    if not credential.badge:
+        raise ValueError(f"Credential {credential.pk} has no signed Open Badges credential yet.")
+    unsigned = {key: value for key, value in copy.deepcopy(credential.badge).items() if key != "proof"}
+    unsigned["credentialSubject"]["id"] = holder_did
+    issuer = unsigned["issuer"]
+    signer = organization_signer_for(organization=credential.issuance.organization,
+                                     issuer_id=issuer["id"] if isinstance(issuer, dict) else issuer)
+    return credential_sign(credential=unsigned, private_key=signer.private_key,
+                           verification_method=signer.verification_method, created=timezone.now())

@@ -34,7 +34,8 @@ def datetime_xsd(value: datetime) -> str:
     return value.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _hash_data(*, document: dict, proof_options: dict) -> bytes:
+def proof_hash_data(*, document: dict, proof_options: dict) -> bytes:
+    """What an Ed25519 Data Integrity proof signs (eddsa-rdfc-2022 and Ed25519Signature2020 alike)."""
     # The proof options are canonicalized under the document's @context, and hashed first.
     unsigned = {key: value for key, value in document.items() if key != "proof"}
     options = {"@context": document["@context"], **proof_options}
@@ -61,7 +62,7 @@ def credential_sign(
         "cryptosuite": CRYPTOSUITE,
         "proofPurpose": PROOF_PURPOSE,
     }
-    signature = private_key.sign(_hash_data(document=credential, proof_options=proof))
+    signature = private_key.sign(proof_hash_data(document=credential, proof_options=proof))
     proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
     signed = copy.deepcopy(credential)
     # An array, as the 1EdTech schema wants; the spec also allows a single object.
@@ -113,7 +114,7 @@ def credential_verify(*, credential: dict, public_key: Ed25519PublicKey) -> Veri
     if len(signature) != 64:
         return VerificationResult(False, f"signature is {len(signature)} bytes, expected 64", method)
     try:
-        data = _hash_data(document=credential, proof_options=proof)
+        data = proof_hash_data(document=credential, proof_options=proof)
     except (CanonicalizationError, ContextNotBundledError) as exc:
         return VerificationResult(False, str(exc), method)
     if not signature_is_valid(public_key=public_key, signature=signature, data=data):

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from issuance.credentials import credential_public_code
+from issuance.wallets.offers import wallet_link_create
 from tests.services import require_program
 
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
@@ -46,6 +47,7 @@ def pages(issue, db):
     return {
         "credential page": f"/credentials/{credential.pk}",
         "verification page": f"/verify?code={credential_public_code(credential_id=credential.pk)}",
+        "wallet page": f"/credentials/{credential.pk}/wallet/{wallet_link_create(credential=credential, created_by='test')}",
         "admin sign-in": "/admin/login/",
         "admin index": "/admin/",
         "admin credential list": "/admin/issuance/credential/",
@@ -85,7 +87,7 @@ def test_it_has_no_inline_script_on_any_page(client, pages):
 
 def test_a_real_browser_reports_no_policy_violation_on_the_public_pages(live_server, pages):
     chromium = require_program("chromium", package="chromium")
-    for name in ("credential page", "verification page", "admin sign-in", "API docs"):
+    for name in ("credential page", "verification page", "wallet page", "admin sign-in", "API docs"):
         run = subprocess.run(
             [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
              "--virtual-time-budget=3000", "--dump-dom", live_server.url + pages[name]],

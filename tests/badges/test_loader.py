@@ -26,7 +26,7 @@ def test_it_serves_every_bundled_context():
 @pytest.mark.parametrize(
     "url",
     [
-        "https://www.w3.org/2018/credentials/v1",
+        "https://w3id.org/security/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context.json",
         "http://127.0.0.1:8000/context.json",
         "file:///etc/passwd",
