@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from courses.keys.crypto import (MultikeyError, did_key_from_public_key, public_key_from_did_key,
                                  public_key_multibase_encode, signature_is_valid)
 
-from ..openbadges.canonical import CanonicalizationError, jsonld_safety_check
+from ..openbadges.canonical import jsonld_safety_check
 from ..openbadges.loader import ContextNotBundledError
 from ..openbadges.sign import proof_hash_data
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0013_credential_lifecycle'),
+        ('issuance', '0014_event_completion_one_copy'),
     ]
 
     operations = [
