@@ -16,6 +16,10 @@ class Learner(models.Model):
     email = models.EmailField(max_length=320)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When their personal data was erased at their request (issuance.privacy); the row is a pseudonym since.",
+    )
 
     class Meta:
         ordering = ["organization__name", "email"]

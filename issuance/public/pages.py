@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from ..credentials import credential_code_prefix
 from ..models import Credential
+from .erased import credential_erased_response
 from .verification import PublicStatus, credential_live_row, credential_page_facts, credential_public_status
 
 
@@ -37,6 +38,9 @@ _rendered_lock = threading.Lock()
 
 @require_GET
 def credential_page(request, credential_id):
+    erased = credential_erased_response(request, credential_id=credential_id, as_kind="page")
+    if erased is not None:
+        return erased
     row = credential_live_row(credential_id=credential_id)
     facts = credential_page_facts(credential_id=credential_id, certificate_sha256=row["pdf_sha256"]) if row else None
     if facts is None:

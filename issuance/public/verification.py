@@ -137,6 +137,15 @@ def credential_page_facts(*, credential_id, certificate_sha256: str) -> dict | N
     return facts
 
 
+def credential_page_forget(*, credential_id, certificate_sha256: str) -> None:
+    """Drop the cached facts (they hold the learner's name): erasure calls this; other processes' copies last a minute
+    at most, and the page checks erasure before it reads them."""
+    key = _facts_key(credential_id, certificate_sha256)
+    cache.delete(key)
+    with _local_lock:
+        _local_facts.pop(key, None)
+
+
 def credential_public_status(*, row: dict, valid_until: datetime | None) -> PublicStatus:
     if row["status"] == Status.REVOKED:
         return PublicStatus("revoked", "Revoked", row["status_reason"])
