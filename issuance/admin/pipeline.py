@@ -14,6 +14,7 @@ from .credential_status import CredentialStatusPermissions, revoke_selected, sus
 from .expiry_filters import ExpiresFilter, ShownStatusFilter
 from .lifecycle_actions import send_renewal_email
 from .outbound import OutboundDeliveryInline
+from .privacy_actions import LearnerPrivacyPermissions, erase_learner_data, export_learner_data
 
 
 class TimelineInline(LaurelTabularInline):
@@ -148,7 +149,8 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
 
 
 @admin.register(Learner)
-class LearnerAdmin(LaurelAdmin):
-    list_display = ["name", "email", "organization", "created_at"]
+class LearnerAdmin(LearnerPrivacyPermissions, LaurelAdmin):
+    list_display = ["name", "email", "organization", "created_at", "erased_at"]
     list_filter = ["organization"]
+    actions = [export_learner_data, erase_learner_data]
     search_fields = ["email", "name"]

@@ -24,6 +24,8 @@ class Learner(models.Model):
     class Meta:
         ordering = ["organization__name", "email"]
         constraints = [models.UniqueConstraint(fields=["organization", "email"], name="learner_unique_email")]
+        # The learner's data rights (issuance.privacy): granted explicitly, like revoking.
+        permissions = [("export_learner", "Can export a learner's data"), ("erase_learner", "Can erase a learner's data")]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

@@ -201,9 +201,7 @@ def _scrub_pipeline(records: LearnerRecords) -> None:
     SignedBadgeRevision.objects.filter(pk__in=[r.pk for r in records.badge_revisions]).delete()
     Effect.objects.filter(pk__in=[e.pk for e in records.effects]).update(outcome=ERASED_TEXT)
     for delivery in records.deliveries:
-        payload = subject.scrub_value(delivery.payload)
-        if isinstance(payload.get("learner"), dict):
-            payload["learner"].update(name=ERASED_NAME, first_name="", last_name="", email=pseudonym)
+        payload = _learner_pseudonymised(subject.scrub_value(delivery.payload), pseudonym)
         OutboundDelivery.objects.filter(pk=delivery.pk).update(
             payload=payload, request_summary=ERASED_TEXT if delivery.request_summary else "",
             response_summary=ERASED_TEXT if delivery.response_summary else "", last_error=subject.scrub(delivery.last_error))
@@ -216,6 +214,17 @@ def _scrub_pipeline(records: LearnerRecords) -> None:
             changes = {f.attname: subject.scrub_value(getattr(row, f.attname)) for f in history._meta.concrete_fields
                        if isinstance(f, (TextField, CharField, JSONField)) and not f.primary_key}
             history.objects.filter(pk=row.pk).update(**changes)
+
+
+def _learner_pseudonymised(value, pseudonym: str):
+    """Every `learner` object in a delivery payload (its first and last names too, which no scrub would match)."""
+    if isinstance(value, dict):
+        value = {key: _learner_pseudonymised(item, pseudonym) for key, item in value.items()}
+        if isinstance(value.get("learner"), dict):
+            value["learner"].update(name=ERASED_NAME, first_name="", last_name="", email=pseudonym)
+    elif isinstance(value, list):
+        value = [_learner_pseudonymised(item, pseudonym) for item in value]
+    return value
 
 
 def _forget_files(records: LearnerRecords) -> None:
