@@ -72,7 +72,7 @@ def world(org, course, smtp, settings, tmp_path, admin_user, django_capture_on_c
         credentials = {}
         # Anna's body is JSON with \u escapes (as most senders write it), Wang's raw UTF-8.
         for person, ascii_json in ((ANNA, True), (WANG, False)):
-            event = _post(source, person, f"msg-{person.external_id}", ascii_json=ascii_json)
+            event = _post(source, person, f"msg-{len(credentials) + 1}", ascii_json=ascii_json)
             issuance = drive(Issuance.objects.get(event=event))
             credential = Credential.objects.get(issuance=issuance)
             outbound_sync_issue(issuance=issuance, credential=credential)

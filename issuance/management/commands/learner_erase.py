@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from issuance.privacy.erasure import learner_erase
 from issuance.privacy.search import personal_data_search
@@ -39,11 +40,16 @@ class Command(BaseCommand):
                 raise CommandError("Not erased.")
         report = learner_erase(subject=subject)
         self.stdout.write(f"Erased: audit record #{report.erasure_record_id} keeps sha256:{report.subject_hash}.")
+        # After the files are deleted, which happens once the erasure has committed.
+        transaction.on_commit(lambda: self._search(subject))
+
+    def _search(self, subject):
         left = personal_data_search(needles=subject.needles, folders=[settings.MEDIA_ROOT, settings.MAIL_DIR])
-        others = left.hits  # the same address may also be a learner of another organisation
+        # The same address may also be a learner of another organisation: those mentions are theirs to keep.
         self.stdout.write(f"Searched {left.tables} tables ({len(left.columns)} text, JSON and binary columns, "
-                          f"{left.rows} rows) and {left.files} files: {len(others)} mentions left.")
-        for hit in others[:50]:
+                          f"{left.rows} rows) and {left.files} files for the email and names: "
+                          f"mentions left: {len(left.hits)}.")
+        for hit in left.hits[:50]:
             self.stdout.write(f"  still in {hit.where}: …{hit.excerpt}…")
 
     def _places(self, report):
