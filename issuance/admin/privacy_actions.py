@@ -29,8 +29,7 @@ def export_learner_data(modeladmin, request, queryset):
         return None
     learner = learners[0]
     buffer = io.BytesIO()
-    learner_export_write(subject=subject_for(organization=learner.organization, email=learner.email), out=buffer,
-                         actor_label=f"{request.user.get_username()} (staff)")
+    learner_export_write(subject=subject_for(organization=learner.organization, email=learner.email), out=buffer)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     name = slugify(f"{learner.organization.slug}-{learner.email.replace('@', '-at-')}")
     response["Content-Disposition"] = f'attachment; filename="learner-data-{name}.zip"'

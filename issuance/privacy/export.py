@@ -14,6 +14,16 @@ from django.utils import timezone
 from .records import LearnerRecords, learner_records
 from .subject import LearnerSubject
 
+LABELS = {
+    "learner": "You, as matched by your email", "identities": "Your ids on learning platforms",
+    "events": "Completions received", "events_shared": "Your part of requests shared with others",
+    "issuances": "Decisions on each completion", "credentials": "Credentials issued",
+    "credential_revisions": "Earlier signed copies", "emails": "Emails sent to you",
+    "emails_mentioning": "Staff emails that mention you", "email_attempts": "Email delivery attempts",
+    "outbound_deliveries": "Sent to connected systems", "renewal_reminders": "Renewal reminders",
+    "status_list_entries": "Status list entries", "suppressions": "Addresses not to email",
+    "audit_records": "Audit trail", "admin_log": "Staff changes in the admin",
+}
 BINARY_FIELDS = {"body"}  # written as files of their own, byte for byte
 HIDDEN_FIELDS = {"detail_salt", "claim_token", "secret_encrypted"}
 
@@ -102,7 +112,7 @@ def _stored(name: str) -> bytes | None:
         return None
 
 
-def learner_export_write(*, subject: LearnerSubject, out, actor_label: str = "system") -> dict[str, int]:
+def learner_export_write(*, subject: LearnerSubject, out, actor_label: str = "the organisation's staff") -> dict[str, int]:
     """Write the learner's ZIP to `out` (a path or a binary file); returns each table's row count."""
     records = learner_records(subject)
     tables = export_tables(records)
@@ -135,7 +145,7 @@ def learner_export_write(*, subject: LearnerSubject, out, actor_label: str = "sy
                     files.append((path, "an attachment of that email"))
         archive.writestr("summary.html", render_to_string("laurel/privacy/export_summary.html", {
             "subject": subject, "organization": subject.organization, "made_at": timezone.now(),
-            "made_by": actor_label, "tables": [(name, len(rows)) for name, rows in tables.items()], "files": files,
+            "made_by": actor_label, "tables": [(name, LABELS[name], len(rows)) for name, rows in tables.items()], "files": files,
             "shared_events": len(records.shared_events), "mentions": len(records.outbox_mentioning),
         }))
     return {name: len(rows) for name, rows in tables.items()}

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         except SubjectNotFound as exc:
             raise CommandError(str(exc)) from None
         try:
-            counts = learner_export_write(subject=subject, out=options["out"], actor_label="an operator (manage.py)")
+            counts = learner_export_write(subject=subject, out=options["out"], actor_label="the organisation's staff")
         except OSError as exc:
             raise CommandError(f"Cannot write {options['out']}: {exc}") from None
         for name, count in counts.items():
