@@ -39,7 +39,9 @@ class LearnerSubject:
     @property
     def needles(self) -> list[str]:
         """The strings that identify the learner in free text: the email and every name they were known by."""
-        return sorted({self.email, *(name for name in self.names if len(name) >= 3)}, key=len, reverse=True)
+        # A name of one Latin letter or two would match inside unrelated words; two CJK characters are a full name.
+        usable = [name for name in self.names if len(name) >= 3 or (len(name) == 2 and not name.isascii())]
+        return sorted({self.email, *usable}, key=len, reverse=True)
 
     def mentioned_in(self, text: str) -> bool:
         folded = _unescaped(text).casefold()
