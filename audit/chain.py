@@ -3,10 +3,15 @@
 Appending takes a row lock on the chain head (SELECT … FOR UPDATE on PostgreSQL; on SQLite every
 write transaction is IMMEDIATE, so writers already take turns), so two workers never chain to the
 same predecessor. `audit_chain_verify` walks the records in order and names the first broken link.
+
+The chain hashes a salted digest of each record's `detail` (ADR 0007): the text itself is checked
+against that digest, until a learner's erasure rewrites it (`audit.redaction`); the record's place,
+time, states and actor stay proven either way.
 """
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import timezone as dt_timezone
 
@@ -15,11 +20,24 @@ from django.db import transaction
 from .models import AuditChainHead, AuditRecord
 
 HASHED_FIELDS = ["id", "at", "issuance_id", "event_id", "from_state", "to_state", "actor_kind", "actor_user_id",
-                 "actor_label", "detail"]
+                 "actor_label", "detail_digest"]
+# The first chain's definition (migration 0003), before the detail was hashed through its digest.
+HASHED_FIELDS_V1 = [*HASHED_FIELDS[:-1], "detail"]
+ERASURE_STATE = "erased"  # the to_state of the record a learner's erasure writes
 
 
-def audit_record_hash(record: AuditRecord, *, previous_hash: str) -> str:
-    content = {name: getattr(record, name) for name in HASHED_FIELDS}
+def audit_detail_digest(*, salt: str, detail: str) -> str:
+    return hashlib.sha256(f"{salt}\n{detail}".encode()).hexdigest()
+
+
+def audit_detail_seal(detail: str) -> tuple[str, str]:
+    """A fresh salt and the digest of `detail` under it."""
+    salt = secrets.token_hex(16)
+    return salt, audit_detail_digest(salt=salt, detail=detail)
+
+
+def audit_record_hash(record, *, previous_hash: str, fields: list[str] = HASHED_FIELDS) -> str:
+    content = {name: getattr(record, name) for name in fields}
     content["at"] = record.at.astimezone(dt_timezone.utc).isoformat()
     for name in ("issuance_id", "event_id"):  # UUIDs, stored as text or native uuid by the database
         content[name] = str(content[name]) if content[name] is not None else None
@@ -42,6 +60,7 @@ def _head_locked() -> AuditChainHead:
 def audit_chain_append(**fields) -> AuditRecord:
     with transaction.atomic():
         head = _head_locked()
+        fields["detail_salt"], fields["detail_digest"] = audit_detail_seal(fields.get("detail", ""))
         record = AuditRecord.objects.create(**fields)
         record.previous_hash = head.last_hash
         record.record_hash = audit_record_hash(record, previous_hash=head.last_hash)
@@ -74,6 +93,9 @@ def audit_chain_verify() -> ChainReport:
         if record.record_hash != audit_record_hash(record, previous_hash=previous_hash):
             return ChainReport(checked, record.pk, f"audit record #{record.pk} ({record}) was changed after it was "
                                                    "written: its content does not match its hash")
+        problem = _detail_problem(record)
+        if problem:
+            return ChainReport(checked, record.pk, f"audit record #{record.pk} ({record}) {problem}")
         previous_hash, previous_id, checked = record.record_hash, record.pk, checked + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != previous_hash or head.length != checked):
@@ -83,13 +105,42 @@ def audit_chain_verify() -> ChainReport:
     return ChainReport(checked, last_record_id=previous_id, last_hash=previous_hash)
 
 
-def audit_chain_rebuild(record_model, head_model) -> int:
-    """Chain records written before the chain existed (the migration calls this with historical models)."""
+def _detail_problem(record: AuditRecord) -> str:
+    if record.redacted_by_id is None:
+        if record.detail_digest != audit_detail_digest(salt=record.detail_salt, detail=record.detail):
+            return "was changed after it was written: its detail does not match its digest"
+        return ""
+    # Rewritten by an erasure: the text is no longer proven, but only an erasure written after it may do that.
+    eraser = AuditRecord.objects.filter(pk=record.redacted_by_id).values("to_state").first()
+    if record.redacted_by_id <= record.pk or eraser is None or eraser["to_state"] != ERASURE_STATE:
+        return f"claims to be redacted by record #{record.redacted_by_id}, which is not a later erasure record"
+    return ""
+
+
+def audit_chain_rebuild(record_model, head_model, *, fields: list[str] = HASHED_FIELDS) -> int:
+    """Chain the records again from the start (the migrations call this with historical models)."""
     previous_hash, count, last_id = "", 0, None
     for record in record_model.objects.order_by("id").iterator(chunk_size=2000):
-        record_hash = audit_record_hash(record, previous_hash=previous_hash)
+        record_hash = audit_record_hash(record, previous_hash=previous_hash, fields=fields)
         record_model.objects.filter(pk=record.pk).update(previous_hash=previous_hash, record_hash=record_hash)
         previous_hash, count, last_id = record_hash, count + 1, record.pk
     head_model.objects.update_or_create(pk=1, defaults={"last_record_id": last_id, "last_hash": previous_hash,
                                                         "length": count})
     return count
+
+
+def audit_chain_rekey(record_model, head_model) -> int:
+    """Move a first-definition chain to digests of the detail (migration 0004): check it, seal each detail, re-chain.
+
+    A chain that does not verify under the first definition is not re-chained: that would hide the break.
+    """
+    previous_hash = ""
+    for record in record_model.objects.order_by("id").iterator(chunk_size=2000):
+        if record.previous_hash != previous_hash or record.record_hash != audit_record_hash(
+                record, previous_hash=previous_hash, fields=HASHED_FIELDS_V1):
+            raise RuntimeError(f"Audit record #{record.pk} does not verify: run `manage.py audit_verify` on the "
+                               "previous release and resolve the break before migrating.")
+        previous_hash = record.record_hash
+        salt, digest = audit_detail_seal(record.detail)
+        record_model.objects.filter(pk=record.pk).update(detail_salt=salt, detail_digest=digest)
+    return audit_chain_rebuild(record_model, head_model)

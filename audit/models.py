@@ -23,6 +23,13 @@ class AuditRecord(models.Model):
     # record's content including that hash. Editing, removing or inserting a row breaks the chain.
     previous_hash = models.CharField(max_length=64, blank=True, editable=False)
     record_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The chain covers a salted digest of `detail`, not the text (ADR 0007): a learner's erasure can
+    # rewrite the text of their records (`audit.redaction`) and the chain still verifies. The salt
+    # goes with the original text, so the digest cannot be used to guess what it said.
+    detail_salt = models.CharField(max_length=32, blank=True, editable=False)
+    detail_digest = models.CharField(max_length=64, blank=True, editable=False)
+    redacted_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, editable=False,
+                                    related_name="redacted", help_text="The erasure record that rewrote this detail.")
 
     class Meta:
         ordering = ["at", "id"]

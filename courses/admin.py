@@ -37,6 +37,7 @@ class OrganizationAdmin(LaurelHistoryAdmin):
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
         ("Locale", {"fields": ["timezone", "locale"]}),
         ("Open Badges", {"fields": ["issuer_id_method"]}),
+        ("Privacy", {"fields": ["raw_body_retention_days"]}),
     ]
     actions = [rotate_signing_keys]
 

@@ -33,6 +33,7 @@ ROLES: dict[str, list[str]] = {
         *_perms("issuance", ["suppression"], ("view", "add", "delete")),
         "issuance.resume_issuance",
         *_perms("issuance", ["credential"], ("revoke", "suspend", "unsuspend")),
+        *_perms("issuance", ["learner"], ("export", "erase")),
         "audit.view_auditrecord",
     ],
     # Connect LMSs: sources, their secrets and course mappings.

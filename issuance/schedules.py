@@ -42,6 +42,8 @@ SCHEDULES = (
     PeriodicTask(name="laurel-outbound-sweep", func="issuance.outbound.tasks.outbound_sweep", minutes=1),
     # Once a day: expire what has passed its end, then send the renewal reminders that are due.
     PeriodicTask(name="laurel-lifecycle-daily", func="issuance.lifecycle.tasks.lifecycle_daily", daily_at_hour=6),
+    # Once a day: empty the raw bodies of finished events older than their organisation's retention.
+    PeriodicTask(name="laurel-privacy-daily", func="issuance.privacy.tasks.privacy_daily", daily_at_hour=3),
 )
 
 

@@ -179,6 +179,21 @@ def issuance_stop_revoked(*, issuance: Issuance, detail: str, actor_kind: str, a
                  detail=detail, actor_kind=actor_kind, actor_user=actor_user, actor_label=actor_label)
 
 
+def issuance_stop_erased(*, issuance: Issuance, detail: str, actor_kind: str, actor_user=None, actor_label: str) -> bool:
+    """The learner's data was erased: an issuance still on its way stops for good (nothing is rendered or emailed
+    for a pseudonym). Returns False if it had already finished."""
+    with transaction.atomic():
+        now = timezone.now()
+        stopped = Issuance.objects.filter(pk=issuance.pk, finished_at__isnull=True).update(
+            state=State.REVOKED, state_changed_at=now, claim_token="", claimed_until=None, next_attempt_at=None,
+            finished_at=now,
+        )
+        if stopped:
+            audit_record(issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=State.REVOKED,
+                         detail=detail, actor_kind=actor_kind, actor_user=actor_user, actor_label=actor_label)
+    return bool(stopped)
+
+
 def issuance_mark_expired(*, issuance: Issuance, now) -> bool:
     """A finished issuance whose credential passed its end reads "expired"; one still moving keeps its state.
 

@@ -4,10 +4,11 @@ from django.db import migrations, models
 
 
 def chain_existing_records(apps, schema_editor):
-    # The one hash definition: records chained here verify with audit_verify like new ones.
-    from audit.chain import audit_chain_rebuild
+    # The chain's first definition (the detail hashed as text); 0004 moves it to the detail's digest.
+    from audit.chain import HASHED_FIELDS_V1, audit_chain_rebuild
 
-    audit_chain_rebuild(apps.get_model("audit", "AuditRecord"), apps.get_model("audit", "AuditChainHead"))
+    audit_chain_rebuild(apps.get_model("audit", "AuditRecord"), apps.get_model("audit", "AuditChainHead"),
+                        fields=HASHED_FIELDS_V1)
 
 
 class Migration(migrations.Migration):

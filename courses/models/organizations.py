@@ -49,6 +49,11 @@ class Organization(models.Model):
         max_length=64, default=recipient_salt_generate, editable=False,
         help_text="Salts the hashed learner email in Open Badges, so the hash cannot be looked up in a list of addresses.",
     )
+    raw_body_retention_days = models.PositiveIntegerField(
+        "keep raw event bodies (days)", null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="After this many days the raw body of a processed or ignored event is deleted by the daily "
+        "privacy job (parked and unprocessed events keep theirs). Empty: keep them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

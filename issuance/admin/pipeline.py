@@ -15,6 +15,7 @@ from .expiry_filters import ExpiresFilter, ShownStatusFilter
 from .lifecycle_actions import send_renewal_email
 from .wallet_actions import WalletOfferInline, make_wallet_link
 from .outbound import OutboundDeliveryInline
+from .privacy_actions import LearnerPrivacyPermissions, erase_learner_data, export_learner_data
 
 
 class TimelineInline(LaurelTabularInline):
@@ -149,7 +150,8 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
 
 
 @admin.register(Learner)
-class LearnerAdmin(LaurelAdmin):
-    list_display = ["name", "email", "organization", "created_at"]
+class LearnerAdmin(LearnerPrivacyPermissions, LaurelAdmin):
+    list_display = ["name", "email", "organization", "created_at", "erased_at"]
     list_filter = ["organization"]
+    actions = [export_learner_data, erase_learner_data]
     search_fields = ["email", "name"]

@@ -16,10 +16,16 @@ class Learner(models.Model):
     email = models.EmailField(max_length=320)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When their personal data was erased at their request (issuance.privacy); the row is a pseudonym since.",
+    )
 
     class Meta:
         ordering = ["organization__name", "email"]
         constraints = [models.UniqueConstraint(fields=["organization", "email"], name="learner_unique_email")]
+        # The learner's data rights (issuance.privacy): granted explicitly, like revoking.
+        permissions = [("export_learner", "Can export a learner's data"), ("erase_learner", "Can erase a learner's data")]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

@@ -18,6 +18,7 @@ from ..openbadges.hosted import (
 )
 from ..openbadges.issuer import organization_did_document
 from ..openbadges.status_lists import status_list_signed
+from .erased import credential_erased_response
 
 # The signed badge never changes once issued; what can change (status) lives elsewhere.
 IMMUTABLE = "public, max-age=86400, immutable"
@@ -53,6 +54,9 @@ def issuer_did_document(request, slug):
 
 @require_GET
 def credential_json(request, credential_id):
+    erased = credential_erased_response(request, credential_id=credential_id, as_kind="json")
+    if erased is not None:
+        return erased
     badge = Credential.objects.filter(pk=credential_id).values_list("badge", flat=True).first()
     if not badge:
         raise Http404("No signed Open Badges credential exists at this address.")
@@ -100,6 +104,9 @@ def ob2_issuer(request, slug):
 
 @require_GET
 def credential_badge_png(request, credential_id):
+    erased = credential_erased_response(request, credential_id=credential_id, as_kind="file")
+    if erased is not None:
+        return erased
     credential = _credential(credential_id)
     if not credential.badge:
         raise Http404("This credential has no badge yet.")

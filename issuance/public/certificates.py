@@ -6,10 +6,14 @@ from django.views.decorators.http import require_GET
 
 from ..credentials import certificate_filename
 from ..models import Credential
+from .erased import credential_erased_response
 
 
 @require_GET
 def credential_pdf(request, credential_id):
+    erased = credential_erased_response(request, credential_id=credential_id, as_kind="file")
+    if erased is not None:
+        return erased
     credential = get_object_or_404(Credential.objects.select_related("issuance__course"), pk=credential_id)
     if not credential.pdf:
         raise Http404("This credential has no certificate yet.")

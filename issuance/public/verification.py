@@ -101,7 +101,8 @@ def _facts(credential: Credential) -> dict:
 
 def credential_live_row(*, credential_id) -> dict | None:
     """Read on every request: revocation and suspension must show the moment they happen."""
-    return Credential.objects.filter(pk=credential_id).values("status", "status_reason", "pdf_sha256").first()
+    return (Credential.objects.filter(pk=credential_id)
+            .values("status", "status_reason", "pdf_sha256", "learner__erased_at").first())
 
 
 # This process's copy of the shared cache's facts, for a minute: each is keyed by the certificate's
@@ -135,6 +136,15 @@ def credential_page_facts(*, credential_id, certificate_sha256: str) -> dict | N
         with _local_lock:
             _local_facts[key] = facts
     return facts
+
+
+def credential_page_forget(*, credential_id, certificate_sha256: str) -> None:
+    """Drop the cached facts (they hold the learner's name): erasure calls this; other processes' copies last a minute
+    at most, and the page checks erasure before it reads them."""
+    key = _facts_key(credential_id, certificate_sha256)
+    cache.delete(key)
+    with _local_lock:
+        _local_facts.pop(key, None)
 
 
 def credential_public_status(*, row: dict, valid_until: datetime | None) -> PublicStatus:

@@ -12,7 +12,8 @@ from django.core.management.base import CommandError
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from audit.chain import audit_chain_verify
+from audit.chain import ERASURE_STATE, audit_chain_verify
+from audit.redaction import audit_records_redact
 from audit.models import AuditRecord
 from audit.services import audit_record
 from tests.pipeline.cluster import ROOT, database_url
@@ -144,3 +145,25 @@ def test_its_migration_chains_the_records_written_before_the_chain_existed():
 
     assert report.intact, report.problem
     assert report.checked == 4
+
+
+@pytest.mark.django_db
+def test_an_erasure_rewrites_past_details_and_the_trail_still_verifies():
+    records = write(3)
+    erasure = audit_record(to_state=ERASURE_STATE, actor_kind="system", actor_label="privacy", detail="Learner sha256:…")
+
+    rewritten = audit_records_redact(record_ids=[records[1].pk], erasure=erasure, rewrite=lambda text: "[erased]")
+
+    assert rewritten == 1 and AuditRecord.objects.get(pk=records[1].pk).detail == "[erased]"
+    assert verify().startswith("Audit trail intact: 4 records chained.")
+
+
+@pytest.mark.django_db
+def test_it_catches_a_rewrite_that_claims_a_redaction_no_erasure_made():
+    records = write(3)
+    raw("UPDATE audit_auditrecord SET detail = %s, redacted_by_id = %s WHERE id = %s", "nothing here", records[2].pk,
+        records[0].pk)
+
+    said = verify()
+
+    assert f"#{records[0].pk}" in said and "which is not a later erasure record" in said

@@ -1,0 +1,1 @@
+"""Learners' data rights: a copy of everything Laurel holds about one learner, erasure, and retention."""

@@ -1,0 +1,50 @@
+"""Raw event bodies are kept as long as the organisation says: the daily job empties old finished ones only."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from issuance.models import CompletionEvent
+from issuance.privacy.tasks import privacy_daily
+from issuance.schedules import SCHEDULES
+from tests.factories import OrganizationFactory, SourceFactory
+
+Status = CompletionEvent.Status
+
+
+def _event(source, external_id, *, status, days_old):
+    event = CompletionEvent.objects.create(source=source, external_id=external_id, status=status,
+                                           body=b'{"learner": "someone@example.org"}', headers={"user-agent": "LMS"})
+    CompletionEvent.objects.filter(pk=event.pk).update(received_at=timezone.now() - timedelta(days=days_old))
+    return event
+
+
+@pytest.mark.django_db
+def test_it_empties_old_bodies_of_finished_events_and_keeps_parked_and_unprocessed_ones():
+    organization = OrganizationFactory(raw_body_retention_days=30)
+    source = SourceFactory(organization=organization)
+    old_processed = _event(source, "a", status=Status.PROCESSED, days_old=40)
+    old_ignored = _event(source, "b", status=Status.IGNORED, days_old=31)
+    recent = _event(source, "c", status=Status.PROCESSED, days_old=10)
+    parked = _event(source, "d", status=Status.PARKED, days_old=400)
+    accepted = _event(source, "e", status=Status.ACCEPTED, days_old=400)
+    keeps = SourceFactory(organization=OrganizationFactory())  # no retention set: keep
+    kept = _event(keeps, "f", status=Status.PROCESSED, days_old=4000)
+
+    said = privacy_daily()
+    again = privacy_daily()
+
+    bodies = {e.external_id: bytes(e.body) for e in CompletionEvent.objects.all()}
+    assert bodies["a"] == bodies["b"] == b""
+    assert all(bodies[x] for x in "cdef")
+    assert CompletionEvent.objects.get(pk=old_processed.pk).headers == {}
+    assert CompletionEvent.objects.get(pk=old_ignored.pk).status == Status.IGNORED  # the row and its story stay
+    assert said == f"{organization.slug}: 2 raw bodies expired" and again == f"{organization.slug}: 0 raw bodies expired"
+    for event in (recent, parked, accepted, kept):
+        assert CompletionEvent.objects.get(pk=event.pk).headers == {"user-agent": "LMS"}
+
+
+def test_the_job_is_declared_daily():
+    task = next(task for task in SCHEDULES if task.func == "issuance.privacy.tasks.privacy_daily")
+    assert task.daily_at_hour is not None and task.minutes == 0
