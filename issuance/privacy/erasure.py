@@ -155,7 +155,6 @@ def _scrub_events(records: LearnerRecords) -> None:
     for event in records.events:
         changes = dict(body=ERASED_BODY, headers=subject.scrub_value(event.headers),
                        errors=subject.scrub_value(event.errors), corrections={},
-                       normalized=_completion_pseudonym(subject, event.normalized),
                        external_id=subject.scrub(event.external_id), ignored_reason=subject.scrub(event.ignored_reason),
                        discarded_reason=subject.scrub(event.discarded_reason))
         if event.status in closed:  # nothing is left to process or correct
@@ -167,7 +166,7 @@ def _scrub_events(records: LearnerRecords) -> None:
         kept = [item for item in json.loads(bytes(event.body)) if not subject.mentioned_in_value(item)]
         CompletionEvent.objects.filter(pk=event.pk).update(
             body=json.dumps(kept, ensure_ascii=False).encode(), errors=subject.scrub_value(event.errors),
-            corrections=subject.scrub_value(event.corrections), normalized=subject.scrub_value(event.normalized))
+            corrections=subject.scrub_value(event.corrections))
 
 
 def _scrub_outbox(records: LearnerRecords) -> None:

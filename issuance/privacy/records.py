@@ -64,7 +64,7 @@ class LearnerRecords:
 def _event_text(event: CompletionEvent) -> str:
     body = bytes(event.body or b"").decode("utf-8", "replace")
     return " ".join([body, *(json.dumps(value, ensure_ascii=False) for value in
-                             (event.headers, event.errors, event.normalized, event.corrections))])
+                             (event.headers, event.errors, event.corrections))])
 
 
 def _batch_items(subject: LearnerSubject, event: CompletionEvent) -> list | None:

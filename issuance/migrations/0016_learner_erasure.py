@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0013_credential_lifecycle'),
+        ('issuance', '0015_wallet_offers'),
     ]
 
     operations = [
