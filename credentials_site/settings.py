@@ -323,6 +323,17 @@ LAUREL_OUTBOUND_MAX_RESPONSE_BYTES = envint("LAUREL_OUTBOUND_MAX_RESPONSE_BYTES"
 # A delivery still `sending` after this long lost its sender: its outcome is unknown.
 LAUREL_OUTBOUND_STUCK_SECONDS = envint("LAUREL_OUTBOUND_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
 
+# --- Polling sources (docs/lms/polling.md) ----------------------------------------------------
+# One poll of one source makes at most this many requests and runs at most this long (well inside
+# Q_TIMEOUT); what is left waits for the next poll, which resumes where this one stopped.
+LAUREL_POLL_MAX_REQUESTS = envint("LAUREL_POLL_MAX_REQUESTS", 2000)
+LAUREL_POLL_MAX_SECONDS = envint("LAUREL_POLL_MAX_SECONDS", min(240, max(Q_CLUSTER["timeout"] - 30, 10)))
+# A poll's lease on its source outlives the poll by this much; a crashed worker's lease then lapses.
+LAUREL_POLL_LEASE_GRACE_SECONDS = envint("LAUREL_POLL_LEASE_GRACE_SECONDS", 60)
+# After transient errors a source waits 1, 2, 4 … times this (at most LAUREL_POLL_BACKOFF_MAX_SECONDS).
+LAUREL_POLL_BACKOFF_SECONDS = envint("LAUREL_POLL_BACKOFF_SECONDS", 60)
+LAUREL_POLL_BACKOFF_MAX_SECONDS = envint("LAUREL_POLL_BACKOFF_MAX_SECONDS", 3600)
+
 LAUREL = {
     "ORGANIZATION_KEY_SECRET": envstr("LAUREL_KEY_ENCRYPTION_KEY"),
     # Embedded profile only: with no key set, one is generated into this file on first use.

@@ -88,7 +88,7 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
         for name in ("signing_secret", "signing_secret_next"):
             if name == "signing_secret" or cleaned.get(name):
                 try:
-                    source_secret_check(dialect_name=dialect.name, secret=cleaned.get(name, ""))
+                    source_secret_check(dialect_name=dialect.name, secret=cleaned.get(name, ""), settings={**public, **secret})
                 except SettingsError as exc:
                     self.add_error(name, str(exc))
         return cleaned

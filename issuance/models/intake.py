@@ -84,6 +84,7 @@ class CompletionEvent(models.Model):
         WEBHOOK = "webhook", "Webhook"
         CSV = "csv", "CSV upload"
         FORM = "form", "Form"
+        POLL = "poll", "Poll"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
