@@ -98,7 +98,7 @@ def _cursor_state(cursor: PollCursor | None) -> CursorState:
     return CursorState(position=cursor.position, resume=cursor.resume, seen=frozenset(cursor.seen or []))
 
 
-def _step_store(*, source, cursor, step, report: ScopeReport, holder: str | None, move_cursor: bool, enqueue: bool, now) -> None:
+def _step_store(*, poller, source, cursor, step, report: ScopeReport, holder: str | None, move_cursor: bool, enqueue: bool, now) -> None:
     """One page: its events and the cursor after it, in one transaction."""
     with transaction.atomic():
         if holder is not None and not SourcePoll.objects.filter(source=source, lease_holder=holder).exists():
@@ -107,6 +107,9 @@ def _step_store(*, source, cursor, step, report: ScopeReport, holder: str | None
         for completion in step.found:
             report.found += 1
             report.external_ids.append(completion.external_id)
+            if poller.known_otherwise(source=source, completion=completion):
+                report.known += 1
+                continue
             try:
                 with transaction.atomic():
                     event = CompletionEvent.objects.create(
@@ -129,11 +132,12 @@ def _step_store(*, source, cursor, step, report: ScopeReport, holder: str | None
             completion_events_enqueue(event_ids=new_ids)
 
 
-def _step_preview(*, source, step, report: ScopeReport) -> None:
+def _step_preview(*, poller, source, step, report: ScopeReport) -> None:
     for completion in step.found:
         report.found += 1
         report.external_ids.append(completion.external_id)
-        if CompletionEvent.objects.filter(source=source, external_id=completion.external_id).exists():
+        if (CompletionEvent.objects.filter(source=source, external_id=completion.external_id).exists()
+                or poller.known_otherwise(source=source, completion=completion)):
             report.known += 1
         else:
             report.new += 1
@@ -191,9 +195,9 @@ def source_poll(*, source: Source, window: PollWindow | None = None, dry_run: bo
                 cursor, _ = PollCursor.objects.get_or_create(source=source, scope=scope)
             for step in poller.steps(client=client, source=source, scope=scope, cursor=_cursor_state(cursor), window=window):
                 if dry_run:
-                    _step_preview(source=source, step=step, report=scope_report)
+                    _step_preview(poller=poller, source=source, step=step, report=scope_report)
                 else:
-                    _step_store(source=source, cursor=cursor, step=step, report=scope_report, holder=holder,
+                    _step_store(poller=poller, source=source, cursor=cursor, step=step, report=scope_report, holder=holder,
                                 move_cursor=window is None, enqueue=enqueue, now=now)
                 if budget.resume_after:
                     raise PollBudgetSpent(f"the sender's rate limit is used up; polling again in {budget.resume_after:.0f} s")

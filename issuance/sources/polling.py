@@ -146,16 +146,16 @@ class PollClient:
         self.budget, self.headers, self.label, self.sleep = budget, headers, label, sleep
         self.log: list[str] = []
 
-    def get(self, url: str, *, params=None, refused=(401, 403)) -> GuardedResponse:
+    def get(self, url: str, *, params=None, data=None, method="GET", refused=(401, 403)) -> GuardedResponse:
         for attempt in range(2):
             self.budget.spend()
             try:
-                response = guarded_request("GET", url, headers=self.headers, params=params)
+                response = guarded_request(method, url, headers=self.headers, params=params, data=data)
             except TargetRefused as exc:
                 raise PollError(str(exc), kind=PollError.CONFIGURATION) from None
             except OutboundRequestError as exc:
                 raise PollError(f"{self.label} did not answer: {exc}", kind=PollError.TRANSIENT) from None
-            self.log.append(f"GET {response.url.split('?')[0]} → {response.status}")
+            self.log.append(f"{method} {response.url.split('?')[0]} → {response.status}")
             self._note_rate_limit(response)
             if response.status == 429:
                 wait = retry_after_seconds(response.headers.get("retry-after"))
@@ -213,3 +213,11 @@ class Poller:
 
     def steps(self, *, client: PollClient, source, scope: str, cursor: CursorState, window: PollWindow | None):
         raise NotImplementedError
+
+    def known_otherwise(self, *, source, completion: PolledCompletion) -> bool:
+        """Whether the sender's webhook already brought this completion under another event id.
+
+        Most senders give both paths the same id; one whose webhook is keyed by another time (Moodle's
+        event time, not the completion time) says here how to recognise it.
+        """
+        return False

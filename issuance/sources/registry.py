@@ -11,6 +11,7 @@ from .csv_rows import CsvRowDialect
 from .generic import GenericDialect
 from .learndash import LearnDashDialect
 from .moodle import MoodleDialect
+from .moodle_poll import MoodlePollAdapter, MoodlePoller
 from .polling import Poller
 from .settings_schema import DEFAULT_POLL_MINUTES
 from .teachable import TeachableDialect
@@ -32,8 +33,8 @@ DIALECTS: dict[str, Dialect] = {
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
 # differs from a pushed one (an LRS's statement reads the same either way).
-POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiLrsPoller(), CanvasRestPoller())}
-POLL_ADAPTERS: dict[str, Dialect] = {"canvas": CanvasRestAdapter()}
+POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiLrsPoller(), CanvasRestPoller(), MoodlePoller())}
+POLL_ADAPTERS: dict[str, Dialect] = {"canvas": CanvasRestAdapter(), "moodle": MoodlePollAdapter()}
 assert set(DIALECTS) == set(Source.Dialect.values), "every Source.Dialect choice needs a module"
 
 

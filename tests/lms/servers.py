@@ -71,6 +71,8 @@ class MoodleWebServices(_Server):
         self.course_totals: dict[tuple[str, str], tuple[float, float]] = {}
         self.courses: dict[str, dict] = {}
         self.fail_with: tuple[int, dict] | None = None  # e.g. (503, {...}) or (200, {"exception": …})
+        self.enrolled: dict[str, list[str]] = {}  # course id → user ids, for core_enrol_get_enrolled_users
+        self.completed_at: dict[tuple[str, str], int] = {}  # (user, course) → the last criterion's timecompleted
 
     def respond(self, path, body):
         form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
@@ -85,9 +87,18 @@ class MoodleWebServices(_Server):
         if function == "core_user_get_users_by_field":
             user = self.users.get(form.get("values[0]"))
             return 200, [user] if user else []
+        if function == "core_enrol_get_enrolled_users":
+            options = {form[f"options[{i}][name]"]: form[f"options[{i}][value]"] for i in range(10) if f"options[{i}][name]" in form}
+            start, count = int(options.get("limitfrom", 0)), int(options.get("limitnumber", 0)) or None
+            ids = self.enrolled.get(form.get("courseid"), [])
+            return 200, [self.users[uid] for uid in ids[start : start + count if count else None]]
         if function == "core_completion_get_course_completion_status":
-            done = (form["userid"], form["courseid"]) in self.completed
-            return 200, {"completionstatus": {"completed": done, "aggregation": 1, "completions": []}, "warnings": []}
+            key = (form["userid"], form["courseid"])
+            done = key in self.completed
+            criteria = [{"type": 4, "title": "Activity completion", "status": "Yes" if done else "No", "complete": done,
+                         "timecompleted": self.completed_at.get(key, 1731600000) if done else None,
+                         "details": {"type": "Activity completion", "criteria": "Quiz 1", "requirement": "Marking yourself complete", "status": ""}}]
+            return 200, {"completionstatus": {"completed": done, "aggregation": 1, "completions": criteria}, "warnings": []}
         if function == "gradereport_user_get_grade_items":
             raw, high = self.course_totals.get((form["userid"], form["courseid"]), (None, 100))
             items = [{"itemname": "Quiz 1", "itemtype": "mod", "graderaw": 5, "grademin": 0, "grademax": 10},
