@@ -199,8 +199,6 @@ def source_poll(*, source: Source, window: PollWindow | None = None, dry_run: bo
                 else:
                     _step_store(poller=poller, source=source, cursor=cursor, step=step, report=scope_report, holder=holder,
                                 move_cursor=window is None, enqueue=enqueue, now=now)
-                if budget.resume_after:
-                    raise PollBudgetSpent(f"the sender's rate limit is used up; polling again in {budget.resume_after:.0f} s")
     except PollBudgetSpent as exc:
         report.outcome, report.detail = "stopped", f"{exc}; the next poll resumes here"
     except PollError as exc:

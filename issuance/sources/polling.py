@@ -56,6 +56,8 @@ class PollBudget:
     resume_after: float | None = None
 
     def spend(self) -> None:
+        if self.resume_after is not None:
+            raise PollBudgetSpent(f"the sender's rate limit is used up; polling again in {self.resume_after:.0f} s")
         if self.requests >= self.max_requests:
             raise PollBudgetSpent(f"{self.requests} requests, the most one poll makes")
         if time.monotonic() - self.started >= self.max_seconds:
@@ -156,7 +158,8 @@ class PollClient:
             except OutboundRequestError as exc:
                 raise PollError(f"{self.label} did not answer: {exc}", kind=PollError.TRANSIENT) from None
             self.log.append(f"{method} {response.url.split('?')[0]} → {response.status}")
-            self._note_rate_limit(response)
+            if response.status != 429:
+                self._note_rate_limit(response)
             if response.status == 429:
                 wait = retry_after_seconds(response.headers.get("retry-after"))
                 wait = 60.0 if wait is None else wait

@@ -14,6 +14,7 @@ from .moodle import MoodleDialect
 from .moodle_poll import MoodlePollAdapter, MoodlePoller
 from .polling import Poller
 from .settings_schema import DEFAULT_POLL_MINUTES
+from .talentlms import TalentLmsDialect, TalentLmsPoller
 from .teachable import TeachableDialect
 from .thinkific import ThinkificDialect
 from .xapi import XapiDialect
@@ -29,11 +30,12 @@ DIALECTS: dict[str, Dialect] = {
         TeachableDialect(),
         XapiDialect(),
         LearnDashDialect(),
+        TalentLmsDialect(),
     )
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
 # differs from a pushed one (an LRS's statement reads the same either way).
-POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiLrsPoller(), CanvasRestPoller(), MoodlePoller())}
+POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiLrsPoller(), CanvasRestPoller(), MoodlePoller(), TalentLmsPoller())}
 POLL_ADAPTERS: dict[str, Dialect] = {"canvas": CanvasRestAdapter(), "moodle": MoodlePollAdapter()}
 assert set(DIALECTS) == set(Source.Dialect.values), "every Source.Dialect choice needs a module"
 
