@@ -64,9 +64,11 @@ class PollReport:
     def external_ids(self) -> list:
         return [external_id for scope in self.scopes for external_id in scope.external_ids]
 
-    def summary(self) -> str:
+    def summary(self, *, detail: bool = True) -> str:
         text = f"found {self.found} · already known {self.known} · new {self.new} · {self.requests} requests"
-        return text + (f" · {self.outcome}: {self.detail}" if self.outcome != "done" else "")
+        if self.outcome == "done":
+            return text
+        return text + (f" · {self.outcome}: {self.detail}" if detail else f" · {self.outcome}")
 
 
 def poller_for(source: Source):
@@ -146,7 +148,7 @@ def _step_preview(*, poller, source, step, report: ScopeReport) -> None:
 def _state_after(*, source: Source, error: PollError | None, report: PollReport, budget: PollBudget) -> None:
     now = timezone.now()
     state = SourcePoll.objects.select_for_update().get(source=source)
-    state.last_poll_at, state.last_poll_summary = now, report.summary()[:300]
+    state.last_poll_at, state.last_poll_summary = now, report.summary(detail=error is None)[:300]
     if error is None:
         state.status, state.failures, state.last_error = SourcePoll.Status.IDLE, 0, ""
         state.next_poll_after = now + timedelta(seconds=budget.resume_after) if budget.resume_after else None
