@@ -7,6 +7,7 @@ The lease is a conditional UPDATE on the source's `SourcePoll` row with an expir
 never poll one source at once, and a lease whose holder died lapses by itself.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,6 +21,8 @@ from ..models import CompletionEvent, PollCursor, Source, SourcePoll
 from ..sources.polling import CursorState, PollBudget, PollBudgetSpent, PollError, PollWindow
 from ..sources.registry import POLLERS
 from .processing import completion_events_enqueue
+
+logger = logging.getLogger(__name__)
 
 
 class PollNotPossible(Exception):
@@ -206,6 +209,12 @@ def source_poll(*, source: Source, window: PollWindow | None = None, dry_run: bo
     except PollError as exc:
         error = exc
         report.outcome, report.detail = "failed", f"{exc.kind}: {exc.message}"
+    except Exception as exc:
+        # A bug or a database hiccup must not leave the source looking healthy: it backs off like a
+        # transient error, and the trace is in the log.
+        logger.exception("poll of %s failed", source.slug)
+        error = PollError(f"Unexpected {type(exc).__name__}: {str(exc)[:300]}", kind=PollError.TRANSIENT)
+        report.outcome, report.detail = "failed", error.message
     finally:
         report.requests = budget.requests
         if holder is not None:

@@ -88,7 +88,8 @@ class CanvasRestPoller(Poller):
         user_id = str(enrollment.get("user_id") or user.get("id") or "")
         if not user_id or user_id in seen:
             return
-        _, progress = client.get_json(f"{canvas_url}/api/v1/courses/{course}/users/{user_id}/progress")
+        # A learner who left the course since the page was listed has no progress (404): skip them.
+        _, progress = client.get_json(f"{canvas_url}/api/v1/courses/{course}/users/{user_id}/progress", missing_ok=True)
         completed_at = progress.get("completed_at") if isinstance(progress, dict) else None
         if not completed_at or (window and not window.holds(moment_parse(completed_at))):
             return

@@ -148,7 +148,8 @@ class PollClient:
         self.budget, self.headers, self.label, self.sleep = budget, headers, label, sleep
         self.log: list[str] = []
 
-    def get(self, url: str, *, params=None, data=None, method="GET", refused=(401, 403)) -> GuardedResponse:
+    def get(self, url: str, *, params=None, data=None, method="GET", refused=(401, 403), missing_ok=False) -> GuardedResponse | None:
+        """The answer; PollError by kind for anything but 200 (None for a 404 when `missing_ok`)."""
         for attempt in range(2):
             self.budget.spend()
             try:
@@ -173,6 +174,8 @@ class PollClient:
                                 kind=PollError.CREDENTIALS)
             if response.status >= 500 or response.status == 408:
                 raise PollError(f"{self.label} answered HTTP {response.status}.", kind=PollError.TRANSIENT)
+            if response.status == 404 and missing_ok:
+                return None
             if response.status != 200:
                 raise PollError(f"{self.label} answered HTTP {response.status} for {url}: {response.text[:200]}",
                                 kind=PollError.CONFIGURATION)
@@ -180,7 +183,10 @@ class PollClient:
         raise AssertionError("unreachable")
 
     def get_json(self, url: str, **kwargs):
+        """(response, parsed JSON); (None, None) for a 404 when `missing_ok`."""
         response = self.get(url, **kwargs)
+        if response is None:
+            return None, None
         try:
             return response, json_parse(response.body)
         except (ValueError, UnicodeDecodeError):

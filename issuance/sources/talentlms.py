@@ -117,7 +117,9 @@ class TalentLmsPoller(Poller):
                     user_id = str(user.get("id") or "") if isinstance(user, dict) else ""
                     if not user_id or user_id in seen:
                         continue
-                    _, progress = client.get_json(f"{base}{progress_path}?{urlencode({'user_id': user_id, 'course_id': scope})}")
+                    # A learner unenrolled since the page was listed has no progress (404): skip them.
+                    _, progress = client.get_json(f"{base}{progress_path}?{urlencode({'user_id': user_id, 'course_id': scope})}",
+                                                  missing_ok=True)
                     progress = _progress(progress)
                     completed_at = progress_completed_at(progress)
                     if not completed_at or (window and not window.holds(moment_parse(completed_at))):

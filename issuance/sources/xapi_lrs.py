@@ -55,18 +55,25 @@ class XapiLrsPoller(Poller):
 
     def steps(self, *, client: PollClient, source, scope, cursor, window):
         lrs_url = source_setting(source, "lrs_url").rstrip("/")
-        if cursor.resume and window is None:
-            url = cursor.resume["more"]
-        else:
-            query = {"verb": scope, "ascending": "true", "limit": str(PAGE_SIZE)}
-            since = window.since.isoformat() if window else cursor.position
-            if since:
-                query["since"] = since
-            if window and window.until:
-                query["until"] = window.until.isoformat()
-            url = f"{lrs_url}/statements?{urlencode(query)}"
+        query = {"verb": scope, "ascending": "true", "limit": str(PAGE_SIZE)}
+        since = window.since.isoformat() if window else cursor.position
+        if since:
+            query["since"] = since
+        if window and window.until:
+            query["until"] = window.until.isoformat()
+        first = f"{lrs_url}/statements?{urlencode(query)}"
+        url = cursor.resume["more"] if cursor.resume and window is None else first
         while True:
-            _, result = client.get_json(url)
+            try:
+                _, result = client.get_json(url, missing_ok=url != first)
+            except PollError as exc:
+                if url == first or exc.kind != PollError.CONFIGURATION:
+                    raise
+                result = None
+            if result is None and url != first:
+                # An LRS may expire its `more` links; the cursor's `since` asks again from the last stored page.
+                url = first
+                continue
             statements = result.get("statements") if isinstance(result, dict) else None
             if not isinstance(statements, list):
                 raise PollError("The LRS's answer holds no `statements` list.", kind=PollError.TRANSIENT)

@@ -112,6 +112,20 @@ def test_a_page_that_fails_halfway_resumes_at_that_page_without_duplicates(sourc
     assert SourcePoll.objects.get(source=source).status == SourcePoll.Status.IDLE
 
 
+def test_an_expired_more_link_is_asked_again_from_the_cursor(source, lrs):
+    for n in range(5):
+        lrs.add(email=f"learner{n}@example.org")
+    lrs.faults.fail_when = lambda path: "/more/" in path
+    source_poll(source=source)  # stops on page two with its `more` saved
+    lrs.faults.fail_when = None
+    lrs._more.clear()  # the LRS forgot its more links: the saved one now answers 404
+
+    report = source_poll(source=source)
+
+    assert (report.new, report.outcome) == (3, "done")
+    assert CompletionEvent.objects.count() == 5
+
+
 def test_bad_credentials_park_the_source_and_staff_hear_of_it_once(make_source, lrs, org, smtp, settings):
     source = make_source("xapi", slug="lrs-wrong", settings={"lrs_url": lrs.endpoint, "lrs_key": KEY, "lrs_secret": "expired"})
     lrs.add(email="ana@example.org")
