@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from issuance.intake.polling import source_poll
 from issuance.models import CompletionEvent, Credential, SourcePoll
+from issuance.sweep import completion_events_sweep
 from tests.pipeline.cluster import database_url
 
 from .servers import CanvasRestServer
@@ -54,6 +55,9 @@ def test_a_poll_killed_midway_resumes_after_its_lease_lapses_without_duplicates(
     SourcePoll.objects.filter(source=source).update(lease_until=timezone.now() - timedelta(seconds=1))  # it lapses
     canvas.faults.delay = 0
     report = source_poll(source=source)
+    # The kill can land after a page committed but before its events were queued (on_commit): the
+    # sweep re-queues accepted events that no worker took, as it does after LAUREL_EVENT_STALL_SECONDS.
+    completion_events_sweep(stalled_after=0)
     worker.run()
 
     assert report.outcome == "done" and report.new == LEARNERS - stored
