@@ -335,6 +335,16 @@ LAUREL_WALLET_TX_CODE = envbool("LAUREL_WALLET_TX_CODE", False)
 LAUREL_WALLET_CHALLENGE_SECONDS = envint("LAUREL_WALLET_CHALLENGE_SECONDS", 600)
 LAUREL_WALLET_NONCE_SECONDS = envint("LAUREL_WALLET_NONCE_SECONDS", 300)
 LAUREL_WALLET_TOKEN_SECONDS = envint("LAUREL_WALLET_TOKEN_SECONDS", 600)
+# --- Polling sources (docs/lms/polling.md) ----------------------------------------------------
+# One poll of one source makes at most this many requests and runs at most this long (well inside
+# Q_TIMEOUT); what is left waits for the next poll, which resumes where this one stopped.
+LAUREL_POLL_MAX_REQUESTS = envint("LAUREL_POLL_MAX_REQUESTS", 2000)
+LAUREL_POLL_MAX_SECONDS = envint("LAUREL_POLL_MAX_SECONDS", min(240, max(Q_CLUSTER["timeout"] - 30, 10)))
+# A poll's lease on its source outlives the poll by this much; a crashed worker's lease then lapses.
+LAUREL_POLL_LEASE_GRACE_SECONDS = envint("LAUREL_POLL_LEASE_GRACE_SECONDS", 60)
+# After transient errors a source waits 1, 2, 4 … times this (at most LAUREL_POLL_BACKOFF_MAX_SECONDS).
+LAUREL_POLL_BACKOFF_SECONDS = envint("LAUREL_POLL_BACKOFF_SECONDS", 60)
+LAUREL_POLL_BACKOFF_MAX_SECONDS = envint("LAUREL_POLL_BACKOFF_MAX_SECONDS", 3600)
 
 LAUREL = {
     "ORGANIZATION_KEY_SECRET": envstr("LAUREL_KEY_ENCRYPTION_KEY"),

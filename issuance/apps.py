@@ -1,7 +1,7 @@
 import sys
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class IssuanceConfig(AppConfig):
@@ -17,13 +17,16 @@ class IssuanceConfig(AppConfig):
         from .email.save_check import email_template_save_problems
         from .lifecycle import checks as lifecycle_checks  # noqa: F401  (registers the lifecycle's system checks)
         from .outbound import checks as outbound_checks  # noqa: F401  (registers laurel.W030, W031)
-        from .schedules import schedules_sync_after_migrate
+        from .models import Source
+        from .schedules import poll_schedule_after_source_delete, poll_schedule_after_source_save, schedules_sync_after_migrate
         from .sources import checks as source_checks  # noqa: F401  (registers laurel.E020)
 
         # The catalogue refuses at save what only the pipeline's render would find.
         template_save_check_register(kind="certificate", check=certificate_template_save_problems)
         template_save_check_register(kind="email", check=email_template_save_problems)
         post_migrate.connect(schedules_sync_after_migrate, sender=self, dispatch_uid="laurel-schedules-sync")
+        post_save.connect(poll_schedule_after_source_save, sender=Source, dispatch_uid="laurel-poll-schedule")
+        post_delete.connect(poll_schedule_after_source_delete, sender=Source, dispatch_uid="laurel-poll-schedule-delete")
 
         if sys.argv[1:2] == ["qcluster"]:
             # django-q2 forks its workers (and every recycled one) from this process: warmed here, each

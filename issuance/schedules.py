@@ -11,6 +11,12 @@ from datetime import timedelta
 from django.utils import timezone
 from django_q.models import Schedule
 
+from .models import Source
+from .sources.registry import source_poll_minutes
+
+POLL_SCHEDULE_PREFIX = "laurel-poll-"
+POLL_TASK = "issuance.intake.tasks.source_poll_scheduled"
+
 
 @dataclass(frozen=True)
 class PeriodicTask:
@@ -56,7 +62,40 @@ def schedules_sync(*, using: str = "default") -> list[str]:
         )
         if made:
             created.append(task.name)
+    poll_schedules_sync(using=using)
     return created
+
+
+def poll_schedule_sync(*, source: Source, using: str = "default") -> None:
+    """The source's own schedule, every poll_minutes; none when it is not polled (0, inactive, not set up)."""
+    name = POLL_SCHEDULE_PREFIX + source.slug
+    minutes = source_poll_minutes(source)
+    if not minutes:
+        Schedule.objects.using(using).filter(name=name).delete()
+        return
+    fields = {"func": POLL_TASK, "args": repr(source.slug), "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1}
+    Schedule.objects.using(using).update_or_create(name=name, defaults=fields, create_defaults={**fields, "next_run": timezone.now()})
+
+
+def poll_schedules_sync(*, using: str = "default") -> None:
+    """Every source's poll schedule as its settings say, and no schedule left for a source that went."""
+    slugs = set()
+    for source in Source.objects.using(using).all():
+        poll_schedule_sync(source=source, using=using)
+        slugs.add(source.slug)
+    leftovers = Schedule.objects.using(using).filter(name__startswith=POLL_SCHEDULE_PREFIX)
+    for schedule in leftovers:
+        if schedule.name.removeprefix(POLL_SCHEDULE_PREFIX) not in slugs:
+            schedule.delete()
+
+
+def poll_schedule_after_source_save(sender, instance: Source, **kwargs) -> None:
+    """post_save receiver: a source saved in the admin or by source_add gets its schedule at once."""
+    poll_schedule_sync(source=instance)
+
+
+def poll_schedule_after_source_delete(sender, instance: Source, **kwargs) -> None:
+    Schedule.objects.filter(name=POLL_SCHEDULE_PREFIX + instance.slug).delete()
 
 
 def schedules_sync_after_migrate(sender, *, using: str = "default", **kwargs) -> None:

@@ -9,9 +9,10 @@ from django.utils.html import format_html, format_html_join
 
 from courses.admin_base import LaurelHistoryAdmin, LaurelTabularInline
 
-from ..models import Source, SourceCourseMapping
+from ..intake.polling import source_poll_resume
+from ..models import PollCursor, Source, SourceCourseMapping, SourcePoll
 from ..sources.configure import source_intake_url, source_secret_check
-from ..sources.registry import DIALECTS
+from ..sources.registry import DIALECTS, POLLERS, source_poll_minutes
 from ..sources.settings_schema import SettingsError, source_settings_validate
 
 RECENT_EVENTS = 10
@@ -88,7 +89,7 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
         for name in ("signing_secret", "signing_secret_next"):
             if name == "signing_secret" or cleaned.get(name):
                 try:
-                    source_secret_check(dialect_name=dialect.name, secret=cleaned.get(name, ""))
+                    source_secret_check(dialect_name=dialect.name, secret=cleaned.get(name, ""), settings={**public, **secret})
                 except SettingsError as exc:
                     self.add_error(name, str(exc))
         return cleaned
@@ -104,12 +105,57 @@ class SourceCourseMappingInline(LaurelTabularInline):
 @admin.register(Source)
 class SourceAdmin(LaurelHistoryAdmin):
     form = SourceForm
-    list_display = ["name", "slug", "organization", "dialect", "course_matching", "is_active"]
-    list_filter = ["organization", "dialect", "is_active"]
+    list_display = ["name", "slug", "organization", "dialect", "course_matching", "is_active", "polling"]
+    list_filter = ["organization", "dialect", "is_active", "poll__status"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SourceCourseMappingInline]
-    readonly_fields = ["intake_url", "test_delivery"]
+    readonly_fields = ["intake_url", "test_delivery", "poll_state"]
+    actions = ["resume_polling"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("poll")
+
+    @admin.display(description="polling")
+    def polling(self, source):
+        minutes = source_poll_minutes(source)
+        if not minutes:
+            return "—"
+        state = getattr(source, "poll", None)
+        status = state.get_status_display() if state else "Not polled yet"
+        return f"every {minutes} min · {status}"
+
+    @admin.display(description="polling status")
+    def poll_state(self, source):
+        if source.dialect not in POLLERS:
+            return "This dialect is not polled."
+        minutes = source_poll_minutes(source)
+        state = SourcePoll.objects.filter(source=source).first() if source.pk else None
+        lines = [("Schedule", f"every {minutes} minutes" if minutes else "not polled (set the polling settings; poll_minutes 0 turns it off)")]
+        if state is not None:
+            lines += [
+                ("Status", state.get_status_display()),
+                ("Last poll", f"{state.last_poll_at:%Y-%m-%d %H:%M:%S} UTC: {state.last_poll_summary}" if state.last_poll_at else "never"),
+            ]
+            if state.next_poll_after:
+                lines.append(("Next poll not before", f"{state.next_poll_after:%Y-%m-%d %H:%M:%S} UTC"))
+            if state.last_error:
+                lines.append(("Last error", state.last_error))
+            if state.status == SourcePoll.Status.PARKED:
+                lines.append(("What to do", "Save new credentials below (or fix the address), then use the “Resume polling” action."))
+        cursors = PollCursor.objects.filter(source=source).order_by("scope") if source.pk else []
+        lines += [(f"Cursor {c.scope}", f"{c.position or 'from the start'}{' · resumes mid-way' if c.resume else ''} · {len(c.seen)} learners stored")
+                  for c in cursors]
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", lines)
+        return format_html("<table>{}</table>", rows)
+
+    @admin.action(description="Resume polling (after fixing credentials)")
+    def resume_polling(self, request, queryset):
+        count = 0
+        for source in queryset:
+            source_poll_resume(source=source)
+            count += 1
+        self.message_user(request, f"Polling resumes for {count} source(s) at their next scheduled run.", messages.SUCCESS)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -121,6 +167,8 @@ class SourceAdmin(LaurelHistoryAdmin):
                 names = [_field_name(dialect.name, s.name) for s in dialect.settings]
                 fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Read only when the dialect is {dialect.name}.", "classes": ["collapse"] if obj is None or obj.dialect != dialect.name else []}))
         fieldsets.append(("Courses", {"fields": ["course_matching"]}))
+        if obj is not None and obj.dialect in POLLERS:
+            fieldsets.append(("Polling", {"fields": ["poll_state"]}))
         if obj is not None:
             fieldsets.append(("Test delivery: the last events and what became of them", {"fields": ["test_delivery"]}))
         return fieldsets

@@ -16,7 +16,7 @@ from courses.models import Organization
 from ..delivery.outbox import outbox_enqueue, outbox_send
 from ..email.messages import staff_digest_draft
 from ..idempotency_keys import staff_digest_key
-from ..models import CompletionEvent, Issuance, OutboundDelivery, StaffDigest
+from ..models import CompletionEvent, Issuance, OutboundDelivery, SourcePoll, StaffDigest
 
 DIGEST_INTERVAL = timedelta(minutes=15)
 ITEMS_LISTED = 50
@@ -36,6 +36,13 @@ def _outbound_failures(organization: Organization):
     return OutboundDelivery.objects.filter(
         organization=organization, status=OutboundDelivery.Status.FAILED, staff_notified_at__isnull=True
     ).select_related("connection")
+
+
+def _parked_polls(organization: Organization):
+    """Sources whose polling was parked (bad credentials, a wrong URL) and not yet announced: once each."""
+    return SourcePoll.objects.filter(
+        source__organization=organization, status=SourcePoll.Status.PARKED, staff_notified_at__isnull=True
+    ).select_related("source")
 
 
 def _items(events, issuances) -> list[dict]:
@@ -62,16 +69,21 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
             return None
         events, issuances = _pending(organization)
         failures = _outbound_failures(organization)
-        count = events.count() + issuances.count() + failures.count()
+        polls = _parked_polls(organization)
+        count = events.count() + issuances.count() + failures.count() + polls.count()
         if not count:
             return None
         queue = "admin:issuance_parkedevent_changelist" if events.exists() else "admin:issuance_issuance_changelist"
         queue_url = settings.LAUREL_BASE_URL + reverse(queue) + ("" if events.exists() else "?state__exact=parked")
-        if not events.exists() and not issuances.exists():  # only outbound failures: their own list
+        if not events.exists() and not issuances.exists() and failures.exists():  # only outbound failures: their own list
             queue_url = settings.LAUREL_BASE_URL + reverse("admin:issuance_outboundfailure_changelist")
+        elif not events.exists() and not issuances.exists():  # only parked polling: the sources
+            queue_url = settings.LAUREL_BASE_URL + reverse("admin:issuance_source_changelist")
         message = outbox_enqueue(draft=staff_digest_draft(
             organization=organization, key=staff_digest_key(organization_id=organization.pk, at=now),
-            count=count, queue_url=queue_url, items=_items(events, issuances) + [
+            count=count, queue_url=queue_url, items=[
+                {"summary": f"Polling source {poll.source.slug} is parked: fix its credentials, then resume it", "error": poll.last_error}
+                for poll in polls] + _items(events, issuances) + [
                 {"summary": f"Outbound {d.action} to {d.connection.kind} “{d.connection.name}” failed", "error": d.last_error}
                 for d in failures[:ITEMS_LISTED]],
         ))
@@ -81,6 +93,7 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         events.update(staff_notified_at=now)
         issuances.update(staff_notified_at=now)
         failures.update(staff_notified_at=now)
+        polls.update(staff_notified_at=now)
     # Outside the transaction, as the outbox requires; a transient failure leaves it queued for the outbox sweep.
     outbox_send(message_id=message.pk)
     return digest
@@ -94,8 +107,10 @@ def staff_digests_send(now: datetime | None = None) -> int:
     with_issuances = Organization.objects.filter(issuances__state=Issuance.State.PARKED, issuances__staff_notified_at__isnull=True)
     with_failures = Organization.objects.filter(outbound_deliveries__status=OutboundDelivery.Status.FAILED,
                                                 outbound_deliveries__staff_notified_at__isnull=True)
+    with_parked_polls = Organization.objects.filter(sources__poll__status=SourcePoll.Status.PARKED,
+                                                    sources__poll__staff_notified_at__isnull=True)
     sent = 0
-    for organization in (with_events | with_issuances | with_failures).distinct():
+    for organization in (with_events | with_issuances | with_failures | with_parked_polls).distinct():
         if staff_digest_send(organization=organization, now=now):
             sent += 1
     return sent

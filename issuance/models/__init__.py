@@ -4,6 +4,7 @@ from .effects import Effect
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
 from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
+from .polling import PollCursor, SourcePoll
 from .lifecycle import RenewalReminder, SignedBadgeRevision
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
@@ -22,9 +23,11 @@ __all__ = [
     "OutboundFailure",
     "OutboxMessage",
     "ParkedEvent",
+    "PollCursor",
     "RenewalReminder",
     "SignedBadgeRevision",
     "Source",
+    "SourcePoll",
     "SourceCourseMapping",
     "StaffDigest",
     "StatusList",

@@ -19,6 +19,7 @@ class Source(models.Model):
         TEACHABLE = "teachable", "Teachable"
         XAPI = "xapi", "xAPI statements"
         LEARNDASH = "learndash", "LearnDash (WordPress plugin)"
+        TALENTLMS = "talentlms", "TalentLMS (polled)"
 
     class CourseMatching(models.TextChoices):
         BY_CODE = "code", "By course code"
@@ -33,7 +34,7 @@ class Source(models.Model):
         max_length=200,
         blank=True,
         help_text="What the dialect authenticates with: whsec_… (generic, learndash), the shared token (moodle), "
-        "the API key (thinkific), the HMAC secret (teachable) or the password (xapi).",
+        "the API key (thinkific; talentlms, which Laurel polls with it), the HMAC secret (teachable) or the password (xapi).",
     )
     signing_secret_next = models.CharField(
         max_length=200, blank=True, help_text="A second accepted secret while the sender rotates to it."
@@ -84,6 +85,7 @@ class CompletionEvent(models.Model):
         WEBHOOK = "webhook", "Webhook"
         CSV = "csv", "CSV upload"
         FORM = "form", "Form"
+        POLL = "poll", "Poll"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")

@@ -178,6 +178,10 @@ class Dialect:
     def settings_check(self, *, public: dict) -> None:
         """Rules across settings (one of two required, say); raise SettingsError."""
 
+    def secret_needed(self, *, settings: dict) -> bool:
+        """Whether a source with these settings needs a secret (a polled-only source may not)."""
+        return self.secret_required
+
     def secret_problem(self, value: str) -> str | None:
         """Why `value` cannot be this dialect's secret, or None."""
         return None

@@ -6,7 +6,8 @@
                        "user": {"id": "777", "email": "ana@example.org", "name": "Ana Lima"}}}
 
 Canvas re-fires course_completed when the completion time is set again, so the event id is the
-learner, the course and `completed_at`: the same completion is one event however often it comes.
+learner, the course and `completed_at` (to the second): the same completion is one event however
+often it comes, and the same event when a poll of Canvas REST finds it (canvas_rest.py).
 """
 
 
@@ -23,7 +24,8 @@ from .base import (
     source_setting,
 )
 from .canvas_jwks import KeySetUnavailable, jwks_key_for
-from .settings_schema import Setting, SettingsError
+from .polling import completion_time_key
+from .settings_schema import Setting, SettingsError, poll_minutes_setting
 
 # Asymmetric only: a shared-secret or unsigned token must never pass as Canvas's.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
@@ -37,17 +39,26 @@ class CanvasDialect(Dialect):
     settings = (
         Setting("jwks_url", "Where Instructure publishes the Live Events signing keys.", kind="url"),
         Setting("jwks", "Or the key set itself, as JSON ({\"keys\": [...]}).", kind="json_keyset"),
+        Setting("canvas_url", "To poll Canvas REST: the Canvas site's address, e.g. https://canvas.example.edu.", kind="url"),
+        Setting("api_token", "To poll: an access token of a teacher or admin of the mapped courses (sent as Bearer).", secret=True),
+        poll_minutes_setting(),
     )
 
     def settings_check(self, *, public):
-        if bool(public.get("jwks_url")) == bool(public.get("jwks")):
-            raise SettingsError("Give exactly one of jwks_url or jwks for the canvas dialect.")
+        if public.get("jwks_url") and public.get("jwks"):
+            raise SettingsError("Give only one of jwks_url or jwks for the canvas dialect.")
+        if bool(public.get("canvas_url")) != bool(public.get("api_token")):
+            raise SettingsError("Polling Canvas needs both canvas_url and api_token.")
+        if not (public.get("jwks_url") or public.get("jwks") or public.get("canvas_url")):
+            raise SettingsError("Give jwks_url or jwks (Live Events), or canvas_url and api_token (polling), for the canvas dialect.")
 
     def content_type_accepted(self, content_type):
         return True  # a JWT body arrives as text/plain, application/jwt or even application/json
 
     def request_authenticate(self, *, source, request):
         token = request.body.strip().decode("ascii", "replace")
+        if not (source_setting(source, "jwks_url") or source_setting(source, "jwks")):
+            raise AuthenticationFailed("This Canvas source is polled only: it has no key set to check Live Events with.")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
@@ -72,7 +83,7 @@ class CanvasDialect(Dialect):
         metadata, body = verified["metadata"], verified["body"]
         if metadata.get("event_name") == "course_completed":
             user, course, progress = (body.get(part) if isinstance(body.get(part), dict) else {} for part in ("user", "course", "progress"))
-            external_id = derived_event_id("canvas", user.get("id"), course.get("id"), progress.get("completed_at"))
+            external_id = derived_event_id("canvas", user.get("id"), course.get("id"), completion_time_key(progress.get("completed_at")))
         else:
             external_id = derived_event_id("canvas", metadata.get("event_name"), metadata.get("request_id") or metadata.get("event_time"))
         return [IncomingEvent(external_id=external_id, body=request.body)]

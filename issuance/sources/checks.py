@@ -30,7 +30,7 @@ def sources_settings_check(app_configs=None, databases=None, **kwargs):
             continue
         try:
             source_settings_validate(dialect=dialect, values={**source.settings, **source.secret_settings})
-            source_secret_check(dialect_name=dialect.name, secret=source.signing_secret)
+            source_secret_check(dialect_name=dialect.name, secret=source.signing_secret, settings={**source.settings, **source.secret_settings})
         except SettingsError as exc:
             problems.append(Error(f"Source {source.slug!r}: {exc}", hint="Fix it in the admin or with manage.py source_add.", id="laurel.E020"))
     return problems

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from courses.models import Course, Organization
 
-from ..models import Source, SourceCourseMapping
+from ..models import Source, SourceCourseMapping, SourcePoll
 from .registry import DIALECTS
 from .settings_schema import SettingsError, source_settings_validate
 
@@ -18,10 +18,10 @@ def source_intake_url(source: Source) -> str:
     return django_settings.LAUREL_BASE_URL + reverse(name, kwargs={"slug": source.slug})
 
 
-def source_secret_check(*, dialect_name: str, secret: str) -> None:
+def source_secret_check(*, dialect_name: str, secret: str, settings: dict | None = None) -> None:
     dialect = DIALECTS[dialect_name]
     if not secret:
-        if dialect.secret_required:
+        if dialect.secret_needed(settings=settings or {}):
             raise SettingsError(f"The {dialect_name} dialect needs a secret: {dialect.secret_help}.")
         return
     problem = dialect.secret_problem(secret)
@@ -61,7 +61,7 @@ def source_configure(
     values = {**(source.settings if not created and source.dialect == dialect else {}), **(settings or {})}
     public, secret_settings = source_settings_validate(dialect=DIALECTS[dialect], values=values, keep=source.secret_settings)
     new_secret = secret if secret is not None else source.signing_secret
-    source_secret_check(dialect_name=dialect, secret=new_secret or "")
+    source_secret_check(dialect_name=dialect, secret=new_secret or "", settings={**public, **secret_settings})
     courses = {}
     for external_id, code in (mappings or {}).items():
         course = Course.objects.filter(organization=organization, code__iexact=code).first()
@@ -75,4 +75,9 @@ def source_configure(
     source.save()
     for external_id, course in courses.items():
         SourceCourseMapping.objects.update_or_create(source=source, external_id=external_id, defaults={"course": course})
+    if settings or secret is not None:
+        # New credentials or settings: a source parked for bad credentials is polled again.
+        SourcePoll.objects.filter(source=source, status=SourcePoll.Status.PARKED).update(
+            status=SourcePoll.Status.IDLE, failures=0, next_poll_after=None, last_error=""
+        )
     return source, created

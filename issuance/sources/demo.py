@@ -8,7 +8,8 @@ from .registry import DIALECTS
 # map to WS-100 (no rules), so their completions issue; xAPI sends one, so it maps to FA-101 (pass
 # mark 80). The web-services and key-set addresses are examples to replace with a real Moodle and Canvas.
 DEMO_SOURCES = [
-    ("demo-moodle", "moodle", {"moodle_url": "https://moodle.demo-academy.example"}, {"12": "WS-100"}),
+    # poll_minutes 0: the example Moodle does not exist, so the demo's worker must not poll it.
+    ("demo-moodle", "moodle", {"moodle_url": "https://moodle.demo-academy.example", "poll_minutes": "0"}, {"12": "WS-100"}),
     ("demo-canvas", "canvas", {"jwks_url": "https://8axpcl50e4.execute-api.us-east-1.amazonaws.com/main/jwks"}, {"42": "WS-100"}),
     ("demo-thinkific", "thinkific", {}, {"68": "WS-100"}),
     ("demo-teachable", "teachable", {}, {"2001": "WS-100"}),

@@ -24,7 +24,7 @@ from .base import (
     source_setting,
 )
 from .moodle_ws import moodle_completion_enrich
-from .settings_schema import Setting
+from .settings_schema import Setting, poll_minutes_setting
 
 COMPLETED = "\\core\\event\\course_completed"
 REDACTED = "[token removed by Laurel]"
@@ -46,6 +46,7 @@ class MoodleDialect(Dialect):
         Setting("moodle_url", "The Moodle site's address, e.g. https://lms.example.edu.", kind="url", required=True),
         Setting("ws_token", "A web-services token of a user allowed to read users, completions, grades and courses.", required=True, secret=True),
         Setting("allowed_addresses", "Optional: only these addresses or networks may post (comma-separated).", kind="addresses"),
+        poll_minutes_setting(),
     )
 
     def content_type_accepted(self, content_type: str) -> bool:

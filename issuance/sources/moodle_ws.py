@@ -57,7 +57,7 @@ def moodle_error_classify(*, function: str, result: dict) -> EnrichmentFailed:
     return EnrichmentFailed(f"Moodle answered {function} with {code or 'an error'}: {message}", code=f"moodle_{code}"[:30] if code else "moodle_ws_error")
 
 
-def _course_total_percent(grades) -> Decimal | None:
+def course_total_percent(grades) -> Decimal | None:
     usergrades = grades.get("usergrades") if isinstance(grades, dict) else None
     items = (usergrades[0].get("gradeitems") or []) if usergrades else []
     for item in items:
@@ -92,7 +92,7 @@ def moodle_completion_enrich(*, base_url: str, token: str, candidate) -> None:
             code="moodle_not_completed",
             field="courseid",
         )
-    candidate.score = _course_total_percent(call("gradereport_user_get_grade_items", courseid=course_id, userid=user_id))
+    candidate.score = course_total_percent(call("gradereport_user_get_grade_items", courseid=course_id, userid=user_id))
     courses = call("core_course_get_courses_by_field", field="id", value=course_id).get("courses") or []
     if courses:
         candidate.course_code = courses[0].get("shortname")

@@ -1,4 +1,4 @@
-"""Which dialect reads which event: the channel first (a CSV row), then the source's dialect.
+"""Which dialect reads which event: the channel first (a CSV row, a polled event), then the source's dialect.
 
 Adding a dialect is a module in this package and one line here; no view changes.
 """
@@ -6,13 +6,19 @@ Adding a dialect is a module in this package and one line here; no view changes.
 from ..models import CompletionEvent, Source
 from .base import Dialect
 from .canvas import CanvasDialect
+from .canvas_rest import CanvasRestAdapter, CanvasRestPoller
 from .csv_rows import CsvRowDialect
 from .generic import GenericDialect
 from .learndash import LearnDashDialect
 from .moodle import MoodleDialect
+from .moodle_poll import MoodlePollAdapter, MoodlePoller
+from .polling import Poller
+from .settings_schema import DEFAULT_POLL_MINUTES
+from .talentlms import TalentLmsDialect, TalentLmsPoller
 from .teachable import TeachableDialect
 from .thinkific import ThinkificDialect
 from .xapi import XapiDialect
+from .xapi_lrs import XapiLrsPoller
 
 DIALECTS: dict[str, Dialect] = {
     dialect.name: dialect
@@ -24,8 +30,13 @@ DIALECTS: dict[str, Dialect] = {
         TeachableDialect(),
         XapiDialect(),
         LearnDashDialect(),
+        TalentLmsDialect(),
     )
 }
+# The dialects that can be asked for completions, and how their polled events are read when that
+# differs from a pushed one (an LRS's statement reads the same either way).
+POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiLrsPoller(), CanvasRestPoller(), MoodlePoller(), TalentLmsPoller())}
+POLL_ADAPTERS: dict[str, Dialect] = {"canvas": CanvasRestAdapter(), "moodle": MoodlePollAdapter()}
 assert set(DIALECTS) == set(Source.Dialect.values), "every Source.Dialect choice needs a module"
 
 
@@ -36,4 +47,15 @@ def dialect_get(name: str) -> Dialect:
 def adapter_for_event(event: CompletionEvent) -> Dialect:
     if event.channel == CompletionEvent.Channel.CSV:
         return CsvRowDialect()
+    if event.channel == CompletionEvent.Channel.POLL:
+        return POLL_ADAPTERS.get(event.source.dialect) or DIALECTS[event.source.dialect]
     return DIALECTS[event.source.dialect]
+
+
+def source_poll_minutes(source: Source) -> int:
+    """Minutes between polls of `source`: its poll_minutes, else 15 when it can be polled, else 0."""
+    poller = POLLERS.get(source.dialect)
+    if poller is None or not source.is_active or not poller.configured(source):
+        return 0
+    value = (source.settings or {}).get("poll_minutes")
+    return DEFAULT_POLL_MINUTES if value in (None, "") else int(value)

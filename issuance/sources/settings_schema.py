@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,100}$")
+MAX_POLL_MINUTES = 7 * 24 * 60
+DEFAULT_POLL_MINUTES = 15
 
 
 class SettingsError(ValueError):
@@ -17,7 +19,7 @@ class SettingsError(ValueError):
 class Setting:
     name: str
     help: str
-    kind: str = "text"  # text, url, json_keyset, header, addresses
+    kind: str = "text"  # text, url, json_keyset, header, addresses, minutes
     required: bool = False
     secret: bool = False
     default: str = ""
@@ -33,6 +35,11 @@ class Setting:
             if parts.scheme not in ("https", "http") or not parts.netloc:
                 raise SettingsError(f"{self.name} must be an http(s) URL such as https://lms.example.org, not {value!r}.")
             return str(value).rstrip("/")
+        if self.kind == "minutes":
+            text = str(value)
+            if not text.isdigit() or int(text) > MAX_POLL_MINUTES:
+                raise SettingsError(f"{self.name} must be a whole number of minutes from 0 (no polling) to {MAX_POLL_MINUTES}, not {value!r}.")
+            return str(int(text))
         if self.kind == "header":
             if not HEADER_NAME.match(str(value)):
                 raise SettingsError(f"{self.name} must be an HTTP header name (letters, digits, '-'), not {value!r}.")
@@ -78,3 +85,12 @@ def source_settings_validate(*, dialect, values: dict, keep: dict | None = None)
         (secret if setting.secret else public)[name] = value
     dialect.settings_check(public={**public, **secret})
     return public, secret
+
+
+def poll_minutes_setting() -> Setting:
+    """`poll_minutes`, the one setting every pollable dialect shares."""
+    return Setting(
+        "poll_minutes",
+        f"Minutes between polls (0 = no polling; {DEFAULT_POLL_MINUTES} when left empty and polling is configured).",
+        kind="minutes",
+    )

@@ -29,7 +29,7 @@ from .base import (
     json_parse,
     source_setting,
 )
-from .settings_schema import Setting
+from .settings_schema import Setting, SettingsError, poll_minutes_setting
 
 VERSION = re.compile(r"^1\.0(\.\d+)?$")
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -53,9 +53,24 @@ class XapiDialect(Dialect):
     label = "xAPI statements (Laurel as LRS)"
     path = "xapi/statements"
     secret_help = "the password of the LRS credentials (the key is the `key` setting)"
-    settings = (Setting("key", "The LRS key (HTTP Basic user name) the activity provider is given.", required=True),)
+    settings = (
+        Setting("key", "Laurel as LRS: the key (HTTP Basic user name) the activity provider is given."),
+        Setting("lrs_url", "To poll an LRS: its xAPI endpoint, the address /statements hangs from.", kind="url"),
+        Setting("lrs_key", "To poll: the LRS key (HTTP Basic user name) Laurel reads with."),
+        Setting("lrs_secret", "To poll: the LRS secret (HTTP Basic password) Laurel reads with.", secret=True),
+        poll_minutes_setting(),
+    )
     response_headers = {"X-Experience-API-Version": "1.0.3"}
     authentication_challenge = 'Basic realm="Laurel LRS"'
+
+    def settings_check(self, *, public):
+        if not (public.get("key") or public.get("lrs_url")):
+            raise SettingsError("Give key (activity providers post statements to Laurel) or lrs_url, lrs_key and lrs_secret (Laurel polls an LRS).")
+        if public.get("lrs_url") and not (public.get("lrs_key") and public.get("lrs_secret")):
+            raise SettingsError("Polling an LRS needs lrs_key and lrs_secret with lrs_url (HTTP Basic).")
+
+    def secret_needed(self, *, settings: dict) -> bool:
+        return bool(settings.get("key"))  # a polled-only LRS source takes no statements, so needs no password
 
     def request_authenticate(self, *, source, request):
         scheme, _, encoded = str(request.meta.get("HTTP_AUTHORIZATION", "")).partition(" ")

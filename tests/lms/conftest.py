@@ -45,3 +45,16 @@ def assert_delivered(event, smtp, address: str):
     [message] = smtp.to(address)
     assert "Safety at Work" in message["Subject"] or "Safety 101" in message["Subject"]
     return issuance
+
+
+@pytest.fixture
+def worker(task_queue, monkeypatch):
+    """The task queue run as a whole worker would: intake and every pipeline step after it."""
+    monkeypatch.setattr("tests.intake.conftest.INTAKE_TASK_PREFIX", "issuance.")
+    return task_queue
+
+
+@pytest.fixture
+def private_targets(settings):
+    """The polled test servers listen on 127.0.0.1 over http, which only this setting allows."""
+    settings.LAUREL_ALLOW_PRIVATE_TARGETS = True

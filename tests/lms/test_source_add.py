@@ -40,9 +40,9 @@ def test_it_changes_nothing_when_run_again_and_keeps_secrets_left_out(org, cours
     ("args", "message"),
     [
         (["--dialect", "moodle", "--secret", "t", "--setting", "moodle_url=https://x.example", "--setting", "wstoken=1"],
-         "Unknown setting wstoken for the moodle dialect; valid settings: moodle_url, ws_token, allowed_addresses."),
+         "Unknown setting wstoken for the moodle dialect; valid settings: moodle_url, ws_token, allowed_addresses, poll_minutes."),
         (["--dialect", "moodle", "--secret", "t", "--setting", "moodle_url=ftp://x", "--setting", "ws_token=1"], "moodle_url must be an http(s) URL"),
-        (["--dialect", "canvas"], "Give exactly one of jwks_url or jwks"),
+        (["--dialect", "canvas"], "Give jwks_url or jwks (Live Events), or canvas_url and api_token (polling)"),
         (["--dialect", "canvas", "--setting", "jwks={\"keys\": []}"], "jwks must be a JSON Web Key Set"),
         (["--dialect", "teachable", "--secret", "s", "--setting", "signature_header=X Bad"], "signature_header must be an HTTP header name"),
         (["--dialect", "generic", "--secret", "plain"], "starts with whsec_"),
@@ -69,4 +69,4 @@ def test_the_system_check_names_a_source_whose_settings_no_longer_hold(org, cour
     assert [e for e in run_checks(databases=["default"]) if e.id == "laurel.E020"] == []
     Source.objects.filter(slug="lrs").update(settings={})
     [error] = [e for e in run_checks(databases=["default"]) if e.id == "laurel.E020"]
-    assert error.msg == "Source 'lrs': key is required: The LRS key (HTTP Basic user name) the activity provider is given."
+    assert error.msg.startswith("Source 'lrs': Give key (activity providers post statements to Laurel) or lrs_url, lrs_key and lrs_secret")

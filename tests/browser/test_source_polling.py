@@ -1,0 +1,42 @@
+"""A polled source whose credentials stopped working, as staff see it in the admin: parked, why, what to do."""
+
+import pytest
+
+from issuance.intake.polling import source_poll
+from issuance.models import SourcePoll
+from issuance.sources.configure import source_configure
+from tests.factories import CourseFactory
+from tests.issuance_factories import organization_with_templates
+from tests.lms.servers import CanvasRestServer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_parked_polled_source_shows_its_status_and_can_be_resumed(superuser_page, settings, tmp_path):
+    settings.LAUREL_ALLOW_PRIVATE_TARGETS = True
+    org = organization_with_templates(name="Harbour Academy", slug="harbour")
+    CourseFactory(organization=org, code="SAF-101", title="Safety 101")
+    canvas = CanvasRestServer(token="the-right-token").start()
+    try:
+        canvas.enrol("42", 777, email="ana@example.org", name="Ana Lima", completed_at="2026-01-05T09:58:59Z", final_score=88.0)
+        source, _ = source_configure(organization_slug="harbour", slug="harbour-canvas", dialect="canvas", name="Harbour Canvas",
+                                     settings={"canvas_url": canvas.url, "api_token": "an-expired-token"}, mappings={"42": "SAF-101"})
+        source_poll(source=source)
+    finally:
+        canvas.stop()
+    page = superuser_page
+
+    page.goto("/admin/issuance/source/")
+    assert "every 15 min · Parked" in page.content()
+    page.goto(f"/admin/issuance/source/{source.pk}/change/")
+    polling = page.locator("fieldset", has_text="Polling status")
+    assert "Invalid access token" in polling.inner_text() and "Resume polling" in polling.inner_text()
+    polling.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "source-polling.png"), full_page=False)
+
+    page.goto("/admin/issuance/source/")
+    page.check(f"input[name=_selected_action][value='{source.pk}']")
+    page.select_option("select[name=action]", "resume_polling")
+    page.click("button[name=index]")
+    assert "Polling resumes for 1 source(s)" in page.content()
+    assert SourcePoll.objects.get(source=source).status == SourcePoll.Status.IDLE
