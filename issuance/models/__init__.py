@@ -7,6 +7,7 @@ from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundF
 from .lifecycle import RenewalReminder, SignedBadgeRevision
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
+from .typed_in import HandIssue, Roster, RosterRow
 
 __all__ = [
     "CompletionEvent",
@@ -14,6 +15,7 @@ __all__ = [
     "ConnectionMapping",
     "Credential",
     "Effect",
+    "HandIssue",
     "Issuance",
     "Learner",
     "LearnerIdentity",
@@ -22,6 +24,8 @@ __all__ = [
     "OutboxMessage",
     "ParkedEvent",
     "RenewalReminder",
+    "Roster",
+    "RosterRow",
     "SignedBadgeRevision",
     "Source",
     "SourceCourseMapping",

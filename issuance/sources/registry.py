@@ -1,4 +1,4 @@
-"""Which dialect reads which event: the channel first (a CSV row), then the source's dialect.
+"""Which dialect reads which event: the channel first (a CSV row, a staff form), then the source's dialect.
 
 Adding a dialect is a module in this package and one line here; no view changes.
 """
@@ -7,6 +7,7 @@ from ..models import CompletionEvent, Source
 from .base import Dialect
 from .canvas import CanvasDialect
 from .csv_rows import CsvRowDialect
+from .form_rows import FormRowDialect
 from .generic import GenericDialect
 from .learndash import LearnDashDialect
 from .moodle import MoodleDialect
@@ -36,4 +37,6 @@ def dialect_get(name: str) -> Dialect:
 def adapter_for_event(event: CompletionEvent) -> Dialect:
     if event.channel == CompletionEvent.Channel.CSV:
         return CsvRowDialect()
+    if event.channel == CompletionEvent.Channel.FORM:
+        return FormRowDialect()
     return DIALECTS[event.source.dialect]
