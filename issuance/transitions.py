@@ -28,11 +28,11 @@ STEP_INPUT_STATE = {
 }
 
 
-def issuance_open(*, actor_kind: str, actor_label: str, detail: str, **fields) -> Issuance:
+def issuance_open(*, actor_kind: str, actor_label: str, detail: str, actor_user=None, **fields) -> Issuance:
     """A new issuance in `validated`, audited, its decision queued once the caller's transaction commits."""
     issuance = Issuance.objects.create(state=State.VALIDATED, **fields)
     audit_record(issuance=issuance, event=issuance.event, from_state="", to_state=State.VALIDATED,
-                 actor_kind=actor_kind, actor_label=actor_label, detail=detail)
+                 actor_kind=actor_kind, actor_user=actor_user, actor_label=actor_label, detail=detail)
     issuance_enqueue(issuance_id=issuance.pk)
     return issuance
 

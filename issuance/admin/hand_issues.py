@@ -48,14 +48,21 @@ class HandIssueForm(forms.ModelForm):
         self.fields["course"].queryset = roster_courses_for(request.user).filter(is_active=True).select_related("organization")
         self.fields["completed_on"].initial = timezone.localdate()
         if not request.user.has_perm(OVERRIDE_PERMISSION):
-            del self.fields["override_rules"]
+            self.fields.pop("override_rules", None)
+
+    def clean_completed_on(self):
+        day = self.cleaned_data["completed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(f"{day:%d %B %Y} is in the future: give the day the learner completed the course.")
+        return day
 
     def clean(self):
         data = super().clean()
-        if self.errors or not data.get("course"):
+        if not data.get("course") or not data.get("completed_on"):
             return data
-        self.instance.submission_key = data["submission_key"]
-        for error in hand_issue_check(hand=self.instance):
+        fields = {name: data.get(name) or "" for name in ("email", "name", "score", "attendance")}
+        hand = HandIssue(course=data["course"], completed_on=data.get("completed_on") or timezone.localdate(), **fields)
+        for error in hand_issue_check(hand=hand):
             field = ERROR_FIELDS.get(error.field.split(" ")[0])
             self.add_error(field if field in self.fields else None, error.message)
         return data

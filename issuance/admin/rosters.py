@@ -5,6 +5,8 @@ script (static/laurel/roster.js) reads pastes and checks rows as they are typed;
 them again on every save and submit, and its answer is the one that counts.
 """
 
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -45,6 +47,13 @@ class RosterHeaderForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError(f"{day:%d %B %Y} is in the future: a roster records a session that took place.")
         return day
+
+
+class RosterPageForm(forms.Form):
+    """What ties a post to the page it came from: a new roster's key, an existing one's revision."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
 
 class RosterRowForm(forms.Form):
@@ -95,6 +104,8 @@ class RosterAdmin(LaurelAdmin):
         if object_id is not None:
             if not self.has_view_permission(request):
                 raise PermissionDenied
+            if not str(object_id).isdigit():
+                raise Http404("No such roster.")
             roster = get_object_or_404(self.get_queryset(request).select_related("course__organization"), pk=object_id)
         elif not self.has_add_permission(request):
             raise PermissionDenied
@@ -105,7 +116,8 @@ class RosterAdmin(LaurelAdmin):
             return self._roster_post(request, roster)
         header = RosterHeaderForm(user=request.user, initial=self._header_initial(request, roster))
         rows = RosterRowFormSet(prefix="row", initial=self._row_initial(request, roster))
-        return self._render(request, roster, header, rows, editable)
+        page = RosterPageForm(initial={"submission_key": uuid.uuid4(), "revision": roster.revision if roster else 0})
+        return self._render(request, roster, header, rows, editable, page=page)
 
     def _header_initial(self, request, roster):
         if roster is not None:
@@ -119,16 +131,29 @@ class RosterAdmin(LaurelAdmin):
         return [{"name": learner.name, "email": learner.email}] if learner else []
 
     def _roster_post(self, request, roster):
+        page = RosterPageForm(request.POST)
+        if not page.is_valid() or page.cleaned_data["submission_key" if roster is None else "revision"] is None:
+            raise PermissionDenied("The roster form was posted without its page key.")
+        if roster is None:
+            earlier = self.get_queryset(request).filter(submission_key=page.cleaned_data["submission_key"]).first()
+            if earlier is not None:  # the new-roster page posted twice: the first post made it
+                self.message_user(request, "This page was already saved; nothing was added twice.", messages.WARNING)
+                return HttpResponseRedirect(reverse("admin:issuance_roster_change", args=[earlier.pk]))
+        elif page.cleaned_data["revision"] != roster.revision:
+            self.message_user(request, "This roster was saved or submitted after you opened that page, so nothing from it "
+                              "was saved twice. Here is the roster as it is now.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:issuance_roster_change", args=[roster.pk]))
         header = RosterHeaderForm(request.POST, user=request.user)
         rows = RosterRowFormSet(request.POST, prefix="row")
         locked = roster is not None and roster.rows.filter(event__isnull=False).exists()
         if locked:  # rows already went out with this course and date: they stay as they were sent
             header.fields["course"].required = header.fields["session_date"].required = False
         if not (header.is_valid() and rows.is_valid()):
-            return self._render(request, roster, header, rows, True)
+            return self._render(request, roster, header, rows, True, page=page)
         data = header.cleaned_data
         if roster is None:
-            roster = Roster.objects.create(course=data["course"], session_date=data["session_date"], created_by=request.user)
+            roster = Roster.objects.create(course=data["course"], session_date=data["session_date"], created_by=request.user,
+                                           submission_key=page.cleaned_data["submission_key"])
         elif not locked:
             roster.course, roster.session_date = data["course"], data["session_date"]
             roster.save(update_fields=["course", "session_date", "updated_at"])
@@ -144,7 +169,7 @@ class RosterAdmin(LaurelAdmin):
                               messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:issuance_roster_change", args=[roster.pk]))
 
-    def _render(self, request, roster, header, rows, editable):
+    def _render(self, request, roster, header, rows, editable, *, page):
         pending, sent = [], []
         if roster is not None:
             saved = list(roster.rows.select_related("event").prefetch_related("event__issuances__learner"))
@@ -177,6 +202,7 @@ class RosterAdmin(LaurelAdmin):
             "has_editable_inline_admin_formsets": False,
             "editable": editable,
             "header": header,
+            "page": page,
             "rows": rows,
             "pending": pending,
             "sent": sent,

@@ -115,7 +115,8 @@ def roster_rows_replace(*, roster: Roster, cells: list[dict]) -> list[RosterRow]
         RosterRow.objects.bulk_create(rows)
         if rows:
             roster.status = Roster.Status.DRAFT  # a late attendee added to a submitted roster waits to be submitted
-        roster.save(update_fields=["status", "updated_at"])
+        roster.revision += 1
+        roster.save(update_fields=["status", "revision", "updated_at"])
     return rows
 
 
@@ -165,5 +166,6 @@ def roster_submit(*, roster_id: int, user) -> RosterSubmitted:
             roster.status = Roster.Status.SUBMITTED
         if report.submitted:
             roster.submitted_by, roster.submitted_at = user, timezone.now()
-        roster.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+        roster.revision += 1
+        roster.save(update_fields=["status", "submitted_by", "submitted_at", "revision", "updated_at"])
     return report

@@ -29,6 +29,10 @@ class Roster(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="When its last rows were submitted.")
+    # The page carries both: a new roster's form posted twice finds this roster; a page older than the
+    # last save (posted again, or saved meanwhile by someone else) is refused instead of adding its rows twice.
+    submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-session_date", "-created_at"]
@@ -75,8 +79,8 @@ class HandIssue(models.Model):
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    # Written into the form when it is shown: posting the same form twice finds this row instead of issuing again.
-    submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    # Written into the form (hidden) when it is shown: posting the same form twice finds this row instead of issuing again.
+    submission_key = models.UUIDField(unique=True, default=uuid.uuid4)
     event = models.OneToOneField(CompletionEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="hand_issue")
 
     class Meta:
