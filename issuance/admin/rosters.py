@@ -44,7 +44,7 @@ class RosterHeaderForm(forms.Form):
 
     def clean_session_date(self):
         day = self.cleaned_data["session_date"]
-        if day > timezone.localdate():
+        if day is not None and day > timezone.localdate():
             raise forms.ValidationError(f"{day:%d %B %Y} is in the future: a roster records a session that took place.")
         return day
 
@@ -175,14 +175,18 @@ class RosterAdmin(LaurelAdmin):
             saved = list(roster.rows.select_related("event").prefetch_related("event__issuances__learner"))
             sent = [(row, event_outcome(row.event)) for row in saved if row.event_id]
             errors = [row.errors for row in saved if not row.event_id]
+            positions = [row.position for row in saved if not row.event_id]
+            next_position = max([0, *(row.position for row in saved)]) + 1
         else:
-            errors = []
+            errors, positions, next_position = [], [], 1
         if rows.is_bound:
-            errors = []  # the posted rows have not been checked yet
+            errors, positions = [], []  # the posted rows have not been checked yet
         for index, form in enumerate(rows.forms):
             row_errors = errors[index] if index < len(errors) else []
             by_field = {e["field"].split(" ")[0]: e["message"] for e in row_errors}
-            pending.append({"form": form, "cells": [(form[name], by_field.get(name, "")) for name in CELLS], "errors": row_errors})
+            position = positions[index] if index < len(positions) else None
+            pending.append({"form": form, "cells": [(form[name], by_field.get(name, "")) for name in CELLS], "errors": row_errors,
+                            "position": position})
         locked = bool(sent)
         context = {
             **self.admin_site.each_context(request),
@@ -203,6 +207,7 @@ class RosterAdmin(LaurelAdmin):
             "editable": editable,
             "header": header,
             "page": page,
+            "next_position": next_position,
             "rows": rows,
             "pending": pending,
             "sent": sent,

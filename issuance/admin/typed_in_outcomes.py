@@ -33,7 +33,7 @@ def event_outcome(event: CompletionEvent | None) -> Outcome:
         return Outcome("Processed", "wait")
     url = reverse("admin:issuance_issuance_change", args=[issuance.pk])
     if issuance.state in ISSUED:
-        return Outcome(f"Credential issued and emailed to {issuance.learner.email}", "ok", url)
+        return Outcome("Credential issued and emailed", "ok", url)
     if issuance.state in ISSUING:
         return Outcome("Eligible: the credential is being made", "ok" if issuance.state != State.VALIDATED else "wait", url)
     if issuance.state == State.INELIGIBLE:

@@ -105,11 +105,16 @@ def roster_rows_replace(*, roster: Roster, cells: list[dict]) -> list[RosterRow]
     """Save the draft: the rows not yet submitted become `cells` (blank rows left out), each checked."""
     with transaction.atomic():
         Roster.objects.select_for_update().filter(pk=roster.pk).first()
-        roster.rows.filter(event__isnull=True).delete()
-        start = (roster.rows.aggregate(last=Max("position"))["last"] or 0) + 1
+        pending = roster.rows.filter(event__isnull=True)
+        # A held row fixed and saved again keeps its number on the sheet; rows added after it come last.
+        free = sorted(pending.values_list("position", flat=True))
+        pending.delete()
+        last = roster.rows.aggregate(last=Max("position"))["last"] or 0
+        kept = [entry for entry in cells if any(str(entry.get(n) or "").strip() for n in CELLS)]
+        positions = free[: len(kept)] + list(range(max([last, *free]) + 1, max([last, *free]) + 1 + len(kept) - len(free)))
         rows = [
-            RosterRow(roster=roster, position=start + offset, **{name: str(entry.get(name) or "").strip()[:300] for name in CELLS})
-            for offset, entry in enumerate(entry for entry in cells if any(str(entry.get(n) or "").strip() for n in CELLS))
+            RosterRow(roster=roster, position=position, **{name: str(entry.get(name) or "").strip()[:300] for name in CELLS})
+            for position, entry in zip(positions, kept)
         ]
         roster_rows_check(roster=roster, rows=rows)
         RosterRow.objects.bulk_create(rows)

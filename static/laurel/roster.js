@@ -2,7 +2,7 @@
  * The server checks every row again when the draft is saved or submitted; its answer is the one that
  * counts, and these messages only say early what it will say. No inline script: the page's CSP forbids it. */
 "use strict";
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   const table = document.getElementById("laurel-roster");
   if (!table) return;
   const body = table.tBodies[0];
@@ -27,13 +27,16 @@
     return found;
   }
 
+  // A saved row keeps its number on the sheet (the server's messages name it); new rows follow the last one.
   function renumber() {
+    let next = Number(table.dataset.nextPosition) || 1;
+    Array.from(body.rows).forEach((row) => { if (row.dataset.position) next = Math.max(next, Number(row.dataset.position) + 1); });
     Array.from(body.rows).forEach((row, index) => {
-      row.cells[0].textContent = String(index + 1);
+      row.cells[0].textContent = row.dataset.position || String(next++);
       Object.entries(inputs(row)).forEach(([cell, input]) => {
         input.name = "row-" + index + "-" + cell;
         input.id = "id_row-" + index + "-" + cell;
-        input.setAttribute("aria-label", cell + " of row " + (index + 1));
+        input.setAttribute("aria-label", cell + " of row " + row.cells[0].textContent);
       });
     });
     total.value = String(body.rows.length);
@@ -142,7 +145,7 @@
     else {
       const address = values.email.toLowerCase();
       if (address in seen) problems.email = values.email + " is already on row " + seen[address] + " of this roster.";
-      else seen[address] = row.rowIndex;
+      else seen[address] = row.cells[0].textContent;
     }
     ["attendance", "score"].forEach((name) => {
       const problem = percentProblem(name, values[name]);
@@ -223,7 +226,7 @@
       paste.value = "";
     });
   }
-  if (!body.rows.length) for (let i = 0; i < 3; i++) addRow();
+  if (!body.rows.length) for (let i = 0; i < (Number(table.dataset.blankRows) || 1); i++) addRow();
   renumber();
   checkAll();
-})();
+});

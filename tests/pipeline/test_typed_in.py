@@ -66,7 +66,7 @@ def test_a_pasted_roster_ends_as_credentials_emailed_to_each_attendee(client, sm
     opened = AuditRecord.objects.get(issuance=issued["ana@learners.example"], to_state=State.VALIDATED)
     assert opened.actor_user == facilitator and f"typed in on roster {roster.pk} by fran" in opened.detail
     page = client.get(f"/admin/issuance/roster/{roster.pk}/change/").content.decode()
-    assert "Credential issued and emailed to ana@learners.example" in page
+    assert page.count("Credential issued and emailed") == 2
     assert Roster.objects.get().status == Roster.Status.SUBMITTED
 
 
