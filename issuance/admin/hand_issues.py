@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from courses.admin_base import LaurelAdmin
-from courses.tenancy import roster_courses_for
+from courses.tenancy import organizations_for, roster_courses_for
 
 from ..intake.hand_issue import ISSUE_PERMISSION, OVERRIDE_PERMISSION, hand_issue_check, hand_issue_submit
 from ..models import HandIssue, Learner
@@ -124,7 +124,8 @@ class HandIssueAdmin(LaurelAdmin):
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         learner_id = request.GET.get("learner", "")
-        learner = Learner.objects.filter(pk=learner_id).first() if learner_id.isdigit() else None
+        learners = Learner.objects.filter(organization__in=organizations_for(request.user))
+        learner = learners.filter(pk=learner_id).first() if learner_id.isdigit() else None
         if learner is not None:
             initial.update(email=learner.email, name=learner.name)
             course = roster_courses_for(request.user).filter(organization_id=learner.organization_id, is_active=True)

@@ -6,6 +6,7 @@ them again on every save and submit, and its answer is the one that counts.
 """
 
 import uuid
+from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,13 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.admin_base import LaurelAdmin
-from courses.tenancy import roster_courses_for
+from courses.tenancy import organizations_for, roster_courses_for
 
 from ..intake.rosters import CELLS, ROWS_MAX, roster_paste_parse, roster_rows_replace, roster_submit
 from ..models import Learner, Roster
 from .typed_in_outcomes import event_outcome
 
 ROSTER_PERMISSION = "issuance.enter_roster"
+OUTCOME_TALLY = [("ok", "issued"), ("no", "not issued"), ("bad", "need attention"), ("wait", "waiting")]
 
 
 class RosterHeaderForm(forms.Form):
@@ -127,7 +129,9 @@ class RosterAdmin(LaurelAdmin):
     def _row_initial(self, request, roster):
         if roster is not None:
             return [{name: getattr(row, name) for name in CELLS} for row in roster.rows.filter(event__isnull=True)]
-        learner = Learner.objects.filter(pk=request.GET.get("learner") or None).first() if str(request.GET.get("learner", "")).isdigit() else None
+        learner_id = str(request.GET.get("learner", ""))
+        learners = Learner.objects.filter(organization__in=organizations_for(request.user))
+        learner = learners.filter(pk=learner_id).first() if learner_id.isdigit() else None
         return [{"name": learner.name, "email": learner.email}] if learner else []
 
     def _roster_post(self, request, roster):
@@ -188,6 +192,8 @@ class RosterAdmin(LaurelAdmin):
             pending.append({"form": form, "cells": [(form[name], by_field.get(name, "")) for name in CELLS], "errors": row_errors,
                             "position": position})
         locked = bool(sent)
+        tally = Counter(outcome.tone for _, outcome in sent)
+        sent_summary = ", ".join(f"{tally[tone]} {label}" for tone, label in OUTCOME_TALLY if tally[tone])
         context = {
             **self.admin_site.each_context(request),
             "title": f"Roster: {roster}" if roster else "New roster",
@@ -208,6 +214,7 @@ class RosterAdmin(LaurelAdmin):
             "header": header,
             "page": page,
             "next_position": next_position,
+            "sent_summary": sent_summary,
             "rows": rows,
             "pending": pending,
             "sent": sent,
