@@ -88,7 +88,8 @@ class HandIssueAdmin(LaurelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(course__in=roster_courses_for(request.user))
+        scoped = super().get_queryset(request).filter(course__in=roster_courses_for(request.user))
+        return scoped.prefetch_related("event__issuances__learner")  # the outcome column, without a query per row
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

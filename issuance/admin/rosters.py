@@ -11,6 +11,7 @@ from collections import Counter
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -77,7 +78,7 @@ class RosterAdmin(LaurelAdmin):
     list_select_related = ["course", "created_by"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(course__in=roster_courses_for(request.user))
+        return super().get_queryset(request).filter(course__in=roster_courses_for(request.user)).annotate(rows_total=Count("rows"))
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(ROSTER_PERMISSION) or request.user.has_perm("issuance.view_roster")
@@ -91,9 +92,9 @@ class RosterAdmin(LaurelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a roster's submitted rows are the raw input of its events; drafts are simply left
 
-    @admin.display(description="Rows")
+    @admin.display(description="Rows", ordering="rows_total")
     def row_count(self, roster):
-        return roster.rows.count()
+        return roster.rows_total
 
     def add_view(self, request, form_url="", extra_context=None):
         return self.roster_view(request, None)
