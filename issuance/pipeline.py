@@ -33,6 +33,7 @@ from .openbadges.credential_badge import credential_badge_sign, credential_badge
 from .openbadges.did import DidError
 from .outbound.services import outbound_platforms_issue, outbound_sync_issue
 from .transitions import STEP_INPUT_STATE, issuance_move, issuance_open
+from .typed_in import TypedInBy
 
 State = Issuance.State
 LIVE = [Credential.Status.ACTIVE, Credential.Status.SUSPENDED]
@@ -40,8 +41,15 @@ LIVE = [Credential.Status.ACTIVE, Credential.Status.SUSPENDED]
 
 # --- 1–2, the seam with intake -------------------------------------------------------------------
 @transaction.atomic
-def issuance_start(*, completion: Completion, event: CompletionEvent | None = None, actor_label: str = "system") -> Issuance:
-    """Match the learner, open an issuance in `validated`, and queue the decision."""
+def issuance_start(
+    *, completion: Completion, event: CompletionEvent | None = None, actor_label: str = "system",
+    typed_in: TypedInBy | None = None,
+) -> Issuance:
+    """Match the learner, open an issuance in `validated`, and queue the decision.
+
+    `typed_in` names the staff member behind a form event (a roster row, a credential issued by
+    hand): the audit trail records them, and their override of the rules if they gave one.
+    """
     course = Course.objects.select_related("organization", "achievement").get(pk=completion.course_id)
     learner, _ = Learner.objects.get_or_create(
         organization=course.organization, email=completion.email, defaults={"name": completion.name}
@@ -50,11 +58,18 @@ def issuance_start(*, completion: Completion, event: CompletionEvent | None = No
         LearnerIdentity.objects.get_or_create(
             source=event.source, external_id=completion.learner_external_id, defaults={"learner": learner}
         )
+    detail = f"Completion of {course.code} by {completion.email}."
+    actor = {"actor_kind": "source" if event is not None else "system", "actor_label": actor_label}
+    override = {}
+    if typed_in is not None:
+        detail = f"Completion of {course.code} by {completion.email}, {typed_in.how} by {typed_in.user.get_username()}."
+        actor = {"actor_kind": "staff", "actor_label": typed_in.user.get_username(), "actor_user": typed_in.user}
+        if typed_in.override_reason:
+            override = {"rules_overridden_by": typed_in.user, "rules_override_reason": typed_in.override_reason}
+            detail += f" Asked to issue even if the rules say no: {typed_in.override_reason}"
     return issuance_open(
         organization=course.organization, learner=learner, course=course, achievement=course.achievement,
-        event=event, learner_name=completion.name, completion=completion.to_json(),
-        actor_kind="source" if event is not None else "system", actor_label=actor_label,
-        detail=f"Completion of {course.code} by {completion.email}.",
+        event=event, learner_name=completion.name, completion=completion.to_json(), detail=detail, **actor, **override,
     )
 
 
@@ -76,7 +91,8 @@ def decide(issuance: Issuance) -> None:
         if live is not None and (live.valid_until is None or live.valid_until > now) and not renewing:
             return _duplicate(issuance, live, version)
         result = ruleset_evaluate(version=version, completion=issuance.completion, held=_held(held), at=now)
-        if not result.eligible:
+        overridden = not result.eligible and issuance.rules_overridden_by_id is not None
+        if not result.eligible and not overridden:
             issuance_move(issuance=issuance, to_state=State.INELIGIBLE, reasons=result.reasons, ruleset_version=version,
                           detail=f"Not eligible under {version}: " + " ".join(result.reasons))
             return
@@ -94,7 +110,13 @@ def decide(issuance: Issuance) -> None:
             return _duplicate(issuance, live, version)
         detail = f"Eligible under {version or 'no rules'}; credential {credential.pk}"
         detail += (f" renews {live.pk}." if renewing else f" replaces expired {live.pk}.") if live else "."
-        issuance_move(issuance=issuance, to_state=State.ELIGIBLE, ruleset_version=version, reasons=[], detail=detail)
+        actor = {}
+        if overridden:  # the staff member who overrode the rules is the actor of this decision, with their reason
+            user = issuance.rules_overridden_by
+            actor = {"actor_kind": "staff", "actor_user": user, "actor_label": user.get_username()}
+            detail = (f"Rules overridden by {user.get_username()}: {issuance.rules_override_reason} "
+                      f"(under {version} the answer was no: {' '.join(result.reasons)}) " + detail)
+        issuance_move(issuance=issuance, to_state=State.ELIGIBLE, ruleset_version=version, reasons=[], detail=detail, **actor)
 
 
 def _credential_create(issuance: Issuance, *, replaces: Credential | None, now: datetime) -> Credential:

@@ -28,11 +28,11 @@ STEP_INPUT_STATE = {
 }
 
 
-def issuance_open(*, actor_kind: str, actor_label: str, detail: str, **fields) -> Issuance:
+def issuance_open(*, actor_kind: str, actor_label: str, detail: str, actor_user=None, **fields) -> Issuance:
     """A new issuance in `validated`, audited, its decision queued once the caller's transaction commits."""
     issuance = Issuance.objects.create(state=State.VALIDATED, **fields)
     audit_record(issuance=issuance, event=issuance.event, from_state="", to_state=State.VALIDATED,
-                 actor_kind=actor_kind, actor_label=actor_label, detail=detail)
+                 actor_kind=actor_kind, actor_user=actor_user, actor_label=actor_label, detail=detail)
     issuance_enqueue(issuance_id=issuance.pk)
     return issuance
 
@@ -89,7 +89,8 @@ def issuance_claim_release(issuance: Issuance) -> None:
 
 
 def issuance_move(
-    *, issuance: Issuance, to_state: str, detail: str, finished: bool = False, actor_label: str = "system", **fields
+    *, issuance: Issuance, to_state: str, detail: str, finished: bool = False, actor_label: str = "system",
+    actor_kind: str = "system", actor_user=None, **fields
 ) -> None:
     """Commit the next state under our claim (call inside `transaction.atomic`), audit it, queue what follows.
 
@@ -113,7 +114,7 @@ def issuance_move(
     )
     audit_record(
         issuance=issuance, event=issuance.event, from_state=from_state, to_state=to_state,
-        actor_kind="system", actor_label=actor_label, detail=detail,
+        actor_kind=actor_kind, actor_user=actor_user, actor_label=actor_label, detail=detail,
     )
     issuance.state, issuance.state_changed_at, issuance.attempts = to_state, now, 0
     issuance.next_attempt_at, issuance.failed_step, issuance.error = None, "", ""

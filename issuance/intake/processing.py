@@ -14,6 +14,7 @@ from ..pipeline import issuance_start
 from ..sources import EnrichmentFailed, FieldError, NotACompletion, adapter_for_event
 from ..sources.base import json_parse
 from ..step_queue import queue_broker
+from ..typed_in import typed_in_by_event
 from ..errors import text_storable
 from .body import webhook_body_parse
 from .validation import completion_validate
@@ -121,7 +122,7 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
         if errors:
             event_park(event=event, errors=errors, actor_label=source.slug)
             return event.status
-        issuance_start(completion=completion, event=event, actor_label=source.slug)
+        issuance_start(completion=completion, event=event, actor_label=source.slug, typed_in=typed_in_by_event(event))
         event.status = CompletionEvent.Status.PROCESSED
         event.errors = []
         event.processed_at = timezone.now()

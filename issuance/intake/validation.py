@@ -67,7 +67,7 @@ def course_resolve(*, source: Source, reference, channel: str, code=None) -> tup
     reference = str(reference).strip()
     mapping = SourceCourseMapping.objects.filter(source=source, external_id=reference).select_related("course").first()
     course = mapping.course if mapping else None
-    by_code = source.course_matching == Source.CourseMatching.BY_CODE or channel == CompletionEvent.Channel.CSV
+    by_code = source.course_matching == Source.CourseMatching.BY_CODE or channel in (CompletionEvent.Channel.CSV, CompletionEvent.Channel.FORM)
     if course is None and by_code:
         codes = [str(c).strip() for c in (code, reference) if isinstance(c, (str, int)) and str(c).strip()]
         for candidate_code in dict.fromkeys(codes):

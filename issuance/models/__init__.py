@@ -9,6 +9,7 @@ from .lifecycle import RenewalReminder, SignedBadgeRevision
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
 from .wallets import WalletOffer, WalletSecret
+from .typed_in import HandIssue, Roster, RosterRow
 
 __all__ = [
     "CompletionEvent",
@@ -16,6 +17,7 @@ __all__ = [
     "ConnectionMapping",
     "Credential",
     "Effect",
+    "HandIssue",
     "Issuance",
     "Learner",
     "LearnerIdentity",
@@ -25,6 +27,8 @@ __all__ = [
     "ParkedEvent",
     "PollCursor",
     "RenewalReminder",
+    "Roster",
+    "RosterRow",
     "SignedBadgeRevision",
     "Source",
     "SourcePoll",

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 from courses.models import Achievement, Course, Organization, RuleSetVersion
@@ -86,6 +87,12 @@ class Issuance(models.Model):
     finished_at = models.DateTimeField(
         null=True, blank=True, db_index=True, help_text="When it reached a final state and its last email went out."
     )
+    # Set only by a credential issued by hand with the override permission: the decision issues even if the rules say no.
+    rules_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The staff member who asked to issue even if the rules say no.",
+    )
+    rules_override_reason = models.TextField(blank=True, help_text="Why they overrode the rules.")
 
     class Meta:
         ordering = ["-created_at"]

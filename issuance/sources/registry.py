@@ -1,4 +1,4 @@
-"""Which dialect reads which event: the channel first (a CSV row, a polled event), then the source's dialect.
+"""Which dialect reads which event: the channel first (a CSV row, a staff form, a polled event), then the source's dialect.
 
 Adding a dialect is a module in this package and one line here; no view changes.
 """
@@ -8,6 +8,7 @@ from .base import Dialect
 from .canvas import CanvasDialect
 from .canvas_rest import CanvasRestAdapter, CanvasRestPoller
 from .csv_rows import CsvRowDialect
+from .form_rows import FormRowDialect
 from .generic import GenericDialect
 from .learndash import LearnDashDialect
 from .moodle import MoodleDialect
@@ -47,6 +48,8 @@ def dialect_get(name: str) -> Dialect:
 def adapter_for_event(event: CompletionEvent) -> Dialect:
     if event.channel == CompletionEvent.Channel.CSV:
         return CsvRowDialect()
+    if event.channel == CompletionEvent.Channel.FORM:
+        return FormRowDialect()
     if event.channel == CompletionEvent.Channel.POLL:
         return POLL_ADAPTERS.get(event.source.dialect) or DIALECTS[event.source.dialect]
     return DIALECTS[event.source.dialect]

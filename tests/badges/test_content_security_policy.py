@@ -54,6 +54,8 @@ def pages(issue, db):
         "admin credential": f"/admin/issuance/credential/{credential.pk}/change/",
         "admin certificate templates": "/admin/courses/certificatetemplate/",
         "admin two-factor setup": "/admin/two-factor/",
+        "admin roster": "/admin/issuance/roster/add/",
+        "admin issue one credential": "/admin/issuance/handissue/add/",
         "API docs": "/api/docs/",
     }
 

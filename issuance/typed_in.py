@@ -1,0 +1,30 @@
+"""Who typed a form event in: the staff member behind a roster row or a credential issued by hand.
+
+The pipeline asks this when it opens an issuance from a `form` event, so the audit trail names the
+person, and an override of the rules travels only from a HandIssue that recorded one.
+"""
+
+from dataclasses import dataclass
+
+from .models import CompletionEvent, HandIssue, RosterRow
+
+
+@dataclass(frozen=True)
+class TypedInBy:
+    user: object
+    how: str  # "typed in on roster 12", "issued by hand"
+    override_reason: str = ""
+
+
+def typed_in_by_event(event: CompletionEvent) -> TypedInBy | None:
+    """The person behind a form event, or None for any other channel."""
+    if event.channel != CompletionEvent.Channel.FORM:
+        return None
+    hand = HandIssue.objects.select_related("requested_by").filter(event=event).first()
+    if hand is not None:
+        override = hand.reason if hand.override_rules else ""
+        return TypedInBy(user=hand.requested_by, how=f"issued by hand (reason: {hand.reason})", override_reason=override)
+    row = RosterRow.objects.select_related("submitted_by", "roster__created_by").filter(event=event).first()
+    if row is not None:
+        return TypedInBy(user=row.submitted_by or row.roster.created_by, how=f"typed in on roster {row.roster_id}")
+    return None
