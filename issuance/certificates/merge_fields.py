@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from courses.templating.learner_text import learner_text_line
 
@@ -78,6 +78,10 @@ def certificate_merge_fields(
         "verification_url": verification_url,
         "qr_code": qr_code_data_uri(verification_url),
         "score": "" if score is None else format_decimal(score, locale=_babel_locale(locale)),
+        # Scores are 0–100; the percent sign (and its spacing: "92 %" in French) is the locale's.
+        "score_percent": "" if score is None else format_percent(
+            Decimal(str(score)) / 100, locale=_babel_locale(locale), decimal_quantization=False
+        ),
         "organization_name": learner_text_line(organization_name),
         "organization_logo": f"{ASSET_SCHEME}{organization_logo_asset}" if organization_logo_asset else "",
         "primary_color": primary_color,

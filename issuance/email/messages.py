@@ -32,27 +32,30 @@ def email_template_for(*, organization: Organization, kind: str, chosen: EmailTe
                          subject=read(".subject.txt").strip(), text_body=read(".txt"), html_body=read(".html"))
 
 
-def _sender(organization: Organization) -> dict:
-    """From, Reply-To and the headers every email from this organisation carries."""
+def _sender(organization: Organization, *, to_staff: bool = False) -> dict:
+    """From, Reply-To and the headers every email from this organisation carries.
+
+    Staff mail (the digest) carries no unsubscribe link or header: staff are not subscribers, and
+    the learners' opt-out address would be the wrong place for them to write to.
+    """
     address = organization.reply_to or organization.sender_email
     domain = organization.sender_email.rpartition("@")[2] or None
+    headers = {"Message-ID": make_msgid(domain=domain), "Auto-Submitted": "auto-generated"}
+    if not to_staff:
+        # One address reaches a person; the essential email itself is not a subscription.
+        headers["List-Unsubscribe"] = f"<mailto:{address}?subject=unsubscribe>"
     return {
         "from_email": formataddr((learner_text_line(organization.sender_name or organization.name), organization.sender_email)),
         "reply_to": organization.reply_to,
-        "headers": {
-            "Message-ID": make_msgid(domain=domain),
-            # One address reaches a person; the essential email itself is not a subscription.
-            "List-Unsubscribe": f"<mailto:{address}?subject=unsubscribe>",
-            "Auto-Submitted": "auto-generated",
-        },
-        "unsubscribe_url": f"mailto:{address}?subject=unsubscribe",
+        "headers": headers,
+        "unsubscribe_url": "" if to_staff else f"mailto:{address}?subject=unsubscribe",
     }
 
 
 def _draft(*, organization: Organization, template: EmailTemplate, context: dict, kind: str, key: str,
            recipient: str, recipient_name: str = "", issuance: Issuance | None = None, attachments=(),
-           footer_note: str = "") -> EmailDraft:
-    sender = _sender(organization)
+           footer_note: str = "", to_staff: bool = False) -> EmailDraft:
+    sender = _sender(organization, to_staff=to_staff)
     rendered: RenderedEmail = email_render(template=template, context=context, footer_note=footer_note,
                                            unsubscribe_url=sender["unsubscribe_url"])
     return EmailDraft(
@@ -112,7 +115,8 @@ def still_needed_email_draft(*, issuance: Issuance, reasons: list[str]) -> Email
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.STILL_NEEDED,
         key=still_needed_email_key(issuance_id=issuance.pk), recipient=issuance.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STILL_NEEDED),
-        context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons]},
+        context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons],
+                 "retake_url": issuance.course.retake_url},
         footer_note=f"You are receiving this because you took {learner_text_line(issuance.course.title)} with {organization.name}.",
     )
 
@@ -124,6 +128,7 @@ def staff_digest_draft(*, organization: Organization, key: str, count: int, item
         recipient=organization.notification_email,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STAFF_DIGEST),
         context={"count": count, "items": items, "organization_name": organization.name, "queue_url": queue_url},
+        to_staff=True,
     )
 
 
