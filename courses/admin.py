@@ -21,7 +21,6 @@ from .models import (
     Achievement,
     CertificateAsset,
     Course,
-    EmailTemplate,
     Organization,
     RuleCondition,
     RuleSet,
@@ -264,11 +263,7 @@ class CertificateAssetAdmin(LaurelHistoryAdmin):
     search_fields = ["name"]
 
 
-@admin.register(EmailTemplate)
-class EmailTemplateAdmin(LaurelHistoryAdmin):
-    list_display = ["name", "organization", "kind", "subject", "updated_at"]
-    list_filter = ["organization", "kind"]
-    search_fields = ["name", "subject"]
+# EmailTemplate's admin (with its live preview and test send) is registered in issuance/admin/email_templates.py.
 
 
 @admin.register(Course)

@@ -4,6 +4,8 @@
 allows, at save (the catalogue) and at render (the pipeline).
 """
 
+from .field_names import spec_with_aliases
+
 FIELDS: dict[str, str] = {
     "learner_name": "The learner's name, exactly as recorded (always escaped).",
     "learner_name_font_size": "A font size in points (8 to 40) that fits the name on at most two lines, e.g. style=\"font-size: {{ learner_name_font_size }}pt\". Sized for a name area 68% of the page wide, or what the CSS declares with --laurel-name-width: 55%.",
@@ -25,4 +27,5 @@ FIELDS: dict[str, str] = {
     "signatories": "A list; each has name, title and signature (an image, or empty): {% for s in signatories %}{{ s.name }}{% endfor %}.",
 }
 SIGNATORY_KEYS = frozenset({"name", "title", "signature"})
-FIELD_SPEC = {name: (SIGNATORY_KEYS if name == "signatories" else None) for name in FIELDS}
+# The email's older names for the same dates work here too (courses/templating/field_names.py).
+FIELD_SPEC = spec_with_aliases({name: (SIGNATORY_KEYS if name == "signatories" else None) for name in FIELDS})

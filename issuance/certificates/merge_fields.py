@@ -14,6 +14,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from courses.templating.field_names import with_aliases
 from courses.templating.learner_text import learner_text_line
 
 from .qr import qr_code_data_uri
@@ -67,7 +68,7 @@ def certificate_merge_fields(
     for label, color in (("primary_color", primary_color), ("accent_color", accent_color)):
         if not _HEX_COLOR.match(color):
             raise ValueError(f"{label} must be # and six hex digits, got {color!r}.")
-    return {
+    return with_aliases({
         "learner_name": learner_text_line(learner_name),
         "course_title": learner_text_line(course_title),
         "course_code": learner_text_line(course_code),
@@ -94,4 +95,4 @@ def certificate_merge_fields(
             }
             for signatory in signatories
         ],
-    }
+    })

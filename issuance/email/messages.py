@@ -1,5 +1,6 @@
 """Builds each email Laurel sends, from the catalogue's templates and the issuance, ready for the outbox."""
 
+import dataclasses
 from datetime import date, datetime
 from email.utils import formataddr
 from zoneinfo import ZoneInfo
@@ -83,7 +84,7 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential) -> Ema
         "learner_name": learner_name, "course_title": course.title, "achievement_name": achievement.name,
         "credential_id": str(credential.pk), "credential_url": url,
         "badge_url": f"{url}.json" if credential.badge else "",
-        "issued_on": f"{issued:%-d %B %Y}", "expires_on": f"{expires:%-d %B %Y}" if expires else "",
+        "issue_date": f"{issued:%-d %B %Y}", "expiry_date": f"{expires:%-d %B %Y}" if expires else "",
         "linkedin_url": linkedin_add_to_profile_url(
             name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
             cert_url=url, cert_id=str(credential.pk),
@@ -119,6 +120,14 @@ def still_needed_email_draft(*, issuance: Issuance, reasons: list[str]) -> Email
                  "retake_url": issuance.course.retake_url},
         footer_note=f"You are receiving this because you took {learner_text_line(issuance.course.title)} with {organization.name}.",
     )
+
+
+def template_test_email_draft(*, template: EmailTemplate, context: dict, key: str, to: str) -> EmailDraft:
+    """A template as edited (saved or not) with sample values, to a staff member, marked as a test."""
+    draft = _draft(organization=template.organization, template=template, context=context, kind=OutboxMessage.Kind.TEST,
+                   key=key, recipient=to, to_staff=True,
+                   footer_note="A test of a template being edited in Laurel, with sample values.")
+    return dataclasses.replace(draft, subject=f"[Test] {draft.subject}")
 
 
 def staff_digest_draft(*, organization: Organization, key: str, count: int, items: list[dict], queue_url: str) -> EmailDraft:
