@@ -1,5 +1,6 @@
 """The catalogue in the admin, arranged the way staff look for things."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,11 +15,12 @@ from . import services
 from .keys.admin import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
 from .expiries import course_upcoming_expiries
+from .rule_descriptions import achievement_criteria_disagreements, achievement_live_criteria, ruleset_version_changes
+from .tenancy import organizations_for
 from .models import (
     Achievement,
     CertificateAsset,
     Course,
-    EmailTemplate,
     Organization,
     RuleCondition,
     RuleSet,
@@ -56,11 +58,43 @@ class AchievementAdmin(LaurelHistoryAdmin):
     list_display = ["name", "organization", "validity_label", "tags"]
     list_filter = ["organization", "validity_unit"]
     search_fields = ["name", "description", "tags"]
+    readonly_fields = ["criteria_from_rules"]
+    change_form_template = "admin/courses/achievement/change_form.html"
+
+    @admin.display(description="Criteria from the live rules")
+    def criteria_from_rules(self, achievement):
+        if achievement is None or achievement.pk is None:
+            return "—"
+        text = achievement_live_criteria(achievement=achievement)
+        warnings = achievement_criteria_disagreements(achievement=achievement)
+        return format_html(
+            "{}{}", text or "No active course awards this achievement yet.",
+            format_html_join("", '<p class="errornote laurel-criteria-warning">{}</p>', ((w,) for w in warnings)),
+        )
+
+    def get_urls(self):
+        regenerate = self.admin_site.admin_view(self.criteria_regenerate_view)
+        return [path("<int:pk>/criteria-from-rules/", regenerate, name="courses_achievement_criteria")] + super().get_urls()
+
+    def criteria_regenerate_view(self, request, pk):
+        achievement = get_object_or_404(Achievement.objects.filter(organization__in=organizations_for(request.user)), pk=pk)
+        change_url = reverse("admin:courses_achievement_change", args=[pk])
+        if request.method != "POST" or not self.has_change_permission(request, achievement):
+            return HttpResponseRedirect(change_url)
+        services.achievement_criteria_regenerate(achievement=achievement)
+        messages.success(request, f"The criteria of {achievement} now read: {achievement.criteria_narrative}")
+        return HttpResponseRedirect(change_url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":
+            for warning in achievement_criteria_disagreements(achievement=obj):
+                messages.warning(request, warning)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
 class RuleSetVersionInline(LaurelTabularInline):
     model = RuleSetVersion
-    fields = ["version_link", "min_score", "min_attendance", "frozen_at", "created_at"]
+    fields = ["version_link", "status", "min_score", "min_attendance", "published_at", "frozen_at", "created_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -74,6 +108,18 @@ class RuleSetVersionInline(LaurelTabularInline):
         url = reverse("admin:courses_rulesetversion_change", args=[version.pk])
         return format_html('<a href="{}">v{}</a>', url, version.number)
 
+    @admin.display(description="status")
+    def status(self, version):
+        return version_status(version)
+
+
+def version_status(version: RuleSetVersion) -> str:
+    """Live, draft, or superseded (published once, replaced by a newer one)."""
+    if not version.is_published:
+        return "draft"
+    live = version.ruleset.current_version
+    return "live" if live is not None and live.pk == version.pk else "superseded"
+
 
 @admin.register(RuleSet)
 class RuleSetAdmin(LaurelHistoryAdmin):
@@ -85,14 +131,16 @@ class RuleSetAdmin(LaurelHistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not obj.versions.exists():
-            RuleSetVersion.objects.create(ruleset=obj, notes="First version.")
+            first = RuleSetVersion.objects.create(ruleset=obj, notes="First version.")
+            messages.info(request, f"{first} is a draft: set its requirements, then publish it. Until then the rule set decides nothing.")
 
-    @admin.display(description="current version")
+    @admin.display(description="versions")
     def current_version_label(self, ruleset):
-        version = ruleset.current_version
-        if version is None:
-            return "—"
-        return f"v{version.number}" + (" (frozen)" if version.is_frozen else " (draft)")
+        live, draft = ruleset.current_version, ruleset.latest_draft
+        parts = [f"v{live.number} live" if live else "nothing live"]
+        if draft is not None:
+            parts.append(f"v{draft.number} draft")
+        return " · ".join(parts)
 
 
 class RuleConditionInline(LaurelTabularInline):
@@ -101,7 +149,7 @@ class RuleConditionInline(LaurelTabularInline):
     fields = ["group", "path", "operator", "value", "description"]
 
     def _editable(self, obj):
-        return obj is None or not obj.is_frozen
+        return obj is None or not obj.is_locked
 
     def has_add_permission(self, request, obj=None):
         return self._editable(obj) and super().has_add_permission(request, obj)
@@ -113,39 +161,100 @@ class RuleConditionInline(LaurelTabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
+class RuleSetVersionForm(forms.ModelForm):
+    class Meta:
+        model = RuleSetVersion
+        fields = "__all__"
+
+    def clean(self):
+        # Checked against the database: the version may have been published or have decided an
+        # issuance since the form was opened. The refusal is the whole answer; nothing is saved.
+        locked = self.instance.pk and RuleSetVersion.locked_in_database(self.instance.pk)
+        if locked:
+            raise ValidationError(locked.locked_reason())
+        return super().clean()
+
+
 @admin.register(RuleSetVersion)
 class RuleSetVersionAdmin(LaurelAdmin):
-    list_display = ["__str__", "ruleset", "min_score", "min_attendance", "frozen_at"]
+    form = RuleSetVersionForm
+    list_display = ["__str__", "ruleset", "status", "min_score", "min_attendance", "published_at", "frozen_at"]
     list_filter = ["ruleset__organization", "ruleset"]
     search_fields = ["ruleset__name", "notes"]
     filter_horizontal = ["prerequisites"]
     inlines = [RuleConditionInline]
-    readonly_fields = ["number", "frozen_at"]
+    readonly_fields = ["number", "published_at", "published_by", "frozen_at"]
     change_form_template = "admin/courses/rulesetversion/change_form.html"
 
+    @admin.display(description="status")
+    def status(self, version):
+        return version_status(version)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(ruleset__organization__in=organizations_for(request.user))
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_frozen:
-            return ["ruleset", "number", "min_score", "min_attendance", "prerequisites", "notes", "frozen_at"]
+        if obj is not None and obj.is_locked:
+            return ["ruleset", "number", "min_score", "min_attendance", "prerequisites", "notes",
+                    "published_at", "published_by", "frozen_at"]
         return self.readonly_fields
 
     def get_urls(self):
         new_version = self.admin_site.admin_view(self.new_version_view)
-        return [path("<int:pk>/new-version/", new_version, name="courses_rulesetversion_new")] + super().get_urls()
+        publish = self.admin_site.admin_view(self.publish_view)
+        return [
+            path("<int:pk>/new-version/", new_version, name="courses_rulesetversion_new"),
+            path("<int:pk>/publish/", publish, name="courses_rulesetversion_publish"),
+        ] + super().get_urls()
 
     def new_version_view(self, request, pk):
-        version = get_object_or_404(RuleSetVersion, pk=pk)
+        version = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method != "POST" or not self.has_add_permission(request):
             return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[pk]))
         with transaction.atomic():
             draft = services.ruleset_version_copy(version=version)
-        messages.success(request, f"Created {draft} from {version}. Edit it here; {version} stays as it was.")
+        live = draft.ruleset.current_version
+        still = f"{live} stays live" if live else "nothing is live yet"
+        messages.success(request, f"Created {draft} as a draft from {version}. Edit it here, then publish it; until then {still}.")
         return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[draft.pk]))
+
+    def publish_view(self, request, pk):
+        version = get_object_or_404(self.get_queryset(request), pk=pk)
+        change_url = reverse("admin:courses_rulesetversion_change", args=[pk])
+        if request.method != "POST" or not self.has_change_permission(request, version):
+            return HttpResponseRedirect(change_url)
+        try:
+            published = services.ruleset_version_publish(version=version, user=request.user)
+        except services.VersionNotPublishable as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Published {published}: new completions are decided under it from now on.")
+        return HttpResponseRedirect(change_url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            live = obj.ruleset.current_version
+            context["version_status"] = version_status(obj)
+            context["live_version"] = live
+            if not obj.is_published:
+                context["changes_from_live"] = ruleset_version_changes(version=obj, against=live)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def save_model(self, request, obj, form, change):
         try:
             super().save_model(request, obj, form, change)
-        except ValidationError as exc:  # a version frozen between opening and saving the form
+        except ValidationError as exc:  # locked between the form's check and the write
+            request._laurel_refused = exc.messages[0]
             messages.error(request, exc.messages[0])
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(request, "_laurel_refused", None):
+            super().save_related(request, form, formsets, change)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_laurel_refused", None):  # the refusal alone, not also "changed successfully"
+            return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[obj.pk]))
+        return super().response_change(request, obj)
 
 
 @admin.register(CertificateAsset)
@@ -155,11 +264,7 @@ class CertificateAssetAdmin(LaurelHistoryAdmin):
     search_fields = ["name"]
 
 
-@admin.register(EmailTemplate)
-class EmailTemplateAdmin(LaurelHistoryAdmin):
-    list_display = ["name", "organization", "kind", "subject", "updated_at"]
-    list_filter = ["organization", "kind"]
-    search_fields = ["name", "subject"]
+# EmailTemplate's admin (with its live preview and test send) is registered in issuance/admin/email_templates.py.
 
 
 @admin.register(Course)
@@ -173,7 +278,7 @@ class CourseAdmin(LaurelHistoryAdmin):
         (None, {"fields": ["organization", "code", "title", "description", "is_active", "sending_paused"]}),
         ("What it awards", {"fields": ["achievement", "ruleset"]}),
         ("How it looks", {"fields": ["certificate_template", "email_template"]}),
-        ("What comes next", {"fields": ["next_course", "url", "renewal_url"]}),
+        ("What comes next", {"fields": ["next_course", "url", "renewal_url", "retake_url"]}),
         ("Upcoming expiries", {"fields": ["upcoming_expiries"]}),
     ]
     readonly_fields = ["upcoming_expiries"]

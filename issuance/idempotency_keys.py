@@ -20,6 +20,11 @@ def staff_digest_key(*, organization_id: int, at: datetime) -> str:
     return f"staff-digest:{organization_id}:{at.isoformat()}"
 
 
+def template_test_email_key(*, template_id) -> str:
+    """A staff member's test of a template being edited: each click is its own email."""
+    return f"template-test:{template_id}:{uuid.uuid4()}"
+
+
 def staff_copy_email_key(*, message_id) -> str:
     """Every copy staff send themselves as a test is its own email: staff may send the same message to themselves again."""
     return f"test:{message_id}:{uuid.uuid4()}"

@@ -81,7 +81,11 @@ def _held(credentials: list[Credential]) -> list[HeldAchievement]:
 def decide(issuance: Issuance) -> None:
     """Eligible (and a credential row), ineligible with reasons, or a duplicate of a live credential."""
     now = timezone.now()
-    version = issuance.course.ruleset.current_version if issuance.course.ruleset else None
+    ruleset = issuance.course.ruleset
+    version = ruleset.current_version if ruleset else None  # the live version: a draft never decides
+    if ruleset is not None and version is None:
+        raise StepFailed(f"The rule set {ruleset} has no published version yet; publish one in the admin, then resume.",
+                         permanent=True)
     with transaction.atomic():
         if version is not None:
             version.freeze()

@@ -41,6 +41,11 @@ class Course(models.Model):
     renewal_url = models.URLField(
         "renewal page", blank=True, help_text="Where renewal reminders send learners. Empty: the course page.",
     )
+    retake_url = models.URLField(
+        "retake page", blank=True,
+        help_text="Where a learner who did not meet the requirements books a retake; linked from the "
+                  "“what you still need” email. Empty: no link.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

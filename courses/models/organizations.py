@@ -81,6 +81,10 @@ class Achievement(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField()
     criteria_narrative = models.TextField(help_text="What a learner did to earn this, in plain words.")
+    criteria_follows_rules = models.BooleanField(
+        "criteria follow the rules", default=False,
+        help_text="Rewrite the criteria from the live rules of the courses that award this, each time a rule version is published.",
+    )
     image = models.ImageField(upload_to=organization_asset_path, blank=True)
     tags = models.CharField(max_length=500, blank=True, help_text="Skills and tags, separated by commas.")
     validity_amount = models.PositiveIntegerField(

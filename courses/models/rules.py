@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -28,7 +29,16 @@ class RuleSet(models.Model):
 
     @property
     def current_version(self) -> "RuleSetVersion | None":
-        return self.versions.order_by("-number").first()
+        """The live version: the newest published one. Drafts never decide anything."""
+        return self.versions.filter(published_at__isnull=False).order_by("-number").first()
+
+    @property
+    def latest_draft(self) -> "RuleSetVersion | None":
+        live = self.current_version
+        drafts = self.versions.filter(published_at__isnull=True)
+        if live is not None:
+            drafts = drafts.filter(number__gt=live.number)
+        return drafts.order_by("-number").first()
 
 
 class FrozenVersionError(ValidationError):
@@ -36,7 +46,12 @@ class FrozenVersionError(ValidationError):
 
 
 class RuleSetVersion(models.Model):
-    """One edition of a rule set. Once it has decided an issuance it is frozen: edits make a new version."""
+    """One edition of a rule set: a draft until published, then live until a newer one is published.
+
+    Only published versions decide completions. A published version cannot change (editing the
+    live rules in place would decide completions under half-made requirements); once it has
+    decided an issuance it is frozen too. Edits make a new draft.
+    """
 
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(editable=False)
@@ -52,6 +67,10 @@ class RuleSetVersion(models.Model):
     notes = models.TextField(blank=True, help_text="Why this version exists.")
     created_at = models.DateTimeField(auto_now_add=True)
     frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="Empty while a draft.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["ruleset", "-number"]
@@ -64,11 +83,28 @@ class RuleSetVersion(models.Model):
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
 
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        """Published or frozen: its requirements can no longer change."""
+        return self.is_frozen or self.is_published
+
+    def locked_reason(self) -> str:
+        if self.is_frozen:
+            return f"{self} has decided issuances and cannot be changed; create a new version instead."
+        return f"{self} is published and cannot be changed; create a new version instead."
+
+    @classmethod
+    def locked_in_database(cls, pk) -> "RuleSetVersion | None":
+        return cls.objects.filter(pk=pk).filter(models.Q(frozen_at__isnull=False) | models.Q(published_at__isnull=False)).first()
+
     def save(self, *args, **kwargs):
-        if self.pk and RuleSetVersion.objects.filter(pk=self.pk, frozen_at__isnull=False).exists():
-            raise FrozenVersionError(
-                f"{self} has decided issuances and cannot be changed; create a new version instead."
-            )
+        locked = self.pk and RuleSetVersion.locked_in_database(self.pk)
+        if locked:
+            raise FrozenVersionError(locked.locked_reason())
         if self.number is None:
             last = RuleSetVersion.objects.filter(ruleset=self.ruleset).aggregate(models.Max("number"))["number__max"]
             self.number = (last or 0) + 1
@@ -127,11 +163,11 @@ class RuleCondition(models.Model):
             raise ValidationError({"value": f"'{self.get_operator_display()}' needs a value."})
 
     def save(self, *args, **kwargs):
-        if self.version.is_frozen or RuleSetVersion.objects.filter(pk=self.version_id, frozen_at__isnull=False).exists():
+        if self.version.is_locked or RuleSetVersion.locked_in_database(self.version_id):
             raise FrozenVersionError(f"{self.version} is frozen; its conditions cannot change.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if RuleSetVersion.objects.filter(pk=self.version_id, frozen_at__isnull=False).exists():
+        if RuleSetVersion.locked_in_database(self.version_id):
             raise FrozenVersionError(f"{self.version} is frozen; its conditions cannot change.")
         return super().delete(*args, **kwargs)

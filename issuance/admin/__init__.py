@@ -1,4 +1,7 @@
 """The issuance app in the admin: sources, every event received, the exception queue, issuances and credentials,
 rosters and credentials issued by hand, and the certificate template editor with its PDF preview."""
 
-from . import audit, certificate_templates, events, exception_queue, hand_issues, outbound, outbox, pipeline, rosters, sources  # noqa: F401  (registers the model admins)
+from . import (  # noqa: F401  (registers the model admins)
+    audit, certificate_templates, email_templates, events, exception_queue, hand_issues, outbound, outbox, pipeline,
+    rosters, sources,
+)

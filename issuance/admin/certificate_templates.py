@@ -4,11 +4,14 @@ The model belongs to the catalogue; its admin is registered here because the pre
 PDF, which only the pipeline does (docs/decisions/0005).
 """
 
+import base64
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -46,6 +49,7 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
             path("<int:pk>/preview/", view(self.preview_view), name="courses_certificatetemplate_preview"),
             path("<int:pk>/preview.png", view(self.preview_file_view), {"kind": "png"}, name="courses_certificatetemplate_preview_png"),
             path("<int:pk>/preview.pdf", view(self.preview_file_view), {"kind": "pdf"}, name="courses_certificatetemplate_preview_pdf"),
+            path("<int:pk>/live-preview/", view(require_POST(self.live_preview_view)), name="courses_certificatetemplate_live_preview"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -72,6 +76,29 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
             "samples": SAMPLE_NAMES,
         }
         return TemplateResponse(request, "admin/courses/certificatetemplate/preview.html", context)
+
+    def live_preview_view(self, request, pk):
+        """The editor's unsaved HTML and CSS, rendered through the sandbox for one sample name: a PNG, or the problems.
+
+        Nothing is saved. The render runs under the same budgets as a real certificate.
+        """
+        saved = self._template_or_404(request, pk)
+        if not self.has_change_permission(request, saved):
+            raise PermissionDenied
+        draft = CertificateTemplate(
+            pk=saved.pk, organization=saved.organization, name=saved.name,
+            html=request.POST.get("html", saved.html), css=request.POST.get("css", saved.css),
+            page_size=request.POST.get("page_size") or saved.page_size,
+            orientation=request.POST.get("orientation") or saved.orientation,
+        )
+        if draft.page_size not in CertificateTemplate.PageSize.values or draft.orientation not in CertificateTemplate.Orientation.values:
+            return JsonResponse({"problems": ["Choose a page size and orientation from the lists."]}, status=422)
+        sample = request.POST.get("sample", "latin")
+        preview = template_preview(template=draft, sample=sample)
+        if preview.pdf is None:
+            return JsonResponse({"problems": preview.problems, "sample": sample}, status=422)
+        png = base64.b64encode(preview.png(width=1100)).decode("ascii")
+        return JsonResponse({"png": f"data:image/png;base64,{png}", "problems": [], "sample": sample})
 
     def preview_file_view(self, request, pk, kind):
         template = self._template_or_404(request, pk)

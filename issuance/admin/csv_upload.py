@@ -17,8 +17,25 @@ from import_export.results import Result, RowResult
 from ..intake.csv_import import CsvFileError, csv_import, csv_import_would_email
 from ..lifecycle.bulk import bulk_gate
 from ..models import Source
+from ..sources.csv_rows import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 
 PREVIEW_HEADERS = ["Row", "Outcome"]
+_DESCRIPTIONS = {
+    "email": "The learner's email address.",
+    "course": "Our course code (e.g. FA-101) or the source's id for the course.",
+    "completed_at": "When they completed it: ISO 8601 with a time zone, e.g. 2026-11-26T09:58:00Z.",
+    "learner_id": "The learner's id in your system, if any.",
+    "score": "0–100, e.g. 86.",
+    "attendance": "0–100 (per cent), e.g. 95.",
+}
+# (column, required?, what goes in it): the import page lists them above the upload form.
+CSV_COLUMNS = (
+    [(column, "required", _DESCRIPTIONS[column]) for column in REQUIRED_COLUMNS]
+    + [("name", "required, or both of the next two", "The name as it will appear on the certificate."),
+       ("given_name, family_name", "instead of name", "Joined with a space.")]
+    + [(column, "optional", _DESCRIPTIONS[column]) for column in OPTIONAL_COLUMNS]
+    + [("any other column", "optional", "Kept with the completion as extra data; rule conditions can test it.")]
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +92,7 @@ class CompletionCsvResource(Resource):
                 if not gate.open:
                     result.laurel_refusal = gate.refusal + " Upload the file again and type the count."
                     return result
-            report = csv_import(source=self.source, stream=data, file_name=file_name, dry_run=dry_run)
+            report = csv_import(source=self.source, stream=data, file_name=file_name, dry_run=dry_run, forecast=dry_run)
         except CsvFileError as exc:
             result.append_base_error(_FileError(exc))
             return result
@@ -87,7 +104,7 @@ class CompletionCsvResource(Resource):
                                                    if dry_run else "")]
         result.append_row_result(summary)
         for row, problem in report.problems:
-            result.append_row_result(_preview_row(row, f"Invalid, will be parked: {problem}", RowResult.IMPORT_TYPE_NEW))
+            result.append_row_result(_preview_row(row, f"Invalid, will be parked: {problem}", RowResult.IMPORT_TYPE_SKIP))
         for row in report.duplicate_rows:
             result.append_row_result(_preview_row(row, "Duplicate: already received from this file.", RowResult.IMPORT_TYPE_SKIP))
         result.totals[RowResult.IMPORT_TYPE_NEW] = report.rows - report.duplicates

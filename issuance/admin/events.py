@@ -1,12 +1,17 @@
 """Every completion event received, read-only, with the CSV upload on its list page."""
 
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
 from import_export.admin import ImportMixin
 
 from courses.admin_base import LaurelAdmin
+from courses.tenancy import organizations_for
 
 from ..models import CompletionEvent
-from .csv_upload import CompletionConfirmImportForm, CompletionCsvResource, CompletionImportForm, StreamedCsv
+from .csv_results import csv_import_results
+from .csv_upload import CSV_COLUMNS, CompletionConfirmImportForm, CompletionCsvResource, CompletionImportForm, StreamedCsv
 from .display import completion_html, errors_html, raw_body_html
 
 
@@ -28,7 +33,32 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
     from_encoding = "utf-8-sig"
     import_form_class = CompletionImportForm
     confirm_form_class = CompletionConfirmImportForm
+    import_template_name = "admin/issuance/completionevent/import.html"
     skip_admin_log = True
+
+    def get_urls(self):
+        results = self.admin_site.admin_view(self.import_results_view)
+        return [path("import/<str:sha256>/", results, name="issuance_completionevent_import_results")] + super().get_urls()
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "csv_columns": CSV_COLUMNS}
+
+    def process_result(self, result, request):
+        response = super().process_result(result, request)
+        report = getattr(result, "laurel_report", None)
+        if report is None or getattr(result, "laurel_refusal", ""):
+            return response
+        return HttpResponseRedirect(reverse("admin:issuance_completionevent_import_results", args=[report.file_sha256]))
+
+    def import_results_view(self, request, sha256):
+        """What became of each row of one imported file: its event, its issuance, and a summary."""
+        if not self.has_view_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        events = self.get_queryset(request).filter(source__organization__in=organizations_for(request.user))
+        results = csv_import_results(events=events, file_sha256=sha256)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "results": results,
+                   "title": f"Import of {results.file_name or 'a CSV file'}"}
+        return render(request, "admin/issuance/completionevent/import_results.html", context)
 
     def has_add_permission(self, request):
         return False

@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
+from courses.templating.field_names import with_aliases
 from courses.templating.learner_text import learner_text_line
 
 from .qr import qr_code_data_uri
@@ -67,7 +68,7 @@ def certificate_merge_fields(
     for label, color in (("primary_color", primary_color), ("accent_color", accent_color)):
         if not _HEX_COLOR.match(color):
             raise ValueError(f"{label} must be # and six hex digits, got {color!r}.")
-    return {
+    return with_aliases({
         "learner_name": learner_text_line(learner_name),
         "course_title": learner_text_line(course_title),
         "course_code": learner_text_line(course_code),
@@ -78,6 +79,10 @@ def certificate_merge_fields(
         "verification_url": verification_url,
         "qr_code": qr_code_data_uri(verification_url),
         "score": "" if score is None else format_decimal(score, locale=_babel_locale(locale)),
+        # Scores are 0–100; the percent sign (and its spacing: "92 %" in French) is the locale's.
+        "score_percent": "" if score is None else format_percent(
+            Decimal(str(score)) / 100, locale=_babel_locale(locale), decimal_quantization=False
+        ),
         "organization_name": learner_text_line(organization_name),
         "organization_logo": f"{ASSET_SCHEME}{organization_logo_asset}" if organization_logo_asset else "",
         "primary_color": primary_color,
@@ -90,4 +95,4 @@ def certificate_merge_fields(
             }
             for signatory in signatories
         ],
-    }
+    })

@@ -1,8 +1,10 @@
 """The pipeline's entry points for step 6, and staff's test sends. Each is safe to call again."""
 
 from ..email.draft import EmailDraft
-from ..email.messages import credential_email_draft, still_needed_email_draft
-from ..idempotency_keys import credential_email_key, staff_copy_email_key, still_needed_email_key
+from courses.models import EmailTemplate
+
+from ..email.messages import credential_email_draft, still_needed_email_draft, template_test_email_draft
+from ..idempotency_keys import credential_email_key, staff_copy_email_key, still_needed_email_key, template_test_email_key
 from ..models import Credential, Issuance, OutboxMessage
 from .outbox import outbox_enqueue, outbox_requeue, outbox_send_message
 from .results import DeliveryResult
@@ -27,6 +29,13 @@ def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str]) 
     if message is None:
         message = outbox_enqueue(draft=still_needed_email_draft(issuance=issuance, reasons=reasons))
     return outbox_send_message(message=message)
+
+
+def delivery_send_template_test(*, template: EmailTemplate, context: dict, to: str) -> DeliveryResult:
+    """Send `template` as edited, with sample values, to a staff address, through the outbox like real mail."""
+    draft = template_test_email_draft(template=template, context=context, to=to,
+                                      key=template_test_email_key(template_id=template.pk))
+    return outbox_send_message(message=outbox_enqueue(draft=draft))
 
 
 def delivery_send_test(*, message: OutboxMessage, to: str) -> DeliveryResult:

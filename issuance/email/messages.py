@@ -1,5 +1,6 @@
 """Builds each email Laurel sends, from the catalogue's templates and the issuance, ready for the outbox."""
 
+import dataclasses
 from datetime import date, datetime
 from email.utils import formataddr
 from zoneinfo import ZoneInfo
@@ -34,27 +35,30 @@ def email_template_for(*, organization: Organization, kind: str, chosen: EmailTe
                          subject=read(".subject.txt").strip(), text_body=read(".txt"), html_body=read(".html"))
 
 
-def _sender(organization: Organization) -> dict:
-    """From, Reply-To and the headers every email from this organisation carries."""
+def _sender(organization: Organization, *, to_staff: bool = False) -> dict:
+    """From, Reply-To and the headers every email from this organisation carries.
+
+    Staff mail (the digest) carries no unsubscribe link or header: staff are not subscribers, and
+    the learners' opt-out address would be the wrong place for them to write to.
+    """
     address = organization.reply_to or organization.sender_email
     domain = organization.sender_email.rpartition("@")[2] or None
+    headers = {"Message-ID": make_msgid(domain=domain), "Auto-Submitted": "auto-generated"}
+    if not to_staff:
+        # One address reaches a person; the essential email itself is not a subscription.
+        headers["List-Unsubscribe"] = f"<mailto:{address}?subject=unsubscribe>"
     return {
         "from_email": formataddr((learner_text_line(organization.sender_name or organization.name), organization.sender_email)),
         "reply_to": organization.reply_to,
-        "headers": {
-            "Message-ID": make_msgid(domain=domain),
-            # One address reaches a person; the essential email itself is not a subscription.
-            "List-Unsubscribe": f"<mailto:{address}?subject=unsubscribe>",
-            "Auto-Submitted": "auto-generated",
-        },
-        "unsubscribe_url": f"mailto:{address}?subject=unsubscribe",
+        "headers": headers,
+        "unsubscribe_url": "" if to_staff else f"mailto:{address}?subject=unsubscribe",
     }
 
 
 def _draft(*, organization: Organization, template: EmailTemplate, context: dict, kind: str, key: str,
            recipient: str, recipient_name: str = "", issuance: Issuance | None = None, attachments=(),
-           footer_note: str = "") -> EmailDraft:
-    sender = _sender(organization)
+           footer_note: str = "", to_staff: bool = False) -> EmailDraft:
+    sender = _sender(organization, to_staff=to_staff)
     rendered: RenderedEmail = email_render(template=template, context=context, footer_note=footer_note,
                                            unsubscribe_url=sender["unsubscribe_url"])
     return EmailDraft(
@@ -90,7 +94,7 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential) -> Ema
         "learner_name": learner_name, "course_title": course.title, "achievement_name": achievement.name,
         "credential_id": str(credential.pk), "credential_url": url,
         "badge_url": f"{url}.json" if credential.badge else "",
-        "issued_on": f"{issued:%-d %B %Y}", "expires_on": f"{expires:%-d %B %Y}" if expires else "",
+        "issue_date": f"{issued:%-d %B %Y}", "expiry_date": f"{expires:%-d %B %Y}" if expires else "",
         "linkedin_url": linkedin_add_to_profile_url(
             name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
             cert_url=url, cert_id=str(credential.pk),
@@ -123,9 +127,18 @@ def still_needed_email_draft(*, issuance: Issuance, reasons: list[str]) -> Email
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.STILL_NEEDED,
         key=still_needed_email_key(issuance_id=issuance.pk), recipient=issuance.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STILL_NEEDED),
-        context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons]},
+        context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons],
+                 "retake_url": issuance.course.retake_url},
         footer_note=f"You are receiving this because you took {learner_text_line(issuance.course.title)} with {organization.name}.",
     )
+
+
+def template_test_email_draft(*, template: EmailTemplate, context: dict, key: str, to: str) -> EmailDraft:
+    """A template as edited (saved or not) with sample values, to a staff member, marked as a test."""
+    draft = _draft(organization=template.organization, template=template, context=context, kind=OutboxMessage.Kind.TEST,
+                   key=key, recipient=to, to_staff=True,
+                   footer_note="A test of a template being edited in Laurel, with sample values.")
+    return dataclasses.replace(draft, subject=f"[Test] {draft.subject}")
 
 
 def staff_digest_draft(*, organization: Organization, key: str, count: int, items: list[dict], queue_url: str) -> EmailDraft:
@@ -135,6 +148,7 @@ def staff_digest_draft(*, organization: Organization, key: str, count: int, item
         recipient=organization.notification_email,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STAFF_DIGEST),
         context={"count": count, "items": items, "organization_name": organization.name, "queue_url": queue_url},
+        to_staff=True,
     )
 
 

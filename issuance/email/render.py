@@ -13,6 +13,7 @@ from courses.templating.learner_text import learner_text_block, learner_text_lin
 
 from courses.templating.sandbox import TemplateRefused, sandbox_render
 from courses.templating.email_fields import email_fields
+from courses.templating.field_names import with_aliases
 
 MAX_TEMPLATE_CHARS = 100_000
 MAX_SUBJECT_CHARS = 250
@@ -83,7 +84,7 @@ def _text_layout(body: str, layout: dict) -> str:
 
 def email_render(*, template: EmailTemplate, context: dict, footer_note: str = "", unsubscribe_url: str = "") -> RenderedEmail:
     """Subject (one line), text (no escaping: it is not markup) and HTML (escaped, in the branded layout)."""
-    data = {**organization_brand(organization=template.organization), **_plain(dict(context), "context")}
+    data = with_aliases({**organization_brand(organization=template.organization), **_plain(dict(context), "context")})
     subject = learner_text_line(_render_part(template.subject, data, part="subject", template=template, autoescape=False))
     text_body = _render_part(template.text_body, data, part="text", template=template, autoescape=False)
     html_body = _render_part(template.html_body, data, part="HTML", template=template, autoescape=True)

@@ -12,12 +12,14 @@ from django.db import transaction
 
 from ..models import CompletionEvent, Source
 from ..sources.csv_rows import NAME_COLUMNS, REQUIRED_COLUMNS, CsvRowDialect
+from .csv_forecast import CsvForecast, RowOutcome
 from .processing import completion_events_enqueue
 from .validation import completion_validate
 
 BATCH_SIZE = 500
 BATCH_BYTES = 256 * 1024  # long rows flush sooner, so memory stays bounded whatever the row size
 PROBLEMS_KEPT = 200  # enough for a preview page; the counts cover every row
+OUTCOMES_KEPT = 1000  # rows shown one by one in the dry run's table; the counts cover every row
 DIGEST_CHUNK = 64 * 1024
 
 
@@ -37,6 +39,13 @@ class CsvImportReport:
     stored: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
     duplicate_rows: list[int] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)  # with `forecast`: the first OUTCOMES_KEPT rows
+    outcome_counts: dict[str, int] = field(default_factory=dict)
+
+    def outcome_summary(self) -> str:
+        """'3 will be issued, 1 ineligible, …' over every row of the file."""
+        counts = self.outcome_counts
+        return ", ".join(f"{counts[key]} {label.lower()}" for key, label in RowOutcome.LABELS.items() if counts.get(key))
 
     def summary(self) -> str:
         verb = "would be stored" if self.dry_run else "stored and queued"
@@ -118,9 +127,14 @@ def csv_rows(stream: BinaryIO) -> Iterator[tuple[int, dict]]:
         yield reader.line_num, {key: (value or "") for key, value in row.items()}
 
 
-def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: bool) -> CsvImportReport:
-    """Check every row (the report), and unless `dry_run`, store each as an event and queue it."""
+def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: bool, forecast: bool = False) -> CsvImportReport:
+    """Check every row (the report), and unless `dry_run`, store each as an event and queue it.
+
+    With `forecast`, each row's outcome (issued, ineligible and why, parked and why, duplicate) is
+    worked out too, read-only: the dry run's per-row table.
+    """
     report = CsvImportReport(file_name=file_name, dry_run=dry_run, file_sha256=csv_file_digest(stream))
+    forecaster = CsvForecast() if forecast else None
     dialect = CsvRowDialect()
     course_cache: dict = {}
     batch: list[CompletionEvent] = []
@@ -129,7 +143,7 @@ def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: boo
         report.rows += 1
         payload = {"file": file_name, "row": row_number, "columns": columns}
         candidate, errors = dialect.adapt(payload)
-        _, field_errors = completion_validate(
+        completion, field_errors = completion_validate(
             source=source, candidate=candidate, channel=CompletionEvent.Channel.CSV, course_cache=course_cache
         )
         errors = errors + field_errors
@@ -139,6 +153,8 @@ def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: boo
                 report.problems.append((row_number, "; ".join(f"{e.field}: {e.message}" for e in errors)))
         else:
             report.valid += 1
+        if forecaster is not None:
+            _forecast(report, forecaster, row_number, columns, completion if not errors else None, errors)
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         batch.append(
             CompletionEvent(
@@ -158,6 +174,29 @@ def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: boo
     return report
 
 
+def _forecast(report: CsvImportReport, forecaster: CsvForecast, row: int, columns: dict, completion, errors) -> None:
+    if completion is None:
+        who = " ".join(filter(None, [columns.get("name") or f"{columns.get('given_name', '')} {columns.get('family_name', '')}".strip(),
+                                     f"<{columns['email']}>" if columns.get("email") else ""]))
+        outcome = RowOutcome(row, who or "—", columns.get("course", "") or "—", "parked",
+                             "; ".join(e.message for e in errors))
+    else:
+        outcome = forecaster.outcome(row=row, completion=completion)
+    report.outcome_counts[outcome.outcome] = report.outcome_counts.get(outcome.outcome, 0) + 1
+    if len(report.outcomes) < OUTCOMES_KEPT:
+        report.outcomes.append(outcome)
+
+
+def _mark_received(report: CsvImportReport, known_rows: set[int]) -> None:
+    """Rows stored by an earlier import of this file: their forecast is 'already received'."""
+    for index, outcome in enumerate(report.outcomes):
+        if outcome.row in known_rows and outcome.outcome != "already_received":
+            report.outcome_counts[outcome.outcome] -= 1
+            report.outcome_counts["already_received"] = report.outcome_counts.get("already_received", 0) + 1
+            report.outcomes[index] = RowOutcome(outcome.row, outcome.learner, outcome.course, "already_received",
+                                                "This row was imported before (same file); it is not stored again.")
+
+
 def _store_batch(*, source: Source, batch: list[CompletionEvent], report: CsvImportReport) -> None:
     ids = [event.external_id for event in batch]
     known = set(CompletionEvent.objects.filter(source=source, external_id__in=ids).values_list("external_id", flat=True))
@@ -166,6 +205,8 @@ def _store_batch(*, source: Source, batch: list[CompletionEvent], report: CsvImp
             report.duplicates += 1
             if len(report.duplicate_rows) < PROBLEMS_KEPT:
                 report.duplicate_rows.append(event.headers["row"])
+    if report.outcomes and known:
+        _mark_received(report, {event.headers["row"] for event in batch if event.external_id in known})
     if report.dry_run:
         return
     fresh = [event for event in batch if event.external_id not in known]

@@ -148,10 +148,11 @@ def first_aid(academy):
     from decimal import Decimal
 
     from courses.models import RuleSetVersion
+    from courses.services import ruleset_version_publish
     from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
 
     ruleset = RuleSetFactory(organization=academy, name="Pass mark")
-    RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80))
+    ruleset_version_publish(version=RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80)))
     achievement = AchievementFactory(organization=academy, name="First Aid at Work", validity_amount=12,
                                      validity_unit="months", tags="first aid, CPR",
                                      description="Recognises the skills to give first aid at work.",

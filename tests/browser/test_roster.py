@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from courses.models import RuleSetVersion
+from courses.services import ruleset_version_publish
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent, Issuance
 from issuance.worker import issuance_advance
@@ -36,7 +37,7 @@ def smtp(settings, tmp_path):
 def course(db):
     org = organization_with_templates(name="Harbour Academy", slug="harbour")
     ruleset = RuleSetFactory(organization=org, name="Pass mark")
-    RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80))
+    ruleset_version_publish(version=RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80)))
     achievement = AchievementFactory(organization=org, name="First Aid")
     return CourseFactory(organization=org, code="FA-1", title="First Aid at Work", achievement=achievement, ruleset=ruleset)
 

@@ -148,3 +148,24 @@ def test_it_uses_a_template_as_edited_for_the_next_email(smtp_server):
 
     assert message["Subject"] == "Well done on CPR"
     assert parts(message)[0].startswith("Edited: Ana Lima.")
+
+
+def test_the_still_needed_email_ends_on_a_finished_sentence_and_links_the_retake_page(smtp_server):
+    issuance = IssuanceFactory(course__title="Manual Handling", course__retake_url="https://academy.example/retake/mh")
+    assert delivery_send_still_needed_email(issuance=issuance, reasons=["Your score was 64; this course requires 80."]).sent
+    text, body = parts(smtp_server.messages[-1])
+
+    assert "Once you have done this, your certificate will follow by email automatically." in text
+    assert "As soon as you have," not in text
+    assert "Book a retake: https://academy.example/retake/mh" in text
+    assert '<a href="https://academy.example/retake/mh"' in body and "Book a retake</a>" in body
+
+
+def test_the_still_needed_email_leaves_the_retake_link_out_when_the_course_has_none(smtp_server):
+    issuance = IssuanceFactory(course__retake_url="")
+    reasons = ["Your score was 64; this course requires 80.", "Your attendance was 50%; this course requires 90%."]
+    assert delivery_send_still_needed_email(issuance=issuance, reasons=reasons).sent
+    text, body = parts(smtp_server.messages[-1])
+
+    assert "Once you have done these, your certificate will follow" in text
+    assert "retake" not in text.lower() and "retake" not in body.lower()

@@ -12,7 +12,7 @@ from issuance.intake.csv_import import CsvFileError, csv_import
 from issuance.models import CompletionEvent, Issuance
 from tests.factories import CourseFactory
 
-SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "sample-completions.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "static" / "laurel" / "sample-completions.csv"
 HEADER = "email,given_name,family_name,course,completed_at,learner_id,score,attendance,cohort\n"
 
 
@@ -148,3 +148,23 @@ def test_it_stores_nothing_above_the_cap_without_the_exact_count(source, capsys,
 
     call_command("import_completions", str(path), source=source.slug, yes_send=150 - bad)
     assert CompletionEvent.objects.count() == 150
+
+
+def test_a_dry_run_forecasts_each_rows_outcome_and_counts_every_row(source):
+    from courses.models import RuleSetVersion
+    from courses.services import ruleset_version_publish
+    from tests.factories import RuleSetFactory
+
+    course = source.organization.courses.get(code="FA-101")
+    course.ruleset = RuleSetFactory(organization=source.organization)
+    course.save()
+    ruleset_version_publish(version=RuleSetVersion.objects.create(ruleset=course.ruleset, min_score=80))
+    rows = "".join(f"l{n}@example.org,Learner {n},FA-101,2026-01-05T09:58:00Z,{90 if n % 2 else 50}\n" for n in range(1500))
+    data = ("email,name,course,completed_at,score\n" + rows + "l1@example.org,Learner 1,FA-101,2026-01-05T09:58:00Z,99\n").encode()
+
+    report = csv_import(source=source, stream=io.BytesIO(data), file_name="big.csv", dry_run=True, forecast=True)
+
+    assert report.outcome_counts == {"issue": 750, "ineligible": 750, "duplicate_in_file": 1}
+    assert len(report.outcomes) == 1000  # the table shows the first 1000; the counts cover all 1501
+    assert (report.outcomes[0].outcome, report.outcomes[0].detail) == ("ineligible", "Your score was 50; this course requires 80.")
+    assert report.outcome_summary() == "750 will be issued, 750 ineligible, 1 duplicate in this file"

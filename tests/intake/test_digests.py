@@ -96,3 +96,12 @@ def test_it_is_scheduled_every_minute_in_the_queue(db):
     schedule = Schedule.objects.get(name="laurel-staff-digests")
     assert schedule.func == "issuance.intake.digests.staff_digests_send"
     assert (schedule.schedule_type, schedule.minutes) == ("I", 1)
+
+
+def test_the_digest_carries_no_learner_unsubscribe_footer_or_header(smtp, source, templates):
+    _park(source, 1, learner={"name": "Ana"})
+    assert staff_digests_send() == 1
+    [(_, message)] = smtp.messages
+    assert message["List-Unsubscribe"] is None
+    for part in (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()):
+        assert "unsubscribe" not in part.lower() and "Stop news" not in part

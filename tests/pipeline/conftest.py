@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from courses.models import RuleSetVersion
+from courses.services import ruleset_version_publish
 from issuance.completions import Completion
 from issuance.pipeline import issuance_start
 from issuance.worker import issuance_advance
@@ -35,7 +36,7 @@ def org(db):
 def course(org):
     """First Aid, pass mark 80, a credential valid for 12 months."""
     ruleset = RuleSetFactory(organization=org, name="Pass mark")
-    RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80))
+    ruleset_version_publish(version=RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80)))
     achievement = AchievementFactory(organization=org, name="First Aid", validity_amount=12, validity_unit="months")
     return CourseFactory(organization=org, code="FA-1", title="First Aid", achievement=achievement, ruleset=ruleset)
 

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from courses.models import RuleSetVersion
+from courses.services import ruleset_version_publish
 from issuance.models import Credential, Issuance
 from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
 from tests.issuance_factories import CredentialFactory, IssuanceFactory, LearnerFactory
@@ -109,6 +110,7 @@ def test_it_refuses_a_course_whose_prerequisite_has_expired(smtp, org):
     ruleset = RuleSetFactory(organization=org)
     version = RuleSetVersion.objects.create(ruleset=ruleset, min_score=None, min_attendance=Decimal(90))
     version.prerequisites.add(basic)
+    ruleset_version_publish(version=version)
     advanced = CourseFactory(organization=org, ruleset=ruleset)
     learner = LearnerFactory(organization=org, email="ann@learners.example")
     CredentialFactory(
@@ -125,7 +127,9 @@ def test_it_refuses_a_course_whose_prerequisite_has_expired(smtp, org):
 def test_it_issues_once_the_prerequisite_is_held_and_current(smtp, org):
     basic = AchievementFactory(organization=org, name="Basic Life Support")
     ruleset = RuleSetFactory(organization=org)
-    RuleSetVersion.objects.create(ruleset=ruleset, min_score=None).prerequisites.add(basic)
+    version = RuleSetVersion.objects.create(ruleset=ruleset, min_score=None)
+    version.prerequisites.add(basic)
+    ruleset_version_publish(version=version)
     advanced = CourseFactory(organization=org, ruleset=ruleset)
     learner = LearnerFactory(organization=org, email="ann@learners.example")
     CredentialFactory(issuance=IssuanceFactory(course=CourseFactory(organization=org, achievement=basic), learner=learner))

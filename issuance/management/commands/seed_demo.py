@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from courses.defaults import organization_install_default_templates
 from courses.models import Achievement, CertificateSignatory, Course, Organization, RuleSet, RuleSetVersion
+from courses.services import ruleset_version_publish
 
 from ...sources.signatures import secret_key
 from ...models import Source
@@ -115,6 +116,7 @@ class Command(BaseCommand):
                 ruleset=ruleset, min_score=min_score, min_attendance=min_attendance, notes="Demo rules."
             )
             version.prerequisites.set(prerequisites)
+            ruleset_version_publish(version=version)
         return ruleset
 
     def _demo_source(self, org, secret):

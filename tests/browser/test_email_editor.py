@@ -1,0 +1,60 @@
+"""Editing an email template in a real browser: subject, HTML and text follow the unsaved edits, the
+merge fields are listed beside it, and "send a test to me" arrives through real SMTP."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from courses.models import EmailTemplate
+from tests.issuance_factories import organization_with_templates
+from tests.pipeline.conftest import smtp  # noqa: F401  (a fixture)
+
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+@pytest.fixture
+def template(db):
+    organization = organization_with_templates(name="Harbour Academy", slug="harbour")
+    return EmailTemplate.objects.get(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL)
+
+
+def test_the_email_preview_follows_unsaved_edits_and_sends_a_test_to_me(superuser_page, template, smtp):  # noqa: F811
+    page = superuser_page
+    saved_subject = template.subject
+    page.goto(f"/admin/courses/emailtemplate/{template.pk}/change/")
+    subject = page.get_by_test_id("preview-subject")
+    for _ in range(200):
+        if subject.inner_text().strip():
+            break
+        page.wait_for_timeout(100)
+    assert "First Aid at Work" in subject.inner_text()
+    fields = page.get_by_test_id("merge-fields").inner_text()
+    assert "{{ issue_date }}" in fields and "issued_on is issue_date" in fields
+
+    page.fill("input[name=subject]", "Your {{ course_title }} certificate, {{ learner_name }}")
+    page.locator("textarea[name=text_body]").fill("Hello {{ learner_name }}, issued {{ issued_on }}.")
+    page.get_by_role("button", name="cyrillic").click()
+    text = page.get_by_test_id("preview-text")
+    for _ in range(200):
+        if "Анна Каренина" in subject.inner_text() and "issued 21 November 2026" in text.inner_text():
+            break
+        page.wait_for_timeout(100)
+    assert subject.inner_text() == "Your First Aid at Work certificate, Анна Каренина"
+    assert "Hello Анна Каренина, issued 21 November 2026." in text.inner_text()  # the old name still works
+    frame = page.frame_locator("[data-testid=preview-html]")
+    assert "Анна Каренина" in frame.locator("body").inner_text()
+    page.screenshot(path=str(IMAGES / "email-editor-live-preview.png"), full_page=False)
+
+    page.get_by_role("button", name="Send a test to me").click()
+    result = page.get_by_test_id("send-test-result")
+    for _ in range(200):
+        if result.inner_text().startswith(("Sent", "Not sent")):
+            break
+        page.wait_for_timeout(100)
+    assert result.inner_text().startswith("Sent to admin@example.org")
+    [message] = smtp.to("admin@example.org")
+    assert message["Subject"].strip() == "[Test] Your First Aid at Work certificate, Анна Каренина"
+    template.refresh_from_db()
+    assert template.subject == saved_subject  # nothing saved
+    assert User.objects.get(username="admin@example.org").email == "admin@example.org"

@@ -1,0 +1,48 @@
+"""Publishing a rule version in a real browser: the draft decides nothing until it is published."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from courses.models import RuleSetVersion
+from courses.services import ruleset_version_publish
+from issuance.models import Issuance
+from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
+from tests.issuance_factories import organization_with_templates
+from tests.pipeline.conftest import complete, drive, smtp  # noqa: F401  (smtp is a fixture)
+
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+@pytest.fixture
+def course(db):
+    org = organization_with_templates(name="Harbour Academy", slug="harbour")
+    ruleset = RuleSetFactory(organization=org, name="First Aid pass mark")
+    ruleset_version_publish(version=RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80)))
+    return CourseFactory(organization=org, code="FA-101", title="First Aid at Work", ruleset=ruleset,
+                         achievement=AchievementFactory(organization=org, name="First Aid at Work"))
+
+
+def test_a_new_version_is_a_draft_until_published(superuser_page, course, smtp):  # noqa: F811
+    page = superuser_page
+    live = course.ruleset.current_version
+    page.goto(f"/admin/courses/rulesetversion/{live.pk}/change/")
+    assert "v1 is live" in page.get_by_test_id("version-status").inner_text()
+    page.get_by_role("button", name="Edit as a new version").click()
+    assert "Created First Aid pass mark v2 as a draft" in page.content()
+
+    page.fill("input[name=min_score]", "60")
+    page.get_by_role("button", name="Save and continue editing").click()
+    status = page.get_by_test_id("version-status").inner_text()
+    assert "v2 is draft" in status and "Minimum score: 80% → 60%." in status
+    assert "Live now: First Aid pass mark v1" in status
+    page.screenshot(path=str(IMAGES / "rule-version-draft.png"), full_page=False)
+
+    assert drive(complete(course, email="bo@example.org", score=70)).state == Issuance.State.INELIGIBLE  # v1 decides
+
+    page.get_by_role("button", name="Publish v2").click()
+    assert "Published First Aid pass mark v2" in page.content()
+    assert "v2 is live" in page.get_by_test_id("version-status").inner_text()
+    issuance = drive(complete(course, email="cy@example.org", score=70))
+    assert issuance.state == Issuance.State.SYNCED and issuance.ruleset_version.number == 2
