@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from courses.admin_base import LaurelAdmin
+from courses.admin_base import LaurelAdmin, clipped, pill, short_time
 
 from ..lifecycle.bulk import bulk_gate, typed_count
 from ..lifecycle.resend import outbox_resend_refusal
@@ -19,7 +19,8 @@ MAX_TEST_SENDS = 5
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(LaurelAdmin):
-    list_display = ["created_at", "kind", "recipient", "subject", "organization", "status", "attempts", "possible_duplicate", "sent_at"]
+    list_display = ["created_col", "kind_col", "recipient_col", "subject_col", "organization", "status_col", "attempts_col",
+                    "sent_col"]
     list_filter = ["status", "organization", "kind", ("issuance__course", admin.RelatedOnlyFieldListFilter),
                    "issuance__course__sending_paused",
                    "possible_duplicate", "created_at"]
@@ -43,6 +44,37 @@ class OutboxMessageAdmin(LaurelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="created", ordering="created_at")
+    def created_col(self, obj):
+        return short_time(obj.created_at)
+
+    @admin.display(description="recipient", ordering="recipient")
+    def recipient_col(self, obj):
+        return clipped(obj.recipient)
+
+    @admin.display(description="subject", ordering="subject")
+    def subject_col(self, obj):
+        return clipped(obj.subject)
+
+    @admin.display(description="status", ordering="status")
+    def status_col(self, obj):
+        return pill(obj.status, obj.Status(obj.status).label.split(" (")[0])
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_col(self, obj):
+        return clipped(obj.get_kind_display())
+
+    @admin.display(description="tries", ordering="attempts")
+    def attempts_col(self, obj):
+        if obj.possible_duplicate:
+            return format_html('{} <span class="laurel-pill laurel-pill-warn" title="The provider may have received it twice">'
+                               'possible duplicate</span>', obj.attempts)
+        return obj.attempts
+
+    @admin.display(description="sent", ordering="sent_at")
+    def sent_col(self, obj):
+        return short_time(obj.sent_at)
 
     @admin.display(description="HTML")
     def html_preview(self, obj):

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from audit.models import AuditRecord
-from courses.admin_base import LaurelAdmin, LaurelTabularInline
+from courses.admin_base import LaurelAdmin, LaurelTabularInline, clipped, pill, short_time
 
 from ..models import Credential, Effect, Issuance, Learner, RenewalReminder, SignedBadgeRevision
 from .certificate_actions import download_certificates_zip, regenerate_certificates
@@ -47,7 +47,7 @@ class EffectInline(LaurelTabularInline):
 
 @admin.register(Issuance)
 class IssuanceAdmin(LaurelAdmin):
-    list_display = ["learner_name", "learner_email", "course", "organization", "state", "failed_step", "created_at"]
+    list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "created_col"]
     list_filter = ["state", "organization", "course", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["learner__email", "learner_name", "learner__name"]
     date_hierarchy = "created_at"
@@ -71,9 +71,29 @@ class IssuanceAdmin(LaurelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Email", ordering="learner__email")
-    def learner_email(self, obj):
-        return obj.learner.email
+    @admin.display(description="Learner", ordering="learner_name")
+    def learner_col(self, obj):
+        return format_html('{}<br><small class="laurel-muted">{}</small>', clipped(obj.learner_name), clipped(obj.learner.email))
+
+    @admin.display(description="Course", ordering="course__code")
+    def course_col(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.course.title, obj.course.code)
+
+    @admin.display(description="Organisation", ordering="organization__name")
+    def organization_col(self, obj):
+        return clipped(obj.organization.name)
+
+    @admin.display(description="State", ordering="state")
+    def state_col(self, obj):
+        return pill(obj.state, obj.get_state_display())
+
+    @admin.display(description="Failed step", ordering="failed_step")
+    def failed_step_col(self, obj):
+        return clipped(obj.failed_step) if obj.failed_step else "—"
+
+    @admin.display(description="Received", ordering="created_at")
+    def created_col(self, obj):
+        return short_time(obj.created_at)
 
     @admin.display(description="Credential")
     def credential_link(self, obj):
@@ -124,7 +144,7 @@ class SignedBadgeRevisionInline(LaurelTabularInline):
 
 @admin.register(Credential)
 class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
-    list_display = ["id", "learner", "achievement", "shown_status", "issued_at", "valid_until"]
+    list_display = ["id_col", "learner_col", "achievement_col", "shown_status", "issued_col", "valid_until_col"]
     list_filter = [ShownStatusFilter, ExpiresFilter, "achievement__organization", "issuance__course", "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
     list_select_related = ["learner", "achievement"]
@@ -144,7 +164,27 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
     @admin.display(description="Status", ordering="status")
     def shown_status(self, obj):
         shown = credential_shown_status(status=obj.status, valid_until=obj.valid_until)
-        return Credential.Status(shown).label
+        return pill(shown, Credential.Status(shown).label)
+
+    @admin.display(description="Credential", ordering="id")
+    def id_col(self, obj):
+        return format_html('<span class="laurel-clip laurel-mono" title="{}">{}…</span>', obj.pk, str(obj.pk)[:8])
+
+    @admin.display(description="Learner", ordering="learner__name")
+    def learner_col(self, obj):
+        return format_html('{}<br><small class="laurel-muted">{}</small>', clipped(obj.learner.name), clipped(obj.learner.email))
+
+    @admin.display(description="Achievement", ordering="achievement__name")
+    def achievement_col(self, obj):
+        return clipped(obj.achievement.name)
+
+    @admin.display(description="Issued", ordering="issued_at")
+    def issued_col(self, obj):
+        return short_time(obj.issued_at)
+
+    @admin.display(description="Valid until", ordering="valid_until")
+    def valid_until_col(self, obj):
+        return short_time(obj.valid_until) if obj.valid_until else "never ends"
 
 
 @admin.register(Learner)
