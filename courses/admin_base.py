@@ -20,12 +20,45 @@ class LaurelAdmin(ModelAdmin):
     """
 
     ORGANIZATION_COLUMNS = ("organization", "organization_col")
+    change_form_template = "admin/laurel/change_form.html"
+    # A record page (an issuance, a credential, an event, a sent email, an audit record): nothing on
+    # it is edited, so it shows no Save; what can be done to it are `object_actions` buttons.
+    read_only_page = False
+    # Names of the list's actions offered as buttons on one object's page; each posts that one row
+    # to the list's action, so the same confirmation page and checks apply.
+    object_actions: list[str] = []
+    object_action_labels: dict[str, str] = {}  # a button's words, when the list action's speak of "selected"
+
+    def object_action_applies(self, obj, name: str) -> bool:
+        """Whether `name` makes sense for `obj` now (a resume for a parked issuance only, …)."""
+        return True
+
+    def related_links(self, request, obj) -> list[tuple[str, str]]:
+        """(label, url) pairs to the objects around this one, shown at the top of its page."""
+        return []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            actions = self.get_actions(request)
+            context["laurel_object_actions"] = [
+                {"name": name, "label": self.object_action_labels.get(name) or str(actions[name][2]).rstrip("…"),
+                 "danger": name in DANGEROUS_ACTIONS}
+                for name in self.object_actions if name in actions and self.object_action_applies(obj, name)
+            ]
+            context["laurel_related_links"] = self.related_links(request, obj)
+        if self.read_only_page and not add:
+            context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False,
+                           show_save_as_new=False, show_delete=False, show_delete_link=False)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
         if any(c in self.ORGANIZATION_COLUMNS for c in columns) and organizations_for(request.user).count() <= 1:
             columns = [c for c in columns if c not in self.ORGANIZATION_COLUMNS]
         return columns
+
+
+DANGEROUS_ACTIONS = {"revoke_selected", "suspend_selected", "discard_selected"}
 
 
 class LaurelHistoryAdmin(SimpleHistoryAdmin, LaurelAdmin):

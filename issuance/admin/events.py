@@ -1,6 +1,7 @@
 """Every completion event received, read-only, with the CSV upload on its list page."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
 from import_export.admin import ImportMixin
 
 from courses.admin_base import LaurelAdmin, clipped, pill, short_time
@@ -23,6 +24,14 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
         "headers", "normalized", "corrections", "processed_at", "discarded_reason", "ignored_reason",
     ]
     fields = readonly_fields
+    read_only_page = True
+
+    def related_links(self, request, obj):
+        links = [(f"Issuances from it", reverse("admin:issuance_issuance_changelist") + f"?event__id__exact={obj.pk}")]
+        if obj.status == CompletionEvent.Status.PARKED:
+            links.insert(0, ("Fix it in the exception queue", reverse("admin:issuance_parkedevent_change", args=[obj.pk])))
+        links.append(("Audit trail", reverse("admin:audit_auditrecord_changelist") + f"?event__id__exact={obj.pk}"))
+        return links
     # import-export: CSV only, our resource, and the source chosen on the upload form.
     resource_classes = [CompletionCsvResource]
     formats = [StreamedCsv]

@@ -102,6 +102,8 @@ class ParkedEventAdmin(LaurelAdmin):
     list_select_related = ["source"]
     ordering = ["parked_at"]
     actions = ["reprocess_selected", "discard_selected"]
+    object_actions = ["reprocess_selected", "discard_selected"]
+    object_action_labels = {"reprocess_selected": "Reprocess as it is…", "discard_selected": "Discard…"}
     readonly_fields = ["source", "channel", "external_id", "received_at", "parked_at", "raw_body", "error_list"]
     fieldsets = [
         (None, {"fields": [("source", "channel", "external_id"), ("received_at", "parked_at")]}),

@@ -2,13 +2,14 @@
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from courses.admin_base import LaurelAdmin, clipped, pill, short_time
 
 from ..lifecycle.bulk import bulk_gate, typed_count
 from ..lifecycle.resend import outbox_resend_refusal
-from ..models import OutboxMessage, Suppression
+from ..models import Credential, OutboxMessage, Suppression
 from ..step_queue import issuance_enqueue
 from ..delivery.outbox import outbox_release_held, outbox_requeue
 from ..delivery.sending import delivery_send_test
@@ -28,6 +29,24 @@ class OutboxMessageAdmin(LaurelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["organization"]
     actions = ["resend", "release_held", "send_test_to_me"]
+    object_actions = ["resend", "release_held", "send_test_to_me"]
+    object_action_labels = {"resend": "Resend…", "release_held": "Release…", "send_test_to_me": "Send a test copy to me"}
+    read_only_page = True
+
+    def object_action_applies(self, obj, name):
+        return name != "release_held" or obj.status == OutboxMessage.Status.HELD
+
+    def related_links(self, request, obj):
+        if not obj.issuance_id:
+            return []
+        issuance = obj.issuance
+        links = [("Its issuance", reverse("admin:issuance_issuance_change", args=[issuance.pk])),
+                 (f"Learner: {issuance.learner}", reverse("admin:issuance_learner_change", args=[issuance.learner_id]))]
+        credential = Credential.objects.filter(issuance_id=issuance.pk).first()
+        if credential is not None:
+            links += [("Credential", reverse("admin:issuance_credential_change", args=[credential.pk])),
+                      ("Public page", reverse("credential-page", args=[credential.pk]))]
+        return links
     fieldsets = [
         (None, {"fields": ["status", "last_error", "possible_duplicate", "kind", "organization", "issuance", "recipient", "subject"]}),
         ("As the learner saw it", {"fields": ["html_preview", "text_preview", "attachment_list"]}),
@@ -81,12 +100,11 @@ class OutboxMessageAdmin(LaurelAdmin):
         if not obj.html_body:
             return "(no HTML part)"
         # srcdoc is escaped by format_html; an empty sandbox forbids scripts, forms and navigation.
-        return format_html('<iframe sandbox="" srcdoc="{}" title="Email as sent" '
-                           'style="width:100%;max-width:720px;height:720px;border:1px solid #ccc;background:#fff"></iframe>', obj.html_body)
+        return format_html('<iframe sandbox="" srcdoc="{}" title="Email as sent" class="laurel-email-frame"></iframe>', obj.html_body)
 
     @admin.display(description="Text")
     def text_preview(self, obj):
-        return format_html('<pre style="white-space:pre-wrap;max-width:720px">{}</pre>', obj.text_body)
+        return format_html('<pre class="laurel-email-text">{}</pre>', obj.text_body)
 
     @admin.display(description="Attachments")
     def attachment_list(self, obj):

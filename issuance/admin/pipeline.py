@@ -1,6 +1,7 @@
 """Staff views of issuances, credentials and effects: find one, read its timeline, resume it."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html
 
 from audit.models import AuditRecord
@@ -10,8 +11,9 @@ from ..models import Credential, Effect, Issuance, Learner, RenewalReminder, Sig
 from .certificate_actions import download_certificates_zip, regenerate_certificates
 from ..transitions import NotParked, issuance_resume
 from ..lifecycle.expiry import credential_shown_status
-from .credential_status import CredentialStatusPermissions, revoke_selected, suspend_selected, unsuspend_selected
+from .credential_status import CHANGES, CredentialStatusPermissions, revoke_selected, suspend_selected, unsuspend_selected
 from .expiry_filters import ExpiresFilter, ShownStatusFilter
+from ..lifecycle.resend import credential_renewal_email_refusal
 from .lifecycle_actions import send_renewal_email
 from .outbound import OutboundDeliveryInline
 
@@ -53,6 +55,9 @@ class IssuanceAdmin(LaurelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["learner", "course", "organization"]
     actions = ["resume_selected"]
+    object_actions = ["resume_selected"]
+    object_action_labels = {"resume_selected": "Resume from the failed step"}
+    read_only_page = True
     inlines = [TimelineInline, EffectInline, OutboundDeliveryInline]
     fieldsets = [
         (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event"]}),
@@ -100,7 +105,24 @@ class IssuanceAdmin(LaurelAdmin):
         credential = Credential.objects.filter(issuance=obj).first()
         if credential is None:
             return "—"
-        return format_html('<a href="../../../credential/{}/change/">{}</a>', credential.pk, credential.pk)
+        return format_html('<a href="{}">{}</a> · <a href="{}">public page</a>',
+                           reverse("admin:issuance_credential_change", args=[credential.pk]), credential.pk,
+                           reverse("credential-page", args=[credential.pk]))
+
+    def object_action_applies(self, obj, name):
+        return obj.state == Issuance.State.PARKED
+
+    def related_links(self, request, obj):
+        links = [(f"Learner: {obj.learner}", reverse("admin:issuance_learner_change", args=[obj.learner_id]))]
+        if obj.event_id:
+            links.append(("The completion event", reverse("admin:issuance_completionevent_change", args=[obj.event_id])))
+        credential = Credential.objects.filter(issuance=obj).first()
+        if credential is not None:
+            links.append(("Its credential", reverse("admin:issuance_credential_change", args=[credential.pk])))
+            links.append(("Public page", reverse("credential-page", args=[credential.pk])))
+        links.append(("Emails sent", reverse("admin:issuance_outboxmessage_changelist") + f"?issuance__id__exact={obj.pk}"))
+        links.append(("Audit trail", reverse("admin:audit_auditrecord_changelist") + f"?issuance__id__exact={obj.pk}"))
+        return links
 
     def has_resume_permission(self, request):
         return request.user.has_perm("issuance.resume_issuance")
@@ -151,6 +173,27 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
     inlines = [RenewalReminderInline, SignedBadgeRevisionInline]
     actions = [regenerate_certificates, download_certificates_zip, send_renewal_email, revoke_selected, suspend_selected,
                unsuspend_selected]
+    object_actions = ["revoke_selected", "suspend_selected", "unsuspend_selected", "send_renewal_email",
+                      "regenerate_certificates"]
+    object_action_labels = {"revoke_selected": "Revoke…", "suspend_selected": "Suspend…", "unsuspend_selected": "Restore…",
+                            "send_renewal_email": "Send the renewal email…", "regenerate_certificates": "Regenerate the certificate…"}
+    read_only_page = True
+
+    def object_action_applies(self, obj, name):
+        if name in CHANGES:
+            return obj.status in CHANGES[name].applies_to
+        if name == "send_renewal_email":
+            return not credential_renewal_email_refusal(credential=obj)
+        return True
+
+    def related_links(self, request, obj):
+        return [
+            ("Public page", reverse("credential-page", args=[obj.pk])),
+            ("PDF", reverse("credential-pdf", args=[obj.pk])),
+            ("Its issuance", reverse("admin:issuance_issuance_change", args=[obj.issuance_id])),
+            (f"Learner: {obj.learner}", reverse("admin:issuance_learner_change", args=[obj.learner_id])),
+            ("Emails sent", reverse("admin:issuance_outboxmessage_changelist") + f"?issuance__id__exact={obj.issuance_id}"),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Credential._meta.fields]
@@ -187,8 +230,51 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
         return short_time(obj.valid_until) if obj.valid_until else "never ends"
 
 
+class LearnerIssuanceInline(LaurelTabularInline):
+    model = Issuance
+    verbose_name_plural = "Issuances"
+    fields = readonly_fields = ["issuance_link", "course", "state", "created_at"]
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Issuance")
+    def issuance_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:issuance_issuance_change", args=[obj.pk]), obj.learner_name)
+
+
+class LearnerCredentialInline(LaurelTabularInline):
+    model = Credential
+    verbose_name_plural = "Credentials"
+    fields = readonly_fields = ["credential_link", "achievement", "status", "issued_at", "valid_until", "public_page"]
+    extra = 0
+    can_delete = False
+    ordering = ["-issued_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Credential")
+    def credential_link(self, obj):
+        return format_html('<a href="{}">{}…</a>', reverse("admin:issuance_credential_change", args=[obj.pk]), str(obj.pk)[:8])
+
+    @admin.display(description="Public page")
+    def public_page(self, obj):
+        return format_html('<a href="{}">open</a>', reverse("credential-page", args=[obj.pk]))
+
+
 @admin.register(Learner)
 class LearnerAdmin(LaurelAdmin):
     list_display = ["name", "email", "organization", "created_at"]
     list_filter = ["organization"]
     search_fields = ["email", "name"]
+    inlines = [LearnerIssuanceInline, LearnerCredentialInline]
