@@ -121,6 +121,9 @@ class ParkedEventAdmin(LaurelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=CompletionEvent.Status.PARKED)
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Exception queue", **(extra_context or {})})
+
     def has_add_permission(self, request):
         return False
 
