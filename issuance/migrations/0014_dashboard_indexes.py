@@ -23,10 +23,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='issuance',
-            index=models.Index(fields=['organization', 'created_at'], name='issuance_org_created_idx'),
+            index=models.Index(fields=['organization', 'created_at', 'course'], name='issuance_org_created_idx'),
         ),
         migrations.AddIndex(
             model_name='issuance',
-            index=models.Index(fields=['state', 'created_at'], name='issuance_state_created_idx'),
+            index=models.Index(fields=['state', 'organization', 'created_at'], name='issuance_state_created_idx'),
         ),
     ]
