@@ -7,11 +7,12 @@ superuser session that was not verified with a code reaches no admin page.
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.urls import path
 from django_otp import devices_for_user, match_token
+from unfold.forms import AuthenticationForm
+from unfold.sites import UnfoldAdminSite
+from unfold.widgets import BASE_INPUT_CLASSES
 
 from .two_factor_views import two_factor_setup_view
 
@@ -20,11 +21,12 @@ def two_factor_required_for(user) -> bool:
     return settings.LAUREL_ADMIN_2FA == "required" and user.is_superuser
 
 
-class StaffLoginForm(AdminAuthenticationForm):
+class StaffLoginForm(AuthenticationForm):
     otp_token = forms.CharField(
         required=False, max_length=16, label="Two-factor code",
         help_text="The 6-digit code from your authenticator app, if you have set one up.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                     "class": " ".join(BASE_INPUT_CLASSES)}),
     )
 
     def clean(self):
@@ -55,7 +57,7 @@ class StaffLoginForm(AdminAuthenticationForm):
         return cleaned
 
 
-class LaurelAdminSite(admin.AdminSite):
+class LaurelAdminSite(UnfoldAdminSite):
     login_form = StaffLoginForm
     login_template = "admin/laurel_login.html"
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 from .env import envbool, envint, envintlist, envlist, envstr, fernet_key_is_valid
 from .storage import media_storage
@@ -43,6 +44,10 @@ if not DEBUG:
         )
 
 INSTALLED_APPS = [
+    # django-unfold, the admin theme, and its styling of the history and import pages: before the admin.
+    "unfold.apps.BasicAppConfig",  # not its default config, which would replace our LaurelAdminSite
+    "unfold.contrib.simple_history",
+    "unfold.contrib.import_export",
     "credentials_site.apps.LaurelAdminConfig",  # django.contrib.admin with the two-factor-aware site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -68,7 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "credentials_site.csp.LaurelCSPMiddleware",  # django-csp's, plus the admin's one extra (ADR 0009)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -285,6 +290,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The admin's theme (django-unfold) evaluates its Alpine.js attribute expressions, which needs
+# 'unsafe-eval' in script-src: allowed on /admin/ pages only, never 'unsafe-inline' (docs/decisions/0007).
+LAUREL_ADMIN_SCRIPT_SRC_EXTRA = ["'unsafe-eval'"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -351,4 +360,31 @@ LAUREL = {
     # Embedded profile only: with no key set, one is generated into this file on first use.
     # Production never does this (it refuses to start without the variable, above).
     "ORGANIZATION_KEY_FILE": str(VAR_DIR / "key-encryption-key") if DEBUG else "",
+}
+
+# --- The admin (django-unfold) ------------------------------------------------------------------
+# "Staff time saved" on the dashboard: credentials issued × the minutes one takes by hand (typing
+# the certificate, exporting the PDF, writing the email). 10 is a conservative guess; set your own.
+LAUREL_MINUTES_PER_MANUAL_CREDENTIAL = envint("LAUREL_MINUTES_PER_MANUAL_CREDENTIAL", 10)
+if LAUREL_MINUTES_PER_MANUAL_CREDENTIAL < 0:
+    raise ImproperlyConfigured("LAUREL_MINUTES_PER_MANUAL_CREDENTIAL must be 0 or more minutes.")
+
+UNFOLD = {
+    "SITE_TITLE": "Laurel",
+    "SITE_HEADER": "Laurel",
+    "SITE_SUBHEADER": "Credentials",
+    "SITE_SYMBOL": "workspace_premium",
+    # "View site": the public verification page (the site has no page at /).
+    "SITE_URL": "/verify",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": True,
+    "DASHBOARD_CALLBACK": "issuance.admin.dashboard.dashboard_callback",
+    "STYLES": [lambda request: static("laurel/admin.css")],  # Laurel's few admin rules (truncation, charts)
+    # The user menu: set up two-factor sign-in for yourself (credentials_site.two_factor_views).
+    "ACCOUNT": {"navigation": [{"title": "Two-factor sign-in", "link": "/admin/two-factor/"}]},
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "credentials_site.admin_navigation.sidebar_navigation",
+    },
 }

@@ -6,18 +6,19 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from import_export.admin import ImportMixin
 
-from courses.admin_base import LaurelAdmin
+from courses.admin_base import LaurelAdmin, clipped, pill, short_time
 from courses.tenancy import organizations_for
 
 from ..models import CompletionEvent
 from .csv_results import csv_import_results
 from .csv_upload import CSV_COLUMNS, CompletionConfirmImportForm, CompletionCsvResource, CompletionImportForm, StreamedCsv
 from .display import completion_html, errors_html, raw_body_html
+from .park_reasons import park_reason_label
 
 
 @admin.register(CompletionEvent)
 class CompletionEventAdmin(ImportMixin, LaurelAdmin):
-    list_display = ["received_at", "source", "channel", "external_id", "status", "park_reason"]
+    list_display = ["received_col", "source_col", "channel", "external_id_col", "status_col", "park_reason_col"]
     list_filter = ["status", "channel", "source", "park_reason"]
     search_fields = ["external_id", "id"]
     date_hierarchy = "received_at"
@@ -27,6 +28,15 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
         "headers", "completion", "corrections", "processed_at", "discarded_reason", "ignored_reason",
     ]
     fields = readonly_fields
+    read_only_page = True
+
+    def related_links(self, request, obj):
+        links = [(f"Issuances from it", reverse("admin:issuance_issuance_changelist") + f"?event__id__exact={obj.pk}")]
+        if obj.status == CompletionEvent.Status.PARKED:
+            links.insert(0, ("Fix it in the exception queue", reverse("admin:issuance_parkedevent_change", args=[obj.pk])))
+        links.append(("Audit trail", reverse("admin:audit_auditrecord_changelist") + f"?event__id__exact={obj.pk}"))
+        return links
+
     # import-export: CSV only, our resource, and the source chosen on the upload form.
     resource_classes = [CompletionCsvResource]
     formats = [StreamedCsv]
@@ -71,6 +81,26 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
 
     def has_import_permission(self, request):
         return request.user.has_perm("issuance.add_completionevent")
+
+    @admin.display(description="received", ordering="received_at")
+    def received_col(self, event):
+        return short_time(event.received_at)
+
+    @admin.display(description="source", ordering="source__name")
+    def source_col(self, event):
+        return clipped(event.source.name)
+
+    @admin.display(description="external id", ordering="external_id")
+    def external_id_col(self, event):
+        return clipped(event.external_id)
+
+    @admin.display(description="status", ordering="status")
+    def status_col(self, event):
+        return pill(event.status, event.get_status_display())
+
+    @admin.display(description="why parked", ordering="park_reason")
+    def park_reason_col(self, event):
+        return park_reason_label(event.park_reason) if event.park_reason else "—"
 
     @admin.display(description="raw body")
     def raw_body(self, event):

@@ -7,7 +7,9 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from courses.admin_base import LaurelAdmin
+from django.utils.html import format_html
+
+from courses.admin_base import LaurelAdmin, clipped, short_time
 
 from ..intake.processing import event_payload
 from ..intake.parked_events import NotParkedError, parked_event_correct, parked_event_discard, parked_event_reprocess
@@ -15,6 +17,7 @@ from ..models import CompletionEvent, ParkedEvent
 from ..sources import NotACompletion, adapter_for_event
 from ..sources.base import CandidateCompletion
 from .display import errors_html, raw_body_html
+from .park_reasons import park_reason_label
 
 CORRECTION_FIELDS = list(CandidateCompletion.CORRECTABLE)
 
@@ -93,12 +96,14 @@ def _confirm(modeladmin, request, queryset, *, action: str, title: str, needs_re
 @admin.register(ParkedEvent)
 class ParkedEventAdmin(LaurelAdmin):
     form = CorrectionForm
-    list_display = ["parked_at", "source", "park_reason", "first_error", "external_id"]
+    list_display = ["parked_col", "source_col", "park_reason_col", "first_error", "external_id_col"]
     list_filter = ["source", "park_reason", AgeFilter]
     search_fields = ["external_id"]
     list_select_related = ["source"]
     ordering = ["parked_at"]
     actions = ["reprocess_selected", "discard_selected"]
+    object_actions = ["reprocess_selected", "discard_selected"]
+    object_action_labels = {"reprocess_selected": "Reprocess as it is…", "discard_selected": "Discard…"}
     readonly_fields = ["source", "channel", "external_id", "received_at", "parked_at", "raw_body", "error_list"]
     fieldsets = [
         (None, {"fields": [("source", "channel", "external_id"), ("received_at", "parked_at")]}),
@@ -116,6 +121,9 @@ class ParkedEventAdmin(LaurelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=CompletionEvent.Status.PARKED)
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Exception queue", **(extra_context or {})})
+
     def has_add_permission(self, request):
         return False
 
@@ -132,7 +140,23 @@ class ParkedEventAdmin(LaurelAdmin):
 
     @admin.display(description="first error")
     def first_error(self, event):
-        return event.errors[0]["message"] if event.errors else ""
+        return clipped(event.errors[0]["message"], wide=True) if event.errors else "—"
+
+    @admin.display(description="parked", ordering="parked_at")
+    def parked_col(self, event):
+        return short_time(event.parked_at)
+
+    @admin.display(description="source", ordering="source__name")
+    def source_col(self, event):
+        return clipped(event.source.name)
+
+    @admin.display(description="why parked", ordering="park_reason")
+    def park_reason_col(self, event):
+        return format_html('<span title="{}">{}</span>', event.park_reason, park_reason_label(event.park_reason))
+
+    @admin.display(description="external id", ordering="external_id")
+    def external_id_col(self, event):
+        return clipped(event.external_id)
 
     def save_model(self, request, obj, form, change):
         corrections = form.corrections()

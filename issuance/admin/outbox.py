@@ -2,13 +2,14 @@
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 
-from courses.admin_base import LaurelAdmin
+from courses.admin_base import LaurelAdmin, clipped, pill, short_time
 
 from ..lifecycle.bulk import bulk_gate, typed_count
 from ..lifecycle.resend import outbox_resend_refusal
-from ..models import OutboxMessage, Suppression
+from ..models import Credential, OutboxMessage, Suppression
 from ..step_queue import issuance_enqueue
 from ..delivery.outbox import outbox_release_held, outbox_requeue
 from ..delivery.sending import delivery_send_test
@@ -19,7 +20,8 @@ MAX_TEST_SENDS = 5
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(LaurelAdmin):
-    list_display = ["created_at", "kind", "recipient", "subject", "organization", "status", "attempts", "possible_duplicate", "sent_at"]
+    list_display = ["created_col", "kind_col", "recipient_col", "subject_col", "organization", "status_col", "attempts_col",
+                    "sent_col"]
     list_filter = ["status", "organization", "kind", ("issuance__course", admin.RelatedOnlyFieldListFilter),
                    "issuance__course__sending_paused",
                    "possible_duplicate", "created_at"]
@@ -27,6 +29,24 @@ class OutboxMessageAdmin(LaurelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["organization"]
     actions = ["resend", "release_held", "send_test_to_me"]
+    object_actions = ["resend", "release_held", "send_test_to_me"]
+    object_action_labels = {"resend": "Resend…", "release_held": "Release…", "send_test_to_me": "Send a test copy to me"}
+    read_only_page = True
+
+    def object_action_applies(self, obj, name):
+        return name != "release_held" or obj.status == OutboxMessage.Status.HELD
+
+    def related_links(self, request, obj):
+        if not obj.issuance_id:
+            return []
+        issuance = obj.issuance
+        links = [("Its issuance", reverse("admin:issuance_issuance_change", args=[issuance.pk])),
+                 (f"Learner: {issuance.learner}", reverse("admin:issuance_learner_change", args=[issuance.learner_id]))]
+        credential = Credential.objects.filter(issuance_id=issuance.pk).first()
+        if credential is not None:
+            links += [("Credential", reverse("admin:issuance_credential_change", args=[credential.pk])),
+                      ("Public page", reverse("credential-page", args=[credential.pk]))]
+        return links
     fieldsets = [
         (None, {"fields": ["status", "last_error", "possible_duplicate", "kind", "organization", "issuance", "recipient", "subject"]}),
         ("As the learner saw it", {"fields": ["html_preview", "text_preview", "attachment_list"]}),
@@ -44,17 +64,47 @@ class OutboxMessageAdmin(LaurelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="created", ordering="created_at")
+    def created_col(self, obj):
+        return short_time(obj.created_at)
+
+    @admin.display(description="recipient", ordering="recipient")
+    def recipient_col(self, obj):
+        return clipped(obj.recipient)
+
+    @admin.display(description="subject", ordering="subject")
+    def subject_col(self, obj):
+        return clipped(obj.subject)
+
+    @admin.display(description="status", ordering="status")
+    def status_col(self, obj):
+        return pill(obj.status, obj.Status(obj.status).label.split(" (")[0])
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_col(self, obj):
+        return clipped(obj.get_kind_display())
+
+    @admin.display(description="tries", ordering="attempts")
+    def attempts_col(self, obj):
+        if obj.possible_duplicate:
+            return format_html('{} <span class="laurel-pill laurel-pill-warn" title="The provider may have received it twice">'
+                               'possible duplicate</span>', obj.attempts)
+        return obj.attempts
+
+    @admin.display(description="sent", ordering="sent_at")
+    def sent_col(self, obj):
+        return short_time(obj.sent_at)
+
     @admin.display(description="HTML")
     def html_preview(self, obj):
         if not obj.html_body:
             return "(no HTML part)"
         # srcdoc is escaped by format_html; an empty sandbox forbids scripts, forms and navigation.
-        return format_html('<iframe sandbox="" srcdoc="{}" title="Email as sent" '
-                           'style="width:100%;max-width:720px;height:720px;border:1px solid #ccc;background:#fff"></iframe>', obj.html_body)
+        return format_html('<iframe sandbox="" srcdoc="{}" title="Email as sent" class="laurel-email-frame"></iframe>', obj.html_body)
 
     @admin.display(description="Text")
     def text_preview(self, obj):
-        return format_html('<pre style="white-space:pre-wrap;max-width:720px">{}</pre>', obj.text_body)
+        return format_html('<pre class="laurel-email-text">{}</pre>', obj.text_body)
 
     @admin.display(description="Attachments")
     def attachment_list(self, obj):

@@ -131,7 +131,7 @@ class ParkedEvent(CompletionEvent):
     class Meta:
         proxy = True
         verbose_name = "parked event"
-        verbose_name_plural = "exception queue"
+        verbose_name_plural = "parked events"  # "0 parked events", not "0 exception queue"; the page is titled Exception queue
 
 
 class StaffDigest(models.Model):

@@ -98,7 +98,13 @@ class Issuance(models.Model):
         ordering = ["-created_at"]
         # Beyond change_: resuming re-runs outside effects (email, badge), so it is a role of its own.
         permissions = [("resume_issuance", "Can resume a parked issuance")]
-        indexes = [models.Index(fields=["finished_at", "state_changed_at"], name="issuance_waiting_idx")]
+        indexes = [
+            models.Index(fields=["finished_at", "state_changed_at"], name="issuance_waiting_idx"),
+            # The dashboard's windows (issuance/admin/dashboard.py), covering what they read: completions
+            # per course per day, and counts by state per organisation (parked, ineligible in 30 days).
+            models.Index(fields=["organization", "created_at", "course"], name="issuance_org_created_idx"),
+            models.Index(fields=["state", "organization", "created_at"], name="issuance_state_created_idx"),
+        ]
 
     def __str__(self):
         return f"{self.learner_name} — {self.course.code} ({self.state})"
@@ -118,9 +124,9 @@ class Credential(models.Model):
     issuance = models.OneToOneField(Issuance, on_delete=models.PROTECT, related_name="credential")
     learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="credentials")
     achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="credentials")
-    issued_at = models.DateTimeField()
+    issued_at = models.DateTimeField(db_index=True)  # the dashboard's "issued today / 7 / 30 days"
     valid_from = models.DateTimeField()
-    valid_until = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True, db_index=True)  # upcoming expiries
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     status_reason = models.TextField(blank=True)
     replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")

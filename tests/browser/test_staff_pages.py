@@ -1,0 +1,101 @@
+"""The staff admin in a real browser: the dashboard's figures, revoking from a credential's page,
+fixing an event in the exception queue, and lists that fit a 1280 px screen."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from issuance.intake.processing import completion_event_process
+from issuance.models import CompletionEvent, Credential, Issuance, OutboxMessage
+from tests.badges.conftest import academy, first_aid, issue, smtp  # noqa: F401  (fixtures)
+from tests.factories import SourceFactory
+from tests.intake.conftest import generic_event
+
+LISTS = ["issuance_issuance", "issuance_credential", "issuance_completionevent", "issuance_parkedevent",
+         "issuance_outboxmessage", "audit_auditrecord"]
+
+
+@pytest.fixture
+def parked_event(first_aid):
+    source = SourceFactory(organization=first_aid.organization)
+    body = generic_event(learner={"id": "u-9", "email": "not-an-address", "name": "Ana Lima"},
+                         course={"id": first_aid.code, "title": first_aid.title})
+    event = CompletionEvent.objects.create(source=source, external_id="evt-parked", body=json.dumps(body).encode())
+    completion_event_process(event_id=event.pk)
+    event.refresh_from_db()
+    assert event.status == CompletionEvent.Status.PARKED
+    return event
+
+
+def figure(page, label: str) -> str:
+    card = page.locator("a.laurel-figure", has=page.locator(".laurel-figure-label", has_text=label)).first
+    return card.locator(".laurel-figure-value").inner_text().strip()
+
+
+def test_the_dashboard_shows_what_the_database_holds_and_each_figure_opens_its_list(superuser_page, issue, parked_event):
+    issue(email="ann@learners.example", name="Ann Lee")
+    issue(email="bob@learners.example", name="Bob Roe")
+    page = superuser_page
+    page.goto("/admin/")
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    assert figure(page, "Issued today") == str(Credential.objects.filter(issued_at__gte=today).count()) == "2"
+    assert figure(page, "Exception queue") == str(CompletionEvent.objects.filter(status="parked").count()) == "1"
+    assert figure(page, "Parked issuances") == str(Issuance.objects.filter(state="parked").count())
+    assert figure(page, "Failed deliveries") == str(OutboxMessage.objects.filter(status="failed").count())
+    assert page.locator(".laurel-chart").count() == 2  # volume per course, time to email: inline SVG
+    # The sidebar's exception queue link carries the waiting count.
+    assert "1" in page.locator("#nav-sidebar a, nav a", has_text="Exception queue").first.inner_text()
+
+    page.locator("a.laurel-figure", has=page.locator(".laurel-figure-label", has_text="Issued today")).click()
+    page.wait_for_load_state()
+    assert "/admin/issuance/credential/" in page.url
+    assert page.locator("#result_list tbody tr").count() == 2
+    page.screenshot(path="/tmp/laurel-browser-credentials.png")
+
+
+def test_a_staff_member_revokes_a_credential_from_its_own_page(superuser_page, issue):
+    credential = issue()
+    page = superuser_page
+    page.goto(reverse("admin:issuance_credential_change", args=[credential.pk]))
+    assert page.locator("button[name=_save], input[name=_save]").count() == 0  # a record, not a form
+    assert page.locator(f'a[href="{reverse("credential-page", args=[credential.pk])}"]').count() >= 1
+    page.click("button[data-object-action=revoke_selected]")
+    page.wait_for_load_state()
+    page.fill("textarea[name=reason], input[name=reason]", "Issued to the wrong person")
+    page.click("button[type=submit]:has-text('revoke'), input[type=submit][value*='revoke' i]")
+    page.wait_for_load_state()
+    credential.refresh_from_db()
+    assert credential.status == Credential.Status.REVOKED
+    assert credential.status_reason == "Issued to the wrong person"
+    assert "Revoked: 1 credential." in page.content()
+
+
+def test_a_staff_member_fixes_a_parked_event_and_it_goes_on_to_a_credential(superuser_page, parked_event, smtp):
+    page = superuser_page
+    page.goto(reverse("admin:issuance_parkedevent_changelist"))
+    row = page.locator("#result_list tbody tr").first
+    assert "Email address not valid" in row.inner_text()  # the park reason in words, not email_invalid
+    row.locator("a").first.click()
+    page.wait_for_load_state()
+    page.fill("input[name=email]", "ana@learners.example")
+    page.click("button[name=_save], input[name=_save]")
+    page.wait_for_load_state()
+    parked_event.refresh_from_db()
+    assert parked_event.status == CompletionEvent.Status.PROCESSED
+    assert Issuance.objects.filter(event=parked_event, learner__email="ana@learners.example").exists()
+    assert "passed validation" in page.content()
+
+
+def test_the_main_lists_fit_a_1280_px_screen_without_sideways_scrolling(superuser_page, issue, parked_event):
+    issue(name="Maximilian Alexander Featherstonehaugh-Worthington",
+          email="maximilian.alexander.featherstonehaugh-worthington@a-very-long-learner-domain.example")
+    page = superuser_page
+    for name in LISTS:
+        page.goto(reverse(f"admin:{name}_changelist"))
+        overflowing = page.evaluate("""() => [...document.querySelectorAll('*')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+            .map(e => (e.id || e.className).toString().slice(0, 40) + ' ' + e.scrollWidth + '>' + e.clientWidth)""")
+        assert overflowing == [], (name, overflowing)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, name
