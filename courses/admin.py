@@ -132,8 +132,8 @@ class RuleSetVersionAdmin(LaurelAdmin):
         return [path("<int:pk>/new-version/", new_version, name="courses_rulesetversion_new")] + super().get_urls()
 
     def new_version_view(self, request, pk):
-        version = get_object_or_404(RuleSetVersion, pk=pk)
-        if request.method != "POST" or not self.has_add_permission(request):
+        version = get_object_or_404(self.get_queryset(request), pk=pk)  # another organisation's: 404
+        if request.method != "POST" or not self._holds_in(request, "add", version):
             return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[pk]))
         with transaction.atomic():
             draft = services.ruleset_version_copy(version=version)

@@ -38,6 +38,8 @@ class FrozenVersionError(ValidationError):
 class RuleSetVersion(models.Model):
     """One edition of a rule set. Once it has decided an issuance it is frozen: edits make a new version."""
 
+    organization_path = "ruleset__organization"  # how a row reaches its organisation (courses/tenancy.py)
+
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(editable=False)
     min_score = models.DecimalField(
@@ -84,6 +86,8 @@ class RuleSetVersion(models.Model):
 
 class RuleCondition(models.Model):
     """A test on the completion payload. Conditions in one group are ORed; groups are ANDed."""
+
+    organization_path = "version__ruleset__organization"  # how a row reaches its organisation (courses/tenancy.py)
 
     class Operator(models.TextChoices):
         EQUALS = "eq", "equals"

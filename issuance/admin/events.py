@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from import_export.admin import ImportMixin
 
+from courses import tenancy
 from courses.admin_base import LaurelAdmin
 
 from ..models import CompletionEvent
@@ -49,6 +50,18 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
     @admin.display(description="errors")
     def error_list(self, event):
         return errors_html(event)
+
+    def _scope_source_choices(self, request, form):
+        # Rows may come only from sources of organisations where the user may import.
+        field = form.fields["source"]
+        field.queryset = tenancy.scope(field.queryset, request.user, "issuance.add_completionevent")
+        return form
+
+    def create_import_form(self, request):
+        return self._scope_source_choices(request, super().create_import_form(request))
+
+    def create_confirm_form(self, request, import_form=None):
+        return self._scope_source_choices(request, super().create_confirm_form(request, import_form))
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
