@@ -14,7 +14,7 @@ declaring `organization_path`, or an admin declares `organization_path` for its 
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -74,6 +74,23 @@ class OrganizationScopedMixin:
         organizations = (tenancy.organizations_for(request.user, self.scoped_permission("change"))
                          | tenancy.organizations_for(request.user, self.scoped_permission("add")))
         return queryset.filter(**{f"{path}__in": organizations})
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not self._in_own_organizations(request, object_id, from_field):
+            # Not one of the user's organisations' (or no such object): the same 404 either way, before
+            # any permission check could answer 403 and so confirm that it exists.
+            raise Http404(f"No {self.model._meta.verbose_name} with id {object_id!r} here.")
+        return obj
+
+    def _in_own_organizations(self, request, object_id, from_field=None) -> bool:
+        field = self.model._meta.get_field(from_field) if from_field else self.model._meta.pk
+        try:
+            value = field.to_python(object_id)
+        except (ValidationError, ValueError):
+            return False
+        rows = self.model._default_manager.filter(**{field.attname: value})
+        return tenancy.scope(rows, request.user, None, path=self.organization_path).exists()
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404(f"No {opts.verbose_name} with id {object_id!r} here.")
