@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from .admin_base import LaurelAdmin, LaurelHistoryAdmin, LaurelTabularInline
 
 from . import services
+from .membership import MembershipError, member_remove, member_role_change
 from .keys.admin import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
 from .expiries import course_upcoming_expiries
@@ -19,6 +20,7 @@ from .models import (
     CertificateAsset,
     Course,
     EmailTemplate,
+    Membership,
     Organization,
     RuleCondition,
     RuleSet,
@@ -185,3 +187,42 @@ class CourseAdmin(LaurelHistoryAdmin):
         changelist = reverse("admin:issuance_credential_changelist")
         return format_html_join(" · ", '<a href="{}?issuance__course__id__exact={}&amp;expires={}">{} in the next {} days</a>',
                                 ((changelist, obj.pk, days, count, days) for days, count in counts.items()))
+
+
+@admin.register(Membership)
+class MembershipAdmin(LaurelAdmin):
+    """Owners change their members' roles and remove members (each audited); new members come by invitation."""
+
+    list_display = ["user", "organization", "role", "created_at", "updated_at"]
+    list_filter = ["organization", "role"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user", "organization"]
+    fields = ["user", "organization", "role", "courses"]
+    filter_horizontal = ["courses"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "organization"] if obj is not None else []
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser  # everyone else invites (Invitations), so the person accepts
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        wanted = obj.role
+        obj.role = Membership.objects.get(pk=obj.pk).role
+        try:
+            member_role_change(membership=obj, role=wanted, actor=request.user)
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+
+    def delete_model(self, request, obj):
+        try:
+            member_remove(membership=obj, actor=request.user)
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.delete_model(request, membership)

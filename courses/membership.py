@@ -192,3 +192,10 @@ def invitation_accept(*, invitation: Invitation, password: str | None = None, us
     _audit(organization=invitation.organization, to_state="member_joined", actor=added.user,
            detail=f"{invitation.email} accepted the invitation to {invitation.organization.slug} as {invitation.role}.")
     return added
+
+
+def invitation_withdraw(*, invitation: Invitation, actor=None) -> None:
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    _audit(organization=invitation.organization, to_state="member_uninvited", actor=actor,
+           detail=f"The invitation of {invitation.email} to {invitation.organization.slug} was withdrawn.")

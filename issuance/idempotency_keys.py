@@ -23,3 +23,7 @@ def staff_digest_key(*, organization_id: int, at: datetime) -> str:
 def staff_copy_email_key(*, message_id) -> str:
     """Every copy staff send themselves as a test is its own email: staff may send the same message to themselves again."""
     return f"test:{message_id}:{uuid.uuid4()}"
+
+
+def invitation_email_key(*, invitation_id: int) -> str:
+    return f"invitation-email:{invitation_id}"
