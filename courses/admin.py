@@ -42,6 +42,13 @@ class OrganizationAdmin(LaurelHistoryAdmin):
     ]
     actions = [rotate_signing_keys]
 
+    # New organisations are the installation's (organization_add, or a superuser here): an owner runs theirs.
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
     def get_inlines(self, request, obj):
         # Keys are made when the organisation is saved, so the add form has none to show.
         return [SigningKeyInline] if obj is not None else []

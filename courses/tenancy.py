@@ -106,7 +106,12 @@ def scope(queryset, user, permission: str | None = None, *, path: str | None = N
     path = path or organization_path(queryset.model)
     if path is None:
         return queryset.none()
-    return queryset.filter(**{f"{path}__in": organizations})
+    queryset = queryset.filter(**{f"{path}__in": organizations})
+    if issubclass(queryset.model, Course):  # a facilitator sees only the courses their membership gives
+        facilitating = Membership.objects.filter(user=user, role=Role.FACILITATOR)
+        given = Membership.courses.through.objects.filter(membership__in=facilitating).values("course_id")
+        queryset = queryset.exclude(Q(organization_id__in=facilitating.values("organization_id")) & ~Q(pk__in=given))
+    return queryset
 
 
 def organization_id_of(obj, path: str | None = None):

@@ -93,3 +93,18 @@ def test_an_owner_cannot_invite_into_or_see_the_members_of_another_organisation(
     assert not Invitation.objects.exists()
     assert client.get(reverse("admin:courses_membership_change", args=[stranger.pk])).status_code == 404
     assert "x@south.example" not in client.get(reverse("admin:courses_membership_changelist")).content.decode()
+
+
+def test_a_facilitator_sees_only_the_courses_given_and_an_owner_cannot_add_organisations(owner_client):
+    from tests.factories import CourseFactory
+
+    client, organization, _ = owner_client
+    given, other = CourseFactory(organization=organization), CourseFactory(organization=organization)
+    facilitator = StaffUserFactory(username="fa@north.example", is_superuser=False)
+    member(facilitator, organization, "facilitator").courses.add(given)
+    browser = Client()
+    browser.force_login(facilitator)
+    listing = browser.get(reverse("admin:courses_course_changelist"))
+    assert [c.pk for c in listing.context["cl"].result_list] == [given.pk]
+    assert browser.get(reverse("admin:courses_course_change", args=[other.pk])).status_code == 404
+    assert client.get(reverse("admin:courses_organization_add")).status_code == 403
