@@ -68,3 +68,29 @@ def test_staff_add_refuses_an_unknown_organisation_or_role_clearly():
     with pytest.raises(CommandError, match="invalid choice: 'boss'"):
         run("staff_add", "ana@north.example", "--org", "north", "--role", "boss")
     assert not get_user_model().objects.filter(username="ana@north.example").exists()
+
+
+def test_the_upgrade_turns_each_global_group_into_memberships_of_every_organisation():
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from tests.factories import OrganizationFactory, StaffUserFactory
+
+    upgrade = importlib.import_module("courses.migrations.0007_groups_to_memberships")
+    north, south = OrganizationFactory(slug="north"), OrganizationFactory(slug="south")
+    groups = {name: Group.objects.create(name=name) for name in upgrade.GROUP_ROLES}
+    operator = StaffUserFactory(username="op", is_superuser=False)
+    both = StaffUserFactory(username="both", is_superuser=False)
+    nobody = StaffUserFactory(username="nobody", is_superuser=False)
+    operator.groups.add(groups["Credential operators"])
+    both.groups.add(groups["Catalogue editors"], groups["Integration managers"])
+
+    upgrade.groups_to_memberships(apps, None)
+
+    held = set(Membership.objects.values_list("user__username", "organization__slug", "role"))
+    assert held == {("op", "north", "operator"), ("op", "south", "operator"),
+                    ("both", "north", "owner"), ("both", "south", "owner")}
+    assert not Group.objects.filter(name__in=upgrade.GROUP_ROLES).exists()
+    assert not Membership.objects.filter(user=nobody).exists()
