@@ -41,6 +41,11 @@ def audit_record_hash(record, *, previous_hash: str, fields: list[str] = HASHED_
     content["at"] = record.at.astimezone(dt_timezone.utc).isoformat()
     for name in ("issuance_id", "event_id"):  # UUIDs, stored as text or native uuid by the database
         content[name] = str(content[name]) if content[name] is not None else None
+    # Hashed when recorded, so moving a record to another organisation breaks the chain; records from
+    # before organisations were recorded have none and hash exactly as they did when written.
+    organization_id = getattr(record, "organization_id", None)  # historical models in old migrations lack it
+    if organization_id is not None:
+        content["organization_id"] = organization_id
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
 

@@ -13,6 +13,10 @@ class AuditRecord(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     issuance = models.ForeignKey("issuance.Issuance", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_records")
     event = models.ForeignKey("issuance.CompletionEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_records")
+    # Whose record this is, so each organisation's staff see only theirs. Empty on records written
+    # before organisations were recorded (their issuance or event says) and on installation-wide ones.
+    organization = models.ForeignKey("courses.Organization", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="audit_records")
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20)
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
@@ -36,6 +40,14 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.from_state or '∅'} → {self.to_state} by {self.actor_label}"
+
+    @staticmethod
+    def organization_scope(queryset, organizations):
+        """The records of `organizations`: by their own organisation, or (records from before it was
+        recorded) by their issuance's or their event's source's. Used by the scoping of every staff view."""
+        older = models.Q(organization__isnull=True) & (
+            models.Q(issuance__organization__in=organizations) | models.Q(event__source__organization__in=organizations))
+        return queryset.filter(models.Q(organization__in=organizations) | older)
 
     def save(self, *args, **kwargs):
         if self.pk:

@@ -14,10 +14,19 @@ def audit_record(
     event=None,
     actor_user=None,
     detail: str = "",
+    organization=None,
 ) -> AuditRecord:
+    """`organization` defaults to the issuance's, else the event's source's (read by attribute: audit
+    imports nothing of the apps it records)."""
+    organization_id = getattr(organization, "pk", organization)
+    if organization_id is None and issuance is not None:
+        organization_id = getattr(issuance, "organization_id", None)
+    if organization_id is None and event is not None:
+        organization_id = getattr(getattr(event, "source", None), "organization_id", None)
     return audit_chain_append(
         issuance=issuance,
         event=event,
+        organization_id=organization_id,
         from_state=from_state,
         to_state=to_state,
         actor_kind=actor_kind,

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from .admin_base import LaurelAdmin, LaurelHistoryAdmin, LaurelTabularInline
 
 from . import services
+from .membership import MembershipError, member_remove, member_role_change
 from .keys.admin import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
 from .expiries import course_upcoming_expiries
@@ -21,6 +22,7 @@ from .models import (
     Achievement,
     CertificateAsset,
     Course,
+    Membership,
     Organization,
     RuleCondition,
     RuleSet,
@@ -42,6 +44,13 @@ class OrganizationAdmin(LaurelHistoryAdmin):
         ("Privacy", {"fields": ["raw_body_retention_days"]}),
     ]
     actions = [rotate_signing_keys]
+
+    # New organisations are the installation's (organization_add, or a superuser here): an owner runs theirs.
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     def get_inlines(self, request, obj):
         # Keys are made when the organisation is saved, so the add form has none to show.
@@ -208,8 +217,8 @@ class RuleSetVersionAdmin(LaurelAdmin):
         ] + super().get_urls()
 
     def new_version_view(self, request, pk):
-        version = get_object_or_404(self.get_queryset(request), pk=pk)
-        if request.method != "POST" or not self.has_add_permission(request):
+        version = get_object_or_404(self.get_queryset(request), pk=pk)  # another organisation's: 404
+        if request.method != "POST" or not self._holds_in(request, "add", version):
             return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[pk]))
         with transaction.atomic():
             draft = services.ruleset_version_copy(version=version)
@@ -291,3 +300,42 @@ class CourseAdmin(LaurelHistoryAdmin):
         changelist = reverse("admin:issuance_credential_changelist")
         return format_html_join(" · ", '<a href="{}?issuance__course__id__exact={}&amp;expires={}">{} in the next {} days</a>',
                                 ((changelist, obj.pk, days, count, days) for days, count in counts.items()))
+
+
+@admin.register(Membership)
+class MembershipAdmin(LaurelAdmin):
+    """Owners change their members' roles and remove members (each audited); new members come by invitation."""
+
+    list_display = ["user", "organization", "role", "created_at", "updated_at"]
+    list_filter = ["organization", "role"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user", "organization"]
+    fields = ["user", "organization", "role", "courses"]
+    filter_horizontal = ["courses"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "organization"] if obj is not None else []
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser  # everyone else invites (Invitations), so the person accepts
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        wanted = obj.role
+        obj.role = Membership.objects.get(pk=obj.pk).role
+        try:
+            member_role_change(membership=obj, role=wanted, actor=request.user)
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+
+    def delete_model(self, request, obj):
+        try:
+            member_remove(membership=obj, actor=request.user)
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.delete_model(request, membership)

@@ -2,17 +2,160 @@
 
 Each ModelAdmin and inline in the product inherits from one of these, so what all admin pages share
 (the admin theme, django-unfold; scoping to the organisations a user may see) is written once, here.
+
+Scoping lives in mixins (`OrganizationScopedMixin`, `OrganizationScopedHistoryMixin`) that compose
+with whichever ModelAdmin class the product's theme uses: every list, change page, action, inline,
+choice in a form, autocomplete, list filter and history page shows only rows of the organisations the
+user's roles reach with the permission that page needs (courses/tenancy.py). Another organisation's
+object answers 404, never 403. A model reaches its organisation by its `organization` field, by
+declaring `organization_path`, or an admin declares `organization_path` for its model.
 """
 
+from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
+from . import tenancy
 from .tenancy import organizations_for
 
 
-class LaurelAdmin(ModelAdmin):
+class OrganizationScopedMixin:
+    """Scopes a ModelAdmin or an inline to the user's organisations and the role's permissions."""
+
+    organization_path: str | None = None  # e.g. "course__organization"; None: the model's own
+
+    def scoped_permission(self, action: str) -> str:
+        opts = self.model._meta
+        return f"{opts.app_label}.{get_permission_codename(action, opts)}"
+
+    def scoped(self, request, queryset, action: str = "view"):
+        return tenancy.scope(queryset, request.user, self.scoped_permission(action), path=self.organization_path)
+
+    def _holds_in(self, request, action: str, obj) -> bool:
+        """Whether the user holds this model's `action` permission in `obj`'s organisation."""
+        if request.user.is_superuser:
+            return True
+        if isinstance(obj, self.model):
+            rows = self.model._default_manager.filter(pk=obj.pk)
+            return self.scoped(request, rows, action).exists()
+        # An inline asked about its parent: this model's permission, in the parent's organisation.
+        return tenancy.scope(type(obj)._default_manager.filter(pk=obj.pk), request.user,
+                             self.scoped_permission(action)).exists()
+
+    def get_queryset(self, request):
+        return self.scoped(request, super().get_queryset(request))
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return self._holds_in(request, "view", obj) or self._holds_in(request, "change", obj)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._holds_in(request, "change", obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._holds_in(request, "delete", obj))
+
+    # Choices in forms (foreign keys, many-to-many, autocomplete widgets): the organisations where the
+    # user may add or change this model, and their rows.
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        related = db_field.remote_field.model
+        path = tenancy.organization_path(related)
+        if path is None or request.user.is_superuser:
+            return queryset
+        if queryset is None:
+            queryset = related._default_manager.using(db).all()
+        organizations = (tenancy.organizations_for(request.user, self.scoped_permission("change"))
+                         | tenancy.organizations_for(request.user, self.scoped_permission("add")))
+        return queryset.filter(**{f"{path}__in": organizations})
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not self._in_own_organizations(request, object_id, from_field):
+            # Not one of the user's organisations' (or no such object): the same 404 either way, before
+            # any permission check could answer 403 and so confirm that it exists.
+            raise Http404(f"No {self.model._meta.verbose_name} with id {object_id!r} here.")
+        return obj
+
+    def _in_own_organizations(self, request, object_id, from_field=None) -> bool:
+        field = self.model._meta.get_field(from_field) if from_field else self.model._meta.pk
+        try:
+            value = field.to_python(object_id)
+        except (ValidationError, ValueError):
+            return False
+        rows = self.model._default_manager.filter(**{field.attname: value})
+        return tenancy.scope(rows, request.user, None, path=self.organization_path).exists()
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(f"No {opts.verbose_name} with id {object_id!r} here.")
+
+
+class OrganizationScopedModelAdminMixin(OrganizationScopedMixin):
+    """What only a ModelAdmin has: list filters, actions."""
+
+    def get_list_filter(self, request):
+        # A related filter lists only values present in the user's own rows, never every organisation's.
+        filters = []
+        for item in super().get_list_filter(request):
+            name, kind = (item, None) if isinstance(item, str) else (item if isinstance(item, tuple) else (None, item))
+            if name is not None and kind in (None, admin.RelatedFieldListFilter) and self._is_relation(name):
+                filters.append((name, admin.RelatedOnlyFieldListFilter))
+            else:
+                filters.append(item)
+        return filters
+
+    def _is_relation(self, name: str) -> bool:
+        try:
+            return bool(get_fields_from_path(self.model, name)[-1].is_relation)
+        except (FieldDoesNotExist, AttributeError):
+            return False
+
+    def get_action(self, action):
+        # An action runs only on the selected rows of organisations where the user holds its permissions.
+        found = super().get_action(action)
+        if found is None:
+            return None
+        func, name, description = found
+        permissions = getattr(func, "allowed_permissions", ()) or ("view",)
+
+        def scoped_action(modeladmin, request, queryset):
+            for permission in permissions:
+                queryset = modeladmin.scoped(request, queryset, permission)
+            return func(modeladmin, request, queryset)
+
+        scoped_action.allowed_permissions = getattr(func, "allowed_permissions", ())
+        scoped_action.short_description = description
+        scoped_action.__name__ = getattr(func, "__name__", name)
+        return scoped_action, name, description
+
+
+class OrganizationScopedHistoryMixin:
+    """History pages of another organisation's object are 404 too (django-simple-history)."""
+
+    def _visible_or_404(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404(f"No {self.model._meta.verbose_name} with id {object_id!r} here.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class LaurelAdmin(OrganizationScopedModelAdminMixin, ModelAdmin):
     """A model's admin pages, in the unfold theme.
 
     A list's organisation column is left out for a user who sees only one organisation: it would
@@ -61,15 +204,23 @@ class LaurelAdmin(ModelAdmin):
 DANGEROUS_ACTIONS = {"revoke_selected", "suspend_selected", "discard_selected"}
 
 
-class LaurelHistoryAdmin(SimpleHistoryAdmin, LaurelAdmin):
+class LaurelHistoryAdmin(OrganizationScopedHistoryMixin, SimpleHistoryAdmin, LaurelAdmin):
     """A model's admin pages with its change history (django-simple-history, styled by unfold.contrib.simple_history)."""
 
 
-class LaurelTabularInline(TabularInline):
+class LaurelInlineMixin(OrganizationScopedMixin):
+    """Inline rows: the inline's model scoped like a ModelAdmin, its permissions asked of the parent's organisation."""
+
+    def has_add_permission(self, request, obj=None):
+        allowed = super().has_add_permission(request, obj)
+        return allowed and (obj is None or self._holds_in(request, "add", obj))
+
+
+class LaurelTabularInline(LaurelInlineMixin, TabularInline):
     """Related rows shown as a table on their parent's page."""
 
 
-class LaurelStackedInline(StackedInline):
+class LaurelStackedInline(LaurelInlineMixin, StackedInline):
     """Related rows shown as forms on their parent's page."""
 
 

@@ -28,3 +28,7 @@ def template_test_email_key(*, template_id) -> str:
 def staff_copy_email_key(*, message_id) -> str:
     """Every copy staff send themselves as a test is its own email: staff may send the same message to themselves again."""
     return f"test:{message_id}:{uuid.uuid4()}"
+
+
+def invitation_email_key(*, invitation_id: int) -> str:
+    return f"invitation-email:{invitation_id}"

@@ -44,7 +44,8 @@ cat <<MSG
 
   Laurel demo is running.
     Admin:     http://127.0.0.1:$PORT/admin/
-    Login:     admin / $password
+    Login:     admin / $password   (superuser: every organisation)
+    Northwind: owner@northwind.example / $password   (owner of the second organisation: sees only Northwind Training)
     Health:    http://127.0.0.1:$PORT/healthz
     API:       http://127.0.0.1:$PORT/api/docs/   (token: $token)
                curl -H "Authorization: Token $token" http://127.0.0.1:$PORT/api/v1/issuances

@@ -79,6 +79,14 @@ class StaffUserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
+def member(user, organization, role: str):
+    """`user` in `organization` with `role` (owner, editor, operator, viewer, facilitator)."""
+    from courses.models import Membership
+
+    membership, _ = Membership.objects.update_or_create(user=user, organization=organization, defaults={"role": role})
+    return membership
+
+
 # --- Intake -------------------------------------------------------------------------------------
 
 DEMO_SECRET = "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE="

@@ -2,6 +2,7 @@
 
 from .courses import Course
 from .keys import OrganizationSigningKey
+from .memberships import Invitation, Membership, Role
 from .organizations import Achievement, Organization, organization_asset_path
 from .rules import FrozenVersionError, RuleCondition, RuleSet, RuleSetVersion
 from .templates import CertificateAsset, CertificateSignatory, CertificateTemplate, EmailTemplate
@@ -14,8 +15,11 @@ __all__ = [
     "Course",
     "EmailTemplate",
     "FrozenVersionError",
+    "Invitation",
+    "Membership",
     "Organization",
     "OrganizationSigningKey",
+    "Role",
     "RuleCondition",
     "RuleSet",
     "RuleSetVersion",

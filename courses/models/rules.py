@@ -53,6 +53,8 @@ class RuleSetVersion(models.Model):
     decided an issuance it is frozen too. Edits make a new draft.
     """
 
+    organization_path = "ruleset__organization"  # how a row reaches its organisation (courses/tenancy.py)
+
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(editable=False)
     min_score = models.DecimalField(
@@ -120,6 +122,8 @@ class RuleSetVersion(models.Model):
 
 class RuleCondition(models.Model):
     """A test on the completion payload. Conditions in one group are ORed; groups are ANDed."""
+
+    organization_path = "version__ruleset__organization"  # how a row reaches its organisation (courses/tenancy.py)
 
     class Operator(models.TextChoices):
         EQUALS = "eq", "equals"

@@ -2,6 +2,6 @@
 rosters and credentials issued by hand, and the certificate template editor with its PDF preview."""
 
 from . import (  # noqa: F401  (registers the model admins)
-    audit, certificate_templates, email_templates, events, exception_queue, hand_issues, outbound, outbox, pipeline,
-    rosters, sources,
+    audit, certificate_templates, email_templates, events, exception_queue, hand_issues, invitations, outbound, outbox,
+    pipeline, rosters, sources,
 )

@@ -14,7 +14,9 @@ from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from courses import tenancy
 from courses.admin_base import LaurelAdmin, clipped, short_time
+from courses.models import Organization
 
 
 @admin.register(AuditRecord)
@@ -47,7 +49,10 @@ class AuditRecordAdmin(LaurelAdmin):
                                                  "export_from": today - timedelta(days=DEFAULT_DAYS - 1)})
 
     def export_view(self, request):
-        """The CSV of the list as filtered (its filters and search ride along), with configuration changes."""
+        """The CSV of the list as filtered (its filters and search ride along), with configuration changes.
+
+        The list's queryset is the user's organisations' records (the admin's scoping), so the CSV is too.
+        """
         if not self.has_view_permission(request):
             raise PermissionDenied
         bounds = audit_range_parse(request.GET)
@@ -61,7 +66,7 @@ class AuditRecordAdmin(LaurelAdmin):
         records = self.get_changelist_instance(list_request).get_queryset(list_request)
         filtered = any(name not in ("o", "p") for name in list_request.GET)
         # Configuration changes belong to no issuance: they are left out when the list is narrowed to some.
-        extra = [] if filtered else configuration_changes(*audit_range_bounds(start=start, end=end))
+        extra = [] if filtered else configuration_changes(*audit_range_bounds(start=start, end=end), user=request.user)
         return audit_csv_response(start=start, end=end, records=records.order_by(), extra_rows=extra)
 
     @admin.display(description="Detail")
@@ -101,13 +106,20 @@ HISTORY_KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 CONFIGURED_APPS = ("courses", "issuance")
 
 
-def configuration_changes(low, high) -> list[ExportRow]:
-    """Catalogue and source edits in [low, high) from django-simple-history, as audit export rows."""
+def configuration_changes(low, high, *, user) -> list[ExportRow]:
+    """Catalogue and source edits in [low, high) from django-simple-history, as audit export rows:
+    of the organisations `user` may see (a model with no way to its organisation: superusers only)."""
     rows = []
+    organizations = None if user.is_superuser else tenancy.organizations_for(user, "audit.view_auditrecord")
     for model in apps.get_models():
         if model._meta.app_label not in CONFIGURED_APPS or not hasattr(model, "history") or model.__name__.startswith("Historical"):
             continue
         history = model.history.filter(history_date__gte=low, history_date__lt=high).select_related("history_user")
+        if organizations is not None:
+            path = "id" if issubclass(model, Organization) else tenancy.organization_path(model)
+            if path is None:
+                continue
+            history = history.filter(**{f"{path}__in": organizations})
         for entry in history.iterator():
             changed = ""
             previous = entry.prev_record if entry.history_type == "~" else None

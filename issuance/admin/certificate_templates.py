@@ -57,7 +57,7 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _template_or_404(self, request, pk):
-        template = get_object_or_404(CertificateTemplate, pk=pk)
+        template = get_object_or_404(self.get_queryset(request), pk=pk)  # another organisation's: 404
         if not self.has_view_or_change_permission(request, template):
             raise PermissionDenied
         return template

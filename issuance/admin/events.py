@@ -1,11 +1,12 @@
 """Every completion event received, read-only, with the CSV upload on its list page."""
 
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from import_export.admin import ImportMixin
 
+from courses import tenancy
 from courses.admin_base import LaurelAdmin, clipped, pill, short_time
 from courses.tenancy import organizations_for
 
@@ -62,10 +63,12 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
 
     def import_results_view(self, request, sha256):
         """What became of each row of one imported file: its event, its issuance, and a summary."""
-        if not self.has_view_permission(request):
-            return HttpResponseRedirect(reverse("admin:index"))
+        if not self.has_view_permission(request):  # as for another organisation's file: nothing to confirm
+            raise Http404("No import of that file here.")
         events = self.get_queryset(request).filter(source__organization__in=organizations_for(request.user))
         results = csv_import_results(events=events, file_sha256=sha256)
+        if not results.total:  # no such file among the user's organisations' events
+            raise Http404("No import of that file here.")
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "results": results,
                    "title": f"Import of {results.file_name or 'a CSV file'}"}
         return render(request, "admin/issuance/completionevent/import_results.html", context)
@@ -113,6 +116,18 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
     @admin.display(description="errors")
     def error_list(self, event):
         return errors_html(event)
+
+    def _scope_source_choices(self, request, form):
+        # Rows may come only from sources of organisations where the user may import.
+        field = form.fields["source"]
+        field.queryset = tenancy.scope(field.queryset, request.user, "issuance.add_completionevent")
+        return form
+
+    def create_import_form(self, request):
+        return self._scope_source_choices(request, super().create_import_form(request))
+
+    def create_confirm_form(self, request, import_form=None):
+        return self._scope_source_choices(request, super().create_confirm_form(request, import_form))
 
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")

@@ -45,6 +45,8 @@ class HandIssueForm(forms.ModelForm):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if "course" not in self.fields:  # a request already made: its page shows it read-only
+            return
         self.fields["course"].queryset = roster_courses_for(request.user).filter(is_active=True).select_related("organization")
         self.fields["completed_on"].initial = timezone.localdate()
         if not request.user.has_perm(OVERRIDE_PERMISSION):

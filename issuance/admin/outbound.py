@@ -25,6 +25,8 @@ class ConnectionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "settings" not in self.fields:  # a read-only view (a viewer's): the admin shows the values, not fields
+            return
         self.fields["kind"].choices = [(kind, connector_for(kind).label) for kind in connection_kinds()]
         self.fields["settings"].help_text = "A JSON object. " + " · ".join(
             f"{kind}: {', '.join(connector_for(kind).settings)}" for kind in connection_kinds())

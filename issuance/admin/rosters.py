@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from courses import tenancy
 from courses.admin_base import LaurelAdmin
 from courses.tenancy import organizations_for, roster_courses_for
 
@@ -105,10 +106,13 @@ class RosterAdmin(LaurelAdmin):
     def roster_view(self, request, object_id):
         roster = None
         if object_id is not None:
-            if not self.has_view_permission(request):
-                raise PermissionDenied
+            # Another organisation's roster (or none) is a 404 before any permission check could say 403.
             if not str(object_id).isdigit():
                 raise Http404("No such roster.")
+            if not tenancy.scope(Roster.objects.filter(pk=object_id), request.user).exists():
+                raise Http404("No such roster.")
+            if not self.has_view_permission(request):
+                raise PermissionDenied  # the user's organisation's, but the role does not reach rosters
             roster = get_object_or_404(self.get_queryset(request).select_related("course__organization"), pk=object_id)
         elif not self.has_add_permission(request):
             raise PermissionDenied

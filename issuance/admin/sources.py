@@ -55,6 +55,9 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.generated_secret = None
+        if "signing_secret" not in self.fields:  # a read-only view (a viewer's): values are shown, not fields
+            return
         saved = (self.instance.settings or {}) if self.instance.pk else {}
         for dialect in DIALECTS.values():
             for setting in dialect.settings:
@@ -162,6 +165,9 @@ class SourceAdmin(LaurelHistoryAdmin):
             (None, {"fields": ["organization", "name", "slug", "dialect", "is_active", "intake_url"]}),
             ("Authentication", {"fields": ["signing_secret", "generate_secret", "signing_secret_next", "rate_limit_per_minute"]}),
         ]
+        if not self.has_change_permission(request, obj):
+            # Read-only pages show every field's value: the secrets stay with those who may change them (owners).
+            fieldsets[1] = ("Authentication", {"fields": ["rate_limit_per_minute"]})
         for dialect in DIALECTS.values():
             if dialect.settings:
                 names = [_field_name(dialect.name, s.name) for s in dialect.settings]

@@ -13,7 +13,7 @@ from courses.models import EmailTemplate, Organization
 from courses.templating.learner_text import learner_text_line
 
 from ..credentials import certificate_filename, credential_url
-from ..idempotency_keys import credential_email_key, still_needed_email_key
+from ..idempotency_keys import credential_email_key, invitation_email_key, still_needed_email_key
 from ..linkedin import linkedin_add_to_profile_url
 from ..outbound.plan import platform_claim_links
 from ..models import Credential, Issuance, OutboxMessage
@@ -190,4 +190,23 @@ def revocation_notice_email_draft(*, credential: Credential, key: str) -> EmailD
         recipient=credential.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.REVOCATION_NOTICE),
         context=context,
+    )
+
+
+def invitation_email_draft(*, invitation, url: str) -> EmailDraft:
+    """The invitation to join an organisation's staff: who invites, in which role, the link and its expiry.
+
+    Plain Laurel text, not an editable template: it goes to staff, and the link must not be templated away."""
+    organization = invitation.organization
+    sender = _sender(organization)
+    inviter = invitation.invited_by.get_username() if invitation.invited_by else "An administrator"
+    text = (f"{inviter} has invited you to work for {organization.name} in Laurel as {invitation.get_role_display().lower()}.\n\n"
+            f"Accept the invitation here:\n{url}\n\n"
+            f"The link works once and expires on {invitation.expires_at:%d %B %Y at %H:%M} UTC. If you did not expect it, "
+            "ignore this email.\n")
+    return EmailDraft(
+        organization=organization, kind="invitation", idempotency_key=invitation_email_key(invitation_id=invitation.pk),
+        recipient=invitation.email, from_email=sender["from_email"], reply_to=sender["reply_to"],
+        headers={k: v for k, v in sender["headers"].items() if k != "List-Unsubscribe"},
+        subject=learner_text_line(f"Join {organization.name} on Laurel"), text_body=text,
     )

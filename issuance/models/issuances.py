@@ -35,6 +35,8 @@ class Learner(models.Model):
 class LearnerIdentity(models.Model):
     """The id a source knows a learner by."""
 
+    organization_path = "learner__organization"  # how a row reaches its organisation (courses/tenancy.py)
+
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="identities")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
     external_id = models.CharField(max_length=300)
@@ -112,6 +114,8 @@ class Issuance(models.Model):
 
 class Credential(models.Model):
     """What an eligible issuance produces. Its id is public and unguessable."""
+
+    organization_path = "issuance__organization"  # how a row reaches its organisation (courses/tenancy.py)
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"

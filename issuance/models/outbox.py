@@ -22,7 +22,8 @@ class OutboxMessage(models.Model):
 
     # The catalogue's email kinds, and staff's test sends, which have no template of their own.
     Kind = models.TextChoices(
-        "Kind", [(kind.name, (kind.value, kind.label)) for kind in EmailKind] + [("TEST", ("test", "Test message"))]
+        "Kind", [(kind.name, (kind.value, kind.label)) for kind in EmailKind] + [("TEST", ("test", "Test message")),
+                                                                        ("INVITATION", ("invitation", "Staff invitation"))]
     )
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="outbox_messages")

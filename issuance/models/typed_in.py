@@ -17,6 +17,8 @@ from .intake import CompletionEvent
 class Roster(models.Model):
     """The attendance sheet of one in-person session: kept as a draft until its rows are submitted."""
 
+    organization_path = "course__organization"  # how a row reaches its organisation (courses/tenancy.py)
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
@@ -46,6 +48,8 @@ class Roster(models.Model):
 class RosterRow(models.Model):
     """One attendee as typed or pasted: the cells verbatim, the problems found, and once submitted its event."""
 
+    organization_path = "roster__course__organization"  # how a row reaches its organisation (courses/tenancy.py)
+
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="rows")
     position = models.PositiveIntegerField()
     name = models.CharField(max_length=300, blank=True)
@@ -66,6 +70,8 @@ class RosterRow(models.Model):
 
 class HandIssue(models.Model):
     """One credential a staff member asked for by hand, with their reason; an override of the rules if granted."""
+
+    organization_path = "course__organization"  # how a row reaches its organisation (courses/tenancy.py)
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
     email = models.CharField(max_length=400)

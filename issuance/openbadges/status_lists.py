@@ -136,3 +136,8 @@ def status_list_signed(*, status_list: StatusList) -> dict:
     # Stored only if no change happened meanwhile; either way this answer reflects what we read.
     StatusList.objects.filter(pk=status_list.pk, version=version).update(signed=signed, signed_at=now)
     return signed
+
+
+def status_lists_open(*, organization: Organization, issuer_id: str) -> dict[str, StatusList]:
+    """The lists the organisation's next credentials take an entry in, opened if it has none yet."""
+    return _open_lists(organization, issuer_id, Purpose.values)

@@ -9,26 +9,33 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from audit.services import audit_record
-from courses.models import Organization
+from courses.models import Membership, Organization
 from issuance.models import Issuance, Learner
-from tests.factories import CourseFactory
+from tests.factories import CourseFactory, OrganizationFactory
 
 EXPORT = "/admin/audit/auditrecord/export/"
 
 
 @pytest.fixture
-def records(db):
-    made = [audit_record(to_state="validated", actor_kind="system", actor_label="system", detail=f"record {n}") for n in range(3)]
+def organization(db):
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def records(organization):
+    made = [audit_record(to_state="validated", actor_kind="system", actor_label="system", detail=f"record {n}",
+                         organization=organization) for n in range(3)]
     AuditRecord.objects.filter(pk=made[0].pk).update(at=timezone.now() - timedelta(days=10))
     AuditRecord.objects.filter(pk=made[1].pk).update(detail="=HYPERLINK(\"http://evil\")")
     return made
 
 
 @pytest.fixture
-def plain_staff_client(client, db):
-    """Staff who are not superusers, even with every audit permission granted."""
+def plain_staff_client(client, organization):
+    """Staff who are not superusers, even with every audit permission granted (and an owner of the records' organisation)."""
     user = get_user_model().objects.create_user("clerk", password="pw", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="audit"))
+    Membership.objects.create(user=user, organization=organization, role=Membership.Role.OWNER)
     client.force_login(user)
     return client
 

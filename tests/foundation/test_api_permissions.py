@@ -5,13 +5,12 @@ same question as that user, so the API and the admin cannot drift apart.
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from issuance.models import CompletionEvent
-from tests.factories import SourceFactory, StaffUserFactory
+from tests.factories import SourceFactory, StaffUserFactory, member
 from tests.issuance_factories import CredentialFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +28,15 @@ ENDPOINTS = {
 }
 EVERYTHING = set(ENDPOINTS)
 ROLES = {
-    # persona: (staff?, superuser?, groups, endpoints it may use)
-    "superuser": (True, True, [], EVERYTHING),
-    "catalogue editor": (True, False, ["Catalogue editors"], set()),
-    "credential operator": (True, False, ["Credential operators"], EVERYTHING),
-    "integration manager": (True, False, ["Integration managers"], {"list events", "read an event"}),
-    "staff without a role": (True, False, [], set()),
-    "operator who is not staff": (False, False, ["Credential operators"], set()),
+    # persona: (staff?, superuser?, role in the objects' organisation, endpoints it may use)
+    "superuser": (True, True, None, EVERYTHING),
+    "owner": (True, False, "owner", EVERYTHING),
+    "catalogue editor": (True, False, "editor", set()),
+    "credential operator": (True, False, "operator", EVERYTHING),
+    "viewer": (True, False, "viewer", {"list events", "read an event", "list issuances", "read an issuance"}),
+    "facilitator": (True, False, "facilitator", set()),
+    "staff without a role": (True, False, None, set()),
+    "operator who is not staff": (False, False, "operator", set()),
 }
 CASES = [(role, endpoint) for role in ROLES for endpoint in ENDPOINTS]
 
@@ -45,13 +46,15 @@ def objects():
     credential = CredentialFactory()  # active: revoke and suspend succeed, restore answers 409
     source = SourceFactory(organization=credential.issuance.organization)
     event = CompletionEvent.objects.create(source=source, external_id="evt-1", body=b"{}")
-    return {"credential": credential.pk, "issuance": credential.issuance.pk, "event": event.pk}
+    return {"credential": credential.pk, "issuance": credential.issuance.pk, "event": event.pk,
+            "organization": credential.issuance.organization}
 
 
-def persona(role: str):
-    staff, superuser, groups, _ = ROLES[role]
+def persona(role: str, organization=None):
+    staff, superuser, membership_role, _ = ROLES[role]
     user = StaffUserFactory(username=role.replace(" ", "-"), is_staff=staff, is_superuser=superuser)
-    user.groups.set(Group.objects.filter(name__in=groups))
+    if membership_role and organization is not None:
+        member(user, organization, membership_role)
     return user
 
 
@@ -61,7 +64,7 @@ def api_allows(user, method, path, objects) -> bool:
     body = {"reason": "Checking who may do this."} if method == "post" else None
     response = getattr(client, method)(path.format(**objects), body, format="json" if body else None)
     assert response.status_code < 500, response.content
-    return response.status_code not in (401, 403)
+    return response.status_code not in (401, 403, 404)  # 404: not an object of the user's organisations
 
 
 def admin_allows(user, admin_way, objects) -> bool:
@@ -79,7 +82,7 @@ def admin_allows(user, admin_way, objects) -> bool:
 
 @pytest.mark.parametrize("role, endpoint", CASES, ids=[f"{r}-{e}" for r, e in CASES])
 def test_it_lets_each_role_use_exactly_the_endpoints_the_admin_lets_it_use(role, endpoint, objects):
-    user = persona(role)
+    user = persona(role, objects["organization"])
     method, path, admin_way = ENDPOINTS[endpoint]
     expected = endpoint in ROLES[role][3]
 
@@ -89,7 +92,7 @@ def test_it_lets_each_role_use_exactly_the_endpoints_the_admin_lets_it_use(role,
 
 def test_it_refuses_a_list_to_a_role_without_view_permission_with_403(objects):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=persona('catalogue editor')).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=persona('catalogue editor', objects['organization'])).key}")
 
     response = client.get("/api/v1/issuances")
 

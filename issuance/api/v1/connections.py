@@ -1,6 +1,5 @@
 """/api/v1/connections/: outbound connections for scripted set-ups; the secret is write-only, as in the admin."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from courses.models import Organization
 from ...models import Connection
 from ...outbound.connections import ConnectionSettingsError, connection_add, connection_kinds, connection_test
 from .filters import BAD_FILTER, NOT_FOUND
+from .scoping import ScopedObjectView, object_for, visible
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
@@ -50,11 +50,23 @@ class ConnectionSerializer(serializers.ModelSerializer):
     create=extend_schema(summary="Create or update a connection (idempotent on organisation + kind + name)",
                          responses={200: ConnectionSerializer, 201: ConnectionSerializer, 400: BAD_FILTER}, tags=["connections"]),
 )
-class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ConnectionViewSet(ScopedObjectView, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = ConnectionSerializer
     lookup_value_regex = "[0-9]+"  # connection ids are integers; anything else is a 404, not a failed lookup
     # Named so the API asks for the admin's model permissions on connections (api/v1/permissions.py).
     queryset = Connection.objects.select_related("organization").prefetch_related("mappings").order_by("pk")
+    object_queryset = Connection.objects.all()
+    object_view_permission = "issuance.view_connection"
+
+    def get_queryset(self):
+        return visible(self.request, super().get_queryset(), "issuance.view_connection")
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if "organization" in getattr(serializer, "fields", {}):  # only organisations where the user may add connections
+            field = serializer.fields["organization"]
+            field.queryset = visible(self.request, Organization.objects.all(), "issuance.add_connection")
+        return serializer
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -76,5 +88,6 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
                    responses={200: inline_serializer("ConnectionTestResult", {"result": serializers.CharField()}), 404: NOT_FOUND})
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
-        connection = get_object_or_404(self.get_queryset(), pk=pk)
+        connection = object_for(request, Connection.objects.all(), view_permission="issuance.view_connection",
+                                permission="issuance.change_connection", pk=pk)
         return Response({"result": connection_test(connection=connection)})

@@ -1,6 +1,5 @@
 """Staff API for a credential's status: revoke, suspend and restore (token auth, reasons recorded)."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from issuance.revocation import (
 )
 
 from .filters import NOT_FOUND
+from .scoping import ScopedObjectView, object_for
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -46,20 +46,29 @@ class CredentialStatusSerializer(serializers.Serializer):
         return credential_url(credential_id=credential.pk)
 
 
-class CredentialDetailView(APIView):
+class _CredentialView(ScopedObjectView, APIView):
+    object_queryset = Credential.objects.all()
+    object_view_permission = "issuance.view_credential"
+
+    def credential(self, request, pk):
+        return object_for(request, Credential.objects.all(), view_permission="issuance.view_credential",
+                          permission=self.required_permissions[0], pk=pk)
+
+
+class CredentialDetailView(_CredentialView):
     required_permissions = ["issuance.view_credential"]
 
     @extend_schema(responses={200: CredentialStatusSerializer, 404: NOT_FOUND}, summary="A credential's status and validity")
     def get(self, request, pk):
-        return Response(CredentialStatusSerializer(get_object_or_404(Credential, pk=pk)).data)
+        return Response(CredentialStatusSerializer(self.credential(request, pk)).data)
 
 
-class _StatusChangeView(APIView):
+class _StatusChangeView(_CredentialView):
     change = None  # the service this endpoint calls
     body_serializer = ReasonSerializer
 
     def post(self, request, pk):
-        credential = get_object_or_404(Credential, pk=pk)
+        credential = self.credential(request, pk)
         body = self.body_serializer(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         try:

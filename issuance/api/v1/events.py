@@ -5,6 +5,7 @@ from rest_framework import serializers, viewsets
 
 from ...models import CompletionEvent
 from .filters import BAD_FILTER, NOT_FOUND, choice_param
+from .scoping import ScopedObjectView, visible
 
 
 class CompletionEventSerializer(serializers.ModelSerializer):
@@ -35,12 +36,15 @@ class CompletionEventSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="One completion event and what became of it", tags=["events"],
                            responses={200: CompletionEventSerializer, 404: NOT_FOUND}),
 )
-class CompletionEventViewSet(viewsets.ReadOnlyModelViewSet):
+class CompletionEventViewSet(ScopedObjectView, viewsets.ReadOnlyModelViewSet):
     serializer_class = CompletionEventSerializer
     required_permissions = ["issuance.view_completionevent"]
+    object_queryset = CompletionEvent.objects.all()
+    object_view_permission = "issuance.view_completionevent"
 
     def get_queryset(self):
-        events = CompletionEvent.objects.select_related("source").prefetch_related("issuances").order_by("-received_at", "id")
+        events = visible(self.request, CompletionEvent.objects.select_related("source").prefetch_related("issuances"),
+                         "issuance.view_completionevent").order_by("-received_at", "id")
         source = self.request.query_params.get("source")
         status = choice_param(self.request.query_params, "status", CompletionEvent.Status.values)
         if source:

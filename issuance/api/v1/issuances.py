@@ -13,6 +13,7 @@ from issuance.models import Credential, Issuance
 from issuance.transitions import NotParked, issuance_resume
 
 from .filters import BAD_FILTER, NOT_FOUND, choice_param, date_param
+from .scoping import ScopedObjectView, object_for, visible
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -57,19 +58,22 @@ class IssuanceSerializer(serializers.Serializer):
             return None
 
 
-def issuances_selected():
-    return Issuance.objects.select_related("learner", "course", "credential").prefetch_related(
+def issuances_selected(request):
+    """The issuances the request's user may see, with what the serializer reads."""
+    return visible(request, Issuance.objects.all(), "issuance.view_issuance").select_related("learner", "course", "credential").prefetch_related(
         Prefetch("audit_records", queryset=AuditRecord.objects.order_by("at", "id"))
     )
 
 
 @extend_schema_view(get=extend_schema(responses={200: IssuanceSerializer, 404: NOT_FOUND}))
-class IssuanceDetailView(generics.RetrieveAPIView):
+class IssuanceDetailView(ScopedObjectView, generics.RetrieveAPIView):
     serializer_class = IssuanceSerializer
     required_permissions = ["issuance.view_issuance"]
+    object_queryset = Issuance.objects.all()
+    object_view_permission = "issuance.view_issuance"
 
     def get_object(self):
-        return get_object_or_404(issuances_selected(), pk=self.kwargs["pk"])
+        return get_object_or_404(issuances_selected(self.request), pk=self.kwargs["pk"])
 
 
 FILTERS = {
@@ -95,7 +99,7 @@ class IssuanceListView(generics.ListAPIView):
     required_permissions = ["issuance.view_issuance"]
 
     def get_queryset(self):
-        queryset = issuances_selected().order_by("-created_at")
+        queryset = issuances_selected(self.request).order_by("-created_at")
         params = self.request.query_params
         choice_param(params, "state", Issuance.State.values)
         for name, lookup in FILTERS.items():
@@ -108,15 +112,18 @@ class IssuanceListView(generics.ListAPIView):
         return queryset
 
 
-class IssuanceResumeView(APIView):
+class IssuanceResumeView(ScopedObjectView, APIView):
     required_permissions = ["issuance.resume_issuance"]
+    object_queryset = Issuance.objects.all()
+    object_view_permission = "issuance.view_issuance"
 
     @extend_schema(request=None, responses={200: IssuanceSerializer, 403: NOT_FOUND, 404: NOT_FOUND, 409: NOT_FOUND},
                    summary="Resume a parked issuance from the step that failed")
     def post(self, request, pk):
-        get_object_or_404(Issuance, pk=pk)
+        object_for(request, Issuance.objects.all(), view_permission="issuance.view_issuance",
+                   permission="issuance.resume_issuance", pk=pk)
         try:
             issuance_resume(issuance_id=pk, actor_user=request.user)
         except NotParked as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return Response(IssuanceSerializer(issuances_selected().get(pk=pk)).data)
+        return Response(IssuanceSerializer(issuances_selected(request).get(pk=pk)).data)

@@ -3,8 +3,13 @@
 Every view names the permissions it needs (`required_permissions`); a view that names none falls
 back to Django's model permissions for its queryset, with reading needing `view_`; a view with
 neither is refused, so a new endpoint cannot open itself by forgetting.
+
+A user holds a permission through their memberships' roles (courses/roles.py); which rows they see
+is the views' scoping (scoping.py). A user without the permission anywhere who names another
+organisation's object (or one that does not exist) gets the 404 everyone gets for it, not a 403.
 """
 
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import DjangoModelPermissions
 
 
@@ -22,7 +27,11 @@ class StaffModelPermissions(DjangoModelPermissions):
             return False  # the admin lets no one else in either
         required = getattr(view, "required_permissions", None)
         if required is not None:
-            return user.has_perms(required)
-        if getattr(view, "queryset", None) is None:
+            allowed = user.has_perms(required)
+        elif getattr(view, "queryset", None) is None:
             return False
-        return super().has_permission(request, view)
+        else:
+            allowed = super().has_permission(request, view)
+        if not allowed and hasattr(view, "visible_object_exists") and not view.visible_object_exists(request):
+            raise NotFound()
+        return allowed

@@ -4,11 +4,14 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from courses.models import Organization
+
 from ...models import Source
 from ...sources.configure import source_configure, source_intake_url
 from ...sources.registry import DIALECTS
 from ...sources.settings_schema import SettingsError
 from .filters import BAD_FILTER, NOT_FOUND
+from .scoping import ScopedObjectView, visible
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -52,16 +55,26 @@ class SourceSetupSerializer(serializers.Serializer):
     create=extend_schema(summary="Create or update a source (idempotent on the slug)", request=SourceSetupSerializer,
                          responses={200: SourceSerializer, 201: SourceSerializer, 400: BAD_FILTER}, tags=["sources"]),
 )
-class SourceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SourceViewSet(ScopedObjectView, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SourceSerializer
     # The default StaffModelPermissions: reading needs view_source, since a source's settings say where an LMS lives.
     lookup_field = "slug"
     queryset = Source.objects.select_related("organization").order_by("slug")
+    object_queryset = Source.objects.all()
+    object_view_permission = "issuance.view_source"
+    object_lookup = {"slug": "slug"}
+
+    def get_queryset(self):
+        return visible(self.request, super().get_queryset(), "issuance.view_source")
 
     def create(self, request, *args, **kwargs):
         setup = SourceSetupSerializer(data=request.data)
         setup.is_valid(raise_exception=True)
         data = setup.validated_data
+        # Only into an organisation where the user may add sources; any other is as unknown as a missing one.
+        if not visible(request, Organization.objects.filter(slug=data["organization"]), "issuance.add_source").exists():
+            return Response({"organization": [f"No organisation with the slug {data['organization']!r} that you may add "
+                                              "sources to."]}, status=status.HTTP_400_BAD_REQUEST)
         try:
             source, created = source_configure(
                 organization_slug=data["organization"], slug=data["slug"], dialect=data["dialect"], name=data.get("name"),

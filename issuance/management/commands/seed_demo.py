@@ -10,6 +10,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from courses.defaults import organization_install_default_templates
+from courses.membership import organization_add, staff_add
 from courses.models import Achievement, CertificateSignatory, Course, Organization, RuleSet, RuleSetVersion
 from courses.services import ruleset_version_publish
 
@@ -40,6 +41,13 @@ DEMO_ACHIEVEMENTS = {
         "validity_amount": 12,
         "validity_unit": Achievement.ValidityUnit.MONTHS,
     },
+}
+
+
+SECOND_ORG = {
+    "slug": "northwind", "name": "Northwind Training", "sender": "certificates@northwind.example",
+    "website": "https://northwind.example",
+    "staff": [("owner@northwind.example", "owner"), ("operator@northwind.example", "operator")],
 }
 
 
@@ -108,6 +116,24 @@ class Command(BaseCommand):
         if options["api_token"]:
             self._api_token(admin_user, options["api_token"])
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org.name} ({org.slug}), courses {', '.join(courses)}."))
+        self._second_organization(options["admin_password"])
+
+    def _second_organization(self, password):
+        """A second organisation with its own staff, who see only its data (docs/organisations.md)."""
+        other, _ = organization_add(slug=SECOND_ORG["slug"], name=SECOND_ORG["name"], sender=SECOND_ORG["sender"],
+                                    website=SECOND_ORG["website"])
+        achievement, _ = Achievement.objects.get_or_create(organization=other, name="Forklift Operator", defaults={
+            "description": "Recognises safe operation of a counterbalance forklift.",
+            "criteria_narrative": "Completed the Forklift Operator course and its practical assessment.",
+            "tags": "forklift, warehouse safety"})
+        Course.objects.get_or_create(organization=other, code="FL-100", defaults={
+            "title": "Forklift Operator", "achievement": achievement, "url": "https://northwind.example/courses/fl-100"})
+        for email, role in SECOND_ORG["staff"]:
+            staff_add(email=email, organization=other, role=role, password=password)
+        logins = ", ".join(f"{email} ({role})" for email, role in SECOND_ORG["staff"])
+        how = ("with the admin's password" if password else
+               "no password yet: set one with manage.py staff_add EMAIL --org northwind --role ROLE --password …")
+        self.stdout.write(f"Second organisation: {other.name} ({other.slug}); its staff see only its data: {logins}, {how}.")
 
     def _ruleset(self, org, name, *, min_score=None, min_attendance=None, prerequisites=()):
         ruleset, made = RuleSet.objects.get_or_create(organization=org, name=name)

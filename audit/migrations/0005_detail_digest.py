@@ -12,7 +12,7 @@ def rekey_chain(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("audit", "0003_hash_chain"),
+        ('audit', '0004_audit_record_organization'),
     ]
 
     operations = [
