@@ -40,9 +40,11 @@ class _Server:
         self.httpd.server_close()
 
     def _answer(self, handler, body: bytes):
-        status, payload = self.respond(handler.path, body)
+        status, payload, *extra = self.respond(handler.path, body)
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         handler.send_response(status)
+        for name, value in (extra[0] if extra else {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
@@ -60,13 +62,16 @@ class MoodleWebServices(_Server):
         self.course_totals: dict[tuple[str, str], tuple[float, float]] = {}
         self.courses: dict[str, dict] = {}
         self.fail_with: tuple[int, dict] | None = None  # e.g. (503, {...}) or (200, {"exception": …})
+        self.fail_times: int | None = None  # answer `fail_with` to this many requests, then normally (None: always)
 
     def respond(self, path, body):
         form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
         self.requests.append({"path": path, "form": form})
         if not path.startswith("/webservice/rest/server.php"):
             return 404, {"error": "not found"}
-        if self.fail_with:
+        if self.fail_with and self.fail_times != 0:
+            if self.fail_times is not None:
+                self.fail_times -= 1
             return self.fail_with
         if form.get("wstoken") != self.token:
             return 200, {"exception": "moodle_exception", "errorcode": "invalidtoken", "message": "Invalid token - token not found"}
