@@ -48,6 +48,7 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
         required=False, label="Stop accepting the second secret",
         help_text="Once the LMS sends with the main secret (e.g. after generating a new one), tick and save.",
     )
+
     class Meta:
         model = Source
         fields = ["organization", "name", "slug", "dialect", "is_active", "signing_secret", "signing_secret_next", "rate_limit_per_minute", "course_matching"]
