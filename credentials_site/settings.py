@@ -314,6 +314,10 @@ LAUREL_CLAIM_SECONDS = envint("LAUREL_CLAIM_SECONDS", 90)
 LAUREL_STALL_SECONDS = envint("LAUREL_STALL_SECONDS", 120)
 # ...and an accepted completion event that no worker has processed for this long (its task was lost).
 LAUREL_EVENT_STALL_SECONDS = envint("LAUREL_EVENT_STALL_SECONDS", 600)
+# A completion whose sender's API (Moodle web services) fails for a passing reason (timeout, refused
+# connection, 5xx, maintenance) is tried again after each of these waits, then parked: 5 tries in
+# about 50 minutes by default. A permanent error (a bad token, a missing capability) parks at once.
+LAUREL_ENRICHMENT_RETRY_SECONDS = envintlist("LAUREL_ENRICHMENT_RETRY_SECONDS", "60,300,900,1800")
 # An event or issuance whose processing raises an unexpected error this many times is parked with
 # the error, instead of being picked up again by every sweep for ever (a "poison" message).
 LAUREL_POISON_FAILURES = envint("LAUREL_POISON_FAILURES", 3)

@@ -44,16 +44,18 @@ def issuance_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> li
 
 
 def completion_events_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> list:
-    """Re-queue received events that no worker processed for `stalled_after` seconds.
+    """Re-queue received events that no worker processed for `stalled_after` seconds, and those whose retry is due.
 
     The task is queued after the event's row commits; if the broker refused it then (Redis down) or
     a worker popped it from Redis and died, the event would wait forever. Processing is idempotent,
     so an event that was merely waiting in a long queue costs one no-op task.
     """
     stalled_after = settings.LAUREL_EVENT_STALL_SECONDS if stalled_after is None else stalled_after
-    cutoff = timezone.now() - timedelta(seconds=stalled_after)
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=stalled_after)
+    due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, received_at__lte=cutoff)
     ids = list(
-        CompletionEvent.objects.filter(status=CompletionEvent.Status.ACCEPTED, received_at__lte=cutoff)
+        CompletionEvent.objects.filter(due, status=CompletionEvent.Status.ACCEPTED)
         .order_by("received_at").values_list("pk", flat=True)[:limit]
     )
     broker = queue_broker()

@@ -6,6 +6,9 @@ PY=${PY:-.venv/bin/python}
 PORT=${PORT:-8000}
 # Links in certificates and emails point at this demo, whatever port it runs on.
 export LAUREL_BASE_URL=${LAUREL_BASE_URL:-http://127.0.0.1:$PORT}
+# The demo's LMS and outbound stand-ins listen on 127.0.0.1, which the outgoing-request guard
+# refuses by default: allow it for this demo's own processes only (never set it in production).
+export LAUREL_ALLOW_PRIVATE_TARGETS=1
 # Python's own socket and urllib, not curl: a fresh machine may have Python and nothing else.
 answers() { "$PY" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)' "$PORT" 2>/dev/null; }
 healthy() { "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "http://127.0.0.1:$PORT/healthz" 2>/dev/null; }
@@ -39,6 +42,15 @@ done
 echo
 echo "  Sample completions, posted as signed webhooks to the demo source:"
 "$PY" manage.py demo_push --url "http://127.0.0.1:$PORT"
+echo
+echo "  One completion per LMS dialect, sent as each LMS sends it (scripts/lms_stand_ins.py):"
+ready=var/lms-stand-ins.ready
+rm -f "$ready"
+"$PY" scripts/lms_stand_ins.py --url "http://127.0.0.1:$PORT" --ready-file "$ready" &
+for _ in $(seq 1 600); do
+  [ -e "$ready" ] && break
+  sleep 0.2
+done
 
 cat <<MSG
 
@@ -53,7 +65,7 @@ cat <<MSG
     LMS sources, one per dialect (docs/lms/):
 $(grep '^  LMS source' var/demo-seed.log || true)
 
-  Press Ctrl-C to stop the web server and the worker.
+  Press Ctrl-C to stop the web server, the worker and the LMS stand-ins.
 
 MSG
 wait

@@ -2,7 +2,7 @@
 
 Starts the test suite's servers on free 127.0.0.1 ports, configures an organisation's connections
 with `manage.py connection_add`, and every few seconds prints what each one holds. The demo's
-worker must be allowed to call 127.0.0.1: run it as `LAUREL_ALLOW_PRIVATE_TARGETS=1 make demo`.
+worker must be allowed to call 127.0.0.1, as `make demo` allows its own processes to.
 
     .venv/bin/python scripts/outbound_stand_ins.py [--org demo-academy] [--course FA-101]
 """

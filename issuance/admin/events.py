@@ -27,6 +27,7 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
     readonly_fields = [
         "id", "source", "channel", "external_id", "received_at", "status", "raw_body", "error_list",
         "headers", "completion", "corrections", "processed_at", "discarded_reason", "ignored_reason",
+        "enrichment_attempts", "next_attempt_at",
     ]
     fields = readonly_fields
     read_only_page = True

@@ -171,6 +171,9 @@ class ParkedEventAdmin(LaurelAdmin):
         obj.refresh_from_db()
         if outcome == CompletionEvent.Status.PROCESSED:
             self.message_user(request, f"{obj} passed validation and is on its way to a credential.", messages.SUCCESS)
+        elif outcome == "retrying":
+            problems = "; ".join(e["message"] for e in obj.errors)
+            self.message_user(request, f"{obj}: {problems} Laurel asks again at {obj.next_attempt_at:%H:%M:%S} UTC.", messages.WARNING)
         else:
             problems = "; ".join(e["message"] for e in obj.errors)
             self.message_user(request, f"{obj} is still parked: {problems}", messages.WARNING)
@@ -182,7 +185,7 @@ class ParkedEventAdmin(LaurelAdmin):
     def reprocess_selected(self, request, queryset):
         if request.POST.get("confirm") != "yes":
             return _confirm(self, request, queryset, action="reprocess_selected", title="Reprocess these parked events?")
-        outcomes = {"processed": 0, "parked": 0, "skipped": 0}
+        outcomes = {"processed": 0, "parked": 0, "retrying": 0, "skipped": 0}
         for event in queryset:
             try:
                 status = parked_event_reprocess(event_id=event.pk, user=request.user)
@@ -192,7 +195,8 @@ class ParkedEventAdmin(LaurelAdmin):
         self.message_user(
             request,
             f"Reprocessed {sum(outcomes.values())} events: {outcomes['processed']} passed, "
-            f"{outcomes['parked']} still parked, {outcomes['skipped']} no longer parked.",
+            f"{outcomes['parked']} still parked, {outcomes['retrying']} waiting to ask the LMS again, "
+            f"{outcomes['skipped']} no longer parked.",
             messages.SUCCESS if not outcomes["parked"] else messages.WARNING,
         )
 

@@ -4,14 +4,19 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from courses.admin_base import LaurelHistoryAdmin, LaurelTabularInline
+from courses.tenancy import organizations_for
 
 from ..intake.polling import source_poll_resume
 from ..models import PollCursor, Source, SourceCourseMapping, SourcePoll
-from ..sources.configure import source_intake_url, source_secret_check
+from ..sources.configure import source_intake_url, source_secret_check, source_secret_generate
 from ..sources.registry import DIALECTS, POLLERS, source_poll_minutes
 from ..sources.settings_schema import SettingsError, source_settings_validate
 
@@ -40,8 +45,9 @@ DialectSettingsFields = type(
 
 
 class SourceForm(forms.ModelForm, DialectSettingsFields):
-    generate_secret = forms.BooleanField(
-        required=False, label="Generate a secret", help_text="Laurel makes a new secret in the dialect's format and shows it once after saving."
+    clear_secret_next = forms.BooleanField(
+        required=False, label="Stop accepting the second secret",
+        help_text="Once the LMS sends with the main secret (e.g. after generating a new one), tick and save.",
     )
 
     class Meta:
@@ -69,7 +75,10 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
                     field.initial = value if isinstance(value, str) else json.dumps(value)
         self.fields["signing_secret"].required = False
         kept = " Saved; leave empty to keep it." if self.instance.signing_secret else ""
-        self.fields["signing_secret"].help_text = "By dialect: " + "; ".join(f"{d.name}: {d.secret_help}" for d in DIALECTS.values()) + "." + kept
+        if self.instance.signing_secret_next:
+            self.fields["signing_secret_next"].help_text += " One is saved and accepted; leave empty to keep it."
+        generated = " On a new source, leave it empty to have Laurel make one (shown once, after saving)." if not self.instance.pk else ""
+        self.fields["signing_secret"].help_text = "By dialect: " + "; ".join(f"{d.name}: {d.secret_help}" for d in DIALECTS.values()) + "." + kept + generated
         self.generated_secret = None
 
     def clean(self):
@@ -87,7 +96,10 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
         for name in ("signing_secret", "signing_secret_next"):
             if not cleaned.get(name):
                 cleaned[name] = getattr(self.instance, name) if self.instance.pk else ""
-        if cleaned.get("generate_secret"):
+        if cleaned.get("clear_secret_next"):
+            cleaned["signing_secret_next"] = ""
+        if not self.instance.pk and not cleaned.get("signing_secret") and dialect.secret_generated_here and dialect.secret_required:
+            # A new source with no secret typed in: make one, shown once on the answer to this save.
             self.generated_secret = cleaned["signing_secret"] = dialect.secret_generate()
         for name in ("signing_secret", "signing_secret_next"):
             if name == "signing_secret" or cleaned.get(name):
@@ -113,11 +125,11 @@ class SourceAdmin(LaurelHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SourceCourseMappingInline]
-    readonly_fields = ["intake_url", "test_delivery", "poll_state"]
+    readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state"]
     actions = ["resume_polling"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("poll")
+        return super().get_queryset(request).filter(organization__in=organizations_for(request.user)).select_related("poll")
 
     @admin.display(description="polling")
     def polling(self, source):
@@ -160,10 +172,67 @@ class SourceAdmin(LaurelHistoryAdmin):
             count += 1
         self.message_user(request, f"Polling resumes for {count} source(s) at their next scheduled run.", messages.SUCCESS)
 
+    def get_urls(self):
+        generate = self.admin_site.admin_view(require_POST(self.secret_generate_view))
+        return [path("<path:object_id>/generate-secret/", generate, name="issuance_source_generate_secret")] + super().get_urls()
+
+    def secret_generate_view(self, request, object_id):
+        """POST only (CSRF-checked by the admin): a new secret, shown on this one answer and never again."""
+        source = self.get_object(request, object_id)
+        if source is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, source):
+            raise PermissionDenied
+        try:
+            source, secret, previous = source_secret_generate(source_id=source.pk)
+        except SettingsError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:issuance_source_change", args=[source.pk]))
+        # Recorded as the admin records the signing-key rotation: who, when, which source; never the secret.
+        self.log_change(request, source, "Generated a new secret" + ("; the previous one stays accepted as the second secret." if previous else "."))
+        return self._secret_page(request, source, secret, previous=bool(previous))
+
+    def _secret_page(self, request, source, secret: str, *, previous: bool):
+        """The one page that shows a secret: the answer to the POST that made it, never cached."""
+        dialect = DIALECTS[source.dialect]
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "source": source, "secret": secret,
+            "previous": previous, "dialect": dialect, "change_url": reverse("admin:issuance_source_change", args=[source.pk]),
+            "intake_url": source_intake_url(source), "title": f"New secret for {source.name}",
+        }
+        response = TemplateResponse(request, "admin/issuance/source/secret_generated.html", context)
+        response["Cache-Control"] = "no-store"  # the secret is on this page: no copy in any cache
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.generated_secret = form.generated_secret  # for response_add, on this request's object only
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "generated_secret", None):
+            return self._secret_page(request, obj, obj.generated_secret, previous=False)
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.display(description="new secret")
+    def secret_generate(self, source):
+        if not source.pk:
+            return "Save the source first; then generate its secret here."
+        dialect = DIALECTS.get(source.dialect)
+        if dialect is None or not dialect.secret_generated_here:
+            return f"Not for this dialect: its secret is {dialect.secret_help if dialect else 'unknown'}."
+        # The form lives outside the change form (change_form.html); `form=` makes this button submit it.
+        return format_html(
+            '<button type="submit" form="source-secret-generate" class="button">Generate a new secret</button>'
+            '<div class="help" style="margin-left:0;padding-left:0">Laurel makes a secret in the {} format and shows it to you once. The current secret '
+            "stays accepted as the second secret (replacing what that held) until you clear it, so deliveries keep "
+            "arriving while you paste the new one into the LMS.</div>",
+            dialect.name,
+        )
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["organization", "name", "slug", "dialect", "is_active", "intake_url"]}),
-            ("Authentication", {"fields": ["signing_secret", "generate_secret", "signing_secret_next", "rate_limit_per_minute"]}),
+            ("Authentication", {"fields": ["signing_secret", "signing_secret_next", "clear_secret_next", "secret_generate", "rate_limit_per_minute"]}),
         ]
         if not self.has_change_permission(request, obj):
             # Read-only pages show every field's value: the secrets stay with those who may change them (owners).
@@ -204,8 +273,3 @@ class SourceAdmin(LaurelHistoryAdmin):
             ((f"{e.received_at:%Y-%m-%d %H:%M:%S}", reverse("admin:issuance_completionevent_change", args=[e.pk]), e.external_id, e.get_status_display(), outcome(e)) for e in events),
         )
         return format_html('<table><tr><th>received</th><th>event id</th><th>status</th><th>outcome</th></tr>{}</table>', rows)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if form.generated_secret:
-            messages.warning(request, f"New secret for {obj.slug} (shown only now; paste it into the LMS): {form.generated_secret}")

@@ -20,8 +20,9 @@ def _leave_queue(*, event_id, user, to_status: str, detail: str, corrections: di
         event = CompletionEvent.objects.select_for_update().filter(pk=event_id).first()
         if event is None or event.status != CompletionEvent.Status.PARKED:
             raise NotParkedError(f"Event {event_id} is no longer parked.")
-        fields = ["status", "failures"]
-        event.failures = 0  # staff looked at it: a fresh count of unexpected errors
+        fields = ["status", "failures", "enrichment_attempts", "next_attempt_at"]
+        # Staff looked at it: a fresh count of unexpected errors and of tries at the sender's API.
+        event.failures, event.enrichment_attempts, event.next_attempt_at = 0, 0, None
         if corrections is not None:
             event.corrections = {**event.corrections, **corrections}
             fields.append("corrections")

@@ -1,6 +1,7 @@
 """The worker's half of intake: read a stored event, adapt its dialect, validate, start or park."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -66,8 +67,34 @@ def event_ignore(*, event: CompletionEvent, reason: str, actor_label: str) -> No
     audit_record(event=event, from_state=previous, to_state=event.status, actor_kind="system", actor_label=actor_label, detail=f"Ignored: {reason}")
 
 
+def event_enrichment_retry(*, event: CompletionEvent, failure: EnrichmentFailed, actor_label: str) -> str:
+    """The sender's API failed for a passing reason: ask again after the next wait, or park once they are used up.
+
+    The event stays `accepted` while it waits; the sweep queues it again at `next_attempt_at`. The
+    bound is LAUREL_ENRICHMENT_RETRY_SECONDS: one try more than it has waits.
+    """
+    waits = list(settings.LAUREL_ENRICHMENT_RETRY_SECONDS)
+    attempts = event.enrichment_attempts + 1
+    event.enrichment_attempts = attempts
+    if attempts > len(waits):
+        event.next_attempt_at = None
+        event.save(update_fields=["enrichment_attempts", "next_attempt_at"])
+        message = f"{failure.message} Tried {attempts} times since {event.received_at:%Y-%m-%d %H:%M} UTC; reprocess once it answers."
+        event_park(event=event, errors=[FieldError(failure.field, message, failure.code)], actor_label=actor_label)
+        return event.status
+    wait = waits[attempts - 1]
+    event.next_attempt_at = timezone.now() + timedelta(seconds=wait)
+    event.errors = [failure.to_field_error().to_json()]  # why it waits, for the event's admin page
+    event.save(update_fields=["enrichment_attempts", "next_attempt_at", "errors"])
+    audit_record(
+        event=event, from_state=event.status, to_state=event.status, actor_kind="system", actor_label=actor_label,
+        detail=f"Try {attempts} of {len(waits) + 1} at the sender's API failed, trying again in {wait} s: {failure.message}",
+    )
+    return "retrying"
+
+
 def event_read(event: CompletionEvent):
-    """(candidate, errors, ignored reason): the dialect's reading and enrichment, with no lock held.
+    """(candidate, errors, ignored reason, passing failure): the dialect's reading and enrichment, with no lock held.
 
     Enrichment may call the sender's API; it runs before the row is locked, so a slow LMS holds no
     database lock. Staff corrections apply before it (an address staff gave is not looked up) and
@@ -76,19 +103,21 @@ def event_read(event: CompletionEvent):
     adapter = adapter_for_event(event)
     payload, error = event_payload(event, parse=adapter.payload_parse)
     if error:
-        return None, [error], None
+        return None, [error], None, None
     try:
         candidate, errors = adapter.adapt(payload)
     except NotACompletion as exc:
-        return None, [], str(exc)
+        return None, [], str(exc), None
     candidate.with_corrections(event.corrections or {})
     if not errors:
         try:
             adapter.enrich(source=event.source, candidate=candidate, payload=payload)
         except EnrichmentFailed as exc:
+            if exc.transient:
+                return None, [], None, exc
             errors = [exc.to_field_error()]
         candidate.with_corrections(event.corrections or {})
-    return candidate, errors, None
+    return candidate, errors, None, None
 
 
 def completion_event_process(*, event_id, course_cache: dict | None = None) -> str:
@@ -96,7 +125,9 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
     unlocked = CompletionEvent.objects.select_related("source__organization").filter(pk=event_id).first()
     if unlocked is None or unlocked.status != CompletionEvent.Status.ACCEPTED:
         return unlocked.status if unlocked else "missing"
-    candidate, errors, ignored = event_read(unlocked)
+    if unlocked.next_attempt_at and unlocked.next_attempt_at > timezone.now():
+        return "waiting"  # an early copy of its task: the sweep queues it when its wait is over
+    candidate, errors, ignored, passing_failure = event_read(unlocked)
     with transaction.atomic():
         # The row lock (PostgreSQL) or the IMMEDIATE write lock (SQLite) makes concurrent runs queue
         # up here; whoever comes second finds the event no longer `accepted` and stops.
@@ -109,6 +140,8 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
         if event is None or event.status != CompletionEvent.Status.ACCEPTED:
             return event.status if event else "missing"
         source = event.source
+        if passing_failure:
+            return event_enrichment_retry(event=event, failure=passing_failure, actor_label=source.slug)
         if ignored:
             event_ignore(event=event, reason=ignored, actor_label=source.slug)
             return event.status
@@ -126,7 +159,8 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
         event.status = CompletionEvent.Status.PROCESSED
         event.errors = []
         event.processed_at = timezone.now()
-        event.save(update_fields=["status", "errors", "processed_at"])
+        event.next_attempt_at = None
+        event.save(update_fields=["status", "errors", "processed_at", "next_attempt_at"])
         return event.status
 
 

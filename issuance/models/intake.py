@@ -37,7 +37,9 @@ class Source(models.Model):
         "the API key (thinkific; talentlms, which Laurel polls with it), the HMAC secret (teachable) or the password (xapi).",
     )
     signing_secret_next = models.CharField(
-        max_length=200, blank=True, help_text="A second accepted secret while the sender rotates to it."
+        max_length=200, blank=True,
+        help_text="A second accepted secret: a new one while the sender rotates to it, or the previous one after "
+        "'Generate a new secret'. Clear it once the LMS sends with the main secret.",
     )
     settings = models.JSONField(default=dict, blank=True, help_text="The dialect's own settings (not secret).")
     secret_settings = models.JSONField(
@@ -113,6 +115,12 @@ class CompletionEvent(models.Model):
     staff_notified_at = models.DateTimeField(null=True, blank=True, help_text="When a staff digest listed this event.")
     failures = models.PositiveSmallIntegerField(
         default=0, help_text="Unexpected errors while processing it; at LAUREL_POISON_FAILURES it is parked."
+    )
+    enrichment_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Tries at the sender's API (Moodle web services) that failed for a passing reason."
+    )
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker asks the sender's API again (LAUREL_ENRICHMENT_RETRY_SECONDS)."
     )
 
     class Meta:

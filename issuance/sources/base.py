@@ -172,6 +172,9 @@ class Dialect:
     settings: tuple[Setting, ...] = ()
     secret_help = ""  # what the source's secret is for this sender, shown in the admin and source_add
     secret_required = True
+    # Whether Laurel may make the secret up (a token, a password, a whsec_ key) for staff to paste
+    # into the LMS; False where the LMS issues it (Thinkific's API key, Teachable's signing secret).
+    secret_generated_here = True
     response_headers: dict = {}  # sent with every answer (xAPI's version header)
     authentication_challenge = ""  # WWW-Authenticate on a 401, for senders that use HTTP authentication
 

@@ -34,6 +34,7 @@ ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES
 class CanvasDialect(Dialect):
     name = "canvas"
     label = "Canvas Live Events (signed)"
+    secret_generated_here = False
     secret_required = False
     secret_help = "not used: Canvas signs with Instructure's published keys (jwks_url or jwks)"
     settings = (

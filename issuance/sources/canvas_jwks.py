@@ -3,14 +3,16 @@
 Instructure rotates its keys monthly and publishes previous, current and next, so a cached set
 usually holds the key; an unknown `kid` fetches again at once, but after such a fetch the next
 unknown `kid` waits REFETCH_SECONDS, so a flood of forged tokens cannot become a flood of requests.
+The fetch goes through the outgoing-request guard (https only, no private address unless
+LAUREL_ALLOW_PRIVATE_TARGETS=1, checked again on each of up to three redirects).
 """
 
 import threading
 import time
 
 import jwt
-import requests
 
+from ..connectors.guard import OutboundRequestError, TargetRefused, guarded_request
 from .base import json_parse
 
 CONNECT_TIMEOUT, READ_TIMEOUT = 5, 10
@@ -30,14 +32,16 @@ class KeySetUnavailable(Exception):
 def canvas_jwks_fetch(url: str) -> dict:
     """GET the key set. The one place Laurel's requests to a JWKS endpoint leave from."""
     try:
-        with requests.get(url, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), stream=True, allow_redirects=False) as response:
-            body = response.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
-    except requests.RequestException as exc:
-        raise KeySetUnavailable(f"The key set at {url} did not answer ({exc.__class__.__name__}).") from None
-    if response.status_code != 200 or len(body) > MAX_RESPONSE_BYTES:
-        raise KeySetUnavailable(f"The key set at {url} answered HTTP {response.status_code}.")
+        response = guarded_request("GET", url, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                                   max_bytes=MAX_RESPONSE_BYTES, follow_redirects=True)
+    except TargetRefused as exc:
+        raise KeySetUnavailable(f"Laurel may not fetch jwks_url: {exc} Set jwks_url to Instructure's public https address.") from None
+    except OutboundRequestError as exc:
+        raise KeySetUnavailable(f"The key set at {url} did not answer ({exc}).") from None
+    if response.status != 200:
+        raise KeySetUnavailable(f"The key set at {url} answered HTTP {response.status}.")
     try:
-        return json_parse(body)
+        return json_parse(response.body)
     except ValueError:
         raise KeySetUnavailable(f"The key set at {url} is not JSON.") from None
 

@@ -81,3 +81,22 @@ def source_configure(
             status=SourcePoll.Status.IDLE, failures=0, next_poll_after=None, last_error=""
         )
     return source, created
+
+
+@transaction.atomic
+def source_secret_generate(*, source_id) -> tuple[Source, str, str]:
+    """Make a new secret in the dialect's format; the one it replaces stays accepted as the second secret.
+
+    Returns (source, new secret, the previous secret or ""). SettingsError where the LMS issues the
+    secret itself (Thinkific, Teachable) or there is none (Canvas). The LMS keeps working with the
+    previous secret until staff paste the new one into it and clear the second secret.
+    """
+    source = Source.objects.select_for_update().get(pk=source_id)
+    dialect = DIALECTS[source.dialect]
+    if not dialect.secret_generated_here:
+        raise SettingsError(f"Laurel cannot make up the {dialect.name} dialect's secret: it is {dialect.secret_help}.")
+    previous, source.signing_secret = source.signing_secret, dialect.secret_generate()
+    source_secret_check(dialect_name=dialect.name, secret=source.signing_secret)
+    source.signing_secret_next = previous
+    source.save(update_fields=["signing_secret", "signing_secret_next"])
+    return source, source.signing_secret, previous

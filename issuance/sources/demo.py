@@ -6,7 +6,8 @@ from .registry import DIALECTS
 
 # slug, dialect, settings, course mapping (external id → demo course code). LMSs that send no score
 # map to WS-100 (no rules), so their completions issue; xAPI sends one, so it maps to FA-101 (pass
-# mark 80). The web-services and key-set addresses are examples to replace with a real Moodle and Canvas.
+# mark 80). The web-services and key-set addresses are examples: `make demo` points them at its local
+# stand-ins (scripts/lms_stand_ins.py); point them at a real Moodle and Canvas to try those.
 DEMO_SOURCES = [
     # poll_minutes 0: the example Moodle does not exist, so the demo's worker must not poll it.
     ("demo-moodle", "moodle", {"moodle_url": "https://moodle.demo-academy.example", "poll_minutes": "0"}, {"12": "WS-100"}),

@@ -1,35 +1,44 @@
 """Moodle web services, called by the worker to complete a course_completed event.
 
 Moodle answers errors with HTTP 200 and {"exception", "errorcode", "message"}; they are classified
-here: a bad token or a missing capability is permanent and says what to fix, an unreachable or
-failing site is transient (the event parks and staff reprocess it once Moodle is back).
+here: a bad token or a missing capability is permanent and says what to fix; an unreachable,
+overloaded or maintenance-mode site is transient (the worker tries again later, see
+`issuance/intake/processing.py`). Every call goes through the outgoing-request guard: https only,
+no private address unless LAUREL_ALLOW_PRIVATE_TARGETS=1.
 """
 
 from decimal import Decimal, InvalidOperation
 
-import requests
-
+from ..connectors.guard import OutboundRequestError, ResponseTooLarge, TargetRefused, guarded_request
 from .base import EnrichmentFailed, json_parse
 
 CONNECT_TIMEOUT, READ_TIMEOUT = 5, 20
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+# WS errors that say the site is briefly unable to answer, not that Laurel's set-up is wrong.
+TRANSIENT_ERRORS = {"sitemaintenance", "dbconnectionfailed", "dmlreadexception", "dmlwriteexception"}
 CAPABILITY_ERRORS = {"nopermissions", "required_capability_exception", "accessexception", "servicenotavailable", "webservicesnotenabled"}
 
 
 def moodle_ws_call(*, base_url: str, token: str, function: str, params: dict):
     """One web-services function over REST. The one place Laurel's requests to Moodle leave from."""
     data = {"wstoken": token, "wsfunction": function, "moodlewsrestformat": "json", **params}
+    url = f"{base_url}/webservice/rest/server.php"
     try:
-        with requests.post(
-            f"{base_url}/webservice/rest/server.php", data=data, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), stream=True, allow_redirects=False
-        ) as response:
-            body = response.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
-    except requests.RequestException as exc:
-        raise EnrichmentFailed(f"Moodle at {base_url} did not answer {function}: {exc.__class__.__name__}. Reprocess once it is reachable.", code="moodle_unavailable", transient=True) from None
-    if response.status_code >= 500 or response.status_code == 429:
-        raise EnrichmentFailed(f"Moodle answered {function} with HTTP {response.status_code}. Reprocess once it recovers.", code="moodle_unavailable", transient=True)
-    if response.status_code != 200 or len(body) > MAX_RESPONSE_BYTES:
-        raise EnrichmentFailed(f"Moodle answered {function} with HTTP {response.status_code} ({len(body)} bytes); check moodle_url.", code="moodle_bad_response")
+        response = guarded_request("POST", url, data=data, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                                   max_bytes=MAX_RESPONSE_BYTES)
+    except TargetRefused as exc:
+        raise EnrichmentFailed(f"Laurel may not call moodle_url: {exc} Set moodle_url to the site's public https address.",
+                               code="moodle_url_refused") from None
+    except ResponseTooLarge:
+        raise EnrichmentFailed(f"Moodle's answer to {function} is larger than {MAX_RESPONSE_BYTES} bytes; check moodle_url.",
+                               code="moodle_bad_response") from None
+    except OutboundRequestError as exc:
+        raise EnrichmentFailed(f"Moodle at {base_url} did not answer {function}: {exc}", code="moodle_unavailable", transient=True) from None
+    body = response.body
+    if response.status >= 500 or response.status in (408, 429):
+        raise EnrichmentFailed(f"Moodle answered {function} with HTTP {response.status}.", code="moodle_unavailable", transient=True)
+    if response.status != 200:
+        raise EnrichmentFailed(f"Moodle answered {function} with HTTP {response.status}; check moodle_url.", code="moodle_bad_response")
     try:
         result = json_parse(body)
     except ValueError:
@@ -42,6 +51,8 @@ def moodle_ws_call(*, base_url: str, token: str, function: str, params: dict):
 def moodle_error_classify(*, function: str, result: dict) -> EnrichmentFailed:
     code = str(result.get("errorcode") or "")
     message = str(result.get("message") or "")[:300]
+    if code in TRANSIENT_ERRORS:
+        return EnrichmentFailed(f"Moodle could not answer {function} just now ({code}: {message}).", code="moodle_unavailable", transient=True)
     if code == "invalidtoken":
         return EnrichmentFailed(
             "Moodle refused the web-services token (invalidtoken). Create a token for Laurel's service user "

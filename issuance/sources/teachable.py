@@ -42,6 +42,7 @@ def _signatures(value: str, body: bytes) -> list[tuple[str, bytes]]:
 class TeachableDialect(Dialect):
     name = "teachable"
     label = "Teachable"
+    secret_generated_here = False
     secret_help = "the webhook signing secret Teachable shows for this webhook"
     settings = (
         Setting("signature_header", f"The header holding the signature (default {DEFAULT_HEADER}).", kind="header", default=DEFAULT_HEADER),

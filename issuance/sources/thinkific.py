@@ -27,6 +27,7 @@ SIGNATURE_HEADER = "X-Thinkific-Hmac-Sha256"
 class ThinkificDialect(Dialect):
     name = "thinkific"
     label = "Thinkific"
+    secret_generated_here = False
     secret_help = "the site's API key (or the OAuth app's client secret) that Thinkific signs webhooks with"
 
     def request_authenticate(self, *, source, request):

@@ -9,6 +9,13 @@ from tests.intake.conftest import task_queue  # noqa: F401  (the real broker, ru
 from tests.issuance_factories import organization_with_templates
 from tests.pipeline.conftest import smtp  # noqa: F401  (a real SMTP server on 127.0.0.1)
 
+
+@pytest.fixture(autouse=True)
+def private_targets_allowed(settings):
+    """The LMS stand-ins listen on 127.0.0.1, which the outgoing-request guard refuses unless allowed."""
+    settings.LAUREL_ALLOW_PRIVATE_TARGETS = True
+
+
 @pytest.fixture
 def org(db):
     return organization_with_templates(name="Harbour Academy", slug="harbour")

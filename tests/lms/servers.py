@@ -73,13 +73,16 @@ class MoodleWebServices(_Server):
         self.fail_with: tuple[int, dict] | None = None  # e.g. (503, {...}) or (200, {"exception": …})
         self.enrolled: dict[str, list[str]] = {}  # course id → user ids, for core_enrol_get_enrolled_users
         self.completed_at: dict[tuple[str, str], int] = {}  # (user, course) → the last criterion's timecompleted
+        self.fail_times: int | None = None  # answer `fail_with` to this many requests, then normally (None: always)
 
     def respond(self, path, body):
         form = {key: values[0] for key, values in parse_qs(body.decode()).items()}
         self.requests.append({"path": path, "form": form})
         if not path.startswith("/webservice/rest/server.php"):
             return 404, {"error": "not found"}
-        if self.fail_with:
+        if self.fail_with and self.fail_times != 0:
+            if self.fail_times is not None:
+                self.fail_times -= 1
             return self.fail_with
         if form.get("wstoken") != self.token:
             return 200, {"exception": "moodle_exception", "errorcode": "invalidtoken", "message": "Invalid token - token not found"}

@@ -111,3 +111,12 @@ def test_it_verifies_against_an_inline_key_set_and_lets_the_mapping_win(make_sou
     issuance = event.issuances.get()
     assert (issuance.course, issuance.learner_name, issuance.learner.email) == (other, "Søren Kierkegård", "søren@example.org")
     assert jwks.requests == []
+
+
+def test_the_guard_refuses_a_private_jwks_url_with_a_clear_503_and_stores_nothing(post, jwks, settings):
+    settings.LAUREL_ALLOW_PRIVATE_TARGETS = False
+    response = post(live_event())
+    assert response.status_code == 503
+    detail = response.json()["detail"]
+    assert "may not fetch jwks_url" in detail and "LAUREL_ALLOW_PRIVATE_TARGETS" in detail
+    assert jwks.requests == [] and CompletionEvent.objects.count() == 0

@@ -47,3 +47,19 @@ def test_it_says_why_when_the_key_set_cannot_be_fetched(jwks):
         port = probe.getsockname()[1]
     with pytest.raises(KeySetUnavailable, match="did not answer"):
         jwks_key_for(url=f"http://127.0.0.1:{port}/jwks", inline=None, kid="k", now=0)
+
+
+def test_it_follows_a_redirect_and_checks_where_it_leads(jwks, settings):
+    target = jwks.url + "/jwks"
+    redirector = JwksServer()
+    redirector.respond = lambda path, body: (302, {}, {"Location": target})
+    redirector.start()
+    try:
+        kid = jwks.current[0]
+        assert jwks_key_for(url=redirector.url + "/old", inline=None, kid=kid, now=0).key_id == kid
+        jwks_cache_forget()
+        settings.LAUREL_ALLOW_PRIVATE_TARGETS = False
+        with pytest.raises(KeySetUnavailable, match="may not fetch jwks_url"):
+            jwks_key_for(url="https://localhost:1/jwks", inline=None, kid=kid, now=0)
+    finally:
+        redirector.stop()

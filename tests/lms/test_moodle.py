@@ -1,12 +1,17 @@
 """Moodle's local_webhooks plugin over real HTTP, enriched from a real Moodle web-services server."""
 
 import json
+import socket
 
 import pytest
 import requests
+from django.utils import timezone
 
+from audit.models import AuditRecord
+from issuance.intake.parked_events import parked_event_reprocess
 from issuance.models import CompletionEvent
-from tests.factories import CourseFactory
+from issuance.sweep import completion_events_sweep
+from tests.factories import CourseFactory, StaffUserFactory
 
 from .conftest import assert_delivered, event_outcome
 from .servers import MoodleWebServices
@@ -112,14 +117,114 @@ def test_it_accepts_any_script_in_names_and_local_parts(post, task_queue):
     [
         ((200, {"exception": "moodle_exception", "errorcode": "invalidtoken", "message": "Invalid token"}), "moodle_invalidtoken", "ws_token"),
         ((200, {"exception": "required_capability_exception", "errorcode": "nopermissions", "message": "Sorry, but you do not currently have permissions to do that (View user profiles)."}), "moodle_capability_missing", "capability"),
-        ((503, {"error": "maintenance"}), "moodle_unavailable", "Reprocess"),
     ],
 )
-def test_it_parks_a_web_services_failure_with_a_reason_that_names_the_fix(post, task_queue, moodle, failure, reason, says):
+def test_it_parks_a_permanent_web_services_failure_at_once_with_a_reason_that_names_the_fix(post, task_queue, moodle, failure, reason, says):
     moodle.fail_with = failure
     event = event_outcome(task_queue, post(course_completed()).json()["event"])
     assert (event.status, event.park_reason) == ("parked", reason)
     assert says in event.errors[0]["message"]
+    assert event.enrichment_attempts == 0 and len(moodle.requests) == 1  # not retried
+
+
+def run_due_retries(task_queue, event_id, *, rounds: int) -> CompletionEvent:
+    """As the sweep does every minute: once an event's wait is over, queue it again; the worker runs it."""
+    for _ in range(rounds):
+        CompletionEvent.objects.filter(pk=event_id, next_attempt_at__isnull=False).update(next_attempt_at=timezone.now())
+        completion_events_sweep(stalled_after=3600)
+        task_queue.run()
+    return CompletionEvent.objects.get(pk=event_id)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        (503, {"error": "maintenance"}),
+        (200, {"exception": "moodle_exception", "errorcode": "sitemaintenance", "message": "Site is undergoing maintenance"}),
+    ],
+)
+def test_it_retries_a_passing_failure_with_growing_waits_and_delivers_when_moodle_answers(post, task_queue, smtp, moodle, settings, failure):
+    settings.LAUREL_ENRICHMENT_RETRY_SECONDS = [60, 300, 900]
+    moodle.fail_with, moodle.fail_times = failure, 2  # the first two calls fail, then Moodle answers
+    event_id = post(course_completed(user="58")).json()["event"]
+    before = timezone.now()
+    event = event_outcome(task_queue, event_id)
+    assert (event.status, event.enrichment_attempts, event.park_reason) == ("accepted", 1, "")
+    assert 55 <= (event.next_attempt_at - before).total_seconds() <= 65
+    assert event.errors[0]["code"] == "moodle_unavailable"
+    # Its wait is not over: an early copy of its task (or a sweep) leaves it alone.
+    assert completion_events_sweep(stalled_after=0) == []
+    task_queue.run()
+    assert CompletionEvent.objects.get(pk=event_id).enrichment_attempts == 1
+    event = run_due_retries(task_queue, event_id, rounds=1)
+    assert (event.status, event.enrichment_attempts) == ("accepted", 2)
+    assert 295 <= (event.next_attempt_at - timezone.now()).total_seconds() <= 300
+    event = run_due_retries(task_queue, event_id, rounds=1)
+    issuance = assert_delivered(event, smtp, "ana.lima@example.org")
+    assert issuance.learner_name == "Ana Lima" and event.next_attempt_at is None
+    tries = [r for r in moodle.requests if r["form"]["wsfunction"] == "core_user_get_users_by_field"]
+    assert len(tries) == 3
+    details = list(AuditRecord.objects.filter(event_id=event_id).values_list("detail", flat=True))
+    assert sum("Try 1 of 4 at the sender's API failed, trying again in 60 s" in d for d in details) == 1
+
+
+def test_it_parks_once_the_retries_are_used_up_naming_the_tries(post, task_queue, moodle, settings):
+    settings.LAUREL_ENRICHMENT_RETRY_SECONDS = [60, 60]
+    moodle.fail_with = (502, {"error": "bad gateway"})
+    event_id = post(course_completed()).json()["event"]
+    event_outcome(task_queue, event_id)
+    event = run_due_retries(task_queue, event_id, rounds=2)
+    assert (event.status, event.park_reason, event.enrichment_attempts) == ("parked", "moodle_unavailable", 3)
+    message = event.errors[0]["message"]
+    assert "HTTP 502" in message and "Tried 3 times since" in message and "reprocess" in message
+    assert len(moodle.requests) == 3
+
+
+def test_it_retries_when_nothing_listens_at_moodle_url(make_source, live_server, task_queue, settings):
+    settings.LAUREL_ENRICHMENT_RETRY_SECONDS = [60]
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = make_source("moodle", slug="moodle-gone", secret=PLUGIN_TOKEN,
+                         settings={"moodle_url": f"http://127.0.0.1:{port}", "ws_token": WS_TOKEN})
+    response = requests.post(f"{live_server.url}/api/v1/sources/{source.slug}/events", json=course_completed(), timeout=30)
+    event = event_outcome(task_queue, response.json()["event"])
+    assert (event.status, event.enrichment_attempts) == ("accepted", 1)
+    event = run_due_retries(task_queue, event.pk, rounds=1)
+    assert (event.status, event.park_reason) == ("parked", "moodle_unavailable")
+    assert "did not answer core_user_get_users_by_field" in event.errors[0]["message"]
+
+
+def test_reprocessing_a_parked_event_starts_a_fresh_count_of_tries(post, task_queue, moodle, settings):
+    settings.LAUREL_ENRICHMENT_RETRY_SECONDS = []  # no retry: the first passing failure parks
+    moodle.fail_with = (503, {"error": "maintenance"})
+    event = event_outcome(task_queue, post(course_completed(user="58")).json()["event"])
+    assert (event.status, event.enrichment_attempts, event.park_reason) == ("parked", 1, "moodle_unavailable")
+    settings.LAUREL_ENRICHMENT_RETRY_SECONDS = [60]
+    assert parked_event_reprocess(event_id=event.pk, user=StaffUserFactory()) == "retrying"
+    event.refresh_from_db()
+    assert (event.status, event.enrichment_attempts) == ("accepted", 1)  # counted afresh, not the 2nd of 1
+    moodle.fail_with = None
+    assert run_due_retries(task_queue, event.pk, rounds=1).status == "processed"
+
+
+def test_the_guard_refuses_a_private_moodle_url_and_the_event_parks_saying_so(post, task_queue, moodle, settings):
+    settings.LAUREL_ALLOW_PRIVATE_TARGETS = False
+    event = event_outcome(task_queue, post(course_completed()).json()["event"])
+    assert (event.status, event.park_reason) == ("parked", "moodle_url_refused")
+    message = event.errors[0]["message"]
+    assert "may not call moodle_url" in message and "https" in message and "LAUREL_ALLOW_PRIVATE_TARGETS" in message
+    assert moodle.requests == []  # refused before anything left
+
+
+def test_the_guard_refuses_an_https_moodle_url_that_resolves_to_a_private_address(make_source, live_server, task_queue, settings):
+    settings.LAUREL_ALLOW_PRIVATE_TARGETS = False
+    source = make_source("moodle", slug="moodle-inside", secret=PLUGIN_TOKEN,
+                         settings={"moodle_url": "https://localhost:9", "ws_token": WS_TOKEN})
+    response = requests.post(f"{live_server.url}/api/v1/sources/{source.slug}/events", json=course_completed(), timeout=30)
+    event = event_outcome(task_queue, response.json()["event"])
+    assert (event.status, event.park_reason) == ("parked", "moodle_url_refused")
+    assert "private, loopback or link-local" in event.errors[0]["message"]
 
 
 def test_it_parks_an_unknown_user_an_unmappable_course_and_an_unconfirmed_completion(post, task_queue, moodle):

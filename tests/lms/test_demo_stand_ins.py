@@ -1,0 +1,50 @@
+"""`make demo`'s LMS part: the stand-ins and one completion per dialect, each ending as a delivered credential."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from issuance.models import Source
+from issuance.sources.canvas_jwks import jwks_cache_forget
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "lms_stand_ins.py"
+
+
+@pytest.fixture
+def stand_ins():
+    spec = importlib.util.spec_from_file_location("lms_stand_ins", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_dialects_completion_in_the_demo_becomes_a_delivered_credential(stand_ins, live_server, task_queue, smtp):
+    call_command("seed_demo", admin_password="pw-for-tests")
+    sources = stand_ins.demo_sources()
+    moodle, jwks = stand_ins.stand_ins_start(sources)
+    jwks_cache_forget()
+    try:
+        assert Source.objects.get(slug="demo-moodle").settings["moodle_url"] == moodle.url
+        assert Source.objects.get(slug="demo-canvas").settings["jwks_url"] == jwks.url + "/main/jwks"
+        events = stand_ins.completions_push(url=live_server.url, sources=sources, moodle=moodle, jwks=jwks)
+        task_queue.run()
+    finally:
+        moodle.stop()
+        jwks.stop()
+        jwks_cache_forget()
+    outcomes = {}
+    for dialect, event in events.items():
+        event.refresh_from_db()
+        issuance = event.issuances.first()
+        delivered = issuance is not None and issuance.state in ("delivered", "synced")
+        outcomes[dialect] = (event.status, delivered or (issuance.state if issuance else event.errors))
+    assert outcomes == {dialect: ("processed", True) for dialect in
+                        ("generic", "moodle", "canvas", "thinkific", "teachable", "xapi", "learndash")}
+    assert {r["form"]["wsfunction"] for r in moodle.requests} >= {"core_user_get_users_by_field", "gradereport_user_get_grade_items"}
+    moodle_issuance = events["moodle"].issuances.get()
+    assert moodle_issuance.learner_name == "Łucja Kowalska" and moodle_issuance.completion["score"] == "92.00"
+    assert len(smtp.messages) == 7
