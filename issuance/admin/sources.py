@@ -126,6 +126,7 @@ class SourceAdmin(LaurelHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SourceCourseMappingInline]
     readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state"]
+    change_form_template = "admin/issuance/source/change_form.html"  # the generate-secret form beside the change form
     actions = ["resume_polling"]
 
     def get_queryset(self, request):

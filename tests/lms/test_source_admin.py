@@ -4,13 +4,12 @@ import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Permission
 from django.test import Client
 
 from issuance.models import CompletionEvent, Source
 from issuance.sources.configure import source_configure
 from tests.badges.test_content_security_policy import InlineScripts
-from tests.factories import StaffUserFactory
+from tests.factories import StaffUserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +141,7 @@ def test_staff_without_change_permission_cannot_generate(client, org):
     make_source(org, "generic")
     source = Source.objects.get()
     viewer = StaffUserFactory(username="viewer", is_superuser=False)
-    viewer.user_permissions.add(Permission.objects.get(codename="view_source"))
+    member(viewer, org, "viewer")  # sees the organisation's sources, changes none
     client.force_login(viewer)
     assert client.post(generate_url(source)).status_code == 403
 

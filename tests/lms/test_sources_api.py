@@ -1,19 +1,19 @@
 """/api/v1/sources/ for integration managers: set up with the same checks as source_add, secrets never returned."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from issuance.models import Source
-from tests.factories import StaffUserFactory
+from tests.factories import StaffUserFactory, member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager():
+def manager(org):
+    """An owner of the organisation: sources are the owner's to set up (courses/roles.py)."""
     user = StaffUserFactory(username="integrations", is_superuser=False)
-    user.user_permissions.set(Permission.objects.filter(codename__in=["view_source", "add_source", "change_source"]))
+    member(user, org, "owner")
     client = APIClient()
     client.force_authenticate(user)
     return client
