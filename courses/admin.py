@@ -283,6 +283,17 @@ class CourseAdmin(LaurelHistoryAdmin):
     search_fields = ["code", "title", "description"]
     list_select_related = ["organization", "achievement", "ruleset"]
     autocomplete_fields = ["next_course"]
+
+    def related_links(self, request, obj):
+        """Typing this course's completions in: a session's roster, or one credential by hand (docs/in-person.md)."""
+        if not obj.is_active:
+            return []
+        links = []
+        if request.user.has_perm("issuance.enter_roster"):
+            links.append(("New session roster", reverse("admin:issuance_roster_add") + f"?course={obj.pk}"))
+        if request.user.has_perm("issuance.issue_by_hand"):
+            links.append(("Issue one credential", reverse("admin:issuance_handissue_add") + f"?course={obj.pk}"))
+        return links
     fieldsets = [
         (None, {"fields": ["organization", "code", "title", "description", "is_active", "sending_paused"]}),
         ("What it awards", {"fields": ["achievement", "ruleset"]}),

@@ -281,3 +281,12 @@ class LearnerAdmin(LearnerPrivacyPermissions, LaurelAdmin):
     actions = [export_learner_data, erase_learner_data]
     search_fields = ["email", "name"]
     inlines = [LearnerIssuanceInline, LearnerCredentialInline]
+
+    def related_links(self, request, obj):
+        """Typing a completion in for this learner: one credential by hand, or a roster with them on it."""
+        links = []
+        if request.user.has_perm("issuance.issue_by_hand"):
+            links.append(("Issue one credential", reverse("admin:issuance_handissue_add") + f"?learner={obj.pk}"))
+        if request.user.has_perm("issuance.enter_roster"):
+            links.append(("New roster with this learner", reverse("admin:issuance_roster_add") + f"?learner={obj.pk}"))
+        return links

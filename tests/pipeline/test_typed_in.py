@@ -4,12 +4,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 
 from audit.models import AuditRecord
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent, HandIssue, Issuance, Learner, Roster
-from tests.factories import CourseFactory
+from courses.models import Course, Organization
+from tests.factories import CourseFactory, member
 from tests.pipeline.conftest import drive
 
 State = Issuance.State
@@ -19,8 +20,15 @@ SHEET = "Name\tEmail\tAttendance\tScore\nAna Lima\tana@learners.example\t100\t92
 
 
 def staff(username, *codenames):
+    """A staff member of every organisation there is, in the role that grants `codenames` (courses/roles.py):
+    a facilitator (of every course) for rosters, an operator to issue by hand, an owner to override the rules."""
     user = User.objects.create_user(username, password="x", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="issuance", codename__in=codenames))
+    role = ("owner" if "override_rules" in codenames else "operator" if "issue_by_hand" in codenames
+            else "facilitator" if "enter_roster" in codenames else None)
+    for organization in Organization.objects.all() if role else []:
+        membership = member(user, organization, role)
+        if role == "facilitator":
+            membership.courses.set(Course.objects.filter(organization=organization))
     return User.objects.get(pk=user.pk)  # fresh, so the permission cache is empty
 
 
