@@ -34,7 +34,7 @@ def figure(page, label: str) -> str:
     return card.locator(".laurel-figure-value").inner_text().strip()
 
 
-def test_the_dashboard_shows_what_the_database_holds_and_each_figure_opens_its_list(superuser_page, issue, parked_event):
+def test_the_dashboard_shows_what_the_database_holds_and_each_figure_opens_its_list(superuser_page, issue, parked_event, tmp_path):
     issue(email="ann@learners.example", name="Ann Lee")
     issue(email="bob@learners.example", name="Bob Roe")
     page = superuser_page
@@ -52,7 +52,7 @@ def test_the_dashboard_shows_what_the_database_holds_and_each_figure_opens_its_l
     page.wait_for_load_state()
     assert "/admin/issuance/credential/" in page.url
     assert page.locator("#result_list tbody tr").count() == 2
-    page.screenshot(path="/tmp/laurel-browser-credentials.png")
+    page.screenshot(path=str(tmp_path / "credentials.png"))
 
 
 def test_a_staff_member_revokes_a_credential_from_its_own_page(superuser_page, issue):
