@@ -51,14 +51,14 @@ def audit_record_hash(record, *, previous_hash: str, fields: list[str] = HASHED_
 
 
 def _head_locked() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    head = AuditChainHead.objects.select_for_update(no_key=True).filter(pk=1).first()
     if head is None:  # a fresh or flushed database: start where the records end
         last = AuditRecord.objects.order_by("-id").first()
         AuditChainHead.objects.get_or_create(pk=1, defaults={
             "last_record_id": last.pk if last else None, "last_hash": last.record_hash if last else "",
             "length": AuditRecord.objects.count(),
         })
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = AuditChainHead.objects.select_for_update(no_key=True).get(pk=1)
     return head
 
 

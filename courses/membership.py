@@ -179,7 +179,7 @@ def invitation_find(*, token: str) -> Invitation | None:
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, password: str | None = None, user=None) -> StaffAdded:
     """The invited person joins: as the signed-in user, or as a new user with `password`."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= timezone.now():
         raise MembershipError("This invitation has been used, withdrawn or has expired; ask for a new one.")
     if user is not None and user.is_authenticated and user.email.lower() != invitation.email:

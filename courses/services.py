@@ -32,7 +32,7 @@ def ruleset_version_copy(*, version: RuleSetVersion) -> RuleSetVersion:
 def ruleset_version_publish(*, version: RuleSetVersion, user=None) -> RuleSetVersion:
     """Make a draft the live version of its rule set, audited with what changed from the one it replaces."""
     with transaction.atomic():
-        locked = RuleSetVersion.objects.select_for_update().select_related("ruleset").get(pk=version.pk)
+        locked = RuleSetVersion.objects.select_for_update(no_key=True).select_related("ruleset").get(pk=version.pk)
         if locked.is_published:
             raise VersionNotPublishable(f"{locked} is already published (on {locked.published_at:%d %B %Y %H:%M}).")
         live = locked.ruleset.current_version

@@ -35,7 +35,7 @@ def _actor(actor) -> dict:
 
 def _change(*, credential: Credential, to_status: str, allowed_from: set[str], reason: str, actor, verb: str) -> Credential:
     with transaction.atomic():
-        locked = Credential.objects.select_for_update().select_related("issuance").get(pk=credential.pk)
+        locked = Credential.objects.select_for_update(no_key=True).select_related("issuance").get(pk=credential.pk)
         if locked.status not in allowed_from:
             raise StatusConflict(f"Credential {locked.pk} is {locked.get_status_display().lower()}; it cannot be {verb}.")
         from_status = locked.status

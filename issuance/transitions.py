@@ -212,7 +212,7 @@ class NotParked(Exception):
 def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff") -> Issuance:
     """Send a parked issuance back to the state before its failed step, and queue that step."""
     with transaction.atomic():
-        issuance = Issuance.objects.select_for_update().get(pk=issuance_id)
+        issuance = Issuance.objects.select_for_update(no_key=True).get(pk=issuance_id)
         if issuance.state != State.PARKED:
             raise NotParked(f"Issuance {issuance.pk} is {issuance.get_state_display().lower()}, not parked.")
         to_state = STEP_INPUT_STATE[issuance.failed_step]

@@ -30,7 +30,7 @@ def _next_key_id(organization: Organization) -> str:
 def organization_key_rotate(*, organization: Organization) -> OrganizationSigningKey:
     """Retire the active key (it stays published) and make a new one that signs from now on."""
     # Lock the organisation row so two rotations cannot pick the same key id.
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
     organization.signing_keys.filter(retired_at__isnull=True).update(retired_at=timezone.now())
     key_pair = key_pair_generate()
     return OrganizationSigningKey.objects.create(

@@ -63,7 +63,7 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the organisation row so two schedulers cannot both decide "it has been 15 minutes".
-        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
         last = StaffDigest.objects.filter(organization=organization).order_by("-sent_at").first()
         if last is not None and now - last.sent_at < DIGEST_INTERVAL:
             return None

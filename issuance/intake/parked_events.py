@@ -17,7 +17,7 @@ def _leave_queue(*, event_id, user, to_status: str, detail: str, corrections: di
                  discarded_reason: str | None = None) -> None:
     """Move a still-parked event out of the queue (locked, so two staff cannot both), and audit who did."""
     with transaction.atomic():
-        event = CompletionEvent.objects.select_for_update().filter(pk=event_id).first()
+        event = CompletionEvent.objects.select_for_update(no_key=True).filter(pk=event_id).first()
         if event is None or event.status != CompletionEvent.Status.PARKED:
             raise NotParkedError(f"Event {event_id} is no longer parked.")
         fields = ["status", "failures", "enrichment_attempts", "next_attempt_at"]

@@ -150,7 +150,7 @@ def _step_preview(*, poller, source, step, report: ScopeReport) -> None:
 
 def _state_after(*, source: Source, error: PollError | None, report: PollReport, budget: PollBudget) -> None:
     now = timezone.now()
-    state = SourcePoll.objects.select_for_update().get(source=source)
+    state = SourcePoll.objects.select_for_update(no_key=True).get(source=source)
     state.last_poll_at, state.last_poll_summary = now, report.summary(detail=error is None)[:300]
     if error is None:
         state.status, state.failures, state.last_error = SourcePoll.Status.IDLE, 0, ""

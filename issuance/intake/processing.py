@@ -132,7 +132,7 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
         # The row lock (PostgreSQL) or the IMMEDIATE write lock (SQLite) makes concurrent runs queue
         # up here; whoever comes second finds the event no longer `accepted` and stops.
         event = (
-            CompletionEvent.objects.select_for_update()
+            CompletionEvent.objects.select_for_update(no_key=True, of=("self",))
             .select_related("source__organization")
             .filter(pk=event_id)
             .first()
@@ -181,7 +181,7 @@ def completion_event_process_guarded(*, event_id, course_cache: dict | None = No
 def completion_event_failure_record(*, event_id, exc: Exception) -> str:
     summary = text_storable(f"{type(exc).__name__}: {exc}")[:500]
     with transaction.atomic():
-        event = CompletionEvent.objects.select_for_update().select_related("source").filter(pk=event_id).first()
+        event = CompletionEvent.objects.select_for_update(no_key=True, of=("self",)).select_related("source").filter(pk=event_id).first()
         if event is None or event.status != CompletionEvent.Status.ACCEPTED:
             return event.status if event else "missing"
         event.failures += 1

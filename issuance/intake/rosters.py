@@ -104,7 +104,7 @@ def row_cells(row: RosterRow) -> dict:
 def roster_rows_replace(*, roster: Roster, cells: list[dict]) -> list[RosterRow]:
     """Save the draft: the rows not yet submitted become `cells` (blank rows left out), each checked."""
     with transaction.atomic():
-        Roster.objects.select_for_update().filter(pk=roster.pk).first()
+        Roster.objects.select_for_update(no_key=True).filter(pk=roster.pk).first()
         pending = roster.rows.filter(event__isnull=True)
         # A held row fixed and saved again keeps its number on the sheet; rows added after it come last.
         free = sorted(pending.values_list("position", flat=True))
@@ -145,7 +145,7 @@ def roster_submit(*, roster_id: int, user) -> RosterSubmitted:
     """Send every row that passes the check as a form event; rows with errors wait in the draft."""
     report = RosterSubmitted()
     with transaction.atomic():
-        roster = Roster.objects.select_for_update().select_related("course__organization").get(pk=roster_id)
+        roster = Roster.objects.select_for_update(no_key=True, of=("self",)).select_related("course__organization").get(pk=roster_id)
         pending = list(roster.rows.filter(event__isnull=True).order_by("position"))
         report.already = roster.rows.filter(event__isnull=False).count()
         roster_rows_check(roster=roster, rows=pending)  # checked again now: the course or rules may have changed

@@ -64,7 +64,7 @@ def connection_add(*, organization: Organization, kind: str, name: str = "", sec
     """
     connector = connector_for(kind)
     name = (name or kind).strip()
-    connection = Connection.objects.select_for_update().filter(organization=organization, kind=kind, name=name).first()
+    connection = Connection.objects.select_for_update(no_key=True).filter(organization=organization, kind=kind, name=name).first()
     created = connection is None
     if created:
         connection = Connection(organization=organization, kind=kind, name=name)

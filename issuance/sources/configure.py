@@ -50,7 +50,7 @@ def source_configure(
     organization = Organization.objects.filter(slug=organization_slug).first()
     if organization is None:
         raise SettingsError(f"No organisation with the slug {organization_slug!r}.")
-    source = Source.objects.select_for_update().filter(slug=slug).first()
+    source = Source.objects.select_for_update(no_key=True).filter(slug=slug).first()
     if source is not None and source.organization_id != organization.pk:
         raise SettingsError(f"The source {slug!r} belongs to another organisation.")
     created = source is None
@@ -91,7 +91,7 @@ def source_secret_generate(*, source_id) -> tuple[Source, str, str]:
     secret itself (Thinkific, Teachable) or there is none (Canvas). The LMS keeps working with the
     previous secret until staff paste the new one into it and clear the second secret.
     """
-    source = Source.objects.select_for_update().get(pk=source_id)
+    source = Source.objects.select_for_update(no_key=True).get(pk=source_id)
     dialect = DIALECTS[source.dialect]
     if not dialect.secret_generated_here:
         raise SettingsError(f"Laurel cannot make up the {dialect.name} dialect's secret: it is {dialect.secret_help}.")

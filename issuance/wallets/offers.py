@@ -157,7 +157,7 @@ def wallet_offer_claim(*, offer: WalletOffer, holder_did: str) -> dict:
     """The credential signed for `holder_did`; the first DID binds the offer, the same DID gets the same credential."""
     protocol = WalletOffer.Protocol(offer.protocol)
     with transaction.atomic():
-        locked = WalletOffer.objects.select_for_update().select_related("credential__issuance").get(pk=offer.pk)
+        locked = WalletOffer.objects.select_for_update(no_key=True).select_related("credential__issuance").get(pk=offer.pk)
         offer_usable_check(locked)
         issuance = locked.credential.issuance
         if locked.holder_did and locked.holder_did != holder_did:

@@ -1,5 +1,6 @@
 """Fixtures for the Open Badges tests: the 1EdTech vector and schema, an issuer, and a credential builder."""
 
+import fcntl
 import hashlib
 import json
 import subprocess
@@ -99,13 +100,16 @@ def verifier_installed() -> Path:
     node, npm = require_program("node", package="nodejs"), require_program("npm", package="npm")
     lock_digest = hashlib.sha256((VERIFIER_DIR / "package-lock.json").read_bytes()).hexdigest()
     stamp = VERIFIER_DIR / "node_modules" / ".laurel-lock-sha256"
-    if not stamp.exists() or stamp.read_text() != lock_digest:
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-            cwd=VERIFIER_DIR, capture_output=True, text=True, timeout=600,
-        )
-        assert done.returncode == 0, f"npm ci failed in {VERIFIER_DIR}:\n{done.stdout}\n{done.stderr}"
-        stamp.write_text(lock_digest)
+    # Two suites at once (CI runs both profiles side by side) take turns: `npm ci` empties node_modules.
+    with open(VERIFIER_DIR / ".npm-ci.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not stamp.exists() or stamp.read_text() != lock_digest:
+            done = subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+                cwd=VERIFIER_DIR, capture_output=True, text=True, timeout=600,
+            )
+            assert done.returncode == 0, f"npm ci failed in {VERIFIER_DIR}:\n{done.stdout}\n{done.stderr}"
+            stamp.write_text(lock_digest)
     return Path(node)
 
 
