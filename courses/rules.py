@@ -1,10 +1,12 @@
 """What a course requires, checked against one completion and the learner's history.
 
-The pipeline asks here; nothing in this module knows about issuances. Every failed requirement
-becomes one sentence a learner can read.
+The pipeline asks here; nothing in this module knows about issuances: the caller hands over the
+completion's values as `RuleFacts`, typed, built once. Every failed requirement becomes one
+sentence a learner can read.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -24,22 +26,41 @@ class HeldAchievement:
 
 
 @dataclass(frozen=True)
+class RuleFacts:
+    """One completion as the rules read it. A condition's path names a field (`score`, `email` …);
+    further keys go into what the sender sent beside the standard fields (`extra.department`).
+    None is a value that was not reported."""
+
+    score: Decimal | None = None
+    attendance: Decimal | None = None
+    completed_at: datetime | None = None
+    course_id: int | None = None
+    email: str | None = None
+    name: str | None = None
+    learner_external_id: str | None = None
+    extra: Mapping | None = None
+
+
+FACT_NAMES = frozenset(f.name for f in fields(RuleFacts))
+
+
+@dataclass(frozen=True)
 class RulesResult:
     eligible: bool
     reasons: list[str]
 
 
 def ruleset_evaluate(
-    *, version: RuleSetVersion | None, completion: dict, held: list[HeldAchievement], at: datetime
+    *, version: RuleSetVersion | None, facts: RuleFacts, held: list[HeldAchievement], at: datetime
 ) -> RulesResult:
     """Check score, attendance, prerequisites and payload condition groups; collect every failure."""
     if version is None:
         return RulesResult(eligible=True, reasons=[])
     reasons = []
-    reasons += _check_minimum(completion.get("score"), version.min_score, "score")
-    reasons += _check_minimum(completion.get("attendance"), version.min_attendance, "attendance")
+    reasons += _check_minimum(facts.score, version.min_score, "score")
+    reasons += _check_minimum(facts.attendance, version.min_attendance, "attendance")
     reasons += _check_prerequisites(version, held, at)
-    reasons += _check_condition_groups(version, completion)
+    reasons += _check_condition_groups(version, facts)
     return RulesResult(eligible=not reasons, reasons=reasons)
 
 
@@ -82,13 +103,13 @@ def _check_prerequisites(version: RuleSetVersion, held: list[HeldAchievement], a
     return reasons
 
 
-def _check_condition_groups(version: RuleSetVersion, completion: dict) -> list[str]:
+def _check_condition_groups(version: RuleSetVersion, facts: RuleFacts) -> list[str]:
     groups: dict[int, list[RuleCondition]] = {}
     for condition in version.conditions.all():
         groups.setdefault(condition.group, []).append(condition)
     reasons = []
     for _, conditions in sorted(groups.items()):
-        if any(condition_holds(condition, completion) for condition in conditions):
+        if any(condition_holds(condition, facts) for condition in conditions):
             continue
         if len(conditions) == 1:
             reasons.append(f"This course requires: {_describe(conditions[0])}.")
@@ -103,10 +124,13 @@ def _describe(condition: RuleCondition) -> str:
     return f"{condition.path} {condition.get_operator_display()} {condition.value}".strip()
 
 
-def lookup(completion: dict, path: str):
-    """Follow a dotted path into the completion; list items by index. Missing → _MISSING."""
-    node = completion
-    for key in path.split("."):
+def lookup(facts: RuleFacts, path: str):
+    """Follow a dotted path: a field of the facts, then keys into it (list items by index). Missing → _MISSING."""
+    name, *keys = path.split(".")
+    if name not in FACT_NAMES:
+        return _MISSING
+    node = getattr(facts, name)
+    for key in keys:
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
@@ -116,8 +140,8 @@ def lookup(completion: dict, path: str):
     return node
 
 
-def condition_holds(condition: RuleCondition, completion: dict) -> bool:
-    actual = lookup(completion, condition.path)
+def condition_holds(condition: RuleCondition, facts: RuleFacts) -> bool:
+    actual = lookup(facts, condition.path)
     if condition.operator == Op.EXISTS:
         return actual is not _MISSING and actual not in (None, "")
     if actual is _MISSING or actual is None:
@@ -151,4 +175,6 @@ def condition_holds(condition: RuleCondition, completion: dict) -> bool:
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime):  # as the sender wrote it, not Python's spelling
+        return value.isoformat().casefold()
     return str(value).strip().casefold()

@@ -11,6 +11,8 @@ class IssuanceConfig(AppConfig):
     def ready(self):
         # Delivery lives in a sub-package: connect its tracking receiver here.
         from .delivery import tracking  # noqa: F401
+        from .delivery.failures import on_outbox_message_failed
+        from .delivery.signals import outbox_message_failed
         from courses.templating.save_checks import template_save_check_register
 
         from .certificates.save_check import certificate_template_save_problems
@@ -24,6 +26,7 @@ class IssuanceConfig(AppConfig):
         # The catalogue refuses at save what only the pipeline's render would find.
         template_save_check_register(kind="certificate", check=certificate_template_save_problems)
         template_save_check_register(kind="email", check=email_template_save_problems)
+        outbox_message_failed.connect(on_outbox_message_failed, dispatch_uid="laurel-outbox-failure-record")
         post_migrate.connect(schedules_sync_after_migrate, sender=self, dispatch_uid="laurel-schedules-sync")
         post_save.connect(poll_schedule_after_source_save, sender=Source, dispatch_uid="laurel-poll-schedule")
         post_delete.connect(poll_schedule_after_source_delete, sender=Source, dispatch_uid="laurel-poll-schedule-delete")

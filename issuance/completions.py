@@ -4,6 +4,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from courses.rules import RuleFacts
+
 
 @dataclass(frozen=True)
 class Completion:
@@ -36,4 +38,11 @@ class Completion:
             score=None if data.get("score") is None else Decimal(data["score"]),
             attendance=None if data.get("attendance") is None else Decimal(data["attendance"]),
             extra=data.get("extra") or {},
+        )
+
+    def rule_facts(self) -> RuleFacts:
+        """What the course's rules are checked against (the catalogue knows nothing of a Completion)."""
+        return RuleFacts(
+            score=self.score, attendance=self.attendance, completed_at=self.completed_at, course_id=self.course_id,
+            email=self.email, name=self.name, learner_external_id=self.learner_external_id, extra=self.extra,
         )

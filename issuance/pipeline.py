@@ -94,7 +94,8 @@ def decide(issuance: Issuance) -> None:
         renewing = live is not None and credential_renewal_window_open(credential=live, now=now)
         if live is not None and (live.valid_until is None or live.valid_until > now) and not renewing:
             return _duplicate(issuance, live, version)
-        result = ruleset_evaluate(version=version, completion=issuance.completion, held=_held(held), at=now)
+        facts = Completion.from_json(issuance.completion).rule_facts()
+        result = ruleset_evaluate(version=version, facts=facts, held=_held(held), at=now)
         overridden = not result.eligible and issuance.rules_overridden_by_id is not None
         if not result.eligible and not overridden:
             issuance_move(issuance=issuance, to_state=State.INELIGIBLE, reasons=result.reasons, ruleset_version=version,

@@ -80,7 +80,7 @@ class CsvForecast:
                               f"Already holds {course.achievement.name} (issued {live.issued_at:%d %B %Y}).")
         result = ruleset_evaluate(
             version=course.ruleset.current_version if course.ruleset else None,
-            completion=completion.to_json(), at=self.now,
+            facts=completion.rule_facts(), at=self.now,
             held=[HeldAchievement(achievement_id=c.achievement_id, valid_until=c.valid_until, live=c.status in LIVE) for c in held],
         )
         if not result.eligible:

@@ -1,7 +1,9 @@
 """Staff exception digests: one email per organisation per 15 minutes at most, listing what waits for a person.
 
 Both halves of the exception queue feed it: completion events parked at intake, and issuances the
-pipeline parked after a step failed. Each is announced once; the email itself goes through the outbox.
+pipeline parked after a step failed; so do failed outbound deliveries, parked polling and emails given
+up on (failed, bounced, complained, suppressed). Each is announced once; the email itself goes through
+the outbox.
 """
 
 from datetime import datetime, timedelta
@@ -16,7 +18,7 @@ from courses.models import Organization
 from ..delivery.outbox import outbox_enqueue, outbox_send
 from ..email.messages import staff_digest_draft
 from ..idempotency_keys import staff_digest_key
-from ..models import CompletionEvent, Issuance, OutboundDelivery, SourcePoll, StaffDigest
+from ..models import CompletionEvent, Issuance, OutboundDelivery, OutboxMessage, SourcePoll, StaffDigest
 
 DIGEST_INTERVAL = timedelta(minutes=15)
 ITEMS_LISTED = 50
@@ -45,6 +47,21 @@ def _parked_polls(organization: Organization):
     ).select_related("source")
 
 
+def _failed_emails(organization: Organization):
+    """Emails the outbox gave up on (recorded by `delivery.failures`) and not yet announced."""
+    return OutboxMessage.objects.filter(
+        organization=organization, failure_recorded_at__isnull=False, staff_notified_at__isnull=True
+    )
+
+
+def _email_items(emails) -> list[dict]:
+    return [
+        {"summary": f"The “{message.get_kind_display()}” email to {message.recipient} was not delivered ({message.status})",
+         "error": message.last_error or "no error recorded"}
+        for message in emails.order_by("updated_at")[:ITEMS_LISTED]
+    ]
+
+
 def _items(events, issuances) -> list[dict]:
     items = [
         {"summary": f"Event {event.source.slug} · {event.external_id}",
@@ -70,22 +87,27 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         events, issuances = _pending(organization)
         failures = _outbound_failures(organization)
         polls = _parked_polls(organization)
-        count = events.count() + issuances.count() + failures.count() + polls.count()
+        # A parked issuance's own failed email is already its item: announced with it, not listed twice.
+        emails = _failed_emails(organization)
+        listed_emails = emails.exclude(issuance__in=list(issuances.values_list("pk", flat=True)))
+        count = events.count() + issuances.count() + failures.count() + polls.count() + listed_emails.count()
         if not count:
             return None
         queue = "admin:issuance_parkedevent_changelist" if events.exists() else "admin:issuance_issuance_changelist"
         queue_url = settings.LAUREL_BASE_URL + reverse(queue) + ("" if events.exists() else "?state__exact=parked")
         if not events.exists() and not issuances.exists() and failures.exists():  # only outbound failures: their own list
             queue_url = settings.LAUREL_BASE_URL + reverse("admin:issuance_outboundfailure_changelist")
-        elif not events.exists() and not issuances.exists():  # only parked polling: the sources
+        elif not events.exists() and not issuances.exists() and polls.exists():  # only parked polling: the sources
             queue_url = settings.LAUREL_BASE_URL + reverse("admin:issuance_source_changelist")
+        elif not events.exists() and not issuances.exists():  # only failed emails: the outbox
+            queue_url = settings.LAUREL_BASE_URL + reverse("admin:issuance_outboxmessage_changelist")
         message = outbox_enqueue(draft=staff_digest_draft(
             organization=organization, key=staff_digest_key(organization_id=organization.pk, at=now),
             count=count, queue_url=queue_url, items=[
                 {"summary": f"Polling source {poll.source.slug} is parked: fix its credentials, then resume it", "error": poll.last_error}
                 for poll in polls] + _items(events, issuances) + [
                 {"summary": f"Outbound {d.action} to {d.connection.kind} “{d.connection.name}” failed", "error": d.last_error}
-                for d in failures[:ITEMS_LISTED]],
+                for d in failures[:ITEMS_LISTED]] + _email_items(listed_emails),
         ))
         digest = StaffDigest.objects.create(
             organization=organization, sent_at=now, event_count=count, recipient=organization.notification_email
@@ -94,6 +116,7 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         issuances.update(staff_notified_at=now)
         failures.update(staff_notified_at=now)
         polls.update(staff_notified_at=now)
+        emails.update(staff_notified_at=now)
     # Outside the transaction, as the outbox requires; a transient failure leaves it queued for the outbox sweep.
     outbox_send(message_id=message.pk)
     return digest
@@ -109,8 +132,10 @@ def staff_digests_send(now: datetime | None = None) -> int:
                                                 outbound_deliveries__staff_notified_at__isnull=True)
     with_parked_polls = Organization.objects.filter(sources__poll__status=SourcePoll.Status.PARKED,
                                                     sources__poll__staff_notified_at__isnull=True)
+    with_failed_emails = Organization.objects.filter(outbox_messages__failure_recorded_at__isnull=False,
+                                                     outbox_messages__staff_notified_at__isnull=True)
     sent = 0
-    for organization in (with_events | with_issuances | with_failures | with_parked_polls).distinct():
+    for organization in (with_events | with_issuances | with_failures | with_parked_polls | with_failed_emails).distinct():
         if staff_digest_send(organization=organization, now=now):
             sent += 1
     return sent

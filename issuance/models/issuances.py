@@ -49,7 +49,6 @@ class Issuance(models.Model):
     """One learner's way from a completion to a delivered credential, one committed step at a time."""
 
     class State(models.TextChoices):
-        RECEIVED = "received", "Received"
         VALIDATED = "validated", "Validated"
         ELIGIBLE = "eligible", "Eligible"
         INELIGIBLE = "ineligible", "Ineligible"
@@ -73,7 +72,7 @@ class Issuance(models.Model):
     ruleset_version = models.ForeignKey(RuleSetVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     learner_name = models.CharField(max_length=200, help_text="The name as it will appear on the credential.")
     completion = models.JSONField(help_text="The normalised completion this issuance decides on.")
-    state = models.CharField(max_length=12, choices=State.choices, default=State.RECEIVED, db_index=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.VALIDATED, db_index=True)
     reasons = models.JSONField(default=list, blank=True, help_text="Why it is ineligible or a duplicate.")
     failed_step = models.CharField(max_length=12, blank=True)
     error = models.TextField(blank=True)

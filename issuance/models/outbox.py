@@ -56,6 +56,12 @@ class OutboxMessage(models.Model):
     released_at = models.DateTimeField(
         null=True, blank=True, help_text="When staff released it while its course's sending was paused.",
     )
+    failure_recorded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its failure (failed, bounced, complained, suppressed) was put in the audit trail.",
+    )
+    staff_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a staff digest announced its failure.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -81,6 +81,11 @@ def json_parse(body: bytes | str) -> Any:
         raise JsonTooDeep("The JSON is nested too deeply to read.") from None
 
 
+def json_body(data) -> bytes:
+    """The raw body stored for an event Laurel split off a request or found by a poll: compact JSON in UTF-8."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 class RequestRefused(Exception):
     """The request is answered `status` with `detail` and nothing is stored."""
 

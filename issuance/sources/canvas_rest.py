@@ -11,20 +11,19 @@ is already stored (`seen`) and their progress is not asked again. The event id i
 that comes both ways is one event.
 """
 
-import json
 from urllib.parse import urlencode, urlsplit
 
 from requests.utils import parse_header_links
 
-from .base import CandidateCompletion, Dialect, FieldError, derived_event_id, source_setting
+from .base import CandidateCompletion, Dialect, FieldError, source_setting
 from .polling import (
     PollBudgetSpent,
     PollClient,
     PollError,
-    PolledCompletion,
     Poller,
     PollStep,
     completion_time_key,
+    learner_completion_add,
     moment_parse,
 )
 
@@ -94,13 +93,8 @@ class CanvasRestPoller(Poller):
         if not completed_at or (window and not window.holds(moment_parse(completed_at))):
             return
         body = {"course_id": course, "enrollment": enrollment, "progress": progress}
-        step.found.append(PolledCompletion(
-            external_id=derived_event_id("canvas", user_id, course, completion_time_key(completed_at)),
-            body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-            learner=user_id, completed_at=str(completed_at),
-        ))
-        step.seen.append(user_id)
-        seen.add(user_id)
+        learner_completion_add(step=step, seen=seen, dialect="canvas", learner=user_id, course=course,
+                               time_key=completion_time_key(completed_at), completed_at=completed_at, body=body)
 
 
 class CanvasRestAdapter(Dialect):

@@ -15,9 +15,9 @@ import json
 from datetime import timedelta
 
 from ..models import CompletionEvent
-from .base import CandidateCompletion, Dialect, FieldError, derived_event_id, source_setting
+from .base import CandidateCompletion, Dialect, FieldError, source_setting
 from .moodle_ws import course_total_percent
-from .polling import PollBudgetSpent, PollClient, PollError, PolledCompletion, Poller, PollStep, moment_parse
+from .polling import PollBudgetSpent, PollClient, PollError, Poller, PollStep, learner_completion_add, moment_parse
 
 PAGE_SIZE = 100
 SAME_COMPLETION = timedelta(days=1)
@@ -106,13 +106,8 @@ class MoodlePoller(Poller):
         grades = self.call(client, "gradereport_user_get_grade_items", courseid=course, userid=user_id)
         body = {"courseid": course, "user": user, "completionstatus": completion, "timecompleted": completed,
                 "grades": grades if "error" not in grades else None}
-        step.found.append(PolledCompletion(
-            external_id=derived_event_id("moodle", user_id, course, completed),
-            body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-            learner=user_id, completed_at=str(completed),
-        ))
-        step.seen.append(user_id)
-        seen.add(user_id)
+        learner_completion_add(step=step, seen=seen, dialect="moodle", learner=user_id, course=course, time_key=str(completed),
+                               completed_at=completed, body=body)
 
     def known_otherwise(self, *, source, completion):
         polled = moment_parse(completion.completed_at)

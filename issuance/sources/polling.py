@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from ..connectors.guard import GuardedResponse, OutboundRequestError, TargetRefused, guarded_request
 from ..connectors.http import retry_after_seconds
-from .base import json_parse
+from .base import derived_event_id, json_body, json_parse
 
 SHORT_WAIT_SECONDS = 5  # a Retry-After this short is waited out inside the poll; longer ones end it
 
@@ -117,6 +117,19 @@ class CursorState:
 
 def basic_authorization(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
+def learner_completion_add(*, step: PollStep, seen: set[str], dialect: str, learner: str, course, time_key: str,
+                           completed_at, body: dict) -> None:
+    """One learner's completion, found by a poller that walks a course's learners: its event id made
+    of who, which course and when (the one a webhook of the same completion gives), its body, and the
+    learner marked seen, so neither the rest of this pass nor the next asks about them again."""
+    step.found.append(PolledCompletion(
+        external_id=derived_event_id(dialect, learner, course, time_key), body=json_body(body),
+        learner=learner, completed_at=str(completed_at),
+    ))
+    step.seen.append(learner)
+    seen.add(learner)
 
 
 def moment_parse(value) -> datetime | None:

@@ -9,19 +9,18 @@ not confirmed against TalentLMS's own documentation: the paths are settings, and
 reads are listed in docs/lms/talentlms.md. Nothing can be posted to a TalentLMS source.
 """
 
-import json
 from urllib.parse import urlencode
 
-from .base import AuthenticationFailed, CandidateCompletion, Dialect, FieldError, derived_event_id, source_setting
+from .base import AuthenticationFailed, CandidateCompletion, Dialect, FieldError, source_setting
 from .polling import (
     PollBudgetSpent,
     PollClient,
     PollError,
-    PolledCompletion,
     Poller,
     PollStep,
     basic_authorization,
     completion_time_key,
+    learner_completion_add,
     moment_parse,
 )
 from .settings_schema import Setting, poll_minutes_setting
@@ -125,13 +124,8 @@ class TalentLmsPoller(Poller):
                     if not completed_at or (window and not window.holds(moment_parse(completed_at))):
                         continue
                     body = {"course_id": scope, "user": user, "progress": progress}
-                    step.found.append(PolledCompletion(
-                        external_id=derived_event_id("talentlms", user_id, scope, completion_time_key(completed_at)),
-                        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-                        learner=user_id, completed_at=str(completed_at),
-                    ))
-                    step.seen.append(user_id)
-                    seen.add(user_id)
+                    learner_completion_add(step=step, seen=seen, dialect="talentlms", learner=user_id, course=scope,
+                                           time_key=completion_time_key(completed_at), completed_at=completed_at, body=body)
             except (PollBudgetSpent, PollError):
                 step.resume = {"page": page}
                 yield step

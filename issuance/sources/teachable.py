@@ -11,7 +11,6 @@ several spellings of the course and time are read (docs/lms/teachable.md).
 """
 
 import hashlib
-import json
 
 from .base import (
     AuthenticationFailed,
@@ -23,6 +22,7 @@ from .base import (
     derived_event_id,
     digest_matches,
     hex_hmac_sha256,
+    json_body,
     json_parse,
     source_setting,
 )
@@ -69,7 +69,7 @@ class TeachableDialect(Dialect):
             return [IncomingEvent(external_id=self._event_id(parsed, request.body), body=request.body)]
         events = []
         for element in parsed:
-            body = json.dumps(element, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            body = json_body(element)
             events.append(IncomingEvent(external_id=self._event_id(element, body), body=body))
         return events
 

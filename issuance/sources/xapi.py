@@ -6,7 +6,6 @@ an `id` one, and sets `stored` (and `timestamp` when absent) before keeping it.
 """
 
 import base64
-import json
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -26,6 +25,7 @@ from .base import (
     RequestRefused,
     derived_event_id,
     digest_matches,
+    json_body,
     json_parse,
     source_setting,
 )
@@ -101,8 +101,7 @@ class XapiDialect(Dialect):
                 external_id = str(statement["id"])[:300]
             else:
                 external_id = derived_event_id("xapi-not-a-statement", uuid.uuid4())
-            body = json.dumps(statement, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            events.append(IncomingEvent(external_id=external_id, body=body))
+            events.append(IncomingEvent(external_id=external_id, body=json_body(statement)))
         return events
 
     def reply(self, *, stored):

@@ -9,10 +9,9 @@ A polled statement is stored as the statement, so it is read like a pushed one a
 same statement `id`: one sent to Laurel and also found in the LRS is one event.
 """
 
-import json
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from .base import source_setting
+from .base import json_body, source_setting
 from .polling import PollClient, PollError, PolledCompletion, Poller, PollStep, basic_authorization
 from .xapi import COMPLETION_VERBS
 
@@ -85,7 +84,7 @@ class XapiLrsPoller(Poller):
                 position = max(position or stored, stored)
                 found.append(PolledCompletion(
                     external_id=str(statement["id"])[:300],
-                    body=json.dumps(statement, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                    body=json_body(statement),
                     completed_at=str(statement.get("timestamp") or ""),
                 ))
             more = result.get("more") or ""

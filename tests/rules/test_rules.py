@@ -1,11 +1,13 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as tz
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from courses.models import RuleCondition, RuleSetVersion
-from courses.rules import HeldAchievement, condition_holds, ruleset_evaluate
+from courses.rules import HeldAchievement, RuleFacts, condition_holds, ruleset_evaluate
+from issuance.completions import Completion
 from tests.factories import AchievementFactory, RuleSetFactory
 
 Op = RuleCondition.Operator
@@ -21,7 +23,7 @@ def condition(v, path, operator, value="", group=1, description=""):
 
 
 def evaluate(v, completion=None, held=()):
-    return ruleset_evaluate(version=v, completion=completion or {}, held=list(held), at=NOW)
+    return ruleset_evaluate(version=v, facts=RuleFacts(**(completion or {})), held=list(held), at=NOW)
 
 
 def test_it_passes_everyone_when_the_course_has_no_rules():
@@ -156,4 +158,22 @@ class TestConditionGroups:
 )
 def test_it_evaluates_each_operator_against_the_payload(path, operator, value, completion, expected):
     v = version(min_score=None)
-    assert condition_holds(condition(v, path, operator, value), completion) is expected
+    assert condition_holds(condition(v, path, operator, value), RuleFacts(**completion)) is expected
+
+
+@pytest.mark.django_db
+def test_a_typed_completion_reads_as_the_sender_wrote_it_by_every_path():
+    completion = Completion(course_id=7, email="ana@example.org", name="Ana Lima", completed_at=datetime(2026, 3, 14, 10, 0, tzinfo=tz.utc),
+                            score=Decimal("92.50"), extra={"site": "York", "modules": ["intro", "cpr"]})
+    facts = completion.rule_facts()
+    v = version(min_score=Decimal(90))
+    holds = [
+        ("completed_at", Op.CONTAINS, "2026-03-14T10:00"), ("score", Op.EQUALS, "92.50"), ("score", Op.GREATER, "92"),
+        ("email", Op.EQUALS, "ANA@example.org"), ("course_id", Op.EQUALS, "7"), ("extra.modules.1", Op.EQUALS, "CPR"),
+        ("learner_external_id", Op.NOT_EQUALS, "x"),
+    ]
+    fails = [("attendance", Op.EXISTS, ""), ("learner_external_id", Op.EXISTS, ""), ("unknown", Op.EXISTS, ""),
+             ("extra.site.name", Op.EXISTS, "")]
+    assert [condition_holds(condition(v, *c), facts) for c in holds] == [True] * len(holds)
+    assert [condition_holds(condition(v, *c), facts) for c in fails] == [False] * len(fails)
+    assert ruleset_evaluate(version=v, facts=facts, held=[], at=NOW).eligible
