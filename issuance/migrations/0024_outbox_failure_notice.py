@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0022_event_enrichment_retry'),
+        ('issuance', '0023_cache_table_on_every_database'),
     ]
 
     operations = [

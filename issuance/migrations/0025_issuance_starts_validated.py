@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0023_outbox_failure_notice'),
+        ('issuance', '0024_outbox_failure_notice'),
     ]
 
     operations = [
