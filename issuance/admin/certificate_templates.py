@@ -6,7 +6,6 @@ PDF, which only the pipeline does (docs/decisions/0005).
 
 import base64
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -23,6 +22,7 @@ from courses.templating.certificate_fields import FIELDS
 
 from ..certificates.preview import template_preview
 from ..certificates.samples import SAMPLE_NAMES
+from .template_source import template_source_widget
 
 
 class CertificateSignatoryInline(LaurelTabularInline):
@@ -39,9 +39,12 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
     readonly_fields = ["version", "updated_at"]
     inlines = [CertificateSignatoryInline]
     change_form_template = "admin/courses/certificatetemplate/change_form.html"
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 24, "style": "width: 100%; font-family: monospace"})},
-    }
+    formfield_overrides = {models.TextField: {"widget": template_source_widget(rows=24)}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("html", "css"):  # highlighted as what they are; Django's tags marked in both
+            kwargs["widget"] = template_source_widget(rows=24, language=db_field.name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -5,7 +5,6 @@ The model belongs to the catalogue; its admin is registered here because renderi
 email is the pipeline's work (docs/decisions/0005).
 """
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -23,6 +22,7 @@ from ..certificates.samples import SAMPLE_NAMES
 from ..delivery.sending import delivery_send_template_test
 from ..email.render import EmailTemplateError, email_render
 from ..email.samples import email_sample_context
+from .template_source import template_source_widget
 
 
 @admin.register(EmailTemplate)
@@ -31,9 +31,12 @@ class EmailTemplateAdmin(LaurelHistoryAdmin):
     list_filter = ["organization", "kind"]
     search_fields = ["name", "subject"]
     change_form_template = "admin/courses/emailtemplate/change_form.html"
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 16, "style": "width: 100%; font-family: monospace"})},
-    }
+    formfield_overrides = {models.TextField: {"widget": template_source_widget(rows=16)}}  # the text part stays plain
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "html_body":
+            kwargs["widget"] = template_source_widget(rows=16, language="html")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(organization__in=organizations_for(request.user))

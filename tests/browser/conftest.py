@@ -63,6 +63,15 @@ def sign_in(page, username: str, password: str = STAFF_PASSWORD) -> None:
     page.wait_for_load_state()
 
 
+def wait_until(page, condition, what: str, seconds: int = 20) -> None:
+    """Polls `condition` from the test (the pages' CSP forbids evaluating a string in them)."""
+    for _ in range(seconds * 10):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"not {what} within {seconds} seconds")
+
+
 @pytest.fixture
 def superuser_page(page, db):
     """A tab signed in as a superuser (no two-factor device, as the default allows)."""

@@ -1,5 +1,6 @@
 """Editing an email template in a real browser: subject, HTML and text follow the unsaved edits, the
-merge fields are listed beside it, and "send a test to me" arrives through real SMTP."""
+merge fields are listed beside it, "send a test to me" arrives through real SMTP, and the HTML part
+is highlighted as it is typed and saved as typed (the text part stays a plain textarea)."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from courses.models import EmailTemplate
+from tests.browser.conftest import wait_until
 from tests.issuance_factories import organization_with_templates
 from tests.pipeline.conftest import smtp  # noqa: F401  (a fixture)
 
@@ -58,3 +60,27 @@ def test_the_email_preview_follows_unsaved_edits_and_sends_a_test_to_me(superuse
     template.refresh_from_db()
     assert template.subject == saved_subject  # nothing saved
     assert User.objects.get(username="admin@example.org").email == "admin@example.org"
+
+
+def test_the_html_part_is_highlighted_and_what_is_typed_is_previewed_and_saved(superuser_page, template):
+    page = superuser_page
+    page.goto(f"/admin/courses/emailtemplate/{template.pk}/change/")
+    html, text = page.locator("textarea[name=html_body]"), page.locator("textarea[name=text_body]")
+    editor = page.get_by_role("textbox", name="Html body")
+    assert html.is_hidden() and text.is_visible()  # HTML behind the highlighting editor; the text part plain
+    assert page.locator("[data-laurel-editor-for=text_body]").count() == 0
+    assert editor.locator(".token.tag").count() > 0
+    assert editor.locator(".token.django", has_text="{{ learner_name }}").count() >= 1
+
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type('\n<p class="typed">Typed by hand for {{ learner_name }}</p>')
+    editor.locator(".token.attr-value", has_text="typed").wait_for()
+    frame = page.frame_locator("[data-testid=preview-html]")
+    wait_until(page, lambda: "Typed by hand for Zoë Ångström-Øberg" in frame.locator("body").inner_text(), "showing the typed text in the preview")
+    page.screenshot(path=str(IMAGES / "email-editor-highlighting.png"), full_page=False)
+
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state()
+    template.refresh_from_db()
+    assert template.html_body.endswith('<p class="typed">Typed by hand for {{ learner_name }}</p>')
