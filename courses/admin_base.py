@@ -133,7 +133,8 @@ class OrganizationScopedModelAdminMixin(OrganizationScopedMixin):
                 queryset = modeladmin.scoped(request, queryset, permission)
             return func(modeladmin, request, queryset)
 
-        scoped_action.allowed_permissions = getattr(func, "allowed_permissions", ())
+        if hasattr(func, "allowed_permissions"):  # an empty tuple would hide the action from everyone
+            scoped_action.allowed_permissions = func.allowed_permissions
         scoped_action.short_description = description
         scoped_action.__name__ = getattr(func, "__name__", name)
         return scoped_action, name, description
