@@ -242,11 +242,13 @@ class RuleSetVersionAdmin(LaurelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            live = obj.ruleset.current_version
-            context["version_status"] = version_status(obj)
+            # As saved: after a refused save, `obj` carries the form's unsaved values.
+            saved = RuleSetVersion.objects.select_related("ruleset").get(pk=obj.pk)
+            live = saved.ruleset.current_version
+            context["version_status"] = version_status(saved)
             context["live_version"] = live
-            if not obj.is_published:
-                context["changes_from_live"] = ruleset_version_changes(version=obj, against=live)
+            if not saved.is_published:
+                context["changes_from_live"] = ruleset_version_changes(version=saved, against=live)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def save_model(self, request, obj, form, change):

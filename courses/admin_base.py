@@ -133,7 +133,8 @@ class OrganizationScopedModelAdminMixin(OrganizationScopedMixin):
                 queryset = modeladmin.scoped(request, queryset, permission)
             return func(modeladmin, request, queryset)
 
-        scoped_action.allowed_permissions = getattr(func, "allowed_permissions", ())
+        if hasattr(func, "allowed_permissions"):  # an empty tuple would hide the action from everyone
+            scoped_action.allowed_permissions = func.allowed_permissions
         scoped_action.short_description = description
         scoped_action.__name__ = getattr(func, "__name__", name)
         return scoped_action, name, description
@@ -155,7 +156,22 @@ class OrganizationScopedHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class LaurelAdmin(OrganizationScopedModelAdminMixin, ModelAdmin):
+class RequiredChoiceStartsBlankMixin:
+    """A required choice without a default starts blank, as in Django's own admin.
+
+    unfold offers the blank choice only for fields with blank=True; without it an inline's spare row
+    arrives with the first choice picked, counts as filled in, and fails validation (a rule
+    condition's operator), so the whole page cannot be saved.
+    """
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if "choices" not in kwargs and db_field.name not in self.radio_fields:
+            kwargs["choices"] = db_field.get_choices(include_blank=db_field.blank or not db_field.has_default(),
+                                                     blank_choice=[("", "Select value")])
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class LaurelAdmin(RequiredChoiceStartsBlankMixin, OrganizationScopedModelAdminMixin, ModelAdmin):
     """A model's admin pages, in the unfold theme.
 
     A list's organisation column is left out for a user who sees only one organisation: it would
@@ -208,7 +224,7 @@ class LaurelHistoryAdmin(OrganizationScopedHistoryMixin, SimpleHistoryAdmin, Lau
     """A model's admin pages with its change history (django-simple-history, styled by unfold.contrib.simple_history)."""
 
 
-class LaurelInlineMixin(OrganizationScopedMixin):
+class LaurelInlineMixin(RequiredChoiceStartsBlankMixin, OrganizationScopedMixin):
     """Inline rows: the inline's model scoped like a ModelAdmin, its permissions asked of the parent's organisation."""
 
     def has_add_permission(self, request, obj=None):

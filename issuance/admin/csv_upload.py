@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from django import forms
 from import_export.formats.base_formats import CSV
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm
 from import_export.resources import Resource
 from import_export.results import Result, RowResult
+from unfold.contrib.import_export.forms import ImportForm
+from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminSelectWidget
 
 from ..intake.csv_import import CsvFileError, csv_import, csv_import_would_email
 from ..lifecycle.bulk import bulk_gate
@@ -130,13 +132,16 @@ def _preview_row(row: int, outcome: str, import_type: str) -> RowResult:
 
 
 class CompletionImportForm(ImportForm):
-    source = forms.ModelChoiceField(queryset=Source.objects.filter(is_active=True), help_text="Who the rows come from.")
+    """unfold's upload form (its file and select widgets), plus the source the rows come from."""
+
+    source = forms.ModelChoiceField(queryset=Source.objects.filter(is_active=True), help_text="Who the rows come from.",
+                                    widget=UnfoldAdminSelectWidget)
 
 
 class CompletionConfirmImportForm(ConfirmImportForm):
     source = forms.ModelChoiceField(queryset=Source.objects.all(), widget=forms.HiddenInput)
     confirm_count = forms.IntegerField(
-        required=False, min_value=0, label="Learners to email",
+        required=False, min_value=0, label="Learners to email", widget=UnfoldAdminIntegerFieldWidget,
         help_text="Needed only when the file would email more than LAUREL_BULK_CONFIRM_OVER learners: type the "
                   "count the preview says.",
     )

@@ -1,6 +1,6 @@
 """The roster page: pick a course and a session date, paste or type attendees, see each row checked, submit.
 
-Built on the admin's own change form, so it wears whichever admin theme is installed. The page's
+Built on the admin's own change form, in unfold's field helpers and widgets. The page's
 script (static/laurel/roster.js) reads pastes and checks rows as they are typed; the server checks
 them again on every save and submit, and its answer is the one that counts.
 """
@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from unfold.widgets import DATETIME_CLASSES, TEXTAREA_CLASSES, UnfoldAdminSelectWidget
 
 from courses import tenancy
 from courses.admin_base import LaurelAdmin
@@ -31,11 +32,13 @@ OUTCOME_TALLY = [("ok", "issued"), ("no", "not issued"), ("bad", "need attention
 
 
 class RosterHeaderForm(forms.Form):
-    course = forms.ModelChoiceField(queryset=None, help_text="Only the courses you may enter completions for.")
-    session_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="The day the session took place.")
+    course = forms.ModelChoiceField(queryset=None, widget=UnfoldAdminSelectWidget,
+                                    help_text="Only the courses you may enter completions for.")
+    session_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": " ".join(DATETIME_CLASSES)}),
+                                   help_text="The day the session took place.")
     paste = forms.CharField(
         required=False, label="Paste from a spreadsheet",
-        widget=forms.Textarea(attrs={"rows": 3, "class": "laurel-roster-paste", "spellcheck": "false",
+        widget=forms.Textarea(attrs={"rows": 3, "class": " ".join([*TEXTAREA_CLASSES, "laurel-roster-paste"]), "spellcheck": "false",
                                      "placeholder": "Ana Lima\tana@example.org\t100\t86"}),
         help_text="Copy the rows (name, email, attendance %, score %) from a spreadsheet and paste them here; "
                   "tab- or comma-separated, a header row is recognised, other columns are left out.",

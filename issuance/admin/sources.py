@@ -128,6 +128,11 @@ class SourceAdmin(LaurelHistoryAdmin):
     readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state"]
     change_form_template = "admin/issuance/source/change_form.html"  # the generate-secret form beside the change form
     actions = ["resume_polling"]
+    object_actions = ["resume_polling"]
+    object_action_labels = {"resume_polling": "Resume polling"}
+
+    def object_action_applies(self, obj, name):
+        return name != "resume_polling" or SourcePoll.objects.filter(source=obj, status=SourcePoll.Status.PARKED).exists()
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(organization__in=organizations_for(request.user)).select_related("poll")
@@ -158,14 +163,14 @@ class SourceAdmin(LaurelHistoryAdmin):
             if state.last_error:
                 lines.append(("Last error", state.last_error))
             if state.status == SourcePoll.Status.PARKED:
-                lines.append(("What to do", "Save new credentials below (or fix the address), then use the “Resume polling” action."))
+                lines.append(("What to do", "Save new credentials below (or fix the address), then press “Resume polling” at the top of this page."))
         cursors = PollCursor.objects.filter(source=source).order_by("scope") if source.pk else []
         lines += [(f"Cursor {c.scope}", f"{c.position or 'from the start'}{' · resumes mid-way' if c.resume else ''} · {len(c.seen)} learners stored")
                   for c in cursors]
         rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", lines)
         return format_html("<table>{}</table>", rows)
 
-    @admin.action(description="Resume polling (after fixing credentials)")
+    @admin.action(description="Resume polling (after fixing credentials)", permissions=["change"])
     def resume_polling(self, request, queryset):
         count = 0
         for source in queryset:

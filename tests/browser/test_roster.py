@@ -75,7 +75,6 @@ def run_worker():
             pass
 
 
-@pytest.mark.xfail(reason="after the merge onto django-unfold and memberships the roster page does not reach its submitted state in the browser; issue #21 keeps this open")
 def test_a_facilitator_turns_a_pasted_sheet_of_20_into_20_outcomes_on_one_screen(facilitator_page, course, smtp):
     page = facilitator_page
     console = []

@@ -12,7 +12,6 @@ from tests.lms.servers import CanvasRestServer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.xfail(reason="unfold's list action bar: the action select is not reachable as the stock admin's was; issue #21 keeps this open")
 def test_a_parked_polled_source_shows_its_status_and_can_be_resumed(superuser_page, settings, tmp_path):
     settings.LAUREL_ALLOW_PRIVATE_TARGETS = True
     org = organization_with_templates(name="Harbour Academy", slug="harbour")
@@ -32,12 +31,15 @@ def test_a_parked_polled_source_shows_its_status_and_can_be_resumed(superuser_pa
     page.goto(f"/admin/issuance/source/{source.pk}/change/")
     polling = page.locator("fieldset", has_text="Polling status")
     assert "Invalid access token" in polling.inner_text() and "Resume polling" in polling.inner_text()
+    assert page.get_by_role("button", name="Resume polling").is_visible()  # on the source's own page, too
     polling.scroll_into_view_if_needed()
     page.screenshot(path=str(tmp_path / "source-polling.png"), full_page=False)
 
     page.goto("/admin/issuance/source/")
-    page.check(f"input[name=_selected_action][value='{source.pk}']")
-    page.select_option("select[name=action]", "resume_polling")
-    page.click("button[name=index]")
-    assert "Polling resumes for 1 source(s)" in page.content()
+    page.check(f"input[name=_selected_action][value='{source.pk}']")  # unfold's action bar appears with a row selected
+    page.get_by_label("Select action to run").select_option(label="Resume polling (after fixing credentials)")
+    page.get_by_role("button", name="Run", exact=True).click()
+    assert "Polling resumes for 1 source(s)" in page.locator(".messagelist").inner_text()
     assert SourcePoll.objects.get(source=source).status == SourcePoll.Status.IDLE
+    page.goto(f"/admin/issuance/source/{source.pk}/change/")
+    assert page.get_by_role("button", name="Resume polling").count() == 0  # nothing left to resume
