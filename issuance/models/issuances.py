@@ -153,6 +153,12 @@ class Credential(models.Model):
                 name="one_live_credential_per_achievement",
             )
         ]
+        indexes = [
+            # The dashboard's windows, covering what they read (issuance/admin/dashboard.py): credentials
+            # issued in 30 days per organisation, and active ones ending in the next 90 days.
+            models.Index(fields=["issued_at", "achievement"], name="credential_issued_idx"),
+            models.Index(fields=["status", "valid_until", "achievement"], name="credential_expiry_idx"),
+        ]
 
     def __str__(self):
         return f"{self.achievement.name} for {self.learner.name}"
