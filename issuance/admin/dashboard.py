@@ -1,7 +1,7 @@
 """The admin home: the day's figures for the organisations a staff member may see, each a link to its list.
 
 Every figure is one query over a bounded window that an index serves (migrations
-0019_dashboard_indexes and 0023_dashboard_covering_indexes): no daily roll-up table, so a figure is
+0019_dashboard_indexes and 0026_dashboard_covering_indexes): no daily roll-up table, so a figure is
 never stale. The per-day charts let the database work out each row's day, so no datetime is parsed
 here. `bench/dashboard.py` times each query at 1,000,000 issuances (docs/performance.md). The charts
 are inline SVG drawn here, so the page needs no script at all.

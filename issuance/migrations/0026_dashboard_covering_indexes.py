@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0009_groups_to_memberships'),
-        ('issuance', '0022_event_enrichment_retry'),
+        ('issuance', '0025_issuance_starts_validated'),
     ]
 
     operations = [
