@@ -8,6 +8,7 @@ carries its waiting count as a badge.
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 
 from courses.tenancy import organizations_for
 from issuance.admin.dashboard import queue_waiting_count
@@ -91,8 +92,9 @@ def sidebar_navigation(request) -> list[dict]:
             if url is None or (entry.permission and not request.user.has_perm(entry.permission)):
                 continue
             item = {"title": entry.title, "icon": entry.icon, "link": url}
-            if entry.badge:
-                item["badge"] = entry.badge
+            # Counted here, so an empty queue shows no badge (unfold would print a None as "NONE").
+            if entry.badge and (count := import_string(entry.badge)(request)):
+                item["badge"] = count
             items.append(item)
         if items:
             groups.append({"title": title, "separator": True, "collapsible": False, "items": items})
