@@ -202,6 +202,16 @@ class RuleSetVersionAdmin(LaurelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(ruleset__organization__in=organizations_for(request.user))
 
+    # A published or frozen version is a record: its page reads without Save or Delete (nothing on it
+    # can change; "Edit as a new version" starts a draft). A save posted from a page opened while it
+    # was a draft still reaches save_model, which answers with the refusal rather than a bare 403.
+    def has_change_permission(self, request, obj=None):
+        locked_view = obj is not None and obj.is_locked and request.method != "POST"
+        return super().has_change_permission(request, obj) and not locked_view
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_locked)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_locked:
             return ["ruleset", "number", "min_score", "min_attendance", "prerequisites", "notes",
@@ -230,7 +240,8 @@ class RuleSetVersionAdmin(LaurelAdmin):
     def publish_view(self, request, pk):
         version = get_object_or_404(self.get_queryset(request), pk=pk)
         change_url = reverse("admin:courses_rulesetversion_change", args=[pk])
-        if request.method != "POST" or not self.has_change_permission(request, version):
+        # The role's permission, not the page's: a version's page is read-only once it is locked.
+        if request.method != "POST" or not super().has_change_permission(request, version):
             return HttpResponseRedirect(change_url)
         try:
             published = services.ruleset_version_publish(version=version, user=request.user)

@@ -88,6 +88,17 @@ def test_saving_a_frozen_version_shows_the_refusal_only(admin_client, live):
     assert live.min_score == 80
 
 
+def test_a_published_versions_page_reads_without_save_or_delete_and_a_drafts_has_both(admin_client, live):
+    draft = ruleset_version_copy(version=live)
+    published_page = admin_client.get(reverse("admin:courses_rulesetversion_change", args=[live.pk])).content.decode()
+    draft_page = admin_client.get(reverse("admin:courses_rulesetversion_change", args=[draft.pk])).content.decode()
+    for name in ('name="_save"', 'name="_continue"', reverse("admin:courses_rulesetversion_delete", args=[live.pk])):
+        assert name not in published_page
+    assert 'name="_save"' in draft_page
+    assert reverse("admin:courses_rulesetversion_delete", args=[draft.pk]) in draft_page
+    assert "Edit as a new version" in published_page
+
+
 def test_the_ruleset_list_says_which_version_is_live_and_which_is_a_draft(admin_client, live):
     ruleset_version_copy(version=live)
     page = admin_client.get(reverse("admin:courses_ruleset_changelist")).content.decode()
