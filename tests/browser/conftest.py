@@ -5,6 +5,7 @@ LAUREL_CHROMIUM); without Chromium these tests skip (or, in CI, fail) naming the
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -78,3 +79,13 @@ def superuser_page(page, db):
     User.objects.create_superuser("admin@example.org", "admin@example.org", STAFF_PASSWORD)
     sign_in(page, "admin@example.org")
     return page
+
+
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where a test's screenshots go: its own temporary folder, or docs/images with LAUREL_DOCS_SCREENSHOTS=1
+    (to refresh the documentation's pictures), so a test run leaves the checkout as it found it."""
+    return DOCS_IMAGES if os.environ.get("LAUREL_DOCS_SCREENSHOTS") == "1" else tmp_path

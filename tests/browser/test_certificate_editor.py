@@ -2,7 +2,6 @@
 typed, the preview follows the unsaved text, the sample names switch without losing edits, a broken
 template names its line, nothing is saved until you save, and what was typed is what is saved."""
 
-from pathlib import Path
 
 import pytest
 
@@ -10,7 +9,6 @@ from courses.models import CertificateTemplate
 from tests.browser.conftest import wait_until
 from tests.issuance_factories import organization_with_templates
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @pytest.fixture
@@ -43,7 +41,7 @@ def type_at_the_end(page, editor, text: str) -> None:
     page.keyboard.type(text)
 
 
-def test_the_preview_follows_unsaved_edits_and_sample_names(superuser_page, template):
+def test_the_preview_follows_unsaved_edits_and_sample_names(shots, superuser_page, template):
     page = superuser_page
     saved_html, saved_version = template.html, template.version
     page.goto(f"/admin/courses/certificatetemplate/{template.pk}/change/")
@@ -66,7 +64,7 @@ def test_the_preview_follows_unsaved_edits_and_sample_names(superuser_page, temp
     assert "Diploma of Excellence" in html.input_value()  # the edit survived the switch
     page.get_by_role("button", name="chinese").click()
     count = rendered(page, count)
-    page.screenshot(path=str(IMAGES / "certificate-editor-live-preview.png"), full_page=False)
+    page.screenshot(path=str(shots / "certificate-editor-live-preview.png"), full_page=False)
 
     replace_text(page, editor, saved_html)
     type_at_the_end(page, editor, "\n<p>{% if learner_name %}unclosed</p>")
@@ -75,13 +73,13 @@ def test_the_preview_follows_unsaved_edits_and_sample_names(superuser_page, temp
     line = saved_html.count("\n") + 2
     assert f"HTML line {line}" in problems.inner_text() and "Unclosed tag" in problems.inner_text()
     problems.scroll_into_view_if_needed()  # typing left the page at the editor; the shot is of the problems
-    page.screenshot(path=str(IMAGES / "certificate-editor-error.png"), full_page=False)
+    page.screenshot(path=str(shots / "certificate-editor-error.png"), full_page=False)
 
     template.refresh_from_db()
     assert (template.html, template.version) == (saved_html, saved_version)  # nothing was saved
 
 
-def test_the_editor_highlights_the_template_and_saves_what_is_typed_in_it(superuser_page, template, live_server):
+def test_the_editor_highlights_the_template_and_saves_what_is_typed_in_it(shots, superuser_page, template, live_server):
     page = superuser_page
     requested, refused = [], []
     page.on("request", lambda request: requested.append(request.url))
@@ -107,7 +105,7 @@ def test_the_editor_highlights_the_template_and_saves_what_is_typed_in_it(superu
     rendered(page, 0)
     assert page.get_by_test_id("preview-image").get_attribute("src") not in (saved_src, None)
     assert "Unsaved version" in page.get_by_test_id("preview-status").inner_text()
-    page.screenshot(path=str(IMAGES / "certificate-editor-highlighting.png"), full_page=False)
+    page.screenshot(path=str(shots / "certificate-editor-highlighting.png"), full_page=False)
 
     page.wait_for_timeout(400)  # CodeJar keeps an undo step once typing pauses
     page.keyboard.press("Control+Z")  # undo and redo change the editor without an "input" event

@@ -1,7 +1,6 @@
 """A CSV import in a real browser: the columns and sample file, the per-row dry run, then the results."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +12,6 @@ from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory, S
 from tests.issuance_factories import organization_with_templates
 from tests.pipeline.conftest import drive, smtp  # noqa: F401  (smtp is a fixture)
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 COHORT = (
     "email,name,course,completed_at,score\n"
     "ana@example.org,Ana Lima,FA-101,2026-11-26T09:58:00Z,90\n"
@@ -33,7 +31,7 @@ def source(db):
     return SourceFactory(organization=org, name="Spring cohort uploads")
 
 
-def test_a_csv_import_from_dry_run_to_results(superuser_page, source, smtp):  # noqa: F811
+def test_a_csv_import_from_dry_run_to_results(shots, superuser_page, source, smtp):  # noqa: F811
     page = superuser_page
     page.goto("/admin/issuance/completionevent/import/")
     columns = page.get_by_test_id("csv-columns")
@@ -60,7 +58,7 @@ def test_a_csv_import_from_dry_run_to_results(superuser_page, source, smtp):  # 
     assert "New" not in table.inner_text()
     assert "1 will be issued, 1 ineligible, 1 will be parked, 1 duplicate in this file" in page.get_by_test_id("dry-run-summary").inner_text()
     assert CompletionEvent.objects.count() == 0
-    page.screenshot(path=str(IMAGES / "csv-import-dry-run.png"), full_page=True)
+    page.screenshot(path=str(shots / "csv-import-dry-run.png"), full_page=True)
 
     page.get_by_role("button", name="Confirm import").click()
     page.get_by_test_id("import-summary").wait_for()
@@ -78,6 +76,6 @@ def test_a_csv_import_from_dry_run_to_results(superuser_page, source, smtp):  # 
     issued = Issuance.objects.get(learner__email="ana@example.org", state=Issuance.State.SYNCED)
     link = page.get_by_test_id("import-results").locator(f"a[href$='/issuance/issuance/{issued.pk}/change/']")
     assert link.count() == 1
-    page.screenshot(path=str(IMAGES / "csv-import-results.png"), full_page=True)
+    page.screenshot(path=str(shots / "csv-import-results.png"), full_page=True)
     link.click()
     assert str(issued.pk) in page.url

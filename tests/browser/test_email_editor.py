@@ -2,7 +2,6 @@
 merge fields are listed beside it, "send a test to me" arrives through real SMTP, and the HTML part
 is highlighted as it is typed and saved as typed (the text part stays a plain textarea)."""
 
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,7 +11,6 @@ from tests.browser.conftest import wait_until
 from tests.issuance_factories import organization_with_templates
 from tests.pipeline.conftest import smtp  # noqa: F401  (a fixture)
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @pytest.fixture
@@ -21,7 +19,7 @@ def template(db):
     return EmailTemplate.objects.get(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL)
 
 
-def test_the_email_preview_follows_unsaved_edits_and_sends_a_test_to_me(superuser_page, template, smtp):  # noqa: F811
+def test_the_email_preview_follows_unsaved_edits_and_sends_a_test_to_me(shots, superuser_page, template, smtp):  # noqa: F811
     page = superuser_page
     saved_subject = template.subject
     page.goto(f"/admin/courses/emailtemplate/{template.pk}/change/")
@@ -46,7 +44,7 @@ def test_the_email_preview_follows_unsaved_edits_and_sends_a_test_to_me(superuse
     assert "Hello Анна Каренина, issued 21 November 2026." in text.inner_text()  # the old name still works
     frame = page.frame_locator("[data-testid=preview-html]")
     assert "Анна Каренина" in frame.locator("body").inner_text()
-    page.screenshot(path=str(IMAGES / "email-editor-live-preview.png"), full_page=False)
+    page.screenshot(path=str(shots / "email-editor-live-preview.png"), full_page=False)
 
     page.get_by_role("button", name="Send a test to me").click()
     result = page.get_by_test_id("send-test-result")
@@ -62,7 +60,7 @@ def test_the_email_preview_follows_unsaved_edits_and_sends_a_test_to_me(superuse
     assert User.objects.get(username="admin@example.org").email == "admin@example.org"
 
 
-def test_the_html_part_is_highlighted_and_what_is_typed_is_previewed_and_saved(superuser_page, template):
+def test_the_html_part_is_highlighted_and_what_is_typed_is_previewed_and_saved(shots, superuser_page, template):
     page = superuser_page
     page.goto(f"/admin/courses/emailtemplate/{template.pk}/change/")
     html, text = page.locator("textarea[name=html_body]"), page.locator("textarea[name=text_body]")
@@ -78,7 +76,7 @@ def test_the_html_part_is_highlighted_and_what_is_typed_is_previewed_and_saved(s
     editor.locator(".token.attr-value", has_text="typed").wait_for()
     frame = page.frame_locator("[data-testid=preview-html]")
     wait_until(page, lambda: "Typed by hand for Zoë Ångström-Øberg" in frame.locator("body").inner_text(), "showing the typed text in the preview")
-    page.screenshot(path=str(IMAGES / "email-editor-highlighting.png"), full_page=False)
+    page.screenshot(path=str(shots / "email-editor-highlighting.png"), full_page=False)
 
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state()

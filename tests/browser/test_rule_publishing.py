@@ -1,7 +1,6 @@
 """Publishing a rule version in a real browser: the draft decides nothing until it is published."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
 from tests.issuance_factories import organization_with_templates
 from tests.pipeline.conftest import complete, drive, smtp  # noqa: F401  (smtp is a fixture)
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @pytest.fixture
@@ -24,7 +22,7 @@ def course(db):
                          achievement=AchievementFactory(organization=org, name="First Aid at Work"))
 
 
-def test_a_new_version_is_a_draft_until_published(superuser_page, course, smtp):  # noqa: F811
+def test_a_new_version_is_a_draft_until_published(shots, superuser_page, course, smtp):  # noqa: F811
     page = superuser_page
     live = course.ruleset.current_version
     page.goto(f"/admin/courses/rulesetversion/{live.pk}/change/")
@@ -38,7 +36,7 @@ def test_a_new_version_is_a_draft_until_published(superuser_page, course, smtp):
     status = page.get_by_test_id("version-status").inner_text()
     assert "v2 is draft" in status and "Minimum score: 80% → 60%." in status
     assert "Live now: First Aid pass mark v1" in status
-    page.screenshot(path=str(IMAGES / "rule-version-draft.png"), full_page=False)
+    page.screenshot(path=str(shots / "rule-version-draft.png"), full_page=False)
 
     assert drive(complete(course, email="bo@example.org", score=70)).state == Issuance.State.INELIGIBLE  # v1 decides
 
