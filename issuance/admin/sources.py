@@ -174,7 +174,7 @@ class SourceAdmin(LaurelHistoryAdmin):
     def resume_polling(self, request, queryset):
         count = 0
         for source in queryset:
-            source_poll_resume(source=source)
+            source_poll_resume(source=source, user=request.user)
             count += 1
         self.message_user(request, f"Polling resumes for {count} source(s) at their next scheduled run.", messages.SUCCESS)
 

@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.services import audit_record
+
 from ..models import CompletionEvent, PollCursor, Source, SourcePoll
 from ..sources.polling import CursorState, PollBudget, PollBudgetSpent, PollError, PollWindow
 from ..sources.registry import POLLERS
@@ -224,9 +226,20 @@ def source_poll(*, source: Source, window: PollWindow | None = None, dry_run: bo
     return report
 
 
-def source_poll_resume(*, source: Source) -> None:
-    """Staff fixed the credentials: the source is polled again from where it stopped."""
-    SourcePoll.objects.filter(source=source).update(status=SourcePoll.Status.IDLE, failures=0, next_poll_after=None, last_error="")
+def source_poll_resume(*, source: Source, user) -> None:
+    """Staff fixed the credentials: the source is polled again from where it stopped, and the audit trail says who."""
+    with transaction.atomic():
+        state = SourcePoll.objects.select_for_update(no_key=True).filter(source=source).first()
+        if state is None or state.status == SourcePoll.Status.IDLE:
+            return  # never polled, or nothing to resume: no record of a change that did not happen
+        previous, error = state.status, state.last_error
+        state.status, state.failures, state.next_poll_after, state.last_error = SourcePoll.Status.IDLE, 0, None, ""
+        state.save(update_fields=["status", "failures", "next_poll_after", "last_error"])
+        audit_record(
+            organization=source.organization, from_state=f"polling {previous}", to_state=f"polling {state.status}",
+            actor_kind="staff", actor_user=user, actor_label=user.get_username(),
+            detail=f"Resumed polling of source “{source.name}” ({source.slug})" + (f" after: {error}" if error else "."),
+        )
 
 
 def source_poll_due(*, source: Source) -> bool:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from audit.models import AuditRecord
 from issuance.intake.polling import source_poll
 from issuance.models import SourcePoll
 from issuance.sources.configure import source_configure
@@ -41,5 +42,8 @@ def test_a_parked_polled_source_shows_its_status_and_can_be_resumed(superuser_pa
     page.get_by_role("button", name="Run", exact=True).click()
     assert "Polling resumes for 1 source(s)" in page.locator(".messagelist").inner_text()
     assert SourcePoll.objects.get(source=source).status == SourcePoll.Status.IDLE
+    [record] = AuditRecord.objects.filter(to_state="polling idle")  # who resumed it, and after what
+    assert (record.from_state, record.actor_kind, record.organization_id) == ("polling parked", "staff", source.organization_id)
+    assert "Invalid access token" in record.detail and record.actor_user.is_superuser
     page.goto(f"/admin/issuance/source/{source.pk}/change/")
     assert page.get_by_role("button", name="Resume polling").count() == 0  # nothing left to resume
