@@ -34,7 +34,7 @@ def test_a_new_version_is_a_draft_until_published(shots, superuser_page, course,
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state()
     status = page.get_by_test_id("version-status").inner_text()
-    assert "v2 is draft" in status and "Minimum score: 80% → 60%." in status
+    assert "v2 is a draft" in status and "Minimum score: 80% → 60%." in status
     assert "Live now: First Aid pass mark v1" in status
     page.screenshot(path=str(shots / "rule-version-draft.png"), full_page=False)
 

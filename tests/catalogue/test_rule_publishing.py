@@ -65,7 +65,7 @@ def test_the_admin_publishes_a_draft_and_shows_what_it_changes(admin_client, liv
     url = reverse("admin:courses_rulesetversion_change", args=[draft.pk])
 
     page = admin_client.get(url).content.decode()
-    assert f"v{draft.number} is draft" in page
+    assert f"v{draft.number} is a draft" in page
     assert f"Live now: <a href=\"{reverse('admin:courses_rulesetversion_change', args=[live.pk])}\">{live}</a>" in page
     assert "Minimum score: 80% → 65%." in page
 
