@@ -12,10 +12,12 @@ declaring `organization_path`, or an admin declares `organization_path` for its 
 """
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -209,6 +211,15 @@ class LaurelAdmin(RequiredChoiceStartsBlankMixin, OrganizationScopedModelAdminMi
             context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False,
                            show_save_as_new=False, show_delete=False, show_delete_link=False)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def response_action(self, request, queryset):
+        """An action pressed on one object's page comes back to that page, with its message, not to the list."""
+        response = super().response_action(request, queryset)
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if (request.POST.get("laurel_from_object") and isinstance(response, HttpResponseRedirect) and len(selected) == 1
+                and self.get_queryset(request).filter(pk=selected[0]).exists()):
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[selected[0]]))
+        return response
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))

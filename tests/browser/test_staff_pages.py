@@ -70,6 +70,9 @@ def test_a_staff_member_revokes_a_credential_from_its_own_page(superuser_page, i
     assert credential.status == Credential.Status.REVOKED
     assert credential.status_reason == "Issued to the wrong person"
     assert "Revoked: 1 credential." in page.content()
+    # Back on the credential's own page, which now says so, not on the list.
+    assert page.url.endswith(reverse("admin:issuance_credential_change", args=[credential.pk]))
+    assert page.locator("button[data-object-action=revoke_selected]").count() == 0
 
 
 def test_a_staff_member_fixes_a_parked_event_and_it_goes_on_to_a_credential(superuser_page, parked_event, smtp):
