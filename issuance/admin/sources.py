@@ -258,7 +258,9 @@ class SourceAdmin(LaurelHistoryAdmin):
     def intake_url(self, source):
         if not source.pk:
             return "Shown once the source is saved."
-        return format_html('<input type="text" readonly size="80" value="{}">', source_intake_url(source))
+        # As wide as its column allows (a fixed size=80 pushed the page past 1280 px), selectable to copy.
+        return format_html('<input type="text" readonly class="laurel-copyable" value="{}" aria-label="Intake URL">',
+                           source_intake_url(source))
 
     @admin.display(description="recent events")
     def test_delivery(self, source):

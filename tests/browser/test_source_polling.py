@@ -33,6 +33,7 @@ def test_a_parked_polled_source_shows_its_status_and_can_be_resumed(superuser_pa
     polling = page.locator("fieldset", has_text="Polling status")
     assert "Invalid access token" in polling.inner_text() and "Resume polling" in polling.inner_text()
     assert page.get_by_role("button", name="Resume polling").is_visible()  # on the source's own page, too
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the intake URL fits its column
     polling.scroll_into_view_if_needed()
     page.screenshot(path=str(tmp_path / "source-polling.png"), full_page=False)
 
