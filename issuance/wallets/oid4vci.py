@@ -6,8 +6,12 @@ Metadata (issuer and authorization server), the credential offer by reference, t
 """
 
 import hmac
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses.models import Organization
@@ -114,8 +118,37 @@ def token_issue(*, organization: Organization, form) -> dict:
     return {"access_token": token, "token_type": "Bearer", "expires_in": seconds}
 
 
-def nonce_issue() -> dict:
-    return {"c_nonce": one_time_value_issue(kind=WalletSecret.Kind.NONCE, seconds=settings.LAUREL_WALLET_NONCE_SECONDS)}
+def _nonce_signer(organization: Organization) -> signing.TimestampSigner:
+    # Salted per issuer: a c_nonce from one organisation's endpoint is no use at another's.
+    return signing.TimestampSigner(salt=f"laurel.wallet.c_nonce:{organization.pk}")
+
+
+def nonce_issue(*, organization: Organization) -> dict:
+    """A c_nonce that costs no storage: random, timestamped and signed with the project's key.
+
+    The nonce endpoint answers anyone, so it writes nothing; the one use of a nonce is recorded when
+    a credential request (which needs an access token) spends it (nonce_spend).
+    """
+    return {"c_nonce": _nonce_signer(organization).sign(secrets.token_urlsafe(18))}
+
+
+def nonce_spend(*, organization: Organization, value) -> bool:
+    """True for the one request that spends a live c_nonce of this issuer; False if forged, expired or used."""
+    if not isinstance(value, str) or not value:
+        return False
+    seconds = settings.LAUREL_WALLET_NONCE_SECONDS
+    try:
+        _nonce_signer(organization).unsign(value, max_age=seconds)
+    except signing.BadSignature:  # SignatureExpired included
+        return False
+    now = timezone.now()
+    try:
+        with transaction.atomic():  # value_hash is unique: a replay's insert fails
+            WalletSecret.objects.create(kind=WalletSecret.Kind.NONCE, value_hash=secret_hash(value), used_at=now,
+                                        expires_at=now + timedelta(seconds=seconds))
+    except IntegrityError:
+        return False
+    return True
 
 
 def _one_proof(body: dict) -> tuple[str, object]:
@@ -180,8 +213,7 @@ def credential_issue(*, organization: Organization, authorization: str, body) ->
     except HolderProofError as exc:
         offer_attempt_failed(offer)
         raise OfferRefused(str(exc), code="invalid_proof") from exc
-    issued_nonce = one_time_value_find(kind=WalletSecret.Kind.NONCE, value=nonce)
-    if issued_nonce is None or not one_time_value_use(issued_nonce):
+    if not nonce_spend(organization=organization, value=nonce):
         offer_attempt_failed(offer)
         raise OfferRefused("The proof's nonce is not a live c_nonce from the nonce endpoint (unknown, expired or "
                            "already used); get a fresh one.", code="invalid_nonce")

@@ -98,8 +98,7 @@ def token_view(request, slug):
 @csrf_exempt
 @require_POST
 def nonce_view(request, slug):
-    _organization(slug)
-    return _json(oid4vci.nonce_issue())
+    return _json(oid4vci.nonce_issue(organization=_organization(slug)))
 
 
 @csrf_exempt

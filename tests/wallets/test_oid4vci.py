@@ -1,14 +1,18 @@
 """An OpenID4VCI wallet claims the credential from the learner's email: pre-authorized code, jwt and di_vp proofs."""
 
+import time
 from datetime import timedelta
 
 import pytest
 import requests
+from django.core import signing
 from django.utils import timezone
 
 from audit.models import AuditRecord
-from issuance.models import WalletOffer
+from issuance.models import WalletOffer, WalletSecret
 from issuance.revocation import credential_revoke
+from issuance.wallets.oid4vci import _nonce_signer, nonce_issue
+from tests.factories import OrganizationFactory
 
 from .conftest import Learner
 from .holder import Holder
@@ -166,3 +170,25 @@ def test_it_asks_for_the_transaction_code_when_configured(base, smtp, issue, set
     wrong = issuer.token(tx_code="000000" if tx_code != "000000" else "111111")
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
     assert issuer.token(tx_code=tx_code).status_code == 200
+
+
+def test_the_nonce_endpoint_stores_nothing_and_a_nonce_works_only_at_its_issuer_while_live(learner, holder):
+    issuer = resolve_offer(learner.offer_uri())
+    audience = issuer.metadata["credential_issuer"]
+    stored = WalletSecret.objects.count()
+    nonces = {issuer.nonce() for _ in range(5)}
+    assert len(nonces) == 5 and WalletSecret.objects.count() == stored  # anyone may ask; nothing is written
+
+    organization = learner.credential.issuance.organization
+    elsewhere = nonce_issue(organization=OrganizationFactory())["c_nonce"]
+    stale = _nonce_signer(organization)
+    stale.timestamp = lambda: signing.b62_encode(int(time.time()) - 301)  # LAUREL_WALLET_NONCE_SECONDS is 300
+    access_token = _token(issuer)
+    for refused in (elsewhere, stale.sign("an-old-one"), nonces.pop()[:-1] + "x"):
+        proof = holder.jwt_proof(audience=audience, nonce=refused)
+        reply = issuer.credential(access_token=access_token, proofs={"jwt": [proof]})
+        assert reply.status_code == 400 and reply.json()["error"] == "invalid_nonce", refused
+
+    proof = holder.jwt_proof(audience=audience, nonce=nonces.pop())
+    assert issuer.credential(access_token=access_token, proofs={"jwt": [proof]}).status_code == 200
+    assert WalletSecret.objects.count() == stored + 2  # the access token, and the one nonce spent
