@@ -31,7 +31,7 @@ def production_profile() -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked `production_profile` break PostgreSQL or Redis on purpose; those services are the
-    production profile's, so the tests run there (CI's second run) and are left out of the embedded run."""
+    production profile's, so the tests run there (CI's PostgreSQL and Redis run) and are left out of the embedded run."""
     if production_profile():
         return
     left_out = [item for item in items if item.get_closest_marker("production_profile")]
@@ -46,7 +46,7 @@ def pytest_terminal_summary(terminalreporter, config):
     if left_out:
         terminalreporter.write_line(
             f"{left_out} production-profile fault tests left out: they run with DATABASE_URL (PostgreSQL) and "
-            "REDIS_URL set, as in .ci/run's second run")
+            "REDIS_URL set, as in .ci/run's PostgreSQL and Redis run")
 
 
 def pytest_runtest_setup(item):
