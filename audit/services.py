@@ -19,6 +19,8 @@ def audit_record(
     """`organization` defaults to the issuance's, else the event's source's (read by attribute: audit
     imports nothing of the apps it records)."""
     organization_id = getattr(organization, "pk", organization)
+    if actor_user is not None and getattr(actor_user, "pk", None) is None:
+        actor_user = None  # a caller with no user row (an organisation's API key) is named by actor_label alone
     if organization_id is None and issuance is not None:
         organization_id = getattr(issuance, "organization_id", None)
     if organization_id is None and event is not None:

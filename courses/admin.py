@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from .admin_base import LaurelAdmin, LaurelHistoryAdmin, LaurelTabularInline
 
+from . import admin_api_keys  # noqa: F401  (registers the API keys' pages)
 from . import services
 from .membership import MembershipError, member_remove, member_role_change
 from .keys.admin import SigningKeyInline, rotate_signing_keys

@@ -28,14 +28,15 @@ class MembershipError(ValueError):
     """A request about members that cannot be done as asked; the message says why."""
 
 
-def _actor(actor) -> dict:
+def audit_actor(actor) -> dict:
+    """Who an audit record names: the staff user `actor`, or the system when there is none."""
     if actor is None:
         return {"actor_kind": "system", "actor_label": "system"}
     return {"actor_kind": "staff", "actor_label": actor.get_username()[:200], "actor_user": actor}
 
 
 def _audit(*, organization, to_state: str, detail: str, actor=None, from_state: str = "") -> None:
-    audit_record(organization=organization, to_state=to_state, from_state=from_state, detail=detail, **_actor(actor))
+    audit_record(organization=organization, to_state=to_state, from_state=from_state, detail=detail, **audit_actor(actor))
 
 
 def _email(value: str) -> str:

@@ -22,6 +22,13 @@ def _is_staff(user) -> bool:
     return bool(user and user.is_active and user.is_staff)
 
 
+def _api_key(user):
+    """The organisation API key a request's principal stands for (courses/api_keys.py), or None for a user.
+
+    A key reaches its one organisation with its one role, as a membership would."""
+    return getattr(user, "api_key", None)
+
+
 def role_grants(role: str, permission: str) -> bool:
     declared = ROLE_PERMISSIONS.get(role, set())
     if declared == ALL:
@@ -39,6 +46,10 @@ def organizations_for(user, permission: str | None = None):
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
+    if (key := _api_key(user)) is not None:
+        if permission is not None and not role_grants(key.role, permission):
+            return Organization.objects.none()
+        return Organization.objects.filter(pk=key.organization_id)
     memberships = Membership.objects.filter(user=user)
     if permission is not None:
         memberships = memberships.filter(role__in=roles_granting(permission))
@@ -54,6 +65,9 @@ def roster_courses_for(user):
         return Course.objects.none()
     if user.is_superuser:
         return Course.objects.all()
+    if (key := _api_key(user)) is not None:
+        return Course.objects.filter(organization_id=key.organization_id) if key.role in (Role.OWNER, Role.OPERATOR) \
+            else Course.objects.none()
     whole = Membership.objects.filter(user=user, role__in=[Role.OWNER, Role.OPERATOR]).values("organization_id")
     given = Membership.courses.through.objects.filter(
         membership__user=user, membership__role=Role.FACILITATOR,
@@ -64,6 +78,8 @@ def roster_courses_for(user):
 
 def role_in(user, organization) -> str | None:
     """The user's role in one organisation, or None."""
+    if (key := _api_key(user)) is not None:
+        return key.role if key.organization_id == getattr(organization, "pk", organization) else None
     return Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
 
 
@@ -71,6 +87,8 @@ def user_role_permissions(user) -> set[str]:
     """Every permission any of the user's memberships grants somewhere (what the admin menu offers)."""
     if not _is_staff(user):
         return set()
+    if (key := _api_key(user)) is not None:
+        return role_permissions(key.role, all_permissions=set())
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     if not roles:
         return set()
@@ -107,7 +125,7 @@ def scope(queryset, user, permission: str | None = None, *, path: str | None = N
     if path is None:
         return queryset.none()
     queryset = queryset.filter(**{f"{path}__in": organizations})
-    if issubclass(queryset.model, Course):  # a facilitator sees only the courses their membership gives
+    if issubclass(queryset.model, Course) and _api_key(user) is None:  # a facilitator sees only the courses their membership gives
         facilitating = Membership.objects.filter(user=user, role=Role.FACILITATOR)
         given = Membership.courses.through.objects.filter(membership__in=facilitating).values("course_id")
         queryset = queryset.exclude(Q(organization_id__in=facilitating.values("organization_id")) & ~Q(pk__in=given))

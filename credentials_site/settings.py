@@ -241,6 +241,8 @@ USE_TZ = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        # An organisation's API key, `Authorization: Bearer lk_…` (docs/organisations.md).
+        "issuance.api.v1.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Staff with the model permissions the admin would ask for (issuance/api/v1/permissions.py).
@@ -253,7 +255,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Laurel API",
     "DESCRIPTION": (
         "Completion webhooks (Standard Webhooks signatures) and the staff API for the events they create. "
-        "Staff endpoints take `Authorization: Token <token>`."
+        "Staff endpoints take a user's `Authorization: Token <token>` or an organisation's API key, "
+        "`Authorization: Bearer lk_…`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from audit.services import audit_record
+from courses.api_keys import api_key_create
 from courses.defaults import organization_install_default_templates
 from courses.models import (
     CertificateAsset,
@@ -105,6 +106,7 @@ def organization_world(slug: str) -> dict:
                  detail=f"{slug} record")
     owner = StaffUserFactory(username=f"owner@{slug}.example", email=f"owner@{slug}.example", is_superuser=False)
     Membership.objects.create(user=owner, organization=organization, role=Membership.Role.OWNER)
+    api_key, _ = api_key_create(organization=organization, name=f"{slug} sync", created_by=owner)
     Invitation.objects.create(organization=organization, email=f"new@{slug}.example", role=Membership.Role.VIEWER,
                               token_hash=uuid.uuid4().hex, invited_by=owner,
                               expires_at=timezone.now() + timedelta(days=7))
@@ -117,4 +119,4 @@ def organization_world(slug: str) -> dict:
                                expires_at=timezone.now() + timedelta(days=30))
     return {"organization": organization, "course": course, "source": source, "event": event, "parked": parked,
             "issuance": issuance, "credential": credential, "template": template, "connection": connection,
-            "owner": owner, "asset": asset}
+            "owner": owner, "asset": asset, "api_key": api_key}

@@ -1,5 +1,6 @@
 """The catalogue: who issues, what they teach, what it takes, and how credentials look."""
 
+from .api_keys import ApiKey
 from .courses import Course
 from .keys import OrganizationSigningKey
 from .memberships import Invitation, Membership, Role
@@ -9,6 +10,7 @@ from .templates import CertificateAsset, CertificateSignatory, CertificateTempla
 
 __all__ = [
     "Achievement",
+    "ApiKey",
     "CertificateAsset",
     "CertificateSignatory",
     "CertificateTemplate",

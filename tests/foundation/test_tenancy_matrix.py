@@ -19,7 +19,9 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from courses.api_keys import api_key_create
 from courses.models import Membership
+from courses.models.api_keys import KEY_ROLES
 from courses.tenancy import organization_path, role_grants
 from tests.factories import StaffUserFactory, member
 from tests.tenancy_world import organization_world
@@ -194,6 +196,20 @@ def test_each_role_of_b_gets_404_for_every_api_endpoint_on_an_object_of_a(role, 
     a, b = worlds
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff_of(b, role)).key}")
+    probe_every_api_path_on_a(client, role, a)
+
+
+@pytest.mark.parametrize("role", KEY_ROLES)
+def test_each_api_key_role_of_b_gets_404_for_every_api_endpoint_on_an_object_of_a(role, worlds):
+    a, b = worlds
+    _, secret = api_key_create(organization=b["organization"], name=f"beaver {role} key", role=role)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    probe_every_api_path_on_a(client, f"{role} API key", a)
+
+
+def probe_every_api_path_on_a(client, role: str, a):
+    """Every staff API path and method, on A's objects: a 404; without an object: nothing of A shown or changed."""
     before = snapshot(a)
     asked = 0
     for path, methods in api_paths():
