@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
 from . import tenancy
+from .models import Organization
 from .tenancy import organizations_for
 
 
@@ -115,6 +116,17 @@ class OrganizationScopedModelAdminMixin(OrganizationScopedMixin):
             else:
                 filters.append(item)
         return filters
+
+    def get_changeform_initial_data(self, request):
+        """A new row's organisation is filled in when the user may add it in just one (most staff)."""
+        initial = super().get_changeform_initial_data(request)
+        field = next((f for f in self.model._meta.fields if f.is_relation and f.related_model is Organization), None)
+        if field is not None and field.name not in initial:
+            organizations = list(tenancy.organizations_for(request.user, self.scoped_permission("add"))
+                                 .values_list("pk", flat=True)[:2])
+            if len(organizations) == 1:
+                initial[field.name] = organizations[0]
+        return initial
 
     def _is_relation(self, name: str) -> bool:
         try:
