@@ -112,8 +112,13 @@ def test_the_editor_highlights_the_template_and_saves_what_is_typed_in_it(shots,
     wait_until(page, lambda: html.input_value() == template.html, "back to the saved text after undo")
     page.keyboard.press("Control+Shift+Z")
     wait_until(page, lambda: html.input_value().endswith("{{ learner_name }}</p>"), "the typed text again after redo")
+    # CodeJar re-highlights shortly after a key and puts the caret back, which takes the focus back
+    # from a Tab pressed before then: on a loaded machine that moment comes late, so let it pass.
+    page.wait_for_timeout(400)
     page.keyboard.press("Tab")  # leaves the editor for the next field, as from a textarea
-    assert page.locator("[data-laurel-editor-for=css]:focus").count() == 1 and "\t" not in html.input_value()
+    focused = "document.activeElement && document.activeElement.getAttribute('data-laurel-editor-for')"
+    wait_until(page, lambda: page.evaluate(focused) == "css", "the CSS editor focused after Tab")
+    assert "\t" not in html.input_value()
 
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state()
