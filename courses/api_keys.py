@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from .membership import audit_actor, invitation_token_hash
+from .digests import secret_hash
+from .membership import audit_actor
 from .models import ApiKey, Role
 from .models.api_keys import KEY_ROLES
 from .tenancy import may, role_grants
@@ -40,7 +41,7 @@ def api_key_create(*, organization, name: str, role: str = Role.VIEWER, created_
     secret = PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         api_key = ApiKey.objects.create(organization=organization, name=name[:100], role=role,
-                                        prefix=secret[:len(PREFIX) + SHOWN], secret_hash=invitation_token_hash(secret),
+                                        prefix=secret[:len(PREFIX) + SHOWN], secret_hash=secret_hash(secret),
                                         created_by=created_by)
         audit_record(organization=organization, to_state="api_key_created", **audit_actor(created_by),
                      detail=f"API key “{api_key.name}” ({api_key.prefix}…) made with the {role} role.")
@@ -63,7 +64,7 @@ def api_key_find(*, secret: str) -> ApiKey | None:
     """The live key whose secret this is, or None (unknown or revoked)."""
     if not secret.startswith(PREFIX):
         return None
-    digest = invitation_token_hash(secret)
+    digest = secret_hash(secret)
     # The lookup by hash reveals nothing of the secret; the hash found is compared again in constant time.
     api_key = ApiKey.objects.select_related("organization").filter(secret_hash=digest, revoked_at__isnull=True).first()
     if api_key is None or not hmac.compare_digest(api_key.secret_hash, digest):

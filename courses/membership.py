@@ -5,7 +5,6 @@ see it in their audit trail. The commands (`organization_add`, `staff_add`) and 
 pages call these.
 """
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +18,7 @@ from django.utils import timezone
 from audit.services import audit_record
 
 from .defaults import organization_install_default_templates
+from .digests import secret_hash
 from .models import Course, Invitation, Membership, Organization, Role
 
 INVITATION_DAYS = 7
@@ -151,17 +151,13 @@ def member_remove(*, membership: Membership, actor=None) -> None:
     membership.delete()
 
 
-def invitation_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def invitation_create(*, organization: Organization, email: str, role: str, invited_by, courses=()) -> tuple[Invitation, str]:
     """A new invitation and its token (shown only in the link sent by email; stored hashed)."""
     email, role = _email(email), _role(role)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        organization=organization, email=email, role=role, token_hash=invitation_token_hash(token), invited_by=invited_by,
+        organization=organization, email=email, role=role, token_hash=secret_hash(token), invited_by=invited_by,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS))
     invitation.courses.set([c for c in courses if c.organization_id == organization.pk])
     _audit(organization=organization, to_state="member_invited", actor=invited_by,
@@ -171,7 +167,7 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
 
 def invitation_find(*, token: str) -> Invitation | None:
     """The open invitation this token is for, or None (unknown, used, revoked or expired)."""
-    invitation = Invitation.objects.select_related("organization").filter(token_hash=invitation_token_hash(token)).first()
+    invitation = Invitation.objects.select_related("organization").filter(token_hash=secret_hash(token)).first()
     if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= timezone.now():
         return None
     return invitation

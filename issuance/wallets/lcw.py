@@ -12,11 +12,13 @@ import hmac
 
 from django.conf import settings
 
+from courses.digests import secret_hash
+
 from ..models import WalletOffer, WalletSecret
 from .addresses import exchange_domain, lcw_exchange_url
 from .holder_proofs import ED25519_SIGNATURE_2020, EDDSA_RDFC_2022, HolderProofError, presentation_verify
 from .offers import (OfferRefused, offer_attempt_failed, offer_usable_check, one_time_value_find, one_time_value_issue,
-                     one_time_value_use, secret_hash, wallet_offer_by_code, wallet_offer_claim)
+                     one_time_value_use, wallet_offer_by_code, wallet_offer_claim)
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 # LCW signs DIDAuth with Ed25519Signature2020; a wallet that speaks eddsa-rdfc-2022 is welcome too.

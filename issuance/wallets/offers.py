@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
+from courses.digests import secret_hash
 
 from ..models import Credential, WalletOffer, WalletSecret
 from ..openbadges.credential_badge import credential_badge_for_holder
@@ -32,10 +33,6 @@ class OfferRefused(Exception):
     def __init__(self, message: str, *, code: str = "invalid_request", status: int = 400):
         self.code, self.status = code, status
         super().__init__(message)
-
-
-def secret_hash(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def _derive(key: str, purpose: str) -> str:

@@ -14,6 +14,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from courses.digests import secret_hash
 from courses.models import Organization
 
 from ..models import WalletOffer, WalletSecret
@@ -22,7 +23,7 @@ from .addresses import credential_issuer_id
 from .holder_proofs import ED25519_SIGNATURE_2020, EDDSA_RDFC_2022, HolderProofError, jwt_proof_verify, \
     presentation_verify
 from .offers import (OfferRefused, offer_attempt_failed, offer_usable_check, one_time_value_find, one_time_value_issue,
-                     one_time_value_use, secret_hash, wallet_offer_by_code, wallet_offer_claim)
+                     one_time_value_use, wallet_offer_by_code, wallet_offer_claim)
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 CONFIGURATION_ID = "OpenBadgeCredential_ldp_vc"
