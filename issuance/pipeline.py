@@ -94,8 +94,8 @@ def decide(issuance: Issuance) -> None:
         renewing = live is not None and credential_renewal_window_open(credential=live, now=now)
         if live is not None and (live.valid_until is None or live.valid_until > now) and not renewing:
             return _duplicate(issuance, live, version)
-        facts = Completion.from_json(issuance.completion).rule_facts()
-        result = ruleset_evaluate(version=version, facts=facts, held=_held(held), at=now)
+        completion = Completion.from_json(issuance.completion)  # read once: for the rules and the credential's dates
+        result = ruleset_evaluate(version=version, facts=completion.rule_facts(), held=_held(held), at=now)
         overridden = not result.eligible and issuance.rules_overridden_by_id is not None
         if not result.eligible and not overridden:
             issuance_move(issuance=issuance, to_state=State.INELIGIBLE, reasons=result.reasons, ruleset_version=version,
@@ -109,7 +109,7 @@ def decide(issuance: Issuance) -> None:
             live = credential_previous(held=held, achievement_id=issuance.achievement_id)
         try:
             with transaction.atomic():
-                credential = _credential_create(issuance, replaces=live, now=now)
+                credential = _credential_create(issuance, completed_at=completion.completed_at, replaces=live, now=now)
         except IntegrityError:  # a concurrent issuance created the live credential first
             live = Credential.objects.get(learner=issuance.learner, achievement=issuance.achievement, status__in=LIVE)
             return _duplicate(issuance, live, version)
@@ -124,8 +124,8 @@ def decide(issuance: Issuance) -> None:
         issuance_move(issuance=issuance, to_state=State.ELIGIBLE, ruleset_version=version, reasons=[], detail=detail, **actor)
 
 
-def _credential_create(issuance: Issuance, *, replaces: Credential | None, now: datetime) -> Credential:
-    completed_at = Completion.from_json(issuance.completion).completed_at
+def _credential_create(issuance: Issuance, *, completed_at: datetime, replaces: Credential | None,
+                       now: datetime) -> Credential:
     valid_from = issuance.achievement.validity_start(completed_at=completed_at, issued_at=now)
     return Credential.objects.create(
         issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=now,
