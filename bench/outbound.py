@@ -31,7 +31,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from issuance.models import Credential, OutboundDelivery
-    from issuance.connectors.base import ISSUED, REVOKED
+    from issuance.outbound.connectors.base import ISSUED, REVOKED
     from issuance.outbound.deliveries import delivery_perform
     from issuance.outbound.plan import deliveries_plan
     from tests.outbound.platforms import AccredibleServer, BadgrServer, CredlyServer

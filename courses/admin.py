@@ -13,12 +13,12 @@ from .admin_base import LaurelAdmin, LaurelHistoryAdmin, LaurelTabularInline
 
 from . import admin_api_keys  # noqa: F401  (registers the API keys' pages)
 from . import services
-from .membership import MembershipError, member_remove, member_role_change
+from .access.membership import MembershipError, member_remove, member_role_change
 from .keys.admin import SigningKeyInline, rotate_signing_keys
 from .defaults import organization_install_default_templates
 from .expiries import course_upcoming_expiries
 from .rule_descriptions import achievement_criteria_disagreements, achievement_live_criteria, ruleset_version_changes
-from .tenancy import organizations_for
+from .access.tenancy import organizations_for
 from .models import (
     Achievement,
     CertificateAsset,

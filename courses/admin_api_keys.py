@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from .admin_base import LaurelAdmin, pill, short_time
-from .api_keys import ApiKeyError, api_key_create, api_key_revoke
+from .access.api_keys import ApiKeyError, api_key_create, api_key_revoke
 from .models import ApiKey
 
 
@@ -20,7 +20,7 @@ class ApiKeyForm(forms.ModelForm):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(LaurelAdmin):
-    """Only owners hold the API key permissions (courses/roles.py), so only they see, make and revoke keys."""
+    """Only owners hold the API key permissions (courses/access/roles.py), so only they see, make and revoke keys."""
 
     form = ApiKeyForm
     list_display = ["name", "organization", "role", "key_prefix", "created_by", "created", "last_used", "state"]

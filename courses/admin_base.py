@@ -6,7 +6,7 @@ Each ModelAdmin and inline in the product inherits from one of these, so what al
 Scoping lives in mixins (`OrganizationScopedMixin`, `OrganizationScopedHistoryMixin`) that compose
 with whichever ModelAdmin class the product's theme uses: every list, change page, action, inline,
 choice in a form, autocomplete, list filter and history page shows only rows of the organisations the
-user's roles reach with the permission that page needs (courses/tenancy.py). Another organisation's
+user's roles reach with the permission that page needs (courses/access/tenancy.py). Another organisation's
 object answers 404, never 403. A model reaches its organisation by its `organization` field, by
 declaring `organization_path`, or an admin declares `organization_path` for its model.
 """
@@ -23,9 +23,9 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
-from . import tenancy
+from .access import tenancy
 from .models import Organization
-from .tenancy import organizations_for
+from .access.tenancy import organizations_for
 
 
 class OrganizationScopedMixin:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
-from courses.tenancy import organizations_for
+from courses.access.tenancy import organizations_for
 from issuance.admin.dashboard import queue_waiting_count
 
 

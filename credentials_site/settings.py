@@ -91,8 +91,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    # What a staff user may do comes from their memberships' roles (courses/roles.py).
-    "courses.backends.MembershipPermissionBackend",
+    # What a staff user may do comes from their memberships' roles (courses/access/roles.py).
+    "courses.access.backends.MembershipPermissionBackend",
 ]
 LAUREL_ADMIN_LOCKOUT_FAILURES = envint("LAUREL_ADMIN_LOCKOUT_FAILURES", 10)
 if not 1 <= LAUREL_ADMIN_LOCKOUT_FAILURES <= 10:

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from audit.services import audit_record
 
-from .connectors.base import REINSTATED, REVOKED, SUSPENDED
+from .outbound.connectors.base import REINSTATED, REVOKED, SUSPENDED
 from .lifecycle.notices import credential_revocation_notice_send
 from .models import Credential
 from .openbadges.status_lists import status_lists_touch

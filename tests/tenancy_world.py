@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from audit.services import audit_record
-from courses.api_keys import api_key_create
+from courses.access.api_keys import api_key_create
 from courses.defaults import organization_install_default_templates
 from courses.models import (
     CertificateAsset,

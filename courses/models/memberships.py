@@ -8,7 +8,7 @@ from .organizations import Organization
 
 
 class Role(models.TextChoices):
-    """What a member may do in one organisation (the permissions of each: courses/roles.py)."""
+    """What a member may do in one organisation (the permissions of each: courses/access/roles.py)."""
 
     OWNER = "owner", "Owner"
     EDITOR = "editor", "Editor"

@@ -53,7 +53,7 @@ class RuleSetVersion(models.Model):
     decided an issuance it is frozen too. Edits make a new draft.
     """
 
-    organization_path = "ruleset__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "ruleset__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(editable=False)
@@ -123,7 +123,7 @@ class RuleSetVersion(models.Model):
 class RuleCondition(models.Model):
     """A test on the completion payload. Conditions in one group are ORed; groups are ANDed."""
 
-    organization_path = "version__ruleset__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "version__ruleset__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     class Operator(models.TextChoices):
         EQUALS = "eq", "equals"

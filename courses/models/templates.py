@@ -156,7 +156,7 @@ class CertificateAsset(models.Model):
 class CertificateSignatory(models.Model):
     """A person whose name, title and signature appear on a template's certificates."""
 
-    organization_path = "template__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "template__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     template = models.ForeignKey(CertificateTemplate, on_delete=models.CASCADE, related_name="signatories")
     order = models.PositiveSmallIntegerField(default=1)

@@ -14,7 +14,7 @@ from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
-from courses import tenancy
+from courses.access import tenancy
 from courses.admin_base import LaurelAdmin, clipped, short_time
 from courses.models import Organization
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Course
-from courses.tenancy import organizations_for
+from courses.access.tenancy import organizations_for
 
 from ..models import CompletionEvent, Credential, Issuance, OutboxMessage
 from ..transitions import NOT_CLAIMABLE

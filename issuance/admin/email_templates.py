@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from courses.admin_base import LaurelHistoryAdmin
 from courses.models import EmailTemplate
 from courses.templating.email_fields import FIELD_ALIASES, email_fields
-from courses.tenancy import organizations_for
+from courses.access.tenancy import organizations_for
 
 from ..certificates.samples import SAMPLE_NAMES
 from ..delivery.sending import delivery_send_template_test

@@ -6,9 +6,9 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from import_export.admin import ImportMixin
 
-from courses import tenancy
+from courses.access import tenancy
 from courses.admin_base import LaurelAdmin, clipped, pill, short_time
-from courses.tenancy import organizations_for
+from courses.access.tenancy import organizations_for
 
 from ..models import CompletionEvent
 from .csv_results import csv_import_results

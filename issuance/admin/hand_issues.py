@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from courses.admin_base import LaurelAdmin
-from courses.tenancy import organizations_for, roster_courses_for
+from courses.access.tenancy import organizations_for, roster_courses_for
 
 from ..intake.hand_issue import ISSUE_PERMISSION, OVERRIDE_PERMISSION, hand_issue_check, hand_issue_submit
 from ..models import HandIssue, Learner

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.admin_base import LaurelAdmin
-from courses.membership import invitation_create, invitation_withdraw
+from courses.access.membership import invitation_create, invitation_withdraw
 from courses.models import Invitation
 
 from ..delivery.outbox import outbox_enqueue

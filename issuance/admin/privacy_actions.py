@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 
-from courses.tenancy import organizations_for
+from courses.access.tenancy import organizations_for
 
 from ..privacy.erasure import learner_erase
 from ..privacy.export import learner_export_write

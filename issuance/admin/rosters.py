@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from unfold.widgets import DATETIME_CLASSES, TEXTAREA_CLASSES, UnfoldAdminSelectWidget
 
-from courses import tenancy
+from courses.access import tenancy
 from courses.admin_base import LaurelAdmin
-from courses.tenancy import organizations_for, roster_courses_for
+from courses.access.tenancy import organizations_for, roster_courses_for
 
 from ..intake.rosters import CELLS, ROWS_MAX, roster_paste_parse, roster_rows_replace, roster_submit
 from ..models import Learner, Roster

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from courses.admin_base import LaurelHistoryAdmin, LaurelTabularInline
-from courses.tenancy import organizations_for
+from courses.access.tenancy import organizations_for
 
 from ..intake.polling import source_poll_resume
 from ..models import PollCursor, Source, SourceCourseMapping, SourcePoll

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from audit.services import audit_record
 from courses.admin_base import LaurelTabularInline
-from courses.tenancy import organizations_for
+from courses.access.tenancy import organizations_for
 
 from ..models import Credential, WalletOffer
 from ..wallets.addresses import wallet_page_url

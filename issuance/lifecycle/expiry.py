@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from ..connectors.base import EXPIRED
+from ..outbound.connectors.base import EXPIRED
 from ..models import Credential, Issuance
 from ..outbound.services import outbound_credential_changed
 from ..transitions import issuance_mark_expired

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from audit.services import audit_record
 
-from ..connectors.base import UPDATED
+from ..outbound.connectors.base import UPDATED
 from .reissue import credential_badge_resign, credential_corrected_email_refusal, credential_corrected_email_send
 from ..outbound.services import outbound_credential_changed
 from ..certificates.credential_certificate import StoredCertificate, credential_certificate_store

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from courses.models import Organization
 
-from ..connectors.base import EXPIRING
+from ..outbound.connectors.base import EXPIRING
 from ..delivery.outbox import outbox_enqueue, outbox_send_message, suppression_find
 from ..email.messages import renewal_reminder_email_draft
 from ..models import Credential, OutboxMessage, RenewalReminder

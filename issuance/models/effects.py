@@ -6,7 +6,7 @@ from django.db import models
 class Effect(models.Model):
     """One outside effect, made at most once per idempotency key once its outcome is recorded done."""
 
-    organization_path = "issuance__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "issuance__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     class Status(models.TextChoices):
         ATTEMPTING = "attempting", "Attempting (outcome unknown)"

@@ -60,7 +60,7 @@ class Source(models.Model):
 
 
 class SourceCourseMapping(models.Model):
-    organization_path = "source__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "source__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="course_mappings")
     external_id = models.CharField(max_length=300, help_text="The course id as the source sends it.")
@@ -76,7 +76,7 @@ class SourceCourseMapping(models.Model):
 class CompletionEvent(models.Model):
     """One completion as received: the raw bytes first, then what was made of them."""
 
-    organization_path = "source__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "source__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", "Accepted"

@@ -35,7 +35,7 @@ class Learner(models.Model):
 class LearnerIdentity(models.Model):
     """The id a source knows a learner by."""
 
-    organization_path = "learner__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "learner__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="identities")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
@@ -114,7 +114,7 @@ class Issuance(models.Model):
 class Credential(models.Model):
     """What an eligible issuance produces. Its id is public and unguessable."""
 
-    organization_path = "issuance__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "issuance__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"

@@ -9,7 +9,7 @@ from .outbox import OutboxMessage
 class RenewalReminder(models.Model):
     """One (credential, offset) reminder. Inserting the row is the claim: a second run, or another
     machine running at the same moment, hits the unique constraint and sends nothing."""
-    organization_path = "credential__issuance__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "credential__issuance__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     class Outcome(models.TextChoices):
         QUEUED = "queued", "Handed to the outbox"
@@ -35,7 +35,7 @@ class RenewalReminder(models.Model):
 class SignedBadgeRevision(models.Model):
     """A signed Open Badges document a reissue replaced, kept whole (the audit record names it and its SHA-256)."""
 
-    organization_path = "credential__issuance__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "credential__issuance__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="badge_revisions")
     document = models.JSONField(help_text="The signed credential exactly as it was issued before the reissue.")

@@ -38,7 +38,7 @@ class Connection(models.Model):
 class ConnectionMapping(models.Model):
     """Which template / badge class / group on the platform stands for one of our achievements."""
 
-    organization_path = "connection__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "connection__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="mappings")
     achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="+")

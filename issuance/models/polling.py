@@ -14,7 +14,7 @@ class PollCursor(models.Model):
     for APIs that cannot be asked "completed since" (Canvas, Moodle).
     """
 
-    organization_path = "source__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "source__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="poll_cursors")
     scope = models.CharField(max_length=300, help_text="The mapped course's id at the source (or, for an LRS, the verb).")
@@ -33,7 +33,7 @@ class PollCursor(models.Model):
 class SourcePoll(models.Model):
     """A polled source's state: the lease that makes one poll at a time, and the outcome staff see."""
 
-    organization_path = "source__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "source__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     class Status(models.TextChoices):
         IDLE = "idle", "Polling normally"

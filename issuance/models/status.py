@@ -41,7 +41,7 @@ class StatusList(models.Model):
 class StatusListEntry(models.Model):
     """One credential's bit in one list. The bit is set while the credential's status says so."""
 
-    organization_path = "status_list__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "status_list__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="entries")
     index = models.PositiveIntegerField()

@@ -17,7 +17,7 @@ from .intake import CompletionEvent
 class Roster(models.Model):
     """The attendance sheet of one in-person session: kept as a draft until its rows are submitted."""
 
-    organization_path = "course__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "course__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -48,7 +48,7 @@ class Roster(models.Model):
 class RosterRow(models.Model):
     """One attendee as typed or pasted: the cells verbatim, the problems found, and once submitted its event."""
 
-    organization_path = "roster__course__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "roster__course__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="rows")
     position = models.PositiveIntegerField()
@@ -71,7 +71,7 @@ class RosterRow(models.Model):
 class HandIssue(models.Model):
     """One credential a staff member asked for by hand, with their reason; an override of the rules if granted."""
 
-    organization_path = "course__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "course__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
     email = models.CharField(max_length=400)

@@ -15,7 +15,7 @@ class WalletOffer(models.Model):
     the offer: the same DID gets the same credential again, any other DID is refused.
     """
 
-    organization_path = "credential__issuance__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "credential__issuance__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     class Protocol(models.TextChoices):
         LCW = "lcw", "Learner Credential Wallet"
@@ -52,7 +52,7 @@ class WalletOffer(models.Model):
 class WalletSecret(models.Model):
     """A one-time value: an exchange challenge (LCW), a c_nonce or an access token (OpenID4VCI)."""
 
-    organization_path = "offer__credential__issuance__organization"  # how a row reaches its organisation (courses/tenancy.py)
+    organization_path = "offer__credential__issuance__organization"  # how a row reaches its organisation (courses/access/tenancy.py)
 
     class Kind(models.TextChoices):
         CHALLENGE = "challenge", "Presentation request challenge"

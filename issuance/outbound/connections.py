@@ -7,7 +7,7 @@ from courses.keys.crypto import secret_decrypt, secret_encrypt
 from courses.models import Course, Organization
 
 from ..models import Connection, ConnectionMapping
-from ..connectors.base import Connector, OutboundError
+from .connectors.base import Connector, OutboundError
 from .registry import connector_for, connectors_load
 
 

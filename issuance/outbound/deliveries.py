@@ -18,7 +18,7 @@ from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
 
 from ..models import Connection, OutboundDelivery
 from .connections import connection_secret
-from ..connectors.base import ISSUED, PLATFORM, DeliveryRequest, Outcome, OutboundError
+from .connectors.base import ISSUED, PLATFORM, DeliveryRequest, Outcome, OutboundError
 from .registry import connector_for
 
 logger = logging.getLogger(__name__)

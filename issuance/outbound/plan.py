@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import Connection, ConnectionMapping, Credential, Issuance, OutboundDelivery
-from ..connectors.base import ISSUED, REVOKED
+from .connectors.base import ISSUED, REVOKED
 from .registry import connector_for
 from .payloads import credential_payload, issuance_payload
 

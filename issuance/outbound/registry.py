@@ -1,9 +1,9 @@
 """Every kind of connection, by name: importing this module registers each connector."""
 
-from ..crm import hubspot, salesforce  # noqa: F401  (each module registers its connector)
-from ..platforms import accredible, badgr, credly  # noqa: F401
-from ..webhooks import connector  # noqa: F401
-from ..connectors.base import CONNECTORS, Connector
+from .crm import hubspot, salesforce  # noqa: F401  (each module registers its connector)
+from .platforms import accredible, badgr, credly  # noqa: F401
+from .webhooks import connector  # noqa: F401
+from .connectors.base import CONNECTORS, Connector
 
 
 def connector_for(kind: str) -> Connector:

@@ -1,7 +1,7 @@
 """What the pipeline and the status changes call: plan the deliveries for an event, then send or queue them."""
 
 from ..models import Credential, Issuance, OutboundDelivery
-from ..connectors.base import CRM, ISSUED, PARKED, PLATFORM, WEBHOOK
+from .connectors.base import CRM, ISSUED, PARKED, PLATFORM, WEBHOOK
 from .deliveries import delivery_perform
 from .plan import deliveries_plan
 from .tasks import outbound_enqueue

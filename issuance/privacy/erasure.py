@@ -21,7 +21,7 @@ from audit.chain import ERASURE_STATE
 from audit.redaction import audit_records_redact
 from audit.services import audit_record
 
-from ..connectors.base import REVOKED
+from ..outbound.connectors.base import REVOKED
 from ..models import (
     CompletionEvent,
     Credential,

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from courses.membership import MembershipError, invitation_accept, invitation_find
+from courses.access.membership import MembershipError, invitation_accept, invitation_find
 
 
 class AcceptForm(forms.Form):

@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..connectors.guard import GuardedResponse, OutboundRequestError, TargetRefused, guarded_request
-from ..connectors.http import retry_after_seconds
+from ..outgoing.guard import GuardedResponse, OutboundRequestError, TargetRefused, guarded_request
+from ..outbound.connectors.http import retry_after_seconds
 from .base import derived_event_id, json_body, json_parse
 
 SHORT_WAIT_SECONDS = 5  # a Retry-After this short is waited out inside the poll; longer ones end it

@@ -5,21 +5,21 @@ Adding a dialect is a module in this package and one line here; no view changes.
 
 from ..models import CompletionEvent, Source
 from .base import Dialect
-from .canvas import CanvasDialect
-from .canvas_rest import CanvasRestAdapter, CanvasRestPoller
+from .canvas.webhook import CanvasDialect
+from .canvas.poll import CanvasRestAdapter, CanvasRestPoller
 from .csv_rows import CsvRowDialect
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
 from .learndash import LearnDashDialect
-from .moodle import MoodleDialect
-from .moodle_poll import MoodlePollAdapter, MoodlePoller
+from .moodle.webhook import MoodleDialect
+from .moodle.poll import MoodlePollAdapter, MoodlePoller
 from .polling import Poller
 from .settings_schema import DEFAULT_POLL_MINUTES
 from .talentlms import TalentLmsDialect, TalentLmsPoller
 from .teachable import TeachableDialect
 from .thinkific import ThinkificDialect
-from .xapi import XapiDialect
-from .xapi_lrs import XapiLrsPoller
+from .xapi.statements import XapiDialect
+from .xapi.poll import XapiLrsPoller
 
 DIALECTS: dict[str, Dialect] = {
     dialect.name: dialect

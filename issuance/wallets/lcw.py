@@ -12,7 +12,7 @@ import hmac
 
 from django.conf import settings
 
-from courses.digests import secret_hash
+from courses.access.secret_digest import secret_hash
 
 from ..models import WalletOffer, WalletSecret
 from .addresses import exchange_domain, lcw_exchange_url

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
-from courses.digests import secret_hash
+from courses.access.secret_digest import secret_hash
 
 from ..models import Credential, WalletOffer, WalletSecret
 from ..openbadges.credential_badge import credential_badge_for_holder

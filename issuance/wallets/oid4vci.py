@@ -14,7 +14,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from courses.digests import secret_hash
+from courses.access.secret_digest import secret_hash
 from courses.models import Organization
 
 from ..models import WalletOffer, WalletSecret

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
-from courses.api_keys import ApiKeyError, api_key_create, api_key_revoke
+from courses.access.api_keys import ApiKeyError, api_key_create, api_key_revoke
 from courses.models import ApiKey
 from issuance.models import CompletionEvent, Credential, Issuance
 from tests.factories import StaffUserFactory, member

@@ -26,7 +26,7 @@ def test_an_operator_sees_the_catalogue_read_only(client, db):
 def test_every_permission_a_role_names_exists(db):
     from django.contrib.auth.models import Permission
 
-    from courses.roles import ALL, ROLE_PERMISSIONS, role_permissions
+    from courses.access.roles import ALL, ROLE_PERMISSIONS, role_permissions
 
     existing = {f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")}
     named = {perm for role, perms in ROLE_PERMISSIONS.items() if perms != ALL

@@ -19,10 +19,10 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from courses.api_keys import api_key_create
+from courses.access.api_keys import api_key_create
 from courses.models import Membership
 from courses.models.api_keys import KEY_ROLES
-from courses.tenancy import organization_path, role_grants
+from courses.access.tenancy import organization_path, role_grants
 from tests.factories import StaffUserFactory, member
 from tests.tenancy_world import organization_world
 

@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from issuance.models import CompletionEvent
-from issuance.sources.canvas_jwks import jwks_cache_forget
+from issuance.sources.canvas.jwks import jwks_cache_forget
 
 from .conftest import assert_delivered, event_outcome
 from .servers import JwksServer

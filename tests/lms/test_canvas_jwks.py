@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from issuance.sources.canvas_jwks import KeySetUnavailable, jwks_cache_forget, jwks_key_for
+from issuance.sources.canvas.jwks import KeySetUnavailable, jwks_cache_forget, jwks_key_for
 
 from .servers import JwksServer
 

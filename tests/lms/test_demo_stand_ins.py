@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from issuance.models import Source
-from issuance.sources.canvas_jwks import jwks_cache_forget
+from issuance.sources.canvas.jwks import jwks_cache_forget
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from issuance.intake.polling import source_poll
 from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
-from issuance.sources.canvas_jwks import jwks_cache_forget
+from issuance.sources.canvas.jwks import jwks_cache_forget
 
 from .servers import CanvasRestServer, JwksServer
 from .test_canvas import live_event

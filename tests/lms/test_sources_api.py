@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def manager(org):
-    """An owner of the organisation: sources are the owner's to set up (courses/roles.py)."""
+    """An owner of the organisation: sources are the owner's to set up (courses/access/roles.py)."""
     user = StaffUserFactory(username="integrations", is_superuser=False)
     member(user, org, "owner")
     client = APIClient()

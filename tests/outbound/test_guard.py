@@ -3,7 +3,7 @@
 import pytest
 
 from bench.smtp_sink import free_port
-from issuance.connectors.guard import OutcomeUnknown, RequestNotSent, ResponseTooLarge, TargetRefused, guarded_request, target_check
+from issuance.outgoing.guard import OutcomeUnknown, RequestNotSent, ResponseTooLarge, TargetRefused, guarded_request, target_check
 
 from .servers import FakeService
 

@@ -14,7 +14,7 @@ from issuance.outbound.deliveries import delivery_perform
 from issuance.outbound.services import outbound_sync_issue
 from issuance.outbound.tasks import outbound_sweep
 from issuance.revocation import credential_revoke, credential_suspend, credential_unsuspend
-from issuance.webhooks.schemas import event_schemas
+from issuance.outbound.webhooks.schemas import event_schemas
 
 from .receivers import WebhookReceiver
 

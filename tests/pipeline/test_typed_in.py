@@ -20,7 +20,7 @@ SHEET = "Name\tEmail\tAttendance\tScore\nAna Lima\tana@learners.example\t100\t92
 
 
 def staff(username, *codenames):
-    """A staff member of every organisation there is, in the role that grants `codenames` (courses/roles.py):
+    """A staff member of every organisation there is, in the role that grants `codenames` (courses/access/roles.py):
     a facilitator (of every course) for rosters, an operator to issue by hand, an owner to override the rules."""
     user = User.objects.create_user(username, password="x", is_staff=True)
     role = ("owner" if "override_rules" in codenames else "operator" if "issue_by_hand" in codenames

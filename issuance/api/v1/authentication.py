@@ -1,14 +1,14 @@
-"""`Authorization: Bearer lk_…`: an organisation's API key (courses/api_keys.py) beside the users' `Token`.
+"""`Authorization: Bearer lk_…`: an organisation's API key (courses/access/api_keys.py) beside the users' `Token`.
 
 An unknown or revoked key is a 401 with a JSON `detail`, never a fall-back to anonymous; what the key may
-then see and do is its organisation and role, answered by courses/tenancy.py like any member's.
+then see and do is its organisation and role, answered by courses/access/tenancy.py like any member's.
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from courses.api_keys import ApiKeyPrincipal, api_key_find, api_key_touch
+from courses.access.api_keys import ApiKeyPrincipal, api_key_find, api_key_touch
 
 KEYWORD = b"bearer"
 

@@ -4,7 +4,7 @@ Every view names the permissions it needs (`required_permissions`); a view that 
 back to Django's model permissions for its queryset, with reading needing `view_`; a view with
 neither is refused, so a new endpoint cannot open itself by forgetting.
 
-A user holds a permission through their memberships' roles (courses/roles.py); which rows they see
+A user holds a permission through their memberships' roles (courses/access/roles.py); which rows they see
 is the views' scoping (scoping.py). A user without the permission anywhere who names another
 organisation's object (or one that does not exist) gets the 404 everyone gets for it, not a 403.
 """

@@ -1,4 +1,4 @@
-"""Every staff API view sees the organisations its user's roles reach, as the admin does (courses/tenancy.py).
+"""Every staff API view sees the organisations its user's roles reach, as the admin does (courses/access/tenancy.py).
 
 An object of another organisation is a 404, never a 403: `object_for` looks an object up among those
 the user may see and only then asks for the permission the action needs, so a 403 is only ever about
@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import PermissionDenied
 
-from courses import tenancy
+from courses.access import tenancy
 
 
 def visible(request, queryset, permission: str):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.api_keys import ApiKeyError, api_key_create
+from courses.access.api_keys import ApiKeyError, api_key_create
 from courses.models import Organization, Role
 from courses.models.api_keys import KEY_ROLES
 

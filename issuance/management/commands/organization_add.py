@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.membership import MembershipError, organization_add
+from courses.access.membership import MembershipError, organization_add
 
 from ...openbadges.issuer import organization_signer
 from ...openbadges.status_lists import status_lists_open

@@ -10,7 +10,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from courses.defaults import organization_install_default_templates
-from courses.membership import organization_add, staff_add
+from courses.access.membership import organization_add, staff_add
 from courses.models import Achievement, CertificateSignatory, Course, Organization, RuleSet, RuleSetVersion
 from courses.services import ruleset_version_publish
 

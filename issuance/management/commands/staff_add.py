@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from courses.membership import MembershipError, staff_add
+from courses.access.membership import MembershipError, staff_add
 from courses.models import Organization, Role
 
 

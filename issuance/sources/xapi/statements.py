@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
-from ..models import LearnerIdentity
-from .base import (
+from ...models import LearnerIdentity
+from ..base import (
     AuthenticationFailed,
     CandidateCompletion,
     Dialect,
@@ -29,7 +29,7 @@ from .base import (
     json_parse,
     source_setting,
 )
-from .settings_schema import Setting, SettingsError, poll_minutes_setting
+from ..settings_schema import Setting, SettingsError, poll_minutes_setting
 
 VERSION = re.compile(r"^1\.0(\.\d+)?$")
 ADL = "http://adlnet.gov/expapi/verbs/"

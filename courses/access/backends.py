@@ -1,8 +1,8 @@
-"""Permissions from memberships: a staff user holds what their roles grant (courses/roles.py).
+"""Permissions from memberships: a staff user holds what their roles grant (courses/access/roles.py).
 
 Without an object, `user.has_perm("app.codename")` asks "in any of my organisations?" (the admin's
 menu and its page-level checks); with an object, "in that object's organisation?". Scoping each row
-to the organisations a permission is held in is courses/tenancy.py's, called by every admin and API
+to the organisations a permission is held in is courses/access/tenancy.py's, called by every admin and API
 view. Superusers are answered by Django's ModelBackend.
 """
 

@@ -14,10 +14,10 @@ event of the same learner and course lies within a day of it.
 import json
 from datetime import timedelta
 
-from ..models import CompletionEvent
-from .base import CandidateCompletion, Dialect, FieldError, source_setting
-from .moodle_ws import course_total_percent
-from .polling import PollBudgetSpent, PollClient, PollError, Poller, PollStep, learner_completion_add, moment_parse
+from ...models import CompletionEvent
+from ..base import CandidateCompletion, Dialect, FieldError, source_setting
+from .web_services import course_total_percent
+from ..polling import PollBudgetSpent, PollClient, PollError, Poller, PollStep, learner_completion_add, moment_parse
 
 PAGE_SIZE = 100
 SAME_COMPLETION = timedelta(days=1)

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from .guard import private_targets_allowed
+from ...outgoing.guard import private_targets_allowed
 
 
 def url_check(value: str) -> None:

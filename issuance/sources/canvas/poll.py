@@ -15,8 +15,8 @@ from urllib.parse import urlencode, urlsplit
 
 from requests.utils import parse_header_links
 
-from .base import CandidateCompletion, Dialect, FieldError, source_setting
-from .polling import (
+from ..base import CandidateCompletion, Dialect, FieldError, source_setting
+from ..polling import (
     PollBudgetSpent,
     PollClient,
     PollError,

@@ -4,13 +4,13 @@ A permission is a Django "app_label.codename". Adding one to a role is one line 
 A change, add or delete permission implies the model's view permission (`role_permissions` adds it),
 so a role never edits what it cannot see. Permissions are held per organisation: a user who is an
 editor in one organisation and a viewer in another edits the first's courses only
-(courses/tenancy.py answers "which organisations, for this permission").
+(courses/access/tenancy.py answers "which organisations, for this permission").
 
 Superusers are the installation's operators: they hold every permission everywhere and need no
 membership.
 """
 
-from .models import Role
+from ..models import Role
 
 # Our apps: an owner holds every permission of these, current and future.
 OWNED_APPS = ("courses", "issuance", "audit")

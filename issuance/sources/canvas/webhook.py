@@ -7,13 +7,13 @@
 
 Canvas re-fires course_completed when the completion time is set again, so the event id is the
 learner, the course and `completed_at` (to the second): the same completion is one event however
-often it comes, and the same event when a poll of Canvas REST finds it (canvas_rest.py).
+often it comes, and the same event when a poll of Canvas REST finds it (poll.py).
 """
 
 
 import jwt
 
-from .base import (
+from ..base import (
     AuthenticationFailed,
     CandidateCompletion,
     Dialect,
@@ -23,9 +23,9 @@ from .base import (
     derived_event_id,
     source_setting,
 )
-from .canvas_jwks import KeySetUnavailable, jwks_key_for
-from .polling import completion_time_key
-from .settings_schema import Setting, SettingsError, poll_minutes_setting
+from .jwks import KeySetUnavailable, jwks_key_for
+from ..polling import completion_time_key
+from ..settings_schema import Setting, SettingsError, poll_minutes_setting
 
 # Asymmetric only: a shared-secret or unsigned token must never pass as Canvas's.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]

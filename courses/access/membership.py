@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from .defaults import organization_install_default_templates
-from .digests import secret_hash
-from .models import Course, Invitation, Membership, Organization, Role
+from ..defaults import organization_install_default_templates
+from .secret_digest import secret_hash
+from ..models import Course, Invitation, Membership, Organization, Role
 
 INVITATION_DAYS = 7
 

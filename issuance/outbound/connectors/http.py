@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.utils import timezone
 
 from .base import DeliveryRequest, OutboundError
-from .guard import OutboundRequestError, OutcomeUnknown, TargetRefused, guarded_request
+from ...outgoing.guard import OutboundRequestError, OutcomeUnknown, TargetRefused, guarded_request
 
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
 MAX_RETRY_AFTER = 24 * 3600

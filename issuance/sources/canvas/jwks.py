@@ -12,8 +12,8 @@ import time
 
 import jwt
 
-from ..connectors.guard import OutboundRequestError, TargetRefused, guarded_request
-from .base import json_parse
+from ...outgoing.guard import OutboundRequestError, TargetRefused, guarded_request
+from ..base import json_parse
 
 CONNECT_TIMEOUT, READ_TIMEOUT = 5, 10
 MAX_RESPONSE_BYTES = 256 * 1024

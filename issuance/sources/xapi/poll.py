@@ -11,9 +11,9 @@ same statement `id`: one sent to Laurel and also found in the LRS is one event.
 
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from .base import json_body, source_setting
-from .polling import PollClient, PollError, PolledCompletion, Poller, PollStep, basic_authorization
-from .xapi import COMPLETION_VERBS
+from ..base import json_body, source_setting
+from ..polling import PollClient, PollError, PolledCompletion, Poller, PollStep, basic_authorization
+from .statements import COMPLETION_VERBS
 
 PAGE_SIZE = 100
 VERSION_HEADER = {"X-Experience-API-Version": "1.0.3"}

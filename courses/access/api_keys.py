@@ -1,7 +1,7 @@
 """Organisation API keys: making one (its secret shown once), finding one by its secret, revoking it.
 
 A request made with a key acts as `ApiKeyPrincipal`: staff of the key's organisation only, with the
-key's role, so courses/tenancy.py scopes every query and answers every permission check for it as for
+key's role, so courses/access/tenancy.py scopes every query and answers every permission check for it as for
 a member with that role, and no view asks which kind of caller it has.
 """
 
@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from .digests import secret_hash
+from .secret_digest import secret_hash
 from .membership import audit_actor
-from .models import ApiKey, Role
-from .models.api_keys import KEY_ROLES
+from ..models import ApiKey, Role
+from ..models.api_keys import KEY_ROLES
 from .tenancy import may, role_grants
 
 PREFIX = "lk_"  # so a leaked key is found by a search for it (in logs, repositories, tickets)

@@ -4,14 +4,14 @@
      "timecreated": 1731600000, "token": "…", …}
 
 The learner is `relateduserid` (`userid` is whoever triggered it, often cron). Email, name, score and
-the course's shortname come from Moodle's web services in the worker (moodle_ws.py).
+the course's shortname come from Moodle's web services in the worker (web_services.py).
 """
 
 import ipaddress
 import json
 from datetime import datetime, timezone
 
-from .base import (
+from ..base import (
     AuthenticationFailed,
     CandidateCompletion,
     Dialect,
@@ -23,8 +23,8 @@ from .base import (
     json_parse,
     source_setting,
 )
-from .moodle_ws import moodle_completion_enrich
-from .settings_schema import Setting, poll_minutes_setting
+from .web_services import moodle_completion_enrich
+from ..settings_schema import Setting, poll_minutes_setting
 
 COMPLETED = "\\core\\event\\course_completed"
 REDACTED = "[token removed by Laurel]"

@@ -1,6 +1,6 @@
 """The outbound seam: a registry of kinds, each a small client with a settings schema and one `perform`.
 
-A connector module (issuance/platforms/credly.py …) declares a `Connector` subclass and registers
+A connector module (issuance/outbound/platforms/credly.py …) declares a `Connector` subclass and registers
 it; nothing shared changes when a system is added. `perform` gets a `DeliveryRequest` and returns
 an `Outcome`, or raises `OutboundError`, which says whether trying again could help.
 """

@@ -9,8 +9,8 @@ no private address unless LAUREL_ALLOW_PRIVATE_TARGETS=1.
 
 from decimal import Decimal, InvalidOperation
 
-from ..connectors.guard import OutboundRequestError, ResponseTooLarge, TargetRefused, guarded_request
-from .base import EnrichmentFailed, json_parse
+from ...outgoing.guard import OutboundRequestError, ResponseTooLarge, TargetRefused, guarded_request
+from ..base import EnrichmentFailed, json_parse
 
 CONNECT_TIMEOUT, READ_TIMEOUT = 5, 20
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024

@@ -1,7 +1,7 @@
 """Which organisations' data a user may see and change: the one question every scoped query asks.
 
 A user reaches an organisation through a `Membership` with one role; the role's permissions are in
-courses/roles.py. Superusers (the installation's operators) reach every organisation with every
+courses/access/roles.py. Superusers (the installation's operators) reach every organisation with every
 permission. Every admin list, API view, dashboard figure and staff page filters by
 `organizations_for(user, permission)`; an object outside it is a 404, never a 403.
 
@@ -14,7 +14,7 @@ organizations)` instead. A model with none of these is seen by superusers only.
 from django.contrib.auth.models import Permission
 from django.db.models import F, Q
 
-from .models import Course, Membership, Organization, Role
+from ..models import Course, Membership, Organization, Role
 from .roles import ALL, OWNED_APPS, ROLE_PERMISSIONS, role_permissions
 
 
@@ -23,7 +23,7 @@ def _is_staff(user) -> bool:
 
 
 def _api_key(user):
-    """The organisation API key a request's principal stands for (courses/api_keys.py), or None for a user.
+    """The organisation API key a request's principal stands for (courses/access/api_keys.py), or None for a user.
 
     A key reaches its one organisation with its one role, as a membership would."""
     return getattr(user, "api_key", None)

@@ -1,0 +1,1 @@
+"""Who may do what, where: tenancy, roles, memberships, API keys, the permission backend, the secret digest."""

@@ -1,0 +1,1 @@
+"""Canvas: Live Events pushed as signed JWTs, the key set that verifies them, and polling Canvas REST."""

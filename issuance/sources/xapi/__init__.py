@@ -1,0 +1,1 @@
+"""xAPI: statements an LRS forwards, and polling an LRS for them."""
