@@ -23,21 +23,11 @@ from .registry import connector_for
 
 logger = logging.getLogger(__name__)
 Status = OutboundDelivery.Status
-# Waits before attempts 2, 3 …; platforms and CRMs give up after ~7 hours.
-RETRY_DELAYS = [timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6)]
-# Standard Webhooks' example schedule, about three days in all.
-WEBHOOK_DELAYS = [timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=5),
-                  timedelta(hours=10), timedelta(hours=14), timedelta(hours=20), timedelta(hours=24)]
-WEBHOOK_DISABLE_AFTER = timedelta(days=3)
 WAIT_FOR_ISSUE = timedelta(seconds=60)
 
 
 def stuck_after() -> timedelta:
     return timedelta(seconds=settings.LAUREL_OUTBOUND_STUCK_SECONDS)
-
-
-def _delays(connection: Connection) -> list[timedelta]:
-    return WEBHOOK_DELAYS if connection.kind == "webhook" else RETRY_DELAYS
 
 
 def delivery_perform(*, delivery_id: int, now: datetime | None = None) -> OutboundDelivery:
@@ -119,9 +109,10 @@ def _failure(delivery: OutboundDelivery, error: OutboundError, *, calls: list, n
     connection.refresh_from_db()
     detail = f"Attempt {delivery.attempts}: {error}"[:4000]
     unknown = error.outcome_unknown or delivery.outcome_unknown
-    delays = _delays(connection)
+    connector = connector_for(connection.kind)  # its retry policy: retry_delays, disable_after
+    delays, disable_after = connector.retry_delays, connector.disable_after
     summary = {"request_summary": "\n".join(calls)[:4000], "outcome_unknown": unknown}
-    if connection.kind == "webhook" and (error.gone or connection.failing_since <= now - WEBHOOK_DISABLE_AFTER):
+    if disable_after is not None and (error.gone or connection.failing_since <= now - disable_after):
         why = "answered 410 Gone" if error.gone else f"has failed since {connection.failing_since:%Y-%m-%d %H:%M} UTC"
         connection_disable(connection=connection, reason=f"Disabled automatically: the endpoint {why}. Fix it, then enable the connection and retry the failed deliveries.")
         return _finish(delivery, status=Status.FAILED, error=f"{detail} {connection.disabled_reason}", now=now, **summary)

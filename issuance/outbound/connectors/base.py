@@ -7,12 +7,17 @@ an `Outcome`, or raises `OutboundError`, which says whether trying again could h
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 PLATFORM, CRM, WEBHOOK = "platform", "crm", "webhook"
 
 ISSUED, REVOKED, SUSPENDED, REINSTATED = "credential.issued", "credential.revoked", "credential.suspended", "credential.reinstated"
 EXPIRING, EXPIRED, UPDATED, PARKED = "credential.expiring", "credential.expired", "credential.updated", "issuance.parked"
 ACTIONS = [ISSUED, REVOKED, SUSPENDED, REINSTATED, EXPIRING, EXPIRED, UPDATED, PARKED]
+
+# Waits before attempts 2, 3 …: a platform or CRM that is down for maintenance is given about 7 hours.
+HOURS_OF_RETRIES = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1),
+                    timedelta(hours=6))
 
 
 class OutboundError(Exception):
@@ -72,6 +77,11 @@ class Connector:
     needs_mapping = False
     settings: dict[str, Setting] = {}
     actions: set[str] = set()
+    # The retry policy, read by the delivery code: the waits before attempts 2, 3 … (after the last the
+    # delivery fails and staff are told), and, when set, how long the connection may keep failing before it
+    # is disabled (a 410 Gone disables it at once); None keeps it enabled however long it fails.
+    retry_delays: tuple[timedelta, ...] = HOURS_OF_RETRIES
+    disable_after: timedelta | None = None
 
     def perform(self, request: DeliveryRequest) -> Outcome:
         raise NotImplementedError

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from ..connectors.setting_checks import pairs_parse, url_check
 from ..connectors.base import (
-    ISSUED, REINSTATED, REVOKED, SUSPENDED, UPDATED, CRM, Connector, DeliveryRequest, Outcome, OutboundError, Setting,
+    HOURS_OF_RETRIES, ISSUED, REINSTATED, REVOKED, SUSPENDED, UPDATED, CRM, Connector, DeliveryRequest, Outcome, OutboundError, Setting,
     connector_register,
 )
 from ..connectors.http import base_join, outbound_call
@@ -45,6 +45,8 @@ class HubSpot(Connector):
     kind, label, secret_label = "hubspot", "HubSpot", "the private app's access token"
     stage = CRM
     actions = set(VERBS)
+    # Retries over about 7 hours, then the delivery fails and staff are told; the connection stays enabled.
+    retry_delays, disable_after = HOURS_OF_RETRIES, None
     settings = {
         "base_url": Setting(default=PRODUCTION, check=url_check, help="the API origin; Laurel adds /crm/v3/…"),
         "properties": Setting(default="firstname=first_name,lastname=last_name", check=properties_check,

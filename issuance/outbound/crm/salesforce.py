@@ -11,7 +11,7 @@ import time
 from urllib.parse import quote
 
 from ..connectors.setting_checks import pairs_parse, url_check
-from ..connectors.base import ISSUED, REINSTATED, REVOKED, SUSPENDED, UPDATED, CRM, Connector, Outcome, OutboundError, Setting, connector_register
+from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REINSTATED, REVOKED, SUSPENDED, UPDATED, CRM, Connector, Outcome, OutboundError, Setting, connector_register
 from ..connectors.http import base_join, outbound_call
 from .hubspot import FIELDS, credential_fields
 
@@ -64,6 +64,8 @@ class Salesforce(Connector):
     kind, label, secret_label = "salesforce", "Salesforce", "the connected app's client secret"
     stage = CRM
     actions = {ISSUED, REVOKED, SUSPENDED, REINSTATED, UPDATED}
+    # Retries over about 7 hours, then the delivery fails and staff are told; the connection stays enabled.
+    retry_delays, disable_after = HOURS_OF_RETRIES, None
     settings = {
         "base_url": Setting(required=True, check=url_check, help="the My Domain URL, e.g. https://acme.my.salesforce.com"),
         "client_id": Setting(required=True, help="the connected app's consumer key"),

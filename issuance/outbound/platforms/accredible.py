@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 from ..connectors.setting_checks import choice_check, url_check
 from ..connectors.base import (
-    ISSUED, REVOKED, UPDATED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register,
+    HOURS_OF_RETRIES, ISSUED, REVOKED, UPDATED, Connector, DeliveryRequest, Outcome, OutboundError, Setting,
+    connector_register,
 )
 from ..connectors.http import base_join, outbound_call
 
@@ -39,6 +40,8 @@ class Accredible(Connector):
     kind, label, secret_label = "accredible", "Accredible", "the API key"
     needs_mapping = True
     actions = {ISSUED, REVOKED, UPDATED}
+    # Retries over about 7 hours, then the delivery fails and staff are told; the connection stays enabled.
+    retry_delays, disable_after = HOURS_OF_RETRIES, None
     settings = {
         "base_url": Setting(default=PRODUCTION, check=url_check, help="the API origin; Laurel adds /v1/…"),
         "withdraw": Setting(default="delete", check=choice_check("delete", "expire"), help="how a revocation withdraws (unconfirmed)"),

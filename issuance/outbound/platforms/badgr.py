@@ -9,7 +9,7 @@ import threading
 import time
 
 from ..connectors.setting_checks import url_check
-from ..connectors.base import ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
+from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
 from ..connectors.http import base_join, outbound_call
 
 PRODUCTION = "https://api.badgr.io"
@@ -85,6 +85,8 @@ class Badgr(Connector):
     kind, label, secret_label = "badgr", "Badgr", "the Badgr account's password"
     needs_mapping = True
     actions = {ISSUED, REVOKED}
+    # Retries over about 7 hours, then the delivery fails and staff are told; the connection stays enabled.
+    retry_delays, disable_after = HOURS_OF_RETRIES, None
     settings = {
         "base_url": Setting(default=PRODUCTION, check=url_check, help="the API origin; Laurel adds /o/token and /v2/…"),
         "username": Setting(required=True, help="the Badgr account's email"),

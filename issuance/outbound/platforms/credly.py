@@ -8,7 +8,7 @@ import base64
 from datetime import datetime
 
 from ..connectors.setting_checks import choice_check, url_check
-from ..connectors.base import ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
+from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
 from ..connectors.http import base_join, outbound_call
 
 PRODUCTION = "https://api.credly.com/v1"
@@ -34,6 +34,8 @@ class Credly(Connector):
     kind, label, secret_label = "credly", "Credly", "the organisation's authorization token"
     needs_mapping = True
     actions = {ISSUED, REVOKED}
+    # Retries over about 7 hours, then the delivery fails and staff are told; the connection stays enabled.
+    retry_delays, disable_after = HOURS_OF_RETRIES, None
     settings = {
         "base_url": Setting(default=PRODUCTION, check=url_check, help="the API root including /v1"),
         "organization_id": Setting(required=True, help="the Credly organisation's id"),

@@ -8,7 +8,7 @@ bytes under the same `webhook-id` (the delivery's idempotency key), as the spec 
 import base64
 import binascii
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from standardwebhooks import Webhook
 
@@ -52,6 +52,11 @@ class WebhookSubscription(Connector):
     kind, label, secret_label = "webhook", "Webhook", "the whsec_ signing secret"
     stage = WEBHOOK
     actions = set(EVENTS)
+    # Standard Webhooks' example schedule, about three days in all; an endpoint failing that long, or
+    # answering 410 Gone, is disabled, and staff are told.
+    retry_delays = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+                    timedelta(hours=5), timedelta(hours=10), timedelta(hours=14), timedelta(hours=20), timedelta(hours=24))
+    disable_after = timedelta(days=3)
     settings = {
         "url": Setting(required=True, check=url_check, help="the subscriber's https:// endpoint"),
         "events": Setting(default="", check=events_check, help="comma-separated event types; empty means all"),
