@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..outgoing.guard import GuardedResponse, OutboundRequestError, TargetRefused, guarded_request
-from ..outbound.connectors.http import retry_after_seconds
+from ..outgoing.http import retry_after_seconds
 from .base import derived_event_id, json_body, json_parse
 
 SHORT_WAIT_SECONDS = 5  # a Retry-After this short is waited out inside the poll; longer ones end it

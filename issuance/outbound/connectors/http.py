@@ -1,29 +1,13 @@
 """The one way connectors call out: the guarded request, its status read as success or a classified failure."""
 
-from email.utils import parsedate_to_datetime
 from time import monotonic
 from urllib.parse import urlsplit
 
-from django.utils import timezone
-
 from .base import DeliveryRequest, OutboundError
 from ...outgoing.guard import OutboundRequestError, OutcomeUnknown, TargetRefused, guarded_request
+from ...outgoing.http import retry_after_seconds
 
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
-MAX_RETRY_AFTER = 24 * 3600
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: a number, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), MAX_RETRY_AFTER)
-    try:
-        return min(max((parsedate_to_datetime(value) - timezone.now()).total_seconds(), 0.0), MAX_RETRY_AFTER)
-    except (TypeError, ValueError):
-        return None
 
 
 def outbound_call(request: DeliveryRequest | None, method: str, url: str, *, ok=(200, 201), accept=(), **kwargs):

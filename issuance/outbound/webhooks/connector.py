@@ -16,7 +16,8 @@ from ..connectors.setting_checks import url_check
 from ..connectors.base import (
     ACTIONS, WEBHOOK, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register,
 )
-from ..connectors.http import outbound_call, retry_after_seconds
+from ...outgoing.http import retry_after_seconds
+from ..connectors.http import outbound_call
 
 EVENTS = [action for action in ACTIONS if action != "credential.updated"]
 
