@@ -145,10 +145,6 @@ def source_setting(source, name: str, default=""):
     return (source.secret_settings or {}).get(name) or (source.settings or {}).get(name) or default
 
 
-def hex_hmac_sha256(*, key: str, body: bytes) -> str:
-    return hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
-
-
 def digest_matches(expected: str, received: str) -> bool:
     """Constant-time comparison of two texts (hex digests, tokens, passwords)."""
     return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))

@@ -1,11 +1,15 @@
-"""Standard Webhooks signatures: verifying what a source signed, and signing as a sender would."""
+"""Body signatures, verified once for every dialect: Standard Webhooks' (and signing as a sender would), and the
+plain hex HMAC-SHA256 of the body that Teachable and Thinkific send."""
 
 import base64
 import binascii
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from .base import AuthenticationFailed, digest_matches
 
 SECRET_PREFIX = "whsec_"
 TOLERANCE_SECONDS = 5 * 60
@@ -84,3 +88,32 @@ def signature_verify(
         if any(matched):
             return
     raise SignatureError("No signature matches this source's secrets.")
+
+
+def _hex_digest_of_body(value: str, body: bytes) -> list[tuple[str, bytes]]:
+    return [(value.lower(), body)]
+
+
+def hex_hmac_sha256(*, key: str, body: bytes) -> str:
+    return hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def hex_hmac_verify(
+    *, source, request, header: str, secret_label: str,
+    signed: Callable[[str, bytes], list[tuple[str, bytes]]] = _hex_digest_of_body,
+) -> None:
+    """Raise AuthenticationFailed unless `header` holds the hex HMAC-SHA256 of the body under one of the source's keys.
+
+    Both keys are tried (the next one too, so a secret rotates without downtime), each comparison in constant
+    time and none skipped. `signed` reads the header's value as (hex digest, bytes it signs) pairs, for a
+    sender whose header holds more than the digest of the body (Teachable's `t=…,v1=…`).
+    """
+    received = request.header(header)
+    if not received:
+        raise AuthenticationFailed(f"The {header} header is required.")
+    keys = [key for key in (source.signing_secret, source.signing_secret_next) if key]
+    for digest, content in signed(received, request.body):
+        matched = [digest_matches(hex_hmac_sha256(key=key, body=content), digest) for key in keys]
+        if any(matched):
+            return
+    raise AuthenticationFailed(f"{header} does not match the body signed with this source's {secret_label}.")

@@ -13,20 +13,18 @@ several spellings of the course and time are read (docs/lms/teachable.md).
 import hashlib
 
 from .base import (
-    AuthenticationFailed,
     CandidateCompletion,
     Dialect,
     FieldError,
     IncomingEvent,
     NotACompletion,
     derived_event_id,
-    digest_matches,
-    hex_hmac_sha256,
     json_body,
     json_parse,
     source_setting,
 )
 from .settings_schema import Setting
+from .signatures import hex_hmac_verify
 
 DEFAULT_HEADER = "X-Teachable-Signature"
 
@@ -50,15 +48,7 @@ class TeachableDialect(Dialect):
 
     def request_authenticate(self, *, source, request):
         header = source_setting(source, "signature_header", DEFAULT_HEADER)
-        received = request.header(header)
-        if not received:
-            raise AuthenticationFailed(f"The {header} header is required.")
-        keys = [key for key in (source.signing_secret, source.signing_secret_next) if key]
-        for digest, signed in _signatures(received, request.body):
-            matched = [digest_matches(hex_hmac_sha256(key=key, body=signed), digest) for key in keys]
-            if any(matched):
-                return
-        raise AuthenticationFailed(f"{header} does not match the body signed with this source's secret.")
+        hex_hmac_verify(source=source, request=request, header=header, secret_label="secret", signed=_signatures)
 
     def request_events(self, *, source, request, verified):
         try:

@@ -8,18 +8,8 @@
 
 import hashlib
 
-from .base import (
-    AuthenticationFailed,
-    CandidateCompletion,
-    Dialect,
-    FieldError,
-    IncomingEvent,
-    NotACompletion,
-    derived_event_id,
-    digest_matches,
-    hex_hmac_sha256,
-    json_parse,
-)
+from .base import CandidateCompletion, Dialect, FieldError, IncomingEvent, NotACompletion, derived_event_id, json_parse
+from .signatures import hex_hmac_verify
 
 SIGNATURE_HEADER = "X-Thinkific-Hmac-Sha256"
 
@@ -31,13 +21,7 @@ class ThinkificDialect(Dialect):
     secret_help = "the site's API key (or the OAuth app's client secret) that Thinkific signs webhooks with"
 
     def request_authenticate(self, *, source, request):
-        received = request.header(SIGNATURE_HEADER).lower()
-        if not received:
-            raise AuthenticationFailed(f"The {SIGNATURE_HEADER} header is required.")
-        keys = [key for key in (source.signing_secret, source.signing_secret_next) if key]
-        matched = [digest_matches(hex_hmac_sha256(key=key, body=request.body), received) for key in keys]
-        if not any(matched):
-            raise AuthenticationFailed(f"{SIGNATURE_HEADER} does not match the body signed with this source's API key.")
+        hex_hmac_verify(source=source, request=request, header=SIGNATURE_HEADER, secret_label="API key")
 
     def request_events(self, *, source, request, verified):
         try:
