@@ -14,6 +14,7 @@ from ..models import CompletionEvent, Source
 from ..sources.csv_rows import NAME_COLUMNS, REQUIRED_COLUMNS, CsvRowDialect
 from .csv_forecast import CsvForecast, RowOutcome
 from .processing import completion_events_enqueue
+from .receive import completion_events_known, completion_events_store
 from .validation import completion_validate
 
 BATCH_SIZE = 500
@@ -198,8 +199,7 @@ def _mark_received(report: CsvImportReport, known_rows: set[int]) -> None:
 
 
 def _store_batch(*, source: Source, batch: list[CompletionEvent], report: CsvImportReport) -> None:
-    ids = [event.external_id for event in batch]
-    known = set(CompletionEvent.objects.filter(source=source, external_id__in=ids).values_list("external_id", flat=True))
+    known = completion_events_known(source=source, external_ids=[event.external_id for event in batch])
     for event in batch:
         if event.external_id in known:
             report.duplicates += 1
@@ -211,9 +211,8 @@ def _store_batch(*, source: Source, batch: list[CompletionEvent], report: CsvImp
         return
     fresh = [event for event in batch if event.external_id not in known]
     with transaction.atomic():
-        # A concurrent import of the same file may insert some rows first: those are its rows, not ours.
-        CompletionEvent.objects.bulk_create(fresh, ignore_conflicts=True)
-        inserted = list(CompletionEvent.objects.filter(pk__in=[event.pk for event in fresh]).values_list("pk", flat=True))
+        # A concurrent import of the same file may store some rows first: those are its rows, not ours.
+        inserted = [event.pk for event in completion_events_store(events=fresh)] if fresh else []
         completion_events_enqueue(event_ids=inserted)
     report.stored += len(inserted)
     report.duplicates += len(fresh) - len(inserted)

@@ -8,7 +8,7 @@ deactivated in between still parks the event in the exception queue.
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -18,6 +18,7 @@ from ..models import CompletionEvent, Source
 from ..sources.base import FieldError
 from ..sources.form_rows import FormRowDialect
 from .processing import completion_events_enqueue
+from .receive import completion_events_store
 from .validation import completion_validate
 
 FORM_SOURCE_NAME = "Staff forms (rosters, credentials issued by hand)"
@@ -63,14 +64,10 @@ def form_cells_check(*, source: Source, payload: dict, course_cache: dict | None
 def form_event_store(*, source: Source, external_id: str, payload: dict, user, detail: str) -> CompletionEvent | None:
     """Store one form event and queue it once the caller's transaction commits; None if it was stored before."""
     assert transaction.get_connection().in_atomic_block, "form_event_store must run inside a transaction"
-    body = FormRowDialect.payload_body(payload)
-    try:
-        with transaction.atomic():
-            event = CompletionEvent.objects.create(
-                source=source, external_id=external_id, channel=CompletionEvent.Channel.FORM,
-                headers={"form": payload["form"], "entered-by": user.get_username()}, body=body,
-            )
-    except IntegrityError:
+    event = CompletionEvent(source=source, external_id=external_id, channel=CompletionEvent.Channel.FORM,
+                            headers={"form": payload["form"], "entered-by": user.get_username()},
+                            body=FormRowDialect.payload_body(payload))
+    if not completion_events_store(events=[event]):
         return None
     audit_record(event=event, from_state="", to_state=CompletionEvent.Status.ACCEPTED, actor_kind="staff",
                  actor_user=user, actor_label=user.get_username(), detail=detail)

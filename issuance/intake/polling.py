@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from ..models import CompletionEvent, PollCursor, Source, SourcePoll
 from ..sources.polling import CursorState, PollBudget, PollBudgetSpent, PollError, PollWindow
 from ..sources.registry import POLLERS
 from .processing import completion_events_enqueue
+from .receive import completion_events_known, completion_events_store
 
 logger = logging.getLogger(__name__)
 
@@ -117,13 +118,9 @@ def _step_store(*, poller, source, cursor, step, report: ScopeReport, holder: st
             if poller.known_otherwise(source=source, completion=completion):
                 report.known += 1
                 continue
-            try:
-                with transaction.atomic():
-                    event = CompletionEvent.objects.create(
-                        source=source, external_id=completion.external_id, channel=CompletionEvent.Channel.POLL,
-                        headers={"polled-at": now.isoformat(), "poller": source.dialect}, body=completion.body,
-                    )
-            except IntegrityError:
+            event = CompletionEvent(source=source, external_id=completion.external_id, channel=CompletionEvent.Channel.POLL,
+                                    headers={"polled-at": now.isoformat(), "poller": source.dialect}, body=completion.body)
+            if not completion_events_store(events=[event]):
                 report.known += 1  # pushed by webhook, or stored by an earlier poll or reconcile
                 continue
             report.new += 1
@@ -143,7 +140,7 @@ def _step_preview(*, poller, source, step, report: ScopeReport) -> None:
     for completion in step.found:
         report.found += 1
         report.external_ids.append(completion.external_id)
-        if (CompletionEvent.objects.filter(source=source, external_id=completion.external_id).exists()
+        if (completion_events_known(source=source, external_ids=[completion.external_id])
                 or poller.known_otherwise(source=source, completion=completion)):
             report.known += 1
         else:

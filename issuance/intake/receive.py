@@ -30,6 +30,36 @@ def request_headers_kept(meta: dict) -> dict:
     return {name: meta[key] for name, key in KEPT_HEADERS.items() if meta.get(key)}
 
 
+def completion_events_store(*, events: list[CompletionEvent]) -> list[CompletionEvent]:
+    """Store each unsaved event unless its source holds its external id already; returns those stored now.
+
+    The one duplicate rule of every channel (a retried webhook, a form sent twice, a page polled again,
+    a CSV file imported again): the unique (source, external_id) constraint answers it, with no look-up
+    first. One event is one INSERT: outside a transaction it commits on its own, without a BEGIN and a
+    COMMIT around it (two of a webhook request's four round trips to PostgreSQL); inside one, atomic()
+    adds a savepoint so that the enclosing transaction stays usable after the IntegrityError. Several
+    (a CSV batch) are one INSERT that skips the rows another request stored first.
+    """
+    if len(events) == 1:
+        in_transaction = transaction.get_connection().in_atomic_block
+        try:
+            with transaction.atomic() if in_transaction else nullcontext():
+                events[0].save(force_insert=True)
+        except IntegrityError:
+            return []  # stored before, by a retry's first attempt or a request racing with us
+        return events
+    with transaction.atomic():
+        CompletionEvent.objects.bulk_create(events, ignore_conflicts=True)
+        # The ids are made here (UUIDs), so the rows skipped as conflicts are the ones not found.
+        stored = set(CompletionEvent.objects.filter(pk__in=[event.pk for event in events]).values_list("pk", flat=True))
+    return [event for event in events if event.pk in stored]
+
+
+def completion_events_known(*, source: Source, external_ids: list[str]) -> set[str]:
+    """Those of `external_ids` already stored for `source`: what a preview counts as already received."""
+    return set(CompletionEvent.objects.filter(source=source, external_id__in=external_ids).values_list("external_id", flat=True))
+
+
 def webhook_event_store(
     *, source: Source, message_id: str, headers: dict, body: bytes, parse=json_parse
 ) -> tuple[CompletionEvent, str]:
@@ -37,24 +67,10 @@ def webhook_event_store(
 
     `parse` is the dialect's reading of the body (JSON, or a JWT's claims for Canvas), bounded as
     `webhook_body_parse` says.
-
-    No look-up first: the unique (source, external_id) constraint answers a duplicate. Outside a
-    transaction the INSERT commits on its own, without a BEGIN and a COMMIT around it (two of a
-    request's four round trips to PostgreSQL); inside one, atomic() adds a savepoint so that the
-    enclosing transaction stays usable after the IntegrityError.
     """
-    in_transaction = transaction.get_connection().in_atomic_block
-    try:
-        with transaction.atomic() if in_transaction else nullcontext():
-            event = CompletionEvent.objects.create(
-                source=source,
-                external_id=message_id,
-                channel=CompletionEvent.Channel.WEBHOOK,
-                headers=headers,
-                body=body,
-            )
-    except IntegrityError:
-        # This webhook-id was stored before, by a retry's first attempt or a request racing with us.
+    event = CompletionEvent(source=source, external_id=message_id, channel=CompletionEvent.Channel.WEBHOOK,
+                            headers=headers, body=body)
+    if not completion_events_store(events=[event]):
         return CompletionEvent.objects.get(source=source, external_id=message_id), "duplicate"
     # Only now is anything parsed: the bytes are already stored. A crash from here on leaves the
     # event `accepted` with nothing queued, which the sweep re-queues (LAUREL_EVENT_STALL_SECONDS).

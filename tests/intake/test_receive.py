@@ -5,7 +5,7 @@ import json
 import pytest
 from django.db import transaction
 
-from issuance.intake.receive import webhook_event_store
+from issuance.intake.receive import completion_events_known, completion_events_store, webhook_event_store
 from issuance.models import CompletionEvent
 
 from .conftest import generic_event
@@ -38,3 +38,22 @@ def test_it_queues_one_task_for_a_stored_event_and_none_for_a_rolled_back_one(so
     _store(source, message_id="msg_kept")
     assert task_queue.run() == 1
     assert CompletionEvent.objects.get().status == CompletionEvent.Status.PROCESSED
+
+
+def _event(source, external_id, channel):
+    return CompletionEvent(source=source, external_id=external_id, channel=channel, headers={}, body=BODY)
+
+
+def test_every_channel_stores_an_event_once_by_the_same_rule_and_the_transaction_stays_usable(source):
+    Channel = CompletionEvent.Channel
+    _store(source, message_id="lms:42")  # pushed by webhook first
+
+    assert completion_events_store(events=[_event(source, "lms:42", Channel.POLL)]) == []  # then found by a poll
+    assert completion_events_store(events=[_event(source, "lms:42", Channel.FORM)]) == []
+    batch = [_event(source, external_id, Channel.CSV) for external_id in ("lms:42", "csv:2", "csv:3")]
+    assert [event.external_id for event in completion_events_store(events=batch)] == ["csv:2", "csv:3"]
+
+    assert completion_events_known(source=source, external_ids=["lms:42", "csv:3", "csv:4"]) == {"lms:42", "csv:3"}
+    assert sorted(CompletionEvent.objects.values_list("external_id", "channel")) == [
+        ("csv:2", Channel.CSV), ("csv:3", Channel.CSV), ("lms:42", Channel.WEBHOOK)]
+
