@@ -66,8 +66,8 @@ class ImportResults:
 def _outcome(event: CompletionEvent, issuance: Issuance | None) -> tuple[str, str]:
     if event.status == CompletionEvent.Status.PARKED:
         return "parked", "; ".join(error.get("message", "") for error in (event.errors or [])) or event.park_reason
-    if event.status in (CompletionEvent.Status.DUPLICATE, CompletionEvent.Status.DISCARDED, CompletionEvent.Status.IGNORED):
-        return "duplicate" if event.status == CompletionEvent.Status.DUPLICATE else "parked", event.get_status_display()
+    if event.status in (CompletionEvent.Status.DISCARDED, CompletionEvent.Status.IGNORED):
+        return "parked", event.get_status_display()
     if issuance is None:
         return "processing", "Waiting for the worker."
     outcome = OUTCOME_OF_STATE.get(issuance.state, "processing")

@@ -83,7 +83,6 @@ class CompletionEvent(models.Model):
         PARKED = "parked", "Parked"
         PROCESSED = "processed", "Processed"
         DISCARDED = "discarded", "Discarded"
-        DUPLICATE = "duplicate", "Duplicate"
         # Genuine, authenticated, but not a completion (another topic or verb): kept and counted.
         IGNORED = "ignored", "Ignored"
 

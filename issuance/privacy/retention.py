@@ -12,8 +12,7 @@ from ..models import CompletionEvent
 EXPIRED_BODY = b""
 # Only events whose story is over: parked events still need their body to be corrected and reprocessed,
 # accepted ones to be processed at all.
-FINISHED = [CompletionEvent.Status.PROCESSED, CompletionEvent.Status.IGNORED, CompletionEvent.Status.DUPLICATE,
-            CompletionEvent.Status.DISCARDED]
+FINISHED = [CompletionEvent.Status.PROCESSED, CompletionEvent.Status.IGNORED, CompletionEvent.Status.DISCARDED]
 
 
 def raw_bodies_expire(*, now: datetime | None = None) -> dict[str, int]:

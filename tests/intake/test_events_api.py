@@ -61,6 +61,9 @@ def test_it_lists_events_filtered_by_source_and_status_with_a_total_count(live_s
     assert mine["count"] == 4
     parked = _get(live_server, "/api/v1/events/", token, source=source.slug, status="parked").json()
     assert [e["external_id"] for e in parked["results"]] == ["broken"]
+    # A second delivery is answered `duplicate` and stores nothing, so no event has that status to filter by.
+    unknown = _get(live_server, "/api/v1/events/", token, status="duplicate")
+    assert unknown.status_code == 400 and "one of accepted, parked, processed, discarded, ignored" in unknown.text
 
 
 def test_it_paginates_the_list(live_server, source, token):

@@ -57,3 +57,9 @@ def test_every_channel_stores_an_event_once_by_the_same_rule_and_the_transaction
     assert sorted(CompletionEvent.objects.values_list("external_id", "channel")) == [
         ("csv:2", Channel.CSV), ("csv:3", Channel.CSV), ("lms:42", Channel.WEBHOOK)]
 
+
+def test_a_second_delivery_is_an_answer_never_a_stored_status(source):
+    _store(source)
+    again, outcome = _store(source)
+    assert outcome == "duplicate" and again.status == CompletionEvent.Status.ACCEPTED
+    assert "duplicate" not in CompletionEvent.Status.values
