@@ -5,7 +5,7 @@ over a recursive CTE on SQLite, generate_series on PostgreSQL; no row passes thr
 N issuances spread over 365 days (mostly synced, some ineligible, parked, in progress), a
 credential for each synced one (the newest per learner and achievement active, the rest
 superseded, a year's validity), a sent credential email for each credential, and parked events.
-Then times every query the dashboard makes (issuance/admin/dashboard.py), median of --repeat runs,
+Then times every query the dashboard makes (credentials_site/admin/dashboard.py), median of --repeat runs,
 and the whole /admin/ page through Django's test client, with the load average beside each phase.
 
     .venv/bin/python bench/dashboard.py [--issuances 1000000] [--repeat 5]
@@ -198,7 +198,7 @@ def measure(repeat: int, now: datetime) -> dict:
     from django.test import Client
 
     from courses.models import Organization
-    from issuance.admin import dashboard
+    from credentials_site.admin import dashboard
 
     organizations = list(Organization.objects.values_list("pk", flat=True))  # as dashboard_build passes them
     queries = {
