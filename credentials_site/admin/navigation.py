@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
 from courses.tenancy import organizations_for
-from credentials_site.admin.dashboard import queue_waiting_count
+from issuance.reports import queue_waiting_count
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from credentials_site.admin.dashboard import time_to_email_by_day, volume_by_course
+from issuance.reports import time_to_email_by_day, volume_by_course
 from issuance.models import Issuance, OutboxMessage
 from tests.factories import CourseFactory, OrganizationFactory
 from tests.issuance_factories import IssuanceFactory

@@ -15,9 +15,9 @@ from courses import services
 from courses.membership import MembershipError, member_remove, member_role_change
 from credentials_site.admin.catalogue.signing_keys import SigningKeyInline, rotate_signing_keys
 from courses.defaults import organization_install_default_templates
-from courses.expiries import course_upcoming_expiries
 from courses.rule_descriptions import achievement_criteria_disagreements, achievement_live_criteria, ruleset_version_changes
 from courses.tenancy import organizations_for
+from issuance.reports import course_upcoming_expiries
 from courses.models import (
     Achievement,
     CertificateAsset,

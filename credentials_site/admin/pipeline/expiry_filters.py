@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from issuance.lifecycle.expiry import credentials_shown_as
 from issuance.models import Credential
+from issuance.reports import EXPIRY_DAYS
 
 Status = Credential.Status
-UPCOMING_DAYS = (30, 90)
 
 
 class ShownStatusFilter(admin.SimpleListFilter):
@@ -30,7 +30,7 @@ class ExpiresFilter(admin.SimpleListFilter):
     parameter_name = "expires"
 
     def lookups(self, request, model_admin):
-        return [(str(days), f"in the next {days} days") for days in UPCOMING_DAYS] + [("past", "already passed"),
+        return [(str(days), f"in the next {days} days") for days in EXPIRY_DAYS] + [("past", "already passed"),
                                                                                        ("never", "never")]
 
     def queryset(self, request, queryset):
@@ -39,7 +39,7 @@ class ExpiresFilter(admin.SimpleListFilter):
             return queryset.filter(valid_until__isnull=True)
         if self.value() == "past":
             return queryset.filter(valid_until__lte=now)
-        if self.value() in {str(days) for days in UPCOMING_DAYS}:
+        if self.value() in {str(days) for days in EXPIRY_DAYS}:
             # Upcoming expiries are of credentials a learner still holds: active, not renewed yet.
             return queryset.filter(status=Status.ACTIVE, valid_until__gt=now,
                                    valid_until__lte=now + timedelta(days=int(self.value())))
