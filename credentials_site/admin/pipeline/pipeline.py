@@ -9,7 +9,8 @@ from credentials_site.admin.base import LaurelAdmin, LaurelTabularInline, clippe
 
 from issuance.models import Credential, Effect, Issuance, Learner, RenewalReminder, SignedBadgeRevision
 from credentials_site.admin.pipeline.certificate_actions import download_certificates_zip, regenerate_certificates
-from issuance.transitions import NotParked, issuance_resume
+from issuance.pipeline import issuance_resume
+from issuance.transitions import NotParked
 from issuance.lifecycle.expiry import credential_shown_status
 from credentials_site.admin.pipeline.credential_status import CHANGES, CredentialStatusPermissions, revoke_selected, suspend_selected, unsuspend_selected
 from credentials_site.admin.pipeline.expiry_filters import ExpiresFilter, ShownStatusFilter
