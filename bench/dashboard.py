@@ -5,7 +5,7 @@ over a recursive CTE on SQLite, generate_series on PostgreSQL; no row passes thr
 N issuances spread over 365 days (mostly synced, some ineligible, parked, in progress), a
 credential for each synced one (the newest per learner and achievement active, the rest
 superseded, a year's validity), a sent credential email for each credential, and parked events.
-Then times every query the dashboard makes (issuance/admin/dashboard.py), median of --repeat runs,
+Then times every query the dashboard makes (issuance/reports.py), median of --repeat runs,
 and the whole /admin/ page through Django's test client, with the load average beside each phase.
 
     .venv/bin/python bench/dashboard.py [--issuances 1000000] [--repeat 5]
@@ -198,17 +198,17 @@ def measure(repeat: int, now: datetime) -> dict:
     from django.test import Client
 
     from courses.models import Organization
-    from issuance.admin import dashboard
+    from issuance import reports
 
     organizations = list(Organization.objects.values_list("pk", flat=True))  # as dashboard_build passes them
     queries = {
-        "issued today / 7 / 30 days": lambda: dashboard.issued_counts(organizations=organizations, now=now),
-        "in progress, parked, queue, failed, bounced": lambda: dashboard.attention_counts(organizations=organizations, now=now),
-        "time to email p50/p95, 14 days": lambda: dashboard.time_to_email_by_day(organizations=organizations, now=now),
-        "volume per course per day, 14 days": lambda: dashboard.volume_by_course(organizations=organizations, now=now),
-        "ineligible reasons, 30 days": lambda: dashboard.ineligible_reasons(organizations=organizations, now=now),
-        "exception queue by age": lambda: dashboard.queue_age(organizations=organizations, now=now),
-        "upcoming expiries": lambda: dashboard.upcoming_expiries(organizations=organizations, now=now),
+        "issued today / 7 / 30 days": lambda: reports.issued_counts(organizations=organizations, now=now),
+        "in progress, parked, queue, failed, bounced": lambda: reports.attention_counts(organizations=organizations, now=now),
+        "time to email p50/p95, 14 days": lambda: reports.time_to_email_by_day(organizations=organizations, now=now),
+        "volume per course per day, 14 days": lambda: reports.volume_by_course(organizations=organizations, now=now),
+        "ineligible reasons, 30 days": lambda: reports.ineligible_reasons(organizations=organizations, now=now),
+        "exception queue by age": lambda: reports.queue_age(organizations=organizations, now=now),
+        "upcoming expiries": lambda: reports.upcoming_expiries(organizations=organizations, now=now),
     }
     with connection.cursor() as cursor:  # what a database that has lived a year would have: planner statistics,
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")  # and autovacuum's visibility map

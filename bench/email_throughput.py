@@ -135,12 +135,12 @@ def _measure(count: int) -> tuple[float, ...]:
 
     from issuance.delivery import transport
     from issuance.delivery.outbox import outbox_due_ids, outbox_enqueue, outbox_requeue, outbox_send
-    from issuance.email.messages import credential_email_draft
+    from issuance.delivery.sending import credential_email_compose
 
     pairs = _issue(count)
     start = time.perf_counter()
     for issuance, credential in pairs:
-        outbox_enqueue(draft=credential_email_draft(issuance=issuance, credential=credential))
+        outbox_enqueue(draft=credential_email_compose(issuance=issuance, credential=credential))
     rates = [count / (time.perf_counter() - start)]
     ids = outbox_due_ids(limit=count)
 

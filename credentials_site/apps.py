@@ -11,6 +11,11 @@ class CredentialsSiteConfig(AppConfig):
 
 
 class LaurelAdminConfig(AdminConfig):
-    """The admin, on a site whose sign-in takes a two-factor code (credentials_site.admin_site)."""
+    """The admin, on a site whose sign-in takes a two-factor code (credentials_site.admin.site)."""
 
-    default_site = "credentials_site.admin_site.LaurelAdminSite"
+    default_site = "credentials_site.admin.site.LaurelAdminSite"
+
+    def ready(self):
+        super().ready()  # every app's admin module
+        # Laurel's model admins, all in the staff UI's package (ADR 0010).
+        from .admin import catalogue, audit, pipeline  # noqa: F401,I001  (registers them; in the order the index lists)

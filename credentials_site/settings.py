@@ -73,7 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "credentials_site.csp.LaurelCSPMiddleware",  # django-csp's, plus the admin's one extra (ADR 0009)
+    "credentials_site.admin.csp.LaurelCSPMiddleware",  # django-csp's, plus the admin's one extra (ADR 0009)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -387,13 +387,13 @@ UNFOLD = {
     "SITE_URL": "/verify",
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": True,
-    "DASHBOARD_CALLBACK": "issuance.admin.dashboard.dashboard_callback",
+    "DASHBOARD_CALLBACK": "credentials_site.admin.dashboard.dashboard_callback",
     "STYLES": [lambda request: static("laurel/admin.css")],  # Laurel's few admin rules (truncation, charts)
     # The user menu: set up two-factor sign-in for yourself (credentials_site.two_factor_views).
     "ACCOUNT": {"navigation": [{"title": "Two-factor sign-in", "link": "/admin/two-factor/"}]},
     "SIDEBAR": {
         "show_search": False,
         "show_all_applications": False,
-        "navigation": "credentials_site.admin_navigation.sidebar_navigation",
+        "navigation": "credentials_site.admin.navigation.sidebar_navigation",
     },
 }

@@ -19,7 +19,7 @@ from .certificates.credential_certificate import credential_certificate_store
 from .certificates.render import CertificateRenderError, CertificateTemplateError
 from .completions import Completion
 from .delivery.results import DeliveryResult
-from .delivery.sending import delivery_send_credential_email, delivery_send_still_needed_email
+from .delivery.sending import delivery_retry_for_issuance, delivery_send_credential_email, delivery_send_still_needed_email
 from .effects import effect_perform
 from .email.render import EmailTemplateError
 from .errors import StepFailed, StepWaiting
@@ -32,7 +32,7 @@ from .openbadges.credential import CredentialInputError
 from .openbadges.credential_badge import credential_badge_sign, credential_badge_store
 from .openbadges.did import DidError
 from .outbound.services import outbound_platforms_issue, outbound_sync_issue
-from .transitions import STEP_INPUT_STATE, issuance_move, issuance_open
+from .transitions import STEP_INPUT_STATE, issuance_move, issuance_open, issuance_unpark
 from .typed_in import TypedInBy
 
 State = Issuance.State
@@ -234,3 +234,12 @@ def sync(issuance: Issuance) -> None:
 STEP_FUNCTIONS = {"decide": decide, "notify": notify_ineligible, "render": render, "badge": badge, "deliver": deliver,
                   "sync": sync}
 STEPS = {STEP_INPUT_STATE[name]: (name, step) for name, step in STEP_FUNCTIONS.items()}
+
+
+def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff") -> Issuance:
+    """Staff resume a parked issuance: back to the state before its failed step, its refused emails
+    requeued to the learner's current address, both in one transaction (raises NotParked otherwise)."""
+    with transaction.atomic():
+        issuance = issuance_unpark(issuance_id=issuance_id, actor_user=actor_user, actor_label=actor_label)
+        delivery_retry_for_issuance(issuance=issuance)
+    return issuance

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from .delivery.sending import delivery_retry_for_issuance
 from .errors import ClaimLost
 from .models import Issuance
 from .step_queue import issuance_enqueue, issuance_is_continued_here
@@ -209,8 +208,11 @@ class NotParked(Exception):
     pass
 
 
-def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff") -> Issuance:
-    """Send a parked issuance back to the state before its failed step, and queue that step."""
+def issuance_unpark(*, issuance_id, actor_user=None, actor_label: str = "staff") -> Issuance:
+    """Send a parked issuance back to the state before its failed step, and queue that step.
+
+    The transition alone: staff resume through `pipeline.issuance_resume`, which also gives the
+    issuance's refused emails another try in the same transaction."""
     with transaction.atomic():
         issuance = Issuance.objects.select_for_update(no_key=True).get(pk=issuance_id)
         if issuance.state != State.PARKED:
@@ -227,7 +229,6 @@ def issuance_resume(*, issuance_id, actor_user=None, actor_label: str = "staff")
             actor_kind="staff", actor_user=actor_user, actor_label=actor_user.get_username() if actor_user else actor_label,
             detail=f"Resumed from the {issuance.failed_step} step (was: {issuance.error})",
         )
-        delivery_retry_for_issuance(issuance=issuance)
         issuance_enqueue(issuance_id=issuance.pk)
     issuance.refresh_from_db()
     return issuance

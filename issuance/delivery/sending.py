@@ -6,8 +6,26 @@ from courses.models import EmailTemplate
 from ..email.messages import credential_email_draft, still_needed_email_draft, template_test_email_draft
 from ..idempotency_keys import credential_email_key, staff_copy_email_key, still_needed_email_key, template_test_email_key
 from ..models import Credential, Issuance, OutboxMessage
+from ..outbound.plan import platform_claim_links
+from ..wallets.addresses import wallet_page_url
+from ..wallets.offers import wallet_link_create
 from .outbox import outbox_enqueue, outbox_requeue, outbox_send_message
 from .results import DeliveryResult
+
+
+def credential_email_links(*, credential: Credential) -> dict:
+    """What the credential email links to beyond the credential itself: the learner's own wallet page (a
+    fresh pair of wallet offers, written here, once the badge is signed) and the badge platforms' pages."""
+    wallet_url = ""
+    if credential.badge and credential.status == Credential.Status.ACTIVE:
+        key = wallet_link_create(credential=credential, created_by="the credential email")
+        wallet_url = wallet_page_url(credential_id=credential.pk, key=key)
+    return {"wallet_url": wallet_url, "platform_links": platform_claim_links(credential=credential)}
+
+
+def credential_email_compose(*, issuance: Issuance, credential: Credential) -> EmailDraft:
+    """The credential email with its links gathered: the one way delivery and reissue draft it."""
+    return credential_email_draft(issuance=issuance, credential=credential, **credential_email_links(credential=credential))
 
 
 def delivery_send_credential_email(*, issuance: Issuance, credential: Credential) -> DeliveryResult:
@@ -19,7 +37,7 @@ def delivery_send_credential_email(*, issuance: Issuance, credential: Credential
     """
     message = OutboxMessage.objects.filter(idempotency_key=credential_email_key(credential_id=credential.pk)).first()
     if message is None:  # rendering is skipped on a re-run: the row already holds what was decided
-        message = outbox_enqueue(draft=credential_email_draft(issuance=issuance, credential=credential))
+        message = outbox_enqueue(draft=credential_email_compose(issuance=issuance, credential=credential))
     return outbox_send_message(message=message)
 
 

@@ -1,4 +1,7 @@
-"""Builds each email Laurel sends, from the catalogue's templates and the issuance, ready for the outbox."""
+"""Builds each email Laurel sends, from the catalogue's templates and the issuance, ready for the outbox.
+
+Composing only reads and renders: links that need a row written first (a wallet offer) or the outbound
+wing's rows read (badge platforms' claim pages) are gathered by delivery and passed in."""
 
 import dataclasses
 from datetime import date, datetime
@@ -15,10 +18,7 @@ from courses.templating.learner_text import learner_text_line
 from ..credentials import certificate_filename, credential_url
 from ..idempotency_keys import credential_email_key, invitation_email_key, still_needed_email_key
 from ..linkedin import linkedin_add_to_profile_url
-from ..outbound.plan import platform_claim_links
 from ..models import Credential, Issuance, OutboxMessage
-from ..wallets.addresses import wallet_page_url
-from ..wallets.offers import wallet_link_create
 from .draft import EmailDraft
 from .render import RenderedEmail, email_render
 
@@ -73,16 +73,12 @@ def _local(moment: datetime | None, organization: Organization) -> datetime | No
     return moment.astimezone(ZoneInfo(organization.timezone)) if moment else None
 
 
-def _wallet_url(credential: Credential) -> str:
-    """The learner's own wallet page (a fresh pair of wallet offers), once the badge is signed."""
-    if not credential.badge or credential.status != Credential.Status.ACTIVE:
-        return ""
-    key = wallet_link_create(credential=credential, created_by="the credential email")
-    return wallet_page_url(credential_id=credential.pk, key=key)
+def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet_url: str,
+                           platform_links: list[dict]) -> EmailDraft:
+    """The learner's certificate email: PDF attached, credential page, LinkedIn, badge and next course.
 
-
-def credential_email_draft(*, issuance: Issuance, credential: Credential) -> EmailDraft:
-    """The learner's certificate email: PDF attached, credential page, LinkedIn, badge and next course."""
+    `wallet_url` (the learner's wallet page, "" for none) and `platform_links` (the badge platforms that
+    took the credential) come from delivery (`credential_email_links`), so drafting writes no rows."""
     organization, course = issuance.organization, issuance.course
     # The worker loaded the issuance with its achievement, which is the credential's: no query for it again.
     achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
@@ -101,9 +97,9 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential) -> Ema
         ),
         "next_course_title": next_course.title if next_course else "",
         "next_course_description": next_course.description if next_course else "",
-        "wallet_url": _wallet_url(credential),
+        "wallet_url": wallet_url,
         # Badge platforms that took the credential in step 5 (Credly's claim page, Accredible's page).
-        "platform_links": platform_claim_links(credential=credential),
+        "platform_links": platform_links,
     }
     attachments = []
     if credential.pdf:

@@ -17,7 +17,7 @@ from audit.services import audit_record
 
 from ..delivery.outbox import outbox_enqueue, outbox_send_message
 from ..delivery.results import DeliveryResult
-from ..email.messages import credential_email_draft
+from ..delivery.sending import credential_email_compose
 from ..models import Credential, SignedBadgeRevision, StatusList
 from ..openbadges.credential_badge import credential_badge_build
 from ..openbadges.issuer import organization_signer_for
@@ -60,7 +60,7 @@ def credential_corrected_email_send(*, credential: Credential, certificate_sha25
     refusal = credential_corrected_email_refusal(credential=credential)
     if refusal:
         raise ValueError(f"Not emailed: {refusal}")
-    draft = credential_email_draft(issuance=credential.issuance, credential=credential)
+    draft = credential_email_compose(issuance=credential.issuance, credential=credential)
     draft = replace(draft, idempotency_key=f"{draft.idempotency_key}:corrected:{certificate_sha256[:16]}")
     return outbox_send_message(message=outbox_enqueue(draft=draft))
 

@@ -101,7 +101,7 @@ class Issuance(models.Model):
         permissions = [("resume_issuance", "Can resume a parked issuance")]
         indexes = [
             models.Index(fields=["finished_at", "state_changed_at"], name="issuance_waiting_idx"),
-            # The dashboard's windows (issuance/admin/dashboard.py), covering what they read: completions
+            # The dashboard's windows (credentials_site/admin/dashboard.py), covering what they read: completions
             # per course per day, and counts by state per organisation (parked, ineligible in 30 days).
             models.Index(fields=["organization", "created_at", "course"], name="issuance_org_created_idx"),
             models.Index(fields=["state", "organization", "created_at"], name="issuance_state_created_idx"),
@@ -154,7 +154,7 @@ class Credential(models.Model):
             )
         ]
         indexes = [
-            # The dashboard's windows, covering what they read (issuance/admin/dashboard.py): credentials
+            # The dashboard's windows, covering what they read (credentials_site/admin/dashboard.py): credentials
             # issued in 30 days per organisation, and active ones ending in the next 90 days.
             models.Index(fields=["issued_at", "achievement"], name="credential_issued_idx"),
             models.Index(fields=["status", "valid_until", "achievement"], name="credential_expiry_idx"),

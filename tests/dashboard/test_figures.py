@@ -1,5 +1,5 @@
 """The dashboard's per-day figures against the rows behind them: the day a row falls on is worked out
-by the database (issuance/admin/dashboard.py), so these check it at each midnight, across a change of
+by the database (credentials_site/admin/dashboard.py), so these check it at each midnight, across a change of
 clocks, outside the window and outside the user's organisations."""
 
 import statistics
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from issuance.admin.dashboard import time_to_email_by_day, volume_by_course
+from issuance.reports import time_to_email_by_day, volume_by_course
 from issuance.models import Issuance, OutboxMessage
 from tests.factories import CourseFactory, OrganizationFactory
 from tests.issuance_factories import IssuanceFactory

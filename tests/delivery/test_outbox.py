@@ -12,7 +12,7 @@ from issuance.delivery.sending import delivery_send_credential_email, delivery_s
 from issuance.delivery.outbox import outbox_enqueue, outbox_recover_stuck, outbox_send, stuck_after
 from issuance.delivery.signals import outbox_message_failed
 from issuance.delivery.tasks import outbox_sweep
-from issuance.email.messages import credential_email_draft
+from issuance.delivery.sending import credential_email_compose
 from issuance.models import OutboxMessage, Suppression
 from tests.delivery.factories import MINIMAL_PDF, CredentialFactory, IssuanceFactory
 from tests.delivery.servers import free_port
@@ -213,7 +213,7 @@ def test_it_reads_and_writes_a_new_credential_emails_row_only_as_often_as_the_ru
 
 def test_it_keeps_the_first_row_for_a_key_whatever_is_enqueued_under_it_later():
     credential = CredentialFactory()
-    draft = credential_email_draft(issuance=credential.issuance, credential=credential)
+    draft = credential_email_compose(issuance=credential.issuance, credential=credential)
     first = outbox_enqueue(draft=draft)
 
     with transaction.atomic():  # also inside a caller's transaction, which stays usable

@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage
 
 from issuance.delivery.outbox import outbox_enqueue
 from issuance.delivery.transport import email_attachment_part, outbox_email
-from issuance.email.messages import credential_email_draft
+from issuance.delivery.sending import credential_email_compose
 from tests.delivery.factories import MINIMAL_PDF, CredentialFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_it_attaches_a_file_byte_for_byte_as_django_would(filename, content):
 
 def test_it_gives_each_multipart_a_fresh_boundary_and_every_part_reads_back_as_stored():
     credential = CredentialFactory()
-    row = outbox_enqueue(draft=credential_email_draft(issuance=credential.issuance, credential=credential))
+    row = outbox_enqueue(draft=credential_email_compose(issuance=credential.issuance, credential=credential))
 
     first, second = (outbox_email(message=row).message().as_bytes(linesep="\r\n") for _ in range(2))
 

@@ -1,9 +1,9 @@
-"""Every admin page of Laurel's own models is built on courses/admin_base.py, so what all pages must
+"""Every admin page of Laurel's own models is built on credentials_site/admin/base.py, so what all pages must
 share (the theme, scoping to the user's organisations) cannot be forgotten on one of them."""
 
 from django.contrib import admin
 
-from courses.admin_base import LaurelAdmin, LaurelStackedInline, LaurelTabularInline
+from credentials_site.admin.base import LaurelAdmin, LaurelStackedInline, LaurelTabularInline
 
 OURS = {"courses", "issuance", "audit"}
 

@@ -1,7 +1,11 @@
-"""The dependency rule (docs/decisions/0005): credentials_site → issuance → courses, audit below all,
-no import cycle, and no import hidden inside a function to dodge one."""
+"""The dependency rule (docs/decisions/0005) and the table of docs/architecture.md, checked at two levels:
+between the apps (credentials_site → issuance → courses, audit below all) and between the rooms one level
+below them (an app's sub-packages and top-level modules: issuance.sources may import issuance.models,
+issuance.outgoing and courses.models, nothing else of ours). No import cycle, no import hidden inside a
+function to dodge one, and no product module importing the tests, the benchmark or the stand-ins."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -13,6 +17,107 @@ MAY_IMPORT = {
     "courses": {"courses", "audit"},
     "audit": {"audit"},
 }
+# What each room may import of ours besides itself: a room's name ("issuance.models") allows that room, an
+# app's name ("audit") allows all of it. Every room is listed, so a new package states its place here and
+# in docs/architecture.md, which has one line per package saying the same.
+ROOM_MAY_IMPORT = {
+    # audit: below everything, imports nothing of ours.
+    "audit": set(),
+    "audit.apps": set(),
+    "audit.models": set(),
+    "audit.chain": {"audit.models"},
+    "audit.redaction": {"audit.models", "audit.chain"},
+    "audit.services": {"audit.models", "audit.chain"},
+    "audit.export": {"audit.models"},
+    "audit.management": {"audit.models", "audit.chain", "audit.services"},
+    # courses: the catalogue, knows nothing of the pipeline.
+    "courses": set(),
+    "courses.apps": {"courses.keys"},
+    "courses.templating": set(),
+    "courses.validators": set(),
+    "courses.models": {"courses.templating", "courses.validators"},
+    "courses.defaults": {"courses.models"},
+    "courses.rules": {"courses.models"},
+    "courses.rule_descriptions": {"courses.models"},
+    "courses.services": {"courses.models", "courses.rule_descriptions", "audit"},
+    "courses.keys": {"courses.models"},
+    "courses.access": {"courses.models", "courses.defaults", "audit"},
+    # issuance: the pipeline, from its building blocks up to its entry points.
+    "issuance": set(),
+    "issuance.apps": {"issuance", "courses.templating"},  # AppConfig.ready() wires receivers and checks
+    "issuance.errors": set(),
+    "issuance.idempotency_keys": set(),
+    "issuance.credentials": set(),
+    "issuance.linkedin": set(),
+    "issuance.step_queue": set(),
+    "issuance.outgoing": set(),
+    "issuance.models": {"courses.models", "courses.templating"},
+    "issuance.completions": {"courses.rules"},
+    "issuance.typed_in": {"issuance.models"},
+    "issuance.effects": {"issuance.models"},
+    "issuance.transitions": {"issuance.models", "issuance.errors", "issuance.step_queue", "audit"},
+    "issuance.sources": {"issuance.models", "issuance.outgoing", "courses.models"},
+    "issuance.certificates": {"issuance.models", "issuance.completions", "issuance.credentials", "courses.models",
+                              "courses.templating", "courses.defaults", "audit"},
+    "issuance.openbadges": {"issuance.models", "issuance.completions", "issuance.credentials", "courses.models",
+                            "courses.keys"},
+    "issuance.wallets": {"issuance.models", "issuance.openbadges", "issuance.certificates", "courses.models",
+                         "courses.keys", "courses.access", "audit"},
+    "issuance.email": {"issuance.models", "issuance.credentials", "issuance.idempotency_keys", "issuance.linkedin",
+                       "issuance.certificates", "courses.models", "courses.templating", "courses.defaults"},
+    "issuance.outbound": {"issuance.models", "issuance.outgoing", "issuance.credentials", "issuance.step_queue",
+                          "courses.models", "courses.keys", "audit"},
+    "issuance.delivery": {"issuance.email", "issuance.models", "issuance.idempotency_keys", "issuance.step_queue",
+                          "issuance.wallets", "issuance.outbound", "courses.models", "audit"},
+    "issuance.lifecycle": {"issuance.certificates", "issuance.openbadges", "issuance.email", "issuance.delivery",
+                           "issuance.outbound", "issuance.models", "issuance.transitions", "courses.models", "audit"},
+    "issuance.revocation": {"issuance.models", "issuance.transitions", "issuance.lifecycle", "issuance.openbadges",
+                            "issuance.outbound", "audit"},
+    "issuance.pipeline": {"issuance.certificates", "issuance.completions", "issuance.delivery", "issuance.effects",
+                          "issuance.email", "issuance.errors", "issuance.idempotency_keys", "issuance.lifecycle",
+                          "issuance.models", "issuance.openbadges", "issuance.outbound", "issuance.transitions",
+                          "issuance.typed_in", "courses.models", "courses.keys", "courses.rules"},
+    "issuance.worker": {"issuance.pipeline", "issuance.transitions", "issuance.models", "issuance.errors",
+                        "issuance.step_queue", "issuance.outbound"},
+    "issuance.intake": {"issuance.pipeline", "issuance.worker", "issuance.step_queue", "issuance.sources",
+                        "issuance.delivery", "issuance.email", "issuance.models", "issuance.completions",
+                        "issuance.errors", "issuance.idempotency_keys", "issuance.lifecycle", "issuance.typed_in",
+                        "courses.models", "courses.rules", "courses.templating", "audit"},
+    "issuance.sweep": {"issuance.intake", "issuance.models", "issuance.step_queue", "issuance.transitions"},
+    "issuance.tasks": {"issuance.sweep", "issuance.worker"},
+    "issuance.schedules": {"issuance.models", "issuance.sources"},
+    "issuance.health": {"issuance.models", "issuance.transitions"},
+    "issuance.reports": {"issuance.models", "issuance.transitions", "courses.models"},
+    "issuance.privacy": {"issuance.models", "issuance.revocation", "issuance.transitions", "issuance.outbound",
+                         "issuance.public", "courses.models", "audit"},
+    "issuance.public": {"issuance.models", "issuance.credentials", "issuance.linkedin", "issuance.lifecycle",
+                        "issuance.openbadges", "courses.models", "courses.access"},
+    "issuance.api": {"issuance.intake", "issuance.pipeline", "issuance.transitions", "issuance.revocation",
+                     "issuance.lifecycle", "issuance.outbound", "issuance.sources", "issuance.credentials",
+                     "issuance.models", "courses.models", "courses.access", "audit.models"},
+    "issuance.urls": {"issuance.api"},
+    "issuance.management": {"issuance.intake", "issuance.lifecycle", "issuance.models", "issuance.openbadges",
+                            "issuance.outbound", "issuance.privacy", "issuance.sources", "issuance.sweep",
+                            "courses.models", "courses.access", "courses.defaults", "courses.services"},
+    # credentials_site: the site and the staff UI, above everything.
+    "credentials_site": set(),
+    "credentials_site.env": set(),
+    "credentials_site.storage": set(),
+    "credentials_site.two_factor": set(),
+    "credentials_site.graceful_cluster": set(),
+    "credentials_site.asgi": set(),
+    "credentials_site.wsgi": set(),
+    "credentials_site.settings": {"credentials_site.env", "credentials_site.storage"},
+    "credentials_site.two_factor_views": {"credentials_site.two_factor"},
+    "credentials_site.management": {"credentials_site.graceful_cluster", "credentials_site.two_factor"},
+    "credentials_site.apps": {"credentials_site.admin", "credentials_site.checks"},
+    "credentials_site.checks": {"credentials_site.env", "issuance.delivery"},
+    "credentials_site.views": {"issuance.health"},
+    "credentials_site.urls": {"credentials_site.views", "issuance"},
+    "credentials_site.admin": {"credentials_site.two_factor_views", "issuance", "courses", "audit"},
+}
+# Never imported by the product: what runs beside it.
+OUTSIDE = ("tests", "bench", "stand_ins", "scripts")
 # Function-level imports Django asks for: an AppConfig.ready() wiring receivers and checks.
 READY_HOOKS = {"ready"}
 
@@ -129,13 +234,73 @@ def test_it_finds_no_import_cycle_between_modules():
 
 def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
     """The same imports between rooms: an app's sub-packages and top-level modules (issuance.delivery, issuance.pipeline)."""
-    def room(module):
-        return ".".join(module.split(".")[:2])
-
     rooms: dict[str, set[str]] = {}
     for module, targets in graph.items():
         rooms.setdefault(room(module), set()).update(room(t) for t in targets if room(t) != room(module))
     return rooms
+
+
+def room(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def wrong_room_imports(graph: dict[str, set[str]], table: dict[str, set[str]] = ROOM_MAY_IMPORT) -> list[str]:
+    """Imports between rooms that the table does not allow (a room missing from the table allows nothing)."""
+    def allowed(source, target):
+        permitted = table.get(source, set())
+        return target == source or target in permitted or target.split(".")[0] in permitted
+
+    return sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if not allowed(room(module), room(target))
+    )
+
+
+def unlisted_rooms(graph: dict[str, set[str]], table: dict[str, set[str]] = ROOM_MAY_IMPORT) -> tuple[list, list]:
+    """Rooms the code has and the table lacks, and rooms the table names that the code no longer has."""
+    rooms = {room(module) for module in graph}
+    return sorted(rooms - set(table)), sorted(set(table) - rooms)
+
+
+def outside_imports(root: Path = ROOT) -> list[str]:
+    """Product modules importing the tests, the benchmark, the scripts or the protocol stand-ins."""
+    found = []
+    for module, path in product_modules(root).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            found += [f"{module} imports {name}" for name in names if name.split(".")[0] in OUTSIDE]
+    return sorted(found)
+
+
+def test_it_lists_every_room_of_the_code_in_the_table():
+    graph, _ = import_graph()
+    assert unlisted_rooms(graph) == ([], [])
+
+
+def test_it_finds_no_import_between_rooms_that_the_table_does_not_allow():
+    graph, _ = import_graph()
+    assert wrong_room_imports(graph) == []
+
+
+def documented_table(path: Path = ROOT / "docs" / "architecture.md") -> dict[str, set[str]]:
+    """The "may import" column of docs/architecture.md, one row per package: | `room` | owns | `a`, `b` |."""
+    rows = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[0].endswith("`"):
+            rows[cells[0].strip("`")] = set(re.findall(r"`([\w.]+)`", cells[2]))
+    return rows
+
+
+def test_it_finds_the_same_table_in_docs_architecture():
+    assert documented_table() == ROOM_MAY_IMPORT
+
+
+def test_it_finds_no_product_module_importing_tests_bench_or_stand_ins():
+    assert outside_imports() == []
 
 
 def test_it_finds_no_import_cycle_between_packages():
@@ -158,3 +323,27 @@ def test_it_catches_a_catalogue_module_importing_the_pipeline(tmp_path):
     assert wrong_way_imports(graph) == ["courses.rules imports issuance.pipeline"]
     assert import_cycles(graph) == [["courses.rules", "issuance.pipeline"]]
     assert hidden == ["courses/rules.py:2 imports issuance.pipeline"]
+
+
+def test_it_catches_a_room_importing_what_its_line_of_the_table_leaves_out(tmp_path):
+    for package in ("issuance", "issuance/email", "issuance/wallets", "issuance/delivery", "issuance/models"):
+        (tmp_path / package).mkdir(parents=True, exist_ok=True)
+        (tmp_path / package / "__init__.py").write_text("")
+    for app in ("credentials_site", "courses", "audit"):
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "__init__.py").write_text("")
+    (tmp_path / "issuance" / "models" / "issuances.py").write_text("")
+    (tmp_path / "issuance" / "wallets" / "offers.py").write_text("from issuance.models import issuances\n")
+    (tmp_path / "issuance" / "delivery" / "sending.py").write_text("from issuance.wallets.offers import x\n")
+    # Both go one way between the apps; the email composer may not write a wallet offer, and the state
+    # machine may not call the outbox.
+    (tmp_path / "issuance" / "email" / "messages.py").write_text("from issuance.wallets.offers import wallet_link_create\n")
+    (tmp_path / "issuance" / "transitions.py").write_text("from issuance.delivery import sending\n")
+    (tmp_path / "courses" / "rules.py").write_text("import tests.factories\n")
+    graph, _ = import_graph(tmp_path)
+    assert wrong_way_imports(graph) == []
+    assert wrong_room_imports(graph) == [
+        "issuance.email.messages imports issuance.wallets.offers",
+        "issuance.transitions imports issuance.delivery.sending",
+    ]
+    assert outside_imports(tmp_path) == ["courses.rules imports tests.factories"]

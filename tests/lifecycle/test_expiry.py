@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from courses.expiries import course_upcoming_expiries
+from issuance.reports import course_upcoming_expiries
 from issuance.lifecycle.tasks import lifecycle_daily
 from issuance.models import Credential, Issuance
 from tests.pipeline.conftest import complete, drive

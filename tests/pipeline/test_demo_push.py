@@ -10,7 +10,7 @@ import requests
 from django.core.management import call_command
 from django_q.brokers import get_broker
 
-from courses.expiries import course_upcoming_expiries
+from issuance.reports import course_upcoming_expiries
 from courses.models import Course
 from issuance.models import CompletionEvent, Issuance
 from tests.pipeline.cluster import Cluster

@@ -9,8 +9,8 @@ from django.utils import timezone
 from issuance.effects import effect_perform
 from issuance.errors import ClaimLost
 from issuance.models import Effect, Issuance
-from issuance.pipeline import badge
-from issuance.transitions import NotParked, issuance_claim, issuance_move, issuance_resume
+from issuance.pipeline import badge, issuance_resume
+from issuance.transitions import NotParked, issuance_claim, issuance_move
 from issuance.worker import issuance_advance
 from tests.pipeline.conftest import complete, drive
 

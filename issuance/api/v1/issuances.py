@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from audit.models import AuditRecord
 from issuance.models import Credential, Issuance
-from issuance.transitions import NotParked, issuance_resume
+from issuance.pipeline import issuance_resume
+from issuance.transitions import NotParked
 
 from .filters import BAD_FILTER, NOT_FOUND, choice_param, date_param
 from .scoping import ScopedObjectView, object_for, visible

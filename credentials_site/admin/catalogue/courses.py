@@ -1,0 +1,365 @@
+"""The catalogue in the admin, arranged the way staff look for things."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from credentials_site.admin.base import LaurelAdmin, LaurelHistoryAdmin, LaurelTabularInline
+
+from courses import services
+from courses.access.membership import MembershipError, member_remove, member_role_change
+from credentials_site.admin.catalogue.signing_keys import SigningKeyInline, rotate_signing_keys
+from courses.defaults import organization_install_default_templates
+from courses.rule_descriptions import achievement_criteria_disagreements, achievement_live_criteria, ruleset_version_changes
+from courses.access.tenancy import organizations_for
+from issuance.reports import course_upcoming_expiries
+from courses.models import (
+    Achievement,
+    CertificateAsset,
+    Course,
+    Membership,
+    Organization,
+    RuleCondition,
+    RuleSet,
+    RuleSetVersion,
+)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(LaurelHistoryAdmin):
+    list_display = ["name", "slug", "sender_email", "timezone", "locale"]
+    search_fields = ["name", "slug", "sender_email"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "website"]}),
+        ("Brand", {"fields": ["logo", "primary_color", "accent_color"]}),
+        ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
+        ("Locale", {"fields": ["timezone", "locale"]}),
+        ("Open Badges", {"fields": ["issuer_id_method"]}),
+        ("Privacy", {"fields": ["raw_body_retention_days"]}),
+    ]
+    actions = [rotate_signing_keys]
+
+    # New organisations are the installation's (organization_add, or a superuser here): an owner runs theirs.
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_inlines(self, request, obj):
+        # Keys are made when the organisation is saved, so the add form has none to show.
+        return [SigningKeyInline] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            organization_install_default_templates(organization=obj)
+
+
+@admin.register(Achievement)
+class AchievementAdmin(LaurelHistoryAdmin):
+    list_display = ["name", "organization", "validity_label", "tags"]
+    list_filter = ["organization", "validity_unit"]
+    search_fields = ["name", "description", "tags"]
+    readonly_fields = ["criteria_from_rules"]
+    change_form_template = "admin/courses/achievement/change_form.html"
+
+    @admin.display(description="Criteria from the live rules")
+    def criteria_from_rules(self, achievement):
+        if achievement is None or achievement.pk is None:
+            return "—"
+        text = achievement_live_criteria(achievement=achievement)
+        warnings = achievement_criteria_disagreements(achievement=achievement)
+        return format_html(
+            "{}{}", text or "No active course awards this achievement yet.",
+            format_html_join("", '<p class="errornote laurel-criteria-warning">{}</p>', ((w,) for w in warnings)),
+        )
+
+    def get_urls(self):
+        regenerate = self.admin_site.admin_view(self.criteria_regenerate_view)
+        return [path("<int:pk>/criteria-from-rules/", regenerate, name="courses_achievement_criteria")] + super().get_urls()
+
+    def criteria_regenerate_view(self, request, pk):
+        achievement = get_object_or_404(Achievement.objects.filter(organization__in=organizations_for(request.user)), pk=pk)
+        change_url = reverse("admin:courses_achievement_change", args=[pk])
+        if request.method != "POST" or not self.has_change_permission(request, achievement):
+            return HttpResponseRedirect(change_url)
+        services.achievement_criteria_regenerate(achievement=achievement)
+        messages.success(request, f"The criteria of {achievement} now read: {achievement.criteria_narrative}")
+        return HttpResponseRedirect(change_url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":
+            for warning in achievement_criteria_disagreements(achievement=obj):
+                messages.warning(request, warning)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+class RuleSetVersionInline(LaurelTabularInline):
+    model = RuleSetVersion
+    fields = ["version_link", "status", "min_score", "min_attendance", "published_at", "frozen_at", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="version")
+    def version_link(self, version):
+        url = reverse("admin:courses_rulesetversion_change", args=[version.pk])
+        return format_html('<a href="{}">v{}</a>', url, version.number)
+
+    @admin.display(description="status")
+    def status(self, version):
+        return version_status(version)
+
+
+def version_status(version: RuleSetVersion) -> str:
+    """Live, draft, or superseded (published once, replaced by a newer one)."""
+    if not version.is_published:
+        return "draft"
+    live = version.ruleset.current_version
+    return "live" if live is not None and live.pk == version.pk else "superseded"
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(LaurelHistoryAdmin):
+    list_display = ["name", "organization", "current_version_label"]
+    list_filter = ["organization"]
+    search_fields = ["name", "description"]
+    inlines = [RuleSetVersionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.versions.exists():
+            first = RuleSetVersion.objects.create(ruleset=obj, notes="First version.")
+            messages.info(request, f"{first} is a draft: set its requirements, then publish it. Until then the rule set decides nothing.")
+
+    @admin.display(description="versions")
+    def current_version_label(self, ruleset):
+        live, draft = ruleset.current_version, ruleset.latest_draft
+        parts = [f"v{live.number} live" if live else "nothing live"]
+        if draft is not None:
+            parts.append(f"v{draft.number} draft")
+        return " · ".join(parts)
+
+
+class RuleConditionInline(LaurelTabularInline):
+    model = RuleCondition
+    extra = 1
+    fields = ["group", "path", "operator", "value", "description"]
+
+    def _editable(self, obj):
+        return obj is None or not obj.is_locked
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class RuleSetVersionForm(forms.ModelForm):
+    class Meta:
+        model = RuleSetVersion
+        fields = "__all__"
+
+    def clean(self):
+        # Checked against the database: the version may have been published or have decided an
+        # issuance since the form was opened. The refusal is the whole answer; nothing is saved.
+        locked = self.instance.pk and RuleSetVersion.locked_in_database(self.instance.pk)
+        if locked:
+            raise ValidationError(locked.locked_reason())
+        return super().clean()
+
+
+@admin.register(RuleSetVersion)
+class RuleSetVersionAdmin(LaurelAdmin):
+    form = RuleSetVersionForm
+    list_display = ["__str__", "ruleset", "status", "min_score", "min_attendance", "published_at", "frozen_at"]
+    list_filter = ["ruleset__organization", "ruleset"]
+    search_fields = ["ruleset__name", "notes"]
+    filter_horizontal = ["prerequisites"]
+    inlines = [RuleConditionInline]
+    readonly_fields = ["number", "published_at", "published_by", "frozen_at"]
+    change_form_template = "admin/courses/rulesetversion/change_form.html"
+
+    @admin.display(description="status")
+    def status(self, version):
+        return version_status(version)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(ruleset__organization__in=organizations_for(request.user))
+
+    # A published or frozen version is a record: its page reads without Save or Delete (nothing on it
+    # can change; "Edit as a new version" starts a draft). A save posted from a page opened while it
+    # was a draft still reaches save_model, which answers with the refusal rather than a bare 403.
+    def has_change_permission(self, request, obj=None):
+        locked_view = obj is not None and obj.is_locked and request.method != "POST"
+        return super().has_change_permission(request, obj) and not locked_view
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_locked)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_locked:
+            return ["ruleset", "number", "min_score", "min_attendance", "prerequisites", "notes",
+                    "published_at", "published_by", "frozen_at"]
+        return self.readonly_fields
+
+    def get_urls(self):
+        new_version = self.admin_site.admin_view(self.new_version_view)
+        publish = self.admin_site.admin_view(self.publish_view)
+        return [
+            path("<int:pk>/new-version/", new_version, name="courses_rulesetversion_new"),
+            path("<int:pk>/publish/", publish, name="courses_rulesetversion_publish"),
+        ] + super().get_urls()
+
+    def new_version_view(self, request, pk):
+        version = get_object_or_404(self.get_queryset(request), pk=pk)  # another organisation's: 404
+        if request.method != "POST" or not self._holds_in(request, "add", version):
+            return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[pk]))
+        with transaction.atomic():
+            draft = services.ruleset_version_copy(version=version)
+        live = draft.ruleset.current_version
+        still = f"{live} stays live" if live else "nothing is live yet"
+        messages.success(request, f"Created {draft} as a draft from {version}. Edit it here, then publish it; until then {still}.")
+        return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[draft.pk]))
+
+    def publish_view(self, request, pk):
+        version = get_object_or_404(self.get_queryset(request), pk=pk)
+        change_url = reverse("admin:courses_rulesetversion_change", args=[pk])
+        # The role's permission, not the page's: a version's page is read-only once it is locked.
+        if request.method != "POST" or not super().has_change_permission(request, version):
+            return HttpResponseRedirect(change_url)
+        try:
+            published = services.ruleset_version_publish(version=version, user=request.user)
+        except services.VersionNotPublishable as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Published {published}: new completions are decided under it from now on.")
+        return HttpResponseRedirect(change_url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            # As saved: after a refused save, `obj` carries the form's unsaved values.
+            saved = RuleSetVersion.objects.select_related("ruleset").get(pk=obj.pk)
+            live = saved.ruleset.current_version
+            context["version_status"] = version_status(saved)
+            context["live_version"] = live
+            if not saved.is_published:
+                context["changes_from_live"] = ruleset_version_changes(version=saved, against=live)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            super().save_model(request, obj, form, change)
+        except ValidationError as exc:  # locked between the form's check and the write
+            request._laurel_refused = exc.messages[0]
+            messages.error(request, exc.messages[0])
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(request, "_laurel_refused", None):
+            super().save_related(request, form, formsets, change)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_laurel_refused", None):  # the refusal alone, not also "changed successfully"
+            return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+
+@admin.register(CertificateAsset)
+class CertificateAssetAdmin(LaurelHistoryAdmin):
+    list_display = ["name", "kind", "organization", "uploaded_at"]
+    list_filter = ["organization", "kind"]
+    search_fields = ["name"]
+
+
+# EmailTemplate's admin (with its live preview and test send) is registered in credentials_site/admin/pipeline/email_templates.py.
+
+
+@admin.register(Course)
+class CourseAdmin(LaurelHistoryAdmin):
+    list_display = ["code", "title", "organization", "achievement", "ruleset", "is_active", "sending_paused"]
+    list_filter = ["organization", "is_active", "sending_paused"]
+    search_fields = ["code", "title", "description"]
+    list_select_related = ["organization", "achievement", "ruleset"]
+    autocomplete_fields = ["next_course"]
+
+    def related_links(self, request, obj):
+        """Typing this course's completions in: a session's roster, or one credential by hand (docs/in-person.md)."""
+        if not obj.is_active:
+            return []
+        links = []
+        if request.user.has_perm("issuance.enter_roster"):
+            links.append(("New session roster", reverse("admin:issuance_roster_add") + f"?course={obj.pk}"))
+        if request.user.has_perm("issuance.issue_by_hand"):
+            links.append(("Issue one credential", reverse("admin:issuance_handissue_add") + f"?course={obj.pk}"))
+        return links
+    fieldsets = [
+        (None, {"fields": ["organization", "code", "title", "description", "is_active", "sending_paused"]}),
+        ("What it awards", {"fields": ["achievement", "ruleset"]}),
+        ("How it looks", {"fields": ["certificate_template", "email_template"]}),
+        ("What comes next", {"fields": ["next_course", "url", "renewal_url", "retake_url"]}),
+        ("Upcoming expiries", {"fields": ["upcoming_expiries"]}),
+    ]
+    readonly_fields = ["upcoming_expiries"]
+
+    @admin.display(description="Credentials ending")
+    def upcoming_expiries(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        counts = course_upcoming_expiries(course=obj)
+        changelist = reverse("admin:issuance_credential_changelist")
+        return format_html_join(" · ", '<a href="{}?issuance__course__id__exact={}&amp;expires={}">{} in the next {} days</a>',
+                                ((changelist, obj.pk, days, count, days) for days, count in counts.items()))
+
+
+@admin.register(Membership)
+class MembershipAdmin(LaurelAdmin):
+    """Owners change their members' roles and remove members (each audited); new members come by invitation."""
+
+    list_display = ["user", "organization", "role", "created_at", "updated_at"]
+    list_filter = ["organization", "role"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user", "organization"]
+    fields = ["user", "organization", "role", "courses"]
+    filter_horizontal = ["courses"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "organization"] if obj is not None else []
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser  # everyone else invites (Invitations), so the person accepts
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        wanted = obj.role
+        obj.role = Membership.objects.get(pk=obj.pk).role
+        try:
+            member_role_change(membership=obj, role=wanted, actor=request.user)
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+
+    def delete_model(self, request, obj):
+        try:
+            member_remove(membership=obj, actor=request.user)
+        except MembershipError as exc:
+            messages.error(request, str(exc))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.delete_model(request, membership)

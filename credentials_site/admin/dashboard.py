@@ -1,0 +1,210 @@
+"""The admin home: the day's figures for the organisations a staff member may see, each a link to its list.
+
+The figures are domain reads (issuance/reports.py); this module turns them into linked figures and
+draws the charts as inline SVG, so the page needs no script at all.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.access.tenancy import organizations_for
+
+from issuance import reports
+
+QUEUE_AGE_BANDS = [("hour", "Under an hour"), ("day", "1–24 hours"), ("week", "1–7 days"), ("older", "Over a week")]
+PALETTE = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4d7c0f", "#be185d"]
+
+
+@dataclass
+class Figure:
+    label: str
+    value: int | str
+    url: str
+    hint: str = ""
+    tone: str = ""  # "warn" when the figure asks for someone's attention
+
+
+@dataclass
+class Dashboard:
+    issued: list[Figure]
+    attention: list[Figure]
+    time_to_email: list[dict]
+    volume: dict
+    ineligible: list[Figure]
+    queue_age: list[Figure]
+    expiries: list[Figure]
+    time_saved: Figure
+    minutes_per_credential: int
+    organizations: list = field(default_factory=list)
+
+
+def _list_url(name: str, **params) -> str:
+    url = reverse(f"admin:issuance_{name}_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def dashboard_build(*, user, now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    organizations = organizations_for(user)
+    # Their ids, read once: each query then filters on a list of values, which PostgreSQL matches in an
+    # index (a subquery there became a hash join over a sequential scan of a million issuances).
+    scope = list(organizations.values_list("pk", flat=True))
+    minutes = settings.LAUREL_MINUTES_PER_MANUAL_CREDENTIAL
+    issued = reports.issued_counts(organizations=scope, now=now)
+    attention = reports.attention_counts(organizations=scope, now=now)
+    credentials = reverse("admin:issuance_credential_changelist")
+    issued_figures = [
+        Figure(label, count, f"{credentials}?{urlencode({'issued_at__gte': _iso(start)})}")
+        for label, (count, start) in zip(["Issued today", "Issued in the last 7 days", "Issued in the last 30 days"],
+                                         issued.values())
+    ]
+    month = _iso(attention["month_start"])
+    attention_figures = [
+        Figure("In progress", attention["in_progress"],
+               _list_url("issuance", finished_at__isnull="True", state__in=",".join(reports.IN_PROGRESS_STATES)),
+               "Issuances on their way to a delivered credential."),
+        Figure("Exception queue", attention["queue"], _list_url("parkedevent"),
+               "Completions that failed validation and wait for staff.", "warn" if attention["queue"] else ""),
+        Figure("Parked issuances", attention["parked"], _list_url("issuance", state__exact="parked"),
+               "A step failed after its retries; resume once the cause is fixed.", "warn" if attention["parked"] else ""),
+        Figure("Failed deliveries", attention["failed"], _list_url("outboxmessage", status__exact="failed"),
+               "Emails the provider would not take after every retry.", "warn" if attention["failed"] else ""),
+        Figure("Bounces (30 days)", attention["bounced"],
+               _list_url("outboxmessage", status__exact="bounced", created_at__gte=month),
+               "Emails the recipient's server sent back."),
+    ]
+    ineligible_url = _list_url("issuance", state__exact="ineligible", created_at__gte=month)
+    ineligible = [Figure(reason, count, ineligible_url)
+                  for reason, count in reports.ineligible_reasons(organizations=scope, now=now)]
+    ages = reports.queue_age(organizations=scope, now=now)
+    queue_figures = [Figure(label, ages[band], _list_url("parkedevent", age=band), tone="warn" if band == "older" and ages[band] else "")
+                     for band, label in QUEUE_AGE_BANDS]
+    ending = reports.upcoming_expiries(organizations=scope, now=now)
+    expiry_figures = [Figure(f"Ending in the next {days} days", ending[str(days)], _list_url("credential", expires=days))
+                      for days in reports.EXPIRY_DAYS]
+    month_count = issued["month"][0]
+    saved = Figure("Staff time saved (30 days)", _hours(month_count * minutes), issued_figures[2].url,
+                   f"{month_count} credential{'s' if month_count != 1 else ''} × {minutes} min, the time one takes by "
+                   "hand (setting LAUREL_MINUTES_PER_MANUAL_CREDENTIAL).")
+    return Dashboard(
+        issued=issued_figures, attention=attention_figures,
+        time_to_email=[{**point, "url": _list_url("outboxmessage", kind__exact="credential", created_at__date=point["day"].isoformat())}
+                       for point in reports.time_to_email_by_day(organizations=scope, now=now)],
+        volume=reports.volume_by_course(organizations=scope, now=now),
+        ineligible=ineligible, queue_age=queue_figures, expiries=expiry_figures, time_saved=saved,
+        minutes_per_credential=minutes, organizations=list(organizations.values_list("name", flat=True)[:6]),
+    )
+
+
+def _hours(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes / 60
+    return f"{hours:,.0f} h" if hours >= 10 else f"{hours:.1f} h"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+# --- Charts: inline SVG, computed here so the template only places elements -----------------------
+
+CHART_W, CHART_H, PAD_L, PAD_B, PAD_T = 480, 200, 44, 26, 10
+
+
+def volume_chart(volume: dict) -> dict:
+    """A stacked bar per day, one colour per course, with a legend linking each course's issuances."""
+    days, series = volume["days"], volume["series"]
+    totals = [sum(values.get(day, 0) for values in series.values()) for day in days]
+    top = max(totals + [1])
+    plot_w, plot_h = CHART_W - PAD_L - 8, CHART_H - PAD_B - PAD_T
+    slot = plot_w / len(days)
+    bars, legend = [], []
+    for index, ((course_id, code), values) in enumerate(sorted(series.items(), key=lambda item: item[0][1])):
+        colour = PALETTE[index % len(PALETTE)]
+        legend.append({"code": code, "colour": colour, "total": sum(values.values()),
+                       "url": _list_url("issuance", course__id__exact=course_id)})
+    stacked = [0] * len(days)
+    for index, ((course_id, code), values) in enumerate(sorted(series.items(), key=lambda item: item[0][1])):
+        colour = PALETTE[index % len(PALETTE)]
+        for position, day in enumerate(days):
+            count = values.get(day, 0)
+            if not count:
+                continue
+            height = count / top * plot_h
+            y = PAD_T + plot_h - (stacked[position] / top * plot_h) - height
+            stacked[position] += count
+            bars.append({"x": round(PAD_L + position * slot + slot * 0.15, 1), "y": round(y, 1), "w": round(slot * 0.7, 1),
+                         "h": round(max(height, 1), 1), "colour": colour, "title": f"{code}, {day:%d %b}: {count}",
+                         "url": _list_url("issuance", course__id__exact=course_id, created_at__date=day.isoformat())})
+    return {"width": CHART_W, "height": CHART_H, "bars": bars, "legend": legend,
+            "axis": _axis(days, slot), "grid": _grid(top, plot_h), "base_y": PAD_T + plot_h, "left": PAD_L,
+            "right": CHART_W - 8, "empty": not any(totals), "total": sum(totals)}
+
+
+def time_to_email_chart(points: list[dict]) -> dict:
+    """Two lines, p50 and p95, in minutes per day; a day with no email leaves a gap."""
+    days = [point["day"] for point in points]
+    values = [point[key] for point in points for key in ("p50", "p95") if point[key] is not None]
+    top = max(values + [60.0])
+    plot_w, plot_h = CHART_W - PAD_L - 8, CHART_H - PAD_B - PAD_T
+    slot = plot_w / len(days)
+
+    def line(key):
+        segments, current = [], []
+        for position, point in enumerate(points):
+            if point[key] is None:
+                if current:
+                    segments.append(current)
+                current = []
+                continue
+            x = PAD_L + position * slot + slot / 2
+            y = PAD_T + plot_h - point[key] / top * plot_h
+            current.append({"x": round(x, 1), "y": round(y, 1), "title": f"{point['day']:%d %b} {key}: {_duration(point[key])} "
+                            f"({point['count']} email{'s' if point['count'] != 1 else ''})", "url": point["url"]})
+        if current:
+            segments.append(current)
+        return [{"points": " ".join(f"{p['x']},{p['y']}" for p in segment), "dots": segment} for segment in segments]
+
+    grid = [{"y": round(PAD_T + plot_h - value / top * plot_h, 1), "label": _duration(value)}
+            for value in (top / 4, top / 2, top * 3 / 4, top)]
+    rows = [{**point, "p50_label": _duration(point["p50"]), "p95_label": _duration(point["p95"])} for point in points]
+    return {"width": CHART_W, "height": CHART_H, "p50": line("p50"), "p95": line("p95"), "axis": _axis(days, slot),
+            "grid": grid, "base_y": PAD_T + plot_h, "left": PAD_L, "right": CHART_W - 8, "empty": not values, "rows": rows}
+
+
+def _axis(days: list[date], slot: float) -> list[dict]:
+    step = 2 if len(days) > 10 else 1
+    return [{"x": round(PAD_L + position * slot + slot / 2, 1), "y": CHART_H - 8, "label": f"{day:%d %b}"}
+            for position, day in enumerate(days) if position % step == (len(days) - 1) % step]
+
+
+def _grid(top: int, plot_h: float) -> list[dict]:
+    marks = sorted({max(1, round(top * share)) for share in (0.25, 0.5, 0.75, 1.0)})
+    return [{"y": round(PAD_T + plot_h - mark / top * plot_h, 1), "label": mark} for mark in marks]
+
+
+def dashboard_callback(request, context):
+    """UNFOLD["DASHBOARD_CALLBACK"]: the figures beside the admin's own index context."""
+    dashboard = dashboard_build(user=request.user)
+    context.update({
+        "dashboard": dashboard,
+        "volume_chart": volume_chart(dashboard.volume),
+        "latency_chart": time_to_email_chart(dashboard.time_to_email),
+    })
+    return context

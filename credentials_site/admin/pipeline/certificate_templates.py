@@ -1,0 +1,115 @@
+"""The certificate template editor in the admin: merge fields beside it, and a preview rendered as the PDF.
+
+The model belongs to the catalogue; its admin is registered here because the preview renders a
+PDF, which only the pipeline does (docs/decisions/0005).
+"""
+
+import base64
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
+
+from courses.models import CertificateSignatory, CertificateTemplate
+from courses.templating.certificate_fields import FIELDS
+
+from issuance.certificates.preview import template_preview
+from issuance.certificates.samples import SAMPLE_NAMES
+from credentials_site.admin.pipeline.template_source import template_source_widget
+
+
+class CertificateSignatoryInline(LaurelTabularInline):
+    model = CertificateSignatory
+    extra = 0
+    fields = ["order", "name", "title", "signature"]
+
+
+@admin.register(CertificateTemplate)
+class CertificateTemplateAdmin(LaurelHistoryAdmin):
+    list_display = ["name", "organization", "page_size", "orientation", "version", "updated_at"]
+    list_filter = ["organization", "page_size", "orientation"]
+    search_fields = ["name"]
+    readonly_fields = ["version", "updated_at"]
+    inlines = [CertificateSignatoryInline]
+    change_form_template = "admin/courses/certificatetemplate/change_form.html"
+    formfield_overrides = {models.TextField: {"widget": template_source_widget(rows=24)}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("html", "css"):  # highlighted as what they are; Django's tags marked in both
+            kwargs["widget"] = template_source_widget(rows=24, language=db_field.name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", view(self.preview_view), name="courses_certificatetemplate_preview"),
+            path("<int:pk>/preview.png", view(self.preview_file_view), {"kind": "png"}, name="courses_certificatetemplate_preview_png"),
+            path("<int:pk>/preview.pdf", view(self.preview_file_view), {"kind": "pdf"}, name="courses_certificatetemplate_preview_pdf"),
+            path("<int:pk>/live-preview/", view(require_POST(self.live_preview_view)), name="courses_certificatetemplate_live_preview"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "merge_fields": FIELDS, "samples": SAMPLE_NAMES}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _template_or_404(self, request, pk):
+        template = get_object_or_404(self.get_queryset(request), pk=pk)  # another organisation's: 404
+        if not self.has_view_or_change_permission(request, template):
+            raise PermissionDenied
+        return template
+
+    def preview_view(self, request, pk):
+        template = self._template_or_404(request, pk)
+        sample = request.GET.get("sample", "latin")
+        preview = template_preview(template=template, sample=sample)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": template,
+            "title": f"Preview of {template}",
+            "preview": preview,
+            "sample": sample,
+            "samples": SAMPLE_NAMES,
+        }
+        return TemplateResponse(request, "admin/courses/certificatetemplate/preview.html", context)
+
+    def live_preview_view(self, request, pk):
+        """The editor's unsaved HTML and CSS, rendered through the sandbox for one sample name: a PNG, or the problems.
+
+        Nothing is saved. The render runs under the same budgets as a real certificate.
+        """
+        saved = self._template_or_404(request, pk)
+        if not self.has_change_permission(request, saved):
+            raise PermissionDenied
+        draft = CertificateTemplate(
+            pk=saved.pk, organization=saved.organization, name=saved.name,
+            html=request.POST.get("html", saved.html), css=request.POST.get("css", saved.css),
+            page_size=request.POST.get("page_size") or saved.page_size,
+            orientation=request.POST.get("orientation") or saved.orientation,
+        )
+        if draft.page_size not in CertificateTemplate.PageSize.values or draft.orientation not in CertificateTemplate.Orientation.values:
+            return JsonResponse({"problems": ["Choose a page size and orientation from the lists."]}, status=422)
+        sample = request.POST.get("sample", "latin")
+        preview = template_preview(template=draft, sample=sample)
+        if preview.pdf is None:
+            return JsonResponse({"problems": preview.problems, "sample": sample}, status=422)
+        png = base64.b64encode(preview.png(width=1100)).decode("ascii")
+        return JsonResponse({"png": f"data:image/png;base64,{png}", "problems": [], "sample": sample})
+
+    def preview_file_view(self, request, pk, kind):
+        template = self._template_or_404(request, pk)
+        preview = template_preview(template=template, sample=request.GET.get("sample", "latin"))
+        if preview.pdf is None:
+            return HttpResponse("; ".join(preview.problems), status=422, content_type="text/plain; charset=utf-8")
+        if kind == "png":
+            return HttpResponse(preview.png(), content_type="image/png")
+        response = HttpResponse(preview.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="preview-{template.pk}.pdf"'
+        return response

@@ -1,0 +1,90 @@
+"""The email template editor: merge fields beside it, a live preview of the unsaved subject, HTML and
+text, and "send a test to me" through the outbox, as real mail is sent.
+
+The model belongs to the catalogue; its admin is registered here because rendering and sending an
+email is the pipeline's work (docs/decisions/0005).
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from credentials_site.admin.base import LaurelHistoryAdmin
+from courses.models import EmailTemplate
+from courses.templating.email_fields import FIELD_ALIASES, email_fields
+from courses.access.tenancy import organizations_for
+
+from issuance.certificates.samples import SAMPLE_NAMES
+from issuance.delivery.sending import delivery_send_template_test
+from issuance.email.render import EmailTemplateError, email_render
+from issuance.email.samples import email_sample_context
+from credentials_site.admin.pipeline.template_source import template_source_widget
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(LaurelHistoryAdmin):
+    list_display = ["name", "organization", "kind", "subject", "updated_at"]
+    list_filter = ["organization", "kind"]
+    search_fields = ["name", "subject"]
+    change_form_template = "admin/courses/emailtemplate/change_form.html"
+    formfield_overrides = {models.TextField: {"widget": template_source_widget(rows=16)}}  # the text part stays plain
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "html_body":
+            kwargs["widget"] = template_source_widget(rows=16, language="html")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(organization__in=organizations_for(request.user))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/live-preview/", view(require_POST(self.live_preview_view)), name="courses_emailtemplate_live_preview"),
+            path("<int:pk>/send-test/", view(require_POST(self.send_test_view)), name="courses_emailtemplate_send_test"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        template = self.get_object(request, object_id)
+        fields = sorted(email_fields(template.kind)) if template is not None else []
+        extra_context = {**(extra_context or {}), "merge_fields": fields, "aliases": FIELD_ALIASES, "samples": SAMPLE_NAMES}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _draft(self, request, pk) -> tuple[EmailTemplate, str]:
+        saved = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, saved):
+            raise PermissionDenied
+        draft = EmailTemplate(
+            pk=saved.pk, organization=saved.organization, kind=saved.kind, name=saved.name,
+            subject=request.POST.get("subject", saved.subject), text_body=request.POST.get("text_body", saved.text_body),
+            html_body=request.POST.get("html_body", saved.html_body),
+        )
+        return draft, request.POST.get("sample", "latin")
+
+    def live_preview_view(self, request, pk):
+        """The unsaved subject, HTML and text rendered through the sandbox for a sample learner; nothing is saved."""
+        draft, sample = self._draft(request, pk)
+        try:
+            rendered = email_render(template=draft, context=email_sample_context(kind=draft.kind, sample=sample),
+                                    footer_note="You are receiving this sample because you are editing the template.")
+        except EmailTemplateError as exc:
+            return JsonResponse({"problems": [str(exc)]}, status=422)
+        return JsonResponse({"subject": rendered.subject, "html": rendered.html, "text": rendered.text, "problems": []})
+
+    def send_test_view(self, request, pk):
+        """The unsaved version, with sample values, to the signed-in staff member's own address."""
+        draft, sample = self._draft(request, pk)
+        if not request.user.email:
+            return JsonResponse({"message": "Your account has no email address; add one to receive test sends."}, status=400)
+        try:
+            result = delivery_send_template_test(template=draft, context=email_sample_context(kind=draft.kind, sample=sample),
+                                                 to=request.user.email)
+        except EmailTemplateError as exc:
+            return JsonResponse({"message": f"Not sent: {exc}"}, status=422)
+        verb = "Sent" if result.sent else "Not sent"
+        return JsonResponse({"message": f"{verb} to {request.user.email}: {result.status} — {result.detail}"},
+                            status=200 if result.sent else 502)

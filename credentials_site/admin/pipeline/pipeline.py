@@ -1,0 +1,293 @@
+"""Staff views of issuances, credentials and effects: find one, read its timeline, resume it."""
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from audit.models import AuditRecord
+from credentials_site.admin.base import LaurelAdmin, LaurelTabularInline, clipped, pill, short_time
+
+from issuance.models import Credential, Effect, Issuance, Learner, RenewalReminder, SignedBadgeRevision
+from credentials_site.admin.pipeline.certificate_actions import download_certificates_zip, regenerate_certificates
+from issuance.pipeline import issuance_resume
+from issuance.transitions import NotParked
+from issuance.lifecycle.expiry import credential_shown_status
+from credentials_site.admin.pipeline.credential_status import CHANGES, CredentialStatusPermissions, revoke_selected, suspend_selected, unsuspend_selected
+from credentials_site.admin.pipeline.expiry_filters import ExpiresFilter, ShownStatusFilter
+from issuance.lifecycle.resend import credential_renewal_email_refusal
+from credentials_site.admin.pipeline.lifecycle_actions import send_renewal_email
+from credentials_site.admin.pipeline.wallet_actions import WalletOfferInline, make_wallet_link
+from credentials_site.admin.pipeline.outbound import OutboundDeliveryInline
+from credentials_site.admin.pipeline.privacy_actions import LearnerPrivacyPermissions, erase_learner_data, export_learner_data
+
+
+class TimelineInline(LaurelTabularInline):
+    model = AuditRecord
+    verbose_name_plural = "Timeline"
+    fields = readonly_fields = ["at", "from_state", "to_state", "actor_kind", "actor_label", "detail"]
+    extra = 0
+    can_delete = False
+    ordering = ["at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EffectInline(LaurelTabularInline):
+    model = Effect
+    verbose_name_plural = "Outside effects"
+    fields = readonly_fields = ["kind", "key", "status", "attempts", "started_at", "finished_at", "outcome"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Issuance)
+class IssuanceAdmin(LaurelAdmin):
+    list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "created_col"]
+    list_filter = ["state", "organization", "course", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["learner__email", "learner_name", "learner__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["learner", "course", "organization"]
+    actions = ["resume_selected"]
+    object_actions = ["resume_selected"]
+    object_action_labels = {"resume_selected": "Resume from the failed step"}
+    read_only_page = True
+    inlines = [TimelineInline, EffectInline, OutboundDeliveryInline]
+    fieldsets = [
+        (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event"]}),
+        ("State", {"fields": ["state", "reasons", "failed_step", "error", "attempts", "next_attempt_at",
+                              "state_changed_at", "finished_at", "credential_link", "ruleset_version"]}),
+        ("Completion", {"fields": ["completion"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # State only changes through the pipeline and its actions, so every change is audited.
+        return [f.name for f in Issuance._meta.fields] + ["credential_link"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Learner", ordering="learner_name")
+    def learner_col(self, obj):
+        return format_html('{}<br><small class="laurel-muted">{}</small>', clipped(obj.learner_name), clipped(obj.learner.email))
+
+    @admin.display(description="Course", ordering="course__code")
+    def course_col(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.course.title, obj.course.code)
+
+    @admin.display(description="Organisation", ordering="organization__name")
+    def organization_col(self, obj):
+        return clipped(obj.organization.name)
+
+    @admin.display(description="State", ordering="state")
+    def state_col(self, obj):
+        return pill(obj.state, obj.get_state_display())
+
+    @admin.display(description="Failed step", ordering="failed_step")
+    def failed_step_col(self, obj):
+        return clipped(obj.failed_step) if obj.failed_step else "—"
+
+    @admin.display(description="Received", ordering="created_at")
+    def created_col(self, obj):
+        return short_time(obj.created_at)
+
+    @admin.display(description="Credential")
+    def credential_link(self, obj):
+        credential = Credential.objects.filter(issuance=obj).first()
+        if credential is None:
+            return "—"
+        return format_html('<a href="{}">{}</a> · <a href="{}">public page</a>',
+                           reverse("admin:issuance_credential_change", args=[credential.pk]), credential.pk,
+                           reverse("credential-page", args=[credential.pk]))
+
+    def object_action_applies(self, obj, name):
+        return obj.state == Issuance.State.PARKED
+
+    def related_links(self, request, obj):
+        links = [(f"Learner: {obj.learner}", reverse("admin:issuance_learner_change", args=[obj.learner_id]))]
+        if obj.event_id:
+            links.append(("The completion event", reverse("admin:issuance_completionevent_change", args=[obj.event_id])))
+        credential = Credential.objects.filter(issuance=obj).first()
+        if credential is not None:
+            links.append(("Its credential", reverse("admin:issuance_credential_change", args=[credential.pk])))
+            links.append(("Public page", reverse("credential-page", args=[credential.pk])))
+        links.append(("Emails sent", reverse("admin:issuance_outboxmessage_changelist") + f"?issuance__id__exact={obj.pk}"))
+        links.append(("Audit trail", reverse("admin:audit_auditrecord_changelist") + f"?issuance__id__exact={obj.pk}"))
+        return links
+
+    def has_resume_permission(self, request):
+        return request.user.has_perm("issuance.resume_issuance")
+
+    @admin.action(description="Resume the selected parked issuances from their failed step", permissions=["resume"])
+    def resume_selected(self, request, queryset):
+        resumed, skipped = 0, []
+        for issuance in queryset:
+            try:
+                issuance_resume(issuance_id=issuance.pk, actor_user=request.user)
+                resumed += 1
+            except NotParked as exc:
+                skipped.append(str(exc))
+        if resumed:
+            self.message_user(request, f"Resumed {resumed} issuance{'s' if resumed != 1 else ''}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"Skipped {len(skipped)}: " + " ".join(skipped[:5]), messages.WARNING)
+
+
+class RenewalReminderInline(LaurelTabularInline):
+    model = RenewalReminder
+    verbose_name_plural = "Renewal reminders"
+    fields = readonly_fields = ["offset_days", "due_on", "outcome", "message", "created_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SignedBadgeRevisionInline(LaurelTabularInline):
+    model = SignedBadgeRevision
+    verbose_name_plural = "Signed documents a reissue replaced"
+    fields = readonly_fields = ["replaced_at", "reason", "sha256", "document"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Credential)
+class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
+    list_display = ["id_col", "learner_col", "achievement_col", "shown_status", "issued_col", "valid_until_col"]
+    list_filter = [ShownStatusFilter, ExpiresFilter, "achievement__organization", "issuance__course", "achievement"]
+    search_fields = ["learner__email", "learner__name", "id"]
+    list_select_related = ["learner", "achievement"]
+    inlines = [RenewalReminderInline, SignedBadgeRevisionInline, WalletOfferInline]
+    actions = [regenerate_certificates, download_certificates_zip, send_renewal_email, revoke_selected, suspend_selected,
+               unsuspend_selected, make_wallet_link]
+    object_actions = ["revoke_selected", "suspend_selected", "unsuspend_selected", "send_renewal_email",
+                      "regenerate_certificates"]
+    object_action_labels = {"revoke_selected": "Revoke…", "suspend_selected": "Suspend…", "unsuspend_selected": "Restore…",
+                            "send_renewal_email": "Send the renewal email…", "regenerate_certificates": "Regenerate the certificate…"}
+    read_only_page = True
+
+    def object_action_applies(self, obj, name):
+        if name in CHANGES:
+            return obj.status in CHANGES[name].applies_to
+        if name == "send_renewal_email":
+            return not credential_renewal_email_refusal(credential=obj)
+        return True
+
+    def related_links(self, request, obj):
+        return [
+            ("Public page", reverse("credential-page", args=[obj.pk])),
+            ("PDF", reverse("credential-pdf", args=[obj.pk])),
+            ("Its issuance", reverse("admin:issuance_issuance_change", args=[obj.issuance_id])),
+            (f"Learner: {obj.learner}", reverse("admin:issuance_learner_change", args=[obj.learner_id])),
+            ("Emails sent", reverse("admin:issuance_outboxmessage_changelist") + f"?issuance__id__exact={obj.issuance_id}"),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Credential._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Status", ordering="status")
+    def shown_status(self, obj):
+        shown = credential_shown_status(status=obj.status, valid_until=obj.valid_until)
+        return pill(shown, Credential.Status(shown).label)
+
+    @admin.display(description="Credential", ordering="id")
+    def id_col(self, obj):
+        return format_html('<span class="laurel-clip laurel-mono" title="{}">{}…</span>', obj.pk, str(obj.pk)[:8])
+
+    @admin.display(description="Learner", ordering="learner__name")
+    def learner_col(self, obj):
+        return format_html('{}<br><small class="laurel-muted">{}</small>', clipped(obj.learner.name), clipped(obj.learner.email))
+
+    @admin.display(description="Achievement", ordering="achievement__name")
+    def achievement_col(self, obj):
+        return clipped(obj.achievement.name)
+
+    @admin.display(description="Issued", ordering="issued_at")
+    def issued_col(self, obj):
+        return short_time(obj.issued_at)
+
+    @admin.display(description="Valid until", ordering="valid_until")
+    def valid_until_col(self, obj):
+        return short_time(obj.valid_until) if obj.valid_until else "never ends"
+
+
+class LearnerIssuanceInline(LaurelTabularInline):
+    model = Issuance
+    verbose_name_plural = "Issuances"
+    fields = readonly_fields = ["issuance_link", "course", "state", "created_at"]
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Issuance")
+    def issuance_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:issuance_issuance_change", args=[obj.pk]), obj.learner_name)
+
+
+class LearnerCredentialInline(LaurelTabularInline):
+    model = Credential
+    verbose_name_plural = "Credentials"
+    fields = readonly_fields = ["credential_link", "achievement", "status", "issued_at", "valid_until", "public_page"]
+    extra = 0
+    can_delete = False
+    ordering = ["-issued_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Credential")
+    def credential_link(self, obj):
+        return format_html('<a href="{}">{}…</a>', reverse("admin:issuance_credential_change", args=[obj.pk]), str(obj.pk)[:8])
+
+    @admin.display(description="Public page")
+    def public_page(self, obj):
+        return format_html('<a href="{}">open</a>', reverse("credential-page", args=[obj.pk]))
+
+
+@admin.register(Learner)
+class LearnerAdmin(LearnerPrivacyPermissions, LaurelAdmin):
+    list_display = ["name", "email", "organization", "created_at", "erased_at"]
+    list_filter = ["organization"]
+    actions = [export_learner_data, erase_learner_data]
+    search_fields = ["email", "name"]
+    inlines = [LearnerIssuanceInline, LearnerCredentialInline]
+
+    def related_links(self, request, obj):
+        """Typing a completion in for this learner: one credential by hand, or a roster with them on it."""
+        links = []
+        if request.user.has_perm("issuance.issue_by_hand"):
+            links.append(("Issue one credential", reverse("admin:issuance_handissue_add") + f"?learner={obj.pk}"))
+        if request.user.has_perm("issuance.enter_roster"):
+            links.append(("New roster with this learner", reverse("admin:issuance_roster_add") + f"?learner={obj.pk}"))
+        return links

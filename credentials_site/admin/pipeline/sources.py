@@ -1,0 +1,283 @@
+"""Sources in the admin: the dialect and its own settings, write-only secrets, mappings, recent events."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
+from courses.access.tenancy import organizations_for
+
+from issuance.intake.polling import source_poll_resume
+from issuance.models import PollCursor, Source, SourceCourseMapping, SourcePoll
+from issuance.sources.configure import source_intake_url, source_secret_check, source_secret_generate
+from issuance.sources.registry import DIALECTS, POLLERS, source_poll_minutes
+from issuance.sources.settings_schema import SettingsError, source_settings_validate
+
+RECENT_EVENTS = 10
+
+
+def _field_name(dialect: str, setting: str) -> str:
+    return f"{dialect}__{setting}"
+
+
+def _setting_field(setting) -> forms.Field:
+    if setting.secret:
+        return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False), label=setting.name, help_text=setting.help)
+    if setting.kind == "json_keyset":
+        return forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label=setting.name, help_text=setting.help)
+    return forms.CharField(required=False, label=setting.name, help_text=setting.help)
+
+
+# Every dialect's settings as declared form fields, so the admin's fieldsets may name them; the
+# form reads only the chosen dialect's (settings_schema.py validates them).
+DialectSettingsFields = type(
+    "DialectSettingsFields",
+    (forms.Form,),
+    {_field_name(d.name, s.name): _setting_field(s) for d in DIALECTS.values() for s in d.settings},
+)
+
+
+class SourceForm(forms.ModelForm, DialectSettingsFields):
+    clear_secret_next = forms.BooleanField(
+        required=False, label="Stop accepting the second secret",
+        help_text="Once the LMS sends with the main secret (e.g. after generating a new one), tick and save.",
+    )
+
+    class Meta:
+        model = Source
+        fields = ["organization", "name", "slug", "dialect", "is_active", "signing_secret", "signing_secret_next", "rate_limit_per_minute", "course_matching"]
+        widgets = {
+            # Write-only: a saved secret is never sent back to the browser; empty keeps it.
+            "signing_secret": forms.PasswordInput(render_value=False),
+            "signing_secret_next": forms.PasswordInput(render_value=False),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.generated_secret = None
+        if "signing_secret" not in self.fields:  # a read-only view (a viewer's): values are shown, not fields
+            return
+        saved = (self.instance.settings or {}) if self.instance.pk else {}
+        for dialect in DIALECTS.values():
+            for setting in dialect.settings:
+                field = self.fields[_field_name(dialect.name, setting.name)]
+                if setting.secret and self.instance.secret_settings.get(setting.name):
+                    field.help_text = setting.help + " Saved; leave empty to keep it."
+                if self.instance.dialect == dialect.name and setting.name in saved:
+                    value = saved[setting.name]
+                    field.initial = value if isinstance(value, str) else json.dumps(value)
+        self.fields["signing_secret"].required = False
+        kept = " Saved; leave empty to keep it." if self.instance.signing_secret else ""
+        if self.instance.signing_secret_next:
+            self.fields["signing_secret_next"].help_text += " One is saved and accepted; leave empty to keep it."
+        generated = " On a new source, leave it empty to have Laurel make one (shown once, after saving)." if not self.instance.pk else ""
+        self.fields["signing_secret"].help_text = "By dialect: " + "; ".join(f"{d.name}: {d.secret_help}" for d in DIALECTS.values()) + "." + kept + generated
+        self.generated_secret = None
+
+    def clean(self):
+        cleaned = super().clean()
+        dialect = DIALECTS.get(cleaned.get("dialect") or "")
+        if dialect is None:
+            return cleaned
+        values = {s.name: self.cleaned_data.get(_field_name(dialect.name, s.name), "") for s in dialect.settings}
+        keep = self.instance.secret_settings if self.instance.pk and self.instance.dialect == dialect.name else {}
+        try:
+            public, secret = source_settings_validate(dialect=dialect, values=values, keep=keep)
+        except SettingsError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        self.instance.settings, self.instance.secret_settings = public, secret
+        for name in ("signing_secret", "signing_secret_next"):
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name) if self.instance.pk else ""
+        if cleaned.get("clear_secret_next"):
+            cleaned["signing_secret_next"] = ""
+        if not self.instance.pk and not cleaned.get("signing_secret") and dialect.secret_generated_here and dialect.secret_required:
+            # A new source with no secret typed in: make one, shown once on the answer to this save.
+            self.generated_secret = cleaned["signing_secret"] = dialect.secret_generate()
+        for name in ("signing_secret", "signing_secret_next"):
+            if name == "signing_secret" or cleaned.get(name):
+                try:
+                    source_secret_check(dialect_name=dialect.name, secret=cleaned.get(name, ""), settings={**public, **secret})
+                except SettingsError as exc:
+                    self.add_error(name, str(exc))
+        return cleaned
+
+
+class SourceCourseMappingInline(LaurelTabularInline):
+    model = SourceCourseMapping
+    extra = 1
+    autocomplete_fields = ["course"]
+    verbose_name_plural = "course mapping (wins over any other way of matching)"
+
+
+@admin.register(Source)
+class SourceAdmin(LaurelHistoryAdmin):
+    form = SourceForm
+    list_display = ["name", "slug", "organization", "dialect", "course_matching", "is_active", "polling"]
+    list_filter = ["organization", "dialect", "is_active", "poll__status"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SourceCourseMappingInline]
+    readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state"]
+    change_form_template = "admin/issuance/source/change_form.html"  # the generate-secret form beside the change form
+    actions = ["resume_polling"]
+    object_actions = ["resume_polling"]
+    object_action_labels = {"resume_polling": "Resume polling"}
+
+    def object_action_applies(self, obj, name):
+        return name != "resume_polling" or SourcePoll.objects.filter(source=obj, status=SourcePoll.Status.PARKED).exists()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(organization__in=organizations_for(request.user)).select_related("poll")
+
+    @admin.display(description="polling")
+    def polling(self, source):
+        minutes = source_poll_minutes(source)
+        if not minutes:
+            return "—"
+        state = getattr(source, "poll", None)
+        status = state.get_status_display() if state else "Not polled yet"
+        return f"every {minutes} min · {status}"
+
+    @admin.display(description="polling status")
+    def poll_state(self, source):
+        if source.dialect not in POLLERS:
+            return "This dialect is not polled."
+        minutes = source_poll_minutes(source)
+        state = SourcePoll.objects.filter(source=source).first() if source.pk else None
+        lines = [("Schedule", f"every {minutes} minutes" if minutes else "not polled (set the polling settings; poll_minutes 0 turns it off)")]
+        if state is not None:
+            lines += [
+                ("Status", state.get_status_display()),
+                ("Last poll", f"{state.last_poll_at:%Y-%m-%d %H:%M:%S} UTC: {state.last_poll_summary}" if state.last_poll_at else "never"),
+            ]
+            if state.next_poll_after:
+                lines.append(("Next poll not before", f"{state.next_poll_after:%Y-%m-%d %H:%M:%S} UTC"))
+            if state.last_error:
+                lines.append(("Last error", state.last_error))
+            if state.status == SourcePoll.Status.PARKED:
+                lines.append(("What to do", "Save new credentials below (or fix the address), then press “Resume polling” at the top of this page."))
+        cursors = PollCursor.objects.filter(source=source).order_by("scope") if source.pk else []
+        lines += [(f"Cursor {c.scope}", f"{c.position or 'from the start'}{' · resumes mid-way' if c.resume else ''} · {len(c.seen)} learners stored")
+                  for c in cursors]
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", lines)
+        return format_html("<table>{}</table>", rows)
+
+    @admin.action(description="Resume polling (after fixing credentials)", permissions=["change"])
+    def resume_polling(self, request, queryset):
+        count = 0
+        for source in queryset:
+            source_poll_resume(source=source, user=request.user)
+            count += 1
+        self.message_user(request, f"Polling resumes for {count} source(s) at their next scheduled run.", messages.SUCCESS)
+
+    def get_urls(self):
+        generate = self.admin_site.admin_view(require_POST(self.secret_generate_view))
+        return [path("<path:object_id>/generate-secret/", generate, name="issuance_source_generate_secret")] + super().get_urls()
+
+    def secret_generate_view(self, request, object_id):
+        """POST only (CSRF-checked by the admin): a new secret, shown on this one answer and never again."""
+        source = self.get_object(request, object_id)
+        if source is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, source):
+            raise PermissionDenied
+        try:
+            source, secret, previous = source_secret_generate(source_id=source.pk)
+        except SettingsError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:issuance_source_change", args=[source.pk]))
+        # Recorded as the admin records the signing-key rotation: who, when, which source; never the secret.
+        self.log_change(request, source, "Generated a new secret" + ("; the previous one stays accepted as the second secret." if previous else "."))
+        return self._secret_page(request, source, secret, previous=bool(previous))
+
+    def _secret_page(self, request, source, secret: str, *, previous: bool):
+        """The one page that shows a secret: the answer to the POST that made it, never cached."""
+        dialect = DIALECTS[source.dialect]
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "source": source, "secret": secret,
+            "previous": previous, "dialect": dialect, "change_url": reverse("admin:issuance_source_change", args=[source.pk]),
+            "intake_url": source_intake_url(source), "title": f"New secret for {source.name}",
+        }
+        response = TemplateResponse(request, "admin/issuance/source/secret_generated.html", context)
+        response["Cache-Control"] = "no-store"  # the secret is on this page: no copy in any cache
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.generated_secret = form.generated_secret  # for response_add, on this request's object only
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "generated_secret", None):
+            return self._secret_page(request, obj, obj.generated_secret, previous=False)
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.display(description="new secret")
+    def secret_generate(self, source):
+        if not source.pk:
+            return "Save the source first; then generate its secret here."
+        dialect = DIALECTS.get(source.dialect)
+        if dialect is None or not dialect.secret_generated_here:
+            return f"Not for this dialect: its secret is {dialect.secret_help if dialect else 'unknown'}."
+        # The form lives outside the change form (change_form.html); `form=` makes this button submit it.
+        return format_html(
+            '<button type="submit" form="source-secret-generate" class="button">Generate a new secret</button>'
+            '<div class="help" style="margin-left:0;padding-left:0">Laurel makes a secret in the {} format and shows it to you once. The current secret '
+            "stays accepted as the second secret (replacing what that held) until you clear it, so deliveries keep "
+            "arriving while you paste the new one into the LMS.</div>",
+            dialect.name,
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["organization", "name", "slug", "dialect", "is_active", "intake_url"]}),
+            ("Authentication", {"fields": ["signing_secret", "signing_secret_next", "clear_secret_next", "secret_generate", "rate_limit_per_minute"]}),
+        ]
+        if not self.has_change_permission(request, obj):
+            # Read-only pages show every field's value: the secrets stay with those who may change them (owners).
+            fieldsets[1] = ("Authentication", {"fields": ["rate_limit_per_minute"]})
+        for dialect in DIALECTS.values():
+            if dialect.settings:
+                names = [_field_name(dialect.name, s.name) for s in dialect.settings]
+                fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Read only when the dialect is {dialect.name}.", "classes": ["collapse"] if obj is None or obj.dialect != dialect.name else []}))
+        fieldsets.append(("Courses", {"fields": ["course_matching"]}))
+        if obj is not None and obj.dialect in POLLERS:
+            fieldsets.append(("Polling", {"fields": ["poll_state"]}))
+        if obj is not None:
+            fieldsets.append(("Test delivery: the last events and what became of them", {"fields": ["test_delivery"]}))
+        return fieldsets
+
+    @admin.display(description="intake URL")
+    def intake_url(self, source):
+        if not source.pk:
+            return "Shown once the source is saved."
+        # As wide as its column allows (a fixed size=80 pushed the page past 1280 px), selectable to copy.
+        return format_html('<input type="text" readonly class="laurel-copyable" value="{}" aria-label="Intake URL">',
+                           source_intake_url(source))
+
+    @admin.display(description="recent events")
+    def test_delivery(self, source):
+        events = source.events.prefetch_related("issuances").order_by("-received_at")[:RECENT_EVENTS]
+        if not events:
+            return "Nothing received yet: send a test completion from the LMS, then reload this page."
+
+        def outcome(event):
+            issuance = next(iter(event.issuances.all()), None)
+            if event.status == "parked":
+                return event.park_reason
+            if event.status == "ignored":
+                return event.ignored_reason
+            return issuance.get_state_display() if issuance else ""
+
+        rows = format_html_join(
+            "", '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            ((f"{e.received_at:%Y-%m-%d %H:%M:%S}", reverse("admin:issuance_completionevent_change", args=[e.pk]), e.external_id, e.get_status_display(), outcome(e)) for e in events),
+        )
+        return format_html('<table><tr><th>received</th><th>event id</th><th>status</th><th>outcome</th></tr>{}</table>', rows)

@@ -1,7 +1,0 @@
-"""The issuance app in the admin: sources, every event received, the exception queue, issuances and credentials,
-rosters and credentials issued by hand, and the certificate template editor with its PDF preview."""
-
-from . import (  # noqa: F401  (registers the model admins)
-    audit, certificate_templates, email_templates, events, exception_queue, hand_issues, invitations, outbound, outbox,
-    pipeline, rosters, sources,
-)

@@ -1,0 +1,184 @@
+"""The pipeline's figures for staff, as domain reads: what the dashboard, the sidebar's badge and a course's
+page show, and what `bench/dashboard.py` times at 1,000,000 issuances (docs/performance.md).
+
+Every figure is one query over a bounded window that an index serves (migrations
+0019_dashboard_indexes and 0026_dashboard_covering_indexes): no daily roll-up table, so a figure is
+never stale. The per-day reads let the database work out each row's day, so no datetime is parsed
+here. Links and charts are the staff UI's (credentials_site/admin/dashboard.py).
+"""
+
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Case, Count, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+
+from courses.models import Course
+
+from issuance.models import CompletionEvent, Credential, Issuance, OutboxMessage
+from issuance.transitions import NOT_CLAIMABLE
+
+CHART_DAYS = 14
+MONTH_DAYS = 30
+EXPIRY_DAYS = (30, 90)
+IN_PROGRESS_STATES = [state for state in Issuance.State.values if state not in NOT_CLAIMABLE]
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def month_start(*, now: datetime) -> datetime:
+    """The first midnight of the 30 days the monthly figures count, today included."""
+    return local_midnight(timezone.localdate(now)) - timedelta(days=MONTH_DAYS - 1)
+
+
+def issued_counts(*, organizations, now: datetime) -> dict:
+    """Credentials issued since midnight, in the last 7 days and the last 30 (one query, Credential.issued_at)."""
+    today = local_midnight(timezone.localdate(now))
+    starts = {"today": today, "week": today - timedelta(days=6), "month": today - timedelta(days=MONTH_DAYS - 1)}
+    counts = Credential.objects.filter(
+        achievement__organization__in=organizations, issued_at__gte=starts["month"], issued_at__lte=now,
+    ).aggregate(
+        # issued_at (never null) rather than the key: credential_issued_idx then covers the whole query.
+        today=Count("issued_at", filter=Q(issued_at__gte=starts["today"])),
+        week=Count("issued_at", filter=Q(issued_at__gte=starts["week"])),
+        month=Count("issued_at"),
+    )
+    return {name: (counts[name], starts[name]) for name in starts}
+
+
+def attention_counts(*, organizations, now: datetime) -> dict:
+    """What waits on the pipeline or on staff: one count each, on indexed columns."""
+    start = month_start(now=now)
+    issuances = Issuance.objects.filter(organization__in=organizations)
+    outbox = OutboxMessage.objects.filter(organization__in=organizations)
+    return {
+        "in_progress": issuances.filter(finished_at__isnull=True, state__in=IN_PROGRESS_STATES).count(),
+        "parked": issuances.filter(state=Issuance.State.PARKED).count(),
+        "queue": queue_waiting_count(organizations=organizations),
+        "failed": outbox.filter(status=OutboxMessage.Status.FAILED).count(),
+        "bounced": outbox.filter(status=OutboxMessage.Status.BOUNCED, created_at__gte=start).count(),
+        "month_start": start,
+    }
+
+
+def queue_waiting_count(*, organizations) -> int:
+    """Parked events waiting in the exception queue (the sidebar's badge and the dashboard's figure)."""
+    return CompletionEvent.objects.filter(status=CompletionEvent.Status.PARKED, source__organization__in=organizations).count()
+
+
+def time_to_email_by_day(*, organizations, now: datetime, days: int = CHART_DAYS) -> list[dict]:
+    """p50 and p95 of receipt → credential email handed to the mail provider, per day the email was created.
+
+    The database gives each email's day and delay in seconds (two numbers a row, no datetime to parse
+    here); the percentiles are taken here, per day."""
+    start = local_midnight(timezone.localdate(now)) - timedelta(days=days - 1)
+    day_list = [(start + timedelta(days=offset)).date() for offset in range(days)]
+    # Each email's issuance by its key (a subquery, not a join: PostgreSQL joined by hashing the whole
+    # issuance table).
+    received = Subquery(Issuance.objects.filter(pk=OuterRef("issuance_id")).order_by().values("created_at")[:1])
+    rows = OutboxMessage.objects.filter(
+        organization__in=organizations, kind=OutboxMessage.Kind.CREDENTIAL, created_at__gte=start,
+        sent_at__isnull=False, issuance__isnull=False,
+    ).annotate(
+        day=_day_position("created_at", day_list), delay=SecondsBetween(received, "sent_at"),
+    ).order_by().values_list("day", "delay")
+    by_day: dict[int, list[float]] = defaultdict(list)
+    for position, delay in rows.iterator(chunk_size=10000):
+        by_day[position].append(max(0.0, round(delay, 3)))  # to the millisecond: SQLite's julianday is good to ~40 µs
+    result = []
+    for position, day in enumerate(day_list):
+        samples = sorted(by_day.get(position, []))
+        result.append({"day": day, "count": len(samples), "p50": _percentile(samples, 0.50), "p95": _percentile(samples, 0.95)})
+    return result
+
+
+class SecondsBetween(Func):
+    """Seconds from the first datetime to the second, computed by the database."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def __init__(self, earlier, later):
+        super().__init__(later, earlier)
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL
+        return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))::float8", arg_joiner=" - ",
+                              **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
+                              arg_joiner=") - julianday(", **extra)
+
+
+def _day_position(field: str, day_list: list[date]) -> Case:
+    """Which of `day_list` (local days, in order) the datetime `field` falls on, as its position; a later
+    moment is len(day_list). Comparisons with each day's end, so the database needs no per-row date
+    function (SQLite's is a Python callback, 50× slower) and a change of clocks moves no row."""
+    ends = [local_midnight(day + timedelta(days=1)) for day in day_list]
+    return Case(*[When(**{f"{field}__lt": end}, then=Value(position)) for position, end in enumerate(ends)],
+                default=Value(len(day_list)), output_field=IntegerField())
+
+
+def _percentile(ordered: list[float], share: float) -> float | None:
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def volume_by_course(*, organizations, now: datetime, days: int = CHART_DAYS) -> dict:
+    """Completions received per course per day: (day, course) read from the covering index
+    issuance_org_created_idx, the day worked out by the database, and counted here (grouping in SQL
+    made SQLite walk the whole table in course order)."""
+    start = local_midnight(timezone.localdate(now)) - timedelta(days=days - 1)
+    day_list = [(start + timedelta(days=offset)).date() for offset in range(days)]
+    rows = (Issuance.objects.filter(organization__in=organizations, created_at__gte=start).order_by()
+            .annotate(day=_day_position("created_at", day_list)).values_list("day", "course_id"))
+    counts = Counter(row for row in rows.iterator(chunk_size=10000) if row[0] < days)
+    codes = dict(Course.objects.filter(pk__in={course_id for _, course_id in counts}).values_list("pk", "code"))
+    series: dict[tuple, dict] = {}
+    for (position, course_id), count in counts.items():
+        series.setdefault((course_id, codes[course_id]), {})[day_list[position]] = count
+    return {"days": day_list, "series": series}
+
+
+def ineligible_reasons(*, organizations, now: datetime, limit: int = 6) -> list[tuple[str, int]]:
+    """The commonest reasons completions were not eligible in the last 30 days (Issuance state, created_at)."""
+    reasons = Counter()
+    rows = Issuance.objects.filter(organization__in=organizations, state=Issuance.State.INELIGIBLE,
+                                   created_at__gte=month_start(now=now))
+    for row in rows.values_list("reasons", flat=True).iterator(chunk_size=5000):
+        for reason in row or []:
+            reasons[str(reason)] += 1
+    return reasons.most_common(limit)
+
+
+def queue_age(*, organizations, now: datetime) -> dict:
+    """Parked events by how long they have waited (CompletionEvent status, parked_at)."""
+    hour, day, week = now - timedelta(hours=1), now - timedelta(days=1), now - timedelta(days=7)
+    return CompletionEvent.objects.filter(
+        status=CompletionEvent.Status.PARKED, source__organization__in=organizations
+    ).aggregate(
+        hour=Count("pk", filter=Q(parked_at__gt=hour)),
+        day=Count("pk", filter=Q(parked_at__lte=hour, parked_at__gt=day)),
+        week=Count("pk", filter=Q(parked_at__lte=day, parked_at__gt=week)),
+        older=Count("pk", filter=Q(parked_at__lte=week)),
+    )
+
+
+def upcoming_expiries(*, organizations, now: datetime) -> dict:
+    """Active credentials ending in the next 30 and 90 days (Credential valid_until)."""
+    return Credential.objects.filter(
+        achievement__organization__in=organizations, status=Credential.Status.ACTIVE,
+        valid_until__gt=now, valid_until__lte=now + timedelta(days=max(EXPIRY_DAYS)),
+    ).aggregate(**{  # valid_until rather than the key: credential_expiry_idx covers the whole query
+        str(days): Count("valid_until", filter=Q(valid_until__lte=now + timedelta(days=days))) for days in EXPIRY_DAYS
+    })
+
+
+def course_upcoming_expiries(*, course, now: datetime | None = None) -> dict[int, int]:
+    """{30: n, 90: m}: active credentials from this course whose end falls within that many days (its admin page)."""
+    now = now or timezone.now()
+    held = Credential.objects.filter(issuance__course=course, status=Credential.Status.ACTIVE, valid_until__gt=now)
+    return {days: held.filter(valid_until__lte=now + timedelta(days=days)).count() for days in EXPIRY_DAYS}
