@@ -32,7 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from courses.models import Achievement, Course, Organization  # noqa: E402
 from issuance.intake.polling import source_poll  # noqa: E402
 from issuance.sources.configure import source_configure  # noqa: E402
-from tests.lms.servers import CanvasRestServer, LrsServer, MoodleWebServices, TalentLmsServer  # noqa: E402
+from stand_ins.lms import CanvasRestServer, LrsServer, MoodleWebServices, TalentLmsServer  # noqa: E402
 
 KEY, SECRET, TOKEN = "bench-key", "bench-secret", "bench-token"
 

@@ -178,7 +178,7 @@ def demo_sources() -> dict:
 def stand_ins_start(sources: dict):
     """The Moodle web-services and JWKS servers on free ports, with the demo's sources pointed at them."""
     from issuance.sources.configure import source_configure
-    from tests.lms.servers import JwksServer, MoodleWebServices
+    from stand_ins.lms import JwksServer, MoodleWebServices
 
     moodle = MoodleWebServices(token=sources["moodle"].secret_settings["ws_token"]).start()
     jwks = JwksServer().start()

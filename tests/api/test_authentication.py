@@ -18,7 +18,7 @@ from audit.models import AuditRecord
 from courses.api_keys import ApiKeyError, api_key_create, api_key_revoke
 from courses.models import ApiKey
 from issuance.models import CompletionEvent, Credential, Issuance
-from tests.factories import StaffUserFactory, member
+from tests.factories.courses import StaffUserFactory, member
 from tests.tenancy_world import organization_world
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from issuance.models import CompletionEvent
-from tests.factories import SourceFactory, StaffUserFactory, member
-from tests.issuance_factories import CredentialFactory
+from tests.factories.courses import StaffUserFactory, member
+from tests.factories.issuance import CredentialFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from courses.models import CertificateAsset, CertificateTemplate, Organization
-from tests.pdf.conftest import pdf_text
+from tests.certificates.conftest import pdf_text
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_an_uploaded_seal_appears_on_the_certificate(admin_client, template):
     template.html += '<img src="laurel-asset:seal" width="40">'
     template.save()
     pdf = admin_client.get(reverse("admin:courses_certificatetemplate_preview_pdf", args=[template.pk])).content
-    from tests.pdf.conftest import pdf_image_count
+    from tests.certificates.conftest import pdf_image_count
 
     assert pdf_image_count(pdf) >= 2  # the QR code and the seal
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditRecord
 from issuance.models import Credential
-from tests.pdf.conftest import pdf_reader, pdf_text
+from tests.certificates.conftest import pdf_reader, pdf_text
 from tests.pipeline.conftest import complete, course, drive, org, smtp  # noqa: F401  (fixtures)
 
 

@@ -14,7 +14,7 @@ from courses.models import CertificateTemplate
 from courses.templating.certificate_fields import FIELD_SPEC
 from issuance.certificates.merge_fields import certificate_merge_fields
 from issuance.certificates.samples import sample_context
-from tests.factories import OrganizationFactory
+from tests.factories.courses import OrganizationFactory
 
 
 def test_it_formats_dates_in_the_organisations_language_and_time_zone():

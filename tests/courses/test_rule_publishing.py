@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import AuditRecord
 from courses.rule_descriptions import achievement_criteria_disagreements, ruleset_version_criteria
 from courses.services import VersionNotPublishable, ruleset_version_copy, ruleset_version_publish
-from tests.factories import AchievementFactory, CourseFactory, RuleConditionFactory, RuleSetVersionFactory
+from tests.factories.courses import AchievementFactory, CourseFactory, RuleConditionFactory, RuleSetVersionFactory
 
 
 @pytest.fixture

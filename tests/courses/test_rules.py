@@ -8,7 +8,7 @@ from django.utils import timezone
 from courses.models import RuleCondition, RuleSetVersion
 from courses.rules import HeldAchievement, RuleFacts, condition_holds, ruleset_evaluate
 from issuance.completions import Completion
-from tests.factories import AchievementFactory, RuleSetFactory
+from tests.factories.courses import AchievementFactory, RuleSetFactory
 
 Op = RuleCondition.Operator
 NOW = timezone.now()

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from courses.models import FrozenVersionError, RuleCondition, RuleSetVersion
 from courses.services import ruleset_version_publish
-from tests.factories import AchievementFactory, RuleConditionFactory, RuleSetFactory, RuleSetVersionFactory
+from tests.factories.courses import AchievementFactory, RuleConditionFactory, RuleSetFactory, RuleSetVersionFactory
 
 
 def test_it_numbers_versions_in_order(db):

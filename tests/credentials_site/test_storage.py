@@ -10,7 +10,7 @@ from moto.server import ThreadedMotoServer
 
 from credentials_site.storage import FILE_BACKEND, S3_BACKEND, media_storage
 from tests.pipeline.conftest import complete, course, drive, org, smtp  # noqa: F401  (fixtures)
-from tests.smtp import attachments
+from stand_ins.smtp import attachments
 
 KEYS = {"MEDIA_S3_ACCESS_KEY_ID": "laurel-test", "MEDIA_S3_SECRET_ACCESS_KEY": "laurel-test-secret"}
 

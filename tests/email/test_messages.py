@@ -9,8 +9,8 @@ import pytest
 from courses.defaults import organization_install_default_templates
 from courses.models import EmailTemplate
 from issuance.delivery.sending import delivery_send_credential_email, delivery_send_still_needed_email
-from tests.delivery.factories import CredentialFactory, IssuanceFactory
-from tests.factories import CourseFactory, OrganizationFactory
+from tests.factories.delivery import CredentialFactory, IssuanceFactory
+from tests.factories.courses import CourseFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "https://credentials.example.org"

@@ -4,7 +4,7 @@ import pytest
 
 from courses.models import EmailTemplate
 from issuance.email.render import EmailTemplateError, email_render
-from tests.factories import OrganizationFactory
+from tests.factories.courses import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 

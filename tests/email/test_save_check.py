@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from courses.defaults import organization_install_default_templates
 from courses.models import CertificateTemplate, EmailTemplate
-from tests.factories import OrganizationFactory
+from tests.factories.courses import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 

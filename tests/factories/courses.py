@@ -1,6 +1,5 @@
-"""Factories for the test suite: realistic rows with as little typing as possible."""
+"""Factories for the catalogue (organisations, courses, rules, achievements) and staff: realistic rows with as little typing as possible."""
 
-import uuid
 from decimal import Decimal
 
 import factory
@@ -85,28 +84,3 @@ def member(user, organization, role: str):
 
     membership, _ = Membership.objects.update_or_create(user=user, organization=organization, defaults={"role": role})
     return membership
-
-
-# --- Intake -------------------------------------------------------------------------------------
-
-DEMO_SECRET = "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE="
-
-
-class SourceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "issuance.Source"
-
-    organization = factory.SubFactory(OrganizationFactory)
-    name = factory.Sequence(lambda n: f"LMS {n}")
-    # Unique per run as well as per test: the rate-limit counters live in a cache shared across runs.
-    slug = factory.LazyFunction(lambda: f"lms-{uuid.uuid4().hex[:10]}")
-    signing_secret = DEMO_SECRET
-
-
-class SourceCourseMappingFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "issuance.SourceCourseMapping"
-
-    source = factory.SubFactory(SourceFactory)
-    external_id = factory.Sequence(lambda n: f"lms-course-{n}")
-    course = factory.SubFactory(CourseFactory, organization=factory.SelfAttribute("..source.organization"))

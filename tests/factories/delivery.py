@@ -6,7 +6,7 @@ import factory
 from django.core.files.base import ContentFile
 
 from issuance.models import Issuance
-from tests import issuance_factories as base
+from tests.factories import issuance as base
 
 # A real, one-page PDF (what xhtml2pdf writes is bigger but no different to a mail transport).
 MINIMAL_PDF = (

@@ -1,5 +1,6 @@
-"""Factories for learners, issuances and credentials, on top of the catalogue's factories."""
+"""Factories for the pipeline's rows (sources, learners, issuances, credentials), on top of the catalogue's factories."""
 
+import uuid
 from datetime import timedelta
 
 import factory
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from courses.defaults import organization_install_default_templates
 from issuance.models import Credential, Issuance, Learner
-from tests.factories import CourseFactory, OrganizationFactory
+from tests.factories.courses import CourseFactory, OrganizationFactory
 
 
 class LearnerFactory(factory.django.DjangoModelFactory):
@@ -53,3 +54,28 @@ def organization_with_templates(**kwargs):
     organization = OrganizationFactory(**kwargs)
     organization_install_default_templates(organization=organization)
     return organization
+
+
+# --- Intake -------------------------------------------------------------------------------------
+
+DEMO_SECRET = "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE="
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "issuance.Source"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"LMS {n}")
+    # Unique per run as well as per test: the rate-limit counters live in a cache shared across runs.
+    slug = factory.LazyFunction(lambda: f"lms-{uuid.uuid4().hex[:10]}")
+    signing_secret = DEMO_SECRET
+
+
+class SourceCourseMappingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "issuance.SourceCourseMapping"
+
+    source = factory.SubFactory(SourceFactory)
+    external_id = factory.Sequence(lambda n: f"lms-course-{n}")
+    course = factory.SubFactory(CourseFactory, organization=factory.SelfAttribute("..source.organization"))

@@ -140,7 +140,7 @@ def verify(verifier_installed, tmp_path):
 
 @pytest.fixture
 def academy(db):
-    from tests.issuance_factories import organization_with_templates
+    from tests.factories.issuance import organization_with_templates
 
     return organization_with_templates(name="Harbour Academy", slug="harbour", website="https://harbour.example",
                                        primary_color="#0E5E4E", accent_color="#E0B84C")
@@ -153,7 +153,7 @@ def first_aid(academy):
 
     from courses.models import RuleSetVersion
     from courses.services import ruleset_version_publish
-    from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
+    from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory
 
     ruleset = RuleSetFactory(organization=academy, name="Pass mark")
     ruleset_version_publish(version=RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80)))

@@ -4,7 +4,7 @@ import requests
 
 from issuance.models import Credential, Issuance
 from issuance.revocation import credential_revoke, credential_suspend
-from tests.factories import SourceFactory
+from tests.factories.issuance import SourceFactory
 from tests.intake.conftest import Sender, generic_event, task_queue  # noqa: F401 (task_queue is a fixture)
 
 from .conftest import drive

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from issuance.lifecycle.regenerate import credential_certificate_regenerate
 from issuance.models import Credential
-from tests.smtp import attachments
+from stand_ins.smtp import attachments
 
 
 def _signed_name(badge: dict) -> str:

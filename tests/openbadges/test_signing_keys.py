@@ -7,7 +7,7 @@ from cryptography.fernet import Fernet
 
 from courses.keys.rotation import organization_key_active, organization_key_rotate, signing_key_private
 from courses.keys.crypto import key_encryption_key_from_file, public_key_multibase_encode
-from tests.factories import OrganizationFactory
+from tests.factories.courses import OrganizationFactory
 
 
 def test_it_gives_a_new_organisation_a_key_encrypted_at_rest(db):

@@ -5,7 +5,7 @@ import pytest
 from bench.smtp_sink import free_port
 from issuance.connectors.guard import OutcomeUnknown, RequestNotSent, ResponseTooLarge, TargetRefused, guarded_request, target_check
 
-from .servers import FakeService
+from stand_ins.outbound.servers import FakeService
 
 
 class Echo(FakeService):

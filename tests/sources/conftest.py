@@ -4,9 +4,9 @@ import pytest
 
 from issuance.models import CompletionEvent
 from issuance.sources.configure import source_configure
-from tests.factories import AchievementFactory, CourseFactory
+from tests.factories.courses import AchievementFactory, CourseFactory
 from tests.intake.conftest import task_queue  # noqa: F401  (the real broker, run like a worker)
-from tests.issuance_factories import organization_with_templates
+from tests.factories.issuance import organization_with_templates
 from tests.pipeline.conftest import smtp  # noqa: F401  (a real SMTP server on 127.0.0.1)
 
 

@@ -8,8 +8,8 @@ from django.test import Client
 
 from issuance.models import CompletionEvent, Source
 from issuance.sources.configure import source_configure
-from tests.badges.test_content_security_policy import InlineScripts
-from tests.factories import StaffUserFactory, member
+from tests.openbadges.test_content_security_policy import InlineScripts
+from tests.factories.courses import StaffUserFactory, member
 
 pytestmark = pytest.mark.django_db
 

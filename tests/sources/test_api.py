@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from issuance.models import Source
-from tests.factories import StaffUserFactory, member
+from tests.factories.courses import StaffUserFactory, member
 
 pytestmark = pytest.mark.django_db
 

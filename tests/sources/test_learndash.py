@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from issuance.models import CompletionEvent
-from tests.factories import DEMO_SECRET
+from tests.factories.issuance import DEMO_SECRET
 from tests.services import require_program
 
 from .conftest import assert_delivered, event_outcome

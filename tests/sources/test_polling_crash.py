@@ -17,7 +17,7 @@ from issuance.models import CompletionEvent, Credential, SourcePoll
 from issuance.sweep import completion_events_sweep
 from tests.pipeline.cluster import database_url
 
-from .servers import CanvasRestServer
+from stand_ins.lms import CanvasRestServer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_targets")]
 

@@ -8,7 +8,7 @@ from django_q.models import Schedule
 from issuance.intake.polling import source_poll
 from issuance.models import CompletionEvent, Credential, SourcePoll
 
-from .servers import TalentLmsServer
+from stand_ins.lms import TalentLmsServer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_targets")]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AuditRecord
 from courses.models import Invitation, Membership
 from issuance.models import OutboxMessage
-from tests.factories import OrganizationFactory, StaffUserFactory, member
+from tests.factories.courses import OrganizationFactory, StaffUserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_an_owner_cannot_invite_into_or_see_the_members_of_another_organisation(
 
 
 def test_a_facilitator_sees_only_the_courses_given_and_an_owner_cannot_add_organisations(owner_client):
-    from tests.factories import CourseFactory
+    from tests.factories.courses import CourseFactory
 
     client, organization, _ = owner_client
     given, other = CourseFactory(organization=organization), CourseFactory(organization=organization)

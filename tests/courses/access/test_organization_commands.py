@@ -76,7 +76,7 @@ def test_the_upgrade_turns_each_global_group_into_memberships_of_every_organisat
     from django.apps import apps
     from django.contrib.auth.models import Group
 
-    from tests.factories import OrganizationFactory, StaffUserFactory
+    from tests.factories.courses import OrganizationFactory, StaffUserFactory
 
     upgrade = importlib.import_module("courses.migrations.0009_groups_to_memberships")
     north, south = OrganizationFactory(slug="north"), OrganizationFactory(slug="south")

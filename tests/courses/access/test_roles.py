@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from tests.factories import CourseFactory, OrganizationFactory, StaffUserFactory, member
+from tests.factories.courses import CourseFactory, OrganizationFactory, StaffUserFactory, member
 
 
 def test_a_catalogue_editor_edits_courses_but_cannot_manage_users(client, db):

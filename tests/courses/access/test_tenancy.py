@@ -23,7 +23,7 @@ from courses.api_keys import api_key_create
 from courses.models import Membership
 from courses.models.api_keys import KEY_ROLES
 from courses.tenancy import organization_path, role_grants
-from tests.factories import StaffUserFactory, member
+from tests.factories.courses import StaffUserFactory, member
 from tests.tenancy_world import organization_world
 
 pytestmark = pytest.mark.django_db

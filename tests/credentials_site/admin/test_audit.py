@@ -11,7 +11,7 @@ from audit.models import AuditRecord
 from audit.services import audit_record
 from courses.models import Membership, Organization
 from issuance.models import Issuance, Learner
-from tests.factories import CourseFactory, OrganizationFactory
+from tests.factories.courses import CourseFactory, OrganizationFactory
 
 EXPORT = "/admin/audit/auditrecord/export/"
 

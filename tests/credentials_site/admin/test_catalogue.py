@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from courses.models import CertificateTemplate, Course, EmailTemplate, Organization, RuleSet
-from tests.factories import AchievementFactory, CourseFactory
+from tests.factories.courses import AchievementFactory, CourseFactory
 
 CATALOGUE = ["organization", "achievement", "ruleset", "rulesetversion", "certificatetemplate", "emailtemplate", "course"]
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from issuance.admin.dashboard import time_to_email_by_day, volume_by_course
 from issuance.models import Issuance, OutboxMessage
-from tests.factories import CourseFactory, OrganizationFactory
-from tests.issuance_factories import IssuanceFactory
+from tests.factories.courses import CourseFactory, OrganizationFactory
+from tests.factories.issuance import IssuanceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import pytest
 
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent
-from tests.factories import CourseFactory, SourceFactory
+from tests.factories.courses import CourseFactory
+from tests.factories.issuance import SourceFactory
 from tests.intake.conftest import generic_event
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from issuance.outbound.services import outbound_sync_issue
 from issuance.outbound.tasks import outbound_sweep
 from issuance.revocation import credential_revoke
 
-from .receivers import HubSpotServer, SalesforceServer
+from stand_ins.outbound.receivers import HubSpotServer, SalesforceServer
 
 Status = OutboundDelivery.Status
 

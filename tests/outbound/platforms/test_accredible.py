@@ -10,7 +10,7 @@ from issuance.outbound.services import outbound_platforms_issue
 from issuance.outbound.tasks import outbound_sweep
 from issuance.revocation import credential_revoke
 
-from .platforms import AccredibleServer
+from stand_ins.outbound.platforms import AccredibleServer
 
 Status = OutboundDelivery.Status
 

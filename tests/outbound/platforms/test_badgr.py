@@ -10,7 +10,7 @@ from issuance.outbound.services import outbound_platforms_issue
 from issuance.outbound.tasks import outbound_sweep
 from issuance.revocation import credential_revoke
 
-from .platforms import BadgrServer
+from stand_ins.outbound.platforms import BadgrServer
 
 Status = OutboundDelivery.Status
 

@@ -16,11 +16,11 @@ from issuance.outbound.tasks import outbound_sweep
 from issuance.revocation import credential_revoke, credential_suspend, credential_unsuspend
 from issuance.webhooks.schemas import event_schemas
 
-from .receivers import WebhookReceiver
+from stand_ins.outbound.receivers import WebhookReceiver
 
 Status = OutboundDelivery.Status
 SECRET = "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE="
-SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "integrations" / "webhook-events"
+SCHEMAS = Path(__file__).resolve().parents[3] / "docs" / "integrations" / "webhook-events"
 
 
 @pytest.fixture

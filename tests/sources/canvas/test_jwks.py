@@ -6,7 +6,7 @@ import pytest
 
 from issuance.sources.canvas_jwks import KeySetUnavailable, jwks_cache_forget, jwks_key_for
 
-from .servers import JwksServer
+from stand_ins.lms import JwksServer
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from issuance.intake.polling import source_poll
 from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
 from issuance.sources.canvas_jwks import jwks_cache_forget
 
-from .servers import CanvasRestServer, JwksServer
-from .test_canvas import live_event
+from stand_ins.lms import CanvasRestServer, JwksServer
+from .test_webhook import live_event
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_targets")]
 

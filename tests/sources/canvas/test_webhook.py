@@ -6,8 +6,8 @@ import requests
 from issuance.models import CompletionEvent
 from issuance.sources.canvas_jwks import jwks_cache_forget
 
-from .conftest import assert_delivered, event_outcome
-from .servers import JwksServer
+from tests.sources.conftest import assert_delivered, event_outcome
+from stand_ins.lms import JwksServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,7 +101,7 @@ def test_it_parks_an_unmappable_course_and_a_missing_email(post, task_queue):
 
 
 def test_it_verifies_against_an_inline_key_set_and_lets_the_mapping_win(make_source, live_server, jwks, task_queue, org, course):
-    from tests.factories import CourseFactory
+    from tests.factories.courses import CourseFactory
 
     other = CourseFactory(organization=org, code="SAF-102", title="Safety 102", achievement=course.achievement)
     source = make_source("canvas", slug="canvas-inline", settings={"jwks": jwks.keyset()}, mappings={"42": "SAF-102"})

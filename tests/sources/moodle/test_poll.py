@@ -8,8 +8,8 @@ import requests
 from issuance.intake.polling import source_poll
 from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
 
-from .servers import MoodleWebServices
-from .test_moodle import PLUGIN_TOKEN, WS_TOKEN, course_completed
+from stand_ins.lms import MoodleWebServices
+from .test_webhook import PLUGIN_TOKEN, WS_TOKEN, course_completed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_targets")]
 

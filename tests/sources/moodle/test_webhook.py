@@ -11,10 +11,10 @@ from audit.models import AuditRecord
 from issuance.intake.parked_events import parked_event_reprocess
 from issuance.models import CompletionEvent
 from issuance.sweep import completion_events_sweep
-from tests.factories import CourseFactory, StaffUserFactory
+from tests.factories.courses import CourseFactory, StaffUserFactory
 
-from .conftest import assert_delivered, event_outcome
-from .servers import MoodleWebServices
+from tests.sources.conftest import assert_delivered, event_outcome
+from stand_ins.lms import MoodleWebServices
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,9 +8,9 @@ from issuance.intake.digests import staff_digest_send
 from issuance.intake.polling import source_poll
 from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
 
-from tests.smtp import body
+from stand_ins.smtp import body
 
-from .servers import LrsServer
+from stand_ins.lms import LrsServer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_targets")]
 

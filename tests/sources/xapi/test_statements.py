@@ -9,7 +9,7 @@ from issuance.models import CompletionEvent
 from issuance.intake.parked_events import parked_event_correct
 from django.contrib.auth import get_user_model
 
-from .conftest import assert_delivered, event_outcome
+from tests.sources.conftest import assert_delivered, event_outcome
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
