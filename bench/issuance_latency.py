@@ -31,7 +31,7 @@ def main():
     parser.add_argument("--count", type=int, default=20)
     args = parser.parse_args()
 
-    from tests.smtp import SmtpServer
+    from stand_ins.smtp import SmtpServer
 
     smtp = SmtpServer().start()
     arrived = {}

@@ -34,8 +34,8 @@ def main() -> None:
     from issuance.outbound.connectors.base import ISSUED, REVOKED
     from issuance.outbound.deliveries import delivery_perform
     from issuance.outbound.plan import deliveries_plan
-    from tests.outbound.platforms import AccredibleServer, BadgrServer, CredlyServer
-    from tests.outbound.receivers import HubSpotServer, SalesforceServer, WebhookReceiver
+    from stand_ins.outbound.platforms import AccredibleServer, BadgrServer, CredlyServer
+    from stand_ins.outbound.receivers import HubSpotServer, SalesforceServer, WebhookReceiver
 
     with ExitStack() as stack:
         servers = {

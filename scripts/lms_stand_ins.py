@@ -1,7 +1,7 @@
 """Local stand-ins for Moodle's web services and Canvas's key set, and one completion per LMS dialect, for the demo.
 
-`make demo` runs it once the web server answers. It starts the test suite's Moodle web-services
-server and JWKS server (tests/lms/servers.py) on free 127.0.0.1 ports, points the demo's Moodle and
+`make demo` runs it once the web server answers. It starts the Moodle web-services server and JWKS
+server the tests use too (stand_ins/lms.py) on free 127.0.0.1 ports, points the demo's Moodle and
 Canvas sources at them, then posts one realistic completion of each dialect to the running demo,
 signed or authenticated exactly as that LMS does (generic, moodle, canvas, thinkific, teachable,
 xapi, and learndash, which our WordPress plugin sends as the generic dialect), prints what became
@@ -178,7 +178,7 @@ def demo_sources() -> dict:
 def stand_ins_start(sources: dict):
     """The Moodle web-services and JWKS servers on free ports, with the demo's sources pointed at them."""
     from issuance.sources.configure import source_configure
-    from tests.lms.servers import JwksServer, MoodleWebServices
+    from stand_ins.lms import JwksServer, MoodleWebServices
 
     moodle = MoodleWebServices(token=sources["moodle"].secret_settings["ws_token"]).start()
     jwks = JwksServer().start()

@@ -29,8 +29,8 @@ def main() -> None:
     from django.core.management import call_command
 
     django.setup()
-    from tests.outbound.platforms import AccredibleServer, BadgrServer, CredlyServer
-    from tests.outbound.receivers import HubSpotServer, SalesforceServer, WebhookReceiver
+    from stand_ins.outbound.platforms import AccredibleServer, BadgrServer, CredlyServer
+    from stand_ins.outbound.receivers import HubSpotServer, SalesforceServer, WebhookReceiver
 
     with ExitStack() as stack:
         credly, badgr, accredible = (stack.enter_context(CredlyServer()), stack.enter_context(BadgrServer()),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 from issuance.delivery.transport import transport_forget
-from tests.factories import StaffUserFactory
+from tests.factories.courses import StaffUserFactory
 from tests.services import port_answers, redis_answers, service_missing
 
 

@@ -40,15 +40,13 @@ from issuance.models import (
     Suppression,
     WalletOffer,
 )
-from tests.factories import (
+from tests.factories.courses import (
     CourseFactory,
     OrganizationFactory,
     RuleSetVersionFactory,
-    SourceCourseMappingFactory,
-    SourceFactory,
     StaffUserFactory,
 )
-from tests.issuance_factories import CredentialFactory
+from tests.factories.issuance import CredentialFactory, SourceCourseMappingFactory, SourceFactory
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82")

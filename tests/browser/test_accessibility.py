@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from issuance.credentials import credential_public_code
 from issuance.revocation import credential_revoke
-from tests.badges.conftest import academy, first_aid, issue, smtp  # noqa: F401  (fixtures)
+from tests.openbadges.conftest import academy, first_aid, issue, smtp  # noqa: F401  (fixtures)
 
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}

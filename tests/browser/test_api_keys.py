@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 
 from courses.models import ApiKey, Membership
 from tests.browser.conftest import STAFF_PASSWORD, sign_in
-from tests.factories import OrganizationFactory
+from tests.factories.courses import OrganizationFactory
 
 
 def test_an_owner_makes_a_key_sees_it_once_and_revokes_it_from_its_page(page, live_server, shots, db):

@@ -7,7 +7,7 @@ import pytest
 
 from courses.models import CertificateTemplate
 from tests.browser.conftest import wait_until
-from tests.issuance_factories import organization_with_templates
+from tests.factories.issuance import organization_with_templates
 
 
 

@@ -8,8 +8,8 @@ from courses.models import RuleSetVersion
 from courses.services import ruleset_version_publish
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent, Issuance
-from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory, SourceFactory
-from tests.issuance_factories import organization_with_templates
+from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory
+from tests.factories.issuance import SourceFactory, organization_with_templates
 from tests.pipeline.conftest import drive, smtp  # noqa: F401  (smtp is a fixture)
 
 COHORT = (

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 
 from courses.models import EmailTemplate
 from tests.browser.conftest import wait_until
-from tests.issuance_factories import organization_with_templates
+from tests.factories.issuance import organization_with_templates
 from tests.pipeline.conftest import smtp  # noqa: F401  (a fixture)
 
 

@@ -13,9 +13,9 @@ from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent, Issuance
 from issuance.worker import issuance_advance
 from tests.browser.conftest import STAFF_PASSWORD, sign_in
-from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory, member
-from tests.issuance_factories import organization_with_templates
-from tests.smtp import SmtpServer
+from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory, member
+from tests.factories.issuance import organization_with_templates
+from stand_ins.smtp import SmtpServer
 
 NAMES = ["Ana Lima", "Ben Okoro", "Chloé Dubois", "Dev Patel", "Eun-ji Kim", "Farid Haddad", "Grace Mensah", "Hiro Tanaka",
          "Ines Ortega", "Jonas Berg", "Kaia Nilsen", "Luca Rossi", "Maya Cohen", "Nia Jones", "Omar Said", "Priya Rao",

@@ -7,8 +7,8 @@ import pytest
 from courses.models import RuleSetVersion
 from courses.services import ruleset_version_publish
 from issuance.models import Issuance
-from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
-from tests.issuance_factories import organization_with_templates
+from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory
+from tests.factories.issuance import organization_with_templates
 from tests.pipeline.conftest import complete, drive, smtp  # noqa: F401  (smtp is a fixture)
 
 

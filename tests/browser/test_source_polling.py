@@ -6,9 +6,9 @@ from audit.models import AuditRecord
 from issuance.intake.polling import source_poll
 from issuance.models import SourcePoll
 from issuance.sources.configure import source_configure
-from tests.factories import CourseFactory
-from tests.issuance_factories import organization_with_templates
-from tests.lms.servers import CanvasRestServer
+from tests.factories.courses import CourseFactory
+from tests.factories.issuance import organization_with_templates
+from stand_ins.lms import CanvasRestServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ import pytest
 
 from issuance.models import Source
 from issuance.sources.configure import source_configure
-from tests.factories import OrganizationFactory
+from tests.factories.courses import OrganizationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = Path(os.environ.get("LAUREL_VAR_DIR", "var")) / "screenshots"

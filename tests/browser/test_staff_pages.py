@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent, Credential, Issuance, OutboxMessage
-from tests.badges.conftest import academy, first_aid, issue, smtp  # noqa: F401  (fixtures)
-from tests.factories import SourceFactory
+from tests.openbadges.conftest import academy, first_aid, issue, smtp  # noqa: F401  (fixtures)
+from tests.factories.issuance import SourceFactory
 from tests.intake.conftest import generic_event
 
 LISTS = ["issuance_issuance", "issuance_credential", "issuance_completionevent", "issuance_parkedevent",

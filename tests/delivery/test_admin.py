@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from issuance.delivery.sending import delivery_send_credential_email
 from issuance.models import OutboxMessage, Suppression
-from tests.delivery.factories import CredentialFactory
+from tests.factories.delivery import CredentialFactory
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status

@@ -5,7 +5,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from issuance.delivery.sending import delivery_send_credential_email
-from tests.delivery.factories import MINIMAL_PDF, CredentialFactory
+from tests.factories.delivery import MINIMAL_PDF, CredentialFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from issuance.delivery.sending import credential_email_compose, credential_email_links
 from issuance.email.messages import credential_email_draft
 from issuance.models import WalletOffer
-from tests.issuance_factories import CredentialFactory
+from tests.factories.issuance import CredentialFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.forms.models import model_to_dict
 
 from issuance.effects import effect_perform
 from issuance.models import Effect
-from tests.delivery.factories import IssuanceFactory
+from tests.factories.delivery import IssuanceFactory
 
 pytestmark = pytest.mark.django_db
 

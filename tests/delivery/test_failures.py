@@ -11,7 +11,7 @@ from issuance.delivery.signals import outbox_message_failed
 from issuance.intake.digests import staff_digests_send
 from issuance.models import Issuance, OutboxMessage
 from issuance.worker import issuance_advance
-from tests.delivery.factories import CredentialFactory
+from tests.factories.delivery import CredentialFactory
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status

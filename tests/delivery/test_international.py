@@ -8,7 +8,7 @@ import pytest
 from issuance.delivery.sending import delivery_send_credential_email
 from issuance.models import Issuance, OutboxMessage
 from tests.delivery.conftest import send_through
-from tests.delivery.factories import CredentialFactory
+from tests.factories.delivery import CredentialFactory
 from tests.delivery.servers import SMTPServer
 
 pytestmark = pytest.mark.django_db

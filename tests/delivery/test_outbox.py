@@ -14,7 +14,7 @@ from issuance.delivery.signals import outbox_message_failed
 from issuance.delivery.tasks import outbox_sweep
 from issuance.delivery.sending import credential_email_compose
 from issuance.models import OutboxMessage, Suppression
-from tests.delivery.factories import MINIMAL_PDF, CredentialFactory, IssuanceFactory
+from tests.factories.delivery import MINIMAL_PDF, CredentialFactory, IssuanceFactory
 from tests.delivery.servers import free_port
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from issuance.delivery import transport
 from issuance.delivery.sending import delivery_send_credential_email
 from issuance.models import OutboxMessage
 from tests.delivery.conftest import send_through
-from tests.delivery.factories import CredentialFactory
+from tests.factories.delivery import CredentialFactory
 from tests.delivery.servers import SMTPServer
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from issuance.models import OutboxMessage, Suppression
-from tests.delivery.factories import CredentialFactory
+from tests.factories.delivery import CredentialFactory
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status

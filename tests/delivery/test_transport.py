@@ -9,7 +9,7 @@ from django.core.mail import EmailMessage
 from issuance.delivery.outbox import outbox_enqueue
 from issuance.delivery.transport import email_attachment_part, outbox_email
 from issuance.delivery.sending import credential_email_compose
-from tests.delivery.factories import MINIMAL_PDF, CredentialFactory
+from tests.factories.delivery import MINIMAL_PDF, CredentialFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from issuance.delivery.sending import delivery_send_credential_email
 from issuance.delivery.outbox import outbox_send
 from issuance.models import OutboxMessage
-from tests.delivery.factories import MINIMAL_PDF, CredentialFactory
+from tests.factories.delivery import MINIMAL_PDF, CredentialFactory
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status

@@ -14,7 +14,8 @@ from django_q.models import OrmQ
 from django_q.signing import SignedPackage
 from standardwebhooks import Webhook
 
-from tests.factories import DEMO_SECRET, CourseFactory, OrganizationFactory, SourceFactory
+from tests.factories.courses import CourseFactory, OrganizationFactory
+from tests.factories.issuance import DEMO_SECRET, SourceFactory
 
 INTAKE_TASK_PREFIX = "issuance.intake."
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from issuance.intake.csv_import import CsvFileError, csv_import
 from issuance.models import CompletionEvent, Issuance
-from tests.factories import CourseFactory
+from tests.factories.courses import CourseFactory
 
 SAMPLE = Path(__file__).resolve().parents[2] / "static" / "laurel" / "sample-completions.csv"
 HEADER = "email,given_name,family_name,course,completed_at,learner_id,score,attendance,cohort\n"
@@ -153,7 +153,7 @@ def test_it_stores_nothing_above_the_cap_without_the_exact_count(source, capsys,
 def test_a_dry_run_forecasts_each_rows_outcome_and_counts_every_row(source):
     from courses.models import RuleSetVersion
     from courses.services import ruleset_version_publish
-    from tests.factories import RuleSetFactory
+    from tests.factories.courses import RuleSetFactory
 
     course = source.organization.courses.get(code="FA-101")
     course.ruleset = RuleSetFactory(organization=source.organization)

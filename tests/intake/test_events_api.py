@@ -5,7 +5,7 @@ import requests
 from rest_framework.authtoken.models import Token
 
 from issuance.models import CompletionEvent
-from tests.factories import SourceFactory
+from tests.factories.issuance import SourceFactory
 
 from .conftest import generic_event
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import AuditRecord
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent, Issuance
-from tests.factories import SourceCourseMappingFactory, SourceFactory
+from tests.factories.issuance import SourceCourseMappingFactory, SourceFactory
 
 from .conftest import generic_event
 

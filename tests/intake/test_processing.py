@@ -9,7 +9,8 @@ from django.utils import timezone
 from audit.models import AuditRecord
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent, Issuance
-from tests.factories import CourseFactory, SourceCourseMappingFactory
+from tests.factories.courses import CourseFactory
+from tests.factories.issuance import SourceCourseMappingFactory
 
 from .conftest import generic_event
 

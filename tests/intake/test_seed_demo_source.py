@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
 from issuance.models import Source
-from tests.factories import DEMO_SECRET
+from tests.factories.issuance import DEMO_SECRET
 
 
 def test_it_creates_the_demo_source_with_the_given_secret_and_token(db):

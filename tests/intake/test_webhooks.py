@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from issuance.models import CompletionEvent, Issuance
-from tests.factories import SourceFactory
+from tests.factories.issuance import SourceFactory
 
 from .conftest import generic_event
 

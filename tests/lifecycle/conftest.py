@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.factories import AchievementFactory, CourseFactory
-from tests.issuance_factories import CredentialFactory, IssuanceFactory, LearnerFactory, organization_with_templates
+from tests.factories.courses import AchievementFactory, CourseFactory
+from tests.factories.issuance import CredentialFactory, IssuanceFactory, LearnerFactory, organization_with_templates
 from tests.pipeline.conftest import smtp  # noqa: F401 (a fixture)
 
 # Every reminder test runs on this calendar: issued 10 January 2026, valid for a year.

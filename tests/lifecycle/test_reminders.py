@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from issuance.models import Credential, OutboxMessage, RenewalReminder, Suppression
-from tests.factories import AchievementFactory, CourseFactory, OrganizationFactory
-from tests.smtp import body
+from tests.factories.courses import AchievementFactory, CourseFactory, OrganizationFactory
+from stand_ins.smtp import body
 
 
 def run(*args) -> list[str]:

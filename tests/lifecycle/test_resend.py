@@ -9,7 +9,7 @@ from django.utils import timezone
 from issuance.delivery.sending import delivery_send_credential_email
 from issuance.models import OutboxMessage
 from issuance.revocation import credential_revoke, credential_suspend
-from tests.delivery.factories import CredentialFactory
+from tests.factories.delivery import CredentialFactory
 
 OUTBOX = reverse("admin:issuance_outboxmessage_changelist")
 CREDENTIALS = reverse("admin:issuance_credential_changelist")

@@ -6,8 +6,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from issuance.models import Credential, OutboxMessage
-from tests.delivery.factories import CredentialFactory
-from tests.smtp import attachments, body
+from tests.factories.delivery import CredentialFactory
+from stand_ins.smtp import attachments, body
 
 CREDENTIALS = reverse("admin:issuance_credential_changelist")
 

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.checks import run_checks
 from django.utils import timezone
 
-from tests.factories import AchievementFactory, CourseFactory
+from tests.factories.courses import AchievementFactory, CourseFactory
 from tests.pipeline.conftest import complete, drive
 
 

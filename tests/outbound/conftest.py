@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from issuance.outbound.connections import connection_add
-from tests.issuance_factories import CredentialFactory, IssuanceFactory, LearnerFactory
-from tests.factories import CourseFactory, OrganizationFactory
+from tests.factories.issuance import CredentialFactory, IssuanceFactory, LearnerFactory
+from tests.factories.courses import CourseFactory, OrganizationFactory
 
 
 @pytest.fixture(autouse=True)

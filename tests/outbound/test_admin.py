@@ -6,7 +6,7 @@ from issuance.models import Connection, OutboundDelivery
 from issuance.outbound.connections import connection_secret
 from issuance.outbound.services import outbound_platforms_issue
 
-from .platforms import CredlyServer
+from stand_ins.outbound.platforms import CredlyServer
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_staff_retry_a_failed_delivery_once_the_cause_is_fixed(admin_client, cre
 
 
 def test_a_mapping_to_another_organisations_achievement_is_refused(admin_client, organization):
-    from tests.factories import AchievementFactory
+    from tests.factories.courses import AchievementFactory
 
     foreign = AchievementFactory()
     response = admin_client.post("/admin/issuance/connection/add/", _form(

@@ -3,7 +3,7 @@
 from issuance.models import Connection
 from issuance.outbound.connections import connection_secret
 
-from .platforms import CredlyServer
+from stand_ins.outbound.platforms import CredlyServer
 
 
 def test_it_creates_then_updates_a_connection_and_never_returns_the_secret(admin_client, course):

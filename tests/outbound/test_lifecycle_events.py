@@ -12,7 +12,7 @@ from issuance.lifecycle.expiry import credential_expire
 from issuance.models import OutboundDelivery
 from issuance.outbound.tasks import outbound_sweep
 
-from .receivers import WebhookReceiver
+from stand_ins.outbound.receivers import WebhookReceiver
 
 SECRET = "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE="
 SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "integrations" / "webhook-events"

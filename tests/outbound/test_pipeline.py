@@ -6,11 +6,11 @@ from issuance.models import Issuance, OutboundDelivery
 from issuance.outbound.connections import connection_add
 from issuance.outbound.tasks import outbound_sweep
 from tests.pipeline.conftest import complete, course, drive, org, smtp  # noqa: F401  (fixtures)
-from tests.smtp import body
+from stand_ins.smtp import body
 
-from .platforms import CredlyServer
-from .receivers import HubSpotServer, WebhookReceiver
-from .test_webhook import SECRET
+from stand_ins.outbound.platforms import CredlyServer
+from stand_ins.outbound.receivers import HubSpotServer, WebhookReceiver
+from tests.outbound.webhooks.test_connector import SECRET
 
 State = Issuance.State
 

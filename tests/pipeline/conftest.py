@@ -10,9 +10,9 @@ from courses.services import ruleset_version_publish
 from issuance.completions import Completion
 from issuance.pipeline import issuance_start
 from issuance.worker import issuance_advance
-from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
-from tests.issuance_factories import organization_with_templates
-from tests.smtp import SmtpServer
+from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory
+from tests.factories.issuance import organization_with_templates
+from stand_ins.smtp import SmtpServer
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django_q.brokers import get_broker
 from issuance.models import Issuance
 from tests.pipeline.cluster import Cluster, wait_until
 from tests.pipeline.conftest import complete
-from tests.smtp import attachments, body
+from stand_ins.smtp import attachments, body
 
 BROKERS = ["orm", "redis"]
 

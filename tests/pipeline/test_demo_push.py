@@ -14,7 +14,7 @@ from issuance.reports import course_upcoming_expiries
 from courses.models import Course
 from issuance.models import CompletionEvent, Issuance
 from tests.pipeline.cluster import Cluster
-from tests.smtp import attachments, body
+from stand_ins.smtp import attachments, body
 
 
 def _demo_run(live_server, smtp, tmp_path, monkeypatch) -> None:

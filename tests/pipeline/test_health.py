@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from issuance.models import Issuance
-from tests.issuance_factories import IssuanceFactory
+from tests.factories.issuance import IssuanceFactory
 
 
 def test_it_reports_database_broker_and_an_empty_pipeline_as_healthy(client, db):

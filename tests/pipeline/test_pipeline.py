@@ -11,10 +11,10 @@ from django.utils import timezone
 from courses.models import RuleSetVersion
 from courses.services import ruleset_version_publish
 from issuance.models import Credential, Issuance
-from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
-from tests.issuance_factories import CredentialFactory, IssuanceFactory, LearnerFactory
+from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory
+from tests.factories.issuance import CredentialFactory, IssuanceFactory, LearnerFactory
 from tests.pipeline.conftest import complete, drive
-from tests.smtp import attachments, body
+from stand_ins.smtp import attachments, body
 
 State = Issuance.State
 STEPS = ["validated", "eligible", "rendered", "badged", "delivered", "synced"]

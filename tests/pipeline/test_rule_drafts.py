@@ -5,7 +5,7 @@ from decimal import Decimal
 from courses.models import RuleSetVersion
 from courses.services import ruleset_version_copy, ruleset_version_publish
 from issuance.models import Issuance
-from tests.factories import AchievementFactory, CourseFactory, RuleSetFactory
+from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory
 
 from .conftest import complete, drive
 

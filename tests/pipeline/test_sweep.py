@@ -7,7 +7,7 @@ from django_q.brokers import get_broker
 
 from issuance.models import Issuance
 from issuance.sweep import issuance_sweep
-from tests.issuance_factories import IssuanceFactory
+from tests.factories.issuance import IssuanceFactory
 
 State = Issuance.State
 
@@ -65,7 +65,7 @@ def _event(*, age_seconds: int, status=None):
     import json
 
     from issuance.models import CompletionEvent
-    from tests.factories import SourceFactory
+    from tests.factories.issuance import SourceFactory
 
     event = CompletionEvent.objects.create(source=SourceFactory(), external_id=f"ev-{age_seconds}-{status}",
                                            body=json.dumps({"type": "course.completed"}).encode())

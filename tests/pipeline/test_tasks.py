@@ -114,7 +114,7 @@ def _webhook_event(source, *, email: str, external_id: str):
 
 def test_a_webhook_event_goes_from_intake_to_email_in_one_task(smtp, course, django_capture_on_commit_callbacks):
     from issuance.intake.tasks import completion_events_process
-    from tests.factories import SourceFactory
+    from tests.factories.issuance import SourceFactory
 
     event = _webhook_event(SourceFactory(organization=course.organization), email="gil@learners.example", external_id="e-1")
 
@@ -129,7 +129,7 @@ def test_a_webhook_event_goes_from_intake_to_email_in_one_task(smtp, course, dja
 
 def test_a_batch_of_events_queues_each_issuance_for_the_workers(smtp, course, django_capture_on_commit_callbacks):
     from issuance.intake.tasks import completion_events_process
-    from tests.factories import SourceFactory
+    from tests.factories.issuance import SourceFactory
 
     source = SourceFactory(organization=course.organization)
     events = [_webhook_event(source, email=f"h{n}@learners.example", external_id=f"b-{n}") for n in range(3)]

@@ -10,7 +10,7 @@ from audit.models import AuditRecord
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent, HandIssue, Issuance, Learner, Roster
 from courses.models import Course, Organization
-from tests.factories import CourseFactory, member
+from tests.factories.courses import CourseFactory, member
 from tests.pipeline.conftest import drive
 
 State = Issuance.State

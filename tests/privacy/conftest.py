@@ -17,9 +17,10 @@ from issuance.outbound.connections import connection_add
 from issuance.outbound.services import outbound_sync_issue
 from issuance.outbound.tasks import outbound_sweep
 from issuance.transitions import issuance_fail
-from tests.factories import AchievementFactory, CourseFactory, SourceFactory
+from tests.factories.courses import AchievementFactory, CourseFactory
+from tests.factories.issuance import SourceFactory
 from tests.intake.conftest import generic_event
-from tests.outbound.receivers import WebhookReceiver
+from stand_ins.outbound.receivers import WebhookReceiver
 from tests.pipeline.conftest import complete, course, drive, org, smtp  # noqa: F401 (fixtures)
 
 SECRET = "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE="

@@ -8,7 +8,8 @@ from django.utils import timezone
 from issuance.models import CompletionEvent
 from issuance.privacy.tasks import privacy_daily
 from issuance.schedules import SCHEDULES
-from tests.factories import OrganizationFactory, SourceFactory
+from tests.factories.courses import OrganizationFactory
+from tests.factories.issuance import SourceFactory
 
 Status = CompletionEvent.Status
 

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.badges.conftest import (VERIFIER_DIR, academy, first_aid, issue, verifier_installed,  # noqa: F401
+from tests.openbadges.conftest import (VERIFIER_DIR, academy, first_aid, issue, verifier_installed,  # noqa: F401
                                    verify)
 from tests.pipeline.conftest import smtp  # noqa: F401 (a fixture)
-from tests.smtp import body
+from stand_ins.smtp import body
 
 from .holder import Holder
 

@@ -12,7 +12,7 @@ from audit.models import AuditRecord
 from issuance.models import WalletOffer, WalletSecret
 from issuance.revocation import credential_revoke
 from issuance.wallets.oid4vci import _nonce_signer, nonce_issue
-from tests.factories import OrganizationFactory
+from tests.factories.courses import OrganizationFactory
 
 from .conftest import Learner
 from .holder import Holder
