@@ -70,6 +70,15 @@ class CandidateCompletion:
         return self
 
 
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """One function of the sender's API, called as Laurel calls it: OK, or what to fix (the capability, the setting)."""
+
+    function: str
+    ok: bool
+    detail: str
+
+
 class JsonTooDeep(ValueError):
     """JSON nested deeper than the parser can follow: a sender probing us, never a completion."""
 
@@ -270,6 +279,13 @@ class Dialect:
         code and message park the issuance (a refused call is never "no value").
         """
         return {}
+
+    # Shown on the source's page when it is not polled: what a webhook alone can lose (empty: nothing).
+    polling_advice = ""
+
+    def connection_check(self, *, source) -> list[ConnectionCheck] | None:
+        """Call each API function Laurel needs and say per function OK or what to fix; None if this dialect calls none."""
+        return None
 
     def fact_missing_help(self, fact: str) -> str:
         """What staff configure so that `fact` arrives with this sender's completions."""

@@ -22,6 +22,7 @@ from .base import (
     json_parse,
     source_setting,
 )
+from .moodle_check import moodle_connection_check
 from .moodle_ws import moodle_completion_enrich, moodle_score_fetch
 from .settings_schema import Setting, poll_minutes_setting
 
@@ -31,7 +32,7 @@ NAME_ORDERS = ("given_family", "family_given")
 
 def name_order_setting() -> Setting:
     return Setting("name_order", "How the name is built from Moodle's firstname and lastname: given_family (Zoë Ångström, the "
-                   "default) or family_given (王 小明).", choices=NAME_ORDERS, default="given_family")
+                   "default) or family_given (王 小明).", choices=NAME_ORDERS)
 
 
 MOODLE_FACT_HELP = {
@@ -69,6 +70,9 @@ class MoodleDialect(Dialect):
         poll_minutes_setting(),
     )
     facts_fetchable = frozenset({"score"})
+    polling_advice = ("Polling is off. The local_webhooks plugin posts each completion once, at once, with no retry: a post "
+                      "that fails (Laurel down, blocked by Moodle's HTTP security settings, timing out) is lost. Map the "
+                      "courses and keep poll_minutes above 0 so polling beside the webhook recovers them.")
 
     def content_type_accepted(self, content_type: str) -> bool:
         return True  # the plugin lets each service choose its Content-Type; the body is JSON whatever it says
@@ -132,6 +136,9 @@ class MoodleDialect(Dialect):
             candidate=candidate,
             name_order=source_setting(source, "name_order", "given_family"),
         )
+
+    def connection_check(self, *, source):
+        return moodle_connection_check(source=source)
 
     def facts_fetch(self, *, source, candidate, needed):
         return moodle_score_fill(source=source, candidate=candidate, needed=needed)

@@ -108,7 +108,11 @@ class MoodlePoller(Poller):
         if not completed or (window and not window.holds(moment_parse(completed))):
             return
         # The enrolled-users list leaves email out, as users-by-field does, without moodle/site:viewuseridentity.
-        user = moodle_user_read(users=[user], user_id=user_id, function="core_enrol_get_enrolled_users") if "email" not in user else user
+        if "email" not in user:
+            try:
+                moodle_user_read(users=[user], user_id=user_id, function="core_enrol_get_enrolled_users")
+            except EnrichmentFailed as exc:
+                raise PollError(f"{exc.code}: {exc.message}", kind=PollError.CREDENTIALS) from None
         grades = self.call(client, "gradereport_user_get_grade_items", courseid=course, userid=user_id)
         body = {"courseid": course, "user": user, "completionstatus": completion, "timecompleted": completed, "grades": grades}
         learner_completion_add(step=step, seen=seen, dialect="moodle", learner=user_id, course=course, time_key=str(completed),

@@ -1,11 +1,13 @@
 """Moodle's local_webhooks plugin over real HTTP, enriched from a real Moodle web-services server."""
 
+import io
 import json
 import socket
 from decimal import Decimal
 
 import pytest
 import requests
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from audit.models import AuditRecord
@@ -353,3 +355,65 @@ def test_an_ungraded_learner_is_parked_as_score_missing_never_told_they_fall_sho
     issuance.refresh_from_db()
     assert issuance.state in ("delivered", "synced") and issuance.completion["score"] == "95.00"
     assert "Asked the source" in AuditRecord.objects.filter(issuance=issuance, to_state="eligible").get().detail
+
+
+def source_check(source) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("source_check", source=source.slug, stdout=out)
+    except CommandError as exc:
+        return 1, out.getvalue() + str(exc)
+    return 0, out.getvalue()
+
+
+@pytest.fixture
+def mapped(make_source, moodle):
+    moodle.enrolled["12"] = ["57", "58"]
+    return make_source("moodle", secret=PLUGIN_TOKEN, settings={"moodle_url": moodle.url, "ws_token": WS_TOKEN}, mappings={"12": "SAF-101"})
+
+
+def test_source_check_lists_every_function_ok_with_the_measured_minimum(mapped, moodle):
+    status, printed = source_check(mapped)
+    assert status == 0, printed
+    for function in ("core_user_get_users_by_field", "core_completion_get_course_completion_status", "gradereport_user_get_grade_items",
+                     "core_course_get_courses_by_field", "core_enrol_get_enrolled_users"):
+        assert f"{function}: OK" in printed
+
+
+@pytest.mark.parametrize(
+    ("removed", "function", "named"),
+    [
+        ("moodle/grade:viewall", "gradereport_user_get_grade_items", "moodle/grade:viewall"),
+        ("report/completion:view", "core_completion_get_course_completion_status", "report/completion:view"),
+        ("moodle/site:viewuseridentity", "core_user_get_users_by_field", "moodle/site:viewuseridentity"),
+        ("moodle/course:enrolreview", "core_enrol_get_enrolled_users", "moodle/course:enrolreview"),
+    ],
+)
+def test_source_check_names_the_missing_capability_per_function_and_exits_non_zero(mapped, moodle, removed, function, named):
+    moodle.capabilities.discard(removed)
+    status, printed = source_check(mapped)
+    assert status == 1
+    [line] = [line for line in printed.splitlines() if line.strip().startswith(f"{function}:")]
+    assert "moodle_capability_missing" in line and named in line
+    assert "core_course_get_courses_by_field: OK" in printed
+
+
+def test_source_check_without_a_mapped_course_says_what_to_do_and_fails(source):
+    status, printed = source_check(source)
+    assert status == 1 and "map a Moodle course" in printed
+
+
+def test_the_check_connection_button_lists_each_function_on_the_sources_page(mapped, moodle, client):
+    client.force_login(StaffUserFactory(username="boss", is_superuser=True))
+    moodle.capabilities.discard("moodle/grade:viewall")
+    page = client.post("/admin/issuance/source/", {"action": "check_connection", "_selected_action": [mapped.pk],
+                                                    "laurel_from_object": "1"}, follow=True).content.decode()
+    assert "core_user_get_users_by_field: OK" in page
+    assert "gradereport_user_get_grade_items: moodle_capability_missing" in page and "moodle/grade:viewall" in page
+    assert "Check connection" in client.get(f"/admin/issuance/source/{mapped.pk}/change/").content.decode()
+
+
+def test_the_sources_page_warns_when_polling_is_off_since_the_plugin_never_retries(source, client):
+    client.force_login(StaffUserFactory(username="boss", is_superuser=True))
+    page = client.get(f"/admin/issuance/source/{source.pk}/change/").content.decode()
+    assert "Polling is off" in page and "no retry" in page
