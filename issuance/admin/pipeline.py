@@ -15,6 +15,7 @@ from .credential_status import CHANGES, CredentialStatusPermissions, revoke_sele
 from .expiry_filters import ExpiresFilter, ShownStatusFilter
 from ..lifecycle.resend import credential_renewal_email_refusal
 from .lifecycle_actions import send_renewal_email
+from .park_reasons import park_reason_label
 from .wallet_actions import WalletOfferInline, make_wallet_link
 from .outbound import OutboundDeliveryInline
 from .privacy_actions import LearnerPrivacyPermissions, erase_learner_data, export_learner_data
@@ -51,8 +52,8 @@ class EffectInline(LaurelTabularInline):
 
 @admin.register(Issuance)
 class IssuanceAdmin(LaurelAdmin):
-    list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "created_col"]
-    list_filter = ["state", "organization", "course", ("created_at", admin.DateFieldListFilter)]
+    list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "park_reason_col", "created_col"]
+    list_filter = ["state", "park_reason", "organization", "course", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["learner__email", "learner_name", "learner__name"]
     date_hierarchy = "created_at"
     list_select_related = ["learner", "course", "organization"]
@@ -63,7 +64,7 @@ class IssuanceAdmin(LaurelAdmin):
     inlines = [TimelineInline, EffectInline, OutboundDeliveryInline]
     fieldsets = [
         (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event"]}),
-        ("State", {"fields": ["state", "reasons", "failed_step", "error", "attempts", "next_attempt_at",
+        ("State", {"fields": ["state", "reasons", "failed_step", "park_reason", "error", "attempts", "next_attempt_at",
                               "state_changed_at", "finished_at", "credential_link", "ruleset_version"]}),
         ("Completion", {"fields": ["completion"]}),
     ]
@@ -97,6 +98,10 @@ class IssuanceAdmin(LaurelAdmin):
     @admin.display(description="Failed step", ordering="failed_step")
     def failed_step_col(self, obj):
         return clipped(obj.failed_step) if obj.failed_step else "—"
+
+    @admin.display(description="Why parked", ordering="park_reason")
+    def park_reason_col(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.park_reason, park_reason_label(obj.park_reason)) if obj.park_reason else "—"
 
     @admin.display(description="Received", ordering="created_at")
     def created_col(self, obj):

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 import requests
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from audit.models import AuditRecord
@@ -15,6 +17,7 @@ from courses.models import RuleSetVersion
 from courses.services import ruleset_version_publish
 from issuance.intake.parked_events import parked_event_reprocess
 from issuance.models import CompletionEvent, Issuance
+from issuance.sources.settings_schema import SettingsError
 from issuance.transitions import issuance_resume
 from issuance.sweep import completion_events_sweep
 from tests.factories import CourseFactory, RuleSetFactory, StaffUserFactory
@@ -327,7 +330,6 @@ def test_the_name_is_built_from_firstname_and_lastname_in_the_sources_order(make
 
 
 def test_a_name_order_moodle_does_not_know_is_refused_by_name(make_source, moodle):
-    from issuance.sources.settings_schema import SettingsError
     with pytest.raises(SettingsError, match="given_family, family_given"):
         make_source("moodle", secret=PLUGIN_TOKEN, settings={"moodle_url": moodle.url, "ws_token": WS_TOKEN, "name_order": "surname"})
 
@@ -417,3 +419,19 @@ def test_the_sources_page_warns_when_polling_is_off_since_the_plugin_never_retri
     client.force_login(StaffUserFactory(username="boss", is_superuser=True))
     page = client.get(f"/admin/issuance/source/{source.pk}/change/").content.decode()
     assert "Polling is off" in page and "no retry" in page
+
+
+def test_the_migration_removes_tokens_that_stored_bodies_kept_before(source):
+    """Bodies stored before the redaction knew PHP's `\\/` still held the token; the data migration removes it."""
+    sent = php_json(course_completed())
+    others = php_json({**course_completed(user="58"), "token": "[token removed by Laurel]"})
+    kept = [CompletionEvent.objects.create(source=source, external_id=f"moodle:{n}", body=body) for n, body in enumerate((sent, others))]
+    executor = MigrationExecutor(connection)
+    executor.migrate([("issuance", "0027_park_reasons_whole_and_bodies_redacted")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("issuance"))
+
+    redacted, untouched = (bytes(CompletionEvent.objects.get(pk=e.pk).body) for e in kept)
+    literal = b'"' + PLUGIN_TOKEN.replace("/", "\\/").encode() + b'"'
+    assert redacted == sent.replace(literal, b'"[secret removed by Laurel]"')
+    assert untouched == others
