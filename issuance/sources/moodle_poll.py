@@ -94,6 +94,12 @@ class MoodlePoller(Poller):
         user_id = str(user.get("id") or "") if isinstance(user, dict) else ""
         if not user_id or user_id in seen:
             return
+        # The enrolled-users list leaves email out, as users-by-field does, without moodle/site:viewuseridentity.
+        if "email" not in user:
+            try:
+                moodle_user_read(users=[user], user_id=user_id, function="core_enrol_get_enrolled_users")
+            except EnrichmentFailed as exc:
+                raise PollError(f"{exc.code}: {exc.message}", kind=PollError.CREDENTIALS) from None
         status = self.call(client, "core_completion_get_course_completion_status", courseid=course, userid=user_id)
         if status.get("error") == "nocriteriaset":
             raise PollError(f"Moodle course {course} has no completion criteria, so no one can complete it; set them in the course.",
@@ -107,12 +113,6 @@ class MoodlePoller(Poller):
         completed = moodle_completion_time(completion)
         if not completed or (window and not window.holds(moment_parse(completed))):
             return
-        # The enrolled-users list leaves email out, as users-by-field does, without moodle/site:viewuseridentity.
-        if "email" not in user:
-            try:
-                moodle_user_read(users=[user], user_id=user_id, function="core_enrol_get_enrolled_users")
-            except EnrichmentFailed as exc:
-                raise PollError(f"{exc.code}: {exc.message}", kind=PollError.CREDENTIALS) from None
         grades = self.call(client, "gradereport_user_get_grade_items", courseid=course, userid=user_id)
         body = {"courseid": course, "user": user, "completionstatus": completion, "timecompleted": completed, "grades": grades}
         learner_completion_add(step=step, seen=seen, dialect="moodle", learner=user_id, course=course, time_key=str(completed),
