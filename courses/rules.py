@@ -44,10 +44,18 @@ class RuleFacts:
 FACT_NAMES = frozenset(f.name for f in fields(RuleFacts))
 
 
+# The facts a sender reports as numbers that a rule can compare; when one the rules need was not
+# reported, nothing can be decided: the learner is not told they fall short of what nobody measured.
+REPORTED_FACTS = ("score", "attendance")
+
+
 @dataclass(frozen=True)
 class RulesResult:
+    """`missing` names the facts the rules need that were not reported (`score`): no decision until they are."""
+
     eligible: bool
     reasons: list[str]
+    missing: list[str] = field(default_factory=list)
 
 
 def ruleset_evaluate(
@@ -56,12 +64,34 @@ def ruleset_evaluate(
     """Check score, attendance, prerequisites and payload condition groups; collect every failure."""
     if version is None:
         return RulesResult(eligible=True, reasons=[])
+    missing = ruleset_facts_missing(version=version, facts=facts)
+    if missing:
+        return RulesResult(eligible=False, reasons=[], missing=missing)
     reasons = []
     reasons += _check_minimum(facts.score, version.min_score, "score")
     reasons += _check_minimum(facts.attendance, version.min_attendance, "attendance")
     reasons += _check_prerequisites(version, held, at)
     reasons += _check_condition_groups(version, facts)
     return RulesResult(eligible=not reasons, reasons=reasons)
+
+
+def ruleset_facts_needed(*, version: RuleSetVersion | None) -> list[str]:
+    """The reported facts (`score`, `attendance`) this version's rules compare: its minimums and its conditions."""
+    if version is None:
+        return []
+    needed = {"score"} if version.min_score is not None else set()
+    if version.min_attendance is not None:
+        needed.add("attendance")
+    for condition in version.conditions.all():
+        root = condition.path.split(".", 1)[0]
+        if root in REPORTED_FACTS and condition.operator != Op.EXISTS:
+            needed.add(root)
+    return [name for name in REPORTED_FACTS if name in needed]
+
+
+def ruleset_facts_missing(*, version: RuleSetVersion | None, facts: RuleFacts) -> list[str]:
+    """The facts the rules need that these facts do not carry (None or empty: not reported)."""
+    return [name for name in ruleset_facts_needed(version=version) if getattr(facts, name) in (None, "")]
 
 
 def _number(value) -> str:
@@ -72,9 +102,8 @@ def _number(value) -> str:
 def _check_minimum(raw, minimum, noun: str) -> list[str]:
     if minimum is None:
         return []
-    if raw in (None, ""):
-        unit = "%" if noun == "attendance" else ""
-        return [f"No {noun} was reported for you; this course requires {_number(minimum)}{unit}."]
+    if raw in (None, ""):  # not reported: ruleset_evaluate parks before asking (missing is not failing)
+        return []
     try:
         value = Decimal(str(raw))
     except InvalidOperation:

@@ -2,11 +2,14 @@
 
 
 class StepFailed(Exception):
-    """A step could not finish. `permanent` failures park the issuance at once; others are retried."""
+    """A step could not finish. `permanent` failures park the issuance at once; others are retried.
 
-    def __init__(self, message: str, *, permanent: bool):
+    `code`, when given, is the park reason staff filter parked issuances on (`score_missing`).
+    """
+
+    def __init__(self, message: str, *, permanent: bool, code: str = ""):
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent, self.code = permanent, code
 
 
 class ClaimLost(Exception):

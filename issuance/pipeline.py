@@ -26,6 +26,7 @@ from .errors import StepFailed, StepWaiting
 from .idempotency_keys import credential_email_key, still_needed_email_key
 from .lifecycle.expiry import credential_expire
 from .lifecycle.renewal import credential_previous, credential_renewal_window_open, credential_supersede
+from .missing_facts import completion_facts_fetch, completion_facts_missing_park
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
 from .openbadges.bitstring import StatusListFullError
 from .openbadges.credential import CredentialInputError
@@ -86,6 +87,9 @@ def decide(issuance: Issuance) -> None:
     if ruleset is not None and version is None:
         raise StepFailed(f"The rule set {ruleset} has no published version yet; publish one in the admin, then resume.",
                          permanent=True)
+    stored = Completion.from_json(issuance.completion)  # read once: for the rules and the credential's dates
+    # A fact the rules need and the completion lacks is asked of the source first (no transaction open: it may call an LMS).
+    completion = completion_facts_fetch(issuance=issuance, completion=stored, version=version)
     with transaction.atomic():
         if version is not None:
             version.freeze()
@@ -94,12 +98,14 @@ def decide(issuance: Issuance) -> None:
         renewing = live is not None and credential_renewal_window_open(credential=live, now=now)
         if live is not None and (live.valid_until is None or live.valid_until > now) and not renewing:
             return _duplicate(issuance, live, version)
-        completion = Completion.from_json(issuance.completion)  # read once: for the rules and the credential's dates
         result = ruleset_evaluate(version=version, facts=completion.rule_facts(), held=_held(held), at=now)
         overridden = not result.eligible and issuance.rules_overridden_by_id is not None
+        if result.missing and not overridden:  # missing is not failing: staff look, the learner is told nothing
+            raise completion_facts_missing_park(issuance=issuance, missing=result.missing, version=version)
+        fetched = {"completion": completion.to_json()} if completion != stored else {}
         if not result.eligible and not overridden:
             issuance_move(issuance=issuance, to_state=State.INELIGIBLE, reasons=result.reasons, ruleset_version=version,
-                          detail=f"Not eligible under {version}: " + " ".join(result.reasons))
+                          detail=f"Not eligible under {version}: " + " ".join(result.reasons), **fetched)
             return
         if renewing:
             credential_supersede(credential=live, reason=f"Renewed by the completion in issuance {issuance.pk}.")
@@ -121,7 +127,11 @@ def decide(issuance: Issuance) -> None:
             actor = {"actor_kind": "staff", "actor_user": user, "actor_label": user.get_username()}
             detail = (f"Rules overridden by {user.get_username()}: {issuance.rules_override_reason} "
                       f"(under {version} the answer was no: {' '.join(result.reasons)}) " + detail)
-        issuance_move(issuance=issuance, to_state=State.ELIGIBLE, ruleset_version=version, reasons=[], detail=detail, **actor)
+        if fetched:
+            detail += " Asked the source for what the completion lacked: " + ", ".join(
+                f"{name} {getattr(completion, name)}" for name in ("score", "attendance") if getattr(completion, name) != getattr(stored, name)) + "."
+        issuance_move(issuance=issuance, to_state=State.ELIGIBLE, ruleset_version=version, reasons=[], detail=detail, **actor,
+                      **fetched)
 
 
 def _credential_create(issuance: Issuance, *, completed_at: datetime, replaces: Credential | None,

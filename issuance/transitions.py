@@ -124,9 +124,11 @@ def issuance_move(
         issuance_enqueue(issuance_id=issuance.pk)
 
 
-def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool, max_attempts: int | None = None) -> str:
+def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool, max_attempts: int | None = None,
+                  code: str = "") -> str:
     """Record a failed step: schedule a retry with exponential backoff, or park it. Returns the new state.
 
+    `code` is kept as the parked issuance's park reason (`score_missing`), whole: staff filter on it.
     `max_attempts` defaults to LAUREL_MAX_ATTEMPTS; unexpected errors use LAUREL_POISON_FAILURES.
     """
     now = timezone.now()
@@ -137,7 +139,7 @@ def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool,
             kind = "permanent" if permanent else f"after {attempts} attempts"
             _release(
                 issuance, state=State.PARKED, state_changed_at=now, attempts=attempts,
-                next_attempt_at=None, failed_step=step, error=error,
+                next_attempt_at=None, failed_step=step, error=error, park_reason=code,
             )
             issuance.claim_token = ""
             audit_record(
@@ -220,7 +222,7 @@ def issuance_unpark(*, issuance_id, actor_user=None, actor_label: str = "staff")
         to_state = STEP_INPUT_STATE[issuance.failed_step]
         updated = Issuance.objects.filter(pk=issuance.pk, state=State.PARKED).update(
             state=to_state, state_changed_at=timezone.now(), attempts=0, next_attempt_at=None,
-            failed_step="", error="", claim_token="", claimed_until=None, staff_notified_at=None,
+            failed_step="", error="", park_reason="", claim_token="", claimed_until=None, staff_notified_at=None,
         )
         if updated != 1:
             raise NotParked(f"Issuance {issuance.pk} was resumed by someone else.")

@@ -35,7 +35,7 @@ def _step_run(issuance: Issuance) -> str | None:
         logger.warning("issuance %s: lease ran out during %s; another worker carries on", issuance_id, step_name)
         return None
     except StepFailed as exc:
-        return _failed(issuance, step_name, str(exc), permanent=exc.permanent)
+        return _failed(issuance, step_name, str(exc), permanent=exc.permanent, code=exc.code)
     except StepWaiting as exc:
         try:
             return issuance_wait(issuance=issuance, step=step_name, until=exc.retry_at, detail=str(exc))
@@ -74,11 +74,12 @@ def issuance_advance_steps(*, issuance_id, max_steps: int = len(STEPS) + 1) -> s
     return state
 
 
-def _failed(issuance: Issuance, step_name: str, error: str, *, permanent: bool, max_attempts: int | None = None) -> str:
+def _failed(issuance: Issuance, step_name: str, error: str, *, permanent: bool, max_attempts: int | None = None,
+            code: str = "") -> str:
     try:
         # The error may quote learner text that no database can store (a lone surrogate, NUL).
         state = issuance_fail(issuance=issuance, step=step_name, error=text_storable(error)[:2000], permanent=permanent,
-                               max_attempts=max_attempts)
+                               max_attempts=max_attempts, code=code)
     except ClaimLost:
         return None
     # A parked issuance reaches staff in the next exception digest (issuance.intake.digests),

@@ -71,6 +71,9 @@ class PollReport:
         return [external_id for scope in self.scopes for external_id in scope.external_ids]
 
     def summary(self, *, detail: bool = True) -> str:
+        if self.outcome == "failed":  # a refused call is no "found 0": say what stopped it, then what was kept before
+            text = f"failed: {self.detail} · " if detail else "failed · "
+            return text + f"the poll stopped; {self.new} new of {self.found} completions stored before it, {self.requests} requests"
         text = f"found {self.found} · already known {self.known} · new {self.new} · {self.requests} requests"
         if self.outcome == "done":
             return text

@@ -43,7 +43,7 @@ def event_park(*, event: CompletionEvent, errors: list[FieldError], actor_label:
     previous = event.status
     event.status = CompletionEvent.Status.PARKED
     event.errors = [error.to_json() for error in errors]
-    event.park_reason = errors[0].code[:30]
+    event.park_reason = errors[0].code  # whole: a code cut short filters as another reason
     event.parked_at = timezone.now()
     event.staff_notified_at = None
     event.save(update_fields=["status", "errors", "park_reason", "parked_at", "staff_notified_at"])
@@ -115,7 +115,8 @@ def event_read(event: CompletionEvent):
         except EnrichmentFailed as exc:
             if exc.transient:
                 return None, [], None, exc
-            errors = [exc.to_field_error()]
+            # Only the cause: what it left empty (an invalid token leaves email and name unread) is no fault of its own.
+            return None, [exc.to_field_error()], None, None
         candidate.with_corrections(event.corrections or {})
     return candidate, errors, None, None
 

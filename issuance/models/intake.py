@@ -104,8 +104,10 @@ class CompletionEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     discarded_reason = models.TextField(blank=True)
     ignored_reason = models.CharField(max_length=300, blank=True, help_text="Why this event is not a completion.")
+    # Long enough for every code Laurel gives whole (`moodle_nopermissiontoviewgrades` is 31): a code cut
+    # short filters as a different reason.
     park_reason = models.CharField(
-        max_length=30, blank=True, db_index=True, help_text="The field behind the first error, for filtering the queue."
+        max_length=60, blank=True, db_index=True, help_text="The field behind the first error, for filtering the queue."
     )
     parked_at = models.DateTimeField(null=True, blank=True, db_index=True)
     corrections = models.JSONField(

@@ -76,6 +76,9 @@ class Issuance(models.Model):
     reasons = models.JSONField(default=list, blank=True, help_text="Why it is ineligible or a duplicate.")
     failed_step = models.CharField(max_length=12, blank=True)
     error = models.TextField(blank=True)
+    park_reason = models.CharField(
+        max_length=60, blank=True, help_text="Why it is parked, as a code staff filter on (score_missing); empty if not given."
+    )
     staff_notified_at = models.DateTimeField(null=True, blank=True, help_text="When a staff digest listed this parking.")
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

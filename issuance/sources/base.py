@@ -9,6 +9,7 @@ worker). The view, the store and the worker call these methods and know no sende
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -67,6 +68,15 @@ class CandidateCompletion:
                     self.course_code = None
                 self.paths[key] = f"{key} (corrected)"
         return self
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """One function of the sender's API, called as Laurel calls it: OK, or what to fix (the capability, the setting)."""
+
+    function: str
+    ok: bool
+    detail: str
 
 
 class JsonTooDeep(ValueError):
@@ -140,6 +150,33 @@ class IncomingEvent:
     body: bytes
 
 
+# A JSON string literal: between quotes, any character but a quote or backslash, or an escape. Outside
+# strings JSON has no quotes, so scanning a body from its start finds exactly its string literals.
+JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+REDACTED = "[secret removed by Laurel]"
+
+
+def body_secrets_redact(body: bytes, secrets_found: list[str], *, replacement: str = REDACTED) -> bytes:
+    """`body` with every JSON string whose value is one of `secrets_found` replaced, however it was escaped.
+
+    A sender's JSON encoder chooses its escapes: PHP writes `/` as `\\/`, others write any character
+    as `\\uXXXX`. Comparing decoded values, not spellings, catches them all; every other byte stays
+    as sent. A body that is not JSON is returned unchanged (nothing in it can be found as a string).
+    """
+    wanted = {value for value in secrets_found if value}
+    if not wanted:
+        return body
+
+    def swap(match):
+        try:
+            value = json.loads(match.group(0))
+        except (ValueError, RecursionError):
+            return match.group(0)
+        return json.dumps(replacement).encode() if value in wanted else match.group(0)
+
+    return JSON_STRING.sub(swap, body)
+
+
 def source_setting(source, name: str, default=""):
     """One dialect setting of a source, secret or not."""
     return (source.secret_settings or {}).get(name) or (source.settings or {}).get(name) or default
@@ -203,9 +240,13 @@ class Dialect:
     def request_events(self, *, source, request: InboundRequest, verified: Any) -> list[IncomingEvent]:
         raise NotImplementedError
 
+    def body_secrets(self, *, source, request: InboundRequest) -> list[str]:
+        """The secrets this sender puts in its bodies (Moodle's plugin token), which Laurel never stores."""
+        return []
+
     def stored_body(self, *, source, request: InboundRequest) -> bytes:
-        """The bytes kept for a one-event request: the raw body (a dialect may redact its secret)."""
-        return request.body
+        """The bytes kept for a one-event request: the raw body, without the secrets `body_secrets` names."""
+        return body_secrets_redact(request.body, self.body_secrets(source=source, request=request))
 
     def payload_parse(self, body: bytes) -> Any:
         """The stored body as the adapter reads it; ValueError if it cannot be read."""
@@ -217,6 +258,34 @@ class Dialect:
 
     def enrich(self, *, source, candidate: CandidateCompletion, payload: Any) -> None:
         """Fill in what only the sender's API knows. Runs in the worker; raises EnrichmentFailed."""
+
+    # --- Missing is not failing: facts a course's rules need that the event did not carry ----------
+    # When the rules of the course need a fact (`score`, `attendance`: courses.rules.REPORTED_FACTS)
+    # that the completion lacks, the decision asks the dialect before anything is decided, and parks
+    # the issuance as `<fact>_missing` if it still has none. To plug a sender's API in (Canvas's
+    # enrollment score, say): list the facts in `facts_fetchable` and implement `facts_fetch`.
+    facts_fetchable: frozenset[str] = frozenset()
+
+    def facts_fetch(self, *, source, candidate: CandidateCompletion, needed: frozenset[str]) -> dict[str, Any]:
+        """{fact: value} for the `needed` facts the sender's API knows; leave out (or None) what it has none of.
+
+        `candidate` is the stored event read again by `adapt` (learner and course ids as the sender
+        names them, staff corrections applied). Runs in the worker before the decision, with no
+        transaction open, and again on each resume. Raise EnrichmentFailed when the API refuses: its
+        code and message park the issuance (a refused call is never "no value").
+        """
+        return {}
+
+    # Shown on the source's page when it is not polled: what a webhook alone can lose (empty: nothing).
+    polling_advice = ""
+
+    def connection_check(self, *, source) -> list[ConnectionCheck] | None:
+        """Call each API function Laurel needs and say per function OK or what to fix; None if this dialect calls none."""
+        return None
+
+    def fact_missing_help(self, fact: str) -> str:
+        """What staff configure so that `fact` arrives with this sender's completions."""
+        return f"have the source send {fact} with each completion, or issue by hand with the {fact} typed in"
 
     def reply(self, *, stored: list) -> tuple[int, Any]:
         """The answer for the stored (event, outcome) pairs: 202 accepted, 200 duplicate, 400 parked."""

@@ -161,8 +161,12 @@ class PollClient:
         self.budget, self.headers, self.label, self.sleep = budget, headers, label, sleep
         self.log: list[str] = []
 
-    def get(self, url: str, *, params=None, data=None, method="GET", refused=(401, 403), missing_ok=False) -> GuardedResponse | None:
-        """The answer; PollError by kind for anything but 200 (None for a 404 when `missing_ok`)."""
+    def get(self, url: str, *, params=None, data=None, method="GET", refused=(401, 403), missing_ok=False,
+            passthrough=()) -> GuardedResponse | None:
+        """The answer; PollError by kind for anything but 200 (None for a 404 when `missing_ok`).
+
+        Statuses in `passthrough` come back as answers for the poller to read (Moodle's 403 with an empty body).
+        """
         for attempt in range(2):
             self.budget.spend()
             try:
@@ -174,6 +178,8 @@ class PollClient:
             self.log.append(f"{method} {response.url.split('?')[0]} → {response.status}")
             if response.status != 429:
                 self._note_rate_limit(response)
+            if response.status in passthrough:
+                return response
             if response.status == 429:
                 wait = retry_after_seconds(response.headers.get("retry-after"))
                 wait = 60.0 if wait is None else wait

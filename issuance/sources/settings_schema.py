@@ -23,6 +23,8 @@ class Setting:
     required: bool = False
     secret: bool = False
     default: str = ""
+    choices: tuple[str, ...] = ()  # when given, the only values allowed
+
 
     def clean(self, raw) -> object:
         value = raw.strip() if isinstance(raw, str) else raw
@@ -30,6 +32,8 @@ class Setting:
             if self.required:
                 raise SettingsError(f"{self.name} is required: {self.help}")
             return self.default or ""
+        if self.choices and value not in self.choices:
+            raise SettingsError(f"{self.name} must be one of {', '.join(self.choices)}, not {value!r}.")
         if self.kind == "url":
             parts = urlsplit(str(value))
             if parts.scheme not in ("https", "http") or not parts.netloc:

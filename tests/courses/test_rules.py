@@ -43,9 +43,28 @@ def test_it_accepts_a_score_exactly_at_the_pass_mark():
 
 
 @pytest.mark.django_db
-def test_it_says_so_when_no_score_was_reported():
-    result = evaluate(version(min_score=Decimal(80)), {"score": None})
-    assert result.reasons == ["No score was reported for you; this course requires 80."]
+@pytest.mark.parametrize("unreported", [None, ""])
+def test_a_score_that_was_not_reported_is_missing_not_failing(unreported):
+    result = evaluate(version(min_score=Decimal(80)), {"score": unreported, "attendance": "95"})
+    assert (result.eligible, result.reasons, result.missing) == (False, [], ["score"])
+
+
+@pytest.mark.django_db
+def test_every_fact_the_rules_compare_is_needed_the_minimums_and_the_conditions():
+    v = version(min_score=None, min_attendance=Decimal(90))
+    condition(v, "score", Op.GREATER_OR_EQUAL, "50")
+    condition(v, "score", Op.EXISTS, group=2)
+    assert evaluate(v, {"score": "70"}).missing == ["attendance"]
+    assert evaluate(v, {"attendance": "95"}).missing == ["score"]
+    assert evaluate(v, {"score": "70", "attendance": "95"}).eligible
+
+
+@pytest.mark.django_db
+def test_a_presence_condition_alone_does_not_make_a_fact_needed():
+    v = version(min_score=None)
+    condition(v, "score", Op.EXISTS, description="a score")
+    result = evaluate(v, {"score": None})
+    assert (result.missing, result.reasons) == ([], ["This course requires: a score."])
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.utils import timezone
 from courses.models import RuleSetVersion
 from courses.services import ruleset_version_publish
 from issuance.models import Credential, Issuance
-from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory
+from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory, StaffUserFactory
 from tests.factories.issuance import CredentialFactory, IssuanceFactory, LearnerFactory
 from tests.pipeline.conftest import complete, drive
 from stand_ins.smtp import attachments, body
@@ -158,3 +158,19 @@ def test_it_snapshots_the_learners_name_onto_each_issuance(smtp, course):
     second = drive(complete(course, score=10, name="Ann Lee-Smith"))
     assert (first.learner_name, second.learner_name) == ("Ann Lee", "Ann Lee-Smith")
     assert first.learner == second.learner
+
+
+def test_a_score_the_rules_need_and_nobody_reported_parks_for_staff_and_emails_no_one(smtp, course):
+    issuance = drive(complete(course, score=None))
+
+    assert (issuance.state, issuance.park_reason, issuance.failed_step) == (State.PARKED, "score_missing", "decide")
+    assert "typed in by staff" in issuance.error and "FA-1" in issuance.error
+    assert issuance.reasons == [] and smtp.messages == []  # never "No score was reported for you"
+    assert not Credential.objects.filter(issuance=issuance).exists()
+
+
+def test_a_staff_override_still_issues_without_the_missing_score(smtp, course):
+    issuance = complete(course, score=None)
+    user = StaffUserFactory(username="lead")
+    Issuance.objects.filter(pk=issuance.pk).update(rules_overridden_by=user, rules_override_reason="Marked on paper: 91")
+    assert drive(issuance).state == State.SYNCED

@@ -40,7 +40,7 @@ def test_it_changes_nothing_when_run_again_and_keeps_secrets_left_out(org, cours
     ("args", "message"),
     [
         (["--dialect", "moodle", "--secret", "t", "--setting", "moodle_url=https://x.example", "--setting", "wstoken=1"],
-         "Unknown setting wstoken for the moodle dialect; valid settings: moodle_url, ws_token, allowed_addresses, poll_minutes."),
+         "Unknown setting wstoken for the moodle dialect; valid settings: moodle_url, ws_token, allowed_addresses, name_order, poll_minutes."),
         (["--dialect", "moodle", "--secret", "t", "--setting", "moodle_url=ftp://x", "--setting", "ws_token=1"], "moodle_url must be an http(s) URL"),
         (["--dialect", "canvas"], "Give jwks_url or jwks (Live Events), or canvas_url and api_token (polling)"),
         (["--dialect", "canvas", "--setting", "jwks={\"keys\": []}"], "jwks must be a JSON Web Key Set"),

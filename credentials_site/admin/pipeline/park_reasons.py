@@ -1,4 +1,4 @@
-"""Why an event is parked, in words: the stored code (`email_invalid`) is for filtering, not for reading."""
+"""Why an event or an issuance is parked, in words: the stored code (`email_invalid`) is for filtering, not for reading."""
 
 # Whole codes that are not "<field>_<missing|invalid>".
 WHOLE = {
@@ -10,7 +10,18 @@ WHOLE = {
     "learner_missing": "The learner is missing",
     "type_unknown": "Not a completion Laurel knows",
     "processing_failed": "Processing failed with an unexpected error",
+    # Moodle's web services (issuance/sources/moodle_ws.py): the message names the capability or setting.
+    "moodle_capability_missing": "Moodle: the web-services user lacks a capability",
+    "moodle_invalidtoken": "Moodle refused the web-services token",
+    "moodle_not_completed": "Moodle says the course is not completed",
+    "moodle_unavailable": "Moodle did not answer",
+    "moodle_bad_response": "Moodle's answer was not readable (check moodle_url)",
+    "moodle_url_refused": "Laurel may not call moodle_url",
+    "moodle_ws_error": "Moodle answered with an error",
 }
+# Facts a course's rules need that the completion did not carry (issuance/missing_facts.py): staff, not the learner.
+MISSING_FACTS = {"score": "Score missing: the rules need one the source did not report",
+                 "attendance": "Attendance missing: the rules need one the source did not report"}
 FIELDS = {
     "email": "Email address",
     "name": "Learner name",
@@ -31,6 +42,8 @@ def park_reason_label(code: str) -> str:
     if code in WHOLE:
         return WHOLE[code]
     field, _, kind = code.rpartition("_")
+    if kind == "missing" and field in MISSING_FACTS:
+        return MISSING_FACTS[field]
     if field in FIELDS and kind in KINDS:
         return f"{FIELDS[field]} {KINDS[kind]}"
     return code.replace("_", " ").capitalize()

@@ -16,6 +16,7 @@ from credentials_site.admin.pipeline.credential_status import CHANGES, Credentia
 from credentials_site.admin.pipeline.expiry_filters import ExpiresFilter, ShownStatusFilter
 from issuance.lifecycle.resend import credential_renewal_email_refusal
 from credentials_site.admin.pipeline.lifecycle_actions import send_renewal_email
+from credentials_site.admin.pipeline.park_reasons import park_reason_label
 from credentials_site.admin.pipeline.wallet_actions import WalletOfferInline, make_wallet_link
 from credentials_site.admin.pipeline.outbound import OutboundDeliveryInline
 from credentials_site.admin.pipeline.privacy_actions import LearnerPrivacyPermissions, erase_learner_data, export_learner_data
@@ -52,8 +53,8 @@ class EffectInline(LaurelTabularInline):
 
 @admin.register(Issuance)
 class IssuanceAdmin(LaurelAdmin):
-    list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "created_col"]
-    list_filter = ["state", "organization", "course", ("created_at", admin.DateFieldListFilter)]
+    list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "park_reason_col", "created_col"]
+    list_filter = ["state", "park_reason", "organization", "course", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["learner__email", "learner_name", "learner__name"]
     date_hierarchy = "created_at"
     list_select_related = ["learner", "course", "organization"]
@@ -64,7 +65,7 @@ class IssuanceAdmin(LaurelAdmin):
     inlines = [TimelineInline, EffectInline, OutboundDeliveryInline]
     fieldsets = [
         (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event"]}),
-        ("State", {"fields": ["state", "reasons", "failed_step", "error", "attempts", "next_attempt_at",
+        ("State", {"fields": ["state", "reasons", "failed_step", "park_reason", "error", "attempts", "next_attempt_at",
                               "state_changed_at", "finished_at", "credential_link", "ruleset_version"]}),
         ("Completion", {"fields": ["completion"]}),
     ]
@@ -98,6 +99,10 @@ class IssuanceAdmin(LaurelAdmin):
     @admin.display(description="Failed step", ordering="failed_step")
     def failed_step_col(self, obj):
         return clipped(obj.failed_step) if obj.failed_step else "—"
+
+    @admin.display(description="Why parked", ordering="park_reason")
+    def park_reason_col(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.park_reason, park_reason_label(obj.park_reason)) if obj.park_reason else "—"
 
     @admin.display(description="Received", ordering="created_at")
     def created_col(self, obj):

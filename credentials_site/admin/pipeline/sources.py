@@ -17,6 +17,7 @@ from courses.access.tenancy import organizations_for
 from issuance.intake.polling import source_poll_resume
 from issuance.models import PollCursor, Source, SourceCourseMapping, SourcePoll
 from issuance.sources.configure import source_intake_url, source_secret_check, source_secret_generate
+from issuance.sources.base import Dialect
 from issuance.sources.registry import DIALECTS, POLLERS, source_poll_minutes
 from issuance.sources.settings_schema import SettingsError, source_settings_validate
 
@@ -127,12 +128,27 @@ class SourceAdmin(LaurelHistoryAdmin):
     inlines = [SourceCourseMappingInline]
     readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state"]
     change_form_template = "admin/issuance/source/change_form.html"  # the generate-secret form beside the change form
-    actions = ["resume_polling"]
-    object_actions = ["resume_polling"]
-    object_action_labels = {"resume_polling": "Resume polling"}
+    actions = ["resume_polling", "check_connection"]
+    object_actions = ["check_connection", "resume_polling"]
+    object_action_labels = {"resume_polling": "Resume polling", "check_connection": "Check connection"}
 
     def object_action_applies(self, obj, name):
+        if name == "check_connection":
+            return type(DIALECTS[obj.dialect]).connection_check is not Dialect.connection_check  # it calls an API
         return name != "resume_polling" or SourcePoll.objects.filter(source=obj, status=SourcePoll.Status.PARKED).exists()
+
+    @admin.action(description="Check connection: call each function Laurel needs", permissions=["change"])
+    def check_connection(self, request, queryset):
+        """Per function, OK or what to fix, as messages on the page (manage.py source_check does the same)."""
+        for source in queryset:
+            checks = DIALECTS[source.dialect].connection_check(source=source)
+            if checks is None:
+                self.message_user(request, f"{source.name}: the {source.dialect} dialect calls no API, so there is nothing to check.",
+                                  messages.INFO)
+                continue
+            for check in checks:
+                self.message_user(request, f"{source.name} · {check.function}: {check.detail}",
+                                  messages.SUCCESS if check.ok else messages.ERROR)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(organization__in=organizations_for(request.user)).select_related("poll")
@@ -153,6 +169,8 @@ class SourceAdmin(LaurelHistoryAdmin):
         minutes = source_poll_minutes(source)
         state = SourcePoll.objects.filter(source=source).first() if source.pk else None
         lines = [("Schedule", f"every {minutes} minutes" if minutes else "not polled (set the polling settings; poll_minutes 0 turns it off)")]
+        if not minutes and DIALECTS[source.dialect].polling_advice:
+            lines.append(("Warning", DIALECTS[source.dialect].polling_advice))
         if state is not None:
             lines += [
                 ("Status", state.get_status_display()),

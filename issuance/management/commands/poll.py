@@ -22,9 +22,12 @@ class Command(BaseCommand):
         except PollNotPossible as exc:
             raise CommandError(str(exc)) from None
         for scope in report.scopes:
-            self.stdout.write(f"  {scope.scope}: found {scope.found} · already known {scope.known} · new {scope.new}")
+            if report.outcome == "failed" and scope is report.scopes[-1]:
+                self.stdout.write(f"  {scope.scope}: stopped by the failure below ({scope.new} new stored before it)")
+            else:
+                self.stdout.write(f"  {scope.scope}: found {scope.found} · already known {scope.known} · new {scope.new}")
         prefix = "Dry run: " if options["dry_run"] else ""
         style = self.style.SUCCESS if report.outcome in ("done", "stopped") else self.style.ERROR
         self.stdout.write(style(f"{prefix}{source.slug}: {report.summary()}"))
-        if report.outcome == "failed":
+        if report.outcome == "failed":  # never exit 0 on a refused call: cron and monitoring must see it
             raise CommandError(report.detail)

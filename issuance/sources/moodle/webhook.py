@@ -8,7 +8,6 @@ the course's shortname come from Moodle's web services in the worker (web_servic
 """
 
 import ipaddress
-import json
 from datetime import datetime, timezone
 
 from ..base import (
@@ -23,11 +22,32 @@ from ..base import (
     json_parse,
     source_setting,
 )
-from .web_services import moodle_completion_enrich
-from ..settings_schema import Setting, poll_minutes_setting
+from issuance.sources.moodle.check import moodle_connection_check
+from issuance.sources.moodle.web_services import moodle_completion_enrich, moodle_score_fetch
+from issuance.sources.settings_schema import Setting, poll_minutes_setting
 
 COMPLETED = "\\core\\event\\course_completed"
-REDACTED = "[token removed by Laurel]"
+NAME_ORDERS = ("given_family", "family_given")
+
+
+def name_order_setting() -> Setting:
+    return Setting("name_order", "How the name is built from Moodle's firstname and lastname: given_family (Zoë Ångström, the "
+                   "default) or family_given (王 小明).", choices=NAME_ORDERS)
+
+
+MOODLE_FACT_HELP = {
+    "score": "Moodle's grade report has no course total for this learner: grade the course in Moodle's gradebook "
+             "(Laurel asks Moodle again when the issuance is resumed)",
+    "attendance": "Moodle reports no attendance to Laurel: take the attendance rule off this course's rule set, or issue by hand",
+}
+
+
+def moodle_score_fill(*, source, candidate, needed) -> dict:
+    """The course total from Moodle, asked again when a decision needs a score (the learner may have been graded since)."""
+    if "score" not in needed or not candidate.learner_id or not candidate.course:
+        return {}
+    return {"score": moodle_score_fetch(base_url=source_setting(source, "moodle_url"), token=source_setting(source, "ws_token"),
+                                        user_id=str(candidate.learner_id), course_id=str(candidate.course))}
 
 
 def _body_object(body: bytes):
@@ -46,8 +66,13 @@ class MoodleDialect(Dialect):
         Setting("moodle_url", "The Moodle site's address, e.g. https://lms.example.edu.", kind="url", required=True),
         Setting("ws_token", "A web-services token of a user allowed to read users, completions, grades and courses.", required=True, secret=True),
         Setting("allowed_addresses", "Optional: only these addresses or networks may post (comma-separated).", kind="addresses"),
+        name_order_setting(),
         poll_minutes_setting(),
     )
+    facts_fetchable = frozenset({"score"})
+    polling_advice = ("Polling is off. The local_webhooks plugin posts each completion once, at once, with no retry: a post "
+                      "that fails (Laurel down, blocked by Moodle's HTTP security settings, timing out) is lost. Map the "
+                      "courses and keep poll_minutes above 0 so polling beside the webhook recovers them.")
 
     def content_type_accepted(self, content_type: str) -> bool:
         return True  # the plugin lets each service choose its Content-Type; the body is JSON whatever it says
@@ -70,11 +95,10 @@ class MoodleDialect(Dialect):
             raise AuthenticationFailed("The token in the body is not this source's token.")
         return event
 
-    def stored_body(self, *, source, request):
-        # The token is a password: keep every other byte as sent, but not it.
-        token = json_parse(request.body)["token"]
-        body = request.body.replace(json.dumps(token).encode(), json.dumps(REDACTED).encode())
-        return body.replace(json.dumps(token, ensure_ascii=False).encode(), json.dumps(REDACTED).encode())
+    def body_secrets(self, *, source, request):
+        # The token is a password: keep every other byte as sent, but not it, however PHP escaped it.
+        event = _body_object(request.body) or {}
+        return [event["token"]] if isinstance(event.get("token"), str) else []
 
     def request_events(self, *, source, request, verified):
         event = verified
@@ -110,4 +134,14 @@ class MoodleDialect(Dialect):
             base_url=source_setting(source, "moodle_url"),
             token=source_setting(source, "ws_token"),
             candidate=candidate,
+            name_order=source_setting(source, "name_order", "given_family"),
         )
+
+    def connection_check(self, *, source):
+        return moodle_connection_check(source=source)
+
+    def facts_fetch(self, *, source, candidate, needed):
+        return moodle_score_fill(source=source, candidate=candidate, needed=needed)
+
+    def fact_missing_help(self, fact: str) -> str:
+        return MOODLE_FACT_HELP.get(fact) or super().fact_missing_help(fact)

@@ -1,12 +1,18 @@
 """Polling Moodle web services: a real WS server on 127.0.0.1 listing enrolled users, completions and grades."""
 
+import io
 import json
+from decimal import Decimal
 
 import pytest
 import requests
+from django.core.management import CommandError, call_command
 
+from courses.models import RuleSetVersion
+from courses.services import ruleset_version_publish
 from issuance.intake.polling import source_poll
-from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
+from issuance.models import CompletionEvent, Credential, Issuance, PollCursor, SourcePoll
+from tests.factories import RuleSetFactory
 
 from stand_ins.lms import MoodleWebServices
 from .test_webhook import PLUGIN_TOKEN, WS_TOKEN, course_completed
@@ -83,3 +89,76 @@ def test_a_failing_moodle_backs_off_and_the_next_poll_finishes(source, moodle, w
     moodle.fail_with = None
 
     assert source_poll(source=source).new == 3
+
+
+def poll_command(source) -> tuple[int, str]:
+    """`manage.py poll --source SLUG` as staff run it: (exit status, what it printed)."""
+    out = io.StringIO()
+    try:
+        call_command("poll", source=source.slug, stdout=out, stderr=out)
+    except CommandError as exc:
+        return 1, out.getvalue() + str(exc)
+    return 0, out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("removed", "named"),
+    [
+        ("report/completion:view", "cannotviewreport"),  # was: "found 0", exit 0, source active
+        ("moodle/grade:viewall", "nopermissiontoviewgrades"),  # was: learners who scored 95 told "No score was reported"
+        ("gradereport/user:view", "gradereport/user:view"),
+        ("moodle/course:enrolreview", "moodle/course:enrolreview"),
+        ("moodle/course:view", "requireloginerror"),
+        ("moodle/site:viewuseridentity", "moodle/site:viewuseridentity"),
+        ("webservice/rest:use", "accessexception"),
+    ],
+)
+def test_a_refused_call_parks_the_source_and_the_command_fails_never_found_0(source, moodle, worker, smtp, removed, named):
+    moodle.capabilities.discard(removed)
+
+    status, printed = poll_command(source)
+    worker.run()
+
+    state = SourcePoll.objects.get(source=source)
+    assert status == 1 and state.status == SourcePoll.Status.PARKED
+    assert "moodle_capability_missing" in state.last_error and named in state.last_error
+    assert "found 0" not in printed and named in printed
+    assert CompletionEvent.objects.count() == 0 and smtp.messages == []
+
+
+def test_web_services_switched_off_park_the_source_saying_where_to_switch_them_on(source, moodle):
+    moodle.web_services_enabled = False  # HTTP 403, empty body
+    assert source_poll(source=source).outcome == "failed"
+    state = SourcePoll.objects.get(source=source)
+    assert state.status == SourcePoll.Status.PARKED and "Enable web services" in state.last_error
+
+
+def test_an_answer_laurel_does_not_know_parks_the_source_with_its_code_and_message(source, moodle):
+    moodle.fail_with = (200, {"exception": "core\\exception\\moodle_exception", "errorcode": "somethingnew", "message": "A new refusal"})
+    assert source_poll(source=source).outcome == "failed"
+    state = SourcePoll.objects.get(source=source)
+    assert state.status == SourcePoll.Status.PARKED and "somethingnew" in state.last_error and "A new refusal" in state.last_error
+
+
+def test_an_ungraded_completion_parks_its_issuance_as_score_missing_and_emails_no_one(source, moodle, worker, smtp, course, org):
+    ruleset = RuleSetFactory(organization=org, name="Pass mark")
+    ruleset_version_publish(version=RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80)))
+    course.ruleset = ruleset
+    course.save(update_fields=["ruleset"])
+    del moodle.course_totals[("3", "12")]  # completed, not graded yet
+
+    assert source_poll(source=source).new == 3
+    worker.run()
+
+    parked = Issuance.objects.get(learner__email="learner3@example.org")
+    assert (parked.state, parked.park_reason) == ("parked", "score_missing")
+    assert smtp.to("learner3@example.org") == []
+    assert Issuance.objects.filter(state__in=["delivered", "synced"]).count() == 2
+
+
+def test_the_polled_name_follows_the_sources_name_order(make_source, moodle, worker):
+    source = make_source("moodle", secret=PLUGIN_TOKEN, mappings={"12": "SAF-101"},
+                         settings={"moodle_url": moodle.url, "ws_token": WS_TOKEN, "name_order": "family_given"})
+    source_poll(source=source)
+    worker.run()
+    assert Issuance.objects.get(learner__email="learner1@example.org").learner_name == "1 Learner"

@@ -1,34 +1,39 @@
 """Moodle's local_webhooks plugin over real HTTP, enriched from a real Moodle web-services server."""
 
+import io
 import json
 import socket
+from decimal import Decimal
 
 import pytest
 import requests
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from audit.models import AuditRecord
+from courses.models import RuleSetVersion
+from courses.services import ruleset_version_publish
 from issuance.intake.parked_events import parked_event_reprocess
-from issuance.models import CompletionEvent
+from issuance.models import CompletionEvent, Issuance
+from issuance.sources.settings_schema import SettingsError
+from issuance.transitions import issuance_resume
 from issuance.sweep import completion_events_sweep
-from tests.factories.courses import CourseFactory, StaffUserFactory
+from tests.factories.courses import CourseFactory, RuleSetFactory, StaffUserFactory
 
 from tests.sources.conftest import assert_delivered, event_outcome
-from stand_ins.lms import MoodleWebServices
+from stand_ins.lms import MoodleWebServices, moodle_course_completed, php_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PLUGIN_TOKEN = "plugin-shared-token-5f2a"
+# A base64 secret as `openssl rand -base64 24` makes one; about 2 in 5 hold a `/`, which PHP writes as `\/`.
+PLUGIN_TOKEN = "plugin/Shared+tok3n=5f2a"
 WS_TOKEN = "ws-token-9c81"
 
 
 def course_completed(*, user="57", course="12", eventname="\\core\\event\\course_completed", token=PLUGIN_TOKEN, at=1767607080):
-    return {
-        "eventname": eventname, "component": "core", "action": "completed", "target": "course",
-        "objecttable": "course_completions", "objectid": "881", "crud": "u", "edulevel": 2, "contextid": 345,
-        "contextlevel": 50, "contextinstanceid": course, "userid": "2", "courseid": course, "relateduserid": user,
-        "anonymous": 0, "other": None, "timecreated": at, "host": "lms.example.edu", "token": token, "extra": "",
-    }
+    return moodle_course_completed(user=user, course=course, eventname=eventname, token=token, at=at)
 
 
 @pytest.fixture
@@ -52,7 +57,8 @@ def source(make_source, moodle):
 @pytest.fixture
 def post(live_server, source):
     def send(payload, content_type="application/json"):
-        return requests.post(f"{live_server.url}/api/v1/sources/{source.slug}/events", data=json.dumps(payload).encode(),
+        # As the plugin sends it: PHP's json_encode, `/` written `\/`.
+        return requests.post(f"{live_server.url}/api/v1/sources/{source.slug}/events", data=php_json(payload),
                              headers={"Content-Type": content_type}, timeout=30)
 
     return send
@@ -75,6 +81,21 @@ def test_it_keeps_the_body_but_not_the_token(post):
     event = CompletionEvent.objects.get(pk=post(course_completed()).json()["event"])
     assert PLUGIN_TOKEN.encode() not in bytes(event.body)
     assert json.loads(bytes(event.body))["relateduserid"] == "57"
+
+
+@pytest.mark.parametrize("spelling", ["php", "unicode escapes"])
+def test_the_stored_body_keeps_no_token_however_the_sender_escaped_it(source, live_server, spelling):
+    sent = php_json(course_completed())
+    literal = b'"' + PLUGIN_TOKEN.replace("/", "\\/").encode() + b'"'
+    assert literal in sent  # what PHP's json_encode sends
+    if spelling == "unicode escapes":
+        unicode_literal = b'"' + "".join(f"\\u{ord(c):04x}" for c in PLUGIN_TOKEN).encode() + b'"'
+        sent, literal = sent.replace(literal, unicode_literal), unicode_literal
+    response = requests.post(f"{live_server.url}/api/v1/sources/{source.slug}/events", data=sent,
+                             headers={"Content-Type": "application/json"}, timeout=30)
+    assert response.status_code == 202
+    stored = bytes(CompletionEvent.objects.get().body)
+    assert stored == sent.replace(literal, b'"[secret removed by Laurel]"')  # every other byte as sent
 
 
 def test_it_accepts_whatever_content_type_the_plugin_was_set_to(post):
@@ -238,7 +259,8 @@ def test_it_parks_an_unknown_user_an_unmappable_course_and_an_unconfirmed_comple
     }
     task_queue.run()
     reasons = {label: CompletionEvent.objects.get(pk=pk).park_reason for label, pk in ids.items()}
-    assert reasons == {"unknown user": "moodle_user_unknown", "no email": "email_missing",
+    # `[]` for an id Moodle itself sent is a user the token may not see (moodle/user:viewdetails), not "unknown".
+    assert reasons == {"unknown user": "moodle_capability_missing", "no email": "email_missing",
                        "unmappable course": "course_invalid", "not completed": "moodle_not_completed"}
     course_error = CompletionEvent.objects.get(pk=ids["unmappable course"]).errors[0]["message"]
     assert "'13'" in course_error and "UNKNOWN-9" in course_error
@@ -249,3 +271,167 @@ def test_its_mapping_table_wins_over_the_shortname(make_source, source, post, ta
     make_source("moodle", slug=source.slug, mappings={"12": "SAF-102"})
     event = event_outcome(task_queue, post(course_completed(user="58")).json()["event"])
     assert event.issuances.get().course == other
+
+
+@pytest.mark.parametrize(
+    ("removed", "function", "named"),
+    [
+        ("moodle/course:view", "core_completion_get_course_completion_status", "moodle/course:view"),
+        ("report/completion:view", "core_completion_get_course_completion_status", "report/completion:view"),
+        ("moodle/grade:viewall", "gradereport_user_get_grade_items", "moodle/grade:viewall"),
+        ("gradereport/user:view", "gradereport_user_get_grade_items", "gradereport/user:view"),
+        ("moodle/site:viewuseridentity", "core_user_get_users_by_field", "moodle/site:viewuseridentity"),
+        ("moodle/user:viewdetails", "core_user_get_users_by_field", "moodle/user:viewdetails"),
+        ("webservice/rest:use", "core_user_get_users_by_field", "webservice/rest:use"),
+        ("web services off", "core_user_get_users_by_field", "Enable web services"),
+    ],
+)
+def test_each_missing_capability_parks_as_moodle_capability_missing_naming_it(post, task_queue, moodle, removed, function, named):
+    if removed == "web services off":
+        moodle.web_services_enabled = False  # Moodle answers HTTP 403 with an empty body
+    moodle.capabilities.discard(removed)
+    event = event_outcome(task_queue, post(course_completed(user="58")).json()["event"])
+    assert (event.status, event.park_reason) == ("parked", "moodle_capability_missing")
+    [error] = event.errors  # the cause alone: no "email missing" or "name missing" beside it
+    assert function in error["message"] and named in error["message"]
+
+
+def test_an_invalid_token_parks_with_its_one_cause_not_its_consequences(post, task_queue, moodle):
+    moodle.token = "another"
+    event = event_outcome(task_queue, post(course_completed(user="58")).json()["event"])
+    assert [error["code"] for error in event.errors] == ["moodle_invalidtoken"]
+
+
+def test_an_unexpected_moodle_error_code_is_kept_whole_as_the_park_reason(post, task_queue, moodle):
+    moodle.fail_with = (200, {"exception": "core\\exception\\moodle_exception", "errorcode": "errorcoursecontextnotvalidx",
+                              "message": "Something Laurel has not met"})
+    event = event_outcome(task_queue, post(course_completed(user="58")).json()["event"])
+    assert event.park_reason == "moodle_errorcoursecontextnotvalidx"  # 34 characters, none cut
+
+
+def test_the_completion_time_is_the_latest_criterions_not_when_cron_fired_the_event(post, task_queue, smtp, moodle):
+    moodle.completed_at[("58", "12")] = 1796610058  # graded at 02:20:58; cron fired the event at 02:24:21
+    event = event_outcome(task_queue, post(course_completed(user="58", at=1796610261)).json()["event"])
+    issuance = assert_delivered(event, smtp, "ana.lima@example.org")
+    assert issuance.completion["completed_at"] == "2026-12-07T02:20:58+00:00"
+
+
+@pytest.mark.parametrize(("order", "printed"), [("given_family", "小明 王"), ("family_given", "王 小明"), ("", "小明 王")])
+def test_the_name_is_built_from_firstname_and_lastname_in_the_sources_order(make_source, live_server, task_queue, moodle, order, printed):
+    moodle.users["60"] = {"id": 60, "email": "xiaoming@example.cn", "firstname": "小明", "lastname": "王", "fullname": "小明 王"}
+    moodle.completed.add(("60", "12"))
+    moodle.courses["12"] = {"id": 12, "shortname": "SAF-101", "fullname": "Safety 101"}
+    settings = {"moodle_url": moodle.url, "ws_token": WS_TOKEN} | ({"name_order": order} if order else {})
+    source = make_source("moodle", secret=PLUGIN_TOKEN, settings=settings)
+    response = requests.post(f"{live_server.url}/api/v1/sources/{source.slug}/events", data=php_json(course_completed(user="60")),
+                             headers={"Content-Type": "application/json"}, timeout=30)
+    event = event_outcome(task_queue, response.json()["event"])
+    assert event.issuances.get().learner_name == printed
+
+
+def test_a_name_order_moodle_does_not_know_is_refused_by_name(make_source, moodle):
+    with pytest.raises(SettingsError, match="given_family, family_given"):
+        make_source("moodle", secret=PLUGIN_TOKEN, settings={"moodle_url": moodle.url, "ws_token": WS_TOKEN, "name_order": "surname"})
+
+
+@pytest.fixture
+def pass_mark(course, org):
+    ruleset = RuleSetFactory(organization=org, name="Pass mark")
+    ruleset_version_publish(version=RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80)))
+    course.ruleset = ruleset
+    course.save(update_fields=["ruleset"])
+
+
+@pytest.mark.usefixtures("pass_mark")
+def test_an_ungraded_learner_is_parked_as_score_missing_never_told_they_fall_short(post, worker, smtp, moodle):
+    # Moodle's course total is empty (graderaw null) until the course is graded.
+    event = event_outcome(worker, post(course_completed(user="57")).json()["event"])
+    issuance = event.issuances.get()
+    assert (issuance.state, issuance.park_reason) == ("parked", "score_missing")
+    assert "moodle-lms" in issuance.error and "gradebook" in issuance.error
+    assert smtp.to("łucja.kowalska@example.org") == []  # no "No score was reported for you" email
+
+    moodle.course_totals[("57", "12")] = (95, 100)  # graded in Moodle; staff resume: Laurel asks Moodle again
+    issuance_resume(issuance_id=issuance.pk)
+    worker.run()
+    issuance.refresh_from_db()
+    assert issuance.state in ("delivered", "synced") and issuance.completion["score"] == "95.00"
+    assert "Asked the source" in AuditRecord.objects.filter(issuance=issuance, to_state="eligible").get().detail
+
+
+def source_check(source) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("source_check", source=source.slug, stdout=out)
+    except CommandError as exc:
+        return 1, out.getvalue() + str(exc)
+    return 0, out.getvalue()
+
+
+@pytest.fixture
+def mapped(make_source, moodle):
+    moodle.enrolled["12"] = ["57", "58"]
+    return make_source("moodle", secret=PLUGIN_TOKEN, settings={"moodle_url": moodle.url, "ws_token": WS_TOKEN}, mappings={"12": "SAF-101"})
+
+
+def test_source_check_lists_every_function_ok_with_the_measured_minimum(mapped, moodle):
+    status, printed = source_check(mapped)
+    assert status == 0, printed
+    for function in ("core_user_get_users_by_field", "core_completion_get_course_completion_status", "gradereport_user_get_grade_items",
+                     "core_course_get_courses_by_field", "core_enrol_get_enrolled_users"):
+        assert f"{function}: OK" in printed
+
+
+@pytest.mark.parametrize(
+    ("removed", "function", "named"),
+    [
+        ("moodle/grade:viewall", "gradereport_user_get_grade_items", "moodle/grade:viewall"),
+        ("report/completion:view", "core_completion_get_course_completion_status", "report/completion:view"),
+        ("moodle/site:viewuseridentity", "core_user_get_users_by_field", "moodle/site:viewuseridentity"),
+        ("moodle/course:enrolreview", "core_enrol_get_enrolled_users", "moodle/course:enrolreview"),
+    ],
+)
+def test_source_check_names_the_missing_capability_per_function_and_exits_non_zero(mapped, moodle, removed, function, named):
+    moodle.capabilities.discard(removed)
+    status, printed = source_check(mapped)
+    assert status == 1
+    [line] = [line for line in printed.splitlines() if line.strip().startswith(f"{function}:")]
+    assert "moodle_capability_missing" in line and named in line
+    assert "core_course_get_courses_by_field: OK" in printed
+
+
+def test_source_check_without_a_mapped_course_says_what_to_do_and_fails(source):
+    status, printed = source_check(source)
+    assert status == 1 and "map a Moodle course" in printed
+
+
+def test_the_check_connection_button_lists_each_function_on_the_sources_page(mapped, moodle, client):
+    client.force_login(StaffUserFactory(username="boss", is_superuser=True))
+    moodle.capabilities.discard("moodle/grade:viewall")
+    page = client.post("/admin/issuance/source/", {"action": "check_connection", "_selected_action": [mapped.pk],
+                                                    "laurel_from_object": "1"}, follow=True).content.decode()
+    assert "core_user_get_users_by_field: OK" in page
+    assert "gradereport_user_get_grade_items: moodle_capability_missing" in page and "moodle/grade:viewall" in page
+    assert "Check connection" in client.get(f"/admin/issuance/source/{mapped.pk}/change/").content.decode()
+
+
+def test_the_sources_page_warns_when_polling_is_off_since_the_plugin_never_retries(source, client):
+    client.force_login(StaffUserFactory(username="boss", is_superuser=True))
+    page = client.get(f"/admin/issuance/source/{source.pk}/change/").content.decode()
+    assert "Polling is off" in page and "no retry" in page
+
+
+def test_the_migration_removes_tokens_that_stored_bodies_kept_before(source):
+    """Bodies stored before the redaction knew PHP's `\\/` still held the token; the data migration removes it."""
+    sent = php_json(course_completed())
+    others = php_json({**course_completed(user="58"), "token": "[token removed by Laurel]"})
+    kept = [CompletionEvent.objects.create(source=source, external_id=f"moodle:{n}", body=body) for n, body in enumerate((sent, others))]
+    executor = MigrationExecutor(connection)
+    executor.migrate([("issuance", "0028_park_reasons_whole_and_bodies_redacted")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("issuance"))
+
+    redacted, untouched = (bytes(CompletionEvent.objects.get(pk=e.pk).body) for e in kept)
+    literal = b'"' + PLUGIN_TOKEN.replace("/", "\\/").encode() + b'"'
+    assert redacted == sent.replace(literal, b'"[secret removed by Laurel]"')
+    assert untouched == others
