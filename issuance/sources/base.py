@@ -222,8 +222,11 @@ class Dialect:
     def enrich(self, *, source, candidate: CandidateCompletion, payload: Any) -> None:
         """Fill in what only the sender's API knows. Runs in the worker; raises EnrichmentFailed."""
 
-    def reply(self, *, stored: list) -> tuple[int, Any]:
-        """The answer for the stored (event, outcome) pairs: 202 accepted, 200 duplicate, 400 parked."""
+    def reply(self, *, stored: list, request: InboundRequest) -> tuple[int, Any]:
+        """The answer for the stored (event, outcome) pairs: 202 accepted, 200 duplicate, 400 parked.
+
+        `request` is there for senders whose answer depends on the method (xAPI's PUT is 204).
+        """
         if len(stored) != 1:
             accepted = any(outcome == "accepted" for _, outcome in stored)
             return (202 if accepted else 200), {
