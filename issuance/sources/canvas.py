@@ -10,6 +10,7 @@ learner, the course and `completed_at` (to the second): the same completion is o
 often it comes, and the same event when a poll of Canvas REST finds it (canvas_rest.py).
 """
 
+import hashlib
 
 import jwt
 
@@ -17,7 +18,6 @@ from .base import (
     AuthenticationFailed,
     CandidateCompletion,
     Dialect,
-    FieldError,
     IncomingEvent,
     NotACompletion,
     derived_event_id,
@@ -29,6 +29,19 @@ from .settings_schema import Setting, SettingsError, poll_minutes_setting
 
 # Asymmetric only: a shared-secret or unsigned token must never pass as Canvas's.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
+
+
+def is_live_event(claims) -> bool:
+    return isinstance(claims, dict) and isinstance(claims.get("metadata"), dict) and isinstance(claims.get("body"), dict)
+
+
+def claims_described(claims) -> str:
+    """What a verified token that is no Live Event holds, in words for the event's ignored reason."""
+    if isinstance(claims, dict) and {"sensor", "sendTime", "data"} <= set(claims):
+        return f"a Caliper envelope (dataVersion {claims.get('dataVersion')!r})"
+    if isinstance(claims, dict):
+        return "claims with the keys " + ", ".join(sorted(map(str, claims))[:10])
+    return f"a JSON {type(claims).__name__}"
 
 
 class CanvasDialect(Dialect):
@@ -76,11 +89,15 @@ class CanvasDialect(Dialect):
             claims = jwt.decode(token, key=key, algorithms=[header["alg"]], options={"verify_aud": False})
         except jwt.InvalidTokenError as exc:
             raise AuthenticationFailed(f"The JWT does not verify: {exc}.") from None
-        if not isinstance(claims.get("metadata"), dict) or not isinstance(claims.get("body"), dict):
-            raise AuthenticationFailed("The JWT's claims hold no Live Event (metadata and body).")
+        # A verified token in another format (a Caliper envelope, a shape Laurel does not know) is
+        # kept and ignored in the worker, never refused: Canvas deactivates a subscription after a
+        # day of non-2xx answers, and one such event type would take the completions down with it.
         return claims
 
     def request_events(self, *, source, request, verified):
+        if not is_live_event(verified):
+            digest = hashlib.sha256(request.body.strip()).hexdigest()
+            return [IncomingEvent(external_id=derived_event_id("canvas", "other", digest), body=request.body)]
         metadata, body = verified["metadata"], verified["body"]
         if metadata.get("event_name") == "course_completed":
             user, course, progress = (body.get(part) if isinstance(body.get(part), dict) else {} for part in ("user", "course", "progress"))
@@ -106,10 +123,9 @@ class CanvasDialect(Dialect):
                 "learner_id": "body.user.id",
             }
         )
-        metadata = payload.get("metadata") if isinstance(payload, dict) else None
-        body = payload.get("body") if isinstance(payload, dict) else None
-        if not isinstance(metadata, dict) or not isinstance(body, dict):
-            return candidate, [FieldError("body", "The claims must hold metadata and body objects.", "body_not_object")]
+        if not is_live_event(payload):
+            raise NotACompletion(f"The signed claims are {claims_described(payload)}, not a Canvas Live Event (metadata and body).")
+        metadata, body = payload["metadata"], payload["body"]
         if metadata.get("event_name") != "course_completed":
             raise NotACompletion(f"Canvas event {metadata.get('event_name')!r} is not course_completed.")
         user, course, progress = (body.get(part) if isinstance(body.get(part), dict) else {} for part in ("user", "course", "progress"))
