@@ -98,7 +98,8 @@ def test_it_asks_canvas_nothing_when_the_rules_need_no_score(make_source, jwks, 
 def test_a_real_score_below_the_pass_mark_is_ineligible(make_source, jwks, canvas, pass_mark, send):
     canvas.enrol("42", 777, email="ana.lima@example.org", name="Ana Lima", final_score=61.0)
     event = send(canvas_source(make_source, jwks, canvas))
-    assert event.status == "processed" and event.issuances.get().state == "ineligible"
+    issuance = event.issuances.get()
+    assert (event.status, issuance.state, issuance.completion["score"]) == ("processed", "ineligible", "61.0")
 
 
 def _parked(event, code):
