@@ -332,26 +332,41 @@ def _instant(value: str) -> float:
 
 
 class CanvasRestServer(_Server):
-    """Canvas REST: /api/v1/courses/:id/enrollments (per_page, page, an absolute Link rel="next") and
-    /api/v1/courses/:id/users/:user_id/progress, behind a Bearer token that can expire."""
+    """Canvas REST: /api/v1/courses/:id/enrollments (per_page, page, an absolute Link rel="next"; the
+    user_id filter) and /api/v1/courses/:id/users/:user_id/progress, behind a Bearer token that can
+    expire. Errors as Canvas answers them: an unknown token is 401 "Invalid access token."; a valid
+    token whose user may not read the course is 401 too, with "user not authorized to perform that
+    action"; throttling is 403 "Rate Limit Exceeded"; a token whose user may not view grades gets
+    enrollments without `grades`."""
 
     def __init__(self, *, token: str, page_cap: int = 100):
         super().__init__()
         self.token, self.page_cap = token, page_cap
-        self.learners: dict[str, dict[str, dict]] = {}  # course → user id → {"user", "completed_at", "final_score"}
+        self.learners: dict[str, dict[str, dict]] = {}  # course → user id → {"user", "completed_at", "final_score", "current_score"}
         self.faults = _Faults()
+        self.unauthorized_tokens: set[str] = set()  # valid tokens of a user who may not read the courses
+        self.grade_blind_tokens: set[str] = set()  # valid tokens of a user who may not view grades
+        self.throttled = 0  # the next requests answered 403 Rate Limit Exceeded, one each
 
-    def enrol(self, course: str, user_id: int, *, email: str, name: str, completed_at: str | None = None, final_score: float | None = None):
+    def enrol(self, course: str, user_id: int, *, email: str, name: str, completed_at: str | None = None,
+              final_score: float | None = None, current_score: float | None = None):
         self.learners.setdefault(course, {})[str(user_id)] = {
             "user": {"id": user_id, "name": name, "sortable_name": name, "short_name": name.split()[0], "login_id": email, "email": email},
             "completed_at": completed_at, "final_score": final_score,
+            "current_score": final_score if current_score is None else current_score,
         }
 
     def respond_to(self, handler, body):
         path, _, query = handler.path.partition("?")
         self.requests.append({"path": handler.path})
-        if handler.headers.get("Authorization") != f"Bearer {self.token}":
+        given = handler.headers.get("Authorization", "").removeprefix("Bearer ")
+        if given != self.token and given not in self.unauthorized_tokens | self.grade_blind_tokens:
             return 401, {"errors": [{"message": "Invalid access token."}]}, {"WWW-Authenticate": 'Bearer realm="canvas-lms"'}
+        if self.throttled:
+            self.throttled -= 1
+            return 403, b"403 Forbidden (Rate Limit Exceeded)\n", {"X-Rate-Limit-Remaining": "0.0"}
+        if given in self.unauthorized_tokens:
+            return 401, {"status": "unauthorized", "errors": [{"message": "user not authorized to perform that action"}]}
         fault = self.faults.fault(path)
         if fault:
             return fault
@@ -364,14 +379,19 @@ class CanvasRestServer(_Server):
             per_page = min(int(params.get("per_page", 10)), self.page_cap)
             page = int(params.get("page", 1))
             ids = sorted(learners, key=int)
+            if "user_id" in params:
+                ids = [uid for uid in ids if uid == params["user_id"]]
             chunk = ids[(page - 1) * per_page : page * per_page]
             enrollments = [
                 {"id": 9000 + int(uid), "course_id": int(course), "user_id": int(uid), "type": "StudentEnrollment",
                  "enrollment_state": "active", "sis_course_id": None, "user": learners[uid]["user"],
-                 "grades": {"current_score": learners[uid]["final_score"], "final_score": learners[uid]["final_score"],
+                 "grades": {"current_score": learners[uid]["current_score"], "final_score": learners[uid]["final_score"],
                             "current_grade": None, "final_grade": None, "html_url": f"{self.url}/courses/{course}/grades/{uid}"}}
                 for uid in chunk
             ]
+            if given in self.grade_blind_tokens:
+                for enrollment in enrollments:
+                    del enrollment["grades"]
             base = f"{self.url}/api/v1/courses/{course}/enrollments?type%5B%5D=StudentEnrollment&per_page={per_page}"
             links = [f'<{base}&page={page}>; rel="current"', f'<{base}&page=1>; rel="first"']
             if page * per_page < len(ids):

@@ -48,5 +48,5 @@ def source_request_receive(*, source: Source, path: str, body: bytes, meta: dict
         webhook_event_store(source=source, message_id=event.external_id, headers=kept, body=event.body, parse=dialect.payload_parse)
         for event in dialect.request_events(source=source, request=request, verified=verified)
     ]
-    status, reply = dialect.reply(stored=stored)
+    status, reply = dialect.reply(stored=stored, request=request)
     return IntakeReply(status, reply, headers)

@@ -287,8 +287,11 @@ class Dialect:
         """What staff configure so that `fact` arrives with this sender's completions."""
         return f"have the source send {fact} with each completion, or issue by hand with the {fact} typed in"
 
-    def reply(self, *, stored: list) -> tuple[int, Any]:
-        """The answer for the stored (event, outcome) pairs: 202 accepted, 200 duplicate, 400 parked."""
+    def reply(self, *, stored: list, request: InboundRequest) -> tuple[int, Any]:
+        """The answer for the stored (event, outcome) pairs: 202 accepted, 200 duplicate, 400 parked.
+
+        `request` is there for senders whose answer depends on the method (xAPI's PUT is 204).
+        """
         if len(stored) != 1:
             accepted = any(outcome == "accepted" for _, outcome in stored)
             return (202 if accepted else 200), {

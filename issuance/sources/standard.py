@@ -40,8 +40,8 @@ class StandardWebhooksDialect(Dialect):
     def request_events(self, *, source, request, verified):
         return [IncomingEvent(external_id=verified.message_id, body=request.body)]
 
-    def reply(self, *, stored):
-        status, body = super().reply(stored=stored)
+    def reply(self, *, stored, request):
+        status, body = super().reply(stored=stored, request=request)
         if body.get("status") == "duplicate":
             body["detail"] = "This webhook-id was already received; nothing new happens."
         return status, body

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from ...intake.body import BodyRefused, webhook_body_read
 from ...intake.inbound import source_request_receive
 from ...intake.source_cache import webhook_source_get
+from ...sources.xapi.statements import VERSIONS_SUPPORTED
 from .schema import GENERIC_EXAMPLE, GenericCompletionSerializer, WebhookReplySerializer
 
 
@@ -94,7 +95,7 @@ def _receive(request, *, slug: str, path: str) -> Response:
 
 
 class XapiStatementsWebhook(APIView):
-    """A minimal xAPI LRS statements resource for one source (POST only)."""
+    """A minimal xAPI LRS statements resource for one source: POST and PUT, as runtimes send them."""
 
     authentication_classes = []  # HTTP Basic with the source's own key and secret, checked by the dialect
     permission_classes = [AllowAny]
@@ -115,3 +116,45 @@ class XapiStatementsWebhook(APIView):
     )
     def post(self, request, slug: str):
         return _receive(request, slug=slug, path="xapi/statements")
+
+    @extend_schema(
+        operation_id="source_xapi_statement_put",
+        summary="Receive one xAPI statement by its id (xapi dialect)",
+        description=(
+            "xAPI 1.0.3 Part Three §2.1.1, as TinCanJS and TinCanPython send a statement that has an id. "
+            "Authenticated as POST. 204 when stored or when this id was already stored; 400 when "
+            "statementId is missing or not a UUID, the body is not one statement, or its id differs."
+        ),
+        parameters=[OpenApiParameter("statementId", OpenApiTypes.UUID, OpenApiParameter.QUERY, required=True)],
+        request=OpenApiTypes.OBJECT,
+        responses={204: None, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer},
+        tags=["webhooks"],
+    )
+    def put(self, request, slug: str):
+        return _receive(request, slug=slug, path="xapi/statements")
+
+
+class XapiAbout(APIView):
+    """xAPI's About resource (1.0.3 Part Three §2.8): the versions this LRS speaks.
+
+    Open without credentials, as runtimes ask it before they have any to check, and it names only
+    the versions; the source must exist and take xAPI statements.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnlyNegotiation
+
+    @extend_schema(
+        operation_id="source_xapi_about",
+        summary="The xAPI versions this LRS speaks (xapi dialect)",
+        responses={200: OpenApiTypes.OBJECT, 404: WebhookReplySerializer},
+        tags=["webhooks"],
+    )
+    def get(self, request, slug: str):
+        headers = {"X-Experience-API-Version": VERSIONS_SUPPORTED[0]}
+        source = webhook_source_get(slug=slug)
+        if source is None or source.dialect != "xapi":
+            return Response({"detail": f"No active xAPI source {slug!r}."}, status=404, headers=headers)
+        return Response({"version": VERSIONS_SUPPORTED}, headers=headers)

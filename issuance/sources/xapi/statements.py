@@ -1,15 +1,25 @@
-"""xAPI: Laurel as a minimal LRS statements endpoint for one source (POST …/xapi/statements).
+"""xAPI: Laurel as a minimal LRS statements endpoint for one source (…/xapi/statements, …/xapi/about).
 
-HTTP Basic with the source's `key` and secret; `X-Experience-API-Version: 1.0.x`; a statement or an
-array of them, each one event keyed by its `id`. As an LRS does, Laurel gives a statement without
-an `id` one, and sets `stored` (and `timestamp` when absent) before keeping it.
+HTTP Basic with the source's `key` and secret; `X-Experience-API-Version` 1.0.0 to 1.0.3 (xAPI
+1.0.3 Part Three §3.3: any 1.0.x, and "1.0" read as 1.0.0). Two ways in, as xAPI 1.0.3 §2.1.1 has
+them and as real runtimes use them:
+
+- `POST statements`: a statement or an array of them, answered 200 with their ids. TinCanPython
+  without an id and `@xapi/xapi` send this.
+- `PUT statements?statementId=<uuid>`: one statement, answered 204. TinCanPython with an id and
+  every TinCanJS runtime (it stamps an id on each statement) send only this; a `405` here meant
+  no authoring tool built on TinCanJS could deliver a completion.
+
+Each statement is one event keyed by its id, so the same id again (by POST or PUT) is a duplicate
+that changes nothing. As an LRS does, Laurel gives a statement without an `id` one, and sets
+`stored` (and `timestamp` when absent) before keeping it.
 """
 
 import base64
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from django.utils import timezone
 
@@ -32,6 +42,8 @@ from ..base import (
 from ..settings_schema import Setting, SettingsError, poll_minutes_setting
 
 VERSION = re.compile(r"^1\.0(\.\d+)?$")
+# What GET about answers, newest first (xAPI 1.0.3 Part Three §2.8).
+VERSIONS_SUPPORTED = ["1.0.3", "1.0.2", "1.0.1", "1.0.0"]
 ADL = "http://adlnet.gov/expapi/verbs/"
 COMPLETION_VERBS = {ADL + "completed", ADL + "passed", ADL + "failed"}
 
@@ -46,6 +58,32 @@ def _percent(result: dict):
     except (InvalidOperation, ArithmeticError):
         return str(score), "result.score"
     return None, "result.score"
+
+
+def _put_statement(request) -> dict:
+    """The statement a `PUT statements?statementId=` carries, or RequestRefused (400) saying what is wrong.
+
+    Nothing is stored for a refused PUT: the runtime is told at once, and a corrected retry with the
+    same statementId is then not taken for a duplicate of the wrong one.
+    """
+    given = parse_qs(str(request.meta.get("QUERY_STRING", ""))).get("statementId", [])
+    if len(given) != 1:
+        raise RequestRefused("PUT statements needs exactly one statementId parameter (…/statements?statementId=<uuid>); "
+                             "to send a statement without an id, POST it.")
+    try:
+        statement_id = str(uuid.UUID(given[0]))
+    except ValueError:
+        raise RequestRefused(f"statementId must be a UUID, not {given[0][:100]!r}.") from None
+    try:
+        statement = json_parse(request.body)
+    except ValueError:
+        raise RequestRefused("The body of PUT statements must be one statement as JSON; it is not readable JSON.") from None
+    if not isinstance(statement, dict):
+        raise RequestRefused("PUT statements takes one statement (a JSON object); POST an array of statements instead.")
+    body_id = statement.get("id")
+    if body_id is not None and (not isinstance(body_id, str) or body_id.lower() != statement_id):
+        raise RequestRefused(f"The statement's id {str(body_id)[:100]!r} differs from statementId {statement_id!r}.")
+    return {**statement, "id": body_id or given[0]}
 
 
 class XapiDialect(Dialect):
@@ -84,14 +122,23 @@ class XapiDialect(Dialect):
             raise AuthenticationFailed("HTTP Basic authentication with this source's LRS key and secret is required.")
         version = request.header("X-Experience-API-Version")
         if not VERSION.match(version):
-            raise RequestRefused(f"X-Experience-API-Version must be 1.0.x, not {version or 'missing'!r}.")
+            raise RequestRefused(
+                f"X-Experience-API-Version must be one of {', '.join(reversed(VERSIONS_SUPPORTED))} "
+                f"(Laurel is an xAPI 1.0.3 LRS), not {version or 'missing'!r}."
+            )
+        if request.meta.get("REQUEST_METHOD") == "PUT":
+            return _put_statement(request)
+        return None
 
     def request_events(self, *, source, request, verified):
-        try:
-            parsed = json_parse(request.body)
-        except ValueError:
-            return [IncomingEvent(external_id=derived_event_id("xapi-unreadable", uuid.uuid4()), body=request.body)]
-        statements = parsed if isinstance(parsed, list) else [parsed]
+        if verified is not None:  # PUT: the one statement, its id checked against statementId
+            statements = [verified]
+        else:
+            try:
+                parsed = json_parse(request.body)
+            except ValueError:
+                return [IncomingEvent(external_id=derived_event_id("xapi-unreadable", uuid.uuid4()), body=request.body)]
+            statements = parsed if isinstance(parsed, list) else [parsed]
         stored = timezone.now().isoformat().replace("+00:00", "Z")
         events = []
         for statement in statements:
@@ -104,9 +151,11 @@ class XapiDialect(Dialect):
             events.append(IncomingEvent(external_id=external_id, body=json_body(statement)))
         return events
 
-    def reply(self, *, stored):
+    def reply(self, *, stored, request):
         if len(stored) == 1 and stored[0][0].external_id.startswith("xapi-unreadable"):
             return 400, {"detail": "The body is not a statement or an array of statements; it was stored and parked.", "event": str(stored[0][0].pk)}
+        if request.meta.get("REQUEST_METHOD") == "PUT":
+            return 204, None  # stored, or a duplicate of a statement already stored: the same answer (§2.1.1)
         return 200, [event.external_id for event, _ in stored]
 
     def adapt(self, payload):

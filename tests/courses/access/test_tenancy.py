@@ -188,7 +188,9 @@ def api_object(world, path):
             "sources": world["source"].slug, "connections": world["connection"].pk}[resource]
 
 
-PUBLIC_API = {"/api/v1/sources/{slug}/events", "/api/v1/sources/{slug}/xapi/statements"}  # signed by the source, not staff
+PUBLIC_API = {  # signed by the source, not staff (xAPI about names only the versions)
+    "/api/v1/sources/{slug}/events", "/api/v1/sources/{slug}/xapi/statements", "/api/v1/sources/{slug}/xapi/about",
+}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -120,3 +120,32 @@ def test_the_guard_refuses_a_private_jwks_url_with_a_clear_503_and_stores_nothin
     detail = response.json()["detail"]
     assert "may not fetch jwks_url" in detail and "LAUREL_ALLOW_PRIVATE_TARGETS" in detail
     assert jwks.requests == [] and CompletionEvent.objects.count() == 0
+
+
+def caliper_envelope():
+    """A Caliper 1.1 envelope as Canvas sends one when a subscription is set to the Caliper format."""
+    return {
+        "sensor": "http://oxana.instructure.com/", "sendTime": "2026-01-05T10:02:03.118Z",
+        "dataVersion": "http://purl.imsglobal.org/ctx/caliper/v1p1",
+        "data": [{
+            "@context": "http://purl.imsglobal.org/ctx/caliper/v1p1", "id": "urn:uuid:56f4a4b1-4c7e-4a5c-9a8b-3c2d1e0f9a87",
+            "type": "NavigationEvent", "actor": {"id": "urn:instructure:canvas:user:10000000000777", "type": "Person"},
+            "action": "NavigatedTo", "object": {"id": "urn:instructure:canvas:course:10000000000042", "type": "Page"},
+            "eventTime": "2026-01-05T10:02:03.000Z", "edApp": {"id": "http://oxana.instructure.com/", "type": "SoftwareApplication"},
+        }],
+    }
+
+
+@pytest.mark.parametrize(("claims", "described"), [
+    (caliper_envelope(), "a Caliper envelope ('http://purl.imsglobal.org/ctx/caliper/v1p1')"),
+    ({"event": "something_new", "at": "2026-01-05T10:00:00Z"}, "claims with the keys at, event"),
+])
+def test_it_stores_a_verified_token_that_is_no_live_event_as_ignored_with_a_2xx(post, task_queue, claims, described):
+    """Canvas disables a subscription whose deliveries fail for a day: another format must not be refused."""
+    response = post(claims)
+    assert response.status_code == 202, response.text
+    event = event_outcome(task_queue, response.json()["event"])
+    assert event.status == "ignored" and "not a Canvas Live Event" in event.ignored_reason
+    assert described.replace("('", "(dataVersion '") in event.ignored_reason
+    assert post(claims).status_code == 200  # the same token again: a duplicate, stored once
+    assert CompletionEvent.objects.count() == 1

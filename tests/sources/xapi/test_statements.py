@@ -1,5 +1,6 @@
 """Laurel as a minimal LRS: statements over real HTTP with HTTP Basic and the xAPI version header."""
 
+import json
 import uuid
 
 import pytest
@@ -119,3 +120,95 @@ def test_it_accepts_any_script_in_names_and_local_parts(post, task_queue):
     task_queue.run()
     issuance = CompletionEvent.objects.get().issuances.get()
     assert (issuance.learner_name, issuance.learner.email) == ("Aïcha Benali", "aïcha.benali@example.org")
+
+
+# PUT statements?statementId= and GET about: what TinCanJS and TinCanPython send (real-systems.md §2).
+
+
+@pytest.fixture
+def put(live_server, source):
+    def send(payload, *, statement_id, auth=(KEY, SECRET), version="1.0.2", raw=None):
+        url = f"{live_server.url}/api/v1/sources/{source.slug}/xapi/statements"
+        params = {"statementId": statement_id} if statement_id is not None else {}
+        data = raw if raw is not None else json.dumps(payload)
+        headers = {"X-Experience-API-Version": version, "Content-Type": "application/json"}
+        return requests.put(url, params=params, data=data, auth=auth, headers=headers, timeout=30)
+
+    return send
+
+
+def test_it_takes_a_put_statement_with_204_and_delivers_it(put, task_queue, smtp):
+    sent = statement()
+    response = put(sent, statement_id=sent["id"])
+    assert (response.status_code, response.content) == (204, b"")
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    event = CompletionEvent.objects.get()
+    assert event.external_id == sent["id"]
+    assert_delivered(event_outcome(task_queue, event.pk), smtp, "ana.lima@example.org")
+
+
+def test_a_put_statement_without_an_id_takes_the_statement_id(put):
+    sent = statement()
+    statement_id = sent.pop("id")
+    assert put(sent, statement_id=statement_id).status_code == 204
+    event = CompletionEvent.objects.get()
+    assert event.external_id == statement_id and json.loads(bytes(event.body))["id"] == statement_id
+
+
+def test_the_same_statement_id_again_is_a_duplicate_by_put_or_post(put, post):
+    sent = statement()
+    assert [put(sent, statement_id=sent["id"]).status_code for _ in range(2)] == [204, 204]
+    assert post(sent).json() == [sent["id"]]
+    assert CompletionEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("statement_id", "body_id", "raw", "expected"),
+    [
+        (None, None, None, "needs exactly one statementId"),
+        ("not-a-uuid", None, None, "statementId must be a UUID"),
+        ("11111111-2222-4333-8444-555555555555", "99999999-2222-4333-8444-555555555555", None, "differs from statementId"),
+        ("11111111-2222-4333-8444-555555555555", None, "[{}]", "takes one statement"),
+        ("11111111-2222-4333-8444-555555555555", None, "{not json", "not readable JSON"),
+    ],
+)
+def test_a_put_that_is_not_one_statement_under_its_id_is_400_and_stores_nothing(put, statement_id, body_id, raw, expected):
+    sent = statement(statement_id=body_id)
+    if body_id is None:
+        del sent["id"]
+    response = put(sent, statement_id=statement_id, raw=raw)
+    assert response.status_code == 400 and expected in response.json()["detail"], response.text
+    assert CompletionEvent.objects.count() == 0
+
+
+def test_a_put_with_wrong_credentials_is_401_before_anything_else(put):
+    response = put(statement(), statement_id="not-a-uuid", auth=(KEY, "guess"))
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Basic")
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.0.1", "1.0.2", "1.0.3"])
+def test_it_accepts_every_1_0_version_header(post, put, version):
+    assert post(statement(), version=version).status_code == 200
+    sent = statement()
+    assert put(sent, statement_id=sent["id"], version=version).status_code == 204
+
+
+def test_it_refuses_a_version_outside_1_0_naming_the_ones_it_takes(put):
+    sent = statement()
+    response = put(sent, statement_id=sent["id"], version="2.0.0")
+    assert response.status_code == 400
+    assert "1.0.0, 1.0.1, 1.0.2, 1.0.3" in response.json()["detail"] and "'2.0.0'" in response.json()["detail"]
+
+
+def test_about_answers_the_versions_without_credentials(live_server, source, make_source):
+    response = requests.get(f"{live_server.url}/api/v1/sources/{source.slug}/xapi/about", timeout=30)
+    assert response.status_code == 200 and response.json() == {"version": ["1.0.3", "1.0.2", "1.0.1", "1.0.0"]}
+    assert response.headers["X-Experience-API-Version"] == "1.0.3"
+    other = make_source("generic", slug="not-an-lrs", secret="whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=")
+    missing = requests.get(f"{live_server.url}/api/v1/sources/{other.slug}/xapi/about", timeout=30)
+    assert missing.status_code == 404 and "No active xAPI source" in missing.json()["detail"]
+
+
+def test_a_method_an_lrs_has_but_laurel_does_not_is_405_in_json(live_server, source):
+    response = requests.delete(f"{live_server.url}/api/v1/sources/{source.slug}/xapi/statements", timeout=30)
+    assert response.status_code == 405 and "DELETE" in response.json()["detail"]
