@@ -10,7 +10,9 @@ import secrets
 import smtplib
 import threading
 import time
+from datetime import datetime, timezone
 from email.mime.base import MIMEBase
+from email.utils import format_datetime
 
 import requests
 from anymail.backends.base_requests import AnymailRequestsBackend
@@ -84,7 +86,8 @@ def outbox_email(*, message: OutboxMessage) -> OutboxEmail:
         from_email=message.from_email,
         to=[recipient_header(name=message.recipient_name, address=message.recipient)],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers=dict(message.headers),
+        # Django writes UTC as "-0000", which RFC 5322 reads as "local zone unknown"; "+0000" says UTC.
+        headers={"Date": format_datetime(datetime.now(timezone.utc)), **message.headers},
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
