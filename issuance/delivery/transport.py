@@ -56,6 +56,10 @@ class OutboxEmail(EmailMultiAlternatives):
 
     def message(self):
         msg = super().message()
+        if "Date" not in self.extra_headers:
+            # Django writes UTC as "-0000", which RFC 5322 reads as "local zone unknown"; "+0000" says
+            # UTC. Set on the MIME message only: an email service's API takes no Date of ours.
+            msg.replace_header("Date", format_datetime(datetime.now(timezone.utc)))
         for part in msg.walk():
             if part.is_multipart():
                 part.set_boundary(f"=_{secrets.token_hex(16)}")
@@ -86,8 +90,7 @@ def outbox_email(*, message: OutboxMessage) -> OutboxEmail:
         from_email=message.from_email,
         to=[recipient_header(name=message.recipient_name, address=message.recipient)],
         reply_to=[message.reply_to] if message.reply_to else None,
-        # Django writes UTC as "-0000", which RFC 5322 reads as "local zone unknown"; "+0000" says UTC.
-        headers={"Date": format_datetime(datetime.now(timezone.utc)), **message.headers},
+        headers=dict(message.headers),
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
