@@ -172,6 +172,8 @@ Q_CLUSTER = {
     "recycle": envint("Q_RECYCLE", 2000),  # a worker's memory stays flat; a new one re-loads fonts
     "poll": 0.2,
     "label": "Queue",
+    # The ORM or Redis broker as django-q2 would choose, able to hold a retry until it is due.
+    "broker_class": "issuance.queue_brokers.broker_make",
 }
 # On SIGTERM, workers finish the task in hand; one still running after this long is killed (and
 # re-queued by the sweep), so `qcluster` stops within 30 s of SIGTERM.

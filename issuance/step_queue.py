@@ -3,11 +3,14 @@
 import os
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 
 from django.db import transaction
 from django_q.brokers import Broker, get_broker
 from django_q.conf import Conf
 from django_q.tasks import async_task
+
+from .queue_brokers import broker_enqueue_at
 
 ADVANCE_TASK = "issuance.tasks.issuance_advance"
 
@@ -79,3 +82,23 @@ def issuance_enqueue(*, issuance_id) -> None:
         started.append(str(issuance_id))
         return
     transaction.on_commit(lambda: async_task(ADVANCE_TASK, str(issuance_id), broker=queue_broker()))
+
+
+class _HeldUntil:
+    """What `async_task` calls a broker: it enqueues the signed task so that it runs at `due`."""
+
+    def __init__(self, broker: Broker, due: datetime):
+        self.broker, self.due, self.list_key = broker, due, broker.list_key
+
+    def enqueue(self, task):
+        return broker_enqueue_at(self.broker, task, due=self.due)
+
+
+def task_enqueue_at(func: str, *args, due: datetime) -> None:
+    """Queue `func(*args)` to run when `due` comes (to about a second), once the transaction commits.
+
+    For retries: a row due again in 5 s is attempted then, not at the next minute's sweep. The
+    task must be safe to run early, late or twice (the row's claim decides); the sweep stays the
+    safety net for a task the broker lost.
+    """
+    transaction.on_commit(lambda: async_task(func, *args, broker=_HeldUntil(queue_broker(), due)))

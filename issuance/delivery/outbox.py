@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ..email.draft import EmailDraft
 from ..models import Issuance, OutboxMessage, Suppression
+from ..step_queue import task_enqueue_at
 from .results import DeliveryResult, delivery_result
 from .signals import outbox_message_failed
 from .transport import TransportError, outbox_email, transport_send
@@ -25,6 +26,9 @@ Status = OutboxMessage.Status
 # What a course's "sending paused" switch holds: every email to its learners (staff mail goes out).
 HELD_WHEN_PAUSED = {OutboxMessage.Kind.CREDENTIAL, OutboxMessage.Kind.STILL_NEEDED, OutboxMessage.Kind.RENEWAL_REMINDER,
                     OutboxMessage.Kind.REVOCATION_NOTICE}
+
+
+SEND_TASK = "issuance.delivery.tasks.outbox_send_task"
 
 
 def retry_delays() -> list[timedelta]:
@@ -161,6 +165,10 @@ def _record_failure(*, message: OutboxMessage, error: TransportError, now: datet
             status=Status.QUEUED, next_attempt_at=now + delay, last_error=detail
         )
     message.refresh_from_db()
+    if message.status == Status.QUEUED and message.next_attempt_at is not None:
+        # Sent when due, to about a second, not at the next minute's sweep; whichever of the two
+        # comes first claims the row, the other finds it taken.
+        task_enqueue_at(SEND_TASK, message.pk, due=message.next_attempt_at)
     return delivery_result(message=message)
 
 

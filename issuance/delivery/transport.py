@@ -10,7 +10,9 @@ import secrets
 import smtplib
 import threading
 import time
+from datetime import datetime, timezone
 from email.mime.base import MIMEBase
+from email.utils import format_datetime
 
 import requests
 from anymail.backends.base_requests import AnymailRequestsBackend
@@ -54,6 +56,10 @@ class OutboxEmail(EmailMultiAlternatives):
 
     def message(self):
         msg = super().message()
+        if "Date" not in self.extra_headers:
+            # Django writes UTC as "-0000", which RFC 5322 reads as "local zone unknown"; "+0000" says
+            # UTC. Set on the MIME message only: an email service's API takes no Date of ours.
+            msg.replace_header("Date", format_datetime(datetime.now(timezone.utc)))
         for part in msg.walk():
             if part.is_multipart():
                 part.set_boundary(f"=_{secrets.token_hex(16)}")

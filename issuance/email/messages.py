@@ -21,6 +21,7 @@ from ..linkedin import linkedin_add_to_profile_url
 from ..models import Credential, Issuance, OutboxMessage
 from .draft import EmailDraft
 from .render import RenderedEmail, email_render
+from .unsubscribe import unsubscribe_headers
 
 def email_template_for(*, organization: Organization, kind: str, chosen: EmailTemplate | None = None) -> EmailTemplate:
     """The course's choice, else the organisation's first of that kind, else the one Laurel ships."""
@@ -45,7 +46,8 @@ def _sender(organization: Organization, *, to_staff: bool = False) -> dict:
     domain = organization.sender_email.rpartition("@")[2] or None
     headers = {"Message-ID": make_msgid(domain=domain), "Auto-Submitted": "auto-generated"}
     if not to_staff:
-        # One address reaches a person; the essential email itself is not a subscription.
+        # One address reaches a person; the essential email itself is not a subscription. `_draft`
+        # adds the one-click https address, which names the recipient.
         headers["List-Unsubscribe"] = f"<mailto:{address}?subject=unsubscribe>"
     return {
         "from_email": formataddr((learner_text_line(organization.sender_name or organization.name), organization.sender_email)),
@@ -61,10 +63,14 @@ def _draft(*, organization: Organization, template: EmailTemplate, context: dict
     sender = _sender(organization, to_staff=to_staff)
     rendered: RenderedEmail = email_render(template=template, context=context, footer_note=footer_note,
                                            unsubscribe_url=sender["unsubscribe_url"])
+    headers = dict(sender["headers"])
+    if "List-Unsubscribe" in headers:  # wherever List-Unsubscribe goes, RFC 8058's one-click goes too
+        headers.update(unsubscribe_headers(organization_id=organization.pk, address=recipient,
+                                           mailto=sender["unsubscribe_url"]))
     return EmailDraft(
         organization=organization, issuance=issuance, kind=kind, idempotency_key=key, recipient=recipient,
         recipient_name=learner_text_line(recipient_name), from_email=sender["from_email"], reply_to=sender["reply_to"],
-        headers=sender["headers"], subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
+        headers=headers, subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
         attachments=list(attachments),
     )
 

@@ -89,6 +89,7 @@ class Suppression(models.Model):
         COMPLAINT = "complaint", "Spam complaint"
         REJECTED = "rejected", "Rejected by the provider"
         MANUAL = "manual", "Added by staff"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed (one-click or the unsubscribe page)"
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="suppressions")
     address = models.EmailField(max_length=320, help_text="Stored lower-case.")

@@ -36,6 +36,12 @@ def connection_settings_clean(*, kind: str, settings: dict) -> dict:
             except ValueError as exc:
                 raise ConnectionSettingsError(f"{kind} setting {name!r} {exc}. Its settings are: {valid}.") from None
         cleaned[name] = value
+    check = getattr(connector, "settings_check", None)  # rules across settings (which ones a choice needs)
+    if check is not None:
+        try:
+            check(cleaned)
+        except ValueError as exc:
+            raise ConnectionSettingsError(f"{kind} {exc}; its settings are: {valid}.") from None
     return cleaned
 
 
@@ -93,10 +99,21 @@ def mapping_set(*, connection: Connection, course_code: str, remote_id: str) -> 
 
 
 def connection_test(*, connection: Connection) -> str:
-    """Staff's "send a test": one harmless request; the answer (or the error) is kept on the connection."""
+    """Staff's "send a test": harmless requests; the answer (or the error) is kept on the connection.
+
+    Where the kind can, each mapping is checked too (the badge class exists and may be awarded),
+    since the platform would otherwise say so only when the first learner's award fails.
+    """
     connector: Connector = connector_for(connection.kind)
+    secret = connection_secret(connection)
     try:
-        result = "OK: " + connector.test(settings=connection.settings, secret=connection_secret(connection))
+        result = "OK: " + connector.test(settings=connection.settings, secret=secret)
+        mappings = {str(m.achievement): m.remote_id for m in connection.mappings.select_related("achievement").order_by("pk")}
+        problems = connector.mappings_check(settings=connection.settings, secret=secret, mappings=mappings) if mappings else []
+        if problems:
+            result = "Failed (permanent): " + " ".join(problems) + f" ({result.removeprefix('OK: ')})"
+        elif mappings and type(connector).mappings_check is not Connector.mappings_check:
+            result += f" {len(mappings)} mapping(s) checked."
     except OutboundError as exc:
         result = f"Failed ({'permanent' if exc.permanent else 'transient'}): {exc}"
     Connection.objects.filter(pk=connection.pk).update(last_test_at=timezone.now(), last_test_result=result[:2000])

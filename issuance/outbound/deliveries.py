@@ -17,6 +17,7 @@ from audit.services import audit_record
 from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
 
 from ..models import Connection, OutboundDelivery
+from ..step_queue import task_enqueue_at
 from .connections import connection_secret
 from .connectors.base import ISSUED, PLATFORM, DeliveryRequest, Outcome, OutboundError
 from .registry import connector_for
@@ -24,6 +25,7 @@ from .registry import connector_for
 logger = logging.getLogger(__name__)
 Status = OutboundDelivery.Status
 WAIT_FOR_ISSUE = timedelta(seconds=60)
+DELIVERY_TASK = "issuance.outbound.tasks.outbound_delivery_task"
 
 
 def stuck_after() -> timedelta:
@@ -58,6 +60,7 @@ def delivery_perform(*, delivery_id: int, now: datetime | None = None) -> Outbou
                 status=Status.QUEUED, attempts=F("attempts") - 1, next_attempt_at=now + WAIT_FOR_ISSUE,
                 last_error="Waiting for the credential to be issued on this platform first.")
             delivery.refresh_from_db()
+            _attempt_when_due(delivery)
             return delivery
         remote_id = issued.remote_id
     try:
@@ -123,7 +126,17 @@ def _failure(delivery: OutboundDelivery, error: OutboundError, *, calls: list, n
     OutboundDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
         status=Status.QUEUED, next_attempt_at=now + wait, last_error=detail, **summary)
     delivery.refresh_from_db()
+    _attempt_when_due(delivery)
     return delivery
+
+
+def _attempt_when_due(delivery: OutboundDelivery) -> None:
+    """A task for the moment the row is due: a first retry in 5 s is made in about 5 s, not at the next sweep.
+
+    If the sweep gets there first, the task finds the row claimed or done and does nothing.
+    """
+    if delivery.status == Status.QUEUED and delivery.next_attempt_at is not None:
+        task_enqueue_at(DELIVERY_TASK, delivery.pk, due=delivery.next_attempt_at)
 
 
 def _finish(delivery: OutboundDelivery, *, status: str, error: str, now: datetime, **fields) -> OutboundDelivery:

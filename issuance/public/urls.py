@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import badges, certificates, invitations, pages
+from . import badges, certificates, invitations, pages, unsubscribe
 
 urlpatterns = [
     path("credentials/<uuid:credential_id>.pdf", certificates.credential_pdf, name="credential-pdf"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("credentials/<uuid:credential_id>", pages.credential_page, name="credential-page"),
     path("verify", pages.verify_code, name="credential-verify"),
     path("invitations/<str:token>", invitations.invitation_page, name="invitation-accept"),
+    path("email/unsubscribe/<str:token>", unsubscribe.unsubscribe_page, name="email-unsubscribe"),
     path("issuers/<slug:slug>/did.json", badges.issuer_did_document, name="issuer-did"),
     path("status/<slug:slug>/<str:purpose>/<int:number>", badges.status_list, name="status-list"),
     path("ob2/assertions/<uuid:credential_id>", badges.ob2_assertion, name="ob2-assertion"),

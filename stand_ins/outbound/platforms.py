@@ -73,45 +73,81 @@ def _envelope(result, status=200, success=True, description="ok", **extra):
     return status, {"status": {"success": success, "description": description}, "result": result, **extra}
 
 
-class BadgrServer(FakeService):
-    """API v2 with /o/token (password and refresh grants) and the {"status", "result"} envelope."""
+# What Django answers for an unhandled error with DEBUG off: the page a real Badgr sent for its 500s.
+DJANGO_500_PAGE = (b'<!doctype html>\n<html lang="en">\n<head>\n  <title>Server Error (500)</title>\n</head>\n<body>\n'
+                   b'  <h1>Server Error (500)</h1><p></p>\n</body>\n</html>\n')
+HTML = {"content-type": "text/html; charset=utf-8"}
 
-    def __init__(self, *, username="issuer@academy.example", password="badgr-password", badgeclasses=("bc-1",)):
+
+class BadgrServer(FakeService):
+    """API v2 with /o/token and the {"status", "result"} envelope, answering as a real Badgr server did (real-systems.md §7).
+
+    Grants: password, and client credentials (the fork's documented path); a refresh of a
+    password-grant token answers 401 "Token refresh failed!". `unknown_token_status=500` is a server
+    whose OIDC authentication is not configured: a dropped bearer token gets Django's HTML 500 page.
+    `badgeclasses` maps a badge class id to its issuer; on `viewing_issuers` the account is only staff.
+    """
+
+    def __init__(self, *, username="issuer@academy.example", password="badgr-password", badgeclasses=("bc-1",),
+                 client_id="laurel-client", client_secret="client-secret", unknown_token_status=401, viewing_issuers=()):
         super().__init__()
-        self.username, self.password, self.badgeclasses = username, password, set(badgeclasses)
+        self.username, self.password = username, password
+        self.client_id, self.client_secret = client_id, client_secret
+        self.badgeclasses = dict(badgeclasses) if isinstance(badgeclasses, dict) else {b: "issuer-1" for b in badgeclasses}
+        self.unknown_token_status, self.viewing_issuers = unknown_token_status, set(viewing_issuers)
         self.access: set[str] = set()
-        self.refresh: set[str] = set()
         self.assertions: dict[str, dict] = {}
 
     def expire_tokens(self):
         self.access.clear()
 
-    def _token(self):
-        access, refresh = secrets.token_hex(8), secrets.token_hex(8)
+    def _token(self, *, refresh: bool):
+        access = secrets.token_hex(8)
         self.access.add(access)
-        self.refresh.add(refresh)
-        return 200, {"access_token": access, "token_type": "Bearer", "expires_in": 86400, "refresh_token": refresh, "scope": "rw:issuer"}
+        token = {"access_token": access, "token_type": "Bearer", "expires_in": 86400, "scope": "rw:issuer"}
+        return 200, {**token, "refresh_token": secrets.token_hex(8)} if refresh else token
+
+    def _issuers(self):
+        names = sorted(set(self.badgeclasses.values()) | self.viewing_issuers)
+        return [{"entityType": "Issuer", "entityId": name, "name": name.title(),
+                 "staff": [{"role": "staff" if name in self.viewing_issuers else "owner", "userProfile": "user-1"}]}
+                for name in names]
 
     def handle(self, request):
         path, method = request["path"], request["method"]
         if path == "/o/token" and method == "POST":
             form = {k: v[0] for k, v in parse_qs(request["body"].decode()).items()}
-            if form.get("grant_type") == "password" and form.get("username") == self.username and form.get("password") == self.password:
-                return self._token()
-            if form.get("grant_type") == "refresh_token" and form.get("refresh_token") in self.refresh:
-                self.refresh.discard(form["refresh_token"])
-                return self._token()
-            return 400, {"error": "invalid_grant"}
+            grant = form.get("grant_type")
+            if grant == "password" and form.get("username") == self.username and form.get("password") == self.password:
+                return self._token(refresh=True)
+            if grant == "client_credentials":
+                if form.get("client_id") == self.client_id and form.get("client_secret") == self.client_secret:
+                    return self._token(refresh=False)
+                return 401, {"error": "invalid_client"}
+            if grant == "refresh_token":
+                return 401, {"error": "Token refresh failed!"}
+            return 400, {"error": "invalid_grant", "error_description": "Invalid credentials given."}
         if request["headers"].get("authorization", "").removeprefix("Bearer ") not in self.access:
+            if self.unknown_token_status == 500:
+                return 500, DJANGO_500_PAGE, HTML
             return 401, {"detail": "Authentication credentials were not provided."}
+        if path == "/v2/users/self":
+            return _envelope([{"entityType": "BadgeUser", "entityId": "user-1", "emails": [{"email": self.username}]}])
         if path == "/v2/issuers":
-            return _envelope([{"entityId": "issuer-1", "name": "Academy"}])
+            return _envelope(self._issuers())
+        match = re.fullmatch(r"/v2/badgeclasses/([^/]+)", path)
+        if match and method == "GET":
+            if match[1] not in self.badgeclasses:
+                return _envelope([], status=404, success=False, description="entity not found or insufficient privileges")
+            return _envelope([{"entityType": "BadgeClass", "entityId": match[1], "issuer": self.badgeclasses[match[1]], "name": match[1]}])
         match = re.fullmatch(r"/v2/badgeclasses/([^/]+)/assertions", path)
         if match:
             if match[1] not in self.badgeclasses:
-                return _envelope([], status=404, success=False, description="badgeclass not found")
+                return _envelope([], status=404, success=False, description="entity not found or insufficient privileges")
             if method == "GET":
                 return _envelope([a for a in self.assertions.values() if a["badgeclass"] == match[1]])
+            if self.badgeclasses[match[1]] in self.viewing_issuers:
+                return _envelope([], status=404, success=False, description="entity not found or insufficient privileges")
             return _scripted(self, lambda: self._issue(match[1], self.json_body(request)))
         match = re.fullmatch(r"/v2/assertions/([^/]+)", path)
         if match and match[1] in self.assertions:

@@ -29,7 +29,7 @@ class FakeService:
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 request = {"method": self.command, "path": parts.path, "query": parse_qs(parts.query),
-                           "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                           "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "at": time.monotonic()}
                 with service._lock:
                     service.requests.append(request)
                 status, headers, payload, stall = service._answer(request)

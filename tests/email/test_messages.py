@@ -5,9 +5,11 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.test import Client
 
 from courses.defaults import organization_install_default_templates
 from courses.models import EmailTemplate
+from issuance.models import Suppression
 from issuance.delivery.sending import delivery_send_credential_email, delivery_send_still_needed_email
 from tests.factories.delivery import CredentialFactory, IssuanceFactory
 from tests.factories.courses import CourseFactory, OrganizationFactory
@@ -35,8 +37,36 @@ def test_it_comes_from_the_organisation_with_a_message_id_on_its_domain(smtp_ser
     assert message["From"] == "Northwind Safety <certificates@northwind.example>"
     assert message["Reply-To"] == "training@northwind.example"
     assert re.fullmatch(r"<[^@<>]+@northwind\.example>", message["Message-ID"])
-    assert message["List-Unsubscribe"] == "<mailto:training@northwind.example?subject=unsubscribe>"
+    one_click, mailto = re.findall(r"<([^>]+)>", message["List-Unsubscribe"])
+    assert re.fullmatch(rf"{BASE}/email/unsubscribe/[^/]+", one_click)
+    assert mailto == "mailto:training@northwind.example?subject=unsubscribe"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert smtp_server.handler.envelopes[-1].mail_from == "certificates@northwind.example"
+
+
+def test_its_date_says_utc_as_plus_0000(smtp_server):
+    # RFC 5322 reads "-0000" as "local zone unknown"; Django writes UTC that way unless told otherwise.
+    _, message = send_credential(smtp_server)
+    assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000", message["Date"])
+
+
+def test_the_one_click_unsubscribe_post_puts_the_recipient_on_the_suppression_list(smtp_server, client):
+    credential, message = send_credential(smtp_server, issuance__learner__email="Ana@Learners.example")
+    path = urlsplit(re.findall(r"<([^>]+)>", message["List-Unsubscribe"])[0]).path
+    organization = credential.issuance.organization
+
+    page = client.get(path)  # a link scanner's GET unsubscribes no one
+    assert page.status_code == 200 and b"Unsubscribe from" in page.content
+    assert not Suppression.objects.filter(organization=organization).exists()
+    assert client.post(path, data={"other": "x"}).status_code == 400
+
+    # What a mailbox provider sends (RFC 8058 section 3.2): a POST with no cookie or CSRF token.
+    reply = Client(enforce_csrf_checks=True).post(path, data="List-Unsubscribe=One-Click",
+                                                  content_type="application/x-www-form-urlencoded")
+    assert reply.status_code == 200 and b"You are unsubscribed" in reply.content
+    suppression = Suppression.objects.get(organization=organization)
+    assert suppression.address == "ana@learners.example" and suppression.reason == Suppression.Reason.UNSUBSCRIBED
+    assert client.post(path.replace("/unsubscribe/", "/unsubscribe/x"), data={"List-Unsubscribe": "One-Click"}).status_code == 404
 
 
 def test_it_links_the_credential_page_badge_and_linkedin_with_the_right_parameters(smtp_server):

@@ -102,6 +102,6 @@ def test_the_digest_carries_no_learner_unsubscribe_footer_or_header(smtp, source
     _park(source, 1, learner={"name": "Ana"})
     assert staff_digests_send() == 1
     [(_, message)] = smtp.messages
-    assert message["List-Unsubscribe"] is None
+    assert message["List-Unsubscribe"] is None and message["List-Unsubscribe-Post"] is None
     for part in (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()):
         assert "unsubscribe" not in part.lower() and "Stop news" not in part

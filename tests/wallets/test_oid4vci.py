@@ -68,6 +68,21 @@ def test_it_publishes_metadata_at_the_tenant_paths(learner, base):
     assert requests.get(f"{base}/.well-known/openid-credential-issuer/oid4vci/nobody", timeout=10).status_code == 404
 
 
+@pytest.mark.parametrize("suffix, document", [("openid-credential-issuer", "metadata"),
+                                              ("oauth-authorization-server", "authorization_server"),
+                                              ("openid-configuration", "authorization_server")])
+def test_it_answers_the_metadata_paths_draft_13_wallets_append_to_the_issuer(learner, base, suffix, document):
+    # @sphereon/oid4vci-client 0.20.1 asked for <issuer>/.well-known/openid-credential-issuer and got a 404 page.
+    issuer = resolve_offer(learner.offer_uri())
+    identifier = issuer.metadata["credential_issuer"]
+
+    reply = requests.get(f"{identifier}/.well-known/{suffix}", timeout=10)
+
+    assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("application/json")
+    assert reply.json() == getattr(issuer, document)
+    assert requests.get(f"{base}/oid4vci/nobody/.well-known/{suffix}", timeout=10).status_code == 404
+
+
 def test_it_refuses_a_reused_pre_authorized_code(learner):
     issuer = resolve_offer(learner.offer_uri())
     _token(issuer)

@@ -25,12 +25,14 @@ class OutboundError(Exception):
 
     `retry_after` (seconds) is the system's own request to wait (429 / Retry-After).
     `outcome_unknown`: the request may have been acted upon, so the next attempt looks first.
+    `status`: the HTTP status the system answered, when it answered one.
     """
 
     def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None, outcome_unknown: bool = False,
-                 gone: bool = False):
+                 gone: bool = False, status: int | None = None):
         super().__init__(message)
         self.permanent, self.retry_after, self.outcome_unknown, self.gone = permanent, retry_after, outcome_unknown, gone
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,10 @@ class Connector:
     def test(self, *, settings: dict, secret: str) -> str:
         """A harmless request that proves the settings and the secret work; returns what the system said."""
         raise NotImplementedError
+
+    def mappings_check(self, *, settings: dict, secret: str, mappings: dict[str, str]) -> list[str]:
+        """What is wrong with the mappings ({our achievement: the platform's id}), one line each; [] if nothing or not checkable."""
+        return []
 
 
 CONNECTORS: dict[str, Connector] = {}

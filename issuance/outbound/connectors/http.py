@@ -1,5 +1,7 @@
 """The one way connectors call out: the guarded request, its status read as success or a classified failure."""
 
+import html
+import re
 from time import monotonic
 from urllib.parse import urlsplit
 
@@ -29,10 +31,39 @@ def outbound_call(request: DeliveryRequest | None, method: str, url: str, *, ok=
     _note(request, f"{method} {path} → {response.status} ({(monotonic() - started) * 1000:.0f} ms)")
     if response.status in ok or response.status in accept:
         return response
-    detail = f"{method} {path} answered {response.status}: {response.text[:500]}"
+    detail = f"{method} {path} answered {response.status}: {response_summary(response, limit=500)}"
     if response.status in TRANSIENT:
-        raise OutboundError(detail, permanent=False, retry_after=retry_after_seconds(response.headers.get("retry-after")))
-    raise OutboundError(detail, permanent=True, gone=response.status == 410)
+        raise OutboundError(detail, permanent=False, retry_after=retry_after_seconds(response.headers.get("retry-after")),
+                            status=response.status)
+    raise OutboundError(detail, permanent=True, gone=response.status == 410, status=response.status)
+
+
+_HTML_START = re.compile(rb"\s*(<!doctype html|<html|<head|<body|<title|<!--)", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def response_summary(response, *, limit: int = 300) -> str:
+    """The body as staff should read it in an error: an HTML error page becomes a short plain summary.
+
+    Real servers answer failures with whole HTML pages (a Django or nginx 500 page); kept raw, the
+    stored error is markup cut off mid-tag and says nothing. Their title and first heading say it all.
+    """
+    body = response.body or b""
+    content_type = (response.headers.get("content-type") or "").lower()
+    if "html" not in content_type and not _HTML_START.match(body[:200]):
+        return response.text[:limit]
+    text = response.text
+    parts = []
+    for pattern in (_TITLE, _HEADING):
+        found = pattern.search(text)
+        if found:
+            plain = " ".join(html.unescape(_TAG.sub(" ", found[1])).split())
+            if plain and plain not in parts:
+                parts.append(plain)
+    summary = " — ".join(parts) or "no title"
+    return f"an HTML page ({summary})"[:limit]
 
 
 def _note(request: DeliveryRequest | None, line: str) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from ..connectors.setting_checks import pairs_parse, url_check
 from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REINSTATED, REVOKED, SUSPENDED, UPDATED, CRM, Connector, Outcome, OutboundError, Setting, connector_register
-from ..connectors.http import base_join, outbound_call
+from ..connectors.http import base_join, outbound_call, response_summary
 from .hubspot import FIELDS, credential_fields
 
 _tokens: dict[tuple, tuple[str, str, float]] = {}
@@ -40,7 +40,7 @@ def _token(request, settings: dict, secret: str, *, stale: str = "") -> tuple[st
     form = {"grant_type": "client_credentials", "client_id": settings["client_id"], "client_secret": secret}
     response = outbound_call(request, "POST", base_join(settings["base_url"], "services/oauth2/token"), data=form, accept=(400, 401))
     if response.status != 200:
-        raise OutboundError(f"Salesforce refused the client id or secret ({response.status}): {response.text[:300]}", permanent=True)
+        raise OutboundError(f"Salesforce refused the client id or secret ({response.status}): {response_summary(response, limit=300)}", permanent=True)
     answer = response.json()
     entry = (answer["access_token"], answer.get("instance_url") or settings["base_url"], time.monotonic() + TOKEN_LIFETIME)
     with _lock:

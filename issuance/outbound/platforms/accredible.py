@@ -12,7 +12,7 @@ from ..connectors.base import (
     HOURS_OF_RETRIES, ISSUED, REVOKED, UPDATED, Connector, DeliveryRequest, Outcome, OutboundError, Setting,
     connector_register,
 )
-from ..connectors.http import base_join, outbound_call
+from ..connectors.http import base_join, outbound_call, response_summary
 
 PRODUCTION = "https://api.accredible.com"
 WINDOW = 30  # seconds: Accredible counts its rate limit in 30 s windows; a 429 without Retry-After waits one
@@ -74,7 +74,7 @@ class Accredible(Connector):
         if response.status == 422:
             found = self._find(request)  # our id is taken: an earlier attempt made it
             if found is None:
-                raise OutboundError(f"Accredible refused the credential (422): {response.text[:500]}", permanent=True)
+                raise OutboundError(f"Accredible refused the credential (422): {response_summary(response, limit=500)}", permanent=True)
             return _outcome(found, "Accredible already held this credential; adopted it.")
         return _outcome(response.json()["credential"], "Issued on Accredible.")
 

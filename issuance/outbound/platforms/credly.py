@@ -9,7 +9,7 @@ from datetime import datetime
 
 from ..connectors.setting_checks import choice_check, url_check
 from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
-from ..connectors.http import base_join, outbound_call
+from ..connectors.http import base_join, outbound_call, response_summary
 
 PRODUCTION = "https://api.credly.com/v1"
 
@@ -67,7 +67,7 @@ class Credly(Connector):
         if response.status == 422:  # a duplicate: the earner already holds this template; adopt it if it is ours
             found = self._find(request)
             if found is None:
-                raise OutboundError(f"Credly refused the badge (422): {response.text[:500]}", permanent=True)
+                raise OutboundError(f"Credly refused the badge (422): {response_summary(response, limit=500)}", permanent=True)
             return _outcome(found, "Credly already held this badge (422 duplicate); adopted it")
         return _outcome(response.json()["data"], "Issued on Credly")
 

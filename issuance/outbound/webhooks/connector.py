@@ -17,7 +17,7 @@ from ..connectors.base import (
     ACTIONS, WEBHOOK, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register,
 )
 from ...outgoing.http import retry_after_seconds
-from ..connectors.http import outbound_call
+from ..connectors.http import outbound_call, response_summary
 
 EVENTS = [action for action in ACTIONS if action != "credential.updated"]
 
@@ -75,7 +75,7 @@ class WebhookSubscription(Connector):
             return Outcome(summary=f"{request.settings['url']} answered {response.status}.", remote_id=message_id)
         # Any other answer is a failure to retry on the schedule (a 3xx is not a redirect to follow, as the
         # spec says), except 410 Gone, which disables the subscription at once.
-        detail = f"{request.settings['url']} answered {response.status}: {response.text[:300]}"
+        detail = f"{request.settings['url']} answered {response.status}: {response_summary(response, limit=300)}"
         raise OutboundError(detail, permanent=response.status == 410, gone=response.status == 410,
                             retry_after=retry_after_seconds(response.headers.get("retry-after")))
 

@@ -135,3 +135,11 @@ def test_a_worker_that_died_mid_call_is_resolved_by_a_lookup(credential, credly,
     delivery.refresh_from_db()
     assert delivery.status == Status.DONE and delivery.remote_id == next(iter(credly.badges))
     assert credly.calls("POST", "/badges") == [] and len(credly.badges) == 1
+
+
+def test_an_html_error_page_from_a_platform_is_kept_as_its_status_and_title(credential, credly, credly_connection):
+    page = b"<!DOCTYPE html><html><head><title>We're sorry, but something went wrong (500)</title></head><body><p>x</p></body></html>"
+    credly.script = [("fail", 500, {"content-type": "text/html; charset=utf-8"}, page)]
+    outbound_platforms_issue(issuance=credential.issuance, credential=credential)
+    delivery = OutboundDelivery.objects.get(credential=credential, action="credential.issued")
+    assert delivery.last_error.endswith("answered 500: an HTML page (We're sorry, but something went wrong (500))")

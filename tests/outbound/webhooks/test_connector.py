@@ -116,3 +116,15 @@ def test_it_refuses_a_private_address_without_the_setting(credential, receiver, 
     _send(credential)
     assert OutboundDelivery.objects.get(credential=credential).status == Status.FAILED
     assert receiver.requests == []
+
+
+NGINX_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
+             b"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+
+
+def test_an_html_error_page_is_kept_as_its_status_and_title_not_as_markup(credential, receiver, subscription):
+    receiver.script = [("fail", 502, {"content-type": "text/html"}, NGINX_502)]
+    _send(credential)
+    delivery = OutboundDelivery.objects.get(credential=credential)
+    assert delivery.status == Status.QUEUED
+    assert delivery.last_error.endswith("answered 502: an HTML page (502 Bad Gateway)")
