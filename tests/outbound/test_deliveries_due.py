@@ -24,7 +24,7 @@ from issuance.outbound.tasks import outbound_delivery_task, outbound_sweep
 from issuance.queue_brokers import DueRedis
 from tests.pipeline.cluster import Cluster, wait_until
 
-from .receivers import WebhookReceiver
+from stand_ins.outbound.receivers import WebhookReceiver
 
 SECRET = "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE="
 Status = OutboundDelivery.Status

@@ -1,6 +1,6 @@
 """Park reasons read as words for staff, whole codes included."""
 
-from issuance.admin.park_reasons import park_reason_label
+from credentials_site.admin.pipeline.park_reasons import park_reason_label
 
 
 def test_missing_facts_and_moodle_refusals_read_as_words():

@@ -10,7 +10,7 @@ WHOLE = {
     "learner_missing": "The learner is missing",
     "type_unknown": "Not a completion Laurel knows",
     "processing_failed": "Processing failed with an unexpected error",
-    # Moodle's web services (issuance/sources/moodle_ws.py): the message names the capability or setting.
+    # Moodle's web services (issuance/sources/moodle/web_services.py): the message names the capability or setting.
     "moodle_capability_missing": "Moodle: the web-services user lacks a capability",
     "moodle_invalidtoken": "Moodle refused the web-services token",
     "moodle_not_completed": "Moodle says the course is not completed",

@@ -12,7 +12,7 @@ from courses.models import RuleSetVersion
 from courses.services import ruleset_version_publish
 from issuance.intake.polling import source_poll
 from issuance.models import CompletionEvent, Credential, Issuance, PollCursor, SourcePoll
-from tests.factories import RuleSetFactory
+from tests.factories.courses import RuleSetFactory
 
 from stand_ins.lms import MoodleWebServices
 from .test_webhook import PLUGIN_TOKEN, WS_TOKEN, course_completed

@@ -18,7 +18,7 @@ from courses.services import ruleset_version_publish
 from issuance.intake.parked_events import parked_event_reprocess
 from issuance.models import CompletionEvent, Issuance
 from issuance.sources.settings_schema import SettingsError
-from issuance.transitions import issuance_resume
+from issuance.pipeline import issuance_resume
 from issuance.sweep import completion_events_sweep
 from tests.factories.courses import CourseFactory, RuleSetFactory, StaffUserFactory
 
