@@ -16,10 +16,11 @@ and expire on their own, so a worker killed mid-run holds nothing for long.
 """
 
 import os
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -95,7 +96,9 @@ def _statements_bounded(budget: Budget) -> Iterator[None]:
         try:
             yield
         finally:
-            raw.set_progress_handler(None, 0)
+            # The ORM broker closes old connections when it enqueues: the handler went with that one.
+            with suppress(sqlite3.ProgrammingError):
+                raw.set_progress_handler(None, 0)
         return
     yield
 

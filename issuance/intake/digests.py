@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,7 +68,8 @@ def _items(events, issuances) -> list[dict]:
     items = [
         {"summary": f"Event {event.source.slug} · {event.external_id}",
          "error": event.errors[0]["message"] if event.errors else "no error recorded"}
-        for event in events.order_by("parked_at")[:ITEMS_LISTED]
+        # Sorted by an expression: the unannounced rows come from their own index, never the parked_at index's walk.
+        for event in events.order_by(Coalesce("parked_at", "received_at"))[:ITEMS_LISTED]
     ]
     items += [
         {"summary": f"{issuance.learner_name} — {issuance.course.code} parked at {issuance.failed_step}", "error": issuance.error}

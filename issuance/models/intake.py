@@ -129,7 +129,7 @@ class CompletionEvent(models.Model):
         indexes = [
             # The staff digest's "parked and not yet announced", and the oldest event still waiting (the sweep,
             # /healthz): each reads only the rows it is about, whatever the history (#28).
-            models.Index(fields=["status", "staff_notified_at", "source"], name="event_unannounced_idx"),
+            models.Index(fields=["status", "staff_notified_at", "source", "parked_at"], name="event_unannounced_idx"),
             models.Index(fields=["status", "received_at"], name="event_status_received_idx"),
             # Retention's "bodies still kept": the daily run reads only those, not the year it already emptied.
             models.Index(fields=["received_at"], name="event_body_kept_idx", condition=~models.Q(body=b"")),

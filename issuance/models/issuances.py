@@ -106,7 +106,8 @@ class Issuance(models.Model):
             models.Index(fields=["organization", "created_at", "course"], name="issuance_org_created_idx"),
             models.Index(fields=["state", "organization", "created_at"], name="issuance_state_created_idx"),
             # The staff digest's "parked and not yet announced": only those rows, whatever the history (#28).
-            models.Index(fields=["state", "staff_notified_at", "organization"], name="issuance_unannounced_idx"),
+            models.Index(fields=["state", "staff_notified_at", "organization", "state_changed_at"],
+                         name="issuance_unannounced_idx"),
         ]
 
     def __str__(self):
