@@ -20,6 +20,7 @@ from django.utils import timezone
 from courses.models import Course
 from courses.tenancy import organizations_for
 
+from ..health import pipeline_health
 from ..models import CompletionEvent, Credential, Issuance, OutboxMessage
 from ..transitions import NOT_CLAIMABLE
 
@@ -52,6 +53,7 @@ class Dashboard:
     time_saved: Figure
     minutes_per_credential: int
     organizations: list = field(default_factory=list)
+    stalled: list[str] = field(default_factory=list)  # /healthz's reasons: the workers are every organisation's
 
 
 def _list_url(name: str, **params) -> str:
@@ -264,6 +266,7 @@ def dashboard_build(*, user, now: datetime | None = None) -> Dashboard:
         volume=volume_by_course(organizations=scope, now=now),
         ineligible=ineligible, queue_age=queue_figures, expiries=expiry_figures, time_saved=saved,
         minutes_per_credential=minutes, organizations=list(organizations.values_list("name", flat=True)[:6]),
+        stalled=pipeline_health(now=now)["stalled_because"],
     )
 
 

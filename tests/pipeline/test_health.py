@@ -125,3 +125,14 @@ def test_it_answers_503_when_no_worker_has_finished_a_task_while_work_waits(clie
     assert 119 <= pipeline["last_task_finished_seconds_ago"] <= 125
     assert pipeline["stalled_because"] == [
         f"no worker has finished a task for {pipeline['last_task_finished_seconds_ago']:.0f} s while work waits"]
+
+
+def test_the_dashboard_says_the_pipeline_has_stalled_and_why(admin_client, settings):
+    settings.LAUREL_HEALTH_STALL_SECONDS = 60
+    assert "The pipeline has stalled" not in admin_client.get("/admin/").content.decode()
+
+    event = CompletionEvent.objects.create(source=SourceFactory(), external_id="waits", body=b"{}")
+    CompletionEvent.objects.filter(pk=event.pk).update(received_at=timezone.now() - timedelta(seconds=300))
+    page = admin_client.get("/admin/").content.decode()
+    assert "The pipeline has stalled" in page
+    assert "A received event has waited 300 s to be processed." in page

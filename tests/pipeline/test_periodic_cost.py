@@ -22,6 +22,9 @@ from tests.housekeeping_world import attention_add, history_add, housekeeping_wo
 
 HISTORY_TABLES = ("issuance_issuance", "issuance_completionevent", "issuance_outboxmessage", "issuance_outbounddelivery",
                   "issuance_credential")
+# Partial indexes that hold only what waits (failed emails not yet announced, bodies still kept): reading
+# one whole is reading the work, not the history.
+WAITING_ONLY_INDEXES = ("outbox_unannounced_idx", "event_body_kept_idx")
 TASKS = {
     "sweep": issuance_sweep,
     "outbox sweep": outbox_sweep,
@@ -42,6 +45,7 @@ def _statements(run) -> list[str]:
 
 def _shape(sql: str) -> str:
     """A statement without its values: ids, keys and times differ from run to run, the statement must not."""
+    sql = re.sub(r"_django_curs_\d+_sync_\d+", "_django_curs", sql)  # PostgreSQL's server-side cursors are numbered
     return re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", sql)
 
 
@@ -52,7 +56,8 @@ def _full_scans(sql: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql)
         steps = [row[-1] for row in cursor.fetchall()]
-    return [step for step in steps if re.match(rf"SCAN ({'|'.join(HISTORY_TABLES)})\b", step)]
+    return [step for step in steps if re.match(rf"SCAN ({'|'.join(HISTORY_TABLES)})\b", step)
+            and not any(f"INDEX {index}" in step for index in WAITING_ONLY_INDEXES)]
 
 
 @pytest.fixture
