@@ -18,7 +18,10 @@ import statistics
 import time
 from datetime import datetime
 
-from badge_step import django_ready
+try:
+    from badge_step import django_ready  # run as a script: bench/ is on the path
+except ImportError:  # imported as bench.dashboard by the housekeeping part
+    from bench.badge_step import django_ready
 
 LEARNERS = 50_000
 PARKED_EVENTS = 400

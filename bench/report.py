@@ -90,7 +90,19 @@ def table(results: dict) -> str:
     for key, label, target, check, load_key in ROWS:
         if key in results:
             lines.append(f"| {label} | {target} | {_value(results, key)} | {_load(results, load_key)} | {_met(check, results, key)} |")
+    if "housekeeping" in results:
+        lines += housekeeping_table(results["housekeeping"])
     return "\n".join(lines)
+
+
+def housekeeping_table(figures: dict) -> list[str]:
+    """One row per periodic task: its run time against the 2 s target, its statements, the load beside it."""
+    lines = ["", f"Periodic tasks at {figures['issuances']:,} issuances ({figures['vendor']}; loaded in {figures['loaded_s']} s)",
+             "", "| Task | Target | ms per run | statements | load average (1, 5, 15 min) | |", "|---|---|---|---|---|---|"]
+    for name, task in figures["tasks"].items():
+        lines.append(f"| {name} | ≤ 2,000 ms | {task['ms']:,} | {task['statements']} | {task['load']} | "
+                     f"{'met' if task['ms'] <= 2000 else '**missed**'} |")
+    return lines
 
 
 def combined_table(by_profile: dict[str, dict]) -> str:

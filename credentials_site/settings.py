@@ -326,8 +326,14 @@ LAUREL_ENRICHMENT_RETRY_SECONDS = envintlist("LAUREL_ENRICHMENT_RETRY_SECONDS", 
 # An event or issuance whose processing raises an unexpected error this many times is parked with
 # the error, instead of being picked up again by every sweep for ever (a "poison" message).
 LAUREL_POISON_FAILURES = envint("LAUREL_POISON_FAILURES", 3)
-# /healthz answers 503 when the oldest waiting issuance has waited longer than this.
+# /healthz answers 503 when work has waited this long: an issuance or a received event not moving, a
+# queued task no worker has taken, or no worker finishing any task while work waits.
 LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
+# Periodic tasks (issuance/schedules.py) share the queue's workers with issuance steps: each run stops
+# between batches after this many seconds, and at most LAUREL_PERIODIC_WORKERS run at once (one fewer
+# than the workers), so housekeeping never occupies every worker (issuance/periodic.py).
+LAUREL_PERIODIC_BUDGET_SECONDS = envint("LAUREL_PERIODIC_BUDGET_SECONDS", 20)
+LAUREL_PERIODIC_WORKERS = envint("LAUREL_PERIODIC_WORKERS", max(1, Q_CLUSTER["workers"] - 1))
 # An outbox row still `sending` after this long lost its sender (a task never outlives Q_TIMEOUT).
 LAUREL_OUTBOX_STUCK_SECONDS = envint("LAUREL_OUTBOX_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
 # Waits before an email's attempts 2, 3, 4 … (a minute, five, half an hour, two hours, six hours).

@@ -19,6 +19,9 @@ class IssuanceConfig(AppConfig):
         from .email.save_check import email_template_save_problems
         from .lifecycle import checks as lifecycle_checks  # noqa: F401  (registers the lifecycle's system checks)
         from .outbound import checks as outbound_checks  # noqa: F401  (registers laurel.W030, W031)
+        from django_q.signals import post_execute
+
+        from .health import worker_finished_record
         from .models import Source
         from .schedules import poll_schedule_after_source_delete, poll_schedule_after_source_save, schedules_sync_after_migrate
         from .sources import checks as source_checks  # noqa: F401  (registers laurel.E020)
@@ -30,6 +33,8 @@ class IssuanceConfig(AppConfig):
         post_migrate.connect(schedules_sync_after_migrate, sender=self, dispatch_uid="laurel-schedules-sync")
         post_save.connect(poll_schedule_after_source_save, sender=Source, dispatch_uid="laurel-poll-schedule")
         post_delete.connect(poll_schedule_after_source_delete, sender=Source, dispatch_uid="laurel-poll-schedule-delete")
+        # /healthz's "no worker has finished a task": the cluster's monitor records when one last did.
+        post_execute.connect(worker_finished_record, dispatch_uid="laurel-worker-finished")
 
         if sys.argv[1:2] == ["qcluster"]:
             # django-q2 forks its workers (and every recycled one) from this process: warmed here, each

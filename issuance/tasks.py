@@ -1,5 +1,6 @@
 """django-q2 task entry points: thin wrappers that load nothing themselves and call a service."""
 
+from .periodic import periodic_run
 from .sweep import completion_events_sweep as _sweep_events
 from .sweep import issuance_sweep as _sweep
 from .worker import issuance_advance_steps as _advance
@@ -10,4 +11,7 @@ def issuance_advance(issuance_id: str) -> str | None:
 
 
 def issuance_sweep() -> int:
-    return len(_sweep()) + len(_sweep_events())
+    with periodic_run(name="sweep") as budget:
+        if budget is None:
+            return 0  # the previous sweep is still running, or housekeeping has every slot it may take
+        return len(_sweep()) + len(_sweep_events())

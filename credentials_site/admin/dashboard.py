@@ -15,6 +15,7 @@ from django.utils import timezone
 from courses.access.tenancy import organizations_for
 
 from issuance import reports
+from issuance.health import pipeline_health
 
 QUEUE_AGE_BANDS = [("hour", "Under an hour"), ("day", "1–24 hours"), ("week", "1–7 days"), ("older", "Over a week")]
 PALETTE = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4d7c0f", "#be185d"]
@@ -41,6 +42,7 @@ class Dashboard:
     time_saved: Figure
     minutes_per_credential: int
     organizations: list = field(default_factory=list)
+    stalled: list[str] = field(default_factory=list)  # /healthz's reasons: the workers are every organisation's
 
 
 def _list_url(name: str, **params) -> str:
@@ -102,6 +104,7 @@ def dashboard_build(*, user, now: datetime | None = None) -> Dashboard:
         volume=reports.volume_by_course(organizations=scope, now=now),
         ineligible=ineligible, queue_age=queue_figures, expiries=expiry_figures, time_saved=saved,
         minutes_per_credential=minutes, organizations=list(organizations.values_list("name", flat=True)[:6]),
+        stalled=pipeline_health(now=now)["stalled_because"],
     )
 
 

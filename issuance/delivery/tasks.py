@@ -4,6 +4,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django_q.tasks import async_task
 
+from ..periodic import periodic_run
 from ..step_queue import queue_broker
 from .outbox import outbox_due_ids, outbox_recover_stuck, outbox_send
 
@@ -18,11 +19,21 @@ def outbox_enqueue_send(*, message_id: int) -> None:
 
 
 def outbox_sweep() -> str:
-    """Scheduled every minute: resolve rows a dead worker left in `sending`, then send what is due."""
-    recovered = outbox_recover_stuck()
-    ids = outbox_due_ids()
-    connection = get_connection()  # one session for the whole batch
-    results = [outbox_send(message_id=message_id, connection=connection) for message_id in ids]
-    connection.close()
-    sent = sum(result.sent for result in results)
-    return f"recovered {recovered} stuck, sent {sent} of {len(ids)} due"
+    """Scheduled every minute: resolve rows a dead worker left in `sending`, then send what is due.
+
+    Each email commits on its own; once the periodic budget is spent the rest wait for the next run.
+    """
+    with periodic_run(name="outbox-sweep") as budget:
+        if budget is None:
+            return "skipped: the previous outbox sweep is still running, or housekeeping has its share of workers"
+        recovered = outbox_recover_stuck()
+        ids = outbox_due_ids()
+        connection = get_connection()  # one session for the whole batch
+        results = []
+        for message_id in ids:
+            if budget.spent():
+                break
+            results.append(outbox_send(message_id=message_id, connection=connection))
+        connection.close()
+        sent = sum(result.sent for result in results)
+        return f"recovered {recovered} stuck, sent {sent} of {len(ids)} due"

@@ -1,6 +1,7 @@
 """Queue entry points for intake. Tasks load by id and call the service; nothing else lives here."""
 
 from ..models import Source
+from ..periodic import periodic_run
 from ..step_queue import issuances_started_here
 from ..worker import issuance_advance_steps
 from .polling import PollNotPossible, source_poll, source_poll_due
@@ -24,12 +25,15 @@ def completion_events_process(*event_ids: str) -> dict:
 
 def source_poll_scheduled(slug: str) -> str:
     """A source's schedule: poll it unless it is parked or backing off (another worker's poll holds the lease)."""
-    source = Source.objects.select_related("organization").filter(slug=slug, is_active=True).first()
-    if source is None:
-        return "no such active source"
-    if not source_poll_due(source=source):
-        return "not due (parked or backing off)"
-    try:
-        return source_poll(source=source).summary()
-    except PollNotPossible as exc:
-        return str(exc)
+    with periodic_run(name=f"poll-{slug}") as budget:
+        if budget is None:
+            return "skipped: the previous poll is still running, or housekeeping has its share of workers"
+        source = Source.objects.select_related("organization").filter(slug=slug, is_active=True).first()
+        if source is None:
+            return "no such active source"
+        if not source_poll_due(source=source):
+            return "not due (parked or backing off)"
+        try:
+            return source_poll(source=source).summary()
+        except PollNotPossible as exc:
+            return str(exc)

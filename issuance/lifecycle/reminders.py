@@ -20,9 +20,9 @@ from django.utils import timezone
 from courses.models import Organization
 
 from ..outbound.connectors.base import EXPIRING
-from ..delivery.outbox import outbox_enqueue, outbox_send_message, suppression_find
+from ..delivery.outbox import outbox_enqueue, outbox_send_message
 from ..email.messages import renewal_reminder_email_draft
-from ..models import Credential, OutboxMessage, RenewalReminder
+from ..models import Credential, OutboxMessage, RenewalReminder, Suppression
 from ..outbound.services import outbound_credential_changed
 
 STALE_AFTER_DAYS = 30
@@ -100,7 +100,7 @@ def organization_reminders_due(*, organization: Organization, today: date) -> li
         credential__issuance__organization=organization, **{f"credential__{key}": value for key, value in window.items()}
     ).values_list("credential_id", "offset_days"):
         sent.setdefault(credential_id, set()).add(offset)
-    due_reminders = []
+    planned = []
     for credential in candidates.iterator():
         if not credential.achievement.reminder_offsets:
             continue
@@ -112,12 +112,24 @@ def organization_reminders_due(*, organization: Organization, today: date) -> li
         # This offset, or one due later, was handled already (by an earlier run or another machine).
         if any(offset <= latest_offset for offset in done) or (today - latest_day).days > STALE_AFTER_DAYS:
             continue
-        due_reminders.append(DueReminder(
-            credential=credential, offset_days=latest_offset, due_on=latest_day, expires_on=expires_on,
-            skipped=[(offset, day) for offset, day in due[:-1] if offset not in done],
-            suppressed=suppression_find(organization_id=organization.pk, address=credential.learner.email) is not None,
-        ))
-    return due_reminders
+        planned.append((credential, latest_offset, latest_day, expires_on,
+                        [(offset, day) for offset, day in due[:-1] if offset not in done]))
+    suppressed = _suppressed_among(organization, [credential.learner.email for credential, *_ in planned])
+    return [
+        DueReminder(credential=credential, offset_days=offset, due_on=day, expires_on=expires_on, skipped=skipped,
+                    suppressed=credential.learner.email.strip().lower() in suppressed)
+        for credential, offset, day, expires_on, skipped in planned
+    ]
+
+
+def _suppressed_among(organization: Organization, addresses: list[str]) -> set[str]:
+    """Which of these addresses the organisation must not email: a query per 500, not one per reminder (#28)."""
+    wanted = sorted({address.strip().lower() for address in addresses})
+    found = set()
+    for start in range(0, len(wanted), 500):
+        found |= set(Suppression.objects.filter(organization=organization, address__in=wanted[start:start + 500])
+                     .values_list("address", flat=True))
+    return found
 
 
 def renewal_reminder_send(*, due: DueReminder, today: date) -> str:

@@ -1,5 +1,6 @@
 """The daily lifecycle task django-q2 runs (schedule `laurel-lifecycle-daily`): thin, safe to run twice."""
 
+from ..periodic import periodic_run
 from .expiry import credentials_expire_due
 from .runs import renewal_reminders_run
 
@@ -9,6 +10,13 @@ class RemindersRefused(RuntimeError):
 
 
 def lifecycle_daily() -> str:
+    with periodic_run(name="lifecycle-daily") as budget:
+        if budget is None:
+            return "skipped: the previous run is still going, or housekeeping has its share of workers"
+        return _lifecycle_daily()
+
+
+def _lifecycle_daily() -> str:
     expired = credentials_expire_due()
     run = renewal_reminders_run()
     summary = f"expired {expired}; reminders: " + "; ".join(run.lines())

@@ -127,6 +127,14 @@ class CompletionEvent(models.Model):
     class Meta:
         ordering = ["-received_at"]
         constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="event_unique_per_source")]
+        indexes = [
+            # The staff digest's "parked and not yet announced", and the oldest event still waiting (the sweep,
+            # /healthz): each reads only the rows it is about, whatever the history (#28).
+            models.Index(fields=["status", "staff_notified_at", "source", "parked_at"], name="event_unannounced_idx"),
+            models.Index(fields=["status", "received_at"], name="event_status_received_idx"),
+            # Retention's "bodies still kept": the daily run reads only those, not the year it already emptied.
+            models.Index(fields=["received_at"], name="event_body_kept_idx", condition=~models.Q(body=b"")),
+        ]
 
     def __str__(self):
         return f"{self.source.slug}:{self.external_id}"

@@ -97,7 +97,13 @@ class OutboundDelivery(models.Model):
         ordering = ["-created_at"]
         verbose_name = "outbound delivery"
         verbose_name_plural = "outbound deliveries"
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_due"),
+            # The staff digest's "failed and not yet announced" (#28).
+            models.Index(fields=["status", "staff_notified_at", "organization", "created_at"], name="outbound_unannounced_idx"),
+            # The sweep's "queued, oldest first": the queued rows only, in order, not the history by date.
+            models.Index(fields=["status", "created_at"], name="outbound_queued_idx"),
+        ]
 
     def __str__(self):
         return f"{self.action} → {self.connection.kind} “{self.connection.name}” ({self.status})"

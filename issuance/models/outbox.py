@@ -75,6 +75,11 @@ class OutboxMessage(models.Model):
             # The dashboard's failed deliveries and bounces per organisation: SQLite's planner, seeing one
             # status on nearly every row, would otherwise scan the table for a status that has none.
             models.Index(fields=["status", "organization", "created_at"], name="outbox_status_org_idx"),
+            # The sweep's "queued, oldest first": the queued rows only, in order, not the history by date (#28).
+            models.Index(fields=["status", "created_at"], name="outbox_queued_idx"),
+            # The staff digest's emails given up on and not yet announced: a handful of rows, never the history (#28).
+            models.Index(fields=["organization"], name="outbox_unannounced_idx",
+                         condition=models.Q(failure_recorded_at__isnull=False, staff_notified_at__isnull=True)),
         ]
 
     def __str__(self):

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django_q.tasks import async_task
 
+from ..periodic import periodic_run
 from ..step_queue import queue_broker
 from .deliveries import deliveries_due_ids, deliveries_recover_stuck, delivery_perform
 
@@ -22,8 +23,15 @@ def outbound_enqueue(*, delivery_ids: list[int]) -> None:
 
 def outbound_sweep() -> str:
     """Scheduled every minute: rows a dead worker left in `sending`, then every row that is due."""
-    recovered = deliveries_recover_stuck()
-    ids = deliveries_due_ids()
-    results = [delivery_perform(delivery_id=delivery_id) for delivery_id in ids]
-    done = sum(delivery.status == delivery.Status.DONE for delivery in results)
-    return f"recovered {recovered} stuck, {done} of {len(ids)} due done"
+    with periodic_run(name="outbound-sweep") as budget:
+        if budget is None:
+            return "skipped: the previous outbound sweep is still running, or housekeeping has its share of workers"
+        recovered = deliveries_recover_stuck()
+        ids = deliveries_due_ids()
+        results = []
+        for delivery_id in ids:  # each commits on its own; what the budget leaves waits for the next run
+            if budget.spent():
+                break
+            results.append(delivery_perform(delivery_id=delivery_id))
+        done = sum(delivery.status == delivery.Status.DONE for delivery in results)
+        return f"recovered {recovered} stuck, {done} of {len(ids)} due done"

@@ -2,29 +2,43 @@
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Organization
 
 from ..models import CompletionEvent
+from ..periodic import periodic_budget
 
 # What the body is replaced by: the event row (its id, source, status, normalised completion) stays.
 EXPIRED_BODY = b""
 # Only events whose story is over: parked events still need their body to be corrected and reprocessed,
 # accepted ones to be processed at all.
+BATCH = 2000
 FINISHED = [CompletionEvent.Status.PROCESSED, CompletionEvent.Status.IGNORED, CompletionEvent.Status.DISCARDED]
 
 
 def raw_bodies_expire(*, now: datetime | None = None) -> dict[str, int]:
     """Empty the raw bodies (and kept headers) of finished events older than their organisation's retention.
 
-    Returns the count per organisation slug; running it twice the same day changes nothing more.
+    Returns the count per organisation slug; running it twice the same day changes nothing more. It
+    works in batches that commit as they go and stops when the periodic budget is spent: the first run
+    after retention is switched on may leave a year of bodies to the next runs (`event_body_kept_idx`
+    makes each batch read only bodies still kept).
     """
     now = now or timezone.now()
+    budget = periodic_budget()
     expired = {}
-    for organization in Organization.objects.filter(raw_body_retention_days__isnull=False):
+    for organization in Organization.objects.filter(raw_body_retention_days__isnull=False).order_by("pk"):
         cutoff = now - timedelta(days=organization.raw_body_retention_days)
         old = CompletionEvent.objects.filter(source__organization=organization, status__in=FINISHED,
                                              received_at__lt=cutoff).exclude(body=EXPIRED_BODY)
-        expired[organization.slug] = old.update(body=EXPIRED_BODY, headers={})
+        expired[organization.slug] = 0
+        while not budget.spent():
+            batch = list(old.order_by("received_at").values_list("pk", flat=True)[:BATCH])
+            if not batch:
+                break
+            with transaction.atomic():
+                expired[organization.slug] += CompletionEvent.objects.filter(pk__in=batch).update(
+                    body=EXPIRED_BODY, headers={})
     return expired
