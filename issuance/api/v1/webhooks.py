@@ -70,7 +70,7 @@ class SourceEventsWebhook(APIView):
             401: OpenApiResponse(WebhookReplySerializer, description="Missing or invalid signature, or stale timestamp."),
             404: OpenApiResponse(WebhookReplySerializer, description="Unknown or inactive source."),
             411: OpenApiResponse(WebhookReplySerializer, description="Chunked body this server cannot read; send Content-Length."),
-            413: OpenApiResponse(WebhookReplySerializer, description="Body over 256 KiB."),
+            413: OpenApiResponse(WebhookReplySerializer, description="Body over 256 KiB, or more events than the source takes in one request."),
             415: OpenApiResponse(WebhookReplySerializer, description="Content-Type is not JSON."),
             429: OpenApiResponse(WebhookReplySerializer, description="Over the source's rate limit; see Retry-After."),
         },
@@ -110,7 +110,8 @@ class XapiStatementsWebhook(APIView):
             "id. Answers 200 with the list of statement ids, as an LRS does."
         ),
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer},
+        responses={200: OpenApiTypes.OBJECT, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer,
+                   413: WebhookReplySerializer, 429: WebhookReplySerializer},
         tags=["webhooks"],
     )
     def post(self, request, slug: str):
