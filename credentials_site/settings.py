@@ -250,6 +250,12 @@ REST_FRAMEWORK = {
     # Staff with the model permissions the admin would ask for (issuance/api/v1/permissions.py).
     "DEFAULT_PERMISSION_CLASSES": ["issuance.api.v1.permissions.StaffModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "issuance.api.v1.filters.PagesOr400",
+    # JSON read with the limits every Laurel endpoint uses (size, depth, storable text); forms as DRF does.
+    "DEFAULT_PARSER_CLASSES": [
+        "issuance.api.v1.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

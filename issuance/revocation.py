@@ -81,6 +81,8 @@ def credential_suspend(*, credential: Credential, reason: str, actor=None) -> Cr
                    allowed_from={Status.ACTIVE}, verb="suspended")
 
 
-def credential_unsuspend(*, credential: Credential, reason: str = "", actor=None) -> Credential:
-    return _change(credential=credential, to_status=Status.ACTIVE, reason=(reason or "").strip()[:1000], actor=actor,
+def credential_unsuspend(*, credential: Credential, reason: str, actor=None) -> Credential:
+    """Restore a suspended credential. A reason is required, as for suspending: lifting a hold is as
+    much a decision about a learner's record as placing one, and the audit trail says why."""
+    return _change(credential=credential, to_status=Status.ACTIVE, reason=_reason(reason), actor=actor,
                    allowed_from={Status.SUSPENDED}, verb="restored")

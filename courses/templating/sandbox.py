@@ -14,7 +14,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Lexer, Node, TokenType, Variable
 from django.template.defaulttags import ForNode, IfNode, TemplateLiteral
 
-from .sandbox_budget import MAX_LOOP_DEPTH, MAX_OUTPUT_CHARS, TemplateBudgetExceeded, render_budget
+from .sandbox_budget import MAX_LOOP_DEPTH, MAX_OUTPUT_CHARS, TemplateBudgetExceeded, budget_instrument, render_budget
 from .sandbox_library import ALLOWED_FILTERS, ALLOWED_TAG_WORDS
 
 MAX_TEMPLATE_CHARS = 100_000
@@ -195,7 +195,9 @@ def _compiled(source: str, fields: tuple):
     problems = template_validate(source, fields=dict(fields))
     if problems:
         raise TemplateRefused(problems)
-    return _engine.from_string(source)
+    template = _engine.from_string(source)
+    budget_instrument(template.nodelist)
+    return template
 
 
 def sandbox_render(source: str, context: Mapping, *, fields: FieldSpec | None = None, autoescape: bool = True) -> str:
@@ -209,8 +211,10 @@ def sandbox_render(source: str, context: Mapping, *, fields: FieldSpec | None = 
     spec = dict(fields) if fields is not None else {key: None for key in context}
     template = _compiled(source, tuple(sorted(spec.items(), key=lambda item: item[0])))
     try:
-        with render_budget():
+        with render_budget() as budget:
             output = template.render(Context(dict(context), autoescape=autoescape))
+            if budget.refused:  # refused inside an {% if %} condition, which swallows errors
+                raise budget.refused
     except TemplateBudgetExceeded as exceeded:
         raise TemplateRefused([exceeded.problem]) from None
     if len(output) > MAX_OUTPUT_CHARS:

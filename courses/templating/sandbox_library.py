@@ -5,11 +5,20 @@ tag. Left out on purpose (reliability.md §4.3): load, include, extends, block, 
 csrf_token, autoescape, filter, templatetag, verbatim, lorem, cycle, widthratio, with, regroup;
 filters safe, safeseq, center/ljust/rjust, urlize*, wordwrap, stringformat, pprint, json_script,
 unordered_list, floatformat, date/time (dates arrive already formatted in the organisation's locale).
+
+Every filter is registered under the render's output budget (`_budgeted`): `join` is the one
+that multiplies (a string joined with itself grows by its own length squared, and chained joins
+compound: 78 characters of template built a gigabyte), so its length is worked out and refused
+before the string is built; every other allowed filter grows its input by a bounded factor at
+most (escaping, at most 6 times), and its result is checked before it goes further.
 """
 
-from django.template import Library, defaultfilters, defaulttags
+import functools
 
-from .sandbox_budget import budgeted_for
+from django.template import Library, defaultfilters, defaulttags
+from django.utils.html import conditional_escape, escape
+
+from .sandbox_budget import budgeted_for, current_budget
 
 register = Library()
 
@@ -48,6 +57,37 @@ ALLOWED_FILTERS = {
 
 for _name, _tag in ALLOWED_TAGS.items():
     register.tag(_name, _tag)
+
+
+def _join_length(value, arg, autoescape=True) -> int:
+    """How long `join` would make its result, without making it (0 where join fails silently)."""
+    if not hasattr(value, "__len__") or not hasattr(value, "__iter__") or isinstance(value, dict) or not value:
+        return 0
+    quote = conditional_escape if autoescape else str
+    if isinstance(value, str):  # joined character by character; escaping each is escaping the whole
+        items = len(escape(value) if autoescape else value)
+    else:
+        items = sum(len(quote(item)) for item in value)
+    return items + (len(value) - 1) * len(quote(arg))
+
+
+def _budgeted(name: str, function):
+    """`function` as a filter that builds nothing longer than the render may still write."""
+
+    @functools.wraps(function)  # keeps Django's flags (is_safe, needs_autoescape) and its signature
+    def filtered(value, *args, **kwargs):
+        budget = current_budget()
+        if budget is None:  # the template checker compiles without rendering
+            return function(value, *args, **kwargs)
+        if name == "join" and args:
+            budget.value_admit(_join_length(value, *args, **kwargs), "|join")
+        result = function(value, *args, **kwargs)
+        if isinstance(result, str):
+            budget.value_admit(len(result), f"|{name}")
+        return result
+
+    return filtered
+
+
 for _name, _filter in ALLOWED_FILTERS.items():
-    # Keep Django's own flags (is_safe, needs_autoescape) by registering the original function.
-    register.filter(_name, _filter)
+    register.filter(_name, _budgeted(_name, _filter))

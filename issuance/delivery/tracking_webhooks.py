@@ -17,6 +17,9 @@ from django.http import Http404, HttpResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 
+from ..bodies import BodyRefused, json_request_parse
+from ..sources.base import is_json_content_type
+
 logger = logging.getLogger(__name__)
 
 # anymail's tracking view per ESP (its backend module name, as in LAUREL_EMAIL_ESP).
@@ -85,6 +88,11 @@ def tracking_webhook(request, esp: str):
     """anymail's view for the configured ESP, with every refusal answered 4xx instead of a 500."""
     if not tracking_webhooks_enabled_for(esp):
         raise Http404("No tracking webhook is served for this email service.")
+    if is_json_content_type(request.content_type or "") or request.body[:1] in (b"{", b"["):
+        try:  # anymail's own json.loads would follow any nesting until the interpreter gives up (a 500)
+            json_request_parse(request.body)
+        except BodyRefused as exc:
+            return HttpResponse(f"Refused: {exc.detail}", status=exc.status, content_type="text/plain")
     view = import_string(TRACKING_VIEWS[esp]).as_view()
     try:
         return view(request)

@@ -39,14 +39,19 @@ def source_request_receive(*, source: Source, path: str, body: bytes, meta: dict
         if exc.status == 401 and dialect.authentication_challenge:
             headers["WWW-Authenticate"] = dialect.authentication_challenge
         return IntakeReply(exc.status, {"detail": exc.detail}, headers)
-    retry_after = source_rate_limit_exceeded(source=source)
+    events = dialect.request_events(source=source, request=request, verified=verified)
+    most = min(source.max_events_per_request, source.rate_limit_per_minute)  # more could never be admitted
+    if len(events) > most:
+        return IntakeReply(413, {"detail": f"This request carries {len(events)} events; source {source.slug!r} takes at most "
+                                 f"{most} per request. Nothing was stored: send them in smaller batches."}, headers)
+    retry_after = source_rate_limit_exceeded(source=source, events=len(events))
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
         return IntakeReply(429, {"detail": f"Source {source.slug!r} is over {source.rate_limit_per_minute} events a minute."}, headers)
     kept = request_headers_kept(meta)
     stored = [
         webhook_event_store(source=source, message_id=event.external_id, headers=kept, body=event.body, parse=dialect.payload_parse)
-        for event in dialect.request_events(source=source, request=request, verified=verified)
+        for event in events
     ]
     status, reply = dialect.reply(stored=stored, request=request)
     return IntakeReply(status, reply, headers)

@@ -17,7 +17,7 @@ from ..sources.base import json_parse
 from ..step_queue import queue_broker
 from ..typed_in import typed_in_by_event
 from ..errors import text_storable
-from .body import webhook_body_parse
+from ..bodies import webhook_body_parse
 from .validation import completion_validate
 
 logger = logging.getLogger(__name__)

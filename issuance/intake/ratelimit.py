@@ -1,4 +1,4 @@
-"""Per-source webhook rate limit, counted in Redis or the database cache so every web process sees one count."""
+"""Per-source webhook rate limit in events, counted in Redis or the database cache so every web process sees one count."""
 
 import contextlib
 import functools
@@ -19,20 +19,21 @@ KEY_TIMEOUT = WINDOW_SECONDS * 2
 BATCH_MAX = 10
 
 
-def source_rate_limit_exceeded(*, source: Source, now: float | None = None) -> int | None:
-    """Count this request; return the seconds until the window resets if the source is over its limit.
+def source_rate_limit_exceeded(*, source: Source, events: int = 1, now: float | None = None) -> int | None:
+    """Count this request's `events`; return the seconds until the window resets if they would pass the limit.
 
-    A fixed one-minute window: simple, and a sender told to retry after it loses nothing.
+    A fixed one-minute window: simple, and a sender told to retry after it loses nothing. Events,
+    not requests, are counted, so a batch of 100 statements spends what 100 single ones would.
     """
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     key = f"laurel:webhook-rate:{source.pk}:{window}"
-    if not _admit_from_reserve(key=key, window=window, limit=source.rate_limit_per_minute):
+    if not _admit_from_reserve(key=key, window=window, limit=source.rate_limit_per_minute, count=events):
         return max(1, int((window + 1) * WINDOW_SECONDS - now))
     return None
 
 
-# --- The shared count, reserved a few requests at a time ------------------------------------------
+# --- The shared count, reserved a few events at a time --------------------------------------------
 # Counting every request in the shared count cost a round trip to Redis (a fifth of a production
 # webhook's round trips) or, in the database cache, a read and a write under the write lock (a fifth
 # of the embedded webhook's throughput). So each process reserves a batch of requests from the
@@ -56,25 +57,28 @@ def _batch(limit: int) -> int:
     return max(1, min(BATCH_MAX, limit // 100))
 
 
-def _admit_from_reserve(*, key: str, window: int, limit: int) -> bool:
+def _admit_from_reserve(*, key: str, window: int, limit: int, count: int = 1) -> bool:
+    """Admit `count` events from this process's reserve, topping it up from the shared count; all or none."""
     with _reserves_lock:
         reserve = _reserves.get((key, window))
         if reserve is None:
             for stale in [entry for entry in _reserves if entry[1] != window]:
                 del _reserves[stale]  # an earlier minute's, over
             reserve = _reserves[(key, window)] = _Reserve()
-        if reserve.admitted < reserve.granted:
-            reserve.admitted += 1
+        if reserve.admitted + count <= reserve.granted:
+            reserve.admitted += count
             return True
         if reserve.spent:
             return False
-        batch = _batch(limit)
-        left = limit - (_count_shared(key, batch) - batch)  # what the shared count had left for us
-        if left <= 0:
-            reserve.spent = True
+        needed = count - (reserve.granted - reserve.admitted)
+        ask = max(_batch(limit), needed)
+        left = limit - (_count_shared(key, ask) - ask)  # what the shared count had left for us
+        reserve.granted += max(0, min(ask, left))  # kept for smaller requests even when this one is refused
+        if left <= ask:
+            reserve.spent = True  # the shared count has reached the limit
+        if left < needed:
             return False
-        reserve.granted += min(batch, left)
-        reserve.admitted += 1
+        reserve.admitted += count
         return True
 
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from ..models import CompletionEvent, Source
 from ..sources.base import json_parse
-from .body import webhook_body_parse
+from ..bodies import webhook_body_parse
 from .processing import completion_events_enqueue, event_park
 
 # Headers worth keeping with the body: enough to re-verify and to trace the sender, nothing more.

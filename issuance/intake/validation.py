@@ -8,7 +8,7 @@ from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
 from courses.models import Course
-from courses.templating.learner_text import learner_text_forbidden
+from courses.templating.learner_text import INVISIBLE, learner_text_character_named, learner_text_forbidden
 
 from ..completions import Completion
 from ..models import CompletionEvent, Source, SourceCourseMapping
@@ -50,7 +50,8 @@ def name_normalize(candidate: CandidateCompletion) -> tuple[str | None, str | No
         return None, f"The name has {len(name)} characters; at most {NAME_MAX_LENGTH} fit on a credential."
     # raw.split() above already turned tabs and newlines into spaces; this finds what is left.
     if (char := learner_text_forbidden(name)) is not None:
-        return None, f"The name contains a control character (U+{ord(char):04X})."
+        kind = "an invisible formatting character" if char in INVISIBLE else "a control character"
+        return None, f"The name contains {kind}, {learner_text_character_named(char)}; remove it and send the name again."
     return name, None
 
 

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -47,7 +48,12 @@ class Source(models.Model):
     )
     course_matching = models.CharField(max_length=10, choices=CourseMatching.choices, default=CourseMatching.BY_CODE)
     rate_limit_per_minute = models.PositiveIntegerField(
-        default=600, help_text="Webhook requests accepted per minute; more are answered 429 so the sender retries later."
+        default=600, help_text="Events accepted per minute (a request of 10 statements counts 10); more are answered 429 "
+        "so the sender retries later."
+    )
+    max_events_per_request = models.PositiveIntegerField(
+        default=100, validators=[MinValueValidator(1)],
+        help_text="Events one request may carry (an xAPI batch, say); a request with more is answered 413 and nothing of it is stored.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["signing_secret", "signing_secret_next", "secret_settings"])

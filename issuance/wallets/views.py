@@ -1,17 +1,14 @@
 """The wallet endpoints (LCW exchange, OpenID4VCI) and the learner's wallet page: thin, over the services."""
 
-import json
-
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import Organization
 
+from ..bodies import BodyRefused, json_request_parse
 from . import lcw, oid4vci
 from .offers import OfferRefused
-
-MAX_BODY_BYTES = 256_000
 
 
 def _json(document: dict, *, status: int = 200) -> JsonResponse:
@@ -29,12 +26,11 @@ def _error(exc: OfferRefused, *, status: int | None = None) -> JsonResponse:
 
 
 def _body(request):
-    if len(request.body) > MAX_BODY_BYTES:
-        raise OfferRefused(f"The request body is {len(request.body)} bytes; at most {MAX_BODY_BYTES} are read.")
+    """The JSON body through the one bounded parser (size, depth, storable text), `{}` when empty."""
     try:
-        return json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise OfferRefused(f"The request body is not JSON: {exc}.") from exc
+        return json_request_parse(request.body, empty={})
+    except BodyRefused as exc:
+        raise OfferRefused(f"The request body cannot be read: {exc.detail}") from None
 
 
 def _organization(slug: str) -> Organization:

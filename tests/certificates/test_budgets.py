@@ -81,6 +81,7 @@ def test_an_email_over_budget_is_a_template_error_naming_the_template_part_and_l
         ('<div style="background: url(file:///etc/passwd)">x</div>', "certificates read no server files"),
         ('<img src="https://tracker.example/{{ learner_name }}.png">', "certificates fetch nothing from the network"),
         (THREE_LOOPS, "the loops ran more than 10,000 times"),
+        ("{{ learner_name|join:learner_name|join:learner_name|join:learner_name }}", "|join would build"),
     ],
 )
 def test_saving_a_certificate_template_that_cannot_render_is_refused(admin_client, template, snippet, named):  # noqa: F811

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from issuance.email.addresses import address_ascii_domain, recipient_header
-from issuance.intake.body import MAX_JSON_DEPTH, text_storable, webhook_body_parse
+from issuance.bodies import MAX_JSON_DEPTH, text_storable, webhook_body_parse
 from courses.templating.learner_text import BIDI_CONTROLS
 from issuance.intake.validation import (
     CLOCK_SKEW,

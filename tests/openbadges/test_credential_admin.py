@@ -48,7 +48,10 @@ def test_it_suspends_and_restores_in_bulk(admin_client, issue):
 
     _act(admin_client, "suspend_selected", [credential], confirm="yes", reason="Under review.")
     assert Credential.objects.get(pk=credential.pk).status == Credential.Status.SUSPENDED
-    page = _act(admin_client, "unsuspend_selected", [credential], confirm="yes", reason="").content.decode()
+    unexplained = _act(admin_client, "unsuspend_selected", [credential], confirm="yes", reason="").content.decode()
+    assert "Give a reason" in unexplained
+    assert Credential.objects.get(pk=credential.pk).status == Credential.Status.SUSPENDED
+    page = _act(admin_client, "unsuspend_selected", [credential], confirm="yes", reason="Review passed.").content.decode()
 
     assert "Active: 1 credential." in page
     assert Credential.objects.get(pk=credential.pk).status == Credential.Status.ACTIVE

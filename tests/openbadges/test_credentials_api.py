@@ -43,9 +43,11 @@ def test_it_suspends_and_unsuspends(api, issue):
 
     suspended = api.post(f"/api/v1/credentials/{credential.pk}/suspend", {"reason": "Under review."}, format="json")
     twice = api.post(f"/api/v1/credentials/{credential.pk}/suspend", {"reason": "Again."}, format="json")
-    restored = api.post(f"/api/v1/credentials/{credential.pk}/unsuspend", format="json")
+    unexplained = api.post(f"/api/v1/credentials/{credential.pk}/unsuspend", format="json")
+    restored = api.post(f"/api/v1/credentials/{credential.pk}/unsuspend", {"reason": "Review passed."}, format="json")
 
     assert suspended.json()["status"] == "suspended" and twice.status_code == 409
+    assert unexplained.status_code == 400 and "Give a reason" in unexplained.json()["reason"][0]
     assert restored.status_code == 200 and restored.json()["status"] == "active"
 
 

@@ -65,7 +65,7 @@ def test_it_publishes_suspension_in_its_own_list_and_clears_it_on_restore(client
     assert _status_list(client, credential, "suspension")[0] is True
     assert _status_list(client, credential, "revocation")[0] is False
 
-    credential_unsuspend(credential=credential, actor=admin_user)
+    credential_unsuspend(credential=credential, reason="Review passed.", actor=admin_user)
 
     assert _status_list(client, credential, "suspension")[0] is False
 

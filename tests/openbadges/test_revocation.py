@@ -62,7 +62,7 @@ def test_it_suspends_and_restores_with_an_audit_record_each_time(issue, admin_us
 def test_it_only_suspends_active_and_restores_suspended_credentials(issue, admin_user):
     credential = issue()
     with pytest.raises(StatusConflict):
-        credential_unsuspend(credential=credential, actor=admin_user)
+        credential_unsuspend(credential=credential, reason="Review passed.", actor=admin_user)
     credential_revoke(credential=credential, reason="Issued in error.", actor=admin_user)
 
     with pytest.raises(StatusConflict):
@@ -90,3 +90,13 @@ def test_it_records_the_system_as_actor_when_no_person_acted(issue):
 
     record = AuditRecord.objects.filter(issuance_id=credential.issuance_id).last()
     assert (record.actor_kind, record.actor_label, record.actor_user) == ("system", "system", None)
+
+
+def test_restoring_needs_a_reason_like_suspending(issue, admin_user):
+    credential = issue()
+    credential_suspend(credential=credential, reason="Under review.", actor=admin_user)
+    for blank in ("", "   "):
+        with pytest.raises(ReasonRequired):
+            credential_unsuspend(credential=credential, reason=blank, actor=admin_user)
+    assert Credential.objects.get(pk=credential.pk).status == Credential.Status.SUSPENDED
+    assert not AuditRecord.objects.filter(issuance_id=credential.issuance_id, to_state="active", from_state="suspended").exists()

@@ -65,7 +65,7 @@ def test_it_shows_suspended_and_then_valid_again(client, issue, admin_user):
     page = _page(client, credential)
     assert _status(page) == "suspended" and "Awaiting the practical re-check." in page
 
-    credential_unsuspend(credential=credential, actor=admin_user)
+    credential_unsuspend(credential=credential, reason="Review passed.", actor=admin_user)
 
     assert _status(_page(client, credential)) == "valid"
 

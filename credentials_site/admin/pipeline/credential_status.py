@@ -41,7 +41,7 @@ CHANGES = {
         StatusChange("unsuspend_selected", "Restore suspended credentials",
                      "Restored credentials show as valid again (unless they have expired).", "Active",
                      "Yes, restore them", frozenset({Status.SUSPENDED}), credential_unsuspend,
-                     reason_required=False, shown_publicly=False),
+                     shown_publicly=False),
     )
 }
 

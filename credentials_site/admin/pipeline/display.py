@@ -5,7 +5,7 @@ import re
 
 from django.utils.html import format_html, format_html_join
 
-from issuance.intake.body import webhook_body_parse
+from issuance.bodies import webhook_body_parse
 from issuance.models import CompletionEvent
 
 # Control characters other than tab and newline would garble the page: shown as escapes instead.

@@ -53,7 +53,7 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
 
     class Meta:
         model = Source
-        fields = ["organization", "name", "slug", "dialect", "is_active", "signing_secret", "signing_secret_next", "rate_limit_per_minute", "course_matching"]
+        fields = ["organization", "name", "slug", "dialect", "is_active", "signing_secret", "signing_secret_next", "rate_limit_per_minute", "max_events_per_request", "course_matching"]
         widgets = {
             # Write-only: a saved secret is never sent back to the browser; empty keeps it.
             "signing_secret": forms.PasswordInput(render_value=False),
@@ -256,11 +256,11 @@ class SourceAdmin(LaurelHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["organization", "name", "slug", "dialect", "is_active", "intake_url"]}),
-            ("Authentication", {"fields": ["signing_secret", "signing_secret_next", "clear_secret_next", "secret_generate", "rate_limit_per_minute"]}),
+            ("Authentication", {"fields": ["signing_secret", "signing_secret_next", "clear_secret_next", "secret_generate", "rate_limit_per_minute", "max_events_per_request"]}),
         ]
         if not self.has_change_permission(request, obj):
             # Read-only pages show every field's value: the secrets stay with those who may change them (owners).
-            fieldsets[1] = ("Authentication", {"fields": ["rate_limit_per_minute"]})
+            fieldsets[1] = ("Authentication", {"fields": ["rate_limit_per_minute", "max_events_per_request"]})
         for dialect in DIALECTS.values():
             if dialect.settings:
                 names = [_field_name(dialect.name, s.name) for s in dialect.settings]

@@ -110,6 +110,6 @@ class CredentialUnsuspendView(_StatusChangeView):
     required_permissions = ["issuance.unsuspend_credential"]
 
     @extend_schema(request=ReasonSerializer, responses=_RESPONSES,
-                   summary="Restore a suspended credential (reason optional; 409 unless suspended)")
+                   summary="Restore a suspended credential (reason required; 409 unless suspended)")
     def post(self, request, pk):
         return super().post(request, pk)

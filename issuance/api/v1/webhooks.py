@@ -8,7 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ...intake.body import BodyRefused, webhook_body_read
+from ...bodies import BodyRefused, webhook_body_read
 from ...intake.inbound import source_request_receive
 from ...intake.source_cache import webhook_source_get
 from ...sources.xapi.statements import VERSIONS_SUPPORTED
@@ -71,7 +71,7 @@ class SourceEventsWebhook(APIView):
             401: OpenApiResponse(WebhookReplySerializer, description="Missing or invalid signature, or stale timestamp."),
             404: OpenApiResponse(WebhookReplySerializer, description="Unknown or inactive source."),
             411: OpenApiResponse(WebhookReplySerializer, description="Chunked body this server cannot read; send Content-Length."),
-            413: OpenApiResponse(WebhookReplySerializer, description="Body over 256 KiB."),
+            413: OpenApiResponse(WebhookReplySerializer, description="Body over 256 KiB, or more events than the source takes in one request."),
             415: OpenApiResponse(WebhookReplySerializer, description="Content-Type is not JSON."),
             429: OpenApiResponse(WebhookReplySerializer, description="Over the source's rate limit; see Retry-After."),
         },
@@ -111,7 +111,8 @@ class XapiStatementsWebhook(APIView):
             "id. Answers 200 with the list of statement ids, as an LRS does."
         ),
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer},
+        responses={200: OpenApiTypes.OBJECT, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer,
+                   413: WebhookReplySerializer, 429: WebhookReplySerializer},
         tags=["webhooks"],
     )
     def post(self, request, slug: str):

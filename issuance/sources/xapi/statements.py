@@ -16,6 +16,7 @@ that changes nothing. As an LRS does, Laurel gives a statement without an `id` o
 """
 
 import base64
+import json
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -86,6 +87,23 @@ def _put_statement(request) -> dict:
     return {**statement, "id": body_id or given[0]}
 
 
+def _one_statement(external_id: str, statement) -> IncomingEvent:
+    """One statement of a batch as its own event; one that is not text is kept escaped, parked by name.
+
+    A lone UTF-16 surrogate (`"\\ud800"`) parses but cannot be encoded, so writing the statement
+    as UTF-8 raised and the whole batch was a 500. Escaped, it is stored like any statement and
+    parked on its own as `body_not_text` naming where it is; the batch's other statements go on.
+    """
+    try:
+        body = json_body(statement)
+        external_id.encode("utf-8")
+        if "\x00" not in external_id:
+            return IncomingEvent(external_id=external_id, body=body)
+    except UnicodeEncodeError:
+        pass
+    return IncomingEvent(external_id=derived_event_id("xapi-not-text", uuid.uuid4()), body=json.dumps(statement).encode("ascii"))
+
+
 class XapiDialect(Dialect):
     name = "xapi"
     label = "xAPI statements (Laurel as LRS)"
@@ -148,7 +166,7 @@ class XapiDialect(Dialect):
                 external_id = str(statement["id"])[:300]
             else:
                 external_id = derived_event_id("xapi-not-a-statement", uuid.uuid4())
-            events.append(IncomingEvent(external_id=external_id, body=json_body(statement)))
+            events.append(_one_statement(external_id, statement))
         return events
 
     def reply(self, *, stored, request):

@@ -83,7 +83,7 @@ def test_only_the_chosen_events_are_sent_and_status_changes_travel(credential, r
     assert receiver.events == []
 
     credential_suspend(credential=credential, reason="Under review")
-    credential_unsuspend(credential=credential)
+    credential_unsuspend(credential=credential, reason="Review passed.")
     credential_revoke(credential=credential, reason="Exam misconduct")
     outbound_sweep()
     assert [e["type"] for e in receiver.events] == ["credential.suspended", "credential.reinstated", "credential.revoked"]

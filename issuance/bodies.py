@@ -2,10 +2,12 @@
 
 Every receiving view calls `webhook_body_read` and `webhook_body_parse`; the worker and the admin
 parse a stored body with the same `webhook_body_parse`, so all three agree on what is readable.
+Every other JSON request body (the wallet exchanges, OpenID4VCI, the staff API, the email tracking
+webhook) is read by `json_request_parse`, the same parse with the same limits.
 """
 
-from ..errors import text_storable
-from ..sources.base import FieldError, JsonTooDeep, json_parse
+from .errors import text_storable
+from .sources.base import FieldError, JsonTooDeep, json_parse
 
 MAX_BODY_BYTES = 256 * 1024
 # A completion is a few levels deep; far more only ever comes from a sender probing the parser.
@@ -59,6 +61,21 @@ def webhook_body_parse(body: bytes, *, parse=json_parse) -> tuple[object, FieldE
         return None, FieldError("body", f"The body is not valid JSON: {text_storable(str(exc))}.", "body_not_json")
     error = payload_check(payload)
     return (None, error) if error else (payload, None)
+
+
+def json_request_parse(body: bytes, *, empty=None) -> object:
+    """A request's JSON body, bounded like a webhook's; BodyRefused (400 or 413) naming why it cannot be read.
+
+    `empty` is what an empty body means to the endpoint (an LCW exchange's first step is `{}`).
+    """
+    if len(body) > MAX_BODY_BYTES:
+        raise BodyRefused(413, f"The body is over {MAX_BODY_BYTES // 1024} KiB.")
+    if not body.strip() and empty is not None:
+        return empty
+    payload, error = webhook_body_parse(body)
+    if error:
+        raise BodyRefused(400, error.message)
+    return payload
 
 
 def payload_check(payload) -> FieldError | None:
