@@ -8,3 +8,10 @@ def test_missing_facts_and_moodle_refusals_read_as_words():
     assert park_reason_label("attendance_missing").startswith("Attendance missing")
     assert park_reason_label("moodle_capability_missing") == "Moodle: the web-services user lacks a capability"
     assert park_reason_label("email_missing") == "Email address missing"
+
+
+def test_canvas_refusals_of_the_score_fetch_read_as_words_naming_canvas():
+    assert park_reason_label("canvas_token_refused") == "Canvas refused the api_token"
+    assert park_reason_label("canvas_permission_missing") == "Canvas: the api_token's user may not read the course"
+    assert park_reason_label("canvas_grades_hidden") == "Canvas: the api_token's user may not view grades"
+    assert park_reason_label("canvas_bad_response") == "Canvas's answer was not readable (check canvas_url)"

@@ -18,6 +18,15 @@ WHOLE = {
     "moodle_bad_response": "Moodle's answer was not readable (check moodle_url)",
     "moodle_url_refused": "Laurel may not call moodle_url",
     "moodle_ws_error": "Moodle answered with an error",
+    # Canvas REST asked for a score (issuance/sources/canvas/webhook.py): the message names the fix.
+    "canvas_token_refused": "Canvas refused the api_token",
+    "canvas_permission_missing": "Canvas: the api_token's user may not read the course",
+    "canvas_grades_hidden": "Canvas: the api_token's user may not view grades",
+    "canvas_enrollment_missing": "Canvas lists no such student enrollment",
+    "canvas_not_found": "Canvas has no such course or user (check canvas_url)",
+    "canvas_bad_response": "Canvas's answer was not readable (check canvas_url)",
+    "canvas_unavailable": "Canvas did not answer",
+    "canvas_url_refused": "Laurel may not call canvas_url",
 }
 # Facts a course's rules need that the completion did not carry (issuance/missing_facts.py): staff, not the learner.
 MISSING_FACTS = {"score": "Score missing: the rules need one the source did not report",

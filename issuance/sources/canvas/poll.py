@@ -1,7 +1,7 @@
 """Polling Canvas REST for a mapped course: its student enrollments, then each learner's course progress.
 
     GET {canvas_url}/api/v1/courses/:id/enrollments?type[]=StudentEnrollment&per_page=100
-        → [{"user_id": 777, "user": {"id": 777, "name": …, "login_id": …}, "grades": {"final_score": 86.0}, …}]
+        → [{"user_id": 777, "user": {"id": 777, "name": …, "login_id": …}, "grades": {"final_score": 86.0, "current_score": 91.5}, …}]
         pages through the `Link: <…>; rel="next"` header
     GET {canvas_url}/api/v1/courses/:id/users/:user_id/progress → {"completed_at": "…" or null, …}
 
@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 from requests.utils import parse_header_links
 
 from ..base import CandidateCompletion, Dialect, FieldError, source_setting
+from .webhook import CANVAS_FACT_HELP, canvas_score_fill
 from ..polling import (
     PollBudgetSpent,
     PollClient,
@@ -121,6 +122,18 @@ class CanvasRestAdapter(Dialect):
         candidate.learner_id = str(enrollment.get("user_id") or user.get("id") or "") or None
         candidate.course, candidate.course_code = payload.get("course_id"), enrollment.get("sis_course_id")
         candidate.completed_at = progress.get("completed_at")
-        candidate.score = grades.get("final_score")
+        for key in ("final_score", "current_score"):  # as the score fetch reads them: final, else current
+            if grades.get(key) is not None:
+                candidate.score, candidate.paths["score"] = grades[key], f"enrollment.grades.{key}"
+                break
         candidate.extra = {"requirement_count": progress.get("requirement_count")}
         return candidate, []
+
+    facts_fetchable = frozenset({"score"})
+
+    def facts_fetch(self, *, source, candidate, needed):
+        """A learner graded after the poll stored them: Canvas is asked again when the issuance is resumed."""
+        return canvas_score_fill(source=source, candidate=candidate, needed=needed)
+
+    def fact_missing_help(self, fact: str) -> str:
+        return CANVAS_FACT_HELP.get(fact) or super().fact_missing_help(fact)

@@ -9,15 +9,16 @@ Canvas re-fires course_completed when the completion time is set again, so the e
 learner, the course and `completed_at` (to the second): the same completion is one event however
 often it comes, and the same event when a poll of Canvas REST finds it (poll.py).
 
-Canvas sends no score. When the course's rules need one and the source has an `api_token` (with
-`canvas_url`), the worker asks Canvas REST for the learner's enrollment in the course:
+Canvas sends no score. When the course's rules need one, the decision asks the dialect
+(`facts_fetch`, the pipeline's missing-fact seam) before deciding and again on each resume; with an
+`api_token` (and `canvas_url`) that asks Canvas REST for the learner's enrollment in the course:
 
     GET {canvas_url}/api/v1/courses/:course_id/enrollments?user_id=…&type[]=StudentEnrollment
         → [{"type": "StudentEnrollment", "grades": {"final_score": 86.0, "current_score": 91.5, …}, …}]
 
 and takes `final_score` (else `current_score`). An answer Laurel does not recognise, or a refusal,
-parks the event naming the fix; it is never read as "no score". Without a token the completion
-carries no score, and the missing-fact rule of the pipeline applies.
+parks the issuance with its own code naming the fix; it is never read as "no score". Without a
+token, or while Canvas has no score, the issuance parks as `score_missing` and nobody is emailed.
 """
 
 import hashlib
@@ -27,7 +28,6 @@ from urllib.parse import quote
 import jwt
 
 from issuance.outgoing.guard import OutboundRequestError, ResponseTooLarge, TargetRefused, guarded_request
-from issuance.models import Source, SourceCourseMapping
 
 from ..base import (
     AuthenticationFailed,
@@ -158,41 +158,38 @@ class CanvasDialect(Dialect):
         return candidate, []
 
 
+    facts_fetchable = frozenset({"score"})
 
-    def enrich(self, *, source, candidate, payload):
-        """Canvas sends no score: fetch the enrollment's when the course's rules need one and a token is set."""
-        if candidate.score is not None or not source_setting(source, "api_token"):
-            return
-        if not course_needs_score(source=source, candidate=candidate):
-            return
-        body = payload["body"]
-        course_id = (body.get("course") or {}).get("id") if isinstance(body.get("course"), dict) else None
-        user_id = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
-        if course_id in (None, "") or user_id in (None, ""):
-            return  # validation names what is missing
-        score, field = canvas_enrollment_score(source=source, course_id=str(course_id), user_id=str(user_id))
-        candidate.score, candidate.paths["score"] = score, field
+    def facts_fetch(self, *, source, candidate, needed):
+        return canvas_score_fill(source=source, candidate=candidate, needed=needed)
+
+    def fact_missing_help(self, fact: str) -> str:
+        return CANVAS_FACT_HELP.get(fact) or super().fact_missing_help(fact)
+
+
+CANVAS_FACT_HELP = {
+    "score": "Canvas sends no score with a completion: set the source's canvas_url and api_token (an access token of a "
+             "teacher or admin of the course who may view grades) so that Laurel asks Canvas for the enrollment's score, "
+             "or, if they are set, have the grade posted in Canvas's gradebook (Laurel asks Canvas again when the issuance is resumed)",
+}
+
+
+def canvas_score_fill(*, source, candidate, needed) -> dict:
+    """The enrollment's score from Canvas REST, asked when a decision needs one and again on each resume.
+
+    Without an api_token (or canvas_url) nothing can be asked: the missing-fact rule parks the
+    issuance naming what to configure. A refusal raises EnrichmentFailed, whose code parks it.
+    """
+    if "score" not in needed or not (source_setting(source, "api_token") and source_setting(source, "canvas_url")):
+        return {}
+    if candidate.course in (None, "") or candidate.learner_id in (None, ""):
+        return {}
+    score, _ = canvas_enrollment_score(source=source, course_id=str(candidate.course), user_id=str(candidate.learner_id))
+    return {"score": score}
 
 
 CONNECT_TIMEOUT, READ_TIMEOUT = 5, 20
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
-
-
-def course_needs_score(*, source, candidate) -> bool:
-    """Whether the live rules of the course this completion maps to look at a score.
-
-    The course is found as validation finds it (the mapping table, then the code when the source
-    matches by code); a course Laurel cannot find needs nothing fetched, validation parks it.
-    """
-    mapping = SourceCourseMapping.objects.filter(source=source, external_id=str(candidate.course)).select_related("course").first()
-    course = mapping.course if mapping else None
-    if course is None and source.course_matching == Source.CourseMatching.BY_CODE:
-        for code in dict.fromkeys(str(c).strip() for c in (candidate.course_code, candidate.course) if c not in (None, "")):
-            course = source.organization.courses.filter(code__iexact=code).first()
-            if course is not None:
-                break
-    version = course.ruleset.current_version if course is not None and course.ruleset_id else None
-    return version is not None and (version.min_score is not None or version.conditions.filter(path="score").exists())
 
 
 def canvas_enrollment_score(*, source, course_id: str, user_id: str) -> tuple[Decimal | None, str]:

@@ -152,3 +152,12 @@ def test_reconcile_replays_exactly_the_three_missed_completions_and_changes_noth
     assert "found 3 · already known 3 · new 0 · parked 0" in second
     assert Credential.objects.count() == 3  # the February completion is outside the window
     assert not PollCursor.objects.filter(source=source).exclude(seen=[]).exists()  # the cursor is the schedule's, untouched
+
+
+def test_a_learner_without_a_final_score_gets_the_current_score_as_the_fetch_does(source, canvas, worker):
+    canvas.enrol("42", 801, email="learner@example.org", name="Learner One", completed_at="2026-01-05T09:58:59Z",
+                 final_score=None, current_score=73.5)
+    source_poll(source=source)
+    worker.run()
+    event = CompletionEvent.objects.get(channel="poll")
+    assert float(event.completion["score"]) == 73.5

@@ -3,7 +3,9 @@
 A Canvas-mapped course with a minimum score once made every Canvas completion ineligible and
 emailed passing learners "No score was reported for you" (real-systems.md §3). Each answer the
 stand-in gives here is one Canvas gives: the grades, a refused token, a user who may not read the
-course or view grades, throttling, and an answer Laurel does not recognise.
+course or view grades, throttling, and an answer Laurel does not recognise. The score is asked
+through the pipeline's missing-fact seam at the decision (and again on resume), so a refusal parks
+the issuance with Canvas's code, and "no score yet" parks it as score_missing.
 """
 
 from decimal import Decimal
@@ -13,8 +15,9 @@ import pytest
 import requests
 from django.utils import timezone
 
-from issuance.intake.processing import completion_event_process
-from issuance.models import CompletionEvent
+from issuance.models import Issuance
+from issuance.pipeline import issuance_resume
+from issuance.worker import issuance_advance_steps
 from issuance.sources.canvas.jwks import jwks_cache_forget
 from tests.factories.courses import RuleSetFactory, RuleSetVersionFactory
 
@@ -103,9 +106,12 @@ def test_a_real_score_below_the_pass_mark_is_ineligible(make_source, jwks, canva
 
 
 def _parked(event, code):
-    assert (event.status, event.park_reason) == ("parked", code), (event.status, event.errors)
-    assert event.errors[0]["field"] == "score"
-    return event.errors[0]["message"]
+    """The event was read; its issuance parks with Canvas's refusal as its code, never deciding on "no score"."""
+    assert event.status == "processed", event.errors
+    issuance = event.issuances.get()
+    assert (issuance.state, issuance.park_reason, issuance.failed_step) == ("parked", code, "decide"), issuance.error
+    assert "could not be asked for the score" in issuance.error
+    return issuance.error
 
 
 def test_a_refused_token_parks_naming_api_token(make_source, jwks, canvas, pass_mark, send):
@@ -145,8 +151,35 @@ def test_an_answer_laurel_does_not_recognise_parks_with_it(make_source, jwks, ca
 def test_throttling_waits_and_tries_again(make_source, jwks, canvas, pass_mark, send):
     canvas.throttled = 1
     event = send(canvas_source(make_source, jwks, canvas))
-    assert event.status == "accepted" and event.next_attempt_at is not None
-    assert "Rate Limit Exceeded" in event.errors[0]["message"]
-    CompletionEvent.objects.filter(pk=event.pk).update(next_attempt_at=timezone.now())
-    assert completion_event_process(event_id=event.pk) == "processed"  # the sweep's next try
-    assert event.issuances.get().completion["score"] == "86.0"
+    issuance = event.issuances.get()
+    assert issuance.state != "parked" and issuance.next_attempt_at is not None and issuance.attempts == 1
+    assert "Rate Limit Exceeded" in issuance.error
+    Issuance.objects.filter(pk=issuance.pk).update(next_attempt_at=timezone.now())
+    issuance_advance_steps(issuance_id=issuance.pk)  # the sweep's next try
+    issuance.refresh_from_db()
+    assert issuance.completion["score"] == "86.0" and issuance.state in ("delivered", "synced"), issuance.error
+
+
+def test_no_score_in_canvas_yet_parks_score_missing_and_resuming_asks_canvas_again(make_source, jwks, canvas, pass_mark, send, smtp, worker):
+    canvas.enrol("42", 777, email="ana.lima@example.org", name="Ana Lima", final_score=None)  # not graded yet
+    event = send(canvas_source(make_source, jwks, canvas))
+    issuance = event.issuances.get()
+    assert (issuance.state, issuance.park_reason) == ("parked", "score_missing"), issuance.error
+    assert smtp.to("ana.lima@example.org") == []  # never "No score was reported for you"
+
+    canvas.learners["42"]["777"].update(final_score=88.0, current_score=88.0)  # graded in Canvas; staff resume
+    asked_before = len(score_requests(canvas))
+    issuance_resume(issuance_id=issuance.pk)
+    worker.run()
+    issuance.refresh_from_db()
+    assert issuance.state in ("delivered", "synced") and issuance.completion["score"] == "88.0", (issuance.state, issuance.error)
+    assert len(score_requests(canvas)) == asked_before + 1
+    assert len(smtp.to("ana.lima@example.org")) == 1
+
+
+def test_without_an_api_token_it_parks_score_missing_naming_api_token_and_tells_the_learner_nothing(make_source, jwks, canvas, pass_mark, send, smtp):
+    source = make_source("canvas", settings={"jwks_url": jwks.url + "/main/jwks"})
+    issuance = send(source).issuances.get()
+    assert (issuance.state, issuance.park_reason) == ("parked", "score_missing"), issuance.error
+    assert "api_token" in issuance.error and "grades" in issuance.error
+    assert canvas.requests == [] and smtp.to("ana.lima@example.org") == []
