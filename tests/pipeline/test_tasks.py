@@ -34,7 +34,7 @@ def test_it_puts_what_is_left_back_on_the_queue_after_its_step_limit(smtp, cours
     assert smtp.to("bo@learners.example") == []
 
 
-def test_it_stops_at_a_step_that_must_wait_and_leaves_it_to_the_sweep(smtp, course, django_capture_on_commit_callbacks):
+def test_it_stops_at_a_step_that_must_wait_and_queues_it_for_when_it_is_due(smtp, course, django_capture_on_commit_callbacks):
     smtp.refuse("451 4.3.0 try again later")
     issuance = complete(course, email="cy@learners.example", score=92)
 
@@ -43,7 +43,10 @@ def test_it_stops_at_a_step_that_must_wait_and_leaves_it_to_the_sweep(smtp, cour
 
     issuance.refresh_from_db()
     assert issuance.state == Issuance.State.BADGED and issuance.next_attempt_at is not None
-    assert queued == []
+    # One task, held by the broker until the step is due (step_queue.task_enqueue_at); the sweep stays the safety net.
+    assert len(queued) == 1
+    held = dict(zip(queued[0].__code__.co_freevars, (cell.cell_contents for cell in queued[0].__closure__)))
+    assert held["due"] == issuance.next_attempt_at
 
 
 def test_it_claims_once_for_the_whole_chain_and_keeps_the_lease_between_steps(smtp, course):
