@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import jwt
 
+from courses.rules import ruleset_facts_needed
 from issuance.outgoing.guard import OutboundRequestError, ResponseTooLarge, TargetRefused, guarded_request
 from issuance.models import Source, SourceCourseMapping
 
@@ -179,7 +180,7 @@ MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 
 
 def course_needs_score(*, source, candidate) -> bool:
-    """Whether the live rules of the course this completion maps to look at a score.
+    """Whether the live rules of the course this completion maps to need a score, as the rules list it.
 
     The course is found as validation finds it (the mapping table, then the code when the source
     matches by code); a course Laurel cannot find needs nothing fetched, validation parks it.
@@ -192,7 +193,7 @@ def course_needs_score(*, source, candidate) -> bool:
             if course is not None:
                 break
     version = course.ruleset.current_version if course is not None and course.ruleset_id else None
-    return version is not None and (version.min_score is not None or version.conditions.filter(path="score").exists())
+    return "score" in ruleset_facts_needed(version=version)
 
 
 def canvas_enrollment_score(*, source, course_id: str, user_id: str) -> tuple[Decimal | None, str]:
