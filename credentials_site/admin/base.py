@@ -259,6 +259,19 @@ class LaurelTabularInline(LaurelInlineMixin, TabularInline):
     """Related rows shown as a table on their parent's page."""
 
 
+class LaurelReadOnlyTabularInline(LaurelTabularInline):
+    """A record of what happened, shown on its parent's page: nobody adds, changes or deletes a row here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class LaurelStackedInline(LaurelInlineMixin, StackedInline):
     """Related rows shown as forms on their parent's page."""
 

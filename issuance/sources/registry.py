@@ -6,7 +6,7 @@ Adding a dialect is a module in this package and one line here; no view changes.
 from ..models import CompletionEvent, Source
 from .base import Dialect
 from .canvas.webhook import CanvasDialect
-from .canvas.poll import CanvasRestAdapter, CanvasRestPoller
+from .canvas.poll import CanvasPollAdapter, CanvasPoller
 from .csv_rows import CsvRowDialect
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
@@ -19,7 +19,7 @@ from .talentlms import TalentLmsDialect, TalentLmsPoller
 from .teachable import TeachableDialect
 from .thinkific import ThinkificDialect
 from .xapi.statements import XapiDialect
-from .xapi.poll import XapiLrsPoller
+from .xapi.poll import XapiPoller
 
 DIALECTS: dict[str, Dialect] = {
     dialect.name: dialect
@@ -36,8 +36,8 @@ DIALECTS: dict[str, Dialect] = {
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
 # differs from a pushed one (an LRS's statement reads the same either way).
-POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiLrsPoller(), CanvasRestPoller(), MoodlePoller(), TalentLmsPoller())}
-POLL_ADAPTERS: dict[str, Dialect] = {"canvas": CanvasRestAdapter(), "moodle": MoodlePollAdapter()}
+POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiPoller(), CanvasPoller(), MoodlePoller(), TalentLmsPoller())}
+POLL_ADAPTERS: dict[str, Dialect] = {"canvas": CanvasPollAdapter(), "moodle": MoodlePollAdapter()}
 assert set(DIALECTS) == set(Source.Dialect.values), "every Source.Dialect choice needs a module"
 
 

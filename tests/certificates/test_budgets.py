@@ -10,9 +10,8 @@ from courses.templating.sandbox import TemplateRefused, sandbox_render, template
 from issuance.certificates.credential_certificate import template_render_pdf
 from issuance.certificates.render import CertificateTemplateError
 from issuance.email.render import EmailTemplateError, email_render
+from tests.credentials_site.admin.pipeline.test_certificate_templates import _form, template  # noqa: F401 (the seeded template fixture)
 from tests.factories.courses import OrganizationFactory
-
-from .test_admin import _form, template  # noqa: F401 (the seeded template fixture)
 
 NAME = "Alexandra Konstantina Wilhelmina Maximil"  # 40 characters: 40³ = 64,000 passes of three loops
 THREE_LOOPS = "<p>\n{% for a in learner_name %}{% for b in learner_name %}{% for c in learner_name %}.{% endfor %}{% endfor %}{% endfor %}</p>"

@@ -1,7 +1,7 @@
 """The dependency rule (docs/decisions/0005) and the table of docs/architecture.md, checked at two levels:
 between the apps (credentials_site → issuance → courses, audit below all) and between the rooms one level
 below them (an app's sub-packages and top-level modules: issuance.sources may import issuance.models,
-issuance.outgoing and courses.models, nothing else of ours). No import cycle, no import hidden inside a
+issuance.outgoing, courses.models and courses.rules, nothing else of ours). No import cycle, no import hidden inside a
 function to dodge one, and no product module importing the tests, the benchmark or the stand-ins."""
 
 import ast

@@ -2,25 +2,17 @@
 
 from django.contrib import admin, messages
 
-from credentials_site.admin.base import LaurelTabularInline
+from credentials_site.admin.base import LaurelReadOnlyTabularInline
 
 from courses.models import Organization, OrganizationSigningKey
 from courses.keys.rotation import organization_key_rotate
 
 
-class SigningKeyInline(LaurelTabularInline):
+class SigningKeyInline(LaurelReadOnlyTabularInline):
     model = OrganizationSigningKey
     verbose_name_plural = "Signing keys (all stay published in the DID document)"
     fields = readonly_fields = ["key_id", "public_key_multibase", "created_at", "retired_at"]
-    extra = 0
-    can_delete = False
     ordering = ["-created_at", "-id"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(description="Rotate the signing key (the old one stays published)", permissions=["change"])

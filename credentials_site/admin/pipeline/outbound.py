@@ -5,7 +5,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 
-from credentials_site.admin.base import LaurelAdmin, LaurelTabularInline
+from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline
 
 from issuance.models import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
 from issuance.outbound.connections import ConnectionSettingsError, connection_kinds, connection_secret_set, connection_settings_clean, connection_test
@@ -131,16 +131,8 @@ class OutboundFailureAdmin(DeliveryAdminBase):
         return super().get_queryset(request).filter(status=OutboundDelivery.Status.FAILED)
 
 
-class OutboundDeliveryInline(LaurelTabularInline):
+class OutboundDeliveryInline(LaurelReadOnlyTabularInline):
     model = OutboundDelivery
     verbose_name_plural = "Outbound deliveries"
     fields = readonly_fields = ["action", "connection", "status", "attempts", "remote_id", "remote_url", "last_error", "finished_at"]
-    extra = 0
-    can_delete = False
     fk_name = "issuance"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from audit.models import AuditRecord
-from credentials_site.admin.base import LaurelAdmin, LaurelTabularInline, clipped, pill, short_time
+from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline, clipped, pill, short_time
 
 from issuance.models import Credential, Effect, Issuance, Learner, RenewalReminder, SignedBadgeRevision
 from credentials_site.admin.pipeline.certificate_actions import download_certificates_zip, regenerate_certificates
@@ -22,33 +22,17 @@ from credentials_site.admin.pipeline.outbound import OutboundDeliveryInline
 from credentials_site.admin.pipeline.privacy_actions import LearnerPrivacyPermissions, erase_learner_data, export_learner_data
 
 
-class TimelineInline(LaurelTabularInline):
+class TimelineInline(LaurelReadOnlyTabularInline):
     model = AuditRecord
     verbose_name_plural = "Timeline"
     fields = readonly_fields = ["at", "from_state", "to_state", "actor_kind", "actor_label", "detail"]
-    extra = 0
-    can_delete = False
     ordering = ["at", "id"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class EffectInline(LaurelTabularInline):
+class EffectInline(LaurelReadOnlyTabularInline):
     model = Effect
     verbose_name_plural = "Outside effects"
     fields = readonly_fields = ["kind", "key", "status", "attempts", "started_at", "finished_at", "outcome"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Issuance)
@@ -238,38 +222,22 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
         return short_time(obj.valid_until) if obj.valid_until else "never ends"
 
 
-class LearnerIssuanceInline(LaurelTabularInline):
+class LearnerIssuanceInline(LaurelReadOnlyTabularInline):
     model = Issuance
     verbose_name_plural = "Issuances"
     fields = readonly_fields = ["issuance_link", "course", "state", "created_at"]
-    extra = 0
-    can_delete = False
     ordering = ["-created_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Issuance")
     def issuance_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("admin:issuance_issuance_change", args=[obj.pk]), obj.learner_name)
 
 
-class LearnerCredentialInline(LaurelTabularInline):
+class LearnerCredentialInline(LaurelReadOnlyTabularInline):
     model = Credential
     verbose_name_plural = "Credentials"
     fields = readonly_fields = ["credential_link", "achievement", "status", "issued_at", "valid_until", "public_page"]
-    extra = 0
-    can_delete = False
     ordering = ["-issued_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Credential")
     def credential_link(self, obj):

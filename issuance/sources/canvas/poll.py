@@ -38,7 +38,7 @@ def link_next(header: str | None) -> str | None:
     return None
 
 
-class CanvasRestPoller(Poller):
+class CanvasPoller(Poller):
     dialect = "canvas"
     label = "Canvas"
 
@@ -98,7 +98,7 @@ class CanvasRestPoller(Poller):
                                time_key=completion_time_key(completed_at), completed_at=completed_at, body=body)
 
 
-class CanvasRestAdapter(Dialect):
+class CanvasPollAdapter(Dialect):
     """Reads what a Canvas poll stored: one enrollment and that learner's course progress."""
 
     name = "canvas"

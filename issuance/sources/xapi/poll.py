@@ -33,7 +33,7 @@ def more_resolve(*, lrs_url: str, more: str) -> str:
     return absolute
 
 
-class XapiLrsPoller(Poller):
+class XapiPoller(Poller):
     dialect = "xapi"
     label = "The LRS"
 

@@ -9,15 +9,6 @@ from issuance.sources.canvas.jwks import KeySetUnavailable, jwks_cache_forget, j
 from stand_ins.lms import JwksServer
 
 
-@pytest.fixture
-def jwks():
-    jwks_cache_forget()
-    server = JwksServer().start()
-    yield server
-    server.stop()
-    jwks_cache_forget()
-
-
 def test_it_fetches_once_for_a_new_kid_but_not_for_every_unknown_kid(jwks):
     url = jwks.url + "/jwks"
     first_kid = jwks.current[0]

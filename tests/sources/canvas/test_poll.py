@@ -6,9 +6,8 @@ from django.core.management import call_command
 
 from issuance.intake.polling import source_poll
 from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
-from issuance.sources.canvas.jwks import jwks_cache_forget
 
-from stand_ins.lms import CanvasRestServer, JwksServer
+from stand_ins.lms import CanvasRestServer
 from .test_webhook import live_event
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_targets")]
@@ -61,15 +60,6 @@ def test_the_next_poll_does_not_ask_again_for_learners_already_stored(source, ca
     progress = sorted(r["path"] for r in canvas.requests if r["path"].endswith("/progress"))
     assert progress == ["/api/v1/courses/42/users/702/progress", "/api/v1/courses/42/users/704/progress"]
     assert set(PollCursor.objects.get(source=source, scope="42").seen) == {"701", "702", "703", "705"}
-
-
-@pytest.fixture
-def jwks():
-    jwks_cache_forget()
-    server = JwksServer().start()
-    yield server
-    server.stop()
-    jwks_cache_forget()
 
 
 def test_a_live_event_and_a_poll_of_the_same_completion_are_one_event_and_one_credential(make_source, canvas, jwks, live_server, worker):

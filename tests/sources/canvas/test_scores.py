@@ -18,25 +18,15 @@ from django.utils import timezone
 from issuance.models import Issuance
 from issuance.pipeline import issuance_resume
 from issuance.worker import issuance_advance_steps
-from issuance.sources.canvas.jwks import jwks_cache_forget
 from tests.factories.courses import RuleSetFactory, RuleSetVersionFactory
 
 from tests.sources.conftest import assert_delivered, event_outcome
-from stand_ins.lms import CanvasRestServer, JwksServer
+from stand_ins.lms import CanvasRestServer
 from tests.sources.canvas.test_webhook import live_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TOKEN = "7~canvas-api-token-for-scores"
-
-
-@pytest.fixture
-def jwks():
-    jwks_cache_forget()
-    server = JwksServer().start()
-    yield server
-    server.stop()
-    jwks_cache_forget()
 
 
 @pytest.fixture

@@ -4,10 +4,8 @@ import pytest
 import requests
 
 from issuance.models import CompletionEvent
-from issuance.sources.canvas.jwks import jwks_cache_forget
 
 from tests.sources.conftest import assert_delivered, event_outcome
-from stand_ins.lms import JwksServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,15 +18,6 @@ def live_event(*, name="course_completed", email="ana.lima@example.org", user_na
                  "progress": {"completed_at": completed_at, "next_requirement_url": None, "requirement_completed_count": 8, "requirement_count": 8},
                  "user": {"email": email, "id": "777", "name": user_name}},
     }
-
-
-@pytest.fixture
-def jwks():
-    jwks_cache_forget()
-    server = JwksServer().start()
-    yield server
-    server.stop()
-    jwks_cache_forget()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from issuance.models import CompletionEvent, Source
 from issuance.sources.configure import source_configure
 from tests.openbadges.test_content_security_policy import InlineScripts
 from tests.factories.courses import StaffUserFactory, member
+from tests.sources.conftest import private_targets_allowed  # noqa: F401 (an autouse fixture: the LMS stand-ins are on 127.0.0.1)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from audit.models import AuditRecord
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent, Issuance
 from tests.factories.issuance import SourceCourseMappingFactory, SourceFactory
-
-from .conftest import generic_event
+from tests.intake.conftest import course, generic_event, organization, source  # noqa: F401 (fixtures)
 
 QUEUE = reverse("admin:issuance_parkedevent_changelist")
 

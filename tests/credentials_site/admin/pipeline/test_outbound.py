@@ -7,6 +7,7 @@ from issuance.outbound.connections import connection_secret
 from issuance.outbound.services import outbound_platforms_issue
 
 from stand_ins.outbound.platforms import CredlyServer
+from tests.outbound.conftest import connect, course, credential, organization, private_targets_allowed  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

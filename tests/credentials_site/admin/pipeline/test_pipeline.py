@@ -1,5 +1,5 @@
 from issuance.models import Issuance
-from tests.pipeline.conftest import complete, drive
+from tests.pipeline.conftest import complete, course, drive  # noqa: F401 (course is a fixture)
 
 CHANGELIST = "/admin/issuance/issuance/"
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from issuance.delivery.sending import delivery_send_credential_email
 from issuance.models import OutboxMessage, Suppression
 from tests.factories.delivery import CredentialFactory
+from tests.delivery.conftest import media_in_tmp  # noqa: F401 (an autouse fixture: media in a temporary folder)
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
