@@ -1,6 +1,6 @@
 """Benchmark: requests per poll and seconds per poll of one 1,000-learner course, per polled API.
 
-Runs against the stand-ins the tests use too (stand_ins/lms.py) on 127.0.0.1 (TalentLMS v2, Moodle web
+Runs against the stand-ins the tests use too (stand_ins/lms/) on 127.0.0.1 (TalentLMS v2, Moodle web
 services, Canvas REST, an xAPI LRS), on a throw-away SQLite database. For each API: the first poll
 (every learner new, 30 % of them complete) and a second poll with nothing new, which is what a
 schedule pays every interval. Polls only: processing the events is the pipeline's benchmark.

@@ -1,7 +1,7 @@
 """Local stand-ins for Moodle's web services and Canvas's key set, and one completion per LMS dialect, for the demo.
 
 `make demo` runs it once the web server answers. It starts the Moodle web-services server and JWKS
-server the tests use too (stand_ins/lms.py) on free 127.0.0.1 ports, points the demo's Moodle and
+server the tests use too (stand_ins/lms/) on free 127.0.0.1 ports, points the demo's Moodle and
 Canvas sources at them, then posts one realistic completion of each dialect to the running demo,
 signed or authenticated exactly as that LMS does (generic, moodle, canvas, thinkific, teachable,
 xapi, and learndash, which our WordPress plugin sends as the generic dialect), prints what became
