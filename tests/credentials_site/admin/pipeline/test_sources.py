@@ -24,7 +24,7 @@ def staff(client):
 def form_data(org, **overrides):
     data = {
         "organization": org.pk, "name": "Harbour Moodle", "slug": "harbour-moodle", "dialect": "moodle", "is_active": "on",
-        "signing_secret": "plugin-token", "signing_secret_next": "", "rate_limit_per_minute": 600, "course_matching": "code",
+        "signing_secret": "plugin-token", "signing_secret_next": "", "rate_limit_per_minute": 600, "max_events_per_request": 100, "course_matching": "code",
         "moodle__moodle_url": "https://lms.harbour.example", "moodle__ws_token": "ws-secret-1", "moodle__allowed_addresses": "",
         "course_mappings-TOTAL_FORMS": 0, "course_mappings-INITIAL_FORMS": 0,
     }
