@@ -1,5 +1,7 @@
 """/api/v1/connections/: outbound connections for scripted set-ups; the secret is write-only, as in the admin."""
 
+import json
+
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -72,6 +74,10 @@ class ConnectionViewSet(ScopedObjectView, mixins.ListModelMixin, mixins.Retrieve
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        given = {key: data.get(key) for key in ("name", "secret", "settings", "mappings")}
+        if not _storable(given):
+            return Response({"detail": "The connection holds text no database can store (a NUL character or a lone UTF-16 "
+                                       "surrogate); send it as UTF-8 text."}, status=status.HTTP_400_BAD_REQUEST)
         try:
             connection, created = connection_add(
                 organization=data["organization"], kind=data["kind"], name=data.get("name", ""),
@@ -91,3 +97,13 @@ class ConnectionViewSet(ScopedObjectView, mixins.ListModelMixin, mixins.Retrieve
         connection = object_for(request, Connection.objects.all(), view_permission="issuance.view_connection",
                                 permission="issuance.change_connection", pk=pk)
         return Response({"result": connection_test(connection=connection)})
+
+
+def _storable(value) -> bool:
+    """Whether PostgreSQL can keep `value` (its text and jsonb refuse NUL and lone surrogates; SQLite keeps them)."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text and "\\u0000" not in text
