@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 
 from issuance.delivery.transport import transport_forget
+from issuance.queue_brokers import broker_make
 from tests.factories.courses import StaffUserFactory
 from tests.services import port_answers, redis_answers, service_missing
 
@@ -62,14 +63,16 @@ def pytest_runtest_setup(item):
 def cache_emptied_before_each_test():
     """On the production profile the cache is Redis, which no test's transaction rolls back (the embedded
     profile's database cache is): a worker's heartbeat or a periodic task's lease from one test would be seen
-    by the next, and /healthz would call a later test's waiting work stalled. Django's keys only (`:1:…`);
-    the broker's queue keeps its own."""
+    by the next, and /healthz would call a later test's waiting work stalled. The broker's queue is emptied
+    too, as the ORM broker's rows are rolled back: a task one test queued and no worker took would otherwise
+    sit at the head of the list, and after LAUREL_HEALTH_STALL_SECONDS a later test's /healthz says stalled."""
     if settings.REDIS_URL and profile_service_missing() is None:
         try:
             client = redis.Redis.from_url(settings.REDIS_URL)
             keys = list(client.scan_iter(match=":1:*", count=1000))
             if keys:
                 client.delete(*keys)
+            broker_make().delete_queue()  # the ready list and the held-until-due set
         except redis.RedisError:
             pass  # a fault test has stopped Redis on purpose; it says so itself
     yield
