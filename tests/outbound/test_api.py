@@ -35,3 +35,17 @@ def test_send_a_test_through_the_api(admin_client, connect):
         connection = connect("credly", secret="credly-token", base_url=f"{credly.url}/v1", organization_id="org-1")
         response = admin_client.post(f"/api/v1/connections/{connection.pk}/test/")
     assert response.status_code == 200 and response.json()["result"].startswith("OK: Credly answered 200")
+
+
+def test_it_answers_400_for_text_no_database_can_store(admin_client, course):
+    """PostgreSQL refuses a NUL and a lone surrogate in text and jsonb (SQLite keeps them): a 400 on both databases."""
+    nul_organization = admin_client.post("/api/v1/connections/", {"organization": "\x00", "kind": "credly", "secret": "t"})
+    assert nul_organization.status_code == 400
+    assert nul_organization.json()["organization"] == ["Object with slug=\\x00 does not exist."]
+
+    surrogate_setting = admin_client.post("/api/v1/connections/", {
+        "organization": "academy", "kind": "credly", "secret": "t", "settings": {"organization_id": "org-\ud80d"}},
+        content_type="application/json")
+    assert surrogate_setting.status_code == 400
+    assert "cannot be stored" in surrogate_setting.json()["detail"]
+    assert Connection.objects.count() == 0

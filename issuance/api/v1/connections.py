@@ -15,8 +15,17 @@ from .filters import BAD_FILTER, NOT_FOUND
 from .scoping import ScopedObjectView, object_for, visible
 
 
+class OrganizationSlugField(serializers.SlugRelatedField):
+    """An organisation by slug; a slug no database can hold (a NUL, a lone surrogate) is a 400, not a failed look-up."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not _storable(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.encode("unicode_escape").decode("ascii"))
+        return super().to_internal_value(data)
+
+
 class ConnectionSerializer(serializers.ModelSerializer):
-    organization = serializers.SlugRelatedField(slug_field="slug", queryset=Organization.objects.all())
+    organization = OrganizationSlugField(slug_field="slug", queryset=Organization.objects.all())
     kind = serializers.ChoiceField(choices=[])
     name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     settings = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
