@@ -25,10 +25,24 @@ def _condition_keys(version: RuleSetVersion) -> dict[tuple, RuleCondition]:
     return {(c.group, c.path, c.operator, c.value.strip()): c for c in version.conditions.all()}
 
 
+def ruleset_version_requirements(*, version: RuleSetVersion) -> list[str]:
+    """One sentence per requirement of `version`; empty when it requires nothing (every completion passes)."""
+    sentences = [f"{label}: {_percent(getattr(version, field))}." for field, label in
+                 (("min_score", "Minimum score"), ("min_attendance", "Minimum attendance"))
+                 if getattr(version, field) is not None]
+    sentences += [f"Requires {a.name}." for a in version.prerequisites.order_by("name")]
+    sentences += [f"Condition (group {c.group}): {condition_sentence(c)}."
+                  for c in version.conditions.order_by("group", "pk")]
+    return sentences
+
+
 def ruleset_version_changes(*, version: RuleSetVersion, against: RuleSetVersion | None) -> list[str]:
     """One sentence per difference between `version` and `against` (usually the live version)."""
     if against is None:
-        return ["Nothing is live yet: publishing makes these the first requirements in force."]
+        requirements = ruleset_version_requirements(version=version)
+        if not requirements:
+            return ["Nothing is live yet, and this version has no requirements: published, every completion would pass."]
+        return ["Nothing is live yet: publishing makes these the first requirements in force."] + requirements
     changes = []
     for field, label in (("min_score", "Minimum score"), ("min_attendance", "Minimum attendance")):
         old, new = getattr(against, field), getattr(version, field)

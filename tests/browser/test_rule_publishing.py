@@ -40,8 +40,13 @@ def test_a_new_version_is_a_draft_until_published(shots, superuser_page, course,
 
     assert drive(complete(course, email="bo@example.org", score=70)).state == Issuance.State.INELIGIBLE  # v1 decides
 
-    page.get_by_role("button", name="Publish v2").click()
+    page.fill("input[name=min_score]", "65")  # typed, not saved: "Save and publish" keeps it (walk-through M1)
+    page.get_by_role("button", name="Save and publish v2").click()
+    assert "Minimum score: 65%." in page.get_by_test_id("requirements").inner_text()
+    page.screenshot(path=str(shots / "rule-version-publish-confirm.png"), full_page=False)
+    page.get_by_role("button", name="Publish First Aid pass mark v2").click()
     assert "Published First Aid pass mark v2" in page.locator(".messagelist").inner_text()
     assert "v2 is live" in page.get_by_test_id("version-status").inner_text()
     issuance = drive(complete(course, email="cy@example.org", score=70))
     assert issuance.state == Issuance.State.SYNCED and issuance.ruleset_version.number == 2
+    assert issuance.ruleset_version.min_score == 65

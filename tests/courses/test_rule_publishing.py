@@ -9,7 +9,14 @@ from django.urls import reverse
 from audit.models import AuditRecord
 from courses.rule_descriptions import achievement_criteria_disagreements, ruleset_version_criteria
 from courses.services import VersionNotPublishable, ruleset_version_copy, ruleset_version_publish
-from tests.factories.courses import AchievementFactory, CourseFactory, RuleConditionFactory, RuleSetVersionFactory
+from courses.models import RuleSet, RuleSetVersion
+from tests.factories.courses import (
+    AchievementFactory,
+    CourseFactory,
+    OrganizationFactory,
+    RuleConditionFactory,
+    RuleSetVersionFactory,
+)
 
 
 @pytest.fixture
@@ -69,7 +76,11 @@ def test_the_admin_publishes_a_draft_and_shows_what_it_changes(admin_client, liv
     assert f"Live now: <a href=\"{reverse('admin:courses_rulesetversion_change', args=[live.pk])}\">{live}</a>" in page
     assert "Minimum score: 80% → 65%." in page
 
-    response = admin_client.post(reverse("admin:courses_rulesetversion_publish", args=[draft.pk]), follow=True)
+    asked = admin_client.post(reverse("admin:courses_rulesetversion_publish", args=[draft.pk])).content.decode()
+    assert f"Publish {draft} with these requirements?" in asked and "Minimum score: 65%." in asked
+    assert draft.ruleset.current_version == live  # asked, not published
+
+    response = admin_client.post(reverse("admin:courses_rulesetversion_publish", args=[draft.pk]), {"confirm": "yes"}, follow=True)
     page = response.content.decode()
     assert f"Published {draft}" in page
     assert f"v{draft.number} is live" in page
@@ -140,3 +151,43 @@ def test_criteria_that_follow_the_rules_are_rewritten_on_publish(live):
     ruleset_version_publish(version=draft)
     achievement.refresh_from_db()
     assert achievement.criteria_narrative == "Completed First Aid with a score of at least 75%."
+
+
+def _draft_form(version, **values) -> dict:
+    """The draft's change form as the page posts it, with `values` typed in."""
+    return {"ruleset": version.ruleset_id, "min_score": "", "min_attendance": "", "notes": "",
+            "conditions-TOTAL_FORMS": "0", "conditions-INITIAL_FORMS": "0",
+            "conditions-MIN_NUM_FORMS": "0", "conditions-MAX_NUM_FORMS": "1000", **values}
+
+
+def test_it_saves_what_the_page_shows_before_asking_to_publish_it(admin_client, db):
+    """Walk-through M1: "Publish v1" published the saved draft and dropped the pass mark typed on the page."""
+    ruleset = RuleSet.objects.create(organization=OrganizationFactory(), name="FAW: 100% attendance, 75% pass")
+    draft = RuleSetVersion.objects.create(ruleset=ruleset)
+    url = reverse("admin:courses_rulesetversion_change", args=[draft.pk])
+    assert 'name="_publish"' in admin_client.get(url).content.decode()
+
+    typed = admin_client.post(url, _draft_form(draft, min_score="75", min_attendance="100", _publish="1"), follow=True)
+    page = typed.content.decode()
+    assert typed.redirect_chain[-1][0] == reverse("admin:courses_rulesetversion_publish", args=[draft.pk])
+    assert f"Publish {draft} with these requirements?" in page
+    assert "Minimum score: 75%." in page and "Minimum attendance: 100%." in page
+    ruleset.refresh_from_db()
+    assert ruleset.current_version is None  # saved, not yet live
+
+    admin_client.post(reverse("admin:courses_rulesetversion_publish", args=[draft.pk]), {"confirm": "yes"})
+    live = RuleSet.objects.get(pk=ruleset.pk).current_version
+    assert live == draft and live.min_score == 75 and live.min_attendance == 100
+
+
+def test_it_asks_explicitly_before_publishing_no_requirements(admin_client, db):
+    ruleset = RuleSet.objects.create(organization=OrganizationFactory(), name="Attendance only")
+    draft = RuleSetVersion.objects.create(ruleset=ruleset)
+    url = reverse("admin:courses_rulesetversion_change", args=[draft.pk])
+    assert "this version has no requirements" in admin_client.get(url).content.decode()
+
+    page = admin_client.post(url, _draft_form(draft, _publish="1"), follow=True).content.decode()
+    assert f"Publish {draft} with no requirements?" in page
+    assert "every completion of a course using Attendance only passes" in page
+    assert "Publish with no requirements" in page
+    assert RuleSet.objects.get(pk=ruleset.pk).current_version is None

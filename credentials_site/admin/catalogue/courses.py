@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -15,7 +16,12 @@ from courses import services
 from courses.access.membership import MembershipError, member_remove, member_role_change
 from credentials_site.admin.catalogue.signing_keys import SigningKeyInline, rotate_signing_keys
 from courses.defaults import organization_install_default_templates
-from courses.rule_descriptions import achievement_criteria_disagreements, achievement_live_criteria, ruleset_version_changes
+from courses.rule_descriptions import (
+    achievement_criteria_disagreements,
+    achievement_live_criteria,
+    ruleset_version_changes,
+    ruleset_version_requirements,
+)
 from courses.access.tenancy import organizations_for
 from issuance.reports import course_upcoming_expiries
 from courses.models import (
@@ -238,11 +244,15 @@ class RuleSetVersionAdmin(LaurelAdmin):
         return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[draft.pk]))
 
     def publish_view(self, request, pk):
+        """Publishing asks first, on a page listing the requirements about to go live (or saying there are
+        none), and publishes only on that page's confirmation: never what the staff member has not seen."""
         version = get_object_or_404(self.get_queryset(request), pk=pk)
         change_url = reverse("admin:courses_rulesetversion_change", args=[pk])
         # The role's permission, not the page's: a version's page is read-only once it is locked.
-        if request.method != "POST" or not super().has_change_permission(request, version):
+        if not super().has_change_permission(request, version) or version.is_published:
             return HttpResponseRedirect(change_url)
+        if request.method != "POST" or request.POST.get("confirm") != "yes":
+            return self._publish_confirmation(request, version)
         try:
             published = services.ruleset_version_publish(version=version, user=request.user)
         except services.VersionNotPublishable as exc:
@@ -250,6 +260,17 @@ class RuleSetVersionAdmin(LaurelAdmin):
         else:
             messages.success(request, f"Published {published}: new completions are decided under it from now on.")
         return HttpResponseRedirect(change_url)
+
+    def _publish_confirmation(self, request, version):
+        live = version.ruleset.current_version
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "title": f"Publish {version}?", "version": version, "live_version": live,
+            "requirements": ruleset_version_requirements(version=version),
+            "changes": ruleset_version_changes(version=version, against=live) if live else [],
+            "change_url": reverse("admin:courses_rulesetversion_change", args=[version.pk]),
+        }
+        return TemplateResponse(request, "admin/courses/rulesetversion/publish_confirm.html", context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -276,6 +297,8 @@ class RuleSetVersionAdmin(LaurelAdmin):
     def response_change(self, request, obj):
         if getattr(request, "_laurel_refused", None):  # the refusal alone, not also "changed successfully"
             return HttpResponseRedirect(reverse("admin:courses_rulesetversion_change", args=[obj.pk]))
+        if "_publish" in request.POST:  # "Save and publish": what the page showed is saved; now confirm it
+            return HttpResponseRedirect(reverse("admin:courses_rulesetversion_publish", args=[obj.pk]))
         return super().response_change(request, obj)
 
 
