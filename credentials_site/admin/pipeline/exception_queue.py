@@ -4,7 +4,9 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from django.utils.html import format_html
@@ -180,6 +182,13 @@ class ParkedEventAdmin(LaurelAdmin):
 
     def log_change(self, request, obj, message):
         return None  # the audit trail records corrections; the admin log would only repeat it
+
+    def response_change(self, request, obj):
+        """An event that left the queue has no page here any more: "Save and continue editing" goes on to
+        the same event in Events received (walk-through M4: it ended on a 404), "Save" back to the queue."""
+        if "_continue" in request.POST and not self.get_queryset(request).filter(pk=obj.pk).exists():
+            return HttpResponseRedirect(reverse("admin:issuance_completionevent_change", args=[obj.pk]))
+        return super().response_change(request, obj)
 
     @admin.action(description="Reprocess selected events", permissions=["change"])
     def reprocess_selected(self, request, queryset):

@@ -181,3 +181,21 @@ def test_it_imports_nothing_above_the_cap_until_the_count_is_typed(admin_client,
     done = admin_client.post(reverse("admin:issuance_completionevent_process_import"), {**data, "confirm_count": 3}, follow=True)
     assert "Imported cohort.csv: 3 rows" in str(list(done.context["messages"])[0])
     assert CompletionEvent.objects.filter(channel="csv").count() == 3
+
+
+def test_it_goes_on_to_the_event_when_a_fix_with_save_and_continue_takes_it_out_of_the_queue(admin_client, source):
+    """Walk-through M4: "Save and continue editing" on a fixed event ended on a 404 page."""
+    fixed, still_wrong = _parked(source, "fixed", learner={"name": "Ana Lima"}), _parked(source, "wrong", completed_at="yesterday")
+    url = reverse("admin:issuance_parkedevent_change", args=[fixed.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {**{name: form.initial.get(name, "") for name in form.fields}, "email": "ana@example.org", "_continue": "1"}
+    response = admin_client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("admin:issuance_completionevent_change", args=[fixed.pk])
+    assert "passed validation" in str(list(response.context["messages"])[0])
+
+    url = reverse("admin:issuance_parkedevent_change", args=[still_wrong.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {**{name: form.initial.get(name, "") for name in form.fields}, "completed_at": "2026-01-05 10:00", "_continue": "1"}
+    response = admin_client.post(url, data, follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == url  # still parked: stays on its page
