@@ -397,7 +397,8 @@ UNFOLD = {
     "SITE_HEADER": "Laurel",
     "SITE_SUBHEADER": "Credentials",
     "SITE_SYMBOL": "workspace_premium",
-    # "View site": the public verification page (the site has no page at /).
+    "SITE_FAVICONS": [{"rel": "icon", "type": "image/x-icon", "href": lambda request: "/favicon.ico"}],
+    # "View site": the public verification page (where / leads too).
     "SITE_URL": "/verify",
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": True,

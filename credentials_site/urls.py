@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from issuance.delivery.tracking_webhooks import tracking_webhook
 
-from .views import healthz
+from .views import favicon, healthz, home
 
 handler404 = "credentials_site.views.page_not_found"
 
@@ -17,6 +17,8 @@ admin.site.index_title = "Credentials"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     # The configured ESP's tracking webhook, served only with credentials to check (docs/security.md).
     path("anymail/<str:esp>/tracking/", tracking_webhook, name="anymail-tracking"),
     path("", include("issuance.urls")),

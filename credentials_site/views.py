@@ -1,7 +1,11 @@
 """Site-level views that belong to no app."""
 
+from functools import cache
+
+from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 from django.views.defaults import page_not_found as django_page_not_found
 
 from issuance.health import broker_health, pipeline_health
@@ -28,3 +32,20 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": f"No API endpoint at {request.path[:200]}."}, status=404)
     return django_page_not_found(request, exception)
+
+
+def home(request):
+    """The site's root: a visitor arriving here has a credential to check, so the verify page (staff sign in at /admin/)."""
+    return HttpResponseRedirect(reverse("credential-verify"))
+
+
+@cache
+def _favicon() -> bytes:
+    return (settings.BASE_DIR / "static" / "laurel" / "favicon.ico").read_bytes()
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page whatever the page links: Laurel's mark, cached a day."""
+    response = HttpResponse(_favicon(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
