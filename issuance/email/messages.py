@@ -15,7 +15,7 @@ from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
 from courses.models import EmailTemplate, Organization
 from courses.templating.learner_text import learner_text_line
 
-from ..credentials import certificate_filename, credential_url
+from ..credentials import certificate_filename, credential_public_code, credential_url
 from ..idempotency_keys import credential_email_key, invitation_email_key, still_needed_email_key
 from ..linkedin import linkedin_add_to_profile_url
 from ..models import Credential, Issuance, OutboxMessage
@@ -99,7 +99,8 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
         "issue_date": f"{issued:%-d %B %Y}", "expiry_date": f"{expires:%-d %B %Y}" if expires else "",
         "linkedin_url": linkedin_add_to_profile_url(
             name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
-            cert_url=url, cert_id=str(credential.pk),
+            # The code the certificate and the public page show, so the profile's id is the one a verifier types.
+            cert_url=url, cert_id=credential_public_code(credential_id=credential.pk),
         ),
         "next_course_title": next_course.title if next_course else "",
         "next_course_description": next_course.description if next_course else "",

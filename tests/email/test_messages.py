@@ -9,6 +9,7 @@ from django.test import Client
 
 from courses.defaults import organization_install_default_templates
 from courses.models import EmailTemplate
+from issuance.credentials import credential_public_code
 from issuance.models import Suppression
 from issuance.delivery.sending import delivery_send_credential_email, delivery_send_still_needed_email
 from tests.factories.delivery import CredentialFactory, IssuanceFactory
@@ -82,7 +83,7 @@ def test_it_links_the_credential_page_badge_and_linkedin_with_the_right_paramete
     assert parse_qsl(urlsplit(html.unescape(linkedin)).query) == [
         ("startTask", "CERTIFICATION_NAME"), ("name", "First Aid at Work (3 years)"), ("organizationName", "Northwind Safety"),
         ("issueYear", "2026"), ("issueMonth", "3"), ("expirationYear", "2029"), ("expirationMonth", "3"),
-        ("certUrl", page), ("certId", str(credential.pk)),
+        ("certUrl", page), ("certId", credential_public_code(credential_id=credential.pk)),
     ]
     assert html.unescape(linkedin) in text
 

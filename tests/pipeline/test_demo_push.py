@@ -10,6 +10,7 @@ import requests
 from django.core.management import call_command
 from django_q.brokers import get_broker
 
+from issuance.credentials import credential_public_code
 from issuance.reports import course_upcoming_expiries
 from courses.models import Course
 from issuance.models import CompletionEvent, Issuance
@@ -93,5 +94,5 @@ def test_the_demo_pass_ends_as_exactly_one_email_with_the_pdf_a_working_link_and
     assert params == {
         "startTask": ["CERTIFICATION_NAME"], "name": ["First Aid at Work"], "organizationName": ["Demo Academy"],
         "issueYear": [str(issued.year)], "issueMonth": [str(issued.month)],
-        "certUrl": [page_url], "certId": [str(credential.pk)],
+        "certUrl": [page_url], "certId": [credential_public_code(credential_id=credential.pk)],
     }
