@@ -44,7 +44,9 @@ def event_park(*, event: CompletionEvent, errors: list[FieldError], actor_label:
     event.status = CompletionEvent.Status.PARKED
     event.errors = [error.to_json() for error in errors]
     event.park_reason = errors[0].code  # whole: a code cut short filters as another reason
-    event.parked_at = timezone.now()
+    # When it first waited for a person: a staff correction that is still wrong leaves it where it was in
+    # the queue's age bands, rather than making it look new.
+    event.parked_at = event.parked_at or timezone.now()
     event.staff_notified_at = None
     event.save(update_fields=["status", "errors", "park_reason", "parked_at", "staff_notified_at"])
     audit_record(
@@ -159,9 +161,10 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
         issuance_start(completion=completion, event=event, actor_label=source.slug, typed_in=typed_in_by_event(event))
         event.status = CompletionEvent.Status.PROCESSED
         event.errors = []
+        event.park_reason = ""  # why it once waited is in its audit trail, not a label on a processed event
         event.processed_at = timezone.now()
         event.next_attempt_at = None
-        event.save(update_fields=["status", "errors", "processed_at", "next_attempt_at"])
+        event.save(update_fields=["status", "errors", "park_reason", "processed_at", "next_attempt_at"])
         return event.status
 
 

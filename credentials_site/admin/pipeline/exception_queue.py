@@ -185,10 +185,14 @@ class ParkedEventAdmin(LaurelAdmin):
 
     def response_change(self, request, obj):
         """An event that left the queue has no page here any more: "Save and continue editing" goes on to
-        the same event in Events received (walk-through M4: it ended on a 404), "Save" back to the queue."""
-        if "_continue" in request.POST and not self.get_queryset(request).filter(pk=obj.pk).exists():
+        the same event in Events received (walk-through M4: it ended on a 404), "Save" back to the queue;
+        one still parked stays on its page with the reason, to be corrected again."""
+        # save_model said the outcome; Django's "changed successfully" beside a "still parked" would contradict it.
+        if self.get_queryset(request).filter(pk=obj.pk).exists():  # still parked: back to its page, to try again
+            return HttpResponseRedirect(reverse("admin:issuance_parkedevent_change", args=[obj.pk]))
+        if "_continue" in request.POST:
             return HttpResponseRedirect(reverse("admin:issuance_completionevent_change", args=[obj.pk]))
-        return super().response_change(request, obj)
+        return HttpResponseRedirect(reverse("admin:issuance_parkedevent_changelist"))
 
     @admin.action(description="Reprocess selected events", permissions=["change"])
     def reprocess_selected(self, request, queryset):
@@ -203,7 +207,7 @@ class ParkedEventAdmin(LaurelAdmin):
             outcomes[status if status in outcomes else "skipped"] += 1
         self.message_user(
             request,
-            f"Reprocessed {sum(outcomes.values())} events: {outcomes['processed']} passed, "
+            f"Reprocessed {sum(outcomes.values())} event{'' if sum(outcomes.values()) == 1 else 's'}: {outcomes['processed']} passed, "
             f"{outcomes['parked']} still parked, {outcomes['retrying']} waiting to ask the LMS again, "
             f"{outcomes['skipped']} no longer parked.",
             messages.SUCCESS if not outcomes["parked"] else messages.WARNING,

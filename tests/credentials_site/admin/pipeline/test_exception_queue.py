@@ -63,6 +63,7 @@ def test_it_lets_staff_correct_a_field_and_the_event_proceeds(admin_client, sour
     event.refresh_from_db()
     assert event.status == "processed"
     assert event.corrections == {"email": "ana@example.org"}
+    assert event.park_reason == ""  # Events received no longer labels it with why it once waited
     assert json.loads(bytes(event.body))["data"]["learner"] == {"name": "Ana Lima"}  # the body is untouched
     assert Issuance.objects.get(event=event).learner.email == "ana@example.org"
     assert AuditRecord.objects.filter(event=event, actor_user=admin_user, to_state="accepted").exists()
@@ -71,13 +72,17 @@ def test_it_lets_staff_correct_a_field_and_the_event_proceeds(admin_client, sour
 
 def test_it_keeps_an_event_parked_when_the_correction_is_still_wrong(admin_client, source):
     event = _parked(source, completed_at="yesterday")
+    parked_at = event.parked_at
     url = reverse("admin:issuance_parkedevent_change", args=[event.pk])
     form = admin_client.get(url).context["adminform"].form
     data = {**{name: form.initial.get(name, "") for name in form.fields}, "completed_at": "2026-01-05 10:00"}
     response = admin_client.post(url, data, follow=True)
     event.refresh_from_db()
     assert event.status == "parked" and "no time zone" in event.errors[0]["message"]
-    assert "still parked" in str(list(response.context["messages"])[0])
+    said = [str(message) for message in response.context["messages"]]
+    assert len(said) == 1 and "still parked" in said[0]  # not also "changed successfully" (walk-through m5)
+    assert response.redirect_chain[-1][0] == url
+    assert event.parked_at == parked_at  # still as old in the queue's age bands as it was
 
 
 def test_it_reprocesses_selected_events_after_a_confirmation_page(admin_client, source):
@@ -199,3 +204,9 @@ def test_it_goes_on_to_the_event_when_a_fix_with_save_and_continue_takes_it_out_
     data = {**{name: form.initial.get(name, "") for name in form.fields}, "completed_at": "2026-01-05 10:00", "_continue": "1"}
     response = admin_client.post(url, data, follow=True)
     assert response.status_code == 200 and response.redirect_chain[-1][0] == url  # still parked: stays on its page
+
+
+def test_it_counts_one_reprocessed_event_in_the_singular(admin_client, source):
+    event = _parked(source, "one", course={"id": "NOPE"})
+    done = admin_client.post(QUEUE, {"action": "reprocess_selected", "_selected_action": [event.pk], "confirm": "yes"}, follow=True)
+    assert "Reprocessed 1 event: 0 passed, 1 still parked" in str(list(done.context["messages"])[0])
