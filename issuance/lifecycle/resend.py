@@ -33,7 +33,9 @@ def outbox_resend_refusal(*, message: OutboxMessage) -> str:
     if credential is None:
         return ""
     shown = credential_shown_status(status=credential.status, valid_until=credential.valid_until)
-    because = f": {credential.status_reason}" if credential.status_reason else ""
+    # The reason as staff typed it, often a sentence of its own: its full stop is ours to add, not to double.
+    reason = credential.status_reason.strip().rstrip(".")
+    because = f": {reason}" if reason else ""
     if shown == Status.REVOKED:
         return f"the credential was revoked{because}. Resending would tell the learner it is valid."
     if shown == Status.SUSPENDED:

@@ -36,6 +36,7 @@ def test_it_refuses_to_resend_the_email_of_a_revoked_credential_and_says_why(adm
 
     ask = _resend(admin_client, message)
     assert "will not be sent again" in ask and "the credential was revoked: Assessment found to be copied." in ask
+    assert "copied.." not in ask  # the reason's own full stop, not doubled (walk-through, Polish)
     assert "Nothing selected can be sent again." in ask
 
     done = _resend(admin_client, message, confirmed="yes")
