@@ -18,6 +18,12 @@ class ConnectionSettingsError(ValueError):
 def connection_settings_clean(*, kind: str, settings: dict) -> dict:
     """The settings with defaults filled in; unknown names and bad values refused, listing the valid ones."""
     connector = connector_for(kind)
+    whole = getattr(connector, "settings_clean", None)  # a kind whose settings are one document (rest)
+    if whole is not None:
+        try:
+            return whole(settings)
+        except ValueError as exc:
+            raise ConnectionSettingsError(f"{kind}: {exc}") from None
     schema = connector.settings
     valid = ", ".join(f"{name} (default {s.default!r})" if s.default else name for name, s in schema.items())
     unknown = sorted(set(settings) - set(schema))
@@ -74,10 +80,13 @@ def connection_add(*, organization: Organization, kind: str, name: str = "", sec
     created = connection is None
     if created:
         connection = Connection(organization=organization, kind=kind, name=name)
-    connection.settings = connection_settings_clean(kind=kind, settings={**(connection.settings or {}), **(settings or {})})
+    if getattr(connector, "settings_clean", None) is not None and settings:  # one document: the new one replaces the old
+        connection.settings = connection_settings_clean(kind=kind, settings=settings)
+    else:
+        connection.settings = connection_settings_clean(kind=kind, settings={**(connection.settings or {}), **(settings or {})})
     if secret:
         connection_secret_set(connection, secret)
-    elif not connection.secret_encrypted and connector.secret_label:
+    elif not connection.secret_encrypted and connector.secret_needed(connection.settings):
         raise ConnectionSettingsError(f"{kind} needs --secret: {connector.secret_label}.")
     connection.save()
     for code, remote_id in (mappings or {}).items():
