@@ -122,3 +122,23 @@ class CatchHook(FakeService):
             headers = {"content-type": "text/plain"} if isinstance(answer, bytes) else {}
             return status, answer, headers
         return _scripted(self, accept)
+
+
+class CertifIdLike(CredentialsApi):
+    """The Certif-ID preset's placeholder endpoints (UNCONFIRMED: Laurel has not read Certif-ID's endpoint pages):
+    an API key in X-API-Key, POST /api/courses/<course>/recipients/invite answering 201 {"id": …}, DELETE
+    /api/credentials/<id>. It proves the preset's wiring (mapping, header auth, stored id), not Certif-ID's API."""
+
+    def __init__(self, *, key="certif-key"):
+        super().__init__(auth=("header", "X-API-Key", key))
+
+    def handle(self, request):
+        path, method = request["path"], request["method"]
+        if method == "POST" and path.startswith("/api/courses/") and path.endswith("/recipients/invite"):
+            if not self._authorised(request):
+                return 401, {"message": "Unauthorized"}
+            body = self.json_body(request)
+            record_id = f"inv-{next(self._ids)}"
+            self.credentials[record_id] = {**body, "course": path.split("/")[3]}
+            return 201, {"id": record_id, "status": "pending"}
+        return super().handle(request)
