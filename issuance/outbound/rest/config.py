@@ -207,6 +207,8 @@ def _sample_check(event: str, call: dict, config: dict) -> None:
         rendered = call_render(call, values, config)
     except TemplateRefused as exc:
         raise RestConfigError(f"calls[{event!r}] cannot be rendered for a sample credential: {exc}") from None
+    except Exception as exc:  # whatever else a template can raise while rendering is a refusal, not a crash
+        raise RestConfigError(f"calls[{event!r}] cannot be rendered for a sample credential: {type(exc).__name__}: {exc}") from None
     try:
         target_check(rendered["url"])
     except TargetRefused as exc:

@@ -69,6 +69,8 @@ def request_build(*, config: dict, secret: str, action: str, payload: dict, exte
         rendered = call_render(call, values, config)
     except TemplateRefused as exc:
         raise OutboundError(f"The {event} call could not be rendered: {exc}", permanent=True) from None
+    except Exception as exc:  # the same template and data fail the same way on every attempt
+        raise OutboundError(f"The {event} call could not be rendered: {type(exc).__name__}: {exc}", permanent=True) from None
     headers = dict(rendered["headers"])
     if "body" in rendered:
         try:

@@ -1,9 +1,13 @@
 """A rest connection's document is checked whole at save: every template rendered for a sample credential."""
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from issuance.models import Connection
 from issuance.outbound.connections import ConnectionSettingsError, connection_add
+from issuance.outbound.rest.config import RestConfigError, rest_config_clean
 
 
 def _add(organization, **config):
@@ -78,3 +82,22 @@ def test_it_stores_the_document_with_its_defaults_and_the_rate_limit(organizatio
     assert connection.settings["rate_limit"] == {"requests": 2000, "per_seconds": 300}
     assert connection.settings["calls"]["credential.issued"]["method"] == "POST"
     assert connection.settings["mappings"] == {"SAFE-101": {"template": "abc"}}
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+                           lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3),
+                           max_leaves=8)
+templates = st.sampled_from(["{{ learner.name }}", "{% for x in learner.name %}", "{% now %}", "{{ x|join:'", "{% firstof %}",
+                             '{"a": "{{ learner.email|truncatechars:"q" }}"}', "{% if %}", "{{ }}", "{% for a in b %}{% endfor %}"])
+
+
+@examples(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(auth=json_values, calls=st.dictionaries(st.sampled_from(["credential.issued", "credential.revoked", "x"]),
+                                              st.fixed_dictionaries({"url": templates | json_values, "body": templates | json_values}) | json_values,
+                                              max_size=2),
+       other=st.dictionaries(st.sampled_from(["success", "permanent", "external_id_path", "rate_limit", "mappings"]), json_values))
+def test_it_refuses_any_document_with_a_reason_never_a_crash(auth, calls, other):
+    try:
+        rest_config_clean({"auth": auth, "calls": calls, **other})
+    except RestConfigError as exc:
+        assert str(exc)
