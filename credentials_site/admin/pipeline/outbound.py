@@ -21,6 +21,8 @@ from issuance.outbound.registry import connector_for
 from issuance.outbound.deliveries import delivery_retry
 from issuance.outbound.tasks import outbound_enqueue
 
+from .rest_form import rest_document, rest_fieldsets, rest_form_fields, rest_initial
+
 
 class ConnectionForm(forms.ModelForm):
     kind = forms.ChoiceField(choices=[])
@@ -32,39 +34,56 @@ class ConnectionForm(forms.ModelForm):
         fields = ["organization", "kind", "name", "enabled", "settings"]
 
     preset = forms.ChoiceField(required=False, choices=[], help_text=(
-        "For a rest connection: start from a preset (its document fills Settings when Settings is empty; then change its "
-        "URL and save). See docs/integrations/rest.md."))
+        "For a rest connection: start from a preset (its document replaces the settings; save, then change its URL in "
+        "the call's fields and save again). See docs/integrations/rest.md."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "settings" not in self.fields:  # a read-only view (a viewer's): the admin shows the values, not fields
+        if "kind" not in self.fields:  # a read-only view (a viewer's): the admin shows the values, not fields
             return
         self.fields["kind"].choices = [(kind, connector_for(kind).label) for kind in connection_kinds()]
         self.fields["preset"].choices = [("", "—")] + [(name, name) for name in rest_presets()]
+        if self.instance.pk and self.instance.kind == "rest" and not self.is_bound:
+            self.initial.update(rest_initial(self.instance.settings or {}))
+        if "settings" not in self.fields:  # a rest connection's page: a field per part instead
+            return
         self.fields["settings"].required = False
         self.fields["settings"].help_text = "A JSON object. " + " · ".join(
             f"{kind}: {', '.join(connector_for(kind).settings)}" for kind in connection_kinds() if kind != "rest") + (
             " · rest: the connection file (auth, calls, success, permanent, external_id_path, rate_limit, mappings; "
-            "docs/integrations/rest.md).")
+            "docs/integrations/rest.md), or use the REST API fields below.")
 
     def clean(self):
         cleaned = super().clean()
         kind, settings = cleaned.get("kind"), cleaned.get("settings") or {}
-        if kind == "rest" and not settings and cleaned.get("preset"):
-            settings = rest_presets()[cleaned["preset"]]["config"]
+        if kind == "rest":  # a preset, else the fields, else the Settings box (a pasted connection file)
+            try:
+                built = rest_document(cleaned)
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+                return cleaned
+            if cleaned.get("preset"):
+                settings = rest_presets()[cleaned["preset"]]["config"]
+            elif built is not None:
+                settings = built
         if kind and isinstance(settings, dict):
             try:
                 cleaned["settings"] = connection_settings_clean(kind=kind, settings=settings)
+                self.instance.settings = cleaned["settings"]  # also when the page shows fields, not the Settings box
                 if cleaned.get("secret"):
                     self.instance.kind = kind
                     connection_secret_set(self.instance, cleaned["secret"])
                 elif not self.instance.secret_encrypted and connector_for(kind).secret_needed(cleaned["settings"]):
                     self.add_error("secret", f"Give {connector_for(kind).secret_label}.")
             except ConnectionSettingsError as exc:
-                self.add_error("settings", str(exc))
+                self.add_error("settings" if "settings" in self.fields else None, str(exc))
         elif kind:
             self.add_error("settings", f"Settings must be a JSON object, not {json.dumps(settings)[:100]}.")
         return cleaned
+
+
+for _name, _field in rest_form_fields().items():  # declared, so the admin's fieldsets may name them
+    ConnectionForm.base_fields[_name] = ConnectionForm.declared_fields[_name] = _field
 
 
 class MappingFormSet(forms.BaseInlineFormSet):
@@ -92,6 +111,19 @@ class ConnectionAdmin(LaurelAdmin):
     inlines = [MappingInline]
     actions = ["send_test", "enable_selected"]
     readonly_fields = ["secret_stored", "send_a_test", "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+
+    def get_fieldsets(self, request, obj=None):
+        if not self.has_change_permission(request, obj):
+            return super().get_fieldsets(request, obj)  # a viewer's read-only page: the stored values
+        rest = obj is not None and obj.kind == "rest"
+        main = ["organization", "kind", "name", "enabled", "preset", "secret", "secret_stored", "send_a_test"]
+        if not rest:
+            main.insert(5, "settings")
+        status = ["failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+        fieldsets = [(None, {"fields": main})]
+        if obj is None or rest:
+            fieldsets += rest_fieldsets(collapsed=obj is None)
+        return fieldsets + [("Health", {"fields": status})]
 
     @admin.display(description="Send a test")
     def send_a_test(self, obj):

@@ -71,3 +71,32 @@ def test_send_a_test_offers_only_the_organisations_credentials(admin_client, org
         page = admin_client.post(f"/admin/issuance/connection/{connection.pk}/send-a-test/",
                                  {"credential": str(other.pk), "event": "credential.issued"}).content.decode()
         assert "Choose a credential of this connection" in page and hook.requests == []
+
+
+def test_it_edits_a_rest_connection_with_a_field_per_part(admin_client, organization, credential):
+    with CredentialsApi(auth=("header", "X-API-Key", "key-1")) as api:
+        fields = {"rest_auth_type": "header", "rest_auth_name": "X-API-Key", "rest_issued_method": "POST",
+                  "rest_issued_url": f"{api.url}/api/credentials", "rest_issued_headers": "Accept: application/json",
+                  "rest_issued_body": '{"email": "{{ learner.email }}", "template": "{{ mapping.template }}"}',
+                  "rest_revoked_method": "DELETE", "rest_revoked_url": f"{api.url}/api/credentials/{{{{ external_id }}}}",
+                  "rest_success": "200, 201, 204", "rest_external_id_path": "data.id", "rest_rate_requests": "100",
+                  "rest_rate_seconds": "60", "rest_mappings": "SAFE-101: template=abc"}
+        response = admin_client.post("/admin/issuance/connection/add/", _form(organization, secret="key-1", **fields))
+        assert response.status_code == 302, response.content.decode()[:3000]
+        connection = Connection.objects.get()
+        assert connection.settings == {
+            "auth": {"type": "header", "name": "X-API-Key"},
+            "calls": {"credential.issued": {"method": "POST", "url": f"{api.url}/api/credentials", "headers": {"Accept": "application/json"},
+                                            "body": fields["rest_issued_body"]},
+                      "credential.revoked": {"method": "DELETE", "url": fields["rest_revoked_url"]}},
+            "success": [200, 201, 204], "external_id_path": "data.id", "rate_limit": {"requests": 100, "per_seconds": 60},
+            "mappings": {"SAFE-101": {"template": "abc"}}}
+
+        page = admin_client.get(f"/admin/issuance/connection/{connection.pk}/change/").content.decode()
+        assert 'name="rest_issued_url"' in page and f'value="{api.url}/api/credentials"' in page and 'name="settings"' not in page
+
+        bad = {**fields, "rest_issued_body": '{"email": {{ learner.email }}}'}
+        response = admin_client.post(f"/admin/issuance/connection/{connection.pk}/change/", _form(organization, **bad))
+        assert response.status_code == 200 and "is not valid JSON for a sample credential" in response.content.decode()
+        connection.refresh_from_db()
+        assert connection.settings["calls"]["credential.issued"]["body"] == fields["rest_issued_body"]
