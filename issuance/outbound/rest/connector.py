@@ -124,11 +124,11 @@ class RestConnector(Connector):
         return ISSUED in (settings.get("calls") or {}) and bool(settings.get("external_id_path"))
 
     def perform(self, request: DeliveryRequest) -> Outcome:
-        config, auth = request.settings, request.settings["auth"]
+        auth = request.settings["auth"]
+        if call_for(request.settings, request.action, request.payload) is None:
+            return Outcome(summary=f"No call is configured for {request.action}.", remote_id=request.remote_id, skipped=True)
         token = oauth2_token(request, auth, request.secret) if auth["type"] == "oauth2_client_credentials" else ""
         built = self._build(request, token)
-        if built is None:
-            return Outcome(summary=f"No call is configured for {request.action}.", remote_id=request.remote_id, skipped=True)
         response = self._send(request, built)
         if response.status == 401 and auth["type"] == "oauth2_client_credentials":  # the token may have been revoked: once more
             oauth2_forget(auth, request.secret)
