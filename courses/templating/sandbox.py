@@ -19,8 +19,15 @@ from .sandbox_library import ALLOWED_FILTERS, ALLOWED_TAG_WORDS
 
 MAX_TEMPLATE_CHARS = 100_000
 
-# A field spec names the merge fields a template may use: None for a plain value, or the keys of
-# the plain dicts in a list field (e.g. signatories -> {"name", "title", "signature"}).
+
+
+class ObjectFields(frozenset):
+    """The keys of a field that is one plain dict of plain values, used as {{ learner.email }}."""
+
+
+# A field spec names the merge fields a template may use: None for a plain value, the keys of the
+# plain dicts in a list field (e.g. signatories -> {"name", "title", "signature"}), or ObjectFields:
+# the keys of a field that is one plain dict (e.g. learner -> ObjectFields({"name", "email"})).
 FieldSpec = Mapping[str, frozenset[str] | None]
 
 _WHY = {
@@ -120,6 +127,8 @@ def _lookup_problem(variable: Variable, fields: FieldSpec, loop_items: dict[str,
         keys = fields[root]
         if not rest:
             return None
+        if isinstance(keys, ObjectFields):
+            return None if len(rest) == 1 and rest[0] in keys else variable.var
         if keys is not None and len(rest) == 2 and rest[0].isdigit() and rest[1] in keys:
             return None
         return variable.var
@@ -137,6 +146,8 @@ def _walk(nodelist, fields: FieldSpec, loop_items: dict[str, frozenset[str]], pr
                 problems.append(f"line {line}: loops nest {inner_depth} deep here; at most {MAX_LOOP_DEPTH} may be nested.")
             sequence = node.sequence.var
             keys = fields.get(sequence.lookups[0]) if isinstance(sequence, Variable) and sequence.lookups else None
+            if isinstance(keys, ObjectFields):  # a loop over a dict's keys: plain strings
+                keys = None
             for loopvar in node.loopvars:
                 inner[loopvar] = keys or frozenset()
         for expression in _expressions(node):

@@ -6,9 +6,11 @@ from django.utils import timezone
 from courses.keys.crypto import secret_decrypt, secret_encrypt
 from courses.models import Course, Organization
 
-from ..models import Connection, ConnectionMapping
+from ..models import Connection, ConnectionMapping, Credential, OutboundDelivery
 from .connectors.base import Connector, OutboundError
+from .payloads import credential_facts, credential_payload
 from .registry import connector_for, connectors_load
+from .rest.connector import rest_test_request, rest_test_send
 
 
 class ConnectionSettingsError(ValueError):
@@ -18,6 +20,12 @@ class ConnectionSettingsError(ValueError):
 def connection_settings_clean(*, kind: str, settings: dict) -> dict:
     """The settings with defaults filled in; unknown names and bad values refused, listing the valid ones."""
     connector = connector_for(kind)
+    whole = getattr(connector, "settings_clean", None)  # a kind whose settings are one document (rest)
+    if whole is not None:
+        try:
+            return whole(settings)
+        except ValueError as exc:
+            raise ConnectionSettingsError(f"{kind}: {exc}") from None
     schema = connector.settings
     valid = ", ".join(f"{name} (default {s.default!r})" if s.default else name for name, s in schema.items())
     unknown = sorted(set(settings) - set(schema))
@@ -74,10 +82,13 @@ def connection_add(*, organization: Organization, kind: str, name: str = "", sec
     created = connection is None
     if created:
         connection = Connection(organization=organization, kind=kind, name=name)
-    connection.settings = connection_settings_clean(kind=kind, settings={**(connection.settings or {}), **(settings or {})})
+    if getattr(connector, "settings_clean", None) is not None and settings:  # one document: the new one replaces the old
+        connection.settings = connection_settings_clean(kind=kind, settings=settings)
+    else:
+        connection.settings = connection_settings_clean(kind=kind, settings={**(connection.settings or {}), **(settings or {})})
     if secret:
         connection_secret_set(connection, secret)
-    elif not connection.secret_encrypted and connector.secret_label:
+    elif not connection.secret_encrypted and connector.secret_needed(connection.settings):
         raise ConnectionSettingsError(f"{kind} needs --secret: {connector.secret_label}.")
     connection.save()
     for code, remote_id in (mappings or {}).items():
@@ -123,3 +134,31 @@ def connection_test(*, connection: Connection) -> str:
 
 def connection_kinds() -> list[str]:
     return sorted(connectors_load())
+
+
+def connection_call_test(*, connection: Connection, credential: Credential, action: str, send: bool) -> dict:
+    """A rest connection's "Send a test": the exact request for this credential and event (secrets masked) and,
+    when `send`, the answer to it. No delivery row is made; a sent test is kept as the connection's last test.
+
+    The credential must be of the connection's organisation (the caller scopes the choice; this refuses too).
+    """
+    if connection.kind != "rest":
+        raise ConnectionSettingsError(f"Send a test with a credential is for rest connections; {connection.kind} has “Send a test” in the list.")
+    if credential.issuance.organization_id != connection.organization_id:
+        raise ConnectionSettingsError("Choose a credential of the connection's own organisation.")
+    payload = {"type": action, "timestamp": timezone.now().isoformat(), "data": credential_payload(credential=credential),
+               "facts": credential_facts(credential=credential, connection=connection)}
+    stored = (OutboundDelivery.objects.filter(connection=connection, credential=credential).exclude(remote_id="")
+              .order_by("-pk").values_list("remote_id", flat=True).first()) or ""
+    try:
+        shown = rest_test_request(settings=connection.settings, action=action, payload=payload, external_id=stored)
+    except OutboundError as exc:
+        return {"request": "", "answer": f"Failed (permanent): {exc}", "external_id": stored}
+    if not shown:
+        return {"request": "", "answer": f"No call is configured for {action}.", "external_id": stored}
+    answer = ""
+    if send:
+        answer = rest_test_send(settings=connection.settings, secret=connection_secret(connection), action=action,
+                                payload=payload, external_id=stored)
+        Connection.objects.filter(pk=connection.pk).update(last_test_at=timezone.now(), last_test_result=answer[:2000])
+    return {"request": shown, "answer": answer, "external_id": stored}

@@ -19,7 +19,7 @@ from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
 from ..models import Connection, OutboundDelivery
 from ..step_queue import task_enqueue_at
 from .connections import connection_secret
-from .connectors.base import ISSUED, PLATFORM, DeliveryRequest, Outcome, OutboundError
+from .connectors.base import ISSUED, DeliveryRequest, Outcome, OutboundError
 from .registry import connector_for
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def delivery_perform(*, delivery_id: int, now: datetime | None = None) -> Outbou
         return _finish(delivery, status=Status.FAILED, error=f"The connection is disabled. {connection.disabled_reason}".strip(), now=now)
     connector = connector_for(connection.kind)
     remote_id = delivery.remote_id
-    if connector.stage == PLATFORM and delivery.action != ISSUED:
+    if connector.follows_issue(connection.settings) and delivery.action != ISSUED:
         issued = (OutboundDelivery.objects.filter(connection=connection, credential_id=delivery.credential_id, action=ISSUED)
                   .order_by("-pk").first())
         if issued is None or (issued.status in (Status.SKIPPED, Status.FAILED) and not issued.remote_id and not issued.outcome_unknown):

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from ..credentials import credential_url
-from ..models import Credential, Issuance
+from ..models import Credential, Issuance, OutboundDelivery
 
 
 def name_split(name: str) -> tuple[str, str]:
@@ -35,6 +35,23 @@ def credential_payload(*, credential: Credential, issuance: Issuance | None = No
         "course": {"code": course.code, "title": course.title},
         "score": None if score is None else str(score),
         "organization": issuance.organization.slug,
+    }
+
+
+def credential_facts(*, credential: Credential, connection) -> dict:
+    """What a REST connection's templates may use beyond the payload, frozen with it: the PDF and OB 3.0
+    addresses, the signed OB 3.0 credential, the credential it renews, and the ids other connections stored."""
+    done = (OutboundDelivery.objects.filter(credential=credential, status=OutboundDelivery.Status.DONE).exclude(remote_id="")
+            .exclude(connection=connection).select_related("connection").order_by("pk"))
+    external_ids = {}
+    for delivery in done:
+        external_ids.setdefault(delivery.connection.kind, delivery.remote_id)
+    return {
+        "pdf_url": credential_url(credential_id=credential.pk, suffix=".pdf"),
+        "json_url": credential_url(credential_id=credential.pk, suffix=".json"),
+        "openbadge": credential.badge,
+        "renews": str(credential.replaces_id) if credential.replaces_id else "",
+        "external_ids": external_ids,
     }
 
 

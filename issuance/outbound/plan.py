@@ -6,16 +6,11 @@ from django.utils import timezone
 from ..models import Connection, ConnectionMapping, Credential, Issuance, OutboundDelivery
 from .connectors.base import ISSUED, REVOKED
 from .registry import connector_for
-from .payloads import credential_payload, issuance_payload
+from .payloads import credential_facts, credential_payload, issuance_payload
 
 Status = OutboundDelivery.Status
 # These happen once in a credential's life; the others (suspend, reinstate, update) may repeat.
 ONCE = {ISSUED, REVOKED, "credential.expired", "credential.expiring"}
-
-
-def _subscribed(connection: Connection, action: str) -> bool:
-    events = connection.settings.get("events", "")
-    return not events or action in {event.strip() for event in events.split(",")}
 
 
 def _key(connection: Connection, action: str, issuance: Issuance, credential: Credential | None) -> str:
@@ -52,9 +47,11 @@ def deliveries_plan(*, issuance: Issuance, action: str, stages: set[str], creden
     planned = []
     for connection in Connection.objects.filter(organization_id=issuance.organization_id, enabled=True).order_by("pk"):
         connector = connector_for(connection.kind)
-        if connector.stage not in stages or action not in connector.actions or not _subscribed(connection, action):
+        if connector.stage not in stages or action not in connector.actions or not connector.subscribed(connection.settings, action):
             continue
         payload = {"type": action, "timestamp": now, "data": data}
+        if connector.wants_facts and credential is not None:
+            payload["facts"] = credential_facts(credential=credential, connection=connection)
         status, error = Status.QUEUED, ""
         if connector.needs_mapping:
             mapping = ConnectionMapping.objects.filter(connection=connection, achievement_id=credential.achievement_id).first()

@@ -3,6 +3,7 @@
 from .crm import hubspot, salesforce  # noqa: F401  (each module registers its connector)
 from .platforms import accredible, badgr, credly  # noqa: F401
 from .webhooks import connector  # noqa: F401
+from .rest import connector as rest_connector  # noqa: F401
 from .connectors.base import CONNECTORS, Connector
 
 

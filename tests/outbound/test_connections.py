@@ -47,7 +47,7 @@ def test_salesforce_defaults_are_the_documented_ones(course):
     (["--kind", "webhook", "--secret", "nope", "--setting", "url=https://h.example"], "must be whsec_"),
     (["--kind", "webhook", "--secret", "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE=", "--setting", "url=https://h.example",
       "--setting", "events=credential.eaten"], "unknown events credential.eaten; the events are"),
-    (["--kind", "fax", "--secret", "t"], "Unknown kind 'fax'; the kinds are: accredible, badgr, credly, hubspot, salesforce, webhook"),
+    (["--kind", "fax", "--secret", "t"], "Unknown kind 'fax'; the kinds are: accredible, badgr, credly, hubspot, rest, salesforce, webhook"),
     (["--kind", "badgr", "--secret", "p", "--setting", "username=u", "--map", "NOPE=bc"], "has no course 'NOPE'; its courses are: SAFE-101"),
     (["--kind", "hubspot", "--setting", "base_url=https://api.hubapi.com"], "needs --secret"),
 ])

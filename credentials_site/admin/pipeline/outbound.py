@@ -1,17 +1,27 @@
 """Staff views of outbound connections (secret write-only, "send a test"), their deliveries and the failures to retry."""
 
 import json
+import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline
 
-from issuance.models import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
-from issuance.outbound.connections import ConnectionSettingsError, connection_kinds, connection_secret_set, connection_settings_clean, connection_test
+from issuance.models import Connection, ConnectionMapping, Credential, OutboundDelivery, OutboundFailure
+from issuance.outbound.connections import (
+    ConnectionSettingsError, connection_call_test, connection_kinds, connection_secret_set, connection_settings_clean, connection_test,
+)
+from issuance.outbound.rest.config import EVENTS as REST_EVENTS, rest_presets
 from issuance.outbound.registry import connector_for
 from issuance.outbound.deliveries import delivery_retry
 from issuance.outbound.tasks import outbound_enqueue
+
+from .rest_form import rest_document, rest_fieldsets, rest_form_fields, rest_initial
 
 
 class ConnectionForm(forms.ModelForm):
@@ -23,30 +33,57 @@ class ConnectionForm(forms.ModelForm):
         model = Connection
         fields = ["organization", "kind", "name", "enabled", "settings"]
 
+    preset = forms.ChoiceField(required=False, choices=[], help_text=(
+        "For a rest connection: start from a preset (its document replaces the settings; save, then change its URL in "
+        "the call's fields and save again). See docs/integrations/rest.md."))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "settings" not in self.fields:  # a read-only view (a viewer's): the admin shows the values, not fields
+        if "kind" not in self.fields:  # a read-only view (a viewer's): the admin shows the values, not fields
             return
         self.fields["kind"].choices = [(kind, connector_for(kind).label) for kind in connection_kinds()]
+        self.fields["preset"].choices = [("", "—")] + [(name, name) for name in rest_presets()]
+        if self.instance.pk and self.instance.kind == "rest" and not self.is_bound:
+            self.initial.update(rest_initial(self.instance.settings or {}))
+        if "settings" not in self.fields:  # a rest connection's page: a field per part instead
+            return
+        self.fields["settings"].required = False
         self.fields["settings"].help_text = "A JSON object. " + " · ".join(
-            f"{kind}: {', '.join(connector_for(kind).settings)}" for kind in connection_kinds())
+            f"{kind}: {', '.join(connector_for(kind).settings)}" for kind in connection_kinds() if kind != "rest") + (
+            " · rest: the connection file (auth, calls, success, permanent, external_id_path, rate_limit, mappings; "
+            "docs/integrations/rest.md), or use the REST API fields below.")
 
     def clean(self):
         cleaned = super().clean()
         kind, settings = cleaned.get("kind"), cleaned.get("settings") or {}
+        if kind == "rest":  # a preset, else the fields, else the Settings box (a pasted connection file)
+            try:
+                built = rest_document(cleaned)
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+                return cleaned
+            if cleaned.get("preset"):
+                settings = rest_presets()[cleaned["preset"]]["config"]
+            elif built is not None:
+                settings = built
         if kind and isinstance(settings, dict):
             try:
                 cleaned["settings"] = connection_settings_clean(kind=kind, settings=settings)
+                self.instance.settings = cleaned["settings"]  # also when the page shows fields, not the Settings box
                 if cleaned.get("secret"):
                     self.instance.kind = kind
                     connection_secret_set(self.instance, cleaned["secret"])
-                elif not self.instance.secret_encrypted and connector_for(kind).secret_label:
+                elif not self.instance.secret_encrypted and connector_for(kind).secret_needed(cleaned["settings"]):
                     self.add_error("secret", f"Give {connector_for(kind).secret_label}.")
             except ConnectionSettingsError as exc:
-                self.add_error("settings", str(exc))
+                self.add_error("settings" if "settings" in self.fields else None, str(exc))
         elif kind:
             self.add_error("settings", f"Settings must be a JSON object, not {json.dumps(settings)[:100]}.")
         return cleaned
+
+
+for _name, _field in rest_form_fields().items():  # declared, so the admin's fieldsets may name them
+    ConnectionForm.base_fields[_name] = ConnectionForm.declared_fields[_name] = _field
 
 
 class MappingFormSet(forms.BaseInlineFormSet):
@@ -73,7 +110,62 @@ class ConnectionAdmin(LaurelAdmin):
     search_fields = ["name", "organization__name", "organization__slug"]
     inlines = [MappingInline]
     actions = ["send_test", "enable_selected"]
-    readonly_fields = ["secret_stored", "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+    readonly_fields = ["secret_stored", "send_a_test", "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+
+    def get_fieldsets(self, request, obj=None):
+        if not self.has_change_permission(request, obj):
+            return super().get_fieldsets(request, obj)  # a viewer's read-only page: the stored values
+        rest = obj is not None and obj.kind == "rest"
+        main = ["organization", "kind", "name", "enabled", "preset", "secret", "secret_stored", "send_a_test"]
+        if not rest:
+            main.insert(5, "settings")
+        status = ["failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+        fieldsets = [(None, {"fields": main})]
+        if obj is None or rest:
+            fieldsets += rest_fieldsets(collapsed=obj is None)
+        return fieldsets + [("Health", {"fields": status})]
+
+    @admin.display(description="Send a test")
+    def send_a_test(self, obj):
+        if obj is None or not obj.pk or obj.kind != "rest":
+            return "For a saved rest connection: the exact request for a credential you choose, and its answer."
+        return format_html('<a class="laurel-button" href="{}">Send a test…</a>',
+                           reverse("admin:issuance_connection_send_a_test", args=[obj.pk]))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.send_a_test_view)
+        return [path("<int:pk>/send-a-test/", view, name="issuance_connection_send_a_test")] + super().get_urls()
+
+    def send_a_test_view(self, request, pk):
+        """GET: the request for the chosen credential and event, masked. POST (CSRF-checked): send it, show the answer."""
+        connection = self.get_object(request, str(pk))
+        if connection is None or connection.kind != "rest":
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
+        if not self.has_change_permission(request, connection):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else request.GET
+        credentials = list(Credential.objects.filter(issuance__organization=connection.organization)
+                           .select_related("issuance", "achievement").order_by("-issued_at")[:50])
+        chosen = data.get("credential") or (str(credentials[0].pk) if credentials else "")
+        event = data.get("event") if data.get("event") in REST_EVENTS else next(iter(connection.settings.get("calls") or {}), REST_EVENTS[0])
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "connection": connection, "title": f"Send a test: {connection.name}",
+                   "change_url": reverse("admin:issuance_connection_change", args=[connection.pk]), "credentials": credentials,
+                   "events": REST_EVENTS, "chosen_credential": chosen, "chosen_event": event}
+        credential = Credential.objects.filter(issuance__organization=connection.organization, pk=chosen).first() if _uuid(chosen) else None
+        if credential is None:
+            context["error"] = "Choose a credential of this connection's organisation." if chosen else "No credential has been issued yet."
+        else:
+            try:
+                context.update(connection_call_test(connection=connection, credential=credential, action=event,
+                                                    send=request.method == "POST"))
+                context["request_text"] = context.pop("request")
+            except ConnectionSettingsError as exc:
+                context["error"] = str(exc)
+            if request.method == "POST":
+                self.log_change(request, connection, f"Sent a test {event} call for credential {credential.pk}.")
+        response = TemplateResponse(request, "admin/issuance/connection/send_a_test.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     @admin.display(description="Secret")
     def secret_stored(self, obj):
@@ -89,6 +181,14 @@ class ConnectionAdmin(LaurelAdmin):
     def enable_selected(self, request, queryset):
         count = queryset.update(enabled=True, disabled_reason="", failing_since=None)
         self.message_user(request, f"Enabled {count} connection(s); retry their failed deliveries in Outbound failures.")
+
+
+def _uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _retry(modeladmin, request, queryset):

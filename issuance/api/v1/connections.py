@@ -28,7 +28,8 @@ class ConnectionSerializer(serializers.ModelSerializer):
     organization = OrganizationSlugField(slug_field="slug", queryset=Organization.objects.all())
     kind = serializers.ChoiceField(choices=[])
     name = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    settings = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    settings = serializers.DictField(child=serializers.JSONField(), required=False, help_text=(
+        "The kind's settings by name, each text; for kind rest, the connection file (docs/integrations/rest.md)."))
     secret = serializers.CharField(write_only=True, required=False, allow_blank=True, trim_whitespace=True)
     mappings = serializers.DictField(child=serializers.CharField(), required=False, write_only=True,
                                      help_text="Course code → the platform's template / badge class / group id.")
@@ -84,6 +85,10 @@ class ConnectionViewSet(ScopedObjectView, mixins.ListModelMixin, mixins.Retrieve
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         given = {key: data.get(key) for key in ("name", "secret", "settings", "mappings")}
+        not_text = sorted(name for name, value in (data.get("settings") or {}).items() if not isinstance(value, str))
+        if data["kind"] != "rest" and not_text:
+            return Response({"detail": f"{data['kind']} settings are text; {', '.join(map(repr, not_text))} is not.",
+                             "received": request.data.get("settings", {})}, status=status.HTTP_400_BAD_REQUEST)
         if not _storable(given):
             return Response({"detail": "The connection holds text no database can store (a NUL character or a lone UTF-16 "
                                        "surrogate); send it as UTF-8 text."}, status=status.HTTP_400_BAD_REQUEST)

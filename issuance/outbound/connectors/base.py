@@ -84,6 +84,22 @@ class Connector:
     # is disabled (a 410 Gone disables it at once); None keeps it enabled however long it fails.
     retry_delays: tuple[timedelta, ...] = HOURS_OF_RETRIES
     disable_after: timedelta | None = None
+    # Whether planning freezes the credential's further facts on the row (PDF and OB 3.0 URLs, the
+    # OB 3.0 credential, what it renews, other connections' ids: payloads.credential_facts).
+    wants_facts = False
+
+    def secret_needed(self, settings: dict) -> bool:
+        """Whether a connection with these settings must have a secret."""
+        return bool(self.secret_label)
+
+    def subscribed(self, settings: dict, action: str) -> bool:
+        """Whether this connection takes the event (kinds with an `events` setting: those it lists, or all)."""
+        events = settings.get("events", "")
+        return not events or action in {event.strip() for event in events.split(",")}
+
+    def follows_issue(self, settings: dict) -> bool:
+        """Whether its later events act on the record its issue made (and so wait for that record's id)."""
+        return self.stage == PLATFORM
 
     def perform(self, request: DeliveryRequest) -> Outcome:
         raise NotImplementedError
