@@ -115,6 +115,9 @@ class XapiDialect(Dialect):
         Setting("lrs_key", "To poll: the LRS key (HTTP Basic user name) Laurel reads with."),
         Setting("lrs_secret", "To poll: the LRS secret (HTTP Basic password) Laurel reads with.", secret=True),
         poll_minutes_setting(),
+        Setting("cors_origins", "Laurel as LRS, for runtimes in a browser (TinCanJS): the origins whose pages may send "
+                "statements, e.g. https://content.example.org; * for any (the default: the key and secret are the "
+                "authentication), none for no browser on another origin.", kind="origins", default="*"),
     )
     response_headers = {"X-Experience-API-Version": "1.0.3"}
     authentication_challenge = 'Basic realm="Laurel LRS"'
