@@ -238,6 +238,7 @@ class Dialect:
         raise NotImplementedError
 
     def request_events(self, *, source, request: InboundRequest, verified: Any) -> list[IncomingEvent]:
+        """The events the request carries; RequestRefused answers it with nothing stored (xAPI's 409 for a reused id)."""
         raise NotImplementedError
 
     def body_secrets(self, *, source, request: InboundRequest) -> list[str]:

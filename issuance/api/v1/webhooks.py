@@ -95,6 +95,10 @@ def _receive(request, *, slug: str, path: str) -> Response:
     return Response(reply.body, status=reply.status, headers=reply.headers)
 
 
+CONFLICT = ("A statement id this source already holds for another statement (xAPI 1.0.3 Part Three §2.1.1); nothing of "
+            "the request was stored. The same statement again is a duplicate, answered as the first time.")
+
+
 class XapiBrowserAccess:
     """CORS for the xAPI endpoints (issuance/sources/xapi/cors.py): the preflight, and the headers on every answer.
 
@@ -144,7 +148,8 @@ class XapiStatementsWebhook(XapiBrowserAccess, APIView):
         ),
         request=OpenApiTypes.OBJECT,
         responses={200: OpenApiTypes.OBJECT, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer,
-                   413: WebhookReplySerializer, 429: WebhookReplySerializer},
+                   409: OpenApiResponse(WebhookReplySerializer, description=CONFLICT), 413: WebhookReplySerializer,
+                   429: WebhookReplySerializer},
         tags=["webhooks"],
     )
     def post(self, request, slug: str):
@@ -155,12 +160,13 @@ class XapiStatementsWebhook(XapiBrowserAccess, APIView):
         summary="Receive one xAPI statement by its id (xapi dialect)",
         description=(
             "xAPI 1.0.3 Part Three §2.1.1, as TinCanJS and TinCanPython send a statement that has an id. "
-            "Authenticated as POST. 204 when stored or when this id was already stored; 400 when "
+            "Authenticated as POST. 204 when stored or when this id was already stored with the same statement; 400 when "
             "statementId is missing or not a UUID, the body is not one statement, or its id differs."
         ),
         parameters=[OpenApiParameter("statementId", OpenApiTypes.UUID, OpenApiParameter.QUERY, required=True)],
         request=OpenApiTypes.OBJECT,
-        responses={204: None, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer},
+        responses={204: None, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer,
+                   409: OpenApiResponse(WebhookReplySerializer, description=CONFLICT)},
         tags=["webhooks"],
     )
     def put(self, request, slug: str):
