@@ -165,7 +165,7 @@ class XapiDialect(Dialect):
         poll_minutes_setting(),
         Setting("cors_origins", "Laurel as LRS, for runtimes in a browser (TinCanJS): the origins whose pages may send "
                 "statements, e.g. https://content.example.org; * for any (the default: the key and secret are the "
-                "authentication), none for no browser on another origin.", kind="origins", default="*"),
+                "authentication), none for no browser on another origin.", kind="origins"),
     )
     response_headers = {"X-Experience-API-Version": "1.0.3"}
     authentication_challenge = 'Basic realm="Laurel LRS"'
