@@ -90,8 +90,42 @@ def ruleset_facts_needed(*, version: RuleSetVersion | None) -> list[str]:
 
 
 def ruleset_facts_missing(*, version: RuleSetVersion | None, facts: RuleFacts) -> list[str]:
-    """The facts the rules need that these facts do not carry (None or empty: not reported)."""
-    return [name for name in ruleset_facts_needed(version=version) if getattr(facts, name) in (None, "")]
+    """The facts the rules need that these facts do not carry (None or empty: not reported).
+
+    The reported facts first (`score`), then the fields of `extra` (`extra.practical`) that a
+    failing condition group compares and the sender did not report: had it reported them, the group
+    might have held, so nothing can be decided and the learner is told nothing.
+    """
+    missing = [name for name in ruleset_facts_needed(version=version) if getattr(facts, name) in (None, "")]
+    if version is not None:
+        missing += _fields_missing(version, facts)
+    return missing
+
+
+# Conditions an unreported field already satisfies (it is not "nursing"): reading it as missing would hold up the decision for nothing.
+_HOLDS_WHEN_ABSENT = (Op.NOT_EQUALS, Op.NOT_IN)
+
+
+def _fields_missing(version: RuleSetVersion, facts: RuleFacts) -> list[str]:
+    """The `extra.…` paths that failing condition groups compare and the completion does not carry."""
+    missing: list[str] = []
+    for conditions in _groups(version).values():
+        if any(condition_holds(condition, facts) for condition in conditions):
+            continue
+        for condition in conditions:
+            if condition.path.split(".", 1)[0] != "extra" or condition.operator == Op.EXISTS \
+                    or condition.operator in _HOLDS_WHEN_ABSENT or condition.path in missing:
+                continue
+            if lookup(facts, condition.path) in (_MISSING, None, ""):
+                missing.append(condition.path)
+    return missing
+
+
+def _groups(version: RuleSetVersion) -> dict[int, list[RuleCondition]]:
+    groups: dict[int, list[RuleCondition]] = {}
+    for condition in version.conditions.all():
+        groups.setdefault(condition.group, []).append(condition)
+    return dict(sorted(groups.items()))
 
 
 def _number(value) -> str:
@@ -133,11 +167,8 @@ def _check_prerequisites(version: RuleSetVersion, held: list[HeldAchievement], a
 
 
 def _check_condition_groups(version: RuleSetVersion, facts: RuleFacts) -> list[str]:
-    groups: dict[int, list[RuleCondition]] = {}
-    for condition in version.conditions.all():
-        groups.setdefault(condition.group, []).append(condition)
     reasons = []
-    for _, conditions in sorted(groups.items()):
+    for conditions in _groups(version).values():
         if any(condition_holds(condition, facts) for condition in conditions):
             continue
         if len(conditions) == 1:

@@ -3,13 +3,15 @@
 A learner is told they fall short only of what was reported. When the rules need a score (or an
 attendance) the completion lacks, the decision first asks the source's API through its dialect
 (`Dialect.facts_fetch`, issuance/sources/base.py); if it still has none, the issuance parks as
-`<fact>_missing` for staff, naming the source and what to configure, and nobody is emailed.
+`<fact>_missing` for staff, naming the source and what to configure, and nobody is emailed. A field
+of the completion's extra data that a rule compares and the sender did not report parks the same
+way, as `extra_field_missing`.
 """
 
 from dataclasses import replace
 
 from courses.models import RuleSetVersion
-from courses.rules import ruleset_facts_missing
+from courses.rules import REPORTED_FACTS, ruleset_facts_missing
 
 from .completions import Completion
 from .errors import StepFailed
@@ -48,9 +50,10 @@ def completion_facts_fetch(*, issuance: Issuance, completion: Completion, versio
 def completion_facts_missing_park(*, issuance: Issuance, missing: list[str], version: RuleSetVersion) -> StepFailed:
     """The parking for facts still missing after asking: one code per first fact, words for staff."""
     event = issuance.event
-    names = " and ".join(missing)
+    names = " and ".join(_fact_words(fact) for fact in missing)
     where = "It was typed in by staff"
-    help_text = f"type the {names} in when issuing by hand"
+    help_text = "; ".join(f"type the {fact} in when issuing by hand" if fact in REPORTED_FACTS else
+                          f"correct the completion's {fact} (its extra data) or the rule's path" for fact in missing)
     if event is not None:
         adapter = adapter_for_event(event)
         where = f"Source “{event.source.name}” ({event.source.slug}, {event.source.get_dialect_display()}) reported none"
@@ -58,5 +61,14 @@ def completion_facts_missing_park(*, issuance: Issuance, missing: list[str], ver
     return StepFailed(
         f"The rules of {issuance.course.code} ({version}) need the learner's {names}, which this completion does not carry, "
         f"so nothing was decided and the learner was told nothing. {where}. To fix: {help_text}; then resume this issuance.",
-        permanent=True, code=f"{missing[0]}_missing",
+        permanent=True, code=_park_code(missing[0]),
     )
+
+
+def _fact_words(fact: str) -> str:
+    return f"field {fact}" if fact.startswith("extra.") else fact
+
+
+def _park_code(fact: str) -> str:
+    """`score_missing`, `attendance_missing`; one code for every field of `extra` (the message names which)."""
+    return "extra_field_missing" if fact.startswith("extra.") else f"{fact}_missing"

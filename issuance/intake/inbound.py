@@ -34,12 +34,13 @@ def source_request_receive(*, source: Source, path: str, body: bytes, meta: dict
     request = InboundRequest(body=body, meta=meta, remote_addr=str(meta.get("REMOTE_ADDR", "")))
     try:
         verified = dialect.request_authenticate(source=source, request=request)
+        # A dialect may refuse a request once it has read its events too (xAPI: an id stored with another statement, 409).
+        events = dialect.request_events(source=source, request=request, verified=verified)
     except RequestRefused as exc:
         logger.info("source %s refused %s: %s", source.slug, exc.status, exc.detail)  # never the body
         if exc.status == 401 and dialect.authentication_challenge:
             headers["WWW-Authenticate"] = dialect.authentication_challenge
         return IntakeReply(exc.status, {"detail": exc.detail}, headers)
-    events = dialect.request_events(source=source, request=request, verified=verified)
     most = min(source.max_events_per_request, source.rate_limit_per_minute)  # more could never be admitted
     if len(events) > most:
         return IntakeReply(413, {"detail": f"This request carries {len(events)} events; source {source.slug!r} takes at most "

@@ -238,6 +238,7 @@ class Dialect:
         raise NotImplementedError
 
     def request_events(self, *, source, request: InboundRequest, verified: Any) -> list[IncomingEvent]:
+        """The events the request carries; RequestRefused answers it with nothing stored (xAPI's 409 for a reused id)."""
         raise NotImplementedError
 
     def body_secrets(self, *, source, request: InboundRequest) -> list[str]:
@@ -285,6 +286,9 @@ class Dialect:
 
     def fact_missing_help(self, fact: str) -> str:
         """What staff configure so that `fact` arrives with this sender's completions."""
+        if fact.startswith("extra."):  # a rule's condition on the sender's own data
+            return (f"have the source send {fact.removeprefix('extra.')} in the completion's extra data, or correct the "
+                    f"rule's path {fact!r} if the source names it otherwise")
         return f"have the source send {fact} with each completion, or issue by hand with the {fact} typed in"
 
     def reply(self, *, stored: list, request: InboundRequest) -> tuple[int, Any]:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,100}$")
 MAX_POLL_MINUTES = 7 * 24 * 60
 DEFAULT_POLL_MINUTES = 15
+ANY_ORIGIN, NO_ORIGIN = "*", "none"  # the `origins` kind's two words
 
 
 class SettingsError(ValueError):
@@ -19,7 +20,7 @@ class SettingsError(ValueError):
 class Setting:
     name: str
     help: str
-    kind: str = "text"  # text, url, json_keyset, header, addresses, minutes
+    kind: str = "text"  # text, url, json_keyset, header, addresses, minutes, origins
     required: bool = False
     secret: bool = False
     default: str = ""
@@ -56,12 +57,37 @@ class Setting:
                 except ValueError:
                     raise SettingsError(f"{self.name}: {entry!r} is not an IP address or network such as 203.0.113.7 or 10.0.0.0/8.") from None
             return ", ".join(entries)
+        if self.kind == "origins":
+            return _origins_clean(self.name, str(value))
         if self.kind == "json_keyset":
             keyset = json.loads(value) if isinstance(value, str) else value
             if not isinstance(keyset, dict) or not isinstance(keyset.get("keys"), list) or not keyset["keys"]:
                 raise SettingsError(f'{self.name} must be a JSON Web Key Set: {{"keys": [...]}} with at least one key.')
             return keyset
         return str(value)
+
+
+def _origins_clean(name: str, value: str) -> str:
+    """`*`, `none`, or origins (`https://content.example.org`, comma- or space-separated) as stored; SettingsError otherwise."""
+    entries = [entry.strip() for entry in value.replace(",", " ").split() if entry.strip()]
+    if entries in ([ANY_ORIGIN], [NO_ORIGIN]):
+        return entries[0]
+    if not entries:
+        return ANY_ORIGIN
+    for entry in entries:
+        try:
+            parts = urlsplit(entry)
+            parts.port  # a port that is not a number raises here
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+                or parts.query or parts.fragment or parts.username:
+            raise SettingsError(
+                f"{name}: {entry!r} is not an origin. Give * (any origin, the default), none (no browser on another "
+                "origin), or origins such as https://content.example.org, https://lms.example.edu:8443 (scheme, host and "
+                "port only)."
+            )
+    return ", ".join(entry.rstrip("/").lower() for entry in entries)
 
 
 def source_settings_validate(*, dialect, values: dict, keep: dict | None = None) -> tuple[dict, dict]:

@@ -19,7 +19,7 @@ def _scripted(service, act):
 
 
 class CredlyServer(FakeService):
-    """Web Service API v1 under /v1: issue (422 for a duplicate), filter, revoke. Basic auth, the token as user."""
+    """Web Service API v1 under /v1: issue (422 for a duplicate), filter, revoke, read a badge template. Basic auth, the token as user."""
 
     def __init__(self, *, token="credly-token", organization="org-1", templates=("tmpl-1",)):
         super().__init__()
@@ -33,6 +33,11 @@ class CredlyServer(FakeService):
         path, method = request["path"], request["method"]
         if path == f"{base}/authorization_tokens" and method == "GET":
             return 200, {"data": [{"id": "t1", "read_enabled": True, "write_enabled": True}]}
+        template = re.fullmatch(rf"{base}/badge_templates/([^/]+)", path)
+        if template and method == "GET":
+            if template[1] not in self.templates:
+                return 404, {"data": {"message": "Not found"}}
+            return 200, {"data": {"id": template[1], "name": "Safety at Work", "state": "active"}}
         if path == f"{base}/badges" and method == "POST":
             return _scripted(self, lambda: self._issue(self.json_body(request)))
         if path == f"{base}/badges" and method == "GET":
@@ -182,7 +187,7 @@ class BadgrServer(FakeService):
 
 
 class AccredibleServer(FakeService):
-    """API v1: credentials created with our own id, looked up by it, deleted; 429 past `limit` calls per window."""
+    """API v1: credentials created with our own id, looked up by it, deleted; groups read; 429 past `limit` calls per window."""
 
     def __init__(self, *, api_key="accredible-key", groups=("1234",), limit=None):
         super().__init__()
@@ -202,6 +207,11 @@ class AccredibleServer(FakeService):
         path, method = request["path"], request["method"]
         if path == "/v1/issuer/details":
             return 200, {"issuer": {"id": 1, "name": "Academy"}}
+        group = re.fullmatch(r"/v1/issuer/groups/([^/]+)", path)
+        if group and method == "GET":
+            if group[1] not in self.groups:
+                return 404, {"errors": "Doesn't exist"}
+            return 200, {"group": {"id": int(group[1]), "name": "Safety", "course_name": "Safety at Work"}}
         if path == "/v1/credentials" and method == "POST":
             return _scripted(self, lambda: self._create(self.json_body(request)["credential"]))
         match = re.fullmatch(r"/v1/credentials/([^/]+)", path)

@@ -18,6 +18,9 @@ class FakeService:
     def __init__(self):
         self.requests: list[dict] = []
         self.script: list = []
+        # (method, path) → (status, body, headers): a page answered instead of the API, whatever the call
+        # (a proxy's 403, a website's 404 page), as real servers behind a gateway or a wrong base_url do.
+        self.pages: dict[tuple[str, str], tuple] = {}
         self._lock = threading.Lock()
         service = self
 
@@ -66,6 +69,10 @@ class FakeService:
 
     def _answer(self, request):
         self._stall = 0
+        page = self.pages.get((request["method"], request["path"]))
+        if page is not None:
+            status, body, headers = page
+            return status, headers, body, 0
         try:
             result = self.handle(request)
         except Exception as exc:  # a server bug shows as a 500 with its message, not as a hang

@@ -138,7 +138,11 @@ class TestConditionGroups:
         assert result.reasons == ["This course requires: Pass the practical assessment."]
 
     def test_it_reports_each_failed_group(self):
-        assert len(evaluate(self.v, {"extra": {}}).reasons) == 2
+        assert len(evaluate(self.v, {"extra": {"role": "porter", "practical": "failed"}}).reasons) == 2
+
+    def test_it_reads_fields_nobody_reported_as_missing_not_as_failed_groups(self):
+        result = evaluate(self.v, {"extra": {}})
+        assert (result.reasons, result.missing) == ([], ["extra.role", "extra.practical"])
 
     def test_it_describes_a_condition_without_a_description_by_its_path_and_operator(self):
         v = version(min_score=None)

@@ -17,7 +17,7 @@ def test_it_returns_an_issuance_in_the_documented_shape(api, smtp, course):
     issuance = drive(complete(course, name="Ann Lee", score=92))
     body = api.get(f"/api/v1/issuances/{issuance.pk}").json()
 
-    assert set(body) == {"id", "learner", "course", "state", "reasons", "credential", "timeline"}
+    assert set(body) == {"id", "learner", "course", "state", "reasons", "park_reason", "error", "credential", "timeline"}
     assert body["id"] == str(issuance.pk)
     assert body["learner"] == {"name": "Ann Lee", "email": "ann@learners.example"}
     assert (body["course"], body["state"], body["reasons"]) == ("FA-1", "synced", [])

@@ -30,7 +30,8 @@ WHOLE = {
 }
 # Facts a course's rules need that the completion did not carry (issuance/missing_facts.py): staff, not the learner.
 MISSING_FACTS = {"score": "Score missing: the rules need one the source did not report",
-                 "attendance": "Attendance missing: the rules need one the source did not report"}
+                 "attendance": "Attendance missing: the rules need one the source did not report",
+                 "extra_field": "Field missing: the rules compare a field the source did not report"}
 FIELDS = {
     "email": "Email address",
     "name": "Learner name",

@@ -49,8 +49,20 @@ class IssuanceSerializer(serializers.Serializer):
     course = serializers.CharField(source="course.code")
     state = serializers.ChoiceField(choices=Issuance.State.choices)
     reasons = serializers.ListField(child=serializers.CharField())
+    park_reason = serializers.SerializerMethodField(
+        help_text="Why it is parked, as the code staff filter the exception queue on: `score_missing`, `attendance_missing` "
+                  "or `extra_field_missing` (a fact the rules need was not reported), a source's code such as "
+                  "`moodle_capability_missing`, or the failed step's; null when it is not parked or no code was given.")
+    error = serializers.SerializerMethodField(
+        help_text="What went wrong and how to fix it, in words for staff; null when there is none.")
     credential = serializers.SerializerMethodField()
     timeline = TimelineEntrySerializer(source="audit_records", many=True)
+
+    def get_park_reason(self, issuance) -> str | None:
+        return issuance.park_reason or None
+
+    def get_error(self, issuance) -> str | None:
+        return issuance.error or None
 
     def get_credential(self, issuance) -> str | None:
         try:
@@ -78,13 +90,14 @@ class IssuanceDetailView(ScopedObjectView, generics.RetrieveAPIView):
 
 
 FILTERS = {
-    "state": "state", "course": "course__code", "organization": "organization__slug", "email": "learner__email__iexact",
+    "state": "state", "park_reason": "park_reason", "course": "course__code", "organization": "organization__slug", "email": "learner__email__iexact",
 }
 
 
 @extend_schema_view(get=extend_schema(
     parameters=[
         OpenApiParameter("state", str, enum=list(Issuance.State.values)),
+        OpenApiParameter("park_reason", str, description="A park reason's code, e.g. score_missing."),
         OpenApiParameter("course", str, description="Course code."),
         OpenApiParameter("organization", str, description="Organisation slug."),
         OpenApiParameter("email", str, description="The learner's email, any case."),
@@ -94,7 +107,7 @@ FILTERS = {
     responses={200: IssuanceSerializer(many=True), 400: BAD_FILTER},
 ))
 class IssuanceListView(generics.ListAPIView):
-    """Filters: ?state= &course=<code> &organization=<slug> &email= &created_after=YYYY-MM-DD &created_before=."""
+    """Filters: ?state= &park_reason=<code> &course=<code> &organization=<slug> &email= &created_after=YYYY-MM-DD &created_before=."""
 
     serializer_class = IssuanceSerializer
     required_permissions = ["issuance.view_issuance"]

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from ...bodies import BodyRefused, webhook_body_read
 from ...intake.inbound import source_request_receive
 from ...intake.source_cache import webhook_source_get
+from ...sources.xapi.cors import cors_headers, cors_refusal
 from ...sources.xapi.statements import VERSIONS_SUPPORTED
 from .schema import GENERIC_EXAMPLE, GenericCompletionSerializer, WebhookReplySerializer
 
@@ -94,7 +95,42 @@ def _receive(request, *, slug: str, path: str) -> Response:
     return Response(reply.body, status=reply.status, headers=reply.headers)
 
 
-class XapiStatementsWebhook(APIView):
+CONFLICT = ("A statement id this source already holds for another statement (xAPI 1.0.3 Part Three §2.1.1); nothing of "
+            "the request was stored. The same statement again is a duplicate, answered as the first time.")
+
+
+class XapiBrowserAccess:
+    """CORS for the xAPI endpoints (issuance/sources/xapi/cors.py): the preflight, and the headers on every answer.
+
+    On every answer, errors and 405s included: a browser hides from the runtime any answer without
+    them, so a 401 would reach it only as a network error.
+    """
+
+    @extend_schema(exclude=True)
+    def options(self, request, slug: str):
+        source = webhook_source_get(slug=slug)
+        if source is None or source.dialect != "xapi":
+            return Response({"detail": f"No active xAPI source {slug!r}."}, status=404)
+        origin = request.META.get("HTTP_ORIGIN", "")
+        if not origin:  # not a preflight: say what the resource takes
+            return Response(status=204, headers={"Allow": ", ".join(self.allowed_methods)})
+        headers = cors_headers(source=source, origin=origin, preflight=True)
+        if not headers:
+            return Response({"detail": cors_refusal(source=source, origin=origin)}, status=403)
+        return Response(status=204, headers=headers)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        origin = request.META.get("HTTP_ORIGIN", "")
+        if origin and request.method != "OPTIONS":
+            source = webhook_source_get(slug=kwargs.get("slug", ""))
+            if source is not None and source.dialect == "xapi":
+                for name, value in cors_headers(source=source, origin=origin).items():
+                    response[name] = value
+        return response
+
+
+class XapiStatementsWebhook(XapiBrowserAccess, APIView):
     """A minimal xAPI LRS statements resource for one source: POST and PUT, as runtimes send them."""
 
     authentication_classes = []  # HTTP Basic with the source's own key and secret, checked by the dialect
@@ -112,7 +148,8 @@ class XapiStatementsWebhook(APIView):
         ),
         request=OpenApiTypes.OBJECT,
         responses={200: OpenApiTypes.OBJECT, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer,
-                   413: WebhookReplySerializer, 429: WebhookReplySerializer},
+                   409: OpenApiResponse(WebhookReplySerializer, description=CONFLICT), 413: WebhookReplySerializer,
+                   429: WebhookReplySerializer},
         tags=["webhooks"],
     )
     def post(self, request, slug: str):
@@ -123,19 +160,20 @@ class XapiStatementsWebhook(APIView):
         summary="Receive one xAPI statement by its id (xapi dialect)",
         description=(
             "xAPI 1.0.3 Part Three §2.1.1, as TinCanJS and TinCanPython send a statement that has an id. "
-            "Authenticated as POST. 204 when stored or when this id was already stored; 400 when "
+            "Authenticated as POST. 204 when stored or when this id was already stored with the same statement; 400 when "
             "statementId is missing or not a UUID, the body is not one statement, or its id differs."
         ),
         parameters=[OpenApiParameter("statementId", OpenApiTypes.UUID, OpenApiParameter.QUERY, required=True)],
         request=OpenApiTypes.OBJECT,
-        responses={204: None, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer},
+        responses={204: None, 400: WebhookReplySerializer, 401: WebhookReplySerializer, 404: WebhookReplySerializer,
+                   409: OpenApiResponse(WebhookReplySerializer, description=CONFLICT)},
         tags=["webhooks"],
     )
     def put(self, request, slug: str):
         return _receive(request, slug=slug, path="xapi/statements")
 
 
-class XapiAbout(APIView):
+class XapiAbout(XapiBrowserAccess, APIView):
     """xAPI's About resource (1.0.3 Part Three §2.8): the versions this LRS speaks.
 
     Open without credentials, as runtimes ask it before they have any to check, and it names only

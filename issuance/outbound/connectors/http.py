@@ -31,11 +31,37 @@ def outbound_call(request: DeliveryRequest | None, method: str, url: str, *, ok=
     _note(request, f"{method} {path} → {response.status} ({(monotonic() - started) * 1000:.0f} ms)")
     if response.status in ok or response.status in accept:
         return response
-    detail = f"{method} {path} answered {response.status}: {response_summary(response, limit=500)}"
+    raise _answer_error(response, method=method, url=url)
+
+
+def _answer_error(response, *, method: str, url: str) -> OutboundError:
+    """The classified failure for an answer: its status and body as staff read them, transient or permanent by status."""
+    detail = f"{method} {urlsplit(url).path} answered {response.status}: {response_summary(response, limit=500)}"
     if response.status in TRANSIENT:
-        raise OutboundError(detail, permanent=False, retry_after=retry_after_seconds(response.headers.get("retry-after")),
-                            status=response.status)
-    raise OutboundError(detail, permanent=True, gone=response.status == 410, status=response.status)
+        return OutboundError(detail, permanent=False, retry_after=retry_after_seconds(response.headers.get("retry-after")),
+                             status=response.status)
+    return OutboundError(detail, permanent=True, gone=response.status == 410, status=response.status)
+
+
+def response_json(response, *, method: str, url: str):
+    """The answer's JSON; an answer that is not JSON (an HTML page from a proxy, or the website behind a wrong
+    base_url) fails as its status and the page's title, never as a JSONDecodeError nobody can act on."""
+    if not _is_page(response):
+        try:
+            return response.json()
+        except ValueError:
+            pass
+    raise _answer_error(response, method=method, url=url)
+
+
+def response_not_found(response, *, method: str, url: str) -> bool:
+    """Whether the answer is the API's own 404 ("no such credential"); a 404 *page* says nothing of the thing
+    looked up (a wrong base_url, a proxy), so it fails with its status and title instead of reading as "none"."""
+    if response.status != 404:
+        return False
+    if _is_page(response):
+        raise _answer_error(response, method=method, url=url)
+    return True
 
 
 _HTML_START = re.compile(rb"\s*(<!doctype html|<html|<head|<body|<title|<!--)", re.IGNORECASE)
@@ -50,9 +76,7 @@ def response_summary(response, *, limit: int = 300) -> str:
     Real servers answer failures with whole HTML pages (a Django or nginx 500 page); kept raw, the
     stored error is markup cut off mid-tag and says nothing. Their title and first heading say it all.
     """
-    body = response.body or b""
-    content_type = (response.headers.get("content-type") or "").lower()
-    if "html" not in content_type and not _HTML_START.match(body[:200]):
+    if not _is_page(response):
         return response.text[:limit]
     text = response.text
     parts = []
@@ -64,6 +88,12 @@ def response_summary(response, *, limit: int = 300) -> str:
                 parts.append(plain)
     summary = " — ".join(parts) or "no title"
     return f"an HTML page ({summary})"[:limit]
+
+
+def _is_page(response) -> bool:
+    """An HTML page, by its content type or by how it starts."""
+    content_type = (response.headers.get("content-type") or "").lower()
+    return "html" in content_type or bool(_HTML_START.match((response.body or b"")[:200]))
 
 
 def _note(request: DeliveryRequest | None, line: str) -> None:

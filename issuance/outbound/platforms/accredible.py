@@ -12,7 +12,7 @@ from ..connectors.base import (
     HOURS_OF_RETRIES, ISSUED, REVOKED, UPDATED, Connector, DeliveryRequest, Outcome, OutboundError, Setting,
     connector_register,
 )
-from ..connectors.http import base_join, outbound_call, response_summary
+from ..connectors.http import base_join, outbound_call, response_json, response_not_found, response_summary
 
 PRODUCTION = "https://api.accredible.com"
 WINDOW = 30  # seconds: Accredible counts its rate limit in 30 s windows; a 429 without Retry-After waits one
@@ -22,13 +22,22 @@ def _headers(secret: str) -> dict:
     return {"Authorization": f"Token token={secret}", "Accept": "application/json"}
 
 
-def _call(request, method: str, path: str, **kwargs):
+def _call(request, method: str, path: str, *, settings: dict | None = None, secret: str | None = None, **kwargs):
+    """One call; with `accept=(404,)` a 404 comes back only when it is Accredible's own "Doesn't exist", not a page."""
+    settings = request.settings if settings is None else settings
+    url = base_join(settings["base_url"], path)
     try:
-        return outbound_call(request, method, base_join(request.settings["base_url"], path), headers=_headers(request.secret), **kwargs)
+        response = outbound_call(request, method, url, headers=_headers(request.secret if secret is None else secret), **kwargs)
+        response_not_found(response, method=method, url=url)
+        return response
     except OutboundError as exc:
         if "answered 429" in str(exc) and exc.retry_after is None:
             exc.retry_after = WINDOW
         raise
+
+
+def _json(response, method: str, path: str, settings: dict):
+    return response_json(response, method=method, url=base_join(settings["base_url"], path))
 
 
 def _outcome(credential: dict, summary: str) -> Outcome:
@@ -53,8 +62,9 @@ class Accredible(Connector):
             return self._withdraw(request)
         if request.action == UPDATED:
             body = {"credential": {"recipient": {"name": data["learner"]["name"]}}}
-            response = _call(request, "PUT", f"v1/credentials/{request.remote_id}", json=body)
-            return _outcome(response.json()["credential"], "Name updated on Accredible.")
+            path = f"v1/credentials/{request.remote_id}"
+            response = _call(request, "PUT", path, json=body)
+            return _outcome(_json(response, "PUT", path, request.settings)["credential"], "Name updated on Accredible.")
         if request.uncertain:
             found = self._find(request)
             if found is not None:
@@ -76,12 +86,13 @@ class Accredible(Connector):
             if found is None:
                 raise OutboundError(f"Accredible refused the credential (422): {response_summary(response, limit=500)}", permanent=True)
             return _outcome(found, "Accredible already held this credential; adopted it.")
-        return _outcome(response.json()["credential"], "Issued on Accredible.")
+        return _outcome(_json(response, "POST", "v1/credentials", request.settings)["credential"], "Issued on Accredible.")
 
     def _find(self, request: DeliveryRequest) -> dict | None:
         """Look the credential up by our own credential id, which it was created with."""
-        response = _call(request, "GET", f"v1/credentials/{request.payload['data']['credential_id']}", accept=(404,))
-        return None if response.status == 404 else response.json().get("credential")
+        path = f"v1/credentials/{request.payload['data']['credential_id']}"
+        response = _call(request, "GET", path, accept=(404,))
+        return None if response.status == 404 else _json(response, "GET", path, request.settings).get("credential")
 
     def _withdraw(self, request: DeliveryRequest) -> Outcome:
         path = f"v1/credentials/{request.remote_id}"
@@ -93,6 +104,21 @@ class Accredible(Connector):
         return Outcome(summary=f"Deleted on Accredible{gone}.", remote_id=request.remote_id)
 
     def test(self, *, settings: dict, secret: str) -> str:
-        response = outbound_call(None, "GET", base_join(settings["base_url"], "v1/issuer/details"), headers=_headers(secret))
-        issuer = response.json().get("issuer", {})
+        response = _call(None, "GET", "v1/issuer/details", settings=settings, secret=secret)
+        issuer = _json(response, "GET", "v1/issuer/details", settings).get("issuer", {})
         return f"the API key belongs to issuer {issuer.get('name', '?')!r}."
+
+    def mappings_check(self, *, settings: dict, secret: str, mappings: dict[str, str]) -> list[str]:
+        """Each mapped group exists for this API key: Accredible says so otherwise only at the first award (422 "Invalid Group").
+
+        An HTML page on the look-up (a proxy, a base_url that points at the website) fails the test with its status and title.
+        """
+        problems = []
+        for achievement, group_id in mappings.items():
+            path = f"v1/issuer/groups/{group_id}"
+            response = _call(None, "GET", path, settings=settings, secret=secret, accept=(404,))
+            if response.status == 404:
+                problems.append(f"{achievement} → group {group_id!r}: not found on Accredible for this API key.")
+                continue
+            _json(response, "GET", path, settings)
+        return problems

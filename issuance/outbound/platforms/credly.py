@@ -9,7 +9,7 @@ from datetime import datetime
 
 from ..connectors.setting_checks import choice_check, url_check
 from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
-from ..connectors.http import base_join, outbound_call, response_summary
+from ..connectors.http import base_join, outbound_call, response_json, response_not_found, response_summary
 
 PRODUCTION = "https://api.credly.com/v1"
 
@@ -69,14 +69,14 @@ class Credly(Connector):
             if found is None:
                 raise OutboundError(f"Credly refused the badge (422): {response_summary(response, limit=500)}", permanent=True)
             return _outcome(found, "Credly already held this badge (422 duplicate); adopted it")
-        return _outcome(response.json()["data"], "Issued on Credly")
+        return _outcome(response_json(response, method="POST", url=_badges_url(request.settings))["data"], "Issued on Credly")
 
     def _find(self, request: DeliveryRequest) -> dict | None:
         data = request.payload["data"]
         filter_ = f"recipient_email_all::{data['learner']['email']}|badge_template_id::{request.remote_template}"
-        response = outbound_call(request, "GET", _badges_url(request.settings), params={"filter": filter_},
-                                 headers=_headers(request.settings, request.secret))
-        badges = [badge for badge in response.json().get("data", []) if badge.get("state") != "revoked"]
+        url = _badges_url(request.settings)
+        response = outbound_call(request, "GET", url, params={"filter": filter_}, headers=_headers(request.settings, request.secret))
+        badges = [badge for badge in response_json(response, method="GET", url=url).get("data", []) if badge.get("state") != "revoked"]
         return badges[0] if badges else None
 
     def _revoke(self, request: DeliveryRequest) -> Outcome:
@@ -90,3 +90,19 @@ class Credly(Connector):
         url = base_join(settings["base_url"], f"organizations/{settings['organization_id']}/authorization_tokens")
         response = outbound_call(None, "GET", url, headers=_headers(settings, secret))
         return f"Credly answered {response.status}; the token can read organisation {settings['organization_id']}."
+
+    def mappings_check(self, *, settings: dict, secret: str, mappings: dict[str, str]) -> list[str]:
+        """Each mapped badge template exists in the organisation: Credly says so otherwise only at the first award (422).
+
+        An HTML page on the look-up (a proxy, a wrong base_url) fails the test with its status and title.
+        """
+        problems = []
+        for achievement, template_id in mappings.items():
+            url = base_join(settings["base_url"], f"organizations/{settings['organization_id']}/badge_templates/{template_id}")
+            response = outbound_call(None, "GET", url, accept=(404,), headers=_headers(settings, secret))
+            if response_not_found(response, method="GET", url=url):
+                problems.append(f"{achievement} → badge template {template_id!r}: not found in Credly organisation "
+                                f"{settings['organization_id']!r}.")
+                continue
+            response_json(response, method="GET", url=url)
+        return problems

@@ -10,8 +10,8 @@ them and as real runtimes use them:
   every TinCanJS runtime (it stamps an id on each statement) send only this; a `405` here meant
   no authoring tool built on TinCanJS could deliver a completion.
 
-Each statement is one event keyed by its id, so the same id again (by POST or PUT) is a duplicate
-that changes nothing. As an LRS does, Laurel gives a statement without an `id` one, and sets
+Each statement is one event keyed by its id, so the same statement again (by POST or PUT) is a
+duplicate that changes nothing, and another statement under a stored id is 409 Conflict. As an LRS does, Laurel gives a statement without an `id` one, and sets
 `stored` (and `timestamp` when absent) before keeping it.
 """
 
@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.utils import timezone
 
-from ...models import LearnerIdentity
+from ...models import CompletionEvent, LearnerIdentity
 from ..base import (
     AuthenticationFailed,
     CandidateCompletion,
@@ -84,7 +84,55 @@ def _put_statement(request) -> dict:
     body_id = statement.get("id")
     if body_id is not None and (not isinstance(body_id, str) or body_id.lower() != statement_id):
         raise RequestRefused(f"The statement's id {str(body_id)[:100]!r} differs from statementId {statement_id!r}.")
-    return {**statement, "id": body_id or given[0]}
+    return {**statement, "id": statement_id}
+
+
+# What an LRS sets or may set itself, so a difference there is no conflict (xAPI 1.0.3 Part Two §2.3.1).
+LRS_SET = ("id", "stored", "authority", "version")
+
+
+def _statement_id(value) -> str:
+    """A statement id as one spelling: a UUID in lower case (xAPI ids are UUIDs, compared without case)."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _differences(kept: dict, received: dict) -> list[str]:
+    """The properties in which `received` is another statement than `kept`; none for the same one sent again."""
+    ignored = set(LRS_SET)
+    if "timestamp" not in received or kept.get("timestamp") == kept.get("stored"):
+        ignored.add("timestamp")  # filled in by Laurel when the first had none
+    names = (set(kept) | set(received)) - ignored
+    return sorted(name for name in names if kept.get(name) != received.get(name))
+
+
+def _conflicts_refuse(*, source, statements: list) -> None:
+    """RequestRefused (409) when a statement reuses an id this source holds for another statement; nothing is stored.
+
+    xAPI 1.0.3 Part Three §2.1.1/§2.1.2: the LRS verifies a statement under a stored id matches and
+    answers 409 Conflict when it does not. A kept body that no longer reads (emptied by retention)
+    cannot be compared, so the statement is taken as the duplicate it claims to be.
+    """
+    received = {str(s["id"]): s for s in statements if isinstance(s, dict) and s.get("id") is not None}
+    if not received:
+        return
+    kept = CompletionEvent.objects.filter(source=source, external_id__in=list(received)).values_list("external_id", "body")
+    conflicts = []
+    for external_id, body in kept:
+        try:
+            stored = json_parse(bytes(body))
+        except ValueError:
+            continue
+        differing = _differences(stored, received[external_id]) if isinstance(stored, dict) else []
+        if differing:
+            conflicts.append(f"{external_id} (differs in {', '.join(differing)})")
+    if conflicts:
+        raise RequestRefused(
+            f"Statement id already stored with another statement: {'; '.join(conflicts)}. A statement is never changed; "
+            "send the new one with a new id. Nothing of this request was stored.", status=409,
+        )
 
 
 def _one_statement(external_id: str, statement) -> IncomingEvent:
@@ -115,6 +163,9 @@ class XapiDialect(Dialect):
         Setting("lrs_key", "To poll: the LRS key (HTTP Basic user name) Laurel reads with."),
         Setting("lrs_secret", "To poll: the LRS secret (HTTP Basic password) Laurel reads with.", secret=True),
         poll_minutes_setting(),
+        Setting("cors_origins", "Laurel as LRS, for runtimes in a browser (TinCanJS): the origins whose pages may send "
+                "statements, e.g. https://content.example.org; * for any (the default: the key and secret are the "
+                "authentication), none for no browser on another origin.", kind="origins"),
     )
     response_headers = {"X-Experience-API-Version": "1.0.3"}
     authentication_challenge = 'Basic realm="Laurel LRS"'
@@ -157,6 +208,9 @@ class XapiDialect(Dialect):
             except ValueError:
                 return [IncomingEvent(external_id=derived_event_id("xapi-unreadable", uuid.uuid4()), body=request.body)]
             statements = parsed if isinstance(parsed, list) else [parsed]
+            statements = [{**s, "id": _statement_id(s["id"])} if isinstance(s, dict) and s.get("id") is not None else s
+                          for s in statements]
+        _conflicts_refuse(source=source, statements=statements)
         stored = timezone.now().isoformat().replace("+00:00", "Z")
         events = []
         for statement in statements:
