@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import re
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -136,7 +137,11 @@ def png_unbake(*, png: bytes, max_pixels: int | None = None) -> str:
     (a PNG bomb: a few KiB that inflate to gigabytes).
     """
     try:
-        image = Image.open(io.BytesIO(png))
+        with warnings.catch_warnings():
+            # Pillow warns past 89 M pixels; with max_pixels the size is refused below anyway.
+            if max_pixels is not None:
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(png))
         if image.format != "PNG":
             raise BakingError(f"The image is {image.format}, not a PNG.")
         if max_pixels is not None and image.width * image.height > max_pixels:
