@@ -9,7 +9,8 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
-from tests.openbadges.conftest import academy, first_aid, issue, issuer  # noqa: F401 (fixtures)
+from stand_ins.did_web import DidWebHost
+from tests.openbadges.conftest import Issuer, academy, first_aid, issue, issuer  # noqa: F401 (fixtures)
 from tests.pipeline.conftest import smtp  # noqa: F401 (a fixture)
 
 
@@ -52,3 +53,19 @@ def issued_pdf(issue):
         return credential, pdf
 
     return run
+
+
+@pytest.fixture
+def did_host(settings, tmp_path):
+    host = DidWebHost().start()
+    settings.LAUREL_ALLOW_PRIVATE_TARGETS = True  # the stand-in is on 127.0.0.1
+    settings.LAUREL_OUTBOUND_CA_BUNDLE = host.ca_bundle(tmp_path / "ca.pem")
+    yield host
+    host.stop()
+
+
+@pytest.fixture
+def other_issuer(did_host) -> Issuer:
+    issuer = Issuer(did_host.base_url, slug="northwind")
+    did_host.publish(path="/issuers/northwind/did.json", document=issuer.did_document())
+    return issuer

@@ -3,28 +3,7 @@
 import copy
 import json
 
-import pytest
-
-from stand_ins.did_web import DidWebHost
-from tests.openbadges.conftest import Issuer
-
 URL = "/api/v1/verify"
-
-
-@pytest.fixture
-def did_host(settings, tmp_path):
-    host = DidWebHost().start()
-    settings.LAUREL_ALLOW_PRIVATE_TARGETS = True  # the stand-in is on 127.0.0.1
-    settings.LAUREL_OUTBOUND_CA_BUNDLE = host.ca_bundle(tmp_path / "ca.pem")
-    yield host
-    host.stop()
-
-
-@pytest.fixture
-def other_issuer(did_host) -> Issuer:
-    issuer = Issuer(did_host.base_url, slug="northwind")
-    did_host.publish(path="/issuers/northwind/did.json", document=issuer.did_document())
-    return issuer
 
 
 def _verify(client, credential) -> dict:

@@ -172,3 +172,21 @@ def test_it_is_documented_in_the_openapi_schema(client, db):
     assert operation["security"] == [] or operation.get("security") in ([{}], None)
     assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     assert {"200", "413", "422", "429"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize("odd", [
+    {"type": "VerifiableCredential"},
+    {"type": ["VerifiableCredential"], "issuer": ["a", "b"], "proof": "z123", "validFrom": 7},
+    {"type": ["VerifiableCredential"], "issuer": {"id": 5}, "proof": [{"verificationMethod": 5}], "credentialSubject": []},
+    {"type": ["VerifiableCredential"], "id": 12, "issuer": "did:web:", "proof": {"verificationMethod": "did:web:#k"}},
+    {"type": ["VerifiableCredential"], "issuer": "did:key:zNotAKey", "proof": [{"verificationMethod": "did:key:zNotAKey#k"}]},
+    {"type": ["VerifiableCredential"], "issuer": "https://example.org/issuer", "proof": [{"verificationMethod": "x"}],
+     "validUntil": "2001-01-01T00:00:00Z", "credentialStatus": {"id": 1}},
+    {"verifiableCredential": [1, 2]},
+    ["VerifiableCredential"],
+])
+def test_it_answers_an_odd_credential_with_errors_not_a_500(client, odd, db):
+    answer = _post_json(client, odd)
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["verified"] is False and answer.json()["errors"]

@@ -84,3 +84,12 @@ def test_it_answers_429_with_retry_after_past_the_rate(client, issue, settings):
 
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert "Too many checks from this address" in _text(refused)
+
+
+def test_it_says_a_credential_from_another_did_web_issuer_was_not_issued_here(client, other_issuer, db):
+    credential = other_issuer.sign(other_issuer.build(credential_id="https://northwind.example/credentials/42.json"))
+
+    page = _text(_check(client, json.dumps(credential).encode(), name="credential.json"))
+
+    assert f"Signed by Acme Training Ltd ({other_issuer.did}), an issuer this site does not know" in page
+    assert "its key was read from https://localhost:" in page and "Status now Valid" in page
