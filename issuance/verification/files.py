@@ -7,6 +7,7 @@ checked before its pixels are decompressed; JSON goes through the bounded parse 
 """
 
 import io
+import re
 import zlib
 from dataclasses import dataclass
 
@@ -74,7 +75,8 @@ def _pdf_attachment(data: bytes) -> bytes:
 
 
 def _short(exc: Exception) -> str:
-    text = str(exc).replace("stream <_io.BytesIO object", "the file").strip()
+    # qpdf names the file it read ("stream <_io.BytesIO object at 0x…>: "); the sender knows which file.
+    text = re.sub(r"stream <_io\.BytesIO object at 0x[0-9a-f]+>:\s*", "", str(exc)).strip()
     return (text[:300] or type(exc).__name__).rstrip(".")
 
 
