@@ -75,8 +75,8 @@ def _pdf_attachment(data: bytes) -> bytes:
 
 
 def _short(exc: Exception) -> str:
-    # qpdf names the file it read ("stream <_io.BytesIO object at 0x…>: "); the sender knows which file.
-    text = re.sub(r"stream <_io\.BytesIO object at 0x[0-9a-f]+>:\s*", "", str(exc)).strip()
+    # qpdf names the file it read ("stream <_io.BytesIO object at 0x…> (offset 12): "); the sender knows which.
+    text = re.sub(r"stream <_io\.BytesIO object at 0x[0-9a-f]+>\s*", "", str(exc)).strip().lstrip(":").strip()
     return (text[:300] or type(exc).__name__).rstrip(".")
 
 
