@@ -27,6 +27,7 @@ from ..openbadges.issuer import organization_badge_verify
 from ..openbadges.sign import credential_verify
 from .files import PresentedFile
 from .issuers import IssuerKeyUnavailable, issuer_public_key
+from .status import StatusUnavailable, other_issuer_status
 
 Status = Credential.Status
 _UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
@@ -88,15 +89,16 @@ def presented_credential_verify(*, credential) -> VerificationReport:
     organization = row.issuance.organization if row else _laurel_organization(_issuer_id(credential))
     report.facts = _facts(credential, laurel=organization is not None, row=row)
     report.checks.append("proof")
+    keys: dict = {}  # another issuer's keys, by verification method, once resolved
     if organization is not None:
         result = organization_badge_verify(organization=organization, badge=credential)
     else:
-        result = _other_issuer_verify(report, credential)
+        result = _other_issuer_verify(report, credential, keys)
     if result is not None and not result.verified:
         report.problem("invalid_signature", "The signature does not verify", result.reason)
     report.facts["genuine"] = bool(result and result.verified)
     _dates_check(report, credential)
-    _status_check(report, credential, row=row)
+    _status_check(report, credential, row=row, keys=keys if report.facts["genuine"] else None)
     report.verified = not report.errors
     return report
 
@@ -127,7 +129,7 @@ def _laurel_organization(issuer_id: str) -> Organization | None:
     return Organization.objects.filter(slug=match.group(1)).first() if match else None
 
 
-def _other_issuer_verify(report: VerificationReport, credential: dict):
+def _other_issuer_verify(report: VerificationReport, credential: dict, keys: dict):
     proofs = credential.get("proof")
     proof = (proofs[0] if proofs else {}) if isinstance(proofs, list) else proofs
     method = proof.get("verificationMethod") if isinstance(proof, dict) else None
@@ -140,6 +142,7 @@ def _other_issuer_verify(report: VerificationReport, credential: dict):
         report.problem("issuer_key_unavailable", "The issuer's key could not be found", exc.detail)
         return None
     report.facts["key_source"] = source
+    keys[method] = public_key
     report.problem("other_issuer", "Not issued by this Laurel",
                    f"Signed by {_issuer_id(credential)}; its key was read from {source}.", warning=True)
     return credential_verify(credential=credential, public_key=public_key)
@@ -157,7 +160,7 @@ def _dates_check(report: VerificationReport, credential: dict) -> None:
         report.problem("not_yet_valid", "Not valid yet", f"It is valid from {valid_from.isoformat()}.")
 
 
-def _status_check(report: VerificationReport, credential: dict, *, row: Credential | None) -> None:
+def _status_check(report: VerificationReport, credential: dict, *, row: Credential | None, keys: dict | None) -> None:
     valid_until = _date(credential.get("validUntil") or credential.get("expirationDate"))
     past_end = bool(valid_until and valid_until <= timezone.now())
     if row is not None:
@@ -169,9 +172,15 @@ def _status_check(report: VerificationReport, credential: dict, *, row: Credenti
         report.status = {Status.ACTIVE: "valid"}.get(shown, str(shown))
         report.facts["status_reason"] = row.status_reason
     elif credential.get("credentialStatus"):
-        report.status = "expired" if past_end else "unknown"
-        report.problem("status_not_checked", "Status not checked",
-                       "The credential names a status list Laurel does not read for other issuers.", warning=True)
+        report.checks.append("credentialStatus")
+        try:
+            if keys is None:
+                raise StatusUnavailable("The signature does not verify, so its issuer's status list was not read.")
+            status = other_issuer_status(credential=credential, issuer_id=_issuer_id(credential), keys=keys)
+        except StatusUnavailable as exc:
+            status = "unknown"
+            report.problem("status_not_checked", "Status not checked", exc.detail, warning=True)
+        report.status = "expired" if past_end and status in ("valid", "unknown") else status
     else:
         report.status = "expired" if past_end else "valid"
     if report.status == "expired":

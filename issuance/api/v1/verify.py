@@ -32,7 +32,7 @@ class VerificationResultSerializer(serializers.Serializer):
     warnings = ProblemSerializer(many=True)
     errors = ProblemSerializer(many=True)
     status = serializers.ChoiceField(choices=["valid", "expired", "suspended", "revoked", "unknown"],
-                                     help_text="unknown: another issuer's status list, not read by Laurel.")
+                                     help_text="unknown: another issuer's status list could not be read (see warnings).")
     credential_id = serializers.CharField(allow_null=True, help_text="The credential's `id`, when it has one.")
     original_file = serializers.BooleanField(
         required=False, allow_null=True,
