@@ -352,8 +352,18 @@ LAUREL_ALLOW_PRIVATE_TARGETS = envbool("LAUREL_ALLOW_PRIVATE_TARGETS", False)
 LAUREL_OUTBOUND_CONNECT_TIMEOUT = envint("LAUREL_OUTBOUND_CONNECT_TIMEOUT", 5)
 LAUREL_OUTBOUND_READ_TIMEOUT = envint("LAUREL_OUTBOUND_READ_TIMEOUT", 15)
 LAUREL_OUTBOUND_MAX_RESPONSE_BYTES = envint("LAUREL_OUTBOUND_MAX_RESPONSE_BYTES", 1_000_000)
+# A PEM file of the certificate authorities outgoing https calls trust instead of the public ones
+# (an on-premise CA); empty: the public ones.
+LAUREL_OUTBOUND_CA_BUNDLE = envstr("LAUREL_OUTBOUND_CA_BUNDLE", "")
 # A delivery still `sending` after this long lost its sender: its outcome is unknown.
 LAUREL_OUTBOUND_STUCK_SECONDS = envint("LAUREL_OUTBOUND_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
+
+# --- Verifying a presented file (/verify and POST /api/v1/verify; docs/badges.md) ----------------
+# Checks a minute from one client address, the page and the API together.
+LAUREL_VERIFY_RATE = envint("LAUREL_VERIFY_RATE", 60)
+# The largest file read (a certificate PDF is a few hundred KiB) and the most pages a PDF may declare.
+LAUREL_VERIFY_MAX_BYTES = envint("LAUREL_VERIFY_MAX_BYTES", 10 * 1024 * 1024)
+LAUREL_VERIFY_MAX_PAGES = envint("LAUREL_VERIFY_MAX_PAGES", 50)
 
 # --- Wallet delivery (docs/wallets.md) -------------------------------------------------------------
 # A wallet offer (the links in the credential email and on the learner's wallet page) lasts this long.

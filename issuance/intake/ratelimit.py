@@ -1,4 +1,4 @@
-"""Per-source webhook rate limit in events, counted in Redis or the database cache so every web process sees one count."""
+"""Per-source webhook rate limit in events (and any other per-minute limit: verifying a file), counted in Redis or the database cache so every web process sees one count."""
 
 import contextlib
 import functools
@@ -25,10 +25,15 @@ def source_rate_limit_exceeded(*, source: Source, events: int = 1, now: float | 
     A fixed one-minute window: simple, and a sender told to retry after it loses nothing. Events,
     not requests, are counted, so a batch of 100 statements spends what 100 single ones would.
     """
+    return rate_limit_exceeded(name=f"webhook-rate:{source.pk}", limit=source.rate_limit_per_minute, count=events, now=now)
+
+
+def rate_limit_exceeded(*, name: str, limit: int, count: int = 1, now: float | None = None) -> int | None:
+    """Count `count` against `name`'s one-minute window; the seconds until it resets if they would pass `limit`."""
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    key = f"laurel:webhook-rate:{source.pk}:{window}"
-    if not _admit_from_reserve(key=key, window=window, limit=source.rate_limit_per_minute, count=events):
+    key = f"laurel:{name}:{window}"
+    if not _admit_from_reserve(key=key, window=window, limit=limit, count=count):
         return max(1, int((window + 1) * WINDOW_SECONDS - now))
     return None
 

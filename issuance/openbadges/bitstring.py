@@ -3,6 +3,7 @@
 import base64
 import gzip
 import secrets
+import zlib
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
@@ -41,14 +42,22 @@ def bitstring_encode(*, set_indexes: Iterable[int], size: int = STATUS_LIST_MIN_
     return "u" + base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
 
 
-def bitstring_decode(*, encoded_list: str) -> bytes:
+def bitstring_decode(*, encoded_list: str, max_bytes: int | None = None) -> bytes:
+    """The bits; with `max_bytes`, a list that inflates past it is refused (another issuer's list may be a bomb)."""
     if not encoded_list.startswith("u"):
         raise StatusListError("encodedList must be multibase base64url (a 'u' prefix).")
     body = encoded_list[1:]
     try:
-        return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    except (ValueError, OSError, EOFError) as exc:
+        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        if max_bytes is None:
+            return gzip.decompress(packed)
+        inflater = zlib.decompressobj(wbits=31)  # GZIP framing
+        bits = inflater.decompress(packed, max_bytes + 1)
+    except (ValueError, OSError, EOFError, zlib.error) as exc:
         raise StatusListError(f"encodedList is not base64url-encoded GZIP data: {exc}") from exc
+    if len(bits) > max_bytes:
+        raise StatusListError(f"encodedList inflates past {max_bytes} bytes.")
+    return bits
 
 
 def bitstring_set_indexes(*, encoded_list: str) -> set[int]:
@@ -56,8 +65,8 @@ def bitstring_set_indexes(*, encoded_list: str) -> set[int]:
     return {i * 8 + bit for i, byte in enumerate(bits) if byte for bit in range(8) if byte & (0x80 >> bit)}
 
 
-def bitstring_is_set(*, encoded_list: str, index: int) -> bool:
-    bits = bitstring_decode(encoded_list=encoded_list)
+def bitstring_is_set(*, encoded_list: str, index: int, max_bytes: int | None = None) -> bool:
+    bits = bitstring_decode(encoded_list=encoded_list, max_bytes=max_bytes)
     if not 0 <= index < len(bits) * 8:
         raise StatusListError(f"Status index {index} is outside the list (0…{len(bits) * 8 - 1}).")
     return bool(bits[index // 8] & (0x80 >> (index % 8)))

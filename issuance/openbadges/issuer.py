@@ -9,6 +9,7 @@ from courses.models import Organization, OrganizationSigningKey
 from courses.keys.rotation import organization_key_active, signing_key_private
 
 from .did import issuer_did_document_build, issuer_did_web, verification_method_id
+from .sign import VerificationResult, credential_verify
 from courses.keys.crypto import did_key_verification_method, public_key_multibase_decode
 
 
@@ -79,3 +80,19 @@ def organization_signer_for(*, organization: Organization, issuer_id: str) -> Is
         if method.split("#", 1)[0] == issuer_id:
             return IssuerSigner(issuer_id=issuer_id, verification_method=method, private_key=signing_key_private(key=key))
     raise LookupError(f"{organization} has no key that can sign as {issuer_id}.")
+
+
+def organization_badge_verify(*, organization: Organization, badge: dict) -> VerificationResult:
+    """Verify a badge's proof against the organisation's published keys, as a verifier would.
+
+    The public credential page checks the stored badge with it, and a file presented for
+    verification (/verify, POST /api/v1/verify) the badge it carries: one check for both.
+    """
+    proofs = badge.get("proof") or [{}]
+    proof = proofs[0] if isinstance(proofs, list) and proofs else proofs
+    method = proof.get("verificationMethod", "") if isinstance(proof, dict) else ""
+    method = method if isinstance(method, str) else ""
+    public_key = organization_public_key(organization=organization, verification_method=method)
+    if public_key is None:
+        return VerificationResult(False, f"{method or 'the proof'} is not a key this issuer publishes", method)
+    return credential_verify(credential=badge, public_key=public_key)

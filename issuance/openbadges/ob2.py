@@ -4,6 +4,7 @@ import hashlib
 import io
 import json
 import re
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -129,12 +130,28 @@ def png_bake(*, png: bytes, assertion: dict | str) -> bytes:
     return out.getvalue()
 
 
-def png_unbake(*, png: bytes) -> str:
-    """The text of the `openbadges` chunk (assertion JSON or URL) of a baked PNG."""
+def png_unbake(*, png: bytes, max_pixels: int | None = None) -> str:
+    """The text of the `openbadges` chunk (assertion JSON or URL) of a baked PNG.
+
+    With `max_pixels`, an image larger than that is refused before its pixels are decompressed
+    (a PNG bomb: a few KiB that inflate to gigabytes).
+    """
     try:
-        image = Image.open(io.BytesIO(png))
+        with warnings.catch_warnings():
+            # Pillow warns past 89 M pixels; with max_pixels the size is refused below anyway.
+            if max_pixels is not None:
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(png))
+        if image.format != "PNG":
+            raise BakingError(f"The image is {image.format}, not a PNG.")
+        if max_pixels is not None and image.width * image.height > max_pixels:
+            raise BakingError(f"The image is {image.width} × {image.height} pixels, more than a badge "
+                              f"({max_pixels} pixels at most).")
         image.load()
-    except (OSError, SyntaxError) as exc:
+    except BakingError:
+        raise
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        # ValueError: a compressed text chunk that inflates past Pillow's limit (a text bomb).
         raise BakingError(f"The image could not be read as a PNG: {exc}") from exc
     value = getattr(image, "text", {}).get(BAKE_KEYWORD)
     if value is None:

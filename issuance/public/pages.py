@@ -1,4 +1,4 @@
-"""The public verification page for one credential, and looking one up by the code printed on it."""
+"""The public verification page for one credential, and looking one up by the code printed on it (or checking a file)."""
 
 import threading
 
@@ -7,12 +7,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ..credentials import credential_code_prefix
 from ..models import Credential
 from .erased import credential_erased_page
 from .verification import PublicStatus, credential_live_row, credential_page_facts, credential_public_status
+from .verify_file import verify_file_page
 
 
 def _text_on(hex_colour: str) -> str:
@@ -66,8 +68,13 @@ def credential_page(request, credential_id):
     return response
 
 
-@require_GET
+# No CSRF token: checking a file changes nothing and needs no sign-in, so a forged submission can do
+# nothing a visitor could not do themselves, and the page works without a cookie.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 def verify_code(request):
+    if request.method == "POST":  # a dropped or chosen file
+        return verify_file_page(request)
     code = request.GET.get("code", "").strip()[:64]
     if not code:
         return render(request, "laurel/public/verify.html", {"code": "", "message": ""})

@@ -13,8 +13,8 @@ from ..lifecycle.expiry import credential_shown_status
 from ..linkedin import linkedin_add_to_profile_url
 from ..models import Credential
 from ..openbadges.hosted import achievement_image_url, credential_assertion_url
-from ..openbadges.issuer import organization_public_key
-from ..openbadges.sign import VerificationResult, credential_verify
+from ..openbadges.issuer import organization_badge_verify
+from ..openbadges.sign import VerificationResult
 
 FACTS_SECONDS = 3600
 Status = Credential.Status
@@ -37,12 +37,7 @@ def credential_signature_check(*, credential: Credential) -> VerificationResult:
     """Verify the stored badge's proof against the organisation's published keys, as a verifier would."""
     if not credential.badge:
         return VerificationResult(False, "the Open Badges credential has not been signed yet")
-    proofs = credential.badge.get("proof") or [{}]
-    method = (proofs[0] if isinstance(proofs, list) else proofs).get("verificationMethod", "")
-    public_key = organization_public_key(organization=credential.issuance.organization, verification_method=method)
-    if public_key is None:
-        return VerificationResult(False, f"{method or 'the proof'} is not a key this issuer publishes", method)
-    return credential_verify(credential=credential.badge, public_key=public_key)
+    return organization_badge_verify(organization=credential.issuance.organization, badge=credential.badge)
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -12,6 +12,7 @@ from .connections import ConnectionViewSet
 from .events import CompletionEventViewSet
 from .issuances import IssuanceDetailView, IssuanceListView, IssuanceResumeView
 from .sources import SourceViewSet
+from .verify import VerifyView
 from .webhooks import SourceEventsWebhook, XapiAbout, XapiStatementsWebhook
 
 router = SimpleRouter(trailing_slash=True)
@@ -23,6 +24,7 @@ urlpatterns = [
     path("sources/<slug:slug>/events", SourceEventsWebhook.as_view(), name="source-events"),
     path("sources/<slug:slug>/xapi/statements", XapiStatementsWebhook.as_view(), name="source-xapi-statements"),
     path("sources/<slug:slug>/xapi/about", XapiAbout.as_view(), name="source-xapi-about"),
+    path("verify", VerifyView.as_view(), name="verify"),
     *router.urls,
 ]
 

@@ -1,0 +1,86 @@
+"""Another issuer's public key, for a credential this Laurel did not issue: did:key read, did:web fetched.
+
+A did:web document is fetched through the outgoing-request guard (https only, no private
+addresses, timeouts, a bounded answer), so a presented file cannot make Laurel call inside its network.
+"""
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from courses.keys.crypto import MultikeyError, public_key_from_did_key, public_key_multibase_decode
+
+from ..bodies import BodyRefused, json_request_parse
+from ..openbadges.did import DidError, did_web_document_url
+from ..outgoing.guard import OutboundRequestError, guarded_request
+
+DID_DOCUMENT_MAX_BYTES = 64 * 1024
+DID_TIMEOUT_SECONDS = 5
+
+
+class IssuerKeyUnavailable(Exception):
+    """The key a proof names could not be found: `detail` says why, in words."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+def issuer_public_key(*, verification_method: str) -> tuple[Ed25519PublicKey, str]:
+    """(the key, where it came from) for a did:key or did:web verification method."""
+    did = verification_method.split("#", 1)[0]
+    if did.startswith("did:key:"):
+        try:
+            return public_key_from_did_key(did=did), "the did:key identifier itself"
+        except MultikeyError as exc:
+            raise IssuerKeyUnavailable(str(exc)) from None
+    if did.startswith("did:web:"):
+        return _did_web_key(did=did, verification_method=verification_method)
+    raise IssuerKeyUnavailable(f"The issuer {did!r} is neither did:web nor did:key; Laurel resolves only those.")
+
+
+def _did_web_key(*, did: str, verification_method: str) -> tuple[Ed25519PublicKey, str]:
+    try:
+        url = did_web_document_url(did=did)
+    except DidError as exc:
+        raise IssuerKeyUnavailable(str(exc)) from None
+    try:
+        response = guarded_request("GET", url, headers={"Accept": "application/did+ld+json, application/json"},
+                                   connect_timeout=DID_TIMEOUT_SECONDS, read_timeout=DID_TIMEOUT_SECONDS,
+                                   max_bytes=DID_DOCUMENT_MAX_BYTES)
+    except OutboundRequestError as exc:
+        raise IssuerKeyUnavailable(f"The issuer's DID document at {url} could not be fetched: {exc}") from None
+    if response.status != 200:
+        raise IssuerKeyUnavailable(f"The issuer's DID document at {url} answered HTTP {response.status}.")
+    try:
+        document = json_request_parse(response.body)
+    except BodyRefused as refused:
+        raise IssuerKeyUnavailable(f"The issuer's DID document at {url} is not usable JSON: {refused.detail}") from None
+    method = _method(document, did=did, verification_method=verification_method)
+    if method is None:
+        raise IssuerKeyUnavailable(f"The issuer's DID document at {url} lists no assertion key {verification_method}.")
+    try:
+        return public_key_multibase_decode(value=str(method.get("publicKeyMultibase", ""))), url
+    except MultikeyError as exc:
+        raise IssuerKeyUnavailable(f"{verification_method} in {url}: {exc}") from None
+
+
+def _method(document, *, did: str, verification_method: str) -> dict | None:
+    """The verification method, if the document is the issuer's and lists it for assertions."""
+    if not isinstance(document, dict) or document.get("id") != did:
+        return None
+    fragment = "#" + verification_method.split("#", 1)[-1]
+
+    def named(value) -> bool:
+        return value in (verification_method, fragment)
+
+    assertion = document.get("assertionMethod")
+    assertion = assertion if isinstance(assertion, list) else []
+    embedded = [item for item in assertion if isinstance(item, dict) and named(item.get("id"))]
+    if embedded:
+        return embedded[0]
+    if not any(isinstance(item, str) and named(item) for item in assertion):
+        return None
+    methods = document.get("verificationMethod")
+    for item in methods if isinstance(methods, list) else []:
+        if isinstance(item, dict) and named(item.get("id")):
+            return item
+    return None

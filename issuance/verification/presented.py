@@ -1,0 +1,266 @@
+"""Verifying a presented credential (from a PDF, a baked PNG or JSON): genuine, whose, and its status now.
+
+The answer has the VC-API verification result's shape (`verified`, `checks`, `warnings`,
+`errors`) plus `status`, `credential_id` and, for a PDF, `original_file`. Signatures are checked
+by the one implementation Laurel has (`openbadges.issuer.organization_badge_verify` for its own
+issuers, `openbadges.sign.credential_verify` with a key resolved for another did:web issuer).
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from courses.models import Organization
+
+from ..credentials import credential_url
+from ..intake.ratelimit import rate_limit_exceeded
+from ..lifecycle.expiry import credential_shown_status
+from ..models import Credential
+from ..openbadges.did import issuer_did_web
+from ..openbadges.hosted import ob2_assertion_for
+from ..openbadges.issuer import organization_badge_verify
+from ..openbadges.sign import credential_verify
+from .files import PresentedFile
+from .issuers import IssuerKeyUnavailable, issuer_public_key
+from .status import StatusUnavailable, other_issuer_status
+
+Status = Credential.Status
+_UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+
+
+@dataclass
+class VerificationReport:
+    verified: bool = False
+    checks: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    status: str = "unknown"  # valid, expired, suspended, revoked, unknown
+    credential_id: str | None = None
+    original_file: bool | None = None
+    kind: str = "json"
+    # What the page says in words; the API answers the fields above.
+    facts: dict = field(default_factory=dict)
+
+    def problem(self, kind: str, title: str, detail: str = "", *, warning: bool = False) -> None:
+        (self.warnings if warning else self.errors).append({"type": kind, "title": title, "detail": detail})
+
+    def as_api(self) -> dict:
+        answer = {"verified": self.verified, "checks": self.checks, "warnings": self.warnings, "errors": self.errors,
+                  "status": self.status, "credential_id": self.credential_id}
+        if self.kind == "pdf":
+            answer["original_file"] = self.original_file
+        return answer
+
+
+def verify_rate_exceeded(*, client: str) -> int | None:
+    """Seconds to wait when `client` (an address) is over LAUREL_VERIFY_RATE checks a minute, else None."""
+    return rate_limit_exceeded(name=f"verify-rate:{client}", limit=settings.LAUREL_VERIFY_RATE)
+
+
+def presented_file_verify(*, presented: PresentedFile) -> VerificationReport:
+    document = presented.document
+    if isinstance(document, dict) and "verifiableCredential" in document:
+        document = document["verifiableCredential"]
+    if isinstance(document, list) and len(document) == 1:
+        document = document[0]
+    if presented.kind == "png" and _is_ob2(document):
+        report = _ob2_verify(document)
+    else:
+        report = presented_credential_verify(credential=document)
+    report.kind = presented.kind
+    if presented.kind == "pdf":
+        _original_check(report, data=presented.data)
+    return report
+
+
+def presented_credential_verify(*, credential) -> VerificationReport:
+    report = VerificationReport()
+    if not isinstance(credential, dict) or "VerifiableCredential" not in _types(credential):
+        report.problem("not_a_credential", "This is not a verifiable credential",
+                       "Expected a JSON object whose type includes VerifiableCredential.")
+        return report
+    report.credential_id = credential["id"] if isinstance(credential.get("id"), str) else None
+    row = _laurel_row(report.credential_id)
+    organization = row.issuance.organization if row else _laurel_organization(_issuer_id(credential))
+    report.facts = _facts(credential, laurel=organization is not None, row=row)
+    report.checks.append("proof")
+    keys: dict = {}  # another issuer's keys, by verification method, once resolved
+    if organization is not None:
+        result = organization_badge_verify(organization=organization, badge=credential)
+    else:
+        result = _other_issuer_verify(report, credential, keys)
+    if result is not None and not result.verified:
+        report.problem("invalid_signature", "The signature does not verify", result.reason)
+    report.facts["genuine"] = bool(result and result.verified)
+    _dates_check(report, credential)
+    _status_check(report, credential, row=row, keys=keys if report.facts["genuine"] else None)
+    report.verified = not report.errors
+    return report
+
+
+def _types(document: dict) -> list:
+    types = document.get("type")
+    return types if isinstance(types, list) else [types]
+
+
+def _issuer_id(credential: dict) -> str:
+    issuer = credential.get("issuer")
+    value = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return value if isinstance(value, str) else ""
+
+
+def _laurel_row(credential_id: str | None) -> Credential | None:
+    match = re.fullmatch(re.escape(settings.LAUREL_BASE_URL) + r"/credentials/" + _UUID + r"\.json", credential_id or "")
+    if not match:
+        return None
+    return (Credential.objects.select_related("issuance__organization", "learner")
+            .filter(pk=match.group(1)).first())
+
+
+def _laurel_organization(issuer_id: str) -> Organization | None:
+    """The organisation whose did:web this is, when the issuer is one of this Laurel's."""
+    prefix = issuer_did_web(base_url=settings.LAUREL_BASE_URL, slug="x").removesuffix("x")
+    match = re.fullmatch(re.escape(prefix) + r"([A-Za-z0-9][A-Za-z0-9_-]*)", issuer_id)
+    return Organization.objects.filter(slug=match.group(1)).first() if match else None
+
+
+def _other_issuer_verify(report: VerificationReport, credential: dict, keys: dict):
+    proofs = credential.get("proof")
+    proof = (proofs[0] if proofs else {}) if isinstance(proofs, list) else proofs
+    method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+    if not isinstance(method, str):
+        report.problem("no_proof", "The credential carries no proof naming its key")
+        return None
+    try:
+        public_key, source = issuer_public_key(verification_method=method)
+    except IssuerKeyUnavailable as exc:
+        report.problem("issuer_key_unavailable", "The issuer's key could not be found", exc.detail)
+        return None
+    report.facts["key_source"] = source
+    keys[method] = public_key
+    report.problem("other_issuer", "Not issued by this Laurel",
+                   f"Signed by {_issuer_id(credential)}; its key was read from {source}.", warning=True)
+    return credential_verify(credential=credential, public_key=public_key)
+
+
+def _date(value) -> datetime | None:
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    return parsed if parsed and parsed.tzinfo else None
+
+
+def _dates_check(report: VerificationReport, credential: dict) -> None:
+    report.checks.append("expiration")
+    valid_from = _date(credential.get("validFrom") or credential.get("issuanceDate"))
+    if valid_from and valid_from > timezone.now():
+        report.problem("not_yet_valid", "Not valid yet", f"It is valid from {valid_from.isoformat()}.")
+
+
+def _status_check(report: VerificationReport, credential: dict, *, row: Credential | None, keys: dict | None) -> None:
+    valid_until = _date(credential.get("validUntil") or credential.get("expirationDate"))
+    past_end = bool(valid_until and valid_until <= timezone.now())
+    if row is not None:
+        report.checks.append("credentialStatus")
+        shown = credential_shown_status(status=row.status, valid_until=row.valid_until)
+        if shown == Status.SUPERSEDED:
+            report.problem("superseded", "Renewed", "A newer credential replaced this one.", warning=True)
+            shown = Status.EXPIRED if past_end else Status.ACTIVE
+        report.status = {Status.ACTIVE: "valid"}.get(shown, str(shown))
+        report.facts["status_reason"] = row.status_reason
+    elif credential.get("credentialStatus"):
+        report.checks.append("credentialStatus")
+        try:
+            if keys is None:
+                raise StatusUnavailable("The signature does not verify, so its issuer's status list was not read.")
+            status = other_issuer_status(credential=credential, issuer_id=_issuer_id(credential), keys=keys)
+        except StatusUnavailable as exc:
+            status = "unknown"
+            report.problem("status_not_checked", "Status not checked", exc.detail, warning=True)
+        report.status = "expired" if past_end and status in ("valid", "unknown") else status
+    else:
+        report.status = "expired" if past_end else "valid"
+    if report.status == "expired":
+        report.problem("expired", "Expired", f"It was valid until {valid_until.isoformat() if valid_until else 'its end'}.")
+    elif report.status in ("revoked", "suspended"):
+        report.problem(report.status, report.status.capitalize(), row.status_reason if row else "")
+
+
+def _facts(credential: dict, *, laurel: bool, row: Credential | None) -> dict:
+    issuer = credential.get("issuer") if isinstance(credential.get("issuer"), dict) else {}
+    subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
+    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    erased = bool(row and row.learner.erased_at)
+    facts = {
+        "laurel": laurel,
+        "issuer_name": str(issuer.get("name") or ""), "issuer_id": _issuer_id(credential),
+        "subject_name": "" if erased else _subject_name(subject), "erased": erased,
+        "achievement_name": str(achievement.get("name") or credential.get("name") or ""),
+        "valid_from": _date(credential.get("validFrom") or credential.get("issuanceDate")),
+        "valid_until": _date(credential.get("validUntil") or credential.get("expirationDate")),
+    }
+    if row is not None:
+        facts["page_url"] = credential_url(credential_id=row.pk)
+        facts["pdf_url"] = credential_url(credential_id=row.pk, suffix=".pdf")
+    return facts
+
+
+def _subject_name(subject: dict) -> str:
+    identifiers = subject.get("identifier") if isinstance(subject.get("identifier"), list) else []
+    for identifier in identifiers:
+        if isinstance(identifier, dict) and identifier.get("identityType") == "name" and not identifier.get("hashed"):
+            return str(identifier.get("identityHash") or "")
+    return str(subject.get("name") or "")
+
+
+def _original_check(report: VerificationReport, *, data: bytes) -> None:
+    """True when the PDF's bytes are the ones Laurel stored for the credential; None when it is not Laurel's."""
+    row = _laurel_row(report.credential_id)
+    if row is None:
+        report.original_file = None
+        return
+    stored = b""
+    if row.pdf:
+        with row.pdf.open("rb") as handle:
+            stored = handle.read()
+    report.original_file = bool(stored) and hashlib.sha256(stored).digest() == hashlib.sha256(data).digest()
+    if not report.original_file:
+        report.problem("pdf_changed", "This PDF was changed after issue",
+                       "The badge inside may be genuine, but the pages are not the file Laurel issued: compare "
+                       f"with the original at {credential_url(credential_id=row.pk, suffix='.pdf')}.", warning=True)
+
+
+# --- OB 2.0 baked PNGs: a hosted assertion, checked against the one Laurel hosts ------------------
+
+
+def _is_ob2(document) -> bool:
+    return isinstance(document, str) or (isinstance(document, dict) and document.get("type") == "Assertion")
+
+
+def _ob2_verify(document) -> VerificationReport:
+    assertion_id = document if isinstance(document, str) else document.get("id")
+    match = re.fullmatch(re.escape(settings.LAUREL_BASE_URL) + r"/ob2/assertions/" + _UUID, str(assertion_id or ""))
+    row = (Credential.objects.select_related("issuance__organization", "learner", "achievement__organization")
+           .filter(pk=match.group(1)).first() if match else None)
+    if row is None or not row.badge:
+        report = VerificationReport()
+        report.problem("unknown_assertion", "Not a badge this Laurel hosts",
+                       f"The PNG's Open Badges 2.0 assertion {str(assertion_id)[:200]!r} is not one of this Laurel's; "
+                       "a 2.0 badge is checked by the site that hosts it.")
+        return report
+    # OB 2.0 hosted verification: the baked assertion must be the one hosted at its id.
+    status, hosted = ob2_assertion_for(credential=row)
+    if isinstance(document, dict) and status == 200:
+        changed = [key for key in ("badge", "recipient") if document.get(key) != hosted.get(key)]
+        if changed:
+            report = VerificationReport(credential_id=row.badge.get("id"))
+            report.problem("assertion_changed", "The baked assertion differs from the hosted one",
+                           f"Its {', '.join(changed)} {'is' if len(changed) == 1 else 'are'} not what Laurel hosts.")
+            report.facts = _facts(row.badge, laurel=True, row=row)
+            return report
+    report = presented_credential_verify(credential=row.badge)
+    report.checks.insert(0, "hostedAssertion")
+    return report

@@ -1,0 +1,95 @@
+"""The public /verify page answers a chosen or dropped file in plain words: who, for whom, for what, status now."""
+
+import json
+import re
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from issuance.openbadges.issuer import organization_did_web
+from issuance.revocation import credential_revoke
+
+
+def _check(client, data: bytes, name: str = "certificate.pdf", **extra):
+    return client.post("/verify", data={"file": SimpleUploadedFile(name, data)}, **extra)
+
+
+def _text(response) -> str:
+    """The page as a person reads it: tags dropped (entities kept, to see what was escaped), spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_it_offers_a_file_form_that_works_without_script_and_a_drop_zone_script_from_a_file(client, db):
+    page = client.get("/verify").content.decode()
+
+    assert 'enctype="multipart/form-data"' in page and 'type="file"' in page and 'name="file"' in page
+    assert 'src="/static/laurel/verify-drop.js"' in page
+    assert "<script>" not in page  # the site's policy allows no inline script (docs/decisions/0009)
+
+
+def test_it_says_who_signed_a_pdf_for_whom_for_what_and_that_it_is_the_original(client, issued_pdf):
+    credential, pdf = issued_pdf(name="Ann Lee")
+    did = organization_did_web(organization=credential.issuance.organization)
+
+    response = _check(client, pdf)
+
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    page = _text(response)
+    for words in ("The signature is genuine", f"Signed by Harbour Academy ({did})", "For Ann Lee",
+                  "Achievement First Aid at Work", f"Issued {credential.valid_from:%-d %B %Y}",
+                  f"Valid until {credential.valid_until:%-d %B %Y}", "Status now Valid",
+                  "This PDF is the original file that was issued, unchanged."):
+        assert words in page, words
+
+
+def test_it_says_the_badge_is_genuine_but_the_pdf_was_changed_with_a_link_to_the_original(client, issued_pdf, settings):
+    credential, pdf = issued_pdf()
+
+    response = _check(client, pdf + b"\n%edited\n")
+
+    assert "The badge inside is genuine; this PDF was changed after issue." in _text(response)
+    assert f'<a href="{settings.LAUREL_BASE_URL}/credentials/{credential.pk}.pdf">the original PDF</a>' in response.content.decode()
+
+
+def test_it_reads_the_same_file_as_revoked_with_the_reason(client, issued_pdf, admin_user):
+    credential, pdf = issued_pdf()
+    credential_revoke(credential=credential, reason="Assessment found to be <b>copied</b>.", actor=admin_user)
+
+    page = _text(_check(client, pdf))
+
+    assert "Status now Revoked: Assessment found to be &lt;b&gt;copied&lt;/b&gt;." in page
+
+
+def test_it_checks_a_credential_file_and_escapes_what_it_carries(client, issue):
+    credential = issue(name="Ann <i>Lee</i>")
+
+    page = _text(_check(client, json.dumps(credential.badge).encode(), name="credential.json"))
+
+    assert "For Ann &lt;i&gt;Lee&lt;/i&gt;" in page and "Status now Valid" in page
+
+
+def test_it_says_why_a_file_cannot_be_read(client, db):
+    response = _check(client, b"PK\x03\x04 not a certificate", name="badge.zip")
+
+    assert response.status_code == 415
+    assert "The file is not a PDF, a PNG badge or a credential (JSON)." in _text(response)
+
+
+def test_it_answers_429_with_retry_after_past_the_rate(client, issue, settings):
+    credential = issue()
+    settings.LAUREL_VERIFY_RATE = 1
+    data = json.dumps(credential.badge).encode()
+
+    assert _check(client, data, name="c.json").status_code == 200
+    refused = _check(client, data, name="c.json")
+
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert "Too many checks from this address" in _text(refused)
+
+
+def test_it_says_a_credential_from_another_did_web_issuer_was_not_issued_here(client, other_issuer, db):
+    credential = other_issuer.sign(other_issuer.build(credential_id="https://northwind.example/credentials/42.json"))
+
+    page = _text(_check(client, json.dumps(credential).encode(), name="credential.json"))
+
+    assert f"Signed by Acme Training Ltd ({other_issuer.did}), an issuer this site does not know" in page
+    assert "its key was read from https://localhost:" in page and "Status now Valid" in page
