@@ -63,8 +63,11 @@ def sign_in_memberships_apply(*, email: str, claims: dict) -> SignInResult:
     email = _email(email)
     roles = sign_in_roles_for(claims=claims)
     User = get_user_model()
-    user = User.objects.filter(email__iexact=email).order_by("pk").first() \
-        or User.objects.filter(username__iexact=email).first()
+    same_email = list(User.objects.filter(email__iexact=email)[:2]) or list(User.objects.filter(username__iexact=email))
+    if len(same_email) > 1:
+        raise SignInRefused(f"More than one Laurel account has the email address {email}, so Laurel cannot tell which "
+                            "is yours. Ask an operator to remove or change the one that is not.")
+    user = same_email[0] if same_email else None
     if user is not None and user.is_superuser:
         raise SignInRefused("Operators (superusers) sign in with their Laurel password and two-factor code, "
                             "not through the identity provider.")

@@ -69,6 +69,17 @@ def test_it_makes_no_user_for_claims_that_give_nothing(acme):
     assert not User.objects.filter(email="stranger@example.org").exists()
 
 
+def test_it_refuses_an_email_two_accounts_share_rather_than_pick_one(acme):
+    rule(acme, "laurel-editors", "editor")
+    User.objects.create_user("alice", email="alice@example.org", is_staff=True)
+    User.objects.create_user("alice2", email="Alice@Example.org", is_staff=True)
+
+    with pytest.raises(SignInRefused, match="More than one Laurel account has the email address alice@example.org"):
+        sign_in_memberships_apply(email="alice@example.org", claims={"groups": ["laurel-editors"]})
+
+    assert not Membership.objects.exists()
+
+
 def owner_client(organization) -> Client:
     owner = User.objects.create_user(f"owner@{organization.slug}.example", is_staff=True)
     member(owner, organization, "owner")
