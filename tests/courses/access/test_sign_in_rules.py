@@ -1,8 +1,11 @@
 """Sign-in rules: an organisation's owners say which identity provider claims give which role; the
 claims at each sign-in keep the memberships the rules made in step (courses/access/sign_in.py)."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from audit.models import AuditRecord
@@ -130,3 +133,30 @@ def test_it_refuses_a_claim_name_with_spaces_or_markup(acme):
     assert response.status_code == 200
     assert "A claim name: letters, digits" in response.content.decode()
     assert not SignInRule.objects.exists()
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_adds_changes_and_removes_a_rule_each_audited(acme):
+    assert run("sign_in_rule_add", "--org", "acme", "--value", "laurel-editors", "--role", "editor") == \
+        "groups = laurel-editors → editor in acme.\n"
+    run("sign_in_rule_add", "--org", "acme", "--value", "laurel-editors", "--role", "operator")
+    assert list(SignInRule.objects.values_list("claim", "value", "role")) == [("groups", "laurel-editors", "operator")]
+
+    run("sign_in_rule_add", "--org", "acme", "--value", "laurel-editors", "--remove")
+
+    assert not SignInRule.objects.exists()
+    assert list(AuditRecord.objects.filter(organization=acme, to_state__startswith="sign_in_rule")
+                .order_by("pk").values_list("to_state", flat=True)) == \
+        ["sign_in_rule_added", "sign_in_rule_changed", "sign_in_rule_removed"]
+
+
+def test_the_command_refuses_an_unknown_organisation_or_a_bad_claim_name_clearly(acme):
+    with pytest.raises(CommandError, match="No organisation with the slug 'nowhere'"):
+        run("sign_in_rule_add", "--org", "nowhere", "--value", "x", "--role", "viewer")
+    with pytest.raises(CommandError, match="claim: A claim name"):
+        run("sign_in_rule_add", "--org", "acme", "--claim", "two words", "--value", "x", "--role", "viewer")
