@@ -31,7 +31,7 @@ class Membership(models.Model):
         help_text="Facilitators only: the courses they may type completions in for. Ignored for other roles.",
     )
     from_sign_in = models.BooleanField(
-        default=False, editable=False,
+        "made by a sign-in rule", default=False, editable=False,
         help_text="Made by a sign-in rule: kept in step with the identity provider's claims at each sign-in, "
                   "removed when they stop matching. Memberships made by hand are never changed by sign-in.",
     )

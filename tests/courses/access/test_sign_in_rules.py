@@ -160,3 +160,15 @@ def test_the_command_refuses_an_unknown_organisation_or_a_bad_claim_name_clearly
         run("sign_in_rule_add", "--org", "nowhere", "--value", "x", "--role", "viewer")
     with pytest.raises(CommandError, match="claim: A claim name"):
         run("sign_in_rule_add", "--org", "acme", "--claim", "two words", "--value", "x", "--role", "viewer")
+
+
+def test_owners_see_which_memberships_a_rule_made(acme):
+    rule(acme, "laurel-editors", "editor")
+    sign_in_memberships_apply(email="alice@example.org", claims={"groups": ["laurel-editors"]})
+    client = owner_client(acme)
+
+    def listed(query):
+        return {m.user.username for m in client.get(f"/admin/courses/membership/?{query}").context["cl"].result_list}
+
+    assert listed("from_sign_in__exact=1") == {"alice@example.org"}
+    assert listed("from_sign_in__exact=0") == {"owner@acme.example"}
