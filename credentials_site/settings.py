@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 
 from .env import envbool, envint, envintlist, envlist, envstr, fernet_key_is_valid
+from .oidc_settings import oidc_settings
 from .storage import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -93,6 +94,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     # What a staff user may do comes from their memberships' roles (courses/access/roles.py).
     "courses.access.backends.MembershipPermissionBackend",
+    # Sign-in through the organisation's OpenID Connect provider, when it is set up (docs/sign-in.md).
+    "credentials_site.oidc.ProviderSignInBackend",
 ]
 LAUREL_ADMIN_LOCKOUT_FAILURES = envint("LAUREL_ADMIN_LOCKOUT_FAILURES", 10)
 if not 1 <= LAUREL_ADMIN_LOCKOUT_FAILURES <= 10:
@@ -112,6 +115,9 @@ LAUREL_ADMIN_2FA = envstr("LAUREL_ADMIN_2FA", "optional").strip().lower()
 if LAUREL_ADMIN_2FA not in ("optional", "required"):
     raise ImproperlyConfigured(f"LAUREL_ADMIN_2FA must be optional or required, not {LAUREL_ADMIN_2FA!r}.")
 OTP_TOTP_ISSUER = "Laurel"
+# Sign-in through the organisation's OpenID Connect provider (docs/sign-in.md): off unless its issuer and
+# this client's id and secret are set. The LAUREL_OIDC_* and OIDC_* names are in credentials_site/oidc_settings.py.
+globals().update(oidc_settings())
 
 ROOT_URLCONF = "credentials_site.urls"
 WSGI_APPLICATION = "credentials_site.wsgi.application"

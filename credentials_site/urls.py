@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from issuance.delivery.tracking_webhooks import tracking_webhook
 
+from .oidc import ProviderCallbackView, ProviderSignInView
 from .views import favicon, healthz, home
 
 handler404 = "credentials_site.views.page_not_found"
@@ -16,6 +17,9 @@ admin.site.index_title = "Credentials"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Staff sign-in through the organisation's identity provider (docs/sign-in.md); 404 unless set up.
+    path("sign-in/oidc/", ProviderSignInView.as_view(), name="oidc_authentication_init"),
+    path("sign-in/oidc/callback/", ProviderCallbackView.as_view(), name="oidc_authentication_callback"),
     path("healthz", healthz, name="healthz"),
     path("", home, name="home"),
     path("favicon.ico", favicon, name="favicon"),

@@ -20,6 +20,7 @@ from courses.models import (
     Invitation,
     Membership,
     RuleCondition,
+    SignInRule,
 )
 from issuance.models import (
     CompletionEvent,
@@ -108,6 +109,7 @@ def organization_world(slug: str) -> dict:
     Invitation.objects.create(organization=organization, email=f"new@{slug}.example", role=Membership.Role.VIEWER,
                               token_hash=uuid.uuid4().hex, invited_by=owner,
                               expires_at=timezone.now() + timedelta(days=7))
+    SignInRule.objects.create(organization=organization, claim="groups", value=f"{slug}-staff", role=Membership.Role.VIEWER)
     roster = Roster.objects.create(course=course, session_date=date.today(), created_by=owner)
     RosterRow.objects.create(roster=roster, position=1)
     HandIssue.objects.create(course=course, email=f"hand@{slug}.example", name=f"Hand of {slug}",

@@ -24,9 +24,9 @@ PIPELINE = [
     "effect", "staffdigest", "renewalreminder", "signedbadgerevision", "outbounddelivery", "outboundfailure",
     "statuslist", "statuslistentry", "suppression", "walletoffer", "pollcursor", "sourcepoll",
 ]
-# Never for a role below owner: signing keys, members, invitations and API keys. Sources and connections are
-# readable (their secrets are write-only everywhere) but only owners change them.
-OWNER_ONLY = ["organizationsigningkey", "membership", "invitation", "apikey"]
+# Never for a role below owner: signing keys, members, invitations, API keys and sign-in rules (a rule can make
+# anyone an owner). Sources and connections are readable (their secrets are write-only everywhere) but only owners change them.
+OWNER_ONLY = ["organizationsigningkey", "membership", "invitation", "apikey", "signinrule"]
 
 
 def _perms(app_label: str, models: list[str], actions: tuple[str, ...]) -> set[str]:

@@ -3,7 +3,7 @@
 from .api_keys import ApiKey
 from .courses import Course
 from .keys import OrganizationSigningKey
-from .memberships import Invitation, Membership, Role
+from .memberships import Invitation, Membership, Role, SignInRule
 from .organizations import Achievement, Organization, organization_asset_path
 from .rules import FrozenVersionError, RuleCondition, RuleSet, RuleSetVersion
 from .templates import CertificateAsset, CertificateSignatory, CertificateTemplate, EmailTemplate
@@ -25,5 +25,6 @@ __all__ = [
     "RuleCondition",
     "RuleSet",
     "RuleSetVersion",
+    "SignInRule",
     "organization_asset_path",
 ]

@@ -65,6 +65,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
     ("System", [
         _model("authtoken", "tokenproxy", "API tokens", "key"),
         _model("courses", "apikey", "Organisation API keys", "vpn_key"),
+        _model("courses", "signinrule", "Sign-in rules", "login"),
         _model("django_q", "ormq", "Queued tasks", "queue"),
         _model("django_q", "schedule", "Schedules", "schedule"),
         _model("django_q", "failure", "Failed tasks", "error"),

@@ -5,20 +5,23 @@ password alone. With LAUREL_ADMIN_2FA=required a superuser must have a device an
 superuser session that was not verified with a code reaches no admin page.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponseRedirect
-from django.urls import path
+from django.urls import path, reverse
 from django_otp import devices_for_user, match_token
 from unfold.forms import AuthenticationForm
 from unfold.sites import UnfoldAdminSite
 from unfold.widgets import BASE_INPUT_CLASSES
 
-from credentials_site.two_factor_views import two_factor_setup_view
+from credentials_site.two_factor_views import provider_sign_in_needs_code, two_factor_code_view, two_factor_setup_view
 
 
 def two_factor_required_for(user) -> bool:
@@ -65,10 +68,23 @@ class LaurelAdminSite(UnfoldAdminSite):
     login_form = StaffLoginForm
     login_template = "admin/laurel_login.html"
 
+    def login(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if settings.LAUREL_OIDC_ENABLED:
+            # Beside the local form, which stays for break-glass accounts (docs/sign-in.md).
+            next_url = request.GET.get(REDIRECT_FIELD_NAME) or request.POST.get(REDIRECT_FIELD_NAME) or ""
+            extra_context["provider_sign_in"] = {
+                "name": settings.LAUREL_OIDC_PROVIDER_NAME,
+                "url": reverse("oidc_authentication_init") + (f"?{urlencode({'next': next_url})}" if next_url else ""),
+            }
+        return super().login(request, extra_context)
+
     def get_urls(self):
         view = self.admin_view(lambda request: two_factor_setup_view(request, admin_site=self))
         return [
             path("two-factor/", view, name="two_factor"),
+            # Not behind admin_view: the session it serves is not let into the admin until it gives the code.
+            path("two-factor/code/", lambda request: two_factor_code_view(request, admin_site=self), name="two_factor_code"),
             # Before Django's own shortcut, which reads any organisation's row and answered a
             # non-UUID id for a UUID key with a 500.
             path("r/<str:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site"),
@@ -97,4 +113,6 @@ class LaurelAdminSite(UnfoldAdminSite):
     def has_permission(self, request):
         if not super().has_permission(request):
             return False
-        return not two_factor_required_for(request.user) or request.user.is_verified()
+        if two_factor_required_for(request.user) and not request.user.is_verified():
+            return False
+        return not provider_sign_in_needs_code(request)

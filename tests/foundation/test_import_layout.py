@@ -104,13 +104,15 @@ ROOM_MAY_IMPORT = {
     "credentials_site.graceful_cluster": set(),
     "credentials_site.asgi": set(),
     "credentials_site.wsgi": set(),
-    "credentials_site.settings": {"credentials_site.env", "credentials_site.storage"},
+    "credentials_site.oidc_settings": {"credentials_site.env"},
+    "credentials_site.settings": {"credentials_site.env", "credentials_site.storage", "credentials_site.oidc_settings"},
+    "credentials_site.oidc": {"courses.access", "credentials_site.two_factor_views"},
     "credentials_site.two_factor_views": {"credentials_site.two_factor"},
     "credentials_site.management": {"credentials_site.graceful_cluster", "credentials_site.two_factor"},
     "credentials_site.apps": {"credentials_site.admin", "credentials_site.checks"},
     "credentials_site.checks": {"credentials_site.env", "issuance.delivery"},
     "credentials_site.views": {"issuance.health"},
-    "credentials_site.urls": {"credentials_site.views", "issuance"},
+    "credentials_site.urls": {"credentials_site.views", "credentials_site.oidc", "issuance"},
     "credentials_site.admin": {"credentials_site.two_factor_views", "issuance", "courses", "audit"},
 }
 # Never imported by the product: what runs beside it.

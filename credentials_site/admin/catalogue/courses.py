@@ -353,15 +353,16 @@ class CourseAdmin(LaurelHistoryAdmin):
 class MembershipAdmin(LaurelAdmin):
     """Owners change their members' roles and remove members (each audited); new members come by invitation."""
 
-    list_display = ["user", "organization", "role", "created_at", "updated_at"]
-    list_filter = ["organization", "role"]
+    list_display = ["user", "organization", "role", "from_sign_in", "created_at", "updated_at"]
+    list_filter = ["organization", "role", "from_sign_in"]
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user", "organization"]
-    fields = ["user", "organization", "role", "courses"]
+    fields = ["user", "organization", "role", "from_sign_in", "courses"]
     filter_horizontal = ["courses"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["user", "organization"] if obj is not None else []
+        # A membership a sign-in rule made follows the provider's claims: its role is changed in the rules.
+        return ["user", "organization", "from_sign_in"] if obj is not None else ["from_sign_in"]
 
     def has_add_permission(self, request):
         return request.user.is_superuser  # everyone else invites (Invitations), so the person accepts
