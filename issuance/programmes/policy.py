@@ -12,7 +12,7 @@ from ..revocation import credential_revoke, credential_suspend
 
 Status = Credential.Status
 Policy = Programme.OnConstituentRevoked
-FOLLOWED = {Status.REVOKED: "revoked", Status.EXPIRED: "expired"}
+FOLLOWED = {Status.REVOKED: "was revoked", Status.EXPIRED: "expired"}
 
 
 def programme_constituent_lost(*, credential: Credential, to_status: str, reason: str = "") -> list[str]:
@@ -26,7 +26,7 @@ def programme_constituent_lost(*, credential: Credential, to_status: str, reason
     for award in awards:
         programme = award.programme
         policy = programme.on_constituent_revoked
-        why = (f"{lost.achievement.name} (credential {lost.pk}) was {FOLLOWED[to_status]}"
+        why = (f"{lost.achievement.name} (credential {lost.pk}) {FOLLOWED[to_status]}"
                + (f" ({reason})" if reason else "") + f"; programme {programme.code}'s policy is to "
                + programme.get_on_constituent_revoked_display() + ".")
         held = Credential.objects.filter(issuance_id=award.issuance_id).first() if award.issuance_id else None
