@@ -116,6 +116,27 @@ def programme_requirement_reasons(*, programme: Programme, progress: ProgrammePr
     return [f"{programme.name}: {progress.summary}"]
 
 
+def programme_course_create(*, organization: Organization, code: str, name: str, description: str = "") -> Course:
+    """The programme's own achievement and course, from the organisation's defaults as a new course's are:
+    no certificate template or email chosen, so the organisation's first template and its credential email."""
+    if Course.objects.filter(organization=organization, code=code).exists():
+        raise ProgrammeError(f"{organization.slug} already has a course or programme with the code {code}.")
+    if Achievement.objects.filter(organization=organization, name=name).exists():
+        raise ProgrammeError(f"{organization.slug} already has an achievement named {name!r}; choose another name.")
+    description = description or f"Awarded for completing the {name} programme."
+    achievement = Achievement.objects.create(
+        organization=organization, name=name, description=description, criteria_narrative=description,
+    )
+    course = Course(organization=organization, code=code, title=name, achievement=achievement,
+                    description=f"The {name} programme; its credential is issued when its requirement is met.")
+    try:
+        course.full_clean()
+    except ValidationError as exc:
+        raise ProgrammeError("; ".join(exc.messages)) from None
+    course.save()
+    return course
+
+
 @transaction.atomic
 def programme_create(
     *, organization: Organization, code: str, name: str, constituents: list[Achievement],
@@ -140,16 +161,7 @@ def programme_create(
     if required_count is not None and not 1 <= required_count <= optional:
         raise ProgrammeError(f"--requires {required_count} needs between 1 and {optional} (the constituents to choose from).")
     description = description or f"Awarded for completing the {name} programme: {', '.join(a.name for a in every)}."
-    achievement = Achievement.objects.create(
-        organization=organization, name=name, description=description, criteria_narrative=description,
-    )
-    course = Course(organization=organization, code=code, title=name, achievement=achievement,
-                    description=f"The {name} programme; its credential is issued when its requirement is met.")
-    try:
-        course.full_clean()
-    except ValidationError as exc:
-        raise ProgrammeError("; ".join(exc.messages)) from None
-    course.save()
+    course = programme_course_create(organization=organization, code=code, name=name, description=description)
     programme = Programme.objects.create(
         organization=organization, code=code, name=name, course=course, required_count=required_count,
         within_days=within_days, on_constituent_revoked=on_constituent_revoked, only_while_valid=only_while_valid,
