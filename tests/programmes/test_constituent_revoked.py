@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditRecord
+from issuance.intake.digests import staff_digest_send
 from issuance.lifecycle.expiry import credentials_expire_due
-from issuance.models import Credential, Issuance, ProgrammeAward
+from issuance.models import Credential, Issuance, OutboxMessage, ProgrammeAward, StaffDigest
 from issuance.revocation import credential_revoke
 from tests.pipeline.conftest import complete, drive
 
@@ -66,3 +67,17 @@ def test_it_lets_a_learner_earn_a_revoked_programme_again(earned, courses):
     again = Issuance.objects.filter(course=programme.course).exclude(pk=programme_credential.issuance_id).get()
     assert drive(again).credential.status == Status.ACTIVE
     assert ProgrammeAward.objects.filter(programme=programme, closed_at__isnull=True).count() == 1
+
+
+def test_it_tells_staff_in_the_digest_once(earned):
+    programme, constituents, _ = earned("revoke")
+    credential_revoke(credential=constituents["FA-101"], reason="Issued to the wrong learner.")
+
+    assert staff_digest_send(organization=programme.organization) is not None
+    digest = OutboxMessage.objects.get(kind=OutboxMessage.Kind.STAFF_DIGEST)
+    assert "Programme WSO for ann@learners.example: a constituent was revoked or expired" in digest.text_body
+    assert "Issued to the wrong learner." in digest.text_body
+    assert "/admin/courses/programme/" in digest.text_body
+    OutboxMessage.objects.all().delete()
+    StaffDigest.objects.all().delete()
+    assert staff_digest_send(organization=programme.organization) is None  # told once
