@@ -35,7 +35,7 @@ from .openbadges.credential import CredentialInputError
 from .openbadges.credential_badge import credential_badge_sign, credential_badge_store
 from .openbadges.did import DidError
 from .outbound.services import outbound_platforms_issue, outbound_sync_issue
-from .programmes.awards import held_constituents, programme_award_opened, programme_awards_claim
+from .programmes.awards import held_constituents, learner_programme_lines, programme_award_opened, programme_awards_claim
 from .transitions import STEP_INPUT_STATE, issuance_move, issuance_open, issuance_unpark
 from .typed_in import TypedInBy
 
@@ -163,7 +163,8 @@ def notify_ineligible(issuance: Issuance) -> None:
     """Step 3's other ending: the "what you still need" email, then the issuance is finished."""
     key = still_needed_email_key(issuance_id=issuance.pk)
     effect_perform(issuance=issuance, key=key, kind="still_needed_email",
-                   perform=lambda: _delivered(lambda: delivery_send_still_needed_email(issuance=issuance, reasons=issuance.reasons)))
+                   perform=lambda: _delivered(lambda: delivery_send_still_needed_email(
+                       issuance=issuance, reasons=issuance.reasons, programmes=learner_programme_lines(issuance=issuance))))
     with transaction.atomic():
         issuance_move(issuance=issuance, to_state=State.INELIGIBLE, finished=True,
                       detail=f"Emailed {issuance.learner.email} what they still need.")

@@ -106,3 +106,17 @@ def programme_award_opened(*, award: ProgrammeAward, issuance: Issuance) -> None
     audit_record(issuance=issuance, from_state=issuance.state, to_state=issuance.state, actor_kind="system",
                  actor_label="programmes",
                  detail=f"Programme {award.programme.code} satisfied by {award.learner.email}: {names}.")
+
+
+def learner_programme_lines(*, issuance: Issuance) -> list[str]:
+    """For the "what you still need" email of a constituent course: where the learner stands on each
+    programme counting its achievement that they have not yet earned ("2 of 3 done: Fire Safety remains")."""
+    lines = []
+    programmes = Programme.objects.filter(
+        organization_id=issuance.organization_id, constituents__achievement_id=issuance.achievement_id, course__is_active=True,
+    ).exclude(course_id=issuance.course_id).distinct().order_by("name")
+    for programme in programmes:
+        progress = learner_programme_progress(learner=issuance.learner, programme=programme)
+        if not progress.satisfied:
+            lines.append(f"{programme.name}: {progress.summary}")
+    return lines

@@ -1,14 +1,20 @@
 """A learner who completes a programme's courses gets its credential by themselves, once, through the pipeline."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
+
+from courses.models import RuleSetVersion
+from courses.programmes import programme_create
+from courses.services import ruleset_version_publish
 
 from audit.models import AuditRecord
 from issuance.credentials import credential_url
 from issuance.models import Credential, Issuance, ProgrammeAward
+from tests.factories.courses import RuleSetFactory
 from tests.pipeline.conftest import complete, drive
-from stand_ins.smtp import attachments
+from stand_ins.smtp import attachments, body
 
 State = Issuance.State
 
@@ -68,8 +74,6 @@ def test_it_issues_at_least_n_of_the_list(smtp, courses, make_programme):
 
 
 def test_it_needs_the_required_ones_plus_n_of_the_rest(smtp, org, courses, make_programme):
-    from courses.programmes import programme_create
-
     programme = programme_create(
         organization=org, code="WSO", name="Workplace Safety Officer", required=[courses["FA-101"].achievement],
         constituents=[courses["FS-101"].achievement, courses["MH-101"].achievement], required_count=1)
@@ -95,3 +99,19 @@ def test_it_refuses_a_completion_of_the_programme_code_from_a_learner_who_lacks_
 
     assert issuance.state == State.INELIGIBLE
     assert issuance.reasons == ["Workplace Safety Officer: 1 of 3 done: Fire Safety, Manual Handling remain."]
+
+
+def test_it_tells_a_learner_who_falls_short_where_they_stand_on_the_programme(smtp, org, courses, make_programme):
+    make_programme()
+    ruleset = RuleSetFactory(organization=org, name="Pass mark")
+    ruleset_version_publish(version=RuleSetVersion.objects.create(ruleset=ruleset, min_score=Decimal(80)))
+    courses["MH-101"].ruleset = ruleset
+    courses["MH-101"].save()
+    finish_all(courses, ["FA-101", "FS-101"])
+
+    [issuance] = finish_all(courses, ["MH-101"], score=50)
+
+    assert issuance.state == State.INELIGIBLE
+    [message] = [m for m in smtp.to("ann@learners.example") if "what you still need" in m["Subject"]]
+    assert "Workplace Safety Officer: 2 of 3 done: Manual Handling remains." in body(message, "plain")
+    assert "<li>Workplace Safety Officer: 2 of 3 done: Manual Handling remains.</li>" in body(message, "html")
