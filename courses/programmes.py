@@ -33,6 +33,7 @@ class ProgrammeProgress:
     remaining: list[str]
     needed: int  # how many more the learner must earn
     counted: list = field(default_factory=list)  # the credentials that satisfy it, when it is satisfied
+    outside_window_days: int | None = None  # everything is held, but not within the programme's window
 
     @property
     def summary(self) -> str:
@@ -40,6 +41,8 @@ class ProgrammeProgress:
         total = len(self.done) + self.needed
         if self.satisfied:
             return f"{total} of {total} done."
+        if self.outside_window_days:
+            return f"{total} of {total} done, but not within {self.outside_window_days} days of each other."
         text = f"{len(self.done)} of {total} done"
         if not self.remaining:
             return text + "."
@@ -104,8 +107,8 @@ def programme_progress(*, programme: Programme, held: list[HeldConstituent]) -> 
                                  counted=[h.credential_id for h in chosen])
     remaining = missing_required + (missing_optional if count > have_optional else [])
     if needed == 0:  # everything is held, but not within the window
-        return ProgrammeProgress(
-            satisfied=False, done=done[:done_counted], remaining=[f"all within {programme.within_days} days"], needed=0)
+        return ProgrammeProgress(satisfied=False, done=done[:done_counted], remaining=[], needed=0,
+                                 outside_window_days=programme.within_days)
     return ProgrammeProgress(satisfied=False, done=done[:done_counted], remaining=remaining, needed=needed)
 
 
@@ -147,11 +150,6 @@ def programme_create(
     """A programme with its own achievement and course, which start from the organisation's defaults as
     a new course's do (no template or email chosen: the organisation's first certificate template and its
     credential email), audited."""
-    if Programme.objects.filter(organization=organization, code=code).exists() or Course.objects.filter(
-            organization=organization, code=code).exists():
-        raise ProgrammeError(f"{organization.slug} already has a course or programme with the code {code}.")
-    if Achievement.objects.filter(organization=organization, name=name).exists():
-        raise ProgrammeError(f"{organization.slug} already has an achievement named {name!r}; choose another name.")
     every = list(dict.fromkeys([*required, *constituents]))
     if not every:
         raise ProgrammeError("A programme needs at least one constituent course.")
