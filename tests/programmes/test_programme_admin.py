@@ -64,3 +64,14 @@ def test_it_hides_another_organisations_programme(client, org, courses, make_pro
     assert response.status_code in (302, 404)
     listing = client.get(reverse("admin:courses_programme_changelist")).content.decode()
     assert "Workplace Safety Officer" not in listing
+
+
+def test_it_counts_learners_who_satisfied_it_before_it_existed(smtp, client, org, courses, make_programme):
+    for code in ("FA-101", "FS-101", "MH-101"):
+        drive(complete(courses[code], email="ann@learners.example"))
+    programme = make_programme()  # made afterwards: nothing awarded it yet
+
+    page = editor_client(client, org).get(reverse("admin:courses_programme_change", args=[programme.pk])).content.decode()
+
+    assert "<td>ann@learners.example</td><td>3 of 3 done.</td><td>satisfies it, not awarded yet</td>" in page
+    assert "1 learner(s) listed already satisfy it without an award" in page

@@ -97,14 +97,21 @@ class ProgrammeAdmin(LaurelHistoryAdmin):
         learners = Learner.objects.filter(
             credentials__achievement__programme_constituents__programme=obj).distinct().order_by("email")[:PROGRESS_LISTED]
         awarded = dict(ProgrammeAward.objects.filter(programme=obj, closed_at__isnull=True).values_list("learner_id", "issuance_id"))
-        rows = []
+        rows, waiting = [], 0
         for learner in learners:
-            summary = learner_programme_progress(learner=learner, programme=obj).summary
-            status = "awarded" if learner.pk in awarded else "in progress"
-            rows.append((learner.email, summary, status))
+            progress = learner_programme_progress(learner=learner, programme=obj)
+            if learner.pk in awarded:
+                status = "awarded"
+            elif progress.satisfied:  # they held everything before the programme existed
+                status, waiting = "satisfies it, not awarded yet", waiting + 1
+            else:
+                status = "in progress"
+            rows.append((learner.email, progress.summary, status))
         if not rows:
             return "No learner holds any of its constituents yet."
-        return format_html("<table><tr><th>Learner</th><th>Progress</th><th>Programme</th></tr>{}</table>",
+        note = (f"{waiting} learner(s) listed already satisfy it without an award: they get it when their next "
+                "constituent credential is issued." if waiting else "")
+        return format_html("<p>{}</p><table><tr><th>Learner</th><th>Progress</th><th>Programme</th></tr>{}</table>", note,
                            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
 
     def save_model(self, request, obj, form, change):
