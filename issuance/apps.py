@@ -13,6 +13,8 @@ class IssuanceConfig(AppConfig):
         from .delivery import tracking  # noqa: F401
         from .delivery.failures import on_outbox_message_failed
         from .delivery.signals import outbox_message_failed
+        from .lifecycle.signals import credential_status_changed
+        from .programmes.policy import on_credential_status_changed
         from courses.templating.save_checks import template_save_check_register
 
         from .certificates.save_check import certificate_template_save_problems
@@ -30,6 +32,8 @@ class IssuanceConfig(AppConfig):
         template_save_check_register(kind="certificate", check=certificate_template_save_problems)
         template_save_check_register(kind="email", check=email_template_save_problems)
         outbox_message_failed.connect(on_outbox_message_failed, dispatch_uid="laurel-outbox-failure-record")
+        # A programme's credential follows its constituents' revocation and expiry.
+        credential_status_changed.connect(on_credential_status_changed, dispatch_uid="laurel-programme-constituent-lost")
         post_migrate.connect(schedules_sync_after_migrate, sender=self, dispatch_uid="laurel-schedules-sync")
         post_save.connect(poll_schedule_after_source_save, sender=Source, dispatch_uid="laurel-poll-schedule")
         post_delete.connect(poll_schedule_after_source_delete, sender=Source, dispatch_uid="laurel-poll-schedule-delete")

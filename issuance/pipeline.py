@@ -6,6 +6,7 @@ claim and ends in `issuance_move`, which commits the next state, audits it and q
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from courses.models import CertificateTemplate, Course
 from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
+from courses.programmes import programme_progress, programme_requirement_reasons
 from courses.rules import HeldAchievement, ruleset_evaluate
 
 from .certificates.credential_certificate import credential_certificate_store
@@ -33,6 +35,7 @@ from .openbadges.credential import CredentialInputError
 from .openbadges.credential_badge import credential_badge_sign, credential_badge_store
 from .openbadges.did import DidError
 from .outbound.services import outbound_platforms_issue, outbound_sync_issue
+from .programmes.awards import held_constituents, learner_programme_lines, programme_award_opened, programme_awards_claim
 from .transitions import STEP_INPUT_STATE, issuance_move, issuance_open, issuance_unpark
 from .typed_in import TypedInBy
 
@@ -99,6 +102,12 @@ def decide(issuance: Issuance) -> None:
         if live is not None and (live.valid_until is None or live.valid_until > now) and not renewing:
             return _duplicate(issuance, live, version)
         result = ruleset_evaluate(version=version, facts=completion.rule_facts(), held=_held(held), at=now)
+        programme = getattr(issuance.course, "programme", None)
+        if programme is not None:  # a programme's course: its requirement over other achievements, as a rule
+            unmet = programme_requirement_reasons(programme=programme, progress=programme_progress(
+                programme=programme, held=held_constituents(credentials=held, now=now)))
+            if unmet:
+                result = replace(result, eligible=False, reasons=[*result.reasons, *unmet])
         overridden = not result.eligible and issuance.rules_overridden_by_id is not None
         if result.missing and not overridden:  # missing is not failing: staff look, the learner is told nothing
             raise completion_facts_missing_park(issuance=issuance, missing=result.missing, version=version)
@@ -154,7 +163,8 @@ def notify_ineligible(issuance: Issuance) -> None:
     """Step 3's other ending: the "what you still need" email, then the issuance is finished."""
     key = still_needed_email_key(issuance_id=issuance.pk)
     effect_perform(issuance=issuance, key=key, kind="still_needed_email",
-                   perform=lambda: _delivered(lambda: delivery_send_still_needed_email(issuance=issuance, reasons=issuance.reasons)))
+                   perform=lambda: _delivered(lambda: delivery_send_still_needed_email(
+                       issuance=issuance, reasons=issuance.reasons, programmes=learner_programme_lines(issuance=issuance))))
     with transaction.atomic():
         issuance_move(issuance=issuance, to_state=State.INELIGIBLE, finished=True,
                       detail=f"Emailed {issuance.learner.email} what they still need.")
@@ -232,11 +242,18 @@ def deliver(issuance: Issuance) -> None:
 
 # --- 7 sync --------------------------------------------------------------------------------------
 def sync(issuance: Issuance) -> None:
-    """CRM records and webhook events, each a delivery row the workers send and retry on their own."""
+    """CRM records and webhook events, each a delivery row the workers send and retry on their own.
+
+    The issuance ends with a credential here: in the same transaction, each programme counting its
+    achievement that the learner now satisfies opens its own issuance, through the same entry as a
+    completion from an LMS (its award row makes that happen once, whichever worker gets there first).
+    """
     with transaction.atomic():
         planned = outbound_sync_issue(issuance=issuance, credential=issuance.credential)
         detail = "Queued for " + ", ".join(f"{d.connection.kind} “{d.connection.name}”" for d in planned) + "." if planned else "No integrations configured."
         issuance_move(issuance=issuance, to_state=State.SYNCED, finished=True, detail=detail)
+        for award, completion in programme_awards_claim(learner=issuance.learner, achievement_id=issuance.achievement_id):
+            programme_award_opened(award=award, issuance=issuance_start(completion=completion, actor_label="programmes"))
 
 
 # The worker looks up what to do next by the state an issuance is in (each step's input state is

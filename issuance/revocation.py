@@ -6,6 +6,7 @@ from audit.services import audit_record
 
 from .outbound.connectors.base import REINSTATED, REVOKED, SUSPENDED
 from .lifecycle.notices import credential_revocation_notice_send
+from .lifecycle.signals import credential_status_changed
 from .models import Credential
 from .openbadges.status_lists import status_lists_touch
 from .outbound.services import outbound_credential_changed
@@ -52,6 +53,8 @@ def _change(*, credential: Credential, to_status: str, allowed_from: set[str], r
                          detail=detail, **_actor(actor))
         # The change travels to every badge platform, CRM and webhook that takes it, once it is committed.
         outbound_credential_changed(credential=locked, action=OUTBOUND_ACTIONS[to_status], reason=reason)
+        credential_status_changed.send(sender=Credential, credential=locked, from_status=from_status, to_status=to_status,
+                                       reason=reason)
     credential.status, credential.status_reason = locked.status, locked.status_reason
     return locked
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from courses.access.api_keys import api_key_create
 from courses.defaults import organization_install_default_templates
+from courses.programmes import programme_create
 from courses.models import (
     CertificateAsset,
     CertificateSignatory,
@@ -110,6 +111,8 @@ def organization_world(slug: str) -> dict:
                               token_hash=uuid.uuid4().hex, invited_by=owner,
                               expires_at=timezone.now() + timedelta(days=7))
     SignInRule.objects.create(organization=organization, claim="groups", value=f"{slug}-staff", role=Membership.Role.VIEWER)
+    programme_create(organization=organization, code=f"{slug.upper()}-PATH", name=f"{slug.title()} Pathway",
+                     constituents=[course.achievement])
     roster = Roster.objects.create(course=course, session_date=date.today(), created_by=owner)
     RosterRow.objects.create(roster=roster, position=1)
     HandIssue.objects.create(course=course, email=f"hand@{slug}.example", name=f"Hand of {slug}",

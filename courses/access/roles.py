@@ -17,12 +17,12 @@ OWNED_APPS = ("courses", "issuance", "audit")
 
 CATALOGUE = [
     "organization", "achievement", "ruleset", "rulesetversion", "rulecondition", "certificatetemplate",
-    "certificateasset", "certificatesignatory", "emailtemplate", "course",
+    "certificateasset", "certificatesignatory", "emailtemplate", "course", "programme", "programmeconstituent",
 ]
 PIPELINE = [
     "completionevent", "parkedevent", "issuance", "credential", "outboxmessage", "learner", "learneridentity",
     "effect", "staffdigest", "renewalreminder", "signedbadgerevision", "outbounddelivery", "outboundfailure",
-    "statuslist", "statuslistentry", "suppression", "walletoffer", "pollcursor", "sourcepoll",
+    "statuslist", "statuslistentry", "suppression", "walletoffer", "pollcursor", "sourcepoll", "programmeaward",
 ]
 # Never for a role below owner: signing keys, members, invitations, API keys and sign-in rules (a rule can make
 # anyone an owner). Sources and connections are readable (their secrets are write-only everywhere) but only owners change them.

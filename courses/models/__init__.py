@@ -5,6 +5,7 @@ from .courses import Course
 from .keys import OrganizationSigningKey
 from .memberships import Invitation, Membership, Role, SignInRule
 from .organizations import Achievement, Organization, organization_asset_path
+from .programmes import Programme, ProgrammeConstituent
 from .rules import FrozenVersionError, RuleCondition, RuleSet, RuleSetVersion
 from .templates import CertificateAsset, CertificateSignatory, CertificateTemplate, EmailTemplate
 
@@ -20,6 +21,8 @@ __all__ = [
     "Invitation",
     "Membership",
     "Organization",
+    "Programme",
+    "ProgrammeConstituent",
     "OrganizationSigningKey",
     "Role",
     "RuleCondition",

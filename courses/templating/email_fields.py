@@ -13,7 +13,8 @@ EMAIL_FIELDS: dict[str, dict] = {
         "wallet_url": None, "next_course_title": None, "next_course_description": None, "certificate_filename": None,
         "platform_links": frozenset({"name", "url"}),
     },
-    EmailKind.STILL_NEEDED: {"learner_name": None, "course_title": None, "reasons": frozenset(), "retake_url": None},
+    EmailKind.STILL_NEEDED: {"learner_name": None, "course_title": None, "reasons": frozenset(), "retake_url": None,
+                             "programmes": frozenset()},
     EmailKind.STAFF_DIGEST: {"count": None, "items": frozenset({"summary", "error"}), "queue_url": None},
     EmailKind.RENEWAL_REMINDER: {
         "learner_name": None, "achievement_name": None, "course_title": None, "expiry_date": None,

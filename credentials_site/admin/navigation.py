@@ -43,6 +43,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
     ]),
     ("Catalogue", [
         _model("courses", "course", "Courses", "school"),
+        _model("courses", "programme", "Programmes", "account_tree"),
         _model("courses", "achievement", "Achievements", "military_tech"),
         _model("courses", "ruleset", "Rule sets", "rule"),
         _model("courses", "rulesetversion", "Rule versions", "history_edu"),

@@ -41,11 +41,11 @@ def delivery_send_credential_email(*, issuance: Issuance, credential: Credential
     return outbox_send_message(message=message)
 
 
-def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str]) -> DeliveryResult:
+def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str], programmes: list[str] = ()) -> DeliveryResult:
     """Tell an ineligible learner what they still need, once per issuance."""
     message = OutboxMessage.objects.filter(idempotency_key=still_needed_email_key(issuance_id=issuance.pk)).first()
     if message is None:
-        message = outbox_enqueue(draft=still_needed_email_draft(issuance=issuance, reasons=reasons))
+        message = outbox_enqueue(draft=still_needed_email_draft(issuance=issuance, reasons=reasons, programmes=programmes))
     return outbox_send_message(message=message)
 
 

@@ -122,8 +122,9 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
     )
 
 
-def still_needed_email_draft(*, issuance: Issuance, reasons: list[str]) -> EmailDraft:
-    """Tells an ineligible learner, in their terms, each thing they still need."""
+def still_needed_email_draft(*, issuance: Issuance, reasons: list[str], programmes: list[str] = ()) -> EmailDraft:
+    """Tells an ineligible learner, in their terms, each thing they still need, and where they stand on the
+    programmes this course counts towards."""
     organization = issuance.organization
     learner_name = learner_text_line(issuance.learner_name)
     return _draft(
@@ -131,7 +132,7 @@ def still_needed_email_draft(*, issuance: Issuance, reasons: list[str]) -> Email
         key=still_needed_email_key(issuance_id=issuance.pk), recipient=issuance.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STILL_NEEDED),
         context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons],
-                 "retake_url": issuance.course.retake_url},
+                 "retake_url": issuance.course.retake_url, "programmes": [str(p) for p in programmes]},
         footer_note=f"You are receiving this because you took {learner_text_line(issuance.course.title)} with {organization.name}.",
     )
 

@@ -23,6 +23,7 @@ def email_sample_context(*, kind: str, sample: str = "latin", course_title: str 
                 "platform_links": [{"name": "Credly", "url": "https://www.credly.com/badges/sample"}]}
     if kind == EmailKind.STILL_NEEDED:
         return {**common, "reasons": ["Your score was 64; this course requires 80."],
+                "programmes": ["Workplace Safety Officer: 2 of 3 done: Fire Safety remains."],
                 "retake_url": "https://academy.example/retake"}
     if kind == EmailKind.STAFF_DIGEST:
         return {"count": 2, "queue_url": f"{BASE}/admin/issuance/parkedevent/",

@@ -19,7 +19,7 @@ from courses.models import Organization
 from ..delivery.outbox import outbox_enqueue, outbox_send
 from ..email.messages import staff_digest_draft
 from ..idempotency_keys import staff_digest_key
-from ..models import CompletionEvent, Issuance, OutboundDelivery, OutboxMessage, SourcePoll, StaffDigest
+from ..models import CompletionEvent, Issuance, OutboundDelivery, OutboxMessage, ProgrammeAward, SourcePoll, StaffDigest
 from ..periodic import periodic_run
 
 DIGEST_INTERVAL = timedelta(minutes=15)
@@ -56,6 +56,21 @@ def _failed_emails(organization: Organization):
     )
 
 
+def _programme_notices(organization: Organization):
+    """What a programme's policy did when a constituent was revoked or expired, not yet announced."""
+    return ProgrammeAward.objects.filter(
+        programme__organization=organization, notice_at__isnull=False, staff_notified_at__isnull=True
+    ).select_related("programme", "learner")
+
+
+def _programme_items(awards) -> list[dict]:
+    return [
+        {"summary": f"Programme {award.programme.code} for {award.learner.email}: a constituent was revoked or expired",
+         "error": award.notice}
+        for award in awards.order_by("notice_at")[:ITEMS_LISTED]
+    ]
+
+
 def _email_items(emails) -> list[dict]:
     return [
         {"summary": f"The “{message.get_kind_display()}” email to {message.recipient} was not delivered ({message.status})",
@@ -88,6 +103,8 @@ def _queue_path(counts: dict) -> str:
         return reverse("admin:issuance_outboundfailure_changelist")
     if counts["polls"]:  # only parked polling: the sources
         return reverse("admin:issuance_source_changelist")
+    if counts["programmes"]:  # only programme notices: the programmes
+        return reverse("admin:courses_programme_changelist")
     return reverse("admin:issuance_outboxmessage_changelist")  # only failed emails: the outbox
 
 
@@ -103,11 +120,12 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         events, issuances = _pending(organization)
         failures = _outbound_failures(organization)
         polls = _parked_polls(organization)
+        programmes = _programme_notices(organization)
         # A parked issuance's own failed email is already its item: announced with it, not listed twice.
         emails = _failed_emails(organization)
         listed_emails = emails.exclude(issuance__in=issuances.values("pk"))
         counts = {"events": events.count(), "issuances": issuances.count(), "failures": failures.count(),
-                  "polls": polls.count(), "emails": listed_emails.count()}
+                  "polls": polls.count(), "emails": listed_emails.count(), "programmes": programmes.count()}
         count = sum(counts.values())
         if not count:
             return None
@@ -118,7 +136,7 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
                 {"summary": f"Polling source {poll.source.slug} is parked: fix its credentials, then resume it", "error": poll.last_error}
                 for poll in polls] + _items(events, issuances) + [
                 {"summary": f"Outbound {d.action} to {d.connection.kind} “{d.connection.name}” failed", "error": d.last_error}
-                for d in failures[:ITEMS_LISTED]] + _email_items(listed_emails),
+                for d in failures[:ITEMS_LISTED]] + _email_items(listed_emails) + _programme_items(programmes),
         ))
         digest = StaffDigest.objects.create(
             organization=organization, sent_at=now, event_count=count, recipient=organization.notification_email
@@ -128,6 +146,7 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         failures.update(staff_notified_at=now)
         polls.update(staff_notified_at=now)
         emails.update(staff_notified_at=now)
+        programmes.update(staff_notified_at=now)
     # Outside the transaction, as the outbox requires; a transient failure leaves it queued for the outbox sweep.
     outbox_send(message_id=message.pk)
     return digest
@@ -151,6 +170,8 @@ def organizations_with_news() -> set[int]:
                  .values_list("source__organization_id", flat=True).distinct())
     found |= set(OutboxMessage.objects.filter(failure_recorded_at__isnull=False, **unannounced).order_by()
                  .values_list("organization_id", flat=True).distinct())
+    found |= set(ProgrammeAward.objects.filter(notice_at__isnull=False, **unannounced).order_by()
+                 .values_list("programme__organization_id", flat=True).distinct())
     return found
 
 

@@ -18,6 +18,7 @@ from ..outbound.connectors.base import EXPIRED
 from ..models import Credential, Issuance
 from ..outbound.services import outbound_credential_changed
 from ..transitions import issuance_mark_expired
+from .signals import credential_status_changed
 
 Status = Credential.Status
 EXPIRY_ACTOR = "daily expiry job"
@@ -68,6 +69,8 @@ def credential_expire(*, credential: Credential, now: datetime | None = None) ->
         credential.status, credential.status_reason = Status.EXPIRED, ""
         # Once per credential (only the call that moved it gets here), sent only if this move commits.
         outbound_credential_changed(credential=credential, action=EXPIRED)
+        credential_status_changed.send(sender=Credential, credential=credential, from_status=Status.ACTIVE,
+                                       to_status=Status.EXPIRED, reason=f"it was valid until {credential.valid_until:%Y-%m-%d}")
     return True
 
 

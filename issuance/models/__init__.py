@@ -5,6 +5,7 @@ from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, S
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
 from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
 from .polling import PollCursor, SourcePoll
+from .programmes import ProgrammeAward
 from .lifecycle import RenewalReminder, SignedBadgeRevision
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
@@ -26,6 +27,7 @@ __all__ = [
     "OutboxMessage",
     "ParkedEvent",
     "PollCursor",
+    "ProgrammeAward",
     "RenewalReminder",
     "Roster",
     "RosterRow",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ..completions import Completion
 from ..credentials import credential_url
-from ..models import Credential, StatusList, StatusListEntry
+from ..models import Credential, ProgrammeAward, StatusList, StatusListEntry
 from .credential import open_badge_credential_build
 from .hosted import achievement_badge_class_url, achievement_image_url
 from .issuer import organization_signer, organization_signer_for
@@ -26,6 +26,18 @@ def _score(credential: Credential) -> str | None:
         return None
     uses_score = version.min_score is not None or version.conditions.filter(path="score").exists()
     return str(score) if uses_score else None
+
+
+def _programme_evidence(credential: Credential) -> list[dict]:
+    """A programme credential's evidence: the constituent credentials that satisfied it, each by its public id."""
+    award = ProgrammeAward.objects.filter(issuance_id=credential.issuance_id).first()
+    if award is None:
+        return []
+    return [
+        {"id": credential_url(credential_id=c.pk, suffix=".json"), "name": c.achievement.name,
+         "description": f"{c.achievement.name}, issued {c.issued_at:%Y-%m-%d}, counted towards {award.programme.name}."}
+        for c in award.constituents.select_related("achievement").order_by("issued_at")
+    ]
 
 
 def credential_badge_build(*, credential: Credential, issuer_id: str, revocation: StatusListEntry) -> dict:
@@ -54,6 +66,7 @@ def credential_badge_build(*, credential: Credential, issuer_id: str, revocation
         score_min="0" if score is not None else None,
         score_max="100" if score is not None else None,
         credential_status=status_entry_credential_status(entry=revocation),
+        evidence=_programme_evidence(credential),
     )
 
 

@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from courses.models import Achievement, Course, Organization, RuleSet, RuleSetVersion
+from courses.models import Achievement, Course, Organization, Programme, RuleSet, RuleSetVersion
 
 
 def _counts():
@@ -26,3 +26,11 @@ def test_it_changes_nothing_when_run_twice(db):
     before = _counts()
     call_command("seed_demo", admin_password="pw-for-tests")
     assert _counts() == before
+
+
+def test_it_adds_a_programme_over_the_three_demo_courses(db):
+    call_command("seed_demo", admin_password="pw-for-tests")
+    programme = Programme.objects.get(organization__slug="demo-academy", code="SWP")
+    assert programme.name == "Safe Workplace Practitioner" and programme.required_count is None
+    assert [c.achievement.name for c in programme.constituents.all()] == [
+        "First Aid at Work", "Advanced First Aid", "Workplace Safety Induction"]

@@ -11,7 +11,8 @@ from rest_framework.authtoken.models import Token
 
 from courses.defaults import organization_install_default_templates
 from courses.access.membership import organization_add, staff_add
-from courses.models import Achievement, CertificateSignatory, Course, Organization, RuleSet, RuleSetVersion
+from courses.models import Achievement, CertificateSignatory, Course, Organization, Programme, RuleSet, RuleSetVersion
+from courses.programmes import programme_create
 from courses.services import ruleset_version_publish
 
 from ...sources.signatures import secret_key
@@ -42,6 +43,9 @@ DEMO_ACHIEVEMENTS = {
         "validity_unit": Achievement.ValidityUnit.MONTHS,
     },
 }
+
+
+DEMO_PROGRAMME = {"code": "SWP", "name": "Safe Workplace Practitioner"}
 
 
 SECOND_ORG = {
@@ -109,13 +113,18 @@ class Command(BaseCommand):
             created["FA-101"].next_course = created["FA-201"]
             created["FA-101"].save(update_fields=["next_course"])
 
+        if not Programme.objects.filter(organization=org, code=DEMO_PROGRAMME["code"]).exists():
+            # A pathway over the three courses: the learner who completes the third gets its credential by themselves.
+            programme_create(organization=org, code=DEMO_PROGRAMME["code"], name=DEMO_PROGRAMME["name"],
+                             constituents=[achievements[code] for code in ("FA-101", "FA-201", "WS-100")])
+
         admin_user = self._admin(options["admin_username"], options["admin_password"])
         self._demo_source(org, options["webhook_secret"])
         # One source per LMS dialect, so staff can see how each is configured.
         self.stdout.write("\n".join(demo_lms_sources_seed(organization=org)))
         if options["api_token"]:
             self._api_token(admin_user, options["api_token"])
-        self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org.name} ({org.slug}), courses {', '.join(courses)}."))
+        self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org.name} ({org.slug}), courses {', '.join(courses)}, programme {DEMO_PROGRAMME['code']} over all three."))
         self._second_organization(options["admin_password"])
 
     def _second_organization(self, password):
