@@ -8,12 +8,15 @@ TEMPLATE = "Classic (A4 landscape)"
 
 
 def _render(index: int) -> int:
+    from issuance.certificates.pdfa import certificate_pdfa
     from issuance.certificates.render import certificate_render_pdf
-    from issuance.certificates.samples import METADATA, default_template, sample_context
+    from issuance.certificates.samples import METADATA, SAMPLE_CREDENTIAL, default_template, sample_context
 
-    # A unique verification URL per certificate, as in the pipeline: every QR code is new.
+    # A unique verification URL per certificate, as in the pipeline: every QR code is new. Then, as
+    # in the pipeline, PDF/A-3b with the signed credential embedded.
     context = sample_context("Nguyễn Thị Minh Khai", verification_url=f"https://credentials.bench.example/credentials/{index:012d}")
-    return len(certificate_render_pdf(**default_template(TEMPLATE), context=context, assets={}, metadata=METADATA))
+    pdf = certificate_render_pdf(**default_template(TEMPLATE), context=context, assets={}, metadata=METADATA)
+    return len(certificate_pdfa(pdf, credential=SAMPLE_CREDENTIAL))
 
 
 def _timed_render(index: int) -> tuple[int, float]:

@@ -1,4 +1,4 @@
-"""Benchmark: median render time of the default certificates, cold and warm, and certificates/minute on 2 processes.
+"""Benchmark: median render time (PDF/A-3b with the credential embedded, as issued) of the default certificates, cold and warm, and certificates/minute on 2 processes.
 
 Usage: .venv/bin/python bench/render_certificates.py [WARM_RENDERS] [POOL_RENDERS]
 Each render includes the merge fields and a fresh QR code (a unique verification URL per certificate).
@@ -31,11 +31,13 @@ print(f"{{(t1 - t0) * 1000:.0f}} {{(t2 - t1) * 1000:.0f}}")
 
 
 def render_one(template: str, index: int) -> int:
+    from issuance.certificates.pdfa import certificate_pdfa
     from issuance.certificates.render import certificate_render_pdf
-    from issuance.certificates.samples import METADATA, default_template, sample_context
+    from issuance.certificates.samples import METADATA, SAMPLE_CREDENTIAL, default_template, sample_context
 
     context = sample_context("Nguyễn Thị Minh Khai", verification_url=f"https://credentials.example.org/c/{index:08d}-bench")
-    return len(certificate_render_pdf(**default_template(template), context=context, assets={}, metadata=METADATA))
+    pdf = certificate_render_pdf(**default_template(template), context=context, assets={}, metadata=METADATA)
+    return len(certificate_pdfa(pdf, credential=SAMPLE_CREDENTIAL))  # PDF/A-3b with the credential, as issued
 
 
 def _warm_worker():

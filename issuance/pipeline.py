@@ -171,28 +171,14 @@ def notify_ineligible(issuance: Issuance) -> None:
 
 
 # --- 4 render ------------------------------------------------------------------------------------
-def render(issuance: Issuance) -> None:
-    credential = issuance.credential
-    try:
-        stored = credential_certificate_store(credential=credential)
-    except CertificateTemplate.DoesNotExist:
-        raise StepFailed(f"{issuance.organization} has no certificate template; add one in the admin.", permanent=True) from None
-    except (CertificateTemplateError, CertificateRenderError, ValueError) as exc:
-        # A template that cannot render will not render on a retry either: a person must fix it.
-        raise StepFailed(f"The certificate could not be rendered: {exc}", permanent=True) from exc
-    with transaction.atomic():
-        credential.save(update_fields=["pdf", "pdf_sha256", "template_version"])
-        issuance_move(issuance=issuance, to_state=State.RENDERED,
-                      detail=f"Certificate rendered from template v{stored.template_version}, SHA-256 {stored.sha256[:12]}….")
-
-
-# --- 5 badge -------------------------------------------------------------------------------------
 BADGE_PERMANENT_ERRORS = (CredentialInputError, DidError, KeyEncryptionKeyError, KeyDecryptionError, StatusListFullError)
 
 
-def badge(issuance: Issuance) -> None:
-    """Sign the Open Badges 3.0 credential with the organisation's key and keep it as issued."""
-    credential = issuance.credential
+def _badge_signed(credential: Credential) -> tuple[str, bool]:
+    """Sign the Open Badges 3.0 credential (once: a re-run reuses the stored one) and keep it as issued.
+
+    Returns the proof's verification method and whether it was stored now.
+    """
     try:
         signed = credential_badge_sign(credential=credential)
     except BADGE_PERMANENT_ERRORS as exc:
@@ -200,9 +186,53 @@ def badge(issuance: Issuance) -> None:
         raise StepFailed(f"The Open Badges credential could not be signed: {exc}", permanent=True) from exc
     with transaction.atomic():
         stored = credential_badge_store(credential=credential, signed=signed)
-    method = signed["proof"][0]["verificationMethod"]
-    detail = f"Open Badges 3.0 credential signed with {method}." if stored else "Open Badges 3.0 credential already signed."
-    # Then the badge platforms, one attempt each, so the email can link them; a failure waits in its own row.
+    return signed["proof"][0]["verificationMethod"], stored
+
+
+def _certificate_stored(issuance: Issuance, credential: Credential):
+    try:
+        return credential_certificate_store(credential=credential)
+    except CertificateTemplate.DoesNotExist:
+        raise StepFailed(f"{issuance.organization} has no certificate template; add one in the admin.", permanent=True) from None
+    except (CertificateTemplateError, CertificateRenderError, ValueError) as exc:
+        # A template that cannot render will not render on a retry either: a person must fix it.
+        raise StepFailed(f"The certificate could not be rendered: {exc}", permanent=True) from exc
+
+
+def render(issuance: Issuance) -> None:
+    """Sign the Open Badges 3.0 credential, then render the PDF/A certificate that carries it.
+
+    The PDF embeds the signed credential, so signing comes first; it is stored before rendering (a
+    render that fails leaves it stored, and the re-run renders with the same one).
+    """
+    credential = issuance.credential
+    method, signed_now = _badge_signed(credential)
+    stored = _certificate_stored(issuance, credential)
+    signed = f"Open Badges 3.0 credential signed with {method}" if signed_now else "Open Badges 3.0 credential already signed"
+    with transaction.atomic():
+        credential.save(update_fields=["pdf", "pdf_sha256", "template_version"])
+        issuance_move(issuance=issuance, to_state=State.RENDERED,
+                      detail=f"{signed}. Certificate rendered from template v{stored.template_version} with it inside, "
+                             f"SHA-256 {stored.sha256[:12]}….")
+
+
+# --- 5 badge -------------------------------------------------------------------------------------
+def badge(issuance: Issuance) -> None:
+    """The signed credential goes to the badge platforms, one attempt each, so the email can link them.
+
+    It was signed at render; an issuance rendered before that order (its certificate without the
+    credential inside) is signed here and its certificate rendered again to carry it.
+    """
+    credential = issuance.credential
+    method, signed_now = _badge_signed(credential)
+    detail = "Open Badges 3.0 credential signed at render."
+    if signed_now:
+        stored = _certificate_stored(issuance, credential)
+        with transaction.atomic():
+            credential.save(update_fields=["pdf", "pdf_sha256", "template_version"])
+        detail = (f"Open Badges 3.0 credential signed with {method}; certificate rendered again with it inside, "
+                  f"SHA-256 {stored.sha256[:12]}….")
+    # A failure at a platform waits in its own row.
     platforms = outbound_platforms_issue(issuance=issuance, credential=credential)
     with transaction.atomic():
         issuance_move(issuance=issuance, to_state=State.BADGED, detail=detail + (f" Platforms: {platforms}." if platforms else ""))

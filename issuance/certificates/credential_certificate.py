@@ -10,6 +10,7 @@ from courses.models import CertificateAsset, CertificateTemplate, Course
 from ..completions import Completion
 from ..credentials import credential_public_code, credential_url
 from .merge_fields import certificate_merge_fields
+from .pdfa import certificate_pdfa
 from .render import CertificateTemplateError, certificate_render_pdf
 
 LOGO_ASSET = "organization-logo"
@@ -76,7 +77,11 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
         raise CertificateTemplateError([f"template {template.name!r}, {problem}" for problem in exc.problems]) from None
 
 
-def credential_certificate_render(*, credential) -> tuple[bytes, CertificateTemplate]:
+def credential_certificate_render(*, credential, badge: dict | None = None) -> tuple[bytes, CertificateTemplate]:
+    """The certificate as PDF/A-3b, carrying the signed Open Badges 3.0 credential: `badge`, else `credential.badge`."""
+    badge = badge or credential.badge
+    if not badge:
+        raise ValueError(f"Credential {credential.pk} has no signed Open Badges credential yet; its certificate carries it.")
     issuance = credential.issuance
     course = issuance.course
     if course.organization_id == issuance.organization_id:
@@ -102,12 +107,12 @@ def credential_certificate_render(*, credential) -> tuple[bytes, CertificateTemp
         title=f"Certificate - {course.title} - {issuance.learner_name}",
         subject=course.title,
     )
-    return pdf, template
+    return certificate_pdfa(pdf, credential=badge), template
 
 
-def credential_certificate_store(*, credential) -> StoredCertificate:
-    """Render and store the PDF with its SHA-256 and the template version; the caller saves the row."""
-    pdf, template = credential_certificate_render(credential=credential)
+def credential_certificate_store(*, credential, badge: dict | None = None) -> StoredCertificate:
+    """Render and store the PDF (with the signed credential inside), its SHA-256 and the template version; the caller saves the row."""
+    pdf, template = credential_certificate_render(credential=credential, badge=badge)
     previous = credential.pdf_sha256
     credential.pdf.save(f"{credential.id}.pdf", ContentFile(pdf), save=False)
     credential.pdf_sha256 = hashlib.sha256(pdf).hexdigest()

@@ -5,7 +5,8 @@ from django.db import transaction
 from audit.services import audit_record
 
 from ..outbound.connectors.base import UPDATED
-from .reissue import credential_badge_resign, credential_corrected_email_refusal, credential_corrected_email_send
+from .reissue import (credential_badge_resign, credential_badge_resigned, credential_corrected_email_refusal,
+                      credential_corrected_email_send)
 from ..outbound.services import outbound_credential_changed
 from ..certificates.credential_certificate import StoredCertificate, credential_certificate_store
 
@@ -29,8 +30,14 @@ def credential_certificate_regenerate(*, credential, actor_user, reason: str, le
     new_name = " ".join((learner_name or old_name).split())
     if not new_name or len(new_name) > 200:
         raise ValueError("The name on the certificate must be 1 to 200 characters.")
+    if not credential.badge:
+        raise ValueError("The credential has no signed Open Badges credential yet, and its certificate carries it: "
+                         "resume its issuance, which signs it and renders the certificate.")
     issuance.learner_name = new_name
-    stored = credential_certificate_store(credential=credential)
+    # Signed first (not stored yet), so the PDF carries the credential with the corrected name; a
+    # render that fails stores neither.
+    resigned = credential_badge_resigned(credential=credential) if new_name != old_name else None
+    stored = credential_certificate_store(credential=credential, badge=resigned)
     with transaction.atomic():
         if new_name != old_name:
             type(issuance).objects.filter(pk=issuance.pk).update(learner_name=new_name)
@@ -44,8 +51,8 @@ def credential_certificate_regenerate(*, credential, actor_user, reason: str, le
             detail=(f"Certificate regenerated: {reason}.{renamed} Template v{stored.template_version}; "
                     f"SHA-256 was {stored.previous_sha256 or 'none'}, now {stored.sha256}."),
         )
-    if new_name != old_name and credential.badge:
-        credential_badge_resign(credential=credential, actor_user=actor_user, reason=f"name corrected: {reason}")
+    if resigned is not None:
+        credential_badge_resign(credential=credential, actor_user=actor_user, reason=f"name corrected: {reason}", signed=resigned)
     if email_learner:
         credential_corrected_email_send(credential=credential, certificate_sha256=stored.sha256)
     return stored

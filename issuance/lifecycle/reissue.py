@@ -25,18 +25,23 @@ from ..openbadges.sign import credential_sign
 from .expiry import credential_shown_status
 
 
-def credential_badge_resign(*, credential: Credential, actor_user, reason: str) -> dict:
-    """Sign the credential again as it now reads (the issuance's current learner name). Returns the new document."""
-    old = credential.badge
-    if not old:
-        raise ValueError("This credential has no signed Open Badges credential yet; the pipeline will sign it.")
+def credential_badge_resigned(*, credential: Credential) -> dict:
+    """The credential built again as it now reads (the issuance's current learner name) and signed; not stored."""
     revocation = credential.status_entries.select_related("status_list").get(purpose=StatusList.Purpose.REVOCATION)
     organization = credential.issuance.organization
     # Speak as the issuer the credential and its status list were published under.
     signer = organization_signer_for(organization=organization, issuer_id=revocation.status_list.issuer_id)
     unsigned = credential_badge_build(credential=credential, issuer_id=signer.issuer_id, revocation=revocation)
-    signed = credential_sign(credential=unsigned, private_key=signer.private_key,
-                             verification_method=signer.verification_method, created=timezone.now())
+    return credential_sign(credential=unsigned, private_key=signer.private_key,
+                           verification_method=signer.verification_method, created=timezone.now())
+
+
+def credential_badge_resign(*, credential: Credential, actor_user, reason: str, signed: dict | None = None) -> dict:
+    """Sign the credential again as it now reads, or keep `signed` (from `credential_badge_resigned`). Returns the new document."""
+    old = credential.badge
+    if not old:
+        raise ValueError("This credential has no signed Open Badges credential yet; the pipeline will sign it.")
+    signed = signed or credential_badge_resigned(credential=credential)
     issuance = credential.issuance
     old_sha256 = hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()
     with transaction.atomic():

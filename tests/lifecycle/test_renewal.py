@@ -62,3 +62,17 @@ def test_it_links_a_new_credential_to_one_the_daily_job_expired(smtp, first_aid)
     new = drive(complete(first_aid)).credential
 
     assert new.replaces_id == old.pk and Credential.objects.get(pk=old.pk).status == Credential.Status.EXPIRED
+
+
+def test_it_renders_the_renewed_certificate_with_the_new_credential_inside(smtp, first_aid):
+    from issuance.certificates.pdfa import certificate_credential_read
+
+    old = _holding(first_aid, ends_in_days=40)
+
+    new = drive(complete(first_aid)).credential
+
+    with new.pdf.open("rb") as stored:
+        carried = certificate_credential_read(stored.read())
+    assert carried == new.badge and carried["id"].endswith(f"/credentials/{new.pk}.json")
+    with Credential.objects.get(pk=old.pk).pdf.open("rb") as stored:
+        assert certificate_credential_read(stored.read())["id"].endswith(f"/credentials/{old.pk}.json")

@@ -1,4 +1,4 @@
-"""The pipeline's badge step signs an Open Badges 3.0 credential per credential, once."""
+"""The pipeline's render step signs an Open Badges 3.0 credential per credential, once."""
 
 from cryptography.fernet import Fernet
 
@@ -86,7 +86,7 @@ def test_it_reuses_what_was_stored_when_the_step_runs_again(issue):
 
 def test_it_keeps_the_status_indexes_taken_before_a_crash(smtp, first_aid):
     issuance = complete(first_aid, score=90)
-    drive(issuance, limit=2)  # decide and render: now waiting for the badge step
+    drive(issuance, limit=1)  # decided: now waiting for the render step, which signs before it renders
     credential = Credential.objects.get(issuance=issuance)
     first_try = credential_badge_sign(credential=credential)  # signed, then the worker "died" before storing
 
@@ -116,6 +116,7 @@ def test_it_parks_the_issuance_when_the_signing_key_cannot_be_decrypted(smtp, fi
 
     issuance = drive(complete(first_aid, score=90))
 
-    assert issuance.state == Issuance.State.PARKED and issuance.failed_step == "badge"
+    # The render step signs first (the certificate carries the signed credential), so it parks there.
+    assert issuance.state == Issuance.State.PARKED and issuance.failed_step == "render"
     assert "LAUREL_KEY_ENCRYPTION_KEY" in issuance.error
     assert Credential.objects.get(issuance=issuance).badge is None

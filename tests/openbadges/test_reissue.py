@@ -57,3 +57,32 @@ def test_it_will_not_email_a_revoked_credential_as_corrected(issue, admin_user, 
         credential_certificate_regenerate(credential=credential, actor_user=admin_user, reason="Typo", learner_name="A",
                                           email_learner=True)
     assert len(smtp.messages) == 1
+
+
+def test_it_renders_the_corrected_pdf_with_the_re_signed_credential_inside(issue, admin_user, smtp):
+    from issuance.certificates.pdfa import certificate_credential_read
+
+    credential = issue(name="Ann Leee")
+    with credential.pdf.open("rb") as stored:
+        assert _signed_name(certificate_credential_read(stored.read())) == "Ann Leee"
+
+    credential_certificate_regenerate(credential=credential, actor_user=admin_user, reason="Name misspelt by the LMS",
+                                      learner_name="Ann Lee")
+
+    credential = Credential.objects.get(pk=credential.pk)
+    with credential.pdf.open("rb") as stored:
+        carried = certificate_credential_read(stored.read())
+    assert carried == credential.badge and _signed_name(carried) == "Ann Lee"
+
+
+def test_it_regenerates_without_a_new_name_with_the_same_credential_inside(issue, admin_user, smtp):
+    from issuance.certificates.pdfa import certificate_credential_read
+
+    credential = issue(name="Ann Lee")
+    badge = credential.badge
+
+    credential_certificate_regenerate(credential=credential, actor_user=admin_user, reason="Template updated")
+
+    credential = Credential.objects.get(pk=credential.pk)
+    with credential.pdf.open("rb") as stored:
+        assert certificate_credential_read(stored.read()) == badge == credential.badge
