@@ -10,6 +10,7 @@ import functools
 import importlib.resources
 import io
 import json
+import re
 import zlib
 
 import pikepdf
@@ -23,6 +24,7 @@ CREDENTIAL_DESCRIPTION = "The signed Open Badges 3.0 credential this certificate
 MAX_READ_BYTES = 8 * 1024 * 1024  # a Laurel certificate is under 100 KB; the render limit is 8 MB
 MAX_READ_PAGES = 20
 MAX_CREDENTIAL_BYTES = 1024 * 1024  # decompressed, so a small zip-bomb stream stops here
+MAX_ATTACHMENTS_READ = 32  # file specifications looked at in /AF and in EmbeddedFiles, each
 
 
 @functools.cache
@@ -37,7 +39,15 @@ def _srgb_profile_compressed() -> bytes:
 
 
 class CertificateFileError(ValueError):
-    """A file handed in as a certificate cannot be read; the message says why, for the person who sent it."""
+    """A file handed in as a certificate cannot be read; the message says why, for the person who sent it.
+
+    `too_large` says the file is over one of the reader's bounds (size, pages, the credential inflated)
+    rather than unreadable, so that a web answer can say 413 instead of 422.
+    """
+
+    def __init__(self, detail: str, *, too_large: bool = False):
+        super().__init__(detail)
+        self.detail, self.too_large = detail, too_large
 
 
 def _issuer(credential: dict) -> tuple[str, str]:
@@ -90,41 +100,48 @@ def certificate_pdfa(pdf: bytes, *, credential: dict) -> bytes:
     return output.getvalue()
 
 
-def certificate_credential_read(pdf_bytes: bytes, *, max_bytes: int = MAX_READ_BYTES,
-                                max_pages: int = MAX_READ_PAGES) -> dict | None:
-    """The credential embedded in a certificate PDF, or None when the PDF carries none.
+def certificate_credential_data(pdf_bytes: bytes, *, max_bytes: int = MAX_READ_BYTES, max_pages: int = MAX_READ_PAGES,
+                               max_credential_bytes: int = MAX_CREDENTIAL_BYTES) -> bytes | None:
+    """The bytes of the `credential.json` a PDF carries, or None when it carries none; nothing is parsed or verified.
 
-    Bounded for files from anyone: at most `max_bytes` of PDF and `max_pages` pages (the page count
-    is read, the page tree is not walked), the embedded file decompressed to at most 1 MB (Flate or
-    unfiltered only) and parsed as JSON without executing anything. Raises CertificateFileError,
-    saying why, for a file over a bound, one that is not a readable PDF, an encrypted one, or an
-    embedded `credential.json` that is not a JSON object. Nothing is verified here: the caller
-    checks the proof and the status.
+    The one reader of a certificate's embedded credential, bounded for files from anyone: at most
+    `max_bytes` of PDF, opened by qpdf without repair (a damaged cross-reference table is refused,
+    not reconstructed), not encrypted, at most `max_pages` pages (the count is read from the
+    catalogue, the page tree is never walked), the attachment found among the first few of the
+    catalogue's /AF (PDF/A-3) or its EmbeddedFiles, and inflated (Flate or unfiltered only) to at
+    most `max_credential_bytes`. Raises CertificateFileError saying why otherwise.
     """
     if len(pdf_bytes) > max_bytes:
-        raise CertificateFileError(f"The file is {len(pdf_bytes):,} bytes; a certificate may be at most {max_bytes:,}.")
+        raise CertificateFileError(f"The file is {len(pdf_bytes):,} bytes; a certificate may be at most {max_bytes:,}.",
+                                   too_large=True)
     if not pdf_bytes.lstrip()[:5] == b"%PDF-":
         raise CertificateFileError("The file is not a PDF (it does not start with %PDF-).")
     try:
-        with pikepdf.open(io.BytesIO(pdf_bytes)) as document:
+        with pikepdf.open(io.BytesIO(pdf_bytes), attempt_recovery=False) as document:
             if document.is_encrypted:
                 raise CertificateFileError("The PDF is encrypted; a Laurel certificate never is.")
-            pages = document.Root.get("/Pages")
-            count = pages.get("/Count") if isinstance(pages, pikepdf.Dictionary) else None
-            if not isinstance(count, int) or count < 0:
-                raise CertificateFileError("The PDF has no readable page count.")
-            if count > max_pages:
-                raise CertificateFileError(f"The PDF has {count:,} pages; a certificate has at most {max_pages}.")
+            _pages_check(document, max_pages)
             stream = _credential_stream(document)
-            if stream is None:
-                return None
-            data = _stream_data(stream)
+            return None if stream is None else _stream_data(stream, max_credential_bytes)
     except CertificateFileError:
         raise
     except pikepdf.PasswordError:
         raise CertificateFileError("The PDF is encrypted; a Laurel certificate never is.") from None
-    except (pikepdf.PdfError, pikepdf.DataDecodingError, RuntimeError, ValueError) as exc:
-        raise CertificateFileError(f"The PDF cannot be read: {exc}") from None
+    except (pikepdf.PdfError, pikepdf.DataDecodingError, RuntimeError, ValueError, TypeError, KeyError,
+            AttributeError, RecursionError) as exc:
+        raise CertificateFileError(f"The PDF could not be read: {_short(exc)}.") from None
+
+
+def certificate_credential_read(pdf_bytes: bytes, **bounds) -> dict | None:
+    """The credential embedded in a certificate PDF as a dict, or None when the PDF carries none.
+
+    `certificate_credential_data` with its bounds, then parsed as JSON; raises CertificateFileError
+    for an embedded `credential.json` that is not a JSON object. The /verify API parses the same
+    bytes with the bounded parse every endpoint uses instead.
+    """
+    data = certificate_credential_data(pdf_bytes, **bounds)
+    if data is None:
+        return None
     try:
         credential = json.loads(data)
     except (ValueError, RecursionError):
@@ -134,16 +151,41 @@ def certificate_credential_read(pdf_bytes: bytes, *, max_bytes: int = MAX_READ_B
     return credential
 
 
+def _short(exc: Exception) -> str:
+    # qpdf names the file it read ("stream <_io.BytesIO object at 0x…> (offset 12): "); the sender knows which.
+    text = re.sub(r"stream <_io\.BytesIO object at 0x[0-9a-f]+>\s*", "", str(exc)).strip().lstrip(":").strip()
+    return (text[:300] or type(exc).__name__).rstrip(".")
+
+
+def _pages_check(document: pikepdf.Pdf, max_pages: int) -> None:
+    pages = document.Root.get("/Pages")
+    count = pages.get("/Count") if isinstance(pages, pikepdf.Dictionary) else None
+    if not isinstance(count, int) or int(count) < 0:
+        raise CertificateFileError("The PDF has no page tree with a page count.")
+    if int(count) > max_pages:
+        raise CertificateFileError(f"The PDF has {int(count)} pages; a certificate has a few "
+                                   f"({max_pages} at most are read).", too_large=True)
+
+
+def _specs(array: object, start: int = 0, step: int = 1) -> list:
+    """At most MAX_ATTACHMENTS_READ entries of a PDF array, taken by index (a huge array is not copied)."""
+    if not isinstance(array, pikepdf.Array):
+        return []
+    return [array[index] for index in range(start, min(len(array), start + step * MAX_ATTACHMENTS_READ), step)]
+
+
 def _credential_stream(document: pikepdf.Pdf) -> pikepdf.Stream | None:
-    """The embedded file stream of the associated file named credential.json (catalogue /AF), if any."""
-    associated = document.Root.get("/AF")
-    if not isinstance(associated, pikepdf.Array):
-        return None
-    for spec in list(associated)[:16]:
+    """The embedded file named credential.json: in the catalogue's /AF (PDF/A-3), else its EmbeddedFiles."""
+    specs = _specs(document.Root.get("/AF"))
+    names = document.Root.get("/Names")
+    embedded = names.get("/EmbeddedFiles") if isinstance(names, pikepdf.Dictionary) else None
+    if isinstance(embedded, pikepdf.Dictionary):
+        # A one-level name tree (name, spec, name, spec …), as every writer makes for a few files.
+        specs += _specs(embedded.get("/Names"), start=1, step=2)
+    for spec in specs:
         if not isinstance(spec, pikepdf.Dictionary):
             continue
-        names = {str(spec.get(key, "")) for key in ("/UF", "/F")}
-        if CREDENTIAL_FILENAME not in names:
+        if CREDENTIAL_FILENAME not in {str(spec.get(key, "")) for key in ("/UF", "/F")}:
             continue
         files = spec.get("/EF")
         stream = files.get("/UF", files.get("/F")) if isinstance(files, pikepdf.Dictionary) else None
@@ -152,24 +194,22 @@ def _credential_stream(document: pikepdf.Pdf) -> pikepdf.Stream | None:
     return None
 
 
-def _stream_data(stream: pikepdf.Stream) -> bytes:
-    """The stream's bytes, decompressed by zlib with a ceiling (qpdf's own decoder has none)."""
+def _stream_data(stream: pikepdf.Stream, max_bytes: int) -> bytes:
+    """The attachment's bytes, never inflated past `max_bytes` (a few KiB can inflate to gigabytes; qpdf's decoder has no ceiling)."""
     filters = stream.get("/Filter")
-    if isinstance(filters, pikepdf.Array):
-        filters = list(filters)
-    else:
-        filters = [filters] if filters is not None else []
-    if "/DecodeParms" in stream or any(f != pikepdf.Name.FlateDecode for f in filters) or len(filters) > 1:
-        raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} is stored with a filter Laurel does not read.")
+    filters = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
     raw = stream.read_raw_bytes()
     if not filters:
         data = raw
-    else:
-        inflater = zlib.decompressobj()
+    elif [str(name) for name in filters] == ["/FlateDecode"] and not stream.get("/DecodeParms"):
         try:
-            data = inflater.decompress(raw, MAX_CREDENTIAL_BYTES + 1)
-        except zlib.error:
-            raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} is not readable compressed data.") from None
-    if len(data) > MAX_CREDENTIAL_BYTES:
-        raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} is over {MAX_CREDENTIAL_BYTES:,} bytes.")
+            data = zlib.decompressobj().decompress(raw, max_bytes + 1)
+        except zlib.error as exc:
+            raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} could not be inflated: {exc}.") from None
+    else:
+        raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} is encoded with {[str(f) for f in filters]}; "
+                                   "only /FlateDecode (or none) is read.")
+    if len(data) > max_bytes:
+        raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} inflates past {max_bytes // 1024} KiB.",
+                                   too_large=True)
     return data

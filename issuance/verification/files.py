@@ -1,23 +1,20 @@
 """A presented file read within bounds: the credential a PDF, a baked PNG or a JSON file carries.
 
-Nothing is stored and nothing in the file runs: a PDF is opened by qpdf (pikepdf) without repair,
-its page count read from the catalogue (the pages are never walked), and only the one attachment
-named `credential.json` is inflated, at most as far as a JSON body may be long; a PNG's size is
+Nothing is stored and nothing in the file runs: a PDF is read by the certificates' own reader
+(`issuance.certificates.pdfa.certificate_credential_data`: qpdf without repair, the page count read
+from the catalogue, only `credential.json` inflated), here at most as far as a JSON body may be long
+and within LAUREL_VERIFY_MAX_BYTES and LAUREL_VERIFY_MAX_PAGES; a PNG's size is
 checked before its pixels are decompressed; JSON goes through the bounded parse every endpoint uses.
 """
 
-import io
-import re
-import zlib
 from dataclasses import dataclass
 
-import pikepdf
 from django.conf import settings
 
 from ..bodies import MAX_BODY_BYTES, BodyRefused, json_request_parse
+from ..certificates.pdfa import CertificateFileError, certificate_credential_data
 from ..openbadges.ob2 import BakingError, png_unbake
 
-ATTACHMENT_NAME = "credential.json"
 # A badge image is a few hundred pixels a side; 4096 × 4096 leaves room for any real one.
 PNG_MAX_PIXELS = 4096 * 4096
 
@@ -61,79 +58,17 @@ def _json(data: bytes, *, where: str) -> object:
 
 
 def _pdf_attachment(data: bytes) -> bytes:
+    """The PDF's credential.json, read by the certificates' own reader within the verify bounds."""
     try:
-        # No repair: a file whose cross-reference table is damaged is refused, not reconstructed.
-        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
-            _pdf_pages_check(pdf)
-            stream = _attachment_stream(pdf)
-            return _inflate(stream)
-    except FileRefused:
-        raise
-    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, TypeError, KeyError, AttributeError,
-            RecursionError) as exc:
-        raise FileRefused(422, f"The PDF could not be read: {_short(exc)}.") from None
-
-
-def _short(exc: Exception) -> str:
-    # qpdf names the file it read ("stream <_io.BytesIO object at 0x…> (offset 12): "); the sender knows which.
-    text = re.sub(r"stream <_io\.BytesIO object at 0x[0-9a-f]+>\s*", "", str(exc)).strip().lstrip(":").strip()
-    return (text[:300] or type(exc).__name__).rstrip(".")
-
-
-def _pdf_pages_check(pdf: pikepdf.Pdf) -> None:
-    pages = pdf.Root.get("/Pages")
-    count = pages.get("/Count") if isinstance(pages, pikepdf.Dictionary) else None
-    if not isinstance(count, int):
-        raise FileRefused(422, "The PDF has no page tree with a page count.")
-    if int(count) > settings.LAUREL_VERIFY_MAX_PAGES:
-        raise FileRefused(413, f"The PDF has {int(count)} pages; a certificate has a few "
-                               f"({settings.LAUREL_VERIFY_MAX_PAGES} at most are read).")
-
-
-def _attachment_stream(pdf: pikepdf.Pdf) -> pikepdf.Stream:
-    """The embedded file named credential.json: in the catalogue's /AF (PDF/A-3), else its EmbeddedFiles."""
-    specs = []
-    associated = pdf.Root.get("/AF")
-    if isinstance(associated, pikepdf.Array):
-        specs.extend(associated)
-    names = pdf.Root.get("/Names")
-    embedded = names.get("/EmbeddedFiles") if isinstance(names, pikepdf.Dictionary) else None
-    if isinstance(embedded, pikepdf.Dictionary):
-        flat = embedded.get("/Names")  # a one-level name tree, as every writer makes for a few files
-        if isinstance(flat, pikepdf.Array):
-            specs.extend(flat[1::2])
-    for spec in specs[:64]:
-        if not isinstance(spec, pikepdf.Dictionary):
-            continue
-        names_given = {str(spec.get(key, "")) for key in ("/UF", "/F")}
-        files = spec.get("/EF")
-        if ATTACHMENT_NAME in names_given and isinstance(files, pikepdf.Dictionary):
-            stream = files.get("/UF") or files.get("/F")
-            if isinstance(stream, pikepdf.Stream):
-                return stream
-    raise FileRefused(422, "The PDF carries no credential.json attachment: it is not a certificate that carries "
-                           "its signed badge. Check it by the code printed on it instead.")
-
-
-def _inflate(stream: pikepdf.Stream) -> bytes:
-    """The attachment's bytes, never inflated past the JSON limit (a few KiB can inflate to gigabytes)."""
-    filters = stream.get("/Filter")
-    filters = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
-    raw = stream.read_raw_bytes()
-    if not filters:
-        data = raw
-    elif [str(name) for name in filters] == ["/FlateDecode"] and not stream.get("/DecodeParms"):
-        inflater = zlib.decompressobj()
-        try:
-            data = inflater.decompress(raw, MAX_BODY_BYTES + 1)
-        except zlib.error as exc:
-            raise FileRefused(422, f"The PDF's credential.json could not be inflated: {exc}.") from None
-    else:
-        raise FileRefused(422, f"The PDF's credential.json is encoded with {[str(f) for f in filters]}; "
-                               "only /FlateDecode (or none) is read.")
-    if len(data) > MAX_BODY_BYTES:
-        raise FileRefused(413, f"The PDF's credential.json inflates past {MAX_BODY_BYTES // 1024} KiB.")
-    return data
+        carried = certificate_credential_data(data, max_bytes=settings.LAUREL_VERIFY_MAX_BYTES,
+                                              max_pages=settings.LAUREL_VERIFY_MAX_PAGES,
+                                              max_credential_bytes=MAX_BODY_BYTES)
+    except CertificateFileError as refused:
+        raise FileRefused(413 if refused.too_large else 422, refused.detail) from None
+    if carried is None:
+        raise FileRefused(422, "The PDF carries no credential.json attachment: it is not a certificate that carries "
+                               "its signed badge. Check it by the code printed on it instead.")
+    return carried
 
 
 def _png_document(data: bytes) -> object:
