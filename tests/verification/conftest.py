@@ -1,5 +1,5 @@
 """Fixtures for verifying presented files: credentials issued by the real pipeline, their PDFs carrying the
-signed badge as `credential.json` (attached here with pikepdf, as the certificate renderer does), and a
+signed badge as `credential.json` (embedded by the certificate renderer), and a
 did:web host on 127.0.0.1 for another issuer."""
 
 import io
@@ -7,7 +7,6 @@ import io
 import pikepdf
 import pytest
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 
 from stand_ins.did_web import DidWebHost
 from tests.openbadges.conftest import Issuer, academy, first_aid, issue, issuer  # noqa: F401 (fixtures)
@@ -26,7 +25,7 @@ def fresh_rate_counts(db):
 
 
 def pdf_with_credential(pdf: bytes, credential: dict | bytes) -> bytes:
-    """The PDF with `credential` embedded as the associated file credential.json (AFRelationship /Data)."""
+    """The PDF with `credential` embedded as credential.json instead: a file made by someone other than Laurel."""
     import json
 
     data = credential if isinstance(credential, bytes) else json.dumps(credential).encode()
@@ -42,15 +41,12 @@ def pdf_with_credential(pdf: bytes, credential: dict | bytes) -> bytes:
 
 @pytest.fixture
 def issued_pdf(issue):
-    """Issue a credential and store its certificate with the signed badge inside; returns (credential, pdf)."""
+    """Issue a credential through the real pipeline; returns (credential, its stored PDF), which carries the signed badge."""
 
     def run(**kwargs):
         credential = issue(**kwargs)
         with credential.pdf.open("rb") as handle:
-            rendered = handle.read()
-        pdf = pdf_with_credential(rendered, credential.badge)
-        credential.pdf.save(credential.pdf.name.rsplit("/", 1)[-1], ContentFile(pdf), save=True)
-        return credential, pdf
+            return credential, handle.read()
 
     return run
 
