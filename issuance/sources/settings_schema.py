@@ -19,7 +19,7 @@ class SettingsError(ValueError):
 class Setting:
     name: str
     help: str
-    kind: str = "text"  # text, url, json_keyset, header, addresses, minutes
+    kind: str = "text"  # text, url, json_keyset, json, header, addresses, minutes
     required: bool = False
     secret: bool = False
     default: str = ""
@@ -56,6 +56,8 @@ class Setting:
                 except ValueError:
                     raise SettingsError(f"{self.name}: {entry!r} is not an IP address or network such as 203.0.113.7 or 10.0.0.0/8.") from None
             return ", ".join(entries)
+        if self.kind == "json":
+            return json.loads(value) if isinstance(value, str) else value
         if self.kind == "json_keyset":
             keyset = json.loads(value) if isinstance(value, str) else value
             if not isinstance(keyset, dict) or not isinstance(keyset.get("keys"), list) or not keyset["keys"]:

@@ -31,8 +31,8 @@ def _field_name(dialect: str, setting: str) -> str:
 def _setting_field(setting) -> forms.Field:
     if setting.secret:
         return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False), label=setting.name, help_text=setting.help)
-    if setting.kind == "json_keyset":
-        return forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label=setting.name, help_text=setting.help)
+    if setting.kind in ("json_keyset", "json"):
+        return forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4 if setting.kind == "json_keyset" else 24, "cols": 100}), label=setting.name, help_text=setting.help)
     return forms.CharField(required=False, label=setting.name, help_text=setting.help)
 
 
@@ -73,7 +73,7 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
                     field.help_text = setting.help + " Saved; leave empty to keep it."
                 if self.instance.dialect == dialect.name and setting.name in saved:
                     value = saved[setting.name]
-                    field.initial = value if isinstance(value, str) else json.dumps(value)
+                    field.initial = value if isinstance(value, str) else json.dumps(value, indent=2 if setting.kind == "json" else None)
         self.fields["signing_secret"].required = False
         kept = " Saved; leave empty to keep it." if self.instance.signing_secret else ""
         if self.instance.signing_secret_next:

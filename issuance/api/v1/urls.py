@@ -12,7 +12,7 @@ from .connections import ConnectionViewSet
 from .events import CompletionEventViewSet
 from .issuances import IssuanceDetailView, IssuanceListView, IssuanceResumeView
 from .sources import SourceViewSet
-from .webhooks import SourceEventsWebhook, XapiAbout, XapiStatementsWebhook
+from .webhooks import SourceEventsWebhook, SourceSecretEventsWebhook, XapiAbout, XapiStatementsWebhook
 
 router = SimpleRouter(trailing_slash=True)
 router.register("events", CompletionEventViewSet, basename="event")
@@ -21,6 +21,7 @@ router.register("sources", SourceViewSet, basename="source")
 
 urlpatterns = [
     path("sources/<slug:slug>/events", SourceEventsWebhook.as_view(), name="source-events"),
+    path("sources/<slug:slug>/events/<str:token>", SourceSecretEventsWebhook.as_view(), name="source-events-secret"),
     path("sources/<slug:slug>/xapi/statements", XapiStatementsWebhook.as_view(), name="source-xapi-statements"),
     path("sources/<slug:slug>/xapi/about", XapiAbout.as_view(), name="source-xapi-about"),
     *router.urls,
