@@ -3,6 +3,7 @@
 import ipaddress
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ class Setting:
     secret: bool = False
     default: str = ""
     choices: tuple[str, ...] = ()  # when given, the only values allowed
+    cleaner: Callable | None = None  # for kind json: the value as stored, or SettingsError (a mapped source's mapping)
 
 
     def clean(self, raw) -> object:
@@ -57,7 +59,8 @@ class Setting:
                     raise SettingsError(f"{self.name}: {entry!r} is not an IP address or network such as 203.0.113.7 or 10.0.0.0/8.") from None
             return ", ".join(entries)
         if self.kind == "json":
-            return json.loads(value) if isinstance(value, str) else value
+            value = json.loads(value) if isinstance(value, str) else value
+            return self.cleaner(value) if self.cleaner else value
         if self.kind == "json_keyset":
             keyset = json.loads(value) if isinstance(value, str) else value
             if not isinstance(keyset, dict) or not isinstance(keyset.get("keys"), list) or not keyset["keys"]:

@@ -18,6 +18,7 @@ from issuance.intake.polling import source_poll_resume
 from issuance.models import PollCursor, Source, SourceCourseMapping, SourcePoll
 from issuance.sources.configure import source_intake_url, source_secret_check, source_secret_generate
 from issuance.sources.base import Dialect
+from issuance.sources.mapped.presets import preset_get, preset_mapping, preset_names
 from issuance.sources.registry import DIALECTS, POLLERS, source_poll_minutes
 from issuance.sources.settings_schema import SettingsError, source_settings_validate
 
@@ -45,7 +46,23 @@ DialectSettingsFields = type(
 )
 
 
+def _preset_help() -> str:
+    lines = []
+    for name in preset_names():
+        preset = preset_get(name)
+        settings = ", ".join(preset.get("settings", {})) or "none"
+        lines.append(f"{name} ({preset['label']}; settings: {settings})")
+    return "Fills the mapping in from a preset shipped with Laurel, replacing what the mapping box holds: " + "; ".join(lines) + "."
+
+
 class SourceForm(forms.ModelForm, DialectSettingsFields):
+    mapped_preset = forms.ChoiceField(
+        required=False, label="preset", choices=[("", "—")] + [(name, name) for name in preset_names()], help_text=_preset_help(),
+    )
+    mapped_preset_settings = forms.CharField(
+        required=False, label="preset settings", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One KEY=VALUE per line, e.g. email_ref=work_email (docs/lms/<preset>.md lists each preset's settings).",
+    )
     clear_secret_next = forms.BooleanField(
         required=False, label="Stop accepting the second secret",
         help_text="Once the LMS sends with the main secret (e.g. after generating a new one), tick and save.",
@@ -88,12 +105,18 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
         if dialect is None:
             return cleaned
         values = {s.name: self.cleaned_data.get(_field_name(dialect.name, s.name), "") for s in dialect.settings}
+        if dialect.name == "mapped" and cleaned.get("mapped_preset"):
+            try:
+                values["mapping"] = preset_mapping(cleaned["mapped_preset"], _preset_pairs(cleaned.get("mapped_preset_settings", "")))
+            except SettingsError as exc:
+                raise forms.ValidationError(str(exc)) from None
         keep = self.instance.secret_settings if self.instance.pk and self.instance.dialect == dialect.name else {}
         try:
             public, secret = source_settings_validate(dialect=dialect, values=values, keep=keep)
         except SettingsError as exc:
             raise forms.ValidationError(str(exc)) from None
         self.instance.settings, self.instance.secret_settings = public, secret
+        dialect = dialect.configured(public)  # a mapped source's secret follows its mapping's scheme
         for name in ("signing_secret", "signing_secret_next"):
             if not cleaned.get(name):
                 cleaned[name] = getattr(self.instance, name) if self.instance.pk else ""
@@ -109,6 +132,18 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
                 except SettingsError as exc:
                     self.add_error(name, str(exc))
         return cleaned
+
+
+def _preset_pairs(text: str) -> dict:
+    pairs = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise SettingsError(f"Preset settings take KEY=VALUE per line, not {line.strip()!r}.")
+        pairs[key.strip()] = value.strip()
+    return pairs
 
 
 class SourceCourseMappingInline(LaurelTabularInline):
@@ -264,6 +299,8 @@ class SourceAdmin(LaurelHistoryAdmin):
         for dialect in DIALECTS.values():
             if dialect.settings:
                 names = [_field_name(dialect.name, s.name) for s in dialect.settings]
+                if dialect.name == "mapped":
+                    names = ["mapped_preset", "mapped_preset_settings", *names]
                 fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Read only when the dialect is {dialect.name}.", "classes": ["collapse"] if obj is None or obj.dialect != dialect.name else []}))
         fieldsets.append(("Courses", {"fields": ["course_matching"]}))
         if obj is not None and obj.dialect in POLLERS:

@@ -31,13 +31,20 @@ RECEIVED_AT = "laurel_received_at"  # added to a form delivery's stored fields: 
 CONTENT_TYPES = {"json": "application/json", "form": "application/x-www-form-urlencoded", "multipart": "multipart/form-data"}
 
 
+def _mapping_setting(value) -> dict:
+    try:
+        return mapping_clean(value)
+    except MappingError as exc:
+        raise SettingsError("The mapping is not valid: " + "; ".join(exc.errors)) from None
+
+
 class MappedDialect(Dialect):
     name = "mapped"
     label = "Mapped (any JSON or form sender, by a mapping)"
     secret_help = "by the mapping's scheme: " + "; ".join(f"{scheme}: {text}" for scheme, text in SECRET_HELP.items())
     settings = (
         Setting("mapping", "The mapping: a JSON document saying how deliveries are authenticated and where each field is "
-                "(docs/lms/mapped.md; manage.py source_export writes one).", kind="json", required=True),
+                "(docs/lms/mapped.md; manage.py source_export writes one).", kind="json", required=True, cleaner=_mapping_setting),
     )
     mapping: dict | None = None
 
@@ -50,12 +57,6 @@ class MappedDialect(Dialect):
         bound = copy.copy(self)
         bound.mapping = mapping
         return bound
-
-    def settings_check(self, *, public: dict) -> None:
-        try:
-            mapping_clean(public.get("mapping"))
-        except MappingError as exc:
-            raise SettingsError("The mapping is not valid: " + "; ".join(exc.errors)) from None
 
     @property
     def scheme(self) -> str:
