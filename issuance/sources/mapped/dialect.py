@@ -14,8 +14,9 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
-from django.http.multipartparser import MultiPartParser, MultiPartParserError
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 
 from ..base import (
     CandidateCompletion, Dialect, FieldError, IncomingEvent, NotACompletion, RequestRefused,
@@ -107,8 +108,8 @@ class MappedDialect(Dialect):
             document = _fields_object(fields.lists(), lists=True)
             document.update({name: f"(file {upload.name!r}, not kept)" for name, upload in files.items()})
             return document
-        except (ValueError, UnicodeDecodeError, MultiPartParserError):
-            return None
+        except (ValueError, UnicodeDecodeError, MultiPartParserError, SuspiciousOperation):
+            return None  # too many fields, a missing boundary, bytes that are no text: unreadable, never a 500
 
     def _decoded(self, document):
         """The form's JSON field read as JSON, in place (Jotform's rawRequest); unchanged when it is not JSON."""

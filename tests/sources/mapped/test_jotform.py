@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from issuance.models import CompletionEvent
+from issuance.models import CompletionEvent, Source
 
 from .conftest import outcome
 
@@ -36,9 +36,17 @@ def test_it_turns_a_submission_into_a_completion_once(post, task_queue):
     assert post(parts()).json()["status"] == "duplicate"
 
 
-def test_it_refuses_a_wrong_or_missing_address_and_parks_unreadable_answers(post, task_queue):
+@pytest.fixture
+def post_raw(post, sender):
+    source = Source.objects.get(dialect="mapped")
+    return lambda body, suffix: sender(source).post(body, content_type="multipart/form-data; boundary=zzz", suffix=suffix)
+
+
+def test_it_refuses_a_wrong_or_missing_address_and_parks_unreadable_answers(post, post_raw, task_queue):
     assert post(parts(), suffix="/guessed-secret-segment").status_code == 401
     assert post(parts(), suffix="").status_code == 401
     parked = outcome(task_queue, post(parts(submission="2", raw="{not json")))
     assert parked.status == CompletionEvent.Status.PARKED and parked.errors[0]["code"] == "json_field_invalid"
-    assert CompletionEvent.objects.count() == 1
+    garbled = outcome(task_queue, post_raw(b"--zzz\r\nno parts here", f"/{SECRET}"))
+    assert garbled.status == CompletionEvent.Status.PARKED and garbled.errors[0]["code"] in ("json_field_missing", "body_not_json")
+    assert CompletionEvent.objects.count() == 2
