@@ -40,7 +40,9 @@ class Command(BaseCommand):
         if (options["mapping"] or options["preset"]) and options["dialect"] != "mapped":
             raise CommandError("--mapping and --preset are for --dialect mapped.")
         if options["preset"]:
-            return {"mapping": preset_mapping(options["preset"], settings)}
+            # The dialect's own settings (confirmation_api_key, a secret) ride beside the preset's.
+            own = {name: settings.pop(name) for name in [s.name for s in DIALECTS["mapped"].settings if s.name != "mapping"] if name in settings}
+            return {"mapping": preset_mapping(options["preset"], settings), **own}
         if options["mapping"]:
             if settings:
                 raise CommandError("With --mapping, the file holds everything; --setting is for a --preset's settings.")

@@ -25,6 +25,7 @@ from ..base import (
 from ..settings_schema import Setting, SettingsError
 from ..standard import StandardWebhooksDialect
 from .auth import SECRET_HELP, request_verify
+from .confirmation import delivery_confirm
 from .mapping import MappingError, mapping_clean
 from .paths import WHOLE, path_get
 
@@ -42,10 +43,12 @@ def _mapping_setting(value) -> dict:
 class MappedDialect(Dialect):
     name = "mapped"
     label = "Mapped (any JSON or form sender, by a mapping)"
-    secret_help = "by the mapping's scheme: " + "; ".join(f"{scheme}: {text}" for scheme, text in SECRET_HELP.items())
+    secret_help_all = "by the mapping's scheme: " + "; ".join(f"{scheme}: {text}" for scheme, text in SECRET_HELP.items())
     settings = (
         Setting("mapping", "The mapping: a JSON document saying how deliveries are authenticated and where each field is "
                 "(docs/lms/mapped.md; manage.py source_export writes one).", kind="json", required=True, cleaner=_mapping_setting),
+        Setting("confirmation_api_key", "The API key sent with the mapping's confirmation request (Jotform's API key), if it has one.",
+                secret=True),
     )
     mapping: dict | None = None
 
@@ -62,6 +65,10 @@ class MappedDialect(Dialect):
     @property
     def scheme(self) -> str:
         return self.mapping["auth"]["scheme"] if self.mapping else ""
+
+    @property
+    def secret_help(self) -> str:
+        return SECRET_HELP[self.scheme] if self.mapping else self.secret_help_all
 
     @property
     def secret_address(self) -> bool:
@@ -215,6 +222,12 @@ class MappedDialect(Dialect):
             extra["language"] = path_get(payload, fields["language"])
         candidate.extra = extra
         return candidate, errors
+
+    def enrich(self, *, source, candidate, payload) -> None:
+        """The confirmation, when the mapping asks for one: in the worker, before anything is issued."""
+        if self.mapping and self.mapping["confirmation"]:
+            delivery = self._decoded(payload) if self.mapping["body"]["events_path"] is None else payload
+            delivery_confirm(source=source, confirmation=self.mapping["confirmation"], delivery=delivery)
 
 
 def _fields_object(pairs, *, lists=False) -> dict:

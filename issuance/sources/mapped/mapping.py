@@ -215,6 +215,30 @@ def _fields(c: _Collector, mapping: dict) -> dict:
     return cleaned
 
 
+def _confirmation(c: _Collector, mapping: dict) -> dict | None:
+    given = mapping.get("confirmation")
+    if given is None:
+        return None
+    if not isinstance(given, dict):
+        c.add("confirmation", "must be an object with url and header, or null.")
+        return None
+    c.unknown("confirmation", given, ("url", "header", "agree_path", "agree_with"))
+    url = given.get("url")
+    if not isinstance(url, str) or not re.match(r"^https?://[^/{}]+", url):
+        c.add("confirmation.url", f"must be an http(s) address such as https://api.example.org/submission/{{submissionID}}, not {url!r}.")
+    else:
+        for placeholder in re.findall(r"\{([^{}]+)\}", url):
+            c.path("confirmation.url", placeholder)
+    header = given.get("header")
+    if not (isinstance(header, str) and HEADER_NAME.match(header)):
+        c.add("confirmation.header", f"must be the HTTP header that carries the API key, not {header!r}.")
+    agree_path, agree_with = given.get("agree_path"), given.get("agree_with")
+    if (agree_path is None) != (agree_with is None):
+        c.add("confirmation.agree_with", "agree_path and agree_with go together: the answer's path and the delivery's path that must match.")
+    return {"url": url, "header": header, "agree_path": c.path("confirmation.agree_path", agree_path),
+            "agree_with": c.path("confirmation.agree_with", agree_with)}
+
+
 def mapping_clean(mapping) -> dict:
     """The mapping with every key present, or MappingError naming each problem."""
     c = _Collector()
@@ -222,9 +246,7 @@ def mapping_clean(mapping) -> dict:
         raise MappingError([f"mapping: must be a JSON object with auth, body, completion_when and fields, not {type(mapping).__name__}."])
     c.unknown("mapping", mapping, ("auth", "body", "completion_when", "fields", "confirmation"))
     cleaned = {"auth": _auth(c, mapping), "body": _body(c, mapping), "completion_when": _completion_when(c, mapping),
-               "fields": _fields(c, mapping), "confirmation": None}
-    if mapping.get("confirmation") is not None:
-        c.add("confirmation", "is not supported yet: leave it null (docs/lms/mapped.md says what to use instead).")
+               "fields": _fields(c, mapping), "confirmation": _confirmation(c, mapping)}
     if cleaned["auth"].get("scheme") == "token_body" and cleaned["body"]["events_path"] == WHOLE:
         c.add("auth.path", "a token in the body needs a body that is an object, not a list of events.")
     if c.errors:

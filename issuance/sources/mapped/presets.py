@@ -37,6 +37,8 @@ def _put(mapping: dict, place: str, value) -> None:
     *parents, last = place.split(".")
     target = mapping
     for key in parents:
+        if key in target and target[key] is None:
+            return  # a part the preset's choices turned off: its details have nothing to set
         target = target.setdefault(key, {})
     target[last] = value
 

@@ -11,10 +11,13 @@ from .stand_in import Sender
 
 @pytest.fixture
 def mapped_source(org, course):
-    def make(*, preset=None, mapping=None, settings=None, secret="laurel-demo-secret", slug=None, mappings=None):
+    def make(*, preset=None, mapping=None, settings=None, secret="laurel-demo-secret", slug=None, mappings=None, api_key=None):
+        dialect_settings = {"mapping": mapping if mapping is not None else preset_mapping(preset, settings or {})}
+        if api_key:
+            dialect_settings["confirmation_api_key"] = api_key
         source, _ = source_configure(
             organization_slug=org.slug, slug=slug or f"{preset or 'mapped'}-lms".replace("_", "-"), dialect="mapped", secret=secret,
-            settings={"mapping": mapping if mapping is not None else preset_mapping(preset, settings or {})}, mappings=mappings or {},
+            settings=dialect_settings, mappings=mappings or {},
         )
         return source
 

@@ -66,5 +66,11 @@ def test_it_knows_exactly_the_schemes_of_the_contract():
     assert errors_of({"auth": {"scheme": "magic"}, "fields": {"course": "c"}})[0].startswith("auth.scheme: must be one of standard_webhooks")
 
 
-def test_it_refuses_a_confirmation_it_cannot_make_yet():
-    assert errors_of({**EXAMPLE, "confirmation": {"url": "https://api.example.org"}})[0].startswith("confirmation: is not supported yet")
+def test_it_checks_a_confirmation_request():
+    good = {"url": "https://api.example.org/submission/{submissionID}", "header": "APIKEY", "agree_path": "content.id", "agree_with": "submissionID"}
+    assert mapping_clean({**EXAMPLE, "confirmation": good})["confirmation"] == good
+    assert errors_of({**EXAMPLE, "confirmation": {"url": "ftp://x/{a..b}", "header": "API KEY", "agree_path": "content.id"}}) == [
+        "confirmation.url: must be an http(s) address such as https://api.example.org/submission/{submissionID}, not 'ftp://x/{a..b}'.",
+        "confirmation.header: must be the HTTP header that carries the API key, not 'API KEY'.",
+        "confirmation.agree_with: agree_path and agree_with go together: the answer's path and the delivery's path that must match.",
+    ]

@@ -28,9 +28,16 @@ def test_it_adds_a_source_from_a_mapping_file_and_exports_it_back_without_its_se
     assert Source.objects.get(slug="copy-lms").settings == Source.objects.get(slug="custom-lms").settings
 
 
-def test_it_adds_a_source_from_a_preset_with_its_settings(org, course):
+def test_it_adds_a_source_from_a_preset_with_its_settings(org, course, capsys):
     add(org, "--slug", "forms", "--preset", "typeform", "--setting", "email_ref=work_email", "--secret", "typeform-secret-0001")
     assert Source.objects.get(slug="forms").settings["mapping"] == preset_mapping("typeform", {"email_ref": "work_email"})
+    add(org, "--slug", "jot", "--preset", "jotform", "--setting", "confirmation_api_key=jot-api-key-1", "--setting", "email_key=q9_mail",
+        "--secret", "jotform-secret-address-1")
+    jotform = Source.objects.get(slug="jot")
+    assert jotform.secret_settings == {"confirmation_api_key": "jot-api-key-1"}
+    assert jotform.settings["mapping"]["fields"]["email"] == "rawRequest.q9_mail"
+    call_command("source_export", "--source", "jot")
+    assert "jot-api-key-1" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("args,message", [
