@@ -19,6 +19,7 @@ from issuance.models import PollCursor, Source, SourceCourseMapping, SourcePoll
 from issuance.sources.configure import source_intake_url, source_secret_check, source_secret_generate
 from issuance.sources.base import Dialect
 from issuance.sources.mapped.presets import preset_get, preset_mapping, preset_names
+from issuance.sources.mapped.sample import headers_parse, mapped_sample_read
 from issuance.sources.registry import DIALECTS, POLLERS, source_poll_minutes
 from issuance.sources.settings_schema import SettingsError, source_settings_validate
 
@@ -161,7 +162,7 @@ class SourceAdmin(LaurelHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SourceCourseMappingInline]
-    readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state"]
+    readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state", "sample_panel"]
     change_form_template = "admin/issuance/source/change_form.html"  # the generate-secret form beside the change form
     actions = ["resume_polling", "check_connection"]
     object_actions = ["check_connection", "resume_polling"]
@@ -233,7 +234,36 @@ class SourceAdmin(LaurelHistoryAdmin):
 
     def get_urls(self):
         generate = self.admin_site.admin_view(require_POST(self.secret_generate_view))
-        return [path("<path:object_id>/generate-secret/", generate, name="issuance_source_generate_secret")] + super().get_urls()
+        sample = self.admin_site.admin_view(require_POST(self.sample_view))
+        return [path("<path:object_id>/generate-secret/", generate, name="issuance_source_generate_secret"),
+                path("<path:object_id>/sample/", sample, name="issuance_source_sample")] + super().get_urls()
+
+    @admin.display(description="paste a delivery")
+    def sample_panel(self, source):
+        # The form lives outside the change form (change_form.html); `form=` ties these fields to it.
+        return format_html(
+            '<textarea form="source-sample" name="sample_body" rows="8" cols="100" aria-label="Body" placeholder="The body, as sent"></textarea>'
+            '<textarea form="source-sample" name="sample_headers" rows="3" cols="100" aria-label="Headers" placeholder="Header: value, one per line (the signature, Content-Type)"></textarea>'
+            '<button type="submit" form="source-sample" class="button">Read it as this source would</button>'
+            '<div class="help" style="margin-left:0;padding-left:0">Nothing is stored. Shows whether it authenticates, a sample '
+            "signature of these bytes with this source's secret, each event's id, and the completion it would make or the errors, field by field.</div>"
+        )
+
+    def sample_view(self, request, object_id):
+        """POST only (CSRF-checked by the admin): a pasted delivery read as the source's mapping says; nothing stored."""
+        source = self.get_object(request, object_id)
+        if source is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, source) or source.dialect != "mapped":
+            raise PermissionDenied
+        headers = headers_parse(request.POST.get("sample_headers", ""))
+        body = request.POST.get("sample_body", "").encode("utf-8")
+        report = mapped_sample_read(source=source, body=body, headers=headers)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "source": source, "report": report,
+                   "change_url": reverse("admin:issuance_source_change", args=[source.pk]), "title": f"Sample delivery for {source.name}"}
+        response = TemplateResponse(request, "admin/issuance/source/sample.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     def secret_generate_view(self, request, object_id):
         """POST only (CSRF-checked by the admin): a new secret, shown on this one answer and never again."""
@@ -253,7 +283,7 @@ class SourceAdmin(LaurelHistoryAdmin):
 
     def _secret_page(self, request, source, secret: str, *, previous: bool):
         """The one page that shows a secret: the answer to the POST that made it, never cached."""
-        dialect = DIALECTS[source.dialect]
+        dialect = DIALECTS[source.dialect].configured(source.settings)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "source": source, "secret": secret,
             "previous": previous, "dialect": dialect, "change_url": reverse("admin:issuance_source_change", args=[source.pk]),
@@ -307,6 +337,8 @@ class SourceAdmin(LaurelHistoryAdmin):
             fieldsets.append(("Polling", {"fields": ["poll_state"]}))
         if obj is not None:
             fieldsets.append(("Test delivery: the last events and what became of them", {"fields": ["test_delivery"]}))
+        if obj is not None and obj.dialect == "mapped" and self.has_change_permission(request, obj):
+            fieldsets.append(("Sample delivery: what the mapping makes of it", {"fields": ["sample_panel"]}))
         return fieldsets
 
     @admin.display(description="intake URL")

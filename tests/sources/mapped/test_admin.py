@@ -42,3 +42,27 @@ def test_it_names_each_problem_of_a_pasted_mapping(staff, org):  # noqa: F811
     bad_preset = staff.post("/admin/issuance/source/add/", form(org, mapped_preset="learnworlds", mapped_preset_settings="signature=rsa"))
     assert "signature must be one of static, hmac, not &#x27;rsa&#x27;" in bad_preset.content.decode()
     assert not Source.objects.exists()
+
+
+def test_it_reads_a_pasted_delivery_in_the_sample_panel_and_stores_nothing(staff, org, course):  # noqa: F811
+    from issuance.models import CompletionEvent
+    from issuance.sources.configure import source_configure
+    from .stand_in import typeform_signature
+    from .test_typeform import PAYLOAD
+
+    source, _ = source_configure(organization_slug=org.slug, slug="harbour-typeform", dialect="mapped", secret="typeform-webhook-secret",
+                                 settings={"mapping": preset_mapping("typeform", {"name_ref": "full_name"})})
+    page = staff.get(f"/admin/issuance/source/{source.pk}/change/").content.decode()
+    assert 'form="source-sample"' in page and 'id="source-sample"' in page
+    body = json.dumps(PAYLOAD)
+    signature = typeform_signature("typeform-webhook-secret", body.encode())
+    answer = staff.post(f"/admin/issuance/source/{source.pk}/sample/", {"sample_body": body, "sample_headers": f"Typeform-Signature: {signature}"})
+    text = answer.content.decode()
+    assert answer.status_code == 200 and "no-store" in answer["Cache-Control"]
+    assert "Authenticates with this source&#x27;s secret." in text and f"Typeform-Signature: {signature}" in text
+    assert "Event 01JCZ6Q3V8Y2T4N9W5R7" in text and "ana@example.org" in text and "SAF-101" in text
+    unsigned = staff.post(f"/admin/issuance/source/{source.pk}/sample/", {"sample_body": body.replace("ana@example.org", "ana@"), "sample_headers": ""})
+    text = unsigned.content.decode()
+    assert "Would be refused (401): The Typeform-Signature header is required." in text
+    assert "form_response.answers[type=email].email:" in text
+    assert CompletionEvent.objects.count() == 0
