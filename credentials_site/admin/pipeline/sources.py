@@ -19,7 +19,7 @@ from issuance.models import PollCursor, Source, SourceCourseMapping, SourcePoll
 from issuance.sources.configure import source_intake_url, source_secret_check, source_secret_generate
 from issuance.sources.base import Dialect
 from issuance.sources.mapped.presets import preset_get, preset_mapping, preset_names
-from issuance.sources.mapped.sample import headers_parse, mapped_sample_read
+from issuance.intake.mapped_sample import headers_parse, mapped_sample_read
 from issuance.sources.registry import DIALECTS, POLLERS, source_poll_minutes
 from issuance.sources.settings_schema import SettingsError, source_settings_validate
 

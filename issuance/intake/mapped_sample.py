@@ -9,12 +9,12 @@ import time
 
 from courses.models import Course
 
-from ...intake.validation import completion_validate
-from ...models import CompletionEvent
-from ...bodies import webhook_body_parse
-from ..base import InboundRequest, NotACompletion, RequestRefused
-from ..registry import DIALECTS
-from ..signatures import hmac_digest, keyed_hash_digest, signature_compute
+from ..bodies import webhook_body_parse
+from ..models import CompletionEvent
+from ..sources.base import InboundRequest, NotACompletion, RequestRefused
+from ..sources.registry import DIALECTS
+from ..sources.signatures import hmac_digest, keyed_hash_digest, signature_compute
+from .validation import completion_validate
 
 
 def _meta(headers: dict, content_type: str) -> dict:
