@@ -95,7 +95,9 @@ class SourceSecretEventsWebhook(APIView):
         description="The last segment is the source's secret; the body is read as the source's mapping says (docs/lms/mapped.md).",
         request=OpenApiTypes.OBJECT,
         responses={202: WebhookReplySerializer, 200: WebhookReplySerializer, 400: WebhookReplySerializer,
-                   401: WebhookReplySerializer, 404: WebhookReplySerializer, 415: WebhookReplySerializer},
+                   401: WebhookReplySerializer, 404: WebhookReplySerializer, 411: WebhookReplySerializer,
+                   413: WebhookReplySerializer, 415: WebhookReplySerializer, 429: WebhookReplySerializer,
+                   503: WebhookReplySerializer},
         tags=["webhooks"],
     )
     def post(self, request, slug: str, token: str):
