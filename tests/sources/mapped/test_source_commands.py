@@ -1,5 +1,6 @@
 """source_add --mapping FILE / --preset NAME --setting KEY=VALUE, and source_export writing the same shape without secrets."""
 
+import io
 import json
 
 import pytest
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def add(org, *args):
-    call_command("source_add", "--org", org.slug, "--dialect", "mapped", *args, stdout=open("/dev/null", "w"))
+    call_command("source_add", "--org", org.slug, "--dialect", "mapped", *args, stdout=io.StringIO())
 
 
 def test_it_adds_a_source_from_a_mapping_file_and_exports_it_back_without_its_secret(org, course, tmp_path, capsys):
