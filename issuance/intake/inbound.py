@@ -24,14 +24,16 @@ class IntakeReply:
     headers: dict = field(default_factory=dict)
 
 
-def source_request_receive(*, source: Source, path: str, body: bytes, meta: dict) -> IntakeReply:
-    dialect = dialect_get(source.dialect)
+def source_request_receive(*, source: Source, path: str, body: bytes, meta: dict, path_token: str = "") -> IntakeReply:
+    dialect = dialect_get(source.dialect).configured(source.settings)
     headers = dict(dialect.response_headers)
+    if path_token and not dialect.secret_address:
+        return IntakeReply(404, {"detail": f"Source {source.slug!r} has no secret address; it receives at …/{dialect.path}."}, headers)
     if path != dialect.path:
         return IntakeReply(404, {"detail": f"Source {source.slug!r} ({dialect.name}) receives at …/{dialect.path}, not …/{path}."}, headers)
     if not dialect.content_type_accepted(meta.get("CONTENT_TYPE", "")):
-        return IntakeReply(415, {"detail": "Send the event as Content-Type: application/json."}, headers)
-    request = InboundRequest(body=body, meta=meta, remote_addr=str(meta.get("REMOTE_ADDR", "")))
+        return IntakeReply(415, {"detail": f"Send the event as Content-Type: {dialect.content_type_expected}."}, headers)
+    request = InboundRequest(body=body, meta=meta, remote_addr=str(meta.get("REMOTE_ADDR", "")), path_token=path_token)
     try:
         verified = dialect.request_authenticate(source=source, request=request)
         # A dialect may refuse a request once it has read its events too (xAPI: an id stored with another statement, 409).

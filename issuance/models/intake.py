@@ -21,6 +21,7 @@ class Source(models.Model):
         XAPI = "xapi", "xAPI statements"
         LEARNDASH = "learndash", "LearnDash (WordPress plugin)"
         TALENTLMS = "talentlms", "TalentLMS (polled)"
+        MAPPED = "mapped", "Mapped (any sender, by a mapping)"
 
     class CourseMatching(models.TextChoices):
         BY_CODE = "code", "By course code"

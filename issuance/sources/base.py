@@ -136,6 +136,7 @@ class InboundRequest:
     body: bytes
     meta: dict
     remote_addr: str = ""
+    path_token: str = ""  # a secret segment after the intake path (…/events/<secret>), for senders that cannot sign
 
     def header(self, name: str) -> str:
         key = "CONTENT_TYPE" if name.lower() == "content-type" else "HTTP_" + name.upper().replace("-", "_")
@@ -213,8 +214,14 @@ class Dialect:
     # Whether Laurel may make the secret up (a token, a password, a whsec_ key) for staff to paste
     # into the LMS; False where the LMS issues it (Thinkific's API key, Teachable's signing secret).
     secret_generated_here = True
+    secret_address = False  # whether the source receives at …/events/<secret> (senders that cannot sign)
+    content_type_expected = "application/json"  # named in the 415 answer
     response_headers: dict = {}  # sent with every answer (xAPI's version header)
     authentication_challenge = ""  # WWW-Authenticate on a 401, for senders that use HTTP authentication
+
+    def configured(self, settings: dict) -> "Dialect":
+        """This dialect as one source's settings make it; a dialect built from its settings (mapped) answers a bound copy."""
+        return self
 
     def settings_check(self, *, public: dict) -> None:
         """Rules across settings (one of two required, say); raise SettingsError."""

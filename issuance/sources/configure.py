@@ -19,7 +19,7 @@ def source_intake_url(source: Source) -> str:
 
 
 def source_secret_check(*, dialect_name: str, secret: str, settings: dict | None = None) -> None:
-    dialect = DIALECTS[dialect_name]
+    dialect = DIALECTS[dialect_name].configured(settings or {})
     if not secret:
         if dialect.secret_needed(settings=settings or {}):
             raise SettingsError(f"The {dialect_name} dialect needs a secret: {dialect.secret_help}.")
@@ -92,11 +92,11 @@ def source_secret_generate(*, source_id) -> tuple[Source, str, str]:
     previous secret until staff paste the new one into it and clear the second secret.
     """
     source = Source.objects.select_for_update(no_key=True).get(pk=source_id)
-    dialect = DIALECTS[source.dialect]
+    dialect = DIALECTS[source.dialect].configured(source.settings)
     if not dialect.secret_generated_here:
         raise SettingsError(f"Laurel cannot make up the {dialect.name} dialect's secret: it is {dialect.secret_help}.")
     previous, source.signing_secret = source.signing_secret, dialect.secret_generate()
-    source_secret_check(dialect_name=dialect.name, secret=source.signing_secret)
+    source_secret_check(dialect_name=dialect.name, secret=source.signing_secret, settings=source.settings)
     source.signing_secret_next = previous
     source.save(update_fields=["signing_secret", "signing_secret_next"])
     return source, source.signing_secret, previous

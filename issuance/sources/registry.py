@@ -11,6 +11,7 @@ from .csv_rows import CsvRowDialect
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
 from .learndash import LearnDashDialect
+from .mapped.dialect import MappedDialect
 from .moodle.webhook import MoodleDialect
 from .moodle.poll import MoodlePollAdapter, MoodlePoller
 from .polling import Poller
@@ -32,6 +33,7 @@ DIALECTS: dict[str, Dialect] = {
         XapiDialect(),
         LearnDashDialect(),
         TalentLmsDialect(),
+        MappedDialect(),
     )
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
@@ -51,8 +53,8 @@ def adapter_for_event(event: CompletionEvent) -> Dialect:
     if event.channel == CompletionEvent.Channel.FORM:
         return FormRowDialect()
     if event.channel == CompletionEvent.Channel.POLL:
-        return POLL_ADAPTERS.get(event.source.dialect) or DIALECTS[event.source.dialect]
-    return DIALECTS[event.source.dialect]
+        return POLL_ADAPTERS.get(event.source.dialect) or DIALECTS[event.source.dialect].configured(event.source.settings)
+    return DIALECTS[event.source.dialect].configured(event.source.settings)
 
 
 def source_poll_minutes(source: Source) -> int:

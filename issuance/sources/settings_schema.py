@@ -3,6 +3,7 @@
 import ipaddress
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -20,11 +21,12 @@ class SettingsError(ValueError):
 class Setting:
     name: str
     help: str
-    kind: str = "text"  # text, url, json_keyset, header, addresses, minutes, origins
+    kind: str = "text"  # text, url, json_keyset, json, header, addresses, minutes, origins
     required: bool = False
     secret: bool = False
     default: str = ""
     choices: tuple[str, ...] = ()  # when given, the only values allowed
+    cleaner: Callable | None = None  # for kind json: the value as stored, or SettingsError (a mapped source's mapping)
 
 
     def clean(self, raw) -> object:
@@ -59,6 +61,9 @@ class Setting:
             return ", ".join(entries)
         if self.kind == "origins":
             return _origins_clean(self.name, str(value))
+        if self.kind == "json":
+            value = json.loads(value) if isinstance(value, str) else value
+            return self.cleaner(value) if self.cleaner else value
         if self.kind == "json_keyset":
             keyset = json.loads(value) if isinstance(value, str) else value
             if not isinstance(keyset, dict) or not isinstance(keyset.get("keys"), list) or not keyset["keys"]:

@@ -1,5 +1,6 @@
-"""Body signatures, verified once for every dialect: Standard Webhooks' (and signing as a sender would), and the
-plain hex HMAC-SHA256 of the body that Teachable and Thinkific send."""
+"""Body signatures, verified once for every dialect: Standard Webhooks' (and signing as a sender would), the
+plain hex HMAC-SHA256 of the body that Teachable and Thinkific send, and the HMACs and keyed hashes a mapped
+source declares (any of SHA-256, SHA-1, SHA-512, in hex or base64)."""
 
 import base64
 import binascii
@@ -94,8 +95,26 @@ def _hex_digest_of_body(value: str, body: bytes) -> list[tuple[str, bytes]]:
     return [(value.lower(), body)]
 
 
+ALGORITHMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1, "sha512": hashlib.sha512}
+ENCODINGS = ("hex", "base64")
+
+
+def _encoded(digest: bytes, encoding: str) -> str:
+    return digest.hex() if encoding == "hex" else base64.b64encode(digest).decode("ascii")
+
+
+def hmac_digest(*, key: str, content: bytes, algorithm: str = "sha256", encoding: str = "hex") -> str:
+    """HMAC of `content` with the UTF-8 `key`, as text: lowercase hex or base64."""
+    return _encoded(hmac.new(key.encode("utf-8"), content, ALGORITHMS[algorithm]).digest(), encoding)
+
+
+def keyed_hash_digest(*, key: str, content: bytes, algorithm: str = "sha256", encoding: str = "hex") -> str:
+    """A plain hash of `content` followed by the key (iSpring's `X-Hub-Signature`): not an HMAC, but keyed all the same."""
+    return _encoded(ALGORITHMS[algorithm](content + key.encode("utf-8")).digest(), encoding)
+
+
 def hex_hmac_sha256(*, key: str, body: bytes) -> str:
-    return hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return hmac_digest(key=key, content=body)
 
 
 def hex_hmac_verify(

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
@@ -18,6 +19,8 @@ from issuance.intake.polling import source_poll_resume
 from issuance.models import PollCursor, Source, SourceCourseMapping, SourcePoll
 from issuance.sources.configure import source_intake_url, source_secret_check, source_secret_generate
 from issuance.sources.base import Dialect
+from issuance.sources.mapped.presets import preset_get, preset_mapping, preset_names
+from issuance.intake.mapped_sample import headers_parse, mapped_sample_read
 from issuance.sources.registry import DIALECTS, POLLERS, source_poll_minutes
 from issuance.sources.settings_schema import SettingsError, source_settings_validate
 
@@ -31,8 +34,8 @@ def _field_name(dialect: str, setting: str) -> str:
 def _setting_field(setting) -> forms.Field:
     if setting.secret:
         return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False), label=setting.name, help_text=setting.help)
-    if setting.kind == "json_keyset":
-        return forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label=setting.name, help_text=setting.help)
+    if setting.kind in ("json_keyset", "json"):
+        return forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4 if setting.kind == "json_keyset" else 24, "cols": 100}), label=setting.name, help_text=setting.help)
     return forms.CharField(required=False, label=setting.name, help_text=setting.help)
 
 
@@ -45,7 +48,23 @@ DialectSettingsFields = type(
 )
 
 
+def _preset_help() -> str:
+    lines = []
+    for name in preset_names():
+        preset = preset_get(name)
+        settings = ", ".join(preset.get("settings", {})) or "none"
+        lines.append(f"{name} ({preset['label']}; settings: {settings})")
+    return "Fills the mapping in from a preset shipped with Laurel, replacing what the mapping box holds: " + "; ".join(lines) + "."
+
+
 class SourceForm(forms.ModelForm, DialectSettingsFields):
+    mapped_preset = forms.ChoiceField(
+        required=False, label="preset", choices=[("", "—")] + [(name, name) for name in preset_names()], help_text=_preset_help(),
+    )
+    mapped_preset_settings = forms.CharField(
+        required=False, label="preset settings", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One KEY=VALUE per line, e.g. email_ref=work_email (docs/lms/<preset>.md lists each preset's settings).",
+    )
     clear_secret_next = forms.BooleanField(
         required=False, label="Stop accepting the second secret",
         help_text="Once the LMS sends with the main secret (e.g. after generating a new one), tick and save.",
@@ -73,7 +92,7 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
                     field.help_text = setting.help + " Saved; leave empty to keep it."
                 if self.instance.dialect == dialect.name and setting.name in saved:
                     value = saved[setting.name]
-                    field.initial = value if isinstance(value, str) else json.dumps(value)
+                    field.initial = value if isinstance(value, str) else json.dumps(value, indent=2 if setting.kind == "json" else None)
         self.fields["signing_secret"].required = False
         kept = " Saved; leave empty to keep it." if self.instance.signing_secret else ""
         if self.instance.signing_secret_next:
@@ -88,12 +107,18 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
         if dialect is None:
             return cleaned
         values = {s.name: self.cleaned_data.get(_field_name(dialect.name, s.name), "") for s in dialect.settings}
+        if dialect.name == "mapped" and cleaned.get("mapped_preset"):
+            try:
+                values["mapping"] = preset_mapping(cleaned["mapped_preset"], _preset_pairs(cleaned.get("mapped_preset_settings", "")))
+            except SettingsError as exc:
+                raise forms.ValidationError(str(exc)) from None
         keep = self.instance.secret_settings if self.instance.pk and self.instance.dialect == dialect.name else {}
         try:
             public, secret = source_settings_validate(dialect=dialect, values=values, keep=keep)
         except SettingsError as exc:
             raise forms.ValidationError(str(exc)) from None
         self.instance.settings, self.instance.secret_settings = public, secret
+        dialect = dialect.configured(public)  # a mapped source's secret follows its mapping's scheme
         for name in ("signing_secret", "signing_secret_next"):
             if not cleaned.get(name):
                 cleaned[name] = getattr(self.instance, name) if self.instance.pk else ""
@@ -111,6 +136,18 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
         return cleaned
 
 
+def _preset_pairs(text: str) -> dict:
+    pairs = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise SettingsError(f"Preset settings take KEY=VALUE per line, not {line.strip()!r}.")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
 class SourceCourseMappingInline(LaurelTabularInline):
     model = SourceCourseMapping
     extra = 1
@@ -126,7 +163,7 @@ class SourceAdmin(LaurelHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SourceCourseMappingInline]
-    readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state"]
+    readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state", "sample_panel"]
     change_form_template = "admin/issuance/source/change_form.html"  # the generate-secret form beside the change form
     actions = ["resume_polling", "check_connection"]
     object_actions = ["check_connection", "resume_polling"]
@@ -198,7 +235,36 @@ class SourceAdmin(LaurelHistoryAdmin):
 
     def get_urls(self):
         generate = self.admin_site.admin_view(require_POST(self.secret_generate_view))
-        return [path("<path:object_id>/generate-secret/", generate, name="issuance_source_generate_secret")] + super().get_urls()
+        sample = self.admin_site.admin_view(require_POST(self.sample_view))
+        return [path("<path:object_id>/generate-secret/", generate, name="issuance_source_generate_secret"),
+                path("<path:object_id>/sample/", sample, name="issuance_source_sample")] + super().get_urls()
+
+    @admin.display(description="paste a delivery")
+    def sample_panel(self, source):
+        # The form lives outside the change form (change_form.html); `form=` ties these fields to it.
+        return mark_safe(  # constant markup: nothing of the source's in it
+            '<textarea form="source-sample" name="sample_body" rows="8" cols="100" aria-label="Body" placeholder="The body, as sent"></textarea>'
+            '<textarea form="source-sample" name="sample_headers" rows="3" cols="100" aria-label="Headers" placeholder="Header: value, one per line (the signature, Content-Type)"></textarea>'
+            '<button type="submit" form="source-sample" class="button">Read it as this source would</button>'
+            '<div class="help" style="margin-left:0;padding-left:0">Nothing is stored. Shows whether it authenticates, a sample '
+            "signature of these bytes with this source's secret, each event's id, and the completion it would make or the errors, field by field.</div>"
+        )
+
+    def sample_view(self, request, object_id):
+        """POST only (CSRF-checked by the admin): a pasted delivery read as the source's mapping says; nothing stored."""
+        source = self.get_object(request, object_id)
+        if source is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, source) or source.dialect != "mapped":
+            raise PermissionDenied
+        headers = headers_parse(request.POST.get("sample_headers", ""))
+        body = request.POST.get("sample_body", "").encode("utf-8")
+        report = mapped_sample_read(source=source, body=body, headers=headers)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "source": source, "report": report,
+                   "change_url": reverse("admin:issuance_source_change", args=[source.pk]), "title": f"Sample delivery for {source.name}"}
+        response = TemplateResponse(request, "admin/issuance/source/sample.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     def secret_generate_view(self, request, object_id):
         """POST only (CSRF-checked by the admin): a new secret, shown on this one answer and never again."""
@@ -218,7 +284,7 @@ class SourceAdmin(LaurelHistoryAdmin):
 
     def _secret_page(self, request, source, secret: str, *, previous: bool):
         """The one page that shows a secret: the answer to the POST that made it, never cached."""
-        dialect = DIALECTS[source.dialect]
+        dialect = DIALECTS[source.dialect].configured(source.settings)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "source": source, "secret": secret,
             "previous": previous, "dialect": dialect, "change_url": reverse("admin:issuance_source_change", args=[source.pk]),
@@ -264,12 +330,16 @@ class SourceAdmin(LaurelHistoryAdmin):
         for dialect in DIALECTS.values():
             if dialect.settings:
                 names = [_field_name(dialect.name, s.name) for s in dialect.settings]
+                if dialect.name == "mapped":
+                    names = ["mapped_preset", "mapped_preset_settings", *names]
                 fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Read only when the dialect is {dialect.name}.", "classes": ["collapse"] if obj is None or obj.dialect != dialect.name else []}))
         fieldsets.append(("Courses", {"fields": ["course_matching"]}))
         if obj is not None and obj.dialect in POLLERS:
             fieldsets.append(("Polling", {"fields": ["poll_state"]}))
         if obj is not None:
             fieldsets.append(("Test delivery: the last events and what became of them", {"fields": ["test_delivery"]}))
+        if obj is not None and obj.dialect == "mapped" and self.has_change_permission(request, obj):
+            fieldsets.append(("Sample delivery: what the mapping makes of it", {"fields": ["sample_panel"]}))
         return fieldsets
 
     @admin.display(description="intake URL")

@@ -13,7 +13,7 @@ from .events import CompletionEventViewSet
 from .issuances import IssuanceDetailView, IssuanceListView, IssuanceResumeView
 from .sources import SourceViewSet
 from .verify import VerifyView
-from .webhooks import SourceEventsWebhook, XapiAbout, XapiStatementsWebhook
+from .webhooks import SourceEventsWebhook, SourceSecretEventsWebhook, XapiAbout, XapiStatementsWebhook
 
 router = SimpleRouter(trailing_slash=True)
 router.register("events", CompletionEventViewSet, basename="event")
@@ -22,6 +22,7 @@ router.register("sources", SourceViewSet, basename="source")
 
 urlpatterns = [
     path("sources/<slug:slug>/events", SourceEventsWebhook.as_view(), name="source-events"),
+    path("sources/<slug:slug>/events/<str:token>", SourceSecretEventsWebhook.as_view(), name="source-events-secret"),
     path("sources/<slug:slug>/xapi/statements", XapiStatementsWebhook.as_view(), name="source-xapi-statements"),
     path("sources/<slug:slug>/xapi/about", XapiAbout.as_view(), name="source-xapi-about"),
     path("verify", VerifyView.as_view(), name="verify"),

@@ -82,7 +82,30 @@ class SourceEventsWebhook(APIView):
         return _receive(request, slug=slug, path="events")
 
 
-def _receive(request, *, slug: str, path: str) -> Response:
+class SourceSecretEventsWebhook(APIView):
+    """Receives a mapped source's events at its secret address, for senders that cannot sign (Jotform, say)."""
+
+    authentication_classes = []  # the secret segment of the address is the authentication
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonOnlyNegotiation
+
+    @extend_schema(
+        operation_id="source_events_receive_at_secret_address",
+        summary="Receive a completion event at a secret address (mapped sources with the secret_path scheme)",
+        description="The last segment is the source's secret; the body is read as the source's mapping says (docs/lms/mapped.md).",
+        request=OpenApiTypes.OBJECT,
+        responses={202: WebhookReplySerializer, 200: WebhookReplySerializer, 400: WebhookReplySerializer,
+                   401: WebhookReplySerializer, 404: WebhookReplySerializer, 411: WebhookReplySerializer,
+                   413: WebhookReplySerializer, 415: WebhookReplySerializer, 429: WebhookReplySerializer,
+                   503: WebhookReplySerializer},
+        tags=["webhooks"],
+    )
+    def post(self, request, slug: str, token: str):
+        return _receive(request, slug=slug, path="events", path_token=token)
+
+
+def _receive(request, *, slug: str, path: str, path_token: str = "") -> Response:
     """Every dialect's request: the source's dialect decides the rest (issuance/intake/inbound.py)."""
     source = webhook_source_get(slug=slug)
     if source is None:
@@ -91,7 +114,7 @@ def _receive(request, *, slug: str, path: str) -> Response:
         body = webhook_body_read(request)
     except BodyRefused as refused:
         return _reply(refused.status, refused.detail)
-    reply = source_request_receive(source=source, path=path, body=body, meta=request.META)
+    reply = source_request_receive(source=source, path=path, body=body, meta=request.META, path_token=path_token)
     return Response(reply.body, status=reply.status, headers=reply.headers)
 
 

@@ -1,8 +1,11 @@
 """manage.py source_add: set up (or update) a completion source from a script, idempotent on the slug."""
 
+import json
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ...sources.configure import source_configure, source_intake_url
+from ...sources.mapped.presets import preset_mapping, preset_names
 from ...sources.registry import DIALECTS
 from ...sources.settings_schema import SettingsError
 
@@ -28,16 +31,40 @@ class Command(BaseCommand):
         parser.add_argument("--secret", help="Shared token, API key, HMAC secret, LRS password or whsec_… secret, by dialect.")
         parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE")
         parser.add_argument("--map", action="append", default=[], metavar="EXTERNAL_COURSE_ID=COURSE_CODE")
+        how = parser.add_mutually_exclusive_group()
+        how.add_argument("--mapping", metavar="FILE", help="The mapped dialect's mapping, a JSON file (docs/lms/mapped.md).")
+        how.add_argument("--preset", choices=preset_names(), help="A mapping shipped with Laurel; --setting KEY=VALUE gives its settings.")
+
+    def _settings(self, options) -> dict:
+        settings = _pairs(options["setting"], "--setting")
+        if (options["mapping"] or options["preset"]) and options["dialect"] != "mapped":
+            raise CommandError("--mapping and --preset are for --dialect mapped.")
+        if options["preset"]:
+            # The dialect's own settings (confirmation_api_key, a secret) ride beside the preset's.
+            own = {name: settings.pop(name) for name in [s.name for s in DIALECTS["mapped"].settings if s.name != "mapping"] if name in settings}
+            return {"mapping": preset_mapping(options["preset"], settings), **own}
+        if options["mapping"]:
+            if settings:
+                raise CommandError("With --mapping, the file holds everything; --setting is for a --preset's settings.")
+            try:
+                with open(options["mapping"], encoding="utf-8") as file:
+                    return {"mapping": json.load(file)}
+            except OSError as exc:
+                raise CommandError(f"Cannot read the mapping file: {exc.strerror}.") from None
+            except ValueError as exc:
+                raise CommandError(f"The mapping file is not valid JSON: {exc}.") from None
+        return settings
 
     def handle(self, *args, **options):
         try:
+            settings = self._settings(options)
             source, created = source_configure(
                 organization_slug=options["org"],
                 slug=options["slug"],
                 dialect=options["dialect"],
                 name=options["name"],
                 secret=options["secret"],
-                settings=_pairs(options["setting"], "--setting"),
+                settings=settings,
                 mappings=_pairs(options["map"], "--map"),
             )
         except SettingsError as exc:

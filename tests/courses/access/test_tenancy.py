@@ -190,6 +190,7 @@ def api_object(world, path):
 
 PUBLIC_API = {  # signed by the source, not staff (xAPI about names only the versions)
     "/api/v1/sources/{slug}/events", "/api/v1/sources/{slug}/xapi/statements", "/api/v1/sources/{slug}/xapi/about",
+    "/api/v1/sources/{slug}/events/{token}",  # a mapped source's secret address
 }
 
 

@@ -1,0 +1,92 @@
+"""The sample panel's reading of a pasted delivery: whether it authenticates, which events it holds, the completion each would make.
+
+Nothing is stored and nothing is queued: the same dialect methods the intake and the worker call,
+run on bytes staff paste. The sample signature is what the sender would put in its header for
+these bytes under the source's secret, so staff can compare it with what their system sends.
+"""
+
+import time
+
+from courses.models import Course
+
+from ..bodies import webhook_body_parse
+from ..models import CompletionEvent
+from ..sources.base import InboundRequest, NotACompletion, RequestRefused
+from ..sources.registry import DIALECTS
+from ..sources.signatures import hmac_digest, keyed_hash_digest, signature_compute
+from .validation import completion_validate
+
+
+def _meta(headers: dict, content_type: str) -> dict:
+    meta = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
+    meta["CONTENT_TYPE"] = content_type or headers.get("Content-Type", "") or "application/json"
+    return meta
+
+
+def headers_parse(text: str) -> dict:
+    """`Name: value` per line, as a browser's or a system's log shows them."""
+    headers = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            headers[name.strip()] = value.strip()
+    return headers
+
+
+def sample_signature(*, auth: dict, secret: str, body: bytes, headers: dict) -> str:
+    """What the sender would send for these bytes under `secret`; empty for schemes whose proof is the secret itself."""
+    if not secret:
+        return ""
+    scheme = auth["scheme"]
+    if scheme == "hmac":
+        content = body
+        if auth["signed"] == "timestamp.body":
+            content = (headers.get(auth["timestamp_header"]) or str(int(time.time()))).encode() + b"." + body
+        return f"{auth['header']}: {auth['prefix']}" + hmac_digest(key=secret, content=content, algorithm=auth["algorithm"], encoding=auth["encoding"])
+    if scheme == "hash_body_secret":
+        return f"{auth['header']}: {auth['prefix']}" + keyed_hash_digest(key=secret, content=body, algorithm=auth["algorithm"], encoding=auth["encoding"])
+    if scheme == "standard_webhooks":
+        message_id = headers.get("webhook-id") or "msg_sample"
+        stamp = headers.get("webhook-timestamp") or str(int(time.time()))
+        try:
+            return f"webhook-signature: {signature_compute(secret=secret, message_id=message_id, timestamp=stamp, body=body)} (webhook-id {message_id}, webhook-timestamp {stamp})"
+        except ValueError:
+            return ""
+    return ""
+
+
+def mapped_sample_read(*, source, body: bytes, headers: dict, content_type: str = "") -> dict:
+    dialect = DIALECTS["mapped"].configured(source.settings)
+    if dialect.mapping is None:
+        return {"authenticated": False, "auth_detail": "The saved mapping is not valid; fix it first.", "signature": "", "events": []}
+    lowered = {name.lower(): value for name, value in headers.items()}
+    request = InboundRequest(body=body, meta=_meta(headers, content_type), remote_addr="",
+                             path_token=source.signing_secret if dialect.secret_address else "")
+    report = {"signature": sample_signature(auth=dialect.mapping["auth"], secret=source.signing_secret, body=body, headers=lowered), "events": []}
+    if dialect.mapping["auth"].get("allowed_addresses"):
+        dialect.mapping = {**dialect.mapping, "auth": {**dialect.mapping["auth"], "allowed_addresses": None}}  # a paste has no sender address
+    try:
+        verified = dialect.request_authenticate(source=source, request=request)
+        report.update(authenticated=True, auth_detail="Authenticates with this source's secret.")
+    except RequestRefused as exc:
+        verified = (dialect._read(request), None)
+        report.update(authenticated=False, auth_detail=f"Would be refused ({exc.status}): {exc.detail}")
+    for incoming in dialect.request_events(source=source, request=request, verified=verified):
+        entry = {"event_id": incoming.external_id, "ignored": "", "errors": [], "completion": None}
+        payload, error = webhook_body_parse(incoming.body, parse=dialect.payload_parse)
+        try:
+            candidate, errors = (None, [error]) if error else dialect.adapt(payload)
+        except NotACompletion as exc:
+            entry["ignored"] = str(exc)
+            report["events"].append(entry)
+            continue
+        if candidate is not None and not errors:
+            completion, errors = completion_validate(source=source, candidate=candidate, channel=CompletionEvent.Channel.WEBHOOK)
+            if completion is not None:
+                entry["completion"] = {"email": completion.email, "name": completion.name, "course": Course.objects.get(pk=completion.course_id).code,
+                                       "completed_at": completion.completed_at.isoformat(), "score": completion.score,
+                                       "attendance": completion.attendance, "learner_id": completion.learner_external_id,
+                                       "extra": completion.extra}
+        entry["errors"] = [f"{e.field}: {e.message}" for e in errors]
+        report["events"].append(entry)
+    return report

@@ -1,0 +1,114 @@
+"""Each authentication scheme and body format of a mapping, over real HTTP, with what is stored and why it is refused."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+
+from issuance.models import CompletionEvent
+
+from .conftest import outcome
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SECRET = "a-long-enough-shared-secret"
+EVENT = {"id": "ev-1", "event": "done", "learner": {"email": "ana@example.org", "name": "Ana Lima"}, "course": "SAF-101",
+         "at": "14/11/2026 10:01", "score": "86%"}
+
+
+def mapping(auth, **body):
+    return {"auth": auth, "body": {"format": "json", **body},
+            "completion_when": {"path": "event", "values": ["done"]},
+            "fields": {"event_id": "id", "email": "learner.email", "name": "learner.name", "course": "course",
+                       "completed_at": {"path": "at", "format": "%d/%m/%Y %H:%M", "time_zone": "America/New_York"},
+                       "score": "score", "extra": {"cohort": "learner.cohort"}}}
+
+
+@pytest.fixture
+def make(mapped_source, sender):
+    def build(auth, **body):
+        return sender(mapped_source(mapping=mapping(auth, **body), secret=SECRET))
+    return build
+
+
+def test_it_checks_an_hmac_over_timestamp_and_body_within_its_tolerance(make, task_queue):
+    post = make({"scheme": "hmac", "header": "X-Sig", "algorithm": "sha512", "encoding": "base64", "prefix": "v1=",
+                 "signed": "timestamp.body", "timestamp_header": "X-Stamp", "tolerance_seconds": 60}).post
+    body = json.dumps(EVENT).encode()
+
+    def signed(stamp, key=SECRET):
+        digest = base64.b64encode(hmac.new(key.encode(), f"{stamp}.".encode() + body, hashlib.sha512).digest()).decode()
+        return post(body, headers={"X-Sig": "v1=" + digest, "X-Stamp": str(stamp)})
+
+    now = int(time.time())
+    assert signed(now - 120).status_code == 401
+    assert signed(now, key="wrong").status_code == 401
+    event = outcome(task_queue, signed(now))
+    assert event.status == CompletionEvent.Status.PROCESSED, event.errors
+    completion = event.issuances.get().completion
+    # The time carries no zone, so it is read in the mapping's (New York, UTC-5 in November); "86%" is 86.
+    assert (completion["completed_at"], completion["score"]) == ("2026-11-14T10:01:00-05:00", "86")
+
+
+def test_it_checks_a_keyed_hash_in_sha1_hex(make):
+    post = make({"scheme": "hash_body_secret", "header": "X-Hash", "algorithm": "sha1"}).post
+    body = json.dumps(EVENT).encode()
+    assert post(body, headers={"X-Hash": hashlib.sha1(body + SECRET.encode()).hexdigest().upper()}).status_code == 202
+    assert post(body, headers={"X-Hash": hashlib.sha1(body).hexdigest()}).status_code == 401
+
+
+def test_it_takes_a_token_in_the_query_or_the_body_and_never_stores_the_body_token(make):
+    query = make({"scheme": "token_query", "parameter": "key"})
+    assert query.post(EVENT, suffix=f"?key={SECRET}").status_code == 202
+    assert query.post(EVENT, suffix="?key=guess").status_code == 401
+    body = make({"scheme": "token_body", "path": "auth.token"})
+    assert body.post({**EVENT, "id": "ev-2", "auth": {"token": "guess"}}).status_code == 401
+    assert body.post({**EVENT, "id": "ev-2", "auth": {"token": SECRET}}).status_code == 202
+    stored = CompletionEvent.objects.get(external_id="ev-2")
+    assert SECRET.encode() not in bytes(stored.body)
+    assert json.loads(bytes(stored.body))["auth"]["token"] == "[secret removed by Laurel]"
+
+
+def test_it_takes_http_basic_and_challenges_without_it(make):
+    post = make({"scheme": "basic", "username": "lms"}).post
+    good = base64.b64encode(f"lms:{SECRET}".encode()).decode()
+    wrong_user = base64.b64encode(f"other:{SECRET}".encode()).decode()
+    refused = post(EVENT)
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Basic")
+    assert post(EVENT, headers={"Authorization": f"Basic {wrong_user}"}).status_code == 401
+    assert post(EVENT, headers={"Authorization": f"Basic {good}"}).status_code == 202
+
+
+def test_it_takes_allowed_addresses_only(make):
+    post = make({"scheme": "token_header", "header": "X-Token", "allowed_addresses": ["203.0.113.0/24"]}).post
+    refused = post(EVENT, headers={"X-Token": SECRET})
+    assert refused.status_code == 401 and "127.0.0.1 is not an allowed address" in refused.json()["detail"]
+
+
+def test_it_reads_a_form_post_as_flat_fields(mapped_source, sender, task_queue):
+    form_mapping = mapping({"scheme": "token_header", "header": "X-Token"}, format="form")
+    form_mapping["fields"].update(email="email", name="name", completed_at={"path": "at", "format": "unix_ms"}, score=None)
+    post = sender(mapped_source(mapping=form_mapping, secret=SECRET)).post
+    fields = {"id": "f-1", "event": "done", "email": "ana@example.org", "name": "Ana Lima", "course": "SAF-101", "at": "1763114519123"}
+    assert post(json.dumps(fields), headers={"X-Token": SECRET}, content_type="application/json").status_code == 415
+    event = outcome(task_queue, post(fields, headers={"X-Token": SECRET}, content_type="application/x-www-form-urlencoded"))
+    assert event.status == CompletionEvent.Status.PROCESSED, event.errors
+    assert event.issuances.get().completion["completed_at"] == "2025-11-14T10:01:59.123000+00:00"
+
+
+def test_it_refuses_a_secret_address_on_a_source_that_has_none(make, make_source, sender):
+    assert make({"scheme": "token_header", "header": "X-Token"}).post(EVENT, suffix=f"/{SECRET}").status_code == 404
+    generic = make_source("generic", secret="whsec_" + base64.b64encode(b"k" * 32).decode())
+    refused = sender(generic).post(EVENT, suffix=f"/{SECRET}")
+    assert refused.status_code == 404 and "has no secret address" in refused.json()["detail"]
+
+
+def test_it_answers_503_while_the_saved_mapping_is_broken(mapped_source, sender):
+    source = mapped_source(mapping=mapping({"scheme": "token_header", "header": "X-Token"}), secret=SECRET)
+    source.settings = {"mapping": {"auth": {"scheme": "magic"}}}
+    source.save()
+    refused = sender(source).post(EVENT, headers={"X-Token": SECRET})
+    assert refused.status_code == 503 and "mapping is not valid" in refused.json()["detail"]
+    assert CompletionEvent.objects.count() == 0
