@@ -6,7 +6,6 @@ superuser session that was not verified with a code reaches no admin page.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.contenttypes.models import ContentType
@@ -18,11 +17,8 @@ from unfold.forms import AuthenticationForm
 from unfold.sites import UnfoldAdminSite
 from unfold.widgets import BASE_INPUT_CLASSES
 
+from courses.access.two_factor import two_factor_missing, two_factor_required_for
 from credentials_site.two_factor_views import two_factor_setup_view
-
-
-def two_factor_required_for(user) -> bool:
-    return settings.LAUREL_ADMIN_2FA == "required" and user.is_superuser
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -97,4 +93,4 @@ class LaurelAdminSite(UnfoldAdminSite):
     def has_permission(self, request):
         if not super().has_permission(request):
             return False
-        return not two_factor_required_for(request.user) or request.user.is_verified()
+        return not two_factor_missing(request.user)

@@ -5,10 +5,11 @@ then see and do is its organisation and role, answered by courses/access/tenancy
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from courses.access.api_keys import ApiKeyPrincipal, api_key_find, api_key_touch
+from courses.access.two_factor import two_factor_missing
 
 KEYWORD = b"bearer"
 
@@ -44,3 +45,17 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "lk_…",
                 "description": "An organisation's API key, made in the admin (System → Organisation API keys) or with "
                                "`manage.py api_key_add`; it acts with its role in its organisation only."}
+
+
+class TwoFactorSessionAuthentication(SessionAuthentication):
+    """The admin's session, on the admin's terms: with LAUREL_ADMIN_2FA=required a superuser session that
+    has not passed two-factor reaches no admin page (credentials_site/admin/site.py), so it reaches no API
+    route either. A token or an API key is not a session and is not asked for a code."""
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None and two_factor_missing(found[0]):
+            raise PermissionDenied(
+                "This session has not passed two-factor, which LAUREL_ADMIN_2FA=required asks of superusers: "
+                "sign in to the admin again with the code from your authenticator app, or call with an API token.")
+        return found
