@@ -1,7 +1,7 @@
 """POST /api/v1/credentials/<uuid>/revoke | suspend | unsuspend, with a staff token."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from courses.access.user_tokens import user_token_create
 from rest_framework.test import APIClient
 
 from issuance.models import Credential
@@ -10,7 +10,7 @@ from issuance.models import Credential
 @pytest.fixture
 def api(admin_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=admin_user)[1]}")
     return client
 
 
