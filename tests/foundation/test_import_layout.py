@@ -54,7 +54,7 @@ ROOM_MAY_IMPORT = {
     "issuance.bodies": {"issuance.errors", "issuance.sources"},
     "issuance.step_queue": {"issuance.queue_brokers"},
     "issuance.outgoing": set(),
-    "issuance.models": {"courses.models", "courses.templating"},
+    "issuance.models": {"courses.models", "courses.templating", "courses.keys"},
     "issuance.completions": {"courses.rules"},
     "issuance.typed_in": {"issuance.models"},
     "issuance.effects": {"issuance.models"},
