@@ -11,11 +11,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from courses.access.user_tokens import user_token_create
 from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
 from courses.access.api_keys import ApiKeyError, api_key_create, api_key_revoke
+from courses.access.user_tokens import user_token_create
 from courses.models import ApiKey
 from issuance.models import CompletionEvent, Credential, Issuance
 from tests.factories.courses import StaffUserFactory, member

@@ -6,9 +6,9 @@ same question as that user, so the API and the admin cannot drift apart.
 
 import pytest
 from django.urls import reverse
-from courses.access.user_tokens import user_token_create
 from rest_framework.test import APIClient
 
+from courses.access.user_tokens import user_token_create
 from issuance.models import CompletionEvent
 from tests.factories.courses import StaffUserFactory, member
 from tests.factories.issuance import CredentialFactory, SourceFactory

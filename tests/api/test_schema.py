@@ -4,7 +4,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from courses.access.user_tokens import user_token_create
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -13,6 +12,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from courses.access.user_tokens import user_token_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,8 +2,8 @@
 
 import pytest
 import requests
-from courses.access.user_tokens import user_token_create
 
+from courses.access.user_tokens import user_token_create
 from issuance.models import CompletionEvent
 from tests.factories.issuance import SourceFactory
 

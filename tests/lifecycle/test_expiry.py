@@ -6,9 +6,9 @@ from io import StringIO
 
 import pytest
 from django.utils import timezone
-from courses.access.user_tokens import user_token_create
 from rest_framework.test import APIClient
 
+from courses.access.user_tokens import user_token_create
 from issuance.reports import course_upcoming_expiries
 from issuance.lifecycle.tasks import lifecycle_daily
 from issuance.models import Credential, Issuance

@@ -2,9 +2,9 @@
 
 import pytest
 from django.urls import reverse
-from courses.access.user_tokens import user_token_create
 from rest_framework.test import APIClient
 
+from courses.access.user_tokens import user_token_create
 from issuance.models import Credential, OutboxMessage
 from tests.factories.delivery import CredentialFactory
 from stand_ins.smtp import attachments, body

@@ -1,9 +1,9 @@
 """POST /api/v1/credentials/<uuid>/revoke | suspend | unsuspend, with a staff token."""
 
 import pytest
-from courses.access.user_tokens import user_token_create
 from rest_framework.test import APIClient
 
+from courses.access.user_tokens import user_token_create
 from issuance.models import Credential
 
 

@@ -1,7 +1,7 @@
 import pytest
-from courses.access.user_tokens import user_token_create
 from rest_framework.test import APIClient
 
+from courses.access.user_tokens import user_token_create
 from issuance.models import Issuance
 from tests.pipeline.conftest import complete, drive
 

@@ -16,10 +16,10 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
-from courses.access.user_tokens import user_token_create
 from rest_framework.test import APIClient
 
 from courses.access.api_keys import api_key_create
+from courses.access.user_tokens import user_token_create
 from courses.models import Membership
 from courses.models.api_keys import KEY_ROLES
 from courses.access.tenancy import organization_path, role_grants
