@@ -5,6 +5,7 @@ An unknown or revoked key is a 401 with a JSON `detail`, never a fall-back to an
 then see and do is its organisation and role, answered by courses/access/tenancy.py like any member's.
 """
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import (
     BaseAuthentication, SessionAuthentication, TokenAuthentication, get_authorization_header,
@@ -77,3 +78,10 @@ class TwoFactorSessionAuthentication(SessionAuthentication):
                 "This session has not passed two-factor, which LAUREL_ADMIN_2FA=required asks of superusers: "
                 "sign in to the admin again with the code from your authenticator app, or call with an API token.")
         return found
+
+
+class TwoFactorSessionScheme(SessionScheme):
+    """REST framework's session scheme in the OpenAPI schema, for the subclass (drf-spectacular matches it by class)."""
+
+    target_class = TwoFactorSessionAuthentication
+    priority = 0
