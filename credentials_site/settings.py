@@ -248,10 +248,12 @@ USE_TZ = True
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # A staff user's `Authorization: Token …`, kept hashed (courses/access/user_tokens.py).
+        "issuance.api.v1.authentication.UserTokenAuthentication",
         # An organisation's API key, `Authorization: Bearer lk_…` (docs/organisations.md).
         "issuance.api.v1.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The admin's session, refused to a superuser who has not passed a required two-factor code.
+        "issuance.api.v1.authentication.TwoFactorSessionAuthentication",
     ],
     # Staff with the model permissions the admin would ask for (issuance/api/v1/permissions.py).
     "DEFAULT_PERMISSION_CLASSES": ["issuance.api.v1.permissions.StaffModelPermissions"],

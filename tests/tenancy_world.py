@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from courses.access.api_keys import api_key_create
+from courses.access.user_tokens import user_token_create
 from courses.defaults import organization_install_default_templates
 from courses.programmes import programme_create
 from courses.models import (
@@ -107,6 +108,7 @@ def organization_world(slug: str) -> dict:
     owner = StaffUserFactory(username=f"owner@{slug}.example", email=f"owner@{slug}.example", is_superuser=False)
     Membership.objects.create(user=owner, organization=organization, role=Membership.Role.OWNER)
     api_key, _ = api_key_create(organization=organization, name=f"{slug} sync", created_by=owner)
+    user_token_create(user=owner)
     Invitation.objects.create(organization=organization, email=f"new@{slug}.example", role=Membership.Role.VIEWER,
                               token_hash=uuid.uuid4().hex, invited_by=owner,
                               expires_at=timezone.now() + timedelta(days=7))

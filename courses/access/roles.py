@@ -27,6 +27,9 @@ PIPELINE = [
 # Never for a role below owner: signing keys, members, invitations, API keys and sign-in rules (a rule can make
 # anyone an owner). Sources and connections are readable (their secrets are write-only everywhere) but only owners change them.
 OWNER_ONLY = ["organizationsigningkey", "membership", "invitation", "apikey", "signinrule"]
+# No role at all, not even an owner's ALL: a user's API token acts as that user in every organisation they
+# belong to (and a superuser's everywhere), so only superusers, the installation's operators, make them.
+OPERATORS_ONLY = ["usertoken"]
 
 
 def _perms(app_label: str, models: list[str], actions: tuple[str, ...]) -> set[str]:
@@ -83,13 +86,18 @@ ROLE_PERMISSIONS: dict[str, set[str] | str] = {
 }
 
 
+def owner_holds(permission: str) -> bool:
+    """Whether an owner's ALL covers this "app_label.codename": every permission of our apps but OPERATORS_ONLY's."""
+    return permission.split(".", 1)[0] in OWNED_APPS and permission.rpartition("_")[2] not in OPERATORS_ONLY
+
+
 def role_permissions(role: str, *, all_permissions: set[str]) -> set[str]:
     """The permissions `role` holds, with the view permission each change/add/delete implies.
 
     `all_permissions` is every "app_label.codename" that exists (an owner's ALL picks from it)."""
     declared = ROLE_PERMISSIONS.get(role, set())
     if declared == ALL:
-        return {p for p in all_permissions if p.split(".", 1)[0] in OWNED_APPS}
+        return {p for p in all_permissions if owner_holds(p)}
     implied = set()
     for perm in declared:
         app_label, codename = perm.split(".", 1)

@@ -1,6 +1,6 @@
 """What Laurel stores of a secret it must recognise but never show again: its SHA-256, in hex.
 
-Invitation links, organisations' API keys and the wallet offers' codes, challenges and one-time
+Invitation links, organisations' API keys, staff users' API tokens and the wallet offers' codes, challenges and one-time
 values are all kept this way; each looks a secret up by this digest and compares it again in
 constant time.
 """

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import F, Q
 
 from ..models import Course, Membership, Organization, Role
-from .roles import ALL, OWNED_APPS, ROLE_PERMISSIONS, role_permissions
+from .roles import ALL, OWNED_APPS, ROLE_PERMISSIONS, owner_holds, role_permissions
 
 
 def _is_staff(user) -> bool:
@@ -32,7 +32,7 @@ def _api_key(user):
 def role_grants(role: str, permission: str) -> bool:
     declared = ROLE_PERMISSIONS.get(role, set())
     if declared == ALL:
-        return permission.split(".", 1)[0] in OWNED_APPS
+        return owner_holds(permission)
     return permission in role_permissions(role, all_permissions=set())
 
 
@@ -95,8 +95,8 @@ def user_role_permissions(user) -> set[str]:
     granted: set[str] = set()
     for role in roles:
         if ROLE_PERMISSIONS.get(role) == ALL:
-            granted |= {f"{app}.{codename}" for app, codename in Permission.objects.filter(
-                content_type__app_label__in=OWNED_APPS).values_list("content_type__app_label", "codename")}
+            granted |= role_permissions(role, all_permissions={f"{app}.{codename}" for app, codename in Permission.objects.filter(
+                content_type__app_label__in=OWNED_APPS).values_list("content_type__app_label", "codename")})
         else:
             granted |= role_permissions(role, all_permissions=set())
     return granted

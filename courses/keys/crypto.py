@@ -173,7 +173,7 @@ def private_key_decrypt(*, token: str, secret: str | None = None) -> Ed25519Priv
 
 
 def secret_encrypt(*, text: str, secret: str | None = None) -> str:
-    """Encrypt a connection's secret (API token, password, whsec_ key) with the signing keys' encryption key."""
+    """Encrypt a connection's or a source's secret (API token, password, whsec_ key) with the signing keys' encryption key."""
     return _fernet(secret).encrypt(text.encode("utf-8")).decode("ascii")
 
 
@@ -182,6 +182,6 @@ def secret_decrypt(*, token: str, secret: str | None = None) -> str:
         return _fernet(secret).decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken as exc:
         raise KeyDecryptionError(
-            "A stored connection secret could not be decrypted: LAUREL_KEY_ENCRYPTION_KEY differs from the "
+            "A stored secret (a connection's or a source's) could not be decrypted: LAUREL_KEY_ENCRYPTION_KEY differs from the "
             "one it was encrypted with, or the stored value was altered. Set the secret again."
         ) from exc

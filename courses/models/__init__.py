@@ -1,6 +1,6 @@
 """The catalogue: who issues, what they teach, what it takes, and how credentials look."""
 
-from .api_keys import ApiKey
+from .api_keys import ApiKey, UserToken
 from .courses import Course
 from .keys import OrganizationSigningKey
 from .memberships import Invitation, Membership, Role, SignInRule
@@ -29,5 +29,6 @@ __all__ = [
     "RuleSet",
     "RuleSetVersion",
     "SignInRule",
+    "UserToken",
     "organization_asset_path",
 ]

@@ -1,7 +1,8 @@
 """The one rule for learner-supplied text (names, titles, values in emails): NFC, no control or invisible characters.
 
-Intake refuses a name that breaks it (webhooks, CSV, forms and rosters all validate names through
-issuance/intake/validation.py); certificates and emails remove whatever reaches them by the same
+A learner's name is refused by `learner_name_clean` wherever it enters: intake (webhooks, CSV, forms, rosters
+and the API, through issuance/intake/validation.py), a staff member's correction when a certificate is
+regenerated, and the learner's admin page. Certificates and emails remove whatever reaches them by the same
 rule, so a name looks the same on paper, in a subject line and in a message body.
 """
 
@@ -45,3 +46,26 @@ def learner_text_character_named(char: str) -> str:
     """A refused character as staff can look it up: U+200B (ZERO WIDTH SPACE)."""
     name = unicodedata.name(char, "")
     return f"U+{ord(char):04X} ({name})" if name else f"U+{ord(char):04X}"
+
+
+NAME_MAX_LENGTH = 200  # what fits on a credential
+
+
+class LearnerNameError(ValueError):
+    """A name that cannot be a learner's; the message says which character or limit, for the sender or staff."""
+
+
+def learner_name_clean(value: str) -> str:
+    """The name as Laurel keeps it (NFC, runs of white space one space), or LearnerNameError saying why not.
+
+    Every entry of a learner's name calls this, so one typed by staff is refused exactly as one sent by an LMS."""
+    name = unicodedata.normalize("NFC", " ".join(str(value).split()))
+    if not name:
+        raise LearnerNameError("The learner's name is missing.")
+    if len(name) > NAME_MAX_LENGTH:
+        raise LearnerNameError(f"The name has {len(name)} characters; at most {NAME_MAX_LENGTH} fit on a credential.")
+    # str.split() above already turned tabs and newlines into spaces; this finds what is left.
+    if (char := learner_text_forbidden(name)) is not None:
+        kind = "an invisible formatting character" if char in INVISIBLE else "a control character"
+        raise LearnerNameError(f"The name contains {kind}, {learner_text_character_named(char)}; remove it and send the name again.")
+    return name

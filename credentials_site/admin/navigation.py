@@ -64,7 +64,7 @@ GROUPS: list[tuple[str, list[Entry]]] = [
     ]),
     ("Audit", [_model("audit", "auditrecord", "Audit trail", "fact_check")]),
     ("System", [
-        _model("authtoken", "tokenproxy", "API tokens", "key"),
+        _model("courses", "usertoken", "User API tokens", "key"),
         _model("courses", "apikey", "Organisation API keys", "vpn_key"),
         _model("courses", "signinrule", "Sign-in rules", "login"),
         _model("django_q", "ormq", "Queued tasks", "queue"),

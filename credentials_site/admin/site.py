@@ -8,7 +8,6 @@ superuser session that was not verified with a code reaches no admin page.
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.signals import user_login_failed
@@ -21,11 +20,8 @@ from unfold.forms import AuthenticationForm
 from unfold.sites import UnfoldAdminSite
 from unfold.widgets import BASE_INPUT_CLASSES
 
+from courses.access.two_factor import two_factor_missing, two_factor_required_for
 from credentials_site.two_factor_views import provider_sign_in_needs_code, two_factor_code_view, two_factor_setup_view
-
-
-def two_factor_required_for(user) -> bool:
-    return settings.LAUREL_ADMIN_2FA == "required" and user.is_superuser
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -113,6 +109,6 @@ class LaurelAdminSite(UnfoldAdminSite):
     def has_permission(self, request):
         if not super().has_permission(request):
             return False
-        if two_factor_required_for(request.user) and not request.user.is_verified():
+        if two_factor_missing(request.user):
             return False
         return not provider_sign_in_needs_code(request)

@@ -1,6 +1,5 @@
 """Step 2: turn a candidate completion into a clean `Completion`, or into specific field errors."""
 
-import unicodedata
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -8,13 +7,12 @@ from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
 from courses.models import Course
-from courses.templating.learner_text import INVISIBLE, learner_text_character_named, learner_text_forbidden
+from courses.templating.learner_text import NAME_MAX_LENGTH, LearnerNameError, learner_name_clean
 
 from ..completions import Completion
 from ..models import CompletionEvent, Source, SourceCourseMapping
 from ..sources.base import CandidateCompletion, FieldError
 
-NAME_MAX_LENGTH = 200
 # A sender's clock may run a little ahead of ours; beyond this a completion "in the future" is an error.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -43,16 +41,12 @@ def name_normalize(candidate: CandidateCompletion) -> tuple[str | None, str | No
         raw = " ".join(p.strip() for p in parts if p.strip())
     if not isinstance(raw, str):
         return None, f"The name must be text, not {type(raw).__name__}."
-    name = unicodedata.normalize("NFC", " ".join(raw.split()))
-    if not name:
+    if not raw.split():
         return None, "The learner's name is missing (give name, or given_name and family_name)."
-    if len(name) > NAME_MAX_LENGTH:
-        return None, f"The name has {len(name)} characters; at most {NAME_MAX_LENGTH} fit on a credential."
-    # raw.split() above already turned tabs and newlines into spaces; this finds what is left.
-    if (char := learner_text_forbidden(name)) is not None:
-        kind = "an invisible formatting character" if char in INVISIBLE else "a control character"
-        return None, f"The name contains {kind}, {learner_text_character_named(char)}; remove it and send the name again."
-    return name, None
+    try:
+        return learner_name_clean(raw), None
+    except LearnerNameError as exc:
+        return None, str(exc)
 
 
 def course_resolve(*, source: Source, reference, channel: str, code=None) -> tuple[Course | None, str | None]:

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from audit.services import audit_record
+from courses.templating.learner_text import learner_name_clean
 
 from ..outbound.connectors.base import UPDATED
 from .reissue import (credential_badge_resign, credential_badge_resigned, credential_corrected_email_refusal,
@@ -27,9 +28,8 @@ def credential_certificate_regenerate(*, credential, actor_user, reason: str, le
         raise ValueError(f"the learner cannot be emailed: {refusal} Regenerate without emailing them.")
     issuance = credential.issuance
     old_name = issuance.learner_name
-    new_name = " ".join((learner_name or old_name).split())
-    if not new_name or len(new_name) > 200:
-        raise ValueError("The name on the certificate must be 1 to 200 characters.")
+    # A corrected name is refused by the rule intake's names are (no invisible or control characters).
+    new_name = learner_name_clean(learner_name) if learner_name else old_name
     if not credential.badge:
         raise ValueError("The credential has no signed Open Badges credential yet, and its certificate carries it: "
                          "resume its issuance, which signs it and renders the certificate.")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0032_source_max_events_per_request'),
+        ('issuance', '0033_programme_awards'),
     ]
 
     operations = [

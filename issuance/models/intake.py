@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from courses.keys.fields import EncryptedJSONField, EncryptedSecretField
 from courses.models import Course, Organization
 
 
@@ -32,20 +33,21 @@ class Source(models.Model):
     slug = models.SlugField(max_length=80, unique=True, help_text="Appears in the webhook URL.")
     dialect = models.CharField(max_length=20, choices=Dialect.choices, default=Dialect.GENERIC)
     is_active = models.BooleanField(default=True)
-    signing_secret = models.CharField(
+    # Encrypted at rest (courses/keys/fields.py); 200 characters is what a form or the API accepts.
+    signing_secret = EncryptedSecretField(
         max_length=200,
         blank=True,
         help_text="What the dialect authenticates with: whsec_… (generic, learndash), the shared token (moodle), "
         "the API key (thinkific; talentlms, which Laurel polls with it), the HMAC secret (teachable) or the password (xapi).",
     )
-    signing_secret_next = models.CharField(
+    signing_secret_next = EncryptedSecretField(
         max_length=200, blank=True,
         help_text="A second accepted secret: a new one while the sender rotates to it, or the previous one after "
         "'Generate a new secret'. Clear it once the LMS sends with the main secret.",
     )
     settings = models.JSONField(default=dict, blank=True, help_text="The dialect's own settings (not secret).")
-    secret_settings = models.JSONField(
-        default=dict, blank=True, help_text="The dialect's secret settings (e.g. a web-services token); never shown."
+    secret_settings = EncryptedJSONField(
+        default=dict, blank=True, help_text="The dialect's secret settings (e.g. a web-services token); never shown, kept encrypted."
     )
     course_matching = models.CharField(max_length=10, choices=CourseMatching.choices, default=CourseMatching.BY_CODE)
     rate_limit_per_minute = models.PositiveIntegerField(

@@ -11,11 +11,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
 from courses.access.api_keys import ApiKeyError, api_key_create, api_key_revoke
+from courses.access.user_tokens import user_token_create
 from courses.models import ApiKey
 from issuance.models import CompletionEvent, Credential, Issuance
 from tests.factories.courses import StaffUserFactory, member
@@ -89,7 +89,7 @@ def test_it_answers_a_revoked_or_unknown_key_401_in_json_and_users_tokens_still_
         assert response.status_code == 401, attempt
         assert response.json() == {"detail": "This API key is unknown or has been revoked."}
     token = APIClient()
-    token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=b['owner']).key}")
+    token.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=b['owner'])[1]}")
     assert token.get("/api/v1/issuances").status_code == 200
     assert AuditRecord.objects.filter(to_state="api_key_revoked", organization_id=b["organization"].pk).count() == 1
 

@@ -6,9 +6,9 @@ same question as that user, so the API and the admin cannot drift apart.
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from courses.access.user_tokens import user_token_create
 from issuance.models import CompletionEvent
 from tests.factories.courses import StaffUserFactory, member
 from tests.factories.issuance import CredentialFactory, SourceFactory
@@ -60,7 +60,7 @@ def persona(role: str, organization=None):
 
 def api_allows(user, method, path, objects) -> bool:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=user)[1]}")
     body = {"reason": "Checking who may do this."} if method == "post" else None
     response = getattr(client, method)(path.format(**objects), body, format="json" if body else None)
     assert response.status_code < 500, response.content
@@ -92,7 +92,7 @@ def test_it_lets_each_role_use_exactly_the_endpoints_the_admin_lets_it_use(role,
 
 def test_it_refuses_a_list_to_a_role_without_view_permission_with_403(objects):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=persona('catalogue editor', objects['organization'])).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=persona('catalogue editor', objects['organization']))[1]}")
 
     response = client.get("/api/v1/issuances")
 

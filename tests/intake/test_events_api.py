@@ -2,8 +2,8 @@
 
 import pytest
 import requests
-from rest_framework.authtoken.models import Token
 
+from courses.access.user_tokens import user_token_create
 from issuance.models import CompletionEvent
 from tests.factories.issuance import SourceFactory
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def token(admin_user):
-    return Token.objects.create(user=admin_user).key
+    return user_token_create(user=admin_user)[1]
 
 
 def _get(live_server, path, token=None, **params):

@@ -2,8 +2,9 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 
+from courses.access.user_tokens import user_token_find
+from courses.models import UserToken
 from issuance.models import Source
 from tests.factories.issuance import DEMO_SECRET
 
@@ -14,13 +15,13 @@ def test_it_creates_the_demo_source_with_the_given_secret_and_token(db):
     assert source.signing_secret == DEMO_SECRET
     assert source.organization.slug == "demo-academy"
     assert source.dialect == "generic"
-    assert Token.objects.get(key="demo-token-123").user.username == "admin"
+    assert user_token_find(secret="demo-token-123").user.username == "admin"
 
 
 def test_it_changes_nothing_when_run_twice(db):
     call_command("seed_demo", admin_password="pw", webhook_secret=DEMO_SECRET, api_token="demo-token-123")
     call_command("seed_demo", admin_password="pw", webhook_secret=DEMO_SECRET, api_token="demo-token-123")
-    assert Source.objects.count() == 7 and Token.objects.count() == 1  # demo + one per LMS dialect
+    assert Source.objects.count() == 7 and UserToken.objects.count() == 1  # demo + one per LMS dialect
     call_command("seed_demo", admin_password="pw")  # without options: the secret is kept
     assert Source.objects.get(slug="demo").signing_secret == DEMO_SECRET
 

@@ -6,9 +6,9 @@ from io import StringIO
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from courses.access.user_tokens import user_token_create
 from issuance.reports import course_upcoming_expiries
 from issuance.lifecycle.tasks import lifecycle_daily
 from issuance.models import Credential, Issuance
@@ -51,7 +51,7 @@ def test_it_expires_each_credential_once_however_often_the_job_runs(lapsed):
 
 def test_it_says_expired_in_the_api_before_the_job(lapsed, admin_user):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=admin_user)[1]}")
 
     body = api.get(f"/api/v1/credentials/{lapsed.pk}").json()
 

@@ -2,9 +2,9 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from courses.access.user_tokens import user_token_create
 from issuance.models import Credential, OutboxMessage
 from tests.factories.delivery import CredentialFactory
 from stand_ins.smtp import attachments, body
@@ -15,7 +15,7 @@ CREDENTIALS = reverse("admin:issuance_credential_changelist")
 @pytest.fixture
 def api(admin_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=admin_user)[1]}")
     return client
 
 

@@ -1,16 +1,16 @@
 """POST /api/v1/credentials/<uuid>/revoke | suspend | unsuspend, with a staff token."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from courses.access.user_tokens import user_token_create
 from issuance.models import Credential
 
 
 @pytest.fixture
 def api(admin_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=admin_user)[1]}")
     return client
 
 

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from zipstream import ZipStream
 
+from courses.templating.learner_text import LearnerNameError, learner_name_clean
 from issuance.lifecycle.regenerate import credential_certificate_regenerate
 from issuance.certificates.render import CertificateRenderError, CertificateTemplateError
 from issuance.credentials import certificate_filename, credential_public_code
@@ -24,6 +25,13 @@ class RegenerateForm(forms.Form):
         required=False, label="Email the learner the corrected credential",
         help_text="Sends the credential email again with the new PDF. Off: nothing is sent.",
     )
+
+    def clean_learner_name(self):
+        name = self.cleaned_data["learner_name"]
+        try:
+            return learner_name_clean(name) if name.strip() else ""
+        except LearnerNameError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 @admin.action(description="Regenerate the certificate of selected credentials…", permissions=["change"])

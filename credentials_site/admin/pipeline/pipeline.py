@@ -1,10 +1,12 @@
 """Staff views of issuances, credentials and effects: find one, read its timeline, resume it."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
 from audit.models import AuditRecord
+from courses.templating.learner_text import LearnerNameError, learner_name_clean
 from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline, clipped, pill, short_time
 
 from issuance.models import Credential, Effect, Issuance, Learner, RenewalReminder, SignedBadgeRevision
@@ -248,8 +250,21 @@ class LearnerCredentialInline(LaurelReadOnlyTabularInline):
         return format_html('<a href="{}">open</a>', reverse("credential-page", args=[obj.pk]))
 
 
+class LearnerForm(forms.ModelForm):
+    class Meta:
+        model = Learner
+        fields = "__all__"
+
+    def clean_name(self):
+        try:
+            return learner_name_clean(self.cleaned_data["name"])  # the rule every entry of a name follows
+        except LearnerNameError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
 @admin.register(Learner)
 class LearnerAdmin(LearnerPrivacyPermissions, LaurelAdmin):
+    form = LearnerForm
     list_display = ["name", "email", "organization", "created_at", "erased_at"]
     list_filter = ["organization"]
     actions = [export_learner_data, erase_learner_data]

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from courses.defaults import organization_install_default_templates
 from courses.access.membership import organization_add, staff_add
+from courses.access.user_tokens import user_token_create, user_token_find
 from courses.models import Achievement, CertificateSignatory, Course, Organization, Programme, RuleSet, RuleSetVersion
 from courses.programmes import programme_create
 from courses.services import ruleset_version_publish
@@ -177,12 +177,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Webhook source 'demo': POST /api/v1/sources/demo/events signed with {source.signing_secret}")
 
     def _api_token(self, user, key):
-        token = Token.objects.filter(user=user).first()
-        if token is not None and token.key != key:
-            token.delete()
-            token = None
-        if token is None:
-            Token.objects.create(user=user, key=key)
+        token = user_token_find(secret=key)
+        if token is None or token.user_id != user.pk:
+            user_token_create(user=user, secret=key)  # kept as its hash, like every user's token
             self.stdout.write(f"API token for {user.get_username()} set.")
 
     def _admin(self, username, password):

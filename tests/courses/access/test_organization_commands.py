@@ -5,7 +5,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
+from courses.access.user_tokens import user_token_find
 
 from audit.models import AuditRecord
 from courses.models import Membership, Organization
@@ -50,11 +50,13 @@ def test_staff_add_makes_the_user_and_membership_prints_the_token_last_and_chang
     out = run("staff_add", "Ana@North.example", "--org", "north", "--role", "operator", "--password", "pw-1234-long", "--token")
     user = get_user_model().objects.get(username="ana@north.example")
     assert user.is_staff and not user.is_superuser and user.check_password("pw-1234-long")
-    assert out.strip().splitlines()[-1] == Token.objects.get(user=user).key
+    first_token = out.strip().splitlines()[-1]
+    assert user_token_find(secret=first_token).user == user
     assert Membership.objects.get(user=user).role == "operator"
 
     again = run("staff_add", "ana@north.example", "--org", "north", "--role", "viewer", "--token")
-    assert "was operator" in again and again.strip().splitlines()[-1] == Token.objects.get(user=user).key
+    assert "was operator" in again and user_token_find(secret=again.strip().splitlines()[-1]).user == user
+    assert user_token_find(secret=first_token) is None  # a new token replaces the last: only one works
     assert Membership.objects.get(user=user).role == "viewer" and user.check_password("pw-1234-long")
     assert get_user_model().objects.filter(username__iexact="ana@north.example").count() == 1
     assert list(AuditRecord.objects.filter(organization__slug="north").values_list("to_state", flat=True)) == [

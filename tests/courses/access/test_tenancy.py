@@ -16,10 +16,10 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from courses.access.api_keys import api_key_create
+from courses.access.user_tokens import user_token_create
 from courses.models import Membership
 from courses.models.api_keys import KEY_ROLES
 from courses.access.tenancy import organization_path, role_grants
@@ -198,7 +198,7 @@ PUBLIC_API = {  # signed by the source, not staff (xAPI about names only the ver
 def test_each_role_of_b_gets_404_for_every_api_endpoint_on_an_object_of_a(role, worlds):
     a, b = worlds
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff_of(b, role)).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=staff_of(b, role))[1]}")
     probe_every_api_path_on_a(client, role, a)
 
 
@@ -244,7 +244,7 @@ def test_the_probe_of_issue_20_finds_nothing_of_a(worlds, capsys):
     operator = staff_of(b, "operator")
     owner = b["owner"]
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=operator).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=operator)[1]}")
     issuances = api.get("/api/v1/issuances").json()["results"]
     events = api.get("/api/v1/events/").json()["results"]
     assert {i["id"] for i in issuances} == {str(b["issuance"].pk)}
