@@ -60,7 +60,7 @@ def _programme_notices(organization: Organization):
     """What a programme's policy did when a constituent was revoked or expired, not yet announced."""
     return ProgrammeAward.objects.filter(
         programme__organization=organization, notice_at__isnull=False, staff_notified_at__isnull=True
-    ).select_related("programme", "learner")
+    ).select_related("programme").prefetch_related("learner")  # one join per statement (tests/intake/test_digest_cost.py)
 
 
 def _programme_items(awards) -> list[dict]:

@@ -5,8 +5,9 @@ score arrives, say) must tell `score_missing` from a failed email without openin
 """
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from courses.access.user_tokens import user_token_create
 
 from tests.pipeline.conftest import complete, course, drive, org, smtp  # noqa: F401 (fixtures)
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(admin_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user_token_create(user=admin_user)[1]}")
     return client
 
 

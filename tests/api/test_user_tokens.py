@@ -56,7 +56,7 @@ def test_it_refuses_an_unknown_or_replaced_token_with_a_401(admin_user):
 def test_it_converts_tokens_made_before_they_were_hashed_and_they_keep_working():
     user = StaffUserFactory()
     old = Token.objects.create(user=user)  # as REST framework made them: 40 hex characters, kept in clear
-    migration = importlib.import_module("courses.migrations.0011_user_tokens")
+    migration = importlib.import_module("courses.migrations.0013_user_tokens")
 
     migration.tokens_hash(apps, None)
 

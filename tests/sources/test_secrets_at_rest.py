@@ -63,7 +63,7 @@ def test_the_migration_encrypts_secrets_stored_in_clear_and_their_signatures_sti
     CourseFactory(organization=organization, code="FA-101")
     source = SourceFactory(organization=organization, signing_secret_next=NEXT_SECRET)
     executor = MigrationExecutor(connection)
-    executor.migrate([("issuance", "0032_source_max_events_per_request")])
+    executor.migrate([("issuance", "0034_source_dialect_mapped")])  # the one before the encryption
     with connection.cursor() as cursor:  # a row as it was kept before: in clear
         cursor.execute("UPDATE issuance_source SET signing_secret = %s WHERE id = %s", [DEMO_SECRET, source.pk])
     assert stored(source)["signing_secret"] == DEMO_SECRET

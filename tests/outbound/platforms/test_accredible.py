@@ -98,9 +98,12 @@ def test_it_refuses_a_private_address_without_the_setting(credential, accredible
 def test_a_name_correction_updates_the_credential_on_accredible(credential, accredible, accredible_connection, admin_user, settings, tmp_path):
     from courses.defaults import organization_install_default_templates
     from issuance.lifecycle.regenerate import credential_certificate_regenerate
+    from issuance.openbadges.credential_badge import credential_badge_sign, credential_badge_store
 
     settings.MEDIA_ROOT = tmp_path
     organization_install_default_templates(organization=credential.issuance.organization)
+    # Signed as the pipeline signs it before the certificate that carries it (a corrected name re-signs it).
+    credential_badge_store(credential=credential, signed=credential_badge_sign(credential=credential))
     outbound_platforms_issue(issuance=credential.issuance, credential=credential)
     credential_certificate_regenerate(credential=credential, actor_user=admin_user, reason="Typo in the name",
                                       learner_name="Ana Maria Lima-Souza")
