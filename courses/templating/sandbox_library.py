@@ -18,6 +18,7 @@ import functools
 from django.template import Library, defaultfilters, defaulttags
 from django.utils.html import conditional_escape, escape
 
+from .chat_text import markdown_text, slack_text
 from .sandbox_budget import budgeted_for, current_budget
 
 register = Library()
@@ -89,5 +90,10 @@ def _budgeted(name: str, function):
     return filtered
 
 
-for _name, _filter in ALLOWED_FILTERS.items():
+# Laurel's own, not Django's: learner text escaped for a chat message (chat_text.py), for the
+# bodies of REST connections posting to Slack or Teams. Each grows its input by a bounded factor
+# (slack_text at most 5 times, markdown_text 2, then the place's own escaping).
+CHAT_FILTERS = {"slack_text": slack_text, "markdown_text": markdown_text}
+
+for _name, _filter in {**ALLOWED_FILTERS, **CHAT_FILTERS}.items():
     register.filter(_name, _budgeted(_name, _filter))

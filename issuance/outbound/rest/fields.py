@@ -5,11 +5,14 @@ tags, filters and budgets. Only the escaping differs, since the output is not HT
 every text value arrives already escaped for a JSON string (write "{{ learner.name }}" in quotes),
 in a URL every value is percent-encoded, and in a header control characters are removed.
 `openbadge_json` is the one value that is JSON itself: write it unquoted.
+Each text value is a PlacedText (courses/templating/chat_text.py), so `|slack_text` and
+`|markdown_text` escape the value as typed for a chat message, then again for the place.
 """
 
 import json
 from urllib.parse import quote
 
+from courses.templating.chat_text import PlacedText
 from courses.templating.learner_text import learner_text_line
 from courses.templating.sandbox import ObjectFields
 
@@ -92,11 +95,13 @@ def template_values(*, payload: dict, action: str, external_id: str, mapping: di
 
 
 def _each_text(values: dict, escape) -> dict:
+    """Each text value escaped for the place, as PlacedText: |slack_text and |markdown_text start from the value as typed."""
     out = {}
     for name, value in values.items():
         if name == RAW_JSON:
             continue
-        out[name] = {key: escape(item) for key, item in value.items()} if isinstance(value, dict) else escape(value)
+        out[name] = ({key: PlacedText(item, escape) for key, item in value.items()} if isinstance(value, dict)
+                     else PlacedText(value, escape))
     return out
 
 
