@@ -8,6 +8,7 @@ superuser session that was not verified with a code reaches no admin page.
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.signals import user_login_failed
