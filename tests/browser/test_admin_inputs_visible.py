@@ -2,18 +2,15 @@
 each visible `input`, `select` and `textarea` has a visible border or background (walk-through M2:
 secrets and dialect settings were drawn with no box at all)."""
 
-import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
-from issuance.models import Connection
 from credentials_site.admin.base import LaurelAdmin
+from issuance.models import Connection
 from tests.factories.courses import OrganizationFactory
 from tests.factories.issuance import SourceFactory
 
-pytestmark = pytest.mark.slow
-
-# Per element: its name and what makes it visible (nothing when it has neither border nor background).
+# Per element: its name, and whether it has a visible border or background of its own or from its wrapper.
 # An element only 1 px across is hidden for sight but kept for screen readers (select2's own <select>).
 # A control drawn without a box of its own inside a wrapper that has one counts by the wrapper: one of
 # three ancestors no more than 24 px taller (unfold's file input, beside its button) or wider (the
