@@ -11,6 +11,7 @@ object answers 404, never 403. A model reaches its organisation by its `organiza
 declaring `organization_path`, or an admin declares `organization_path` for its model.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import get_fields_from_path
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
+from unfold import widgets as unfold_widgets
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
 from courses.access import tenancy
@@ -185,7 +187,54 @@ class RequiredChoiceStartsBlankMixin:
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
-class LaurelAdmin(RequiredChoiceStartsBlankMixin, OrganizationScopedModelAdminMixin, ModelAdmin):
+# A plain Django widget on a field the form declares itself (a write-only secret, a dialect's setting,
+# a choice) is not reached by unfold's formfield_overrides, which only cover model fields: it would
+# be drawn with no border and no background. Each gets unfold's own widget, keeping its attributes.
+THEMED_WIDGETS = {
+    forms.TextInput: lambda w: unfold_widgets.UnfoldAdminTextInputWidget(w.attrs),
+    forms.PasswordInput: lambda w: unfold_widgets.UnfoldAdminPasswordWidget(w.attrs, render_value=w.render_value),
+    forms.Textarea: lambda w: unfold_widgets.UnfoldAdminTextareaWidget(w.attrs),
+    forms.NumberInput: lambda w: unfold_widgets.UnfoldAdminIntegerFieldWidget(w.attrs),
+    forms.EmailInput: lambda w: unfold_widgets.UnfoldAdminEmailInputWidget(w.attrs),
+    forms.URLInput: lambda w: unfold_widgets.UnfoldAdminURLInputWidget(w.attrs),
+    forms.Select: lambda w: unfold_widgets.UnfoldAdminSelectWidget(w.attrs, w.choices),
+    forms.CheckboxInput: lambda w: unfold_widgets.UnfoldBooleanSwitchWidget(w.attrs),
+    forms.DateInput: lambda w: forms.DateInput({**w.attrs, "class": " ".join(unfold_widgets.INPUT_CLASSES)}, w.format),
+}
+
+
+class ThemedWidgetsForm:
+    """Swaps a form's plain widgets for unfold's once its fields exist (after any subclass's own __init__ ran)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # this form's own copies of the fields
+            make = THEMED_WIDGETS.get(type(field.widget))
+            if make is not None and "class" not in field.widget.attrs:  # a widget given its own classes keeps them
+                field.widget = make(field.widget)
+                field.widget.is_required = field.required
+
+
+def themed_form(form_class):
+    """`form_class` drawing every field with the theme's widgets, whichever form (declared, built, subclassed) it is."""
+    return type(form_class.__name__, (ThemedWidgetsForm, form_class), {})
+
+
+class ThemedFormsMixin:
+    """Every field of an admin page's form and inline rows drawn with the theme's widgets."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return themed_form(super().get_form(request, obj, change, **kwargs))
+
+
+class ThemedInlineFormsMixin:
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = themed_form(formset.form)
+        return formset
+
+
+class LaurelAdmin(ThemedFormsMixin, RequiredChoiceStartsBlankMixin, OrganizationScopedModelAdminMixin, ModelAdmin):
     """A model's admin pages, in the unfold theme.
 
     A list's organisation column is left out for a user who sees only one organisation: it would
@@ -247,7 +296,7 @@ class LaurelHistoryAdmin(OrganizationScopedHistoryMixin, SimpleHistoryAdmin, Lau
     """A model's admin pages with its change history (django-simple-history, styled by unfold.contrib.simple_history)."""
 
 
-class LaurelInlineMixin(RequiredChoiceStartsBlankMixin, OrganizationScopedMixin):
+class LaurelInlineMixin(ThemedInlineFormsMixin, RequiredChoiceStartsBlankMixin, OrganizationScopedMixin):
     """Inline rows: the inline's model scoped like a ModelAdmin, its permissions asked of the parent's organisation."""
 
     def has_add_permission(self, request, obj=None):
