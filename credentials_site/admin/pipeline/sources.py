@@ -7,9 +7,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
@@ -241,14 +241,7 @@ class SourceAdmin(LaurelHistoryAdmin):
 
     @admin.display(description="paste a delivery")
     def sample_panel(self, source):
-        # The form lives outside the change form (change_form.html); `form=` ties these fields to it.
-        return mark_safe(  # constant markup: nothing of the source's in it
-            '<textarea form="source-sample" name="sample_body" rows="8" cols="100" aria-label="Body" placeholder="The body, as sent"></textarea>'
-            '<textarea form="source-sample" name="sample_headers" rows="3" cols="100" aria-label="Headers" placeholder="Header: value, one per line (the signature, Content-Type)"></textarea>'
-            '<button type="submit" form="source-sample" class="button">Read it as this source would</button>'
-            '<div class="help" style="margin-left:0;padding-left:0">Nothing is stored. Shows whether it authenticates, a sample '
-            "signature of these bytes with this source's secret, each event's id, and the completion it would make or the errors, field by field.</div>"
-        )
+        return render_to_string("admin/issuance/source/sample_panel.html")  # constant markup: nothing of the source's
 
     def sample_view(self, request, object_id):
         """POST only (CSRF-checked by the admin): a pasted delivery read as the source's mapping says; nothing stored."""
