@@ -29,6 +29,17 @@ class ReminderRun:
     dry_run: bool
     offsets: dict[int, OffsetCounts] = field(default_factory=dict)
     refused: str = ""
+    planned: list[DueReminder] = field(default_factory=list)  # who, for a dry run's list
+
+    def recipients(self) -> list[str]:
+        """One line per reminder planned, latest offset first: who would be emailed (or is suppressed), for what."""
+        ordered = sorted(self.planned, key=lambda due: (-due.offset_days, due.credential.learner.email))
+        return [
+            f"{'suppressed' if due.suppressed else 'would email'} {due.credential.learner.email}: "
+            f"{due.credential.achievement.name} ({due.credential.issuance.organization.slug}), "
+            f"{reminder_offset_label(due.offset_days)}, expires {due.expires_on.isoformat()}"
+            for due in ordered
+        ]
 
     @property
     def to_email(self) -> int:
@@ -88,6 +99,7 @@ def renewal_reminders_run(*, today: date | None = None, organization_slug: str =
             counts.due += 1
             counts.suppressed += due.suppressed
             planned.append((due, local_today))
+    run.planned = [due for due, _ in planned]
     gate = bulk_gate(count=run.to_email, confirmed=yes_send)
     if not gate.open:
         run.refused = gate.refusal

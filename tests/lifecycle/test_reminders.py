@@ -33,7 +33,7 @@ def test_it_sends_each_offset_once_however_often_it_runs(smtp, hold):
 
 
 def test_it_prints_one_line_per_offset_then_a_total(smtp, hold):
-    hold(email="ann@learners.example")
+    org = hold(email="ann@learners.example").issuance.organization.slug
     hold(email="bob@learners.example", name="Bob Ray")
 
     assert run("--today", "2026-10-12", "--dry-run") == [
@@ -41,6 +41,8 @@ def test_it_prints_one_line_per_offset_then_a_total(smtp, hold):
         "[dry run] 30 days before expiry: 0 would be sent, 0 suppressed",
         "[dry run] on the day of expiry: 0 would be sent, 0 suppressed",
         "[dry run] total: 2 would be sent, 0 suppressed",
+        "[dry run] would email ann@learners.example: Workplace Safety (" + org + "), 90 days before expiry, expires 2027-01-10",
+        "[dry run] would email bob@learners.example: Workplace Safety (" + org + "), 90 days before expiry, expires 2027-01-10",
     ]
     assert smtp.messages == [] and not RenewalReminder.objects.exists()
 
