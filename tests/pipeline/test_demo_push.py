@@ -57,12 +57,15 @@ def test_it_pushes_a_pass_a_fail_a_missing_prerequisite_and_a_malformed_one_end_
     assert course_upcoming_expiries(course=ws100) == {30: 1, 90: 2}
     dry = StringIO()
     call_command("send_renewal_reminders", "--dry-run", stdout=dry)
-    assert dry.getvalue().splitlines() == [
+    counts, who = dry.getvalue().splitlines()[:4], dry.getvalue().splitlines()[4:]
+    assert counts == [
         "[dry run] 90 days before expiry: 1 would be sent, 0 suppressed",
         "[dry run] 30 days before expiry: 1 would be sent, 0 suppressed",
         "[dry run] on the day of expiry: 0 would be sent, 0 suppressed",
         "[dry run] total: 2 would be sent, 0 suppressed",
     ]
+    assert [line.split(": ")[1].split(" (")[0] for line in who] == ["Workplace Safety Induction"] * 2  # then who, one line each
+    assert all(line.startswith("[dry run] would email ") and "(demo-academy)" in line for line in who)
     for _ in range(2):
         call_command("send_renewal_reminders", stdout=StringIO())
     reminders = [m for m in smtp.messages if "credential expires on" in m["Subject"]]
