@@ -70,3 +70,21 @@ def test_the_system_check_names_a_source_whose_settings_no_longer_hold(org, cour
     Source.objects.filter(slug="lrs").update(settings={})
     [error] = [e for e in run_checks(databases=["default"]) if e.id == "laurel.E020"]
     assert error.msg.startswith("Source 'lrs': Give key (activity providers post statements to Laurel) or lrs_url, lrs_key and lrs_secret")
+
+
+def test_a_new_generic_source_without_a_secret_gets_one_generated_and_printed_once(org, course):
+    out = source_add("--org", "harbour", "--slug", "gen", "--dialect", "generic")
+    printed = out.splitlines()[-1]
+    assert printed.startswith("Signing secret (shown once; paste it into the LMS): whsec_")
+    secret = printed.rsplit(" ", 1)[-1]
+    assert Source.objects.get(slug="gen").signing_secret == secret
+    # Run again without --secret: the saved secret is kept and nothing is printed or made up.
+    again = source_add("--org", "harbour", "--slug", "gen", "--dialect", "generic")
+    assert "Signing secret" not in again
+    assert Source.objects.get(slug="gen").signing_secret == secret
+
+
+def test_a_dialect_whose_lms_issues_the_secret_still_asks_for_it(org, course):
+    with pytest.raises(CommandError, match="needs a secret"):
+        source_add("--org", "harbour", "--slug", "tk", "--dialect", "teachable")
+    assert not Source.objects.filter(slug="tk").exists()

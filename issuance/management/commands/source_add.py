@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ...models import Source
 from ...sources.configure import source_configure, source_intake_url
 from ...sources.mapped.presets import preset_mapping, preset_names
 from ...sources.registry import DIALECTS
@@ -28,7 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--slug", required=True, help="The source's slug; it appears in the intake URL.")
         parser.add_argument("--dialect", required=True, choices=list(DIALECTS))
         parser.add_argument("--name")
-        parser.add_argument("--secret", help="Shared token, API key, HMAC secret, LRS password or whsec_… secret, by dialect.")
+        parser.add_argument(
+            "--secret",
+            help="Shared token, API key, HMAC secret, LRS password or whsec_… secret, by dialect. Left out on a new "
+            "source whose LMS takes a secret from Laurel, one is generated and printed once.",
+        )
         parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE")
         parser.add_argument("--map", action="append", default=[], metavar="EXTERNAL_COURSE_ID=COURSE_CODE")
         how = parser.add_mutually_exclusive_group()
@@ -55,9 +60,21 @@ class Command(BaseCommand):
                 raise CommandError(f"The mapping file is not valid JSON: {exc}.") from None
         return settings
 
+    def _secret_generated(self, options, settings: dict) -> str | None:
+        """A secret for a new source left without one, where Laurel may make it up (as the admin does)."""
+        if options["secret"] is not None or Source.objects.filter(slug=options["slug"]).exists():
+            return None
+        dialect = DIALECTS[options["dialect"]].configured(settings)
+        if not (dialect.secret_generated_here and dialect.secret_needed(settings=settings)):
+            return None
+        return dialect.secret_generate()
+
     def handle(self, *args, **options):
         try:
             settings = self._settings(options)
+            generated = self._secret_generated(options, settings)
+            if generated is not None:
+                options["secret"] = generated
             source, created = source_configure(
                 organization_slug=options["org"],
                 slug=options["slug"],
@@ -71,3 +88,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{'Created' if created else 'Updated'} source {source.slug} ({source.dialect}).")
         self.stdout.write(source_intake_url(source))
+        if generated is not None:
+            self.stdout.write(f"Signing secret (shown once; paste it into the LMS): {generated}")
