@@ -48,7 +48,7 @@ class OutboxMessageAdmin(LaurelAdmin):
                       ("Public page", reverse("credential-page", args=[credential.pk]))]
         return links
     fieldsets = [
-        (None, {"fields": ["status", "last_error", "possible_duplicate", "kind", "organization", "issuance", "recipient", "subject"]}),
+        (None, {"fields": ["status", "last_error", "duplicate_col", "kind", "organization", "issuance", "recipient", "subject"]}),
         ("As the learner saw it", {"fields": ["html_preview", "text_preview", "attachment_list"]}),
         ("Delivery", {"fields": ["from_email", "reply_to", "headers", "provider_message_id", "attempts", "next_attempt_at",
                                  "idempotency_key", "created_at", "sending_started_at", "sent_at", "updated_at"]}),
@@ -90,6 +90,13 @@ class OutboxMessageAdmin(LaurelAdmin):
             return format_html('{} <span class="laurel-pill laurel-pill-warn" title="The provider may have received it twice">'
                                'possible duplicate</span>', obj.attempts)
         return obj.attempts
+
+    @admin.display(description="Possible duplicate")
+    def duplicate_col(self, obj):
+        # A sentence, not a tick or cross beside the field's help text (which read as a statement either way).
+        if obj.possible_duplicate:
+            return "Yes: an attempt's outcome was unknown and the message was sent again, so the learner may have it twice."
+        return "No: every attempt's outcome was known."
 
     @admin.display(description="sent", ordering="sent_at")
     def sent_col(self, obj):

@@ -71,3 +71,15 @@ def test_it_lists_the_suppression_list(admin_client, sent):
     response = admin_client.get(reverse("admin:issuance_suppression_changelist"))
 
     assert "bounced@example.org" in response.text and "Hard bounce" in response.text
+
+
+def test_possible_duplicate_reads_as_a_plain_answer_not_a_cross_beside_a_statement(admin_client, sent):
+    page = reverse("admin:issuance_outboxmessage_change", args=[sent.pk])
+
+    answer = admin_client.get(page).text
+    assert "No: every attempt&#x27;s outcome was known." in answer
+    assert "An attempt's outcome was unknown and the message was sent again." not in answer
+    assert "icon-no.svg" not in answer
+
+    OutboxMessage.objects.filter(pk=sent.pk).update(possible_duplicate=True)
+    assert "Yes: an attempt&#x27;s outcome was unknown" in admin_client.get(page).text
