@@ -73,8 +73,19 @@ class AchievementAdmin(LaurelHistoryAdmin):
     list_display = ["name", "organization", "validity_label", "tags"]
     list_filter = ["organization", "validity_unit"]
     search_fields = ["name", "description", "tags"]
-    readonly_fields = ["criteria_from_rules"]
+    readonly_fields = ["badge_shown", "criteria_from_rules"]
     change_form_template = "admin/courses/achievement/change_form.html"
+
+    @admin.display(description="Badge")
+    def badge_shown(self, achievement):
+        # The image learners and verifiers see: the uploaded one, or the badge Laurel draws in the brand colours.
+        if achievement is None or achievement.pk is None:
+            return "Saved achievements show their badge here: the image you upload, or one drawn from the name and the organisation's colours."
+        whose = "The image uploaded below" if achievement.image else "Drawn by Laurel from the name and the organisation's colours; upload an image below to use your own"
+        return format_html(
+            '<img src="{}" alt="The badge of {}" width="120" height="120" class="laurel-badge-preview"><p class="help">{}.</p>',
+            reverse("ob2-badge-image", args=[achievement.pk]), achievement.name, whose,
+        )
 
     @admin.display(description="Criteria from the live rules")
     def criteria_from_rules(self, achievement):

@@ -109,3 +109,17 @@ def test_editing_what_a_template_renders_bumps_its_version(demo):
 def test_every_shipped_template_passes_the_sandbox_it_will_be_edited_in(demo):
     for template in [*CertificateTemplate.objects.filter(organization=demo), *EmailTemplate.objects.filter(organization=demo)]:
         template.full_clean()
+
+
+def test_the_achievement_page_shows_the_badge_learners_see_and_a_styled_criteria_button(admin_client, db):
+    achievement = AchievementFactory(name="Forklift <Safety>")
+    page = admin_client.get(reverse("admin:courses_achievement_change", args=[achievement.pk])).content.decode()
+
+    badge_url = reverse("ob2-badge-image", args=[achievement.pk])
+    assert f'<img src="{badge_url}" alt="The badge of Forklift &lt;Safety&gt;"' in page
+    assert "Drawn by Laurel from the name and the organisation" in page
+    image = admin_client.get(badge_url)
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    # The criteria button is drawn as the theme's object tool (as History is), not as grey text.
+    assert 'class="cursor-pointer flex grow items-center gap-2 px-3 py-2 text-left whitespace-nowrap">' in page
+    assert 'class="historylink"' not in page
