@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from unfold.widgets import UnfoldAdminColorInputWidget
+
+from credentials_site.admin.brand import logo_contrast_warning
 from credentials_site.admin.base import LaurelAdmin, LaurelHistoryAdmin, LaurelTabularInline
 
 from courses import services
@@ -43,13 +46,34 @@ class OrganizationAdmin(LaurelHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
         (None, {"fields": ["name", "slug", "website"]}),
-        ("Brand", {"fields": ["logo", "primary_color", "accent_color"]}),
+        ("Brand", {"fields": ["logo", "primary_color", "accent_color", "logo_on_band"]}),
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
         ("Locale", {"fields": ["timezone", "locale"]}),
         ("Open Badges", {"fields": ["issuer_id_method"]}),
         ("Privacy", {"fields": ["raw_body_retention_days"]}),
     ]
     actions = [rotate_signing_keys]
+    readonly_fields = ["logo_on_band"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A swatch and the browser's picker instead of a free-text hex box; it posts the same #rrggbb.
+        if db_field.name in ("primary_color", "accent_color"):
+            kwargs["widget"] = UnfoldAdminColorInputWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="As learners see it")
+    def logo_on_band(self, organization):
+        """The logo on the band of the primary colour that heads every email and the public page."""
+        if organization is None or organization.pk is None:
+            return "Save to see the logo on its band as emails and the public page show it."
+        band = format_html(
+            '<div class="laurel-brand-band" style="background-color:{};border-bottom:4px solid {};padding:16px 24px;max-width:560px;border-radius:6px 6px 0 0">{}</div>',
+            organization.primary_color, organization.accent_color,
+            format_html('<img src="{}" alt="{}" height="48" style="display:block;height:48px;max-width:240px">', organization.logo.url, organization.name)
+            if organization.logo else format_html('<span style="font:bold 22px Georgia,serif;color:#FFFFFF">{}</span>', organization.name),
+        )
+        warning = logo_contrast_warning(organization) if organization.logo else None
+        return format_html("{}{}", band, format_html('<p class="errornote laurel-contrast-warning">{}</p>', warning) if warning else "")
 
     # New organisations are the installation's (organization_add, or a superuser here): an owner runs theirs.
     def has_add_permission(self, request):

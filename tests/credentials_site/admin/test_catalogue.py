@@ -123,3 +123,36 @@ def test_the_achievement_page_shows_the_badge_learners_see_and_a_styled_criteria
     # The criteria button is drawn as the theme's object tool (as History is), not as grey text.
     assert 'class="cursor-pointer flex grow items-center gap-2 px-3 py-2 text-left whitespace-nowrap">' in page
     assert 'class="historylink"' not in page
+
+
+def _png(colour) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    image = Image.new("RGBA", (40, 20), (0, 0, 0, 0))
+    image.paste(Image.new("RGBA", (30, 10), colour), (5, 5))
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_organisation_form_has_colour_pickers_and_shows_the_logo_on_its_band(admin_client, db, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    organization = AchievementFactory().organization
+    organization.primary_color = "#1F3A5F"
+    organization.logo.save("logo.png", ContentFile(_png((30, 60, 100, 255))))
+    organization.save()
+    url = reverse("admin:courses_organization_change", args=[organization.pk])
+
+    page = admin_client.get(url).content.decode()
+    assert 'type="color" name="primary_color" value="#1F3A5F"' in page
+    assert 'class="laurel-brand-band" style="background-color:#1F3A5F' in page
+    # A dark blue logo on a dark blue band is the logo that vanished in the walk-through's email.
+    assert "The logo may be hard to see on the primary colour" in page
+
+    organization.logo.save("logo-white.png", ContentFile(_png((255, 255, 255, 255))))
+    organization.save()
+    assert "hard to see" not in admin_client.get(url).content.decode()
