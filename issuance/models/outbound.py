@@ -32,7 +32,9 @@ class Connection(models.Model):
         constraints = [models.UniqueConstraint(fields=["organization", "kind", "name"], name="connection_unique_name")]
 
     def __str__(self):
-        return f"{self.kind} “{self.name}” ({self.organization.slug})"
+        # "Credly (harbour)", or "Team alerts (harbour, slack)" when the name does not say the kind.
+        kind = "" if self.kind.lower() in self.name.lower() else f", {self.kind}"
+        return f"{self.name} ({self.organization.slug}{kind})"
 
 
 class ConnectionMapping(models.Model):

@@ -67,3 +67,10 @@ def test_a_plain_http_url_is_refused_unless_private_targets_are_allowed(course, 
     with pytest.raises(CommandError, match="must be an absolute https:// URL"):
         call_command("connection_add", "--org", "academy", "--kind", "webhook", "--secret",
                      "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE=", "--setting", "url=http://hooks.example/laurel")
+
+
+def test_a_connection_is_named_once_in_messages(course):
+    # 'The connection “credly “Credly” (harbour)” was added' named the kind twice and nested the quotes.
+    credly = Connection(organization=course.organization, kind="credly", name="Credly")
+    alerts = Connection(organization=course.organization, kind="slack", name="Team alerts")
+    assert (str(credly), str(alerts)) == ("Credly (academy)", "Team alerts (academy, slack)")

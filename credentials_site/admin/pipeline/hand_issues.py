@@ -150,7 +150,7 @@ class HandIssueAdmin(LaurelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         override = " It will be issued even if the rules say no; your reason is in the audit trail." if obj.override_rules else ""
-        self.message_user(request, f"Sent {obj.course.code} for {obj.email} down the pipeline.{override}", messages.SUCCESS)
+        self.message_user(request, f"Issuing {obj.course.code} to {obj.email}. Its outcome is shown below; reload if it still says in progress.{override}", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:issuance_handissue_change", args=[obj.pk]))
 
     @admin.display(description="Outcome")
