@@ -26,8 +26,11 @@ from unfold import widgets as unfold_widgets
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
 from courses.access import tenancy
+from issuance.outgoing.guard import TECHNICAL
 from courses.models import Organization
 from courses.access.tenancy import organizations_for
+from credentials_site.admin.choices import object_organization_id, organization_choices_form
+from credentials_site.admin.navigation import sidebar_title
 
 
 class OrganizationScopedMixin:
@@ -282,6 +285,14 @@ class LaurelAdmin(ThemedFormsMixin, RequiredChoiceStartsBlankMixin, Organization
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[selected[0]]))
         return response
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return organization_choices_form(super().get_form(request, obj, change, **kwargs), object_organization_id(obj))
+
+    def changelist_view(self, request, extra_context=None):
+        # The list is titled as the sidebar names it ("Events received", not "Completion events").
+        title = sidebar_title(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return super().changelist_view(request, {"title": title, **(extra_context or {})} if title else extra_context)
+
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
         if any(c in self.ORGANIZATION_COLUMNS for c in columns) and organizations_for(request.user).count() <= 1:
@@ -298,6 +309,11 @@ class LaurelHistoryAdmin(OrganizationScopedHistoryMixin, SimpleHistoryAdmin, Lau
 
 class LaurelInlineMixin(ThemedInlineFormsMixin, RequiredChoiceStartsBlankMixin, OrganizationScopedMixin):
     """Inline rows: the inline's model scoped like a ModelAdmin, its permissions asked of the parent's organisation."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = organization_choices_form(formset.form, object_organization_id(obj))
+        return formset
 
     def has_add_permission(self, request, obj=None):
         allowed = super().has_add_permission(request, obj)
@@ -323,6 +339,22 @@ class LaurelReadOnlyTabularInline(LaurelTabularInline):
 
 class LaurelStackedInline(LaurelInlineMixin, StackedInline):
     """Related rows shown as forms on their parent's page."""
+
+
+def error_folded(text):
+    """An error as staff read it: the plain sentence, with the technical detail (if any) folded away."""
+    if not text:
+        return "—"
+    plain, marker, detail = str(text).partition(TECHNICAL)
+    if not marker:
+        return plain
+    return format_html('{}<details class="laurel-technical"><summary>Technical detail</summary><code>{}</code></details>',
+                       plain.strip(), detail.strip())
+
+
+def error_plain(text) -> str:
+    """The plain sentence of an error, for a list's one line."""
+    return str(text or "").partition(TECHNICAL)[0].strip()
 
 
 def clipped(value, *, wide: bool = False):

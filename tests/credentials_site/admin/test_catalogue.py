@@ -156,3 +156,20 @@ def test_the_organisation_form_has_colour_pickers_and_shows_the_logo_on_its_band
     organization.logo.save("logo-white.png", ContentFile(_png((255, 255, 255, 255))))
     organization.save()
     assert "hard to see" not in admin_client.get(url).content.decode()
+
+
+def test_a_superuser_is_offered_only_the_objects_organisations_choices_and_told_whose_on_an_add_form(admin_client, db):
+    from tests.factories.courses import OrganizationFactory
+
+    harbour = OrganizationFactory(name="Harbour Safety")
+    northwind = OrganizationFactory(name="Northwind Training")
+    course = CourseFactory(organization=harbour, achievement__name="First Aid at Work")
+    AchievementFactory(organization=northwind, name="First Aid at Work")
+
+    change = admin_client.get(reverse("admin:courses_course_change", args=[course.pk]))
+    offered = [label for _, label in change.context["adminform"].form.fields["achievement"].choices if _]
+    assert offered == ["First Aid at Work"]  # Northwind's look-alike is not offered on Harbour's course
+
+    add = admin_client.get(reverse("admin:courses_course_add"))
+    offered = sorted(label for _, label in add.context["adminform"].form.fields["achievement"].choices if _)
+    assert offered == ["First Aid at Work — Harbour Safety", "First Aid at Work — Northwind Training"]
