@@ -108,3 +108,8 @@ def queue_badge(request):
     """The exception queue's waiting count, or nothing when it is empty."""
     count = queue_waiting_count(organizations=organizations_for(request.user))
     return count or None
+
+
+def sidebar_title(url_name: str) -> str | None:
+    """The sidebar's name for the page at `url_name`, so that the page's title says the same."""
+    return next((entry.title for _, entries in GROUPS for entry in entries if entry.url_name == url_name), None)

@@ -17,6 +17,8 @@ from requests_hardened import Config, Manager
 from requests_hardened.ip_filter import InvalidIPAddress
 
 MAX_REDIRECTS = 3
+# Separates an error's plain sentence (what staff read) from the technical detail (folded away in the admin).
+TECHNICAL = "Technical detail:"
 REDIRECTS = {301, 302, 303, 307, 308}
 
 
@@ -102,6 +104,28 @@ def guarded_request(method: str, url: str, *, headers: dict | None = None, json=
         raise TargetRefused(f"More than {MAX_REDIRECTS} redirects, last to {url!r}.")
 
 
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.hostname or url
+
+
+def connection_problem(url: str, exc: Exception, *, sent: bool) -> str:
+    """What went wrong connecting to `url`, in a sentence staff can act on (the exception text is kept apart)."""
+    text, host = str(exc), _host(url)
+    port = urlsplit(url).port or (443 if url.startswith("https:") else 80)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return (f"Could not reach {host} securely: its certificate was not accepted. Check the address, or set "
+                "LAUREL_OUTBOUND_CA_BUNDLE for a certificate authority of your own.")
+    if any(marker in text for marker in ("NameResolutionError", "Failed to resolve", "Name or service not known",
+                                          "Temporary failure in name resolution", "nodename nor servname")):
+        return f"Could not reach {host} (the name does not resolve). Check the address or your network."
+    if "Connection refused" in text or "ConnectionRefused" in text:
+        return f"Could not reach {host}: nothing answered on port {port} (connection refused). Check the address and that the service is running."
+    if sent:
+        return f"{host} closed the connection before answering; the request may have reached it."
+    return f"Could not reach {host}. Check the address or your network."
+
+
 def _send(session, method, url, *, timeout, max_bytes, **kwargs) -> GuardedResponse:
     try:
         with session.request(method, url, timeout=timeout, stream=True, allow_redirects=False, **kwargs) as response:
@@ -116,14 +140,18 @@ def _send(session, method, url, *, timeout, max_bytes, **kwargs) -> GuardedRespo
         raise TargetRefused(f"Refused {url!r}: it resolves to {exc}, a private, loopback or link-local address "
                             "(LAUREL_ALLOW_PRIVATE_TARGETS=1 allows it, for tests and on-premise targets).") from None
     except requests.exceptions.ConnectTimeout:
-        raise RequestNotSent(f"{method} {url}: no connection within {timeout[0]} s.") from None
+        raise RequestNotSent(f"Could not reach {_host(url)}: no connection within {timeout[0]} s. Check the address "
+                             f"and your network. {TECHNICAL} {method} {url}") from None
     except (requests.exceptions.ReadTimeout, requests.exceptions.ChunkedEncodingError) as exc:
-        raise OutcomeUnknown(f"{method} {url}: no complete answer within {timeout[1]} s ({type(exc).__name__}).") from None
+        raise OutcomeUnknown(f"{_host(url)} did not answer in full within {timeout[1]} s; the request may have reached it. "
+                             f"{TECHNICAL} {method} {url} ({type(exc).__name__})") from None
     except requests.exceptions.ConnectionError as exc:
         # Refused or reset before anything was sent is the common case; a reset after sending cannot
         # be told apart here, so callers that create things look them up first on the next attempt.
         sent = "reset" in str(exc).lower() or "aborted" in str(exc).lower()
-        error = (OutcomeUnknown if sent else RequestNotSent)(f"{method} {url}: {exc.__class__.__name__}: {str(exc)[:300]}")
+        error = (OutcomeUnknown if sent else RequestNotSent)(
+            f"{connection_problem(url, exc, sent=sent)} {TECHNICAL} {method} {url}: {exc.__class__.__name__}: {str(exc)[:300]}")
         raise error from None
     except requests.exceptions.RequestException as exc:
-        raise RequestNotSent(f"{method} {url}: {exc.__class__.__name__}: {str(exc)[:300]}") from None
+        raise RequestNotSent(f"Could not send the request to {_host(url)}. {TECHNICAL} {method} {url}: "
+                             f"{exc.__class__.__name__}: {str(exc)[:300]}") from None

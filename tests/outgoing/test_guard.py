@@ -83,3 +83,21 @@ def test_production_is_warned_when_private_targets_are_allowed(settings):
     assert [w.id for w in check_private_targets(None)] == ["laurel.W030"]
     settings.LAUREL_ALLOW_PRIVATE_TARGETS = False
     assert check_private_targets(None) == []
+
+
+def test_a_name_that_does_not_resolve_is_said_in_a_sentence_with_the_detail_kept_apart(settings):
+    from issuance.outgoing.guard import TECHNICAL
+
+    for allow in (False, True):  # the address check resolves first; with private targets allowed, urllib3 does
+        settings.LAUREL_ALLOW_PRIVATE_TARGETS = allow
+        with pytest.raises(RequestNotSent) as failed:
+            guarded_request("GET", "https://api.credly.invalid/v1/organizations", connect_timeout=1)
+        plain, _, detail = str(failed.value).partition(TECHNICAL)
+        assert plain == "Could not reach api.credly.invalid (the name does not resolve). Check the address or your network. "
+        assert "https://api.credly.invalid/v1/organizations" in detail
+
+
+def test_a_refused_connection_names_the_port_in_a_sentence():
+    port = free_port()
+    with pytest.raises(RequestNotSent, match=rf"^Could not reach 127.0.0.1: nothing answered on port {port} \(connection refused\)"):
+        guarded_request("GET", f"http://127.0.0.1:{port}/", connect_timeout=1)

@@ -5,6 +5,7 @@ import re
 
 from django.utils.html import format_html, format_html_join
 
+from credentials_site.admin.base import error_folded
 from issuance.bodies import webhook_body_parse
 from issuance.models import CompletionEvent
 
@@ -35,5 +36,5 @@ def completion_html(event: CompletionEvent):
 def errors_html(event: CompletionEvent):
     if not event.errors:
         return "—"
-    items = format_html_join("", "<li><code>{}</code>: {}</li>", ((e["field"], e["message"]) for e in event.errors))
+    items = format_html_join("", "<li><code>{}</code>: {}</li>", ((e["field"], error_folded(e["message"])) for e in event.errors))
     return format_html('<ul class="laurel-errors">{}</ul>', items)

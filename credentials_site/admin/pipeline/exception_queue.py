@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from django.utils.html import format_html
 
-from credentials_site.admin.base import LaurelAdmin, clipped, short_time
+from credentials_site.admin.base import LaurelAdmin, clipped, error_plain, short_time
 
 from issuance.intake.processing import event_payload
 from issuance.intake.parked_events import NotParkedError, parked_event_correct, parked_event_discard, parked_event_reprocess
@@ -142,7 +142,7 @@ class ParkedEventAdmin(LaurelAdmin):
 
     @admin.display(description="first error")
     def first_error(self, event):
-        return clipped(event.errors[0]["message"], wide=True) if event.errors else "—"
+        return clipped(error_plain(event.errors[0]["message"]), wide=True) if event.errors else "—"
 
     @admin.display(description="parked", ordering="parked_at")
     def parked_col(self, event):

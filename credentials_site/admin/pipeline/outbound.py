@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline
+from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline, clipped, error_folded, error_plain
 
 from issuance.models import Connection, ConnectionMapping, Credential, OutboundDelivery, OutboundFailure
 from issuance.outbound.connections import (
@@ -175,7 +175,8 @@ class ConnectionAdmin(LaurelAdmin):
     def send_test(self, request, queryset):
         for connection in queryset[:10]:
             result = connection_test(connection=connection)
-            self.message_user(request, f"{connection}: {result}", messages.SUCCESS if result.startswith("OK") else messages.ERROR)
+            self.message_user(request, format_html("{}: {}", connection, error_folded(result)),
+                              messages.SUCCESS if result.startswith("OK") else messages.ERROR)
 
     @admin.action(description="Enable the selected connections again", permissions=["change"])
     def enable_selected(self, request, queryset):
@@ -204,14 +205,22 @@ _retry.allowed_permissions = ["change"]
 
 
 class DeliveryAdminBase(LaurelAdmin):
-    list_display = ["created_at", "action", "connection", "issuance", "status", "attempts", "remote_id", "last_error"]
+    list_display = ["created_at", "action", "connection", "issuance", "status", "attempts", "remote_id", "last_error_col"]
     list_filter = ["status", "action", "connection__kind", "organization"]
     search_fields = ["idempotency_key", "remote_id", "issuance__learner__email", "credential__id"]
     list_select_related = ["connection", "issuance"]
     actions = [_retry]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in OutboundDelivery._meta.fields]
+        return [("last_error_folded" if f.name == "last_error" else f.name) for f in OutboundDelivery._meta.fields]
+
+    @admin.display(description="last error", ordering="last_error")
+    def last_error_col(self, delivery):
+        return clipped(error_plain(delivery.last_error), wide=True) if delivery.last_error else "—"
+
+    @admin.display(description="Last error")
+    def last_error_folded(self, delivery):
+        return error_folded(delivery.last_error)
 
     def has_add_permission(self, request):
         return False
@@ -234,5 +243,10 @@ class OutboundFailureAdmin(DeliveryAdminBase):
 class OutboundDeliveryInline(LaurelReadOnlyTabularInline):
     model = OutboundDelivery
     verbose_name_plural = "Outbound deliveries"
-    fields = readonly_fields = ["action", "connection", "status", "attempts", "remote_id", "remote_url", "last_error", "finished_at"]
+    fields = readonly_fields = ["action", "connection", "status", "attempts", "remote_id", "remote_url", "last_error_folded",
+                                "finished_at"]
     fk_name = "issuance"
+
+    @admin.display(description="Last error")
+    def last_error_folded(self, delivery):
+        return error_folded(delivery.last_error)

@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.urls import reverse
 
 from issuance.intake.processing import completion_event_process
 from issuance.models import CompletionEvent
@@ -38,3 +39,16 @@ def test_an_empty_queue_has_no_badge_and_a_waiting_one_shows_its_count(admin_cli
     for n in range(2):
         _park(course, n)
     assert _queue_link(admin_client.get("/admin/").content.decode()) == "report Exception queue 2"
+
+
+@pytest.mark.parametrize(("model", "title"), [
+    ("issuance_completionevent", "Events received"),
+    ("issuance_connection", "Outbound connections"),
+    ("issuance_outboundfailure", "Failed outbound deliveries"),
+    ("issuance_parkedevent", "Exception queue"),
+])
+def test_a_list_is_titled_as_the_sidebar_names_it(admin_client, model, title):
+    page = admin_client.get(reverse(f"admin:{model}_changelist"))
+    assert page.status_code == 200
+    assert page.context["title"] == title
+    assert re.search(r"<title>\s*" + title, page.content.decode()), re.search(r"<title>[^<]*</title>", page.content.decode())
