@@ -81,7 +81,7 @@ def _email_items(emails) -> list[dict]:
 
 def _items(events, issuances) -> list[dict]:
     items = [
-        {"summary": f"Event {event.source.slug} · {event.external_id}",
+        {"summary": f"{event.learner_label or 'Unknown learner'} · {event.get_channel_display()} from {event.source.name} · {event.external_id}",
          "error": event.errors[0]["message"] if event.errors else "no error recorded"}
         # Sorted by an expression: the unannounced rows come from their own index, never the parked_at index's walk.
         for event in events.order_by(Coalesce("parked_at", "received_at"))[:ITEMS_LISTED]

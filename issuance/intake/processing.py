@@ -39,16 +39,28 @@ def event_payload(event: CompletionEvent, parse=json_parse):
     return webhook_body_parse(bytes(event.body), parse=parse)
 
 
-def event_park(*, event: CompletionEvent, errors: list[FieldError], actor_label: str) -> None:
+def candidate_label(candidate) -> str:
+    """Who a completion is about, as its sender gave it: "Leo King <leo.king@…>", a name or an address, or ""."""
+    if candidate is None:
+        return ""
+    name = candidate.name if isinstance(candidate.name, str) and candidate.name.strip() else " ".join(
+        part for part in (candidate.given_name, candidate.family_name) if isinstance(part, str) and part.strip())
+    email = candidate.email.strip() if isinstance(candidate.email, str) else ""
+    label = f"{name.strip()} <{email}>" if name.strip() and email else (name.strip() or email)
+    return text_storable(" ".join(label.split()))[:300]
+
+
+def event_park(*, event: CompletionEvent, errors: list[FieldError], actor_label: str, candidate=None) -> None:
     previous = event.status
     event.status = CompletionEvent.Status.PARKED
+    event.learner_label = candidate_label(candidate) or event.learner_label
     event.errors = [error.to_json() for error in errors]
     event.park_reason = errors[0].code  # whole: a code cut short filters as another reason
     # When it first waited for a person: a staff correction that is still wrong leaves it where it was in
     # the queue's age bands, rather than making it look new.
     event.parked_at = event.parked_at or timezone.now()
     event.staff_notified_at = None
-    event.save(update_fields=["status", "errors", "park_reason", "parked_at", "staff_notified_at"])
+    event.save(update_fields=["status", "errors", "park_reason", "parked_at", "staff_notified_at", "learner_label"])
     audit_record(
         event=event,
         from_state=previous,
@@ -156,7 +168,7 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
         )
         errors = errors + field_errors
         if errors:
-            event_park(event=event, errors=errors, actor_label=source.slug)
+            event_park(event=event, errors=errors, actor_label=source.slug, candidate=candidate)
             return event.status
         issuance_start(completion=completion, event=event, actor_label=source.slug, typed_in=typed_in_by_event(event))
         event.status = CompletionEvent.Status.PROCESSED
@@ -164,7 +176,8 @@ def completion_event_process(*, event_id, course_cache: dict | None = None) -> s
         event.park_reason = ""  # why it once waited is in its audit trail, not a label on a processed event
         event.processed_at = timezone.now()
         event.next_attempt_at = None
-        event.save(update_fields=["status", "errors", "park_reason", "processed_at", "next_attempt_at"])
+        event.learner_label = candidate_label(candidate)  # for finding it by the learner in Events received
+        event.save(update_fields=["status", "errors", "park_reason", "processed_at", "next_attempt_at", "learner_label"])
         return event.status
 
 

@@ -122,6 +122,10 @@ class CompletionEvent(models.Model):
     corrections = models.JSONField(
         default=dict, blank=True, help_text="Fields a staff member corrected; they override what the source sent."
     )
+    learner_label = models.CharField(
+        max_length=300, blank=True, default="",
+        help_text="Who the event is about, as read from it (name and address), so the queue and the digest say who.",
+    )
     staff_notified_at = models.DateTimeField(null=True, blank=True, help_text="When a staff digest listed this event.")
     failures = models.PositiveSmallIntegerField(
         default=0, help_text="Unexpected errors while processing it; at LAUREL_POISON_FAILURES it is parked."

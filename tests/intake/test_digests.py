@@ -64,6 +64,9 @@ def test_it_emails_one_digest_listing_new_parked_events_to_the_notification_addr
     html = message.get_body(("html",)).get_content()
     assert "The learner's email is missing." in text
     assert "No course of Demo Academy" in text
+    # It says who: the learner as the event gave them, the channel and the source (walk-through m4).
+    assert "Ana Lima <Ana@Example.org> · Webhook from " in text and "<b>Ana</b> · Webhook from" in text
+    assert "&lt;b&gt;Ana&lt;/b&gt; · Webhook from" in html
     assert "/admin/issuance/parkedevent/" in text
     assert "The learner&#x27;s email is missing." in html
 

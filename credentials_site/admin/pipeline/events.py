@@ -19,13 +19,14 @@ from credentials_site.admin.pipeline.park_reasons import park_reason_label
 
 @admin.register(CompletionEvent)
 class CompletionEventAdmin(ImportMixin, LaurelAdmin):
-    list_display = ["received_col", "source_col", "channel", "external_id_col", "status_col", "park_reason_col"]
+    list_display = ["received_col", "learner_col", "source_col", "channel", "external_id_col", "status_col", "park_reason_col"]
     list_filter = ["status", "channel", "source", "park_reason"]
-    search_fields = ["external_id", "id"]
+    search_fields = ["external_id", "id", "learner_label"]
+    search_help_text = "Search by the learner's name or address, or the event's id."
     date_hierarchy = "received_at"
     list_select_related = ["source"]
     readonly_fields = [
-        "id", "source", "channel", "external_id", "received_at", "status", "raw_body", "error_list",
+        "id", "learner_label", "source", "channel", "external_id", "received_at", "status", "raw_body", "error_list",
         "headers", "completion", "corrections", "processed_at", "discarded_reason", "ignored_reason",
         "enrichment_attempts", "next_attempt_at",
     ]
@@ -93,6 +94,10 @@ class CompletionEventAdmin(ImportMixin, LaurelAdmin):
     @admin.display(description="source", ordering="source__name")
     def source_col(self, event):
         return clipped(event.source.name)
+
+    @admin.display(description="learner", ordering="learner_label")
+    def learner_col(self, event):
+        return clipped(event.learner_label) if event.learner_label else "—"
 
     @admin.display(description="external id", ordering="external_id")
     def external_id_col(self, event):

@@ -98,17 +98,18 @@ def _confirm(modeladmin, request, queryset, *, action: str, title: str, needs_re
 @admin.register(ParkedEvent)
 class ParkedEventAdmin(LaurelAdmin):
     form = CorrectionForm
-    list_display = ["parked_col", "source_col", "park_reason_col", "first_error", "external_id_col"]
+    list_display = ["parked_col", "learner_col", "source_col", "channel", "park_reason_col", "first_error", "external_id_col"]
     list_filter = ["source", "park_reason", AgeFilter]
-    search_fields = ["external_id"]
+    search_fields = ["external_id", "learner_label"]
+    search_help_text = "Search by the learner's name or address, or the event's id."
     list_select_related = ["source"]
     ordering = ["parked_at"]
     actions = ["reprocess_selected", "discard_selected"]
     object_actions = ["reprocess_selected", "discard_selected"]
     object_action_labels = {"reprocess_selected": "Reprocess as it is…", "discard_selected": "Discard…"}
-    readonly_fields = ["source", "channel", "external_id", "received_at", "parked_at", "raw_body", "error_list"]
+    readonly_fields = ["learner_label", "source", "channel", "external_id", "received_at", "parked_at", "raw_body", "error_list"]
     fieldsets = [
-        (None, {"fields": [("source", "channel", "external_id"), ("received_at", "parked_at")]}),
+        (None, {"fields": ["learner_label", ("source", "channel", "external_id"), ("received_at", "parked_at")]}),
         ("What was sent, and what is wrong", {"fields": [("raw_body", "error_list")]}),
         (
             "Correct and reprocess",
@@ -143,6 +144,10 @@ class ParkedEventAdmin(LaurelAdmin):
     @admin.display(description="first error")
     def first_error(self, event):
         return clipped(error_plain(event.errors[0]["message"]), wide=True) if event.errors else "—"
+
+    @admin.display(description="learner", ordering="learner_label")
+    def learner_col(self, event):
+        return clipped(event.learner_label) if event.learner_label else "—"
 
     @admin.display(description="parked", ordering="parked_at")
     def parked_col(self, event):

@@ -210,3 +210,23 @@ def test_it_counts_one_reprocessed_event_in_the_singular(admin_client, source):
     event = _parked(source, "one", course={"id": "NOPE"})
     done = admin_client.post(QUEUE, {"action": "reprocess_selected", "_selected_action": [event.pk], "confirm": "yes"}, follow=True)
     assert "Reprocessed 1 event: 0 passed, 1 still parked" in str(list(done.context["messages"])[0])
+
+
+def test_the_queue_and_the_events_list_say_who_and_find_them_by_name_or_address(admin_client, source):
+    leo = _parked(source, "leo", learner={"email": "leo.king@example.org", "name": "Leo King"}, course={"id": "NOPE"})
+    _parked(source, "ana", course={"id": "NOPE"})
+    assert leo.learner_label == "Leo King <leo.king@example.org>"
+
+    listing = admin_client.get(QUEUE).content.decode()
+    assert "Leo King &lt;leo.king@example.org&gt;" in listing
+    found = admin_client.get(QUEUE, {"q": "leo.king"}).context["cl"].result_list
+    assert [event.external_id for event in found] == ["leo"]
+    events = admin_client.get(reverse("admin:issuance_completionevent_changelist"), {"q": "Leo King"})
+    assert [event.external_id for event in events.context["cl"].result_list] == ["leo"]
+
+
+def test_a_processed_event_is_found_by_its_learner_too(admin_client, source):
+    event = CompletionEvent.objects.create(source=source, external_id="ok", body=json.dumps(generic_event()).encode())
+    assert completion_event_process(event_id=event.pk) == "processed"
+    events = admin_client.get(reverse("admin:issuance_completionevent_changelist"), {"q": "ana@example.org"})
+    assert [e.external_id for e in events.context["cl"].result_list] == ["ok"]
