@@ -8,11 +8,14 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
-from courses.templating.learner_text import learner_text_line
-
 from ..models import Credential, Issuance
 
 MANAGER_FIELD = "manager_email"  # in the completion's `extra`, whichever intake path brought it
+
+
+def _shown(value: str) -> str:
+    """What a sender put in the field, on one line and bounded, for staff to read and fix."""
+    return " ".join("".join(char if char.isprintable() else " " for char in value).split())[:320]
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,9 @@ def _manager(raw, *, learner_email: str) -> CopyRecipient | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None  # missing is not failing: no manager given, no copy
     if not isinstance(raw, str):
-        return CopyRecipient(address=learner_text_line(repr(raw))[:320], to_manager=True,
+        return CopyRecipient(address=_shown(repr(raw)), to_manager=True,
                              problem=f"The completion's {MANAGER_FIELD} must be text, not {type(raw).__name__}.")
-    shown = learner_text_line(raw)[:320]
+    shown = _shown(raw)
     try:
         address = validate_email(raw.strip(), check_deliverability=False, allow_smtputf8=True).normalized
     except EmailNotValidError as exc:

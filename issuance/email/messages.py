@@ -142,7 +142,7 @@ def credential_copy_email_draft(*, issuance: Issuance, credential: Credential, r
         "issue_date": f"{issued:%-d %B %Y}", "expiry_date": f"{expires:%-d %B %Y}" if expires else "",
         "certificate_filename": attachments[0]["filename"] if attachments else "", "to_manager": to_manager,
     }
-    why = (_("You are receiving this because %(learner)s named you as their manager.") if to_manager
+    why = (_("You are receiving this because you are named as %(learner)s's manager in their course record.") if to_manager
            else _("You are receiving this because %(organization)s copies credentials for %(course)s to this address."))
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL_COPY,

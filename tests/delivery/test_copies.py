@@ -46,7 +46,7 @@ def test_it_copies_the_manager_named_in_the_completion(smtp, copying):
     assert f"/credentials/{issuance.credential.pk}" in body(copy, "plain")
     html = body(copy, "html")
     assert "Your team member Ann Lee earned First Aid</h1>" in html
-    assert "named you as their manager" in html
+    assert "named as Ann Lee's manager in their course record" in body(copy, "plain")
     assert attachments(copy) == {}  # not configured to attach the PDF
     assert "wallet" not in body(copy, "plain").lower()  # the learner's own links stay theirs
     assert copy["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # a manager can stop them too
@@ -80,7 +80,7 @@ def test_it_sends_fixed_addresses_a_copy_each_and_the_course_overrides_the_organ
     [hr] = smtp.to("hr@harbour.example")
     [coordinator] = smtp.to("coordinator@harbour.example")
     assert hr["Subject"] == "Ann Lee earned First Aid"
-    assert "copies credentials for First Aid to this address" in body(coordinator, "plain")
+    assert "Harbour Academy copies credentials for First Aid to this address" in body(coordinator, "plain")
     assert [m.recipient for m in copies_of(issuance)] == ["coordinator@harbour.example", "hr@harbour.example"]
 
 
@@ -182,3 +182,15 @@ def test_a_waiting_copy_is_not_sent_once_its_learner_may_no_longer_be_copied(smt
     row.refresh_from_db()
     assert row.status == OutboxMessage.Status.FAILED and "may no longer be copied" in row.last_error
     assert smtp.to(MANAGER) == []
+
+
+def test_staff_see_each_copy_and_what_became_of_it_on_the_issuance_and_credential_pages(admin_client, smtp, copying):
+    copying.organization.copy_to = "hr@harbour.example"
+    copying.organization.save()
+    issuance = drive(complete(copying, score=92, extra={"manager_email": "rui at the office"}))
+
+    for url in (f"/admin/issuance/issuance/{issuance.pk}/change/", f"/admin/issuance/credential/{issuance.credential.pk}/change/"):
+        page = admin_client.get(url).content.decode()
+        assert "Copies to others" in page
+        assert "hr@harbour.example" in page and "Sent" in page
+        assert "rui at the office" in page and "is not an email address" in page
