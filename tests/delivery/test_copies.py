@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.models import AuditRecord
 from issuance.delivery.copy_rules import copies_allowed
 from issuance.delivery.outbox import outbox_send
+from issuance.delivery.sending import delivery_retry_for_issuance
 from issuance.models import Issuance, OutboxMessage, Suppression
 from issuance.privacy.erasure import learner_erase
 from issuance.privacy.subject import subject_for
@@ -118,6 +119,10 @@ def test_it_records_a_malformed_manager_address_for_staff_and_still_emails_the_l
     assert AuditRecord.objects.filter(issuance=issuance, detail__contains="rui at the office").exists()
     row.refresh_from_db()
     assert row.failure_recorded_at is not None
+    # Resuming an issuance retries the learner's refused emails, never a copy: a copy never parked it.
+    assert delivery_retry_for_issuance(issuance=issuance) == 0
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.Status.FAILED
 
 
 def test_it_respects_the_suppression_list_without_holding_the_learner(smtp, copying):
