@@ -35,6 +35,7 @@ DEFAULT_EMAIL_NAMES = {
     EmailTemplate.Kind.STAFF_DIGEST: "Staff exception digest (default)",
     EmailTemplate.Kind.RENEWAL_REMINDER: "Renewal reminder (default)",
     EmailTemplate.Kind.REVOCATION_NOTICE: "Revocation notice (default)",
+    EmailTemplate.Kind.CREDENTIAL_COPY: "Credential copy to others (default)",
 }
 
 

@@ -4,12 +4,19 @@ The outbox finds an email's row by its key and the effects table records each st
 it, so a key built two ways would send the same email twice.
 """
 
+import hashlib
 import uuid
 from datetime import datetime
 
 
 def credential_email_key(*, credential_id) -> str:
     return f"credential-email:{credential_id}"
+
+
+def credential_copy_key(*, credential_id, address: str) -> str:
+    """One copy per credential and address, however it is spelled: the address is hashed to fit the key."""
+    digest = hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:24]
+    return f"credential-copy:{credential_id}:{digest}"
 
 
 def still_needed_email_key(*, issuance_id) -> str:

@@ -20,6 +20,7 @@ from courses.rules import HeldAchievement, ruleset_evaluate
 from .certificates.credential_certificate import credential_certificate_store
 from .certificates.render import CertificateRenderError, CertificateTemplateError
 from .completions import Completion
+from .delivery.copies import copies_summary, delivery_send_copies
 from .delivery.results import DeliveryResult
 from .delivery.sending import delivery_retry_for_issuance, delivery_send_credential_email, delivery_send_still_needed_email
 from .effects import effect_perform
@@ -261,13 +262,22 @@ def _delivered(send: Callable[[], DeliveryResult]) -> str:
     raise StepWaiting(f"Waiting for the outbox: {result}", retry_at=result.retry_at or timezone.now() + OUTBOX_RECHECK)
 
 
+def _copies_sent(issuance: Issuance, credential: Credential) -> str:
+    """The copies follow the learner's email and never hold it up: each waits and retries in its own outbox row."""
+    try:
+        return copies_summary(delivery_send_copies(issuance=issuance, credential=credential))
+    except EmailTemplateError as exc:  # the learner has their email; the copy template needs a person
+        raise StepFailed(f"The learner was emailed, but the copy email could not be rendered: {exc}", permanent=True) from exc
+
+
 def deliver(issuance: Issuance) -> None:
     credential = issuance.credential
     key = credential_email_key(credential_id=credential.pk)
     effect = effect_perform(issuance=issuance, key=key, kind="credential_email",
                             perform=lambda: _delivered(lambda: delivery_send_credential_email(issuance=issuance, credential=credential)))
+    copies = _copies_sent(issuance, credential)
     with transaction.atomic():
-        issuance_move(issuance=issuance, to_state=State.DELIVERED, detail=f"Emailed {issuance.learner.email}: {effect.outcome}")
+        issuance_move(issuance=issuance, to_state=State.DELIVERED, detail=f"Emailed {issuance.learner.email}: {effect.outcome}{copies}")
 
 
 # --- 7 sync --------------------------------------------------------------------------------------

@@ -19,6 +19,14 @@ class RecordingHandler:
         self.messages = []
         self.lock = threading.Lock()
         self.answer = None  # e.g. "451 4.3.0 try later" to refuse the next messages
+        self.refused_recipients: dict[str, str] = {}  # address -> answer, to refuse one recipient and take the others
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        answer = self.refused_recipients.get(address.lower())
+        if answer:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.answer:
@@ -57,6 +65,13 @@ class SmtpServer:
 
     def refuse(self, answer: str | None):
         self.handler.answer = answer
+
+    def refuse_recipient(self, address: str, answer: str | None):
+        """Refuse `address` at RCPT with `answer` (e.g. "451 4.2.0 mailbox busy"); None takes it again."""
+        if answer:
+            self.handler.refused_recipients[address.lower()] = answer
+        else:
+            self.handler.refused_recipients.pop(address.lower(), None)
 
 
 def attachments(message) -> dict[str, bytes]:

@@ -5,11 +5,12 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ..validators import validate_course_code
+from .copies import CopySettings
 from .organizations import Achievement, Organization
 from .rules import RuleSet
 from .templates import CertificateTemplate, EmailTemplate
 
-class Course(models.Model):
+class Course(CopySettings):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="courses")
     code = models.CharField(max_length=64, validators=[validate_course_code], help_text="Unique within the organisation; LMS course ids map to it.")
     title = models.CharField(max_length=300)
@@ -46,6 +47,15 @@ class Course(models.Model):
         help_text="Where a learner who did not meet the requirements books a retake; linked from the "
                   "“what you still need” email. Empty: no link.",
     )
+    copies_own = models.BooleanField(
+        "own copy settings", default=False,
+        help_text="Use this course's copy settings below instead of the organisation's.",
+    )
+    copy_email_template = models.ForeignKey(
+        EmailTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"kind": EmailTemplate.Kind.CREDENTIAL_COPY}, verbose_name="copy email template",
+        help_text="Empty: the organisation's credential copy email.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -58,12 +68,17 @@ class Course(models.Model):
         return f"{self.code} — {self.title}"
 
     @property
+    def copies_from(self) -> CopySettings:
+        """Where this course's copy settings are read: the course when it has its own, else its organisation."""
+        return self if self.copies_own else self.organization
+
+    @property
     def renewal_link(self) -> str:
         return self.renewal_url or self.url
 
     def clean(self):
         errors = {}
-        for field in ("achievement", "ruleset", "certificate_template", "email_template", "next_course"):
+        for field in ("achievement", "ruleset", "certificate_template", "email_template", "copy_email_template", "next_course"):
             related = getattr(self, field, None) if getattr(self, f"{field}_id") else None
             if related is not None and self.organization_id and related.organization_id != self.organization_id:
                 errors[field] = f"This {self._meta.get_field(field).verbose_name} belongs to another organisation."

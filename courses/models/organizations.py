@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from .copies import CopySettings
 from ..validators import reminder_days_parse, validate_hex_color, validate_locale, validate_reminder_days, validate_timezone
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
@@ -24,7 +25,7 @@ def organization_asset_path(instance, filename: str) -> str:
     return f"organizations/{organization.slug}/{filename}"
 
 
-class Organization(models.Model):
+class Organization(CopySettings):
     class IssuerIdMethod(models.TextChoices):
         DID_WEB = "did:web", "did:web (this site's address)"
         DID_KEY = "did:key", "did:key (the signing key)"

@@ -24,6 +24,10 @@ EMAIL_FIELDS: dict[str, dict] = {
         "learner_name": None, "achievement_name": None, "course_title": None, "reason": None, "revoked_on": None,
         "credential_url": None,
     },
+    EmailKind.CREDENTIAL_COPY: {
+        "learner_name": None, "course_title": None, "achievement_name": None, "credential_id": None,
+        "credential_url": None, "issue_date": None, "expiry_date": None, "certificate_filename": None, "to_manager": None,
+    },
 }
 
 

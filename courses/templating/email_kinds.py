@@ -11,3 +11,4 @@ class EmailKind(models.TextChoices):
     STAFF_DIGEST = "staff_digest", "Staff exception digest"
     RENEWAL_REMINDER = "renewal_reminder", "Renewal reminder"
     REVOCATION_NOTICE = "revocation_notice", "Revocation notice"
+    CREDENTIAL_COPY = "credential_copy", "Credential copy (manager, HR)"

@@ -16,7 +16,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..email.draft import EmailDraft
-from ..models import Issuance, OutboxMessage, Suppression
+from ..models import Credential, Issuance, OutboxMessage, Suppression
+from .copy_rules import copies_allowed
 from ..step_queue import task_enqueue_at
 from .results import DeliveryResult, delivery_result
 from .signals import outbox_message_failed
@@ -25,7 +26,7 @@ from .transport import TransportError, outbox_email, transport_send
 Status = OutboxMessage.Status
 # What a course's "sending paused" switch holds: every email to its learners (staff mail goes out).
 HELD_WHEN_PAUSED = {OutboxMessage.Kind.CREDENTIAL, OutboxMessage.Kind.STILL_NEEDED, OutboxMessage.Kind.RENEWAL_REMINDER,
-                    OutboxMessage.Kind.REVOCATION_NOTICE}
+                    OutboxMessage.Kind.REVOCATION_NOTICE, OutboxMessage.Kind.CREDENTIAL_COPY}
 
 
 SEND_TASK = "issuance.delivery.tasks.outbox_send_task"
@@ -68,6 +69,37 @@ def outbox_enqueue(*, draft: EmailDraft) -> OutboxMessage:
         return existing
 
 
+def outbox_record_unsendable(*, draft: EmailDraft, reason: str) -> OutboxMessage:
+    """A row for an email that cannot be sent (its address is not one), failed from the start, so staff see it:
+    the failure signal puts it in the audit trail and the staff digest. Once per key, like `outbox_enqueue`."""
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                idempotency_key=draft.idempotency_key, organization=draft.organization, issuance=draft.issuance,
+                kind=draft.kind, recipient=draft.recipient.strip()[:320], recipient_name=draft.recipient_name,
+                from_email=draft.from_email, reply_to=draft.reply_to, subject=draft.subject, text_body=draft.text_body,
+                html_body=draft.html_body, headers=draft.headers, attachments=draft.attachments,
+                status=Status.FAILED, last_error=f"Not sent: {reason}"[:4000],
+            )
+    except IntegrityError:
+        existing = OutboxMessage.objects.filter(idempotency_key=draft.idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+    _failed(message)
+    return message
+
+
+def _copy_refused(message: OutboxMessage) -> bool:
+    """A copy waiting to be (re)sent whose learner may no longer be copied: it is cancelled, not sent."""
+    credential = Credential.objects.select_related("learner").filter(issuance_id=message.issuance_id).first()
+    if credential is None or copies_allowed(credential):
+        return False
+    reason = "Not sent: the learner may no longer be copied (the credential is not active, or the learner asked for erasure)."
+    return bool(OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(
+        status=Status.FAILED, next_attempt_at=None, last_error=reason))
+
+
 def suppression_find(*, organization_id: int, address: str) -> Suppression | None:
     return Suppression.objects.filter(organization_id=organization_id, address=address.strip().lower()).first()
 
@@ -106,6 +138,9 @@ def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, 
         if OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(status=Status.HELD, last_error=held):
             message.refresh_from_db()
             return delivery_result(message=message)
+    if message.kind == OutboxMessage.Kind.CREDENTIAL_COPY and _copy_refused(message):
+        message.refresh_from_db()
+        return delivery_result(message=message)
     suppression = suppression_find(organization_id=message.organization_id, address=message.recipient)
     if suppression is not None:
         reason = f"{message.recipient} is on the suppression list ({suppression.get_reason_display()}, {suppression.created_at:%Y-%m-%d})."

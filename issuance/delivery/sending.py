@@ -71,10 +71,12 @@ def delivery_retry_for_issuance(*, issuance: Issuance) -> int:
     """Staff resumed a parked issuance: its refused emails get another try, to the learner's current address.
 
     Suppressed rows are re-checked against the suppression list when sent, so an address staff have
-    not cleared parks the issuance again with the same clear reason.
+    not cleared parks the issuance again with the same clear reason. Copies to others are left alone: they
+    never parked the issuance, and staff resend one from the outbox once its address is fixed.
     """
     retried = 0
-    refused = issuance.outbox_messages.filter(status__in=[OutboxMessage.Status.FAILED, OutboxMessage.Status.SUPPRESSED])
+    refused = issuance.outbox_messages.filter(status__in=[OutboxMessage.Status.FAILED, OutboxMessage.Status.SUPPRESSED]).exclude(
+        kind=OutboxMessage.Kind.CREDENTIAL_COPY)
     for message in refused:
         if message.kind in (OutboxMessage.Kind.CREDENTIAL, OutboxMessage.Kind.STILL_NEEDED):
             OutboxMessage.objects.filter(pk=message.pk).update(recipient=issuance.learner.email)

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 from django.core.mail import make_msgid
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
 from courses.models import EmailTemplate, Organization
 from courses.templating.learner_text import learner_text_line
 
 from ..credentials import certificate_filename, credential_public_code, credential_url
-from ..idempotency_keys import credential_email_key, invitation_email_key, still_needed_email_key
+from ..idempotency_keys import credential_copy_key, credential_email_key, invitation_email_key, still_needed_email_key
 from ..linkedin import linkedin_add_to_profile_url
 from ..models import Credential, Issuance, OutboxMessage
 from .draft import EmailDraft
@@ -119,6 +120,38 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL, chosen=course.email_template),
         context=context, attachments=attachments,
         footer_note=f"You are receiving this because you completed {learner_text_line(course.title)} with {organization.name}.",
+    )
+
+
+def credential_copy_email_draft(*, issuance: Issuance, credential: Credential, recipient: str, to_manager: bool,
+                                attach_pdf: bool) -> EmailDraft:
+    """A copy of the news for someone else (the learner's manager, HR): its own template, the PDF only if configured.
+
+    It carries no wallet or LinkedIn link: those are the learner's alone."""
+    organization, course = issuance.organization, issuance.course
+    achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
+    learner_name = learner_text_line(issuance.learner_name)
+    issued, expires = _local(credential.issued_at, organization), _local(credential.valid_until, organization)
+    attachments = []
+    if attach_pdf and credential.pdf:
+        attachments.append({"path": credential.pdf.name, "mimetype": "application/pdf",
+                            "filename": certificate_filename(course_title=course.title, learner_name=learner_name)})
+    context = {
+        "learner_name": learner_name, "course_title": course.title, "achievement_name": achievement.name,
+        "credential_id": str(credential.pk), "credential_url": credential_url(credential_id=credential.pk),
+        "issue_date": f"{issued:%-d %B %Y}", "expiry_date": f"{expires:%-d %B %Y}" if expires else "",
+        "certificate_filename": attachments[0]["filename"] if attachments else "", "to_manager": to_manager,
+    }
+    why = (_("You are receiving this because you are named as %(learner)s's manager in their course record.") if to_manager
+           else _("You are receiving this because %(organization)s copies credentials for %(course)s to this address."))
+    return _draft(
+        organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL_COPY,
+        key=credential_copy_key(credential_id=credential.pk, address=recipient), recipient=recipient,
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL_COPY,
+                                    chosen=course.copy_email_template if course.copy_email_template_id else None),
+        context=context, attachments=attachments,
+        footer_note=str(why % {"learner": learner_name, "organization": organization.name,
+                               "course": learner_text_line(course.title)}),
     )
 
 

@@ -32,6 +32,10 @@ def email_sample_context(*, kind: str, sample: str = "latin", course_title: str 
     if kind == EmailKind.RENEWAL_REMINDER:
         return {**common, "expiry_date": "21 November 2029", "expires_on": "21 November 2029",
                 "renewal_url": "https://academy.example/renew", "expired": False, "days_left": 30}
+    if kind == EmailKind.CREDENTIAL_COPY:
+        return {**common, "credential_id": "00000000-0000-4000-8000-000000000000", "issue_date": "21 November 2026",
+                "expiry_date": "21 November 2029", "issued_on": "21 November 2026", "expires_on": "21 November 2029",
+                "certificate_filename": "First Aid at Work - certificate.pdf", "to_manager": True}
     if kind == EmailKind.REVOCATION_NOTICE:
         return {**common, "reason": "Issued in error.", "revoked_on": "1 December 2026"}
     return common

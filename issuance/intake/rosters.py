@@ -15,13 +15,14 @@ from django.utils import timezone
 from ..models import Roster, RosterRow
 from .form_events import field_errors_json, form_cells_check, form_event_store, form_payload, form_source_for, session_completed_at
 
-CELLS = ("name", "email", "attendance", "score")
+CELLS = ("name", "email", "attendance", "score", "manager_email")
 # Header cells a spreadsheet may use for each column (compared in lower case, without spaces, "%", "_" or brackets).
 HEADER_NAMES = {
     "name": {"name", "fullname", "attendee", "learner", "participant", "delegate", "student"},
     "email": {"email", "e-mail", "emailaddress", "mail"},
     "attendance": {"attendance", "attended", "present"},
     "score": {"score", "mark", "result", "grade", "assessment"},
+    "manager_email": {"manageremail", "manager", "managersemail", "manager'semail", "linemanager"},
 }
 ROWS_MAX = 500
 
@@ -35,11 +36,11 @@ def _looks_numeric(cell: str) -> bool:
 
 
 def roster_paste_parse(text: str) -> list[dict]:
-    """Rows of {name, email, attendance, score} from text pasted out of a spreadsheet.
+    """Rows of {name, email, attendance, score, manager_email} from text pasted out of a spreadsheet.
 
     Tab-separated (what a spreadsheet copies) or comma-separated. A first row naming the columns
     maps them; without one, the cell with an @ is the email, the first other text the name, and
-    numbers fill attendance then score. The JavaScript of the roster page reads a paste the same way.
+    numbers fill attendance then score, and a second address is the manager's. The JavaScript of the roster page reads a paste the same way.
     """
     lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
     if not lines:
@@ -69,6 +70,8 @@ def _guessed_cells(row: list[str]) -> dict:
             continue
         if "@" in cell and not cells["email"]:
             cells["email"] = cell
+        elif "@" in cell and not cells["manager_email"]:  # a second address on the line: the manager's
+            cells["manager_email"] = cell
         elif _looks_numeric(cell):
             numbers.append(cell)
         elif not cells["name"]:

@@ -27,7 +27,7 @@ class RenewalEmailRefused(ValueError):
 
 def outbox_resend_refusal(*, message: OutboxMessage) -> str:
     """Why this email must not be sent again, or "" when it may."""
-    if message.kind not in (Kind.CREDENTIAL, Kind.RENEWAL_REMINDER) or message.issuance_id is None:
+    if message.kind not in (Kind.CREDENTIAL, Kind.CREDENTIAL_COPY, Kind.RENEWAL_REMINDER) or message.issuance_id is None:
         return ""
     credential = Credential.objects.filter(issuance_id=message.issuance_id).first()
     if credential is None:
@@ -42,7 +42,7 @@ def outbox_resend_refusal(*, message: OutboxMessage) -> str:
         return f"the credential is suspended{because}. Resending would tell the learner it is valid."
     if shown == Status.SUPERSEDED:
         return "the credential was renewed; the learner holds a newer one."
-    if shown == Status.EXPIRED and message.kind == Kind.CREDENTIAL:
+    if shown == Status.EXPIRED and message.kind in (Kind.CREDENTIAL, Kind.CREDENTIAL_COPY):
         return f"the credential expired on {credential.valid_until:%d %B %Y}. Send the renewal email instead ({RENEWAL_ACTION})."
     return ""
 

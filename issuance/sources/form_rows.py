@@ -34,7 +34,9 @@ class FormRowDialect(Dialect):
         candidate.attendance = percent_cell(cells.get("attendance"))
         candidate.course = payload.get("course")
         candidate.completed_at = payload.get("completed_at")
-        candidate.extra = {}
+        manager = cells.get("manager_email")
+        # Whom to copy on the credential email (issuance/delivery/copy_rules.py), as the other intake paths keep it.
+        candidate.extra = {"manager_email": manager.strip()} if isinstance(manager, str) and manager.strip() else {}
         return candidate, []
 
     @staticmethod

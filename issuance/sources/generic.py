@@ -1,7 +1,8 @@
 """The generic JSON dialect: Laurel's own completion format, for any sender that can sign a POST.
 
     {"type": "course.completed", "timestamp": "2026-11-26T10:00:00Z",
-     "data": {"learner": {"id": "u-123", "email": "ana@example.org", "name": "Ana Lima"},
+     "data": {"learner": {"id": "u-123", "email": "ana@example.org", "name": "Ana Lima",
+                          "manager_email": "rui@example.org"},
               "course": {"id": "FA-101", "title": "First Aid at Work"},
               "completed_at": "2026-11-26T09:58:00Z", "score": 86, "attendance": 100, "extra": {}}}
 """
@@ -63,4 +64,7 @@ class GenericDialect(StandardWebhooksDialect):
         candidate.score = data.get("score")
         candidate.attendance = data.get("attendance")
         candidate.extra = data.get("extra")
+        if learner.get("manager_email") is not None and isinstance(candidate.extra, dict | None):
+            # Whom to copy on the credential email (issuance/delivery/copy_rules.py): kept with the other extra data.
+            candidate.extra = {**(candidate.extra or {}), "manager_email": learner["manager_email"]}
         return candidate, errors

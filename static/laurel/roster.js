@@ -11,13 +11,14 @@ document.addEventListener("DOMContentLoaded", function () {
   const paste = document.querySelector("textarea.laurel-roster-paste");
   const summary = document.getElementById("laurel-roster-summary");
   const submit = document.getElementById("laurel-roster-submit");
-  const CELLS = ["name", "email", "attendance", "score"];
+  const CELLS = ["name", "email", "attendance", "score", "manager_email"];
   // The same header spellings as issuance/intake/rosters.py.
   const HEADER = {
     name: ["name", "fullname", "attendee", "learner", "participant", "delegate", "student"],
     email: ["email", "e-mail", "emailaddress", "mail"],
     attendance: ["attendance", "attended", "present"],
     score: ["score", "mark", "result", "grade", "assessment"],
+    manager_email: ["manageremail", "manager", "managersemail", "manager'semail", "linemanager"],
   };
   const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$/;
 
@@ -76,8 +77,8 @@ document.addEventListener("DOMContentLoaded", function () {
     return cell.trim().toLowerCase().replace(/[ %_()]/g, "");
   }
 
-  /* Rows of {name, email, attendance, score}: a header row maps the columns, else the cell with an @
-   * is the email, the first other text the name, and numbers fill attendance then score. */
+  /* Rows of {name, email, attendance, score, manager_email}: a header row maps the columns, else the cell with an @
+   * is the email, the first other text the name, and numbers fill attendance then score; a second address is the manager's. */
   function parse(text) {
     const lines = text.replace(/\r\n?/g, "\n").split("\n").filter((line) => line.trim());
     if (!lines.length) return [];
@@ -97,11 +98,12 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     }
     return table.map((row) => {
-      const cells = { name: "", email: "", attendance: "", score: "" };
+      const cells = { name: "", email: "", attendance: "", score: "", manager_email: "" };
       const numbers = [];
       row.forEach((cell) => {
         if (!cell) return;
         if (cell.includes("@") && !cells.email) cells.email = cell;
+        else if (cell.includes("@") && !cells.manager_email) cells.manager_email = cell;  // a second address: the manager's
         else if (numeric(cell)) numbers.push(cell);
         else if (!cells.name) cells.name = cell;
       });

@@ -5,16 +5,24 @@ from issuance.intake.rosters import roster_paste_parse
 
 def test_it_maps_a_tab_separated_sheet_by_its_header_row_whatever_the_column_order():
     text = "Email\tScore (%)\tFull name\tDepartment\r\nana@example.org\t86\tAna Lima\tWards\r\n\r\n"
-    assert roster_paste_parse(text) == [{"email": "ana@example.org", "score": "86", "name": "Ana Lima", "attendance": ""}]
+    assert roster_paste_parse(text) == [{"email": "ana@example.org", "score": "86", "name": "Ana Lima", "attendance": "",
+                                        "manager_email": ""}]
 
 
 def test_without_a_header_it_finds_the_email_the_name_and_the_numbers():
     text = 'ben@example.org,"Okoro, Ben",100%,72\nCy Park,cy@example.org,90\n'
     assert roster_paste_parse(text) == [
-        {"name": "Okoro, Ben", "email": "ben@example.org", "attendance": "100%", "score": "72"},
-        {"name": "Cy Park", "email": "cy@example.org", "attendance": "90", "score": ""},
+        {"name": "Okoro, Ben", "email": "ben@example.org", "attendance": "100%", "score": "72", "manager_email": ""},
+        {"name": "Cy Park", "email": "cy@example.org", "attendance": "90", "score": "", "manager_email": ""},
     ]
 
 
 def test_blank_text_is_no_rows():
     assert roster_paste_parse(" \n\t\n") == []
+
+
+def test_it_reads_the_managers_email_by_its_header_or_as_the_second_address_on_a_line():
+    text = "Name\tEmail\tManager's email\nAna Lima\tana@example.org\trui@example.org\n"
+    assert roster_paste_parse(text)[0]["manager_email"] == "rui@example.org"
+    assert roster_paste_parse("Ben Okoro,ben@example.org,90,sam@example.org\n")[0] == {
+        "name": "Ben Okoro", "email": "ben@example.org", "attendance": "90", "score": "", "manager_email": "sam@example.org"}

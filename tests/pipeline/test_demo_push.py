@@ -51,6 +51,10 @@ def test_it_pushes_a_pass_a_fail_a_missing_prerequisite_and_a_malformed_one_end_
     assert [name for name, _ in to_learners] == ["Ada Lovelace", "Alan Turing", "Charles Babbage", "Grace Hopper",
                                                  "Katherine Johnson"]
     assert sum("certificate" in subject.lower() and "still need" not in subject.lower() for _, subject in to_learners) == 3
+    # FA-101 copies the manager Ada's completion names: one copy, in its own words, and the report says so.
+    [copy] = [m for m in smtp.messages if "mary.somerville@employer.example" in m["To"]]
+    assert copy["Subject"] == "Your team member Ada Lovelace earned First Aid at Work"
+    assert "copy to mary.somerville@employer.example: sent" in out
 
     # The 12-month WS-100 course: its upcoming expiries in the admin, and its renewal reminders due today.
     ws100 = Course.objects.get(code="WS-100")

@@ -51,6 +51,8 @@ class OrganizationAdmin(LaurelHistoryAdmin):
         ("Locale", {"fields": ["timezone", "locale"]}),
         ("Open Badges", {"fields": ["issuer_id_method"]}),
         ("Privacy", {"fields": ["raw_body_retention_days"]}),
+        ("Copies to others", {"fields": ["copy_manager", "copy_to", "copy_attach_pdf"],
+                              "description": "Who else gets the news of each credential (a course may set its own)."}),
     ]
     actions = [rotate_signing_keys]
     readonly_fields = ["logo_on_band"]
@@ -370,6 +372,8 @@ class CourseAdmin(LaurelHistoryAdmin):
         ("What it awards", {"fields": ["achievement", "ruleset"]}),
         ("How it looks", {"fields": ["certificate_template", "email_template"]}),
         ("What comes next", {"fields": ["next_course", "url", "renewal_url", "retake_url"]}),
+        ("Copies to others", {"fields": ["copies_own", "copy_manager", "copy_to", "copy_attach_pdf", "copy_email_template"],
+                              "description": "Without “own copy settings”, the organisation's copy settings apply."}),
         ("Upcoming expiries", {"fields": ["upcoming_expiries"]}),
     ]
     readonly_fields = ["upcoming_expiries"]

@@ -36,6 +36,8 @@ CSV_COLUMNS = (
     + [("name", "required, or both of the next two", "The name as it will appear on the certificate."),
        ("given_name, family_name", "instead of name", "Joined with a space.")]
     + [(column, "optional", _DESCRIPTIONS[column]) for column in OPTIONAL_COLUMNS]
+    + [("manager_email", "optional", "The learner's manager's address: copied on the credential email when the course "
+                                       "copies managers (a malformed address is reported, never a reason to hold the learner's).")]
     + [("any other column", "optional", "Kept with the completion as extra data; rule conditions can test it.")]
 )
 

@@ -3,13 +3,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from audit.models import AuditRecord
 from courses.templating.learner_text import LearnerNameError, learner_name_clean
 from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline, clipped, pill, short_time
 
-from issuance.models import Credential, Effect, Issuance, Learner, RenewalReminder, SignedBadgeRevision
+from issuance.models import Credential, Effect, Issuance, Learner, OutboxMessage, RenewalReminder, SignedBadgeRevision
 from credentials_site.admin.pipeline.certificate_actions import download_certificates_zip, regenerate_certificates
 from issuance.pipeline import issuance_resume
 from issuance.transitions import NotParked
@@ -37,6 +37,33 @@ class EffectInline(LaurelReadOnlyTabularInline):
     fields = readonly_fields = ["kind", "key", "status", "attempts", "started_at", "finished_at", "outcome"]
 
 
+class CopyInline(LaurelReadOnlyTabularInline):
+    """The copies of the credential email (manager, fixed addresses): to whom, and what became of each."""
+
+    model = OutboxMessage
+    verbose_name_plural = "Copies to others"
+    fields = readonly_fields = ["message_link", "status", "attempts", "sent_at", "last_error"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=OutboxMessage.Kind.CREDENTIAL_COPY).order_by("created_at")
+
+    @admin.display(description="Recipient")
+    def message_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:issuance_outboxmessage_change", args=[obj.pk]), obj.recipient)
+
+
+def copies_table(*, issuance_id) -> str:
+    """The copies of one issuance's credential email as a small table, for the credential's page."""
+    rows = OutboxMessage.objects.filter(issuance_id=issuance_id, kind=OutboxMessage.Kind.CREDENTIAL_COPY).order_by("created_at")
+    if not rows:
+        return "None: no copies are configured for this course, or none were sent."
+    return format_html("<table><thead><tr><th>Recipient</th><th>Status</th><th>Sent</th><th>Detail</th></tr></thead>"
+                       "<tbody>{}</tbody></table>", format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+                           (reverse("admin:issuance_outboxmessage_change", args=[m.pk]), m.recipient,
+                            pill(m.status, m.get_status_display()), short_time(m.sent_at), clipped(m.last_error, wide=True))
+                           for m in rows)))
+
+
 @admin.register(Issuance)
 class IssuanceAdmin(LaurelAdmin):
     list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "park_reason_col", "created_col"]
@@ -48,7 +75,7 @@ class IssuanceAdmin(LaurelAdmin):
     object_actions = ["resume_selected"]
     object_action_labels = {"resume_selected": "Resume from the failed step"}
     read_only_page = True
-    inlines = [TimelineInline, EffectInline, OutboundDeliveryInline]
+    inlines = [TimelineInline, EffectInline, CopyInline, OutboundDeliveryInline]
     fieldsets = [
         (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event"]}),
         ("State", {"fields": ["state", "reasons", "failed_step", "park_reason", "error", "attempts", "next_attempt_at",
@@ -190,7 +217,11 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Credential._meta.fields]
+        return [f.name for f in Credential._meta.fields] + ["copies"]
+
+    @admin.display(description="Copies to others")
+    def copies(self, obj):
+        return copies_table(issuance_id=obj.issuance_id)
 
     def has_add_permission(self, request):
         return False

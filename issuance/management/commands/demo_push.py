@@ -18,10 +18,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from issuance.sources.signatures import signature_compute
-from issuance.models import CompletionEvent, Source
+from issuance.models import CompletionEvent, OutboxMessage, Source
 
 SAMPLES = [
-    ("a pass", {"course": "FA-101", "name": "Ada Lovelace", "email": "ada@learners.example", "score": 92}),
+    # FA-101 copies the learner's manager (seed_demo): Ada's completion names hers, so a copy goes to her too.
+    ("a pass", {"course": "FA-101", "name": "Ada Lovelace", "email": "ada@learners.example", "score": 92,
+                "manager_email": "mary.somerville@employer.example"}),
     ("a fail", {"course": "FA-101", "name": "Charles Babbage", "email": "charles@learners.example", "score": 72}),
     ("a prerequisite missing", {"course": "FA-201", "name": "Grace Hopper", "email": "grace@learners.example", "attendance": 95}),
     ("a malformed one", {"course": "FA-101", "name": "Nobody", "email": "not-an-address", "score": "eighty"}),
@@ -45,7 +47,8 @@ def _payload(sample: dict, run: str) -> dict:
     local, _, domain = sample["email"].partition("@")
     email = f"{local}+{run}@{domain}" if domain else sample["email"]  # fresh per run: a second demo is no duplicate
     data = {
-        "learner": {"id": f"demo-{local}", "email": email, "name": sample["name"]},
+        "learner": {"id": f"demo-{local}", "email": email, "name": sample["name"]}
+                   | ({"manager_email": sample["manager_email"]} if "manager_email" in sample else {}),
         "course": {"id": sample["course"]},
         "completed_at": _completed_at(sample).isoformat(timespec="seconds"),
     }
@@ -113,5 +116,7 @@ class Command(BaseCommand):
                 outcome = "still being processed"
                 where = f"{url}/api/v1/events/{event_id}/"
             self.stdout.write(f"  {label}: {outcome}\n      {where}")
+            for copy in issuance.outbox_messages.filter(kind=OutboxMessage.Kind.CREDENTIAL_COPY) if issuance else ():
+                self.stdout.write(f"      copy to {copy.recipient}: {copy.get_status_display().lower()}")
         if "EmlFile" in settings.EMAIL_BACKEND:
             self.stdout.write(f"  Emails are written to {settings.MAIL_DIR}/ (open the .eml files in any mail client).")

@@ -112,6 +112,9 @@ class Command(BaseCommand):
         if created["FA-101"].next_course_id is None:
             created["FA-101"].next_course = created["FA-201"]
             created["FA-101"].save(update_fields=["next_course"])
+        if not created["FA-101"].copies_own:  # FA-101 copies the manager a completion names (docs/learners.md)
+            created["FA-101"].copies_own, created["FA-101"].copy_manager = True, True
+            created["FA-101"].save(update_fields=["copies_own", "copy_manager"])
 
         if not Programme.objects.filter(organization=org, code=DEMO_PROGRAMME["code"]).exists():
             # A pathway over the three courses: the learner who completes the third gets its credential by themselves.
