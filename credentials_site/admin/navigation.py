@@ -32,6 +32,8 @@ GROUPS: list[tuple[str, list[Entry]]] = [
     ("Issue", [
         _model("issuance", "issuance", "Issuances", "conversion_path"),
         _model("issuance", "parkedevent", "Exception queue", "report", badge="credentials_site.admin.navigation.queue_badge"),
+        _model("issuance", "namecorrectionrequest", "Wrong names reported", "badge",
+               badge="credentials_site.admin.navigation.name_reports_badge"),
         _model("issuance", "completionevent", "Events received", "inbox"),
         Entry("Import a CSV", "upload_file", "admin:issuance_completionevent_import", "issuance.add_completionevent"),
         Entry("Session rosters", "groups", "admin:issuance_roster_changelist", "issuance.enter_roster"),
@@ -107,4 +109,14 @@ def sidebar_navigation(request) -> list[dict]:
 def queue_badge(request):
     """The exception queue's waiting count, or nothing when it is empty."""
     count = queue_waiting_count(organizations=organizations_for(request.user))
+    return count or None
+
+
+def name_reports_badge(request):
+    """Learners' open wrong-name reports (the exception queue's second list), or nothing when there are none."""
+    from issuance.models import NameCorrectionRequest
+
+    count = NameCorrectionRequest.objects.filter(
+        state=NameCorrectionRequest.State.OPEN,
+        credential__issuance__organization__in=organizations_for(request.user)).count()
     return count or None
