@@ -1,6 +1,6 @@
 """/me: ask for a sign-in link, open it, and the page of every credential held at the address.
 
-Every answer is private (no-store, noindex, no referrer); every form carries Django's CSRF token; no
+Every answer is private (no-store, noindex, no referrer to other sites); every form carries Django's CSRF token; no
 address ever appears in a URL.
 """
 
@@ -40,7 +40,9 @@ class NameForm(forms.Form):
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"  # the sign-in link's token is in its path
+    # The sign-in link's token is in its path: never sent to another site. (no-referrer would also make the
+    # browser send "Origin: null" with the page's own forms, which the CSRF check rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
