@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
 from courses.access.tenancy import organizations_for
+from issuance.models import NameCorrectionRequest
 from issuance.reports import queue_waiting_count
 
 
@@ -114,8 +115,6 @@ def queue_badge(request):
 
 def name_reports_badge(request):
     """Learners' open wrong-name reports (the exception queue's second list), or nothing when there are none."""
-    from issuance.models import NameCorrectionRequest
-
     count = NameCorrectionRequest.objects.filter(
         state=NameCorrectionRequest.State.OPEN,
         credential__issuance__organization__in=organizations_for(request.user)).count()

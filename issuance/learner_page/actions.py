@@ -25,6 +25,7 @@ from ..privacy.export import learner_export_write
 from ..privacy.subject import subject_for
 from ..public.verification import credential_page_forget
 from ..step_queue import queue_broker
+from .emails import data_copy_email_send
 
 ACTOR_LABEL = "the learner, on their page"
 
@@ -102,8 +103,6 @@ def data_copy_request(*, learners: list[Learner]) -> None:
 
 def data_copy_send(*, learner_ids: list[int]) -> str:
     """The worker's half: write each organisation's export, store it, and email the links in one message."""
-    from .emails import data_copy_email_send
-
     learners = list(Learner.objects.filter(pk__in=learner_ids, erased_at__isnull=True).select_related("organization")
                     .order_by("-created_at"))
     if not learners:

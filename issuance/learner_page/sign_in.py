@@ -23,6 +23,7 @@ from courses.access.secret_digest import secret_hash
 from ..models import Learner, LearnerSignIn
 from ..privacy.subject import email_normalise
 from ..step_queue import queue_broker
+from .emails import sign_in_email_send
 
 ADDRESS_HOURLY_LIMIT = 5
 CLIENT_HOURLY_LIMIT = 30
@@ -70,8 +71,6 @@ def sign_in_request(*, address: str, client: str) -> SignInAnswer:
 
 def sign_in_link_send(*, request_id: int) -> str:
     """The worker's half: email a link if the address holds credentials, else forget the address. Runs once per row."""
-    from .emails import sign_in_email_send  # the email composes with the outbox, which imports much
-
     now = timezone.now()
     claimed = LearnerSignIn.objects.filter(pk=request_id, processed_at__isnull=True).update(processed_at=now)
     row = LearnerSignIn.objects.filter(pk=request_id).first()
