@@ -164,3 +164,19 @@ def test_bob_sees_only_his_own(world, smtp, client):
     sign_in(client, smtp, BOB)
     page = client.get(reverse("learner-page")).content.decode()
     assert "Bob Stone" in page and "Forklift" not in page and "Ann Lee" not in page
+
+
+def test_erasure_leaves_nothing_of_the_learner_in_the_pages_rows(world, ann, smtp, client):
+    from issuance.learner_page.sign_in import sign_in_request
+    from issuance.models import LearnerSignIn
+    from issuance.privacy.erasure import learner_erase
+    from issuance.privacy.subject import subject_for
+
+    ann.post(reverse("learner-report-name", args=[world.ann_first_aid.pk]), {"name": "Ann Leigh", "note": "typo"})
+    sign_in_request(address=ANN, client="192.0.2.9")
+    learner_erase(subject=subject_for(organization=world.org, email=ANN))
+    report = NameCorrectionRequest.objects.get()
+    assert "Ann" not in report.current_name + report.requested_name + report.note
+    assert not LearnerSignIn.objects.filter(address__iexact=ANN).exists()
+    page = ann.get(reverse("learner-page")).content.decode()
+    assert "First Aid" not in page and "Forklift Safety" in page  # the other organisation's learner is another learner
