@@ -9,6 +9,7 @@ class AuditRecord(models.Model):
         SOURCE = "source", "Source"
         SYSTEM = "system", "System"
         STAFF = "staff", "Staff"
+        LEARNER = "learner", "Learner"  # on their own page (/me), signed in by an emailed link
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     issuance = models.ForeignKey("issuance.Issuance", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_records")

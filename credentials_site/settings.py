@@ -373,6 +373,13 @@ LAUREL_VERIFY_RATE = envint("LAUREL_VERIFY_RATE", 60)
 LAUREL_VERIFY_MAX_BYTES = envint("LAUREL_VERIFY_MAX_BYTES", 10 * 1024 * 1024)
 LAUREL_VERIFY_MAX_PAGES = envint("LAUREL_VERIFY_MAX_PAGES", 50)
 
+# --- The learner's own page (/me; docs/learners.md) ------------------------------------------------
+# The emailed sign-in link works once, for this long; a session it opens lasts LAUREL_ME_SESSION_MINUTES.
+LAUREL_ME_LINK_MINUTES = envint("LAUREL_ME_LINK_MINUTES", 30)
+LAUREL_ME_SESSION_MINUTES = envint("LAUREL_ME_SESSION_MINUTES", 60)
+# The emailed download link for a learner's copy of their data lasts this long.
+LAUREL_ME_DATA_LINK_HOURS = envint("LAUREL_ME_DATA_LINK_HOURS", 72)
+
 # --- Wallet delivery (docs/wallets.md) -------------------------------------------------------------
 # A wallet offer (the links in the credential email and on the learner's wallet page) lasts this long.
 LAUREL_WALLET_OFFER_DAYS = envint("LAUREL_WALLET_OFFER_DAYS", 30)

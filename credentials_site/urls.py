@@ -27,6 +27,7 @@ urlpatterns = [
     path("anymail/<str:esp>/tracking/", tracking_webhook, name="anymail-tracking"),
     path("", include("issuance.urls")),
     path("", include("issuance.public.urls")),
+    path("", include("issuance.learner_page.urls")),
     path("", include("issuance.wallets.urls")),
 ]
 

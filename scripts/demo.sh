@@ -41,7 +41,7 @@ for _ in $(seq 1 100); do
 done
 echo
 echo "  Sample completions, posted as signed webhooks to the demo source:"
-"$PY" manage.py demo_push --url "http://127.0.0.1:$PORT"
+"$PY" manage.py demo_push --url "http://127.0.0.1:$PORT" | tee var/demo-push.log
 echo
 echo "  One completion per LMS dialect, sent as each LMS sends it (scripts/lms_stand_ins.py):"
 ready=var/lms-stand-ins.ready
@@ -51,6 +51,13 @@ for _ in $(seq 1 600); do
   [ -e "$ready" ] && break
   sleep 0.2
 done
+
+# The learner's page: ask for a sign-in link at /me as the learner of the pass would, and read it from var/mail/.
+learner=$(sed -n 's/^  Learner page: \(.*\) signs in at .*/\1/p' var/demo-push.log | tail -1)
+learner_link=""
+if [ -n "$learner" ]; then
+  learner_link=$("$PY" scripts/demo_learner_page.py --url "http://127.0.0.1:$PORT" --address "$learner" --mail-dir var/mail || true)
+fi
 
 cat <<MSG
 
@@ -62,6 +69,9 @@ cat <<MSG
     API:       http://127.0.0.1:$PORT/api/docs/   (token: $token)
                curl -H "Authorization: Token $token" http://127.0.0.1:$PORT/api/v1/issuances
     Webhook:   POST http://127.0.0.1:$PORT/api/v1/sources/demo/events  (secret in the admin, Sources → demo)
+    Learner:   http://127.0.0.1:$PORT/me   (a learner's own page: ask with ${learner:-their address}; the sign-in
+               email is written to var/mail/. The link emailed just now, single use, 30 minutes:
+               ${learner_link:-none yet})
     LMS sources, one per dialect (docs/lms/):
 $(grep '^  LMS source' var/demo-seed.log || true)
 

@@ -31,6 +31,7 @@ from issuance.models import (
     Effect,
     HandIssue,
     LearnerIdentity,
+    NameCorrectionRequest,
     OutboundDelivery,
     OutboxMessage,
     RenewalReminder,
@@ -97,6 +98,7 @@ def organization_world(slug: str) -> dict:
                                    outcome=RenewalReminder.Outcome.QUEUED, message=message)
     SignedBadgeRevision.objects.create(credential=credential, document={"id": "urn:x"}, sha256="0" * 64,
                                        reason="name corrected")
+    NameCorrectionRequest.objects.create(credential=credential, current_name="Ann Lee", requested_name="Ann Leigh")
     status_list = StatusList.objects.create(organization=organization, purpose=StatusList.Purpose.REVOCATION,
                                             number=1, issuer_id=f"https://{slug}.example/issuer")
     StatusListEntry.objects.create(status_list=status_list, index=7, credential=credential,

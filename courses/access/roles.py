@@ -23,6 +23,7 @@ PIPELINE = [
     "completionevent", "parkedevent", "issuance", "credential", "outboxmessage", "learner", "learneridentity",
     "effect", "staffdigest", "renewalreminder", "signedbadgerevision", "outbounddelivery", "outboundfailure",
     "statuslist", "statuslistentry", "suppression", "walletoffer", "pollcursor", "sourcepoll", "programmeaward",
+    "namecorrectionrequest",
 ]
 # Never for a role below owner: signing keys, members, invitations, API keys and sign-in rules (a rule can make
 # anyone an owner). Sources and connections are readable (their secrets are write-only everywhere) but only owners change them.
@@ -53,7 +54,7 @@ ROLE_PERMISSIONS: dict[str, set[str] | str] = {
         *_perms("courses", CATALOGUE, ("view",)),
         *_perms("issuance", PIPELINE, ("view",)),
         *_perms("issuance", ["completionevent", "parkedevent", "issuance", "credential", "outboxmessage",
-                             "outbounddelivery", "outboundfailure"], ("change",)),
+                             "outbounddelivery", "outboundfailure", "namecorrectionrequest"], ("change",)),
         "issuance.add_completionevent",  # the CSV upload
         *_perms("issuance", ["suppression"], ("add", "delete")),
         *_perms("issuance", ["source", "sourcecoursemapping", "connection", "connectionmapping"], ("view",)),

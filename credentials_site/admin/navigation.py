@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
 from courses.access.tenancy import organizations_for
+from issuance.models import NameCorrectionRequest
 from issuance.reports import queue_waiting_count
 
 
@@ -32,6 +33,8 @@ GROUPS: list[tuple[str, list[Entry]]] = [
     ("Issue", [
         _model("issuance", "issuance", "Issuances", "conversion_path"),
         _model("issuance", "parkedevent", "Exception queue", "report", badge="credentials_site.admin.navigation.queue_badge"),
+        _model("issuance", "namecorrectionrequest", "Wrong names reported", "badge",
+               badge="credentials_site.admin.navigation.name_reports_badge"),
         _model("issuance", "completionevent", "Events received", "inbox"),
         Entry("Import a CSV", "upload_file", "admin:issuance_completionevent_import", "issuance.add_completionevent"),
         Entry("Session rosters", "groups", "admin:issuance_roster_changelist", "issuance.enter_roster"),
@@ -113,3 +116,11 @@ def queue_badge(request):
 def sidebar_title(url_name: str) -> str | None:
     """The sidebar's name for the page at `url_name`, so that the page's title says the same."""
     return next((entry.title for _, entries in GROUPS for entry in entries if entry.url_name == url_name), None)
+
+
+def name_reports_badge(request):
+    """Learners' open wrong-name reports (the exception queue's second list), or nothing when there are none."""
+    count = NameCorrectionRequest.objects.filter(
+        state=NameCorrectionRequest.State.OPEN,
+        credential__issuance__organization__in=organizations_for(request.user)).count()
+    return count or None

@@ -28,9 +28,11 @@ class CopyRecipient:
 def copies_allowed(credential: Credential) -> bool:
     """The one place that decides whether anyone but the learner may be told about this credential.
 
-    Never for a credential that is not active, nor for a learner who asked for erasure.
+    Never for a credential that is not active, nor one its holder hid from its public page (/me), nor
+    for a learner who asked for erasure.
     """
-    return credential.status == Credential.Status.ACTIVE and credential.learner.erased_at is None
+    return (credential.status == Credential.Status.ACTIVE and credential.holder_hidden_at is None
+            and credential.learner.erased_at is None)
 
 
 def _manager(raw, *, learner_email: str) -> CopyRecipient | None:

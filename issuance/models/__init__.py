@@ -6,6 +6,7 @@ from .issuances import Credential, Issuance, Learner, LearnerIdentity
 from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
 from .polling import PollCursor, SourcePoll
 from .programmes import ProgrammeAward
+from .learner_page import LearnerDataLink, LearnerSignIn, NameCorrectionRequest
 from .lifecycle import RenewalReminder, SignedBadgeRevision
 from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
@@ -21,7 +22,10 @@ __all__ = [
     "HandIssue",
     "Issuance",
     "Learner",
+    "LearnerDataLink",
     "LearnerIdentity",
+    "LearnerSignIn",
+    "NameCorrectionRequest",
     "OutboundDelivery",
     "OutboundFailure",
     "OutboxMessage",

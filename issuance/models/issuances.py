@@ -143,6 +143,10 @@ class Credential(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     template_version = models.PositiveIntegerField(null=True, blank=True)
     badge = models.JSONField(null=True, blank=True, help_text="The signed Open Badges 3.0 credential, as issued.")
+    holder_hidden_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the learner hid it from its public page (/me): the page and verification then withhold the details.",
+    )
 
     class Meta:
         ordering = ["-issued_at"]

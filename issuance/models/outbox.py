@@ -24,6 +24,8 @@ class OutboxMessage(models.Model):
     Kind = models.TextChoices(
         "Kind", [(kind.name, (kind.value, kind.label)) for kind in EmailKind] + [("TEST", ("test", "Test message")),
                                                                         ("INVITATION", ("invitation", "Staff invitation"))]
+        + [("LEARNER_SIGN_IN", ("learner_sign_in", "Learner page sign-in link")),
+           ("LEARNER_DATA", ("learner_data", "Learner's copy of their data"))]
     )
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="outbox_messages")

@@ -29,6 +29,8 @@ from ..models import (
     Issuance,
     Learner,
     LearnerIdentity,
+    LearnerSignIn,
+    NameCorrectionRequest,
     OutboundDelivery,
     OutboxMessage,
     SignedBadgeRevision,
@@ -198,6 +200,10 @@ def _scrub_pipeline(records: LearnerRecords) -> None:
     Credential.objects.filter(pk__in=[c.pk for c in records.credentials]).update(
         status=Credential.Status.REVOKED, status_reason=ERASED_REASON, badge=None, pdf="", pdf_sha256="")
     SignedBadgeRevision.objects.filter(pk__in=[r.pk for r in records.badge_revisions]).delete()
+    # The learner page's rows: wrong-name reports carry names, and an unused sign-in link the address.
+    NameCorrectionRequest.objects.filter(credential__in=[c.pk for c in records.credentials]).update(
+        current_name=ERASED_NAME, requested_name=ERASED_NAME, note=ERASED_TEXT)
+    LearnerSignIn.objects.filter(address__iexact=subject.email).update(address="", token_hash="")
     Effect.objects.filter(pk__in=[e.pk for e in records.effects]).update(outcome=ERASED_TEXT)
     for delivery in records.deliveries:
         payload = _learner_pseudonymised(subject.scrub_value(delivery.payload), pseudonym)

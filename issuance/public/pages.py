@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ..credentials import credential_code_prefix
 from ..models import Credential
-from .erased import credential_erased_page
+from .erased import credential_erased_page, credential_withheld_page
 from .verification import PublicStatus, credential_live_row, credential_page_facts, credential_public_status
 from .verify_file import verify_file_page
 
@@ -43,6 +43,8 @@ def credential_page(request, credential_id):
     row = credential_live_row(credential_id=credential_id)
     if row and row["learner__erased_at"]:  # read with the live status: a warm page is still one query
         return credential_erased_page(request, reason=row["status_reason"])
+    if row and row["holder_hidden_at"]:  # hidden by the learner on /me: the status, and no details
+        return credential_withheld_page(request, status=credential_public_status(row=row, valid_until=row["valid_until"]))
     facts = credential_page_facts(credential_id=credential_id, certificate_sha256=row["pdf_sha256"]) if row else None
     if facts is None:
         return _not_found(request, message="No credential exists at this address. Check the link, or type the code "

@@ -97,7 +97,8 @@ def _facts(credential: Credential) -> dict:
 def credential_live_row(*, credential_id) -> dict | None:
     """Read on every request: revocation and suspension must show the moment they happen."""
     return (Credential.objects.filter(pk=credential_id)
-            .values("status", "status_reason", "pdf_sha256", "learner__erased_at").first())
+            .values("status", "status_reason", "pdf_sha256", "learner__erased_at", "holder_hidden_at",
+                    "valid_until").first())
 
 
 # This process's copy of the shared cache's facts, for a minute: each is keyed by the certificate's

@@ -54,6 +54,8 @@ class VerificationReport:
                   "status": self.status, "credential_id": self.credential_id}
         if self.kind == "pdf":
             answer["original_file"] = self.original_file
+        if self.facts.get("withheld"):  # the holder hid it on their page: the status, and no more from our records
+            answer["details_withheld"] = True
         return answer
 
 
@@ -170,7 +172,7 @@ def _status_check(report: VerificationReport, credential: dict, *, row: Credenti
             report.problem("superseded", "Renewed", "A newer credential replaced this one.", warning=True)
             shown = Status.EXPIRED if past_end else Status.ACTIVE
         report.status = {Status.ACTIVE: "valid"}.get(shown, str(shown))
-        report.facts["status_reason"] = row.status_reason
+        report.facts["status_reason"] = "" if row.holder_hidden_at else row.status_reason
     elif credential.get("credentialStatus"):
         report.checks.append("credentialStatus")
         try:
@@ -186,7 +188,7 @@ def _status_check(report: VerificationReport, credential: dict, *, row: Credenti
     if report.status == "expired":
         report.problem("expired", "Expired", f"It was valid until {valid_until.isoformat() if valid_until else 'its end'}.")
     elif report.status in ("revoked", "suspended"):
-        report.problem(report.status, report.status.capitalize(), row.status_reason if row else "")
+        report.problem(report.status, report.status.capitalize(), report.facts.get("status_reason", ""))
 
 
 def _facts(credential: dict, *, laurel: bool, row: Credential | None) -> dict:
@@ -194,11 +196,12 @@ def _facts(credential: dict, *, laurel: bool, row: Credential | None) -> dict:
     subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
     achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
     erased = bool(row and row.learner.erased_at)
+    withheld = bool(row and row.holder_hidden_at and not erased)  # hidden by the holder on their page (/me)
     facts = {
-        "laurel": laurel,
+        "laurel": laurel, "withheld": withheld,
         "issuer_name": str(issuer.get("name") or ""), "issuer_id": _issuer_id(credential),
-        "subject_name": "" if erased else _subject_name(subject), "erased": erased,
-        "achievement_name": str(achievement.get("name") or credential.get("name") or ""),
+        "subject_name": "" if erased or withheld else _subject_name(subject), "erased": erased,
+        "achievement_name": "" if withheld else str(achievement.get("name") or credential.get("name") or ""),
         "valid_from": _date(credential.get("validFrom") or credential.get("issuanceDate")),
         "valid_until": _date(credential.get("validUntil") or credential.get("expirationDate")),
     }

@@ -189,6 +189,19 @@ def test_a_waiting_copy_is_not_sent_once_its_learner_may_no_longer_be_copied(smt
     assert smtp.to(MANAGER) == []
 
 
+def test_a_waiting_copy_is_not_sent_once_the_holder_hid_the_credential(smtp, copying):
+    smtp.refuse_recipient(MANAGER, "451 4.2.0 mailbox busy")
+    issuance = drive(complete(copying, score=92, extra={"manager_email": MANAGER}))
+    [row] = copies_of(issuance)
+    issuance.credential.__class__.objects.filter(pk=issuance.credential.pk).update(holder_hidden_at=timezone.now())
+
+    smtp.refuse_recipient(MANAGER, None)
+    outbox_send(message_id=row.pk, now=timezone.now() + timedelta(days=1))
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.Status.FAILED and "may no longer be copied" in row.last_error
+    assert smtp.to(MANAGER) == []
+
+
 def test_staff_see_each_copy_and_what_became_of_it_on_the_issuance_and_credential_pages(admin_client, smtp, copying):
     copying.organization.copy_to = "hr@harbour.example"
     copying.organization.save()

@@ -72,6 +72,7 @@ class Command(BaseCommand):
             raise CommandError("The demo source is not loaded; run `manage.py seed_demo` first.")
         endpoint = f"{url.rstrip('/')}/api/v1/sources/demo/events"
         run = uuid.uuid4().hex[:6]
+        self.learner_address = _payload(SAMPLES[0][1], run)["data"]["learner"]["email"]  # the pass: a credential
         sent = []
         for label, sample in SAMPLES:
             body = json.dumps(_payload(sample, run)).encode()
@@ -120,3 +121,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"      copy to {copy.recipient}: {copy.get_status_display().lower()}")
         if "EmlFile" in settings.EMAIL_BACKEND:
             self.stdout.write(f"  Emails are written to {settings.MAIL_DIR}/ (open the .eml files in any mail client).")
+        self.stdout.write(f"  Learner page: {self.learner_address} signs in at {url}/me")

@@ -1,0 +1,1 @@
+"""The learner's own page (/me): sign-in by an emailed link, every credential held at this address, and its actions."""

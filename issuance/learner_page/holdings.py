@@ -1,0 +1,122 @@
+"""What the learner's page reads: every credential issued to one address on this installation, by organisation.
+
+Each lookup is by the signed-in address, never by an id alone: a credential id edited into a form or
+address that belongs to someone else is not found, exactly like one that does not exist.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from courses.models import Programme
+
+from ..credentials import credential_public_code, credential_url
+from ..linkedin import linkedin_add_to_profile_url
+from ..openbadges.hosted import achievement_image_url
+from ..models import Credential, Learner, NameCorrectionRequest
+from ..programmes.awards import learner_programme_progress
+from ..public.verification import credential_public_status
+
+LIVE_STATUSES = [Credential.Status.ACTIVE, Credential.Status.SUSPENDED]
+
+
+@dataclass
+class HeldCredential:
+    id: str
+    code: str
+    achievement: str
+    course: str
+    learner_name: str
+    status: object  # PublicStatus
+    issued_at: object
+    valid_until: object
+    hidden: bool
+    has_pdf: bool
+    wallet: bool
+    name_report_open: bool
+    urls: dict
+
+
+@dataclass
+class OrganisationHoldings:
+    name: str
+    website: str
+    primary: str
+    timezone: str
+    credentials: list[HeldCredential] = field(default_factory=list)
+    programmes: list[dict] = field(default_factory=list)
+
+
+def learner_credential_get(*, address: str, credential_id) -> Credential:
+    """The signed-in learner's credential, or 404 (someone else's is indistinguishable from none)."""
+    credential = (Credential.objects.select_related("issuance__organization", "learner", "achievement")
+                  .filter(pk=credential_id, learner__email__iexact=address, learner__erased_at__isnull=True).first())
+    if credential is None:
+        raise Http404(_("No credential of yours has this address."))
+    return credential
+
+
+def learner_rows(*, address: str) -> list[Learner]:
+    """The learner rows (one per organisation) this address is."""
+    return list(Learner.objects.filter(email__iexact=address, erased_at__isnull=True).select_related("organization"))
+
+
+def _urls(credential: Credential, *, organization) -> dict:
+    page = credential_url(credential_id=credential.pk)
+    local = lambda moment: moment.astimezone(ZoneInfo(organization.timezone)) if moment else None  # noqa: E731
+    subject = _("My credential: %(name)s") % {"name": credential.achievement.name}
+    body = _("%(organization)s awarded me %(name)s. You can check it here: %(url)s") % {
+        "organization": organization.name, "name": credential.achievement.name, "url": page}
+    return {
+        "page": page,
+        "linkedin": linkedin_add_to_profile_url(
+            name=credential.achievement.name, organization_name=organization.name, issued_at=local(credential.issued_at),
+            expires_at=local(credential.valid_until), cert_url=page,
+            cert_id=credential_public_code(credential_id=credential.pk)),
+        "image": achievement_image_url(achievement=credential.achievement),
+        "mailto": "mailto:?" + urlencode({"subject": subject, "body": body}, quote_via=quote),
+    }
+
+
+def learner_holdings(*, address: str) -> list[OrganisationHoldings]:
+    """Every credential issued to `address`, newest first, grouped by organisation (by name)."""
+    credentials = (Credential.objects.filter(learner__email__iexact=address, learner__erased_at__isnull=True)
+                   .select_related("issuance__organization", "issuance__course", "achievement", "learner")
+                   .order_by("issuance__organization__name", "-issued_at"))
+    open_reports = set(NameCorrectionRequest.objects.filter(
+        credential__in=credentials, state=NameCorrectionRequest.State.OPEN).values_list("credential_id", flat=True))
+    groups: dict[int, OrganisationHoldings] = {}
+    for credential in credentials:
+        issuance = credential.issuance
+        organization = issuance.organization
+        group = groups.get(organization.pk)
+        if group is None:
+            group = groups[organization.pk] = OrganisationHoldings(
+                name=organization.name, website=organization.website, primary=organization.primary_color,
+                timezone=organization.timezone)
+        status = credential_public_status(row={"status": credential.status, "status_reason": credential.status_reason},
+                                          valid_until=credential.valid_until)
+        group.credentials.append(HeldCredential(
+            id=str(credential.pk), code=credential_public_code(credential_id=credential.pk),
+            achievement=credential.achievement.name, course=issuance.course.title, learner_name=issuance.learner_name,
+            status=status, issued_at=credential.issued_at, valid_until=credential.valid_until,
+            hidden=credential.holder_hidden_at is not None, has_pdf=bool(credential.pdf),
+            wallet=bool(credential.badge) and status.key == "valid", name_report_open=credential.pk in open_reports,
+            urls=_urls(credential, organization=organization),
+        ))
+    for learner in learner_rows(address=address):
+        group = groups.get(learner.organization_id)
+        if group is None:
+            continue
+        held = Credential.objects.filter(learner=learner).values_list("achievement_id", flat=True)
+        programmes = Programme.objects.filter(organization_id=learner.organization_id,
+                                              constituents__achievement_id__in=held).distinct().order_by("name")
+        for programme in programmes:
+            progress = learner_programme_progress(learner=learner, programme=programme)
+            group.programmes.append({"name": programme.name, "satisfied": progress.satisfied,
+                                     "done": len(progress.done), "total": len(progress.done) + progress.needed,
+                                     "summary": progress.summary})
+    return list(groups.values())
