@@ -424,6 +424,7 @@ def layered_render_pdf(
     created: datetime | None = None,
     document_for,
     engine,
+    cache: _LayerCache | None = None,
 ) -> LayeredResult:
     """One certificate from the cached static layer and this credential's learner layer.
 
@@ -445,7 +446,7 @@ def layered_render_pdf(
     if _MARKER.search(sandbox_render(template_css, marked, fields=FIELD_SPEC)):
         raise NotLayered("a merge field is used in the CSS")
     document = document_for(marked)
-    cache = layer_cache()
+    cache = cache or layer_cache()
     skeleton_id = _document_digest(document.replace(qr_uri, "\0qr\0") if qr_uri else document, assets)
     qr_pixels = _png_size(_qr_png(qr_uri)) if qr_uri else (0, 0)  # an unsized <img> takes the code's own size
     skeleton_key = (template_key, language, skeleton_id, qr_pixels)
@@ -504,6 +505,17 @@ def _static_render(skeleton: _Skeleton, document: str, *, qr_uri: str, engine) -
             skeleton.refused = "the certificate has more than one page"
             raise NotLayered(skeleton.refused)
         box = [float(v) for v in static.pages[0].mediabox]
+        # ReportLab's file identifier and dates come from the clock: the design's layer keeps neither,
+        # so it is the same bytes whichever credential's layout drew it, in any process.
+        if "/ID" in static.trailer:
+            del static.trailer.ID
+        for name in ("/CreationDate", "/ModDate"):
+            if name in static.docinfo:
+                del static.docinfo[name]
+        output = io.BytesIO()
+        static.save(output, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                    fix_metadata_version=False, deterministic_id=True)
+        pdf = output.getvalue()
     return _StaticLayer(pdf=pdf, page_size=(box[2] - box[0], box[3] - box[1]),
                         paragraphs=recorder.placed_paragraphs)
 
@@ -533,7 +545,12 @@ def _merge(static_pdf: bytes, learner_pdf: bytes, *, metadata: Mapping[str, str]
     moment = _pdf_date(created or datetime.now(UTC).replace(microsecond=0))
     with pikepdf.open(io.BytesIO(static_pdf)) as document, pikepdf.open(io.BytesIO(learner_pdf)) as learner:
         page = document.pages[0]
-        page.add_overlay(learner.pages[0])
+        # The learner page as a form XObject under a fixed name (add_overlay picks a random one, and
+        # the bytes would differ between runs), drawn after the design with the design's state closed.
+        form = document.copy_foreign(learner.pages[0].as_form_xobject())
+        page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name("/LaurelLearner"))
+        page.contents_add(document.make_stream(b"q\n"), prepend=True)
+        page.contents_add(document.make_stream(b"\nQ\nq /LaurelLearner Do Q\n"), prepend=False)
         info = document.docinfo
         for key in ("title", "author", "subject", "keywords"):
             text = str(metadata.get(key, "")).strip()
@@ -551,3 +568,46 @@ def _merge(static_pdf: bytes, learner_pdf: bytes, *, metadata: Mapping[str, str]
     return output.getvalue()
 
 
+
+
+# --- What the template editor says ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Layering:
+    layered: bool
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.layered:
+            return ("Layered: the design is drawn once per version and layout, and each credential's text "
+                    "and QR code are placed on it.")
+        return f"Full render for every credential: {self.reason}."
+
+
+def template_layering(*, template_html: str, template_css: str, page_size: str, orientation: str,
+                      assets: Mapping | None = None) -> Layering:
+    """Whether certificates from this template are layered, or why each is rendered in full.
+
+    Tried with the sample learner in a cache of its own (nothing is kept); a template that does not
+    render at all is reported as such by the preview, and here as a full render.
+    """
+    from .render import certificate_render_context, certificate_render_document, certificate_render_html
+    from .samples import METADATA, sample_context
+
+    assets = assets or {}
+    try:
+        context = certificate_render_context(sample_context("Zoë Ångström-Øberg"), page_size=page_size,
+                                             orientation=orientation, template_css=template_css)
+        layered_render_pdf(
+            template_key=("editor",), template_html=template_html, template_css=template_css, context=context,
+            assets=assets, metadata=METADATA, cache=_LayerCache(8 * 1024 * 1024),
+            document_for=lambda values: certificate_render_html(
+                template_html=template_html, template_css=template_css, context=values, assets=assets),
+            engine=lambda document, allowed: certificate_render_document(
+                document, assets=assets, allowed_data=allowed, metadata={}),
+        )
+    except NotLayered as exc:
+        return Layering(False, str(exc))
+    except (ValueError, RuntimeError) as exc:  # the template's own problems: the preview lists them
+        return Layering(False, f"the template does not render yet ({str(exc)[:200]})")
+    return Layering(True)
