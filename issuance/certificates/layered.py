@@ -69,6 +69,9 @@ VARIABLE_FIELDS = (
     "issued_on", "expires_on", "credential_id", "verification_url", "score", "score_percent",
 )
 QR_FIELD = "qr_code"
+# Stands for the QR code in the skeleton (a data URI, as the references check wants), so one
+# skeleton serves every credential; the engine gets the credential's own code in its place.
+QR_TOKEN = "data:image/png;base64,TGF1cmVsUVI="
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _MARKER = re.compile("\ue000([\ue100-\ue1ff])\ue001")
 _FOR_BLOCK = re.compile(r"{%-?\s*for\b.*?{%-?\s*endfor\s*-?%}", re.DOTALL)
@@ -117,6 +120,7 @@ class _LayerCache:
         self.max_bytes, self.bytes = max_bytes, 0
         self.layers: OrderedDict[tuple, _StaticLayer] = OrderedDict()
         self.skeletons: OrderedDict[tuple, _Skeleton] = OrderedDict()
+        self.documents: OrderedDict[bytes, str] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key: tuple) -> _StaticLayer | None:
@@ -149,8 +153,20 @@ class _LayerCache:
             while len(self.skeletons) > 256:
                 self.skeletons.popitem(last=False)
 
+    def document(self, key: bytes) -> str | None:
+        with self.lock:
+            return self.documents.get(key)
+
+    def document_put(self, key: bytes, document: str) -> str:
+        with self.lock:
+            self.documents[key] = document
+            while len(self.documents) > 256:
+                self.documents.popitem(last=False)
+        return document
+
     def clear(self) -> None:
         with self.lock:
+            self.documents.clear()
             self.layers.clear()
             self.skeletons.clear()
             self.bytes = 0
@@ -178,6 +194,17 @@ def template_refusal(template_html: str) -> str:
     return ""
 
 
+def _marked(context: Mapping) -> dict:
+    """`context` with each non-empty variable field as its marker and the QR code as QR_TOKEN."""
+    marked = dict(context)
+    for index, name in enumerate(VARIABLE_FIELDS):
+        if context.get(name):
+            marked[name] = _marker(index)
+    if context.get(QR_FIELD):
+        marked[QR_FIELD] = QR_TOKEN
+    return marked
+
+
 def _values(context: Mapping) -> dict[int, str]:
     return {index: str(context.get(name, "")) for index, name in enumerate(VARIABLE_FIELDS)}
 
@@ -188,10 +215,7 @@ def skeleton_body(*, template_html: str, context: Mapping) -> tuple[str, str]:
     Raises NotLayered when the markers do not stand exactly for the values (a filter changed one,
     or one sits inside a tag).
     """
-    marked = dict(context)
-    for index, name in enumerate(VARIABLE_FIELDS):
-        if context.get(name):
-            marked[name] = _marker(index)
+    marked = _marked(context)
     try:
         skeleton = sandbox_render(template_html, marked, fields=FIELD_SPEC)
         real = sandbox_render(template_html, context, fields=FIELD_SPEC)
@@ -201,7 +225,8 @@ def skeleton_body(*, template_html: str, context: Mapping) -> tuple[str, str]:
     for tag in _TAG.finditer(skeleton):
         if _MARKER.search(tag.group(0)):
             raise NotLayered("a merge field is used inside an HTML attribute")
-    if _MARKER.sub(lambda m: escape(values[ord(m.group(1)) - 0xE100]), skeleton) != real:
+    restored = _MARKER.sub(lambda m: escape(values[ord(m.group(1)) - 0xE100]), skeleton)
+    if restored.replace(QR_TOKEN, escape(str(context.get(QR_FIELD, "")))) != real:
         raise NotLayered("a merge field is changed by a filter or a condition the layers cannot follow")
     return skeleton, real
 
@@ -438,16 +463,18 @@ def layered_render_pdf(
     if refusal:
         raise NotLayered(refusal)
     skeleton_html, _real = skeleton_body(template_html=template_html, context=context)
-    marked = dict(context)
-    for index, name in enumerate(VARIABLE_FIELDS):
-        if context.get(name):
-            marked[name] = _marker(index)
+    marked = _marked(context)
     qr_uri = str(context.get(QR_FIELD, ""))
-    if _MARKER.search(sandbox_render(template_css, marked, fields=FIELD_SPEC)):
+    css = sandbox_render(template_css, marked, fields=FIELD_SPEC)
+    if _MARKER.search(css):
         raise NotLayered("a merge field is used in the CSS")
-    document = document_for(marked)
     cache = cache or layer_cache()
-    skeleton_id = _document_digest(document.replace(qr_uri, "\0qr\0") if qr_uri else document, assets)
+    # The engine's document for the skeleton (references checked, fonts' fallbacks added) is built
+    # once per skeleton and CSS: the sandbox's render of them is the same text every time.
+    source_key = hashlib.sha256(f"{skeleton_html}\0{css}\0{context.get('page_size', '')}".encode()).digest()
+    skeleton_document = cache.document(source_key) or cache.document_put(source_key, document_for(marked))
+    skeleton_id = _document_digest(skeleton_document, assets)
+    document = skeleton_document.replace(QR_TOKEN, qr_uri) if qr_uri else skeleton_document
     qr_pixels = _png_size(_qr_png(qr_uri)) if qr_uri else (0, 0)  # an unsized <img> takes the code's own size
     skeleton_key = (template_key, language, skeleton_id, qr_pixels)
     skeleton = cache.skeleton(skeleton_key)
