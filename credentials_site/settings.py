@@ -373,6 +373,10 @@ LAUREL_VERIFY_RATE = envint("LAUREL_VERIFY_RATE", 60)
 LAUREL_VERIFY_MAX_BYTES = envint("LAUREL_VERIFY_MAX_BYTES", 10 * 1024 * 1024)
 LAUREL_VERIFY_MAX_PAGES = envint("LAUREL_VERIFY_MAX_PAGES", 50)
 
+# --- Certificates drawn in two layers (docs/certificates.md#two-layers) ---------------------------
+# Each process keeps the designs' static layers (PDFs of a few tens of KiB) up to this many bytes.
+LAUREL_CERTIFICATE_LAYER_CACHE_BYTES = envint("LAUREL_CERTIFICATE_LAYER_CACHE_BYTES", 64 * 1024 * 1024)
+
 # --- Wallet delivery (docs/wallets.md) -------------------------------------------------------------
 # A wallet offer (the links in the credential email and on the learner's wallet page) lasts this long.
 LAUREL_WALLET_OFFER_DAYS = envint("LAUREL_WALLET_OFFER_DAYS", 30)
