@@ -49,7 +49,7 @@ import pikepdf
 from django.conf import settings
 from django.utils.html import escape
 from reportlab.pdfgen.canvas import Canvas
-from xhtml2pdf import pisa
+from xhtml2pdf import document as xhtml2pdf_document
 from reportlab.platypus.paraparser import tt2ps
 from xhtml2pdf.util import apply_text_transform, shape_frag_text, split_by_coverage
 from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlParagraph
@@ -113,7 +113,7 @@ class _StaticLayer:
     paragraphs: dict[int, _Placement]
 
 
-class _LayerCache:
+class LayerCache:
     """Per-process LRU of static layers, bounded by the bytes of the PDFs it holds."""
 
     def __init__(self, max_bytes: int):
@@ -172,13 +172,13 @@ class _LayerCache:
             self.bytes = 0
 
 
-_cache: _LayerCache | None = None
+_cache: LayerCache | None = None
 
 
-def layer_cache() -> _LayerCache:
+def layer_cache() -> LayerCache:
     global _cache
     if _cache is None:
-        _cache = _LayerCache(int(getattr(settings, "LAUREL_CERTIFICATE_LAYER_CACHE_BYTES", DEFAULT_CACHE_BYTES)))
+        _cache = LayerCache(int(getattr(settings, "LAUREL_CERTIFICATE_LAYER_CACHE_BYTES", DEFAULT_CACHE_BYTES)))
     return _cache
 
 
@@ -314,8 +314,6 @@ def _patch_once() -> None:
                 recorder.problem = "the QR code is drawn outside a paragraph"
             return image_draw(self, canvas, x, y, _sW)
 
-        from xhtml2pdf import document as xhtml2pdf_document
-
         story = xhtml2pdf_document.pisaStory
 
         def parsed_story(*args, **kwargs):
@@ -449,7 +447,7 @@ def layered_render_pdf(
     created: datetime | None = None,
     document_for,
     engine,
-    cache: _LayerCache | None = None,
+    cache: LayerCache | None = None,
 ) -> LayeredResult:
     """One certificate from the cached static layer and this credential's learner layer.
 
@@ -593,48 +591,3 @@ def _merge(static_pdf: bytes, learner_pdf: bytes, *, metadata: Mapping[str, str]
         document.save(output, deterministic_id=True, compress_streams=False,
                       stream_decode_level=pikepdf.StreamDecodeLevel.none, fix_metadata_version=False)
     return output.getvalue()
-
-
-
-
-# --- What the template editor says ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Layering:
-    layered: bool
-    reason: str = ""
-
-    def __str__(self) -> str:
-        if self.layered:
-            return ("Layered: the design is drawn once per version and layout, and each credential's text "
-                    "and QR code are placed on it.")
-        return f"Full render for every credential: {self.reason}."
-
-
-def template_layering(*, template_html: str, template_css: str, page_size: str, orientation: str,
-                      assets: Mapping | None = None) -> Layering:
-    """Whether certificates from this template are layered, or why each is rendered in full.
-
-    Tried with the sample learner in a cache of its own (nothing is kept); a template that does not
-    render at all is reported as such by the preview, and here as a full render.
-    """
-    from .render import certificate_render_context, certificate_render_document, certificate_render_html
-    from .samples import METADATA, sample_context
-
-    assets = assets or {}
-    try:
-        context = certificate_render_context(sample_context("Zoë Ångström-Øberg"), page_size=page_size,
-                                             orientation=orientation, template_css=template_css)
-        layered_render_pdf(
-            template_key=("editor",), template_html=template_html, template_css=template_css, context=context,
-            assets=assets, metadata=METADATA, cache=_LayerCache(8 * 1024 * 1024),
-            document_for=lambda values: certificate_render_html(
-                template_html=template_html, template_css=template_css, context=values, assets=assets),
-            engine=lambda document, allowed: certificate_render_document(
-                document, assets=assets, allowed_data=allowed, metadata={}),
-        )
-    except NotLayered as exc:
-        return Layering(False, str(exc))
-    except (ValueError, RuntimeError) as exc:  # the template's own problems: the preview lists them
-        return Layering(False, f"the template does not render yet ({str(exc)[:200]})")
-    return Layering(True)

@@ -13,6 +13,7 @@ from courses.templating.certificate_fields import FIELD_SPEC
 from courses.templating.sandbox import TemplateRefused, sandbox_render
 
 from .fonts import css_with_font_fallback, fonts_register, name_font_size
+from .layered import NotLayered, layered_render_pdf
 from .references import AssetResolver, ReferenceRefused, references_refused
 
 # ASCII85 only makes PDFs 25 % larger and costs time; nothing reads Laurel's PDFs as 7-bit text.
@@ -134,8 +135,6 @@ def certificate_render_pdf(
     """
     full = certificate_render_context(context, page_size=page_size, orientation=orientation, template_css=template_css)
     if layer_key is not None:
-        from .layered import NotLayered, layered_render_pdf
-
         try:
             return layered_render_pdf(
                 template_key=layer_key, language=language, template_html=template_html, template_css=template_css,
@@ -146,7 +145,7 @@ def certificate_render_pdf(
                     document, assets=assets, allowed_data=allowed, metadata={}),
             ).pdf
         except NotLayered:
-            pass  # rendered in full below; the template editor says why (layered.template_layering)  # the full render below; the editor says why (layered.template_layering)
+            pass  # rendered in full below; the template editor says why (layering.py)  # the full render below; the editor says why (layered.template_layering)
     document = certificate_render_html(template_html=template_html, template_css=template_css, context=full, assets=assets)
     allowed_data = {full["qr_code"]} if full.get("qr_code") else set()
     return certificate_render_document(document, assets=assets, allowed_data=allowed_data, metadata=metadata)

@@ -13,7 +13,7 @@ import pikepdf.pdfa
 import pytest
 
 from courses.defaults import DEFAULT_CERTIFICATES
-from issuance.certificates import layered
+from issuance.certificates import layered, layering
 from issuance.certificates.pdfa import certificate_credential_read, certificate_pdfa
 from issuance.certificates.render import (
     certificate_render_context,
@@ -91,7 +91,7 @@ def test_right_to_left_names_are_drawn_from_right_to_left_in_the_learner_layer(k
 
 def test_the_design_is_drawn_once_and_each_credential_only_places_its_text():
     template = default_template(TEMPLATES[0])
-    cache = layered._LayerCache(64 * 1024 * 1024)
+    cache = layered.LayerCache(64 * 1024 * 1024)
 
     first = _render(template, sample_context("Ana Lima"), cache=cache)
     second = _render(template, sample_context("Rui Sousa", credential_id="1111-2222-3333",
@@ -109,7 +109,7 @@ def test_the_design_is_drawn_once_and_each_credential_only_places_its_text():
 
 def test_a_name_that_wraps_differently_gets_a_layout_of_its_own_and_stays_exact():
     template = default_template(TEMPLATES[0])
-    cache = layered._LayerCache(64 * 1024 * 1024)
+    cache = layered.LayerCache(64 * 1024 * 1024)
     short = _render(template, sample_context("Ana Lima"), cache=cache)
     long_context = sample_context(SAMPLE_NAMES["long"])
 
@@ -121,11 +121,11 @@ def test_a_name_that_wraps_differently_gets_a_layout_of_its_own_and_stays_exact(
 
 def test_the_same_inputs_give_the_same_bytes_whichever_credential_drew_the_design_first():
     template = default_template(TEMPLATES[1])
-    after_another = _render(template, sample_context("Ana Lima"), cache=layered._LayerCache(1 << 26))
-    cache = layered._LayerCache(1 << 26)
+    after_another = _render(template, sample_context("Ana Lima"), cache=layered.LayerCache(1 << 26))
+    cache = layered.LayerCache(1 << 26)
     _render(template, sample_context("Rui Sousa"), cache=cache)
     warm = _render(template, sample_context("Ana Lima"), cache=cache)
-    cold = _render(template, sample_context("Ana Lima"), cache=layered._LayerCache(1 << 26))
+    cold = _render(template, sample_context("Ana Lima"), cache=layered.LayerCache(1 << 26))
 
     assert not warm.static_rendered and cold.static_rendered
     assert warm.pdf == cold.pdf == after_another.pdf
@@ -177,7 +177,7 @@ def test_a_template_the_layers_cannot_follow_is_rendered_in_full_and_the_editor_
                 "orientation": "landscape"}
     context = sample_context("Ana Lima")
 
-    layering = layered.template_layering(**template)
+    layering = layering.template_layering(**template)
     with pytest.raises(layered.NotLayered):
         _render(template, context)
     pdf = certificate_render_pdf(**template, context=context, assets={}, metadata=METADATA, layer_key=("x", 1, 1))
@@ -189,12 +189,12 @@ def test_a_template_the_layers_cannot_follow_is_rendered_in_full_and_the_editor_
 
 @pytest.mark.parametrize("template_name", TEMPLATES)
 def test_the_editor_says_the_default_templates_are_layered(template_name):
-    assert layered.template_layering(**default_template(template_name)).layered
+    assert layering.template_layering(**default_template(template_name)).layered
 
 
 def test_the_cache_holds_at_most_its_bound_in_bytes():
     template = default_template(TEMPLATES[0])
-    cache = layered._LayerCache(1)  # smaller than any design: only the newest is kept
+    cache = layered.LayerCache(1)  # smaller than any design: only the newest is kept
 
     _render(template, sample_context("Ana Lima"), cache=cache)
     _render(template, sample_context("Ana Lima"), cache=cache, key=("test", 1, 2))

@@ -21,7 +21,7 @@ from courses.models import CertificateSignatory, CertificateTemplate
 from courses.templating.certificate_fields import FIELDS
 
 from issuance.certificates.credential_certificate import organization_assets
-from issuance.certificates.layered import template_layering
+from issuance.certificates.layering import template_layering
 from issuance.certificates.preview import template_preview
 from issuance.certificates.samples import SAMPLE_NAMES
 from credentials_site.admin.pipeline.template_source import template_source_widget
