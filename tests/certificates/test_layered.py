@@ -177,13 +177,13 @@ def test_a_template_the_layers_cannot_follow_is_rendered_in_full_and_the_editor_
                 "orientation": "landscape"}
     context = sample_context("Ana Lima")
 
-    layering = layering.template_layering(**template)
+    verdict = layering.template_layering(**template)
     with pytest.raises(layered.NotLayered):
         _render(template, context)
     pdf = certificate_render_pdf(**template, context=context, assets={}, metadata=METADATA, layer_key=("x", 1, 1))
 
-    assert not layering.layered and reason in layering.reason, layering.reason
-    assert str(layering).startswith("Full render for every credential")
+    assert not verdict.layered and reason in verdict.reason, verdict.reason
+    assert str(verdict).startswith("Full render for every credential")
     assert "ANA LIMA" in pdf_text(pdf).upper()
 
 
