@@ -200,3 +200,13 @@ def test_the_cache_holds_at_most_its_bound_in_bytes():
     _render(template, sample_context("Ana Lima"), cache=cache, key=("test", 1, 2))
 
     assert len(cache.layers) == 1 and list(cache.layers)[0][0] == ("test", 1, 2)
+
+
+def test_one_cache_serves_the_whole_corpus_in_turn_and_each_certificate_matches_its_full_render():
+    # The design's layer and the parsed paragraphs are reused between credentials: nothing one
+    # credential's render leaves in them may show on the next one's certificate.
+    template = default_template(TEMPLATES[1])
+    cache = layered.LayerCache(1 << 26)
+    for key in [*CORPUS, "latin", "mixed", "markup"]:
+        context = sample_context(SAMPLE_NAMES[key])
+        assert _placed(_render(template, context, cache=cache).pdf) == _placed(_full(template, context)), key
