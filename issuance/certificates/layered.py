@@ -49,8 +49,8 @@ import pikepdf
 from django.conf import settings
 from django.utils.html import escape
 from reportlab.pdfgen.canvas import Canvas
-from xhtml2pdf import document as xhtml2pdf_document
 from reportlab.platypus.paraparser import tt2ps
+from xhtml2pdf import document as xhtml2pdf_document
 from xhtml2pdf.util import apply_text_transform, shape_frag_text, split_by_coverage
 from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlParagraph
 
@@ -58,8 +58,6 @@ from courses.templating.certificate_fields import FIELD_SPEC
 from courses.templating.sandbox import TemplateRefused, sandbox_render
 
 from . import fonts
-
-log = logging.getLogger(__name__)
 
 # The merge fields whose values differ between credentials of one template version. The rest
 # (organisation, colours, signatories, logo, page) are the design's; `learner_name_font_size`
@@ -241,7 +239,6 @@ class _Recorder:
         self.learner, self.qr_uri = learner, qr_uri
         self.paragraph_count = 0
         self.paragraphs: dict[int, PmlParagraph] = {}
-        self.qr_images: set[int] = set()
         self.placed_paragraphs: dict[int, _Placement] = {}
         self.wraps: dict[int, tuple[float, float]] = {}
         self.problem = ""
@@ -306,7 +303,6 @@ def _patch_once() -> None:
             recorder = _recording.get()
             if recorder is not None and recorder.qr_uri and self.src == recorder.qr_uri:
                 self._laurel_qr = True  # xhtml2pdf places it inline, in a paragraph's fragment
-                recorder.qr_images.add(id(self))
 
         def i_draw(self, canvas, x, y, _sW=0):
             recorder = _recording.get()
