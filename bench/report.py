@@ -19,7 +19,8 @@ SUMMARY_KEYS = [
 # key: (label, target as text, check(value, profile) -> bool or None when there is no target, load key)
 ROWS = [
     ("pdf_limit_per_min", "PDF limit, certificates/min", "(ceiling)", None, "load_pdf"),
-    ("pdf_cpu_ms_per_render", "PDF CPU time per certificate, ms", "", None, "load_pdf"),
+    ("pdf_cpu_ms_per_render", "PDF CPU time per certificate (layered, PDF/A included), ms", "≤ 10", lambda v, p: v <= 10, "load_pdf"),
+    ("pdf_full_cpu_ms_per_render", "PDF CPU time per certificate, full render, ms", "", None, "load_pdf"),
     ("pipeline_per_min", "Pipeline, credentials/min", "", None, "load_pipeline"),
     ("pipeline_cpu_ms_per_credential", "Pipeline CPU time per credential (web + workers), ms", "", None, "load_pipeline"),
     ("pipeline_ratio", "Pipeline ÷ PDF limit", "≥ 0.85 (prod) / 0.7", lambda v, p: v >= (0.85 if p == "production" else 0.7), "load_pipeline"),

@@ -380,6 +380,10 @@ LAUREL_ME_SESSION_MINUTES = envint("LAUREL_ME_SESSION_MINUTES", 60)
 # The emailed download link for a learner's copy of their data lasts this long.
 LAUREL_ME_DATA_LINK_HOURS = envint("LAUREL_ME_DATA_LINK_HOURS", 72)
 
+# --- Certificates drawn in two layers (docs/certificates.md#two-layers) ---------------------------
+# Each process keeps the designs' static layers (PDFs of a few tens of KiB) up to this many bytes.
+LAUREL_CERTIFICATE_LAYER_CACHE_BYTES = envint("LAUREL_CERTIFICATE_LAYER_CACHE_BYTES", 64 * 1024 * 1024)
+
 # --- Wallet delivery (docs/wallets.md) -------------------------------------------------------------
 # A wallet offer (the links in the credential email and on the learner's wallet page) lasts this long.
 LAUREL_WALLET_OFFER_DAYS = envint("LAUREL_WALLET_OFFER_DAYS", 30)

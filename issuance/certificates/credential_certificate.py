@@ -72,6 +72,8 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
             context=context,
             assets=assets,
             metadata={"title": title, "author": organization.name, "subject": subject},
+            # The design is drawn once per template version (and layout) and cached; see layered.py.
+            layer_key=("certificate-template", template.pk, template.version),
         )
     except CertificateTemplateError as exc:
         raise CertificateTemplateError([f"template {template.name!r}, {problem}" for problem in exc.problems]) from None

@@ -1,5 +1,7 @@
 """The bundled certificate fonts: registered once per process, with per-script fallback."""
 
+import contextlib
+import contextvars
 import copy
 import hashlib
 import re
@@ -61,13 +63,29 @@ _lock = threading.Lock()
 _subset_lock = threading.Lock()
 
 
+# A PDF made of layers (layered.py) holds subsets of one font from each layer: the learner layer's
+# subsets are tagged with this salt too, so no two different subsets share a tag.
+_subset_salt: contextvars.ContextVar[str] = contextvars.ContextVar("laurel_subset_salt", default="")
+
+
+@contextlib.contextmanager
+def subset_salt(salt: str):
+    """Within this block, subsets are tagged from the font's name, the salt and the subset's number."""
+    token = _subset_salt.set(salt)
+    try:
+        yield
+    finally:
+        _subset_salt.reset(token)
+
+
 def subset_tag(font_name: str, subset: int) -> str:
     """Six capital letters for one subset of one font (ISO 32000-1 §9.6.4: different subsets, different tags).
 
     ReportLab tags every font's first subset AAAAAA, so a certificate held six fonts all tagged
     AAAAAA+; a tag from the font's name and the subset's number differs between them.
     """
-    digest = hashlib.sha256(f"{font_name}/{subset}".encode()).digest()
+    salt = _subset_salt.get()
+    digest = hashlib.sha256((f"{font_name}/{subset}" + (f"/{salt}" if salt else "")).encode()).digest()
     return "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
 
 

@@ -13,6 +13,7 @@ from courses.templating.certificate_fields import FIELD_SPEC
 from courses.templating.sandbox import TemplateRefused, sandbox_render
 
 from .fonts import css_with_font_fallback, fonts_register, name_font_size
+from .layered import NotLayered, layered_render_pdf
 from .references import AssetResolver, ReferenceRefused, references_refused
 
 # ASCII85 only makes PDFs 25 % larger and costs time; nothing reads Laurel's PDFs as 7-bit text.
@@ -117,8 +118,14 @@ def certificate_render_pdf(
     context: Mapping,
     assets: Mapping[str, bytes | Path | str],
     metadata: Mapping[str, str],
+    layer_key: tuple | None = None,
+    language: str | None = None,
 ) -> bytes:
     """Render one certificate.
+
+    With `layer_key` (the template's id and version), the certificate is made of the design's
+    static layer, cached per key and `language`, and this credential's text placed on it
+    (`layered.py`); a template that cannot be split safely renders in full, as without a key.
 
     `context` comes from `certificate_merge_fields`; `assets` maps asset names (what templates
     write as laurel-asset:<name>) to bytes or a file path; `metadata` has title, author, subject
@@ -127,6 +134,18 @@ def certificate_render_pdf(
     CertificateRenderError (time, size, or the engine).
     """
     full = certificate_render_context(context, page_size=page_size, orientation=orientation, template_css=template_css)
+    if layer_key is not None:
+        try:
+            return layered_render_pdf(
+                template_key=layer_key, language=language, template_html=template_html, template_css=template_css,
+                context=full, assets=assets, metadata=metadata,
+                document_for=lambda values: certificate_render_html(
+                    template_html=template_html, template_css=template_css, context=values, assets=assets),
+                engine=lambda document, allowed: certificate_render_document(
+                    document, assets=assets, allowed_data=allowed, metadata={}),
+            ).pdf
+        except NotLayered:
+            pass  # rendered in full below; the template editor says why (layering.py)  # the full render below; the editor says why (layered.template_layering)
     document = certificate_render_html(template_html=template_html, template_css=template_css, context=full, assets=assets)
     allowed_data = {full["qr_code"]} if full.get("qr_code") else set()
     return certificate_render_document(document, assets=assets, allowed_data=allowed_data, metadata=metadata)

@@ -20,6 +20,8 @@ from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
 from courses.models import CertificateSignatory, CertificateTemplate
 from courses.templating.certificate_fields import FIELDS
 
+from issuance.certificates.credential_certificate import organization_assets
+from issuance.certificates.layering import template_layering
 from issuance.certificates.preview import template_preview
 from issuance.certificates.samples import SAMPLE_NAMES
 from credentials_site.admin.pipeline.template_source import template_source_widget
@@ -36,7 +38,7 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
     list_display = ["name", "organization", "page_size", "orientation", "version", "updated_at"]
     list_filter = ["organization", "page_size", "orientation"]
     search_fields = ["name"]
-    readonly_fields = ["version", "updated_at"]
+    readonly_fields = ["version", "updated_at", "rendering"]
     inlines = [CertificateSignatoryInline]
     change_form_template = "admin/courses/certificatetemplate/change_form.html"
     formfield_overrides = {models.TextField: {"widget": template_source_widget(rows=24)}}
@@ -45,6 +47,16 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
         if db_field.name in ("html", "css"):  # highlighted as what they are; Django's tags marked in both
             kwargs["widget"] = template_source_widget(rows=24, language=db_field.name)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="Rendering")
+    def rendering(self, template):
+        """Layered (the design drawn once, each credential's text placed on it) or a full render, and why."""
+        if not template.pk:
+            return "Known once the template is saved."
+        organization = template.organization
+        assets, _logo = organization_assets(organization=organization)
+        return str(template_layering(template_html=template.html, template_css=template.css,
+                                     page_size=template.page_size, orientation=template.orientation, assets=assets))
 
     def get_urls(self):
         view = self.admin_site.admin_view

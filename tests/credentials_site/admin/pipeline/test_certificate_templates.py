@@ -103,3 +103,15 @@ def test_an_asset_that_is_not_what_its_name_says_is_refused(admin_client, db):
     )
     assert "not a real .png file" in response.content.decode()
     assert not CertificateAsset.objects.exists()
+
+
+def test_the_editor_says_whether_a_template_is_layered_or_rendered_in_full_and_why(admin_client, template):
+    url = reverse("admin:courses_certificatetemplate_change", args=[template.pk])
+    assert "Layered: the design is drawn once" in admin_client.get(url).content.decode()
+
+    template.html = "{% for s in signatories %}<p>{{ s.name }} and {{ learner_name }}</p>{% endfor %}"
+    template.save()
+    page = admin_client.get(url).content.decode()
+
+    assert "Full render for every credential" in page
+    assert "learner_name is inside a repeated block" in page
