@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ..templating.languages import LANGUAGE_CHOICES, language_resolve
 from ..validators import validate_course_code
 from .organizations import Achievement, Organization
 from .rules import RuleSet
@@ -33,6 +34,10 @@ class Course(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The course the credential email invites the learner to next.",
     )
+    language = models.CharField(
+        "learners' language", max_length=16, choices=LANGUAGE_CHOICES, blank=True,
+        help_text="Used when a completion does not name the learner's language. Empty: the organisation's.",
+    )
     url = models.URLField("course page", blank=True, help_text="Where learners find and book this course.")
     sending_paused = models.BooleanField(
         default=False, help_text="Hold this course's emails to learners in the outbox (e.g. while checking a new template "
@@ -56,6 +61,11 @@ class Course(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.title}"
+
+    def learner_language(self, *, requested: str) -> tuple[str, str]:
+        """(the language a learner's credential is in, the note saying why when it is not the one asked for)."""
+        return language_resolve(requested=requested, course_language=self.language,
+                                organization_language=self.organization.language)
 
     @property
     def renewal_link(self) -> str:

@@ -1,7 +1,7 @@
 """The generic JSON dialect: Laurel's own completion format, for any sender that can sign a POST.
 
     {"type": "course.completed", "timestamp": "2026-11-26T10:00:00Z",
-     "data": {"learner": {"id": "u-123", "email": "ana@example.org", "name": "Ana Lima"},
+     "data": {"learner": {"id": "u-123", "email": "ana@example.org", "name": "Ana Lima", "language": "pt-BR"},
               "course": {"id": "FA-101", "title": "First Aid at Work"},
               "completed_at": "2026-11-26T09:58:00Z", "score": 86, "attendance": 100, "extra": {}}}
 """
@@ -31,6 +31,7 @@ class GenericDialect(StandardWebhooksDialect):
                 "score": "data.score",
                 "attendance": "data.attendance",
                 "extra": "data.extra",
+                "language": "data.learner.language",
             }
         )
         if not isinstance(payload, dict):
@@ -59,6 +60,7 @@ class GenericDialect(StandardWebhooksDialect):
         candidate.given_name = learner.get("given_name")
         candidate.family_name = learner.get("family_name")
         candidate.learner_id = learner.get("id")
+        candidate.language = learner.get("language")
         candidate.completed_at = data.get("completed_at")
         candidate.score = data.get("score")
         candidate.attendance = data.get("attendance")

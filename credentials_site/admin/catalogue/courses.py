@@ -45,7 +45,7 @@ class OrganizationAdmin(LaurelHistoryAdmin):
         (None, {"fields": ["name", "slug", "website"]}),
         ("Brand", {"fields": ["logo", "primary_color", "accent_color"]}),
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
-        ("Locale", {"fields": ["timezone", "locale"]}),
+        ("Locale", {"fields": ["timezone", "locale", "language"]}),
         ("Open Badges", {"fields": ["issuer_id_method"]}),
         ("Privacy", {"fields": ["raw_body_retention_days"]}),
     ]
@@ -333,7 +333,7 @@ class CourseAdmin(LaurelHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["organization", "code", "title", "description", "is_active", "sending_paused"]}),
         ("What it awards", {"fields": ["achievement", "ruleset"]}),
-        ("How it looks", {"fields": ["certificate_template", "email_template"]}),
+        ("How it looks", {"fields": ["certificate_template", "email_template", "language"]}),
         ("What comes next", {"fields": ["next_course", "url", "renewal_url", "retake_url"]}),
         ("Upcoming expiries", {"fields": ["upcoming_expiries"]}),
     ]
