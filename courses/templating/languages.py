@@ -99,3 +99,11 @@ def language_resolve(*, requested: str, course_language: str, organization_langu
     if not requested:
         return fallback, ""
     return fallback, f"{requested} was asked; Laurel ships no translation for it, so the {whose} language, {fallback}, is used."
+
+
+def formatting_locale(*, language: str, organization_locale: str) -> str:
+    """The locale dates and numbers are written in: the organisation's when it is a variant of the learner's
+    language (an en-GB organisation keeps "5 January" for English learners), else the learner's language."""
+    if organization_locale and organization_locale.split("-")[0].lower() == language.split("-")[0].lower():
+        return organization_locale
+    return language
