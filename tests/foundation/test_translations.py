@@ -20,6 +20,7 @@ FOLDERS = {code: code.replace("-", "_") for code in LANGUAGES}
 COVERED = sorted(
     [p for p in (ROOT / "templates/laurel/defaults/email").iterdir() if not p.name.startswith("staff_digest")]
     + [ROOT / "templates/laurel/email/layout.html"]
+    + [ROOT / "templates/laurel/defaults" / name for name in ("certificate-classic.html", "certificate-modern.html")]
     + [ROOT / "templates/laurel/public" / name for name in ("base.html", "credential.html", "verify.html", "wallet.html")]
 )
 COVERED_PYTHON = [ROOT / "issuance/email/messages.py", ROOT / "issuance/email/render.py"]
