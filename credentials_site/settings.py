@@ -243,6 +243,12 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# What a learner receives is in their language (docs/learners.md): Laurel's own text is translated in
+# locale/<language>/LC_MESSAGES/django.po, compiled .mo committed. The staff admin stays in English: no
+# LocaleMiddleware; public pages choose their language themselves (issuance/public/languages.py).
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("pt-br", "Português (Brasil)"),
+             ("it", "Italiano"), ("nl", "Nederlands"), ("ar", "العربية"), ("zh-hans", "简体中文"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- REST framework ---------------------------------------------------------------------------

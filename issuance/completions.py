@@ -19,6 +19,7 @@ class Completion:
     score: Decimal | None = None
     attendance: Decimal | None = None
     extra: dict = field(default_factory=dict)
+    language: str = ""  # the tag the completion named, canonical case; "" when it named none
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -38,6 +39,7 @@ class Completion:
             score=None if data.get("score") is None else Decimal(data["score"]),
             attendance=None if data.get("attendance") is None else Decimal(data["attendance"]),
             extra=data.get("extra") or {},
+            language=data.get("language", ""),
         )
 
     def rule_facts(self) -> RuleFacts:

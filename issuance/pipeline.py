@@ -63,6 +63,7 @@ def issuance_start(
         LearnerIdentity.objects.get_or_create(
             source=event.source, external_id=completion.learner_external_id, defaults={"learner": learner}
         )
+    language, language_note = course.learner_language(requested=completion.language)
     detail = f"Completion of {course.code} by {completion.email}."
     actor = {"actor_kind": "source" if event is not None else "system", "actor_label": actor_label}
     override = {}
@@ -72,9 +73,12 @@ def issuance_start(
         if typed_in.override_reason:
             override = {"rules_overridden_by": typed_in.user, "rules_override_reason": typed_in.override_reason}
             detail += f" Asked to issue even if the rules say no: {typed_in.override_reason}"
+    if language_note:  # a fallback is recorded where staff read the issuance's history, never silent
+        detail += f" Language: {language_note}"
     return issuance_open(
         organization=course.organization, learner=learner, course=course, achievement=course.achievement,
         event=event, learner_name=completion.name, completion=completion.to_json(), detail=detail, **actor, **override,
+        language=language, language_requested=completion.language,
     )
 
 

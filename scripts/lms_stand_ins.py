@@ -81,9 +81,10 @@ class Pusher:
         return self.standard_webhooks(source, payload, f"learndash-31-812-{int(self.now.timestamp())}")
 
     def moodle(self, source):
-        # The Moodle site knows the learner; the event the local_webhooks plugin posts carries only ids.
-        self.moodle_ws.users["57"] = {"id": 57, "email": self.email("lucja.kowalska"), "firstname": "Łucja",
-                                          "lastname": "Kowalska", "fullname": "Łucja Kowalska"}
+        # The Moodle site knows the learner; the event the local_webhooks plugin posts carries only ids. She reads
+        # Moodle in French (her `lang`), so her certificate, email and credential page come in French.
+        self.moodle_ws.users["57"] = {"id": 57, "email": self.email("elodie.martin"), "firstname": "Élodie",
+                                          "lastname": "Martin", "fullname": "Élodie Martin", "lang": "fr"}
         self.moodle_ws.completed.add(("57", "12"))
         self.moodle_ws.course_totals[("57", "12")] = (46.0, 50)
         self.moodle_ws.courses["12"] = {"id": 12, "shortname": "WS-100", "fullname": "Workplace Safety Induction"}
@@ -154,10 +155,12 @@ def outcomes_wait(events: dict, wait: float) -> dict:
 
 
 def outcome_line(name: str, event, url: str) -> str:
+    from courses.templating.languages import LANGUAGES
+
     issuance = event.issuances.first()
     if issuance is not None:
         state = issuance.get_state_display().lower()
-        return (f"  {name:<10} {state}: {issuance.learner_name}, {issuance.course.title}\n"
+        return (f"  {name:<10} {state}: {issuance.learner_name}, {issuance.course.title}, in {LANGUAGES[issuance.language]}\n"
                 f"             {url}/admin/issuance/issuance/{issuance.pk}/change/")
     if event.status == "parked":
         return f"  {name:<10} parked: {'; '.join(e['message'] for e in event.errors)}\n             {url}/admin/issuance/parkedevent/{event.pk}/change/"

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ..templating.languages import LANGUAGE_CHOICES, language_resolve
 from ..validators import validate_course_code
 from .copies import CopySettings
 from .organizations import Achievement, Organization
@@ -33,6 +34,10 @@ class Course(CopySettings):
     next_course = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The course the credential email invites the learner to next.",
+    )
+    language = models.CharField(
+        "learners' language", max_length=16, choices=LANGUAGE_CHOICES, blank=True,
+        help_text="Used when a completion does not name the learner's language. Empty: the organisation's.",
     )
     url = models.URLField("course page", blank=True, help_text="Where learners find and book this course.")
     sending_paused = models.BooleanField(
@@ -66,6 +71,11 @@ class Course(CopySettings):
 
     def __str__(self):
         return f"{self.code} — {self.title}"
+
+    def learner_language(self, *, requested: str) -> tuple[str, str]:
+        """(the language a learner's credential is in, the note saying why when it is not the one asked for)."""
+        return language_resolve(requested=requested, course_language=self.language,
+                                organization_language=self.organization.language)
 
     @property
     def copies_from(self) -> CopySettings:

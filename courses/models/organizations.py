@@ -11,6 +11,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from .copies import CopySettings
+from ..templating.languages import LANGUAGE_CHOICES
 from ..validators import reminder_days_parse, validate_hex_color, validate_locale, validate_reminder_days, validate_timezone
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
@@ -42,6 +43,10 @@ class Organization(CopySettings):
     notification_email = models.EmailField(help_text="Where staff notices (exception digests) go.")
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     locale = models.CharField(max_length=16, default="en", validators=[validate_locale])
+    language = models.CharField(
+        "learners' language", max_length=16, choices=LANGUAGE_CHOICES, default="en",
+        help_text="Certificates, emails and pages are in this language when neither the completion nor the course names one.",
+    )
     issuer_id_method = models.CharField(
         "issuer identifier", max_length=8, choices=IssuerIdMethod.choices, default=IssuerIdMethod.DID_WEB,
         help_text="did:web names the issuer by this site's address and survives key rotation; did:key is the key itself.",

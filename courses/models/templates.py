@@ -93,7 +93,8 @@ class EmailTemplate(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="email_templates")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=200)
-    subject = models.CharField(max_length=300)
+    # Room for a subject per case (expired, today, later) each in translate tags; what is sent is cut at 250.
+    subject = models.CharField(max_length=500)
     text_body = models.TextField()
     html_body = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)

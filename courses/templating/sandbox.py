@@ -13,6 +13,7 @@ from functools import lru_cache
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Lexer, Node, TokenType, Variable
 from django.template.defaulttags import ForNode, IfNode, TemplateLiteral
+from django.templatetags.i18n import BlockTranslateNode
 
 from .sandbox_budget import MAX_LOOP_DEPTH, MAX_OUTPUT_CHARS, TemplateBudgetExceeded, budget_instrument, render_budget
 from .sandbox_library import ALLOWED_FILTERS, ALLOWED_TAG_WORDS
@@ -79,7 +80,8 @@ def _tag_problems(source: str) -> list[str]:
             continue  # the opening tag was already named
         if name not in ALLOWED_TAG_WORDS:
             refused.add(name)
-            why = _WHY.get(name, "it is not one of the allowed tags (if, for, now, comment, spaceless, firstof)")
+            why = _WHY.get(name, "it is not one of the allowed tags (if, for, now, comment, spaceless, firstof, translate, "
+                                 "blocktranslate)")
             problems.append(f"line {token.lineno}: {{% {name} %}} is not allowed: {why}.")
     return problems
 
@@ -103,6 +105,8 @@ def _expressions(node: Node):
             yield value
         elif isinstance(value, (list, tuple)):
             yield from (item for item in value if isinstance(item, FilterExpression))
+        elif isinstance(value, dict):  # {% blocktranslate with name=link.name %}
+            yield from (item for item in value.values() if isinstance(item, FilterExpression))
 
 
 def _variables(expression: FilterExpression):
@@ -150,13 +154,20 @@ def _walk(nodelist, fields: FieldSpec, loop_items: dict[str, frozenset[str]], pr
                 keys = None
             for loopvar in node.loopvars:
                 inner[loopvar] = keys or frozenset()
-        for expression in _expressions(node):
-            for variable in _variables(expression):
-                bad = _lookup_problem(variable, fields, loop_items)
-                if bad:
-                    problems.append(
-                        f"line {line}: {{{{ {bad} }}}} is not a merge field; use one of: {', '.join(sorted(fields))}."
-                    )
+        variables = [variable for expression in _expressions(node) for variable in _variables(expression)]
+        if isinstance(node, BlockTranslateNode):
+            if node.asvar:
+                problems.append(f"line {line}: {{% blocktranslate … asvar %}} is not allowed: it would set a variable.")
+            # The block's own {{ name }}s: a merge field, or a name its `with` binds (itself checked above).
+            bound = set(node.extra_context) | ({node.countervar} if node.countervar else set())
+            variables += [Variable(token.contents) for token in (node.singular or []) + (node.plural or [])
+                          if token.token_type == TokenType.VAR and token.contents not in bound]
+        for variable in variables:
+            bad = _lookup_problem(variable, fields, loop_items)
+            if bad:
+                problems.append(
+                    f"line {line}: {{{{ {bad} }}}} is not a merge field; use one of: {', '.join(sorted(fields))}."
+                )
         for attribute in getattr(node, "child_nodelists", ()):
             child = getattr(node, attribute, None)
             if child:

@@ -16,6 +16,7 @@ most (escaping, at most 6 times), and its result is checked before it goes furth
 import functools
 
 from django.template import Library, defaultfilters, defaulttags
+from django.templatetags import i18n
 from django.utils.html import conditional_escape, escape
 
 from .chat_text import markdown_text, slack_text
@@ -30,9 +31,14 @@ ALLOWED_TAGS = {
     "comment": defaulttags.comment,
     "spaceless": defaulttags.spaceless,
     "firstof": defaulttags.firstof,
+    # Laurel's own text in a template, in the learner's language (locale/*/django.po): the sandbox checks
+    # every variable a block names, as a merge field or one its `with` binds to a merge field.
+    "translate": i18n.do_translate,
+    "blocktranslate": i18n.do_block_translate,
 }
 # Closing and intermediate words of the allowed block tags, for the tag check in sandbox.py.
-ALLOWED_TAG_WORDS = set(ALLOWED_TAGS) | {"elif", "else", "endif", "empty", "endfor", "endcomment", "endspaceless"}
+ALLOWED_TAG_WORDS = set(ALLOWED_TAGS) | {"elif", "else", "endif", "empty", "endfor", "endcomment", "endspaceless",
+                                         "plural", "endblocktranslate"}
 
 ALLOWED_FILTERS = {
     name: getattr(defaultfilters, attribute)

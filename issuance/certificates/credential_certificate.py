@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 
 from courses.models import CertificateAsset, CertificateTemplate, Course
+from courses.templating.languages import formatting_locale
 
 from ..completions import Completion
 from ..credentials import credential_public_code, credential_url
@@ -46,8 +47,10 @@ def organization_assets(*, organization) -> tuple[dict[str, bytes], str]:
     return assets, logo
 
 
-def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: str, subject: str) -> bytes:
+def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: str, subject: str, language: str = "") -> bytes:
+    """`language`: the learner's (Laurel's words and the dates and scores in it); empty, the organisation's."""
     organization = template.organization
+    language = language or organization.language
     assets, logo = organization_assets(organization=organization)
     signatories = [
         {"name": s.name, "title": s.title, "signature_asset": s.signature.name if s.signature_id else ""}
@@ -60,7 +63,7 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
         signatories=signatories,
         primary_color=organization.primary_color,
         accent_color=organization.accent_color,
-        locale=organization.locale,
+        locale=formatting_locale(language=language, organization_locale=organization.locale),
         timezone=organization.timezone,
     )
     try:
@@ -74,6 +77,7 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
             metadata={"title": title, "author": organization.name, "subject": subject},
             # The design is drawn once per template version (and layout) and cached; see layered.py.
             layer_key=("certificate-template", template.pk, template.version),
+            language=language,
         )
     except CertificateTemplateError as exc:
         raise CertificateTemplateError([f"template {template.name!r}, {problem}" for problem in exc.problems]) from None
@@ -108,6 +112,7 @@ def credential_certificate_render(*, credential, badge: dict | None = None) -> t
         fields=fields,
         title=f"Certificate - {course.title} - {issuance.learner_name}",
         subject=course.title,
+        language=issuance.language,
     )
     return certificate_pdfa(pdf, credential=badge), template
 

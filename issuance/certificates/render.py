@@ -3,13 +3,17 @@
 import io
 import re
 from collections.abc import Mapping
+from html import escape
 from pathlib import Path
+
+from django.utils import translation
 
 from reportlab import rl_config
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessError, ResourceAccessPolicy
 
 from courses.templating.certificate_fields import FIELD_SPEC
+from courses.templating.languages import language_direction
 from courses.templating.sandbox import TemplateRefused, sandbox_render
 
 from .fonts import css_with_font_fallback, fonts_register, name_font_size
@@ -81,15 +85,23 @@ def certificate_render_context(context: Mapping, *, page_size: str, orientation:
     return full
 
 
-def certificate_render_html(*, template_html: str, template_css: str, context: Mapping, assets: Mapping) -> str:
-    """The complete HTML document handed to xhtml2pdf; raises CertificateTemplateError listing every problem."""
+_LETTER_SPACING = re.compile(r"letter-spacing\s*:[^;}\"']*;?", re.IGNORECASE)
+
+
+def certificate_render_html(*, template_html: str, template_css: str, context: Mapping, assets: Mapping,
+                            language: str = "en") -> str:
+    """The complete HTML document handed to xhtml2pdf; raises CertificateTemplateError listing every problem.
+
+    `language` is the learner's: Laurel's own words in the template ({% translate %}) are written in it, and
+    the document runs right to left for Arabic and Hebrew."""
     problems = []
     rendered = {}
-    for part, source in (("HTML", template_html), ("CSS", template_css)):
-        try:
-            rendered[part] = sandbox_render(source, context, fields=FIELD_SPEC)
-        except TemplateRefused as refused:
-            problems += [f"{part} {problem}" for problem in refused.problems]
+    with translation.override(language):
+        for part, source in (("HTML", template_html), ("CSS", template_css)):
+            try:
+                rendered[part] = sandbox_render(source, context, fields=FIELD_SPEC)
+            except TemplateRefused as refused:
+                problems += [f"{part} {problem}" for problem in refused.problems]
     if problems:
         raise CertificateTemplateError(problems)
     body, css = rendered["HTML"], rendered["CSS"]
@@ -97,15 +109,22 @@ def certificate_render_html(*, template_html: str, template_css: str, context: M
     refused = references_refused(html=body, css=css, assets=assets, allowed_data=allowed_data)
     if refused:
         raise CertificateTemplateError([f"refused reference in {item}" for item in refused])
-    body = _STYLE_ATTRIBUTE.sub(lambda m: m.group(1) + css_with_font_fallback(m.group(2)) + m.group(3), body)
-    css = css_with_font_fallback(css)
+    direction = language_direction(language)
+    # Letters of Arabic script join; spacing them apart (a Latin title's tracking) breaks every word.
+    untracked = (lambda rules: _LETTER_SPACING.sub("", rules)) if direction == "rtl" else (lambda rules: rules)
+    body = _STYLE_ATTRIBUTE.sub(lambda m: m.group(1) + css_with_font_fallback(untracked(m.group(2))) + m.group(3), body)
+    css = css_with_font_fallback(untracked(css))
+    if direction == "rtl":
+        # Arabic fonts' tall ascenders and descenders open every line; a paragraph's default leading closes them
+        # again (a template's own line-height on a class still wins), so a page laid out for Latin stays one page.
+        css = "p { line-height: 1.0; }\n" + css
     # The page size comes from the template's settings; a template that declares its own @page
     # uses {{ page_size }} in it (two @page rules would make xhtml2pdf define the page twice).
     page = "" if "@page" in css else f"@page {{ size: {context['page_size']}; }}\n"
     return (
-        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{escape(language)}" dir="{direction}"><head><meta charset="utf-8">'
         f"<style>{page}{css}</style></head>"
-        f"<body>{body}</body></html>"
+        f'<body dir="{direction}">{body}</body></html>'
     )
 
 
@@ -119,7 +138,7 @@ def certificate_render_pdf(
     assets: Mapping[str, bytes | Path | str],
     metadata: Mapping[str, str],
     layer_key: tuple | None = None,
-    language: str | None = None,
+    language: str = "en",
 ) -> bytes:
     """Render one certificate.
 
@@ -129,7 +148,8 @@ def certificate_render_pdf(
 
     `context` comes from `certificate_merge_fields`; `assets` maps asset names (what templates
     write as laurel-asset:<name>) to bytes or a file path; `metadata` has title, author, subject
-    (and optionally keywords). The PDF's creation date is the moment of rendering.
+    (and optionally keywords); `language` the learner's (a plain tag, so a cache of rendered layers can key on it).
+    The PDF's creation date is the moment of rendering.
     Raises CertificateTemplateError (the template's fault: disallowed syntax or references) or
     CertificateRenderError (time, size, or the engine).
     """
@@ -140,13 +160,15 @@ def certificate_render_pdf(
                 template_key=layer_key, language=language, template_html=template_html, template_css=template_css,
                 context=full, assets=assets, metadata=metadata,
                 document_for=lambda values: certificate_render_html(
-                    template_html=template_html, template_css=template_css, context=values, assets=assets),
+                    template_html=template_html, template_css=template_css, context=values, assets=assets,
+                    language=language),
                 engine=lambda document, allowed: certificate_render_document(
                     document, assets=assets, allowed_data=allowed, metadata={}),
             ).pdf
         except NotLayered:
-            pass  # rendered in full below; the template editor says why (layering.py)  # the full render below; the editor says why (layered.template_layering)
-    document = certificate_render_html(template_html=template_html, template_css=template_css, context=full, assets=assets)
+            pass  # rendered in full below; the template editor says why (layering.py)
+    document = certificate_render_html(template_html=template_html, template_css=template_css, context=full, assets=assets,
+                                       language=language)
     allowed_data = {full["qr_code"]} if full.get("qr_code") else set()
     return certificate_render_document(document, assets=assets, allowed_data=allowed_data, metadata=metadata)
 

@@ -9,13 +9,15 @@ from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from django.core.mail import make_msgid
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
 from courses.models import EmailTemplate, Organization
+from courses.templating.languages import formatting_locale
 from courses.templating.learner_text import learner_text_line
 
+from ..certificates.merge_fields import format_day
 from ..credentials import certificate_filename, credential_public_code, credential_url
 from ..idempotency_keys import credential_copy_key, credential_email_key, invitation_email_key, still_needed_email_key
 from ..linkedin import linkedin_add_to_profile_url
@@ -60,11 +62,15 @@ def _sender(organization: Organization, *, to_staff: bool = False) -> dict:
 
 def _draft(*, organization: Organization, template: EmailTemplate, context: dict, kind: str, key: str,
            recipient: str, recipient_name: str = "", issuance: Issuance | None = None, attachments=(),
-           footer_note: str = "", to_staff: bool = False) -> EmailDraft:
+           footer_note: str = "", to_staff: bool = False, language: str = "") -> EmailDraft:
+    """`language`: the learner's, in which Laurel's own text is written and which Content-Language names."""
     sender = _sender(organization, to_staff=to_staff)
-    rendered: RenderedEmail = email_render(template=template, context=context, footer_note=footer_note,
-                                           unsubscribe_url=sender["unsubscribe_url"])
+    with translation.override(language or "en"):
+        rendered: RenderedEmail = email_render(template=template, context=context, footer_note=footer_note,
+                                               unsubscribe_url=sender["unsubscribe_url"])
     headers = dict(sender["headers"])
+    if language:
+        headers["Content-Language"] = language
     if "List-Unsubscribe" in headers:  # wherever List-Unsubscribe goes, RFC 8058's one-click goes too
         headers.update(unsubscribe_headers(organization_id=organization.pk, address=recipient,
                                            mailto=sender["unsubscribe_url"]))
@@ -80,6 +86,23 @@ def _local(moment: datetime | None, organization: Organization) -> datetime | No
     return moment.astimezone(ZoneInfo(organization.timezone)) if moment else None
 
 
+def _day(moment: datetime | date | None, *, organization: Organization, language: str) -> str:
+    """A long date where the organisation is, written as the learner's language writes dates."""
+    if moment is None:
+        return ""
+    if language.split("-")[0] == "en":  # as English emails always read: "5 January 2026"
+        day = _local(moment, organization) if isinstance(moment, datetime) else moment
+        return f"{day:%-d %B %Y}"
+    return format_day(moment, locale=formatting_locale(language=language, organization_locale=organization.locale),
+                      timezone=organization.timezone)
+
+
+def _in(language: str, message: str, **values) -> str:
+    """One whole sentence of Laurel's, translated into `language`, its values put in by name (never concatenated)."""
+    with translation.override(language or "en"):
+        return gettext(message) % values
+
+
 def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet_url: str,
                            platform_links: list[dict]) -> EmailDraft:
     """The learner's certificate email: PDF attached, credential page, LinkedIn, badge and next course.
@@ -91,13 +114,15 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
     achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
     learner_name = learner_text_line(issuance.learner_name)
     url = credential_url(credential_id=credential.pk)
+    language = issuance.language
     issued, expires = _local(credential.issued_at, organization), _local(credential.valid_until, organization)
     next_course = course.next_course if course.next_course_id and course.next_course.is_active else None
     context = {
         "learner_name": learner_name, "course_title": course.title, "achievement_name": achievement.name,
         "credential_id": str(credential.pk), "credential_url": url,
         "badge_url": f"{url}.json" if credential.badge else "",
-        "issue_date": f"{issued:%-d %B %Y}", "expiry_date": f"{expires:%-d %B %Y}" if expires else "",
+        "issue_date": _day(issued, organization=organization, language=language),
+        "expiry_date": _day(expires, organization=organization, language=language),
         "linkedin_url": linkedin_add_to_profile_url(
             name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
             # The code the certificate and the public page show, so the profile's id is the one a verifier types.
@@ -118,8 +143,9 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL,
         key=credential_email_key(credential_id=credential.pk), recipient=issuance.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL, chosen=course.email_template),
-        context=context, attachments=attachments,
-        footer_note=f"You are receiving this because you completed {learner_text_line(course.title)} with {organization.name}.",
+        context=context, attachments=attachments, language=language,
+        footer_note=_in(language, gettext_noop("You are receiving this because you completed %(course)s with %(organization)s."),
+                        course=learner_text_line(course.title), organization=organization.name),
     )
 
 
@@ -142,8 +168,8 @@ def credential_copy_email_draft(*, issuance: Issuance, credential: Credential, r
         "issue_date": f"{issued:%-d %B %Y}", "expiry_date": f"{expires:%-d %B %Y}" if expires else "",
         "certificate_filename": attachments[0]["filename"] if attachments else "", "to_manager": to_manager,
     }
-    why = (_("You are receiving this because you are named as %(learner)s's manager in their course record.") if to_manager
-           else _("You are receiving this because %(organization)s copies credentials for %(course)s to this address."))
+    why = (gettext("You are receiving this because you are named as %(learner)s's manager in their course record.") if to_manager
+           else gettext("You are receiving this because %(organization)s copies credentials for %(course)s to this address."))
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL_COPY,
         key=credential_copy_key(credential_id=credential.pk, address=recipient), recipient=recipient,
@@ -166,7 +192,9 @@ def still_needed_email_draft(*, issuance: Issuance, reasons: list[str], programm
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STILL_NEEDED),
         context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons],
                  "retake_url": issuance.course.retake_url, "programmes": [str(p) for p in programmes]},
-        footer_note=f"You are receiving this because you took {learner_text_line(issuance.course.title)} with {organization.name}.",
+        language=issuance.language,
+        footer_note=_in(issuance.language, gettext_noop("You are receiving this because you took %(course)s with %(organization)s."),
+                        course=learner_text_line(issuance.course.title), organization=organization.name),
     )
 
 
@@ -197,7 +225,8 @@ def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on
     days_left = (expires_on - today).days
     context = {
         "learner_name": learner_name, "achievement_name": credential.achievement.name, "course_title": course.title,
-        "expiry_date": f"{expires_on:%-d %B %Y}", "expired": days_left < 0, "days_left": max(days_left, 0),
+        "expiry_date": _day(expires_on, organization=organization, language=issuance.language),
+        "expired": days_left < 0, "days_left": max(days_left, 0),
         "renewal_url": course.renewal_link or organization.website,
         "credential_url": credential_url(credential_id=credential.pk),
     }
@@ -205,9 +234,9 @@ def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.RENEWAL_REMINDER, key=key,
         recipient=credential.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.RENEWAL_REMINDER),
-        context=context,
-        footer_note=f"You are receiving this because you hold {learner_text_line(credential.achievement.name)} "
-                    f"from {organization.name}.",
+        context=context, language=issuance.language,
+        footer_note=_in(issuance.language, gettext_noop("You are receiving this because you hold %(achievement)s from %(organization)s."),
+                        achievement=learner_text_line(credential.achievement.name), organization=organization.name),
     )
 
 
@@ -219,14 +248,14 @@ def revocation_notice_email_draft(*, credential: Credential, key: str) -> EmailD
     context = {
         "learner_name": learner_name, "achievement_name": credential.achievement.name,
         "course_title": issuance.course.title, "reason": credential.status_reason,
-        "revoked_on": f"{_local(timezone.now(), organization):%-d %B %Y}",
+        "revoked_on": _day(timezone.now(), organization=organization, language=issuance.language),
         "credential_url": credential_url(credential_id=credential.pk),
     }
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.REVOCATION_NOTICE, key=key,
         recipient=credential.learner.email, recipient_name=learner_name,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.REVOCATION_NOTICE),
-        context=context,
+        context=context, language=issuance.language,
     )
 
 

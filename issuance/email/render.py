@@ -7,8 +7,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from courses.models import EmailTemplate, Organization
+from courses.templating.languages import language_direction
 from courses.templating.learner_text import learner_text_block, learner_text_line
 
 from courses.templating.sandbox import TemplateRefused, sandbox_render
@@ -78,7 +80,7 @@ def _text_layout(body: str, layout: dict) -> str:
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
     footer = [layout["organization_name"], layout["organization_website"], layout["footer_note"]]
     if layout["unsubscribe_url"]:
-        footer.append(f"Stop news and invitations: {layout['unsubscribe_url']}")
+        footer.append(gettext("Stop news and invitations: %(url)s") % {"url": layout["unsubscribe_url"]})
     return text + "\n\n-- \n" + "\n".join(line for line in footer if line) + "\n"
 
 
@@ -88,7 +90,9 @@ def email_render(*, template: EmailTemplate, context: dict, footer_note: str = "
     subject = learner_text_line(_render_part(template.subject, data, part="subject", template=template, autoescape=False))
     text_body = _render_part(template.text_body, data, part="text", template=template, autoescape=False)
     html_body = _render_part(template.html_body, data, part="HTML", template=template, autoescape=True)
-    layout = {**data, "subject": subject, "footer_note": footer_note, "unsubscribe_url": unsubscribe_url}
+    language = get_language() or "en"  # the caller's translation.override: the learner's language
+    layout = {**data, "subject": subject, "footer_note": footer_note, "unsubscribe_url": unsubscribe_url,
+              "language": language, "direction": language_direction(language)}
     return RenderedEmail(
         subject=subject[:MAX_SUBJECT_CHARS],
         text=_text_layout(text_body, layout),

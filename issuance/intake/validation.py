@@ -7,6 +7,7 @@ from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
 from courses.models import Course
+from courses.templating.languages import LanguageTagError, language_tag_parse
 from courses.templating.learner_text import NAME_MAX_LENGTH, LearnerNameError, learner_name_clean
 
 from ..completions import Completion
@@ -110,6 +111,16 @@ def percent_parse(value, label: str) -> tuple[Decimal | None, str | None]:
     return number, None
 
 
+def language_normalize(value) -> tuple[str, str | None]:
+    """(tag in canonical case or "" when none was sent, error). A tag Laurel has no translation for is no error."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "", None
+    try:
+        return language_tag_parse(value), None
+    except LanguageTagError as exc:
+        return "", str(exc)
+
+
 def completion_validate(
     *,
     source: Source,
@@ -145,6 +156,7 @@ def completion_validate(
     completed_at = check("completed_at", completed_at_parse(candidate.completed_at, now=now))
     score = check("score", percent_parse(candidate.score, "score"))
     attendance = check("attendance", percent_parse(candidate.attendance, "attendance"))
+    language = check("language", language_normalize(candidate.language))
     learner_id = candidate.learner_id
     if learner_id is not None and (isinstance(learner_id, bool) or not isinstance(learner_id, (str, int))):
         errors.append(FieldError(candidate.path("learner_id"), "The learner id must be text or a number.", "learner_id_invalid"))
@@ -164,6 +176,7 @@ def completion_validate(
             score=score,
             attendance=attendance,
             extra=extra,
+            language=language,
         ),
         [],
     )

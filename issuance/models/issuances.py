@@ -72,6 +72,14 @@ class Issuance(models.Model):
     ruleset_version = models.ForeignKey(RuleSetVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     learner_name = models.CharField(max_length=200, help_text="The name as it will appear on the credential.")
     completion = models.JSONField(help_text="The normalised completion this issuance decides on.")
+    language = models.CharField(
+        max_length=16, default="en", help_text="The language of everything the learner receives for this issuance."
+    )
+    language_requested = models.CharField(
+        max_length=35, blank=True,
+        help_text="The language the completion named, as sent (canonical case); empty if it named none. When it differs "
+                  "from the language used, Laurel ships no translation for it and fell back to the course's or organisation's.",
+    )
     state = models.CharField(max_length=12, choices=State.choices, default=State.VALIDATED, db_index=True)
     reasons = models.JSONField(default=list, blank=True, help_text="Why it is ineligible or a duplicate.")
     failed_step = models.CharField(max_length=12, blank=True)

@@ -6,7 +6,8 @@ from cachetools import LRUCache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -41,20 +42,27 @@ _rendered_lock = threading.Lock()
 @require_GET
 def credential_page(request, credential_id):
     row = credential_live_row(credential_id=credential_id)
-    if row and row["learner__erased_at"]:  # read with the live status: a warm page is still one query
+    if row and row["learner__erased_at"]:  # read with the live status, before the facts that hold the name
         return credential_erased_page(request, reason=row["status_reason"])
     if row and row["holder_hidden_at"]:  # hidden by the learner on /me: the status, and no details
         return credential_withheld_page(request, status=credential_public_status(row=row, valid_until=row["valid_until"]))
     facts = credential_page_facts(credential_id=credential_id, certificate_sha256=row["pdf_sha256"]) if row else None
+    # A link to one credential opens in the learner's language, whoever follows it; a link to nothing in the visitor's.
+    language = facts.get("language", "en") if facts else translation.get_language_from_request(request)
+    with translation.override(language):
+        return _credential_page(request, credential_id=credential_id, row=row, facts=facts, language=language)
+
+
+def _credential_page(request, *, credential_id, row, facts, language):
     if facts is None:
-        return _not_found(request, message="No credential exists at this address. Check the link, or type the code "
-                                            "printed on the certificate.")
+        return _not_found(request, message=gettext("No credential exists at this address. Check the link, or type the code "
+                                                    "printed on the certificate."))
     status = credential_public_status(row=row, valid_until=facts["valid_until"])
     if status.key == "valid" and not facts["signed"]:
         # Decided but not yet signed: nothing a verifier could check exists yet.
-        status = PublicStatus("pending", "Being issued", "This credential is being issued; check again in a minute.")
+        status = PublicStatus("pending", gettext("Being issued"), gettext("This credential is being issued; check again in a minute."))
     organization = facts["organization"]
-    key = (str(credential_id), row["pdf_sha256"], facts["signed"], status, timezone.now().strftime("%Y%m%d%H%M"))
+    key = (str(credential_id), row["pdf_sha256"], facts["signed"], status, language, timezone.now().strftime("%Y%m%d%H%M"))
     with _rendered_lock:
         html = _rendered.get(key)
     if html is None:
@@ -65,6 +73,7 @@ def credential_page(request, credential_id):
         with _rendered_lock:
             _rendered[key] = html
     response = HttpResponse(html)
+    response["Content-Language"] = language
     # The status is read live; a shared cache must not keep an old one.
     response["Cache-Control"] = "no-cache"
     return response
@@ -75,6 +84,15 @@ def credential_page(request, credential_id):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def verify_code(request):
+    # Tied to no credential: the visitor's Accept-Language chooses among Laurel's languages.
+    with translation.override(translation.get_language_from_request(request)):
+        response = _verify_code(request)
+        response["Content-Language"] = translation.get_language()
+        response["Vary"] = "Accept-Language"
+        return response
+
+
+def _verify_code(request):
     if request.method == "POST":  # a dropped or chosen file
         return verify_file_page(request)
     code = request.GET.get("code", "").strip()[:64]
@@ -82,10 +100,10 @@ def verify_code(request):
         return render(request, "laurel/public/verify.html", {"code": "", "message": ""})
     prefix = credential_code_prefix(code=code)
     if prefix is None:
-        return _not_found(request, code=code, message=f"“{code}” is not a credential code. A code looks like "
-                                                      "7A0C-5F3E-1B2D-4C8E (16 letters and digits).")
+        return _not_found(request, code=code, message=gettext("“%(code)s” is not a credential code. A code looks like "
+                                                              "7A0C-5F3E-1B2D-4C8E (16 letters and digits).") % {"code": code})
     matches = list(Credential.objects.filter(id__startswith=prefix).values_list("pk", flat=True)[:2])
     if len(matches) != 1:
-        return _not_found(request, code=code, message=f"No credential has the code {code.upper()}. Check it against "
-                                                      "the certificate; the letters are 0–9 and A–F.")
+        return _not_found(request, code=code, message=gettext("No credential has the code %(code)s. Check it against "
+                                                              "the certificate; the letters are 0–9 and A–F.") % {"code": code.upper()})
     return redirect("credential-page", credential_id=matches[0])

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from ..credentials import credential_public_code, credential_url
 from ..lifecycle.expiry import credential_shown_status
@@ -30,7 +31,7 @@ class PublicStatus:
 def _facts_key(credential_id, certificate_sha256: str) -> str:
     # Keyed by the certificate's hash too: a regenerated certificate (a name correction, a new
     # template) changes it, so the page never shows a stale name or fingerprint.
-    return f"credential-page:v1:{credential_id}:{certificate_sha256}"
+    return f"credential-page:v2:{credential_id}:{certificate_sha256}"
 
 
 def credential_signature_check(*, credential: Credential) -> VerificationResult:
@@ -66,6 +67,7 @@ def _facts(credential: Credential) -> dict:
     badge = credential.badge or {}
     return {
         "id": str(credential.pk), "code": code, "learner_name": issuance.learner_name,
+        "language": issuance.language,  # the page a link to this credential opens is in the learner's language
         "achievement": {"name": achievement.name, "description": achievement.description,
                         "criteria": achievement.criteria_narrative, "tags": achievement.tag_list},
         "course": {"title": course.title, "code": course.code},
@@ -144,13 +146,14 @@ def credential_page_forget(*, credential_id, certificate_sha256: str) -> None:
 
 
 def credential_public_status(*, row: dict, valid_until: datetime | None) -> PublicStatus:
+    """The status, its label in the active language (the caller's), and the reason staff gave, as they wrote it."""
     if row["status"] == Status.REVOKED:
-        return PublicStatus("revoked", "Revoked", row["status_reason"])
+        return PublicStatus("revoked", gettext("Revoked"), row["status_reason"])
     if row["status"] == Status.SUSPENDED:
-        return PublicStatus("suspended", "Suspended", row["status_reason"])
+        return PublicStatus("suspended", gettext("Suspended"), row["status_reason"])
     if row["status"] == Status.SUPERSEDED:
-        return PublicStatus("superseded", "Superseded", "It was renewed: a newer credential replaced this one.")
+        return PublicStatus("superseded", gettext("Superseded"), gettext("It was renewed: a newer credential replaced this one."))
     # Expired by the daily job, or past its end before the job has run: the page says expired either way.
     if credential_shown_status(status=row["status"], valid_until=valid_until) == Status.EXPIRED:
-        return PublicStatus("expired", "Expired")
-    return PublicStatus("valid", "Valid")
+        return PublicStatus("expired", gettext("Expired"))
+    return PublicStatus("valid", gettext("Valid"))

@@ -49,9 +49,10 @@ class CandidateCompletion:
     score: Any = None
     attendance: Any = None
     extra: Any = None
+    language: Any = None  # the learner's language as sent (a BCP 47 tag, or Moodle's pt_br); None: not sent
     paths: dict[str, str] = field(default_factory=dict)
 
-    CORRECTABLE = ("email", "name", "course", "completed_at", "learner_id", "score", "attendance")
+    CORRECTABLE = ("email", "name", "course", "completed_at", "learner_id", "score", "attendance", "language")
 
     def path(self, name: str) -> str:
         return self.paths.get(name, name)

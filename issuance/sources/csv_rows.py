@@ -6,7 +6,7 @@ from .base import CandidateCompletion, Dialect, FieldError
 
 REQUIRED_COLUMNS = ("email", "course", "completed_at")
 NAME_COLUMNS = ("name", "given_name", "family_name")
-OPTIONAL_COLUMNS = ("learner_id", "score", "attendance")
+OPTIONAL_COLUMNS = ("learner_id", "score", "attendance", "language")
 KNOWN_COLUMNS = REQUIRED_COLUMNS + NAME_COLUMNS + OPTIONAL_COLUMNS
 
 
@@ -35,6 +35,7 @@ class CsvRowDialect(Dialect):
         candidate.learner_id = _cell(row, "learner_id")
         candidate.score = _cell(row, "score")
         candidate.attendance = _cell(row, "attendance")
+        candidate.language = _cell(row, "language")
         # Columns Laurel does not know are kept as `extra`, so rule conditions can read them.
         candidate.extra = {key: value for key, value in row.items() if key not in KNOWN_COLUMNS and key}
         return candidate, []

@@ -32,6 +32,8 @@ class FormRowDialect(Dialect):
         candidate.email = (cells.get("email") or "").strip() or None
         candidate.score = percent_cell(cells.get("score"))
         candidate.attendance = percent_cell(cells.get("attendance"))
+        language = cells.get("language")
+        candidate.language = (language.strip() or None) if isinstance(language, str) else language
         candidate.course = payload.get("course")
         candidate.completed_at = payload.get("completed_at")
         manager = cells.get("manager_email")

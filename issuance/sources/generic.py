@@ -2,7 +2,7 @@
 
     {"type": "course.completed", "timestamp": "2026-11-26T10:00:00Z",
      "data": {"learner": {"id": "u-123", "email": "ana@example.org", "name": "Ana Lima",
-                          "manager_email": "rui@example.org"},
+                          "manager_email": "rui@example.org", "language": "pt-BR"},
               "course": {"id": "FA-101", "title": "First Aid at Work"},
               "completed_at": "2026-11-26T09:58:00Z", "score": 86, "attendance": 100, "extra": {}}}
 """
@@ -32,6 +32,7 @@ class GenericDialect(StandardWebhooksDialect):
                 "score": "data.score",
                 "attendance": "data.attendance",
                 "extra": "data.extra",
+                "language": "data.learner.language",
             }
         )
         if not isinstance(payload, dict):
@@ -60,6 +61,7 @@ class GenericDialect(StandardWebhooksDialect):
         candidate.given_name = learner.get("given_name")
         candidate.family_name = learner.get("family_name")
         candidate.learner_id = learner.get("id")
+        candidate.language = learner.get("language")
         candidate.completed_at = data.get("completed_at")
         candidate.score = data.get("score")
         candidate.attendance = data.get("attendance")

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET, require_POST
 
 from ..certificates.qr import qr_code_data_uri
@@ -55,7 +55,11 @@ def wallet_page(request, credential_id, key):
         "expires_at": lcw_offer.expires_at,
         "can_renew": credential.status == Credential.Status.ACTIVE and lcw_offer.expires_at > timezone.now(),
     }
-    response = render(request, "laurel/public/wallet.html", context)
+    # The learner's own page for one credential: in the credential's language, whatever the browser asks for.
+    language = credential.issuance.language
+    with translation.override(language):
+        response = render(request, "laurel/public/wallet.html", context)
+    response["Content-Language"] = language
     # The address is the learner's key: never cached, never sent on as a Referer, never indexed.
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from issuance.models import Source
 from issuance.sources.canvas.jwks import jwks_cache_forget
+from tests.certificates.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,5 +47,12 @@ def test_every_dialects_completion_in_the_demo_becomes_a_delivered_credential(st
                         ("generic", "moodle", "canvas", "thinkific", "teachable", "xapi", "learndash")}
     assert {r["form"]["wsfunction"] for r in moodle.requests} >= {"core_user_get_users_by_field", "gradereport_user_get_grade_items"}
     moodle_issuance = events["moodle"].issuances.get()
-    assert moodle_issuance.learner_name == "Łucja Kowalska" and moodle_issuance.completion["score"] == "92.00"
+    assert moodle_issuance.learner_name == "Élodie Martin" and moodle_issuance.completion["score"] == "92.00"
+    # Her Moodle `lang` is fr: the issuance, its email and its certificate are in French.
+    assert moodle_issuance.language == "fr"
+    french = [m for m in smtp.messages if m["Content-Language"] == "fr"]
+    assert len(french) == 1 and french[0]["Subject"].strip() == "Votre certificat pour Workplace Safety Induction"
+    with moodle_issuance.credential.pdf.open("rb") as handle:
+        assert "Nous certifions que" in pdf_text(handle.read())
+    assert ", in Français" in stand_ins.outcome_line("moodle", events["moodle"], live_server.url)
     assert len(smtp.messages) == 7

@@ -48,7 +48,7 @@ class OrganizationAdmin(LaurelHistoryAdmin):
         (None, {"fields": ["name", "slug", "website"]}),
         ("Brand", {"fields": ["logo", "primary_color", "accent_color", "logo_on_band"]}),
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
-        ("Locale", {"fields": ["timezone", "locale"]}),
+        ("Locale", {"fields": ["timezone", "locale", "language"]}),
         ("Open Badges", {"fields": ["issuer_id_method"]}),
         ("Privacy", {"fields": ["raw_body_retention_days"]}),
         ("Copies to others", {"fields": ["copy_manager", "copy_to", "copy_attach_pdf"],
@@ -370,7 +370,7 @@ class CourseAdmin(LaurelHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["organization", "code", "title", "description", "is_active", "sending_paused"]}),
         ("What it awards", {"fields": ["achievement", "ruleset"]}),
-        ("How it looks", {"fields": ["certificate_template", "email_template"]}),
+        ("How it looks", {"fields": ["certificate_template", "email_template", "language"]}),
         ("What comes next", {"fields": ["next_course", "url", "renewal_url", "retake_url"]}),
         ("Copies to others", {"fields": ["copies_own", "copy_manager", "copy_to", "copy_attach_pdf", "copy_email_template"],
                               "description": "Without “own copy settings”, the organisation's copy settings apply."}),

@@ -29,6 +29,7 @@ _DESCRIPTIONS = {
     "learner_id": "The learner's id in your system, if any.",
     "score": "0–100, e.g. 86.",
     "attendance": "0–100 (per cent), e.g. 95.",
+    "language": "The learner's language as a BCP 47 tag, e.g. fr or pt-BR. Empty: the course's, then the organisation's.",
 }
 # (column, required?, what goes in it): the import page lists them above the upload form.
 CSV_COLUMNS = (

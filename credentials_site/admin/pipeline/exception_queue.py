@@ -54,6 +54,7 @@ class CorrectionForm(forms.ModelForm):
     learner_id = forms.CharField(required=False)
     score = forms.CharField(required=False)
     attendance = forms.CharField(required=False)
+    language = forms.CharField(required=False, help_text="The learner's language as a BCP 47 tag, e.g. fr or pt-BR.")
 
     class Meta:
         model = ParkedEvent

@@ -80,7 +80,7 @@ class IssuanceAdmin(LaurelAdmin):
         (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event"]}),
         ("State", {"fields": ["state", "reasons", "failed_step", "park_reason", "error", "attempts", "next_attempt_at",
                               "state_changed_at", "finished_at", "credential_link", "ruleset_version"]}),
-        ("Completion", {"fields": ["completion"]}),
+        ("Completion", {"fields": ["completion", "language", "language_requested"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):

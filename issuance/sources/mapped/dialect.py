@@ -180,7 +180,8 @@ class MappedDialect(Dialect):
         if self.mapping is None:
             return CandidateCompletion(), [FieldError("mapping", "This source's mapping is not valid; fix it in the admin.", "mapping_invalid")]
         fields = self.mapping["fields"]
-        paths = {name: fields[name] for name in ("email", "name", "given_name", "family_name", "course", "learner_id") if fields[name]}
+        paths = {name: fields[name] for name in ("email", "name", "given_name", "family_name", "course", "learner_id", "language")
+                 if fields[name]}
         for name in ("completed_at", "score", "attendance"):
             if fields[name]:
                 paths[name] = fields[name]["path"]
@@ -205,7 +206,7 @@ class MappedDialect(Dialect):
             value = path_get(payload, when["path"])
             if not any(_same(value, wanted) for wanted in when["values"]):
                 raise NotACompletion(f"{when['path']} is {value!r}, not one of {', '.join(map(repr, when['values']))}.")
-        for name in ("email", "name", "given_name", "family_name", "course", "learner_id"):
+        for name in ("email", "name", "given_name", "family_name", "course", "learner_id", "language"):
             if fields[name]:
                 setattr(candidate, name, path_get(payload, fields[name]))
         errors = []
@@ -217,10 +218,7 @@ class MappedDialect(Dialect):
                 value, error = _measure(payload, name, fields[name])
                 setattr(candidate, name, value)
                 errors += [error] if error else []
-        extra = {name: path_get(payload, path) for name, path in fields["extra"].items() if path}
-        if fields["language"]:
-            extra["language"] = path_get(payload, fields["language"])
-        candidate.extra = extra
+        candidate.extra = {name: path_get(payload, path) for name, path in fields["extra"].items() if path}
         return candidate, errors
 
     def enrich(self, *, source, candidate, payload) -> None:

@@ -136,7 +136,7 @@ class MoodlePollAdapter(Dialect):
     def adapt(self, payload):
         candidate = CandidateCompletion(paths={
             "email": "user.email", "name": "user.firstname/lastname", "course": "courseid", "completed_at": "timecompleted",
-            "learner_id": "user.id", "score": "course total (grade report)",
+            "learner_id": "user.id", "score": "course total (grade report)", "language": "user.lang",
         })
         if not isinstance(payload, dict) or not isinstance(payload.get("user"), dict):
             return candidate, [FieldError("body", "This polled Moodle event holds no user.", "body_not_object")]
@@ -144,6 +144,7 @@ class MoodlePollAdapter(Dialect):
         candidate.email, candidate.name = user.get("email"), moodle_learner_name(user, name_order="given_family")
         candidate.given_name, candidate.family_name = user.get("firstname"), user.get("lastname")
         candidate.learner_id, candidate.course = str(user.get("id")), str(payload.get("courseid"))
+        candidate.language = user.get("lang") or None  # only when Moodle lets the token see it
         moment = moment_parse(payload.get("timecompleted"))
         candidate.completed_at = moment.isoformat() if moment else payload.get("timecompleted")
         candidate.score = course_total_percent(payload.get("grades") or {})

@@ -187,6 +187,8 @@ def moodle_completion_enrich(*, base_url: str, token: str, candidate, name_order
     candidate.email = user.get("email")
     candidate.given_name, candidate.family_name = user.get("firstname"), user.get("lastname")
     candidate.name = moodle_learner_name(user, name_order=name_order)
+    # The user's preferred language as Moodle names its language packs (fr, pt_br, zh_cn); empty: the site's.
+    candidate.language = user.get("lang") or None
     status = call("core_completion_get_course_completion_status", courseid=course_id, userid=user_id)
     completion = (status.get("completionstatus") if isinstance(status, dict) else None) or {}
     if not completion.get("completed"):
@@ -204,7 +206,8 @@ def moodle_completion_enrich(*, base_url: str, token: str, candidate, name_order
     if courses:
         candidate.course_code = courses[0].get("shortname")
         candidate.extra = {"course_name": courses[0].get("fullname")}
-    candidate.paths.update(email="email (from Moodle)", name="firstname/lastname (from Moodle)", score="course total (from Moodle)")
+    candidate.paths.update(email="email (from Moodle)", name="firstname/lastname (from Moodle)", score="course total (from Moodle)",
+                           language="lang (from Moodle)")
 
 
 def moodle_score_fetch(*, base_url: str, token: str, user_id: str, course_id: str):

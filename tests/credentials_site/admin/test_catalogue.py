@@ -44,6 +44,7 @@ def test_an_organisation_added_in_the_admin_gets_the_shipped_templates(admin_cli
             "notification_email": "ops@harbour.example",
             "timezone": "Pacific/Auckland",
             "locale": "en-NZ",
+            "language": "en",
             "issuer_id_method": "did:web",
         },
     )

@@ -435,3 +435,18 @@ def test_the_migration_removes_tokens_that_stored_bodies_kept_before(source):
     literal = b'"' + PLUGIN_TOKEN.replace("/", "\\/").encode() + b'"'
     assert redacted == sent.replace(literal, b'"[secret removed by Laurel]"')
     assert untouched == others
+
+
+def test_the_learners_moodle_language_reaches_the_issuance(post, task_queue, smtp, moodle):
+    moodle.users["58"]["lang"] = "pt_br"  # Moodle names its language packs so; the key is absent when the token may not see it
+    event = event_outcome(task_queue, post(course_completed(user="58")).json()["event"])
+    issuance = assert_delivered(event, smtp, "ana.lima@example.org")
+    assert (issuance.language, issuance.language_requested) == ("pt-BR", "pt-BR")
+
+
+def test_a_moodle_user_without_a_language_gets_the_courses(post, task_queue, smtp, moodle, course):
+    course.language = "fr"
+    course.save()
+    event = event_outcome(task_queue, post(course_completed(user="57")).json()["event"])
+    issuance = Issuance.objects.get(event=event)
+    assert (issuance.language, issuance.language_requested) == ("fr", "")
