@@ -2,6 +2,7 @@
 `scripts/worker-health` failing once the cluster is alive but frozen (docs/deployment.md)."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -81,8 +82,8 @@ def test_healthz_and_the_check_name_every_host_and_mark_the_silent_one(client, c
         call_command("worker_health", "--all")
     assert exit_code.value.code == 1
     out = capsys.readouterr().out
-    assert "stalled: worker host worker-b last beat 75 s ago (limit 60 s)" in out
-    assert "ok: worker host worker-a last beat 5 s ago" in out
+    assert re.search(r"^stalled: worker host worker-b last beat 7\d s ago \(limit 60 s\)$", out, re.M), out
+    assert re.search(r"^ok: worker host worker-a last beat \d s ago \(limit 60 s\)$", out, re.M), out
     call_command("worker_health", "--host", "worker-a")  # exits 0: returns
     call_command("worker_health", "--forget", "worker-b")
     assert list(WorkerHeartbeat.objects.values_list("host", flat=True)) == ["worker-a"]
