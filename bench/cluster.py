@@ -133,13 +133,14 @@ class Poster:
     sent again (same webhook-id) until accepted or the deadline passes."""
 
     def __init__(self, harness: "Harness", *, source: str, secret: str, prefix: str, count: int, course: str,
-                 concurrency: int = 4, retry_for: float = 300):
+                 concurrency: int = 4, retry_for: float = 300, over: float = 0):
         self.harness, self.source, self.secret, self.prefix = harness, source, secret, prefix
         self.count, self.course, self.concurrency, self.retry_for = count, course, concurrency, retry_for
         self.first_ms: list[float] = []  # each completion's first attempt
         self.accepted: dict[int, float] = {}  # index → unix time accepted
         self.posted_at: dict[int, float] = {}
         self.retries = 0
+        self.over = over  # spread the posts evenly over this many seconds (0: all at once)
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def start(self) -> "Poster":
@@ -152,6 +153,7 @@ class Poster:
 
     def _run(self) -> None:
         lock, state = threading.Lock(), {"next": 0}
+        begin = time.monotonic()
 
         def worker():
             clients = {web: Client(f"http://{self.harness.network.address(web)}:8000", timeout=20) for web in WEBS}
@@ -161,6 +163,9 @@ class Poster:
                     state["next"] += 1
                 if index >= self.count:
                     return
+                delay = begin + index * self.over / self.count - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
                 self._post(clients, index)
 
         threads = [threading.Thread(target=worker, daemon=True) for _ in range(self.concurrency)]
@@ -461,9 +466,10 @@ class Harness:
 
     def fault(self, name: str, n: int) -> dict:
         prefix = f"{name.replace('_', '')}-{uuid.uuid4().hex[:4]}-"
+        # Posted over 20 s with the fault coming at 5 s: it meets requests arriving as well as work in flight.
         poster = Poster(self, source="demo", secret=SECRET_A, prefix=prefix, count=n, course="FA-101",
-                        retry_for=300 + self.outage).start()
-        time.sleep(3)  # the burst in flight
+                        retry_for=300 + self.outage, over=20).start()
+        time.sleep(5)
         began = time.time()
         self.log(f"  {name}: on ({len(poster.accepted)} of {n} accepted so far)")
         if name == "worker_kill":

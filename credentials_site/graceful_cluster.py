@@ -10,7 +10,8 @@ is killed, as a crash would kill it: its issuance's lease expires and the sweep 
 
 The sentinel also beats: every LAUREL_WORKER_HEARTBEAT_SECONDS it hands its own workers, through the
 same internal queue the pusher fills, a heartbeat task (issuance.health.worker_beat) that records this
-host's beat in the database and feeds systemd's watchdog. A cluster that is alive but cannot take or
+host's beat in the database and feeds systemd's watchdog; while real work keeps that queue full, the
+monitor beats instead each time a worker finishes a task. A cluster that is alive but cannot take or
 finish a task (a worker killed holding the queue's lock, workers frozen, the queue full for good)
 stops beating, and its supervisor restarts it (docs/deployment.md).
 """
@@ -21,6 +22,7 @@ import signal
 import queue
 import threading
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -34,6 +36,9 @@ class GracefulSentinel(q_cluster.Sentinel):
     def start(self):
         # Before any child is forked, so the pusher, monitor and every (re)spawned worker inherit it.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        # Who beats: the monitor also beats for this host whenever a worker finishes a task (issuance.health).
+        os.environ["LAUREL_QCLUSTER_PID"] = str(os.getppid())
+        os.environ["LAUREL_QCLUSTER_STARTED"] = timezone.now().isoformat()
         super().start()
 
     def spawn_process(self, target, *args):
@@ -51,12 +56,13 @@ class GracefulSentinel(q_cluster.Sentinel):
 
     def _beat_forever(self) -> None:
         every = settings.LAUREL_WORKER_HEARTBEAT_SECONDS
-        started = timezone.now()
-        host, pid = settings.LAUREL_WORKER_HOST, os.getppid()  # the qcluster's main process
+        started = datetime.fromisoformat(os.environ["LAUREL_QCLUSTER_STARTED"])
+        host, pid = settings.LAUREL_WORKER_HOST, int(os.environ["LAUREL_QCLUSTER_PID"])  # the main process
         while not self.stop_event.is_set():
             task = heartbeat_task(host=host, pid=pid, started_at=started)
             try:
-                # Blocks while the queue is full; a queue that stays full for a whole period is a stall.
+                # Blocks while the queue is full. A busy cluster beats anyway, from its monitor, each time a
+                # worker finishes a task; one that neither takes this task nor finishes any has stalled.
                 self.task_queue.put(task, timeout=every)
             except (queue.Full, ValueError, OSError, AssertionError):  # full, or closed while stopping
                 pass

@@ -38,8 +38,13 @@ def broker_health() -> dict:
 
 
 def worker_finished_record(sender=None, task: dict | None = None, **kwargs) -> None:
-    """django-q2's post_execute receiver (in the cluster's monitor): when a worker last finished a task."""
+    """django-q2's post_execute receiver (in the cluster's monitor): when a worker last finished a task.
+
+    A finished task is also this worker host's heartbeat: a busy cluster, whose internal queue is kept
+    full by real work, proves its progress this way rather than by the heartbeat task waiting its turn.
+    """
     stopped = ((task or {}).get("stopped") or timezone.now()).timestamp()
+    _host_beat_on_progress(stopped)
     if abs(stopped - _last_beat["at"]) < HEARTBEAT_EVERY:
         return
     try:
@@ -128,6 +133,22 @@ def sd_notify(message: str) -> bool:
         return True
     except OSError:  # no supervisor listening: nothing to tell
         return False
+
+
+_last_host_beat = {"at": 0.0}
+
+
+def _host_beat_on_progress(stopped: float) -> None:
+    pid, started = os.environ.get("LAUREL_QCLUSTER_PID"), os.environ.get("LAUREL_QCLUSTER_STARTED")
+    if not pid or not started:  # not in a Laurel qcluster (credentials_site.graceful_cluster sets them)
+        return
+    if stopped - _last_host_beat["at"] < settings.LAUREL_WORKER_HEARTBEAT_SECONDS:
+        return
+    try:
+        worker_beat(settings.LAUREL_WORKER_HOST, int(pid), datetime.fromisoformat(started))
+        _last_host_beat["at"] = stopped
+    except Exception:  # the database is away: no beat, which is the truth; the next finished task tries again
+        pass
 
 
 def worker_beat(host: str, pid: int, started_at: datetime) -> None:
