@@ -87,3 +87,32 @@ def test_healthz_and_the_check_name_every_host_and_mark_the_silent_one(client, c
     call_command("worker_health", "--host", "worker-a")  # exits 0: returns
     call_command("worker_health", "--forget", "worker-b")
     assert list(WorkerHeartbeat.objects.values_list("host", flat=True)) == ["worker-a"]
+
+
+@pytest.mark.django_db
+def test_a_finished_task_is_the_busy_hosts_beat_at_most_once_per_period(monkeypatch, settings):
+    """In the monitor: a cluster whose queue real work keeps full beats on each finished task, not the heartbeat task."""
+    from issuance import health
+
+    started = timezone.now() - timedelta(minutes=5)
+    monkeypatch.setenv("LAUREL_QCLUSTER_PID", "4242")
+    monkeypatch.setenv("LAUREL_QCLUSTER_STARTED", started.isoformat())
+    monkeypatch.setitem(health._last_host_beat, "at", 0.0)
+    settings.LAUREL_WORKER_HOST, settings.LAUREL_WORKER_HEARTBEAT_SECONDS = "busy-host", 10
+    first = timezone.now()
+
+    health.worker_finished_record(task={"stopped": first})
+    health.worker_finished_record(task={"stopped": first + timedelta(seconds=3)})  # within the period: no write
+    row = WorkerHeartbeat.objects.get(host="busy-host")
+    assert (row.pid, row.started_at, row.beats) == (4242, started, 1)
+    health.worker_finished_record(task={"stopped": first + timedelta(seconds=11)})
+    assert WorkerHeartbeat.objects.get(host="busy-host").beats == 2
+
+
+@pytest.mark.django_db
+def test_outside_a_laurel_qcluster_a_finished_task_writes_no_beat(monkeypatch):
+    monkeypatch.delenv("LAUREL_QCLUSTER_PID", raising=False)
+    from issuance import health
+
+    health.worker_finished_record(task={"stopped": timezone.now()})
+    assert not WorkerHeartbeat.objects.exists()
