@@ -627,6 +627,7 @@ def measure_cluster(*, n: int, fault_n: int, outage: float, watchdog: float, fau
         results["lost"] = sum(outcome["lost"] for outcome in outcomes)
         results["duplicate_emails"] = sum(outcome["duplicate_emails"] for outcome in outcomes)
         results["duplicate_calls"] = sum(outcome["duplicate_calls"] for outcome in outcomes)
+        results["calls_missing"] = sum(outcome["calls_missing"] for outcome in outcomes)
         results["supervisor_events"] = {host: [what for _, what in supervisor.events] for host, supervisor in harness.supervisors.items()}
         results["elapsed_s"] = round(time.monotonic() - started)
     finally:
