@@ -10,15 +10,16 @@ from aiosmtpd.controller import Controller
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((host, 0))
         return probe.getsockname()[1]
 
 
 class _ArrivalHandler:
     def __init__(self):
         self.arrivals: dict[str, float] = {}
+        self.received: dict[str, int] = {}  # messages per recipient
         self.duplicates = 0  # a second message to the same recipient: the pipeline sent twice
         self.lock = threading.Lock()
 
@@ -30,17 +31,19 @@ class _ArrivalHandler:
                 if recipient.lower() in self.arrivals:
                     self.duplicates += 1
                 self.arrivals.setdefault(recipient.lower(), now)
+                self.received[recipient.lower()] = self.received.get(recipient.lower(), 0) + 1
         return "250 2.0.0 accepted"
 
 
 class ArrivalSink:
     """Start with `start()`; `arrivals_for(prefix)` gives {recipient: unix time} for addresses starting with it."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.handler = _ArrivalHandler()
-        self.port = free_port()
+        self.host = host
+        self.port = free_port(host)
         # Certificates are ~80 KB; allow generous messages so nothing is refused for size.
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, data_size_limit=20_000_000)
+        self.controller = Controller(self.handler, hostname=host, port=self.port, data_size_limit=20_000_000)
 
     def start(self) -> "ArrivalSink":
         self.controller.start()
@@ -52,6 +55,11 @@ class ArrivalSink:
     def arrivals_for(self, prefix: str) -> dict[str, float]:
         with self.handler.lock:
             return {address: at for address, at in self.handler.arrivals.items() if address.startswith(prefix)}
+
+    def duplicates_for(self, prefix: str) -> int:
+        """Messages beyond the first to each recipient starting with `prefix`."""
+        with self.handler.lock:
+            return sum(count - 1 for address, count in self.handler.received.items() if address.startswith(prefix))
 
     def wait_for(self, *, prefix: str, count: int, deadline: float, on_wait=None) -> dict[str, float]:
         """Block until `count` recipients with `prefix` arrived or the monotonic `deadline` passed."""

@@ -1,12 +1,15 @@
 """`python -m bench`: the whole benchmark, or one part, on a throw-away stack; the last line printed is JSON.
 
     python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping] [--n N]
+    python -m bench --only cluster [--n 600] [--fault-n 100] [--outage 60] [--watchdog 60] [--workers 3] [--faults a,b]
+        (root; its own hosts in network namespaces)
 
 Parts run in this order so none leaves a backlog for the next: pdf, pipeline, latency, verify,
 intake and csv (the last two queue work with the workers stopped). `crash` (1,000 completions while
 the workers are SIGKILLed again and again; lost and duplicate counts) and `housekeeping` (every
 periodic task and /healthz at N = 1,000,000 issuances, events, outbox and delivery rows) run only
-when asked for.
+when asked for. `cluster` (bench/cluster.py) builds its own hosts in network namespaces and prints one
+JSON line: the burst, fairness between organisations, five faults and a stalled worker host.
 """
 
 import argparse
@@ -23,7 +26,7 @@ from .report import RESULTS_DIR, combined_table, derive, latest_by_profile, mach
 PARTS = ["pdf", "pipeline", "latency", "verify", "intake", "csv"]
 # Only with --only: a fault run, not a speed figure; and every periodic task at a million rows, which
 # loads for minutes first.
-ON_REQUEST = ["crash", "housekeeping"]
+ON_REQUEST = ["crash", "housekeeping", "cluster"]
 
 
 def log(message: str) -> None:
@@ -38,6 +41,12 @@ def _arguments(argv):
                         "min(N, 300) at 5/s for latency, N CSV rows, N verification requests, N/2 renders, "
                         "N completions for crash, N issuances (events, emails, deliveries) for housekeeping "
                         "(defaults 2000 / 300 / 10000 / 2000 / 1000 / 1000 / 1000000)")
+    parser.add_argument("--fault-n", type=int, default=100, help="cluster: completions posted during each fault (default 100)")
+    parser.add_argument("--outage", type=float, default=60, help="cluster: seconds a link or the storage host stays cut (default 60)")
+    parser.add_argument("--watchdog", type=float, default=60, help="cluster: WatchdogSec and LAUREL_WORKER_STALL_SECONDS (default 60)")
+    parser.add_argument("--workers", type=int, default=3, help="cluster: worker hosts (default 3)")
+    parser.add_argument("--faults", default="worker_kill,link_cut,postgres_restart,redis_restart,storage_down",
+                        help="cluster: which faults, comma-separated, in this order")
     parser.add_argument("--clusters", type=int, default=1, help="qcluster processes for the pipeline part (scaling out)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--table", action="store_true", help="print the README table from the latest results and exit")
@@ -120,6 +129,17 @@ def main(argv=None) -> None:
         print(combined_table(latest_by_profile(args.results_dir)))
         return
     signal.signal(signal.SIGTERM, _terminate)
+    if args.only == ["cluster"]:  # its own hosts, not the throw-away stack on 127.0.0.1; one JSON line
+        from .cluster import FAULTS, measure_cluster
+
+        faults = [name for name in args.faults.split(",") if name]
+        unknown = sorted(set(faults) - set(FAULTS))
+        if unknown:
+            raise SystemExit(f"--faults: unknown {', '.join(unknown)}; known: {', '.join(FAULTS)}")
+        figures = measure_cluster(n=args.n or 600, fault_n=args.fault_n, outage=args.outage, watchdog=args.watchdog,
+                                  faults=faults, workers=args.workers, log=log)
+        print(json.dumps(figures))
+        return
     results = run(args)
     path = results_write(results, directory=args.results_dir)
     print(table(json.loads(path.read_text())))

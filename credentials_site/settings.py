@@ -1,6 +1,7 @@
 """Laurel's settings. Everything comes from the environment; the defaults are the embedded profile."""
 
 import os
+import socket
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -349,6 +350,14 @@ LAUREL_POISON_FAILURES = envint("LAUREL_POISON_FAILURES", 3)
 # /healthz answers 503 when work has waited this long: an issuance or a received event not moving, a
 # queued task no worker has taken, or no worker finishing any task while work waits.
 LAUREL_HEALTH_STALL_SECONDS = envint("LAUREL_HEALTH_STALL_SECONDS", 600)
+# Each qcluster proves every LAUREL_WORKER_HEARTBEAT_SECONDS that it can still take and finish a task:
+# its sentinel hands one of its own workers a heartbeat task, which records the beat in the database
+# (one row per worker host, named by LAUREL_WORKER_HOST) and pings systemd's watchdog. A host whose last
+# beat is older than LAUREL_WORKER_STALL_SECONDS is shown as stalled (/healthz, the dashboard) and
+# `scripts/worker-health` fails on it (docs/deployment.md).
+LAUREL_WORKER_HOST = envstr("LAUREL_WORKER_HOST", "") or socket.gethostname()
+LAUREL_WORKER_HEARTBEAT_SECONDS = envint("LAUREL_WORKER_HEARTBEAT_SECONDS", 10)
+LAUREL_WORKER_STALL_SECONDS = envint("LAUREL_WORKER_STALL_SECONDS", 60)
 # Periodic tasks (issuance/schedules.py) share the queue's workers with issuance steps: each run stops
 # between batches after this many seconds, and at most LAUREL_PERIODIC_WORKERS run at once (one fewer
 # than the workers), so housekeeping never occupies every worker (issuance/periodic.py).

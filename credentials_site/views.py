@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.views.defaults import page_not_found as django_page_not_found
 
-from issuance.health import broker_health, pipeline_health
+from issuance.health import broker_health, pipeline_health, worker_hosts
 
 
 def healthz(request):
@@ -23,6 +23,9 @@ def healthz(request):
     if database == "ok":
         body["broker"] = broker_health()
         body["pipeline"] = pipeline_health()
+        # Shown, not counted against this web node: a stalled worker host is its supervisor's to restart.
+        hosts = worker_hosts()
+        body["workers"] = {"hosts": hosts, "stalled": [entry["host"] for entry in hosts if entry["stalled"]]}
     healthy = database == "ok" and body["broker"]["status"] == "ok" and not body["pipeline"]["stalled"]
     return JsonResponse(body, status=200 if healthy else 503)
 

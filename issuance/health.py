@@ -6,10 +6,13 @@ or no worker has finished any task while work waits. Each is one indexed read (o
 head of the queue), so the probe costs the same at a million rows as at ten.
 """
 
+import os
+import socket
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import models
 from django.db.models import Min, Q
 from django.utils import timezone
 from django_q.brokers import get_broker
@@ -17,7 +20,7 @@ from django_q.brokers.orm import ORM
 from django_q.brokers.redis_broker import Redis
 from django_q.signing import SignedPackage
 
-from .models import CompletionEvent, Issuance
+from .models import CompletionEvent, Issuance, WorkerHeartbeat
 from .transitions import NOT_CLAIMABLE
 
 HEARTBEAT_KEY = "laurel:health:task-finished"
@@ -35,8 +38,13 @@ def broker_health() -> dict:
 
 
 def worker_finished_record(sender=None, task: dict | None = None, **kwargs) -> None:
-    """django-q2's post_execute receiver (in the cluster's monitor): when a worker last finished a task."""
+    """django-q2's post_execute receiver (in the cluster's monitor): when a worker last finished a task.
+
+    A finished task is also this worker host's heartbeat: a busy cluster, whose internal queue is kept
+    full by real work, proves its progress this way rather than by the heartbeat task waiting its turn.
+    """
     stopped = ((task or {}).get("stopped") or timezone.now()).timestamp()
+    _host_beat_on_progress(stopped)
     if abs(stopped - _last_beat["at"]) < HEARTBEAT_EVERY:
         return
     try:
@@ -108,3 +116,64 @@ def pipeline_health(*, now: datetime | None = None) -> dict:
         "stalled": bool(reasons),
         "stalled_because": reasons,
     }
+
+
+# --- Worker hosts: one heartbeat row each -------------------------------------------------------------
+
+def sd_notify(message: str) -> bool:
+    """Send `message` (e.g. "WATCHDOG=1") to systemd's notification socket when there is one (NOTIFY_SOCKET)."""
+    address = os.environ.get("NOTIFY_SOCKET", "")
+    if not address:
+        return False
+    if address.startswith("@"):  # an abstract socket
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+            notify.sendto(message.encode(), address)
+        return True
+    except OSError:  # no supervisor listening: nothing to tell
+        return False
+
+
+_last_host_beat = {"at": 0.0}
+
+
+def _host_beat_on_progress(stopped: float) -> None:
+    pid, started = os.environ.get("LAUREL_QCLUSTER_PID"), os.environ.get("LAUREL_QCLUSTER_STARTED")
+    if not pid or not started:  # not in a Laurel qcluster (credentials_site.graceful_cluster sets them)
+        return
+    if stopped - _last_host_beat["at"] < settings.LAUREL_WORKER_HEARTBEAT_SECONDS:
+        return
+    try:
+        worker_beat(settings.LAUREL_WORKER_HOST, int(pid), datetime.fromisoformat(started))
+        _last_host_beat["at"] = stopped
+    except Exception:  # the database is away: no beat, which is the truth; the next finished task tries again
+        pass
+
+
+def worker_beat(host: str, pid: int, started_at: datetime) -> None:
+    """The heartbeat task: run by one of the cluster's own workers, handed to it by its sentinel.
+
+    Reaching here proves the cluster can still take a task from its queue, run it and write to the
+    database; then (and only then) systemd's watchdog is fed.
+    """
+    now = timezone.now()
+    updated = WorkerHeartbeat.objects.filter(host=host).update(
+        pid=pid, started_at=started_at, beat_at=now, beats=models.F("beats") + 1)
+    if not updated:
+        WorkerHeartbeat.objects.update_or_create(host=host, defaults={"pid": pid, "started_at": started_at,
+                                                                     "beat_at": now, "beats": 1})
+    sd_notify("READY=1\nWATCHDOG=1")
+
+
+def worker_hosts(*, now: datetime | None = None) -> list[dict]:
+    """Every worker host's last beat, oldest first; `stalled` past LAUREL_WORKER_STALL_SECONDS."""
+    now = now or timezone.now()
+    threshold = settings.LAUREL_WORKER_STALL_SECONDS
+    hosts = []
+    for row in WorkerHeartbeat.objects.order_by("beat_at", "host"):
+        age = round(_age(row.beat_at, now), 1)
+        hosts.append({"host": row.host, "last_beat": row.beat_at.isoformat(timespec="seconds"),
+                      "seconds_ago": age, "started_at": row.started_at.isoformat(timespec="seconds"),
+                      "pid": row.pid, "stalled": age > threshold})
+    return hosts

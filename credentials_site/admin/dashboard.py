@@ -15,7 +15,7 @@ from django.utils import timezone
 from courses.access.tenancy import organizations_for
 
 from issuance import reports
-from issuance.health import pipeline_health
+from issuance.health import pipeline_health, worker_hosts
 
 QUEUE_AGE_BANDS = [("hour", "Under an hour"), ("day", "1–24 hours"), ("week", "1–7 days"), ("older", "Over a week")]
 PALETTE = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4d7c0f", "#be185d"]
@@ -43,6 +43,7 @@ class Dashboard:
     minutes_per_credential: int
     organizations: list = field(default_factory=list)
     stalled: list[str] = field(default_factory=list)  # /healthz's reasons: the workers are every organisation's
+    worker_hosts: list[dict] = field(default_factory=list)  # every worker host's last heartbeat
 
 
 def _list_url(name: str, **params) -> str:
@@ -105,6 +106,7 @@ def dashboard_build(*, user, now: datetime | None = None) -> Dashboard:
         ineligible=ineligible, queue_age=queue_figures, expiries=expiry_figures, time_saved=saved,
         minutes_per_credential=minutes, organizations=list(organizations.values_list("name", flat=True)[:6]),
         stalled=pipeline_health(now=now)["stalled_because"],
+        worker_hosts=[{**entry, "ago": _duration(entry["seconds_ago"])} for entry in worker_hosts(now=now)],
     )
 
 
@@ -209,5 +211,6 @@ def dashboard_callback(request, context):
         "dashboard": dashboard,
         "volume_chart": volume_chart(dashboard.volume),
         "latency_chart": time_to_email_chart(dashboard.time_to_email),
+        "worker_stall_seconds": settings.LAUREL_WORKER_STALL_SECONDS,
     })
     return context

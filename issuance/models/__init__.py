@@ -1,6 +1,7 @@
 """The pipeline's records: sources and events received, learners, issuances and credentials."""
 
 from .effects import Effect
+from .heartbeat import WorkerHeartbeat
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
 from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
@@ -45,4 +46,5 @@ __all__ = [
     "Suppression",
     "WalletOffer",
     "WalletSecret",
+    "WorkerHeartbeat",
 ]

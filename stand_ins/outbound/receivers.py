@@ -96,8 +96,8 @@ class SalesforceServer(FakeService):
 class WebhookReceiver(FakeService):
     """A subscriber that verifies each request with the standardwebhooks package before accepting it."""
 
-    def __init__(self, *, secret):
-        super().__init__()
+    def __init__(self, *, secret, host: str = "127.0.0.1"):
+        super().__init__(host=host)
         self.webhook = Webhook(secret)
         self.events: list[dict] = []
         self.ids: list[str] = []

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 
 class FakeService:
-    def __init__(self):
+    def __init__(self, *, host: str = "127.0.0.1"):
         self.requests: list[dict] = []
         self.script: list = []
         # (method, path) → (status, body, headers): a page answered instead of the API, whatever the call
@@ -54,9 +54,9 @@ class FakeService:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"http://{host}:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
