@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0035_source_secrets_encrypted'),
+        ('issuance', '0039_issuance_language_issuance_language_requested'),
     ]
 
     operations = [
