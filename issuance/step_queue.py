@@ -69,11 +69,12 @@ def issuance_is_continued_here(issuance_id) -> bool:
     return str(issuance_id) in _continued_here.get()
 
 
-def issuance_enqueue(*, issuance_id) -> None:
-    """Queue the next step once the transaction that made it possible has committed.
+def issuance_enqueue(*, issuance_id, organization_id: int | None = None) -> None:
+    """Queue the next step, in its organisation's turn, once the transaction that made it possible has committed.
 
     With Redis an enqueue inside a transaction would survive a rollback; on_commit avoids that, and
-    the sweep covers the crash window between COMMIT and the callback.
+    the sweep covers the crash window between COMMIT and the callback. The turn itself is written
+    in the transaction (issuance/turns.py).
     """
     if issuance_is_continued_here(issuance_id):
         return
@@ -81,7 +82,18 @@ def issuance_enqueue(*, issuance_id) -> None:
     if started is not None:
         started.append(str(issuance_id))
         return
-    transaction.on_commit(lambda: async_task(ADVANCE_TASK, str(issuance_id), broker=queue_broker()))
+    if organization_id is None:
+        from .models import Issuance
+
+        organization_id = Issuance.objects.filter(pk=issuance_id).values_list("organization_id", flat=True).first()
+    from .turns import Kind, turn_enqueue
+
+    turn_enqueue(kind=Kind.ISSUANCE, ref=issuance_id, organization_id=organization_id)
+
+
+def task_enqueue_now(func: str, *args) -> None:
+    """Put `func(*args)` on the broker once the transaction commits (a turn's token, or any other task)."""
+    transaction.on_commit(lambda: async_task(func, *args, broker=queue_broker()))
 
 
 class _HeldUntil:
@@ -94,11 +106,23 @@ class _HeldUntil:
         return broker_enqueue_at(self.broker, task, due=self.due)
 
 
-def task_enqueue_at(func: str, *args, due: datetime) -> None:
+def task_enqueue_at(func: str, *args, due: datetime, organization_id: int | None = None) -> None:
     """Queue `func(*args)` to run when `due` comes (to about a second), once the transaction commits.
 
     For retries: a row due again in 5 s is attempted then, not at the next minute's sweep. The
     task must be safe to run early, late or twice (the row's claim decides); the sweep stays the
-    safety net for a task the broker lost.
+    safety net for a task the broker lost. A kind of work that is taken in turns (issuance/turns.py)
+    waits for its organisation's turn once due.
     """
+    from .turns import TASK_KINDS, turn_enqueue
+
+    kind = TASK_KINDS.get(func)
+    if kind is not None and len(args) == 1:
+        turn_enqueue(kind=kind, ref=args[0], organization_id=organization_id, due=due)
+        return
+    task_enqueue_at_raw(func, *args, due=due)
+
+
+def task_enqueue_at_raw(func: str, *args, due: datetime) -> None:
+    """`task_enqueue_at` without a turn: the task alone, held until `due`."""
     transaction.on_commit(lambda: async_task(func, *args, broker=_HeldUntil(queue_broker(), due)))
