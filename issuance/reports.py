@@ -192,7 +192,7 @@ BACKLOG_KINDS = {
 
 
 def backlog_by_organization(*, organizations, now: datetime) -> dict:
-    """Work waiting for its turn (issuance/turns.py, ADR 0012) per organisation, and when it should be done.
+    """Work waiting for its turn (issuance/step_queue.py, ADR 0012) per organisation, and when it should be done.
 
     Two queries: the waiting turns by organisation and kind (an index-only read of the turns table,
     which holds only what waits), and the issuances finished in the last BACKLOG_RATE_MINUTES (the

@@ -16,7 +16,7 @@ from .intake.processing import PROCESS_TASK
 from .models import CompletionEvent, Issuance
 from .step_queue import ADVANCE_TASK, queue_broker
 from .transitions import NOT_CLAIMABLE
-from .turns import KIND_TASKS, Kind, turn_push, turns_waiting_since
+from .step_queue import KIND_TASKS, Kind, turn_push, turns_waiting_since
 
 
 def issuances_waiting():

@@ -4,12 +4,12 @@ from .periodic import periodic_run
 from .sweep import completion_events_sweep as _sweep_events
 from .sweep import issuance_sweep as _sweep
 from .sweep import turns_sweep as _sweep_turns
-from .turns import Kind, turn_take
+from .step_queue import Kind, turn_take
 from .worker import issuance_advance_steps as _advance
 
 
 def issuance_advance(issuance_id: str) -> str | None:
-    """A token (issuance/turns.py): advance the issuance whose organisation's turn it is, else this one."""
+    """A token (issuance/step_queue.py): advance the issuance whose organisation's turn it is, else this one."""
     return _advance(issuance_id=turn_take(kind=Kind.ISSUANCE) or issuance_id)
 
 

@@ -3,12 +3,12 @@
 from django.core.mail import get_connection
 from ..models import OutboxMessage
 from ..periodic import periodic_run
-from ..turns import Kind, turn_enqueue, turn_take
+from ..step_queue import Kind, turn_enqueue, turn_take
 from .outbox import outbox_due_ids, outbox_recover_stuck, outbox_send
 
 
 def outbox_send_task(message_id: int) -> str:
-    """A token (issuance/turns.py): send the email whose organisation's turn it is, else this one."""
+    """A token (issuance/step_queue.py): send the email whose organisation's turn it is, else this one."""
     return str(outbox_send(message_id=int(turn_take(kind=Kind.EMAIL) or message_id)))
 
 

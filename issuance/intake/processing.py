@@ -15,7 +15,7 @@ from ..pipeline import issuance_start
 from ..sources import EnrichmentFailed, FieldError, NotACompletion, adapter_for_event
 from ..sources.base import json_parse
 from ..step_queue import queue_broker
-from ..turns import Kind, turn_push
+from ..step_queue import Kind, turn_push
 from ..typed_in import typed_in_by_event
 from ..errors import text_storable
 from ..bodies import webhook_body_parse
@@ -30,7 +30,7 @@ TASK_BATCH = 200
 def completion_events_enqueue(*, event_ids: list, organization_id: int | None = None) -> None:
     """Queue processing, in the organisation's turn, once the events are committed (a rolled-back insert queues nothing).
 
-    Each event waits for its turn (issuance/turns.py); a task carries up to TASK_BATCH turns' tokens.
+    Each event waits for its turn (issuance/step_queue.py); a task carries up to TASK_BATCH turns' tokens.
     """
     if event_ids and organization_id is None:
         organization_id = (CompletionEvent.objects.filter(pk=event_ids[0])

@@ -3,14 +3,14 @@
 from ..models import Source
 from ..periodic import periodic_run
 from ..step_queue import issuances_started_here
-from ..turns import Kind, turn_take
+from ..step_queue import Kind, turn_take
 from ..worker import issuance_advance_steps
 from .polling import PollNotPossible, source_poll, source_poll_due
 from .processing import completion_event_process_guarded
 
 
 def completion_events_process(*event_ids: str) -> dict:
-    """Tokens (issuance/turns.py): process, one at a time, the events whose organisation's turn it is.
+    """Tokens (issuance/step_queue.py): process, one at a time, the events whose organisation's turn it is.
 
     Once no event waits for its turn, the events this task was queued with are processed directly
     (their turns were taken by other tasks, and processing twice is harmless; or they were queued

@@ -2,12 +2,12 @@
 
 from ..models import OutboundDelivery
 from ..periodic import periodic_run
-from ..turns import Kind, turn_enqueue, turn_take
+from ..step_queue import Kind, turn_enqueue, turn_take
 from .deliveries import deliveries_due_ids, deliveries_recover_stuck, delivery_perform
 
 
 def outbound_delivery_task(delivery_id: int) -> str:
-    """A token (issuance/turns.py): attempt the delivery whose organisation's turn it is, else this one."""
+    """A token (issuance/step_queue.py): attempt the delivery whose organisation's turn it is, else this one."""
     delivery = delivery_perform(delivery_id=int(turn_take(kind=Kind.DELIVERY) or delivery_id))
     return f"{delivery.action} → {delivery.connection.kind}: {delivery.status}"
 

@@ -1,4 +1,4 @@
-"""Work is taken in turns per organisation (issuance/turns.py, ADR 0012), through a real cluster too."""
+"""Work is taken in turns per organisation (issuance/step_queue.py, ADR 0012), through a real cluster too."""
 
 import time
 from datetime import timedelta
@@ -11,7 +11,7 @@ from django_q.brokers import get_broker
 from courses.models import RuleSetVersion
 from courses.services import ruleset_version_publish
 from issuance.models import Issuance, WaitingTurn
-from issuance.turns import Kind, turn_push, turn_take
+from issuance.step_queue import Kind, turn_push, turn_take
 from tests.factories.courses import AchievementFactory, CourseFactory, RuleSetFactory
 from tests.factories.issuance import organization_with_templates
 from tests.faults.completions import profile_broker
@@ -97,3 +97,10 @@ def test_one_organisations_burst_does_not_hold_back_anothers_completion(smtp, tm
         cluster.stop()
         if cluster.env.get("REDIS_URL"):
             get_broker().delete_queue()
+
+
+def test_the_statements_name_the_models_table():
+    from issuance import step_queue as turns
+
+    for statement in (turns._PUSH, turns._TAKE, turns._TAKE_SKIPPING_LOCKED):
+        assert f" {WaitingTurn._meta.db_table} " in statement

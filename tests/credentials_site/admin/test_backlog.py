@@ -9,7 +9,7 @@ from django.utils import timezone
 from courses.access.membership import staff_add
 from issuance.models import Issuance
 from issuance.reports import backlog_by_organization
-from issuance.turns import Kind, turn_push
+from issuance.step_queue import Kind, turn_push
 from tests.factories.courses import CourseFactory, OrganizationFactory
 from tests.factories.issuance import IssuanceFactory
 
