@@ -26,8 +26,8 @@ def _fill(count: int) -> None:
         cursor.execute(f"""
             WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < %s)
             INSERT INTO {table} (kind, ref, organization_id, round, not_before, created_at)
-            SELECT CASE n % 4 WHEN 0 THEN 'event' WHEN 1 THEN 'issuance' WHEN 2 THEN 'email' ELSE 'delivery' END,
-                   'bench-' || n, CASE WHEN n % 10 < 7 THEN 1 ELSE 2 + n % 49 END, n / 50, NULL, %s
+            SELECT CASE n %% 4 WHEN 0 THEN 'event' WHEN 1 THEN 'issuance' WHEN 2 THEN 'email' ELSE 'delivery' END,
+                   'bench-' || n, CASE WHEN n %% 10 < 7 THEN 1 ELSE 2 + n %% 49 END, n / 50, NULL, %s
             FROM s""", [count - 1, now])
         cursor.execute("ANALYZE")
 

@@ -104,3 +104,22 @@ def test_the_statements_name_the_models_table():
 
     for statement in (turns._PUSH, turns._TAKE, turns._TAKE_SKIPPING_LOCKED):
         assert f" {WaitingTurn._meta.db_table} " in statement
+
+
+def test_a_turn_whose_task_was_lost_gets_a_task_from_the_sweep(db, settings):
+    from django_q.signing import SignedPackage
+
+    from issuance.sweep import turns_sweep
+
+    broker = get_broker()
+    broker.purge_queue()
+    settings.LAUREL_STALL_SECONDS = 120
+    turn_push(kind=Kind.EMAIL, ref="41", organization_id=1)  # its task went with a Redis restarted empty
+    turn_push(kind=Kind.EMAIL, ref="42", organization_id=1)  # its task is surely still queued
+    WaitingTurn.objects.filter(ref="41").update(created_at=timezone.now() - timedelta(seconds=300))
+    try:
+        assert turns_sweep() == 1
+        package = SignedPackage.loads(broker.dequeue()[0][1])
+        assert (package["func"], package["args"]) == ("issuance.delivery.tasks.outbox_send_task", ("41",))
+    finally:
+        broker.purge_queue()
