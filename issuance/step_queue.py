@@ -185,10 +185,29 @@ def turn_push(*, kind: str, ref, organization_id: int | None, not_before: dateti
     """Record that `ref` waits for its organisation's turn; False if a turn for it already waits."""
     ops = connection.ops
     org = organization_id or 0
-    with connection.cursor() as cursor:
+    with _turn_transaction() as cursor:
         cursor.execute(_PUSH, [kind, str(ref), org, kind, org, kind,
                                ops.adapt_datetimefield_value(not_before), ops.adapt_datetimefield_value(timezone.now())])
         return cursor.rowcount == 1
+
+
+@contextmanager
+def _turn_transaction():
+    """A cursor; outside a caller's transaction, in one of its own that PostgreSQL need not flush to disk.
+
+    A turn is bookkeeping the sweeps can redo: one lost in a crash of the database (a push or a take
+    not yet on disk) costs a stalled row re-queued, or a token whose work is already done. Waiting
+    for the flush cost the webhook request a second one after its event's. Inside a caller's
+    transaction the turn commits with the caller's work, as durably as that.
+    """
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield cursor
 
 
 def turn_take(*, kind: str) -> str | None:
@@ -196,7 +215,7 @@ def turn_take(*, kind: str) -> str | None:
     statement = _TAKE_SKIPPING_LOCKED if connection.vendor == "postgresql" else _TAKE
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     for _ in range(3):  # on PostgreSQL a row deleted by another worker between the two halves comes back empty
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _turn_transaction() as cursor:
             cursor.execute(statement, [kind, now])
             row = cursor.fetchone()
         if row is not None:
