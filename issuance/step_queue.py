@@ -220,7 +220,7 @@ def turn_take(*, kind: str) -> str | None:
             row = cursor.fetchone()
         if row is not None:
             return row[0]
-        if not WaitingTurn.objects.filter(kind=kind).exists():
+        if not WaitingTurn.objects.filter(_due(), kind=kind).exists():
             return None
     return None
 
@@ -244,7 +244,10 @@ def turn_enqueue(*, kind: str, ref, organization_id: int | None, due: datetime |
 def turns_waiting_since(*, kind: str, before: datetime, limit: int) -> list[str]:
     """Turns of `kind` waiting since before `before`: their tasks may have been lost with the broker."""
     return list(
-        WaitingTurn.objects.filter(kind=kind, created_at__lt=before)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lte=timezone.now()))
+        WaitingTurn.objects.filter(_due(), kind=kind, created_at__lt=before)
         .order_by("round", "id").values_list("ref", flat=True)[:limit]
     )
+
+
+def _due() -> Q:
+    return Q(not_before__isnull=True) | Q(not_before__lte=timezone.now())
