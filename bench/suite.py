@@ -1,6 +1,6 @@
 """`python -m bench`: the whole benchmark, or one part, on a throw-away stack; the last line printed is JSON.
 
-    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping] [--n N]
+    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping|fairness|burst|backlog] [--n N]
     python -m bench --only cluster [--n 600] [--fault-n 100] [--outage 60] [--watchdog 60] [--workers 3] [--faults a,b]
         (root; its own hosts in network namespaces)
 
@@ -8,7 +8,10 @@ Parts run in this order so none leaves a backlog for the next: pdf, pipeline, la
 intake and csv (the last two queue work with the workers stopped). `crash` (1,000 completions while
 the workers are SIGKILLed again and again; lost and duplicate counts) and `housekeeping` (every
 periodic task and /healthz at N = 1,000,000 issuances, events, outbox and delivery rows) run only
-when asked for. `cluster` (bench/cluster.py) builds its own hosts in network namespaces and prints one
+when asked for, as do `fairness` (organisation A posts N completions at once, B one 10 s later: how
+long B waits), `burst` (N completions at once: intake p99, time to clear, lost, CPU per credential;
+BENCH_Q_WORKERS sets the worker processes) and `backlog` (the dashboard's backlog query at N waiting
+turns). `cluster` (bench/cluster.py) builds its own hosts in network namespaces and prints one
 JSON line: the burst, fairness between organisations, five faults and a stalled worker host.
 """
 
@@ -26,7 +29,7 @@ from .report import RESULTS_DIR, combined_table, derive, latest_by_profile, mach
 PARTS = ["pdf", "pipeline", "latency", "verify", "intake", "csv"]
 # Only with --only: a fault run, not a speed figure; and every periodic task at a million rows, which
 # loads for minutes first.
-ON_REQUEST = ["crash", "housekeeping", "cluster"]
+ON_REQUEST = ["crash", "housekeeping", "fairness", "burst", "backlog", "cluster"]
 
 
 def log(message: str) -> None:
@@ -106,6 +109,18 @@ def _measure(part: str, *, stack, sink, cpus: int, n: int | None, clusters: int)
         from .housekeeping import measure_housekeeping
 
         return measure_housekeeping(stack=stack, count=n or 1_000_000, log=log)
+    if part == "fairness":
+        from .fairness import measure_fairness
+
+        return measure_fairness(stack=stack, sink=sink, count=n or 10_000, log=log)
+    if part == "burst":
+        from .fairness import measure_burst
+
+        return measure_burst(stack=stack, sink=sink, count=n or 10_000, log=log)
+    if part == "backlog":
+        from .backlog import measure_backlog
+
+        return measure_backlog(stack=stack, count=n or 1_000_000, log=log)
     if part == "latency":
         from .pipeline import measure_latency
 

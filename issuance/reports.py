@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from courses.models import Course
 
-from issuance.models import CompletionEvent, Credential, Issuance, OutboxMessage
+from issuance.models import CompletionEvent, Credential, Issuance, OutboxMessage, WaitingTurn
 from issuance.transitions import NOT_CLAIMABLE
 
 CHART_DAYS = 14
@@ -182,3 +182,41 @@ def course_upcoming_expiries(*, course, now: datetime | None = None) -> dict[int
     now = now or timezone.now()
     held = Credential.objects.filter(issuance__course=course, status=Credential.Status.ACTIVE, valid_until__gt=now)
     return {days: held.filter(valid_until__lte=now + timedelta(days=days)).count() for days in EXPIRY_DAYS}
+
+
+BACKLOG_RATE_MINUTES = 5
+BACKLOG_KINDS = {
+    WaitingTurn.Kind.EVENT: "events", WaitingTurn.Kind.ISSUANCE: "steps",
+    WaitingTurn.Kind.EMAIL: "emails", WaitingTurn.Kind.DELIVERY: "deliveries",
+}
+
+
+def backlog_by_organization(*, organizations, now: datetime) -> dict:
+    """Work waiting for its turn (issuance/step_queue.py, ADR 0013) per organisation, and when it should be done.
+
+    Two queries: the waiting turns by organisation and kind (an index-only read of the turns table,
+    which holds only what waits), and the issuances finished in the last BACKLOG_RATE_MINUTES (the
+    `finished_at` index). Work is taken in turns, so an organisation with b completions waiting is
+    done once every organisation has had min(its own backlog, b) turns: its estimate is the sum of
+    those over every organisation, at the recent rate. No finished issuance in that window gives no
+    estimate (`eta_seconds` None), not zero. Other organisations' counts enter the estimate but are
+    not returned.
+    """
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BACKLOG_KINDS.values(), 0))
+    for organization_id, kind, count in (WaitingTurn.objects.values_list("organization_id", "kind")
+                                         .annotate(count=Count("id")).order_by()):
+        counts[organization_id][BACKLOG_KINDS[kind]] += count
+    since = now - timedelta(minutes=BACKLOG_RATE_MINUTES)
+    finished = Issuance.objects.filter(finished_at__gte=since, finished_at__lte=now).count()
+    rate = finished / (BACKLOG_RATE_MINUTES * 60)
+    completions = {org: row["events"] + row["steps"] for org, row in counts.items()}
+    shown = set(organizations)
+    rows = []
+    for organization_id, row in counts.items():
+        if organization_id not in shown:
+            continue
+        mine = completions[organization_id]
+        ahead = sum(min(theirs, mine) for theirs in completions.values())
+        rows.append({"organization_id": organization_id, **row, "completions": mine,
+                     "eta_seconds": ahead / rate if rate and mine else (0.0 if not mine else None)})
+    return {"rows": sorted(rows, key=lambda row: -row["completions"]), "per_minute": round(rate * 60, 1)}

@@ -16,6 +16,7 @@ from .intake.processing import PROCESS_TASK
 from .models import CompletionEvent, Issuance
 from .step_queue import ADVANCE_TASK, queue_broker
 from .transitions import NOT_CLAIMABLE
+from .step_queue import KIND_TASKS, Kind, turn_push, turns_waiting_since
 
 
 def issuances_waiting():
@@ -36,11 +37,12 @@ def issuance_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> li
         Q(next_attempt_at__lte=now)
         | Q(next_attempt_at__isnull=True, state_changed_at__lte=now - timedelta(seconds=stalled_after))
     )
-    ids = list(due.order_by("state_changed_at").values_list("pk", flat=True)[:limit])
+    rows = list(due.order_by("state_changed_at").values_list("pk", "organization_id")[:limit])
     broker = queue_broker()
-    for issuance_id in ids:
+    for issuance_id, organization_id in rows:
+        turn_push(kind=Kind.ISSUANCE, ref=issuance_id, organization_id=organization_id)  # a waiting turn keeps its place
         async_task(ADVANCE_TASK, str(issuance_id), broker=broker)
-    return ids
+    return [issuance_id for issuance_id, _ in rows]
 
 
 def completion_events_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> list:
@@ -54,11 +56,32 @@ def completion_events_sweep(*, stalled_after: int | None = None, limit: int = 10
     now = timezone.now()
     cutoff = now - timedelta(seconds=stalled_after)
     due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, received_at__lte=cutoff)
-    ids = list(
+    rows = list(
         CompletionEvent.objects.filter(due, status=CompletionEvent.Status.ACCEPTED)
-        .order_by("received_at").values_list("pk", flat=True)[:limit]
+        .order_by("received_at").values_list("pk", "source__organization_id")[:limit]
     )
     broker = queue_broker()
-    for event_id in ids:  # one task each: a single event's task carries its issuance on to the email
+    for event_id, organization_id in rows:  # one task each: a single event's task carries its issuance on to the email
+        turn_push(kind=Kind.EVENT, ref=event_id, organization_id=organization_id)
         async_task(PROCESS_TASK, str(event_id), broker=broker)
-    return ids
+    return [event_id for event_id, _ in rows]
+
+
+def turns_sweep(*, limit: int = 1000) -> int:
+    """Queue a task again for each turn that has waited longer than its kind's stall time.
+
+    Its task may have been lost with the broker (Redis restarted empty, a popped task whose worker
+    died) after its work was done another way (an email's or a delivery's own sweep sends it
+    directly), and a turn with no task would wait for ever. In a long backlog the turn is merely
+    waiting: the extra task takes the next turn in order, and one that finds none left does its
+    own row's work again, a no-op.
+    """
+    now = timezone.now()
+    broker = queue_broker()
+    queued = 0
+    for kind, task in KIND_TASKS.items():
+        stall = settings.LAUREL_EVENT_STALL_SECONDS if kind == Kind.EVENT else settings.LAUREL_STALL_SECONDS
+        for ref in turns_waiting_since(kind=kind, before=now - timedelta(seconds=stall), limit=limit):
+            async_task(task, ref, broker=broker)
+            queued += 1
+    return queued

@@ -3,15 +3,18 @@
 from .periodic import periodic_run
 from .sweep import completion_events_sweep as _sweep_events
 from .sweep import issuance_sweep as _sweep
+from .sweep import turns_sweep as _sweep_turns
+from .step_queue import Kind, turn_take
 from .worker import issuance_advance_steps as _advance
 
 
 def issuance_advance(issuance_id: str) -> str | None:
-    return _advance(issuance_id=issuance_id)
+    """A token (issuance/step_queue.py): advance the issuance whose organisation's turn it is, else this one."""
+    return _advance(issuance_id=turn_take(kind=Kind.ISSUANCE) or issuance_id)
 
 
 def issuance_sweep() -> int:
     with periodic_run(name="sweep") as budget:
         if budget is None:
             return 0  # the previous sweep is still running, or housekeeping has every slot it may take
-        return len(_sweep()) + len(_sweep_events())
+        return len(_sweep()) + len(_sweep_events()) + _sweep_turns()

@@ -32,7 +32,7 @@ def issuance_open(*, actor_kind: str, actor_label: str, detail: str, actor_user=
     issuance = Issuance.objects.create(state=State.VALIDATED, **fields)
     audit_record(issuance=issuance, event=issuance.event, from_state="", to_state=State.VALIDATED,
                  actor_kind=actor_kind, actor_user=actor_user, actor_label=actor_label, detail=detail)
-    issuance_enqueue(issuance_id=issuance.pk)
+    issuance_enqueue(issuance_id=issuance.pk, organization_id=issuance.organization_id)
     return issuance
 
 
@@ -121,7 +121,7 @@ def issuance_move(
     for name, value in {**lease, **fields}.items():
         setattr(issuance, name, value)
     if not finished:
-        issuance_enqueue(issuance_id=issuance.pk)
+        issuance_enqueue(issuance_id=issuance.pk, organization_id=issuance.organization_id)
 
 
 def issuance_fail(*, issuance: Issuance, step: str, error: str, permanent: bool, max_attempts: int | None = None,
@@ -231,6 +231,6 @@ def issuance_unpark(*, issuance_id, actor_user=None, actor_label: str = "staff")
             actor_kind="staff", actor_user=actor_user, actor_label=actor_user.get_username() if actor_user else actor_label,
             detail=f"Resumed from the {issuance.failed_step} step (was: {issuance.error})",
         )
-        issuance_enqueue(issuance_id=issuance.pk)
+        issuance_enqueue(issuance_id=issuance.pk, organization_id=issuance.organization_id)
     issuance.refresh_from_db()
     return issuance

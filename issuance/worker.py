@@ -70,7 +70,7 @@ def issuance_advance_steps(*, issuance_id, max_steps: int = len(STEPS) + 1) -> s
             if not issuance_claim_held(issuance) or issuance.state not in STEPS:
                 return state
         issuance_claim_release(issuance)
-    issuance_enqueue(issuance_id=issuance_id)  # still moving: let another task carry on
+    issuance_enqueue(issuance_id=issuance_id, organization_id=issuance.organization_id)  # still moving: let another task carry on
     return state
 
 

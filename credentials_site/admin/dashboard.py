@@ -44,6 +44,7 @@ class Dashboard:
     organizations: list = field(default_factory=list)
     stalled: list[str] = field(default_factory=list)  # /healthz's reasons: the workers are every organisation's
     worker_hosts: list[dict] = field(default_factory=list)  # every worker host's last heartbeat
+    backlog: dict = field(default_factory=dict)  # work waiting its turn, per organisation (reports.backlog_by_organization)
 
 
 def _list_url(name: str, **params) -> str:
@@ -107,7 +108,21 @@ def dashboard_build(*, user, now: datetime | None = None) -> Dashboard:
         minutes_per_credential=minutes, organizations=list(organizations.values_list("name", flat=True)[:6]),
         stalled=pipeline_health(now=now)["stalled_because"],
         worker_hosts=[{**entry, "ago": _duration(entry["seconds_ago"])} for entry in worker_hosts(now=now)],
+        backlog=_backlog(organizations=organizations, scope=scope, now=now),
     )
+
+
+BACKLOG_REFRESH_SECONDS = 15
+
+
+def _backlog(*, organizations, scope: list, now: datetime) -> dict:
+    """Per organisation: completions, emails and deliveries waiting for their turn, and the estimate to clear them."""
+    backlog = reports.backlog_by_organization(organizations=scope, now=now)
+    names = dict(organizations.filter(pk__in=[row["organization_id"] for row in backlog["rows"]]).values_list("pk", "name"))
+    rows = [{**row, "name": names.get(row["organization_id"], "—"),
+             "eta": "not yet known: nothing finished in the last 5 minutes" if row["eta_seconds"] is None
+             else _duration(row["eta_seconds"])} for row in backlog["rows"]]
+    return {"rows": rows, "per_minute": backlog["per_minute"], "refresh_seconds": BACKLOG_REFRESH_SECONDS if rows else None}
 
 
 def _hours(minutes: int) -> str:

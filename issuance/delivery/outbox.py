@@ -203,7 +203,7 @@ def _record_failure(*, message: OutboxMessage, error: TransportError, now: datet
     if message.status == Status.QUEUED and message.next_attempt_at is not None:
         # Sent when due, to about a second, not at the next minute's sweep; whichever of the two
         # comes first claims the row, the other finds it taken.
-        task_enqueue_at(SEND_TASK, message.pk, due=message.next_attempt_at)
+        task_enqueue_at(SEND_TASK, message.pk, due=message.next_attempt_at, organization_id=message.organization_id)
     return delivery_result(message=message)
 
 

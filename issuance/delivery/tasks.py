@@ -1,21 +1,22 @@
 """Queue entry points for the outbox: thin, so a task that runs twice does no harm."""
 
 from django.core.mail import get_connection
-from django.db import transaction
-from django_q.tasks import async_task
-
+from ..models import OutboxMessage
 from ..periodic import periodic_run
-from ..step_queue import queue_broker
+from ..step_queue import Kind, turn_enqueue, turn_take
 from .outbox import outbox_due_ids, outbox_recover_stuck, outbox_send
 
 
 def outbox_send_task(message_id: int) -> str:
-    return str(outbox_send(message_id=int(message_id)))
+    """A token (issuance/step_queue.py): send the email whose organisation's turn it is, else this one."""
+    return str(outbox_send(message_id=int(turn_take(kind=Kind.EMAIL) or message_id)))
 
 
-def outbox_enqueue_send(*, message_id: int) -> None:
-    """Send in the background once the row's transaction has committed."""
-    transaction.on_commit(lambda: async_task("issuance.delivery.tasks.outbox_send_task", message_id, broker=queue_broker()))
+def outbox_enqueue_send(*, message_id: int, organization_id: int | None = None) -> None:
+    """Send in the background, in its organisation's turn, once the row's transaction has committed."""
+    if organization_id is None:
+        organization_id = OutboxMessage.objects.filter(pk=message_id).values_list("organization_id", flat=True).first()
+    turn_enqueue(kind=Kind.EMAIL, ref=message_id, organization_id=organization_id)
 
 
 def outbox_sweep() -> str:

@@ -213,6 +213,6 @@ def _store_batch(*, source: Source, batch: list[CompletionEvent], report: CsvImp
     with transaction.atomic():
         # A concurrent import of the same file may store some rows first: those are its rows, not ours.
         inserted = [event.pk for event in completion_events_store(events=fresh)] if fresh else []
-        completion_events_enqueue(event_ids=inserted)
+        completion_events_enqueue(event_ids=inserted, organization_id=source.organization_id)
     report.stored += len(inserted)
     report.duplicates += len(fresh) - len(inserted)

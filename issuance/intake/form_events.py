@@ -71,7 +71,7 @@ def form_event_store(*, source: Source, external_id: str, payload: dict, user, d
         return None
     audit_record(event=event, from_state="", to_state=CompletionEvent.Status.ACCEPTED, actor_kind="staff",
                  actor_user=user, actor_label=user.get_username(), detail=detail)
-    completion_events_enqueue(event_ids=[event.pk])
+    completion_events_enqueue(event_ids=[event.pk], organization_id=source.organization_id)
     return event
 
 

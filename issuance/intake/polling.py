@@ -136,7 +136,7 @@ def _step_store(*, poller, source, cursor, step, report: ScopeReport, holder: st
             cursor.seen = sorted(set(cursor.seen or []) | set(step.seen))
             cursor.save()
         if enqueue:
-            completion_events_enqueue(event_ids=new_ids)
+            completion_events_enqueue(event_ids=new_ids, organization_id=source.organization_id)
 
 
 def _step_preview(*, poller, source, step, report: ScopeReport) -> None:

@@ -15,6 +15,7 @@ from ..pipeline import issuance_start
 from ..sources import EnrichmentFailed, FieldError, NotACompletion, adapter_for_event
 from ..sources.base import json_parse
 from ..step_queue import queue_broker
+from ..step_queue import Kind, turn_push
 from ..typed_in import typed_in_by_event
 from ..errors import text_storable
 from ..bodies import webhook_body_parse
@@ -26,9 +27,17 @@ PROCESS_TASK = "issuance.intake.tasks.completion_events_process"
 TASK_BATCH = 200
 
 
-def completion_events_enqueue(*, event_ids: list) -> None:
-    """Queue processing once the events are committed (a rolled-back insert queues nothing)."""
+def completion_events_enqueue(*, event_ids: list, organization_id: int | None = None) -> None:
+    """Queue processing, in the organisation's turn, once the events are committed (a rolled-back insert queues nothing).
+
+    Each event waits for its turn (issuance/step_queue.py); a task carries up to TASK_BATCH turns' tokens.
+    """
+    if event_ids and organization_id is None:
+        organization_id = (CompletionEvent.objects.filter(pk=event_ids[0])
+                           .values_list("source__organization_id", flat=True).first())
     ids = [str(event_id) for event_id in event_ids]
+    for event_id in ids:
+        turn_push(kind=Kind.EVENT, ref=event_id, organization_id=organization_id)
     for start in range(0, len(ids), TASK_BATCH):
         batch = ids[start : start + TASK_BATCH]
         transaction.on_commit(lambda batch=batch: async_task(PROCESS_TASK, *batch, broker=queue_broker()), robust=True)

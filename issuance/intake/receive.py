@@ -79,5 +79,5 @@ def webhook_event_store(
         with transaction.atomic():
             event_park(event=event, errors=[error], actor_label=source.slug)
         return event, "parked"
-    completion_events_enqueue(event_ids=[event.pk])
+    completion_events_enqueue(event_ids=[event.pk], organization_id=source.organization_id)
     return event, "accepted"

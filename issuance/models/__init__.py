@@ -13,6 +13,7 @@ from .outbox import OutboxMessage, Suppression
 from .status import StatusList, StatusListEntry
 from .wallets import WalletOffer, WalletSecret
 from .typed_in import HandIssue, Roster, RosterRow
+from .turns import WaitingTurn
 
 __all__ = [
     "CompletionEvent",
@@ -43,6 +44,7 @@ __all__ = [
     "StaffDigest",
     "StatusList",
     "StatusListEntry",
+    "WaitingTurn",
     "Suppression",
     "WalletOffer",
     "WalletSecret",

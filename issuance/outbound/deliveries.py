@@ -136,7 +136,7 @@ def _attempt_when_due(delivery: OutboundDelivery) -> None:
     If the sweep gets there first, the task finds the row claimed or done and does nothing.
     """
     if delivery.status == Status.QUEUED and delivery.next_attempt_at is not None:
-        task_enqueue_at(DELIVERY_TASK, delivery.pk, due=delivery.next_attempt_at)
+        task_enqueue_at(DELIVERY_TASK, delivery.pk, due=delivery.next_attempt_at, organization_id=delivery.organization_id)
 
 
 def _finish(delivery: OutboundDelivery, *, status: str, error: str, now: datetime, **fields) -> OutboundDelivery:

@@ -23,7 +23,8 @@ def outbound_platforms_issue(*, issuance: Issuance, credential: Credential) -> s
 def outbound_sync_issue(*, issuance: Issuance, credential: Credential) -> list[OutboundDelivery]:
     """Step 7: CRM records and webhook events, queued for the workers (call inside the step's transaction)."""
     planned = deliveries_plan(issuance=issuance, credential=credential, action=ISSUED, stages={CRM, WEBHOOK})
-    outbound_enqueue(delivery_ids=[delivery.pk for delivery in planned if delivery.status == Status.QUEUED])
+    outbound_enqueue(delivery_ids=[delivery.pk for delivery in planned if delivery.status == Status.QUEUED],
+                     organization_id=issuance.organization_id)
     return planned
 
 
@@ -32,11 +33,13 @@ def outbound_credential_changed(*, credential: Credential, action: str, reason: 
     issuance = Issuance.objects.select_related("organization", "learner", "course").get(pk=credential.issuance_id)
     planned = deliveries_plan(issuance=issuance, credential=credential, action=action, stages={PLATFORM, CRM, WEBHOOK},
                               reason=reason)
-    outbound_enqueue(delivery_ids=[delivery.pk for delivery in planned if delivery.status == Status.QUEUED])
+    outbound_enqueue(delivery_ids=[delivery.pk for delivery in planned if delivery.status == Status.QUEUED],
+                     organization_id=issuance.organization_id)
     return planned
 
 
 def outbound_issuance_parked(*, issuance: Issuance) -> list[OutboundDelivery]:
     planned = deliveries_plan(issuance=issuance, action=PARKED, stages={WEBHOOK})
-    outbound_enqueue(delivery_ids=[delivery.pk for delivery in planned if delivery.status == Status.QUEUED])
+    outbound_enqueue(delivery_ids=[delivery.pk for delivery in planned if delivery.status == Status.QUEUED],
+                     organization_id=issuance.organization_id)
     return planned

@@ -104,3 +104,20 @@ def test_the_main_lists_fit_a_1280_px_screen_without_sideways_scrolling(superuse
             .map(e => (e.id || e.className).toString().slice(0, 40) + ' ' + e.scrollWidth + '>' + e.clientWidth)""")
         assert overflowing == [], (name, overflowing)
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280, name
+
+
+def test_the_backlog_shows_each_organisations_waiting_work_in_the_browser(superuser_page, first_aid, shots):
+    from issuance.step_queue import Kind, turn_push
+
+    organization = first_aid.organization
+    for n in range(25):
+        turn_push(kind=Kind.EVENT, ref=f"waiting-{n}", organization_id=organization.pk)
+    turn_push(kind=Kind.EMAIL, ref="waiting-mail", organization_id=organization.pk)
+    page = superuser_page
+    page.goto("/admin/")
+
+    table = page.locator("table[data-backlog]")
+    assert table.locator("tbody tr td").all_inner_texts() == [
+        organization.name, "25", "1", "0", "not yet known: nothing finished in the last 5 minutes"]
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "dashboard-backlog.png"), full_page=False)

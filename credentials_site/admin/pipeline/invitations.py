@@ -18,7 +18,7 @@ def invitation_send(*, invitation: Invitation, token: str) -> None:
     """The invitation's email, through the outbox (retried, recorded, visible to the organisation's staff)."""
     url = settings.LAUREL_BASE_URL + reverse("invitation-accept", args=[token])
     message = outbox_enqueue(draft=invitation_email_draft(invitation=invitation, url=url))
-    outbox_enqueue_send(message_id=message.pk)
+    outbox_enqueue_send(message_id=message.pk, organization_id=message.organization_id)
 
 
 @admin.register(Invitation)

@@ -128,7 +128,7 @@ class OutboxMessageAdmin(LaurelAdmin):
             done = 0
             for message in allowed:
                 if outbox_requeue(message_id=message.pk):
-                    outbox_enqueue_send(message_id=message.pk)
+                    outbox_enqueue_send(message_id=message.pk, organization_id=message.organization_id)
                     self.log_change(request, message, "Queued to be sent again.")
                     done += 1
             skipped = len(allowed) - done
@@ -155,9 +155,9 @@ class OutboxMessageAdmin(LaurelAdmin):
             released = outbox_release_held(message_ids=[message.pk for message in held])
             for message in held:
                 if message.pk in released:
-                    outbox_enqueue_send(message_id=message.pk)
+                    outbox_enqueue_send(message_id=message.pk, organization_id=message.organization_id)
                     if message.issuance_id:  # a pipeline step waiting on this email carries on now
-                        issuance_enqueue(issuance_id=message.issuance_id)
+                        issuance_enqueue(issuance_id=message.issuance_id, organization_id=message.organization_id)
                     self.log_change(request, message, "Released from the paused course's hold and queued.")
             self.message_user(request, f"Released {len(released)} held message{'s' if len(released) != 1 else ''}; "
                               "they are being sent.", messages.SUCCESS)
