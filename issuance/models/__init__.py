@@ -1,6 +1,7 @@
 """The pipeline's records: sources and events received, learners, issuances and credentials."""
 
 from .effects import Effect
+from .engagement import CredentialEngagement
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
 from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
@@ -17,6 +18,7 @@ __all__ = [
     "Connection",
     "ConnectionMapping",
     "Credential",
+    "CredentialEngagement",
     "Effect",
     "HandIssue",
     "Issuance",

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..credentials import credential_code_prefix
+from ..engagement.counting import engagement_count
 from ..models import Credential
 from .erased import credential_erased_page
 from .verification import PublicStatus, credential_live_row, credential_page_facts, credential_public_status
@@ -62,6 +63,7 @@ def credential_page(request, credential_id):
         }, request=request)
         with _rendered_lock:
             _rendered[key] = html
+    engagement_count(credential_id=credential_id, counter="views", request=request)
     response = HttpResponse(html)
     # The status is read live; a shared cache must not keep an old one.
     response["Cache-Control"] = "no-cache"
@@ -86,4 +88,5 @@ def verify_code(request):
     if len(matches) != 1:
         return _not_found(request, code=code, message=f"No credential has the code {code.upper()}. Check it against "
                                                       "the certificate; the letters are 0–9 and A–F.")
+    engagement_count(credential_id=matches[0], counter="verifications", request=request)
     return redirect("credential-page", credential_id=matches[0])

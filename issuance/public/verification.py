@@ -30,7 +30,7 @@ class PublicStatus:
 def _facts_key(credential_id, certificate_sha256: str) -> str:
     # Keyed by the certificate's hash too: a regenerated certificate (a name correction, a new
     # template) changes it, so the page never shows a stale name or fingerprint.
-    return f"credential-page:v1:{credential_id}:{certificate_sha256}"
+    return f"credential-page:v2:{credential_id}:{certificate_sha256}"
 
 
 def credential_signature_check(*, credential: Credential) -> VerificationResult:
@@ -86,7 +86,10 @@ def _facts(credential: Credential) -> dict:
             "png": credential_url(credential_id=credential.pk, suffix="/badge.png"),
             "image": achievement_image_url(achievement=achievement),
             "assertion": credential_assertion_url(credential=credential),
-            "linkedin": linkedin_add_to_profile_url(
+            # The page's button goes through Laurel, which counts the click (public/linkedin.py) and sends
+            # the visitor on to LinkedIn's form, built here from the credential and nothing the visitor sent.
+            "linkedin": credential_url(credential_id=credential.pk, suffix="/linkedin"),
+            "linkedin_profile": linkedin_add_to_profile_url(
                 name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
                 cert_url=page_url, cert_id=code,
             ),

@@ -23,7 +23,11 @@ from courses.rule_descriptions import (
     ruleset_version_requirements,
 )
 from courses.access.tenancy import organizations_for
-from issuance.reports import course_upcoming_expiries
+from django.template.loader import render_to_string
+from django.utils import timezone
+from issuance.engagement.figures import engagement_rates
+from issuance.reports import course_upcoming_expiries, month_start
+from credentials_site.admin.dashboard import engagement_chart
 from courses.models import (
     Achievement,
     CertificateAsset,
@@ -47,7 +51,7 @@ class OrganizationAdmin(LaurelHistoryAdmin):
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
         ("Locale", {"fields": ["timezone", "locale"]}),
         ("Open Badges", {"fields": ["issuer_id_method"]}),
-        ("Privacy", {"fields": ["raw_body_retention_days"]}),
+        ("Privacy", {"fields": ["raw_body_retention_days", "count_engagement"]}),
     ]
     actions = [rotate_signing_keys]
 
@@ -336,8 +340,17 @@ class CourseAdmin(LaurelHistoryAdmin):
         ("How it looks", {"fields": ["certificate_template", "email_template"]}),
         ("What comes next", {"fields": ["next_course", "url", "renewal_url", "retake_url"]}),
         ("Upcoming expiries", {"fields": ["upcoming_expiries"]}),
+        ("After sending (credentials issued in the last 30 days)", {"fields": ["engagement"]}),
     ]
-    readonly_fields = ["upcoming_expiries"]
+    readonly_fields = ["upcoming_expiries", "engagement"]
+
+    @admin.display(description="Viewed, downloaded, added")
+    def engagement(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        now = timezone.now()
+        chart = engagement_chart(engagement_rates(course=obj, start=month_start(now=now), end=now))
+        return render_to_string("admin/laurel/engagement_chart.html", {"chart": chart})
 
     @admin.display(description="Credentials ending")
     def upcoming_expiries(self, obj):
