@@ -1,12 +1,13 @@
 """`python -m bench`: the whole benchmark, or one part, on a throw-away stack; the last line printed is JSON.
 
-    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping] [--n N]
+    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping|engagement] [--n N]
 
 Parts run in this order so none leaves a backlog for the next: pdf, pipeline, latency, verify,
 intake and csv (the last two queue work with the workers stopped). `crash` (1,000 completions while
 the workers are SIGKILLed again and again; lost and duplicate counts) and `housekeeping` (every
-periodic task and /healthz at N = 1,000,000 issuances, events, outbox and delivery rows) run only
-when asked for.
+periodic task and /healthz at N = 1,000,000 issuances, events, outbox and delivery rows) and
+`engagement` (the public page with counting on and off, and the dashboard's rates at N = 1,000,000
+counted credentials) run only when asked for.
 """
 
 import argparse
@@ -23,7 +24,7 @@ from .report import RESULTS_DIR, combined_table, derive, latest_by_profile, mach
 PARTS = ["pdf", "pipeline", "latency", "verify", "intake", "csv"]
 # Only with --only: a fault run, not a speed figure; and every periodic task at a million rows, which
 # loads for minutes first.
-ON_REQUEST = ["crash", "housekeeping"]
+ON_REQUEST = ["crash", "housekeeping", "engagement"]
 
 
 def log(message: str) -> None:
@@ -36,8 +37,8 @@ def _arguments(argv):
     parser.add_argument("--only", choices=PARTS + ON_REQUEST, action="append", help="run this part only (repeatable)")
     parser.add_argument("--n", type=int, help="a smaller run: N completions for the pipeline and intake burst, "
                         "min(N, 300) at 5/s for latency, N CSV rows, N verification requests, N/2 renders, "
-                        "N completions for crash, N issuances (events, emails, deliveries) for housekeeping "
-                        "(defaults 2000 / 300 / 10000 / 2000 / 1000 / 1000 / 1000000)")
+                        "N completions for crash, N issuances (events, emails, deliveries) for housekeeping, N counted credentials for engagement "
+                        "(defaults 2000 / 300 / 10000 / 2000 / 1000 / 1000 / 1000000 / 1000000)")
     parser.add_argument("--clusters", type=int, default=1, help="qcluster processes for the pipeline part (scaling out)")
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--table", action="store_true", help="print the README table from the latest results and exit")
@@ -97,6 +98,10 @@ def _measure(part: str, *, stack, sink, cpus: int, n: int | None, clusters: int)
         from .housekeeping import measure_housekeeping
 
         return measure_housekeeping(stack=stack, count=n or 1_000_000, log=log)
+    if part == "engagement":
+        from .engagement import measure_engagement
+
+        return measure_engagement(stack=stack, count=n or 1_000_000, log=log)
     if part == "latency":
         from .pipeline import measure_latency
 
