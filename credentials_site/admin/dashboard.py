@@ -210,7 +210,7 @@ def engagement_chart(engagement: dict) -> dict:
             "key": rate["key"], "label": rate["label"], "y": index * ENGAGEMENT_ROW + 6, "x": ENGAGEMENT_LABEL,
             "w": round(max(share * plot_w, 1 if rate["count"] else 0), 1), "track": plot_w, "h": ENGAGEMENT_ROW - 14,
             "colour": ENGAGEMENT_COLOURS[rate["key"]], "text_y": index * ENGAGEMENT_ROW + ENGAGEMENT_ROW / 2 + 4,
-            "value_x": ENGAGEMENT_LABEL + plot_w + 8, "percent": _percent(rate["share"]),
+            "value_x": ENGAGEMENT_LABEL + plot_w + 8, "percent": _percent(rate["share"]), "count": rate["count"],
             "title": f"{rate['label']}: {rate['count']} of {engagement['issued']} credentials issued",
         })
     return {"width": ENGAGEMENT_W, "height": len(bars) * ENGAGEMENT_ROW + 4, "bars": bars,

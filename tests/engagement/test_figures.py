@@ -94,8 +94,10 @@ def test_the_dashboard_and_the_course_page_show_the_rates(person, issue, first_a
 
     assert "After sending: the 2 credentials issued in the last 30 days" in page
     for html in (page, course_page):
-        assert 'data-rate-row="viewed"><span class="laurel-row-label">Viewed: 1 of 2 credentials issued</span><span class="laurel-row-value">50 %' in html
-        assert "Added to LinkedIn: 1 of 2 credentials issued" in html
+        assert '<tr data-rate-row="viewed"><td>Viewed</td><td>1 / 2</td><td>50 %</td></tr>' in html
+        assert '<tr data-rate-row="linkedin"><td>Added to LinkedIn</td><td>1 / 2</td><td>50 %</td></tr>' in html
+        assert '<tr data-rate-row="downloaded"><td>Downloaded</td><td>0 / 2</td><td>0 %</td></tr>' in html
+        assert "<title>Viewed: 1 of 2 credentials issued</title>" in html
         assert "In all: 1 page views, 0 PDF downloads, 1 LinkedIn clicks, 0 wallet claims, 0 verifications." in html
         assert "<script src=\"http" not in html  # the chart is inline SVG: nothing from another site
 
