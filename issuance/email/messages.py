@@ -15,9 +15,8 @@ from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
 from courses.models import EmailTemplate, Organization
 from courses.templating.learner_text import learner_text_line
 
-from ..credentials import certificate_filename, credential_public_code, credential_url
+from ..credentials import certificate_filename, credential_url
 from ..idempotency_keys import credential_email_key, invitation_email_key, still_needed_email_key
-from ..linkedin import linkedin_add_to_profile_url
 from ..models import Credential, Issuance, OutboxMessage
 from .draft import EmailDraft
 from .render import RenderedEmail, email_render
@@ -97,11 +96,9 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
         "credential_id": str(credential.pk), "credential_url": url,
         "badge_url": f"{url}.json" if credential.badge else "",
         "issue_date": f"{issued:%-d %B %Y}", "expiry_date": f"{expires:%-d %B %Y}" if expires else "",
-        "linkedin_url": linkedin_add_to_profile_url(
-            name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
-            # The code the certificate and the public page show, so the profile's id is the one a verifier types.
-            cert_url=url, cert_id=credential_public_code(credential_id=credential.pk),
-        ),
+        # Through Laurel, which counts the click and sends the learner on to LinkedIn's form filled from the
+        # credential (public/linkedin.py); a credential revoked since the email was sent is not added.
+        "linkedin_url": credential_url(credential_id=credential.pk, suffix="/linkedin"),
         "next_course_title": next_course.title if next_course else "",
         "next_course_description": next_course.description if next_course else "",
         "wallet_url": wallet_url,

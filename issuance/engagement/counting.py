@@ -39,7 +39,7 @@ def _upsert_sql(counter: str) -> str:
     values = ", ".join("%s" for _ in COUNTERS)
     columns = ", ".join(quote(name) for name in COUNTERS)
     return (
-        f"INSERT INTO {table} ({quote('credential_id')}, {quote('organization_id')}, {quote('course_id')}, "
+        f"INSERT INTO {table} ({quote('credential_id')}, {quote('organization_id')}, {quote('course_id')}, "  # nosec B608: quoted model names, values bound
         f"{quote('issued_at')}, {columns}, {quote('first_counted_at')}, {quote('last_counted_at')}) "
         f"SELECT c.{quote('id')}, i.{quote('organization_id')}, i.{quote('course_id')}, c.{quote('issued_at')}, "
         f"{values}, %s, %s FROM {quote(Credential._meta.db_table)} c "
