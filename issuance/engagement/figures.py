@@ -27,7 +27,10 @@ def engagement_rates(*, start: datetime, end: datetime, organizations=None, cour
     Two queries, each a window on an index: the credentials by credential_issued_idx (as the dashboard's
     "issued" figures), the counted ones by engagement_org_issued_idx or engagement_course_issued_idx."""
     if course is not None:
-        issued = Credential.objects.filter(issuance__course=course)
+        # The course's achievement first: credential_issued_idx (issued_at, achievement) then narrows the window to
+        # this award before each credential's issuance is checked for the course (several courses may share one; a
+        # course whose award was changed counts what it issued under the current one).
+        issued = Credential.objects.filter(achievement_id=course.achievement_id, issuance__course=course)
         counted = CredentialEngagement.objects.filter(course=course)
     else:
         issued = Credential.objects.filter(achievement__organization__in=organizations)
