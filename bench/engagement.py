@@ -85,17 +85,21 @@ def load_engagement(credentials: int, now, log) -> dict:
     sql = Dialect(connection.vendor, now)
     quote = connection.ops.quote_name
     roll = sql.uniform()
+
+    def upto(n: int) -> str:  # a random whole number 0 … n − 1 (random() is an integer on SQLite, a fraction on PostgreSQL)
+        return f"abs(random() % {n})" if sql.sqlite else f"floor(random() * {n})::integer"
+
     started = time.perf_counter()
     with transaction.atomic():
         # Shares seen on the peers' dashboards: most credentials viewed, fewer downloaded, fewer still on LinkedIn.
         timings["engagement_rows"] = insert_select(CredentialEngagement, {
             "credential_id": "c.id", "organization_id": "i.organization_id", "course_id": "i.course_id",
             "issued_at": "c.issued_at",
-            "views": f"CASE WHEN {roll} < 0.7 THEN 1 + abs(random() % 12) ELSE 0 END",
-            "downloads": f"CASE WHEN {roll} < 0.4 THEN 1 + abs(random() % 3) ELSE 0 END",
+            "views": f"CASE WHEN {roll} < 0.7 THEN 1 + {upto(12)} ELSE 0 END",
+            "downloads": f"CASE WHEN {roll} < 0.4 THEN 1 + {upto(3)} ELSE 0 END",
             "linkedin_clicks": f"CASE WHEN {roll} < 0.2 THEN 1 ELSE 0 END",
             "wallet_claims": f"CASE WHEN {roll} < 0.05 THEN 1 ELSE 0 END",
-            "verifications": f"CASE WHEN {roll} < 0.15 THEN 1 + abs(random() % 4) ELSE 0 END",
+            "verifications": f"CASE WHEN {roll} < 0.15 THEN 1 + {upto(4)} ELSE 0 END",
             "first_counted_at": sql.later("c.issued_at", "1", "hours"),
             "last_counted_at": sql.later("c.issued_at", "3", "days"),
         }, f"FROM {quote(Credential._meta.db_table)} c JOIN {quote(Issuance._meta.db_table)} i ON i.id = c.issuance_id "
