@@ -118,6 +118,7 @@ def main() -> None:
     parser.add_argument("--course", default="FA-101")
     parser.add_argument("--score", type=int, default=90)
     parser.add_argument("--paths", help="get: a file with one path per line, fetched round-robin")
+    parser.add_argument("--user-agent", default="", help="get: send this User-Agent (a browser's, to be counted as a person)")
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--rate", type=float, default=0.0, help="requests per second; 0 = as fast as answered")
     parser.add_argument("--concurrency", type=int, default=8)
@@ -140,8 +141,10 @@ def main() -> None:
         with open(args.paths) as handle:
             paths = [line.strip() for line in handle if line.strip()]
 
+        headers = {"User-Agent": args.user_agent} if args.user_agent else {}
+
         def send(client: Client, index: int) -> int:
-            return client.request("GET", paths[index % len(paths)])
+            return client.request("GET", paths[index % len(paths)], headers=headers)
 
     records = run(count=args.count, rate=args.rate, concurrency=args.concurrency, max_seconds=args.max_seconds,
                   url=args.url, send=send)

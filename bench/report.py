@@ -93,7 +93,22 @@ def table(results: dict) -> str:
             lines.append(f"| {label} | {target} | {_value(results, key)} | {_load(results, load_key)} | {_met(check, results, key)} |")
     if "housekeeping" in results:
         lines += housekeeping_table(results["housekeeping"])
+    if "engagement" in results:
+        lines += engagement_table(results["engagement"])
     return "\n".join(lines)
+
+
+def engagement_table(figures: dict) -> list[str]:
+    """The public page with counting on and off, and the rates at N counted credentials (bench/engagement.py)."""
+    return ["", f"Counting after sending ({figures['vendor']}; {figures['page_concurrency']} clients, "
+                f"{figures['page_requests_each']:,} pages each way, {figures['views_counted']:,} views counted)", "",
+            "| Figure | counting on | counting off |", "|---|---|---|",
+            f"| public page p50 / p99 | {figures['page_counting_on_p50_ms']} / {figures['page_counting_on_p99_ms']} ms | "
+            f"{figures['page_counting_off_p50_ms']} / {figures['page_counting_off_p99_ms']} ms |",
+            f"| pages a second | {figures['page_counting_on_per_s']} | {figures['page_counting_off_per_s']} |", "",
+            f"At {figures['credentials']:,} counted credentials (loaded in {figures['loaded_s']} s): dashboard rates "
+            f"{figures['dashboard_rates_ms']:,} ms, one course's rates {figures['course_rates_ms']:,} ms, whole /admin/ page "
+            f"{figures['admin_page_ms']:,} ms (median of 5; load average {figures['load_engagement']})."]
 
 
 def housekeeping_table(figures: dict) -> list[str]:

@@ -1,6 +1,6 @@
 """`python -m bench`: the whole benchmark, or one part, on a throw-away stack; the last line printed is JSON.
 
-    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping|fairness|burst|backlog] [--n N]
+    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping|fairness|burst|backlog|engagement] [--n N]
     python -m bench --only cluster [--n 600] [--fault-n 100] [--outage 60] [--watchdog 60] [--workers 3] [--faults a,b]
         (root; its own hosts in network namespaces)
 
@@ -11,7 +11,8 @@ periodic task and /healthz at N = 1,000,000 issuances, events, outbox and delive
 when asked for, as do `fairness` (organisation A posts N completions at once, B one 10 s later: how
 long B waits), `burst` (N completions at once: intake p99, time to clear, lost, CPU per credential;
 BENCH_Q_WORKERS sets the worker processes) and `backlog` (the dashboard's backlog query at N waiting
-turns). `cluster` (bench/cluster.py) builds its own hosts in network namespaces and prints one
+turns), and `engagement` (the public page with counting on and off, and the dashboard's rates at
+N = 1,000,000 counted credentials). `cluster` (bench/cluster.py) builds its own hosts in network namespaces and prints one
 JSON line: the burst, fairness between organisations, five faults and a stalled worker host.
 """
 
@@ -29,7 +30,7 @@ from .report import RESULTS_DIR, combined_table, derive, latest_by_profile, mach
 PARTS = ["pdf", "pipeline", "latency", "verify", "intake", "csv"]
 # Only with --only: a fault run, not a speed figure; and every periodic task at a million rows, which
 # loads for minutes first.
-ON_REQUEST = ["crash", "housekeeping", "fairness", "burst", "backlog", "cluster"]
+ON_REQUEST = ["crash", "housekeeping", "fairness", "burst", "backlog", "engagement", "cluster"]
 
 
 def log(message: str) -> None:
@@ -42,8 +43,8 @@ def _arguments(argv):
     parser.add_argument("--only", choices=PARTS + ON_REQUEST, action="append", help="run this part only (repeatable)")
     parser.add_argument("--n", type=int, help="a smaller run: N completions for the pipeline and intake burst, "
                         "min(N, 300) at 5/s for latency, N CSV rows, N verification requests, N/2 renders, "
-                        "N completions for crash, N issuances (events, emails, deliveries) for housekeeping "
-                        "(defaults 2000 / 300 / 10000 / 2000 / 1000 / 1000 / 1000000)")
+                        "N completions for crash, N issuances (events, emails, deliveries) for housekeeping, N counted credentials for engagement "
+                        "(defaults 2000 / 300 / 10000 / 2000 / 1000 / 1000 / 1000000 / 1000000)")
     parser.add_argument("--fault-n", type=int, default=100, help="cluster: completions posted during each fault (default 100)")
     parser.add_argument("--outage", type=float, default=60, help="cluster: seconds a link or the storage host stays cut (default 60)")
     parser.add_argument("--watchdog", type=float, default=60, help="cluster: WatchdogSec and LAUREL_WORKER_STALL_SECONDS (default 60)")
@@ -121,6 +122,10 @@ def _measure(part: str, *, stack, sink, cpus: int, n: int | None, clusters: int)
         from .backlog import measure_backlog
 
         return measure_backlog(stack=stack, count=n or 1_000_000, log=log)
+    if part == "engagement":
+        from .engagement import measure_engagement
+
+        return measure_engagement(stack=stack, count=n or 1_000_000, log=log)
     if part == "latency":
         from .pipeline import measure_latency
 

@@ -60,6 +60,11 @@ class Organization(CopySettings):
         help_text="After this many days the raw body of a processed or ignored event is deleted by the daily "
         "privacy job (parked and unprocessed events keep theirs). Empty: keep them.",
     )
+    count_engagement = models.BooleanField(
+        "count what happens to credentials", default=True,
+        help_text="Count, per credential, public page views, PDF downloads, LinkedIn clicks, wallet claims and "
+        "verifications: counts and dates only, no address, no cookie (docs/learners.md). Off: nothing more is counted.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib import admin
 from django.urls import path, reverse
 
+from issuance.engagement.figures import engagement_counted_between
 from audit.export import DEFAULT_DAYS, ExportRow, audit_csv_response, audit_range_bounds, audit_range_parse
 from audit.models import AuditRecord
 from django.apps import apps
@@ -66,7 +67,8 @@ class AuditRecordAdmin(LaurelAdmin):
         records = self.get_changelist_instance(list_request).get_queryset(list_request)
         filtered = any(name not in ("o", "p") for name in list_request.GET)
         # Configuration changes belong to no issuance: they are left out when the list is narrowed to some.
-        extra = [] if filtered else configuration_changes(*audit_range_bounds(start=start, end=end), user=request.user)
+        bounds = audit_range_bounds(start=start, end=end)
+        extra = [] if filtered else configuration_changes(*bounds, user=request.user) + engagement_rows(*bounds, user=request.user)
         return audit_csv_response(start=start, end=end, records=records.order_by(), extra_rows=extra)
 
     @admin.display(description="Detail")
@@ -134,3 +136,15 @@ def configuration_changes(low, high, *, user) -> list[ExportRow]:
                        f"{changed}.",
             ))
     return rows
+
+
+def engagement_rows(low, high, *, user) -> list[ExportRow]:
+    """Each credential counted in [low, high), as one row at its last count: what happened after it was sent."""
+    organizations = None if user.is_superuser else tenancy.organizations_for(user, "audit.view_auditrecord")
+    return [ExportRow(
+        at=row["last_counted_at"], issuance=str(row["credential__issuance_id"]), course=row["course__code"],
+        to_state="engagement", actor_kind="visitors", actor_label="engagement",
+        detail=(f"Credential {row['credential_id']}: {row['views']} views, {row['downloads']} downloads, "
+                f"{row['linkedin_clicks']} LinkedIn clicks, {row['wallet_claims']} wallet claims, "
+                f"{row['verifications']} verifications (counted since {row['first_counted_at']:%Y-%m-%d})."),
+    ) for row in engagement_counted_between(low=low, high=high, organizations=organizations)]

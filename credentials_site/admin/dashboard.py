@@ -15,6 +15,7 @@ from django.utils import timezone
 from courses.access.tenancy import organizations_for
 
 from issuance import reports
+from issuance.engagement.figures import engagement_rates
 from issuance.health import pipeline_health, worker_hosts
 
 QUEUE_AGE_BANDS = [("hour", "Under an hour"), ("day", "1–24 hours"), ("week", "1–7 days"), ("older", "Over a week")]
@@ -41,6 +42,7 @@ class Dashboard:
     expiries: list[Figure]
     time_saved: Figure
     minutes_per_credential: int
+    engagement: dict = field(default_factory=dict)  # what happened to the 30 days' credentials (engagement_chart)
     organizations: list = field(default_factory=list)
     stalled: list[str] = field(default_factory=list)  # /healthz's reasons: the workers are every organisation's
     worker_hosts: list[dict] = field(default_factory=list)  # every worker host's last heartbeat
@@ -105,7 +107,9 @@ def dashboard_build(*, user, now: datetime | None = None) -> Dashboard:
                        for point in reports.time_to_email_by_day(organizations=scope, now=now)],
         volume=reports.volume_by_course(organizations=scope, now=now),
         ineligible=ineligible, queue_age=queue_figures, expiries=expiry_figures, time_saved=saved,
-        minutes_per_credential=minutes, organizations=list(organizations.values_list("name", flat=True)[:6]),
+        minutes_per_credential=minutes,
+        engagement=engagement_rates(organizations=scope, start=issued["month"][1], end=now),
+        organizations=list(organizations.values_list("name", flat=True)[:6]),
         stalled=pipeline_health(now=now)["stalled_because"],
         worker_hosts=[{**entry, "ago": _duration(entry["seconds_ago"])} for entry in worker_hosts(now=now)],
         backlog=_backlog(organizations=organizations, scope=scope, now=now),
@@ -208,6 +212,34 @@ def time_to_email_chart(points: list[dict]) -> dict:
             "grid": grid, "base_y": PAD_T + plot_h, "left": PAD_L, "right": CHART_W - 8, "empty": not values, "rows": rows}
 
 
+ENGAGEMENT_W, ENGAGEMENT_ROW, ENGAGEMENT_LABEL = 480, 34, 170
+ENGAGEMENT_COLOURS = {"viewed": "#2563eb", "downloaded": "#16a34a", "linkedin": "#0a66c2", "wallet": "#9333ea"}
+
+
+def engagement_chart(engagement: dict) -> dict:
+    """A horizontal bar per rate (viewed, downloaded, added to LinkedIn, claimed into a wallet), 0–100 %
+    of the credentials issued in the period; the figures beside each bar say the count behind it."""
+    plot_w = ENGAGEMENT_W - ENGAGEMENT_LABEL - 110
+    bars = []
+    for index, rate in enumerate(engagement["rates"]):
+        share = rate["share"] or 0
+        bars.append({
+            "key": rate["key"], "label": rate["label"], "y": index * ENGAGEMENT_ROW + 6, "x": ENGAGEMENT_LABEL,
+            "w": round(max(share * plot_w, 1 if rate["count"] else 0), 1), "track": plot_w, "h": ENGAGEMENT_ROW - 14,
+            "colour": ENGAGEMENT_COLOURS[rate["key"]], "text_y": index * ENGAGEMENT_ROW + ENGAGEMENT_ROW / 2 + 4,
+            "value_x": ENGAGEMENT_LABEL + plot_w + 8, "percent": _percent(rate["share"]), "count": rate["count"],
+            "title": f"{rate['label']}: {rate['count']} of {engagement['issued']} credentials issued",
+        })
+    return {"width": ENGAGEMENT_W, "height": len(bars) * ENGAGEMENT_ROW + 4, "bars": bars,
+            "issued": engagement["issued"], "totals": engagement["totals"], "empty": not engagement["issued"]}
+
+
+def _percent(share: float | None) -> str:
+    if share is None:
+        return "—"
+    return f"{share * 100:.0f} %" if share >= 0.1 or share == 0 else f"{share * 100:.1f} %"
+
+
 def _axis(days: list[date], slot: float) -> list[dict]:
     step = 2 if len(days) > 10 else 1
     return [{"x": round(PAD_L + position * slot + slot / 2, 1), "y": CHART_H - 8, "label": f"{day:%d %b}"}
@@ -227,5 +259,6 @@ def dashboard_callback(request, context):
         "volume_chart": volume_chart(dashboard.volume),
         "latency_chart": time_to_email_chart(dashboard.time_to_email),
         "worker_stall_seconds": settings.LAUREL_WORKER_STALL_SECONDS,
+        "engagement_chart": engagement_chart(dashboard.engagement),
     })
     return context

@@ -18,9 +18,8 @@ from courses.templating.languages import formatting_locale
 from courses.templating.learner_text import learner_text_line
 
 from ..certificates.merge_fields import format_day
-from ..credentials import certificate_filename, credential_public_code, credential_url
+from ..credentials import certificate_filename, credential_url
 from ..idempotency_keys import credential_copy_key, credential_email_key, invitation_email_key, still_needed_email_key
-from ..linkedin import linkedin_add_to_profile_url
 from ..models import Credential, Issuance, OutboxMessage
 from .draft import EmailDraft
 from .render import RenderedEmail, email_render
@@ -123,11 +122,9 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
         "badge_url": f"{url}.json" if credential.badge else "",
         "issue_date": _day(issued, organization=organization, language=language),
         "expiry_date": _day(expires, organization=organization, language=language),
-        "linkedin_url": linkedin_add_to_profile_url(
-            name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
-            # The code the certificate and the public page show, so the profile's id is the one a verifier types.
-            cert_url=url, cert_id=credential_public_code(credential_id=credential.pk),
-        ),
+        # Through Laurel, which counts the click and sends the learner on to LinkedIn's form filled from the
+        # credential (public/linkedin.py); a credential revoked since the email was sent is not added.
+        "linkedin_url": credential_url(credential_id=credential.pk, suffix="/linkedin"),
         "next_course_title": next_course.title if next_course else "",
         "next_course_description": next_course.description if next_course else "",
         "wallet_url": wallet_url,

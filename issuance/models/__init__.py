@@ -1,6 +1,7 @@
 """The pipeline's records: sources and events received, learners, issuances and credentials."""
 
 from .effects import Effect
+from .engagement import CredentialEngagement
 from .heartbeat import WorkerHeartbeat
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
@@ -20,6 +21,7 @@ __all__ = [
     "Connection",
     "ConnectionMapping",
     "Credential",
+    "CredentialEngagement",
     "Effect",
     "HandIssue",
     "Issuance",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ..credentials import certificate_filename
+from ..engagement.counting import engagement_count
 from ..models import Credential
 from .erased import credential_erased_response
 
@@ -33,6 +34,7 @@ def credential_pdf(request, credential_id):
     if not credential.pdf:
         raise Http404("This credential has no certificate yet.")
     filename = certificate_filename(course_title=credential.issuance.course.title, learner_name=credential.issuance.learner_name)
+    engagement_count(credential_id=credential.pk, counter="downloads", request=request)
     response = FileResponse(credential.pdf.open("rb"), content_type="application/pdf", filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "public, max-age=300"

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..credentials import credential_code_prefix
+from ..engagement.counting import engagement_count
 from ..models import Credential
 from .erased import credential_erased_page, credential_withheld_page
 from .verification import PublicStatus, credential_live_row, credential_page_facts, credential_public_status
@@ -72,6 +73,7 @@ def _credential_page(request, *, credential_id, row, facts, language):
         }, request=request)
         with _rendered_lock:
             _rendered[key] = html
+    engagement_count(credential_id=credential_id, counter="views", request=request)
     response = HttpResponse(html)
     response["Content-Language"] = language
     # The status is read live; a shared cache must not keep an old one.
@@ -106,4 +108,5 @@ def _verify_code(request):
     if len(matches) != 1:
         return _not_found(request, code=code, message=gettext("No credential has the code %(code)s. Check it against "
                                                               "the certificate; the letters are 0–9 and A–F.") % {"code": code.upper()})
+    engagement_count(credential_id=matches[0], counter="verifications", request=request)
     return redirect("credential-page", credential_id=matches[0])

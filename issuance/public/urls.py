@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import badges, certificates, invitations, pages, unsubscribe
+from . import badges, certificates, invitations, linkedin, pages, unsubscribe
 
 urlpatterns = [
     path("credentials/<uuid:credential_id>.pdf", certificates.credential_pdf, name="credential-pdf"),
     path("credentials/<uuid:credential_id>.json", badges.credential_json, name="credential-json"),
     path("credentials/<uuid:credential_id>/badge.png", badges.credential_badge_png, name="credential-badge-png"),
+    path("credentials/<uuid:credential_id>/linkedin", linkedin.credential_linkedin, name="credential-linkedin"),
     path("credentials/<uuid:credential_id>", pages.credential_page, name="credential-page"),
     path("verify", pages.verify_code, name="credential-verify"),
     path("invitations/<str:token>", invitations.invitation_page, name="invitation-accept"),

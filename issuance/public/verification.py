@@ -88,7 +88,10 @@ def _facts(credential: Credential) -> dict:
             "png": credential_url(credential_id=credential.pk, suffix="/badge.png"),
             "image": achievement_image_url(achievement=achievement),
             "assertion": credential_assertion_url(credential=credential),
-            "linkedin": linkedin_add_to_profile_url(
+            # The page's button goes through Laurel, which counts the click (public/linkedin.py) and sends
+            # the visitor on to LinkedIn's form, built here from the credential and nothing the visitor sent.
+            "linkedin": credential_url(credential_id=credential.pk, suffix="/linkedin"),
+            "linkedin_profile": linkedin_add_to_profile_url(
                 name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
                 cert_url=page_url, cert_id=code,
             ),

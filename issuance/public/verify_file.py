@@ -4,6 +4,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
+from ..engagement.counting import engagement_count
 from ..verification.files import FileRefused, presented_file_read
 from ..verification.presented import presented_file_verify, verify_rate_exceeded
 from ..verification.uploads import upload_handlers_bound, upload_limit_check, uploaded_file_bytes
@@ -28,6 +29,8 @@ def verify_file_page(request):
     except FileRefused as refused:
         return _refused(request, refused.status, refused.detail)
     report = presented_file_verify(presented=presented)
+    if report.laurel_credential is not None:
+        engagement_count(credential_id=report.laurel_credential, counter="verifications", request=request)
     response = render(request, TEMPLATE, {"code": "", "message": "", "report": report, "facts": report.facts})
     response["Cache-Control"] = "no-store"
     return response

@@ -41,6 +41,7 @@ class VerificationReport:
     errors: list[dict] = field(default_factory=list)
     status: str = "unknown"  # valid, expired, suspended, revoked, unknown
     credential_id: str | None = None
+    laurel_credential: object = None  # this Laurel's credential's key, when it is one of ours (engagement counts it)
     original_file: bool | None = None
     kind: str = "json"
     # What the page says in words; the API answers the fields above.
@@ -88,6 +89,7 @@ def presented_credential_verify(*, credential) -> VerificationReport:
         return report
     report.credential_id = credential["id"] if isinstance(credential.get("id"), str) else None
     row = _laurel_row(report.credential_id)
+    report.laurel_credential = row.pk if row else None
     organization = row.issuance.organization if row else _laurel_organization(_issuer_id(credential))
     report.facts = _facts(credential, laurel=organization is not None, row=row)
     report.checks.append("proof")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from courses.access.secret_digest import secret_hash
 
+from ..engagement.counting import engagement_count
 from ..models import Credential, WalletOffer, WalletSecret
 from ..openbadges.credential_badge import credential_badge_for_holder
 
@@ -173,4 +174,5 @@ def wallet_offer_claim(*, offer: WalletOffer, holder_did: str) -> dict:
         audit_record(issuance=issuance, from_state=issuance.state, to_state=issuance.state, actor_kind="system",
                      actor_label=f"wallet:{protocol}",
                      detail=f"Claimed into the wallet of {holder_did} ({protocol.label}) at {now.isoformat()}.")
+    engagement_count(credential_id=locked.credential_id, counter="wallet_claims")  # a first claim only, once committed
     return badge

@@ -2,14 +2,13 @@
 
 import html
 import re
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
 
 from courses.defaults import organization_install_default_templates
 from courses.models import EmailTemplate
-from issuance.credentials import credential_public_code
 from issuance.models import Suppression
 from issuance.delivery.sending import delivery_send_credential_email, delivery_send_still_needed_email
 from tests.factories.delivery import CredentialFactory, IssuanceFactory
@@ -79,13 +78,9 @@ def test_it_links_the_credential_page_badge_and_linkedin_with_the_right_paramete
 
     assert f'href="{page}"' in body and page in text
     assert f'href="{page}.json"' in body and f"{page}.json" in text
-    [linkedin] = re.findall(r'href="(https://www\.linkedin\.com/profile/add\?[^"]+)"', body)
-    assert parse_qsl(urlsplit(html.unescape(linkedin)).query) == [
-        ("startTask", "CERTIFICATION_NAME"), ("name", "First Aid at Work (3 years)"), ("organizationName", "Northwind Safety"),
-        ("issueYear", "2026"), ("issueMonth", "3"), ("expirationYear", "2029"), ("expirationMonth", "3"),
-        ("certUrl", page), ("certId", credential_public_code(credential_id=credential.pk)),
-    ]
-    assert html.unescape(linkedin) in text
+    # Add to LinkedIn goes through Laurel's redirect, which counts the click (tests/engagement/test_counting.py
+    # follows it to LinkedIn's form with every parameter).
+    assert f'href="{page}/linkedin"' in body and f"{page}/linkedin" in text
 
 
 def test_it_names_the_course_in_the_subject_and_invites_to_the_next_course(smtp_server):

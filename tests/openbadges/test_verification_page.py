@@ -30,7 +30,7 @@ def test_it_shows_a_valid_credential_with_everything_a_verifier_needs(client, is
     assert "Ann &lt;b&gt;Lee&lt;/b&gt;" in page  # learner text is escaped, never markup
     for fact in ("First Aid at Work", "Harbour Academy", "Signature verified", credential.pdf_sha256,
                  credential_public_code(credential_id=credential.pk), "92%", "Add to LinkedIn",
-                 "startTask=CERTIFICATION_NAME", f"/credentials/{credential.pk}.pdf",
+                 f"/credentials/{credential.pk}/linkedin", f"/credentials/{credential.pk}.pdf",
                  f"/credentials/{credential.pk}.json", f"/credentials/{credential.pk}/badge.png"):
         assert fact in page, fact
     assert f"{credential.issued_at:%-d %B %Y}" in page

@@ -95,7 +95,12 @@ def test_the_demo_pass_ends_as_exactly_one_email_with_the_pdf_a_working_link_and
     page = requests.get(page_url, timeout=10)
     assert page.status_code == 200 and "Ada Lovelace" in page.text and "First Aid at Work" in page.text
 
-    [linkedin] = re.findall(r"https://www\.linkedin\.com/profile/add\?\S+", text)
+    [through_laurel] = re.findall(rf"{re.escape(page_url)}/linkedin\b", text)
+    click = requests.get(through_laurel, headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0"},
+                         allow_redirects=False, timeout=10)
+    assert click.status_code == 302
+    linkedin = click.headers["Location"]
+    assert linkedin.startswith("https://www.linkedin.com/profile/add?")
     params = parse_qs(urlsplit(linkedin).query)
     issued = credential.issued_at.astimezone(ZoneInfo("Europe/London"))
     assert params == {

@@ -26,7 +26,11 @@ from courses.rule_descriptions import (
     ruleset_version_requirements,
 )
 from courses.access.tenancy import organizations_for
-from issuance.reports import course_upcoming_expiries
+from django.template.loader import render_to_string
+from django.utils import timezone
+from issuance.engagement.figures import engagement_rates
+from issuance.reports import course_upcoming_expiries, month_start
+from credentials_site.admin.dashboard import engagement_chart
 from courses.models import (
     Achievement,
     CertificateAsset,
@@ -50,7 +54,7 @@ class OrganizationAdmin(LaurelHistoryAdmin):
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
         ("Locale", {"fields": ["timezone", "locale", "language"]}),
         ("Open Badges", {"fields": ["issuer_id_method"]}),
-        ("Privacy", {"fields": ["raw_body_retention_days"]}),
+        ("Privacy", {"fields": ["raw_body_retention_days", "count_engagement"]}),
         ("Copies to others", {"fields": ["copy_manager", "copy_to", "copy_attach_pdf"],
                               "description": "Who else gets the news of each credential (a course may set its own)."}),
     ]
@@ -375,8 +379,17 @@ class CourseAdmin(LaurelHistoryAdmin):
         ("Copies to others", {"fields": ["copies_own", "copy_manager", "copy_to", "copy_attach_pdf", "copy_email_template"],
                               "description": "Without “own copy settings”, the organisation's copy settings apply."}),
         ("Upcoming expiries", {"fields": ["upcoming_expiries"]}),
+        ("After sending (credentials issued in the last 30 days)", {"fields": ["engagement"]}),
     ]
-    readonly_fields = ["upcoming_expiries"]
+    readonly_fields = ["upcoming_expiries", "engagement"]
+
+    @admin.display(description="Viewed, downloaded, added")
+    def engagement(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        now = timezone.now()
+        chart = engagement_chart(engagement_rates(course=obj, start=month_start(now=now), end=now))
+        return render_to_string("admin/laurel/engagement_chart.html", {"chart": chart})
 
     @admin.display(description="Credentials ending")
     def upcoming_expiries(self, obj):

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from issuance.credentials import credential_url
+from issuance.engagement.figures import credential_engagement
 from issuance.lifecycle.expiry import credential_shown_status
 from issuance.models import Credential
 from issuance.revocation import (
@@ -30,6 +31,14 @@ class RevokeSerializer(ReasonSerializer):
     )
 
 
+class EngagementSerializer(serializers.Serializer):
+    views = serializers.IntegerField(help_text="Public page views, not staff's and not known bots'.")
+    downloads = serializers.IntegerField(help_text="PDF downloads from the public address.")
+    linkedin_clicks = serializers.IntegerField(help_text="Clicks on Add to LinkedIn, through Laurel's redirect.")
+    wallet_claims = serializers.IntegerField(help_text="Claims into a digital wallet.")
+    verifications = serializers.IntegerField(help_text="Checks on the verify page and POST /api/v1/verify.")
+
+
 class CredentialStatusSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.SerializerMethodField(help_text="As shown everywhere: a credential past its end is expired.")
@@ -37,6 +46,13 @@ class CredentialStatusSerializer(serializers.Serializer):
     valid_until = serializers.DateTimeField(allow_null=True)
     replaces = serializers.UUIDField(source="replaces_id", allow_null=True)
     url = serializers.SerializerMethodField()
+    engagement = serializers.SerializerMethodField(
+        help_text="What happened after it was sent: counts only (docs/learners.md). Zeros when nothing was counted "
+                  "or the organisation turned counting off.")
+
+    @extend_schema_field(EngagementSerializer)
+    def get_engagement(self, credential) -> dict:
+        return credential_engagement(credential_id=credential.pk)
 
     @extend_schema_field(serializers.ChoiceField(choices=Credential.Status.choices))
     def get_status(self, credential) -> str:

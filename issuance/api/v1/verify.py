@@ -11,6 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ...engagement.counting import engagement_count
 from ...bodies import BodyRefused, json_request_parse, webhook_body_read
 from ...verification.files import FileRefused, PresentedFile, presented_file_read
 from ...verification.presented import presented_file_verify, verify_rate_exceeded
@@ -94,7 +95,11 @@ class VerifyView(APIView):
             presented = _presented(request)
         except FileRefused as refused:
             return Response({"detail": refused.detail}, status=refused.status)
-        return Response(presented_file_verify(presented=presented).as_api())
+        report = presented_file_verify(presented=presented)
+        if report.laurel_credential is not None:
+            # Every API check counts: a verifier's system calls it with an HTTP library, which on a page would be a bot.
+            engagement_count(credential_id=report.laurel_credential, counter="verifications")
+        return Response(report.as_api())
 
 
 def _presented(request) -> PresentedFile:
