@@ -30,6 +30,8 @@ def _score(credential: Credential) -> str | None:
 
 def _programme_evidence(credential: Credential) -> list[dict]:
     """A programme credential's evidence: the constituent credentials that satisfied it, each by its public id."""
+    if getattr(credential.issuance.course, "programme", None) is None:
+        return []  # only a programme's own course issues through an award
     award = ProgrammeAward.objects.filter(issuance_id=credential.issuance_id).first()
     if award is None:
         return []
