@@ -22,13 +22,14 @@ from pydoc import locate
 from standardwebhooks import Webhook
 
 from issuance import pipeline, transitions, worker
-from issuance.intake import processing
+from issuance.intake import processing, ratelimit, source_cache
 from issuance.models import Issuance
 from tests.factories.issuance import DEMO_SECRET, SourceFactory
 
 # The whole path's statements for one credential once the processes are warm (docs/performance.md).
-BUDGET = 86
+BUDGET = 85
 
+SHARED = "webhook: shared (source cache, rate limit)"
 TRANSACTION_MARKERS = {"BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK"}
 
 # Innermost match on the call stack names the step a statement belongs to.
@@ -42,6 +43,10 @@ STEP_CODES = {
     pipeline.deliver.__code__: "deliver",
     pipeline.sync.__code__: "sync",
     worker.issuance_advance_steps.__code__: "between steps",
+    # Shared by many requests, so not per credential: a process remembers an active source for 3 s, and
+    # reserves a batch of the source's rate limit at a time. Printed, not counted in the budget.
+    source_cache.webhook_source_get.__code__: SHARED,
+    ratelimit.rate_limit_exceeded.__code__: SHARED,
 }
 
 
@@ -68,7 +73,8 @@ class StatementsByStep:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        """Per credential: everything but the work a process shares between requests."""
+        return sum(count for step, count in self.counts.items() if step != SHARED)
 
 
 def _post(client, source, *, email: str, message_id: str):
@@ -122,8 +128,8 @@ def test_one_credential_from_webhook_to_email_stays_within_its_statement_budget(
         print(f"\nSQL statements per credential ({connection.vendor}), warm; first credential {warm.total}:")
         for step, count in counter.counts.items():
             markers = sum(1 for s, sql in counter.statements if s == step and sql.split()[0].upper() in TRANSACTION_MARKERS)
-            print(f"  {step:<40} {count:>3}  (of which {markers} BEGIN/SAVEPOINT/RELEASE)")
-        print(f"  {'total':<40} {counter.total:>3}")
+            print(f"  {step:<44} {count:>3}  (of which {markers} BEGIN/SAVEPOINT/RELEASE)")
+        print(f"  {"total":<44} {counter.total:>3}")
         if "-v" in sys.argv or "-vv" in sys.argv:
             for step, sql in counter.statements:
                 print(f"    [{step}] {sql[:220]}")
