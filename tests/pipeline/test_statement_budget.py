@@ -129,7 +129,7 @@ def test_one_credential_from_webhook_to_email_stays_within_its_statement_budget(
         for step, count in counter.counts.items():
             markers = sum(1 for s, sql in counter.statements if s == step and sql.split()[0].upper() in TRANSACTION_MARKERS)
             print(f"  {step:<44} {count:>3}  (of which {markers} BEGIN/SAVEPOINT/RELEASE)")
-        print(f"  {"total":<44} {counter.total:>3}")
+        print(f"  {'total':<44} {counter.total:>3}")
         if "-v" in sys.argv or "-vv" in sys.argv:
             for step, sql in counter.statements:
                 print(f"    [{step}] {sql[:220]}")
