@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timezone as dt_timezone
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import AuditChainHead, AuditRecord
 
@@ -63,13 +64,18 @@ def _head_locked() -> AuditChainHead:
 
 
 def audit_chain_append(**fields) -> AuditRecord:
-    with transaction.atomic():
+    # Inside the caller's transaction (every move of an issuance) no savepoint of its own: an error here
+    # rolls the caller's whole transaction back anyway, so the savepoint was two round trips for nothing.
+    with transaction.atomic(savepoint=False):
         head = _head_locked()
         fields["detail_salt"], fields["detail_digest"] = audit_detail_seal(fields.get("detail", ""))
-        record = AuditRecord.objects.create(**fields)
-        record.previous_hash = head.last_hash
+        # The head, locked, numbers the record: its id (part of the hash) is known before the INSERT, so
+        # the record is written once, hash included, instead of inserted and then updated with its hash.
+        # Every record is appended here, under this lock, so the next number is free.
+        record = AuditRecord(id=(head.last_record_id or 0) + 1, at=timezone.now(), previous_hash=head.last_hash,
+                             **fields)
         record.record_hash = audit_record_hash(record, previous_hash=head.last_hash)
-        AuditRecord.objects.filter(pk=record.pk).update(previous_hash=record.previous_hash, record_hash=record.record_hash)
+        record.save_base(raw=True, force_insert=True)  # raw: `at` stays as hashed rather than stamped again
         AuditChainHead.objects.filter(pk=1).update(last_record_id=record.pk, last_hash=record.record_hash,
                                                    length=head.length + 1)
     return record

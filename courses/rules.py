@@ -151,7 +151,7 @@ def _check_minimum(raw, minimum, noun: str) -> list[str]:
 
 def _check_prerequisites(version: RuleSetVersion, held: list[HeldAchievement], at: datetime) -> list[str]:
     reasons = []
-    for achievement in version.prerequisites.order_by("name"):
+    for achievement in sorted(version.prerequisites.all(), key=lambda a: (a.name, a.pk)):  # read once if prefetched
         mine = [h for h in held if h.achievement_id == achievement.pk and h.live]
         if any(h.valid_until is None or h.valid_until > at for h in mine):
             continue

@@ -91,7 +91,7 @@ def decide(issuance: Issuance) -> None:
     """Eligible (and a credential row), ineligible with reasons, or a duplicate of a live credential."""
     now = timezone.now()
     ruleset = issuance.course.ruleset
-    version = ruleset.current_version if ruleset else None  # the live version: a draft never decides
+    version = ruleset.current_version_with_rules() if ruleset else None  # the live version: a draft never decides
     if ruleset is not None and version is None:
         raise StepFailed(f"The rule set {ruleset} has no published version yet; publish one in the admin, then resume.",
                          permanent=True)
@@ -184,13 +184,14 @@ def _badge_signed(credential: Credential) -> tuple[str, bool]:
 
     Returns the proof's verification method and whether it was stored now.
     """
+    if credential.badge:  # signed and stored before (at render, or by a run that crashed after): nothing to write
+        return credential.badge["proof"][0]["verificationMethod"], False
     try:
         signed = credential_badge_sign(credential=credential)
     except BADGE_PERMANENT_ERRORS as exc:
         # Bad data or a missing/wrong encryption key: a retry signs nothing until a person fixes it.
         raise StepFailed(f"The Open Badges credential could not be signed: {exc}", permanent=True) from exc
-    with transaction.atomic():
-        stored = credential_badge_store(credential=credential, signed=signed)
+    stored = credential_badge_store(credential=credential, signed=signed)  # one conditional UPDATE: no transaction of its own
     return signed["proof"][0]["verificationMethod"], stored
 
 
@@ -277,8 +278,12 @@ def _copies_sent(issuance: Issuance, credential: Credential) -> str:
 def deliver(issuance: Issuance) -> None:
     credential = issuance.credential
     key = credential_email_key(credential_id=credential.pk)
-    effect = effect_perform(issuance=issuance, key=key, kind="credential_email",
-                            perform=lambda: _delivered(lambda: delivery_send_credential_email(issuance=issuance, credential=credential)))
+    effect = effect_perform(
+        issuance=issuance, key=key, kind="credential_email",
+        perform=lambda: _delivered(lambda: delivery_send_credential_email(issuance=issuance, credential=credential)),
+        perform_first=lambda: _delivered(lambda: delivery_send_credential_email(
+            issuance=issuance, credential=credential, first_attempt=True)),
+    )
     copies = _copies_sent(issuance, credential)
     with transaction.atomic():
         issuance_move(issuance=issuance, to_state=State.DELIVERED, detail=f"Emailed {issuance.learner.email}: {effect.outcome}{copies}")

@@ -55,6 +55,7 @@ def issuance_claim(*, issuance_id) -> Issuance | None:
         return None
     return Issuance.objects.select_related(
         "organization", "learner", "course", "course__ruleset", "course__certificate_template", "course__next_course",
+        "course__programme",
         "achievement", "event",
     ).get(pk=issuance_id)
 

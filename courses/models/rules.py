@@ -32,6 +32,15 @@ class RuleSet(models.Model):
         """The live version: the newest published one. Drafts never decide anything."""
         return self.versions.filter(published_at__isnull=False).order_by("-number").first()
 
+    def current_version_with_rules(self) -> "RuleSetVersion | None":
+        """`current_version` with its conditions and prerequisites read in two statements, however often a
+        decision consults them (the rules, the facts they need, the prerequisites' names in reasons)."""
+        return (
+            self.versions.filter(published_at__isnull=False).order_by("-number")
+            .prefetch_related("conditions", models.Prefetch("prerequisites", queryset=Achievement.objects.order_by("name", "pk")))
+            .first()
+        )
+
     @property
     def latest_draft(self) -> "RuleSetVersion | None":
         live = self.current_version

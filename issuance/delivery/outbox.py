@@ -7,12 +7,13 @@ and flagged `possible_duplicate` for staff; if that second attempt's outcome is 
 fails and staff decide (the flag and the error say why).
 """
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import make_msgid
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 
 from ..email.draft import EmailDraft
@@ -51,22 +52,28 @@ def stuck_after() -> timedelta:
 
 def outbox_enqueue(*, draft: EmailDraft) -> OutboxMessage:
     """The row for this key: created queued the first time, returned unchanged every time after."""
+    return outbox_enqueue_created(draft=draft)[0]
+
+
+def outbox_enqueue_created(*, draft: EmailDraft) -> tuple[OutboxMessage, bool]:
+    """`outbox_enqueue`, and whether the row was created by this call (its copy is then the row as stored)."""
     try:
         # Insert first: callers look for the key before rendering, so the row is almost always new
-        # and a lookup first would be a query for nothing.
-        with transaction.atomic():
+        # and a lookup first would be a query for nothing. Outside a transaction the INSERT commits
+        # alone; inside one, a savepoint keeps the caller's transaction usable after a duplicate key.
+        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
             return OutboxMessage.objects.create(
                 idempotency_key=draft.idempotency_key, organization=draft.organization, issuance=draft.issuance,
                 kind=draft.kind, recipient=draft.recipient.strip(), recipient_name=draft.recipient_name,
                 from_email=draft.from_email, reply_to=draft.reply_to, subject=draft.subject,
                 text_body=draft.text_body, html_body=draft.html_body, headers=draft.headers,
                 attachments=draft.attachments,
-            )
+            ), True
     except IntegrityError:
         existing = OutboxMessage.objects.filter(idempotency_key=draft.idempotency_key).first()
         if existing is None:  # refused for another reason than the key
             raise
-        return existing
+        return existing, False
 
 
 def outbox_record_unsendable(*, draft: EmailDraft, reason: str) -> OutboxMessage:
@@ -95,7 +102,8 @@ def _copy_refused(message: OutboxMessage) -> bool:
     credential = Credential.objects.select_related("learner").filter(issuance_id=message.issuance_id).first()
     if credential is None or copies_allowed(credential):
         return False
-    reason = "Not sent: the learner may no longer be copied (the credential is not active, or the learner asked for erasure)."
+    reason = ("Not sent: the learner may no longer be copied (the credential is not active, its holder hid it, or the "
+              "learner asked for erasure).")
     return bool(OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(
         status=Status.FAILED, next_attempt_at=None, last_error=reason))
 
@@ -119,11 +127,14 @@ def outbox_send(*, message_id: int, now: datetime | None = None, connection=None
     return outbox_send_message(message=OutboxMessage.objects.get(pk=message_id), now=now, connection=connection)
 
 
-def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, connection=None) -> DeliveryResult:
+def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, connection=None,
+                        created: bool = False) -> DeliveryResult:
     """`outbox_send` for a row the caller has just read or created, without reading it again.
 
     An out-of-date copy does no harm: only the claim, a conditional UPDATE, lets a send happen,
-    and the row is read again once claimed.
+    and the row is read again once claimed, unless the caller `created` it a moment ago (then the
+    copy is the row as inserted, and the claim's conditions, still queued and never attempted,
+    show that nothing else has touched it since).
     """
     now = now or timezone.now()
     if message.status == Status.SENDING and message.sending_started_at < now - stuck_after():
@@ -131,27 +142,36 @@ def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, 
         message.refresh_from_db()
     if message.status != Status.QUEUED:
         return delivery_result(message=message)
-    if message.kind in HELD_WHEN_PAUSED and message.issuance_id and message.released_at is None and (
-        Issuance.objects.filter(pk=message.issuance_id, course__sending_paused=True).exists()
-    ):
-        held = "Held: sending is paused for this course. Release it from the outbox when it may go."
-        if OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(status=Status.HELD, last_error=held):
-            message.refresh_from_db()
-            return delivery_result(message=message)
     if message.kind == OutboxMessage.Kind.CREDENTIAL_COPY and _copy_refused(message):
         message.refresh_from_db()
         return delivery_result(message=message)
-    suppression = suppression_find(organization_id=message.organization_id, address=message.recipient)
-    if suppression is not None:
-        reason = f"{message.recipient} is on the suppression list ({suppression.get_reason_display()}, {suppression.created_at:%Y-%m-%d})."
-        if OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(status=Status.SUPPRESSED, last_error=reason):
-            message.refresh_from_db()
-            return _failed(message)
+    pausable = message.kind in HELD_WHEN_PAUSED and message.issuance_id and message.released_at is None
+    paused = Issuance.objects.filter(pk=message.issuance_id, course__sending_paused=True)
+    suppressed = Suppression.objects.filter(organization_id=message.organization_id, address=message.recipient.strip().lower())
+    # The usual case is one statement: claim the row (queued → sending, one more attempt) unless its
+    # course's sending is paused or its address suppressed. Only a row that is not claimed is asked why.
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    claimed = OutboxMessage.objects.filter(due, pk=message.pk, status=Status.QUEUED).update(
+    unchanged = {"attempts": message.attempts, "released_at": None, "sending_started_at": None} if created else {}
+    sendable = [~Exists(suppressed), *([~Exists(paused)] if pausable else [])]
+    claimed = OutboxMessage.objects.filter(due, *sendable, pk=message.pk, status=Status.QUEUED, **unchanged).update(
         status=Status.SENDING, attempts=F("attempts") + 1, sending_started_at=now
     )
-    message.refresh_from_db()
+    if not claimed:
+        if pausable and paused.exists():
+            held = "Held: sending is paused for this course. Release it from the outbox when it may go."
+            if OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(status=Status.HELD, last_error=held):
+                message.refresh_from_db()
+                return delivery_result(message=message)
+        suppression = suppression_find(organization_id=message.organization_id, address=message.recipient)
+        if suppression is not None:
+            reason = f"{message.recipient} is on the suppression list ({suppression.get_reason_display()}, {suppression.created_at:%Y-%m-%d})."
+            if OutboxMessage.objects.filter(pk=message.pk, status=Status.QUEUED).update(status=Status.SUPPRESSED, last_error=reason):
+                message.refresh_from_db()
+                return _failed(message)
+    if claimed and created:  # the row as inserted, plus the claim: nothing to read back (its body is ~110 KB)
+        message.status, message.attempts, message.sending_started_at = Status.SENDING, message.attempts + 1, now
+    else:
+        message.refresh_from_db()
     if not claimed:  # not due yet, or another worker has it
         return delivery_result(message=message)
     try:

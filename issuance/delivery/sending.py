@@ -9,7 +9,7 @@ from ..models import Credential, Issuance, OutboxMessage
 from ..outbound.plan import platform_claim_links
 from ..wallets.addresses import wallet_page_url
 from ..wallets.offers import wallet_link_create
-from .outbox import outbox_enqueue, outbox_requeue, outbox_send_message
+from .outbox import outbox_enqueue, outbox_enqueue_created, outbox_requeue, outbox_send_message
 from .results import DeliveryResult
 
 
@@ -28,17 +28,21 @@ def credential_email_compose(*, issuance: Issuance, credential: Credential) -> E
     return credential_email_draft(issuance=issuance, credential=credential, **credential_email_links(credential=credential))
 
 
-def delivery_send_credential_email(*, issuance: Issuance, credential: Credential) -> DeliveryResult:
+def delivery_send_credential_email(*, issuance: Issuance, credential: Credential, first_attempt: bool = False) -> DeliveryResult:
     """Email the learner their credential, once per credential however often this is called.
 
     Sent now when it can be; a transient failure leaves it queued for the outbox sweep
     (`result.retry_at`); `result.permanent` means staff must act (the pipeline parks the issuance).
-    Call it outside a transaction.
+    Call it outside a transaction. `first_attempt`: the caller's effect record shows no earlier attempt,
+    so no row is looked for first (should one exist after all, the insert finds it and sends that).
     """
-    message = OutboxMessage.objects.filter(idempotency_key=credential_email_key(credential_id=credential.pk)).first()
+    message = None
+    if not first_attempt:
+        message = OutboxMessage.objects.filter(idempotency_key=credential_email_key(credential_id=credential.pk)).first()
+    created = False
     if message is None:  # rendering is skipped on a re-run: the row already holds what was decided
-        message = outbox_enqueue(draft=credential_email_compose(issuance=issuance, credential=credential))
-    return outbox_send_message(message=message)
+        message, created = outbox_enqueue_created(draft=credential_email_compose(issuance=issuance, credential=credential))
+    return outbox_send_message(message=message, created=created)
 
 
 def delivery_send_still_needed_email(*, issuance: Issuance, reasons: list[str], programmes: list[str] = ()) -> DeliveryResult:

@@ -30,6 +30,9 @@ def _score(credential: Credential) -> str | None:
 
 def _programme_evidence(credential: Credential) -> list[dict]:
     """A programme credential's evidence: the constituent credentials that satisfied it, each by its public id."""
+    course = credential.issuance._state.fields_cache.get("course")
+    if course is not None and course._state.fields_cache.get("programme", False) is None:
+        return []  # its course, read with its programme (the claim does), is no programme's: no award to look for
     award = ProgrammeAward.objects.filter(issuance_id=credential.issuance_id).first()
     if award is None:
         return []
