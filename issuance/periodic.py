@@ -4,8 +4,8 @@ Every scheduled task (issuance/schedules.py) runs inside `periodic_run`:
 
 - one run of a task at a time: a run that finds the previous one still going returns at once, instead
   of taking a second worker to wait on the same rows;
-- at most LAUREL_PERIODIC_WORKERS periodic runs at once (one fewer than the queue's workers), so at
-  least one worker is always free for issuance steps;
+- at most LAUREL_PERIODIC_WORKERS periodic runs at once on each worker host (one fewer than its
+  cluster's workers), so at least one worker of every host is always free for issuance steps;
 - a time budget (LAUREL_PERIODIC_BUDGET_SECONDS): the task works in batches that commit as they go
   and stops between batches once the budget is spent; the next run carries on. A single statement
   that runs past the budget is ended by the database (PostgreSQL's statement_timeout, SQLite's
@@ -66,9 +66,14 @@ def _lease_give_back(key: str, holder: str) -> None:
 
 
 def _slot_take(holder: str) -> str | None:
+    """One of this worker host's periodic slots. The slots are per host (LAUREL_WORKER_HOST): the rule is
+    that each cluster keeps a worker free for issuance steps; installation-wide slots let several hosts'
+    schedules, all due at the same second, take turns at one slot, and a task that always lost the race
+    (the outbound sweep, in the multi-host harness) was skipped minute after minute."""
+    host = str(settings.LAUREL_WORKER_HOST)[:100]
     for slot in range(max(1, settings.LAUREL_PERIODIC_WORKERS)):
-        if _lease_take(f"slot-{slot}", holder):
-            return f"slot-{slot}"
+        if _lease_take(f"slot-{host}-{slot}", holder):
+            return f"slot-{host}-{slot}"
     return None
 
 
