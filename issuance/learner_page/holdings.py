@@ -6,7 +6,6 @@ address that belongs to someone else is not found, exactly like one that does no
 
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from courses.models import Programme
 
 from ..credentials import credential_public_code, credential_url
-from ..linkedin import linkedin_add_to_profile_url
 from ..openbadges.hosted import achievement_image_url
 from ..models import Credential, Learner, NameCorrectionRequest
 from ..programmes.awards import learner_programme_progress
@@ -66,16 +64,13 @@ def learner_rows(*, address: str) -> list[Learner]:
 
 def _urls(credential: Credential, *, organization) -> dict:
     page = credential_url(credential_id=credential.pk)
-    local = lambda moment: moment.astimezone(ZoneInfo(organization.timezone)) if moment else None  # noqa: E731
     subject = _("My credential: %(name)s") % {"name": credential.achievement.name}
     body = _("%(organization)s awarded me %(name)s. You can check it here: %(url)s") % {
         "organization": organization.name, "name": credential.achievement.name, "url": page}
     return {
         "page": page,
-        "linkedin": linkedin_add_to_profile_url(
-            name=credential.achievement.name, organization_name=organization.name, issued_at=local(credential.issued_at),
-            expires_at=local(credential.valid_until), cert_url=page,
-            cert_id=credential_public_code(credential_id=credential.pk)),
+        # Through Laurel's redirect, as the email and the public page link it: the click is counted.
+        "linkedin": credential_url(credential_id=credential.pk, suffix="/linkedin"),
         "image": achievement_image_url(achievement=credential.achievement),
         "mailto": "mailto:?" + urlencode({"subject": subject, "body": body}, quote_via=quote),
     }

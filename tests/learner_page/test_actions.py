@@ -35,7 +35,7 @@ def test_it_lists_every_credential_of_the_address_grouped_by_organisation(world,
     for credential in (world.ann_first_aid, world.ann_forklift):
         assert reverse("learner-certificate", args=[credential.pk]) in page
         assert f"/credentials/{credential.pk}" in page
-    assert "linkedin.com/profile/add" in page and "mailto:?" in page and "Add to wallet" in page
+    assert f"/credentials/{credential.pk}/linkedin" in page and "mailto:?" in page and "Add to wallet" in page
 
 
 def test_the_page_escapes_what_learners_and_staff_typed(world, ann):
