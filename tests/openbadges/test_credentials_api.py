@@ -22,7 +22,10 @@ def test_it_revokes_with_a_reason_and_says_so(api, issue, settings):
     assert response.status_code == 200
     assert response.json() == {"id": str(credential.pk), "status": "revoked", "status_reason": "Issued in error.",
                                "valid_until": credential.valid_until.isoformat().replace("+00:00", "Z"), "replaces": None,
-                               "url": f"{settings.LAUREL_BASE_URL}/credentials/{credential.pk}"}
+                               "url": f"{settings.LAUREL_BASE_URL}/credentials/{credential.pk}",
+                               # The credential as GET /api/v1/credentials/{id} shows it, its counts included (#33).
+                               "engagement": {"views": 0, "downloads": 0, "linkedin_clicks": 0, "wallet_claims": 0,
+                                              "verifications": 0}}
     assert Credential.objects.get(pk=credential.pk).status == Credential.Status.REVOKED
 
 
