@@ -44,7 +44,7 @@ def test_the_dashboard_shows_what_the_database_holds_and_each_figure_opens_its_l
     assert figure(page, "Exception queue") == str(CompletionEvent.objects.filter(status="parked").count()) == "1"
     assert figure(page, "Parked issuances") == str(Issuance.objects.filter(state="parked").count())
     assert figure(page, "Failed deliveries") == str(OutboxMessage.objects.filter(status="failed").count())
-    assert page.locator(".laurel-chart").count() == 2  # volume per course, time to email: inline SVG
+    assert page.locator(".laurel-chart").count() == 3  # volume per course, time to email, engagement: inline SVG
     # The sidebar's exception queue link carries the waiting count.
     assert "1" in page.locator("#nav-sidebar a, nav a", has_text="Exception queue").first.inner_text()
 

@@ -99,7 +99,8 @@ def _confirm(modeladmin, request, queryset, *, action: str, title: str, needs_re
 @admin.register(ParkedEvent)
 class ParkedEventAdmin(LaurelAdmin):
     form = CorrectionForm
-    list_display = ["parked_col", "learner_col", "source_col", "channel", "park_reason_col", "first_error", "external_id_col"]
+    # The external id is searched and shown on the event's page; the list names who, from where and why (m4).
+    list_display = ["parked_col", "learner_col", "source_col", "channel", "park_reason_col", "first_error"]
     list_filter = ["source", "park_reason", AgeFilter]
     search_fields = ["external_id", "learner_label"]
     search_help_text = "Search by the learner's name or address, or the event's id."
