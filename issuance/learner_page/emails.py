@@ -9,6 +9,7 @@ from email.utils import formataddr
 
 from django.core.mail import make_msgid
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from courses.models import Organization
@@ -40,20 +41,28 @@ def _draft(*, organization: Organization, kind: str, key: str, recipient: str, r
     )
 
 
+def _language(learner: Learner) -> str:
+    """The language of the learner's most recent credential from this organisation: what they last read from it."""
+    return learner.issuances.order_by("-pk").values_list("language", flat=True).first() or "en"
+
+
 def sign_in_email_send(*, learner: Learner, request_id: int, url: str, expires_at: datetime):
-    draft = _draft(
-        organization=learner.organization, kind=OutboxMessage.Kind.LEARNER_SIGN_IN, key=f"learner-sign-in:{request_id}",
-        recipient=learner.email, recipient_name=learner.name, subject=_("Your sign-in link for your credentials"),
-        template="me_sign_in", context={"url": url, "expires_at": expires_at, "name": learner.name},
-    )
+    with translation.override(_language(learner)):
+        draft = _draft(
+            organization=learner.organization, kind=OutboxMessage.Kind.LEARNER_SIGN_IN,
+            key=f"learner-sign-in:{request_id}",
+            recipient=learner.email, recipient_name=learner.name, subject=_("Your sign-in link for your credentials"),
+            template="me_sign_in", context={"url": url, "expires_at": expires_at, "name": learner.name},
+        )
     return outbox_send_message(message=outbox_enqueue(draft=draft))
 
 
 def data_copy_email_send(*, learner: Learner, key: str, links: list[dict], expires_at: datetime):
     """`links`: one {"organization": name, "url": …} per organisation holding the learner's data."""
-    draft = _draft(
-        organization=learner.organization, kind=OutboxMessage.Kind.LEARNER_DATA, key=key,
-        recipient=learner.email, recipient_name=learner.name, subject=_("Your copy of your data"),
-        template="me_data_copy", context={"links": links, "expires_at": expires_at, "name": learner.name},
-    )
+    with translation.override(_language(learner)):
+        draft = _draft(
+            organization=learner.organization, kind=OutboxMessage.Kind.LEARNER_DATA, key=key,
+            recipient=learner.email, recipient_name=learner.name, subject=_("Your copy of your data"),
+            template="me_data_copy", context={"links": links, "expires_at": expires_at, "name": learner.name},
+        )
     return outbox_send_message(message=outbox_enqueue(draft=draft))

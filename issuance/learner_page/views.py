@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,7 +51,13 @@ def _private(response: HttpResponse) -> HttpResponse:
 def private(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        return _private(view(request, *args, **kwargs))
+        # The page gathers credentials that may be in several languages: the visitor's Accept-Language chooses
+        # among Laurel's languages, as on the verify page.
+        with translation.override(translation.get_language_from_request(request)):
+            response = _private(view(request, *args, **kwargs))
+            response["Content-Language"] = translation.get_language()
+        patch_vary_headers(response, ["Accept-Language"])
+        return response
     return never_cache(wrapped)
 
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import SuspiciousOperation
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from ..engagement.counting import engagement_count
 from ..verification.files import FileRefused, presented_file_read
@@ -15,7 +16,7 @@ TEMPLATE = "laurel/public/verify.html"
 def verify_file_page(request):
     retry_after = verify_rate_exceeded(client=request.META.get("REMOTE_ADDR", ""))
     if retry_after is not None:
-        response = _refused(request, 429, "Too many checks from this address; try again in a minute.")
+        response = _refused(request, 429, _("Too many checks from this address; try again in a minute."))
         response["Retry-After"] = str(retry_after)
         return response
     try:
@@ -24,7 +25,7 @@ def verify_file_page(request):
         try:
             files = request.FILES
         except (MultiPartParserError, SuspiciousOperation) as exc:
-            raise FileRefused(400, f"The upload could not be read: {exc}") from None
+            raise FileRefused(400, _("The upload could not be read: %(reason)s") % {"reason": exc}) from None
         presented = presented_file_read(data=uploaded_file_bytes(request, files))
     except FileRefused as refused:
         return _refused(request, refused.status, refused.detail)

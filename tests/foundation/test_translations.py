@@ -21,9 +21,15 @@ COVERED = sorted(
     [p for p in (ROOT / "templates/laurel/defaults/email").iterdir() if not p.name.startswith("staff_digest")]
     + [ROOT / "templates/laurel/email/layout.html"]
     + [ROOT / "templates/laurel/defaults" / name for name in ("certificate-classic.html", "certificate-modern.html")]
-    + [ROOT / "templates/laurel/public" / name for name in ("base.html", "credential.html", "verify.html", "wallet.html")]
+    + [ROOT / "templates/laurel/public" / name
+       for name in ("base.html", "credential.html", "verify.html", "wallet.html", "me.html", "me_door.html")]
+    # The learner page's own emails: the sign-in link and the copy of their data.
+    + [ROOT / "templates/laurel/email" / name
+       for name in ("me_sign_in.html", "me_sign_in.txt", "me_data_copy.html", "me_data_copy.txt")]
 )
-COVERED_PYTHON = [ROOT / "issuance/email/messages.py", ROOT / "issuance/email/render.py"]
+COVERED_PYTHON = [ROOT / "issuance/email/messages.py", ROOT / "issuance/email/render.py",
+                  ROOT / "issuance/public/verify_file.py"] + sorted(
+    path for path in (ROOT / "issuance/learner_page").glob("*.py") if "gettext" in path.read_text(encoding="utf-8"))
 KEYWORDS = {"gettext": None, "gettext_noop": None, "gettext_lazy": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
             "_": None, "translate": None}
 

@@ -60,3 +60,18 @@ def test_the_learners_wallet_page_is_in_the_credentials_language(client, issue, 
     page = response.content.decode()
     assert response["Content-Language"] == "fr" and '<html lang="fr"' in page
     assert "Ajouter First Aid at Work à votre portefeuille" in page
+
+
+def test_the_wallet_pages_states_are_in_the_credentials_language(client, issue, first_aid):
+    from issuance.revocation import credential_revoke  # noqa: PLC0415
+
+    credential = _french_credential(issue, first_aid)
+    key = wallet_link_create(credential=credential, created_by="test")
+    path = "/" + wallet_page_url(credential_id=credential.pk, key=key).split("://", 1)[1].partition("/")[2]
+    open_page = client.get(path).content.decode()
+    assert "Votre portefeuille numérique" in open_page and "La page publique de votre certificat :" in open_page
+    assert "Les versions récentes lisent aussi le lien d’interaction" in open_page
+    credential_revoke(credential=credential, reason="Délivré par erreur.")
+    page = client.get(path).content.decode()
+    assert page.count("Ce certificat est révoqué : il ne peut plus être ajouté à un portefeuille.") == 2
+    assert "can no longer be added" not in page and "Your digital wallet" not in page

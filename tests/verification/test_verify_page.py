@@ -93,3 +93,17 @@ def test_it_says_a_credential_from_another_did_web_issuer_was_not_issued_here(cl
 
     assert f"Signed by Acme Training Ltd ({other_issuer.did}), an issuer this site does not know" in page
     assert "its key was read from https://localhost:" in page and "Status now Valid" in page
+
+
+def test_the_file_report_reads_in_the_visitors_language(client, issued_pdf):
+    credential, pdf = issued_pdf(name="Ann Lee")
+
+    response = _check(client, pdf, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response["Content-Language"] == "fr"
+    page = _text(response)
+    for words in ("La signature est authentique", "Signé par Harbour Academy", "Pour Ann Lee",
+                  "Réussite First Aid at Work", "Statut actuel Valable",
+                  "Ce PDF est le fichier original délivré, sans modification.", "La page du certificat"):
+        assert words in page, words
+    assert "The signature is genuine" not in page and "Status now" not in page
