@@ -150,7 +150,7 @@ def load(total: int, now: datetime) -> dict:
             "created_at": "created_at",
             "state_changed_at": f"CASE WHEN state IN ('parked', 'eligible') THEN created_at ELSE {finished} END",
             "finished_at": f"CASE WHEN state IN ('parked', 'eligible') THEN NULL ELSE {finished} END",
-            "claim_token": "''", "rules_override_reason": "''",
+            "claim_token": "''", "rules_override_reason": "''", "language": "'en'", "language_requested": "''",
         }, f"FROM (SELECT n, bl.position AS learner, bl.id AS learner_id, bl.email, bc.id AS course_id, bc.achievement_id, "
            f"{state} AS state, {created} AS created_at FROM {numbers} "
            f"JOIN bench_learner bl ON bl.position = seq.n % {LEARNERS} JOIN bench_course bc ON bc.position = seq.n % {len(courses)}) planned",
@@ -189,7 +189,7 @@ def load(total: int, now: datetime) -> dict:
             "received_at": sql.ago("3600 * n"), "headers": sql.json("{}"), "body": sql.blob(b"{}"), "status": "'parked'",
             "errors": sql.json('[{"field": "email", "message": "not an address"}]'), "discarded_reason": "''",
             "ignored_reason": "''", "park_reason": "'email_invalid'", "parked_at": sql.ago("3600 * n"),
-            "corrections": sql.json("{}"), "failures": "0", "enrichment_attempts": "0",
+            "corrections": sql.json("{}"), "failures": "0", "enrichment_attempts": "0", "learner_label": "'Bench Learner ' || n",
         }, f"FROM {numbers}", with_clause)
         cursor.execute("DROP TABLE bench_learner")
         cursor.execute("DROP TABLE bench_course")

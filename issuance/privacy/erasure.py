@@ -95,7 +95,7 @@ def learner_erasure_plan(records: LearnerRecords) -> list[Place]:
         Place("issuance_learner", len(records.learners), "name and email replaced by a pseudonym"),
         Place("issuance_learneridentity", len(records.identities), "deleted (the ids the platforms know them by)"),
         Place("issuance_completionevent (own)", len(records.events),
-              "raw body replaced; headers, normalised completion, errors and corrections scrubbed; "
+              "raw body replaced; headers, normalised completion, errors, corrections and the learner label scrubbed; "
               "parked or unprocessed ones discarded"),
         Place("issuance_completionevent (shared batches)", len(records.shared_events),
               "the learner's items removed from the stored batch; the others' kept"),
@@ -158,7 +158,7 @@ def _scrub_events(records: LearnerRecords) -> None:
         changes = dict(body=ERASED_BODY, headers=subject.scrub_value(event.headers),
                        errors=subject.scrub_value(event.errors), corrections={},
                        external_id=subject.scrub(event.external_id), ignored_reason=subject.scrub(event.ignored_reason),
-                       discarded_reason=subject.scrub(event.discarded_reason))
+                       discarded_reason=subject.scrub(event.discarded_reason), learner_label="")
         if event.status in closed:  # nothing is left to process or correct
             changes.update(status=CompletionEvent.Status.DISCARDED, discarded_reason=ERASED_REASON.capitalize(),
                            parked_at=None)
@@ -168,7 +168,7 @@ def _scrub_events(records: LearnerRecords) -> None:
         kept = [item for item in json.loads(bytes(event.body)) if not subject.mentioned_in_value(item)]
         CompletionEvent.objects.filter(pk=event.pk).update(
             body=json.dumps(kept, ensure_ascii=False).encode(), errors=subject.scrub_value(event.errors),
-            corrections=subject.scrub_value(event.corrections))
+            corrections=subject.scrub_value(event.corrections), learner_label=subject.scrub(event.learner_label))
 
 
 def _scrub_outbox(records: LearnerRecords) -> None:
