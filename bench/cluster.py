@@ -578,9 +578,10 @@ class Harness:
         except Exception:
             pass
         self.network.down()  # kills whatever still runs inside each host
+        deadline = time.monotonic() + 15  # one wait for them all, not 10 s each: an interrupted run ends promptly
         for process in self.processes.values():
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 pass
         if self.receiver is not None:
