@@ -106,6 +106,12 @@ class AchievementAdmin(LaurelHistoryAdmin):
     readonly_fields = ["badge_shown", "criteria_from_rules"]
     change_form_template = "admin/courses/achievement/change_form.html"
 
+    def get_fields(self, request, obj=None):
+        # The badge beside the image field that replaces it, not after every other field.
+        fields = [name for name in super().get_fields(request, obj) if name != "badge_shown"]
+        at = fields.index("image") + 1 if "image" in fields else len(fields)
+        return [*fields[:at], "badge_shown", *fields[at:]]
+
     @admin.display(description="Badge")
     def badge_shown(self, achievement):
         # The image learners and verifiers see: the uploaded one, or the badge Laurel draws in the brand colours.
