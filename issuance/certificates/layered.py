@@ -465,7 +465,8 @@ def layered_render_pdf(
     cache = cache or layer_cache()
     # The engine's document for the skeleton (references checked, fonts' fallbacks added) is built
     # once per skeleton and CSS: the sandbox's render of them is the same text every time.
-    source_key = hashlib.sha256(f"{skeleton_html}\0{css}\0{context.get('page_size', '')}".encode()).digest()
+    # The language is in the key: the engine translates the design's fixed words while building the document.
+    source_key = hashlib.sha256(f"{language}\0{skeleton_html}\0{css}\0{context.get('page_size', '')}".encode()).digest()
     skeleton_document = cache.document(source_key) or cache.document_put(source_key, document_for(marked))
     skeleton_id = _document_digest(skeleton_document, assets)
     document = skeleton_document.replace(QR_TOKEN, qr_uri) if qr_uri else skeleton_document

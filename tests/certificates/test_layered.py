@@ -163,6 +163,21 @@ def test_the_certificate_entry_point_layers_with_a_key_and_matches_the_full_rend
     assert _placed(pdf) == _placed(_full(template, context))
 
 
+@pytest.mark.parametrize("template_name", TEMPLATES)
+def test_one_design_in_two_languages_keeps_each_languages_words(template_name):
+    # One template version serves learners in several languages: the layers drawn for an Arabic certificate
+    # must never lend their words to a French one (the engine translates the design's fixed text).
+    template = default_template(template_name)
+    for language, name in (("ar", SAMPLE_NAMES["arabic"]), ("fr", "Élodie Martin"), ("ar", SAMPLE_NAMES["arabic"])):
+        context = sample_context(name)
+        layered_pdf = certificate_render_pdf(**template, context=context, assets={}, metadata=METADATA,
+                                             layer_key=("languages", 1, 1), language=language)
+        full_pdf = certificate_render_pdf(**template, context=context, assets={}, metadata=METADATA, language=language)
+        assert _words(layered_pdf) == _words(full_pdf), language
+        if language == "fr":
+            assert not any("\u0600" <= char <= "\u06ff" for char in pdf_text(layered_pdf))
+
+
 REPEATED = """<p>{{ organization_name }}</p>
 {% for signatory in signatories %}<p>{{ signatory.name }} for {{ learner_name }}</p>{% endfor %}"""
 
