@@ -566,32 +566,42 @@ class Harness:
                 "emails": sum(received[address] for address in learners)}
 
     def close(self) -> None:
-        for supervisor in self.supervisors.values():
-            try:
-                supervisor.close()
-            except Exception as exc:
-                self.log(f"cleanup: {exc}")
+        """Stop everything; each step on its own, so one that fails (a namespace busy, a server slow to stop)
+        never leaves the load host's SMTP sink or webhook receiver running, whose threads would keep this
+        process alive after an interrupt."""
         try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:
-            pass
-        self.network.down()  # kills whatever still runs inside each host
-        deadline = time.monotonic() + 15  # one wait for them all, not 10 s each: an interrupted run ends promptly
-        for process in self.processes.values():
+            for supervisor in self.supervisors.values():
+                try:
+                    supervisor.close()
+                except Exception as exc:
+                    self.log(f"cleanup: {exc}")
             try:
-                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
+                from django.db import connections
+
+                connections.close_all()
+            except Exception:
                 pass
-        if self.receiver is not None:
-            self.receiver.__exit__(None, None, None)
-        if self.sink is not None:
-            self.sink.stop()
-        if os.environ.get("BENCH_KEEP"):
-            self.log(f"kept {self.workdir}")
-        else:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            try:
+                self.network.down()  # kills whatever still runs inside each host
+            except Exception as exc:
+                self.log(f"cleanup: the hosts' network: {exc}")
+            deadline = time.monotonic() + 15  # one wait for them all, not 10 s each: an interrupted run ends promptly
+            for process in self.processes.values():
+                try:
+                    process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+                except subprocess.TimeoutExpired:
+                    pass
+        finally:
+            for stop in (lambda: self.receiver and self.receiver.__exit__(None, None, None),
+                         lambda: self.sink and self.sink.stop()):
+                try:
+                    stop()
+                except Exception as exc:
+                    self.log(f"cleanup: {exc}")
+            if os.environ.get("BENCH_KEEP"):
+                self.log(f"kept {self.workdir}")
+            else:
+                shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def _main_pid(wrapper_pid: int) -> int:

@@ -26,10 +26,11 @@ def _namespaces(pid: int) -> list[str]:
     return [line.split()[0] for line in listing if line.startswith(f"lc{pid}-")]
 
 
-def _harness(*args: str, **kwargs) -> subprocess.Popen:
+def _harness(*args: str, kwargs_replace: bool = False, **kwargs) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    streams = {} if kwargs_replace else {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
     return subprocess.Popen([sys.executable, "-m", "bench", "--only", "cluster", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+                            text=True, **streams, **kwargs)
 
 
 @pytest.mark.slow
@@ -64,8 +65,11 @@ def test_two_web_and_two_worker_hosts_lose_and_duplicate_nothing_through_a_link_
 
 
 @pytest.mark.slow
-def test_an_interrupted_harness_removes_every_namespace_it_made():
-    harness = _harness("--workers", "2")
+def test_an_interrupted_harness_removes_every_namespace_it_made(tmp_path):
+    # Its output goes to a file, not a pipe: the test waits for the harness itself to end, not for every
+    # process that might still hold a copy of a pipe.
+    output = (tmp_path / "harness.log").open("w")
+    harness = _harness("--workers", "2", stdout=output, stderr=subprocess.STDOUT, kwargs_replace=True)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and len(_namespaces(harness.pid)) < 7:
@@ -74,11 +78,15 @@ def test_an_interrupted_harness_removes_every_namespace_it_made():
         time.sleep(3)  # PostgreSQL, Redis and the S3 server starting in them
         harness.send_signal(signal.SIGINT)
         # Its clean-up stops eight hosts' servers; on CI's loaded cores (both suites side by side) that took over 120 s.
-        harness.communicate(timeout=300)
+        try:
+            harness.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("the interrupted harness did not end: " + (tmp_path / "harness.log").read_text()[-3000:]) from None
     finally:
         if harness.poll() is None:
             harness.kill()
             harness.wait()
+        output.close()
     assert _namespaces(harness.pid) == []
     assert not [line for line in ip("-o", "link", "show").stdout.splitlines() if f"lcb{harness.pid}" in line]
 
