@@ -32,32 +32,27 @@ ReportLab's invariant mode, and pikepdf saves with a content-derived file identi
 from __future__ import annotations
 
 import base64
-import contextlib
-import contextvars
 import copy
 import hashlib
 import io
-import logging
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pikepdf
-from django.conf import settings
 from django.utils.html import escape
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus.paraparser import tt2ps
-from xhtml2pdf import document as xhtml2pdf_document
 from xhtml2pdf.util import apply_text_transform, shape_frag_text, split_by_coverage
-from xhtml2pdf.xhtml2pdf_reportlab import PmlImage, PmlParagraph
+from xhtml2pdf.xhtml2pdf_reportlab import PmlParagraph
 
 from courses.templating.certificate_fields import FIELD_SPEC
 from courses.templating.sandbox import TemplateRefused, sandbox_render
 
 from . import fonts
+from .layer_cache import LayerCache, layer_cache  # noqa: F401  (the cache lives in layer_cache.py; tests and layering.py use it from here)
+from .layer_recording import _MARKER, _Placement, _ParsedStory, _Recorder, _qr_frag, _recorded  # noqa: F401
 
 # The merge fields whose values differ between credentials of one template version. The rest
 # (organisation, colours, signatories, logo, page) are the design's; `learner_name_font_size`
@@ -71,11 +66,9 @@ QR_FIELD = "qr_code"
 # skeleton serves every credential; the engine gets the credential's own code in its place.
 QR_TOKEN = "data:image/png;base64,TGF1cmVsUVI="
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
-_MARKER = re.compile("\ue000([\ue100-\ue1ff])\ue001")
 _FOR_BLOCK = re.compile(r"{%-?\s*for\b.*?{%-?\s*endfor\s*-?%}", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 LAYER_SUBSET_SALT = "learner"
-DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 
 
 def _marker(index: int) -> str:
@@ -84,15 +77,6 @@ def _marker(index: int) -> str:
 
 class NotLayered(Exception):
     """This template (or this skeleton) renders in full; the message says why, for the editor."""
-
-
-@dataclass
-class _Placement:
-    matrix: tuple
-    x: float
-    y: float
-    shrink: float
-    avail: tuple[float, float]
 
 
 @dataclass
@@ -109,75 +93,6 @@ class _StaticLayer:
     pdf: bytes
     page_size: tuple[float, float]
     paragraphs: dict[int, _Placement]
-
-
-class LayerCache:
-    """Per-process LRU of static layers, bounded by the bytes of the PDFs it holds."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes, self.bytes = max_bytes, 0
-        self.layers: OrderedDict[tuple, _StaticLayer] = OrderedDict()
-        self.skeletons: OrderedDict[tuple, _Skeleton] = OrderedDict()
-        self.documents: OrderedDict[bytes, str] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> _StaticLayer | None:
-        with self.lock:
-            layer = self.layers.get(key)
-            if layer is not None:
-                self.layers.move_to_end(key)
-            return layer
-
-    def put(self, key: tuple, layer: _StaticLayer) -> None:
-        with self.lock:
-            if key in self.layers:
-                return
-            self.layers[key] = layer
-            self.bytes += len(layer.pdf)
-            while self.bytes > self.max_bytes and len(self.layers) > 1:
-                _, old = self.layers.popitem(last=False)
-                self.bytes -= len(old.pdf)
-
-    def skeleton(self, key: tuple) -> _Skeleton | None:
-        with self.lock:
-            found = self.skeletons.get(key)
-            if found is not None:
-                self.skeletons.move_to_end(key)
-            return found
-
-    def skeleton_put(self, key: tuple, skeleton: _Skeleton) -> None:
-        with self.lock:
-            self.skeletons[key] = skeleton
-            while len(self.skeletons) > 256:
-                self.skeletons.popitem(last=False)
-
-    def document(self, key: bytes) -> str | None:
-        with self.lock:
-            return self.documents.get(key)
-
-    def document_put(self, key: bytes, document: str) -> str:
-        with self.lock:
-            self.documents[key] = document
-            while len(self.documents) > 256:
-                self.documents.popitem(last=False)
-        return document
-
-    def clear(self) -> None:
-        with self.lock:
-            self.documents.clear()
-            self.layers.clear()
-            self.skeletons.clear()
-            self.bytes = 0
-
-
-_cache: LayerCache | None = None
-
-
-def layer_cache() -> LayerCache:
-    global _cache
-    if _cache is None:
-        _cache = LayerCache(int(getattr(settings, "LAUREL_CERTIFICATE_LAYER_CACHE_BYTES", DEFAULT_CACHE_BYTES)))
-    return _cache
 
 
 # --- The skeleton --------------------------------------------------------------------------------
@@ -227,132 +142,6 @@ def skeleton_body(*, template_html: str, context: Mapping) -> tuple[str, str]:
     if restored.replace(QR_TOKEN, escape(str(context.get(QR_FIELD, "")))) != real:
         raise NotLayered("a merge field is changed by a filter or a condition the layers cannot follow")
     return skeleton, real
-
-
-# --- Recording xhtml2pdf's paragraphs and images ---------------------------------------------------
-
-class _Recorder:
-    """What one xhtml2pdf run created and drew, for the learner paragraphs and the QR code."""
-
-    def __init__(self, *, mode: str, learner: set[int] = frozenset(), qr_uri: str = ""):
-        self.mode = mode  # "parse": find the learner paragraphs; "static": lay out, skip drawing them
-        self.learner, self.qr_uri = learner, qr_uri
-        self.paragraph_count = 0
-        self.paragraphs: dict[int, PmlParagraph] = {}
-        self.placed_paragraphs: dict[int, _Placement] = {}
-        self.wraps: dict[int, tuple[float, float]] = {}
-        self.problem = ""
-        self.parsing = True
-
-
-_recording: contextvars.ContextVar[_Recorder | None] = contextvars.ContextVar("laurel_layer_recording", default=None)
-_patch_lock = threading.Lock()
-_patched = False
-
-
-def _patch_once() -> None:
-    """Wrap xhtml2pdf's story parse and its paragraphs' and images' creation, wrapping and drawing, so a render
-    can be recorded; without a recording (any other render, in any thread) each does exactly what it did."""
-    global _patched
-    with _patch_lock:
-        if _patched:
-            return
-        paragraph_init, paragraph_wrap, paragraph_split, paragraph_draw = (
-            PmlParagraph.__init__, PmlParagraph.wrap, PmlParagraph.split, PmlParagraph.drawOn)
-        image_init, image_draw = PmlImage.__init__, PmlImage.drawOn
-
-        def p_init(self, *args, **kwargs):
-            paragraph_init(self, *args, **kwargs)
-            recorder = _recording.get()
-            if recorder is not None:
-                if not recorder.parsing:
-                    self._laurel_index = -1  # made while laying out: a split
-                    return
-                self._laurel_index = recorder.paragraph_count
-                recorder.paragraph_count += 1
-                if recorder.mode == "parse" and any(_MARKER.search(str(getattr(f, "text", ""))) or _qr_frag(f)
-                                                    for f in self.frags):
-                    recorder.paragraphs[self._laurel_index] = self
-
-        def p_wrap(self, availWidth, availHeight):
-            recorder = _recording.get()
-            if recorder is not None and getattr(self, "_laurel_index", None) in recorder.learner:
-                recorder.wraps[self._laurel_index] = (availWidth, availHeight)
-            return paragraph_wrap(self, availWidth, availHeight)
-
-        def p_split(self, availWidth, availHeight):
-            parts = paragraph_split(self, availWidth, availHeight)
-            recorder = _recording.get()
-            if recorder is not None and len(parts) > 1 and getattr(self, "_laurel_index", None) in recorder.learner:
-                recorder.problem = "a paragraph with a merge field flows over a frame or a page"
-            return parts
-
-        def p_draw(self, canvas, x, y, _sW=0):
-            recorder = _recording.get()
-            index = getattr(self, "_laurel_index", None)
-            if recorder is not None and recorder.mode == "static" and index in recorder.learner:
-                if index in recorder.placed_paragraphs:
-                    recorder.problem = "a paragraph with a merge field is drawn twice"
-                recorder.placed_paragraphs[index] = _Placement(
-                    canvas._currentMatrix, x, y, _sW, recorder.wraps.get(index, (0.0, 0.0)))
-                return None
-            return paragraph_draw(self, canvas, x, y, _sW)
-
-        def i_init(self, *args, **kwargs):
-            image_init(self, *args, **kwargs)
-            recorder = _recording.get()
-            if recorder is not None and recorder.qr_uri and self.src == recorder.qr_uri:
-                self._laurel_qr = True  # xhtml2pdf places it inline, in a paragraph's fragment
-
-        def i_draw(self, canvas, x, y, _sW=0):
-            recorder = _recording.get()
-            if recorder is not None and recorder.mode == "static" and getattr(self, "_laurel_qr", False):
-                recorder.problem = "the QR code is drawn outside a paragraph"
-            return image_draw(self, canvas, x, y, _sW)
-
-        story = xhtml2pdf_document.pisaStory
-
-        def parsed_story(*args, **kwargs):
-            result = story(*args, **kwargs)
-            recorder = _recording.get()
-            if recorder is not None:
-                recorder.parsing = False  # paragraphs made from here on are splits
-                if recorder.mode == "parse":
-                    raise _ParsedStory  # the parse is all a skeleton needs
-            return result
-
-        xhtml2pdf_document.pisaStory = parsed_story
-        logging.getLogger("xhtml2pdf.context").addFilter(_MarkerWarnings())
-        PmlParagraph.__init__, PmlParagraph.wrap, PmlParagraph.split, PmlParagraph.drawOn = p_init, p_wrap, p_split, p_draw
-        PmlImage.__init__, PmlImage.drawOn = i_init, i_draw
-        _patched = True
-
-
-class _MarkerWarnings(logging.Filter):
-    """xhtml2pdf says no font can draw a marker (a private-use character) while a skeleton is parsed: true, and expected."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        recorder = _recording.get()
-        return not (recorder is not None and recorder.mode == "parse" and "U+E" in record.getMessage())
-
-
-@contextlib.contextmanager
-def _recorded(recorder: _Recorder):
-    _patch_once()
-    token = _recording.set(recorder)
-    try:
-        yield recorder
-    finally:
-        _recording.reset(token)
-
-
-class _ParsedStory(Exception):
-    pass
-
-
-def _qr_frag(frag) -> bool:
-    definition = getattr(frag, "cbDefn", None)
-    return getattr(definition, "kind", "") == "img" and getattr(getattr(definition, "image", None), "_laurel_qr", False)
 
 
 # --- Building the learner's paragraphs ------------------------------------------------------------
