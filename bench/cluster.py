@@ -50,6 +50,25 @@ from .cluster_parts import *  # noqa: E402,F401,F403  (constants, Supervisor, Po
 from .cluster_scenarios import Scenarios  # noqa: E402
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _interruptible() -> None:
+    """SIGINT and SIGTERM end a run through its clean-up, whatever disposition the harness inherited: a
+    non-interactive shell starts a command put in the background (`make test … &`, as .ci/run does) with SIGINT
+    ignored, and Python then never raises KeyboardInterrupt, so the run would go on to its end."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+
+
+def _uninterruptible() -> None:
+    """The clean-up itself runs to its end: a second Ctrl-C would leave namespaces behind (the next start would
+    still remove them)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
 class Harness(Scenarios):
     def __init__(self, *, watchdog: float, outage: float, workers: int = 3, log=print):
         self.log, self.watchdog, self.outage = log, watchdog, outage
@@ -335,6 +354,7 @@ def measure_cluster(*, n: int, fault_n: int, outage: float, watchdog: float, fau
         raise SystemExit(f"cluster: {why_not}")
     if workers < 2:
         raise SystemExit("cluster: --workers must be at least 2 (one is killed or cut while another works)")
+    _interruptible()
     harness = Harness(watchdog=watchdog, outage=outage, workers=workers, log=log)
     results: dict = {"hosts": {"web": len(WEBS), "worker": workers, "db": 1, "broker": 1, "storage": 1}}
     try:
@@ -361,6 +381,7 @@ def measure_cluster(*, n: int, fault_n: int, outage: float, watchdog: float, fau
         results["supervisor_events"] = {host: [what for _, what in supervisor.events] for host, supervisor in harness.supervisors.items()}
         results["elapsed_s"] = round(time.monotonic() - started)
     finally:
+        _uninterruptible()
         harness.close()
         left = harness.network.leftover()
         results["namespaces_left"] = len(left)
