@@ -19,6 +19,7 @@ from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
 from ..models import Connection, OutboundDelivery
 from ..step_queue import task_enqueue_at
 from .connections import connection_secret
+from .governor import connection_calls_spent, connection_pause, connection_wait
 from .connectors.base import ISSUED, DeliveryRequest, Outcome, OutboundError
 from .registry import connector_for
 
@@ -55,14 +56,12 @@ def delivery_perform(*, delivery_id: int, now: datetime | None = None) -> Outbou
                   .order_by("-pk").first())
         if issued is None or (issued.status in (Status.SKIPPED, Status.FAILED) and not issued.remote_id and not issued.outcome_unknown):
             return _finish(delivery, status=Status.SKIPPED, error="Never issued on this platform: nothing to change.", now=now)
-        if not issued.remote_id:  # still on its way: look again shortly, without counting an attempt
-            OutboundDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
-                status=Status.QUEUED, attempts=F("attempts") - 1, next_attempt_at=now + WAIT_FOR_ISSUE,
-                last_error="Waiting for the credential to be issued on this platform first.")
-            delivery.refresh_from_db()
-            _attempt_when_due(delivery)
-            return delivery
+        if not issued.remote_id:  # still on its way: look again shortly
+            return _release(delivery, wait=WAIT_FOR_ISSUE, why="Waiting for the credential to be issued on this platform first.", now=now)
         remote_id = issued.remote_id
+    governed = connection_wait(connection, now=now)
+    if governed is not None:  # the connection's limit is reached, or its system asked to wait
+        return _release(delivery, wait=governed[0], why=governed[1], now=now)
     try:
         secret = connection_secret(connection)
     except (KeyDecryptionError, KeyEncryptionKeyError) as exc:
@@ -80,7 +79,18 @@ def delivery_perform(*, delivery_id: int, now: datetime | None = None) -> Outbou
         logger.exception("outbound delivery %s failed unexpectedly", delivery.pk)
         error = OutboundError(f"{type(exc).__name__}: {exc}", permanent=False, outcome_unknown=True)
         return _failure(delivery, error, calls=request.calls, now=now)
+    finally:
+        connection_calls_spent(connection, calls=len(request.calls), now=now)
     return _success(delivery, outcome, calls=request.calls, now=now)
+
+
+def _release(delivery: OutboundDelivery, *, wait: timedelta, why: str, now: datetime) -> OutboundDelivery:
+    """Put a claimed row back, due after `wait`, without counting an attempt: it made no call."""
+    OutboundDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
+        status=Status.QUEUED, attempts=F("attempts") - 1, next_attempt_at=now + wait, last_error=why)
+    delivery.refresh_from_db()
+    _attempt_when_due(delivery)
+    return delivery
 
 
 def _label(delivery: OutboundDelivery) -> str:
@@ -122,6 +132,8 @@ def _failure(delivery: OutboundDelivery, error: OutboundError, *, calls: list, n
     if error.permanent or delivery.attempts > len(delays):
         suffix = "" if error.permanent else f" Gave up after {delivery.attempts} attempts."
         return _finish(delivery, status=Status.FAILED, error=detail + suffix, now=now, **summary)
+    if error.retry_after is not None:  # the system's own request: it holds every call of the connection
+        connection_pause(connection, seconds=error.retry_after, now=now)
     wait = timedelta(seconds=error.retry_after) if error.retry_after is not None else delays[delivery.attempts - 1]
     OutboundDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
         status=Status.QUEUED, next_attempt_at=now + wait, last_error=detail, **summary)

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from courses.models import Organization
 
 from ..credentials import credential_url
-from ..intake.ratelimit import rate_limit_exceeded
+from ..shared_counts import rate_limit_exceeded
 from ..lifecycle.expiry import credential_shown_status
 from ..models import Credential
 from ..openbadges.did import issuer_did_web

@@ -12,12 +12,12 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko
 @pytest.fixture(autouse=True)
 def fresh_cache(db):
     """The verify page's rate limit and the page facts live in the shared cache: each test starts without them."""
-    from issuance.intake import ratelimit
+    from issuance import shared_counts
 
     cache.clear()
-    ratelimit._reserves.clear()
+    shared_counts._reserves.clear()
     yield
-    ratelimit._reserves.clear()
+    shared_counts._reserves.clear()
 
 
 @pytest.fixture

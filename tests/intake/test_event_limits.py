@@ -7,8 +7,9 @@ import uuid
 
 import pytest
 
-from issuance.intake import ratelimit
-from issuance.intake.ratelimit import WINDOW_SECONDS, source_rate_limit_exceeded
+from issuance import shared_counts
+from issuance.intake.ratelimit import source_rate_limit_exceeded
+from issuance.shared_counts import WINDOW_SECONDS
 from issuance.models import CompletionEvent
 from tests.factories.issuance import SourceFactory
 
@@ -25,7 +26,7 @@ def _statements(count: int) -> list[dict]:
 @pytest.fixture(autouse=True)
 def fresh_reserves():
     """A rolled-back test reuses the source's id, and with it this process's reserve of the same minute."""
-    ratelimit._reserves.clear()
+    shared_counts._reserves.clear()
 
 
 @pytest.fixture

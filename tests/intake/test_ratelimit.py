@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connections
 
-from issuance.intake import ratelimit
-from issuance.intake.ratelimit import WINDOW_SECONDS, source_rate_limit_exceeded
+from issuance import shared_counts
+from issuance.intake.ratelimit import source_rate_limit_exceeded
+from issuance.shared_counts import WINDOW_SECONDS
 
 def _unused_minute() -> float:
     # Counters outlive a test run on Redis: start in a minute no earlier run counted in.
@@ -30,7 +31,7 @@ def test_the_shared_count_loses_nothing_when_processes_add_at_once():
 
     def add_one(_):
         try:
-            return ratelimit._count_shared(key, 1)  # in Redis when there is one, else the database cache
+            return shared_counts._count_shared(key, 1, 120)  # in Redis when there is one, else the database cache
         finally:
             connections.close_all()  # each thread had its own connection, as each process does
 
@@ -42,8 +43,8 @@ def test_the_shared_count_loses_nothing_when_processes_add_at_once():
 def test_processes_together_admit_no_more_than_the_limit_and_refuse_little_early(source, monkeypatch):
     source.rate_limit_per_minute = 1000  # reserved 10 at a time
     now = _unused_minute() + 1
-    monkeypatch.setattr(ratelimit, "_reserves", {})  # one process admits a request, then goes quiet
+    monkeypatch.setattr(shared_counts, "_reserves", {})  # one process admits a request, then goes quiet
     assert source_rate_limit_exceeded(source=source, now=now) is None
-    monkeypatch.setattr(ratelimit, "_reserves", {})  # another takes all the rest
+    monkeypatch.setattr(shared_counts, "_reserves", {})  # another takes all the rest
     admitted = sum(source_rate_limit_exceeded(source=source, now=now) is None for _ in range(1100))
     assert admitted == 990  # 991 in all: the first process's 9 unused reservations were refused early

@@ -16,12 +16,12 @@ from tests.pipeline.conftest import smtp  # noqa: F401 (a fixture)
 @pytest.fixture(autouse=True)
 def fresh_rate_counts(db):
     """Each test starts a new count of checks per address (the count lives in the shared cache)."""
-    from issuance.intake import ratelimit
+    from issuance import shared_counts
 
     cache.clear()
-    ratelimit._reserves.clear()
+    shared_counts._reserves.clear()
     yield
-    ratelimit._reserves.clear()
+    shared_counts._reserves.clear()
 
 
 def pdf_with_credential(pdf: bytes, credential: dict | bytes) -> bytes:

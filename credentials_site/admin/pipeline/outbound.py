@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline, clipped, error_folded, error_plain
@@ -19,6 +20,7 @@ from issuance.outbound.connections import (
 from issuance.outbound.rest.config import EVENTS as REST_EVENTS, rest_presets
 from issuance.outbound.registry import connector_for
 from issuance.outbound.deliveries import delivery_retry
+from issuance.outbound.governor import connection_paused_until
 from issuance.outbound.tasks import outbound_enqueue
 
 from .rest_form import rest_document, rest_fieldsets, rest_form_fields, rest_initial
@@ -110,7 +112,8 @@ class ConnectionAdmin(LaurelAdmin):
     search_fields = ["name", "organization__name", "organization__slug"]
     inlines = [MappingInline]
     actions = ["send_test", "enable_selected"]
-    readonly_fields = ["secret_stored", "send_a_test", "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+    readonly_fields = ["secret_stored", "send_a_test", "calls_governed", "failing_since", "disabled_reason", "last_test_at",
+                       "last_test_result"]
 
     def get_fieldsets(self, request, obj=None):
         if not self.has_change_permission(request, obj):
@@ -119,7 +122,7 @@ class ConnectionAdmin(LaurelAdmin):
         main = ["organization", "kind", "name", "enabled", "preset", "secret", "secret_stored", "send_a_test"]
         if not rest:
             main.insert(5, "settings")
-        status = ["failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+        status = ["calls_governed", "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
         fieldsets = [(None, {"fields": main})]
         if obj is None or rest:
             fieldsets += rest_fieldsets(collapsed=obj is None)
@@ -166,6 +169,18 @@ class ConnectionAdmin(LaurelAdmin):
         response = TemplateResponse(request, "admin/issuance/connection/send_a_test.html", context)
         response["Cache-Control"] = "no-store"
         return response
+
+    @admin.display(description="Calls")
+    def calls_governed(self, obj):
+        """The limit the connection's calls are held to, and a pause its system asked for (issuance/outbound/governor.py)."""
+        if obj is None or not obj.pk:
+            return "Set a rate limit to keep under the system's own: calls/seconds, e.g. 100/60."
+        limit = connector_for(obj.kind).rate_limit(obj.settings or {})
+        said = f"At most {limit[0]:,} calls per {limit[1]:,} s, across every worker." if limit else "No rate limit."
+        paused = connection_paused_until(obj, now=timezone.now())
+        if paused is not None:
+            said += f" Paused until {paused:%H:%M:%S} UTC: the system asked Laurel to wait (Retry-After)."
+        return said
 
     @admin.display(description="Secret")
     def secret_stored(self, obj):

@@ -84,6 +84,8 @@ class Connector:
     # is disabled (a 410 Gone disables it at once); None keeps it enabled however long it fails.
     retry_delays: tuple[timedelta, ...] = HOURS_OF_RETRIES
     disable_after: timedelta | None = None
+    # The system's documented request limit (requests, per seconds), used when a connection sets none; None: none known.
+    rate_limit_default: tuple[int, int] | None = None
     # Whether planning freezes the credential's further facts on the row (PDF and OB 3.0 URLs, the
     # OB 3.0 credential, what it renews, other connections' ids: payloads.credential_facts).
     wants_facts = False
@@ -100,6 +102,17 @@ class Connector:
     def follows_issue(self, settings: dict) -> bool:
         """Whether its later events act on the record its issue made (and so wait for that record's id)."""
         return self.stage == PLATFORM
+
+    def rate_limit(self, settings: dict) -> tuple[int, int] | None:
+        """(requests, per seconds) this connection may send: its own `rate_limit` (a REST document's
+        {"requests", "per_seconds"}, or the other kinds' "N/S" setting), else the system's documented limit."""
+        value = settings.get("rate_limit")
+        if isinstance(value, dict) and value:
+            return int(value["requests"]), int(value["per_seconds"])
+        if isinstance(value, str) and value.strip():
+            requests, _, seconds = value.partition("/")
+            return int(requests), int(seconds)
+        return self.rate_limit_default
 
     def perform(self, request: DeliveryRequest) -> Outcome:
         raise NotImplementedError

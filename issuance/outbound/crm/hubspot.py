@@ -7,7 +7,7 @@ custom properties must exist in the portal first.
 
 from datetime import datetime, timezone
 
-from ..connectors.setting_checks import pairs_parse, url_check
+from ..connectors.setting_checks import pairs_parse, rate_limit_setting, url_check
 from ..connectors.base import (
     HOURS_OF_RETRIES, ISSUED, REINSTATED, REVOKED, SUSPENDED, UPDATED, CRM, Connector, DeliveryRequest, Outcome, OutboundError, Setting,
     connector_register,
@@ -51,6 +51,7 @@ class HubSpot(Connector):
         "base_url": Setting(default=PRODUCTION, check=url_check, help="the API origin; Laurel adds /crm/v3/…"),
         "properties": Setting(default="firstname=first_name,lastname=last_name", check=properties_check,
                               help="contact properties to write, as hubspot_property=laurel_field pairs"),
+        "rate_limit": rate_limit_setting(),
     }
 
     def perform(self, request: DeliveryRequest) -> Outcome:

@@ -10,7 +10,7 @@ import threading
 import time
 from urllib.parse import quote
 
-from ..connectors.setting_checks import pairs_parse, url_check
+from ..connectors.setting_checks import pairs_parse, rate_limit_setting, url_check
 from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REINSTATED, REVOKED, SUSPENDED, UPDATED, CRM, Connector, Outcome, OutboundError, Setting, connector_register
 from ..connectors.http import base_join, outbound_call, response_summary
 from .hubspot import FIELDS, credential_fields
@@ -75,6 +75,7 @@ class Salesforce(Connector):
         "contact_relationship": Setting(default="Contact__r", help="the object's relationship to Contact"),
         "fields": Setting(default="Name=achievement,Issued_On__c=issued_on,Verify_URL__c=credential_url,Status__c=status",
                           check=fields_check, help="fields written, as salesforce_field=laurel_field pairs"),
+        "rate_limit": rate_limit_setting(),
         "api_version": Setting(default="v60.0", check=api_version_check, help="the REST API version"),
     }
 

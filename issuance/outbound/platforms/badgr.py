@@ -9,7 +9,7 @@ import hashlib
 import threading
 import time
 
-from ..connectors.setting_checks import url_check
+from ..connectors.setting_checks import rate_limit_setting, url_check
 from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
 from ..connectors.http import base_join, outbound_call, response_summary
 
@@ -134,6 +134,7 @@ class Badgr(Connector):
                          help=f"how Laurel signs in: {PASSWORD!r} (username + password) or {CLIENT_CREDENTIALS!r} (client_id + client secret)"),
         "username": Setting(help="the Badgr account's email (grant=password)"),
         "client_id": Setting(help="the OAuth client's id made in Badgr (grant=client_credentials)"),
+        "rate_limit": rate_limit_setting(),
     }
 
     @staticmethod

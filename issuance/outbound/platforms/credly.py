@@ -7,7 +7,7 @@ user with an empty password, `colon`, or followed by `|`, `pipe`).
 import base64
 from datetime import datetime
 
-from ..connectors.setting_checks import choice_check, url_check
+from ..connectors.setting_checks import choice_check, rate_limit_setting, url_check
 from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
 from ..connectors.http import base_join, outbound_call, response_json, response_not_found, response_summary
 
@@ -41,6 +41,7 @@ class Credly(Connector):
         "organization_id": Setting(required=True, help="the Credly organisation's id"),
         "auth_style": Setting(default="colon", check=choice_check("colon", "pipe"),
                               help="how the token is sent as Basic auth (unconfirmed)"),
+        "rate_limit": rate_limit_setting(),
     }
 
     def perform(self, request: DeliveryRequest) -> Outcome:

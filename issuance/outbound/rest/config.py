@@ -141,7 +141,8 @@ def _call_clean(event: str, call, spec: dict) -> dict:
         raise RestConfigError(f"{where}.method must be one of {', '.join(METHODS)}; got {json.dumps(call.get('method'))[:50]}.")
     if not str(call.get("url") or "").strip():
         raise RestConfigError(f"{where} needs a url.")
-    cleaned = {"method": method, "url": _template_check(f"{where}.url", call["url"].strip(), spec)}
+    url = call["url"].strip() if isinstance(call["url"], str) else call["url"]  # not text: refused by name below
+    cleaned = {"method": method, "url": _template_check(f"{where}.url", url, spec)}
     headers = call.get("headers") or {}
     if not isinstance(headers, dict) or not all(_token_like(name) for name in headers):
         raise RestConfigError(f"{where}.headers must map header names to text; got {json.dumps(headers)[:200]}.")

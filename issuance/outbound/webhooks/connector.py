@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from standardwebhooks import Webhook
 
-from ..connectors.setting_checks import url_check
+from ..connectors.setting_checks import rate_limit_setting, url_check
 from ..connectors.base import (
     ACTIONS, WEBHOOK, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register,
 )
@@ -61,6 +61,7 @@ class WebhookSubscription(Connector):
     settings = {
         "url": Setting(required=True, check=url_check, help="the subscriber's https:// endpoint"),
         "events": Setting(default="", check=events_check, help="comma-separated event types; empty means all"),
+        "rate_limit": rate_limit_setting(),
     }
     secret_check = staticmethod(secret_check)
 

@@ -101,3 +101,10 @@ def test_it_refuses_any_document_with_a_reason_never_a_crash(auth, calls, other)
         rest_config_clean({"auth": auth, "calls": calls, **other})
     except RestConfigError as exc:
         assert str(exc)
+
+
+@pytest.mark.parametrize("url", [[None], {"a": 1}, 7])
+def test_a_call_url_that_is_not_text_is_refused_by_name(url):
+    # Found by the fuzzer above: a url given as a list crashed on .strip() (a 500 in the API and the admin).
+    with pytest.raises(RestConfigError, match=r"calls\['credential.issued'\].url must be text"):
+        rest_config_clean({"auth": {"type": "none"}, "calls": {"credential.issued": {"url": url}}})
