@@ -21,13 +21,13 @@ BATCH_MAX = 10
 
 
 def rate_limit_exceeded(*, name: str, limit: int, count: int = 1, now: float | None = None,
-                        window_seconds: int = WINDOW_SECONDS) -> int | None:
+                        window_seconds: float = WINDOW_SECONDS) -> int | None:
     """Count `count` against `name`'s fixed window (a minute unless told); the seconds until it resets if they would pass `limit`."""
     now = time.time() if now is None else now
     window = int(now // window_seconds)
     key = f"laurel:{name}:{window_seconds}:{window}"
     ends = (window + 1) * window_seconds
-    if not _admit_from_reserve(name=name, key=key, ends=ends, now=now, limit=limit, count=count, timeout=window_seconds * 2):
+    if not _admit_from_reserve(name=name, key=key, ends=ends, now=now, limit=limit, count=count, timeout=int(window_seconds * 2) + 1):
         return max(1, int(ends - now))
     return None
 

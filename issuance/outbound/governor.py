@@ -6,6 +6,11 @@ It is counted in issuance/shared_counts.py, so every worker on every host spends
 one, the database cache otherwise. A delivery is counted before its first call, and the further calls it made
 (a look-up before creating, a token) after it.
 
+The system's own window starts when it likes, so fixed windows of S seconds would let 2N calls through in the S
+seconds around a boundary (N at the end of one, N at the start of the next). The count is kept instead in k slices
+of S/k seconds (k = 10, fewer for a small N), each allowed N // (k + 1) calls: any S seconds, wherever they fall,
+overlap at most k + 1 slices, so the system never sees more than N; the price is about a tenth of the limit.
+
 A 429 (or 503) with `Retry-After` pauses that connection's calls until then, not the pipeline: the delivery
 that got it and every other delivery of the connection wait, other connections' deliveries go on.
 """
@@ -39,7 +44,8 @@ def connection_wait(connection: Connection, *, now: datetime) -> tuple[timedelta
     if limit is None:
         return None
     requests, seconds = limit
-    seconds_left = rate_limit_exceeded(name=_rate_name(connection), limit=requests, window_seconds=seconds, now=now.timestamp())
+    allowed, slice_seconds = _slices(requests, seconds)
+    seconds_left = rate_limit_exceeded(name=_rate_name(connection), limit=allowed, window_seconds=slice_seconds, now=now.timestamp())
     if seconds_left is None:
         return None
     wait = timedelta(seconds=seconds_left)
@@ -47,11 +53,20 @@ def connection_wait(connection: Connection, *, now: datetime) -> tuple[timedelta
                   f"its next call is at {_at(now + wait)}.")
 
 
+def _slices(requests: int, seconds: int) -> tuple[int, float]:
+    """(calls allowed per slice, slice length) so that no `seconds` anywhere hold more than `requests` calls."""
+    slices = min(10, requests - 1)
+    if slices < 1:  # one call per window: two windows' calls can fall within `seconds` of each other
+        return requests, float(seconds)
+    return requests // (slices + 1), seconds / slices
+
+
 def connection_calls_spent(connection: Connection, *, calls: int, now: datetime) -> None:
     """Count the calls a delivery made beyond the one counted before it (they were made: counted even past the limit)."""
     limit = connector_for(connection.kind).rate_limit(connection.settings)
     if limit is not None and calls > 1:
-        rate_limit_exceeded(name=_rate_name(connection), limit=limit[0], count=calls - 1, window_seconds=limit[1],
+        allowed, slice_seconds = _slices(*limit)
+        rate_limit_exceeded(name=_rate_name(connection), limit=allowed, count=calls - 1, window_seconds=slice_seconds,
                             now=now.timestamp())
 
 

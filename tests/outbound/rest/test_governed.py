@@ -1,7 +1,8 @@
 """A connection's calls governed across workers: its request limit holds deliveries back without failing them, and
 a Retry-After pauses that connection's calls, not another connection's (issuance/outbound/governor.py)."""
 
-from datetime import timedelta
+import secrets
+from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
 from django.urls import reverse
@@ -19,6 +20,7 @@ from tests.factories.issuance import CredentialFactory, IssuanceFactory
 from .conftest import calls_for
 
 Status = OutboundDelivery.Status
+SECRET = "whsec_Y3JlZGVudGlhbC1hdXRvbWF0aW9uLWRlbW8ta2V5ISE="
 
 
 @pytest.fixture(autouse=True)
@@ -42,21 +44,47 @@ def _deliveries(credentials, connection):
     return list(OutboundDelivery.objects.filter(connection=connection).order_by("pk"))
 
 
-def test_a_connection_past_its_limit_waits_for_the_next_window_without_spending_an_attempt(course, rest):
-    with CredentialsApi() as api:
-        connection = rest(api, rate_limit={"requests": 2, "per_seconds": 300})
-        deliveries = _deliveries(_credentials(course, 3), connection)
-        assert [d.status for d in deliveries] == [Status.DONE, Status.DONE, Status.QUEUED]
-        assert len(api.calls("POST")) == 2
-        held = deliveries[2]
-        assert held.attempts == 0, "a delivery held back made no call: it has spent no attempt"
-        assert "limit of 2 calls per 300 s" in held.last_error
-        assert timezone.now() < held.next_attempt_at <= timezone.now() + timedelta(seconds=300)
+def _planned(credentials, connection):
+    for credential in credentials:
+        outbound_sync_issue(issuance=credential.issuance, credential=credential)
+    return list(OutboundDelivery.objects.filter(connection=connection).order_by("pk"))
 
-        # Its window over, it goes: the count is per window, not for ever.
-        later = held.next_attempt_at + timedelta(seconds=1)
-        assert delivery_perform(delivery_id=held.pk, now=later).status == Status.DONE
+
+def _a_fresh_slice() -> datetime:
+    # A moment in a 30 s slice no earlier run counted in (counts outlive a run on Redis), 5 s into it.
+    return datetime(2031, 1, 1, tzinfo=dt_timezone.utc) + timedelta(seconds=30 * secrets.randbelow(10**6) + 5)
+
+
+def test_a_connection_past_its_limit_waits_for_the_next_slice_without_spending_an_attempt(course, rest):
+    # 22 calls per 300 s: ten slices of 30 s, 2 calls each (22 // 11), so no 300 s anywhere hold more than 22.
+    with CredentialsApi() as api:
+        connection = rest(api, rate_limit={"requests": 22, "per_seconds": 300})
+        deliveries = _planned(_credentials(course, 3), connection)
+        now = _a_fresh_slice()
+        done = [delivery_perform(delivery_id=d.pk, now=now) for d in deliveries]
+        assert [d.status for d in done] == [Status.DONE, Status.DONE, Status.QUEUED]
+        assert len(api.calls("POST")) == 2
+        held = done[2]
+        assert held.attempts == 0, "a delivery held back made no call: it has spent no attempt"
+        assert "limit of 22 calls per 300 s" in held.last_error
+        assert held.next_attempt_at == now + timedelta(seconds=25), "due when its slice ends"
+
+        # Its slice over, it goes: the count is per slice, not for ever.
+        assert delivery_perform(delivery_id=held.pk, now=held.next_attempt_at).status == Status.DONE
         assert len(api.calls("POST")) == 3
+
+
+def test_no_stretch_of_the_window_holds_more_than_the_limit_wherever_it_falls(organization):
+    # What the slices promise, checked by brute force: every call a connection of 50 per 60 s may make over
+    # five minutes at one call a second, then every 60 s stretch of them.
+    from issuance.outbound.governor import connection_wait
+    from issuance.outbound.connections import connection_add
+    connection, _ = connection_add(organization=organization, kind="webhook", secret=SECRET,
+                                   settings={"url": "https://hooks.example/laurel", "rate_limit": "50/60"})
+    start = _a_fresh_slice()
+    admitted = [second for second in range(300) if connection_wait(connection, now=start + timedelta(seconds=second)) is None]
+    assert max(sum(1 for t in admitted if begin <= t < begin + 60) for begin in range(300)) <= 50
+    assert len(admitted) >= 0.8 * 50 * 5, "most of the limit is used"
 
 
 def test_a_connection_with_no_limit_is_not_held(course, rest):
