@@ -86,6 +86,8 @@ LAUREL_OUTBOUND_MAX_RESPONSE_BYTES = envint("LAUREL_OUTBOUND_MAX_RESPONSE_BYTES"
 LAUREL_OUTBOUND_CA_BUNDLE = envstr("LAUREL_OUTBOUND_CA_BUNDLE", "")
 # A delivery still `sending` after this long lost its sender: its outcome is unknown.
 LAUREL_OUTBOUND_STUCK_SECONDS = envint("LAUREL_OUTBOUND_STUCK_SECONDS", Q_CLUSTER["timeout"] + 60)
+# A connection whose every call has failed for this long is marked unhealthy on its page and in its list.
+LAUREL_CONNECTION_UNHEALTHY_MINUTES = envint("LAUREL_CONNECTION_UNHEALTHY_MINUTES", 30)
 
 # --- Verifying a presented file (/verify and POST /api/v1/verify; docs/badges.md) ----------------
 # Checks a minute from one client address, the page and the API together.

@@ -366,16 +366,16 @@ def clipped(value, *, wide: bool = False):
 
 
 PILL_TONES = {
-    "ok": {"active", "synced", "delivered", "sent", "processed", "eligible"},
+    "ok": {"active", "synced", "delivered", "sent", "processed", "eligible", "done"},
     "warn": {"parked", "suspended", "held", "queued", "sending", "accepted", "ineligible", "duplicate", "expired"},
     "bad": {"revoked", "failed", "bounced", "complained", "discarded"},
 }
 
 
-def pill(value: str, label: str):
-    """A status as a short coloured label that never wraps."""
+def pill(value: str, label: str, *, title: str = ""):
+    """A status as a short coloured label that never wraps (`title`: more on hover)."""
     tone = next((name for name, values in PILL_TONES.items() if value in values), "")
-    return format_html('<span class="laurel-pill{}" title="{}">{}</span>', f" laurel-pill-{tone}" if tone else "", label, label)
+    return format_html('<span class="laurel-pill{}" title="{}">{}</span>', f" laurel-pill-{tone}" if tone else "", title or label, label)
 
 
 def short_time(moment):

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline, clipped, error_folded, error_plain
+from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline, clipped, error_folded, error_plain, pill
 
 from issuance.models import Connection, ConnectionMapping, Credential, OutboundDelivery, OutboundFailure
 from issuance.outbound.connections import (
@@ -21,6 +21,7 @@ from issuance.outbound.rest.config import EVENTS as REST_EVENTS, rest_presets
 from issuance.outbound.registry import connector_for
 from issuance.outbound.deliveries import delivery_retry
 from issuance.outbound.governor import connection_paused_until
+from issuance.outbound.health import connection_unhealthy_since, delivery_progress
 from issuance.outbound.tasks import outbound_enqueue
 
 from .rest_form import rest_document, rest_fieldsets, rest_form_fields, rest_initial
@@ -107,13 +108,13 @@ class MappingInline(LaurelTabularInline):
 @admin.register(Connection)
 class ConnectionAdmin(LaurelAdmin):
     form = ConnectionForm
-    list_display = ["name", "kind", "organization", "enabled", "failing_since", "last_test_at", "last_test_result"]
+    list_display = ["name", "kind", "organization", "enabled", "health_col", "last_test_at", "last_test_result"]
     list_filter = ["kind", "enabled", "organization"]
     search_fields = ["name", "organization__name", "organization__slug"]
     inlines = [MappingInline]
     actions = ["send_test", "enable_selected"]
-    readonly_fields = ["secret_stored", "send_a_test", "calls_governed", "failing_since", "disabled_reason", "last_test_at",
-                       "last_test_result"]
+    readonly_fields = ["secret_stored", "send_a_test", "health_col", "calls_governed", "failing_since", "disabled_reason",
+                       "last_test_at", "last_test_result"]
 
     def get_fieldsets(self, request, obj=None):
         if not self.has_change_permission(request, obj):
@@ -122,7 +123,7 @@ class ConnectionAdmin(LaurelAdmin):
         main = ["organization", "kind", "name", "enabled", "preset", "secret", "secret_stored", "send_a_test"]
         if not rest:
             main.insert(5, "settings")
-        status = ["calls_governed", "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+        status = ["health_col", "calls_governed", "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
         fieldsets = [(None, {"fields": main})]
         if obj is None or rest:
             fieldsets += rest_fieldsets(collapsed=obj is None)
@@ -169,6 +170,19 @@ class ConnectionAdmin(LaurelAdmin):
         response = TemplateResponse(request, "admin/issuance/connection/send_a_test.html", context)
         response["Cache-Control"] = "no-store"
         return response
+
+    @admin.display(description="State", ordering="failing_since")
+    def health_col(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        if not obj.enabled:
+            return pill("failed", "Disabled")
+        since = connection_unhealthy_since(obj, now=timezone.now())
+        if since is not None:
+            return pill("failed", f"Unhealthy: every call has failed since {since:%d %b %H:%M} UTC")
+        if obj.failing_since is not None:
+            return pill("queued", f"Failing since {obj.failing_since:%H:%M} UTC")
+        return pill("active", "Healthy")
 
     @admin.display(description="Calls")
     def calls_governed(self, obj):
@@ -220,7 +234,7 @@ _retry.allowed_permissions = ["change"]
 
 
 class DeliveryAdminBase(LaurelAdmin):
-    list_display = ["created_at", "action", "connection", "issuance", "status", "attempts", "remote_id", "last_error_col"]
+    list_display = ["created_at", "action", "connection", "issuance", "status_col", "attempts", "remote_id", "last_error_col"]
     list_filter = ["status", "action", "connection__kind", "organization"]
     search_fields = ["idempotency_key", "remote_id", "issuance__learner__email", "credential__id"]
     list_select_related = ["connection", "issuance"]
@@ -228,6 +242,10 @@ class DeliveryAdminBase(LaurelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [("last_error_folded" if f.name == "last_error" else f.name) for f in OutboundDelivery._meta.fields]
+
+    @admin.display(description="Status", ordering="status")
+    def status_col(self, delivery):
+        return pill(delivery.status, delivery_progress(delivery))
 
     @admin.display(description="last error", ordering="last_error")
     def last_error_col(self, delivery):
@@ -258,9 +276,13 @@ class OutboundFailureAdmin(DeliveryAdminBase):
 class OutboundDeliveryInline(LaurelReadOnlyTabularInline):
     model = OutboundDelivery
     verbose_name_plural = "Outbound deliveries"
-    fields = readonly_fields = ["action", "connection", "status", "attempts", "remote_id", "remote_url", "last_error_folded",
+    fields = readonly_fields = ["action", "connection", "status_col", "attempts", "remote_id", "remote_url", "last_error_folded",
                                 "finished_at"]
     fk_name = "issuance"
+
+    @admin.display(description="Status")
+    def status_col(self, delivery):
+        return pill(delivery.status, delivery_progress(delivery))
 
     @admin.display(description="Last error")
     def last_error_folded(self, delivery):

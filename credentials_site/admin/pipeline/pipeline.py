@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -9,7 +10,8 @@ from audit.models import AuditRecord
 from courses.templating.learner_text import LearnerNameError, learner_name_clean
 from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline, clipped, pill, short_time
 
-from issuance.models import Credential, Effect, Issuance, Learner, OutboxMessage, RenewalReminder, SignedBadgeRevision
+from issuance.models import Credential, Effect, Issuance, Learner, OutboundDelivery, OutboxMessage, RenewalReminder, SignedBadgeRevision
+from issuance.outbound.health import OPEN as SYNC_OPEN, issuance_sync_label
 from credentials_site.admin.pipeline.certificate_actions import download_certificates_zip, regenerate_certificates
 from issuance.pipeline import issuance_resume
 from issuance.transitions import NotParked
@@ -64,10 +66,33 @@ def copies_table(*, issuance_id) -> str:
                            for m in rows)))
 
 
+class SyncFilter(admin.SimpleListFilter):
+    """Delivered issuances by their outbound deliveries: some failing, some pending, or all done."""
+
+    title, parameter_name = "sync", "sync"
+
+    def lookups(self, request, model_admin):
+        return [("failing", "Sync failing"), ("pending", "Sync pending"), ("synced", "Synced")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        delivered = queryset.filter(state__in=[Issuance.State.DELIVERED, Issuance.State.SYNCED])
+        rows = OutboundDelivery.objects.filter(issuance=OuterRef("pk"))
+        failing = Exists(rows.filter(status=OutboundDelivery.Status.FAILED))
+        pending = Exists(rows.filter(status__in=[OutboundDelivery.Status.QUEUED, OutboundDelivery.Status.SENDING]))
+        if value == "failing":
+            return delivered.filter(failing)
+        if value == "pending":
+            return delivered.filter(pending).exclude(failing)
+        return delivered.exclude(failing).exclude(pending)
+
+
 @admin.register(Issuance)
 class IssuanceAdmin(LaurelAdmin):
     list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "park_reason_col", "created_col"]
-    list_filter = ["state", "park_reason", "organization", "course", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["state", SyncFilter, "park_reason", "organization", "course", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["learner__email", "learner_name", "learner__name"]
     date_hierarchy = "created_at"
     list_select_related = ["learner", "course", "organization"]
@@ -78,14 +103,20 @@ class IssuanceAdmin(LaurelAdmin):
     inlines = [TimelineInline, EffectInline, CopyInline, OutboundDeliveryInline]
     fieldsets = [
         (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event"]}),
-        ("State", {"fields": ["state", "reasons", "failed_step", "park_reason", "error", "attempts", "next_attempt_at",
+        ("State", {"fields": ["state", "sync", "reasons", "failed_step", "park_reason", "error", "attempts", "next_attempt_at",
                               "state_changed_at", "finished_at", "credential_link", "ruleset_version"]}),
         ("Completion", {"fields": ["completion", "language", "language_requested"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
         # State only changes through the pipeline and its actions, so every change is audited.
-        return [f.name for f in Issuance._meta.fields] + ["credential_link"]
+        return [f.name for f in Issuance._meta.fields] + ["credential_link", "sync"]
+
+    def get_queryset(self, request):
+        # The deliveries not yet done, for the state's label: one more query a page, not one a row.
+        open_deliveries = OutboundDelivery.objects.filter(status__in=SYNC_OPEN).select_related("connection").order_by("pk")
+        return super().get_queryset(request).prefetch_related(Prefetch("outbound_deliveries", queryset=open_deliveries,
+                                                                         to_attr="sync_open"))
 
     def has_add_permission(self, request):
         return False
@@ -107,7 +138,18 @@ class IssuanceAdmin(LaurelAdmin):
 
     @admin.display(description="State", ordering="state")
     def state_col(self, obj):
-        return pill(obj.state, obj.get_state_display())
+        label = issuance_sync_label(obj, getattr(obj, "sync_open", []), why=False)
+        tone = "failed" if "sync failing" in label else "queued" if "sync pending" in label else obj.state
+        return pill(tone, label, title=issuance_sync_label(obj, getattr(obj, "sync_open", [])))
+
+    @admin.display(description="Sync")
+    def sync(self, obj):
+        label = issuance_sync_label(obj, getattr(obj, "sync_open", []))
+        if label != obj.get_state_display():
+            return label
+        if obj.state in (Issuance.State.DELIVERED, Issuance.State.SYNCED) and obj.outbound_deliveries.exists():
+            return "Synced: every delivery succeeded."
+        return "—"
 
     @admin.display(description="Failed step", ordering="failed_step")
     def failed_step_col(self, obj):
