@@ -70,7 +70,7 @@ ROOM_MAY_IMPORT = {
                        "issuance.certificates", "courses.models", "courses.templating", "courses.defaults"},
     "issuance.outbound": {"audit", "courses.keys", "courses.models", "courses.templating", "issuance.credentials", "issuance.models", "issuance.outgoing", "issuance.periodic", "issuance.step_queue"},
     "issuance.delivery": {"audit", "courses.models", "issuance.bodies", "issuance.email", "issuance.idempotency_keys", "issuance.models", "issuance.outbound", "issuance.periodic", "issuance.sources", "issuance.step_queue", "issuance.wallets"},
-    "issuance.lifecycle": {"audit", "courses.models", "courses.templating", "issuance.certificates", "issuance.delivery", "issuance.email", "issuance.models", "issuance.openbadges", "issuance.outbound", "issuance.periodic", "issuance.transitions"},
+    "issuance.lifecycle": {"audit", "courses.models", "courses.templating", "issuance.certificates", "issuance.delivery", "issuance.email", "issuance.models", "issuance.openbadges", "issuance.outbound", "issuance.periodic", "issuance.step_queue", "issuance.transitions"},
     "issuance.revocation": {"issuance.models", "issuance.transitions", "issuance.lifecycle", "issuance.openbadges",
                             "issuance.outbound", "audit"},
     "issuance.missing_facts": {"issuance.models", "issuance.completions", "issuance.errors", "issuance.sources",
