@@ -29,13 +29,18 @@ def load_housekeeping(total: int, now, log=print) -> dict:
     """The dashboard's year of history (issuances, credentials, emails), then events, more emails, deliveries."""
     from django.db import connection, transaction
 
+    from bench.bulk_load import bulk_loading
     from bench.dashboard import Dialect, insert_select, load
-    from issuance.models import CompletionEvent, Connection, Issuance, OutboundDelivery, OutboxMessage, Source
+    from issuance.models import CompletionEvent, Connection, Credential, Issuance, OutboundDelivery, OutboxMessage, Source
 
-    timings = load(total, now)
     sql = Dialect(connection.vendor, now)
     issuance_table = connection.ops.quote_name(Issuance._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One transaction; the secondary indexes of the five big tables are built once, after the rows.
+    indexing = {}
+    started_all = time.perf_counter()
+    with transaction.atomic(), bulk_loading([Issuance, Credential, OutboxMessage, CompletionEvent, OutboundDelivery], indexing), \
+            connection.cursor() as cursor:
+        timings = load(total, now)
         source = Source.objects.filter(slug="demo").first() or Source.objects.first()
         organization_id = source.organization_id
         started = time.perf_counter()
@@ -83,9 +88,16 @@ def load_housekeeping(total: int, now, log=print) -> dict:
         timings["deliveries"] = time.perf_counter() - started
         # The parked issuances were announced by the digests of the year gone by.
         cursor.execute(f"UPDATE {issuance_table} SET staff_notified_at = state_changed_at WHERE state = 'parked'")
-    log(f"housekeeping: loaded {timings['event_rows']:,} events in {timings['events']:.0f} s, "
+    timings["indexes"] = indexing.get("indexes", 0.0)
+    timings["with_commit"] = time.perf_counter() - started_all
+    log(f"housekeeping: loaded {timings['issuance_rows']:,} issuances in {timings['issuances']:.0f} s, "
+        f"{timings['credential_rows']:,} credentials in {timings['credentials']:.0f} s, "
+        f"{timings['email_rows']:,} emails in {timings['emails']:.0f} s, "
+        f"{timings['event_rows']:,} events in {timings['events']:.0f} s, "
         f"{timings['extra_email_rows']:,} more emails in {timings['extra_emails']:.0f} s, "
-        f"{timings['delivery_rows']:,} CRM deliveries in {timings['deliveries']:.0f} s (load average {load_average()})")
+        f"{timings['delivery_rows']:,} CRM deliveries in {timings['deliveries']:.0f} s, "
+        f"{indexing.get('index_count', 0)} indexes built in {timings['indexes']:.0f} s; "
+        f"{timings['with_commit']:.0f} s with the commit (load average {load_average()})")
     return timings
 
 
@@ -104,6 +116,20 @@ def _timed(run, repeat: int = 1) -> dict:
             "load": load_average()}
 
 
+def _runs(run, *, limit: int = 500) -> dict:
+    """A task that hands over at its time budget, run again and again as its queued next runs would be, until
+    it finishes: the longest run (and its statements), how many runs, their total, and the last result."""
+    runs = []
+    while len(runs) < limit:
+        runs.append(_timed(run))
+        if "the next run carries on" not in runs[-1]["result"]:
+            break
+    longest = max(runs, key=lambda figures: figures["ms"])
+    return {"ms": longest["ms"], "statements": max(figures["statements"] for figures in runs), "runs": len(runs),
+            "total_ms": round(sum(figures["ms"] for figures in runs), 1), "load": longest["load"],
+            "result": f"{len(runs)} runs, {sum(figures['ms'] for figures in runs) / 1000:.1f} s in all: {runs[-1]['result']}"}
+
+
 def _refused_or_done(run) -> str:
     from issuance.lifecycle.tasks import RemindersRefused
 
@@ -115,7 +141,7 @@ def _refused_or_done(run) -> str:
 
 def _poll_source(organization):
     from issuance.sources.configure import source_configure
-    from tests.lms.servers import CanvasRestServer
+    from stand_ins.lms import CanvasRestServer
 
     canvas = CanvasRestServer(token="bench-token", page_cap=100).start()
     for n in range(1, 1001):
@@ -163,7 +189,7 @@ def measure_housekeeping(*, stack, count: int, log) -> dict:
     tasks["staff digests, next run (nothing new)"] = _timed(staff_digests_send, repeat=3)
     # A fresh load has a year of reminders due at once; above the bulk gate the run plans, counts and
     # refuses (as a deployment's first run would): the planning is what grows with the data.
-    tasks["lifecycle daily (expiry, reminder planning)"] = _timed(lambda: _refused_or_done(lifecycle_daily))
+    tasks["lifecycle daily (expiry, reminder planning), longest run"] = _runs(lambda: _refused_or_done(lifecycle_daily))
     Organization.objects.filter(pk=organization.pk).update(raw_body_retention_days=30)
     # Switching retention on empties a year of bodies once: scheduled, that is budgeted runs one after
     # another; here one unbudgeted call times the whole catch-up. Then the next day's scheduled run.
@@ -171,11 +197,11 @@ def measure_housekeeping(*, stack, count: int, log) -> dict:
     tasks["retention, next day"] = _timed(privacy_daily, repeat=3)
     canvas, source = _poll_source(organization)
     try:
-        tasks["polling, first poll (1,000 learners)"] = _timed(lambda: source_poll_scheduled(source.slug))
+        tasks["polling, first poll (1,000 learners), longest run"] = _runs(lambda: source_poll_scheduled(source.slug))
         from issuance.models import SourcePoll
 
         SourcePoll.objects.filter(source=source).update(next_poll_after=None, lease_until=None, lease_holder="")
-        tasks["polling, next poll"] = _timed(lambda: source_poll_scheduled(source.slug))
+        tasks["polling, next poll, longest run"] = _runs(lambda: source_poll_scheduled(source.slug))
     finally:
         canvas.stop()
     client = Client(HTTP_HOST="127.0.0.1")

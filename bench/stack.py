@@ -1,8 +1,10 @@
 """The system under test: a throw-away database, gunicorn and qcluster processes, all on 127.0.0.1.
 
 embedded:   SQLite in a temporary directory, the django-q2 ORM broker, the database cache.
-production: a fresh PostgreSQL database `laurel_bench_<pid>` and Redis database 14 (emptied before
-            and after), both on 127.0.0.1 unless BENCH_POSTGRES_URL / BENCH_REDIS_URL say otherwise.
+production: a fresh PostgreSQL database `laurel_bench_<pid>` (or BENCH_POSTGRES_DATABASE; it must not
+            exist yet) and Redis database 14 (emptied before and after), both on 127.0.0.1 unless
+            BENCH_POSTGRES_URL / BENCH_REDIS_URL say otherwise. BENCH_KEEP=1 keeps the directory and the
+            database, to look at a million-row load again without loading it again.
 Every process this module starts is its own process group and is stopped by `close()`.
 """
 
@@ -32,7 +34,7 @@ class Stack:
     def __init__(self, *, profile: str, cpus: int, smtp_port: int, log=print):
         self.profile, self.cpus, self.log = profile, cpus, log
         self.workdir = Path(tempfile.mkdtemp(prefix=f"laurel-bench-{profile}-"))
-        self.database = f"laurel_bench_{os.getpid()}" if profile == "production" else ""
+        self.database = os.environ.get("BENCH_POSTGRES_DATABASE", f"laurel_bench_{os.getpid()}") if profile == "production" else ""
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "LAUREL_EMAIL_ESP"))},
             "DJANGO_SETTINGS_MODULE": "credentials_site.settings",
@@ -162,14 +164,14 @@ class Stack:
             connections.close_all()
         except Exception:  # Django may never have been set up
             pass
-        if self.profile == "production":
+        if self.profile == "production" and not os.environ.get("BENCH_KEEP"):
             try:
                 self._postgres(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
                 self._redis_flush()
             except Exception as exc:  # report, and still remove the files
                 self.log(f"cleanup: {exc}")
         if os.environ.get("BENCH_KEEP"):
-            self.log(f"kept {self.workdir}")
+            self.log(f"kept {self.workdir}" + (f" and the database {self.database}" if self.database else ""))
         else:
             shutil.rmtree(self.workdir, ignore_errors=True)
 

@@ -124,6 +124,10 @@ LAUREL_WALLET_TOKEN_SECONDS = envint("LAUREL_WALLET_TOKEN_SECONDS", 600)
 # Q_TIMEOUT); what is left waits for the next poll, which resumes where this one stopped.
 LAUREL_POLL_MAX_REQUESTS = envint("LAUREL_POLL_MAX_REQUESTS", 2000)
 LAUREL_POLL_MAX_SECONDS = envint("LAUREL_POLL_MAX_SECONDS", min(240, max(Q_CLUSTER["timeout"] - 30, 10)))
+# A scheduled poll hands its worker back after this many seconds of HTTP and queues its next run at
+# once, which resumes from the cursor: one run never holds a worker longer (#28). Staff's polls and
+# reconcile are not scheduled runs and keep LAUREL_POLL_MAX_SECONDS.
+LAUREL_POLL_RUN_SECONDS = envint("LAUREL_POLL_RUN_SECONDS", 1)
 # A poll's lease on its source outlives the poll by this much; a crashed worker's lease then lapses.
 LAUREL_POLL_LEASE_GRACE_SECONDS = envint("LAUREL_POLL_LEASE_GRACE_SECONDS", 60)
 # After transient errors a source waits 1, 2, 4 … times this (at most LAUREL_POLL_BACKOFF_MAX_SECONDS).

@@ -206,6 +206,8 @@ def source_poll(*, source: Source, window: PollWindow | None = None, dry_run: bo
                 else:
                     _step_store(poller=poller, source=source, cursor=cursor, step=step, report=scope_report, holder=holder,
                                 move_cursor=window is None, enqueue=enqueue, now=now)
+                    if step.resume is not None:  # more of this scope's pass to fetch: a scheduled run may stop here
+                        budget.hand_over()
     except PollBudgetSpent as exc:
         report.outcome, report.detail = "stopped", f"{exc}; the next poll resumes here"
     except PollError as exc:

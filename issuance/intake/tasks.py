@@ -1,8 +1,14 @@
 """Queue entry points for intake. Tasks load by id and call the service; nothing else lives here."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
 from ..models import Source
 from ..periodic import periodic_run
-from ..step_queue import issuances_started_here
+from ..sources.polling import PollBudget
+from ..step_queue import issuances_started_here, task_enqueue_at_raw
 from ..step_queue import Kind, turn_take
 from ..worker import issuance_advance_steps
 from .polling import PollNotPossible, source_poll, source_poll_due
@@ -36,8 +42,17 @@ def completion_events_process(*event_ids: str) -> dict:
     return outcome
 
 
+POLL_TASK = "issuance.intake.tasks.source_poll_scheduled"
+POLL_NEXT_RUN_AFTER = timedelta(seconds=2)  # the pause between two runs of a poll that ran out of time
+
+
 def source_poll_scheduled(slug: str) -> str:
-    """A source's schedule: poll it unless it is parked or backing off (another worker's poll holds the lease)."""
+    """A source's schedule: poll it unless it is parked or backing off (another worker's poll holds the lease).
+
+    A run stops after the first page it stores once LAUREL_POLL_RUN_SECONDS have gone, and queues its
+    next run in POLL_NEXT_RUN_AFTER, which resumes from the cursor: a course's first pass goes on at
+    once, in short runs between which the workers take other work. (Out of requests, or rate-limited,
+    the poll waits for its schedule as before.)"""
     with periodic_run(name=f"poll-{slug}") as budget:
         if budget is None:
             return "skipped: the previous poll is still running, or housekeeping has its share of workers"
@@ -46,7 +61,14 @@ def source_poll_scheduled(slug: str) -> str:
             return "no such active source"
         if not source_poll_due(source=source):
             return "not due (parked or backing off)"
+        run = PollBudget(max_requests=settings.LAUREL_POLL_MAX_REQUESTS,
+                         max_seconds=min(settings.LAUREL_POLL_MAX_SECONDS, budget.left()),
+                         hand_over_after=settings.LAUREL_POLL_RUN_SECONDS)
         try:
-            return source_poll(source=source).summary()
+            report = source_poll(source=source, budget=run)
         except PollNotPossible as exc:
             return str(exc)
+    if run.handed_over:  # queued once the leases are given back, so the next run can take them
+        task_enqueue_at_raw(POLL_TASK, slug, due=timezone.now() + POLL_NEXT_RUN_AFTER)
+        return report.summary() + "; the next run carries on in a moment"
+    return report.summary()

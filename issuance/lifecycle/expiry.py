@@ -22,6 +22,7 @@ from .signals import credential_status_changed
 
 Status = Credential.Status
 EXPIRY_ACTOR = "daily expiry job"
+EXPIRE_BATCH = 200
 
 
 def credential_past_end(*, valid_until: datetime | None, now: datetime | None = None) -> bool:
@@ -81,8 +82,16 @@ def credentials_due_to_expire(*, now: datetime | None = None, organization_slug:
     return queryset.order_by("valid_until")
 
 
-def credentials_expire_due(*, now: datetime | None = None, organization_slug: str = "") -> int:
-    """The daily job's first half: expire every active credential whose end has passed."""
+def credentials_expire_due(*, now: datetime | None = None, organization_slug: str = "", stop=None) -> int:
+    """The daily job's first half: expire every active credential whose end has passed.
+
+    Each credential commits on its own; `stop()`, asked after each batch of EXPIRE_BATCH, ends the work
+    early (a periodic run's budget): what is left is still due, and the next run expires it."""
     now = now or timezone.now()
     due = credentials_due_to_expire(now=now, organization_slug=organization_slug).only("pk", "issuance_id", "valid_until")
-    return sum(credential_expire(credential=credential, now=now) for credential in due.iterator())
+    expired = 0
+    while True:
+        batch = list(due[:EXPIRE_BATCH])
+        expired += sum(credential_expire(credential=credential, now=now) for credential in batch)
+        if len(batch) < EXPIRE_BATCH or (stop and stop()):
+            return expired

@@ -176,6 +176,11 @@ class Credential(models.Model):
             # issued in 30 days per organisation, and active ones ending in the next 90 days.
             models.Index(fields=["issued_at", "achievement"], name="credential_issued_idx"),
             models.Index(fields=["status", "valid_until", "achievement"], name="credential_expiry_idx"),
+            # "Not renewed yet" (replaced_by is null) is a lookup by replaces_id. Almost every credential has
+            # none, so once SQLite has statistics (ANALYZE) the foreign key's index looks like one key matching
+            # every row and the planner scanned the table once per candidate (221 s for reminder planning's
+            # 500 candidates at a million issuances); this index holds only the renewals, its statistics true.
+            models.Index(fields=["replaces"], name="credential_replaced_idx", condition=models.Q(replaces__isnull=False)),
         ]
 
     def __str__(self):

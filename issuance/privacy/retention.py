@@ -18,27 +18,40 @@ BATCH = 2000
 FINISHED = [CompletionEvent.Status.PROCESSED, CompletionEvent.Status.IGNORED, CompletionEvent.Status.DISCARDED]
 
 
-def raw_bodies_expire(*, now: datetime | None = None) -> dict[str, int]:
+def _old_bodies(organization: Organization, now: datetime):
+    cutoff = now - timedelta(days=organization.raw_body_retention_days)
+    return CompletionEvent.objects.filter(source__organization=organization, status__in=FINISHED,
+                                          received_at__lt=cutoff).exclude(body=EXPIRED_BODY)
+
+
+def raw_bodies_expire(*, now: datetime | None = None, stop=None) -> dict[str, int]:
     """Empty the raw bodies (and kept headers) of finished events older than their organisation's retention.
 
     Returns the count per organisation slug; running it twice the same day changes nothing more. It
-    works in batches that commit as they go and stops when the periodic budget is spent: the first run
-    after retention is switched on may leave a year of bodies to the next runs (`event_body_kept_idx`
-    makes each batch read only bodies still kept).
+    works in batches that commit as they go and stops after a batch once `stop()` says so (by default,
+    when the periodic budget is spent): the first run after retention is switched on may leave a year
+    of bodies to the next runs (`event_body_kept_idx` makes each batch read only bodies still kept).
     """
     now = now or timezone.now()
-    budget = periodic_budget()
+    stop = stop or periodic_budget().spent
     expired = {}
     for organization in Organization.objects.filter(raw_body_retention_days__isnull=False).order_by("pk"):
-        cutoff = now - timedelta(days=organization.raw_body_retention_days)
-        old = CompletionEvent.objects.filter(source__organization=organization, status__in=FINISHED,
-                                             received_at__lt=cutoff).exclude(body=EXPIRED_BODY)
+        old = _old_bodies(organization, now)
         expired[organization.slug] = 0
-        while not budget.spent():
+        while True:
             batch = list(old.order_by("received_at").values_list("pk", flat=True)[:BATCH])
             if not batch:
                 break
             with transaction.atomic():
                 expired[organization.slug] += CompletionEvent.objects.filter(pk__in=batch).update(
                     body=EXPIRED_BODY, headers={})
+            if stop():
+                return expired
     return expired
+
+
+def raw_bodies_left(*, now: datetime | None = None) -> bool:
+    """Whether some organisation still keeps a body past its retention (a run stopped before the end)."""
+    now = now or timezone.now()
+    return any(_old_bodies(organization, now).exists()
+               for organization in Organization.objects.filter(raw_body_retention_days__isnull=False).order_by("pk"))

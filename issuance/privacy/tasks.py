@@ -1,12 +1,30 @@
-"""The daily privacy job (declared in issuance/schedules.py)."""
+"""The daily privacy job (declared in issuance/schedules.py).
 
-from ..periodic import periodic_run
-from .retention import raw_bodies_expire
+A run works for at most RUN_SECONDS, then queues its next run: switching retention on over a year
+of bodies is emptied in runs of about a second, between which the workers take issuance steps."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from ..periodic import Budget, periodic_run
+from ..step_queue import task_enqueue_at_raw
+from .retention import raw_bodies_expire, raw_bodies_left
+
+TASK = "issuance.privacy.tasks.privacy_daily"
+RUN_SECONDS = 1.0  # the most one run spends before it hands over (it stops between batches)
+NEXT_RUN_AFTER = timedelta(seconds=2)
 
 
 def privacy_daily() -> str:
     with periodic_run(name="privacy-daily") as budget:
         if budget is None:
             return "skipped: the previous run is still going, or housekeeping has its share of workers"
-        expired = raw_bodies_expire()
-        return ", ".join(f"{slug}: {count} raw bodies expired" for slug, count in expired.items()) or "no retention set"
+        run = Budget(seconds=min(RUN_SECONDS, budget.left()))
+        expired = raw_bodies_expire(stop=run.spent)
+        more = run.spent() and raw_bodies_left()
+    summary = ", ".join(f"{slug}: {count} raw bodies expired" for slug, count in expired.items()) or "no retention set"
+    if more:  # queued once the lease is given back, so the next run can take it
+        task_enqueue_at_raw(TASK, due=timezone.now() + NEXT_RUN_AFTER)
+        return summary + "; the next run carries on in a moment"
+    return summary

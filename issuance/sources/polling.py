@@ -54,6 +54,11 @@ class PollBudget:
     requests: int = 0
     # A sender that says "none left" (X-RateLimit-Remaining: 0) ends the poll after the current step.
     resume_after: float | None = None
+    # A scheduled run hands its worker back after a page once this many seconds have gone (None: never);
+    # between pages, so every run stores a page at least and the next one resumes after it.
+    hand_over_after: float | None = None
+    handed_over: bool = False
+    page_started: float | None = None
 
     def spend(self) -> None:
         if self.resume_after is not None:
@@ -63,6 +68,15 @@ class PollBudget:
         if time.monotonic() - self.started >= self.max_seconds:
             raise PollBudgetSpent(f"{self.max_seconds:.0f} s, the longest one poll runs")
         self.requests += 1
+
+    def hand_over(self) -> None:
+        """Asked after each page is stored: a scheduled run stops there (#28) if another page as long as this
+        one would take it past its seconds, so a run lasts about its seconds, or one page when pages are slow."""
+        now = time.monotonic()
+        page, self.page_started = now - (self.page_started or self.started), now
+        if self.hand_over_after is not None and now - self.started + page >= self.hand_over_after:
+            self.handed_over = True
+            raise PollBudgetSpent(f"{self.hand_over_after:.0f} s, the most one scheduled run polls")
 
     @property
     def seconds_left(self) -> float:

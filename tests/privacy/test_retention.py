@@ -49,3 +49,47 @@ def test_it_empties_old_bodies_of_finished_events_and_keeps_parked_and_unprocess
 def test_the_job_is_declared_daily():
     task = next(task for task in SCHEDULES if task.func == "issuance.privacy.tasks.privacy_daily")
     assert task.daily_at_hour is not None and task.minutes == 0
+
+
+@pytest.mark.django_db
+def test_a_year_of_bodies_is_emptied_in_short_runs_each_queuing_the_next(monkeypatch, django_capture_on_commit_callbacks):
+    from issuance.privacy import retention, tasks
+
+    monkeypatch.setattr(tasks, "RUN_SECONDS", 0)  # every run: one batch, then it hands over
+    monkeypatch.setattr(retention, "BATCH", 2)
+    organization = OrganizationFactory(raw_body_retention_days=30)
+    source = SourceFactory(organization=organization)
+    for n in range(5):
+        _event(source, f"old-{n}", status=Status.PROCESSED, days_old=40 + n)
+
+    with django_capture_on_commit_callbacks() as queued:
+        runs = [privacy_daily() for _ in range(3)]
+
+    assert runs == [f"{organization.slug}: 2 raw bodies expired; the next run carries on in a moment"] * 2 + [
+        f"{organization.slug}: 1 raw bodies expired"]
+    assert not CompletionEvent.objects.exclude(body=b"").exists()
+    assert len(queued) == 2
+
+
+@pytest.mark.django_db
+def test_a_short_run_makes_the_same_statements_with_ten_times_the_bodies(monkeypatch):
+    """A regression guard, not a timing: a run empties one batch, however many bodies wait."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from issuance.privacy import retention, tasks
+
+    monkeypatch.setattr(tasks, "RUN_SECONDS", 0)
+    monkeypatch.setattr(retention, "BATCH", 2)
+    source = SourceFactory(organization=OrganizationFactory(raw_body_retention_days=30))
+
+    def first_run(count: int) -> int:
+        for n in range(count):
+            _event(source, f"old-{count}-{n}", status=Status.PROCESSED, days_old=40)
+        with CaptureQueriesContext(connection) as queries:
+            assert "carries on" in privacy_daily()
+        CompletionEvent.objects.update(body=b"")
+        return len([query for query in queries.captured_queries
+                    if "laurel_cache" not in query["sql"] and "SAVEPOINT" not in query["sql"]])
+
+    assert first_run(4) == first_run(40)
