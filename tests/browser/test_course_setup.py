@@ -90,7 +90,10 @@ def test_a_new_provider_reaches_a_first_credential_in_six_pages(staff_page, smtp
     assert "design=" in preview.get_attribute("src")
     page.locator("input[name=primary_color]").fill("#0b6e4f")
     assert "First Aid at Work" in page.get_by_test_id("email-subject").inner_text()
-    page.wait_for_timeout(1500)  # the preview follows the colour
+    page.wait_for_function("(document.getElementById('laurel-setup-email-html').getAttribute('srcdoc') || '')"
+                           ".toLowerCase().includes('#0b6e4f')")  # the email follows the unsaved colour too
+    page.wait_for_function("document.getElementById('laurel-setup-certificate').src.includes('0b6e4f') && "
+                           "document.getElementById('laurel-setup-certificate').complete")
     email = page.frame_locator(".laurel-setup-email iframe")
     assert "Congratulations" in email.locator("body").inner_text()
     page.screenshot(path=str(tmp_path / "course-setup-look.png"), full_page=False)

@@ -15,6 +15,7 @@ def course_setup_urls(admin_site) -> list:
         path("setup/<int:pk>/course/", page(views.setup_course), name="course_setup_course"),
         path("setup/<int:pk>/look/", page(views.setup_look), name="course_setup_look"),
         path("setup/<int:pk>/look/preview.png", page(views.setup_preview), name="course_setup_preview"),
+        path("setup/<int:pk>/look/email/", page(views.setup_email_preview), name="course_setup_email_preview"),
         path("setup/<int:pk>/completions/", page(views.setup_completions), name="course_setup_completions"),
         path("setup/<int:pk>/live/", page(views.setup_live), name="course_setup_live"),
         path("setup/<int:pk>/live/test.png", page(views.setup_test_png), name="course_setup_test_png"),

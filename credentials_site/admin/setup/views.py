@@ -7,11 +7,12 @@ is seen only by those who may add courses in its organisation, another's is a 40
 """
 
 import copy
+import hashlib
 import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -55,8 +56,19 @@ def _page(request, admin_site, template: str, setup: CourseSetup | None, step: s
         for n, ((s, name), label) in enumerate(zip(PAGES, Step.labels), start=1)
     ]
     return TemplateResponse(request, f"admin/laurel/setup/{template}", {
-        **admin_site.each_context(request), "title": "Set up a course", "setup": setup, "steps": steps, **context,
+        **admin_site.each_context(request), "title": "Set up a course", "setup": setup, "steps": steps,
+        "badge_url": _badge_url(setup), **context,
     })
+
+
+def _badge_url(setup: CourseSetup | None) -> str:
+    """The achievement's badge, its address naming what it is drawn from, so a browser that kept the
+    picture in the old colours (its Cache-Control allows it) fetches the new one."""
+    if setup is None or setup.course is None:
+        return ""
+    achievement, organization = setup.course.achievement, setup.organization
+    drawn_from = "|".join([achievement.name, achievement.image.name or "", organization.primary_color, organization.accent_color])
+    return reverse("ob2-badge-image", args=[achievement.pk]) + "?drawn=" + hashlib.sha256(drawn_from.encode()).hexdigest()[:12]
 
 
 def setup_index(request, *, admin_site):
@@ -162,8 +174,9 @@ def setup_look(request, pk, *, admin_site):
     email_id = form["email_template"].value()
     email = EmailTemplate.objects.filter(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL, pk=email_id if str(email_id).isdigit() else 0).first()
     return _page(request, admin_site, "look.html", setup, Step.LOOK, form=form, brand_editable=brand_editable,
-                 email=_email_preview(email, course), badge_url=reverse("ob2-badge-image", args=[course.achievement_id]),
-                 preview_url=reverse("admin:course_setup_preview", args=[setup.pk]))
+                 email=_email_preview(email, course),
+                 preview_url=reverse("admin:course_setup_preview", args=[setup.pk]),
+                 email_preview_url=reverse("admin:course_setup_email_preview", args=[setup.pk]))
 
 
 def _email_preview(template: EmailTemplate | None, course) -> dict | None:
@@ -177,9 +190,8 @@ def _email_preview(template: EmailTemplate | None, course) -> dict | None:
     return {"subject": rendered.subject, "html": rendered.html}
 
 
-def setup_preview(request, pk, *, admin_site):
-    """Page one of the certificate as the chosen design draws it, in the colours on the page (saved or not): a PNG."""
-    setup = _setup_or_404(request, pk)
+def _organization_as_shown(request, setup: CourseSetup):
+    """The organisation with the colours on the page (valid ones), unsaved: what the previews are drawn with."""
     organization = copy.copy(setup.organization)
     for name in ("primary_color", "accent_color"):
         value = request.GET.get(name, "")
@@ -188,6 +200,13 @@ def setup_preview(request, pk, *, admin_site):
         except ValidationError:
             continue
         setattr(organization, name, value)
+    return organization
+
+
+def setup_preview(request, pk, *, admin_site):
+    """Page one of the certificate as the chosen design draws it, in the colours on the page (saved or not): a PNG."""
+    setup = _setup_or_404(request, pk)
+    organization = _organization_as_shown(request, setup)
     designs = CertificateTemplate.objects.filter(organization=setup.organization)
     design_id = request.GET.get("design", "")
     design = designs.filter(pk=design_id).first() if design_id.isdigit() else (setup.course and setup.course.certificate_template)
@@ -199,6 +218,21 @@ def setup_preview(request, pk, *, admin_site):
     if preview.pdf is None:
         return HttpResponse("; ".join(preview.problems), status=422, content_type="text/plain; charset=utf-8")
     return HttpResponse(preview.png(width=900), content_type="image/png")
+
+
+def setup_email_preview(request, pk, *, admin_site):
+    """The chosen credential email with sample values, in the colours on the page: its subject and HTML as JSON."""
+    setup = _setup_or_404(request, pk)
+    if setup.course is None:
+        raise Http404("Name the course first.")
+    template_id = request.GET.get("email_template", "")
+    template = EmailTemplate.objects.filter(organization=setup.organization, kind=EmailTemplate.Kind.CREDENTIAL,
+                                            pk=template_id if template_id.isdigit() else 0).first()
+    if template is None:
+        raise Http404("No such credential email in this organisation.")
+    template.organization = _organization_as_shown(request, setup)
+    preview = _email_preview(template, setup.course)
+    return JsonResponse(preview, status=422 if "problem" in preview else 200)
 
 
 def setup_completions(request, pk, *, admin_site):

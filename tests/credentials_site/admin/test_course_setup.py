@@ -58,6 +58,17 @@ def test_it_previews_the_default_email_on_the_certificate_page(client, harbour):
     assert "First Aid at Work" in srcdoc and "<html" in srcdoc
 
 
+def test_the_email_preview_follows_unsaved_colours_and_stays_in_the_organisation(client, harbour):
+    setup = through_look(signed_in(client, harbour, "owner"), harbour)
+    email = harbour.email_templates.get(kind="credential")
+    answer = client.get(f"{BASE}/{setup.pk}/look/email/", {"email_template": email.pk, "primary_color": "#123456"}).json()
+    assert "#123456" in answer["html"].lower() and "First Aid at Work" in answer["subject"]
+    harbour.refresh_from_db()
+    assert harbour.primary_color.lower() == "#0b6e4f"  # nothing saved
+    elsewhere = organization_with_templates(name="Other", slug="other").email_templates.get(kind="credential")
+    assert client.get(f"{BASE}/{setup.pk}/look/email/", {"email_template": elsewhere.pk}).status_code == 404
+
+
 def test_it_asks_before_a_course_with_no_requirements(client, harbour):
     signed_in(client, harbour, "editor")
     response = client.post(f"{BASE}/new/", {**COURSE, "min_score": "", "organization": harbour.pk})
