@@ -59,6 +59,7 @@ def test_a_new_provider_reaches_a_first_credential_in_six_pages(staff_page, smtp
         page.click("#laurel-course-setup-link")
     person.pages += 1
     assert "Organisation name" in page.inner_text(".laurel-setup-form")  # no organisation yet: it comes first
+    page.screenshot(path=str(tmp_path / "course-setup-organization.png"), full_page=False)
     page.fill("input[name=name]", "Harbour Safety")
     page.fill("input[name=slug]", "harbour-safety")
     page.fill("input[name=sender]", "courses@harbour.example")
@@ -102,6 +103,7 @@ def test_a_new_provider_reaches_a_first_credential_in_six_pages(staff_page, smtp
     assert course.certificate_template.name == "FA-101 certificate" and course.organization.primary_color == "#0b6e4f"
 
     # 4. Where completions come from.
+    page.screenshot(path=str(tmp_path / "course-setup-completions.png"), full_page=False)
     page.get_by_label("CSV uploads and rosters only").check()
     person.submit("Save and continue")
 
@@ -127,7 +129,7 @@ def test_a_new_provider_reaches_a_first_credential_in_six_pages(staff_page, smtp
     assert errors == []
 
 
-def test_an_editor_resumes_a_set_up_and_never_sees_another_organisations(page, db):
+def test_an_editor_resumes_a_set_up_and_never_sees_another_organisations(page, db, tmp_path):
     harbour = organization_with_templates(name="Harbour Safety", slug="harbour")
     other = organization_with_templates(name="Other Academy", slug="other")
     elsewhere = CourseSetup.objects.create(organization=other)
@@ -150,8 +152,12 @@ def test_an_editor_resumes_a_set_up_and_never_sees_another_organisations(page, d
 
     page.goto("/admin/courses/course/setup/")
     assert page.locator(".laurel-setup-unfinished tbody tr").count() == 1  # its own, not the other organisation's
-    page.get_by_role("link", name="Resume").click()
+    page.screenshot(path=str(tmp_path / "course-setup-index.png"), full_page=False)
+    page.get_by_role("link", name="Resume").click()  # where it was left: the certificate page
     page.wait_for_load_state("networkidle")  # its badge drawn before the test's database goes
+    assert "/look/" in page.url
+    page.get_by_role("link", name="What it awards and requires").click()
+    page.wait_for_load_state("networkidle")
     assert page.input_value("input[name=title]") == "Manual Handling"
     response = page.goto(f"/admin/courses/course/setup/{elsewhere.pk}/course/")
     assert response.status == 404

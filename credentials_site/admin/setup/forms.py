@@ -100,11 +100,14 @@ class CompletionsStepForm(ThemedWidgetsForm, forms.Form):
             (pk, f"{source.name} ({source.get_dialect_display()})") for pk, source in self.sources.items()
         ]
         self.fields["source"].initial = "files"
+        if not self.sources:
+            del self.fields["external_id"]
 
     def clean(self):
         data = super().clean()
         source = self.sources.get(data.get("source", ""))
-        if source is not None and source.course_matching == source.CourseMatching.BY_MAPPING and not data.get("external_id", "").strip():
+        data.setdefault("external_id", "")
+        if source is not None and source.course_matching == source.CourseMatching.BY_MAPPING and not data["external_id"].strip():
             self.add_error("external_id", f"{source.name} matches courses by its mapping table: give the id it sends for this course.")
         data["source_object"] = source
         return data

@@ -50,7 +50,7 @@ def _setup_or_404(request, pk) -> CourseSetup:
 
 def _page(request, admin_site, template: str, setup: CourseSetup | None, step: str, **context):
     reached = [s for s, _ in PAGES].index(setup.step) if setup else 0
-    steps = [
+    steps = [] if not step else [
         {"label": label, "number": n, "current": s == step,
          "url": reverse(f"admin:course_setup_{name}", args=[setup.pk]) if setup and n - 1 <= reached else ""}
         for n, ((s, name), label) in enumerate(zip(PAGES, Step.labels), start=1)
@@ -78,7 +78,9 @@ def setup_index(request, *, admin_site):
     unfinished = CourseSetup.objects.filter(organization__in=_organizations(request), live_at__isnull=True).select_related("course", "organization")
     if not unfinished.exists():
         return HttpResponseRedirect(reverse("admin:course_setup_new"))
-    return _page(request, admin_site, "index.html", None, "", unfinished=unfinished)
+    pages = dict(PAGES)
+    rows = [(item, reverse(f"admin:course_setup_{pages[item.step]}", args=[item.pk])) for item in unfinished]
+    return _page(request, admin_site, "index.html", None, "", unfinished=rows)
 
 
 def setup_new(request, *, admin_site):
@@ -99,7 +101,7 @@ def _organization_page(request, admin_site):
             form.add_error(None, str(exc))
         else:
             return HttpResponseRedirect(reverse("admin:course_setup_new"))
-    return _page(request, admin_site, "organization.html", None, Step.COURSE, form=form)
+    return _page(request, admin_site, "organization.html", None, "", form=form)  # before the steps
 
 
 def setup_course(request, pk, *, admin_site):
@@ -246,11 +248,19 @@ def setup_completions(request, pk, *, admin_site):
         if source is None:
             course_setup_completions_save(setup=setup, completions_from=CourseSetup.CompletionsFrom.FILES, note="")
             return _next(request, setup, "live")
+        taken = SourceCourseMapping.objects.filter(source=source, external_id=external_id).exclude(course=setup.course).first()
+        if taken is not None:
+            form.add_error("external_id", f"{source.name} already sends “{external_id}” for {taken.course}; give this course's own id.")
+            return _completions_page(request, admin_site, setup, form)
         if external_id:
-            SourceCourseMapping.objects.update_or_create(source=source, external_id=external_id, defaults={"course": setup.course})
+            SourceCourseMapping.objects.get_or_create(source=source, external_id=external_id, defaults={"course": setup.course})
         note = f"{source.name} ({source.get_dialect_display()}), sending the course as “{external_id or setup.course.code}”"
         course_setup_completions_save(setup=setup, completions_from=CourseSetup.CompletionsFrom.SOURCE, note=note)
         return _next(request, setup, "live")
+    return _completions_page(request, admin_site, setup, form)
+
+
+def _completions_page(request, admin_site, setup, form):
     may_add_source = may(request.user, "issuance.add_source", setup.organization)
     return _page(request, admin_site, "completions.html", setup, Step.SOURCE, form=form, may_add_source=may_add_source,
                  source_add_url=reverse("admin:issuance_source_add"))

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 
 from courses.models import Achievement, Course, CourseSetup, RuleSetVersion
 from issuance.models import HandIssue
-from tests.factories.courses import member
+from tests.factories.courses import AchievementFactory, CourseFactory, member
 from tests.factories.issuance import SourceFactory, organization_with_templates
 from tests.pipeline.conftest import smtp  # noqa: F401  (a fixture)
 
@@ -105,6 +105,16 @@ def test_a_mapped_source_needs_the_course_id_it_sends(client, harbour):
     assert "give the id it sends for this course" in response.content.decode()
     client.post(f"{BASE}/{setup.pk}/completions/", {"source": str(source.pk), "external_id": "42"})
     assert source.course_mappings.get().course == Course.objects.get()
+
+
+def test_it_never_takes_another_courses_mapping(client, harbour):
+    setup = through_look(signed_in(client, harbour, "owner"), harbour)
+    source = SourceFactory(organization=harbour, name="Moodle", course_matching="mapping")
+    earlier = CourseFactory(organization=harbour, code="OLD-1", title="Older course", achievement=AchievementFactory(organization=harbour))
+    source.course_mappings.create(external_id="42", course=earlier)
+    response = client.post(f"{BASE}/{setup.pk}/completions/", {"source": str(source.pk), "external_id": "42"})
+    assert "already sends “42” for OLD-1" in response.content.decode()
+    assert source.course_mappings.get().course == earlier and CourseSetup.objects.get().step == CourseSetup.Step.SOURCE
 
 
 def test_going_live_publishes_v1_and_sends_one_test_to_the_staff_member(client, harbour, smtp):  # noqa: F811
