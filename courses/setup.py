@@ -132,11 +132,13 @@ def course_setup_without_requirements(*, setup: CourseSetup) -> bool:
 
 
 @transaction.atomic
-def course_setup_go_live(*, setup: CourseSetup, user) -> Course:
-    """Publish v1 of the course's rules and make the course active: from here its completions are issued."""
+def course_setup_go_live(*, setup: CourseSetup, user) -> bool:
+    """Publish v1 of the course's rules and make the course active: from here its completions are issued.
+
+    False if the set-up was already live (a second click, or another tab): nothing more is done."""
     locked = CourseSetup.objects.select_for_update().get(pk=setup.pk)  # the row only: its course is nullable
     if locked.live_at is not None:
-        return locked.course
+        return False
     course = locked.course
     draft = course.ruleset.latest_draft if course.ruleset else None
     if draft is not None:
@@ -150,4 +152,4 @@ def course_setup_go_live(*, setup: CourseSetup, user) -> Course:
     )
     setup.refresh_from_db()
     course.refresh_from_db()
-    return course
+    return True

@@ -275,10 +275,10 @@ def setup_live(request, pk, *, admin_site):
         if not request.user.email:
             messages.error(request, "Your account has no email address: add one (Users) to receive the test credential.")
         else:
-            course_setup_go_live(setup=setup, user=request.user)
-            hand = hand_issue_test_to_self(course=course, user=request.user, submission_key=uuid.uuid4())
-            CourseSetup.objects.filter(pk=setup.pk).update(test_event_id=hand.event_id)
-            messages.success(request, f"{course} is live. A test credential is on its way to {request.user.email}.")
+            if course_setup_go_live(setup=setup, user=request.user):  # only the request that made it live sends the test
+                hand = hand_issue_test_to_self(course=course, user=request.user, submission_key=uuid.uuid4())
+                CourseSetup.objects.filter(pk=setup.pk).update(test_event_id=hand.event_id)
+                messages.success(request, f"{course} is live. A test credential is on its way to {request.user.email}.")
             return HttpResponseRedirect(request.path)
     version = (course.ruleset.current_version or course.ruleset.latest_draft) if course.ruleset else None
     requirements = ruleset_version_requirements(version=version) if version else []

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from courses.models import Achievement, Course, CourseSetup, RuleSetVersion
+from courses.setup import course_setup_go_live
 from issuance.models import HandIssue
 from tests.factories.courses import AchievementFactory, CourseFactory, member
 from tests.factories.issuance import SourceFactory, organization_with_templates
@@ -115,6 +116,24 @@ def test_it_never_takes_another_courses_mapping(client, harbour):
     response = client.post(f"{BASE}/{setup.pk}/completions/", {"source": str(source.pk), "external_id": "42"})
     assert "already sends “42” for OLD-1" in response.content.decode()
     assert source.course_mappings.get().course == earlier and CourseSetup.objects.get().step == CourseSetup.Step.SOURCE
+
+
+def test_the_courses_list_and_the_dashboard_offer_it_to_those_who_may_add_courses(client, harbour):
+    signed_in(client, harbour, "editor")
+    assert "Set up a course" in client.get("/admin/courses/course/").content.decode()
+    assert "Set up a course" in client.get("/admin/").content.decode()
+    client.logout()
+    signed_in(client, harbour, "viewer")
+    assert "Set up a course" not in client.get("/admin/courses/course/").content.decode()
+    assert "Set up a course" not in client.get("/admin/").content.decode()
+
+
+def test_a_set_up_already_live_sends_no_second_test(client, harbour):
+    setup = through_look(signed_in(client, harbour, "owner"), harbour)
+    client.post(f"{BASE}/{setup.pk}/completions/", {"source": "files"})
+    assert course_setup_go_live(setup=setup, user=User.objects.get()) is True
+    client.post(f"{BASE}/{setup.pk}/live/")  # the page was still open in another tab
+    assert not HandIssue.objects.exists() and CourseSetup.objects.get().test_event_id is None
 
 
 def test_going_live_publishes_v1_and_sends_one_test_to_the_staff_member(client, harbour, smtp):  # noqa: F811
