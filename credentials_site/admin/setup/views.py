@@ -104,8 +104,18 @@ def _organization_page(request, admin_site):
     return _page(request, admin_site, "organization.html", None, "", form=form)  # before the steps
 
 
+def _live_already(request, setup: CourseSetup):
+    """A course that went live is changed on its own pages (its rules by a new version), never by the set-up again."""
+    if setup.live_at is None:
+        return None
+    messages.info(request, f"{setup.course} is live: change it from Courses, and its requirements as a new rule version.")
+    return HttpResponseRedirect(reverse("admin:course_setup_live", args=[setup.pk]))
+
+
 def setup_course(request, pk, *, admin_site):
     setup = _setup_or_404(request, pk)
+    if (live := _live_already(request, setup)) is not None:
+        return live
     return _course_page(request, admin_site, setup, _organizations(request).filter(pk=setup.organization_id))
 
 
@@ -155,6 +165,8 @@ def _next(request, setup, name):
 
 def setup_look(request, pk, *, admin_site):
     setup = _setup_or_404(request, pk)
+    if (live := _live_already(request, setup)) is not None:
+        return live
     if setup.course is None:
         return HttpResponseRedirect(reverse("admin:course_setup_course", args=[setup.pk]))
     organization = setup.organization
@@ -239,6 +251,8 @@ def setup_email_preview(request, pk, *, admin_site):
 
 def setup_completions(request, pk, *, admin_site):
     setup = _setup_or_404(request, pk)
+    if (live := _live_already(request, setup)) is not None:
+        return live
     if setup.course is None or setup.course.certificate_template_id is None:
         return HttpResponseRedirect(reverse("admin:course_setup_look" if setup.course else "admin:course_setup_course", args=[setup.pk]))
     sources = Source.objects.filter(organization=setup.organization, is_active=True).order_by("name")

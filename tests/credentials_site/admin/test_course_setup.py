@@ -136,6 +136,15 @@ def test_a_set_up_already_live_sends_no_second_test(client, harbour):
     assert not HandIssue.objects.exists() and CourseSetup.objects.get().test_event_id is None
 
 
+def test_a_live_course_is_not_changed_through_its_set_up_again(client, harbour):
+    setup = through_look(signed_in(client, harbour, "owner"), harbour)
+    client.post(f"{BASE}/{setup.pk}/completions/", {"source": "files"})
+    course_setup_go_live(setup=setup, user=User.objects.get())
+    response = client.post(f"{BASE}/{setup.pk}/course/", {**COURSE, "min_score": "10", "organization": harbour.pk})
+    assert response.status_code == 302 and response["Location"] == f"{BASE}/{setup.pk}/live/"
+    assert RuleSetVersion.objects.get().min_score == 80  # v1 as published, and no stray draft
+
+
 def test_going_live_publishes_v1_and_sends_one_test_to_the_staff_member(client, harbour, smtp):  # noqa: F811
     setup = through_look(signed_in(client, harbour, "editor"), harbour)
     client.post(f"{BASE}/{setup.pk}/completions/", {"source": "files"})
