@@ -6,6 +6,7 @@ from .keys import OrganizationSigningKey
 from .memberships import Invitation, Membership, Role, SignInRule
 from .organizations import Achievement, Organization, organization_asset_path
 from .programmes import Programme, ProgrammeConstituent
+from .setup import CourseSetup
 from .rules import FrozenVersionError, RuleCondition, RuleSet, RuleSetVersion
 from .templates import CertificateAsset, CertificateSignatory, CertificateTemplate, EmailTemplate
 
@@ -16,6 +17,7 @@ __all__ = [
     "CertificateSignatory",
     "CertificateTemplate",
     "Course",
+    "CourseSetup",
     "EmailTemplate",
     "FrozenVersionError",
     "Invitation",

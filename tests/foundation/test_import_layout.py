@@ -41,6 +41,7 @@ ROOM_MAY_IMPORT = {
     "courses.rule_descriptions": {"courses.models"},
     "courses.services": {"courses.models", "courses.rule_descriptions", "audit"},
     "courses.programmes": {"courses.models", "audit"},
+    "courses.setup": {"courses.models", "courses.services", "audit"},
     "courses.keys": {"courses.models"},
     "courses.access": {"courses.models", "courses.defaults", "audit"},
     # issuance: the pipeline, from its building blocks up to its entry points.

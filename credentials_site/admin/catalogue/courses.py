@@ -19,6 +19,7 @@ from credentials_site.admin.base import LaurelAdmin, LaurelHistoryAdmin
 from credentials_site.admin.brand import logo_contrast_warning
 from credentials_site.admin.catalogue.signing_keys import SigningKeyInline, rotate_signing_keys
 from credentials_site.admin.dashboard import engagement_chart
+from credentials_site.admin.setup.urls import course_setup_urls
 from issuance.engagement.figures import engagement_rates
 from issuance.reports import course_upcoming_expiries, month_start
 
@@ -173,6 +174,10 @@ class CourseAdmin(LaurelHistoryAdmin):
         ("After sending (credentials issued in the last 30 days)", {"fields": ["engagement"]}),
     ]
     readonly_fields = ["upcoming_expiries", "engagement"]
+    change_list_template = "admin/courses/course/change_list.html"  # "Set up a course" beside "Add"
+
+    def get_urls(self):
+        return course_setup_urls(self.admin_site) + super().get_urls()
 
     @admin.display(description="Viewed, downloaded, added")
     def engagement(self, obj):
