@@ -23,9 +23,10 @@ COVERED = sorted(
     + [ROOT / "templates/laurel/defaults" / name for name in ("certificate-classic.html", "certificate-modern.html")]
     + [ROOT / "templates/laurel/public" / name
        for name in ("base.html", "credential.html", "verify.html", "wallet.html", "me.html", "me_door.html")]
-    # The learner page's own emails: the sign-in link and the copy of their data.
+    # The learner page's own emails: the sign-in link, the copy of their data, a wrong-name report declined.
     + [ROOT / "templates/laurel/email" / name
-       for name in ("me_sign_in.html", "me_sign_in.txt", "me_data_copy.html", "me_data_copy.txt")]
+       for name in ("me_sign_in.html", "me_sign_in.txt", "me_data_copy.html", "me_data_copy.txt",
+                    "me_name_declined.html", "me_name_declined.txt")]
 )
 COVERED_PYTHON = [ROOT / "issuance/email/messages.py", ROOT / "issuance/email/render.py",
                   ROOT / "issuance/public/verify_file.py"] + sorted(
