@@ -1,7 +1,7 @@
 """The daily privacy job (declared in issuance/schedules.py)."""
 
 from ..periodic import periodic_run
-from .retention import raw_bodies_expire
+from .retention import data_copies_expire, raw_bodies_expire
 
 
 def privacy_daily() -> str:
@@ -9,4 +9,6 @@ def privacy_daily() -> str:
         if budget is None:
             return "skipped: the previous run is still going, or housekeeping has its share of workers"
         expired = raw_bodies_expire()
-        return ", ".join(f"{slug}: {count} raw bodies expired" for slug, count in expired.items()) or "no retention set"
+        copies = data_copies_expire()
+        bodies = ", ".join(f"{slug}: {count} raw bodies expired" for slug, count in expired.items()) or "no retention set"
+        return f"{bodies}; {copies} expired data copies deleted"
