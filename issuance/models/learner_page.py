@@ -71,3 +71,6 @@ class NameCorrectionRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "name correction request"
+
+    def __str__(self):
+        return f"Name correction #{self.pk}: {self.current_name} → {self.requested_name}"

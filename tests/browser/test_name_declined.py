@@ -21,7 +21,7 @@ def test_staff_decline_a_wrong_name_report_from_its_page_with_a_reason(superuser
     page.screenshot(path=str(shots / "name-correction-decline.png"), full_page=True)
     page.click("input[type=submit][value='Yes, decline and email the reason']")
 
-    assert "Declined 1 request" in page.inner_text("body")
+    assert "Declined 1 request" in page.inner_text("body") and "Name correction #" in page.inner_text("body")
     assert page.locator("button[data-object-action=decline_selected]").count() == 0  # nothing left to decide
     page.screenshot(path=str(shots / "name-correction-declined.png"), full_page=True)
     assert NameCorrectionRequest.objects.get().state == "declined"
