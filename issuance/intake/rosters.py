@@ -15,7 +15,7 @@ from django.utils import timezone
 from ..models import Roster, RosterRow
 from .form_events import field_errors_json, form_cells_check, form_event_store, form_payload, form_source_for, session_completed_at
 
-CELLS = ("name", "email", "attendance", "score", "manager_email")
+CELLS = ("name", "email", "attendance", "score", "manager_email", "language")
 # Header cells a spreadsheet may use for each column (compared in lower case, without spaces, "%", "_" or brackets).
 HEADER_NAMES = {
     "name": {"name", "fullname", "attendee", "learner", "participant", "delegate", "student"},
@@ -23,8 +23,13 @@ HEADER_NAMES = {
     "attendance": {"attendance", "attended", "present"},
     "score": {"score", "mark", "result", "grade", "assessment"},
     "manager_email": {"manageremail", "manager", "managersemail", "manager'semail", "linemanager"},
+    "language": {"language", "lang", "locale", "languagecode", "languagetag", "preferredlanguage", "learnerslanguage",
+                 "learner'slanguage"},
 }
 ROWS_MAX = 500
+# A pasted cell is cut to its column's length (a long one is invalid anyway, and the check says so), never
+# a database error on PostgreSQL.
+CELL_LENGTH = {name: RosterRow._meta.get_field(name).max_length for name in CELLS}
 
 
 def _header_key(cell: str) -> str:
@@ -36,11 +41,13 @@ def _looks_numeric(cell: str) -> bool:
 
 
 def roster_paste_parse(text: str) -> list[dict]:
-    """Rows of {name, email, attendance, score, manager_email} from text pasted out of a spreadsheet.
+    """Rows of {name, email, attendance, score, manager_email, language} from text pasted out of a spreadsheet.
 
     Tab-separated (what a spreadsheet copies) or comma-separated. A first row naming the columns
     maps them; without one, the cell with an @ is the email, the first other text the name, and
-    numbers fill attendance then score, and a second address is the manager's. The JavaScript of the roster page reads a paste the same way.
+    numbers fill attendance then score, and a second address is the manager's. The language is read
+    only under its header: a bare "Li" or "de" could as well be a name. The JavaScript of the roster
+    page reads a paste the same way.
     """
     lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
     if not lines:
@@ -116,7 +123,7 @@ def roster_rows_replace(*, roster: Roster, cells: list[dict]) -> list[RosterRow]
         kept = [entry for entry in cells if any(str(entry.get(n) or "").strip() for n in CELLS)]
         positions = free[: len(kept)] + list(range(max([last, *free]) + 1, max([last, *free]) + 1 + len(kept) - len(free)))
         rows = [
-            RosterRow(roster=roster, position=position, **{name: str(entry.get(name) or "").strip()[:300] for name in CELLS})
+            RosterRow(roster=roster, position=position, **{name: str(entry.get(name) or "").strip()[:CELL_LENGTH[name]] for name in CELLS})
             for position, entry in zip(positions, kept)
         ]
         roster_rows_check(roster=roster, rows=rows)

@@ -8,8 +8,10 @@ from audit.services import audit_record
 from ..lifecycle.regenerate import credential_certificate_regenerate
 from ..lifecycle.reissue import credential_corrected_email_refusal
 from ..models import NameCorrectionRequest
+from .emails import name_declined_email_queue
 
 State = NameCorrectionRequest.State
+REASON_MAX = 1000  # said in an email: a few sentences
 
 
 class NotOpen(ValueError):
@@ -42,16 +44,21 @@ def name_correction_reissue(*, report: NameCorrectionRequest, actor_user) -> Nam
 
 
 def name_correction_decline(*, report: NameCorrectionRequest, actor_user, reason: str) -> NameCorrectionRequest:
+    """Close the request unchanged, and tell the learner why by email, in their credential's language (audited)."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValueError("Say why the request is declined.")
+        raise ValueError("Say why the request is declined: the learner is told.")
+    if len(reason) > REASON_MAX:
+        raise ValueError(f"The reason is {len(reason)} characters; keep it under {REASON_MAX}.")
     with transaction.atomic():
         report = _claim(report)
         issuance = report.credential.issuance
         report.state, report.resolved_at, report.resolved_by, report.resolution = (
             State.DECLINED, timezone.now(), actor_user, reason)
         report.save(update_fields=["state", "resolved_at", "resolved_by", "resolution"])
+        told = name_declined_email_queue(report=report) is not None
         audit_record(issuance=issuance, event=issuance.event, from_state=issuance.state, to_state=issuance.state,
                      actor_kind="staff", actor_user=actor_user, actor_label=actor_user.get_username(),
-                     detail=f"Name correction request #{report.pk} declined: {reason}")
+                     detail=f"Name correction request #{report.pk} declined: {reason} "
+                            + ("(the learner is emailed the reason)." if told else "(the learner's data was erased: no one was told)."))
     return report

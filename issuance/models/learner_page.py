@@ -42,6 +42,10 @@ class LearnerDataLink(models.Model):
     expires_at = models.DateTimeField()
     downloaded_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        # The daily privacy job's sweep of expired copies (issuance/privacy/retention.py) reads only those.
+        indexes = [models.Index(fields=["expires_at"], name="learner_data_link_expiry_idx")]
+
 
 class NameCorrectionRequest(models.Model):
     """A learner's report, from /me, that a credential carries the wrong name: waits in the exception queue."""
@@ -67,3 +71,6 @@ class NameCorrectionRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "name correction request"
+
+    def __str__(self):
+        return f"Name correction #{self.pk}: {self.current_name} → {self.requested_name}"

@@ -25,7 +25,8 @@ class OutboxMessage(models.Model):
         "Kind", [(kind.name, (kind.value, kind.label)) for kind in EmailKind] + [("TEST", ("test", "Test message")),
                                                                         ("INVITATION", ("invitation", "Staff invitation"))]
         + [("LEARNER_SIGN_IN", ("learner_sign_in", "Learner page sign-in link")),
-           ("LEARNER_DATA", ("learner_data", "Learner's copy of their data"))]
+           ("LEARNER_DATA", ("learner_data", "Learner's copy of their data")),
+           ("NAME_DECLINED", ("name_declined", "Learner's wrong-name report declined"))]
     )
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="outbox_messages")

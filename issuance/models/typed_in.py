@@ -59,6 +59,9 @@ class RosterRow(models.Model):
     manager_email = models.CharField(
         max_length=400, blank=True, help_text="The attendee's manager, copied on the credential email when the course copies managers.",
     )
+    language = models.CharField(
+        max_length=40, blank=True, help_text="The attendee's language, a BCP 47 tag such as fr or pt-BR; empty: the course's.",
+    )
     errors = models.JSONField(default=list, blank=True, help_text="What the last check found, as field errors.")
     event = models.OneToOneField(CompletionEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="roster_row")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -1,13 +1,15 @@
-"""Keeping raw event bodies only as long as each organisation says (Organization.raw_body_retention_days)."""
+"""Keeping raw event bodies only as long as each organisation says (Organization.raw_body_retention_days), and a
+learner's emailed copy of their data only as long as its link works (LAUREL_ME_DATA_LINK_HOURS)."""
 
 from datetime import datetime, timedelta
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Organization
 
-from ..models import CompletionEvent
+from ..models import CompletionEvent, LearnerDataLink
 from ..periodic import periodic_budget
 
 # What the body is replaced by: the event row (its id, source, status, normalised completion) stays.
@@ -55,3 +57,39 @@ def raw_bodies_left(*, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return any(_old_bodies(organization, now).exists()
                for organization in Organization.objects.filter(raw_body_retention_days__isnull=False).order_by("pk"))
+
+
+DATA_COPY_BATCH = 200  # each a storage delete (a request to S3 in the scaled-out profile), then one DELETE of the rows
+
+
+def data_copies_expire(*, now: datetime | None = None, batch: int = DATA_COPY_BATCH, stop=None) -> int:
+    """Delete the ZIPs of learners' data copies whose links have expired, then their rows; returns how many.
+
+    An expired link already answers 410 (`data_link_open`); this removes what it pointed at, which holds
+    the learner's whole record. Oldest first, in batches that commit as they go, stopping when the
+    periodic budget is spent, or after a batch once `stop()` says so (`learner_data_link_expiry_idx` makes
+    each batch read only expired rows).
+    The file goes first: a run stopped between the two finds the row again and deletes it, a missing
+    file being no error.
+    """
+    now = now or timezone.now()
+    stop = stop or periodic_budget().spent
+    deleted = 0
+    while True:
+        rows = list(LearnerDataLink.objects.filter(expires_at__lte=now).order_by("expires_at", "pk")
+                    .values_list("pk", "file")[:batch])
+        if not rows:
+            break
+        for _, name in rows:
+            if name:
+                default_storage.delete(name)
+        with transaction.atomic():
+            deleted += LearnerDataLink.objects.filter(pk__in=[pk for pk, _ in rows]).delete()[0]
+        if stop():
+            break
+    return deleted
+
+
+def data_copies_left(*, now: datetime | None = None) -> bool:
+    """Whether an expired data copy is still stored (a run stopped before the end)."""
+    return LearnerDataLink.objects.filter(expires_at__lte=now or timezone.now()).exists()

@@ -1,4 +1,4 @@
-"""The daily privacy job (declared in issuance/schedules.py).
+"""The daily privacy job (declared in issuance/schedules.py): raw bodies past their retention, expired data copies.
 
 A run works for at most RUN_SECONDS, then queues its next run: switching retention on over a year
 of bodies is emptied in runs of about a second, between which the workers take issuance steps."""
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ..periodic import Budget, periodic_run
 from ..step_queue import task_enqueue_at_raw
-from .retention import raw_bodies_expire, raw_bodies_left
+from .retention import data_copies_expire, data_copies_left, raw_bodies_expire, raw_bodies_left
 
 TASK = "issuance.privacy.tasks.privacy_daily"
 RUN_SECONDS = 1.0  # the most one run spends before it hands over (it stops between batches)
@@ -22,8 +22,11 @@ def privacy_daily() -> str:
             return "skipped: the previous run is still going, or housekeeping has its share of workers"
         run = Budget(seconds=min(RUN_SECONDS, budget.left()))
         expired = raw_bodies_expire(stop=run.spent)
-        more = run.spent() and raw_bodies_left()
+        copies = data_copies_expire(stop=run.spent)
+        more = run.spent() and (raw_bodies_left() or data_copies_left())
     summary = ", ".join(f"{slug}: {count} raw bodies expired" for slug, count in expired.items()) or "no retention set"
+    if copies:
+        summary += f"; {copies} expired data copies deleted"
     if more:  # queued once the lease is given back, so the next run can take it
         task_enqueue_at_raw(TASK, due=timezone.now() + NEXT_RUN_AFTER)
         return summary + "; the next run carries on in a moment"

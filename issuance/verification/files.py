@@ -5,11 +5,16 @@ Nothing is stored and nothing in the file runs: a PDF is read by the certificate
 from the catalogue, only `credential.json` inflated), here at most as far as a JSON body may be long
 and within LAUREL_VERIFY_MAX_BYTES and LAUREL_VERIFY_MAX_PAGES; a PNG's size is
 checked before its pixels are decompressed; JSON goes through the bounded parse every endpoint uses.
+
+A refusal's words are Laurel's own, translated into the language active when it is raised: the verify
+page's visitor's; the API runs in none, so it answers in English. The reader's own details (the PDF's,
+the PNG's, the JSON parse's) are passed on as they are written.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from ..bodies import MAX_BODY_BYTES, BodyRefused, json_request_parse
 from ..certificates.pdfa import CertificateFileError, certificate_credential_data
@@ -37,24 +42,25 @@ class PresentedFile:
 def presented_file_read(*, data: bytes) -> PresentedFile:
     """Read what the file carries, by its first bytes (a browser's content type says little)."""
     if len(data) > settings.LAUREL_VERIFY_MAX_BYTES:
-        raise FileRefused(413, f"The file is over {settings.LAUREL_VERIFY_MAX_BYTES // (1024 * 1024)} MiB; "
-                               "a certificate, a badge image or a credential is far smaller.")
+        raise FileRefused(413, _("The file is over %(size)s MiB; a certificate, a badge image or a credential is far smaller.")
+                          % {"size": settings.LAUREL_VERIFY_MAX_BYTES // (1024 * 1024)})
     if not data.strip():
-        raise FileRefused(400, "The file is empty.")
+        raise FileRefused(400, _("The file is empty."))
     if data.startswith(b"%PDF-"):
-        return PresentedFile("pdf", _json(_pdf_attachment(data), where="The PDF's credential.json"), data)
+        return PresentedFile("pdf", _json(_pdf_attachment(data), where=_("The PDF's credential.json")), data)
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return PresentedFile("png", _png_document(data), data)
     if data.lstrip()[:1] in (b"{", b"["):
-        return PresentedFile("json", _json(data, where="The file"), data)
-    raise FileRefused(415, "The file is not a PDF, a PNG badge or a credential (JSON).")
+        return PresentedFile("json", _json(data, where=_("The file")), data)
+    raise FileRefused(415, _("The file is not a PDF, a PNG badge or a credential (JSON)."))
 
 
 def _json(data: bytes, *, where: str) -> object:
     try:
         return json_request_parse(data)
     except BodyRefused as refused:
-        raise FileRefused(refused.status if refused.status == 413 else 422, f"{where}: {refused.detail}") from None
+        raise FileRefused(refused.status if refused.status == 413 else 422,
+                          _("%(where)s: %(detail)s") % {"where": where, "detail": refused.detail}) from None
 
 
 def _pdf_attachment(data: bytes) -> bytes:
@@ -66,8 +72,8 @@ def _pdf_attachment(data: bytes) -> bytes:
     except CertificateFileError as refused:
         raise FileRefused(413 if refused.too_large else 422, refused.detail) from None
     if carried is None:
-        raise FileRefused(422, "The PDF carries no credential.json attachment: it is not a certificate that carries "
-                               "its signed badge. Check it by the code printed on it instead.")
+        raise FileRefused(422, _("The PDF carries no credential.json attachment: it is not a certificate that carries "
+                                 "its signed badge. Check it by the code printed on it instead."))
     return carried
 
 
@@ -77,5 +83,5 @@ def _png_document(data: bytes) -> object:
     except BakingError as exc:
         raise FileRefused(422, str(exc)) from None
     if text.lstrip().startswith(("{", "[")):
-        return _json(text.encode("utf-8"), where="The PNG's openbadges chunk")
+        return _json(text.encode("utf-8"), where=_("The PNG's openbadges chunk"))
     return text.strip()  # a hosted assertion's URL

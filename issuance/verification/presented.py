@@ -14,6 +14,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from courses.models import Organization
 
@@ -48,6 +49,7 @@ class VerificationReport:
     facts: dict = field(default_factory=dict)
 
     def problem(self, kind: str, title: str, detail: str = "", *, warning: bool = False) -> None:
+        """`title` is translated where the problem is found: the verify page's visitor's language, the API's English."""
         (self.warnings if warning else self.errors).append({"type": kind, "title": title, "detail": detail})
 
     def as_api(self) -> dict:
@@ -84,7 +86,7 @@ def presented_file_verify(*, presented: PresentedFile) -> VerificationReport:
 def presented_credential_verify(*, credential) -> VerificationReport:
     report = VerificationReport()
     if not isinstance(credential, dict) or "VerifiableCredential" not in _types(credential):
-        report.problem("not_a_credential", "This is not a verifiable credential",
+        report.problem("not_a_credential", _("This is not a verifiable credential"),
                        "Expected a JSON object whose type includes VerifiableCredential.")
         return report
     report.credential_id = credential["id"] if isinstance(credential.get("id"), str) else None
@@ -99,7 +101,7 @@ def presented_credential_verify(*, credential) -> VerificationReport:
     else:
         result = _other_issuer_verify(report, credential, keys)
     if result is not None and not result.verified:
-        report.problem("invalid_signature", "The signature does not verify", result.reason)
+        report.problem("invalid_signature", _("The signature does not verify"), result.reason)
     report.facts["genuine"] = bool(result and result.verified)
     _dates_check(report, credential)
     _status_check(report, credential, row=row, keys=keys if report.facts["genuine"] else None)
@@ -138,16 +140,16 @@ def _other_issuer_verify(report: VerificationReport, credential: dict, keys: dic
     proof = (proofs[0] if proofs else {}) if isinstance(proofs, list) else proofs
     method = proof.get("verificationMethod") if isinstance(proof, dict) else None
     if not isinstance(method, str):
-        report.problem("no_proof", "The credential carries no proof naming its key")
+        report.problem("no_proof", _("The credential carries no proof naming its key"))
         return None
     try:
         public_key, source = issuer_public_key(verification_method=method)
     except IssuerKeyUnavailable as exc:
-        report.problem("issuer_key_unavailable", "The issuer's key could not be found", exc.detail)
+        report.problem("issuer_key_unavailable", _("The issuer's key could not be found"), exc.detail)
         return None
     report.facts["key_source"] = source
     keys[method] = public_key
-    report.problem("other_issuer", "Not issued by this Laurel",
+    report.problem("other_issuer", _("Not issued by this Laurel"),
                    f"Signed by {_issuer_id(credential)}; its key was read from {source}.", warning=True)
     return credential_verify(credential=credential, public_key=public_key)
 
@@ -161,7 +163,7 @@ def _dates_check(report: VerificationReport, credential: dict) -> None:
     report.checks.append("expiration")
     valid_from = _date(credential.get("validFrom") or credential.get("issuanceDate"))
     if valid_from and valid_from > timezone.now():
-        report.problem("not_yet_valid", "Not valid yet", f"It is valid from {valid_from.isoformat()}.")
+        report.problem("not_yet_valid", _("Not valid yet"), f"It is valid from {valid_from.isoformat()}.")
 
 
 def _status_check(report: VerificationReport, credential: dict, *, row: Credential | None, keys: dict | None) -> None:
@@ -171,7 +173,7 @@ def _status_check(report: VerificationReport, credential: dict, *, row: Credenti
         report.checks.append("credentialStatus")
         shown = credential_shown_status(status=row.status, valid_until=row.valid_until)
         if shown == Status.SUPERSEDED:
-            report.problem("superseded", "Renewed", "A newer credential replaced this one.", warning=True)
+            report.problem("superseded", _("Renewed"), "A newer credential replaced this one.", warning=True)
             shown = Status.EXPIRED if past_end else Status.ACTIVE
         report.status = {Status.ACTIVE: "valid"}.get(shown, str(shown))
         report.facts["status_reason"] = "" if row.holder_hidden_at else row.status_reason
@@ -183,14 +185,15 @@ def _status_check(report: VerificationReport, credential: dict, *, row: Credenti
             status = other_issuer_status(credential=credential, issuer_id=_issuer_id(credential), keys=keys)
         except StatusUnavailable as exc:
             status = "unknown"
-            report.problem("status_not_checked", "Status not checked", exc.detail, warning=True)
+            report.problem("status_not_checked", _("Status not checked"), exc.detail, warning=True)
         report.status = "expired" if past_end and status in ("valid", "unknown") else status
     else:
         report.status = "expired" if past_end else "valid"
     if report.status == "expired":
-        report.problem("expired", "Expired", f"It was valid until {valid_until.isoformat() if valid_until else 'its end'}.")
+        report.problem("expired", _("Expired"), f"It was valid until {valid_until.isoformat() if valid_until else 'its end'}.")
     elif report.status in ("revoked", "suspended"):
-        report.problem(report.status, report.status.capitalize(), report.facts.get("status_reason", ""))
+        report.problem(report.status, _("Revoked") if report.status == "revoked" else _("Suspended"),
+                       report.facts.get("status_reason", ""))
 
 
 def _facts(credential: dict, *, laurel: bool, row: Credential | None) -> dict:
@@ -233,7 +236,7 @@ def _original_check(report: VerificationReport, *, data: bytes) -> None:
             stored = handle.read()
     report.original_file = bool(stored) and hashlib.sha256(stored).digest() == hashlib.sha256(data).digest()
     if not report.original_file:
-        report.problem("pdf_changed", "This PDF was changed after issue",
+        report.problem("pdf_changed", _("This PDF was changed after issue"),
                        "The badge inside may be genuine, but the pages are not the file Laurel issued: compare "
                        f"with the original at {credential_url(credential_id=row.pk, suffix='.pdf')}.", warning=True)
 
@@ -252,7 +255,7 @@ def _ob2_verify(document) -> VerificationReport:
            .filter(pk=match.group(1)).first() if match else None)
     if row is None or not row.badge:
         report = VerificationReport()
-        report.problem("unknown_assertion", "Not a badge this Laurel hosts",
+        report.problem("unknown_assertion", _("Not a badge this Laurel hosts"),
                        f"The PNG's Open Badges 2.0 assertion {str(assertion_id)[:200]!r} is not one of this Laurel's; "
                        "a 2.0 badge is checked by the site that hosts it.")
         return report
@@ -262,7 +265,7 @@ def _ob2_verify(document) -> VerificationReport:
         changed = [key for key in ("badge", "recipient") if document.get(key) != hosted.get(key)]
         if changed:
             report = VerificationReport(credential_id=row.badge.get("id"))
-            report.problem("assertion_changed", "The baked assertion differs from the hosted one",
+            report.problem("assertion_changed", _("The baked assertion differs from the hosted one"),
                            f"Its {', '.join(changed)} {'is' if len(changed) == 1 else 'are'} not what Laurel hosts.")
             report.facts = _facts(row.badge, laurel=True, row=row)
             return report

@@ -9,6 +9,7 @@ import io
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
 
 from .files import FileRefused
 
@@ -18,6 +19,11 @@ MULTIPART_OVERHEAD = 16 * 1024
 
 class _TooLarge(StopUpload):
     pass
+
+
+def _too_large() -> FileRefused:
+    """In the verify page's visitor's language (the API's: English), like every refusal in files.py."""
+    return FileRefused(413, _("The file is over %(size)s MiB.") % {"size": settings.LAUREL_VERIFY_MAX_BYTES // (1024 * 1024)})
 
 
 class BoundedMemoryUploadHandler(FileUploadHandler):
@@ -43,7 +49,7 @@ def upload_limit_check(request) -> None:
     """Refuse a body that says it is too large before any of it is read (FileRefused 413)."""
     declared = (request.META.get("CONTENT_LENGTH") or "").strip()
     if declared.isdigit() and int(declared) > settings.LAUREL_VERIFY_MAX_BYTES + MULTIPART_OVERHEAD:
-        raise FileRefused(413, f"The file is over {settings.LAUREL_VERIFY_MAX_BYTES // (1024 * 1024)} MiB.")
+        raise _too_large()
 
 
 def upload_handlers_bound(request) -> None:
@@ -54,11 +60,11 @@ def upload_handlers_bound(request) -> None:
 def uploaded_file_bytes(request, files, *, name: str = "file") -> bytes:
     """The bytes of the uploaded part `name`; FileRefused naming what is missing or too large."""
     if getattr(request, "verify_upload_too_large", False):
-        raise FileRefused(413, f"The file is over {settings.LAUREL_VERIFY_MAX_BYTES // (1024 * 1024)} MiB.")
+        raise _too_large()
     upload = files.get(name)
     if upload is None:
-        raise FileRefused(400, f"Send the file in a multipart/form-data part named {name!r}.")
+        raise FileRefused(400, _("Send the file in a multipart/form-data part named '%(name)s'.") % {"name": name})
     data = upload.read(settings.LAUREL_VERIFY_MAX_BYTES + 1)
     if len(data) > settings.LAUREL_VERIFY_MAX_BYTES:
-        raise FileRefused(413, f"The file is over {settings.LAUREL_VERIFY_MAX_BYTES // (1024 * 1024)} MiB.")
+        raise _too_large()
     return data

@@ -11,7 +11,7 @@ document.addEventListener("DOMContentLoaded", function () {
   const paste = document.querySelector("textarea.laurel-roster-paste");
   const summary = document.getElementById("laurel-roster-summary");
   const submit = document.getElementById("laurel-roster-submit");
-  const CELLS = ["name", "email", "attendance", "score", "manager_email"];
+  const CELLS = ["name", "email", "attendance", "score", "manager_email", "language"];
   // The same header spellings as issuance/intake/rosters.py.
   const HEADER = {
     name: ["name", "fullname", "attendee", "learner", "participant", "delegate", "student"],
@@ -19,8 +19,12 @@ document.addEventListener("DOMContentLoaded", function () {
     attendance: ["attendance", "attended", "present"],
     score: ["score", "mark", "result", "grade", "assessment"],
     manager_email: ["manageremail", "manager", "managersemail", "manager'semail", "linemanager"],
+    language: ["language", "lang", "locale", "languagecode", "languagetag", "preferredlanguage", "learnerslanguage",
+               "learner'slanguage"],
   };
   const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$/;
+  // The shape of a BCP 47 tag, loosely (courses/templating/languages.py has the whole grammar and the last word).
+  const LANGUAGE = /^[a-z]{2,3}([-_][a-z0-9]{1,8})*$/i;
 
   function inputs(row) {
     const found = {};
@@ -77,8 +81,9 @@ document.addEventListener("DOMContentLoaded", function () {
     return cell.trim().toLowerCase().replace(/[ %_()]/g, "");
   }
 
-  /* Rows of {name, email, attendance, score, manager_email}: a header row maps the columns, else the cell with an @
-   * is the email, the first other text the name, and numbers fill attendance then score; a second address is the manager's. */
+  /* Rows of {name, email, attendance, score, manager_email, language}: a header row maps the columns, else the cell with an @
+   * is the email, the first other text the name, and numbers fill attendance then score; a second address is the manager's.
+   * The language is read only under its header (a bare "de" could as well be a name). */
   function parse(text) {
     const lines = text.replace(/\r\n?/g, "\n").split("\n").filter((line) => line.trim());
     if (!lines.length) return [];
@@ -98,7 +103,7 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     }
     return table.map((row) => {
-      const cells = { name: "", email: "", attendance: "", score: "", manager_email: "" };
+      const cells = { name: "", email: "", attendance: "", score: "", manager_email: "", language: "" };
       const numbers = [];
       row.forEach((cell) => {
         if (!cell) return;
@@ -153,6 +158,9 @@ document.addEventListener("DOMContentLoaded", function () {
       const problem = percentProblem(name, values[name]);
       if (problem) problems[name] = problem;
     });
+    if (values.language && !LANGUAGE.test(values.language)) {
+      problems.language = "'" + values.language + "' is not a BCP 47 language tag such as fr, pt-BR or zh-Hans.";
+    }
     return problems;
   }
 

@@ -114,3 +114,26 @@ def test_a_facilitator_turns_a_pasted_sheet_of_20_into_20_outcomes_on_one_screen
     page.screenshot(path=str(shots() / "roster-submitted.png"), full_page=True)
     assert "Submitted (20): 19 issued, 1 not issued" in page.inner_text(".laurel-roster-sent h2")
     assert console == []  # no script error, nothing the Content-Security-Policy blocked
+
+
+def test_the_language_column_is_read_from_a_paste_and_a_malformed_tag_is_named_as_it_is_typed(facilitator_page, course):
+    page = facilitator_page
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto("/admin/issuance/roster/add/")
+    page.select_option("select[name=course]", str(course.pk))
+    page.fill("textarea[name=paste]", "Name\tEmail\tScore\tPreferred language\nChloé Dubois\tchloe@learners.example\t90\tfr\n"
+                                      "Ana Lima\tana@learners.example\t88\tportuguês\n")
+
+    rows = page.locator("#laurel-roster tbody tr")
+    assert rows.nth(0).locator("input[data-cell=language]").input_value() == "fr"
+    assert "Looks right" in rows.nth(0).locator(".laurel-roster-check").inner_text()
+    assert "'português' is not a BCP 47 language tag" in rows.nth(1).locator(".laurel-roster-check").inner_text()
+    page.screenshot(path=str(shots() / "roster-language.png"), full_page=True)
+
+    rows.nth(1).locator("input[data-cell=language]").fill("pt-BR")
+    assert page.locator("#laurel-roster-summary").inner_text() == "2 rows: 2 ready, 0 with errors."
+    page.click("input[name=_save]")
+    assert "All pass the checks." in page.inner_text(".messagelist")
+    assert page.locator("#laurel-roster tbody tr").nth(1).locator("input[data-cell=language]").input_value() == "pt-BR"
+    assert console == []

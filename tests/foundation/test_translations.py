@@ -22,13 +22,16 @@ COVERED = sorted(
     + [ROOT / "templates/laurel/email/layout.html"]
     + [ROOT / "templates/laurel/defaults" / name for name in ("certificate-classic.html", "certificate-modern.html")]
     + [ROOT / "templates/laurel/public" / name
-       for name in ("base.html", "credential.html", "verify.html", "wallet.html", "me.html", "me_door.html")]
-    # The learner page's own emails: the sign-in link and the copy of their data.
+       for name in ("base.html", "credential.html", "verify.html", "wallet.html", "wallet_gone.html", "me.html", "me_door.html")]
+    # The learner page's own emails: the sign-in link, the copy of their data, a wrong-name report declined.
     + [ROOT / "templates/laurel/email" / name
-       for name in ("me_sign_in.html", "me_sign_in.txt", "me_data_copy.html", "me_data_copy.txt")]
+       for name in ("me_sign_in.html", "me_sign_in.txt", "me_data_copy.html", "me_data_copy.txt",
+                    "me_name_declined.html", "me_name_declined.txt")]
 )
 COVERED_PYTHON = [ROOT / "issuance/email/messages.py", ROOT / "issuance/email/render.py",
-                  ROOT / "issuance/public/verify_file.py"] + sorted(
+                  ROOT / "issuance/public/verify_file.py", ROOT / "issuance/wallets/page.py"] + sorted(
+    # What the verify page says about a file: its refusals and the verifier's problem titles.
+    ROOT / "issuance/verification" / name for name in ("files.py", "uploads.py", "presented.py")) + sorted(
     path for path in (ROOT / "issuance/learner_page").glob("*.py") if "gettext" in path.read_text(encoding="utf-8"))
 KEYWORDS = {"gettext": None, "gettext_noop": None, "gettext_lazy": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
             "_": None, "translate": None}

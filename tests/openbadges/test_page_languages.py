@@ -75,3 +75,25 @@ def test_the_wallet_pages_states_are_in_the_credentials_language(client, issue, 
     page = client.get(path).content.decode()
     assert page.count("Ce certificat est révoqué : il ne peut plus être ajouté à un portefeuille.") == 2
     assert "can no longer be added" not in page and "Your digital wallet" not in page
+
+
+def test_a_wallet_address_that_shows_nothing_says_so_in_the_visitors_language(client, issue, first_aid):
+    credential = _french_credential(issue, first_aid)
+    response = client.get(f"/credentials/{credential.pk}/wallet/not-the-key", HTTP_ACCEPT_LANGUAGE="ja,en;q=0.5")
+    page = response.content.decode()
+    assert response.status_code == 404 and response["Content-Language"] == "ja" and '<html lang="ja"' in page
+    assert "このアドレスにウォレットページはありません。" in page and "ウォレットページが見つかりません" in page
+    assert "No wallet page" not in page and response["Cache-Control"] == "no-store"
+
+
+def test_a_wallet_link_that_can_no_longer_make_offers_says_so_in_the_credentials_language(client, issue, first_aid):
+    from issuance.revocation import credential_revoke  # noqa: PLC0415
+
+    credential = _french_credential(issue, first_aid)
+    key = wallet_link_create(credential=credential, created_by="test")
+    credential_revoke(credential=credential, reason="Délivré par erreur.")
+    response = client.post(f"/credentials/{credential.pk}/wallet/{key}/new", HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 404 and response["Content-Language"] == "fr"
+    assert "Ce lien de portefeuille ne peut plus créer de nouvelles offres : le certificat n’est plus valide" in page
+    assert "Page de portefeuille introuvable" in page and "Voir mes certificats" in page

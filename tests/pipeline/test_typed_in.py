@@ -47,7 +47,7 @@ def roster_post(client, course, *, rows=(), paste="", action="_submit", url=ROST
     data = {**(keys or page_keys(client, url)), "course": course.pk, "session_date": (session_date or date.today()).isoformat(),
             "paste": paste, "row-TOTAL_FORMS": len(rows), "row-INITIAL_FORMS": 0, action: "1"}
     for index, row in enumerate(rows):
-        for name, value in zip(("name", "email", "attendance", "score"), row):
+        for name, value in zip(("name", "email", "attendance", "score", "manager_email", "language"), row):
             data[f"row-{index}-{name}"] = value
     return client.post(url, data)
 
@@ -122,6 +122,33 @@ def test_submitting_the_same_page_twice_creates_nothing_new(client, smtp, course
     assert CompletionEvent.objects.filter(channel="form").count() == 2
     messages = [str(m) for m in client.get(url).context["messages"]]
     assert any("nothing new was sent" in m for m in messages)
+
+
+def test_a_rosters_language_column_reaches_each_issuance_and_a_malformed_tag_is_held(client, smtp, course, facilitator):
+    client.force_login(facilitator)
+    sheet = ("Name\tEmail\tScore\tLanguage\nAna Lima\tana@learners.example\t92\tpt_br\n"
+             "Ben Okoro\tben@learners.example\t85\t\nCy Park\tcy@learners.example\t88\tfrançais\n")
+    roster_post(client, course, paste=sheet, rows=[("Dee Ray", "dee@learners.example", "", "90", "", "fr")])  # typed in the grid
+    roster = Roster.objects.get()
+
+    issued = process_form_events()
+    assert {email: issuance.language for email, issuance in issued.items()} == {
+        "ana@learners.example": "pt-BR", "ben@learners.example": "en", "dee@learners.example": "fr"}
+    held = roster.rows.get(email="cy@learners.example")
+    assert held.event is None and [(e["field"], e["code"]) for e in held.errors] == [("language", "language_invalid")]
+    page = client.get(f"/admin/issuance/roster/{roster.pk}/change/").content.decode()
+    assert "&#x27;français&#x27; is not a BCP 47 language tag" in page and 'value="français"' in page
+    assert [m["Subject"] for m in smtp.to("dee@learners.example")] == ["Votre certificat pour First Aid"]
+
+
+def test_a_pasted_cell_longer_than_its_column_is_cut_and_reported_never_a_database_error(client, course, facilitator):
+    client.force_login(facilitator)
+    response = roster_post(client, course, paste=f"Name\tEmail\tAttendance\tLanguage\nAna Lima\tana@learners.example\t"
+                                                 f"{'9' * 60}\t{'fr-' * 30}\n", action="_save")
+    assert response.status_code == 302
+    row = Roster.objects.get().rows.get()
+    assert (len(row.attendance), len(row.language)) == (40, 40)
+    assert {e["code"] for e in row.errors} == {"attendance_invalid", "language_invalid"}
 
 
 def test_a_roster_for_a_future_date_is_refused_with_the_reason(client, course, facilitator):

@@ -3,9 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
 from django.utils import timezone
 
-from issuance.models import CompletionEvent
+from issuance.models import CompletionEvent, LearnerDataLink
+from issuance.privacy.retention import data_copies_expire
 from issuance.privacy.tasks import privacy_daily
 from issuance.schedules import SCHEDULES
 from tests.factories.courses import OrganizationFactory
@@ -41,7 +47,8 @@ def test_it_empties_old_bodies_of_finished_events_and_keeps_parked_and_unprocess
     assert all(bodies[x] for x in "cdef")
     assert CompletionEvent.objects.get(pk=old_processed.pk).headers == {}
     assert CompletionEvent.objects.get(pk=old_ignored.pk).status == Status.IGNORED  # the row and its story stay
-    assert said == f"{organization.slug}: 2 raw bodies expired" and again == f"{organization.slug}: 0 raw bodies expired"
+    assert said == f"{organization.slug}: 2 raw bodies expired; 0 expired data copies deleted"
+    assert again == f"{organization.slug}: 0 raw bodies expired; 0 expired data copies deleted"
     for event in (recent, parked, accepted, kept):
         assert CompletionEvent.objects.get(pk=event.pk).headers == {"user-agent": "LMS"}
 
@@ -93,3 +100,39 @@ def test_a_short_run_makes_the_same_statements_with_ten_times_the_bodies(monkeyp
                     if "laurel_cache" not in query["sql"] and "SAVEPOINT" not in query["sql"]])
 
     assert first_run(4) == first_run(40)
+
+
+def _data_copy(organization, name: str, *, hours_left: float) -> LearnerDataLink:
+    stored = default_storage.save(f"learner-data/{name}.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    return LearnerDataLink.objects.create(organization=organization, token_hash=name.ljust(64, "0"), file=stored,
+                                          expires_at=timezone.now() + timedelta(hours=hours_left))
+
+
+@pytest.mark.django_db
+def test_the_daily_job_deletes_expired_data_copies_and_their_rows_and_keeps_live_ones(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    organization = OrganizationFactory()
+    expired = [_data_copy(organization, f"old{n}", hours_left=-1 - n) for n in range(3)]
+    live = _data_copy(organization, "live", hours_left=5)
+    default_storage.delete(expired[2].file)  # a run stopped between file and row: the row alone is left
+
+    said = privacy_daily()
+    again = privacy_daily()
+
+    assert said.endswith("; 3 expired data copies deleted") and "data copies" not in again
+    assert list(LearnerDataLink.objects.values_list("pk", flat=True)) == [live.pk]
+    assert not any(default_storage.exists(link.file) for link in expired) and default_storage.exists(live.file)
+    assert Client().get("/me/data/" + "old0".ljust(64, "0")).status_code == 410  # as before the sweep: gone
+
+
+@pytest.mark.django_db
+def test_it_works_in_bounded_batches_with_the_same_statements_each(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    organization = OrganizationFactory()
+    for n in range(7):
+        _data_copy(organization, f"old{n}", hours_left=-n - 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert data_copies_expire(batch=3) == 7
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and "learnerdatalink" in q["sql"]]
+    assert len(selects) == 4 and all("LIMIT 3" in sql for sql in selects)  # three batches of at most 3, then none left
+    assert not LearnerDataLink.objects.exists() and not default_storage.listdir("learner-data")[1]

@@ -107,3 +107,41 @@ def test_the_file_report_reads_in_the_visitors_language(client, issued_pdf):
                   "Ce PDF est le fichier original délivré, sans modification.", "La page du certificat"):
         assert words in page, words
     assert "The signature is genuine" not in page and "Status now" not in page
+
+
+def _blank_pdf() -> bytes:
+    """A real one-page PDF with no attachment: a scan, say."""
+    import io
+
+    import pikepdf
+
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_a_refused_file_is_explained_in_the_visitors_language(client, db):
+    german = _check(client, b"PK\x03\x04 not a certificate", name="badge.zip", HTTP_ACCEPT_LANGUAGE="de")
+    japanese = _check(client, b"   \n", name="empty.json", HTTP_ACCEPT_LANGUAGE="ja")
+    french = _check(client, _blank_pdf(), name="scan.pdf", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert german.status_code == 415
+    assert "Die Datei ist weder ein PDF noch ein PNG-Abzeichen noch ein Nachweis (JSON)." in _text(german)
+    assert japanese.status_code == 400 and "ファイルが空です。" in _text(japanese)
+    assert french.status_code == 422
+    assert "Le PDF ne contient pas de pièce jointe credential.json : ce n’est pas un certificat" in _text(french)
+
+
+def test_the_verifiers_problem_titles_read_in_the_visitors_language_and_the_api_stays_english(client, issue):
+    credential = issue(name="Ann Lee")
+    forged = json.loads(json.dumps(credential.badge))
+    forged["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
+
+    page = _text(_check(client, json.dumps(forged).encode(), name="credential.json", HTTP_ACCEPT_LANGUAGE="es"))
+    answer = client.post("/api/v1/verify", data=json.dumps(forged), content_type="application/json",
+                         HTTP_ACCEPT_LANGUAGE="es").json()
+
+    assert "No se pudo verificar esta credencial" in page and "La firma no es válida" in page
+    assert "The signature does not verify" not in page
+    assert [error["title"] for error in answer["errors"]] == ["The signature does not verify"]

@@ -40,8 +40,8 @@ class RosterHeaderForm(forms.Form):
         required=False, label="Paste from a spreadsheet",
         widget=forms.Textarea(attrs={"rows": 3, "class": " ".join([*TEXTAREA_CLASSES, "laurel-roster-paste"]), "spellcheck": "false",
                                      "placeholder": "Ana Lima\tana@example.org\t100\t86"}),
-        help_text="Copy the rows (name, email, attendance %, score %, manager's email) from a spreadsheet and paste them here; "
-                  "tab- or comma-separated, a header row is recognised, other columns are left out.",
+        help_text="Copy the rows (name, email, attendance %, score %, manager's email, language) from a spreadsheet and paste "
+                  "them here; tab- or comma-separated, a header row is recognised, other columns are left out.",
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -70,6 +70,8 @@ class RosterRowForm(forms.Form):
     score = forms.CharField(required=False, max_length=40, widget=forms.TextInput(attrs={"data-cell": "score", "inputmode": "decimal", "autocomplete": "off"}))
     manager_email = forms.CharField(required=False, max_length=400, widget=forms.TextInput(
         attrs={"data-cell": "manager_email", "autocomplete": "off", "inputmode": "email"}))
+    language = forms.CharField(required=False, max_length=40, widget=forms.TextInput(
+        attrs={"data-cell": "language", "autocomplete": "off", "spellcheck": "false", "placeholder": "fr, pt-BR"}))
 
 
 RosterRowFormSet = forms.formset_factory(RosterRowForm, extra=0, max_num=ROWS_MAX, absolute_max=ROWS_MAX, validate_max=True)
