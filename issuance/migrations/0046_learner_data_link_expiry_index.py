@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0016_historicalorganization_count_engagement_and_more'),
-        ('issuance', '0044_outbox_kind_name_declined'),
+        ('issuance', '0045_outbox_kind_name_declined'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0043_roster_row_language'),
+        ('issuance', '0044_roster_row_language'),
     ]
 
     operations = [
