@@ -1,6 +1,6 @@
 """Reading an attendance sheet pasted from a spreadsheet into roster rows."""
 
-from issuance.intake.rosters import roster_paste_parse
+from issuance.intake.rosters import roster_paste_columns, roster_paste_parse
 
 
 def test_it_maps_a_tab_separated_sheet_by_its_header_row_whatever_the_column_order():
@@ -26,3 +26,18 @@ def test_it_reads_the_managers_email_by_its_header_or_as_the_second_address_on_a
     assert roster_paste_parse(text)[0]["manager_email"] == "rui@example.org"
     assert roster_paste_parse("Ben Okoro,ben@example.org,90,sam@example.org\n")[0] == {
         "name": "Ben Okoro", "email": "ben@example.org", "attendance": "90", "score": "", "manager_email": "sam@example.org"}
+
+
+def test_a_column_headed_with_a_word_for_the_person_is_still_that_column():
+    text = "Delegate name\tDelegate's e-mail\tTrainee score (%)\tNotes\nAna Lima\tana@example.org\t86\tvegetarian\n"
+    assert roster_paste_parse(text) == [{"name": "Ana Lima", "email": "ana@example.org", "score": "86",
+                                         "attendance": "", "manager_email": ""}]
+    assert roster_paste_parse("Candidate\tLearner email\nBen Okoro\tben@example.org\n")[0]["name"] == "Ben Okoro"
+
+
+def test_it_says_which_header_cells_it_recognised_and_which_it_left_out():
+    columns = roster_paste_columns("Delegate name\tE-mail\tAttended (%)\tNotes\nAna Lima\tana@example.org\t100\tx\n")
+    assert columns.summary() == ("Columns recognised: Delegate name → name, E-mail → email, Attended (%) → attendance %. "
+                                 "Left out: Notes.")
+    assert roster_paste_columns("Ana Lima\tana@example.org\t100\n").summary().startswith("No header row recognised")
+    assert roster_paste_columns("  \n") is None
