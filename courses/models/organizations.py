@@ -81,6 +81,7 @@ class Organization(CopySettings):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "organisation"  # the spelling of the docs and of every page staff read
 
     def __str__(self):
         return self.name
@@ -98,7 +99,7 @@ class Achievement(models.Model):
         MONTHS = "months", "months"
         YEARS = "years", "years"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="achievements")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="achievements")
     name = models.CharField(max_length=200)
     description = models.TextField()
     criteria_narrative = models.TextField(help_text="What a learner did to earn this, in plain words.")
