@@ -16,7 +16,7 @@ class AuditRecord(models.Model):
     event = models.ForeignKey("issuance.CompletionEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_records")
     # Whose record this is, so each organisation's staff see only theirs. Empty on records written
     # before organisations were recorded (their issuance or event says) and on installation-wide ones.
-    organization = models.ForeignKey("courses.Organization", on_delete=models.PROTECT, null=True, blank=True,
+    organization = models.ForeignKey("courses.Organization", on_delete=models.PROTECT, verbose_name="organisation", null=True, blank=True,
                                       related_name="audit_records")
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20)

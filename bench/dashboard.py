@@ -213,6 +213,8 @@ def measure(repeat: int, now: datetime) -> dict:
         "ineligible reasons, 30 days": lambda: reports.ineligible_reasons(organizations=organizations, now=now),
         "exception queue by age": lambda: reports.queue_age(organizations=organizations, now=now),
         "upcoming expiries": lambda: reports.upcoming_expiries(organizations=organizations, now=now),
+        "time to email median/p90, 30 days": lambda: reports.time_to_email_summary(organizations=organizations, now=now),
+        "calendar months (issued, time to email), 6 months": lambda: reports.calendar_months(organizations=organizations, now=now),
     }
     with connection.cursor() as cursor:  # what a database that has lived a year would have: planner statistics,
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")  # and autovacuum's visibility map

@@ -68,6 +68,20 @@ def queue_waiting_count(*, organizations) -> int:
     return CompletionEvent.objects.filter(status=CompletionEvent.Status.PARKED, source__organization__in=organizations).count()
 
 
+def _email_delays(*, organizations, start: datetime, end: datetime | None = None):
+    """Credential emails handed to the mail provider, created from `start` (to `end`), with `delay`: seconds from
+    the completion's receipt. Each email's issuance by its key (a subquery, not a join: PostgreSQL joined by
+    hashing the whole issuance table)."""
+    received = Subquery(Issuance.objects.filter(pk=OuterRef("issuance_id")).order_by().values("created_at")[:1])
+    rows = OutboxMessage.objects.filter(
+        organization__in=organizations, kind=OutboxMessage.Kind.CREDENTIAL, created_at__gte=start,
+        sent_at__isnull=False, issuance__isnull=False,
+    )
+    if end is not None:
+        rows = rows.filter(created_at__lt=end)
+    return rows.annotate(delay=SecondsBetween(received, "sent_at")).order_by()
+
+
 def time_to_email_by_day(*, organizations, now: datetime, days: int = CHART_DAYS) -> list[dict]:
     """p50 and p95 of receipt → credential email handed to the mail provider, per day the email was created.
 
@@ -75,15 +89,8 @@ def time_to_email_by_day(*, organizations, now: datetime, days: int = CHART_DAYS
     here); the percentiles are taken here, per day."""
     start = local_midnight(timezone.localdate(now)) - timedelta(days=days - 1)
     day_list = [(start + timedelta(days=offset)).date() for offset in range(days)]
-    # Each email's issuance by its key (a subquery, not a join: PostgreSQL joined by hashing the whole
-    # issuance table).
-    received = Subquery(Issuance.objects.filter(pk=OuterRef("issuance_id")).order_by().values("created_at")[:1])
-    rows = OutboxMessage.objects.filter(
-        organization__in=organizations, kind=OutboxMessage.Kind.CREDENTIAL, created_at__gte=start,
-        sent_at__isnull=False, issuance__isnull=False,
-    ).annotate(
-        day=_day_position("created_at", day_list), delay=SecondsBetween(received, "sent_at"),
-    ).order_by().values_list("day", "delay")
+    rows = _email_delays(organizations=organizations, start=start).annotate(
+        day=_day_position("created_at", day_list)).values_list("day", "delay")
     by_day: dict[int, list[float]] = defaultdict(list)
     for position, delay in rows.iterator(chunk_size=10000):
         by_day[position].append(max(0.0, round(delay, 3)))  # to the millisecond: SQLite's julianday is good to ~40 µs
@@ -92,6 +99,44 @@ def time_to_email_by_day(*, organizations, now: datetime, days: int = CHART_DAYS
         samples = sorted(by_day.get(position, []))
         result.append({"day": day, "count": len(samples), "p50": _percentile(samples, 0.50), "p95": _percentile(samples, 0.95)})
     return result
+
+
+def time_to_email_summary(*, organizations, now: datetime) -> dict:
+    """The headline "how long": median and p90 of receipt → credential email over the last 30 days, and how many."""
+    samples = sorted(max(0.0, round(delay, 3)) for delay in _email_delays(organizations=organizations, start=month_start(now=now))
+                     .values_list("delay", flat=True).iterator(chunk_size=10000))
+    return {"count": len(samples), "p50": _percentile(samples, 0.50), "p90": _percentile(samples, 0.90)}
+
+
+CALENDAR_MONTHS = 6
+
+
+def calendar_months(*, organizations, now: datetime, months: int = CALENDAR_MONTHS) -> list[dict]:
+    """Per calendar month, newest first (the current one so far): credentials issued, credential emails, and
+    the median and p90 of receipt → email. Two queries; each row's month worked out by the database."""
+    today = timezone.localdate(now)
+    firsts = [today.replace(day=1)]
+    for _ in range(months - 1):
+        firsts.append((firsts[-1] - timedelta(days=1)).replace(day=1))
+    firsts.reverse()  # oldest first, for the positions
+    starts = [local_midnight(first) for first in firsts]
+    ends = starts[1:] + [local_midnight(today + timedelta(days=1))]
+    issued = Credential.objects.filter(
+        achievement__organization__in=organizations, issued_at__gte=starts[0], issued_at__lte=now,
+    ).aggregate(**{str(n): Count("issued_at", filter=Q(issued_at__gte=start, issued_at__lt=end))
+                   for n, (start, end) in enumerate(zip(starts, ends))})
+    rows = _email_delays(organizations=organizations, start=starts[0]).annotate(
+        month=_position("created_at", ends)).values_list("month", "delay")
+    by_month: dict[int, list[float]] = defaultdict(list)
+    for position, delay in rows.iterator(chunk_size=10000):
+        by_month[position].append(max(0.0, round(delay, 3)))
+    result = []
+    for position, (first, start, end) in enumerate(zip(firsts, starts, ends)):
+        samples = sorted(by_month.get(position, []))
+        result.append({"month": first, "start": start, "end": end, "current": position == len(firsts) - 1,
+                       "issued": issued[str(position)], "emails": len(samples),
+                       "p50": _percentile(samples, 0.50), "p90": _percentile(samples, 0.90)})
+    return result[::-1]
 
 
 class SecondsBetween(Func):
@@ -116,9 +161,13 @@ def _day_position(field: str, day_list: list[date]) -> Case:
     """Which of `day_list` (local days, in order) the datetime `field` falls on, as its position; a later
     moment is len(day_list). Comparisons with each day's end, so the database needs no per-row date
     function (SQLite's is a Python callback, 50× slower) and a change of clocks moves no row."""
-    ends = [local_midnight(day + timedelta(days=1)) for day in day_list]
+    return _position(field, [local_midnight(day + timedelta(days=1)) for day in day_list])
+
+
+def _position(field: str, ends: list[datetime]) -> Case:
+    """The position of the first period (given by its end, in order) that the datetime `field` falls before."""
     return Case(*[When(**{f"{field}__lt": end}, then=Value(position)) for position, end in enumerate(ends)],
-                default=Value(len(day_list)), output_field=IntegerField())
+                default=Value(len(ends)), output_field=IntegerField())
 
 
 def _percentile(ordered: list[float], share: float) -> float | None:

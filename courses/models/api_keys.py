@@ -16,7 +16,7 @@ class ApiKey(models.Model):
 
     Role = Role
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, verbose_name="organisation", related_name="api_keys")
     name = models.CharField(max_length=100, help_text="What calls with it, e.g. “Moodle sync”.")
     role = models.CharField(
         max_length=20, choices=[(role.value, role.label) for role in KEY_ROLES], default=Role.VIEWER,

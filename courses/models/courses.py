@@ -12,7 +12,7 @@ from .rules import RuleSet
 from .templates import CertificateTemplate, EmailTemplate
 
 class Course(CopySettings):
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="courses")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="courses")
     code = models.CharField(max_length=64, validators=[validate_course_code], help_text="Unique within the organisation; LMS course ids map to it.")
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)

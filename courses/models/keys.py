@@ -7,7 +7,7 @@ from .organizations import Organization
 
 
 class OrganizationSigningKey(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="signing_keys")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="signing_keys")
     key_id = models.CharField(max_length=40, help_text="The fragment of the verification method, e.g. key-2.")
     public_key_multibase = models.CharField(max_length=64, help_text="Multikey publicKeyMultibase (z6Mk…).")
     private_key_encrypted = models.TextField(editable=False, help_text="The Ed25519 seed, encrypted with LAUREL_KEY_ENCRYPTION_KEY.")
@@ -16,6 +16,7 @@ class OrganizationSigningKey(models.Model):
 
     class Meta:
         ordering = ["organization__name", "created_at", "id"]
+        verbose_name = "organisation signing key"
         constraints = [
             models.UniqueConstraint(fields=["organization", "key_id"], name="signing_key_unique_id"),
             models.UniqueConstraint(

@@ -24,7 +24,7 @@ class Membership(models.Model):
     Role = Role
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, verbose_name="organisation", related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     courses = models.ManyToManyField(
         Course, blank=True, related_name="facilitator_memberships",
@@ -49,7 +49,7 @@ class Membership(models.Model):
 class Invitation(models.Model):
     """An owner's invitation to join an organisation in a role, accepted through an expiring link."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, verbose_name="organisation", related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices)
     courses = models.ManyToManyField(Course, blank=True, related_name="+", help_text="Facilitators only.")
@@ -74,7 +74,7 @@ class SignInRule(models.Model):
     claim with this value makes them a member in this role. The owners write the rules; Laurel keeps the
     memberships the rules made in step with the claims at every sign-in."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sign_in_rules")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, verbose_name="organisation", related_name="sign_in_rules")
     claim = models.CharField(
         max_length=100, default="groups",
         validators=[RegexValidator(r"^[A-Za-z0-9_.:/-]+$", "A claim name: letters, digits and _ . : / - only.")],

@@ -27,6 +27,11 @@ def organization_asset_path(instance, filename: str) -> str:
 
 
 class Organization(CopySettings):
+    class DateOrder(models.TextChoices):
+        YEAR_FIRST = "year_first", "Year first only (2026-12-05)"
+        DAY_FIRST = "day_first", "Day first (05/12/2026 is 5 December)"
+        MONTH_FIRST = "month_first", "Month first (12/05/2026 is 5 December)"
+
     class IssuerIdMethod(models.TextChoices):
         DID_WEB = "did:web", "did:web (this site's address)"
         DID_KEY = "did:key", "did:key (the signing key)"
@@ -42,6 +47,11 @@ class Organization(CopySettings):
     reply_to = models.EmailField(blank=True)
     notification_email = models.EmailField(help_text="Where staff notices (exception digests) go.")
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    date_order = models.CharField(
+        "dates in CSV files", max_length=11, choices=DateOrder.choices, default=DateOrder.YEAR_FIRST,
+        help_text="How this organisation's spreadsheets write a date such as 05/12/2026. A date or time with no "
+        "time zone is read in the organisation's time zone.",
+    )
     locale = models.CharField(max_length=16, default="en", validators=[validate_locale])
     language = models.CharField(
         "learners' language", max_length=16, choices=LANGUAGE_CHOICES, default="en",
@@ -71,6 +81,7 @@ class Organization(CopySettings):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "organisation"  # the spelling of the docs and of every page staff read
 
     def __str__(self):
         return self.name
@@ -88,7 +99,7 @@ class Achievement(models.Model):
         MONTHS = "months", "months"
         YEARS = "years", "years"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="achievements")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="achievements")
     name = models.CharField(max_length=200)
     description = models.TextField()
     criteria_narrative = models.TextField(help_text="What a learner did to earn this, in plain words.")

@@ -25,7 +25,7 @@ class Programme(models.Model):
         SUSPEND = "suspend", "suspend the programme credential"
         REVOKE = "revoke", "revoke the programme credential"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="programmes")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="programmes")
     code = models.CharField(max_length=64, validators=[validate_course_code], help_text="Unique within the organisation.")
     name = models.CharField(max_length=300)
     course = models.OneToOneField(

@@ -15,7 +15,7 @@ from .organizations import PERCENT, Achievement, Organization
 class RuleSet(models.Model):
     """What a course requires. Its versions are the history of those requirements."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="rulesets")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="rulesets")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     history = HistoricalRecords()

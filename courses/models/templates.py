@@ -46,7 +46,7 @@ class CertificateTemplate(models.Model):
         LANDSCAPE = "landscape", "Landscape"
         PORTRAIT = "portrait", "Portrait"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="certificate_templates")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="certificate_templates")
     name = models.CharField(max_length=200)
     page_size = models.CharField(max_length=10, choices=PageSize.choices, default=PageSize.A4)
     orientation = models.CharField(max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE)
@@ -90,7 +90,7 @@ class EmailTemplate(models.Model):
 
     Kind = EmailKind
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="email_templates")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="email_templates")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=200)
     # Room for a subject per case (expired, today, later) each in translate tags; what is sent is cut at 250.
@@ -127,7 +127,7 @@ class CertificateAsset(models.Model):
         BACKGROUND = "background", "Background"
         FONT = "font", "Font (TrueType)"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="certificate_assets")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="certificate_assets")
     name = models.CharField(max_length=63, validators=[validate_asset_name], help_text="Templates use it as laurel-asset:<name>.")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     file = models.FileField(upload_to=organization_asset_path, validators=[FileExtensionValidator(ASSET_EXTENSIONS)])

@@ -44,6 +44,10 @@ class Dashboard:
     minutes_per_credential: int
     engagement: dict = field(default_factory=dict)  # what happened to the 30 days' credentials (engagement_chart)
     organizations: list = field(default_factory=list)
+    how_long: list[Figure] = field(default_factory=list)  # the headline: median and p90 of completion → email, 30 days
+    months: list[dict] = field(default_factory=list)  # per calendar month, newest first (reports.calendar_months)
+    choices: list = field(default_factory=list)  # (pk, name) of every organisation the user may see, for the selector
+    chosen: int | None = None  # the one organisation shown, or None for all of them
     stalled: list[str] = field(default_factory=list)  # /healthz's reasons: the workers are every organisation's
     worker_hosts: list[dict] = field(default_factory=list)  # every worker host's last heartbeat
     backlog: dict = field(default_factory=dict)  # work waiting its turn, per organisation (reports.backlog_by_organization)
@@ -58,9 +62,14 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def dashboard_build(*, user, now: datetime | None = None) -> Dashboard:
+def dashboard_build(*, user, now: datetime | None = None, organization: str | None = None) -> Dashboard:
+    """The figures for every organisation `user` may see, or for the one of them whose id is `organization`."""
     now = now or timezone.now()
     organizations = organizations_for(user)
+    choices = list(organizations.order_by("name").values_list("pk", "name"))
+    chosen = next((pk for pk, _ in choices if str(pk) == str(organization or "")), None)
+    if chosen is not None:
+        organizations = organizations.filter(pk=chosen)
     # Their ids, read once: each query then filters on a list of values, which PostgreSQL matches in an
     # index (a subquery there became a hash join over a sequential scan of a million issuances).
     scope = list(organizations.values_list("pk", flat=True))
@@ -99,8 +108,21 @@ def dashboard_build(*, user, now: datetime | None = None) -> Dashboard:
                       for days in reports.EXPIRY_DAYS]
     month_count = issued["month"][0]
     saved = Figure("Staff time saved (30 days)", _hours(month_count * minutes), issued_figures[2].url,
-                   f"{month_count} credential{'s' if month_count != 1 else ''} × {minutes} min, the time one takes by "
-                   "hand (setting LAUREL_MINUTES_PER_MANUAL_CREDENTIAL).")
+                   f"{month_count} credential{'s' if month_count != 1 else ''} × {minutes} min, the time one "
+                   "credential takes by hand.")
+    months = [{**row, "url": f"{credentials}?{urlencode({'issued_at__gte': _iso(row['start']), 'issued_at__lt': _iso(row['end'])})}",
+               "p50_label": _duration(row["p50"]), "p90_label": _duration(row["p90"])}
+              for row in reports.calendar_months(organizations=scope, now=now)]
+    issued_figures.append(Figure(f"Issued in {months[0]['month']:%B} so far", months[0]["issued"], months[0]["url"]))
+    summary = reports.time_to_email_summary(organizations=scope, now=now)
+    emails_url = _list_url("outboxmessage", kind__exact="credential", created_at__gte=month)
+    over = f"Over the {summary['count']} credential email{'s' if summary['count'] != 1 else ''} of the last 30 days."
+    how_long = [
+        Figure("Completion to email, median (30 days)", _duration(summary["p50"]), emails_url,
+               f"Half the learners had their credential within this time. {over}"),
+        Figure("Completion to email, 9 in 10 within (30 days)", _duration(summary["p90"]), emails_url,
+               f"The 90th percentile: one learner in ten waited longer. {over}"),
+    ]
     return Dashboard(
         issued=issued_figures, attention=attention_figures,
         time_to_email=[{**point, "url": _list_url("outboxmessage", kind__exact="credential", created_at__date=point["day"].isoformat())}
@@ -110,6 +132,7 @@ def dashboard_build(*, user, now: datetime | None = None) -> Dashboard:
         minutes_per_credential=minutes,
         engagement=engagement_rates(organizations=scope, start=issued["month"][1], end=now),
         organizations=list(organizations.values_list("name", flat=True)[:6]),
+        how_long=how_long, months=months, choices=choices, chosen=chosen,
         stalled=pipeline_health(now=now)["stalled_because"],
         worker_hosts=[{**entry, "ago": _duration(entry["seconds_ago"])} for entry in worker_hosts(now=now)],
         backlog=_backlog(organizations=organizations, scope=scope, now=now),
@@ -139,6 +162,8 @@ def _hours(minutes: int) -> str:
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "—"
+    if seconds < 10:  # the figures of a healthy pipeline: "0.4 s" says more than "0 s"
+        return f"{seconds:.1f} s".replace(".0 s", " s")
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:
@@ -185,7 +210,7 @@ def time_to_email_chart(points: list[dict]) -> dict:
     """Two lines, p50 and p95, in minutes per day; a day with no email leaves a gap."""
     days = [point["day"] for point in points]
     values = [point[key] for point in points for key in ("p50", "p95") if point[key] is not None]
-    top = max(values + [60.0])
+    top = _nice_top(max(values + [0.0]))
     plot_w, plot_h = CHART_W - PAD_L - 8, CHART_H - PAD_B - PAD_T
     slot = plot_w / len(days)
 
@@ -210,6 +235,15 @@ def time_to_email_chart(points: list[dict]) -> dict:
     rows = [{**point, "p50_label": _duration(point["p50"]), "p95_label": _duration(point["p95"])} for point in points]
     return {"width": CHART_W, "height": CHART_H, "p50": line("p50"), "p95": line("p95"), "axis": _axis(days, slot),
             "grid": grid, "base_y": PAD_T + plot_h, "left": PAD_L, "right": CHART_W - 8, "empty": not values, "rows": rows}
+
+
+def _nice_top(value: float) -> float:
+    """The axis's top: the first of 1, 2, 5 × 10ⁿ seconds at or above the largest value (at least 1 s), so a
+    pipeline answering in 2 s draws a line across the chart rather than along its floor."""
+    top = 1.0
+    while top < value:
+        top = top * 2.5 if str(top).startswith("2") else top * 2
+    return top
 
 
 ENGAGEMENT_W, ENGAGEMENT_ROW, ENGAGEMENT_LABEL = 480, 34, 170
@@ -253,7 +287,7 @@ def _grid(top: int, plot_h: float) -> list[dict]:
 
 def dashboard_callback(request, context):
     """UNFOLD["DASHBOARD_CALLBACK"]: the figures beside the admin's own index context."""
-    dashboard = dashboard_build(user=request.user)
+    dashboard = dashboard_build(user=request.user, organization=request.GET.get("organization"))
     context.update({
         "dashboard": dashboard,
         "volume_chart": volume_chart(dashboard.volume),

@@ -36,17 +36,18 @@ class Preview:
 
 def template_preview(*, template: CertificateTemplate, sample: str) -> Preview:
     name = SAMPLE_NAMES.get(sample, SAMPLE_NAMES["latin"])
-    course = template.courses.first() or template.organization.courses.first()
+    course = template.courses.select_related("achievement").first() or template.organization.courses.select_related("achievement").first()
     now = timezone.now()
+    completed_at = now - timedelta(days=1)
     fields = {
         "learner_name": name,
         "course_title": course.title if course else "Sample Course",
         "course_code": course.code if course else "SAMPLE-101",
         "credential_id": "0000-0000-0000-SAMPLE",
         "verification_url": f"https://example.org/credentials/{SAMPLE_CREDENTIAL_ID}",
-        "completed_at": now - timedelta(days=1),
+        "completed_at": completed_at,
         "issued_at": now,
-        "expires_at": now + timedelta(days=365),
+        "expires_at": _sample_expiry(course, completed_at=completed_at, issued_at=now),
         "score": 92,
     }
     try:
@@ -56,3 +57,12 @@ def template_preview(*, template: CertificateTemplate, sample: str) -> Preview:
     except (CertificateRenderError, ValueError) as exc:
         return Preview(problems=[str(exc)])
     return Preview(pdf=pdf)
+
+
+def _sample_expiry(course, *, completed_at, issued_at):
+    """The end a credential from this course would have (none for one that never expires), as real ones get it;
+    a template no course uses yet shows a year's validity so its expiry field is seen."""
+    achievement = getattr(course, "achievement", None)
+    if achievement is None:
+        return issued_at + timedelta(days=365)
+    return achievement.valid_until(achievement.validity_start(completed_at=completed_at, issued_at=issued_at))

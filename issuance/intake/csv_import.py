@@ -10,6 +10,8 @@ from typing import BinaryIO
 
 from django.db import transaction
 
+from audit.services import audit_record
+
 from ..models import CompletionEvent, Source
 from ..sources.csv_rows import NAME_COLUMNS, REQUIRED_COLUMNS, CsvRowDialect
 from .csv_forecast import CsvForecast, RowOutcome
@@ -128,8 +130,12 @@ def csv_rows(stream: BinaryIO) -> Iterator[tuple[int, dict]]:
         yield reader.line_num, {key: (value or "") for key, value in row.items()}
 
 
-def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: bool, forecast: bool = False) -> CsvImportReport:
+def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: bool, forecast: bool = False,
+               uploaded_by=None) -> CsvImportReport:
     """Check every row (the report), and unless `dry_run`, store each as an event and queue it.
+
+    `uploaded_by` (the staff member, None from the command line) is kept on each row's event, so the
+    audit trail of every issuance from the file names them, and on one audit record for the upload.
 
     With `forecast`, each row's outcome (issued, ineligible and why, parked and why, duplicate) is
     worked out too, read-only: the dry run's per-row table.
@@ -140,6 +146,7 @@ def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: boo
     course_cache: dict = {}
     batch: list[CompletionEvent] = []
     batch_bytes = 0
+    uploader = {"uploaded-by": uploaded_by.get_username(), "uploaded-by-id": uploaded_by.pk} if uploaded_by is not None else {}
     for row_number, columns in csv_rows(stream):
         report.rows += 1
         payload = {"file": file_name, "row": row_number, "columns": columns}
@@ -162,7 +169,7 @@ def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: boo
                 source=source,
                 external_id=f"csv:{report.file_sha256[:16]}:{row_number}",
                 channel=CompletionEvent.Channel.CSV,
-                headers={"file-name": file_name, "file-sha256": report.file_sha256, "row": row_number},
+                headers={"file-name": file_name, "file-sha256": report.file_sha256, "row": row_number, **uploader},
                 body=body,
             )
         )
@@ -172,6 +179,12 @@ def csv_import(*, source: Source, stream: BinaryIO, file_name: str, dry_run: boo
             batch, batch_bytes = [], 0
     if batch:
         _store_batch(source=source, batch=batch, report=report)
+    if not dry_run:
+        who = uploaded_by.get_username() if uploaded_by is not None else "the import_completions command"
+        audit_record(organization=source.organization_id, to_state="uploaded", actor_kind="staff" if uploaded_by else "system",
+                     actor_user=uploaded_by, actor_label=uploaded_by.get_username() if uploaded_by else "import_completions",
+                     detail=f"CSV file {file_name} (SHA-256 {report.file_sha256[:16]}…) uploaded for source {source.slug} by "
+                            f"{who}: {report.summary()}")
     return report
 
 

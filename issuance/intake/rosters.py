@@ -32,8 +32,46 @@ ROWS_MAX = 500
 CELL_LENGTH = {name: RosterRow._meta.get_field(name).max_length for name in CELLS}
 
 
+# A word for the person before a column's name ("Delegate name", "Learner's email", "Trainee score") still names
+# that column, and the word alone names the person: sheets from booking systems head their columns this way.
+HEADER_PERSON_WORDS = ("delegate", "attendee", "learner", "participant", "student", "trainee", "candidate", "employee", "staff")
+
+
 def _header_key(cell: str) -> str:
     return "".join(char for char in cell.strip().lower() if char not in " %_()")
+
+
+def _header_column(cell: str) -> str | None:
+    """The roster column a header cell names, or None when it names none of them."""
+    key = _header_key(cell)
+    if key in HEADER_PERSON_WORDS:
+        return "name"
+    keys = [key]
+    for word in HEADER_PERSON_WORDS:
+        if key.startswith(word):
+            rest = key[len(word):]
+            keys += [rest, rest.removeprefix("'s"), rest.removeprefix("’s"), rest.removeprefix("s")]
+    return next((name for candidate in keys for name, spellings in HEADER_NAMES.items() if candidate in spellings), None)
+
+
+@dataclass
+class RosterColumns:
+    """What a pasted sheet's first row said: the header cells recognised (with their column) and those left out."""
+
+    recognised: list[tuple[str, str]]
+    left_out: list[str]
+
+    def summary(self) -> str:
+        if not self.recognised:
+            return ("No header row recognised: the cell with an @ was read as the email, the first other text as the name, "
+                    "then numbers as attendance and score.")
+        text = "Columns recognised: " + ", ".join(f"{cell} → {COLUMN_LABELS.get(name, name)}" for cell, name in self.recognised) + "."
+        if self.left_out:
+            text += " Left out: " + ", ".join(self.left_out) + "."
+        return text
+
+
+COLUMN_LABELS = {"attendance": "attendance %", "score": "score %", "manager_email": "manager's email"}
 
 
 def _looks_numeric(cell: str) -> bool:
@@ -52,17 +90,39 @@ def roster_paste_parse(text: str) -> list[dict]:
     lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
     if not lines:
         return []
-    delimiter = "\t" if "\t" in text else ","
-    table = [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
+    table = _paste_table(text, lines)
     columns = {}
     for index, cell in enumerate(table[0]):
-        for name, spellings in HEADER_NAMES.items():
-            if _header_key(cell) in spellings and name not in columns:
-                columns[name] = index
+        name = _header_column(cell)
+        if name is not None and name not in columns:
+            columns[name] = index
     if "email" in columns or "name" in columns:
         return [{name: (row[i] if i < len(row) else "") for name, i in columns.items()} | _blank_rest(columns)
                 for row in table[1:]][:ROWS_MAX]
     return [_guessed_cells(row) for row in table][:ROWS_MAX]
+
+
+def _paste_table(text: str, lines: list[str]) -> list[list[str]]:
+    delimiter = "\t" if "\t" in text else ","
+    return [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
+
+
+def roster_paste_columns(text: str) -> RosterColumns | None:
+    """Which of the pasted sheet's header cells were read as which column, for the page to say; None for no paste."""
+    lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+    if not lines:
+        return None
+    recognised, left_out, taken = [], [], set()
+    for cell in _paste_table(text, lines[:1])[0]:
+        name = _header_column(cell)
+        if name is not None and name not in taken:
+            recognised.append((cell, name))
+            taken.add(name)
+        elif cell:
+            left_out.append(cell)
+    if "email" not in taken and "name" not in taken:
+        return RosterColumns(recognised=[], left_out=[])
+    return RosterColumns(recognised=recognised, left_out=left_out)
 
 
 def _blank_rest(columns: dict) -> dict:

@@ -13,6 +13,7 @@ from courses.templating.learner_text import NAME_MAX_LENGTH, LearnerNameError, l
 from ..completions import Completion
 from ..models import CompletionEvent, Source, SourceCourseMapping
 from ..sources.base import CandidateCompletion, FieldError
+from .sheet_dates import sheet_time_parse
 
 # A sender's clock may run a little ahead of ours; beyond this a completion "in the future" is an error.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -81,7 +82,9 @@ def course_resolve(*, source: Source, reference, channel: str, code=None) -> tup
     return course, None
 
 
-def completed_at_parse(value, *, now: datetime) -> tuple[datetime | None, str | None]:
+def completed_at_parse(value, *, now: datetime, sheet: tuple[str, str] | None = None) -> tuple[datetime | None, str | None]:
+    """The completion time; `sheet` (the organisation's time zone and date order) reads a CSV file's times
+    without a time zone, and its slashed dates, as a person wrote them."""
     if value is None or value == "":
         return None, "completed_at is missing."
     if not isinstance(value, str):
@@ -89,8 +92,14 @@ def completed_at_parse(value, *, now: datetime) -> tuple[datetime | None, str | 
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
+        moment = None
+    if sheet is not None and (moment is None or moment.tzinfo is None or moment.utcoffset() is None):
+        moment, message = sheet_time_parse(value, zone=sheet[0], date_order=sheet[1], now=now)
+        if message:
+            return None, message
+    elif moment is None:
         return None, f"completed_at {value!r} is not an ISO 8601 time such as 2026-11-26T09:58:00Z."
-    if moment.tzinfo is None or moment.utcoffset() is None:
+    elif moment.tzinfo is None or moment.utcoffset() is None:
         return None, f"completed_at {value!r} has no time zone; add Z or an offset such as +01:00."
     if moment > now + CLOCK_SKEW:
         return None, f"completed_at {value!r} is in the future."
@@ -153,7 +162,10 @@ def completion_validate(
         if course_cache is not None:
             course_cache[cache_key] = resolved
     course = check("course", resolved)
-    completed_at = check("completed_at", completed_at_parse(candidate.completed_at, now=now))
+    sheet = None
+    if channel == CompletionEvent.Channel.CSV:  # a person's file: times in the organisation's zone and date order
+        sheet = (source.organization.timezone or "UTC", source.organization.date_order)
+    completed_at = check("completed_at", completed_at_parse(candidate.completed_at, now=now, sheet=sheet))
     score = check("score", percent_parse(candidate.score, "score"))
     attendance = check("attendance", percent_parse(candidate.attendance, "attendance"))
     language = check("language", language_normalize(candidate.language))

@@ -15,7 +15,7 @@ class CredentialEngagement(models.Model):
     is made, so the dashboard's rates read this table alone through `engagement_org_issued_idx`."""
 
     credential = models.OneToOneField(Credential, on_delete=models.CASCADE, primary_key=True, related_name="engagement")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, verbose_name="organisation", related_name="+")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
     issued_at = models.DateTimeField()
     views = models.PositiveIntegerField(default=0)

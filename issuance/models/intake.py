@@ -28,7 +28,7 @@ class Source(models.Model):
         BY_CODE = "code", "By course code"
         BY_MAPPING = "mapping", "By the mapping table"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sources")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="sources")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, help_text="Appears in the webhook URL.")
     dialect = models.CharField(max_length=20, choices=Dialect.choices, default=Dialect.GENERIC)
@@ -171,7 +171,7 @@ class ParkedEvent(CompletionEvent):
 class StaffDigest(models.Model):
     """One exception digest sent to an organisation's staff; the latest one paces the next."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, verbose_name="organisation", related_name="+")
     sent_at = models.DateTimeField(db_index=True)
     event_count = models.PositiveIntegerField()
     recipient = models.EmailField()

@@ -13,7 +13,7 @@ from .intake import CompletionEvent, Source
 class Learner(models.Model):
     """A person, per organisation, matched by normalised email."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="learners")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="learners")
     email = models.EmailField(max_length=320)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,7 +62,7 @@ class Issuance(models.Model):
         EXPIRED = "expired", "Expired"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="issuances")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="issuances")
     learner = models.ForeignKey(Learner, on_delete=models.PROTECT, related_name="issuances")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="issuances")
     achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="issuances")

@@ -35,7 +35,7 @@ class LearnerDataLink(models.Model):
 
     organization_path = "organization"
 
-    organization = models.ForeignKey("courses.Organization", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("courses.Organization", on_delete=models.CASCADE, verbose_name="organisation", related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
     file = models.CharField(max_length=300, help_text="The ZIP in storage.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -12,7 +12,7 @@ class Connection(models.Model):
     the secret (token, password, client secret, whsec_ key) is only ever stored encrypted.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="connections")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="connections")
     kind = models.CharField(max_length=20, help_text="credly, badgr, accredible, hubspot, salesforce or webhook.")
     name = models.CharField(max_length=100, help_text="Tells two connections of one kind apart.")
     enabled = models.BooleanField(default=True)
@@ -69,7 +69,7 @@ class OutboundDelivery(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (nothing to do)"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="outbound_deliveries")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="outbound_deliveries")
     connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="deliveries")
     issuance = models.ForeignKey("issuance.Issuance", on_delete=models.PROTECT, related_name="outbound_deliveries")
     credential = models.ForeignKey(

@@ -29,7 +29,7 @@ class OutboxMessage(models.Model):
            ("NAME_DECLINED", ("name_declined", "Learner's wrong-name report declined"))]
     )
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="outbox_messages")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="outbox_messages")
     issuance = models.ForeignKey(
         "issuance.Issuance", on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_messages"
     )
@@ -99,7 +99,7 @@ class Suppression(models.Model):
         MANUAL = "manual", "Added by staff"
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed (one-click or the unsubscribe page)"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="suppressions")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="suppressions")
     address = models.EmailField(max_length=320, help_text="Stored lower-case.")
     reason = models.CharField(max_length=12, choices=Reason.choices)
     detail = models.TextField(blank=True, help_text="What the provider said.")

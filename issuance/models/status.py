@@ -15,7 +15,7 @@ class StatusList(models.Model):
         REVOCATION = "revocation", "Revocation"
         SUSPENSION = "suspension", "Suspension"
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="status_lists")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, verbose_name="organisation", related_name="status_lists")
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
     number = models.PositiveIntegerField()
     size = models.PositiveIntegerField(default=STATUS_LIST_SIZE)

@@ -22,6 +22,10 @@ document.addEventListener("DOMContentLoaded", function () {
     language: ["language", "lang", "locale", "languagecode", "languagetag", "preferredlanguage", "learnerslanguage",
                "learner'slanguage"],
   };
+  // A word for the person before a column's name ("Delegate name", "Learner's email") still names that column.
+  const PERSON_WORDS = ["delegate", "attendee", "learner", "participant", "student", "trainee", "candidate", "employee", "staff"];
+  const LABELS = { attendance: "attendance %", score: "score %", manager_email: "manager's email" };
+  const columnsLine = document.getElementById("laurel-roster-columns");
   const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$/;
   // The shape of a BCP 47 tag, loosely (courses/templating/languages.py has the whole grammar and the last word).
   const LANGUAGE = /^[a-z]{2,3}([-_][a-z0-9]{1,8})*$/i;
@@ -81,6 +85,39 @@ document.addEventListener("DOMContentLoaded", function () {
     return cell.trim().toLowerCase().replace(/[ %_()]/g, "");
   }
 
+  function headerColumn(cell) {
+    const key = headerKey(cell);
+    if (PERSON_WORDS.includes(key)) return "name";
+    const keys = [key];
+    PERSON_WORDS.forEach((word) => {
+      if (!key.startsWith(word)) return;
+      const rest = key.slice(word.length);
+      keys.push(rest, rest.replace(/^['’]s/, ""), rest.replace(/^s/, ""));
+    });
+    for (const candidate of keys) {
+      for (const [name, spellings] of Object.entries(HEADER)) if (spellings.includes(candidate)) return name;
+    }
+    return null;
+  }
+
+  // The line under the paste box that says how the sheet's first row was read, as the server's message does.
+  function sayColumns(firstRow, columns) {
+    if (!columnsLine) return;
+    const recognised = [], leftOut = [];
+    firstRow.forEach((cell, index) => {
+      const name = Object.keys(columns).find((key) => columns[key] === index);
+      if (name) recognised.push(cell + " → " + (LABELS[name] || name));
+      else if (cell) leftOut.push(cell);
+    });
+    if (!("email" in columns || "name" in columns)) {
+      columnsLine.textContent = "No header row recognised: the cell with an @ was read as the email, the first other text as the name, "
+        + "then numbers as attendance and score.";
+    } else {
+      columnsLine.textContent = "Columns recognised: " + recognised.join(", ") + "." + (leftOut.length ? " Left out: " + leftOut.join(", ") + "." : "");
+    }
+    columnsLine.hidden = false;
+  }
+
   /* Rows of {name, email, attendance, score, manager_email, language}: a header row maps the columns, else the cell with an @
    * is the email, the first other text the name, and numbers fill attendance then score; a second address is the manager's.
    * The language is read only under its header (a bare "de" could as well be a name). */
@@ -91,10 +128,10 @@ document.addEventListener("DOMContentLoaded", function () {
     const table = lines.map((line) => splitLine(line, delimiter));
     const columns = {};
     table[0].forEach((cell, index) => {
-      for (const [name, spellings] of Object.entries(HEADER)) {
-        if (spellings.includes(headerKey(cell)) && !(name in columns)) columns[name] = index;
-      }
+      const name = headerColumn(cell);
+      if (name && !(name in columns)) columns[name] = index;
     });
+    sayColumns(table[0], columns);
     if ("email" in columns || "name" in columns) {
       return table.slice(1).map((row) => {
         const cells = {};

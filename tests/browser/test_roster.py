@@ -137,3 +137,18 @@ def test_the_language_column_is_read_from_a_paste_and_a_malformed_tag_is_named_a
     assert "All pass the checks." in page.inner_text(".messagelist")
     assert page.locator("#laurel-roster tbody tr").nth(1).locator("input[data-cell=language]").input_value() == "pt-BR"
     assert console == []
+
+
+def test_a_sheet_headed_delegate_name_fills_the_names_and_the_page_says_which_columns_it_read(facilitator_page, course):
+    page = facilitator_page
+    page.goto("/admin/issuance/roster/add/")
+    page.select_option("select[name=course]", str(course.pk))
+    page.fill("textarea[name=paste]", "Delegate name\tE-mail\tAttended (%)\tDietary needs\n"
+                                      "Ana Lima\tana@learners.example\t100 %\tnone\nBen Okoro\tben@learners.example\t100\t\n")
+
+    names = page.locator("#laurel-roster tbody input[data-cell=name]")
+    assert [names.nth(i).input_value() for i in range(2)] == ["Ana Lima", "Ben Okoro"]
+    assert page.locator("#laurel-roster-columns").inner_text() == (
+        "Columns recognised: Delegate name → name, E-mail → email, Attended (%) → attendance %. Left out: Dietary needs.")
+    assert page.locator("#laurel-roster-summary").inner_text() == "2 rows: 2 ready, 0 with errors."
+    page.screenshot(path=str(shots() / "roster-columns-recognised.png"), full_page=True)

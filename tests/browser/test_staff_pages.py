@@ -55,6 +55,34 @@ def test_the_dashboard_shows_what_the_database_holds_and_each_figure_opens_its_l
     page.screenshot(path=str(tmp_path / "credentials.png"))
 
 
+def test_the_dashboard_says_how_long_at_a_glance_per_month_per_organisation_and_fits_a_phone(superuser_page, issue, academy, shots):
+    from tests.factories.courses import OrganizationFactory
+
+    issue(email="ann@learners.example", name="Ann Lee")
+    harbour = OrganizationFactory(name="Harbour Safety Training")
+    page = superuser_page
+    page.goto("/admin/")
+    median = page.locator("a.laurel-figure[data-how-long='0'] .laurel-figure-value").inner_text()
+    assert median.endswith(" s") or median.endswith(" min")  # one credential email in the last 30 days
+    months = page.get_by_test_id("calendar-months").locator("tbody tr")
+    assert months.count() == 6 and "(so far)" in months.first.inner_text()
+    assert months.first.locator("td").first.inner_text() == "1"  # issued this month
+
+    page.select_option("#laurel-organization", str(harbour.pk))
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    assert "Figures for Harbour Safety Training." in page.locator(".laurel-scope").last.inner_text()
+    assert page.get_by_test_id("calendar-months").locator("tbody tr").first.locator("td").first.inner_text() == "0"
+
+    page.goto("/admin/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll on a phone
+    page.screenshot(path=str(shots / "dashboard-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(shots / "dashboard-1280.png"), full_page=True)
+
+
 def test_a_staff_member_revokes_a_credential_from_its_own_page(superuser_page, issue):
     credential = issue()
     page = superuser_page

@@ -168,3 +168,54 @@ def test_a_dry_run_forecasts_each_rows_outcome_and_counts_every_row(source):
     assert len(report.outcomes) == 1000  # the table shows the first 1000; the counts cover all 1501
     assert (report.outcomes[0].outcome, report.outcomes[0].detail) == ("ineligible", "Your score was 50; this course requires 80.")
     assert report.outcome_summary() == "750 will be issued, 750 ineligible, 1 duplicate in this file"
+
+
+def _one_row(when: str) -> bytes:
+    return (HEADER + f"ana@example.org,Ana,Lima,FA-101,{when},u-1,90,100,spring\n").encode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("date_order", "written", "read"), [
+    ("year_first", "2026-12-05", "2026-12-05T12:00:00+00:00"),  # a date alone: midday, in London (GMT in December)
+    ("year_first", "2026-07-05 16:30", "2026-07-05T16:30:00+01:00"),  # a time without zone: London's summer time
+    ("day_first", "05/12/2026", "2026-12-05T12:00:00+00:00"),
+    ("day_first", "05/12/2026 09:15", "2026-12-05T09:15:00+00:00"),
+    ("month_first", "12/05/2026", "2026-12-05T12:00:00+00:00"),
+])
+def test_a_date_as_a_spreadsheet_writes_it_is_read_in_the_organisations_zone_and_order(
+        source, organization, task_queue, date_order, written, read):
+    organization.timezone, organization.date_order = "Europe/London", date_order
+    organization.save()
+    report = csv_import(source=source, stream=io.BytesIO(_one_row(written)), file_name="paper.csv", dry_run=False)
+    assert report.invalid == 0, report.problems
+    task_queue.run()
+    assert Issuance.objects.get().completion["completed_at"] == read
+
+
+def test_a_slashed_date_is_refused_until_the_organisation_says_which_comes_first(source):
+    report = csv_import(source=source, stream=io.BytesIO(_one_row("05/12/2026")), file_name="uk.csv", dry_run=True)
+    assert report.invalid == 1
+    assert "could be day first or month first" in report.problems[0][1]
+    assert "“Dates in CSV files” on the organisation" in report.problems[0][1]
+
+
+def test_a_day_first_date_that_is_no_date_says_how_it_was_read(source, organization):
+    organization.date_order = "day_first"
+    organization.save()
+    report = csv_import(source=source, stream=io.BytesIO(_one_row("12/31/2026")), file_name="us.csv", dry_run=True)
+    assert report.problems[0][1] == "completed_at: completed_at '12/31/2026' is not a date when read as day/month/year."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_trail_names_the_staff_member_who_uploaded_the_file(source, task_queue, django_user_model):
+    from audit.models import AuditRecord
+
+    uploader = django_user_model.objects.create_user("olivia@harbour.example", is_staff=True)
+    csv_import(source=source, stream=io.BytesIO(_one_row("2026-12-05T16:00:00Z")), file_name="paper.csv", dry_run=False,
+               uploaded_by=uploader)
+    task_queue.run()
+    upload = AuditRecord.objects.get(to_state="uploaded")
+    assert upload.actor_user == uploader and "paper.csv" in upload.detail and "by olivia@harbour.example" in upload.detail
+    opened = AuditRecord.objects.get(issuance=Issuance.objects.get(), from_state="")
+    assert opened.actor_user == uploader and opened.actor_kind == "staff"
+    assert "uploaded in paper.csv (row 2) by olivia@harbour.example" in opened.detail

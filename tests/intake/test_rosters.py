@@ -2,7 +2,7 @@
 
 import pytest
 
-from issuance.intake.rosters import roster_paste_parse
+from issuance.intake.rosters import roster_paste_columns, roster_paste_parse
 
 
 def test_it_maps_a_tab_separated_sheet_by_its_header_row_whatever_the_column_order():
@@ -41,3 +41,18 @@ def test_without_a_header_no_cell_is_taken_for_a_language():
     # "De" could be a name as well as German: a language is read only under its header.
     assert roster_paste_parse("De Vries,dv@example.org,fr\n")[0] == {
         "name": "De Vries", "email": "dv@example.org", "attendance": "", "score": "", "manager_email": "", "language": ""}
+
+
+def test_a_column_headed_with_a_word_for_the_person_is_still_that_column():
+    text = "Delegate name\tDelegate's e-mail\tTrainee score (%)\tNotes\nAna Lima\tana@example.org\t86\tvegetarian\n"
+    assert roster_paste_parse(text) == [{"name": "Ana Lima", "email": "ana@example.org", "score": "86",
+                                         "attendance": "", "manager_email": "", "language": ""}]
+    assert roster_paste_parse("Candidate\tLearner email\nBen Okoro\tben@example.org\n")[0]["name"] == "Ben Okoro"
+
+
+def test_it_says_which_header_cells_it_recognised_and_which_it_left_out():
+    columns = roster_paste_columns("Delegate name\tE-mail\tAttended (%)\tNotes\nAna Lima\tana@example.org\t100\tx\n")
+    assert columns.summary() == ("Columns recognised: Delegate name → name, E-mail → email, Attended (%) → attendance %. "
+                                 "Left out: Notes.")
+    assert roster_paste_columns("Ana Lima\tana@example.org\t100\n").summary().startswith("No header row recognised")
+    assert roster_paste_columns("  \n") is None

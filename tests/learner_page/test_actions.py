@@ -38,6 +38,15 @@ def test_it_lists_every_credential_of_the_address_grouped_by_organisation(world,
     assert f"/credentials/{credential.pk}/linkedin" in page and "mailto:?" in page and "Add to wallet" in page
 
 
+def test_a_revoked_credential_on_the_list_says_revoked_and_no_valid_until(world, ann, admin_user):
+    from issuance.revocation import credential_revoke
+
+    credential_revoke(credential=world.ann_first_aid, reason="Issued in error.", actor=admin_user)
+    page = ann.get(reverse("learner-page")).content.decode()
+    card = page[page.index("First Aid"):page.index("Forklift Safety")]
+    assert "Revoked" in card and "Valid until" not in card and "Does not expire" not in card
+
+
 def test_the_page_escapes_what_learners_and_staff_typed(world, ann):
     Credential.objects.filter(pk=world.ann_first_aid.pk).update()
     world.ann_first_aid.issuance.__class__.objects.filter(pk=world.ann_first_aid.issuance_id).update(

@@ -78,6 +78,15 @@ def test_a_pasted_roster_ends_as_credentials_emailed_to_each_attendee(client, sm
     assert Roster.objects.get().status == Roster.Status.SUBMITTED
 
 
+def test_without_the_pages_script_the_message_says_which_columns_the_pasted_header_gave(client, course, facilitator):
+    client.force_login(facilitator)
+    paste = "Delegate name\tE-mail\tNotes\nAna Lima\tana@learners.example\tvegan\n"
+    response = roster_post(client, course, paste=paste, action="_save")
+    page = client.get(response["Location"]).content.decode()
+    assert "Columns recognised: Delegate name → name, E-mail → email. Left out: Notes." in page
+    assert Roster.objects.get().rows.get().name == "Ana Lima"
+
+
 def test_a_bad_row_stays_in_the_draft_with_its_error_and_the_good_rows_go(client, smtp, course, facilitator):
     client.force_login(facilitator)
     roster_post(client, course, rows=[("Ana Lima", "ana@learners.example", "100", "92"),

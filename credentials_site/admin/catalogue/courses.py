@@ -33,7 +33,7 @@ class OrganizationAdmin(LaurelHistoryAdmin):
         (None, {"fields": ["name", "slug", "website"]}),
         ("Brand", {"fields": ["logo", "primary_color", "accent_color", "logo_on_band"]}),
         ("Email", {"fields": ["sender_name", "sender_email", "reply_to", "notification_email"]}),
-        ("Locale", {"fields": ["timezone", "locale", "language"]}),
+        ("Locale", {"fields": ["timezone", "date_order", "locale", "language"]}),
         ("Open Badges", {"fields": ["issuer_id_method"]}),
         ("Privacy", {"fields": ["raw_body_retention_days", "count_engagement"]}),
         ("Copies to others", {"fields": ["copy_manager", "copy_to", "copy_attach_pdf"],

@@ -25,7 +25,8 @@ PREVIEW_HEADERS = ["Row", "Outcome"]
 _DESCRIPTIONS = {
     "email": "The learner's email address.",
     "course": "Our course code (e.g. FA-101) or the source's id for the course.",
-    "completed_at": "When they completed it: ISO 8601 with a time zone, e.g. 2026-11-26T09:58:00Z.",
+    "completed_at": "When they completed it: 2026-11-26T09:58:00Z, or without a time zone (2026-11-26, 2026-11-26 09:58) "
+                    "in the organisation's time zone; 26/11/2026 once the organisation sets 'Dates in CSV files' to day first.",
     "learner_id": "The learner's id in your system, if any.",
     "score": "0–100, e.g. 86.",
     "attendance": "0–100 (per cent), e.g. 95.",
@@ -97,7 +98,8 @@ class CompletionCsvResource(Resource):
                 if not gate.open:
                     result.laurel_refusal = gate.refusal + " Upload the file again and type the count."
                     return result
-            report = csv_import(source=self.source, stream=data, file_name=file_name, dry_run=dry_run, forecast=dry_run)
+            report = csv_import(source=self.source, stream=data, file_name=file_name, dry_run=dry_run, forecast=dry_run,
+                                uploaded_by=kwargs.get("user"))
         except CsvFileError as exc:
             result.append_base_error(_FileError(exc))
             return result

@@ -23,7 +23,7 @@ from courses.access import tenancy
 from credentials_site.admin.base import LaurelAdmin
 from courses.access.tenancy import organizations_for, roster_courses_for
 
-from issuance.intake.rosters import CELLS, ROWS_MAX, roster_paste_parse, roster_rows_replace, roster_submit
+from issuance.intake.rosters import CELLS, ROWS_MAX, roster_paste_columns, roster_paste_parse, roster_rows_replace, roster_submit
 from issuance.models import Learner, Roster
 from credentials_site.admin.pipeline.typed_in_outcomes import event_outcome
 
@@ -175,6 +175,9 @@ class RosterAdmin(LaurelAdmin):
             roster.save(update_fields=["course", "session_date", "updated_at"])
         cells = [form.cleaned_data for form in rows.forms if form.cleaned_data] + roster_paste_parse(data.get("paste") or "")
         saved = roster_rows_replace(roster=roster, cells=cells)
+        columns = roster_paste_columns(data.get("paste") or "")
+        if columns is not None:  # pasted without the page's script: say how the sheet's header was read
+            self.message_user(request, columns.summary(), messages.INFO)
         if "_submit" in request.POST:
             report = roster_submit(roster_id=roster.pk, user=request.user)
             self.message_user(request, report.summary(), messages.WARNING if report.held else messages.SUCCESS)

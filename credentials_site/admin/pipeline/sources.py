@@ -31,12 +31,27 @@ def _field_name(dialect: str, setting: str) -> str:
     return f"{dialect}__{setting}"
 
 
+# A setting's code name (moodle_url) in words staff read (Moodle URL); the code name stays in the help,
+# since the docs, `source_add` and the error messages use it.
+SETTING_LABELS = {"poll_minutes": "Poll every (minutes)", "allowed_addresses": "Allowed sender addresses",
+                  "ws_token": "Web service token", "jwks": "JSON Web Key Set", "jwks_url": "JSON Web Key Set URL"}
+LABEL_WORDS = {"url": "URL", "api": "API", "lrs": "LRS", "cors": "CORS", "id": "ID", "moodle": "Moodle", "canvas": "Canvas"}
+
+
+def _setting_label(name: str) -> str:
+    if name in SETTING_LABELS:
+        return SETTING_LABELS[name]
+    words = [LABEL_WORDS.get(word, word) for word in name.split("_")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
 def _setting_field(setting) -> forms.Field:
+    label, help_text = _setting_label(setting.name), f"{setting.help} (Setting {setting.name}.)"
     if setting.secret:
-        return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False), label=setting.name, help_text=setting.help)
+        return forms.CharField(required=False, widget=forms.PasswordInput(render_value=False), label=label, help_text=help_text)
     if setting.kind in ("json_keyset", "json"):
-        return forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4 if setting.kind == "json_keyset" else 24, "cols": 100}), label=setting.name, help_text=setting.help)
-    return forms.CharField(required=False, label=setting.name, help_text=setting.help)
+        return forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4 if setting.kind == "json_keyset" else 24, "cols": 100}), label=label, help_text=help_text)
+    return forms.CharField(required=False, label=label, help_text=help_text)
 
 
 # Every dialect's settings as declared form fields, so the admin's fieldsets may name them; the
@@ -223,7 +238,7 @@ class SourceAdmin(LaurelHistoryAdmin):
         lines += [(f"Cursor {c.scope}", f"{c.position or 'from the start'}{' · resumes mid-way' if c.resume else ''} · {len(c.seen)} learners stored")
                   for c in cursors]
         rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", lines)
-        return format_html("<table>{}</table>", rows)
+        return format_html('<table class="laurel-related">{}</table>', rows)
 
     @admin.action(description="Resume polling (after fixing credentials)", permissions=["change"])
     def resume_polling(self, request, queryset):
@@ -325,7 +340,7 @@ class SourceAdmin(LaurelHistoryAdmin):
                 names = [_field_name(dialect.name, s.name) for s in dialect.settings]
                 if dialect.name == "mapped":
                     names = ["mapped_preset", "mapped_preset_settings", *names]
-                fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Read only when the dialect is {dialect.name}.", "classes": ["collapse"] if obj is None or obj.dialect != dialect.name else []}))
+                fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Used only when the dialect is {dialect.label}.", "classes": ["collapse"] if obj is None or obj.dialect != dialect.name else []}))
         fieldsets.append(("Courses", {"fields": ["course_matching"]}))
         if obj is not None and obj.dialect in POLLERS:
             fieldsets.append(("Polling", {"fields": ["poll_state"]}))
@@ -361,4 +376,4 @@ class SourceAdmin(LaurelHistoryAdmin):
             "", '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
             ((f"{e.received_at:%Y-%m-%d %H:%M:%S}", reverse("admin:issuance_completionevent_change", args=[e.pk]), e.external_id, e.get_status_display(), outcome(e)) for e in events),
         )
-        return format_html('<table><tr><th>received</th><th>event id</th><th>status</th><th>outcome</th></tr>{}</table>', rows)
+        return format_html('<table class="laurel-related"><tr><th>received</th><th>event id</th><th>status</th><th>outcome</th></tr>{}</table>', rows)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from issuance.reports import time_to_email_by_day, volume_by_course
+from issuance.reports import calendar_months, time_to_email_by_day, time_to_email_summary, volume_by_course
 from issuance.models import Issuance, OutboxMessage
 from tests.factories.courses import CourseFactory, OrganizationFactory
 from tests.factories.issuance import IssuanceFactory
@@ -92,3 +92,65 @@ def test_time_to_email_per_day_is_the_percentiles_of_each_days_emails(received):
             assert point["p50"] is None and point["p95"] is None
     first_of_november = next(point for point in points if point["day"] == NOW.date().replace(day=1))
     assert first_of_november["count"] == 5 and first_of_november["p50"] == pytest.approx(statistics.median([3600.5, 2, 30, 45, 90]))
+
+
+def _emailed(organization, issuance_pk: int, received: datetime, delay: float) -> None:
+    Issuance.objects.filter(pk=issuance_pk).update(created_at=received)
+    message = OutboxMessage.objects.create(
+        organization=organization, issuance_id=issuance_pk, kind=OutboxMessage.Kind.CREDENTIAL, idempotency_key=f"m:{issuance_pk}",
+        recipient="ann@learners.example", from_email="certs@academy.example", subject="Your certificate", text_body="Hello",
+        status=OutboxMessage.Status.SENT, sent_at=received + timedelta(seconds=delay))
+    OutboxMessage.objects.filter(pk=message.pk).update(created_at=received + timedelta(seconds=min(delay, 1)))
+
+
+def test_the_headline_is_the_median_and_p90_of_the_last_30_days_emails(received):
+    organization, issuances = received
+    delays = [1, 2, 3, 4, 5, 6, 7, 8, 100]
+    for pk, delay in zip(issuances, delays):
+        _emailed(organization, pk, NOW.astimezone(UTC) - timedelta(days=2), delay)
+    with timezone.override(ZONE):
+        summary = time_to_email_summary(organizations=[organization.pk], now=NOW)
+    assert summary == {"count": 9, "p50": pytest.approx(5, abs=0.01), "p90": pytest.approx(8, abs=0.01)}
+
+
+def test_calendar_months_count_credentials_and_email_times_per_local_month_newest_first(received):
+    organization, issuances = received
+    # 31 October 23:30 and 1 November 00:30 New York time: either side of the month's first midnight.
+    _emailed(organization, issuances[0], datetime(2026, 10, 31, 23, 30, tzinfo=ZONE).astimezone(UTC), 10)
+    _emailed(organization, issuances[1], datetime(2026, 11, 1, 0, 30, tzinfo=ZONE).astimezone(UTC), 4)
+    _emailed(organization, issuances[2], datetime(2026, 11, 3, 9, 0, tzinfo=ZONE).astimezone(UTC), 6)
+    with timezone.override(ZONE):
+        months = calendar_months(organizations=[organization.pk], now=NOW)
+    assert [row["month"].isoformat() for row in months] == ["2026-11-01", "2026-10-01", "2026-09-01", "2026-08-01",
+                                                             "2026-07-01", "2026-06-01"]
+    assert months[0]["current"] and not months[1]["current"]
+    assert (months[0]["emails"], months[0]["p50"]) == (2, pytest.approx(4, abs=0.01))
+    assert (months[1]["emails"], months[1]["p50"]) == (1, pytest.approx(10, abs=0.01))
+    assert all(row["emails"] == 0 and row["p90"] is None for row in months[2:])
+
+
+def test_the_organisation_selector_narrows_every_figure_to_one_organisation_the_user_may_see(received, django_user_model):
+    from credentials_site.admin.dashboard import dashboard_build
+
+    organization, _ = received
+    other = Issuance.objects.exclude(organization=organization).get().organization
+    admin = django_user_model.objects.create_superuser("root@example.org", "root@example.org", "pw")
+    with timezone.override(ZONE):
+        everything = dashboard_build(user=admin, now=NOW)
+        one = dashboard_build(user=admin, now=NOW, organization=str(other.pk))
+        unknown = dashboard_build(user=admin, now=NOW, organization="999999")
+    assert {pk for pk, _ in everything.choices} == {organization.pk, other.pk} and everything.chosen is None
+    assert one.chosen == other.pk and one.organizations == [other.name]
+    assert sum(sum(values.values()) for values in one.volume["series"].values()) == 1  # the other organisation's one issuance
+    assert unknown.chosen is None and len(unknown.organizations) == 2  # an id the user may not pick shows everything
+
+
+def test_the_time_to_email_chart_scales_to_its_values_so_two_seconds_is_not_a_flat_line():
+    from datetime import date
+
+    from credentials_site.admin.dashboard import time_to_email_chart
+
+    points = [{"day": date(2026, 12, day), "count": 3, "p50": 0.4, "p95": 1.8, "url": "/x"} for day in range(1, 4)]
+    chart = time_to_email_chart(points)
+    assert [mark["label"] for mark in chart["grid"]] == ["0.5 s", "1 s", "1.5 s", "2 s"]  # was 0–60 s
+    assert chart["p95"][0]["dots"][0]["y"] < chart["base_y"] - 100  # p95 near the top, not along the floor

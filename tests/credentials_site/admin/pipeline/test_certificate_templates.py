@@ -115,3 +115,20 @@ def test_the_editor_says_whether_a_template_is_layered_or_rendered_in_full_and_w
 
     assert "Full render for every credential" in page
     assert "learner_name is inside a repeated block" in page
+
+
+@pytest.mark.parametrize(("amount", "unit", "shown"), [(3, "years", 3), (None, "", None)])
+def test_the_previews_valid_until_follows_the_courses_validity(admin_client, template, amount, unit, shown):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    achievement = (template.courses.first() or template.organization.courses.first()).achievement  # as the preview picks it
+    achievement.validity_amount, achievement.validity_unit = amount, unit
+    achievement.save()
+    text = pdf_text(admin_client.get(reverse("admin:courses_certificatetemplate_preview_pdf", args=[template.pk])).content)
+    yesterday = timezone.localtime() - timedelta(days=1)
+    if shown is None:  # a course that never expires: no end date on its certificate
+        assert "Valid until" not in text and "valid until" not in text.lower()
+    else:
+        assert str(yesterday.year + shown) in text and str(timezone.localtime().year + 1) not in text

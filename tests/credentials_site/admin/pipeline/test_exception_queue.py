@@ -114,7 +114,8 @@ def test_it_discards_selected_events_with_a_reason_and_keeps_them_stored(admin_c
     assert AuditRecord.objects.filter(event=event, to_state="discarded").exists()
 
 
-def test_it_uploads_a_csv_with_a_dry_run_preview_then_imports_on_confirm(admin_client, source, django_capture_on_commit_callbacks):
+def test_it_uploads_a_csv_with_a_dry_run_preview_then_imports_on_confirm(admin_client, admin_user, source,
+                                                                         django_capture_on_commit_callbacks):
     csv = (
         "email,name,course,completed_at,score\n"
         "ana@example.org,Ana Lima,FA-101,2026-01-05T09:58:00Z,90\n"
@@ -129,7 +130,7 @@ def test_it_uploads_a_csv_with_a_dry_run_preview_then_imports_on_confirm(admin_c
     assert preview.status_code == 200
     assert "3 rows: 1 valid, 2 invalid" in page
     assert "The learner&#x27;s email is missing." in page
-    assert "not an ISO 8601 time" in page
+    assert "&#x27;not-a-date&#x27; is not a date we can read: write 2026-12-05" in page
     assert CompletionEvent.objects.count() == 0
     confirm_form = preview.context["confirm_form"]
     data = {name: confirm_form.initial.get(name, "") for name in confirm_form.fields}
@@ -138,6 +139,8 @@ def test_it_uploads_a_csv_with_a_dry_run_preview_then_imports_on_confirm(admin_c
     assert "Imported cohort.csv: 3 rows" in str(list(done.context["messages"])[0])
     assert CompletionEvent.objects.filter(channel="csv").count() == 3
     assert len(queued) == 1  # one batch queued for the worker, after commit
+    assert {event.headers["uploaded-by"] for event in CompletionEvent.objects.filter(channel="csv")} == {admin_user.username}
+    assert AuditRecord.objects.get(to_state="uploaded").actor_user == admin_user  # the upload names who did it
     # The same file again: every row is a duplicate.
     again = admin_client.post(
         url, {"source": source.pk, "format": 0, "import_file": SimpleUploadedFile("cohort.csv", csv, "text/csv")}

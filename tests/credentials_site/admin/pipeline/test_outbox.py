@@ -83,3 +83,13 @@ def test_possible_duplicate_reads_as_a_plain_answer_not_a_cross_beside_a_stateme
 
     OutboxMessage.objects.filter(pk=sent.pk).update(possible_duplicate=True)
     assert "Yes: an attempt&#x27;s outcome was unknown" in admin_client.get(page).text
+
+
+def test_the_admin_spells_organisation_as_the_docs_do(admin_client, sent):
+    pages = [CHANGELIST, reverse("admin:issuance_outboxmessage_change", args=[sent.pk]),
+             reverse("admin:courses_organization_change", args=[sent.organization_id]),
+             reverse("admin:courses_organization_changelist"), reverse("admin:issuance_issuance_changelist")]
+    for url in pages:
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert "Organization" not in response.text and "Organisation" in response.text, url

@@ -156,3 +156,16 @@ def test_its_test_delivery_panel_lists_the_last_events_and_their_outcome(staff, 
     panel = page[page.index("Test delivery"):]
     assert re.search(r"moodle:58:12:1</a></td><td>Parked</td><td>moodle_invalidtoken", panel)
     assert re.search(r"moodle:57:12:1</a></td><td>Ignored</td><td>Moodle event &#x27;x&#x27; is not", panel)
+
+
+def test_the_settings_read_in_words_and_the_polling_and_events_are_tables_with_their_cells_apart(staff, org):
+    add = staff.get("/admin/issuance/source/add/").content.decode()
+    assert ">Moodle URL" in add and ">Web service token" in add and ">Allowed sender addresses" in add
+    assert "(Setting moodle_url.)" in add  # the name the docs, source_add and the errors use
+    assert "Used only when the dialect is Moodle" in add and "Read only when" not in add
+    make_source(org, "moodle")
+    source = Source.objects.get()
+    CompletionEvent.objects.create(source=source, external_id="moodle:1", body=b"{}")
+    page = staff.get(f"/admin/issuance/source/{source.pk}/change/").content.decode()
+    assert '<table class="laurel-related"><tr><th>Schedule</th><td>' in page
+    assert '<table class="laurel-related"><tr><th>received</th>' in page
