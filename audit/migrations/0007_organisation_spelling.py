@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audit', '0006_alter_auditrecord_actor_kind'),
-        ('courses', '0018_organisation_spelling'),
+        ('courses', '0019_organisation_spelling'),
     ]
 
     operations = [

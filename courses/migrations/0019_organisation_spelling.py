@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0017_organization_date_order'),
+        ('courses', '0018_organization_date_order'),
     ]
 
     operations = [

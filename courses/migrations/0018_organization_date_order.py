@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0016_historicalorganization_count_engagement_and_more'),
+        ('courses', '0017_course_setup'),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0018_organisation_spelling'),
-        ('issuance', '0042_credentialengagement'),
+        ('courses', '0019_organisation_spelling'),
+        ('issuance', '0046_learner_data_link_expiry_index'),
     ]
 
     operations = [
