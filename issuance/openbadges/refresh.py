@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from ..credentials import credential_url
+from ..models import Credential
 
 REFRESH_SERVICE_TYPE = "1EdTechCredentialRefresh"
 _SALT = "laurel.openbadges.credential-refresh"
@@ -38,3 +39,15 @@ def refresh_token_valid(*, credential_id, holder_did: str, token: str) -> bool:
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return any(hmac.compare_digest(_token(credential_id=credential_id, holder_did=holder_did, secret=secret), token)
                for secret in secrets)
+
+
+def credential_current(*, credential: Credential) -> Credential:
+    """The newest signed credential in its renewal line (itself when nothing renewed it)."""
+    current, seen = credential, {credential.pk}
+    while True:
+        successor = (Credential.objects.filter(replaces=current, badge__isnull=False)
+                     .select_related("issuance__organization").order_by("-issued_at").first())
+        if successor is None or successor.pk in seen:
+            return current
+        current = successor
+        seen.add(current.pk)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from ..lifecycle.expiry import credential_shown_status
 from ..models import Credential
 from ..openbadges.credential_badge import credential_badge_for_holder
-from ..openbadges.refresh import refresh_token_valid
+from ..openbadges.refresh import credential_current, refresh_token_valid
 from .badges import _json
 
 Status = Credential.Status
@@ -26,18 +26,6 @@ def _refused(status: int, body: dict) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def credential_current(*, credential: Credential) -> Credential:
-    """The newest signed credential in its renewal line (itself when nothing renewed it)."""
-    current, seen = credential, {credential.pk}
-    while True:
-        successor = (Credential.objects.filter(replaces=current, badge__isnull=False)
-                     .select_related("issuance__organization").order_by("-issued_at").first())
-        if successor is None or successor.pk in seen:
-            return current
-        current = successor
-        seen.add(current.pk)
 
 
 @require_GET
