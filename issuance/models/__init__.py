@@ -15,6 +15,7 @@ from .status import StatusList, StatusListEntry
 from .wallets import WalletOffer, WalletSecret
 from .typed_in import HandIssue, Roster, RosterRow
 from .turns import WaitingTurn
+from .render import RenderTemplate
 
 __all__ = [
     "CompletionEvent",
@@ -36,6 +37,7 @@ __all__ = [
     "ParkedEvent",
     "PollCursor",
     "ProgrammeAward",
+    "RenderTemplate",
     "RenewalReminder",
     "Roster",
     "RosterRow",

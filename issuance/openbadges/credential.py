@@ -5,8 +5,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from .loader import CREDENTIALS_V2_URL, OB_V3P0_CONTEXT_URL
+from .loader import CREDENTIALS_V2_URL, OB_V3P0_CONTEXT_URL, OB_V3P0_EXTENSIONS_URL
 from .sign import datetime_xsd
+
+RENDER_METHOD_TYPE = "SvgRenderingTemplate2023"
+# Its term, given inline: no context that verifiers bundle defines it, and they fetch none.
+RENDER_METHOD_CONTEXT = {RENDER_METHOD_TYPE: "https://w3id.org/vc/render-method#SvgRenderingTemplate2023"}
 
 # Score kinds the OB 3.0 ResultDescription.resultType vocabulary accepts for a numeric score.
 SCORE_RESULT_TYPES = ("Percent", "RawScore", "ScaledScore", "GradePointAverage")
@@ -86,12 +90,17 @@ def open_badge_credential_build(
     score_max: str | None = None,
     evidence: Sequence[Mapping[str, str]] = (),
     credential_status: Mapping | None = None,
+    refresh_service: Mapping | None = None,
+    render_method: Mapping | None = None,
 ) -> dict:
     """An unsigned OpenBadgeCredential; sign it with `sign.credential_sign`.
 
     `credential_status` is one entry (see `bitstring.status_list_entry_build`): OB 3.0 and its
     schema allow a single credentialStatus object, not a list. No `credentialSchema` is emitted:
     its 1EdTech type name is not a JSON-LD term, and strict verifiers reject the relative type.
+    `refresh_service` (`{"id", "type": "1EdTechCredentialRefresh"}`) brings 1EdTech's extensions
+    context, where that type name is a term. `render_method` (`{"id", "type": "SvgRenderingTemplate2023",
+    "digestMultibase"}`) comes with an inline context naming its type.
     """
     if valid_until is not None and valid_until <= valid_from:
         raise CredentialInputError(f"valid_until ({valid_until}) must be after valid_from ({valid_from}).")
@@ -148,6 +157,15 @@ def open_badge_credential_build(
         if not isinstance(credential_status, Mapping):
             raise CredentialInputError("credential_status must be one entry (a mapping), not a list.")
         credential["credentialStatus"] = dict(credential_status)
+    if refresh_service is not None:
+        credential["@context"].append(OB_V3P0_EXTENSIONS_URL)
+        credential["refreshService"] = {"id": _absolute_iri(refresh_service.get("id"), "refresh_service id"),
+                                        "type": _text(refresh_service.get("type"), "refresh_service type")}
+    if render_method is not None:
+        if render_method.get("type") == RENDER_METHOD_TYPE:
+            credential["@context"].append(dict(RENDER_METHOD_CONTEXT))
+        _absolute_iri(render_method.get("id"), "render_method id")
+        credential["renderMethod"] = [dict(render_method)]
     return credential
 
 

@@ -13,6 +13,9 @@ from ..models import Credential, ProgrammeAward, StatusList, StatusListEntry
 from .credential import open_badge_credential_build
 from .hosted import achievement_badge_class_url, achievement_image_url
 from .issuer import organization_signer, organization_signer_for
+from .loader import OB_V3P0_EXTENSIONS_URL
+from .refresh import refresh_service_build
+from .render_method import render_method_build
 from .sign import credential_sign
 from .status_lists import status_entries_allocate, status_entry_credential_status
 
@@ -70,6 +73,8 @@ def credential_badge_build(*, credential: Credential, issuer_id: str, revocation
         score_max="100" if score is not None else None,
         credential_status=status_entry_credential_status(entry=revocation),
         evidence=_programme_evidence(credential),
+        refresh_service=refresh_service_build(credential_id=credential.pk),
+        render_method=render_method_build(course=issuance.course),
     )
 
 
@@ -103,12 +108,16 @@ def credential_badge_for_holder(*, credential: Credential, holder_did: str) -> d
     """The issued credential bound to a wallet's holder: `credentialSubject.id` is the holder's DID.
 
     Everything else is the credential as issued (its id, dates and its credentialStatus entry, so a
-    later revocation reaches the wallet's verifier too), signed again by the key of the same issuer id.
+    later revocation reaches the wallet's verifier too), signed again by the key of the same issuer id,
+    except its refresh address, which names the holder so that a refresh answers for the same holder.
     """
     if not credential.badge:
         raise ValueError(f"Credential {credential.pk} has no signed Open Badges credential yet.")
     unsigned = {key: value for key, value in copy.deepcopy(credential.badge).items() if key != "proof"}
     unsigned["credentialSubject"]["id"] = holder_did
+    if OB_V3P0_EXTENSIONS_URL not in unsigned["@context"]:  # issued before credentials carried a refresh address
+        unsigned["@context"].append(OB_V3P0_EXTENSIONS_URL)
+    unsigned["refreshService"] = refresh_service_build(credential_id=credential.pk, holder_did=holder_did)
     issuer = unsigned["issuer"]
     signer = organization_signer_for(organization=credential.issuance.organization,
                                      issuer_id=issuer["id"] if isinstance(issuer, dict) else issuer)

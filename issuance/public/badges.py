@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from courses.models import Achievement, Organization
 
-from ..models import Credential, StatusList
+from ..models import Credential, RenderTemplate, StatusList
 from ..openbadges.hosted import (
     achievement_image_png,
     credential_baked_png,
@@ -111,3 +111,18 @@ def credential_badge_png(request, credential_id):
     if not credential.badge:
         raise Http404("This credential has no badge yet.")
     return _png(credential_baked_png(credential=credential), cache_control=SHORT, filename=f"badge-{credential.pk}.png")
+
+
+@require_GET
+def render_template_svg(request, sha256):
+    """A credential's renderMethod template: the same bytes for ever (their digest is signed into credentials)."""
+    svg = RenderTemplate.objects.filter(sha256=sha256).values_list("svg", flat=True).first()
+    if svg is None:
+        raise Http404("No render template has this digest.")
+    response = HttpResponse(svg.encode("utf-8"), content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = IMMUTABLE
+    response["Access-Control-Allow-Origin"] = "*"  # wallets and browser-based viewers fetch it from elsewhere
+    response["X-Content-Type-Options"] = "nosniff"
+    # Opened on its own, the template may show no script, frame or outside resource (its logo is inline).
+    response["Content-Security-Policy"] = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
+    return response

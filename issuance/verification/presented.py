@@ -25,6 +25,7 @@ from ..models import Credential
 from ..openbadges.did import issuer_did_web
 from ..openbadges.hosted import ob2_assertion_for
 from ..openbadges.issuer import organization_badge_verify
+from ..openbadges.refresh import credential_current
 from ..openbadges.sign import credential_verify
 from .files import PresentedFile
 from .issuers import IssuerKeyUnavailable, issuer_public_key
@@ -173,7 +174,7 @@ def _status_check(report: VerificationReport, credential: dict, *, row: Credenti
         report.checks.append("credentialStatus")
         shown = credential_shown_status(status=row.status, valid_until=row.valid_until)
         if shown == Status.SUPERSEDED:
-            report.problem("superseded", _("Renewed"), "A newer credential replaced this one.", warning=True)
+            _superseded_warning(report, row)
             shown = Status.EXPIRED if past_end else Status.ACTIVE
         report.status = {Status.ACTIVE: "valid"}.get(shown, str(shown))
         report.facts["status_reason"] = "" if row.holder_hidden_at else row.status_reason
@@ -194,6 +195,18 @@ def _status_check(report: VerificationReport, credential: dict, *, row: Credenti
     elif report.status in ("revoked", "suspended"):
         report.problem(report.status, _("Revoked") if report.status == "revoked" else _("Suspended"),
                        report.facts.get("status_reason", ""))
+
+
+def _superseded_warning(report: VerificationReport, row: Credential) -> None:
+    """Renewed: the status stays one of the five (this credential's own dates decide valid or expired), and the
+    warning names the credential that renewed it, as its refresh address would answer it."""
+    current = credential_current(credential=row)
+    if current.pk == row.pk:  # its successor is not signed yet
+        report.problem("superseded", _("Renewed"), "A newer credential replaced this one.", warning=True)
+        return
+    report.problem("superseded", _("Renewed"), f"A newer credential replaced this one: {current.badge['id']}.", warning=True)
+    report.warnings[-1]["current_credential_id"] = current.badge["id"]
+    report.facts["current_url"] = credential_url(credential_id=current.pk)
 
 
 def _facts(credential: dict, *, laurel: bool, row: Credential | None) -> dict:

@@ -177,3 +177,18 @@ def issue(smtp, first_aid):
             issuance=issuance)
 
     return run
+
+
+@pytest.fixture
+def wallet_fill(verifier_installed, tmp_path):
+    """Fill an SVG render template with a credential as the Learner Credential Wallet does (Handlebars); returns the SVG."""
+    def run(template: str, credential: dict) -> str:
+        (tmp_path / "card.svg").write_text(template, encoding="utf-8")
+        (tmp_path / "card-credential.json").write_text(json.dumps(credential), encoding="utf-8")
+        done = subprocess.run([str(verifier_installed), "render-svg.mjs", "--template", str(tmp_path / "card.svg"),
+                               "--credential", str(tmp_path / "card-credential.json")],
+                              cwd=VERIFIER_DIR, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"render-svg.mjs failed:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    return run

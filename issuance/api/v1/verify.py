@@ -24,6 +24,8 @@ class ProblemSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="A stable code: invalid_signature, expired, revoked, pdf_changed …")
     title = serializers.CharField()
     detail = serializers.CharField(allow_blank=True)
+    current_credential_id = serializers.CharField(
+        required=False, help_text="superseded only: the `id` of the credential that renewed this one (the newest signed).")
 
 
 class VerificationResultSerializer(serializers.Serializer):
