@@ -79,14 +79,16 @@ def _choose(programme: Programme, constituents: list[ProgrammeConstituent], held
     return None
 
 
-def programme_progress(*, programme: Programme, held: list[HeldConstituent]) -> ProgrammeProgress:
+def programme_progress(*, programme: Programme, held: list[HeldConstituent],
+                       constituents: list[ProgrammeConstituent] | None = None) -> ProgrammeProgress:
     """Where a learner stands: satisfied (and with which credentials), or what remains.
 
     `held` is every credential the learner holds that may count: the caller leaves out revoked
     ones, and invalid ones when the programme counts only valid credentials. The latest per
-    achievement is counted.
+    achievement is counted. A caller looking at many learners hands over `constituents` once.
     """
-    constituents = list(programme.constituents.select_related("achievement"))
+    if constituents is None:
+        constituents = list(programme.constituents.select_related("achievement"))
     latest: dict[int, HeldConstituent] = {}
     for item in sorted(held, key=lambda h: h.issued_at):
         if programme.only_while_valid and not item.valid:

@@ -48,12 +48,13 @@ LIVE = [Credential.Status.ACTIVE, Credential.Status.SUSPENDED]
 @transaction.atomic
 def issuance_start(
     *, completion: Completion, event: CompletionEvent | None = None, actor_label: str = "system",
-    typed_in: TypedInBy | None = None,
+    typed_in: TypedInBy | None = None, notify_learner: bool = True,
 ) -> Issuance:
     """Match the learner, open an issuance in `validated`, and queue the decision.
 
     `typed_in` names the staff member behind a form event (a roster row, a credential issued by
-    hand): the audit trail records them, and their override of the rules if they gave one.
+    hand): the audit trail records them, and their override of the rules if they gave one. Without
+    `notify_learner` nothing is emailed about this issuance (staff chose so, e.g. for a programme backfill).
     """
     course = Course.objects.select_related("organization", "achievement").get(pk=completion.course_id)
     learner, _ = Learner.objects.get_or_create(
@@ -78,7 +79,7 @@ def issuance_start(
     return issuance_open(
         organization=course.organization, learner=learner, course=course, achievement=course.achievement,
         event=event, learner_name=completion.name, completion=completion.to_json(), detail=detail, **actor, **override,
-        language=language, language_requested=completion.language,
+        language=language, language_requested=completion.language, notify_learner=notify_learner,
     )
 
 
@@ -164,8 +165,15 @@ def _duplicate(issuance: Issuance, live: Credential, version) -> None:
                   finished=True, detail=f"Duplicate of live credential {live.pk}.")
 
 
+NOT_EMAILED = "Not emailed: staff chose to issue without emailing the learner."
+
+
 def notify_ineligible(issuance: Issuance) -> None:
     """Step 3's other ending: the "what you still need" email, then the issuance is finished."""
+    if not issuance.notify_learner:
+        with transaction.atomic():
+            issuance_move(issuance=issuance, to_state=State.INELIGIBLE, finished=True, detail=NOT_EMAILED)
+        return
     key = still_needed_email_key(issuance_id=issuance.pk)
     effect_perform(issuance=issuance, key=key, kind="still_needed_email",
                    perform=lambda: _delivered(lambda: delivery_send_still_needed_email(
@@ -276,6 +284,10 @@ def _copies_sent(issuance: Issuance, credential: Credential) -> str:
 
 
 def deliver(issuance: Issuance) -> None:
+    if not issuance.notify_learner:
+        with transaction.atomic():
+            issuance_move(issuance=issuance, to_state=State.DELIVERED, detail=NOT_EMAILED)
+        return
     credential = issuance.credential
     key = credential_email_key(credential_id=credential.pk)
     effect = effect_perform(
@@ -301,7 +313,8 @@ def sync(issuance: Issuance) -> None:
         planned = outbound_sync_issue(issuance=issuance, credential=issuance.credential)
         detail = "Queued for " + ", ".join(f"{d.connection.kind} “{d.connection.name}”" for d in planned) + "." if planned else "No integrations configured."
         issuance_move(issuance=issuance, to_state=State.SYNCED, finished=True, detail=detail)
-        for award, completion in programme_awards_claim(learner=issuance.learner, achievement_id=issuance.achievement_id):
+        for award, completion in programme_awards_claim(learner=issuance.learner, achievement_id=issuance.achievement_id,
+                                                        earned=issuance.credential):
             programme_award_opened(award=award, issuance=issuance_start(completion=completion, actor_label="programmes"))
 
 

@@ -10,12 +10,10 @@ from urllib.parse import quote, urlencode
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from courses.models import Programme
-
 from ..credentials import credential_public_code, credential_url
 from ..openbadges.hosted import achievement_image_url
 from ..models import Credential, Learner, NameCorrectionRequest
-from ..programmes.awards import learner_programme_progress
+from ..programmes.awards import learner_programmes_progress
 from ..public.verification import credential_public_status
 
 LIVE_STATUSES = [Credential.Status.ACTIVE, Credential.Status.SUSPENDED]
@@ -106,11 +104,7 @@ def learner_holdings(*, address: str) -> list[OrganisationHoldings]:
         group = groups.get(learner.organization_id)
         if group is None:
             continue
-        held = Credential.objects.filter(learner=learner).values_list("achievement_id", flat=True)
-        programmes = Programme.objects.filter(organization_id=learner.organization_id,
-                                              constituents__achievement_id__in=held).distinct().order_by("name")
-        for programme in programmes:
-            progress = learner_programme_progress(learner=learner, programme=programme)
+        for programme, progress in learner_programmes_progress(learner=learner):
             group.programmes.append({"name": programme.name, "satisfied": progress.satisfied,
                                      "done": len(progress.done), "total": len(progress.done) + progress.needed,
                                      "summary": progress.summary})

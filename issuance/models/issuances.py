@@ -105,6 +105,11 @@ class Issuance(models.Model):
         help_text="The staff member who asked to issue even if the rules say no.",
     )
     rules_override_reason = models.TextField(blank=True, help_text="Why they overrode the rules.")
+    # Off only when staff chose to issue without emailing (a programme backfill): the credential is issued
+    # and shown on the learner's page, and no email (credential, copies, "what you still need") is sent.
+    notify_learner = models.BooleanField(
+        default=True, help_text="Email the learner (and any copies). Off when staff chose to issue without emailing.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

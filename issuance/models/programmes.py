@@ -33,6 +33,10 @@ class ProgrammeAward(models.Model):
     notice = models.TextField(blank=True, help_text="What the programme's policy did when a constituent was revoked or expired.")
     notice_at = models.DateTimeField(null=True, blank=True)
     staff_notified_at = models.DateTimeField(null=True, blank=True, help_text="When a staff digest told staff of the notice.")
+    suspended_for = models.ForeignKey(
+        Credential, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The constituent whose loss made the programme's policy suspend its credential: restored when it is earned again.",
+    )
 
     class Meta:
         ordering = ["-awarded_at"]

@@ -21,6 +21,7 @@ LABELS = {
     "credential_revisions": "Earlier signed copies", "emails": "Emails sent to you",
     "emails_mentioning": "Staff emails that mention you", "email_attempts": "Email delivery attempts",
     "outbound_deliveries": "Sent to connected systems", "renewal_reminders": "Renewal reminders",
+    "programme_awards": "Programmes awarded to you",
     "status_list_entries": "Status list entries", "suppressions": "Addresses not to email",
     "audit_records": "Audit trail", "admin_log": "Staff changes in the admin",
 }
@@ -54,6 +55,12 @@ def _digest_lines(subject: LearnerSubject, message) -> dict:
             "lines": lines}
 
 
+def _award_row(award) -> dict:
+    # The programme by its code and name, and the credentials that satisfied it, which the learner holds.
+    return {**_row(award), "programme_code": award.programme.code, "programme_name": award.programme.name,
+            "constituent_credentials": [str(credential.pk) for credential in award.constituents.all()]}
+
+
 def export_tables(records: LearnerRecords) -> dict[str, list[dict]]:
     """Each kind of record, as rows: what the JSON and CSV files of the export hold."""
     subject = records.subject
@@ -70,6 +77,7 @@ def export_tables(records: LearnerRecords) -> dict[str, list[dict]]:
         "email_attempts": [_row(effect) for effect in records.effects],
         "outbound_deliveries": [_row(delivery) for delivery in records.deliveries],
         "renewal_reminders": [_row(reminder) for reminder in records.reminders],
+        "programme_awards": [_award_row(award) for award in records.programme_awards],
         "status_list_entries": [_row(entry) for entry in records.status_entries],
         "suppressions": [_row(suppression) for suppression in records.suppressions],
         "audit_records": [_row(record, omit={"previous_hash", "detail_digest"}) for record in records.audit_records],

@@ -22,6 +22,7 @@ from ..models import (
     LearnerIdentity,
     OutboundDelivery,
     OutboxMessage,
+    ProgrammeAward,
     RenewalReminder,
     SignedBadgeRevision,
     StatusListEntry,
@@ -53,6 +54,7 @@ class LearnerRecords:
     effects: list
     deliveries: list
     reminders: list
+    programme_awards: list
     status_entries: list
     suppressions: list
     audit_records: list
@@ -174,6 +176,8 @@ def learner_records(subject: LearnerSubject) -> LearnerRecords:
         effects=list(Effect.objects.filter(issuance__in=issuances)),
         deliveries=list(OutboundDelivery.objects.filter(issuance__in=issuances).select_related("connection")),
         reminders=list(RenewalReminder.objects.filter(credential__in=credentials)),
+        programme_awards=list(ProgrammeAward.objects.filter(learner=learner).select_related("programme")
+                              .prefetch_related("constituents")) if learner else [],
         status_entries=list(StatusListEntry.objects.filter(credential__in=credentials).select_related("status_list")),
         suppressions=list(Suppression.objects.filter(organization=subject.organization,
                                                      address__in={subject.email, subject.email.lower()})),

@@ -1,6 +1,7 @@
 """When a constituent credential is revoked or expires, its programme's credential follows the
 programme's policy (keep, suspend, revoke) through the revocation services; the audit says why and
-the award keeps a notice for the staff digest."""
+the award keeps a notice for the staff digest. A credential the policy suspended is restored when the
+requirement is met again without the lost constituent (`awards.py`, when the next constituent issues)."""
 
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ def programme_constituent_lost(*, credential: Credential, to_status: str, reason
             notice = why + f" Programme credential {held.pk} revoked."
         elif policy == Policy.SUSPEND and held.status == Status.ACTIVE:
             credential_suspend(credential=held, reason=why)
+            ProgrammeAward.objects.filter(pk=award.pk).update(suspended_for=lost)
             notice = why + f" Programme credential {held.pk} suspended."
         else:
             notice = why + f" Programme credential {held.pk} kept ({held.get_status_display().lower()})."

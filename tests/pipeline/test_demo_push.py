@@ -46,11 +46,19 @@ def test_it_pushes_a_pass_a_fail_a_missing_prerequisite_and_a_malformed_one_end_
     assert "a malformed one: parked in the exception queue — " in out
     assert f"/admin/issuance/parkedevent/{parked.pk}/change/" in out
     assert "a pass: synced" in out and "a fail: ineligible — Your score was 72" in out
-    # Three certificates (a pass and two WS-100 inductions) and two "what you still need" emails reached the mail server.
+    # Mary's three courses: FA-201 posted once her FA-101 was issued, then programme SWP issued by itself, once.
+    assert "a programme's first course: synced" in out and "a programme's last course: synced" in out
+    [programme] = Issuance.objects.filter(course__code="SWP")
+    assert programme.state == "synced" and programme.learner_name == "Mary Jackson"
+    assert len(programme.credential.badge["evidence"]) == 3
+    assert f"programme SWP for Mary Jackson, issued by itself: synced\n      {live_server.url}/admin/issuance/issuance/{programme.pk}/change/" in out
+    # Seven certificates (a pass, two WS-100 inductions, Mary's three and her programme's) and two "what you still
+    # need" emails reached the mail server.
     to_learners = sorted((m["To"].split("<")[0].strip(), m["Subject"]) for m in smtp.messages if "learners.example" in m["To"])
     assert [name for name, _ in to_learners] == ["Ada Lovelace", "Alan Turing", "Charles Babbage", "Grace Hopper",
-                                                 "Katherine Johnson"]
-    assert sum("certificate" in subject.lower() and "still need" not in subject.lower() for _, subject in to_learners) == 3
+                                                 "Katherine Johnson", *["Mary Jackson"] * 4]
+    assert ("Mary Jackson", "Your certificate for Safe Workplace Practitioner") in to_learners
+    assert sum("certificate" in subject.lower() and "still need" not in subject.lower() for _, subject in to_learners) == 7
     # FA-101 copies the manager Ada's completion names: one copy, in its own words, and the report says so.
     [copy] = [m for m in smtp.messages if "mary.somerville@employer.example" in m["To"]]
     assert copy["Subject"] == "Your team member Ada Lovelace earned First Aid at Work"

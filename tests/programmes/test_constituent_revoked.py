@@ -81,3 +81,49 @@ def test_it_tells_staff_in_the_digest_once(earned):
     OutboxMessage.objects.all().delete()
     StaffDigest.objects.all().delete()
     assert staff_digest_send(organization=programme.organization) is None  # told once
+
+
+def test_it_restores_a_suspended_programme_credential_when_the_lost_constituent_is_earned_again(earned, courses):
+    programme, constituents, programme_credential = earned("suspend")
+    credential_revoke(credential=constituents["FS-101"], reason="Wrong learner.")
+    programme_credential.refresh_from_db()
+    assert programme_credential.status == Status.SUSPENDED
+
+    retaken = drive(complete(courses["FS-101"])).credential  # they retake Fire Safety
+
+    programme_credential.refresh_from_db()
+    assert programme_credential.status == Status.ACTIVE and programme_credential.status_reason == ""
+    why = (f"Fire Safety earned again (credential {retaken.pk}): programme WSO is met again without Fire Safety "
+           f"(credential {constituents['FS-101'].pk}), whose loss its policy had suspended it for.")
+    assert f"Credential {programme_credential.pk} restored: {why}" in details(programme_credential)
+    award = ProgrammeAward.objects.get(programme=programme)
+    assert award.closed_at is None and award.suspended_for is None and why in award.notice
+    assert set(award.constituents.all()) == {constituents["FA-101"], retaken, constituents["MH-101"]}
+    assert Issuance.objects.filter(course=programme.course).count() == 1  # restored, not issued again
+
+
+def test_it_restores_one_suspended_for_an_expired_constituent_when_it_is_renewed(earned, courses):
+    programme, constituents, programme_credential = earned("suspend")
+    Credential.objects.filter(pk=constituents["MH-101"].pk).update(valid_until=timezone.now() - timedelta(days=1))
+    credentials_expire_due()
+
+    programme_credential.refresh_from_db()
+    assert programme_credential.status == Status.SUSPENDED
+
+    drive(complete(courses["MH-101"]))  # renewed: a new Manual Handling credential
+    programme_credential.refresh_from_db()
+    assert programme_credential.status == Status.ACTIVE
+
+
+def test_it_leaves_a_hold_staff_placed_since_to_staff(earned, courses):
+    from issuance.revocation import credential_suspend, credential_unsuspend
+
+    programme, constituents, programme_credential = earned("suspend")
+    credential_revoke(credential=constituents["FS-101"], reason="Wrong learner.")
+    credential_unsuspend(credential=programme_credential, reason="Checked by hand.")
+    credential_suspend(credential=programme_credential, reason="Under investigation.")
+
+    drive(complete(courses["FS-101"]))
+
+    programme_credential.refresh_from_db()
+    assert programme_credential.status == Status.SUSPENDED and programme_credential.status_reason == "Under investigation."

@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from audit.services import audit_record
 from courses.models import Achievement, Course, Programme, ProgrammeConstituent
 from courses.programmes import ProgrammeError, programme_course_create
 from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
+from credentials_site.admin.catalogue.programme_backfill import programme_backfill_offer, programme_backfill_view
 from issuance.models import Credential, Learner, ProgrammeAward
 from issuance.programmes.awards import learner_programme_progress
 
@@ -109,10 +110,23 @@ class ProgrammeAdmin(LaurelHistoryAdmin):
             rows.append((learner.email, progress.summary, status))
         if not rows:
             return "No learner holds any of its constituents yet."
-        note = (f"{waiting} learner(s) listed already satisfy it without an award: they get it when their next "
-                "constituent credential is issued." if waiting else "")
-        return format_html("<p>{}</p><table><tr><th>Learner</th><th>Progress</th><th>Programme</th></tr>{}</table>", note,
+        note = format_html('{} learner(s) listed already satisfy it without an award: <a href="{}">backfill</a> to award '
+                           "it to them now, or they get it when their next constituent credential is issued.", waiting,
+                           reverse("admin:courses_programme_backfill", args=[obj.pk])) if waiting else ""
+        return format_html("<p>{}</p><table class=\"laurel-table\"><tr><th>Learner</th><th>Progress</th><th>Programme</th></tr>{}</table>", note,
                            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
+
+    def related_links(self, request, obj):
+        return [("Backfill: award it to the learners who already satisfy it",
+                 reverse("admin:courses_programme_backfill", args=[obj.pk]))]
+
+    def get_urls(self):
+        backfill = self.admin_site.admin_view(lambda request, pk: programme_backfill_view(self, request, pk))
+        return [path("<int:pk>/backfill/", backfill, name="courses_programme_backfill")] + super().get_urls()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the constituents are saved: the requirement is whole
+        programme_backfill_offer(self, request, form.instance)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -23,6 +23,7 @@ from credentials_site.admin.pipeline.lifecycle_actions import send_renewal_email
 from credentials_site.admin.pipeline.park_reasons import park_reason_label
 from credentials_site.admin.pipeline.wallet_actions import WalletOfferInline, make_wallet_link
 from credentials_site.admin.pipeline.outbound import OutboundDeliveryInline
+from credentials_site.admin.pipeline.learner_programmes import learner_programmes_table
 from credentials_site.admin.pipeline.privacy_actions import LearnerPrivacyPermissions, erase_learner_data, export_learner_data
 
 
@@ -343,6 +344,12 @@ class LearnerAdmin(LearnerPrivacyPermissions, LaurelAdmin):
     actions = [export_learner_data, erase_learner_data]
     search_fields = ["email", "name"]
     inlines = [LearnerIssuanceInline, LearnerCredentialInline]
+    readonly_fields = ["programmes"]
+
+    @admin.display(description="Programmes")
+    def programmes(self, obj):
+        """Where they stand on each programme, the same as their own page (/me) says."""
+        return learner_programmes_table(obj) if obj is not None and obj.pk else "—"
 
     def related_links(self, request, obj):
         """Typing a completion in for this learner: one credential by hand, or a roster with them on it."""

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from issuance.sources.signatures import signature_compute
-from issuance.models import CompletionEvent, OutboxMessage, Source
+from issuance.models import CompletionEvent, Issuance, OutboxMessage, Source
 
 SAMPLES = [
     # FA-101 copies the learner's manager (seed_demo): Ada's completion names hers, so a copy goes to her too.
@@ -33,7 +33,18 @@ SAMPLES = [
                                         "ends_in_days": 30}),
     ("an induction ending in 90 days", {"course": "WS-100", "name": "Katherine Johnson",
                                         "email": "katherine@learners.example", "ends_in_days": 90}),
+    # Programme SWP (seed_demo) counts FA-101, FA-201 and WS-100: Mary takes all three. FA-201 requires
+    # FA-101, so it is posted once her FA-101 credential is issued (PROGRAMME_LAST), and her third
+    # credential makes the pipeline issue the programme's by itself.
+    ("a programme's first course", {"course": "FA-101", "name": "Mary Jackson", "email": "mary@learners.example",
+                                    "score": 88}),
+    ("a programme's induction", {"course": "WS-100", "name": "Mary Jackson", "email": "mary@learners.example"}),
 ]
+PROGRAMME_LAST = [
+    ("a programme's last course", {"course": "FA-201", "name": "Mary Jackson", "email": "mary@learners.example",
+                                   "attendance": 96}),
+]
+DEMO_PROGRAMME_CODE = "SWP"
 
 
 def _completed_at(sample: dict) -> datetime:
@@ -60,7 +71,7 @@ def _payload(sample: dict, run: str) -> dict:
 
 class Command(BaseCommand):
     help = ("Post the demo's sample completions (a pass, a fail, a missing prerequisite, a malformed one, two WS-100 "
-            "inductions ending in 30 and 90 days) as signed webhooks.")
+            "inductions ending in 30 and 90 days, and one learner's three courses of programme SWP) as signed webhooks.")
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default=settings.LAUREL_BASE_URL, help="The running web server (default LAUREL_BASE_URL).")
@@ -70,38 +81,53 @@ class Command(BaseCommand):
         source = Source.objects.filter(slug="demo").first()
         if source is None or not source.signing_secret:
             raise CommandError("The demo source is not loaded; run `manage.py seed_demo` first.")
-        endpoint = f"{url.rstrip('/')}/api/v1/sources/demo/events"
-        run = uuid.uuid4().hex[:6]
+        self.endpoint, self.source, run = f"{url.rstrip('/')}/api/v1/sources/demo/events", source, uuid.uuid4().hex[:6]
         self.learner_address = _payload(SAMPLES[0][1], run)["data"]["learner"]["email"]  # the pass: a credential
-        sent = []
-        for label, sample in SAMPLES:
-            body = json.dumps(_payload(sample, run)).encode()
-            message_id, timestamp = f"demo-{run}-{len(sent)}", str(int(time.time()))
-            headers = {
-                "content-type": "application/json",
-                "webhook-id": message_id,
-                "webhook-timestamp": timestamp,
-                "webhook-signature": signature_compute(secret=source.signing_secret, message_id=message_id, timestamp=timestamp, body=body),
-            }
-            try:
-                response = requests.post(endpoint, data=body, headers=headers, timeout=10)
-            except requests.RequestException as exc:
-                raise CommandError(f"Could not reach {endpoint}: {exc}") from None
-            if response.status_code != 202:
-                raise CommandError(f"{label}: {endpoint} answered {response.status_code}: {response.text[:300]}")
-            sent.append((label, response.json()["event"]))
-        self._report(sent, url.rstrip("/"), wait)
-
-    def _report(self, sent, url, wait):
         deadline = time.monotonic() + wait
-        events = {}
+        sent = [self._post(label, sample, run, number) for number, (label, sample) in enumerate(SAMPLES)]
+        self._settle(sent, deadline)
+        sent += [self._post(label, sample, run, len(sent) + number) for number, (label, sample) in enumerate(PROGRAMME_LAST)]
+        events = self._settle(sent, deadline)
+        programme_learner = _payload(PROGRAMME_LAST[0][1], run)["data"]["learner"]["email"]
+        programme_issuance = self._programme_issuance(programme_learner, deadline)
+        self._report(sent, events, url.rstrip("/"), programme_issuance)
+
+    def _post(self, label, sample, run, number):
+        body = json.dumps(_payload(sample, run)).encode()
+        message_id, timestamp = f"demo-{run}-{number}", str(int(time.time()))
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": message_id,
+            "webhook-timestamp": timestamp,
+            "webhook-signature": signature_compute(secret=self.source.signing_secret, message_id=message_id, timestamp=timestamp, body=body),
+        }
+        try:
+            response = requests.post(self.endpoint, data=body, headers=headers, timeout=10)
+        except requests.RequestException as exc:
+            raise CommandError(f"Could not reach {self.endpoint}: {exc}") from None
+        if response.status_code != 202:
+            raise CommandError(f"{label}: {self.endpoint} answered {response.status_code}: {response.text[:300]}")
+        return label, response.json()["event"]
+
+    def _settle(self, sent, deadline):
+        """Wait until every event is processed and its issuances finished, or the deadline passes."""
         while True:
             events = {str(e.pk): e for e in CompletionEvent.objects.filter(pk__in=[event for _, event in sent])}
             settled = all(e.status != CompletionEvent.Status.ACCEPTED for e in events.values())
             issuances_done = all(i.finished_at for e in events.values() for i in e.issuances.all())
             if (settled and issuances_done) or time.monotonic() > deadline:
-                break
+                return events
             time.sleep(0.5)
+
+    def _programme_issuance(self, email, deadline):
+        """The programme issuance the pipeline opened for the learner's third credential, once finished (or the deadline)."""
+        while True:
+            issuance = Issuance.objects.filter(course__code=DEMO_PROGRAMME_CODE, learner__email=email).first()
+            if (issuance is not None and issuance.finished_at) or time.monotonic() > deadline:
+                return issuance
+            time.sleep(0.5)
+
+    def _report(self, sent, events, url, programme_issuance):
         for label, event_id in sent:
             event = events.get(event_id)
             issuance = event.issuances.first() if event else None
@@ -119,6 +145,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: {outcome}\n      {where}")
             for copy in issuance.outbox_messages.filter(kind=OutboxMessage.Kind.CREDENTIAL_COPY) if issuance else ():
                 self.stdout.write(f"      copy to {copy.recipient}: {copy.get_status_display().lower()}")
+        if programme_issuance is not None:
+            outcome = programme_issuance.get_state_display().lower()
+            if programme_issuance.reasons:
+                outcome += f" — {' '.join(programme_issuance.reasons)}"
+            self.stdout.write(f"  programme {DEMO_PROGRAMME_CODE} for {programme_issuance.learner_name}, issued by itself: {outcome}\n"
+                              f"      {url}/admin/issuance/issuance/{programme_issuance.pk}/change/")
+        else:
+            self.stdout.write(f"  programme {DEMO_PROGRAMME_CODE}: not issued yet (the worker may still be busy).")
         if "EmlFile" in settings.EMAIL_BACKEND:
             self.stdout.write(f"  Emails are written to {settings.MAIL_DIR}/ (open the .eml files in any mail client).")
         self.stdout.write(f"  Learner page: {self.learner_address} signs in at {url}/me")
