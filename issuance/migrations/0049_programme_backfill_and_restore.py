@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0042_credentialengagement'),
+        ('issuance', '0048_rendertemplate'),
     ]
 
     operations = [
