@@ -74,7 +74,7 @@ def credential_badge_build(*, credential: Credential, issuer_id: str, revocation
         credential_status=status_entry_credential_status(entry=revocation),
         evidence=_programme_evidence(credential),
         refresh_service=refresh_service_build(credential_id=credential.pk),
-        render_method=render_method_build(course=issuance.course),
+        render_method=render_method_build(course=issuance.course, organization=organization),
     )
 
 

@@ -10,9 +10,11 @@ language to pick) and no learner text: names, dates and titles are placeholders.
 
 import base64
 import hashlib
+import time
 
 import base58
 from django.conf import settings
+from django.db import transaction
 
 from courses.models import CertificateTemplate, Course, Organization
 
@@ -111,8 +113,31 @@ def render_template_url(*, sha256: str) -> str:
     return f"{settings.LAUREL_BASE_URL}/render-templates/{sha256}.svg"
 
 
-def render_method_build(*, course: Course) -> dict:
-    """The renderMethod entry for a credential of this course: its template's address, type and digest."""
+# The entries this process made lately, by what they are made of: every credential of a design would otherwise read
+# its template, its organisation's logo file and the stored row again (3 statements and a file read each). A change
+# of colours, logo or template shows within CARD_CACHE_SECONDS; the entry names a row that is stored either way.
+CARD_CACHE_SECONDS = 60
+_cards: dict[tuple, tuple[float, dict]] = {}
+
+
+def render_method_build(*, course: Course, organization: Organization | None = None) -> dict:
+    """The renderMethod entry for a credential of this course: its template's address, type and digest
+    (`organization`: the course's, when the caller has it loaded already)."""
+    organization = organization or course.organization
+    key = (organization.pk, organization.primary_color, organization.accent_color, organization.logo.name or "",
+           course.certificate_template_id)
+    now = time.monotonic()
+    cached = _cards.get(key)
+    if cached is not None and cached[0] > now:
+        return dict(cached[1])
     stored = render_template_for(course=course)
-    return {"id": render_template_url(sha256=stored.sha256), "type": RENDER_METHOD_TYPE,
-            "digestMultibase": digest_multibase(stored.svg.encode("utf-8"))}
+    entry = {"id": render_template_url(sha256=stored.sha256), "type": RENDER_METHOD_TYPE,
+             "digestMultibase": digest_multibase(stored.svg.encode("utf-8"))}
+
+    def remember() -> None:  # only once the row is committed: a rolled-back step leaves no entry naming a missing row
+        if len(_cards) > 1000:  # one entry per design in use: a bound, not an expectation
+            _cards.clear()
+        _cards[key] = (now + CARD_CACHE_SECONDS, entry)
+
+    transaction.on_commit(remember)
+    return dict(entry)
