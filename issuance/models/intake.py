@@ -23,6 +23,7 @@ class Source(models.Model):
         LEARNDASH = "learndash", "LearnDash (WordPress plugin)"
         TALENTLMS = "talentlms", "TalentLMS (polled)"
         MAPPED = "mapped", "Mapped (any sender, by a mapping)"
+        GOOGLE_FORMS = "google_forms", "Google Forms (Apps Script)"
 
     class CourseMatching(models.TextChoices):
         BY_CODE = "code", "By course code"

@@ -10,6 +10,7 @@ from .canvas.poll import CanvasPollAdapter, CanvasPoller
 from .csv_rows import CsvRowDialect
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
+from .google_forms import GoogleFormsDialect
 from .learndash import LearnDashDialect
 from .mapped.dialect import MappedDialect
 from .moodle.webhook import MoodleDialect
@@ -34,6 +35,7 @@ DIALECTS: dict[str, Dialect] = {
         LearnDashDialect(),
         TalentLmsDialect(),
         MappedDialect(),
+        GoogleFormsDialect(),
     )
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
