@@ -17,7 +17,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .base import CandidateCompletion, FieldError, NotACompletion
-from .settings_schema import Setting, SettingsError
+from .google_forms_api import service_account_key_check
+from .settings_schema import Setting, SettingsError, poll_minutes_setting
 from .standard import StandardWebhooksDialect
 
 EVENT_TYPE = "form.submitted"
@@ -56,9 +57,18 @@ class GoogleFormsDialect(StandardWebhooksDialect):
         Setting("attendance_yes", "The answers to attendance_item that mean “attended”, separated by |.", default="Yes"),
         Setting("max_score", "The quiz's total points, if the score should be read over this rather than over the max_score the "
                 "script adds up from the questions' points (how Apps Script reports a quiz's points is unconfirmed)."),
+        Setting("service_account_key", "To poll the Forms API instead of (or beside) the script: the JSON key of a Google Cloud "
+                "service account the form is shared with (docs/lms/google-forms.md).", secret=True),
+        Setting("forms_api_url", "The Forms API's address, when not https://forms.googleapis.com (a proxy).", kind="url"),
+        poll_minutes_setting(),
     )
 
+    def secret_needed(self, *, settings: dict) -> bool:
+        return not settings.get("service_account_key")  # a polled-only source is sent nothing to check
+
     def settings_check(self, *, public: dict) -> None:
+        if public.get("service_account_key"):
+            service_account_key_check(public["service_account_key"])
         value = public.get("max_score")
         try:
             if value and not Decimal(value) > 0:

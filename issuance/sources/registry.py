@@ -11,6 +11,7 @@ from .csv_rows import CsvRowDialect
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
 from .google_forms import GoogleFormsDialect
+from .google_forms_api import GoogleFormsPoller
 from .learndash import LearnDashDialect
 from .mapped.dialect import MappedDialect
 from .moodle.webhook import MoodleDialect
@@ -40,7 +41,8 @@ DIALECTS: dict[str, Dialect] = {
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
 # differs from a pushed one (an LRS's statement reads the same either way).
-POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiPoller(), CanvasPoller(), MoodlePoller(), TalentLmsPoller())}
+POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiPoller(), CanvasPoller(), MoodlePoller(), TalentLmsPoller(),
+                                                                      GoogleFormsPoller())}
 POLL_ADAPTERS: dict[str, Dialect] = {"canvas": CanvasPollAdapter(), "moodle": MoodlePollAdapter()}
 assert set(DIALECTS) == set(Source.Dialect.values), "every Source.Dialect choice needs a module"
 
