@@ -24,6 +24,7 @@ class Source(models.Model):
         TALENTLMS = "talentlms", "TalentLMS (polled)"
         MAPPED = "mapped", "Mapped (any sender, by a mapping)"
         GOOGLE_FORMS = "google_forms", "Google Forms (Apps Script)"
+        CORNERSTONE = "cornerstone", "Cornerstone OnDemand (Edge webhooks)"
 
     class CourseMatching(models.TextChoices):
         BY_CODE = "code", "By course code"

@@ -7,6 +7,7 @@ from ..models import CompletionEvent, Source
 from .base import Dialect
 from .canvas.webhook import CanvasDialect
 from .canvas.poll import CanvasPollAdapter, CanvasPoller
+from .cornerstone import CornerstoneDialect
 from .csv_rows import CsvRowDialect
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
@@ -37,6 +38,7 @@ DIALECTS: dict[str, Dialect] = {
         TalentLmsDialect(),
         MappedDialect(),
         GoogleFormsDialect(),
+        CornerstoneDialect(),
     )
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
