@@ -25,6 +25,7 @@ class Source(models.Model):
         MAPPED = "mapped", "Mapped (any sender, by a mapping)"
         GOOGLE_FORMS = "google_forms", "Google Forms (Apps Script)"
         CORNERSTONE = "cornerstone", "Cornerstone OnDemand (Edge webhooks)"
+        DOCEBO = "docebo", "Docebo (webhooks)"
 
     class CourseMatching(models.TextChoices):
         BY_CODE = "code", "By course code"

@@ -9,6 +9,7 @@ from .canvas.webhook import CanvasDialect
 from .canvas.poll import CanvasPollAdapter, CanvasPoller
 from .cornerstone import CornerstoneDialect
 from .csv_rows import CsvRowDialect
+from .docebo import DoceboDialect
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
 from .google_forms import GoogleFormsDialect
@@ -39,6 +40,7 @@ DIALECTS: dict[str, Dialect] = {
         MappedDialect(),
         GoogleFormsDialect(),
         CornerstoneDialect(),
+        DoceboDialect(),
     )
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
