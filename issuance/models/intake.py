@@ -26,6 +26,7 @@ class Source(models.Model):
         GOOGLE_FORMS = "google_forms", "Google Forms (Apps Script)"
         CORNERSTONE = "cornerstone", "Cornerstone OnDemand (Edge webhooks)"
         DOCEBO = "docebo", "Docebo (webhooks)"
+        KAJABI = "kajabi", "Kajabi (tag_added hook)"
 
     class CourseMatching(models.TextChoices):
         BY_CODE = "code", "By course code"

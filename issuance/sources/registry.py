@@ -12,6 +12,7 @@ from .csv_rows import CsvRowDialect
 from .docebo import DoceboDialect
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
+from .kajabi import KajabiDialect
 from .google_forms import GoogleFormsDialect
 from .google_forms_api import GoogleFormsPoller
 from .learndash import LearnDashDialect
@@ -41,6 +42,7 @@ DIALECTS: dict[str, Dialect] = {
         GoogleFormsDialect(),
         CornerstoneDialect(),
         DoceboDialect(),
+        KajabiDialect(),
     )
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
