@@ -4,14 +4,17 @@
 server the tests use too (stand_ins/lms/) on free 127.0.0.1 ports, points the demo's Moodle and
 Canvas sources at them, then posts one realistic completion of each dialect to the running demo,
 signed or authenticated exactly as that LMS does (generic, moodle, canvas, thinkific, teachable,
-xapi, and learndash, which our WordPress plugin sends as the generic dialect), prints what became
-of each and keeps serving until it is stopped. The demo's web server and worker must be allowed to
+xapi, and learndash, which our WordPress plugin sends as the generic dialect), plus two form tools:
+a Typeform form_response to the mapped source made from the typeform preset, and a Google Forms
+response as our Apps Script sends it (integrations/google-forms/). It prints what became of each
+and keeps serving until it is stopped. The demo's web server and worker must be allowed to
 call 127.0.0.1 (scripts/demo.sh sets LAUREL_ALLOW_PRIVATE_TARGETS=1 for them alone).
 
     .venv/bin/python scripts/lms_stand_ins.py --url http://127.0.0.1:8000 [--ready-file PATH] [--wait 90]
 """
 
 import argparse
+import base64
 import hashlib
 import hmac
 import json
@@ -137,8 +140,36 @@ class Pusher:
                                  auth=(source.settings["key"], source.signing_secret), headers={"X-Experience-API-Version": "1.0.3"}, timeout=15)
 
 
+    def typeform(self, source):
+        # Typeform's documented form_response (docs/lms/typeform.md); the preset reads the hidden field `course`.
+        submitted = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload = {"event_id": f"01TF{self.run.upper()}", "event_type": "form_response", "form_response": {
+            "form_id": "dEmOaC", "token": f"tf{self.run}", "landed_at": submitted, "submitted_at": submitted,
+            "hidden": {"course": "WS-100"}, "calculated": {"score": 92},
+            "definition": {"id": "dEmOaC", "title": "Workplace Safety Induction – sign-off"},
+            "answers": [
+                {"type": "text", "text": "Keanu Alapaʻi", "field": {"id": "nm01", "type": "short_text", "ref": "name"}},
+                {"type": "email", "email": self.email("keanu.alapai"), "field": {"id": "em01", "type": "email", "ref": "email"}},
+                {"type": "number", "number": 100, "field": {"id": "at01", "type": "number", "ref": "attendance"}}]}}
+        body = json.dumps(payload).encode()
+        signature = "sha256=" + base64.b64encode(hmac.new(source.signing_secret.encode(), body, hashlib.sha256).digest()).decode()
+        return self.session.post(self.intake(source), data=body, headers={"Content-Type": "application/json", "Typeform-Signature": signature}, timeout=15)
+
+    def google_forms(self, source):
+        # What laurel-google-forms.gs builds from a submitted response (docs/lms/google-forms.md), signed the same way.
+        submitted = self.now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        payload = {"type": "form.submitted", "timestamp": submitted, "data": {
+            "source": "google_forms", "form": {"id": "1FAIpQLSd-demo-academy-induction", "title": "Workplace Safety Induction – attendance"},
+            "response": {"id": f"2_demo{self.run}", "submitted_at": submitted, "respondent_email": self.email("ngozi.adeyemi")},
+            "answers": [{"item_id": "1183270461", "title": "Full name", "type": "TEXT", "response": "Ngozi Adeyemi"},
+                        {"item_id": "1960522313", "title": "Company", "type": "TEXT", "response": "Harbourside Logistics"},
+                        {"item_id": "77015210", "title": "I attended the whole session", "type": "CHECKBOX", "response": ["Yes"]}]}}
+        return self.standard_webhooks(source, payload, f"2_demo{self.run}")
+
+
 DIALECT_SOURCES = [("generic", "demo"), ("moodle", "demo-moodle"), ("canvas", "demo-canvas"), ("thinkific", "demo-thinkific"),
-                   ("teachable", "demo-teachable"), ("xapi", "demo-xapi"), ("learndash", "demo-learndash")]
+                   ("teachable", "demo-teachable"), ("xapi", "demo-xapi"), ("learndash", "demo-learndash"),
+                   ("typeform", "demo-typeform"), ("google_forms", "demo-google-forms")]  # (what is sent, the demo source)
 
 
 def outcomes_wait(events: dict, wait: float) -> dict:
@@ -160,11 +191,11 @@ def outcome_line(name: str, event, url: str) -> str:
     issuance = event.issuances.first()
     if issuance is not None:
         state = issuance.get_state_display().lower()
-        return (f"  {name:<10} {state}: {issuance.learner_name}, {issuance.course.title}, in {LANGUAGES[issuance.language]}\n"
-                f"             {url}/admin/issuance/issuance/{issuance.pk}/change/")
+        return (f"  {name:<12} {state}: {issuance.learner_name}, {issuance.course.title}, in {LANGUAGES[issuance.language]}\n"
+                f"               {url}/admin/issuance/issuance/{issuance.pk}/change/")
     if event.status == "parked":
-        return f"  {name:<10} parked: {'; '.join(e['message'] for e in event.errors)}\n             {url}/admin/issuance/parkedevent/{event.pk}/change/"
-    return f"  {name:<10} {event.status} (still being processed)\n             {url}/admin/issuance/completionevent/{event.pk}/change/"
+        return f"  {name:<12} parked: {'; '.join(e['message'] for e in event.errors)}\n               {url}/admin/issuance/parkedevent/{event.pk}/change/"
+    return f"  {name:<12} {event.status} (still being processed)\n               {url}/admin/issuance/completionevent/{event.pk}/change/"
 
 
 def demo_sources() -> dict:

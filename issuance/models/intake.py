@@ -23,6 +23,10 @@ class Source(models.Model):
         LEARNDASH = "learndash", "LearnDash (WordPress plugin)"
         TALENTLMS = "talentlms", "TalentLMS (polled)"
         MAPPED = "mapped", "Mapped (any sender, by a mapping)"
+        GOOGLE_FORMS = "google_forms", "Google Forms (Apps Script)"
+        CORNERSTONE = "cornerstone", "Cornerstone OnDemand (Edge webhooks)"
+        DOCEBO = "docebo", "Docebo (webhooks)"
+        KAJABI = "kajabi", "Kajabi (tag_added hook)"
 
     class CourseMatching(models.TextChoices):
         BY_CODE = "code", "By course code"

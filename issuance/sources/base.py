@@ -209,6 +209,7 @@ class Dialect:
     label = ""
     # The intake path below /api/v1/sources/<slug>/: `events`, or `xapi/statements` for an LRS.
     path = "events"
+    docs_page = ""  # its page under docs/lms/ when not named after the dialect (google-forms.md)
     settings: tuple[Setting, ...] = ()
     secret_help = ""  # what the source's secret is for this sender, shown in the admin and source_add
     secret_required = True

@@ -7,9 +7,14 @@ from ..models import CompletionEvent, Source
 from .base import Dialect
 from .canvas.webhook import CanvasDialect
 from .canvas.poll import CanvasPollAdapter, CanvasPoller
+from .cornerstone import CornerstoneDialect
 from .csv_rows import CsvRowDialect
+from .docebo import DoceboDialect
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
+from .kajabi import KajabiDialect
+from .google_forms import GoogleFormsDialect
+from .google_forms_api import GoogleFormsPoller
 from .learndash import LearnDashDialect
 from .mapped.dialect import MappedDialect
 from .moodle.webhook import MoodleDialect
@@ -34,11 +39,16 @@ DIALECTS: dict[str, Dialect] = {
         LearnDashDialect(),
         TalentLmsDialect(),
         MappedDialect(),
+        GoogleFormsDialect(),
+        CornerstoneDialect(),
+        DoceboDialect(),
+        KajabiDialect(),
     )
 }
 # The dialects that can be asked for completions, and how their polled events are read when that
 # differs from a pushed one (an LRS's statement reads the same either way).
-POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiPoller(), CanvasPoller(), MoodlePoller(), TalentLmsPoller())}
+POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiPoller(), CanvasPoller(), MoodlePoller(), TalentLmsPoller(),
+                                                                      GoogleFormsPoller())}
 POLL_ADAPTERS: dict[str, Dialect] = {"canvas": CanvasPollAdapter(), "moodle": MoodlePollAdapter()}
 assert set(DIALECTS) == set(Source.Dialect.values), "every Source.Dialect choice needs a module"
 

@@ -44,7 +44,7 @@ def test_every_dialects_completion_in_the_demo_becomes_a_delivered_credential(st
         delivered = issuance is not None and issuance.state in ("delivered", "synced")
         outcomes[dialect] = (event.status, delivered or (issuance.state if issuance else event.errors))
     assert outcomes == {dialect: ("processed", True) for dialect in
-                        ("generic", "moodle", "canvas", "thinkific", "teachable", "xapi", "learndash")}
+                        ("generic", "moodle", "canvas", "thinkific", "teachable", "xapi", "learndash", "typeform", "google_forms")}
     assert {r["form"]["wsfunction"] for r in moodle.requests} >= {"core_user_get_users_by_field", "gradereport_user_get_grade_items"}
     moodle_issuance = events["moodle"].issuances.get()
     assert moodle_issuance.learner_name == "Élodie Martin" and moodle_issuance.completion["score"] == "92.00"
@@ -55,4 +55,9 @@ def test_every_dialects_completion_in_the_demo_becomes_a_delivered_credential(st
     with moodle_issuance.credential.pdf.open("rb") as handle:
         assert "Nous certifions que" in pdf_text(handle.read())
     assert ", in Français" in stand_ins.outcome_line("moodle", events["moodle"], live_server.url)
-    assert len(smtp.messages) == 7
+    assert len(smtp.messages) == 9
+    # The two form tools: a mapped source made from the typeform preset, and the Apps Script's contract.
+    typeform, google_form = events["typeform"].issuances.get(), events["google_forms"].issuances.get()
+    assert (typeform.learner_name, typeform.completion["attendance"], events["typeform"].source.dialect) == ("Keanu Alapaʻi", "100", "mapped")
+    assert (google_form.learner_name, google_form.course.code, google_form.completion["attendance"]) == ("Ngozi Adeyemi", "WS-100", "100")
+    assert google_form.completion["extra"]["Company"] == "Harbourside Logistics"

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
+from credentials_site.admin.pipeline.google_forms_script import apps_script_download, apps_script_panel, apps_script_with_secret
 from courses.access.tenancy import organizations_for
 
 from issuance.intake.polling import source_poll_resume
@@ -178,7 +179,7 @@ class SourceAdmin(LaurelHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SourceCourseMappingInline]
-    readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state", "sample_panel"]
+    readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state", "sample_panel", "apps_script"]
     change_form_template = "admin/issuance/source/change_form.html"  # the generate-secret form beside the change form
     actions = ["resume_polling", "check_connection"]
     object_actions = ["check_connection", "resume_polling"]
@@ -251,8 +252,14 @@ class SourceAdmin(LaurelHistoryAdmin):
     def get_urls(self):
         generate = self.admin_site.admin_view(require_POST(self.secret_generate_view))
         sample = self.admin_site.admin_view(require_POST(self.sample_view))
+        script = self.admin_site.admin_view(lambda request, object_id: apps_script_download(self, request, object_id))
         return [path("<path:object_id>/generate-secret/", generate, name="issuance_source_generate_secret"),
-                path("<path:object_id>/sample/", sample, name="issuance_source_sample")] + super().get_urls()
+                path("<path:object_id>/sample/", sample, name="issuance_source_sample"),
+                path("<path:object_id>/apps-script/", script, name="issuance_source_apps_script")] + super().get_urls()
+
+    @admin.display(description="Apps Script")
+    def apps_script(self, source):
+        return apps_script_panel(source)
 
     @admin.display(description="paste a delivery")
     def sample_panel(self, source):
@@ -297,6 +304,7 @@ class SourceAdmin(LaurelHistoryAdmin):
             **self.admin_site.each_context(request), "opts": self.opts, "source": source, "secret": secret,
             "previous": previous, "dialect": dialect, "change_url": reverse("admin:issuance_source_change", args=[source.pk]),
             "intake_url": source_intake_url(source), "title": f"New secret for {source.name}",
+            "script": apps_script_with_secret(source, secret),
         }
         response = TemplateResponse(request, "admin/issuance/source/secret_generated.html", context)
         response["Cache-Control"] = "no-store"  # the secret is on this page: no copy in any cache
@@ -342,6 +350,8 @@ class SourceAdmin(LaurelHistoryAdmin):
                     names = ["mapped_preset", "mapped_preset_settings", *names]
                 fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Used only when the dialect is {dialect.label}.", "classes": ["collapse"] if obj is None or obj.dialect != dialect.name else []}))
         fieldsets.append(("Courses", {"fields": ["course_matching"]}))
+        if obj is not None and obj.dialect == "google_forms":
+            fieldsets.append(("The form's Apps Script: paste it into the form's script editor", {"fields": ["apps_script"]}))
         if obj is not None and obj.dialect in POLLERS:
             fieldsets.append(("Polling", {"fields": ["poll_state"]}))
         if obj is not None:
