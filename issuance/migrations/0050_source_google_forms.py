@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0042_credentialengagement'),
+        ('issuance', '0049_programme_backfill_and_restore'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0043_source_google_forms'),
+        ('issuance', '0050_source_google_forms'),
     ]
 
     operations = [

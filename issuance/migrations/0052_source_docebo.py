@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0044_source_cornerstone'),
+        ('issuance', '0051_source_cornerstone'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuance', '0045_source_docebo'),
+        ('issuance', '0052_source_docebo'),
     ]
 
     operations = [
