@@ -71,7 +71,7 @@ def test_the_dashboard_says_how_long_at_a_glance_per_month_per_organisation_and_
     page.select_option("#laurel-organization", str(harbour.pk))
     page.get_by_role("button", name="Show").click()
     page.wait_for_load_state()
-    assert "Figures for Harbour Safety Training." in page.locator(".laurel-scope").last.inner_text()
+    assert "Figures for Harbour Safety Training." in page.locator(".laurel-scope", has_text="Figures for").inner_text()
     assert page.get_by_test_id("calendar-months").locator("tbody tr").first.locator("td").first.inner_text() == "0"
 
     page.goto("/admin/")

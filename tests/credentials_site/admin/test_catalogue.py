@@ -45,6 +45,7 @@ def test_an_organisation_added_in_the_admin_gets_the_shipped_templates(admin_cli
             "timezone": "Pacific/Auckland",
             "locale": "en-NZ",
             "language": "en",
+            "date_order": "day_first",
             "issuer_id_method": "did:web",
         },
     )
