@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 
 from issuance.delivery.transport import transport_forget
+from issuance.openbadges import render_method
 from issuance.queue_brokers import broker_make
 from tests.factories.courses import StaffUserFactory
 from tests.services import port_answers, redis_answers, service_missing
@@ -76,6 +77,14 @@ def cache_emptied_before_each_test():
         except redis.RedisError:
             pass  # a fault test has stopped Redis on purpose; it says so itself
     yield
+
+
+@pytest.fixture(autouse=True)
+def no_render_card_outlives_its_test():
+    """A design's renderMethod card is remembered per process for a minute (issuance/openbadges/render_method.py);
+    its row goes with the test's database, and a later test's organisation may get the same id."""
+    yield
+    render_method._cards.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,6 @@ import time
 
 import base58
 from django.conf import settings
-from django.db import transaction
 
 from courses.models import CertificateTemplate, Course, Organization
 
@@ -96,8 +95,8 @@ def _course_template(course: Course) -> CertificateTemplate | None:
     return course.organization.certificate_templates.order_by("name").first()
 
 
-def render_template_for(*, course: Course) -> RenderTemplate:
-    """The stored template for this course's design now (the same row for the same bytes)."""
+def render_template_for(*, course: Course) -> tuple[RenderTemplate, bool]:
+    """The stored template for this course's design now (the same row for the same bytes), and whether it is new."""
     template = _course_template(course)
     svg = card_template_svg(
         organization=course.organization,
@@ -105,8 +104,7 @@ def render_template_for(*, course: Course) -> RenderTemplate:
         orientation=template.orientation if template else CertificateTemplate.Orientation.LANDSCAPE,
     )
     sha256 = hashlib.sha256(svg.encode("utf-8")).hexdigest()
-    stored, _ = RenderTemplate.objects.get_or_create(sha256=sha256, defaults={"svg": svg})
-    return stored
+    return RenderTemplate.objects.get_or_create(sha256=sha256, defaults={"svg": svg})
 
 
 def render_template_url(*, sha256: str) -> str:
@@ -114,8 +112,10 @@ def render_template_url(*, sha256: str) -> str:
 
 
 # The entries this process made lately, by what they are made of: every credential of a design would otherwise read
-# its template, its organisation's logo file and the stored row again (3 statements and a file read each). A change
-# of colours, logo or template shows within CARD_CACHE_SECONDS; the entry names a row that is stored either way.
+# its template, its organisation's logo file and the stored row again (2-3 statements and a file read each). A change
+# of colours, logo or template shows within CARD_CACHE_SECONDS. Only a row this call found already stored is
+# remembered: one it has just made may still be rolled back with the step, and an entry must never name a row that
+# is not there (so a design's cards are built twice, then read from here).
 CARD_CACHE_SECONDS = 60
 _cards: dict[tuple, tuple[float, dict]] = {}
 
@@ -130,14 +130,11 @@ def render_method_build(*, course: Course, organization: Organization | None = N
     cached = _cards.get(key)
     if cached is not None and cached[0] > now:
         return dict(cached[1])
-    stored = render_template_for(course=course)
+    stored, created = render_template_for(course=course)
     entry = {"id": render_template_url(sha256=stored.sha256), "type": RENDER_METHOD_TYPE,
              "digestMultibase": digest_multibase(stored.svg.encode("utf-8"))}
-
-    def remember() -> None:  # only once the row is committed: a rolled-back step leaves no entry naming a missing row
+    if not created:
         if len(_cards) > 1000:  # one entry per design in use: a bound, not an expectation
             _cards.clear()
         _cards[key] = (now + CARD_CACHE_SECONDS, entry)
-
-    transaction.on_commit(remember)
     return dict(entry)

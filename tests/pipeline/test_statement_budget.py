@@ -117,6 +117,12 @@ def test_one_credential_from_webhook_to_email_stays_within_its_statement_budget(
     with connection.execute_wrapper(warm):  # the first credential fills each process's caches
         _one_credential(client, source, warm, django_capture_on_commit_callbacks, email="warm@learners.example",
                         message_id="msg_warm")
+    # A second one fills those that keep only rows they found committed (a design's renderMethod card): the
+    # first credential of a design makes its row, which its own step could still roll back.
+    second = StatementsByStep()
+    with connection.execute_wrapper(second):
+        _one_credential(client, source, second, django_capture_on_commit_callbacks,
+                        email="warm2@learners.example", message_id="msg_warm2")
 
     counter = StatementsByStep()
     with connection.execute_wrapper(counter):
