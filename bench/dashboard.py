@@ -151,6 +151,7 @@ def load(total: int, now: datetime) -> dict:
             "state_changed_at": f"CASE WHEN state IN ('parked', 'eligible') THEN created_at ELSE {finished} END",
             "finished_at": f"CASE WHEN state IN ('parked', 'eligible') THEN NULL ELSE {finished} END",
             "claim_token": "''", "rules_override_reason": "''", "language": "'en'", "language_requested": "''",
+            "notify_learner": "TRUE",
         }, f"FROM (SELECT n, bl.position AS learner, bl.id AS learner_id, bl.email, bc.id AS course_id, bc.achievement_id, "
            f"{state} AS state, {created} AS created_at FROM {numbers} "
            f"JOIN bench_learner bl ON bl.position = seq.n % {LEARNERS} JOIN bench_course bc ON bc.position = seq.n % {len(courses)}) planned",

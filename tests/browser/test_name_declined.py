@@ -20,6 +20,7 @@ def test_staff_decline_a_wrong_name_report_from_its_page_with_a_reason(superuser
     page.fill("textarea[name=reason]", "The enrolment form and the passport both read Ann Lee.")
     page.screenshot(path=str(shots / "name-correction-decline.png"), full_page=True)
     page.click("input[type=submit][value='Yes, decline and email the reason']")
+    page.wait_for_selector("text=Declined 1 request")  # the next page, not the one being left (CI read it empty)
 
     assert "Declined 1 request" in page.inner_text("body") and "Name correction #" in page.inner_text("body")
     assert page.locator("button[data-object-action=decline_selected]").count() == 0  # nothing left to decide
