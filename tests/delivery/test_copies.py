@@ -95,6 +95,7 @@ def _statements(course, email):
 def test_an_issuance_without_anyone_to_copy_costs_no_statement_more(smtp, course):
     """The pipeline's statements per credential (#33 keeps them): 129 on SQLite and PostgreSQL before copies and after."""
     _statements(course, "warm@learners.example")  # the first issuance of a test writes one-off rows (keys, status list)
+    _statements(course, "warm2@learners.example")  # and the second keeps the design's renderMethod card (render_method.py)
     plain = _statements(course, "ann@learners.example")
     course.organization.copy_manager = True  # configured, but this completion names no manager
     course.organization.save()
