@@ -11,7 +11,6 @@ from courses.templating.languages import formatting_locale
 from ..completions import Completion
 from ..credentials import credential_public_code, credential_url
 from .merge_fields import certificate_merge_fields
-from .pdfa import certificate_pdfa
 from .render import CertificateTemplateError, certificate_render_pdf
 
 LOGO_ASSET = "organization-logo"
@@ -47,8 +46,11 @@ def organization_assets(*, organization) -> tuple[dict[str, bytes], str]:
     return assets, logo
 
 
-def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: str, subject: str, language: str = "") -> bytes:
-    """`language`: the learner's (Laurel's words and the dates and scores in it); empty, the organisation's."""
+def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: str, subject: str, language: str = "",
+                        credential: dict | None = None) -> bytes:
+    """`language`: the learner's (Laurel's words and the dates and scores in it); empty, the organisation's.
+
+    With `credential`, the PDF is PDF/A-3b carrying it."""
     organization = template.organization
     language = language or organization.language
     assets, logo = organization_assets(organization=organization)
@@ -78,6 +80,7 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
             # The design is drawn once per template version (and layout) and cached; see layered.py.
             layer_key=("certificate-template", template.pk, template.version),
             language=language,
+            credential=credential,
         )
     except CertificateTemplateError as exc:
         raise CertificateTemplateError([f"template {template.name!r}, {problem}" for problem in exc.problems]) from None
@@ -113,8 +116,9 @@ def credential_certificate_render(*, credential, badge: dict | None = None) -> t
         title=f"Certificate - {course.title} - {issuance.learner_name}",
         subject=course.title,
         language=issuance.language,
+        credential=badge,
     )
-    return certificate_pdfa(pdf, credential=badge), template
+    return pdf, template
 
 
 def credential_certificate_store(*, credential, badge: dict | None = None) -> StoredCertificate:

@@ -53,6 +53,7 @@ from courses.templating.sandbox import TemplateRefused, sandbox_render
 from . import fonts
 from .layer_cache import LayerCache, layer_cache  # noqa: F401  (the cache lives in layer_cache.py; tests and layering.py use it from here)
 from .layer_recording import _MARKER, _Placement, _ParsedStory, _Recorder, _qr_frag, _recorded  # noqa: F401
+from .pdfa import PDFA_SAVE, pdfa_finish
 
 # The merge fields whose values differ between credentials of one template version. The rest
 # (organisation, colours, signatories, logo, page) are the design's; `learner_name_font_size`
@@ -69,6 +70,8 @@ _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _FOR_BLOCK = re.compile(r"{%-?\s*for\b.*?{%-?\s*endfor\s*-?%}", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 LAYER_SUBSET_SALT = "learner"
+# Both layers' streams are Flate-compressed already (ReportLab's): qpdf copies them as they are.
+_LAYER_SAVE = {"compress_streams": False, "stream_decode_level": pikepdf.StreamDecodeLevel.none, "fix_metadata_version": False}
 
 
 def _marker(index: int) -> str:
@@ -233,6 +236,7 @@ def layered_render_pdf(
     document_for,
     engine,
     cache: LayerCache | None = None,
+    credential: dict | None = None,
 ) -> LayeredResult:
     """One certificate from the cached static layer and this credential's learner layer.
 
@@ -240,6 +244,7 @@ def layered_render_pdf(
     `document_for(context)` builds the engine's HTML document for a context (the full renderer's
     own), `engine(document, allowed_data)` renders it to PDF bytes under the locked policy, with no
     metadata (the static layer is the design's; the credential's title is set on the merged file).
+    With `credential`, the file is made PDF/A-3b carrying it (pdfa.py) before its one save.
     Raises NotLayered (the caller renders in full) saying why.
     """
     refusal = template_refusal(template_html)
@@ -297,7 +302,8 @@ def layered_render_pdf(
             raise NotLayered(skeleton.refused)
         cache.put(key, layer)
     learner = _learner_layer(layer, paragraphs)
-    return LayeredResult(_merge(layer.pdf, learner, metadata=metadata, created=created), key, static_rendered)
+    return LayeredResult(_merge(layer.pdf, learner, metadata=metadata, created=created, credential=credential), key,
+                         static_rendered)
 
 
 def _static_render(skeleton: _Skeleton, document: str, *, qr_uri: str, engine) -> _StaticLayer:
@@ -351,8 +357,12 @@ def _pdf_date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def _merge(static_pdf: bytes, learner_pdf: bytes, *, metadata: Mapping[str, str], created: datetime | None) -> bytes:
-    """The learner page over the static page (a form XObject), with the document's metadata; saved deterministically."""
+def _merge(static_pdf: bytes, learner_pdf: bytes, *, metadata: Mapping[str, str], created: datetime | None,
+           credential: dict | None = None) -> bytes:
+    """The learner page over the static page (a form XObject), with the document's metadata; saved deterministically.
+
+    With `credential`, made PDF/A-3b carrying it in the same session: one open and one save fewer per certificate.
+    """
     moment = _pdf_date(created or datetime.now(UTC).replace(microsecond=0))
     with pikepdf.open(io.BytesIO(static_pdf)) as document, pikepdf.open(io.BytesIO(learner_pdf)) as learner:
         page = document.pages[0]
@@ -372,8 +382,8 @@ def _merge(static_pdf: bytes, learner_pdf: bytes, *, metadata: Mapping[str, str]
                 del info[name]
         info[pikepdf.Name.CreationDate] = moment
         info[pikepdf.Name.ModDate] = moment
+        if credential is not None:
+            pdfa_finish(document, credential=credential)
         output = io.BytesIO()
-        # Both layers' streams are Flate-compressed already (ReportLab's): copied as they are.
-        document.save(output, deterministic_id=True, compress_streams=False,
-                      stream_decode_level=pikepdf.StreamDecodeLevel.none, fix_metadata_version=False)
+        document.save(output, deterministic_id=True, **(PDFA_SAVE if credential is not None else _LAYER_SAVE))
     return output.getvalue()

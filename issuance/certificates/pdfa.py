@@ -61,43 +61,60 @@ def certificate_pdfa(pdf: bytes, *, credential: dict) -> bytes:
     """The rendered certificate made PDF/A-3b, with `credential` (the signed OB 3.0 JSON) embedded.
 
     The pages (text layer, fonts, images) are copied as they are; qpdf writes the existing streams
-    without decoding them again. The XMP carries dc:identifier (the credential's id) and
-    dc:publisher (its issuer's id, a did:web or did:key) beside the title, author and subject.
+    without decoding them again.
+    """
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        pdfa_finish(document, credential=credential)
+        output = io.BytesIO()
+        document.save(output, **PDFA_SAVE)
+    return output.getvalue()
+
+
+# Every stream ReportLab wrote is already Flate-compressed, and so is the credential: qpdf copies
+# them as they are instead of decoding and compressing each again (5 ms of 6).
+PDFA_SAVE = {"compress_streams": False, "stream_decode_level": pikepdf.StreamDecodeLevel.none,
+             "min_version": "1.7", "fix_metadata_version": False}
+
+
+def pdfa_finish(document: pikepdf.Pdf, *, credential: dict) -> None:
+    """Make an open document PDF/A-3b carrying `credential`, in place; the caller saves it with PDFA_SAVE.
+
+    The layered certificate calls this on the document it has open already, so the file is opened
+    and written once. The XMP carries dc:identifier (the credential's id) and dc:publisher (its
+    issuer's id, a did:web or did:key) beside the title, author and subject taken from the
+    document information, which must be final before this runs.
     """
     data = json.dumps(credential, ensure_ascii=False, separators=(",", ":")).encode()
     credential_id = str(credential.get("id", ""))
     issuer_id, issuer_name = _issuer(credential)
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
-            # ReportLab writes an empty page transition (a slideshow setting); it shows nothing.
-            if "/Trans" in page.obj:
-                del page.obj["/Trans"]
-        # The sRGB output intent, the XMP from the document info and PDF/A-3B declared in it.
-        pdfa_prepare(document, PDFA_FLAVOUR, output_intent=_srgb_profile())
-        for intent in document.Root.OutputIntents:  # stored compressed: 7 KB less per certificate
-            intent.DestOutputProfile.write(_srgb_profile_compressed(), filter=pikepdf.Name.FlateDecode, type_check=False)
-        with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-            if credential_id:
-                meta["dc:identifier"] = credential_id
-            if issuer_id:
-                meta["dc:publisher"] = [issuer_id]
-            if issuer_name and not meta.get("dc:creator"):
-                meta["dc:creator"] = [issuer_name]
-        # Attached after `prepare`, with all PDF/A-3 asks of it, so prepare has no embedded file to repair.
-        spec = pikepdf.AttachedFileSpec(
-            document, data, filename=CREDENTIAL_FILENAME, mime_type=CREDENTIAL_MEDIA_TYPE,
-            description=CREDENTIAL_DESCRIPTION, relationship=pikepdf.Name.Data,
-        )
-        stream = spec.get_file().obj
-        stream.write(zlib.compress(data, 6), filter=pikepdf.Name.FlateDecode, type_check=False)
-        document.attachments[CREDENTIAL_FILENAME] = spec
-        document.Root.AF = pikepdf.Array([spec.obj])
-        output = io.BytesIO()
-        # Every stream ReportLab wrote is already Flate-compressed, and so is the credential: qpdf
-        # copies them as they are instead of decoding and compressing each again (5 ms of 6).
-        document.save(output, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                      min_version="1.7", fix_metadata_version=False)
-    return output.getvalue()
+    for page in document.pages:
+        # ReportLab writes an empty page transition (a slideshow setting); it shows nothing.
+        if "/Trans" in page.obj:
+            del page.obj["/Trans"]
+    # The sRGB output intent, the XMP from the document info and PDF/A-3B declared in it.
+    pdfa_prepare(document, PDFA_FLAVOUR, output_intent=_srgb_profile())
+    for intent in document.Root.OutputIntents:  # stored compressed: 7 KB less per certificate
+        intent.DestOutputProfile.write(_srgb_profile_compressed(), filter=pikepdf.Name.FlateDecode, type_check=False)
+    with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        # `prepare` stamps the metadata with the clock; the document's own date keeps the file the same
+        # bytes for the same inputs (the layered certificate's promise).
+        if meta.get("xmp:ModifyDate"):
+            meta["xmp:MetadataDate"] = meta["xmp:ModifyDate"]
+        if credential_id:
+            meta["dc:identifier"] = credential_id
+        if issuer_id:
+            meta["dc:publisher"] = [issuer_id]
+        if issuer_name and not meta.get("dc:creator"):
+            meta["dc:creator"] = [issuer_name]
+    # Attached after `prepare`, with all PDF/A-3 asks of it, so prepare has no embedded file to repair.
+    spec = pikepdf.AttachedFileSpec(
+        document, data, filename=CREDENTIAL_FILENAME, mime_type=CREDENTIAL_MEDIA_TYPE,
+        description=CREDENTIAL_DESCRIPTION, relationship=pikepdf.Name.Data,
+    )
+    stream = spec.get_file().obj
+    stream.write(zlib.compress(data, 6), filter=pikepdf.Name.FlateDecode, type_check=False)
+    document.attachments[CREDENTIAL_FILENAME] = spec
+    document.Root.AF = pikepdf.Array([spec.obj])
 
 
 def certificate_credential_data(pdf_bytes: bytes, *, max_bytes: int = MAX_READ_BYTES, max_pages: int = MAX_READ_PAGES,

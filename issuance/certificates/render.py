@@ -18,6 +18,7 @@ from courses.templating.sandbox import TemplateRefused, sandbox_render
 
 from .fonts import css_with_font_fallback, fonts_register, name_font_size
 from .layered import NotLayered, layered_render_pdf
+from .pdfa import certificate_pdfa
 from .references import AssetResolver, ReferenceRefused, references_refused
 
 # ASCII85 only makes PDFs 25 % larger and costs time; nothing reads Laurel's PDFs as 7-bit text.
@@ -139,6 +140,7 @@ def certificate_render_pdf(
     metadata: Mapping[str, str],
     layer_key: tuple | None = None,
     language: str = "en",
+    credential: dict | None = None,
 ) -> bytes:
     """Render one certificate.
 
@@ -149,7 +151,8 @@ def certificate_render_pdf(
     `context` comes from `certificate_merge_fields`; `assets` maps asset names (what templates
     write as laurel-asset:<name>) to bytes or a file path; `metadata` has title, author, subject
     (and optionally keywords); `language` the learner's (a plain tag, so a cache of rendered layers can key on it).
-    The PDF's creation date is the moment of rendering.
+    The PDF's creation date is the moment of rendering. With `credential` (the signed OB 3.0 JSON), the
+    file is PDF/A-3b carrying it (pdfa.py), made in the layered render's own pikepdf session.
     Raises CertificateTemplateError (the template's fault: disallowed syntax or references) or
     CertificateRenderError (time, size, or the engine).
     """
@@ -164,13 +167,15 @@ def certificate_render_pdf(
                     language=language),
                 engine=lambda document, allowed: certificate_render_document(
                     document, assets=assets, allowed_data=allowed, metadata={}),
+                credential=credential,
             ).pdf
         except NotLayered:
             pass  # rendered in full below; the template editor says why (layering.py)
     document = certificate_render_html(template_html=template_html, template_css=template_css, context=full, assets=assets,
                                        language=language)
     allowed_data = {full["qr_code"]} if full.get("qr_code") else set()
-    return certificate_render_document(document, assets=assets, allowed_data=allowed_data, metadata=metadata)
+    pdf = certificate_render_document(document, assets=assets, allowed_data=allowed_data, metadata=metadata)
+    return pdf if credential is None else certificate_pdfa(pdf, credential=credential)
 
 
 def certificate_render_document(document: str, *, assets: Mapping, allowed_data: set[str], metadata: Mapping[str, str]) -> bytes:

@@ -14,7 +14,7 @@ import pytest
 
 from courses.defaults import DEFAULT_CERTIFICATES
 from issuance.certificates import layered, layering
-from issuance.certificates.pdfa import certificate_credential_read, certificate_pdfa
+from issuance.certificates.pdfa import certificate_credential_read
 from issuance.certificates.render import (
     certificate_render_context,
     certificate_render_document,
@@ -37,13 +37,14 @@ def fresh_cache():
     layered.layer_cache().clear()
 
 
-def _render(template: dict, context: dict, *, cache=None, key=("test", 1, 1), created=CREATED) -> layered.LayeredResult:
+def _render(template: dict, context: dict, *, cache=None, key=("test", 1, 1), created=CREATED,
+            credential=None) -> layered.LayeredResult:
     """The layered render through the same document builder and engine as certificate_render_pdf."""
     full = certificate_render_context(context, page_size=template["page_size"], orientation=template["orientation"],
                                       template_css=template["template_css"])
     return layered.layered_render_pdf(
         template_key=key, template_html=template["template_html"], template_css=template["template_css"],
-        context=full, assets={}, metadata=METADATA, created=created, cache=cache,
+        context=full, assets={}, metadata=METADATA, created=created, cache=cache, credential=credential,
         document_for=lambda values: certificate_render_html(
             template_html=template["template_html"], template_css=template["template_css"], context=values, assets={}),
         engine=lambda document, allowed: certificate_render_document(document, assets={}, allowed_data=allowed, metadata={}),
@@ -133,8 +134,8 @@ def test_the_same_inputs_give_the_same_bytes_whichever_credential_drew_the_desig
 
 @pytest.mark.parametrize("key", ["latin", "arabic", "chinese"])
 def test_the_layered_certificate_is_pdfa_3b_with_every_font_embedded_under_its_own_tag(key):
-    pdf = certificate_pdfa(_render(default_template(TEMPLATES[0]), sample_context(SAMPLE_NAMES[key])).pdf,
-                           credential=SAMPLE_CREDENTIAL)
+    # Made PDF/A-3b in the layered render's own pikepdf session, as issued: one open and one save.
+    pdf = _render(default_template(TEMPLATES[0]), sample_context(SAMPLE_NAMES[key]), credential=SAMPLE_CREDENTIAL).pdf
 
     report = pikepdf.pdfa.validate_written(io.BytesIO(pdf), "3b")
     assert report.passed, report.findings
@@ -161,6 +162,34 @@ def test_the_certificate_entry_point_layers_with_a_key_and_matches_the_full_rend
 
     assert layered.layer_cache().layers  # the design was cached
     assert _placed(pdf) == _placed(_full(template, context))
+
+
+def test_the_entry_point_makes_the_layered_and_the_full_render_pdfa_carrying_the_credential_alike():
+    template = default_template(TEMPLATES[0])
+    context = sample_context(SAMPLE_NAMES["arabic"])
+
+    layered_pdf = certificate_render_pdf(**template, context=context, assets={}, metadata=METADATA, layer_key=("entry", 1, 1),
+                                         credential=SAMPLE_CREDENTIAL)
+    full_pdf = certificate_render_pdf(**template, context=context, assets={}, metadata=METADATA, credential=SAMPLE_CREDENTIAL)
+
+    for pdf in (layered_pdf, full_pdf):
+        report = pikepdf.pdfa.validate_written(io.BytesIO(pdf), "3b")
+        assert report.passed, report.findings
+        assert certificate_credential_read(pdf) == SAMPLE_CREDENTIAL
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            assert document.open_metadata()["dc:identifier"] == SAMPLE_CREDENTIAL["id"]
+            assert str(document.docinfo.Title) == METADATA["title"]
+    assert _placed(layered_pdf) == _placed(full_pdf)
+
+
+def test_the_same_inputs_give_the_same_pdfa_bytes():
+    template, context = default_template(TEMPLATES[0]), sample_context(SAMPLE_NAMES["latin"])
+
+    first = _render(template, context, credential=SAMPLE_CREDENTIAL).pdf
+    layered.layer_cache().clear()
+    again = _render(template, context, credential=SAMPLE_CREDENTIAL).pdf
+
+    assert first == again
 
 
 @pytest.mark.parametrize("template_name", TEMPLATES)
