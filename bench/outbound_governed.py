@@ -7,6 +7,8 @@ The connection is set to the same limit (BENCH_OUTBOUND_SET_LIMIT sets another, 
 429s an ungoverned connection meets), and W threads (BENCH_OUTBOUND_WORKERS, default 4) send the due deliveries
 as workers would. Figures: requests sent, 429s received (the goal is none), credentials per minute, and what share
 of the limit that is (the governor keeps about a tenth of it in reserve, issuance/outbound/governor.py).
+BENCH_OUTBOUND_BULK sets the connection's `bulk` (credentials per call through v2's bulk create; default 30, as
+shipped; 1 sends each on its own, one call per credential).
 """
 
 import os
@@ -34,11 +36,12 @@ def measure_outbound(*, stack, count: int, log) -> dict:
     settings.LAUREL_ALLOW_PRIVATE_TARGETS = True  # the stand-in listens on 127.0.0.1
     workers = int(os.environ.get("BENCH_OUTBOUND_WORKERS", "4"))
     set_limit = os.environ.get("BENCH_OUTBOUND_SET_LIMIT", f"{LIMIT}/{PER_SECONDS}")
+    bulk = os.environ.get("BENCH_OUTBOUND_BULK", "30")
     stack.stop_workers()  # this process sends; the stack's workers would race it for the rows
     with AccredibleServer(limit=LIMIT, per_seconds=PER_SECONDS) as server:
         organization = Organization.objects.get(slug="demo-academy")
         connection, _ = connection_add(organization=organization, kind="accredible", name="bench accredible", secret="accredible-key",
-                                       settings={"base_url": server.url, "rate_limit": set_limit},
+                                       settings={"base_url": server.url, "rate_limit": set_limit, "bulk": bulk},
                                        mappings={"FA-101": "1234"})
         log(f"outbound: {count} credentials for a stand-in Accredible admitting {LIMIT} calls in any {PER_SECONDS} s")
         ids = issuances_at_rendered(count)
@@ -72,9 +75,11 @@ def measure_outbound(*, stack, count: int, log) -> dict:
             "outbound_credentials": count, "outbound_done": done, "outbound_requests": len(server.requests),
             "outbound_429s": server.refused, "outbound_elapsed_s": round(elapsed, 1),
             "outbound_per_minute": round(done / elapsed * 60), "outbound_limit_per_minute": round(LIMIT / PER_SECONDS * 60),
-            "outbound_workers": workers, "outbound_connection_limit": set_limit,
+            "outbound_workers": workers, "outbound_connection_limit": set_limit, "outbound_bulk": int(bulk),
+            "outbound_credentials_per_request": round(done / max(1, len(server.requests)), 1),
         }
         figures["outbound_share_of_limit"] = round(figures["outbound_per_minute"] / figures["outbound_limit_per_minute"], 2)
         log(f"outbound: {done} of {count} done in {elapsed:.0f} s, {len(server.requests)} requests, {server.refused} answered 429, "
-            f"{figures['outbound_per_minute']} credentials a minute ({figures['outbound_share_of_limit']:.0%} of the limit)")
+            f"{figures['outbound_per_minute']} credentials a minute ({figures['outbound_share_of_limit']:.0%} of the limit), "
+            f"bulk {bulk}")
         return figures

@@ -19,6 +19,7 @@ from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
 from ..models import Connection, OutboundDelivery
 from ..step_queue import task_enqueue_at
 from .connections import connection_secret
+from .batches import batch_companions_claim
 from .governor import connection_calls_spent, connection_pause, connection_wait
 from .connectors.base import ISSUED, DeliveryRequest, Outcome, OutboundError
 from .registry import connector_for
@@ -66,11 +67,11 @@ def delivery_perform(*, delivery_id: int, now: datetime | None = None) -> Outbou
         secret = connection_secret(connection)
     except (KeyDecryptionError, KeyEncryptionKeyError) as exc:
         return _failure(delivery, OutboundError(str(exc), permanent=True), calls=[], now=now)
-    request = DeliveryRequest(
-        action=delivery.action, settings=connection.settings, secret=secret, payload=delivery.payload,
-        connection_id=connection.pk, remote_template=delivery.payload.get("remote_template", ""), remote_id=remote_id,
-        uncertain=delivery.outcome_unknown, idempotency_key=delivery.idempotency_key,
-    )
+    if delivery.action == ISSUED and delivery.attempts == 1 and connector.batch_limit(connection.settings) > 1:
+        companions = batch_companions_claim(delivery, limit=connector.batch_limit(connection.settings), now=now)
+        if companions:  # a burst: one bulk call for all of them
+            return _batch_perform([delivery, *companions], connector=connector, secret=secret, now=now)
+    request = _request(delivery, secret=secret, remote_id=remote_id)
     try:
         outcome = connector.perform(request)
     except OutboundError as exc:
@@ -82,6 +83,37 @@ def delivery_perform(*, delivery_id: int, now: datetime | None = None) -> Outbou
     finally:
         connection_calls_spent(connection, calls=len(request.calls), now=now)
     return _success(delivery, outcome, calls=request.calls, now=now)
+
+
+def _request(delivery: OutboundDelivery, *, secret: str, remote_id: str) -> DeliveryRequest:
+    connection = delivery.connection
+    return DeliveryRequest(
+        action=delivery.action, settings=connection.settings, secret=secret, payload=delivery.payload,
+        connection_id=connection.pk, remote_template=delivery.payload.get("remote_template", ""), remote_id=remote_id,
+        uncertain=delivery.outcome_unknown, idempotency_key=delivery.idempotency_key,
+    )
+
+
+def _batch_perform(batch: list[OutboundDelivery], *, connector, secret: str, now: datetime) -> OutboundDelivery:
+    """One bulk call for claimed issue deliveries of one connection; each row gets its own outcome. Returns the first."""
+    requests = [_request(delivery, secret=secret, remote_id=delivery.remote_id) for delivery in batch]
+    calls = requests[0].calls
+    try:
+        results = connector.perform_batch(requests)
+    except OutboundError as exc:
+        if exc.retry_after is not None:  # the system asked to wait (429): nothing was made, every row waits unspent
+            connection_pause(batch[0].connection, seconds=exc.retry_after, now=now)
+            return [_release(delivery, wait=timedelta(seconds=exc.retry_after), now=now, why=f"Held: {exc}")
+                    for delivery in batch][0]
+        results = [exc] * len(batch)
+    except Exception as exc:  # as for a single call: retried, and each looked up first in case it was made
+        logger.exception("outbound bulk call for deliveries %s failed unexpectedly", [delivery.pk for delivery in batch])
+        results = [OutboundError(f"{type(exc).__name__}: {exc}", permanent=False, outcome_unknown=True)] * len(batch)
+    finally:
+        connection_calls_spent(batch[0].connection, calls=len(calls), now=now)
+    done = [_success(delivery, result, calls=calls, now=now) if isinstance(result, Outcome)
+            else _failure(delivery, result, calls=calls, now=now) for delivery, result in zip(batch, results)]
+    return done[0]
 
 
 def _release(delivery: OutboundDelivery, *, wait: timedelta, why: str, now: datetime) -> OutboundDelivery:

@@ -189,16 +189,23 @@ class BadgrServer(FakeService):
 
 
 class AccredibleServer(FakeService):
-    """API v1: credentials created with our own id, looked up by it, deleted; groups read.
+    """API v1: credentials created with our own id, looked up by it, deleted; groups read. And v2's bulk create.
+
+    Bulk create (`POST /v2/credentials/bulk_create`, `{"credentials": [...]}`, at most 30) answers as
+    Accredible's OpenAPI document shows: `{"results": [...]}` in the order sent, each `{"credential": …}`
+    or `{"errors": {"code", "message", "details": [{"property", "message"}]}}`; 200 when every one was
+    made, 207 Multi-Status when some were, 422 when none was. With `credits`, a credential past them is
+    made unpublished, with the `insufficient_credits` note the document shows beside it.
 
     With `limit`, at most `limit` calls in any `per_seconds` (a sliding window, whenever it starts: Laurel cannot
     know the phase of Accredible's own windows); past it a 429 without Retry-After, as the reference records.
     Accredible documents 2,000 calls per 5 minutes; a benchmark scales both down to cross several windows quickly.
     """
 
-    def __init__(self, *, api_key="accredible-key", groups=("1234",), limit=None, per_seconds=300.0):
+    def __init__(self, *, api_key="accredible-key", groups=("1234",), limit=None, per_seconds=300.0, credits=None):
         super().__init__()
         self.api_key, self.groups, self.limit, self.per_seconds = api_key, set(groups), limit, per_seconds
+        self.credits = credits
         self.credentials: dict[str, dict] = {}
         self.admitted: collections.deque = collections.deque()  # when each admitted call came (monotonic)
         self.refused = 0  # calls answered 429
@@ -231,6 +238,8 @@ class AccredibleServer(FakeService):
             return 200, {"group": {"id": int(group[1]), "name": "Safety", "course_name": "Safety at Work"}}
         if path == "/v1/credentials" and method == "POST":
             return _scripted(self, lambda: self._create(self.json_body(request)["credential"]))
+        if path == "/v2/credentials/bulk_create" and method == "POST":
+            return _scripted(self, lambda: self._bulk_create(self.json_body(request)["credentials"]))
         match = re.fullmatch(r"/v1/credentials/([^/]+)", path)
         if match:
             credential = self.credentials.get(match[1]) or next((c for c in self.credentials.values() if str(c["id"]) == match[1]), None)
@@ -248,13 +257,36 @@ class AccredibleServer(FakeService):
                 return 200, {"credential": credential}
         return 404, {"errors": "Doesn't exist"}
 
+    def _bulk_create(self, bodies):
+        if len(bodies) > 30:
+            return 422, {"errors": "Each request can accommodate up to 30 credentials"}
+        results = []
+        for body in bodies:
+            status, answer = self._create(body)
+            if status == 200:
+                result = {"credential": answer["credential"]}
+                if answer["credential"]["approve"] is False:
+                    result["errors"] = {"code": "insufficient_credits", "message": "The credential was created but not published."}
+                results.append(result)
+                continue
+            refused = answer["errors"]
+            details = ([{"property": "group_id", "message": refused}] if isinstance(refused, str)
+                       else [{"property": key, "message": " ".join(value)} for key, value in refused.items()])
+            results.append({"errors": {"code": "credential_invalid", "message": "The credential is not valid", "details": details}})
+        made = sum("credential" in result for result in results)
+        return (200 if made == len(results) else 207 if made else 422), {"results": results}
+
     def _create(self, body):
         if str(body.get("group_id")) not in self.groups:
             return 422, {"errors": "Invalid Group"}
         if body.get("id") in self.credentials:
             return 422, {"errors": {"id": ["has already been taken"]}}
         number = 10_000 + len(self.credentials)
+        approve = body.get("approve", True)
+        if self.credits is not None:
+            approve = approve and self.credits > 0
+            self.credits = max(0, self.credits - 1)
         credential = {**body, "id": number, "custom_id": body["id"], "url": f"https://www.credential.example/{number}",
-                      "group_name": "Safety", "approve": body.get("approve", True)}
+                      "group_name": "Safety", "approve": approve}
         self.credentials[body["id"]] = credential
         return 200, {"credential": credential}

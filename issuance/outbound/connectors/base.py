@@ -117,6 +117,20 @@ class Connector:
     def perform(self, request: DeliveryRequest) -> Outcome:
         raise NotImplementedError
 
+    def batch_limit(self, settings: dict) -> int:
+        """How many issue deliveries one call may carry (a platform's bulk endpoint); 1: none, one call each."""
+        return 1
+
+    def perform_batch(self, requests: list[DeliveryRequest]) -> list["Outcome | OutboundError"]:
+        """One bulk call for several first attempts at issue deliveries: each request's own result, in order.
+
+        An Outcome is that delivery done; an OutboundError its own failure, retried on its schedule, and
+        alone (retries never go in bulk: the single call adopts a duplicate or says exactly what was
+        refused). The calls are noted in the first request's `calls`. Raises OutboundError when the call
+        as a whole failed.
+        """
+        raise NotImplementedError
+
     def test(self, *, settings: dict, secret: str) -> str:
         """A harmless request that proves the settings and the secret work; returns what the system said."""
         raise NotImplementedError

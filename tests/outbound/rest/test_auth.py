@@ -47,7 +47,9 @@ def _oauth(api, rest, **auth):
 
 @pytest.mark.parametrize("client_auth", ["basic", "body"])
 def test_it_fetches_an_oauth2_token_once_and_again_when_it_expires(credential, rest, client_auth):
-    with CredentialsApi(auth=("oauth2",), token_lifetime=1) as api:
+    # A lifetime of a few seconds: the first two calls must fall inside it on a loaded machine (at 1 s, a
+    # PostgreSQL run under load took longer between them, and the token had run out).
+    with CredentialsApi(auth=("oauth2",), token_lifetime=4) as api:
         _oauth(api, rest, client_auth=client_auth)
         assert sync(credential).status == Status.DONE
         credential_suspend(credential=credential, reason="Under review")
@@ -55,7 +57,7 @@ def test_it_fetches_an_oauth2_token_once_and_again_when_it_expires(credential, r
         assert len(api.token_requests) == 1  # the cached token served the second call
         assert api.token_requests[0]["scope"] == "credentials:write credentials:read"
         assert ("client_secret" in api.token_requests[0]) == (client_auth == "body")
-        time.sleep(1.0)  # the token's expires_in (1 s) has run out
+        time.sleep(4.0)  # the token's expires_in (4 s) has run out
         credential.refresh_from_db()
         credential_unsuspend(credential=credential, reason="Cleared")
         outbound_sweep()
