@@ -81,7 +81,10 @@ def test_a_merge_field_placed_dragged_and_nudged_prints_where_it_was_put(shots, 
     assert preview.bounding_box()["x"] > surface.bounding_box()["x"] + surface.bounding_box()["width"]
     assert preview.get_by_role("button", name="arabic").is_visible()
     wait_until(page, lambda: int(preview.get_attribute("data-rendered") or 0) > 0, "the live preview of the design")
+    page.wait_for_timeout(1000)  # the last change's render, for the picture
+    wait_until(page, lambda: "Unsaved version" in page.get_by_test_id("preview-status").inner_text(), "the last render shown")
     surface.locator(".laurel-design-block").nth(1).focus()
+    page.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(shots / "certificate-designer.png"), full_page=False)
 
     page.get_by_role("button", name="Save and continue editing").click()
@@ -93,7 +96,9 @@ def test_a_merge_field_placed_dragged_and_nudged_prints_where_it_was_put(shots, 
     assert page.get_by_role("tab", name="Design").get_attribute("aria-selected") == "true"  # a designed template opens in the designer
     assert page.get_by_test_id("design-note").is_hidden()
 
-    preview_pdf = template_preview(template=template, sample="latin").pdf
+    preview = template_preview(template=template, sample="latin")
+    (shots / "certificate-designer-pdf.png").write_bytes(preview.png(width=1100))
+    preview_pdf = preview.pdf
     words = {letters: (x, baseline) for letters, x, baseline in pdf_words(preview_pdf)}
     x, baseline = words[tuple("Harbour")]
     assert x == pytest.approx(nudged[0], abs=1.5)  # left-aligned text starts at the block's left edge
