@@ -38,6 +38,9 @@ TEXT_FIELDS = {
     "verification_url": "Verification address",
     "organization_name": "Organisation name",
 }
+# A learner's name may be fitted to its block: the renderer picks the largest size up to the block's
+# that keeps it on one line of the block's width (learner_name_font_size, issuance/certificates/render.py).
+FITTED_FIELD = "learner_name"
 ORGANIZATION_LOGO = "organization_logo"  # an image block's asset: the organisation's logo field, not a named asset
 _ASSET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _COLOUR = re.compile(r"^#[0-9a-f]{6}$")
@@ -104,6 +107,8 @@ def _block_clean(raw, where: str, problems: list) -> dict:
             block["text"] = text[:MAX_TEXT_CHARS]
         else:
             block["field"] = _choice(raw.get("field"), tuple(TEXT_FIELDS), f"{where} field", problems, None)
+            if block["field"] == FITTED_FIELD:
+                block["fit"] = bool(raw.get("fit", False))
         block["font"] = _choice(raw.get("font"), FONTS, f"{where} font", problems, TEXT_DEFAULTS["font"])
         block["size"] = _number(raw.get("size", TEXT_DEFAULTS["size"]), f"{where} font size", problems, low=4, high=144)
         block["color"] = _colour(raw.get("color"), f"{where} colour", problems, TEXT_DEFAULTS["color"])
@@ -167,6 +172,9 @@ def _block_css(block: dict, selector: str) -> str:
     if kind in ("text", "field"):
         rules.append(f"font-family: '{block['font']}'; font-size: {_pt(block['size'])}; line-height: 1.2; color: {block['color']}; "
                      f"font-weight: {block['weight']}; text-align: {block['align']};")
+        if block.get("fit"):
+            rules.append(f"--laurel-name-width: {_pt(block['w'])}; --laurel-name-lines: 1; --laurel-name-largest: {_pt(block['size'])}; "
+                         f"--laurel-name-font: '{block['font']}';")
     elif kind == "line":
         rules.append(f"background-color: {block['color']};")
     elif kind == "box":
@@ -187,7 +195,8 @@ def design_template(design: dict) -> tuple[str, str]:
     css = [CSS_HEAD]
     for number, block in enumerate(design["blocks"], start=1):
         name = f"laurel-block-{number}"
-        html.append(f'<div class="{name}">{_block_html(block)}</div>')
+        fitted = ' style="font-size: {{ learner_name_font_size }}pt"' if block.get("fit") else ""
+        html.append(f'<div class="{name}"{fitted}>{_block_html(block)}</div>')
         css.append(_block_css(block, f".{name}"))
     return "\n".join(html) + "\n", "".join(css)
 
@@ -228,7 +237,7 @@ def design_starter(page_size: str, orientation: str) -> dict:
     blocks = [
         {"kind": "text", "text": "Certificate of Completion", "x": middle(500), "y": round(height * 0.14, 1), "w": 500, "h": 40,
          **dict(text, font="Laurel Serif", size=28, weight="bold")},
-        {"kind": "field", "field": "learner_name", "x": middle(500), "y": round(height * 0.36, 1), "w": 500, "h": 48,
+        {"kind": "field", "field": "learner_name", "fit": True, "x": middle(500), "y": round(height * 0.36, 1), "w": 500, "h": 48,
          **dict(text, font="Laurel Display", size=34, color="#1f3a5f")},
         {"kind": "line", "x": middle(300), "y": round(height * 0.36 + 54, 1), "w": 300, "h": 1, "color": "#b8893b"},
         {"kind": "field", "field": "course_title", "x": middle(500), "y": round(height * 0.52, 1), "w": 500, "h": 28,

@@ -142,13 +142,15 @@
       properties.disabled = !block;
       properties.querySelector(".laurel-design-selected").textContent = block ? describe(block) : "Select a block on the page.";
       properties.querySelectorAll("[data-kinds]").forEach(function (part) {
-        part.hidden = !block || part.getAttribute("data-kinds").split(" ").indexOf(block.kind) < 0;
+        var only = part.getAttribute("data-only-field");
+        part.hidden = !block || part.getAttribute("data-kinds").split(" ").indexOf(block.kind) < 0 || (only && block.field !== only);
       });
       if (!block) return;
       properties.querySelectorAll("[data-prop]").forEach(function (input) {
         var name = input.getAttribute("data-prop");
         if (input === document.activeElement) return;
         if (name === "nofill") input.checked = !block.fill;
+        else if (input.type === "checkbox") input.checked = Boolean(block[name]);
         else if (name === "fill") input.value = block.fill || "#ffffff";
         else if (block[name] !== undefined) input.value = block[name];
       });
@@ -291,7 +293,10 @@
       var offset = 40 + (design.blocks.length % 10) * 12;
       var base = { kind: kind, x: offset, y: offset, w: 240, h: 24 };
       if (kind === "text") return Object.assign(base, TEXT, { text: "New text" });
-      if (kind === "field") return Object.assign(base, TEXT, { field: root.querySelector("[data-add-choice=field]").value, w: 300, h: 28, size: 18 });
+      if (kind === "field") {
+        var field = root.querySelector("[data-add-choice=field]").value;
+        return Object.assign(base, TEXT, { field: field, w: 300, h: 28, size: 18 }, field === "learner_name" ? { fit: true } : {});
+      }
       if (kind === "image") return Object.assign(base, { asset: root.querySelector("[data-add-choice=image]").value, w: 120, h: 60 });
       if (kind === "qr") return Object.assign(base, { w: 80, h: 80 });
       if (kind === "line") return Object.assign(base, { w: 300, h: 1, color: "#b8893b" });
@@ -326,11 +331,11 @@
       if (!block || !name) return;
       if (name === "nofill") block.fill = input.checked ? "" : properties.querySelector("[data-prop=fill]").value;
       else if (name === "fill") { block.fill = input.value; properties.querySelector("[data-prop=nofill]").checked = false; }
+      else if (input.type === "checkbox") block[name] = input.checked;
       else if (input.type === "number") { if (input.value === "" || isNaN(Number(input.value))) return; block[name] = Number(input.value); }
       else block[name] = input.value;
       changed(selected);
     });
-    properties.addEventListener("change", function (event) { if (event.target.type === "checkbox") properties.dispatchEvent(new Event("input")); });
 
     function remove(index) {
       var what = describe(design.blocks[index]);

@@ -73,8 +73,11 @@ def test_a_merge_field_placed_dragged_and_nudged_prints_where_it_was_put(shots, 
     count = written(page, count)
     nudged = place_of(block)
     assert nudged == pytest.approx((dragged[0] + 1, dragged[1] + 10), abs=0.01)
-    page.keyboard.press("Tab")  # the next block in the page's order takes the focus
-    assert page.evaluate("document.activeElement.getAttribute('aria-roledescription')") in ("block", None)
+    surface.get_by_role("button", name=re.compile("^Text “Certificate of Completion”")).focus()
+    page.keyboard.press("Tab")  # Tab goes from block to block, and the focused block is the one the panel edits
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused.startswith("Merge field Learner's name")
+    assert page.get_by_test_id("design-properties").locator(".laurel-design-selected").inner_text() == focused
 
     # The live preview sits beside the page, with the sample names.
     preview = page.locator("#preview")
@@ -83,7 +86,6 @@ def test_a_merge_field_placed_dragged_and_nudged_prints_where_it_was_put(shots, 
     wait_until(page, lambda: int(preview.get_attribute("data-rendered") or 0) > 0, "the live preview of the design")
     page.wait_for_timeout(1000)  # the last change's render, for the picture
     wait_until(page, lambda: "Unsaved version" in page.get_by_test_id("preview-status").inner_text(), "the last render shown")
-    surface.locator(".laurel-design-block").nth(1).focus()
     page.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(shots / "certificate-designer.png"), full_page=False)
 

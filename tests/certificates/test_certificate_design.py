@@ -142,3 +142,17 @@ def test_designer_output_is_layered_and_the_layered_pdf_prints_the_same_words_in
             assert len(document) == 1
         finally:
             document.close()
+
+
+def test_a_fitted_name_keeps_to_one_line_of_its_block_and_prints_at_the_blocks_size_when_it_fits():
+    design = {"blocks": [{"kind": "field", "field": "learner_name", "fit": True, "x": 100, "y": 100, "w": 300, "h": 40,
+                          "font": "Laurel Sans", "size": 30}]}
+    html, css = design_template(design)
+    assert design_read(html=html, css=css).design["blocks"][0]["fit"] is True
+    for name, size in (("Ana Lima", 30), (SAMPLE_NAMES["vietnamese"] + " " + SAMPLE_NAMES["latin"], None)):
+        context = certificate_render_context(sample_context(name), page_size="a4", orientation="landscape", template_css=css)
+        fitted = context["learner_name_font_size"]
+        assert fitted == size if size else 8 < fitted < 30
+        words = pdf_words(_render(html, css, name=name))
+        assert len({round(baseline) for _, _, baseline in words}) == 1  # one line
+        assert min(x for _, x, _ in words) >= 100 and all(x < 400 for _, x, _ in words)
