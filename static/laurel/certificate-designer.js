@@ -345,6 +345,13 @@
       schedule();
       say(what + ": deleted.");
     }
+    properties.querySelector("[data-design-centre]").addEventListener("click", function () {
+      if (selected < 0) return;
+      var block = design.blocks[selected];
+      block.x = (pageSize()[0] - block.w) / 2;
+      clampInPage(block);
+      changed(selected);
+    });
     properties.querySelector("[data-design-delete]").addEventListener("click", function () { if (selected >= 0) remove(selected); });
 
     // --- The two tabs, and a template the designer cannot show ---------------------------------------------

@@ -112,7 +112,12 @@ def test_a_designed_template_edited_by_hand_opens_in_the_code_view_with_a_note(s
     page.goto(f"/admin/courses/certificatetemplate/{template.pk}/change/")
     page.get_by_role("tab", name="Design").click()
     page.get_by_role("button", name="Start a new design").click()
-    written(page, 0)
+    count = written(page, 0)
+    page.get_by_role("button", name="Add QR code").click()
+    page.get_by_role("button", name="Centre across the page").click()
+    written(page, count)
+    qr_codes = page.get_by_test_id("design-page").get_by_role("button", name=re.compile("^QR code"))
+    assert [place_of(qr_codes.nth(i))[0] for i in range(qr_codes.count())] == [722, (842 - 80) / 2]
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state()
     template.refresh_from_db()
