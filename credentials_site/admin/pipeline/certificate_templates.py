@@ -7,6 +7,7 @@ PDF, which only the pipeline does (docs/decisions/0005).
 import base64
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponse, JsonResponse
@@ -75,7 +76,7 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "merge_fields": FIELDS, "samples": SAMPLE_NAMES}
-        template = self.get_object(request, object_id)
+        template = self.get_object(request, unquote(object_id))
         if template is not None and self.has_change_permission(request, template):
             extra_context["design_state"] = design_state(template)  # the Design tab (certificate_design.py)
         return super().change_view(request, object_id, form_url, extra_context)
