@@ -16,7 +16,7 @@ from courses.templating.certificate_fields import FIELD_SPEC
 from courses.templating.languages import language_direction
 from courses.templating.sandbox import TemplateRefused, sandbox_render
 
-from .fonts import css_with_font_fallback, fonts_register, name_font_size
+from .fonts import FAMILIES, css_with_font_fallback, fonts_register, name_font_size
 from .layered import NotLayered, layered_render_pdf
 from .pdfa import certificate_pdfa
 from .references import AssetResolver, ReferenceRefused, references_refused
@@ -31,9 +31,15 @@ MAX_RENDER_SECONDS = 20
 MAX_PDF_BYTES = 8 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 # learner_name_font_size is computed for a name area this share of the page width wide, unless
-# the template's CSS declares its own, e.g. `.name { --laurel-name-width: 55%; }`.
+# the template's CSS declares its own, e.g. `.name { --laurel-name-width: 55%; }` or, as the designer
+# writes for a block, a width in points with at most so many lines, a largest size and a family:
+# `--laurel-name-width: 500pt; --laurel-name-lines: 1; --laurel-name-largest: 34pt; --laurel-name-font: 'Laurel Sans';`
 NAME_BOX_RATIO = 0.68
-_NAME_WIDTH = re.compile(r"--laurel-name-width\s*:\s*(\d{1,3}(?:\.\d+)?)%")
+_NAME_WIDTH = re.compile(r"--laurel-name-width\s*:\s*(\d{1,4}(?:\.\d+)?)(%|pt)")
+_NAME_LINES = re.compile(r"--laurel-name-lines\s*:\s*([12])\b")
+_NAME_LARGEST = re.compile(r"--laurel-name-largest\s*:\s*(\d{1,3}(?:\.\d+)?)pt")
+NAME_LARGEST_DECLARED_PT = 144
+_NAME_FONT = re.compile(r"--laurel-name-font\s*:\s*'([A-Za-z ]{1,40})'")
 NAME_FAMILY = "Laurel Display"
 NAME_LARGEST_PT, NAME_SMALLEST_PT = 40, 8
 
@@ -77,11 +83,18 @@ def certificate_render_context(context: Mapping, *, page_size: str, orientation:
     size, orientation = _page(page_size, orientation)
     full = dict(context)
     full["page_size"] = f"{size} {orientation}"
+    page_width = PAGE_WIDTH_PT[(size, orientation)]
     declared = _NAME_WIDTH.search(template_css)
-    ratio = min(float(declared.group(1)), 100) / 100 if declared else NAME_BOX_RATIO
-    box = PAGE_WIDTH_PT[(size, orientation)] * ratio
+    if declared and declared.group(2) == "pt":
+        box = min(float(declared.group(1)), page_width)
+    else:
+        box = page_width * (min(float(declared.group(1)), 100) / 100 if declared else NAME_BOX_RATIO)
+    lines, largest, family = _NAME_LINES.search(template_css), _NAME_LARGEST.search(template_css), _NAME_FONT.search(template_css)
     full["learner_name_font_size"] = name_font_size(
-        str(full.get("learner_name", "")), family=NAME_FAMILY, box_width=box, largest=NAME_LARGEST_PT, smallest=NAME_SMALLEST_PT
+        str(full.get("learner_name", "")),
+        family=family.group(1) if family and family.group(1) in FAMILIES else NAME_FAMILY, box_width=box,
+        largest=min(max(float(largest.group(1)), NAME_SMALLEST_PT), NAME_LARGEST_DECLARED_PT) if largest else NAME_LARGEST_PT,
+        smallest=NAME_SMALLEST_PT, max_lines=int(lines.group(1)) if lines else 2,
     )
     return full
 

@@ -72,6 +72,8 @@ function setUp(textarea) {
     }, 60);
   });
   textarea.form?.addEventListener("reset", () => setTimeout(() => jar.updateCode(textarea.value, false)));
+  // The certificate designer writes the field it made (certificate-designer.js): show that here too.
+  textarea.addEventListener("laurel:replaced", () => jar.updateCode(textarea.value, false));
   textarea.style.display = "none";
   textarea.after(editor);
   highlight(editor);

@@ -7,6 +7,7 @@ PDF, which only the pipeline does (docs/decisions/0005).
 import base64
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponse, JsonResponse
@@ -24,6 +25,9 @@ from issuance.certificates.credential_certificate import organization_assets
 from issuance.certificates.layering import template_layering
 from issuance.certificates.preview import template_preview
 from issuance.certificates.samples import SAMPLE_NAMES
+from credentials_site.admin.pipeline.certificate_design import (
+    design_asset_response, design_read_response, design_state, design_template_response,
+)
 from credentials_site.admin.pipeline.template_source import template_source_widget
 
 
@@ -65,10 +69,16 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
             path("<int:pk>/preview.png", view(self.preview_file_view), {"kind": "png"}, name="courses_certificatetemplate_preview_png"),
             path("<int:pk>/preview.pdf", view(self.preview_file_view), {"kind": "pdf"}, name="courses_certificatetemplate_preview_pdf"),
             path("<int:pk>/live-preview/", view(require_POST(self.live_preview_view)), name="courses_certificatetemplate_live_preview"),
+            path("<int:pk>/design/template/", view(require_POST(self.design_view)), {"kind": "template"}, name="courses_certificatetemplate_design_template"),
+            path("<int:pk>/design/read/", view(require_POST(self.design_view)), {"kind": "read"}, name="courses_certificatetemplate_design_read"),
+            path("<int:pk>/design/asset/<slug:name>", view(self.design_asset_view), name="courses_certificatetemplate_design_asset"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "merge_fields": FIELDS, "samples": SAMPLE_NAMES}
+        template = self.get_object(request, unquote(object_id))
+        if template is not None and self.has_change_permission(request, template):
+            extra_context["design_state"] = design_state(template)  # the Design tab (certificate_design.py)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _template_or_404(self, request, pk):
@@ -114,6 +124,16 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
             return JsonResponse({"problems": preview.problems, "sample": sample}, status=422)
         png = base64.b64encode(preview.png(width=1100)).decode("ascii")
         return JsonResponse({"png": f"data:image/png;base64,{png}", "problems": [], "sample": sample})
+
+    def design_view(self, request, pk, kind):
+        """The Design tab's two round trips: a design to template source, and unsaved source back to a design."""
+        template = self._template_or_404(request, pk)
+        if not self.has_change_permission(request, template):
+            raise PermissionDenied
+        return design_template_response(request) if kind == "template" else design_read_response(request)
+
+    def design_asset_view(self, request, pk, name):
+        return design_asset_response(self._template_or_404(request, pk), name)
 
     def preview_file_view(self, request, pk, kind):
         template = self._template_or_404(request, pk)

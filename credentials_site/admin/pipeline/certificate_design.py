@@ -1,0 +1,82 @@
+"""The certificate designer's side of the template page: what the Design tab starts from, and its three endpoints.
+
+The design is turned into the template's HTML and CSS here, on the server, by the one function that
+also reads it back (courses/templating/certificate_design.py), so the browser never writes template
+source of its own: it posts the design and puts what comes back in the code view's fields.
+"""
+
+import json
+import mimetypes
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.urls import reverse
+
+from courses.models import CertificateAsset
+from courses.templating.certificate_design import (
+    FONTS, ORGANIZATION_LOGO, PAGE_POINTS, TEXT_FIELDS, DesignRefused, design_read, design_starter, design_template,
+)
+
+from issuance.certificates.credential_certificate import organization_assets
+
+MAX_DESIGN_BYTES = 256 * 1024
+IMAGE_KINDS = (CertificateAsset.Kind.LOGO, CertificateAsset.Kind.SEAL, CertificateAsset.Kind.SIGNATURE, CertificateAsset.Kind.BACKGROUND)
+
+
+def design_state(template) -> dict:
+    """What the Design tab opens with: the template's design (or the note why not), a starter, and its choices."""
+    read = design_read(html=template.html, css=template.css)
+    asset_url = lambda name: reverse("admin:courses_certificatetemplate_design_asset", args=[template.pk, name])  # noqa: E731
+    assets = [{"name": ORGANIZATION_LOGO, "label": "Organisation logo", "url": asset_url(ORGANIZATION_LOGO)}]
+    for asset in template.organization.certificate_assets.filter(kind__in=IMAGE_KINDS).order_by("kind", "name"):
+        assets.append({"name": asset.name, "label": f"{asset.name} ({asset.get_kind_display().lower()})", "url": asset_url(asset.name)})
+    return {
+        "design": read.design,
+        "note": read.note,
+        "starter": design_starter(template.page_size, template.orientation),
+        "fields": [[name, label] for name, label in TEXT_FIELDS.items()],
+        "fonts": list(FONTS),
+        "assets": assets,
+        "pages": PAGE_POINTS,
+        "urls": {
+            "template": reverse("admin:courses_certificatetemplate_design_template", args=[template.pk]),
+            "read": reverse("admin:courses_certificatetemplate_design_read", args=[template.pk]),
+        },
+    }
+
+
+def design_template_response(request) -> JsonResponse:
+    """The posted design as template HTML and CSS, or every problem with it (nothing is saved here)."""
+    if len(request.body) > MAX_DESIGN_BYTES:
+        return JsonResponse({"problems": [f"The design is larger than {MAX_DESIGN_BYTES // 1024} KB."]}, status=413)
+    try:
+        posted = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"problems": ["The design could not be read as JSON."]}, status=400)
+    try:
+        html, css = design_template(posted.get("design") if isinstance(posted, dict) else None)
+    except DesignRefused as refused:
+        return JsonResponse({"problems": refused.problems}, status=422)
+    return JsonResponse({"html": html, "css": css})
+
+
+def design_read_response(request) -> JsonResponse:
+    """The design behind the posted (unsaved) HTML and CSS, or the note saying why the designer cannot show them."""
+    read = design_read(html=request.POST.get("html", ""), css=request.POST.get("css", ""))
+    return JsonResponse({"design": read.design, "note": read.note})
+
+
+def design_asset_response(template, name: str) -> HttpResponse:
+    """One of the template's organisation's images, for the design surface (the PDF embeds it itself)."""
+    assets, logo = organization_assets(organization=template.organization)
+    if name == ORGANIZATION_LOGO:
+        name = logo
+    kinds = dict(template.organization.certificate_assets.values_list("name", "kind"))
+    if not name or name not in assets or (name != logo and kinds.get(name) not in IMAGE_KINDS):
+        raise Http404("No such image.")
+    content_type = "image/png"
+    stored = template.organization.certificate_assets.filter(name=name).values_list("file", flat=True).first()
+    if stored:
+        content_type = mimetypes.guess_type(stored)[0] or content_type
+    response = HttpResponse(assets[name], content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

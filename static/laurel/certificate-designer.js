@@ -1,0 +1,422 @@
+// The certificate designer: a Design tab beside the code view of a certificate template. The page is made of
+// elements, one absolutely positioned <div> per block (not a bitmap), so a keyboard and assistive technology
+// reach each block: Tab moves between blocks, the arrow keys move one by 1 pt, Shift and an arrow by 10 pt.
+// Dragging and resizing use interact.js (static/laurel/vendor/interact/). The browser never writes template
+// source itself: each change posts the design to the server, which answers with the template's HTML and CSS
+// (courses/templating/certificate_design.py); they go into the code view's fields, so saving, the sandbox's
+// checks, the versions and the live preview (live-preview.js) work on them as on code typed by hand.
+(function () {
+  "use strict";
+  var NUDGE_PT = 1, BIG_NUDGE_PT = 10, PAGE_PX = 600, DEBOUNCE_MS = 250;
+  var KIND_NAMES = { text: "Text", field: "Merge field", image: "Image", qr: "QR code", line: "Line", box: "Box" };
+
+  function round(value) { return Math.round(value * 10) / 10; }
+
+  function setUp(root) {
+    var state = JSON.parse(document.getElementById("laurel-design-state").textContent);
+    var form = root.closest("form");
+    var htmlArea = form.querySelector("textarea[name=html]"), cssArea = form.querySelector("textarea[name=css]");
+    var sizeInput = form.querySelector("[name=page_size]"), orientationInput = form.querySelector("[name=orientation]");
+    var page = root.querySelector(".laurel-design-page"), panel = root.querySelector("#laurel-design-panel");
+    var note = root.querySelector(".laurel-design-note"), status = root.querySelector(".laurel-design-status");
+    var properties = root.querySelector(".laurel-design-properties");
+    var tabDesign = root.querySelector("#laurel-tab-design"), tabCode = root.querySelector("#laurel-tab-code");
+    var preview = document.getElementById("preview");
+    var previewHome = preview && { parent: preview.parentNode, next: preview.nextSibling };
+    var design = state.design, selected = -1, scale = 1, timer = null, inFlight = null;
+    var written = { html: htmlArea.value, css: cssArea.value };  // what the designer last put in the code view
+    var fieldLabels = {}, assetLabels = {}, assetUrls = {};
+    state.fields.forEach(function (pair) { fieldLabels[pair[0]] = pair[1]; });
+    state.assets.forEach(function (asset) { assetLabels[asset.name] = asset.label; assetUrls[asset.name] = asset.url; });
+
+    // The code view is the two rows holding the HTML and CSS fields; the tabs go above the first.
+    function rowOf(area, other) {
+      var node = area;
+      while (node.parentElement && !node.parentElement.contains(other)) node = node.parentElement;
+      return node;
+    }
+    var codeRows = [rowOf(htmlArea, cssArea), rowOf(cssArea, htmlArea)];
+    codeRows.forEach(function (row, index) { if (!row.id) row.id = "laurel-code-row-" + index; });
+    tabCode.setAttribute("aria-controls", codeRows.map(function (row) { return row.id; }).join(" "));
+    codeRows[0].parentNode.insertBefore(root, codeRows[0]);
+    root.hidden = false;
+
+    function options(select, pairs) {
+      pairs.forEach(function (pair) {
+        var option = document.createElement("option");
+        option.value = pair[0];
+        option.textContent = pair[1];
+        select.appendChild(option);
+      });
+    }
+    var assetPairs = state.assets.map(function (asset) { return [asset.name, asset.label]; });
+    options(root.querySelector("[data-add-choice=field]"), state.fields);
+    options(root.querySelector("[data-add-choice=image]"), assetPairs);
+    options(properties.querySelector("[data-prop=field]"), state.fields);
+    options(properties.querySelector("[data-prop=asset]"), assetPairs);
+    options(properties.querySelector("[data-prop=font]"), state.fonts.map(function (font) { return [font, font]; }));
+
+    function say(text) { status.textContent = text; }
+
+    function describe(block) {
+      var what = KIND_NAMES[block.kind];
+      if (block.kind === "text") what += " “" + block.text.slice(0, 40) + "”";
+      if (block.kind === "field") what += " " + (fieldLabels[block.field] || block.field);
+      if (block.kind === "image") what += " " + (assetLabels[block.asset] || block.asset);
+      return what + ", left " + round(block.x) + " pt, top " + round(block.y) + " pt, " + round(block.w) + " by " + round(block.h) + " pt";
+    }
+
+    function pageSize() {
+      var points = state.pages[sizeInput ? sizeInput.value : "A4"] || state.pages.A4;
+      var landscape = !orientationInput || orientationInput.value === "landscape";
+      return landscape ? [points[1], points[0]] : [points[0], points[1]];
+    }
+
+    function place(element, block) {
+      element.style.left = block.x * scale + "px";
+      element.style.top = block.y * scale + "px";
+      element.style.width = block.w * scale + "px";
+      element.style.height = Math.max(block.h * scale, block.kind === "line" ? 3 : 1) + "px";
+      element.setAttribute("aria-label", describe(block));
+    }
+
+    function paint(element, block) {
+      element.textContent = "";
+      element.style.cssText = "";
+      if (block.kind === "text" || block.kind === "field") {
+        element.textContent = block.kind === "text" ? block.text : "{{ " + block.field + " }}";
+        element.style.fontFamily = "'" + block.font + "'";
+        element.style.fontSize = block.size * scale + "px";
+        element.style.fontWeight = block.weight;
+        element.style.textAlign = block.align;
+        element.style.color = block.color;
+      } else if (block.kind === "image" || block.kind === "qr") {
+        var placeholder = document.createElement("span");
+        placeholder.className = "laurel-design-placeholder";
+        placeholder.textContent = block.kind === "qr" ? "QR code" : (assetLabels[block.asset] || block.asset);
+        if (block.kind === "image" && assetUrls[block.asset]) {
+          var image = document.createElement("img");
+          image.alt = "";
+          image.src = assetUrls[block.asset];
+          image.addEventListener("error", function () { image.replaceWith(placeholder); });
+          element.appendChild(image);
+        } else {
+          element.appendChild(placeholder);
+        }
+      } else if (block.kind === "line") {
+        element.style.background = block.color;
+      } else if (block.kind === "box") {
+        element.style.boxShadow = block.stroke ? "inset 0 0 0 " + Math.max(block.stroke * scale, 1) + "px " + block.color : "";
+        element.style.background = block.fill || "transparent";
+      }
+      place(element, block);
+    }
+
+    function elementOf(index) { return page.querySelector("[data-index='" + index + "']"); }
+
+    function render() {
+      var size = pageSize(), focused = page.contains(document.activeElement) ? selected : -1;
+      scale = PAGE_PX / Math.max(size[0], size[1]);
+      page.style.width = size[0] * scale + "px";
+      page.style.height = size[1] * scale + "px";
+      page.setAttribute("aria-label", "Certificate page, " + Math.round(size[0]) + " by " + Math.round(size[1]) + " pt");
+      page.textContent = "";
+      (design ? design.blocks : []).forEach(function (block, index) {
+        var element = document.createElement("div");
+        element.className = "laurel-design-block";
+        element.tabIndex = 0;
+        element.setAttribute("role", "button");
+        element.setAttribute("aria-roledescription", "block");
+        element.setAttribute("aria-pressed", index === selected ? "true" : "false");
+        element.dataset.index = String(index);
+        element.dataset.kind = block.kind;
+        paint(element, block);
+        page.appendChild(element);
+      });
+      if (focused >= 0 && elementOf(focused)) elementOf(focused).focus();
+      showProperties();
+    }
+
+    function showProperties() {
+      var block = design && design.blocks[selected];
+      properties.disabled = !block;
+      properties.querySelector(".laurel-design-selected").textContent = block ? describe(block) : "Select a block on the page.";
+      properties.querySelectorAll("[data-kinds]").forEach(function (part) {
+        var only = part.getAttribute("data-only-field");
+        part.hidden = !block || part.getAttribute("data-kinds").split(" ").indexOf(block.kind) < 0 || (only && block.field !== only);
+      });
+      if (!block) return;
+      properties.querySelectorAll("[data-prop]").forEach(function (input) {
+        var name = input.getAttribute("data-prop");
+        if (input === document.activeElement) return;
+        if (name === "nofill") input.checked = !block.fill;
+        else if (input.type === "checkbox") input.checked = Boolean(block[name]);
+        else if (name === "fill") input.value = block.fill || "#ffffff";
+        else if (block[name] !== undefined) input.value = block[name];
+      });
+    }
+
+    function select(index) {
+      selected = index;
+      page.querySelectorAll(".laurel-design-block").forEach(function (element) {
+        element.setAttribute("aria-pressed", element.dataset.index === String(index) ? "true" : "false");
+      });
+      showProperties();
+    }
+
+    function changed(index) {
+      var element = elementOf(index);
+      if (element) paint(element, design.blocks[index]);
+      showProperties();
+      schedule();
+    }
+
+    // --- From the design to the code view, through the server ---------------------------------------------
+    function csrf() { var input = form.querySelector("input[name=csrfmiddlewaretoken]"); return input ? input.value : ""; }
+
+    function put(area, value) {
+      if (area.value === value) return;
+      area.value = value;
+      area.dispatchEvent(new Event("input", { bubbles: true }));  // the live preview follows
+      area.dispatchEvent(new CustomEvent("laurel:replaced"));  // the highlighted editor shows it (template-editor.js)
+    }
+
+    function send() {
+      clearTimeout(timer);
+      timer = null;
+      var body = JSON.stringify({ design: design });
+      inFlight = fetch(state.urls.template, { method: "POST", body: body, credentials: "same-origin",
+                                              headers: { "X-CSRFToken": csrf(), "Content-Type": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (data.problems) return say("The design cannot be used yet: " + data.problems.join(" "));
+          written = { html: data.html, css: data.css };
+          put(htmlArea, data.html);
+          put(cssArea, data.css);
+          root.setAttribute("data-written", String(Number(root.getAttribute("data-written") || 0) + 1));
+          say("The design is in the template's HTML and CSS; save to keep it.");
+        })
+        .catch(function (error) { say("The design could not be sent: " + error.message); })
+        .then(function () { inFlight = null; });
+      return inFlight;
+    }
+
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(send, DEBOUNCE_MS);
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (!timer && !inFlight) return;
+      event.preventDefault();  // save what the page shows: the last change first, then the form
+      var submitter = event.submitter;
+      (timer ? send() : inFlight).then(function () { form.requestSubmit(submitter || undefined); });
+    });
+
+    // --- Dragging and resizing (interact.js) and the keyboard ----------------------------------------------
+    function indexOf(target) { return Number(target.dataset.index); }
+
+    function clampInPage(block) {
+      var size = pageSize();
+      block.w = Math.min(Math.max(block.w, 1), size[0]);
+      block.h = Math.min(Math.max(block.h, 0.5), size[1]);
+      block.x = round(Math.min(Math.max(block.x, 0), size[0] - block.w));
+      block.y = round(Math.min(Math.max(block.y, 0), size[1] - block.h));
+      block.w = round(block.w);
+      block.h = round(block.h);
+    }
+
+    if (window.interact) {
+      window.interact(".laurel-design-block", { context: page })
+        .draggable({
+          modifiers: [window.interact.modifiers.restrictRect({ restriction: "parent" })],
+          listeners: {
+            start: function (event) { select(indexOf(event.target)); event.target.focus(); },
+            move: function (event) {
+              var block = design.blocks[indexOf(event.target)];
+              block.x += event.dx / scale;
+              block.y += event.dy / scale;
+              place(event.target, block);
+            },
+            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); changed(index); },
+          },
+        })
+        .resizable({
+          edges: { left: true, right: true, top: true, bottom: true },
+          margin: 6,
+          modifiers: [window.interact.modifiers.restrictEdges({ outer: "parent" }),
+                      window.interact.modifiers.restrictSize({ min: { width: 6, height: 3 } })],
+          listeners: {
+            start: function (event) { select(indexOf(event.target)); event.target.focus(); },
+            move: function (event) {
+              var block = design.blocks[indexOf(event.target)];
+              block.x += event.deltaRect.left / scale;
+              block.w = event.rect.width / scale;
+              if (block.kind !== "line") {  // a line's height is its thickness, set in the panel
+                block.y += event.deltaRect.top / scale;
+                block.h = event.rect.height / scale;
+              }
+              place(event.target, block);
+            },
+            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); changed(index); },
+          },
+        });
+    } else {
+      say("Dragging is not available (its script did not load); the arrow keys and the panel still move blocks.");
+    }
+
+    var ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    page.addEventListener("keydown", function (event) {
+      var target = event.target.closest(".laurel-design-block");
+      if (!target) return;
+      var index = indexOf(target), block = design.blocks[index];
+      if (ARROWS[event.key]) {
+        event.preventDefault();
+        var step = event.shiftKey ? BIG_NUDGE_PT : NUDGE_PT;
+        block.x += ARROWS[event.key][0] * step;
+        block.y += ARROWS[event.key][1] * step;
+        clampInPage(block);
+        changed(index);
+      } else if (event.key === "Delete") {
+        event.preventDefault();
+        remove(index);
+      }
+    });
+    page.addEventListener("focusin", function (event) {
+      var target = event.target.closest(".laurel-design-block");
+      if (target) select(indexOf(target));
+    });
+
+    // --- Adding, editing and removing blocks ---------------------------------------------------------------
+    var TEXT = { font: "Laurel Sans", size: 14, color: "#222222", weight: "normal", align: "left" };
+    function newBlock(kind) {
+      var offset = 40 + (design.blocks.length % 10) * 12;
+      var base = { kind: kind, x: offset, y: offset, w: 240, h: 24 };
+      if (kind === "text") return Object.assign(base, TEXT, { text: "New text" });
+      if (kind === "field") {
+        var field = root.querySelector("[data-add-choice=field]").value;
+        return Object.assign(base, TEXT, { field: field, w: 300, h: 28, size: 18 }, field === "learner_name" ? { fit: true } : {});
+      }
+      if (kind === "image") return Object.assign(base, { asset: root.querySelector("[data-add-choice=image]").value, w: 120, h: 60 });
+      if (kind === "qr") return Object.assign(base, { w: 80, h: 80 });
+      if (kind === "line") return Object.assign(base, { w: 300, h: 1, color: "#b8893b" });
+      return Object.assign(base, { w: 300, h: 150, color: "#222222", stroke: 1, fill: "" });
+    }
+
+    function fitImage(index) {  // a new image keeps its own proportions
+      var block = design.blocks[index], probe = new Image();
+      probe.addEventListener("load", function () {
+        if (!probe.naturalWidth || design.blocks[index] !== block) return;
+        block.h = round(block.w * probe.naturalHeight / probe.naturalWidth);
+        clampInPage(block);
+        changed(index);
+      });
+      probe.src = assetUrls[block.asset];
+    }
+
+    root.querySelectorAll("[data-add]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        design.blocks.push(newBlock(button.getAttribute("data-add")));
+        selected = design.blocks.length - 1;
+        render();
+        elementOf(selected).focus();
+        if (design.blocks[selected].kind === "image") fitImage(selected);
+        schedule();
+        say(describe(design.blocks[selected]) + ": added.");
+      });
+    });
+
+    properties.addEventListener("input", function (event) {
+      var input = event.target, name = input.getAttribute("data-prop"), block = design && design.blocks[selected];
+      if (!block || !name) return;
+      if (name === "nofill") block.fill = input.checked ? "" : properties.querySelector("[data-prop=fill]").value;
+      else if (name === "fill") { block.fill = input.value; properties.querySelector("[data-prop=nofill]").checked = false; }
+      else if (input.type === "checkbox") block[name] = input.checked;
+      else if (input.type === "number") { if (input.value === "" || isNaN(Number(input.value))) return; block[name] = Number(input.value); }
+      else block[name] = input.value;
+      changed(selected);
+    });
+
+    function remove(index) {
+      var what = describe(design.blocks[index]);
+      design.blocks.splice(index, 1);
+      selected = -1;
+      render();
+      schedule();
+      say(what + ": deleted.");
+    }
+    properties.querySelector("[data-design-centre]").addEventListener("click", function () {
+      if (selected < 0) return;
+      var block = design.blocks[selected];
+      block.x = (pageSize()[0] - block.w) / 2;
+      clampInPage(block);
+      changed(selected);
+    });
+    properties.querySelector("[data-design-delete]").addEventListener("click", function () { if (selected >= 0) remove(selected); });
+
+    // --- The two tabs, and a template the designer cannot show ---------------------------------------------
+    function showNote(text) {
+      note.hidden = !text;
+      note.querySelector(".laurel-design-note-text").textContent = text || "";
+      panel.querySelector(".laurel-design-toolbar").hidden = !design;
+      panel.querySelector(".laurel-design-work").hidden = !design;
+    }
+
+    function activate(tab) {
+      var designing = tab === tabDesign;
+      tabDesign.setAttribute("aria-selected", String(designing));
+      tabCode.setAttribute("aria-selected", String(!designing));
+      panel.hidden = !designing;
+      codeRows.forEach(function (row) { row.hidden = designing; });
+      if (preview) {
+        if (designing) root.querySelector(".laurel-design-preview-slot").appendChild(preview);
+        else previewHome.parent.insertBefore(preview, previewHome.next);
+      }
+      if (designing) render();
+    }
+
+    function openDesign() {
+      if (htmlArea.value === written.html && cssArea.value === written.css) return activate(tabDesign);
+      // Edited in the code view since: read the unsaved code back (the server compares it to its own output).
+      var body = new FormData();
+      body.append("html", htmlArea.value);
+      body.append("css", cssArea.value);
+      fetch(state.urls.read, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrf() } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          design = data.design;
+          written = { html: htmlArea.value, css: cssArea.value };
+          selected = -1;
+          showNote(data.note);
+          activate(tabDesign);
+        })
+        .catch(function (error) { say("The code could not be read back: " + error.message); });
+    }
+
+    tabDesign.addEventListener("click", openDesign);
+    tabCode.addEventListener("click", function () { activate(tabCode); });
+    root.querySelector("[role=tablist]").addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+      var next = event.target === tabDesign ? tabCode : tabDesign;
+      next.focus();
+      next.click();
+    });
+    root.querySelector("[data-design-start]").addEventListener("click", function () {
+      design = JSON.parse(JSON.stringify(state.starter));
+      selected = -1;
+      showNote("");
+      activate(tabDesign);
+      send();
+      say("A new design; its HTML and CSS replace the code view's once you save.");
+    });
+    [sizeInput, orientationInput].forEach(function (input) { if (input) input.addEventListener("change", render); });
+
+    showNote(state.note);
+    activate(design ? tabDesign : tabCode);  // a template the designer cannot show opens in the code view, with the note
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var root = document.getElementById("laurel-designer");
+    if (root) setUp(root);
+  });
+})();

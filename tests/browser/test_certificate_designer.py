@@ -1,0 +1,136 @@
+"""The certificate designer in a real browser at 1280 px: a hand-written template opens in the code view with a
+note, a new design is started, a merge field placed and dragged, a block nudged with the keyboard, the design
+saved, and the saved certificate's PDF read back: the field's text is where the block was put."""
+
+import re
+
+import pytest
+
+from courses.models import CertificateTemplate
+from courses.templating.certificate_design import design_read
+from issuance.certificates.preview import template_preview
+from tests.browser.conftest import wait_until
+from tests.certificates.conftest import pdf_words
+from tests.factories.issuance import organization_with_templates
+
+_PLACE = re.compile(r"left ([\d.]+) pt, top ([\d.]+) pt")
+
+
+@pytest.fixture
+def template(db):
+    organization = organization_with_templates(name="Harbour Academy", slug="harbour")
+    return CertificateTemplate.objects.filter(organization=organization).order_by("pk").first()
+
+
+def place_of(block) -> tuple[float, float]:
+    """A block's left and top in points, as its accessible name says them."""
+    left, top = _PLACE.search(block.get_attribute("aria-label")).groups()
+    return float(left), float(top)
+
+
+def written(page, after: int) -> int:
+    """Waits until the designer has put its design in the code view more than `after` times."""
+    holder = page.locator("#laurel-designer")
+    wait_until(page, lambda: int(holder.get_attribute("data-written") or 0) > after, "the design written to the code view")
+    return int(holder.get_attribute("data-written"))
+
+
+def test_a_merge_field_placed_dragged_and_nudged_prints_where_it_was_put(shots, superuser_page, template):
+    page = superuser_page
+    page.goto(f"/admin/courses/certificatetemplate/{template.pk}/change/")
+    note = page.get_by_test_id("design-note")
+    assert "written in HTML and CSS" in note.inner_text()  # the shipped template is hand-written: code view, with a note
+    assert page.get_by_role("tab", name="Code (HTML and CSS)").get_attribute("aria-selected") == "true"
+    assert page.locator("[data-laurel-editor-for=html]").is_visible()
+
+    page.get_by_role("tab", name="Design").click()
+    page.get_by_role("button", name="Start a new design").click()
+    surface = page.get_by_test_id("design-page")
+    assert surface.locator(".laurel-design-block").count() == 7  # the starter: title, name, line, course, date, id, QR
+    count = written(page, 0)
+    assert page.locator("textarea[name=html]").input_value().startswith("{# laurel-design ")
+
+    page.get_by_label("Merge field to add").select_option("organization_name")
+    page.get_by_role("button", name="Add merge field").click()
+    block = surface.get_by_role("button", name=re.compile("^Merge field Organisation name"))
+    count = written(page, count)
+    before = place_of(block)
+    box = block.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(box["x"] + box["width"] / 2 + 18 * step, box["y"] + box["height"] / 2 + 25 * step)
+    page.mouse.up()
+    count = written(page, count)
+    dragged = place_of(block)
+    scale = surface.bounding_box()["width"] / 842  # A4 landscape is 842 pt wide
+    assert dragged[0] == pytest.approx(before[0] + 180 / scale, abs=3)
+    assert dragged[1] == pytest.approx(before[1] + 250 / scale, abs=3)
+
+    assert page.evaluate("document.activeElement.getAttribute('aria-roledescription')") == "block"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowDown")
+    count = written(page, count)
+    nudged = place_of(block)
+    assert nudged == pytest.approx((dragged[0] + 1, dragged[1] + 10), abs=0.01)
+    surface.get_by_role("button", name=re.compile("^Text “Certificate of Completion”")).focus()
+    page.keyboard.press("Tab")  # Tab goes from block to block, and the focused block is the one the panel edits
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused.startswith("Merge field Learner's name")
+    assert page.get_by_test_id("design-properties").locator(".laurel-design-selected").inner_text() == focused
+
+    # The live preview sits beside the page, with the sample names.
+    preview = page.locator("#preview")
+    assert preview.bounding_box()["x"] > surface.bounding_box()["x"] + surface.bounding_box()["width"]
+    assert preview.get_by_role("button", name="arabic").is_visible()
+    wait_until(page, lambda: int(preview.get_attribute("data-rendered") or 0) > 0, "the live preview of the design")
+    page.wait_for_timeout(1000)  # the last change's render, for the picture
+    wait_until(page, lambda: "Unsaved version" in page.get_by_test_id("preview-status").inner_text(), "the last render shown")
+    page.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(shots / "certificate-designer.png"), full_page=False)
+
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state()
+    template.refresh_from_db()
+    design = design_read(html=template.html, css=template.css).design
+    placed = [b for b in design["blocks"] if b.get("field") == "organization_name"]
+    assert [(b["x"], b["y"]) for b in placed] == [nudged]
+    assert page.get_by_role("tab", name="Design").get_attribute("aria-selected") == "true"  # a designed template opens in the designer
+    assert page.get_by_test_id("design-note").is_hidden()
+
+    preview = template_preview(template=template, sample="latin")
+    (shots / "certificate-designer-pdf.png").write_bytes(preview.png(width=1100))
+    preview_pdf = preview.pdf
+    words = {letters: (x, baseline) for letters, x, baseline in pdf_words(preview_pdf)}
+    x, baseline = words[tuple("Harbour")]
+    assert x == pytest.approx(nudged[0], abs=1.5)  # left-aligned text starts at the block's left edge
+    assert nudged[1] < baseline < nudged[1] + placed[0]["h"]  # and sits on a line inside the block
+
+
+def test_a_designed_template_edited_by_hand_opens_in_the_code_view_with_a_note(superuser_page, template):
+    page = superuser_page
+    page.goto(f"/admin/courses/certificatetemplate/{template.pk}/change/")
+    page.get_by_role("tab", name="Design").click()
+    page.get_by_role("button", name="Start a new design").click()
+    count = written(page, 0)
+    page.get_by_role("button", name="Add QR code").click()
+    page.get_by_role("button", name="Centre across the page").click()
+    written(page, count)
+    qr_codes = page.get_by_test_id("design-page").get_by_role("button", name=re.compile("^QR code"))
+    assert [place_of(qr_codes.nth(i))[0] for i in range(qr_codes.count())] == [722, (842 - 80) / 2]
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state()
+    template.refresh_from_db()
+    assert design_read(html=template.html, css=template.css).design is not None
+
+    page.get_by_role("tab", name="Code (HTML and CSS)").click()
+    editor = page.locator("[data-laurel-editor-for=html]")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type('\n<p class="by-hand">Added by hand</p>')
+    page.get_by_role("tab", name="Design").click()
+    note = page.get_by_test_id("design-note")
+    note.wait_for()
+    assert "edited by hand" in note.inner_text()
+    assert page.get_by_test_id("design-page").is_hidden()
+    assert page.locator("textarea[name=html]").input_value().endswith("Added by hand</p>")  # nothing was lost
