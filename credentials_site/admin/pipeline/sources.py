@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
+from credentials_site.admin.pipeline.kajabi_hooks import KajabiHookActions
 from credentials_site.admin.pipeline.google_forms_script import apps_script_download, apps_script_panel, apps_script_with_secret
 from credentials_site.admin.pipeline.mapped_sample import sample_live, sample_page, sample_panel
 from credentials_site.admin.pipeline.mapping_fields import FIELDSETS as MAPPING_FIELDSETS
@@ -191,7 +192,7 @@ class SourceCourseMappingInline(LaurelTabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(LaurelHistoryAdmin):
+class SourceAdmin(KajabiHookActions, LaurelHistoryAdmin):
     form = SourceForm
     list_display = ["name", "slug", "organization", "dialect", "course_matching", "is_active", "polling"]
     list_filter = ["organization", "dialect", "is_active", "poll__status"]
@@ -200,11 +201,13 @@ class SourceAdmin(LaurelHistoryAdmin):
     inlines = [SourceCourseMappingInline]
     readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state", "sample_panel", "apps_script"]
     change_form_template = "admin/issuance/source/change_form.html"  # the generate-secret form beside the change form
-    actions = ["resume_polling", "check_connection"]
-    object_actions = ["check_connection", "resume_polling"]
-    object_action_labels = {"resume_polling": "Resume polling", "check_connection": "Check connection"}
+    actions = ["resume_polling", "check_connection", "register_kajabi_hooks"]
+    object_actions = ["check_connection", "resume_polling", "register_kajabi_hooks"]
+    object_action_labels = {"resume_polling": "Resume polling", "check_connection": "Check connection", "register_kajabi_hooks": "Register Kajabi hooks"}
 
     def object_action_applies(self, obj, name):
+        if name == "register_kajabi_hooks":
+            return obj.dialect == "kajabi"
         if name == "check_connection":
             return type(DIALECTS[obj.dialect]).connection_check is not Dialect.connection_check  # it calls an API
         return name != "resume_polling" or SourcePoll.objects.filter(source=obj, status=SourcePoll.Status.PARKED).exists()
