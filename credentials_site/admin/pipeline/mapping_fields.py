@@ -48,7 +48,7 @@ def _declared() -> dict:
         _name("auth.algorithm"): _choice("Algorithm", tuple(ALGORITHMS), "Default sha256."),
         _name("auth.encoding"): _choice("Encoding", ENCODINGS, "Default hex."),
         _name("auth.prefix"): _text("Prefix", "Text before the value, e.g. sha256= or Bearer (kept exactly, spaces too).", strip=False),
-        _name("auth.signed"): _choice("Signed bytes", SIGNED, "body, or <timestamp>.<body> (then give the timestamp header)."),
+        _name("auth.signed"): _choice("Signed bytes", SIGNED, "body, or timestamp.body: the timestamp header's value, a dot, then the body."),
         _name("auth.timestamp_header"): _text("Timestamp header", "The header holding Unix seconds, when signed is timestamp.body."),
         _name("auth.tolerance_seconds"): _text("Tolerance (seconds)", "How far the timestamp may be from Laurel's clock (default 300)."),
         _name("auth.parameter"): _text("Query parameter", "token_query: the intake URL's query parameter holding the token."),

@@ -119,6 +119,7 @@ class SourceForm(forms.ModelForm, DialectSettingsFields, MappingFields):
             except MappingError:
                 pass  # a saved mapping that no longer validates: the fields start empty, the page says why on saving
         self.fields[_field_name("mapped", "mapping")].label = "Or paste a mapping file"
+        self.fields[_field_name("mapped", "mapping")].widget.attrs["rows"] = 4
         self.fields[_field_name("mapped", "mapping")].help_text = (
             "Optional: a mapping file (manage.py source_export writes one; docs/lms/mapped.md) replaces what the fields hold.")
         self.fields["signing_secret"].required = False
