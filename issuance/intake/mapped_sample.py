@@ -55,8 +55,33 @@ def sample_signature(*, auth: dict, secret: str, body: bytes, headers: dict) -> 
     return ""
 
 
-def mapped_sample_read(*, source, body: bytes, headers: dict, content_type: str = "") -> dict:
-    dialect = DIALECTS["mapped"].configured(source.settings)
+def _event_entry(*, dialect, source, external_id: str, body: bytes) -> dict:
+    """One event as the worker would read it: ignored (and why), the completion it would make, or the errors field by field."""
+    entry = {"event_id": external_id, "ignored": "", "errors": [], "completion": None}
+    payload, error = webhook_body_parse(body, parse=dialect.payload_parse)
+    try:
+        candidate, errors = (None, [error]) if error else dialect.adapt(payload)
+    except NotACompletion as exc:
+        entry["ignored"] = str(exc)
+        return entry
+    if candidate is not None and not errors:
+        completion, errors = completion_validate(source=source, candidate=candidate, channel=CompletionEvent.Channel.WEBHOOK)
+        if completion is not None:
+            entry["completion"] = {"email": completion.email, "name": completion.name, "course": Course.objects.get(pk=completion.course_id).code,
+                                   "completed_at": completion.completed_at.isoformat(), "score": completion.score,
+                                   "attendance": completion.attendance, "learner_id": completion.learner_external_id,
+                                   "extra": completion.extra}
+    entry["errors"] = [f"{e.field}: {e.message}" for e in errors]
+    return entry
+
+
+def _dialect(source, mapping):
+    return DIALECTS["mapped"].configured({"mapping": mapping} if mapping is not None else source.settings)
+
+
+def mapped_sample_read(*, source, body: bytes, headers: dict, content_type: str = "", mapping: dict | None = None) -> dict:
+    """A pasted delivery read as the intake and the worker would; `mapping`, when given, is a draft (valid) mapping to read it with."""
+    dialect = _dialect(source, mapping)
     if dialect.mapping is None:
         return {"authenticated": False, "auth_detail": "The saved mapping is not valid; fix it first.", "signature": "", "events": []}
     lowered = {name.lower(): value for name, value in headers.items()}
@@ -72,21 +97,20 @@ def mapped_sample_read(*, source, body: bytes, headers: dict, content_type: str 
         verified = (dialect._read(request), None)
         report.update(authenticated=False, auth_detail=f"Would be refused ({exc.status}): {exc.detail}")
     for incoming in dialect.request_events(source=source, request=request, verified=verified):
-        entry = {"event_id": incoming.external_id, "ignored": "", "errors": [], "completion": None}
-        payload, error = webhook_body_parse(incoming.body, parse=dialect.payload_parse)
-        try:
-            candidate, errors = (None, [error]) if error else dialect.adapt(payload)
-        except NotACompletion as exc:
-            entry["ignored"] = str(exc)
-            report["events"].append(entry)
-            continue
-        if candidate is not None and not errors:
-            completion, errors = completion_validate(source=source, candidate=candidate, channel=CompletionEvent.Channel.WEBHOOK)
-            if completion is not None:
-                entry["completion"] = {"email": completion.email, "name": completion.name, "course": Course.objects.get(pk=completion.course_id).code,
-                                       "completed_at": completion.completed_at.isoformat(), "score": completion.score,
-                                       "attendance": completion.attendance, "learner_id": completion.learner_external_id,
-                                       "extra": completion.extra}
-        entry["errors"] = [f"{e.field}: {e.message}" for e in errors]
-        report["events"].append(entry)
+        report["events"].append(_event_entry(dialect=dialect, source=source, external_id=incoming.external_id, body=incoming.body))
     return report
+
+
+def mapped_event_read(*, source, event, mapping: dict | None = None) -> dict:
+    """A delivery this source received, read again as its stored event, with the saved or a draft mapping.
+
+    It was authenticated when it arrived (nothing unauthenticated is stored); the signature headers are
+    not all kept, so it is not checked again. The sample signature is that of the stored bytes.
+    """
+    dialect = _dialect(source, mapping)
+    if dialect.mapping is None:
+        return {"authenticated": False, "auth_detail": "The saved mapping is not valid; fix it first.", "signature": "", "events": []}
+    body = bytes(event.body)
+    return {"authenticated": True, "signature": sample_signature(auth=dialect.mapping["auth"], secret=source.signing_secret, body=body, headers={}),
+            "auth_detail": f"Authenticated when it was received, {event.received_at:%Y-%m-%d %H:%M:%S} UTC (stored deliveries keep only some headers, so it is not checked again).",
+            "events": [_event_entry(dialect=dialect, source=source, external_id=event.external_id, body=body)]}

@@ -60,9 +60,18 @@ class CornerstoneDialect(Dialect):
         _path_setting("name_path", "full name"),
         _path_setting("completed_at_path", "completion time (ISO 8601; empty: the time Laurel received it)"),
         _path_setting("score_path", "score (0–100)"),
+        Setting("corp_url", "The portal's address (https://acme.csod.com), for polling the Transcript Search API.", kind="url"),
+        Setting("client_id", "The OAuth2 client id (Edge → API Management), with the transcript:read scope, for polling."),
+        Setting("client_secret", "The OAuth2 client secret, for polling.", secret=True),
+        Setting("transcript_search_path", "The Transcript Search path (unconfirmed; default /services/api/x/transcript/v1/search).",
+                default="/services/api/x/transcript/v1/search"),
+        Setting("poll_minutes", "Minutes between polls of the Transcript Search, the fallback when Edge webhooks cannot reach "
+                "Laurel (empty or 0: not polled; needs corp_url, client_id and client_secret).", kind="minutes"),
     )
 
     def settings_check(self, *, public: dict) -> None:
+        if len({bool(public.get(name)) for name in ("corp_url", "client_id", "client_secret")}) > 1:
+            raise SettingsError("Polling Cornerstone needs corp_url, client_id and client_secret together.")
         for name in PATHS:
             try:
                 path_parse(public.get(name) or PATHS[name][0])

@@ -41,6 +41,10 @@ class DoceboDialect(Dialect):
         Setting("client_id", "The OAuth2 app's client id (Admin → API and SSO → API Credentials), with client credentials enabled."),
         Setting("client_secret", "The OAuth2 app's client secret.", secret=True),
         Setting("time_zone", "The time zone of completion_date (unconfirmed; UTC when empty).", default="UTC"),
+        Setting("poll_minutes", "Minutes between polls of completed enrollments, the fallback when Docebo's webhooks cannot reach "
+                "Laurel (empty or 0: not polled; needs platform_url, client_id and client_secret).", kind="minutes"),
+        Setting("enrollments_path", "The enrollments list Laurel polls, if your platform's differs (default /learn/v1/enrollments; "
+                "unconfirmed).", default="/learn/v1/enrollments"),
     )
 
     def settings_check(self, *, public: dict) -> None:

@@ -34,6 +34,7 @@ class KajabiDialect(Dialect):
         Setting("client_id", "The Kajabi User API Key's client id (Settings → Public API), to confirm each tag."),
         Setting("client_secret", "The User API Key's client secret.", secret=True),
         Setting("api_url", "Kajabi's API, when not https://api.kajabi.com.", kind="url"),
+        Setting("site_id", "The Kajabi site whose tags these are, for registering hooks (GET /v1/sites lists them); empty: the API key's only site."),
         Setting("confirm", "Whether each tag is confirmed through Kajabi's API before issuing (on, unless the API is "
                 "unavailable on the site's plan).", default="on", choices=("on", "off")),
     )
@@ -99,9 +100,9 @@ class KajabiDialect(Dialect):
         if source_setting(source, "confirm", "on") != "on":
             return
         api = (source_setting(source, "api_url") or API_URL).rstrip("/")
-        token = _call("POST", f"{api}/v1/oauth/token", data={"grant_type": "client_credentials", "client_id": source_setting(source, "client_id"),
+        token = kajabi_api_call("POST", f"{api}/v1/oauth/token", data={"grant_type": "client_credentials", "client_id": source_setting(source, "client_id"),
                                                              "client_secret": source_setting(source, "client_secret")}).get("access_token")
-        contact = _call("GET", f"{api}/v1/contacts/{candidate.learner_id}", params={"include": "tags"},
+        contact = kajabi_api_call("GET", f"{api}/v1/contacts/{candidate.learner_id}", params={"include": "tags"},
                         headers={"Authorization": f"Bearer {token}", "Accept": "application/vnd.api+json"})
         tags = ((((contact.get("data") or {}).get("relationships") or {}).get("tags") or {}).get("data")) or []
         tags += [r for r in contact.get("included") or [] if isinstance(r, dict) and r.get("type") == "contact_tags"]
@@ -110,7 +111,8 @@ class KajabiDialect(Dialect):
                                    "not confirmed, so nothing is issued.", code="kajabi_tag_not_confirmed", field="payload[type=contact_tags].id")
 
 
-def _call(method: str, url: str, **kwargs) -> dict:
+def kajabi_api_call(method: str, url: str, *, accept=(200,), expect_body: bool = True, missing: str = "", **kwargs) -> dict:
+    """Kajabi's answer as an object, or EnrichmentFailed classified (transient for 429, 5xx and no answer)."""
     try:
         response = guarded_request(method, url, **kwargs)
     except TargetRefused as exc:
@@ -123,11 +125,13 @@ def _call(method: str, url: str, **kwargs) -> dict:
         raise EnrichmentFailed(f"Kajabi refused Laurel's API key (HTTP {response.status}); check client_id and client_secret.",
                                code="kajabi_credentials")
     if response.status == 404:
-        raise EnrichmentFailed("Kajabi's API knows no such contact: the hook is not confirmed.", code="kajabi_tag_not_confirmed")
+        raise EnrichmentFailed(missing or "Kajabi's API knows no such contact: the hook is not confirmed.", code="kajabi_tag_not_confirmed")
+    if response.status in accept and not expect_body:
+        return {}
     try:
         answer = response.json()
     except ValueError:
         answer = None
-    if response.status != 200 or not isinstance(answer, dict):
+    if response.status not in accept or not isinstance(answer, dict):
         raise EnrichmentFailed(f"Kajabi's API answered HTTP {response.status} without a JSON object.", code="kajabi_bad_response")
     return answer

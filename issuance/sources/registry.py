@@ -8,8 +8,10 @@ from .base import Dialect
 from .canvas.webhook import CanvasDialect
 from .canvas.poll import CanvasPollAdapter, CanvasPoller
 from .cornerstone import CornerstoneDialect
+from .cornerstone_poll import CornerstonePoller
 from .csv_rows import CsvRowDialect
 from .docebo import DoceboDialect
+from .docebo_poll import DoceboPoller
 from .form_rows import FormRowDialect
 from .generic import GenericDialect
 from .kajabi import KajabiDialect
@@ -48,7 +50,7 @@ DIALECTS: dict[str, Dialect] = {
 # The dialects that can be asked for completions, and how their polled events are read when that
 # differs from a pushed one (an LRS's statement reads the same either way).
 POLLERS: dict[str, Poller] = {poller.dialect: poller for poller in (XapiPoller(), CanvasPoller(), MoodlePoller(), TalentLmsPoller(),
-                                                                      GoogleFormsPoller())}
+                                                                      GoogleFormsPoller(), DoceboPoller(), CornerstonePoller())}
 POLL_ADAPTERS: dict[str, Dialect] = {"canvas": CanvasPollAdapter(), "moodle": MoodlePollAdapter()}
 assert set(DIALECTS) == set(Source.Dialect.values), "every Source.Dialect choice needs a module"
 

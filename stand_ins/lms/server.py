@@ -23,6 +23,9 @@ class _Server:
             def do_POST(self):
                 owner._answer(self, self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
+            def do_DELETE(self):
+                owner._answer(self, b"")
+
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.requests: list[dict] = []
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

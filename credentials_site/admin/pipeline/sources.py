@@ -7,21 +7,24 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
+from credentials_site.admin.pipeline.kajabi_hooks import KajabiHookActions
 from credentials_site.admin.pipeline.google_forms_script import apps_script_download, apps_script_panel, apps_script_with_secret
+from credentials_site.admin.pipeline.mapped_sample import sample_live, sample_page, sample_panel
+from credentials_site.admin.pipeline.mapping_fields import FIELDSETS as MAPPING_FIELDSETS
+from credentials_site.admin.pipeline.mapping_fields import MappingFields, mapping_errors_by_field, mapping_from_fields, mapping_initial
 from courses.access.tenancy import organizations_for
 
 from issuance.intake.polling import source_poll_resume
 from issuance.models import PollCursor, Source, SourceCourseMapping, SourcePoll
 from issuance.sources.configure import source_intake_url, source_secret_check, source_secret_generate
 from issuance.sources.base import Dialect
+from issuance.sources.mapped.mapping import MappingError, mapping_clean
 from issuance.sources.mapped.presets import preset_get, preset_mapping, preset_names
-from issuance.intake.mapped_sample import headers_parse, mapped_sample_read
 from issuance.sources.registry import DIALECTS, POLLERS, source_poll_minutes
 from issuance.sources.settings_schema import SettingsError, source_settings_validate
 
@@ -70,10 +73,10 @@ def _preset_help() -> str:
         preset = preset_get(name)
         settings = ", ".join(preset.get("settings", {})) or "none"
         lines.append(f"{name} ({preset['label']}; settings: {settings})")
-    return "Fills the mapping in from a preset shipped with Laurel, replacing what the mapping box holds: " + "; ".join(lines) + "."
+    return "Fills the mapping in from a preset shipped with Laurel, replacing what the fields below hold: " + "; ".join(lines) + "."
 
 
-class SourceForm(forms.ModelForm, DialectSettingsFields):
+class SourceForm(forms.ModelForm, DialectSettingsFields, MappingFields):
     mapped_preset = forms.ChoiceField(
         required=False, label="preset", choices=[("", "—")] + [(name, name) for name in preset_names()], help_text=_preset_help(),
     )
@@ -106,9 +109,19 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
                 field = self.fields[_field_name(dialect.name, setting.name)]
                 if setting.secret and self.instance.secret_settings.get(setting.name):
                     field.help_text = setting.help + " Saved; leave empty to keep it."
-                if self.instance.dialect == dialect.name and setting.name in saved:
+                if self.instance.dialect == dialect.name and setting.name in saved and (dialect.name, setting.name) != ("mapped", "mapping"):
                     value = saved[setting.name]
                     field.initial = value if isinstance(value, str) else json.dumps(value, indent=2 if setting.kind == "json" else None)
+        if self.instance.dialect == "mapped" and isinstance(saved.get("mapping"), dict):
+            try:
+                for name, value in mapping_initial(mapping_clean(saved["mapping"])).items():
+                    self.fields[name].initial = value
+            except MappingError:
+                pass  # a saved mapping that no longer validates: the fields start empty, the page says why on saving
+        self.fields[_field_name("mapped", "mapping")].label = "Or paste a mapping file"
+        self.fields[_field_name("mapped", "mapping")].widget.attrs["rows"] = 4
+        self.fields[_field_name("mapped", "mapping")].help_text = (
+            "Optional: a mapping file (manage.py source_export writes one; docs/lms/mapped.md) replaces what the fields hold.")
         self.fields["signing_secret"].required = False
         kept = " Saved; leave empty to keep it." if self.instance.signing_secret else ""
         if self.instance.signing_secret_next:
@@ -128,6 +141,14 @@ class SourceForm(forms.ModelForm, DialectSettingsFields):
                 values["mapping"] = preset_mapping(cleaned["mapped_preset"], _preset_pairs(cleaned.get("mapped_preset_settings", "")))
             except SettingsError as exc:
                 raise forms.ValidationError(str(exc)) from None
+        elif dialect.name == "mapped" and not (values.get("mapping") or "").strip():
+            # The fields, checked where every mapping is (mapping_clean); each problem shown under its field.
+            try:
+                values["mapping"] = mapping_clean(mapping_from_fields(self.cleaned_data))
+            except MappingError as exc:
+                for field, errors in mapping_errors_by_field(exc.errors).items():
+                    self.add_error(field or None, errors)
+                return cleaned
         keep = self.instance.secret_settings if self.instance.pk and self.instance.dialect == dialect.name else {}
         try:
             public, secret = source_settings_validate(dialect=dialect, values=values, keep=keep)
@@ -172,7 +193,7 @@ class SourceCourseMappingInline(LaurelTabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(LaurelHistoryAdmin):
+class SourceAdmin(KajabiHookActions, LaurelHistoryAdmin):
     form = SourceForm
     list_display = ["name", "slug", "organization", "dialect", "course_matching", "is_active", "polling"]
     list_filter = ["organization", "dialect", "is_active", "poll__status"]
@@ -181,11 +202,13 @@ class SourceAdmin(LaurelHistoryAdmin):
     inlines = [SourceCourseMappingInline]
     readonly_fields = ["intake_url", "secret_generate", "test_delivery", "poll_state", "sample_panel", "apps_script"]
     change_form_template = "admin/issuance/source/change_form.html"  # the generate-secret form beside the change form
-    actions = ["resume_polling", "check_connection"]
-    object_actions = ["check_connection", "resume_polling"]
-    object_action_labels = {"resume_polling": "Resume polling", "check_connection": "Check connection"}
+    actions = ["resume_polling", "check_connection", "register_kajabi_hooks"]
+    object_actions = ["check_connection", "resume_polling", "register_kajabi_hooks"]
+    object_action_labels = {"resume_polling": "Resume polling", "check_connection": "Check connection", "register_kajabi_hooks": "Register Kajabi hooks"}
 
     def object_action_applies(self, obj, name):
+        if name == "register_kajabi_hooks":
+            return obj.dialect == "kajabi"
         if name == "check_connection":
             return type(DIALECTS[obj.dialect]).connection_check is not Dialect.connection_check  # it calls an API
         return name != "resume_polling" or SourcePoll.objects.filter(source=obj, status=SourcePoll.Status.PARKED).exists()
@@ -251,10 +274,12 @@ class SourceAdmin(LaurelHistoryAdmin):
 
     def get_urls(self):
         generate = self.admin_site.admin_view(require_POST(self.secret_generate_view))
-        sample = self.admin_site.admin_view(require_POST(self.sample_view))
+        sample = self.admin_site.admin_view(require_POST(lambda request, object_id: sample_page(self, request, object_id)))
+        live = self.admin_site.admin_view(require_POST(lambda request, object_id: sample_live(self, request, object_id)))
         script = self.admin_site.admin_view(lambda request, object_id: apps_script_download(self, request, object_id))
         return [path("<path:object_id>/generate-secret/", generate, name="issuance_source_generate_secret"),
                 path("<path:object_id>/sample/", sample, name="issuance_source_sample"),
+                path("<path:object_id>/sample.json", live, name="issuance_source_sample_live"),
                 path("<path:object_id>/apps-script/", script, name="issuance_source_apps_script")] + super().get_urls()
 
     @admin.display(description="Apps Script")
@@ -263,23 +288,7 @@ class SourceAdmin(LaurelHistoryAdmin):
 
     @admin.display(description="paste a delivery")
     def sample_panel(self, source):
-        return render_to_string("admin/issuance/source/sample_panel.html")  # constant markup: nothing of the source's
-
-    def sample_view(self, request, object_id):
-        """POST only (CSRF-checked by the admin): a pasted delivery read as the source's mapping says; nothing stored."""
-        source = self.get_object(request, object_id)
-        if source is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_change_permission(request, source) or source.dialect != "mapped":
-            raise PermissionDenied
-        headers = headers_parse(request.POST.get("sample_headers", ""))
-        body = request.POST.get("sample_body", "").encode("utf-8")
-        report = mapped_sample_read(source=source, body=body, headers=headers)
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "source": source, "report": report,
-                   "change_url": reverse("admin:issuance_source_change", args=[source.pk]), "title": f"Sample delivery for {source.name}"}
-        response = TemplateResponse(request, "admin/issuance/source/sample.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
+        return sample_panel(source)
 
     def secret_generate_view(self, request, object_id):
         """POST only (CSRF-checked by the admin): a new secret, shown on this one answer and never again."""
@@ -346,9 +355,12 @@ class SourceAdmin(LaurelHistoryAdmin):
         for dialect in DIALECTS.values():
             if dialect.settings:
                 names = [_field_name(dialect.name, s.name) for s in dialect.settings]
+                collapsed = ["collapse"] if obj is None or obj.dialect != dialect.name else []
                 if dialect.name == "mapped":
                     names = ["mapped_preset", "mapped_preset_settings", *names]
-                fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Used only when the dialect is {dialect.label}.", "classes": ["collapse"] if obj is None or obj.dialect != dialect.name else []}))
+                fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Used only when the dialect is {dialect.label}.", "classes": collapsed}))
+                if dialect.name == "mapped":
+                    fieldsets += [(title, {"fields": fields, "classes": collapsed}) for title, fields in MAPPING_FIELDSETS]
         fieldsets.append(("Courses", {"fields": ["course_matching"]}))
         if obj is not None and obj.dialect == "google_forms":
             fieldsets.append(("The form's Apps Script: paste it into the form's script editor", {"fields": ["apps_script"]}))

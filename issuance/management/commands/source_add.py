@@ -5,7 +5,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from ...models import Source
+from ...models import SourceCourseMapping
 from ...sources.configure import source_configure, source_intake_url
+from ...sources.kajabi_hooks import KajabiHooksError, kajabi_hooks_register
 from ...sources.mapped.presets import preset_mapping, preset_names
 from ...sources.registry import DIALECTS
 from ...sources.settings_schema import SettingsError
@@ -39,6 +41,8 @@ class Command(BaseCommand):
         how = parser.add_mutually_exclusive_group()
         how.add_argument("--mapping", metavar="FILE", help="The mapped dialect's mapping, a JSON file (docs/lms/mapped.md).")
         how.add_argument("--preset", choices=preset_names(), help="A mapping shipped with Laurel; --setting KEY=VALUE gives its settings.")
+        parser.add_argument("--no-hooks", action="store_true",
+                            help="Kajabi: do not register the tag_added hooks through Kajabi's API (they are registered by default).")
 
     def _settings(self, options) -> dict:
         settings = _pairs(options["setting"], "--setting")
@@ -90,3 +94,19 @@ class Command(BaseCommand):
         self.stdout.write(source_intake_url(source))
         if generated is not None:
             self.stdout.write(f"Signing secret (shown once; paste it into the LMS): {generated}")
+        if source.dialect == "kajabi" and not options["no_hooks"]:
+            self._kajabi_hooks(source)
+
+    def _kajabi_hooks(self, source):
+        """One tag_added hook per mapped tag, through Kajabi's API; the source stays saved whatever Kajabi answers."""
+        if not SourceCourseMapping.objects.filter(source=source).exists():
+            self.stdout.write("No Kajabi hook registered: map a tag id to a course (--map TAG_ID=COURSE_CODE) and run again.")
+            return
+        try:
+            changes = kajabi_hooks_register(source=source)
+        except KajabiHooksError as exc:
+            raise CommandError(f"The source is saved, but no Kajabi hook was registered: {exc}") from None
+        for change in changes:
+            self.stdout.write(f"Kajabi hook for tag {change.tag}: {change.action}, {change.detail}")
+        if any(change.action == "failed" for change in changes):
+            raise CommandError("The source is saved, but some Kajabi hooks could not be registered (above); run source_add again.")

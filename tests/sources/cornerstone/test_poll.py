@@ -1,0 +1,101 @@
+"""Cornerstone polled through the Transcript Search API, the webhook's fallback, against a stand-in on 127.0.0.1."""
+
+import json
+from urllib.parse import parse_qs
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from issuance.intake.polling import source_poll
+from issuance.intake.tasks import source_poll_scheduled
+from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
+from stand_ins.lms import CornerstoneServer
+
+from .test_webhook import API_KEY, record
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_targets")]
+CLIENT_ID, CLIENT_SECRET = "laurel-csod", "csod-client-secret-71"
+TRAINING = "8d86b95c-f7a3-434c-9809-b437ecbed6cb"
+
+
+def stamp(hours_ago: float) -> str:
+    return (datetime.now(timezone.utc) - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def transcript(user: int, *, hours_ago: float, status="Completed", training=TRAINING, completed=None):
+    return {"userId": user, "userRef": f"E{user}", "loId": training, "title": "Safety 101", "status": status,
+            "completionDate": completed or stamp(hours_ago), "score": 80 + user % 20, "email": f"learner{user}@example.org",
+            "userFullName": f"Learner {user}", "lastModified": stamp(hours_ago)}
+
+
+@pytest.fixture
+def csod():
+    server = CornerstoneServer(client_id=CLIENT_ID, client_secret=CLIENT_SECRET).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def source(make_source, csod):
+    return make_source("cornerstone", secret=API_KEY, settings={"corp_url": csod.url, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                                                                "poll_minutes": "60"}, mappings={TRAINING: "SAF-101"})
+
+
+def test_it_walks_the_last_day_page_by_page_and_issues_the_mapped_completions(source, csod, worker):
+    csod.transcripts = [transcript(n, hours_ago=20 - n * 0.1) for n in range(1, 56)]  # two pages of 50
+    csod.transcripts += [transcript(90, hours_ago=3, status="In Progress"), transcript(91, hours_ago=3, training="another-training")]
+    report = source_poll(source=source)
+    worker.run()
+    assert (report.found, report.new, report.outcome) == (55, 55, "done")
+    assert Credential.objects.count() == 55
+    event = CompletionEvent.objects.get(external_id__contains=":1:")
+    assert event.channel == "poll" and event.completion["email"] == "learner1@example.org" and float(event.completion["score"]) == 81
+    searches = [r["path"] for r in csod.requests if "ModificationStartDate" in r["path"]]
+    assert len(searches) == 2 and "pageNumber=2" in searches[1]
+    position = PollCursor.objects.get(source=source, scope="transcripts").position
+    assert abs(datetime.fromisoformat(position.replace("Z", "+00:00")) - datetime.now(timezone.utc)) < timedelta(minutes=5)
+
+    again = source_poll(source=source)  # from the cursor: the same transcripts are not asked for, nothing stored twice
+    assert again.new == 0 and CompletionEvent.objects.count() == 55
+
+
+def test_a_cursor_days_behind_is_walked_in_windows_of_a_day_and_a_run_out_of_time_resumes(settings, source, csod):
+    csod.transcripts = [transcript(n, hours_ago=hours) for n, hours in ((1, 70), (2, 50), (3, 26), (4, 2))]
+    PollCursor.objects.create(source=source, scope="transcripts", position=stamp(72))
+    settings.LAUREL_POLL_RUN_SECONDS = 0
+    runs = []
+    while len(runs) < 10:
+        runs.append(source_poll_scheduled(source.slug))
+        if "the next run carries on" not in runs[-1]:
+            break
+    searches = [parse_qs(r["path"].split("?", 1)[1]) for r in csod.requests if "ModificationStartDate" in r["path"]]
+    assert len(searches) in (3, 4) and len(runs) == len(searches), runs  # 72 hours (and the seconds since): a window a run
+    assert all(int(run.split(" requests")[0].rsplit(" ", 1)[1]) <= 2 for run in runs), runs  # its token and one search
+    spans = [datetime.fromisoformat(s["ModificationEndDate"][0].replace("Z", "+00:00")) -
+             datetime.fromisoformat(s["ModificationStartDate"][0].replace("Z", "+00:00")) for s in searches]
+    assert max(spans) == timedelta(hours=24)  # never a wider window than the API takes
+    assert CompletionEvent.objects.filter(source=source).count() == 4
+
+
+def test_a_completion_the_webhook_brought_is_not_stored_again(source, csod, live_server):
+    pushed = record("8761503e-0000-4d56-9730-ec17ee33e5d2", targetUserId=7, completionDate=stamp(5))
+    assert requests.post(f"{live_server.url}/api/v1/sources/{source.slug}/events", data=json.dumps({"records": [pushed]}),
+                         headers={"Content-Type": "application/json", "x-api-key": API_KEY}, timeout=30).status_code == 202
+    csod.transcripts = [transcript(7, hours_ago=5), transcript(8, hours_ago=4)]
+    report = source_poll(source=source)
+    assert (report.found, report.new, report.known) == (2, 1, 1)
+
+
+def test_a_malformed_completion_time_parks_and_refused_credentials_park_the_source(make_source, source, csod, worker):
+    csod.transcripts = [transcript(5, hours_ago=2, completed="yesterday")]
+    source_poll(source=source)
+    worker.run()
+    parked = CompletionEvent.objects.get()
+    assert parked.status == "parked" and "completed" in parked.park_reason
+    wrong = make_source("cornerstone", slug="csod-wrong", secret=API_KEY, settings={
+        "corp_url": csod.url, "client_id": CLIENT_ID, "client_secret": "not-it", "poll_minutes": "60"}, mappings={TRAINING: "SAF-101"})
+    assert source_poll(source=wrong).outcome == "failed" and SourcePoll.objects.get(source=wrong).status == SourcePoll.Status.PARKED
+    csod.faults.rate_limited = ["900"]
+    limited = source_poll(source=source)
+    assert limited.outcome == "failed" and "429" in limited.detail and SourcePoll.objects.get(source=source).status == SourcePoll.Status.BACKING_OFF
