@@ -21,7 +21,7 @@ from issuance.outbound.rest.config import EVENTS as REST_EVENTS, rest_presets
 from issuance.outbound.registry import connector_for
 from issuance.outbound.deliveries import delivery_retry
 from issuance.outbound.governor import connection_paused_until
-from issuance.outbound.health import connection_unhealthy_since, delivery_progress
+from issuance.outbound.health import connection_health, delivery_progress
 from issuance.outbound.tasks import outbound_enqueue
 
 from .rest_form import rest_document, rest_fieldsets, rest_form_fields, rest_initial
@@ -113,8 +113,8 @@ class ConnectionAdmin(LaurelAdmin):
     search_fields = ["name", "organization__name", "organization__slug"]
     inlines = [MappingInline]
     actions = ["send_test", "enable_selected"]
-    readonly_fields = ["secret_stored", "send_a_test", "health_col", "calls_governed", "failing_since", "disabled_reason",
-                       "last_test_at", "last_test_result"]
+    readonly_fields = ["secret_stored", "send_a_test", "health_col", "calls_governed", "failing_since", "last_error_folded",
+                       "disabled_reason", "last_test_at", "last_test_result"]
 
     def get_fieldsets(self, request, obj=None):
         if not self.has_change_permission(request, obj):
@@ -123,7 +123,7 @@ class ConnectionAdmin(LaurelAdmin):
         main = ["organization", "kind", "name", "enabled", "preset", "secret", "secret_stored", "send_a_test"]
         if not rest:
             main.insert(5, "settings")
-        status = ["health_col", "calls_governed", "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+        status = ["health_col", "calls_governed", "failing_since", "last_error_folded", "disabled_reason", "last_test_at", "last_test_result"]
         fieldsets = [(None, {"fields": main})]
         if obj is None or rest:
             fieldsets += rest_fieldsets(collapsed=obj is None)
@@ -175,14 +175,13 @@ class ConnectionAdmin(LaurelAdmin):
     def health_col(self, obj):
         if obj is None or not obj.pk:
             return "—"
-        if not obj.enabled:
-            return pill("failed", "Disabled")
-        since = connection_unhealthy_since(obj, now=timezone.now())
-        if since is not None:
-            return pill("failed", f"Unhealthy: every call has failed since {since:%d %b %H:%M} UTC")
-        if obj.failing_since is not None:
-            return pill("queued", f"Failing since {obj.failing_since:%H:%M} UTC")
-        return pill("active", "Healthy")
+        return pill(*connection_health(obj, now=timezone.now()))
+
+    @admin.display(description="Last error")
+    def last_error_folded(self, obj):
+        if obj is None or not obj.last_error:
+            return "—"
+        return format_html("{} UTC: {}", f"{obj.last_error_at:%d %b %H:%M}", error_folded(obj.last_error))
 
     @admin.display(description="Calls")
     def calls_governed(self, obj):
