@@ -17,6 +17,7 @@ from courses.access.tenancy import organizations_for
 from issuance import reports
 from issuance.engagement.figures import engagement_rates
 from issuance.health import pipeline_health, worker_hosts
+from issuance.outbound.health import connection_cards
 
 QUEUE_AGE_BANDS = [("hour", "Under an hour"), ("day", "1–24 hours"), ("week", "1–7 days"), ("older", "Over a week")]
 PALETTE = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4d7c0f", "#be185d"]
@@ -51,6 +52,7 @@ class Dashboard:
     stalled: list[str] = field(default_factory=list)  # /healthz's reasons: the workers are every organisation's
     worker_hosts: list[dict] = field(default_factory=list)  # every worker host's last heartbeat
     backlog: dict = field(default_factory=dict)  # work waiting its turn, per organisation (reports.backlog_by_organization)
+    outbound: list[dict] = field(default_factory=list)  # a card per connection (issuance/outbound/health.py)
 
 
 def _list_url(name: str, **params) -> str:
@@ -136,7 +138,29 @@ def dashboard_build(*, user, now: datetime | None = None, organization: str | No
         stalled=pipeline_health(now=now)["stalled_because"],
         worker_hosts=[{**entry, "ago": _duration(entry["seconds_ago"])} for entry in worker_hosts(now=now)],
         backlog=_backlog(organizations=organizations, scope=scope, now=now),
+        outbound=_outbound(scope=scope, now=now, several=len(scope) > 1),
     )
+
+
+def _outbound(*, scope: list, now: datetime, several: bool) -> list[dict]:
+    """A card per connection, each figure a link to the deliveries behind it."""
+    midnight = reports.local_midnight(timezone.localdate(now))
+    today = _iso(midnight)
+    cards = []
+    for card in connection_cards(organizations=scope, now=now, day_start=midnight):
+        pk = card.connection.pk
+        waited = (now - card.oldest_waiting).total_seconds() if card.oldest_waiting else None
+        cards.append({
+            "card": card, "organization": card.connection.organization.name if several else "",
+            "url": reverse("admin:issuance_connection_change", args=[pk]),
+            "delivered_url": _list_url("outbounddelivery", connection__id__exact=pk, status__exact="done", finished_at__gte=today),
+            "waiting_url": _list_url("outbounddelivery", connection__id__exact=pk, status__exact="queued"),
+            "failed_url": _list_url("outboundfailure", connection__id__exact=pk),
+            "oldest": "—" if waited is None else f"{_duration(max(waited, 0))} ago",
+            "pill": {"failed": "bad", "queued": "warn", "active": "ok"}.get(card.tone, ""),
+            "unhealthy": card.state.startswith("Unhealthy") or card.state == "Disabled",
+        })
+    return cards
 
 
 BACKLOG_REFRESH_SECONDS = 15

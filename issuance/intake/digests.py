@@ -1,15 +1,16 @@
 """Staff exception digests: one email per organisation per 15 minutes at most, listing what waits for a person.
 
 Both halves of the exception queue feed it: completion events parked at intake, and issuances the
-pipeline parked after a step failed; so do failed outbound deliveries, parked polling and emails given
-up on (failed, bounced, complained, suppressed). Each is announced once; the email itself goes through
-the outbox.
+pipeline parked after a step failed; so do failed outbound deliveries, connections that turned unhealthy,
+parked polling and emails given up on (failed, bounced, complained, suppressed). Each is announced once (a
+connection once per spell of failing); the email itself goes through the outbox.
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,9 @@ from courses.models import Organization
 from ..delivery.outbox import outbox_enqueue, outbox_send
 from ..email.messages import staff_digest_draft
 from ..idempotency_keys import staff_digest_key
-from ..models import CompletionEvent, Issuance, OutboundDelivery, OutboxMessage, ProgrammeAward, SourcePoll, StaffDigest
+from ..models import CompletionEvent, Connection, Issuance, OutboundDelivery, OutboxMessage, ProgrammeAward, SourcePoll, StaffDigest
+from ..outbound.health import connection_fix, error_parts
+from ..outbound.registry import connector_for
 from ..periodic import periodic_run
 
 DIGEST_INTERVAL = timedelta(minutes=15)
@@ -40,6 +43,26 @@ def _outbound_failures(organization: Organization):
     return OutboundDelivery.objects.filter(
         organization=organization, status=OutboundDelivery.Status.FAILED, staff_notified_at__isnull=True
     ).select_related("connection")
+
+
+def _newly_unhealthy(now: datetime):
+    """Enabled connections failing every call for LAUREL_CONNECTION_UNHEALTHY_MINUTES that the digest has not yet
+    named in this spell of failing: never told, or told before it recovered (failing_since is later than the telling)."""
+    cutoff = now - timedelta(minutes=settings.LAUREL_CONNECTION_UNHEALTHY_MINUTES)
+    return Connection.objects.filter(enabled=True, failing_since__lte=cutoff).filter(
+        Q(unhealthy_notified_at__isnull=True) | Q(unhealthy_notified_at__lt=F("failing_since")))
+
+
+def _unhealthy_items(connections) -> list[dict]:
+    items = []
+    for connection in connections.order_by("failing_since")[:ITEMS_LISTED]:
+        label = connector_for(connection.kind).label
+        name = label if connection.name in ("", connection.kind) else f"{label} “{connection.name}”"
+        error = error_parts(connection.last_error)[0] if connection.last_error else "no error recorded"
+        items.append({"summary": f"Connection {name} is unhealthy: every call has failed since "
+                                 f"{connection.failing_since:%d %b %H:%M} UTC",
+                      "error": f"{error} What to do: {connection_fix(connection)}"})
+    return items
 
 
 def _parked_polls(organization: Organization):
@@ -99,6 +122,8 @@ def _queue_path(counts: dict) -> str:
         return reverse("admin:issuance_parkedevent_changelist")
     if counts["issuances"]:
         return reverse("admin:issuance_issuance_changelist") + "?state__exact=parked"
+    if counts["connections"] and not counts["failures"]:  # only unhealthy connections: the connections
+        return reverse("admin:issuance_connection_changelist")
     if counts["failures"]:  # only outbound failures: their own list
         return reverse("admin:issuance_outboundfailure_changelist")
     if counts["polls"]:  # only parked polling: the sources
@@ -121,18 +146,20 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         failures = _outbound_failures(organization)
         polls = _parked_polls(organization)
         programmes = _programme_notices(organization)
+        unhealthy = _newly_unhealthy(now).filter(organization=organization)
         # A parked issuance's own failed email is already its item: announced with it, not listed twice.
         emails = _failed_emails(organization)
         listed_emails = emails.exclude(issuance__in=issuances.values("pk"))
         counts = {"events": events.count(), "issuances": issuances.count(), "failures": failures.count(),
-                  "polls": polls.count(), "emails": listed_emails.count(), "programmes": programmes.count()}
+                  "polls": polls.count(), "emails": listed_emails.count(), "programmes": programmes.count(),
+                  "connections": unhealthy.count()}
         count = sum(counts.values())
         if not count:
             return None
         queue_url = settings.LAUREL_BASE_URL + _queue_path(counts)
         message = outbox_enqueue(draft=staff_digest_draft(
             organization=organization, key=staff_digest_key(organization_id=organization.pk, at=now),
-            count=count, queue_url=queue_url, items=[
+            count=count, queue_url=queue_url, items=_unhealthy_items(unhealthy) + [
                 {"summary": f"Polling source {poll.source.slug} is parked: fix its credentials, then resume it", "error": poll.last_error}
                 for poll in polls] + _items(events, issuances) + [
                 {"summary": f"Outbound {d.action} to {d.connection.kind} “{d.connection.name}” failed", "error": d.last_error}
@@ -147,13 +174,15 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         polls.update(staff_notified_at=now)
         emails.update(staff_notified_at=now)
         programmes.update(staff_notified_at=now)
+        unhealthy.update(unhealthy_notified_at=now)
     # Outside the transaction, as the outbox requires; a transient failure leaves it queued for the outbox sweep.
     outbox_send(message_id=message.pk)
     return digest
 
 
-def organizations_with_news() -> set[int]:
-    """The organisations with something staff have not been told about: one small indexed query per kind.
+def organizations_with_news(now: datetime | None = None) -> set[int]:
+    """The organisations with something staff have not been told about: one small indexed query per kind
+    (connections: their own small table).
 
     Each reads only rows not yet announced (the `*_unannounced_idx` indexes put them first), so its cost
     follows what waits for a person, never the organisation's history. One query joining all five kinds
@@ -172,6 +201,7 @@ def organizations_with_news() -> set[int]:
                  .values_list("organization_id", flat=True).distinct())
     found |= set(ProgrammeAward.objects.filter(notice_at__isnull=False, **unannounced).order_by()
                  .values_list("programme__organization_id", flat=True).distinct())
+    found |= set(_newly_unhealthy(now or timezone.now()).order_by().values_list("organization_id", flat=True).distinct())
     return found
 
 
@@ -185,7 +215,7 @@ def staff_digests_send(now: datetime | None = None) -> int:
         if budget is None:
             return 0
         sent = 0
-        for organization in Organization.objects.filter(pk__in=organizations_with_news()).order_by("pk"):
+        for organization in Organization.objects.filter(pk__in=organizations_with_news(now)).order_by("pk"):
             if budget.spent():
                 break
             if staff_digest_send(organization=organization, now=now):

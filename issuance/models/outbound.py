@@ -22,6 +22,11 @@ class Connection(models.Model):
         null=True, blank=True, help_text="First failure since the last success (webhooks are disabled after 3 days)."
     )
     disabled_reason = models.TextField(blank=True)
+    # The latest failed call's error, kept here so the dashboard reads it per connection without walking deliveries.
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    # When the staff digest said this connection is unhealthy: once per spell of failing (failing_since after it: not yet).
+    unhealthy_notified_at = models.DateTimeField(null=True, blank=True)
     last_test_at = models.DateTimeField(null=True, blank=True)
     last_test_result = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,6 +110,8 @@ class OutboundDelivery(models.Model):
             models.Index(fields=["status", "staff_notified_at", "organization", "created_at"], name="outbound_unannounced_idx"),
             # The sweep's "queued, oldest first": the queued rows only, in order, not the history by date.
             models.Index(fields=["status", "created_at"], name="outbound_queued_idx"),
+            # The dashboard's card per connection: delivered today, waiting, failed, each a range of this index.
+            models.Index(fields=["connection", "status", "finished_at"], name="outbound_connection_status_idx"),
         ]
 
     def __str__(self):

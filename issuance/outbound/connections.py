@@ -14,7 +14,14 @@ from .rest.connector import rest_test_request, rest_test_send
 
 
 class ConnectionSettingsError(ValueError):
-    """A setting, secret or mapping that cannot be used, with what was received and what is valid."""
+    """A setting, secret or mapping that cannot be used, with what was received and what is valid.
+
+    `setting`: the one setting at fault, when it is one (the admin shows the message beside its field).
+    """
+
+    def __init__(self, message: str, *, setting: str = ""):
+        super().__init__(message)
+        self.setting = setting
 
 
 def connection_settings_clean(*, kind: str, settings: dict) -> dict:
@@ -36,13 +43,14 @@ def connection_settings_clean(*, kind: str, settings: dict) -> dict:
         value = str(settings.get(name, "") or "").strip() or spec.default
         if not value:
             if spec.required:
-                raise ConnectionSettingsError(f"{kind} needs the setting {name!r} ({spec.help}); its settings are: {valid}.")
+                raise ConnectionSettingsError(f"{kind} needs the setting {name!r} ({spec.help}); its settings are: {valid}.",
+                                              setting=name)
             continue
         if spec.check is not None:
             try:
                 spec.check(value)
             except ValueError as exc:
-                raise ConnectionSettingsError(f"{kind} setting {name!r} {exc}. Its settings are: {valid}.") from None
+                raise ConnectionSettingsError(f"{kind} setting {name!r} {exc}. Its settings are: {valid}.", setting=name) from None
         cleaned[name] = value
     check = getattr(connector, "settings_check", None)  # rules across settings (which ones a choice needs)
     if check is not None:

@@ -10,7 +10,8 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -150,9 +151,10 @@ def _success(delivery: OutboundDelivery, outcome: Outcome, *, calls: list, now: 
 
 def _failure(delivery: OutboundDelivery, error: OutboundError, *, calls: list, now: datetime) -> OutboundDelivery:
     connection = delivery.connection
-    Connection.objects.filter(pk=connection.pk, failing_since=None).update(failing_since=now)
-    connection.refresh_from_db()
     detail = f"Attempt {delivery.attempts}: {error}"[:4000]
+    Connection.objects.filter(pk=connection.pk).update(
+        failing_since=Coalesce("failing_since", Value(now, output_field=DateTimeField())), last_error=detail, last_error_at=now)
+    connection.refresh_from_db()
     unknown = error.outcome_unknown or delivery.outcome_unknown
     connector = connector_for(connection.kind)  # its retry policy: retry_delays, disable_after
     delays, disable_after = connector.retry_delays, connector.disable_after

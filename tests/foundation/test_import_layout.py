@@ -87,7 +87,7 @@ ROOM_MAY_IMPORT = {
                                     "courses.models", "courses.programmes", "audit"},
     "issuance.worker": {"issuance.pipeline", "issuance.transitions", "issuance.models", "issuance.errors",
                         "issuance.step_queue", "issuance.outbound"},
-    "issuance.intake": {"audit", "courses.models", "courses.rules", "courses.templating", "issuance.bodies", "issuance.completions", "issuance.delivery", "issuance.email", "issuance.errors", "issuance.idempotency_keys", "issuance.lifecycle", "issuance.models", "issuance.periodic", "issuance.pipeline", "issuance.shared_counts", "issuance.sources", "issuance.step_queue", "issuance.typed_in", "issuance.worker"},
+    "issuance.intake": {"audit", "courses.models", "courses.rules", "courses.templating", "issuance.bodies", "issuance.completions", "issuance.delivery", "issuance.email", "issuance.errors", "issuance.idempotency_keys", "issuance.lifecycle", "issuance.models", "issuance.outbound", "issuance.periodic", "issuance.pipeline", "issuance.shared_counts", "issuance.sources", "issuance.step_queue", "issuance.typed_in", "issuance.worker"},
     "issuance.sweep": {"issuance.intake", "issuance.models", "issuance.step_queue", "issuance.transitions"},
     "issuance.tasks": {"issuance.periodic", "issuance.step_queue", "issuance.sweep", "issuance.worker"},
     "issuance.schedules": {"issuance.models", "issuance.sources"},

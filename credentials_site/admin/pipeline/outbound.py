@@ -21,9 +21,10 @@ from issuance.outbound.rest.config import EVENTS as REST_EVENTS, rest_presets
 from issuance.outbound.registry import connector_for
 from issuance.outbound.deliveries import delivery_retry
 from issuance.outbound.governor import connection_paused_until
-from issuance.outbound.health import connection_unhealthy_since, delivery_progress
+from issuance.outbound.health import connection_health, delivery_progress
 from issuance.outbound.tasks import outbound_enqueue
 
+from .connection_settings_form import settings_fieldsets, settings_form_fields, settings_from_form, settings_initial, setting_field_name
 from .rest_form import rest_document, rest_fieldsets, rest_form_fields, rest_initial
 
 
@@ -46,20 +47,33 @@ class ConnectionForm(forms.ModelForm):
             return
         self.fields["kind"].choices = [(kind, connector_for(kind).label) for kind in connection_kinds()]
         self.fields["preset"].choices = [("", "—")] + [(name, name) for name in rest_presets()]
-        if self.instance.pk and self.instance.kind == "rest" and not self.is_bound:
+        kind = self.instance.kind if self.instance.pk else ""
+        if kind:  # a connection's kind is what its deliveries were made for: it stays
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = "A connection keeps its kind; add another connection for another system."
+            secret_label = connector_for(kind).secret_label
+            if secret_label:
+                stored = " A secret is stored: leave this empty to keep it." if self.instance.secret_encrypted else ""
+                self.fields["secret"].help_text = f"{secret_label[:1].upper()}{secret_label[1:]}. Write-only: stored encrypted, never shown.{stored}"
+        else:
+            self.fields["secret"].help_text += " Per kind: " + "; ".join(
+                f"{connector_for(k).label}: {connector_for(k).secret_label}" for k in connection_kinds() if connector_for(k).secret_label) + "."
+        if kind == "rest" and not self.is_bound:
             self.initial.update(rest_initial(self.instance.settings or {}))
-        if "settings" not in self.fields:  # a rest connection's page: a field per part instead
-            return
-        self.fields["settings"].required = False
-        self.fields["settings"].help_text = "A JSON object. " + " · ".join(
-            f"{kind}: {', '.join(connector_for(kind).settings)}" for kind in connection_kinds() if kind != "rest") + (
-            " · rest: the connection file (auth, calls, success, permanent, external_id_path, rate_limit, mappings; "
-            "docs/integrations/rest.md), or use the REST API fields below.")
+        elif kind and not self.is_bound:
+            self.initial.update(settings_initial(kind, self.instance.settings or {}))
+        if "settings" in self.fields:  # a new connection's page: a rest connection file may be pasted
+            self.fields["settings"].required = False
+            self.fields["settings"].label = "Connection file"
+            self.fields["settings"].help_text = (
+                "For kind rest only: paste a connection file (auth, calls, success, permanent, external_id_path, rate_limit, "
+                "mappings; docs/integrations/rest.md), or use the REST API fields. Every other kind uses its settings fields.")
 
     def clean(self):
         cleaned = super().clean()
-        kind, settings = cleaned.get("kind"), cleaned.get("settings") or {}
-        if kind == "rest":  # a preset, else the fields, else the Settings box (a pasted connection file)
+        kind = cleaned.get("kind")
+        if kind == "rest":  # a preset, else the fields, else the connection file box
+            settings = cleaned.get("settings") or {}
             try:
                 built = rest_document(cleaned)
             except forms.ValidationError as exc:
@@ -69,23 +83,29 @@ class ConnectionForm(forms.ModelForm):
                 settings = rest_presets()[cleaned["preset"]]["config"]
             elif built is not None:
                 settings = built
-        if kind and isinstance(settings, dict):
-            try:
-                cleaned["settings"] = connection_settings_clean(kind=kind, settings=settings)
-                self.instance.settings = cleaned["settings"]  # also when the page shows fields, not the Settings box
-                if cleaned.get("secret"):
-                    self.instance.kind = kind
-                    connection_secret_set(self.instance, cleaned["secret"])
-                elif not self.instance.secret_encrypted and connector_for(kind).secret_needed(cleaned["settings"]):
-                    self.add_error("secret", f"Give {connector_for(kind).secret_label}.")
-            except ConnectionSettingsError as exc:
-                self.add_error("settings" if "settings" in self.fields else None, str(exc))
+            if not isinstance(settings, dict):
+                self.add_error("settings" if "settings" in self.fields else None,
+                               f"A connection file must be a JSON object, not {json.dumps(settings)[:100]}.")
+                return cleaned
         elif kind:
-            self.add_error("settings", f"Settings must be a JSON object, not {json.dumps(settings)[:100]}.")
+            settings = settings_from_form(kind, cleaned)
+        else:
+            return cleaned
+        try:
+            cleaned["settings"] = connection_settings_clean(kind=kind, settings=settings)
+            self.instance.settings = cleaned["settings"]  # the page shows fields, not a settings box
+            if cleaned.get("secret"):
+                self.instance.kind = kind
+                connection_secret_set(self.instance, cleaned["secret"])
+            elif not self.instance.secret_encrypted and connector_for(kind).secret_needed(cleaned["settings"]):
+                self.add_error("secret", f"Give {connector_for(kind).secret_label}.")
+        except ConnectionSettingsError as exc:
+            field = setting_field_name(kind, exc.setting) if exc.setting else ("settings" if kind == "rest" else "")
+            self.add_error(field if field in self.fields else None, str(exc))
         return cleaned
 
 
-for _name, _field in rest_form_fields().items():  # declared, so the admin's fieldsets may name them
+for _name, _field in {**rest_form_fields(), **settings_form_fields()}.items():  # declared, so the admin's fieldsets may name them
     ConnectionForm.base_fields[_name] = ConnectionForm.declared_fields[_name] = _field
 
 
@@ -113,18 +133,33 @@ class ConnectionAdmin(LaurelAdmin):
     search_fields = ["name", "organization__name", "organization__slug"]
     inlines = [MappingInline]
     actions = ["send_test", "enable_selected"]
-    readonly_fields = ["secret_stored", "send_a_test", "health_col", "calls_governed", "failing_since", "disabled_reason",
-                       "last_test_at", "last_test_result"]
+    object_actions = ["send_test"]
+    object_action_labels = {"send_test": "Send a test"}
+    readonly_fields = ["secret_stored", "send_a_test", "health_col", "calls_governed", "failing_since", "last_error_folded",
+                       "disabled_reason", "last_test_at", "last_test_result"]
+
+    def get_inline_instances(self, request, obj=None):
+        # The achievement mapping is for the badge platforms (needs_mapping); a CRM, a webhook or a rest document has none.
+        if obj is not None and not connector_for(obj.kind).needs_mapping:
+            return []
+        return super().get_inline_instances(request, obj)
 
     def get_fieldsets(self, request, obj=None):
-        if not self.has_change_permission(request, obj):
-            return super().get_fieldsets(request, obj)  # a viewer's read-only page: the stored values
+        status = ["health_col", "calls_governed", "failing_since", "last_error_folded", "disabled_reason", "last_test_at", "last_test_result"]
+        if not self.has_change_permission(request, obj):  # a viewer's read-only page: the stored values
+            return [(None, {"fields": ["organization", "kind", "name", "enabled", "settings", "secret_stored"]}),
+                    ("Health", {"fields": status})]
         rest = obj is not None and obj.kind == "rest"
-        main = ["organization", "kind", "name", "enabled", "preset", "secret", "secret_stored", "send_a_test"]
-        if not rest:
-            main.insert(5, "settings")
-        status = ["health_col", "calls_governed", "failing_since", "disabled_reason", "last_test_at", "last_test_result"]
+        main = ["organization", "kind", "name", "enabled", "secret", "secret_stored"] + (["send_a_test"] if obj is None or rest else [])
         fieldsets = [(None, {"fields": main})]
+        if obj is None or not rest:
+            fieldsets += settings_fieldsets(kind=obj.kind if obj is not None else None)
+        if obj is None:
+            fieldsets.append(("REST API: a preset or a connection file", {
+                "fields": ["preset", "settings"], "classes": ["collapse"],
+                "description": "For kind rest only: start from a preset or paste a connection file, or fill in the REST API fields below."}))
+        elif rest:
+            main.insert(4, "preset")
         if obj is None or rest:
             fieldsets += rest_fieldsets(collapsed=obj is None)
         return fieldsets + [("Health", {"fields": status})]
@@ -175,14 +210,13 @@ class ConnectionAdmin(LaurelAdmin):
     def health_col(self, obj):
         if obj is None or not obj.pk:
             return "—"
-        if not obj.enabled:
-            return pill("failed", "Disabled")
-        since = connection_unhealthy_since(obj, now=timezone.now())
-        if since is not None:
-            return pill("failed", f"Unhealthy: every call has failed since {since:%d %b %H:%M} UTC")
-        if obj.failing_since is not None:
-            return pill("queued", f"Failing since {obj.failing_since:%H:%M} UTC")
-        return pill("active", "Healthy")
+        return pill(*connection_health(obj, now=timezone.now()))
+
+    @admin.display(description="Last error")
+    def last_error_folded(self, obj):
+        if obj is None or not obj.last_error:
+            return "—"
+        return format_html("{} UTC: {}", f"{obj.last_error_at:%d %b %H:%M}", error_folded(obj.last_error))
 
     @admin.display(description="Calls")
     def calls_governed(self, obj):
@@ -196,7 +230,7 @@ class ConnectionAdmin(LaurelAdmin):
             said += f" Paused until {paused:%H:%M:%S} UTC: the system asked Laurel to wait (Retry-After)."
         return said
 
-    @admin.display(description="Secret")
+    @admin.display(description="Stored secret")
     def secret_stored(self, obj):
         return "stored (encrypted)" if obj and obj.secret_encrypted else "not set"
 

@@ -37,12 +37,21 @@ class OutboundError(Exception):
 
 @dataclass(frozen=True)
 class Setting:
-    """One declared setting: its default ('' = none), whether it is required, and a check that raises ValueError."""
+    """One declared setting: its default ('' = none), whether it is required, and a check that raises ValueError.
+
+    What the value is made of tells the admin how to draw it (a field per setting, never a JSON box):
+    `choices`, one of them (`many`: several, separated by commas); `pairs`, NAME=FIELD pairs whose FIELD is
+    one of these, drawn as a table of rows. The stored value, and `connection_add`'s, stays the same text.
+    """
 
     default: str = ""
     required: bool = False
     check: Callable[[str], None] | None = None
     help: str = ""
+    label: str = ""
+    choices: tuple[str, ...] = ()
+    many: bool = False
+    pairs: tuple[str, ...] = ()
 
 
 @dataclass

@@ -24,7 +24,7 @@ def rate_limit_check(value: str) -> None:
 
 def rate_limit_setting(documented: str = "no limit") -> Setting:
     """The `rate_limit` setting every kind but REST declares (REST's document has its own `rate_limit`)."""
-    return Setting(check=rate_limit_check,
+    return Setting(check=rate_limit_check, label="Rate limit (calls/seconds)",
                    help=f"at most this many calls in that many seconds, across every worker, as calls/seconds (e.g. 100/60); empty: {documented}")
 
 
@@ -33,6 +33,11 @@ def choice_check(*choices: str):
         if value not in choices:
             raise ValueError(f"must be one of {', '.join(choices)}, not {value!r}")
     return check
+
+
+def choice_setting(*choices: str, default: str, help: str) -> Setting:
+    """A setting that is one of `choices` (drawn as a choice in the admin)."""
+    return Setting(default=default, check=choice_check(*choices), help=help, choices=choices)
 
 
 def pairs_parse(value: str) -> dict[str, str]:

@@ -49,7 +49,8 @@ class HubSpot(Connector):
     retry_delays, disable_after = HOURS_OF_RETRIES, None
     settings = {
         "base_url": Setting(default=PRODUCTION, check=url_check, help="the API origin; Laurel adds /crm/v3/…"),
-        "properties": Setting(default="firstname=first_name,lastname=last_name", check=properties_check,
+        "properties": Setting(default="firstname=first_name,lastname=last_name", check=properties_check, pairs=tuple(sorted(FIELDS)),
+                              label="Contact properties",
                               help="contact properties to write, as hubspot_property=laurel_field pairs"),
         "rate_limit": rate_limit_setting(),
     }

@@ -74,7 +74,8 @@ class Salesforce(Connector):
         "contact_external_id_field": Setting(default="Email", help="the Contact field that finds the learner"),
         "contact_relationship": Setting(default="Contact__r", help="the object's relationship to Contact"),
         "fields": Setting(default="Name=achievement,Issued_On__c=issued_on,Verify_URL__c=credential_url,Status__c=status",
-                          check=fields_check, help="fields written, as salesforce_field=laurel_field pairs"),
+                          check=fields_check, pairs=tuple(sorted(FIELDS)), label="Record fields",
+                          help="fields written, as salesforce_field=laurel_field pairs"),
         "rate_limit": rate_limit_setting(),
         "api_version": Setting(default="v60.0", check=api_version_check, help="the REST API version"),
     }

@@ -15,7 +15,7 @@ the provider prefers; both are documented calls).
 
 from datetime import date, datetime
 
-from ..connectors.setting_checks import choice_check, rate_limit_setting, url_check
+from ..connectors.setting_checks import choice_setting, rate_limit_setting, url_check
 from ..connectors.base import (
     HOURS_OF_RETRIES, ISSUED, REVOKED, UPDATED, Connector, DeliveryRequest, Outcome, OutboundError, Setting,
     connector_register,
@@ -69,7 +69,8 @@ class Accredible(Connector):
     rate_limit_default = (2000, 300)  # "2000 requests / 5 min per IP", counted in 30 s windows (docs/integrations/accredible.md)
     settings = {
         "base_url": Setting(default=PRODUCTION, check=url_check, help="the API origin; Laurel adds /v1/…"),
-        "withdraw": Setting(default="delete", check=choice_check("delete", "expire"), help="how a revocation withdraws (unconfirmed)"),
+        "withdraw": choice_setting("delete", "expire", default="delete",
+                                   help="how a revocation withdraws: delete the credential, or expire it today (unconfirmed)"),
         "rate_limit": rate_limit_setting("Accredible's documented 2000/300 (2,000 calls per 5 minutes)"),
         "bulk": Setting(default=str(BULK_MAX), check=bulk_check,
                         help=f"credentials per call in a burst, through v2's bulk create (1 to {BULK_MAX}; 1: one call each)"),

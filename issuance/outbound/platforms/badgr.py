@@ -130,7 +130,7 @@ class Badgr(Connector):
     retry_delays, disable_after = HOURS_OF_RETRIES, None
     settings = {
         "base_url": Setting(default=PRODUCTION, check=url_check, help="the API origin; Laurel adds /o/token and /v2/…"),
-        "grant": Setting(default=PASSWORD, check=_grant_check,
+        "grant": Setting(default=PASSWORD, check=_grant_check, choices=(PASSWORD, CLIENT_CREDENTIALS),
                          help=f"how Laurel signs in: {PASSWORD!r} (username + password) or {CLIENT_CREDENTIALS!r} (client_id + client secret)"),
         "username": Setting(help="the Badgr account's email (grant=password)"),
         "client_id": Setting(help="the OAuth client's id made in Badgr (grant=client_credentials)"),

@@ -7,7 +7,7 @@ user with an empty password, `colon`, or followed by `|`, `pipe`).
 import base64
 from datetime import datetime
 
-from ..connectors.setting_checks import choice_check, rate_limit_setting, url_check
+from ..connectors.setting_checks import choice_setting, rate_limit_setting, url_check
 from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
 from ..connectors.http import base_join, outbound_call, response_json, response_not_found, response_summary
 
@@ -37,10 +37,10 @@ class Credly(Connector):
     # Retries over about 7 hours, then the delivery fails and staff are told; the connection stays enabled.
     retry_delays, disable_after = HOURS_OF_RETRIES, None
     settings = {
-        "base_url": Setting(default=PRODUCTION, check=url_check, help="the API root including /v1"),
+        "base_url": Setting(default=PRODUCTION, check=url_check, label="API root", help="the API root including /v1"),
         "organization_id": Setting(required=True, help="the Credly organisation's id"),
-        "auth_style": Setting(default="colon", check=choice_check("colon", "pipe"),
-                              help="how the token is sent as Basic auth (unconfirmed)"),
+        "auth_style": choice_setting("colon", "pipe", default="colon",
+                                     help="how the token is sent as Basic auth: token: (colon) or token| (pipe); unconfirmed"),
         "rate_limit": rate_limit_setting(),
     }
 

@@ -60,7 +60,8 @@ class WebhookSubscription(Connector):
     disable_after = timedelta(days=3)
     settings = {
         "url": Setting(required=True, check=url_check, help="the subscriber's https:// endpoint"),
-        "events": Setting(default="", check=events_check, help="comma-separated event types; empty means all"),
+        "events": Setting(default="", check=events_check, choices=tuple(EVENTS), many=True,
+                          help="comma-separated event types; empty means all"),
         "rate_limit": rate_limit_setting(),
     }
     secret_check = staticmethod(secret_check)

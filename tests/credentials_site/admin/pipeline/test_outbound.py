@@ -18,7 +18,7 @@ def credly():
 
 def _form(organization, **overrides):
     data = {"organization": organization.pk, "kind": "credly", "name": "main", "enabled": "on",
-            "settings": '{"organization_id": "org-1"}', "secret": "credly-token",
+            "credly__organization_id": "org-1", "secret": "credly-token",
             "mappings-TOTAL_FORMS": "0", "mappings-INITIAL_FORMS": "0", "mappings-MIN_NUM_FORMS": "0", "mappings-MAX_NUM_FORMS": "1000"}
     return {**data, **overrides}
 
@@ -36,10 +36,13 @@ def test_staff_add_a_connection_and_never_see_its_secret_again(admin_client, org
     assert connection_secret(connection) == "credly-token"  # an empty field keeps it
 
 
-def test_the_form_names_an_unknown_setting_and_the_valid_ones(admin_client, organization):
-    response = admin_client.post("/admin/issuance/connection/add/", _form(organization, settings='{"organisation": "x"}'))
+def test_a_bad_setting_is_named_beside_its_field_by_the_settings_own_check(admin_client, organization):
+    response = admin_client.post("/admin/issuance/connection/add/", _form(organization, credly__rate_limit="fast"))
     assert response.status_code == 200
-    assert "credly has no setting &#x27;organisation&#x27;; its settings are: base_url" in response.content.decode()
+    errors = response.context["adminform"].form.errors
+    assert "calls/seconds" in errors["credly__rate_limit"][0]  # issuance/outbound/connectors/setting_checks.py's words
+    missing = admin_client.post("/admin/issuance/connection/add/", _form(organization, credly__organization_id=""))
+    assert "credly needs the setting &#x27;organization_id&#x27;" in missing.content.decode()
     assert not Connection.objects.exists()
 
 
