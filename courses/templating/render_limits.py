@@ -49,18 +49,17 @@ def _address_space() -> int:
 def _memory_take() -> None:
     global _holders, _restore
     with _lock:
+        if _holders == 0:  # the first render in: set it; it stays until the last one leaves
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            limit = _address_space() + MEMORY_BYTES
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            if soft != resource.RLIM_INFINITY and soft <= limit:
+                _restore = None  # the deployment's own limit is already the stricter one
+            else:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+                _restore = (soft, hard)
         _holders += 1
-        if _holders > 1:  # another thread's render set it; it stays until the last one leaves
-            return
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = _address_space() + MEMORY_BYTES
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        if soft != resource.RLIM_INFINITY and soft <= limit:
-            _restore = None  # the deployment's own limit is already the stricter one
-            return
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-        _restore = (soft, hard)
 
 
 def _memory_give_back() -> None:
@@ -83,7 +82,8 @@ def _cpu_timer(seconds: float):
         yield
         return
     previous = signal.signal(signal.SIGPROF, _out_of_time)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    # Again every half second after the first: a library that swallows the first one is stopped by the next.
+    signal.setitimer(signal.ITIMER_PROF, seconds, 0.5)
     try:
         yield
     finally:
@@ -97,8 +97,8 @@ def render_limits(*, what: str, seconds: float):
     if getattr(_inside, "active", False):  # nested: the outer render's limits already hold
         yield
         return
-    _inside.active = True
     _memory_take()
+    _inside.active = True
     try:
         with _cpu_timer(seconds):
             yield

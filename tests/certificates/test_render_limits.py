@@ -50,6 +50,20 @@ def test_an_exception_handler_inside_the_render_cannot_swallow_the_timer():
                     pass
 
 
+def test_a_library_that_swallows_the_first_signal_is_stopped_by_the_next():
+    swallowed = 0
+    with pytest.raises(RenderLimitExceeded):
+        with render_limits(what="The PDF engine", seconds=0.2):
+            try:
+                while True:
+                    pass
+            except BaseException:  # a library that catches everything and carries on
+                swallowed += 1
+            while True:
+                pass
+    assert swallowed == 1
+
+
 def test_a_render_in_another_thread_is_under_the_memory_limit_and_the_process_keeps_its_own():
     before = resource.getrlimit(resource.RLIMIT_AS)
     outcome = []
