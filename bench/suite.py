@@ -1,6 +1,6 @@
 """`python -m bench`: the whole benchmark, or one part, on a throw-away stack; the last line printed is JSON.
 
-    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping|fairness|burst|backlog|engagement|outbound] [--n N]
+    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping|digesting|fairness|burst|backlog|engagement|outbound] [--n N]
     python -m bench --only cluster [--n 600] [--fault-n 100] [--outage 60] [--watchdog 60] [--workers 3] [--faults a,b]
         (root; its own hosts in network namespaces)
 
@@ -8,7 +8,8 @@ Parts run in this order so none leaves a backlog for the next: pdf, pipeline, la
 intake and csv (the last two queue work with the workers stopped). `crash` (1,000 completions while
 the workers are SIGKILLed again and again; lost and duplicate counts) and `housekeeping` (every
 periodic task and /healthz at N = 1,000,000 issuances, events, outbox and delivery rows) run only
-when asked for, as do `fairness` (organisation A posts N completions at once, B one 10 s later: how
+when asked for, as do `digesting` (N = 5,000 completions' history with a CRM connection: latency of
+new completions alone and while the workers run the staff digest again and again), `fairness` (organisation A posts N completions at once, B one 10 s later: how
 long B waits), `burst` (N completions at once: intake p99, time to clear, lost, CPU per credential;
 BENCH_Q_WORKERS sets the worker processes) and `backlog` (the dashboard's backlog query at N waiting
 turns), and `engagement` (the public page with counting on and off, and the dashboard's rates at
@@ -31,7 +32,7 @@ from .report import RESULTS_DIR, combined_table, derive, latest_by_profile, mach
 PARTS = ["pdf", "pipeline", "latency", "verify", "intake", "csv"]
 # Only with --only: a fault run, not a speed figure; and every periodic task at a million rows, which
 # loads for minutes first.
-ON_REQUEST = ["crash", "housekeeping", "fairness", "burst", "backlog", "engagement", "outbound", "cluster"]
+ON_REQUEST = ["crash", "housekeeping", "digesting", "fairness", "burst", "backlog", "engagement", "outbound", "cluster"]
 
 
 def log(message: str) -> None:
@@ -111,6 +112,10 @@ def _measure(part: str, *, stack, sink, cpus: int, n: int | None, clusters: int)
         from .housekeeping import measure_housekeeping
 
         return measure_housekeeping(stack=stack, count=n or 1_000_000, log=log)
+    if part == "digesting":
+        from .digesting import measure_digesting
+
+        return measure_digesting(stack=stack, sink=sink, count=n or 5000, log=log)
     if part == "fairness":
         from .fairness import measure_fairness
 

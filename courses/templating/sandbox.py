@@ -15,7 +15,8 @@ from django.template.base import FilterExpression, Lexer, Node, TokenType, Varia
 from django.template.defaulttags import ForNode, IfNode, TemplateLiteral
 from django.templatetags.i18n import BlockTranslateNode
 
-from .sandbox_budget import MAX_LOOP_DEPTH, MAX_OUTPUT_CHARS, TemplateBudgetExceeded, budget_instrument, render_budget
+from .render_limits import RenderLimitExceeded, render_limits
+from .sandbox_budget import MAX_LOOP_DEPTH, MAX_OUTPUT_CHARS, MAX_RENDER_SECONDS, TemplateBudgetExceeded, budget_instrument, render_budget
 from .sandbox_library import ALLOWED_FILTERS, ALLOWED_TAG_WORDS
 
 MAX_TEMPLATE_CHARS = 100_000
@@ -232,13 +233,18 @@ def sandbox_render(source: str, context: Mapping, *, fields: FieldSpec | None = 
     _check_plain(dict(context), "context")
     spec = dict(fields) if fields is not None else {key: None for key in context}
     template = _compiled(source, tuple(sorted(spec.items(), key=lambda item: item[0])))
+    budget = None
     try:
-        with render_budget() as budget:
+        # The budget refuses what it can foresee; the operating system's limits hold if it cannot.
+        with render_limits(what="rendering the template", seconds=2 * MAX_RENDER_SECONDS), render_budget() as budget:
             output = template.render(Context(dict(context), autoescape=autoescape))
             if budget.refused:  # refused inside an {% if %} condition, which swallows errors
                 raise budget.refused
     except TemplateBudgetExceeded as exceeded:
         raise TemplateRefused([exceeded.problem]) from None
+    except RenderLimitExceeded as exceeded:
+        line = f"line {budget.stopped_line}: " if budget is not None and budget.stopped_line else ""
+        raise TemplateRefused([line + exceeded.problem]) from None
     if len(output) > MAX_OUTPUT_CHARS:
         raise TemplateRefused([f"the output is {len(output):,} characters; at most {MAX_OUTPUT_CHARS:,}."])
     return output

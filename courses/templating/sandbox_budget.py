@@ -35,6 +35,7 @@ class RenderBudget:
         self.deadline = time.monotonic() + seconds
         self.seconds = seconds
         self.line = "?"  # the line of the node rendering now, for a filter's refusal
+        self.stopped_line = None  # the line whose node an exception left (render_limits.py names it)
         # The first refusal, kept because `{% if %}` swallows any error its condition raises: the
         # render is refused at its end even when a condition hid the exception.
         self.refused: TemplateBudgetExceeded | None = None
@@ -104,6 +105,9 @@ class _Counted:
         outer, budget.line = budget.line, self.line
         try:
             output = self.node.render_annotated(context)
+        except BaseException:  # the innermost node names the line an operating-system limit stopped
+            budget.stopped_line = budget.stopped_line or self.line
+            raise
         finally:
             budget.line = outer
         if self.leaf:

@@ -14,6 +14,7 @@ from xhtml2pdf.config.resources import RenderLimitError, ResourceAccessError, Re
 
 from courses.templating.certificate_fields import FIELD_SPEC
 from courses.templating.languages import language_direction
+from courses.templating.render_limits import RenderLimitExceeded, render_limits
 from courses.templating.sandbox import TemplateRefused, sandbox_render
 
 from .fonts import FAMILIES, css_with_font_fallback, fonts_register, name_font_size
@@ -198,7 +199,11 @@ def certificate_render_document(document: str, *, assets: Mapping, allowed_data:
     meta = {key: str(metadata.get(key, "")) for key in ("title", "author", "subject", "keywords")}
     output = io.BytesIO()
     try:
-        status = pisa.CreatePDF(document, dest=output, link_callback=resolver, resource_policy=_policy(), context_meta=meta)
+        # The policy's own clock stops the engine between its steps; the operating system's limits hold inside one.
+        with render_limits(what="The PDF engine", seconds=MAX_RENDER_SECONDS + 5):
+            status = pisa.CreatePDF(document, dest=output, link_callback=resolver, resource_policy=_policy(), context_meta=meta)
+    except RenderLimitExceeded as exceeded:
+        raise CertificateRenderError(f"The certificate could not be rendered: {exceeded.problem}") from None
     except ReferenceRefused as refused:
         raise CertificateTemplateError([str(refused)]) from None
     except ResourceAccessError as refused:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -148,8 +148,11 @@ def staff_digest_send(*, organization: Organization, now: datetime | None = None
         programmes = _programme_notices(organization)
         unhealthy = _newly_unhealthy(now).filter(organization=organization)
         # A parked issuance's own failed email is already its item: announced with it, not listed twice.
+        # Asked per failed email by the issuance's key (NOT EXISTS): as `NOT IN (parked issuances)`
+        # PostgreSQL read every parked issuance of the history, announced or not (1.8 s at a million).
         emails = _failed_emails(organization)
-        listed_emails = emails.exclude(issuance__in=issuances.values("pk"))
+        listed_emails = emails.exclude(Exists(Issuance.objects.filter(
+            pk=OuterRef("issuance_id"), state=Issuance.State.PARKED, staff_notified_at__isnull=True)))
         counts = {"events": events.count(), "issuances": issuances.count(), "failures": failures.count(),
                   "polls": polls.count(), "emails": listed_emails.count(), "programmes": programmes.count(),
                   "connections": unhealthy.count()}

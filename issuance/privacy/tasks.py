@@ -21,7 +21,7 @@ def privacy_daily() -> str:
         if budget is None:
             return "skipped: the previous run is still going, or housekeeping has its share of workers"
         run = Budget(seconds=min(RUN_SECONDS, budget.left()))
-        expired = raw_bodies_expire(stop=run.spent)
+        expired = raw_bodies_expire(budget=run)
         copies = data_copies_expire(stop=run.spent)
         more = run.spent() and (raw_bodies_left() or data_copies_left())
     summary = ", ".join(f"{slug}: {count} raw bodies expired" for slug, count in expired.items()) or "no retention set"
