@@ -103,7 +103,9 @@ def _course(row: SourceRow, mapped: dict[str, Course], named: dict[str, list[Cou
 
 def _checked(row: SourceRow, *, mapped, named, learners: dict[str, Learner], now: datetime) -> RowOutcome:
     """The row's facts, or BAD with the first specific reason; duplicates and conflicts are the caller's."""
-    bad = lambda reason: RowOutcome(row=row, outcome=BAD, reason=reason)  # noqa: E731
+    def bad(reason: str) -> RowOutcome:
+        return RowOutcome(row=row, outcome=BAD, reason=reason)
+
     if row.problem:
         return bad(row.problem)
     if row.withdrawn:

@@ -59,6 +59,8 @@ def test_staff_upload_map_by_the_suggested_name_see_the_dry_run_and_import(impor
     drive_all()
 
     assert done.status_code == 302
+    summary = operator.get(done["Location"])
+    assert summary.status_code == 200 and "Imported 3 credential(s) from Credly" in summary.content.decode()
     row.refresh_from_db()
     assert row.imported_at and row.summary.startswith("Imported 3 credential(s) from Credly")
     assert Credential.objects.filter(issuance__course__code="FS-101", learner__email="bo@learners.example").exists()
@@ -117,7 +119,7 @@ def test_each_organisation_sees_and_imports_only_its_own(imports, client, org):
     assert viewer.get(ADD).status_code == 403
 
 
-def test_an_unreadable_file_is_refused_at_upload_saying_why(imports, client, org, tmp_path):
+def test_an_unreadable_file_or_mapping_is_refused_saying_why_never_a_500(imports, client, org, tmp_path):
     operator = staff(client, org, "operator")
     answer = operator.post(ADD, {"organization": org.pk, "source": "badgr", "column_names": "",
                                  "file": SimpleUploadedFile("x.json", b'{"hello": 1}')})
@@ -127,3 +129,11 @@ def test_an_unreadable_file_is_refused_at_upload_saying_why(imports, client, org
                                       "file": SimpleUploadedFile("x.csv", b"id\n1\n")})
     assert "&#x27;mail=Email&#x27;: write field=Column header" in bad_columns.content.decode()
     assert not CredentialImportUpload.objects.exists()
+    # A hand-made mapping post (no count, a course the organisation lacks) saves nothing and answers the page.
+    upload(operator, org)
+    row = CredentialImportUpload.objects.get()
+    odd = operator.post(review_url(row), {"step": "map", "badges": "lots", "badge-0": "x"})
+    assert odd.status_code == 200 and not CredentialImportUpload.objects.get().mapping
+    odd = operator.post(review_url(row), {"step": "map", "badges": "2", "course-0": "FA-101", "badge-1": "First Aid",
+                                          "course-1": "NOT-A-COURSE"})
+    assert odd.status_code == 200 and not CredentialImportUpload.objects.get().mapping

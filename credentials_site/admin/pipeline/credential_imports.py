@@ -53,7 +53,8 @@ class UploadForm(forms.ModelForm):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = tenancy.organizations_for(request.user, ISSUE_PERMISSION)
+        if "organization" in self.fields:  # not on an upload's own page, where everything is read-only
+            self.fields["organization"].queryset = tenancy.organizations_for(request.user, ISSUE_PERMISSION)
 
     def clean_column_names(self):
         return _columns(self.cleaned_data.get("column_names", ""))
@@ -84,8 +85,6 @@ class CredentialImportAdmin(LaurelAdmin):
     read_only_page = True
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is not None:
-            return super().get_form(request, obj, change, **kwargs)
         form = super().get_form(request, obj, change, **kwargs)
 
         class RequestForm(form):
@@ -168,8 +167,9 @@ def import_review_view(modeladmin, request, pk):
     body = bytes(upload.body)
     if request.method == "POST" and may_issue and request.POST.get("step") == "map":
         known = {c.code for c in courses}
-        upload.mapping = {request.POST[f"badge-{i}"]: code for i in range(int(request.POST.get("badges") or 0))
-                          if (code := request.POST.get(f"course-{i}", "")) in known or code == ""}
+        count = min(typed_count(request.POST.get("badges")) or 0, 10_000)  # a hand-made post is bounded, never a 500
+        upload.mapping = {badge: code for i in range(count) if (badge := request.POST.get(f"badge-{i}", ""))
+                          and ((code := request.POST.get(f"course-{i}", "")) in known or code == "")}
         upload.save(update_fields=["mapping"])
     mapping = {badge: code for badge, code in upload.mapping.items() if code}
     try:
