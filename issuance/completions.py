@@ -20,12 +20,17 @@ class Completion:
     attendance: Decimal | None = None
     extra: dict = field(default_factory=dict)
     language: str = ""  # the tag the completion named, canonical case; "" when it named none
+    # A credential brought over from another platform (issuance/imports): source, original_id, original_url,
+    # source_badge, source_badge_url, issued_at, expires_at (ISO). Its issuance re-issues it as it was, rules unasked.
+    imported: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["completed_at"] = self.completed_at.isoformat()
         for key in ("score", "attendance"):
             data[key] = None if data[key] is None else str(data[key])
+        if not self.imported:  # a completion like any other's, stored as it always was
+            del data["imported"]
         return data
 
     @classmethod
@@ -40,6 +45,7 @@ class Completion:
             attendance=None if data.get("attendance") is None else Decimal(data["attendance"]),
             extra=data.get("extra") or {},
             language=data.get("language", ""),
+            imported=data.get("imported") or {},
         )
 
     def rule_facts(self) -> RuleFacts:

@@ -48,13 +48,14 @@ LIVE = [Credential.Status.ACTIVE, Credential.Status.SUSPENDED]
 @transaction.atomic
 def issuance_start(
     *, completion: Completion, event: CompletionEvent | None = None, actor_label: str = "system",
-    typed_in: TypedInBy | None = None, notify_learner: bool = True,
+    typed_in: TypedInBy | None = None, notify_learner: bool = True, actor_user=None, detail: str = "",
 ) -> Issuance:
     """Match the learner, open an issuance in `validated`, and queue the decision.
 
     `typed_in` names the staff member behind a form event (a roster row, a credential issued by
     hand): the audit trail records them, and their override of the rules if they gave one. Without
     `notify_learner` nothing is emailed about this issuance (staff chose so, e.g. for a programme backfill).
+    `actor_user` and `detail` name the staff member and say what happened (a credential import) in the trail.
     """
     course = Course.objects.select_related("organization", "achievement").get(pk=completion.course_id)
     learner, _ = Learner.objects.get_or_create(
@@ -65,8 +66,10 @@ def issuance_start(
             source=event.source, external_id=completion.learner_external_id, defaults={"learner": learner}
         )
     language, language_note = course.learner_language(requested=completion.language)
-    detail = f"Completion of {course.code} by {completion.email}."
+    detail = detail or f"Completion of {course.code} by {completion.email}."
     actor = {"actor_kind": "source" if event is not None else "system", "actor_label": actor_label}
+    if actor_user is not None:
+        actor = {"actor_kind": "staff", "actor_label": actor_label, "actor_user": actor_user}
     override = {}
     if typed_in is not None:
         detail = f"Completion of {course.code} by {completion.email}, {typed_in.how} by {typed_in.user.get_username()}."
@@ -91,12 +94,13 @@ def _held(credentials: list[Credential]) -> list[HeldAchievement]:
 def decide(issuance: Issuance) -> None:
     """Eligible (and a credential row), ineligible with reasons, or a duplicate of a live credential."""
     now = timezone.now()
-    ruleset = issuance.course.ruleset
+    stored = Completion.from_json(issuance.completion)  # read once: for the rules and the credential's dates
+    imported = stored.imported  # brought over from another platform: decided there, so the rules are not asked
+    ruleset = None if imported else issuance.course.ruleset
     version = ruleset.current_version_with_rules() if ruleset else None  # the live version: a draft never decides
     if ruleset is not None and version is None:
         raise StepFailed(f"The rule set {ruleset} has no published version yet; publish one in the admin, then resume.",
                          permanent=True)
-    stored = Completion.from_json(issuance.completion)  # read once: for the rules and the credential's dates
     # A fact the rules need and the completion lacks is asked of the source first (no transaction open: it may call an LMS).
     completion = completion_facts_fetch(issuance=issuance, completion=stored, version=version)
     with transaction.atomic():
@@ -104,12 +108,12 @@ def decide(issuance: Issuance) -> None:
             version.freeze()
         held = list(Credential.objects.filter(learner=issuance.learner).order_by("pk"))  # one read for both questions
         live = next((c for c in held if c.achievement_id == issuance.achievement_id and c.status in LIVE), None)
-        renewing = live is not None and credential_renewal_window_open(credential=live, now=now)
+        renewing = live is not None and not imported and credential_renewal_window_open(credential=live, now=now)
         if live is not None and (live.valid_until is None or live.valid_until > now) and not renewing:
             return _duplicate(issuance, live, version)
         result = ruleset_evaluate(version=version, facts=completion.rule_facts(), held=_held(held), at=now)
         programme = getattr(issuance.course, "programme", None)
-        if programme is not None:  # a programme's course: its requirement over other achievements, as a rule
+        if programme is not None and not imported:  # a programme's course: its requirement over other achievements, as a rule
             unmet = programme_requirement_reasons(programme=programme, progress=programme_progress(
                 programme=programme, held=held_constituents(credentials=held, now=now)))
             if unmet:
@@ -130,11 +134,14 @@ def decide(issuance: Issuance) -> None:
             live = credential_previous(held=held, achievement_id=issuance.achievement_id)
         try:
             with transaction.atomic():
-                credential = _credential_create(issuance, completed_at=completion.completed_at, replaces=live, now=now)
+                credential = _credential_create(issuance, completed_at=completion.completed_at, replaces=live, now=now,
+                                                imported=imported)
         except IntegrityError:  # a concurrent issuance created the live credential first
             live = Credential.objects.get(learner=issuance.learner, achievement=issuance.achievement, status__in=LIVE)
             return _duplicate(issuance, live, version)
         detail = f"Eligible under {version or 'no rules'}; credential {credential.pk}"
+        if imported:
+            detail = f"Imported, dated as originally issued; the rules were not asked; credential {credential.pk}"
         detail += (f" renews {live.pk}." if renewing else f" replaces expired {live.pk}.") if live else "."
         actor = {}
         if overridden:  # the staff member who overrode the rules is the actor of this decision, with their reason
@@ -150,7 +157,12 @@ def decide(issuance: Issuance) -> None:
 
 
 def _credential_create(issuance: Issuance, *, completed_at: datetime, replaces: Credential | None,
-                       now: datetime) -> Credential:
+                       now: datetime, imported: dict) -> Credential:
+    if imported:  # issued and expiring as it was on the platform it came from
+        issued_at, until = datetime.fromisoformat(imported["issued_at"]), imported.get("expires_at")
+        return Credential.objects.create(
+            issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=issued_at,
+            valid_from=issued_at, valid_until=datetime.fromisoformat(until) if until else None, replaces=replaces)
     valid_from = issuance.achievement.validity_start(completed_at=completed_at, issued_at=now)
     return Credential.objects.create(
         issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=now,

@@ -43,6 +43,12 @@ echo
 echo "  Sample completions, posted as signed webhooks to the demo source:"
 "$PY" manage.py demo_push --url "http://127.0.0.1:$PORT" | tee var/demo-push.log
 echo
+# History brought over from another platform (docs/import.md): a Credly-style export, its dry run, then the import.
+echo "  A Credly export brought over, dry run first (manage.py import_credentials, docs/import.md):"
+import_args=(scripts/demo_credly_export.csv --from credly --org demo-academy --map "Workplace Safety=WS-100")
+"$PY" manage.py import_credentials "${import_args[@]}" --dry-run | sed 's/^/  /' | tee var/demo-import.log
+"$PY" manage.py import_credentials "${import_args[@]}" | tail -1 | sed 's/^/  /' | tee -a var/demo-import.log
+echo
 echo "  One completion per LMS dialect, sent as each LMS sends it (scripts/lms_stand_ins.py):"
 ready=var/lms-stand-ins.ready
 rm -f "$ready"

@@ -27,9 +27,11 @@ from courses.models import (
 from issuance.models import (
     CompletionEvent,
     Connection,
+    CredentialImportUpload,
     ConnectionMapping,
     Effect,
     HandIssue,
+    ImportedCredential,
     LearnerIdentity,
     NameCorrectionRequest,
     OutboundDelivery,
@@ -121,6 +123,10 @@ def organization_world(slug: str) -> dict:
     RosterRow.objects.create(roster=roster, position=1)
     HandIssue.objects.create(course=course, email=f"hand@{slug}.example", name=f"Hand of {slug}",
                              completed_on=date.today(), reason=f"{slug} paper sheet", requested_by=owner)
+    CredentialImportUpload.objects.create(organization=organization, source="credly", file_name=f"{slug}.csv",
+                                          body=b"id,recipient_email\n", uploaded_by=owner)
+    ImportedCredential.objects.create(issuance=issuance, learner=issuance.learner, source="credly",
+                                      original_id=f"{slug}-badge-1", source_badge="First Aid", row=2)
     WalletOffer.objects.create(credential=credential, protocol=WalletOffer.Protocol.LCW, link_hash=uuid.uuid4().hex,
                                code_hash=uuid.uuid4().hex, created_by="the credential email",
                                expires_at=timezone.now() + timedelta(days=30))

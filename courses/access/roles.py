@@ -23,7 +23,7 @@ PIPELINE = [
     "completionevent", "parkedevent", "issuance", "credential", "outboxmessage", "learner", "learneridentity",
     "effect", "staffdigest", "renewalreminder", "signedbadgerevision", "outbounddelivery", "outboundfailure",
     "statuslist", "statuslistentry", "suppression", "walletoffer", "pollcursor", "sourcepoll", "programmeaward",
-    "namecorrectionrequest",
+    "namecorrectionrequest", "importedcredential", "credentialimportupload",
 ]
 # Never for a role below owner: signing keys, members, invitations, API keys and sign-in rules (a rule can make
 # anyone an owner). Sources and connections are readable (their secrets are write-only everywhere) but only owners change them.
@@ -67,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, set[str] | str] = {
         "issuance.view_roster",
         "issuance.issue_by_hand",
         "issuance.view_handissue",
+        "issuance.add_credentialimportupload",  # bringing credentials over from another platform (docs/import.md)
         # A learner's data rights (docs/privacy.md): the ZIP of their records, and erasure.
         "issuance.export_learner",
         "issuance.erase_learner",

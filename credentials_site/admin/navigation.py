@@ -39,6 +39,8 @@ GROUPS: list[tuple[str, list[Entry]]] = [
         Entry("Import a CSV", "upload_file", "admin:issuance_completionevent_import", "issuance.add_completionevent"),
         Entry("Session rosters", "groups", "admin:issuance_roster_changelist", "issuance.enter_roster"),
         Entry("Issue one credential", "person_add", "admin:issuance_handissue_add", "issuance.issue_by_hand"),
+        Entry("Import credentials", "move_to_inbox", "admin:issuance_credentialimportupload_changelist",
+              "issuance.view_credentialimportupload"),
     ]),
     ("Credentials", [
         _model("issuance", "credential", "Credentials", "workspace_premium"),

@@ -3,6 +3,7 @@
 from .effects import Effect
 from .engagement import CredentialEngagement
 from .heartbeat import WorkerHeartbeat
+from .imports import CredentialImportUpload, ImportedCredential, ImportSource
 from .intake import CompletionEvent, ParkedEvent, Source, SourceCourseMapping, StaffDigest
 from .issuances import Credential, Issuance, Learner, LearnerIdentity
 from .outbound import Connection, ConnectionMapping, OutboundDelivery, OutboundFailure
@@ -23,8 +24,11 @@ __all__ = [
     "ConnectionMapping",
     "Credential",
     "CredentialEngagement",
+    "CredentialImportUpload",
     "Effect",
     "HandIssue",
+    "ImportSource",
+    "ImportedCredential",
     "Issuance",
     "Learner",
     "LearnerDataLink",

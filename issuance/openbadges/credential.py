@@ -78,6 +78,7 @@ def open_badge_credential_build(
     criteria_narrative: str,
     achievement_image: str | None = None,
     achievement_tags: Sequence[str] = (),
+    achievement_related: Sequence[str] = (),
     credential_name: str | None = None,
     recipient_email: str,
     recipient_salt: str,
@@ -122,6 +123,9 @@ def open_badge_credential_build(
     }
     if achievement_image:
         achievement["image"] = _image(achievement_image, "achievement_image", caption=achievement_name)
+    if achievement_related:  # the same achievement elsewhere (an imported credential's original badge class)
+        achievement["related"] = [{"id": _absolute_iri(url, "achievement_related[]"), "type": ["Related"]}
+                                  for url in achievement_related]
     if achievement_tags:
         achievement["tag"] = [_text(tag, "achievement_tags[]") for tag in achievement_tags]
     identifiers = [{

@@ -46,6 +46,31 @@ def _programme_evidence(credential: Credential) -> list[dict]:
     ]
 
 
+def _imported_evidence(credential: Credential) -> list[dict]:
+    """An imported credential's evidence: the original, by its URL (or its id when that is one), with its dates."""
+    imported = Completion.from_json(credential.issuance.completion).imported
+    if not imported:
+        return []
+    label, original_id = imported.get("source_label") or imported["source"], imported["original_id"]
+    expiry = f", expiring {imported['expires_at'][:10]}" if imported.get("expires_at") else ", with no expiry"
+    entry = {"name": f"Originally issued on {label}",
+             "description": f"{label} credential {original_id} ({imported.get('source_badge', '')}), issued "
+                            f"{imported['issued_at'][:10]}{expiry}; brought over to {credential.issuance.organization.name}'s "
+                            f"Laurel on {imported.get('imported_at', '')[:10]}.",
+             "genre": "Imported credential"}
+    url = imported.get("original_url") or (original_id if "://" in original_id else "")
+    if url:
+        entry["id"] = url
+    return [entry]
+
+
+def _imported_related(credential: Credential) -> list[str]:
+    """The original badge class, when it has a public address: the same achievement on the platform it came from."""
+    imported = Completion.from_json(credential.issuance.completion).imported
+    url = imported.get("source_badge_url", "") if imported else ""
+    return [url] if url.startswith(("https://", "http://")) else []
+
+
 def credential_badge_build(*, credential: Credential, issuer_id: str, revocation: StatusListEntry) -> dict:
     """The unsigned OpenBadgeCredential; it carries the revocation entry (OB 3.0 allows one, see ADR 0004)."""
     issuance = credential.issuance
@@ -72,7 +97,8 @@ def credential_badge_build(*, credential: Credential, issuer_id: str, revocation
         score_min="0" if score is not None else None,
         score_max="100" if score is not None else None,
         credential_status=status_entry_credential_status(entry=revocation),
-        evidence=_programme_evidence(credential),
+        evidence=_programme_evidence(credential) + _imported_evidence(credential),
+        achievement_related=_imported_related(credential),
         refresh_service=refresh_service_build(credential_id=credential.pk),
         render_method=render_method_build(course=issuance.course, organization=organization),
     )

@@ -85,6 +85,8 @@ ROOM_MAY_IMPORT = {
                           "issuance.typed_in", "courses.models", "courses.keys", "courses.programmes", "courses.rules"},
     "issuance.programme_backfill": {"issuance.pipeline", "issuance.programmes", "issuance.lifecycle", "issuance.models",
                                     "courses.models", "courses.programmes", "audit"},
+    "issuance.imports": {"issuance.pipeline", "issuance.completions", "issuance.lifecycle", "issuance.models",
+                         "issuance.outgoing", "courses.models", "audit"},
     "issuance.worker": {"issuance.pipeline", "issuance.transitions", "issuance.models", "issuance.errors",
                         "issuance.step_queue", "issuance.outbound"},
     "issuance.intake": {"audit", "courses.models", "courses.rules", "courses.templating", "issuance.bodies", "issuance.completions", "issuance.delivery", "issuance.email", "issuance.errors", "issuance.idempotency_keys", "issuance.lifecycle", "issuance.models", "issuance.outbound", "issuance.periodic", "issuance.pipeline", "issuance.shared_counts", "issuance.sources", "issuance.step_queue", "issuance.typed_in", "issuance.worker"},
@@ -105,7 +107,7 @@ ROOM_MAY_IMPORT = {
                               "issuance.step_queue", "issuance.wallets"},
     "issuance.api": {"audit.models", "issuance.engagement", "courses.access", "courses.models", "issuance.bodies", "issuance.credentials", "issuance.intake", "issuance.lifecycle", "issuance.models", "issuance.outbound", "issuance.pipeline", "issuance.revocation", "issuance.sources", "issuance.transitions", "issuance.verification"},
     "issuance.urls": {"issuance.api"},
-    "issuance.management": {"issuance.intake", "issuance.lifecycle", "issuance.models", "issuance.openbadges", "issuance.programme_backfill",
+    "issuance.management": {"issuance.intake", "issuance.imports", "issuance.lifecycle", "issuance.models", "issuance.openbadges", "issuance.programme_backfill",
                             "issuance.outbound", "issuance.privacy", "issuance.sources", "issuance.sweep",
                             "courses.models", "courses.access", "courses.defaults", "courses.programmes", "courses.services"},
     # credentials_site: the site and the staff UI, above everything.

@@ -16,6 +16,7 @@ from credentials_site.admin.pipeline.certificate_actions import download_certifi
 from issuance.pipeline import issuance_resume
 from issuance.transitions import NotParked
 from issuance.lifecycle.expiry import credential_shown_status
+from credentials_site.admin.pipeline.credential_imports import ImportedFilter, imported_from
 from credentials_site.admin.pipeline.credential_status import CHANGES, CredentialStatusPermissions, revoke_selected, suspend_selected, unsuspend_selected
 from credentials_site.admin.pipeline.expiry_filters import ExpiresFilter, ShownStatusFilter
 from issuance.lifecycle.resend import credential_renewal_email_refusal
@@ -93,7 +94,8 @@ class SyncFilter(admin.SimpleListFilter):
 @admin.register(Issuance)
 class IssuanceAdmin(LaurelAdmin):
     list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "park_reason_col", "created_col"]
-    list_filter = ["state", SyncFilter, "park_reason", "organization", "course", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["state", SyncFilter, "park_reason", ImportedFilter, "organization", "course",
+                   ("created_at", admin.DateFieldListFilter)]
     search_fields = ["learner__email", "learner_name", "learner__name"]
     date_hierarchy = "created_at"
     list_select_related = ["learner", "course", "organization"]
@@ -103,7 +105,7 @@ class IssuanceAdmin(LaurelAdmin):
     read_only_page = True
     inlines = [TimelineInline, EffectInline, CopyInline, OutboundDeliveryInline]
     fieldsets = [
-        (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event"]}),
+        (None, {"fields": ["id", "organization", "learner", "learner_name", "course", "achievement", "event", "origin"]}),
         ("State", {"fields": ["state", "sync", "reasons", "failed_step", "park_reason", "error", "attempts", "next_attempt_at",
                               "state_changed_at", "finished_at", "credential_link", "ruleset_version"]}),
         ("Completion", {"fields": ["completion", "language", "language_requested"]}),
@@ -111,7 +113,7 @@ class IssuanceAdmin(LaurelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # State only changes through the pipeline and its actions, so every change is audited.
-        return [f.name for f in Issuance._meta.fields] + ["credential_link", "sync"]
+        return [f.name for f in Issuance._meta.fields] + ["credential_link", "sync", "origin"]
 
     def get_queryset(self, request):
         # The deliveries not yet done, for the state's label: one more query a page, not one a row.
@@ -124,6 +126,10 @@ class IssuanceAdmin(LaurelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Origin")
+    def origin(self, obj):
+        return imported_from(obj.pk) or "Issued by Laurel"
 
     @admin.display(description="Learner", ordering="learner_name")
     def learner_col(self, obj):
@@ -231,9 +237,10 @@ class SignedBadgeRevisionInline(LaurelTabularInline):
 @admin.register(Credential)
 class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
     list_display = ["id_col", "learner_col", "achievement_col", "shown_status", "issued_col", "valid_until_col"]
-    list_filter = [ShownStatusFilter, ExpiresFilter, "achievement__organization", "issuance__course", "achievement"]
+    list_filter = [ShownStatusFilter, ExpiresFilter, ImportedFilter, "achievement__organization", "issuance__course",
+                   "achievement"]
     search_fields = ["learner__email", "learner__name", "id"]
-    list_select_related = ["learner", "achievement"]
+    list_select_related = ["learner", "achievement", "issuance__imported"]
     inlines = [RenewalReminderInline, SignedBadgeRevisionInline, WalletOfferInline]
     actions = [regenerate_certificates, download_certificates_zip, send_renewal_email, revoke_selected, suspend_selected,
                unsuspend_selected, make_wallet_link]
@@ -260,7 +267,11 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Credential._meta.fields] + ["copies"]
+        return [f.name for f in Credential._meta.fields] + ["copies", "origin"]
+
+    @admin.display(description="Origin")
+    def origin(self, obj):
+        return imported_from(obj.issuance_id) or "Issued by Laurel"
 
     @admin.display(description="Copies to others")
     def copies(self, obj):
@@ -291,6 +302,9 @@ class CredentialAdmin(CredentialStatusPermissions, LaurelAdmin):
 
     @admin.display(description="Issued", ordering="issued_at")
     def issued_col(self, obj):
+        imported = getattr(obj.issuance, "imported", None) if obj.issuance_id else None
+        if imported is not None:  # brought over from another platform: dated as it was issued there
+            return format_html("{} {}", short_time(obj.issued_at), pill("imported", f"imported from {imported.get_source_display()}"))
         return short_time(obj.issued_at)
 
     @admin.display(description="Valid until", ordering="valid_until")

@@ -1,0 +1,99 @@
+"""Any Open Badges 2.0 hosted assertions, from a list of their URLs: one a line, optionally followed by the
+recipient's email and name (`URL,email,name`), since a hosted assertion usually carries its recipient hashed.
+Each assertion (and its badge class, for the name) is fetched through Laurel's outgoing-request guard."""
+
+import csv
+import hashlib
+import io
+
+from ..outgoing.guard import OutboundRequestError, guarded_request
+from .rows import FileUnreadable, SourceRow
+
+LABEL = "Open Badges 2.0"
+ACCEPT = {"Accept": "application/ld+json, application/json"}
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _fetch(url: str) -> tuple[dict | None, str]:
+    """(the JSON object at `url`, problem); 410 Gone is a revoked hosted assertion."""
+    try:
+        response = guarded_request("GET", url, headers=ACCEPT, follow_redirects=True)
+    except OutboundRequestError as exc:
+        return None, str(exc).split(" Technical detail:")[0]
+    if response.status == 410:
+        return {"revoked": True}, ""
+    if response.status != 200:
+        return None, f"{url} answered HTTP {response.status}"
+    try:
+        document = response.json()
+    except (UnicodeDecodeError, ValueError):
+        return None, f"{url} did not answer JSON"
+    return (document, "") if isinstance(document, dict) else (None, f"{url} did not answer a JSON object")
+
+
+def _identity_matches(recipient: dict, email: str) -> bool:
+    identity, salt = _text(recipient.get("identity")), _text(recipient.get("salt"))
+    algorithm, _, digest = identity.partition("$")
+    if algorithm not in ("sha256", "md5"):
+        return False
+    return hashlib.new(algorithm, (email.strip().lower() + salt).encode()).hexdigest() == digest.lower()
+
+
+def _row(number: int, url: str, email: str, name: str, badge_classes: dict) -> SourceRow:
+    row = SourceRow(number=number, email=email, name=name, original_id=url, original_url=url)
+    assertion, row.problem = _fetch(url)
+    if assertion is None:
+        return row
+    if assertion.get("revoked"):
+        reason = _text(assertion.get("revocationReason"))
+        row.withdrawn = "revoked by its issuer" + (f": {reason}" if reason else "")
+        return row
+    if "Assertion" not in (assertion.get("type") if isinstance(assertion.get("type"), list) else [assertion.get("type")]):
+        row.problem = f"{url} is not an Open Badges 2.0 Assertion (its type is {assertion.get('type')!r})"
+        return row
+    recipient = assertion.get("recipient") if isinstance(assertion.get("recipient"), dict) else {}
+    if recipient.get("hashed"):
+        if not email:
+            row.problem = "the assertion's recipient is hashed: give the email after the URL (URL,email,name)"
+        elif not _identity_matches(recipient, email):
+            row.problem = f"{email} is not the assertion's recipient (its hashed identity does not match)"
+    elif not email:
+        row.email = _text(recipient.get("identity"))
+    elif email.lower() != _text(recipient.get("identity")).lower():
+        row.problem = f"{email} is not the assertion's recipient ({recipient.get('identity')})"
+    row.original_id = _text(assertion.get("id")) or url
+    row.issued_at, row.expires_at = _text(assertion.get("issuedOn")), _text(assertion.get("expires"))
+    badge = assertion.get("badge")
+    if isinstance(badge, str):
+        if badge not in badge_classes:
+            badge_classes[badge] = _fetch(badge)[0] or {}
+        row.badge_url, badge = badge, badge_classes[badge]
+    if isinstance(badge, dict):
+        row.badge_url = row.badge_url or _text(badge.get("id"))
+        row.badge_name = _text(badge.get("name"))
+    row.badge_id = row.badge_url
+    return row
+
+
+def read(body: bytes, *, columns: dict[str, str]) -> list[SourceRow]:
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileUnreadable("The file is not UTF-8 text: give one assertion URL a line.") from None
+    rows, badge_classes = [], {}
+    for number, line in enumerate(csv.reader(io.StringIO(text, newline="")), 1):
+        cells = [c.strip() for c in line]
+        if not cells or not cells[0] or cells[0].startswith("#"):
+            continue
+        url, email, name = (cells + ["", ""])[:3]
+        if not url.startswith(("https://", "http://")):
+            rows.append(SourceRow(number=number, original_id=url, problem=f"{url!r} is not an assertion URL"))
+            continue
+        rows.append(_row(number, url, email, name, badge_classes))
+    if not rows:
+        raise FileUnreadable("The file lists no assertion URL (one a line, optionally followed by ,email,name).")
+    return rows
+
