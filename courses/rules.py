@@ -238,3 +238,28 @@ def _text(value) -> str:
     if isinstance(value, datetime):  # as the sender wrote it, not Python's spelling
         return value.isoformat().casefold()
     return str(value).strip().casefold()
+
+
+# The causes behind the sentences above, for staff: the dashboard counts ineligible completions by them
+# and the issuance list filters on them (walk-through m6: one row per sentence made 6 rows of 2 causes).
+# A sentence is of a cause when it holds one of the cause's phrases and none of its exceptions. The
+# phrases are plain ASCII without quotes, so the database finds them in a stored list's JSON text just
+# as reason_cause finds them in one sentence. Anything else (a programme's requirement) is "other".
+REASON_CAUSES = {
+    "score": ("Score below the pass mark", ("Your score was ",), ("Your score was reported as",)),
+    "attendance": ("Attendance below the minimum", ("Your attendance was ",), ("Your attendance was reported as",)),
+    "not_a_number": ("Score or attendance not a number", ("which is not a number",), ()),
+    "expired": ("A required credential had expired", ("requires it to be current",), ()),
+    "prerequisite": ("A required credential not held", ("which you do not hold yet",), ()),
+    "condition": ("A condition of the rules not met", ("This course requires:", "This course requires one of:"), ()),
+}
+OTHER_CAUSE = ("other", "Other reasons")
+
+
+def reason_cause(sentence: str) -> str:
+    """The REASON_CAUSES key of one reason sentence, or "other"."""
+    text = str(sentence).casefold()
+    for key, (_label, phrases, exceptions) in REASON_CAUSES.items():
+        if any(p.casefold() in text for p in phrases) and not any(e.casefold() in text for e in exceptions):
+            return key
+    return OTHER_CAUSE[0]

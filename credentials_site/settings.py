@@ -216,6 +216,7 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["credentials_site.formats"]  # English dates day first, 24-hour (credentials_site/formats/en)
 TIME_ZONE = "UTC"
 USE_I18N = True
 # What a learner receives is in their language (docs/learners.md): Laurel's own text is translated in

@@ -14,6 +14,7 @@ from django.db.models import Case, Count, FloatField, Func, IntegerField, OuterR
 from django.utils import timezone
 
 from courses.models import Course
+from courses.rules import OTHER_CAUSE, REASON_CAUSES, reason_cause
 
 from issuance.models import CompletionEvent, Credential, Issuance, OutboxMessage, WaitingTurn
 from issuance.transitions import NOT_CLAIMABLE
@@ -192,15 +193,44 @@ def volume_by_course(*, organizations, now: datetime, days: int = CHART_DAYS) ->
     return {"days": day_list, "series": series}
 
 
-def ineligible_reasons(*, organizations, now: datetime, limit: int = 6) -> list[tuple[str, int]]:
-    """The commonest reasons completions were not eligible in the last 30 days (Issuance state, created_at)."""
-    reasons = Counter()
+def ineligible_reasons(*, organizations, now: datetime) -> list[dict]:
+    """Completions not eligible in the last 30 days (Issuance state, created_at), counted by cause
+    (courses.rules.REASON_CAUSES): an issuance counts once under each cause of its sentences, or under
+    "other" when none of them has a known cause, as the issuance list's filter finds them. Commonest first,
+    each with its commonest sentence as the example."""
+    counts, examples = Counter(), defaultdict(Counter)
     rows = Issuance.objects.filter(organization__in=organizations, state=Issuance.State.INELIGIBLE,
                                    created_at__gte=month_start(now=now))
     for row in rows.values_list("reasons", flat=True).iterator(chunk_size=5000):
+        by_cause = defaultdict(list)
         for reason in row or []:
-            reasons[str(reason)] += 1
-    return reasons.most_common(limit)
+            by_cause[reason_cause(reason)].append(str(reason))
+        known = [key for key in by_cause if key != OTHER_CAUSE[0]]
+        for key in known or list(by_cause):
+            counts[key] += 1
+            examples[key].update(by_cause[key])
+    labels = {key: label for key, (label, _phrases, _exceptions) in REASON_CAUSES.items()} | {OTHER_CAUSE[0]: OTHER_CAUSE[1]}
+    return [{"cause": key, "label": labels[key], "count": count, "example": examples[key].most_common(1)[0][0]}
+            for key, count in counts.most_common()]
+
+
+def ineligible_cause_filter(cause: str) -> Q:
+    """Ineligible issuances of `cause` (a REASON_CAUSES key or "other"), as ineligible_reasons counts them."""
+    def holds(phrases, exceptions):
+        found = Q()
+        for phrase in phrases:
+            found |= Q(reasons__icontains=phrase)
+        for exception in exceptions:
+            found &= ~Q(reasons__icontains=exception)
+        return found
+
+    if cause in REASON_CAUSES:
+        _label, phrases, exceptions = REASON_CAUSES[cause]
+        return Q(state=Issuance.State.INELIGIBLE) & holds(phrases, exceptions)
+    known = Q()
+    for _label, phrases, exceptions in REASON_CAUSES.values():
+        known |= holds(phrases, exceptions)
+    return Q(state=Issuance.State.INELIGIBLE) & ~known
 
 
 def queue_age(*, organizations, now: datetime) -> dict:

@@ -55,8 +55,16 @@ class Dashboard:
     outbound: list[dict] = field(default_factory=list)  # a card per connection (issuance/outbound/health.py)
 
 
-def _list_url(name: str, **params) -> str:
+# How each list behind a figure narrows to one organisation: a figure's link keeps the organisation chosen
+# on the dashboard, so the list shows the rows the figure counted (walk-through m6).
+ORGANIZATION_PARAMS = {"issuance": "organization__id__exact", "outboxmessage": "organization__id__exact",
+                       "credential": "achievement__organization__id__exact", "parkedevent": "source__organization__id__exact"}
+
+
+def _list_url(name: str, organization: int | None = None, **params) -> str:
     url = reverse(f"admin:issuance_{name}_changelist")
+    if organization is not None:
+        params[ORGANIZATION_PARAMS[name]] = organization
     return f"{url}?{urlencode(params)}" if params else url
 
 
@@ -75,49 +83,52 @@ def dashboard_build(*, user, now: datetime | None = None, organization: str | No
     # Their ids, read once: each query then filters on a list of values, which PostgreSQL matches in an
     # index (a subquery there became a hash join over a sequential scan of a million issuances).
     scope = list(organizations.values_list("pk", flat=True))
+
+    def link(name: str, **params) -> str:
+        return _list_url(name, chosen, **params)
+
     minutes = settings.LAUREL_MINUTES_PER_MANUAL_CREDENTIAL
     issued = reports.issued_counts(organizations=scope, now=now)
     attention = reports.attention_counts(organizations=scope, now=now)
-    credentials = reverse("admin:issuance_credential_changelist")
     issued_figures = [
-        Figure(label, count, f"{credentials}?{urlencode({'issued_at__gte': _iso(start)})}")
+        Figure(label, count, link("credential", issued_at__gte=_iso(start)))
         for label, (count, start) in zip(["Issued today", "Issued in the last 7 days", "Issued in the last 30 days"],
                                          issued.values())
     ]
     month = _iso(attention["month_start"])
     attention_figures = [
         Figure("In progress", attention["in_progress"],
-               _list_url("issuance", finished_at__isnull="True", state__in=",".join(reports.IN_PROGRESS_STATES)),
+               link("issuance", finished_at__isnull="True", state__in=",".join(reports.IN_PROGRESS_STATES)),
                "Issuances on their way to a delivered credential."),
-        Figure("Exception queue", attention["queue"], _list_url("parkedevent"),
+        Figure("Exception queue", attention["queue"], link("parkedevent"),
                "Completions that failed validation and wait for staff.", "warn" if attention["queue"] else ""),
-        Figure("Parked issuances", attention["parked"], _list_url("issuance", state__exact="parked"),
+        Figure("Parked issuances", attention["parked"], link("issuance", state__exact="parked"),
                "A step failed after its retries; resume once the cause is fixed.", "warn" if attention["parked"] else ""),
-        Figure("Failed deliveries", attention["failed"], _list_url("outboxmessage", status__exact="failed"),
+        Figure("Failed deliveries", attention["failed"], link("outboxmessage", status__exact="failed"),
                "Emails the provider would not take after every retry.", "warn" if attention["failed"] else ""),
         Figure("Bounces (30 days)", attention["bounced"],
-               _list_url("outboxmessage", status__exact="bounced", created_at__gte=month),
+               link("outboxmessage", status__exact="bounced", created_at__gte=month),
                "Emails the recipient's server sent back."),
     ]
-    ineligible_url = _list_url("issuance", state__exact="ineligible", created_at__gte=month)
-    ineligible = [Figure(reason, count, ineligible_url)
-                  for reason, count in reports.ineligible_reasons(organizations=scope, now=now)]
+    ineligible = [Figure(row["label"], row["count"], link("issuance", state__exact="ineligible", created_at__gte=month, why=row["cause"]),
+                         f"For example: {row['example']}")
+                  for row in reports.ineligible_reasons(organizations=scope, now=now)]
     ages = reports.queue_age(organizations=scope, now=now)
-    queue_figures = [Figure(label, ages[band], _list_url("parkedevent", age=band), tone="warn" if band == "older" and ages[band] else "")
+    queue_figures = [Figure(label, ages[band], link("parkedevent", age=band), tone="warn" if band == "older" and ages[band] else "")
                      for band, label in QUEUE_AGE_BANDS]
     ending = reports.upcoming_expiries(organizations=scope, now=now)
-    expiry_figures = [Figure(f"Ending in the next {days} days", ending[str(days)], _list_url("credential", expires=days))
+    expiry_figures = [Figure(f"Ending in the next {days} days", ending[str(days)], link("credential", expires=days))
                       for days in reports.EXPIRY_DAYS]
     month_count = issued["month"][0]
     saved = Figure("Staff time saved (30 days)", _hours(month_count * minutes), issued_figures[2].url,
                    f"{month_count} credential{'s' if month_count != 1 else ''} × {minutes} min, the time one "
                    "credential takes by hand.")
-    months = [{**row, "url": f"{credentials}?{urlencode({'issued_at__gte': _iso(row['start']), 'issued_at__lt': _iso(row['end'])})}",
+    months = [{**row, "url": link("credential", issued_at__gte=_iso(row["start"]), issued_at__lt=_iso(row["end"])),
                "p50_label": _duration(row["p50"]), "p90_label": _duration(row["p90"])}
               for row in reports.calendar_months(organizations=scope, now=now)]
     issued_figures.append(Figure(f"Issued in {months[0]['month']:%B} so far", months[0]["issued"], months[0]["url"]))
     summary = reports.time_to_email_summary(organizations=scope, now=now)
-    emails_url = _list_url("outboxmessage", kind__exact="credential", created_at__gte=month)
+    emails_url = link("outboxmessage", kind__exact="credential", created_at__gte=month)
     over = f"Over the {summary['count']} credential email{'s' if summary['count'] != 1 else ''} of the last 30 days."
     how_long = [
         Figure("Completion to email, median (30 days)", _duration(summary["p50"]), emails_url,
@@ -127,7 +138,7 @@ def dashboard_build(*, user, now: datetime | None = None, organization: str | No
     ]
     return Dashboard(
         issued=issued_figures, attention=attention_figures,
-        time_to_email=[{**point, "url": _list_url("outboxmessage", kind__exact="credential", created_at__date=point["day"].isoformat())}
+        time_to_email=[{**point, "url": link("outboxmessage", kind__exact="credential", created_at__date=point["day"].isoformat())}
                        for point in reports.time_to_email_by_day(organizations=scope, now=now)],
         volume=reports.volume_by_course(organizations=scope, now=now),
         ineligible=ineligible, queue_age=queue_figures, expiries=expiry_figures, time_saved=saved,

@@ -45,6 +45,7 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
     readonly_fields = ["version", "updated_at", "rendering"]
     inlines = [CertificateSignatoryInline]
     change_form_template = "admin/courses/certificatetemplate/change_form.html"
+    compressed_fields = False  # labels above the fields: the code shares the width with the preview beside it (m9)
     formfield_overrides = {models.TextField: {"widget": template_source_widget(rows=24)}}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

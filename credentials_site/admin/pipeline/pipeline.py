@@ -8,12 +8,14 @@ from django.utils.html import format_html, format_html_join
 
 from audit.models import AuditRecord
 from courses.templating.learner_text import LearnerNameError, learner_name_clean
+from courses.rules import OTHER_CAUSE, REASON_CAUSES
 from credentials_site.admin.base import LaurelAdmin, LaurelReadOnlyTabularInline, LaurelTabularInline, clipped, pill, short_time
 
 from issuance.models import Credential, Effect, Issuance, Learner, OutboundDelivery, OutboxMessage, RenewalReminder, SignedBadgeRevision
 from issuance.outbound.health import OPEN as SYNC_OPEN, issuance_sync_label
 from credentials_site.admin.pipeline.certificate_actions import download_certificates_zip, regenerate_certificates
 from issuance.pipeline import issuance_resume
+from issuance.reports import ineligible_cause_filter
 from issuance.transitions import NotParked
 from issuance.lifecycle.expiry import credential_shown_status
 from credentials_site.admin.pipeline.credential_imports import ImportedFilter, imported_from
@@ -91,10 +93,22 @@ class SyncFilter(admin.SimpleListFilter):
         return delivered.exclude(failing).exclude(pending)
 
 
+class IneligibleCauseFilter(admin.SimpleListFilter):
+    """Ineligible issuances by the cause of their reasons, as the dashboard counts them (courses.rules.REASON_CAUSES)."""
+
+    title, parameter_name = "why not eligible", "why"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _phrases, _exceptions) in REASON_CAUSES.items()] + [OTHER_CAUSE]
+
+    def queryset(self, request, queryset):
+        return queryset if self.value() is None else queryset.filter(ineligible_cause_filter(self.value()))
+
+
 @admin.register(Issuance)
 class IssuanceAdmin(LaurelAdmin):
     list_display = ["learner_col", "course_col", "organization_col", "state_col", "failed_step_col", "park_reason_col", "created_col"]
-    list_filter = ["state", SyncFilter, "park_reason", ImportedFilter, "organization", "course",
+    list_filter = ["state", SyncFilter, IneligibleCauseFilter, "park_reason", ImportedFilter, "organization", "course",
                    ("created_at", admin.DateFieldListFilter)]
     search_fields = ["learner__email", "learner_name", "learner__name"]
     date_hierarchy = "created_at"

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
 from credentials_site.admin.pipeline.kajabi_hooks import KajabiHookActions
+from credentials_site.admin.pipeline.source_dialects import (
+    chosen_dialect, dialect_section_classes, dialect_section_description, poll_state_table, polling_announce, polling_before)
 from credentials_site.admin.pipeline.google_forms_script import apps_script_download, apps_script_panel, apps_script_with_secret
 from credentials_site.admin.pipeline.mapped_sample import sample_live, sample_page, sample_panel
 from credentials_site.admin.pipeline.mapping_fields import FIELDSETS as MAPPING_FIELDSETS
@@ -20,7 +22,7 @@ from credentials_site.admin.pipeline.mapping_fields import MappingFields, mappin
 from courses.access.tenancy import organizations_for
 
 from issuance.intake.polling import source_poll_resume
-from issuance.models import PollCursor, Source, SourceCourseMapping, SourcePoll
+from issuance.models import Source, SourceCourseMapping, SourcePoll
 from issuance.sources.configure import source_intake_url, source_secret_check, source_secret_generate
 from issuance.sources.base import Dialect
 from issuance.sources.mapped.mapping import MappingError, mapping_clean
@@ -240,29 +242,7 @@ class SourceAdmin(KajabiHookActions, LaurelHistoryAdmin):
 
     @admin.display(description="polling status")
     def poll_state(self, source):
-        if source.dialect not in POLLERS:
-            return "This dialect is not polled."
-        minutes = source_poll_minutes(source)
-        state = SourcePoll.objects.filter(source=source).first() if source.pk else None
-        lines = [("Schedule", f"every {minutes} minutes" if minutes else "not polled (set the polling settings; poll_minutes 0 turns it off)")]
-        if not minutes and DIALECTS[source.dialect].polling_advice:
-            lines.append(("Warning", DIALECTS[source.dialect].polling_advice))
-        if state is not None:
-            lines += [
-                ("Status", state.get_status_display()),
-                ("Last poll", f"{state.last_poll_at:%Y-%m-%d %H:%M:%S} UTC: {state.last_poll_summary}" if state.last_poll_at else "never"),
-            ]
-            if state.next_poll_after:
-                lines.append(("Next poll not before", f"{state.next_poll_after:%Y-%m-%d %H:%M:%S} UTC"))
-            if state.last_error:
-                lines.append(("Last error", state.last_error))
-            if state.status == SourcePoll.Status.PARKED:
-                lines.append(("What to do", "Save new credentials below (or fix the address), then press “Resume polling” at the top of this page."))
-        cursors = PollCursor.objects.filter(source=source).order_by("scope") if source.pk else []
-        lines += [(f"Cursor {c.scope}", f"{c.position or 'from the start'}{' · resumes mid-way' if c.resume else ''} · {len(c.seen)} learners stored")
-                  for c in cursors]
-        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", lines)
-        return format_html('<table class="laurel-related">{}</table>', rows)
+        return poll_state_table(source)
 
     @admin.action(description="Resume polling (after fixing credentials)", permissions=["change"])
     def resume_polling(self, request, queryset):
@@ -319,9 +299,17 @@ class SourceAdmin(KajabiHookActions, LaurelHistoryAdmin):
         response["Cache-Control"] = "no-store"  # the secret is on this page: no copy in any cache
         return response
 
+    class Media:
+        js = ["laurel/source-dialect.js"]  # the chosen dialect's settings open, the others out of the way
+
     def save_model(self, request, obj, form, change):
+        obj.polling_before = polling_before(obj)  # as saved, before this save (its mappings are saved after)
         super().save_model(request, obj, form, change)
         obj.generated_secret = form.generated_secret  # for response_add, on this request's object only
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        polling_announce(self, request, form.instance, getattr(form.instance, "polling_before", 0))  # never switched on silently
 
     def response_add(self, request, obj, post_url_continue=None):
         if getattr(obj, "generated_secret", None):
@@ -352,15 +340,17 @@ class SourceAdmin(KajabiHookActions, LaurelHistoryAdmin):
         if not self.has_change_permission(request, obj):
             # Read-only pages show every field's value: the secrets stay with those who may change them (owners).
             fieldsets[1] = ("Authentication", {"fields": ["rate_limit_per_minute", "max_events_per_request"]})
+        chosen = chosen_dialect(request, obj) or Source._meta.get_field("dialect").default
         for dialect in DIALECTS.values():
             if dialect.settings:
                 names = [_field_name(dialect.name, s.name) for s in dialect.settings]
-                collapsed = ["collapse"] if obj is None or obj.dialect != dialect.name else []
                 if dialect.name == "mapped":
                     names = ["mapped_preset", "mapped_preset_settings", *names]
-                fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": f"Used only when the dialect is {dialect.label}.", "classes": collapsed}))
-                if dialect.name == "mapped":
-                    fieldsets += [(title, {"fields": fields, "classes": collapsed}) for title, fields in MAPPING_FIELDSETS]
+                classes = dialect_section_classes(dialect.name, chosen)
+                fieldsets.append((f"{dialect.label} settings", {"fields": names, "description": dialect_section_description(dialect),
+                                                                "classes": classes}))
+                if dialect.name == "mapped":  # the mapping's parts open and close with the mapped dialect's section
+                    fieldsets += [(title, {"fields": fields, "classes": classes}) for title, fields in MAPPING_FIELDSETS]
         fieldsets.append(("Courses", {"fields": ["course_matching"]}))
         if obj is not None and obj.dialect == "google_forms":
             fieldsets.append(("The form's Apps Script: paste it into the form's script editor", {"fields": ["apps_script"]}))

@@ -8,10 +8,12 @@ is seen only by those who may add courses in its organisation, another's is a 40
 
 import copy
 import hashlib
+import logging
 import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -34,6 +36,7 @@ from issuance.email.samples import email_sample_context
 from issuance.intake.hand_issue import hand_issue_test_to_self
 from issuance.models import CompletionEvent, OutboxMessage, Source, SourceCourseMapping
 
+logger = logging.getLogger(__name__)
 ADD_COURSE = "courses.add_course"
 Step = CourseSetup.Step
 PAGES = [(Step.COURSE, "course"), (Step.LOOK, "look"), (Step.SOURCE, "completions"), (Step.LIVE, "live")]
@@ -289,15 +292,37 @@ def setup_live(request, pk, *, admin_site):
         if not request.user.email:
             messages.error(request, "Your account has no email address: add one (Users) to receive the test credential.")
         else:
-            if course_setup_go_live(setup=setup, user=request.user):  # only the request that made it live sends the test
-                hand = hand_issue_test_to_self(course=course, user=request.user, submission_key=uuid.uuid4())
-                CourseSetup.objects.filter(pk=setup.pk).update(test_event_id=hand.event_id)
-                messages.success(request, f"{course} is live. A test credential is on its way to {request.user.email}.")
+            try:
+                if _go_live_with_test(setup=setup, course=course, user=request.user):
+                    messages.success(request, f"{course} is live. A test credential is on its way to {request.user.email}.")
+            except (DatabaseError, PermissionDenied, SetupTestNotStored) as exc:
+                logger.exception("Set-up %s: the test send failed, so the course did not go live", setup.pk)
+                messages.error(request, f"The test credential could not be sent ({exc}), so nothing went live: "
+                                        "the rules are still a draft and the course inactive. Press the button again to retry.")
             return HttpResponseRedirect(request.path)
     version = (course.ruleset.current_version or course.ruleset.latest_draft) if course.ruleset else None
     requirements = ruleset_version_requirements(version=version) if version else []
     return _page(request, admin_site, "live.html", setup, Step.LIVE, course=course, version=version,
                  requirements=requirements, **_test_result(setup))
+
+
+class SetupTestNotStored(Exception):
+    """The test completion was not stored (one with its key already was), so there is nothing to show as the test."""
+
+
+def _go_live_with_test(*, setup: CourseSetup, course, user) -> bool:
+    """Go live and store the test completion in one transaction: if the test cannot be stored, the publish,
+    the course's activation and their audit are undone, so a set-up is never live without its test. The
+    test's pipeline work is queued when the transaction commits (form_event_store). False if another
+    request made it live first: only that one sends the test."""
+    with transaction.atomic():
+        if not course_setup_go_live(setup=setup, user=user):
+            return False
+        hand = hand_issue_test_to_self(course=course, user=user, submission_key=uuid.uuid4())
+        if hand.event_id is None:
+            raise SetupTestNotStored("the test completion was not stored")
+        CourseSetup.objects.filter(pk=setup.pk).update(test_event_id=hand.event_id)
+    return True
 
 
 def _test_result(setup: CourseSetup) -> dict:

@@ -156,3 +156,31 @@ def test_going_live_publishes_v1_and_sends_one_test_to_the_staff_member(client, 
     assert setup.live_at is not None and setup.test_event_id is not None
     assert course.ruleset.versions.count() == 1 and Achievement.objects.count() == 1
     assert list(HandIssue.objects.values_list("email", flat=True)) == ["editor@harbour.example"]
+
+
+def test_a_test_send_that_fails_leaves_nothing_live_and_the_next_press_goes_live(client, harbour, smtp):  # noqa: F811
+    """Going live and storing the test send are one transaction: the database refusing the test's row
+    (a fault at the database, not in Laurel) undoes the publish, the course's activation and the audit."""
+    from django.db import OperationalError, connection
+
+    from audit.models import AuditRecord
+
+    def refuse_the_test(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and HandIssue._meta.db_table in sql:
+            raise OperationalError("the database went away while storing the test")
+        return execute(sql, params, many, context)
+
+    setup = through_look(signed_in(client, harbour, "owner"), harbour)
+    client.post(f"{BASE}/{setup.pk}/completions/", {"source": "files"})
+    with connection.execute_wrapper(refuse_the_test):
+        response = client.post(f"{BASE}/{setup.pk}/live/", follow=True)
+    assert response.status_code == 200  # a page that says what happened, not an error page
+    assert "nothing went live" in response.content.decode()
+    setup.refresh_from_db()
+    assert setup.live_at is None and setup.test_event_id is None and not Course.objects.get().is_active
+    assert not RuleSetVersion.objects.filter(published_at__isnull=False).exists() and not HandIssue.objects.exists()
+    assert not AuditRecord.objects.filter(to_state="live").exists()
+
+    client.post(f"{BASE}/{setup.pk}/live/")  # the fault gone, pressed again: live, with its test
+    setup.refresh_from_db()
+    assert setup.live_at is not None and setup.test_event_id is not None and Course.objects.get().is_active

@@ -154,3 +154,52 @@ def test_the_time_to_email_chart_scales_to_its_values_so_two_seconds_is_not_a_fl
     chart = time_to_email_chart(points)
     assert [mark["label"] for mark in chart["grid"]] == ["0.5 s", "1 s", "1.5 s", "2 s"]  # was 0–60 s
     assert chart["p95"][0]["dots"][0]["y"] < chart["base_y"] - 100  # p95 near the top, not along the floor
+
+
+def test_why_not_eligible_is_one_row_per_cause_each_linking_to_its_issuances_of_the_chosen_organisation(client, django_user_model):
+    from credentials_site.admin.dashboard import dashboard_build
+
+    course = CourseFactory()
+    other_course = CourseFactory(organization=OrganizationFactory())
+    sentences = [
+        ["Your score was 70; this course requires 75."],
+        ["Your score was 60; this course requires 75."],
+        ["Your score was 50; this course requires 75.", "Your attendance was 60%; this course requires 100%."],
+        ["Your score was reported as 'n/a', which is not a number; this course requires 75."],
+        ["Safe Work Programme: 1 of 3 courses done."],
+    ]
+    for reasons in sentences:
+        IssuanceFactory(course=course, state=Issuance.State.INELIGIBLE, reasons=reasons)
+    IssuanceFactory(course=other_course, state=Issuance.State.INELIGIBLE, reasons=["Your score was 10; this course requires 75."])
+    admin = django_user_model.objects.create_superuser("root@example.org", "root@example.org", "pw")
+    chosen = dashboard_build(user=admin, organization=str(course.organization_id))
+    rows = {figure.label: figure for figure in chosen.ineligible}
+    assert {label: figure.value for label, figure in rows.items()} == {  # was one row per sentence: 5 rows here
+        "Score below the pass mark": 3, "Attendance below the minimum": 1, "Score or attendance not a number": 1, "Other reasons": 1}
+    assert list(rows)[0] == "Score below the pass mark" and rows["Score below the pass mark"].hint.startswith("For example: Your score was")
+    client.force_login(admin)
+    for label, expected in [("Score below the pass mark", 3), ("Attendance below the minimum", 1),
+                            ("Score or attendance not a number", 1), ("Other reasons", 1)]:
+        response = client.get(rows[label].url)
+        assert response.status_code == 200 and response.context["cl"].result_count == expected, label  # the rows it counted
+    everything = dashboard_build(user=admin)
+    assert {f.label: f.value for f in everything.ineligible}["Score below the pass mark"] == 4
+
+
+def test_every_dashboard_link_keeps_the_chosen_organisation_and_opens_its_list(received, client, django_user_model):
+    from urllib.parse import parse_qs, urlsplit
+
+    from credentials_site.admin.dashboard import dashboard_build
+
+    organization, _ = received
+    admin = django_user_model.objects.create_superuser("root@example.org", "root@example.org", "pw")
+    dashboard = dashboard_build(user=admin, organization=str(organization.pk))
+    figures = [*dashboard.issued, dashboard.time_saved, *dashboard.attention, *dashboard.queue_age, *dashboard.expiries,
+               *dashboard.how_long, *dashboard.ineligible]
+    urls = [figure.url for figure in figures] + [row["url"] for row in dashboard.months] + [p["url"] for p in dashboard.time_to_email]
+    client.force_login(admin)
+    for url in urls:
+        values = [v for key, v in parse_qs(urlsplit(url).query).items() if key.endswith("organization__id__exact")]
+        assert values == [[str(organization.pk)]], url  # was the unfiltered list of every organisation
+        response = client.get(url)
+        assert response.status_code == 200 and "e=1" not in response.get("Location", ""), url  # a lookup the list accepts

@@ -9,7 +9,7 @@ from django.test import Client
 from issuance.models import CompletionEvent, Source
 from issuance.sources.configure import source_configure
 from tests.openbadges.test_content_security_policy import InlineScripts
-from tests.factories.courses import StaffUserFactory, member
+from tests.factories.courses import CourseFactory, StaffUserFactory, member
 from tests.sources.conftest import private_targets_allowed  # noqa: F401 (an autouse fixture: the LMS stand-ins are on 127.0.0.1)
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +169,34 @@ def test_the_settings_read_in_words_and_the_polling_and_events_are_tables_with_t
     page = staff.get(f"/admin/issuance/source/{source.pk}/change/").content.decode()
     assert '<table class="laurel-related"><tr><th>Schedule</th><td>' in page
     assert '<table class="laurel-related"><tr><th>received</th>' in page
+
+
+def test_the_chosen_dialects_settings_are_open_and_the_others_folded(staff, org):
+    add = staff.get("/admin/issuance/source/add/?dialect=moodle").content.decode()
+    moodle = re.search(r'<fieldset class="([^"]*laurel-dialect-moodle[^"]*)"', add).group(1)
+    canvas = re.search(r'<fieldset class="([^"]*laurel-dialect-canvas[^"]*)"', add).group(1)
+    assert "collapse" not in moodle.split() and "collapse" in canvas.split()
+    refused = staff.post("/admin/issuance/source/add/", form_data(org, dialect="canvas", canvas__canvas_url="canvas.example")).content.decode()
+    assert "collapse" not in re.search(r'<fieldset class="([^"]*laurel-dialect-canvas[^"]*)"', refused).group(1).split()  # the error's section stays open
+
+
+def test_polling_is_said_before_it_starts_and_the_save_that_starts_it_says_so(staff, org):
+    course = CourseFactory(organization=org, code="SAF-101")
+    add = staff.get("/admin/issuance/source/add/").content.decode()
+    assert "Laurel asks Moodle for completions every 15 minutes" in add and "a course mapping is added below" in add
+    response = staff.post("/admin/issuance/source/add/", form_data(org), follow=True)  # URL and token, no mapping: not polled
+    assert "Polling is now" not in response.content.decode()
+    source = Source.objects.get()
+    mapped = form_data(org, signing_secret="", moodle__ws_token="", **{
+        "course_mappings-TOTAL_FORMS": 1, "course_mappings-0-external_id": "12", "course_mappings-0-course": course.pk})
+    page = staff.post(f"/admin/issuance/source/{source.pk}/change/", mapped, follow=True).content.decode()
+    assert "Polling is now on for Harbour Moodle: Laurel asks Moodle for completions every 15 minutes." in page
+    assert "set “Poll every (minutes)” to 0" in page
+    again = staff.post(f"/admin/issuance/source/{source.pk}/change/", form_data(org, signing_secret="", moodle__ws_token="", **{
+        "course_mappings-TOTAL_FORMS": 1, "course_mappings-INITIAL_FORMS": 1, "course_mappings-0-id": source.course_mappings.get().pk,
+        "course_mappings-0-source": source.pk, "course_mappings-0-external_id": "12", "course_mappings-0-course": course.pk}), follow=True)
+    assert "Polling is now" not in again.content.decode()  # nothing changed, nothing said
+    off = staff.post(f"/admin/issuance/source/{source.pk}/change/", form_data(org, signing_secret="", moodle__ws_token="", moodle__poll_minutes="0", **{
+        "course_mappings-TOTAL_FORMS": 1, "course_mappings-INITIAL_FORMS": 1, "course_mappings-0-id": source.course_mappings.get().pk,
+        "course_mappings-0-source": source.pk, "course_mappings-0-external_id": "12", "course_mappings-0-course": course.pk}), follow=True)
+    assert "Polling is now off for Harbour Moodle" in off.content.decode()
