@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0019_organisation_spelling'),
-        ('issuance', '0053_source_kajabi'),
+        ('issuance', '0054_connection_health'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
