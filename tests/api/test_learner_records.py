@@ -87,6 +87,8 @@ def test_it_answers_what_is_wrong_with_the_question(earned, org):  # noqa: F811
     assert client.get(path(organisation="harbour", programme="NOPE")).status_code == 404
     assert client.get(path(email="nobody@learners.example", organisation="harbour")).status_code == 404
     assert client.get(path(organisation="quay")).status_code == 404
+    assert client.get(path(email="ann%00@learners.example", organisation="harbour")).status_code == 404
+    assert client.get(path(organisation="harbour", programme="W%00SO")).status_code == 400
 
 
 def test_a_record_asked_for_after_a_revocation_leaves_it_out(earned, org, admin_user):  # noqa: F811

@@ -48,6 +48,8 @@ class LearnerRecordView(APIView):
     def get(self, request, email: str):
         query = LearnerRecordQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        if "\x00" in email or len(email) > 320:  # no address holds these (and PostgreSQL refuses a NUL in a query)
+            raise NotFound("No learner with this address in an organisation whose learners you may view.")
         learners = visible(request, Learner.objects.select_related("organization"), VIEW_LEARNER)
         learner = learners.filter(organization__slug=query.validated_data["organisation"], email__iexact=email.strip(),
                                   erased_at__isnull=True).first()
