@@ -147,7 +147,7 @@ def programme_create(
     *, organization: Organization, code: str, name: str, constituents: list[Achievement],
     required_count: int | None = None, required: list[Achievement] = (), within_days: int | None = None,
     on_constituent_revoked: str = Programme.OnConstituentRevoked.KEEP, only_while_valid: bool = False,
-    description: str = "", actor_user=None,
+    ordered: bool = False, description: str = "", actor_user=None,
 ) -> Programme:
     """A programme with its own achievement and course, which start from the organisation's defaults as
     a new course's do (no template or email chosen: the organisation's first certificate template and its
@@ -165,6 +165,7 @@ def programme_create(
     programme = Programme.objects.create(
         organization=organization, code=code, name=name, course=course, required_count=required_count,
         within_days=within_days, on_constituent_revoked=on_constituent_revoked, only_while_valid=only_while_valid,
+        ordered=ordered,
     )
     required_ids = {a.pk for a in required}
     for position, constituent in enumerate(every):

@@ -43,6 +43,10 @@ class Programme(models.Model):
     only_while_valid = models.BooleanField(
         default=False, help_text="Count only constituent credentials that are still valid (not expired or suspended).",
     )
+    ordered = models.BooleanField(
+        "taken in order", default=False,
+        help_text="The constituents form a sequence, in their order: a learner record (CLR) says each precedes the next.",
+    )
     on_constituent_revoked = models.CharField(
         "when a constituent is revoked or expires", max_length=8, choices=OnConstituentRevoked.choices,
         default=OnConstituentRevoked.KEEP,

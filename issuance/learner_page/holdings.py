@@ -10,6 +10,8 @@ from urllib.parse import quote, urlencode
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from courses.models import Programme
+
 from ..credentials import credential_public_code, credential_url
 from ..openbadges.hosted import achievement_image_url
 from ..models import Credential, Learner, NameCorrectionRequest
@@ -38,6 +40,7 @@ class HeldCredential:
 
 @dataclass
 class OrganisationHoldings:
+    slug: str
     name: str
     website: str
     primary: str
@@ -53,6 +56,20 @@ def learner_credential_get(*, address: str, credential_id) -> Credential:
     if credential is None:
         raise Http404(_("No credential of yours has this address."))
     return credential
+
+
+def learner_record_scope(*, address: str, organization: str, programme: str | None) -> tuple[Learner, Programme | None]:
+    """The signed-in learner's row in one organisation, and one of its programmes if asked for; else 404."""
+    learner = (Learner.objects.filter(email__iexact=address, erased_at__isnull=True, organization__slug=organization)
+               .select_related("organization").first())
+    if learner is None:
+        raise Http404(_("You hold no credential from this organisation."))
+    if programme is None:
+        return learner, None
+    found = Programme.objects.filter(organization=learner.organization, code=programme).first()
+    if found is None:
+        raise Http404(_("You hold no credential from this organisation."))
+    return learner, found
 
 
 def learner_rows(*, address: str) -> list[Learner]:
@@ -88,7 +105,7 @@ def learner_holdings(*, address: str) -> list[OrganisationHoldings]:
         group = groups.get(organization.pk)
         if group is None:
             group = groups[organization.pk] = OrganisationHoldings(
-                name=organization.name, website=organization.website, primary=organization.primary_color,
+                slug=organization.slug, name=organization.name, website=organization.website, primary=organization.primary_color,
                 timezone=organization.timezone)
         status = credential_public_status(row={"status": credential.status, "status_reason": credential.status_reason},
                                           valid_until=credential.valid_until)
@@ -105,7 +122,7 @@ def learner_holdings(*, address: str) -> list[OrganisationHoldings]:
         if group is None:
             continue
         for programme, progress in learner_programmes_progress(learner=learner):
-            group.programmes.append({"name": programme.name, "satisfied": progress.satisfied,
+            group.programmes.append({"name": programme.name, "code": programme.code, "satisfied": progress.satisfied,
                                      "done": len(progress.done), "total": len(progress.done) + progress.needed,
                                      "summary": progress.summary})
     return list(groups.values())

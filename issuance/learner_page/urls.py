@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/sign-in/<str:token>", views.me_sign_in, name="learner-sign-in"),
     path("me/sign-out", views.me_sign_out, name="learner-sign-out"),
     path("me/data", views.me_data, name="learner-data"),
+    path("me/record", views.me_record, name="learner-record"),
     path("me/data/<str:token>", views.me_data_download, name="learner-data-download"),
     path("me/credentials/<uuid:credential_id>/certificate.pdf", views.me_certificate, name="learner-certificate"),
     path("me/credentials/<uuid:credential_id>/hide", views.me_hide, name="learner-hide"),

@@ -9,7 +9,7 @@ from functools import wraps
 from django import forms
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ..openbadges.learner_record import LearnerRecordEmpty, learner_record_assemble, learner_record_filename
 from ..wallets.addresses import wallet_page_url
 from ..wallets.offers import wallet_link_create
 from .actions import (LearnerActionRefused, credential_holder_hide, data_copy_request, data_link_open,
                       learner_signed_in_record, name_correction_report)
-from .holdings import learner_credential_get, learner_holdings, learner_rows
+from .holdings import learner_credential_get, learner_holdings, learner_record_scope, learner_rows
 from .session import learner_session_address, learner_session_end, learner_session_start
 from .sign_in import sign_in_link_usable, sign_in_redeem, sign_in_request
 
@@ -168,6 +169,21 @@ def me_wallet(request, address: str, credential_id):
         return _back(request, _("Only a valid, signed credential can go into a wallet."))
     key = wallet_link_create(credential=credential, created_by="the learner's page")
     return redirect(wallet_page_url(credential_id=credential.pk, key=key))
+
+
+@signed_in
+@require_GET
+def me_record(request, address: str):
+    """Their learner record (CLR 2.0) from one organisation, or towards one of its programmes, as a JSON file."""
+    learner, programme = learner_record_scope(address=address, organization=request.GET.get("organisation", ""),
+                                              programme=request.GET.get("programme") or None)
+    try:
+        record = learner_record_assemble(learner=learner, programme=programme)
+    except LearnerRecordEmpty:
+        return _back(request, _("No learner record yet: it needs at least one valid or expired credential."))
+    response = JsonResponse(record, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{learner_record_filename(learner=learner, programme=programme)}"'
+    return response
 
 
 @signed_in

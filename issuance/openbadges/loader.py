@@ -10,6 +10,8 @@ CREDENTIALS_V2_URL = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0_CONTEXT_URL = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # 1EdTech's terms for its own service types (1EdTechCredentialRefresh): a credential with a refreshService needs it.
 OB_V3P0_EXTENSIONS_URL = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+# 1EdTech's Comprehensive Learner Record 2.0 terms (ClrCredential, ClrSubject, Association): a learner record needs it.
+CLR_V2P0_CONTEXT_URL = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 DID_V1_URL = "https://www.w3.org/ns/did/v1"
 MULTIKEY_V1_URL = "https://w3id.org/security/multikey/v1"
 # What a wallet's DIDAuth presentation may be written in (LCW signs it with Ed25519Signature2020).
@@ -20,6 +22,7 @@ BUNDLED_CONTEXT_FILES = {
     CREDENTIALS_V2_URL: "credentials-v2.jsonld",
     OB_V3P0_CONTEXT_URL: "ob-v3p0-context-3.0.3.json",
     OB_V3P0_EXTENSIONS_URL: "ob-v3p0-extensions.json",
+    CLR_V2P0_CONTEXT_URL: "clr-v2p0-context-2.0.1.json",
     DID_V1_URL: "did-v1.jsonld",
     MULTIKEY_V1_URL: "multikey-v1.jsonld",
     CREDENTIALS_V1_URL: "credentials-v1.jsonld",

@@ -105,7 +105,7 @@ ROOM_MAY_IMPORT = {
                               "issuance.delivery", "issuance.email", "issuance.lifecycle", "issuance.linkedin", "issuance.models",
                               "issuance.openbadges", "issuance.privacy", "issuance.programmes", "issuance.public",
                               "issuance.step_queue", "issuance.wallets"},
-    "issuance.api": {"audit.models", "issuance.engagement", "courses.access", "courses.models", "issuance.bodies", "issuance.credentials", "issuance.intake", "issuance.lifecycle", "issuance.models", "issuance.outbound", "issuance.pipeline", "issuance.revocation", "issuance.sources", "issuance.transitions", "issuance.verification"},
+    "issuance.api": {"audit.models", "issuance.engagement", "courses.access", "courses.models", "issuance.bodies", "issuance.credentials", "issuance.intake", "issuance.lifecycle", "issuance.models", "issuance.outbound", "issuance.openbadges", "issuance.pipeline", "issuance.revocation", "issuance.sources", "issuance.transitions", "issuance.verification"},
     "issuance.urls": {"issuance.api"},
     "issuance.management": {"issuance.intake", "issuance.imports", "issuance.lifecycle", "issuance.models", "issuance.openbadges", "issuance.programme_backfill",
                             "issuance.outbound", "issuance.privacy", "issuance.sources", "issuance.sweep",

@@ -34,7 +34,8 @@ class ProgrammeConstituentInline(LaurelTabularInline):
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["organization", "code", "name", "required_count", "within_days", "only_while_valid", "on_constituent_revoked"]
+        fields = ["organization", "code", "name", "required_count", "within_days", "only_while_valid", "ordered",
+                  "on_constituent_revoked"]
 
     def clean(self):
         cleaned = super().clean()
@@ -58,7 +59,7 @@ class ProgrammeAdmin(LaurelHistoryAdmin):
     inlines = [ProgrammeConstituentInline]
     fieldsets = [
         (None, {"fields": ["organization", "code", "name"]}),
-        ("What it requires", {"fields": ["required_count", "within_days", "only_while_valid"]}),
+        ("What it requires", {"fields": ["required_count", "within_days", "only_while_valid", "ordered"]}),
         ("When a constituent is revoked or expires", {"fields": ["on_constituent_revoked"]}),
         ("Its credential", {"fields": ["own_course"]}),
         ("Progress", {"fields": ["progress"]}),

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, Prefetch
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from audit.models import AuditRecord
@@ -26,7 +26,7 @@ from credentials_site.admin.pipeline.lifecycle_actions import send_renewal_email
 from credentials_site.admin.pipeline.park_reasons import park_reason_label
 from credentials_site.admin.pipeline.wallet_actions import WalletOfferInline, make_wallet_link
 from credentials_site.admin.pipeline.outbound import OutboundDeliveryInline
-from credentials_site.admin.pipeline.learner_programmes import learner_programmes_table
+from credentials_site.admin.pipeline.learner_programmes import learner_programmes_table, learner_record_url, learner_record_view
 from credentials_site.admin.pipeline.privacy_actions import LearnerPrivacyPermissions, erase_learner_data, export_learner_data
 
 
@@ -386,4 +386,10 @@ class LearnerAdmin(LearnerPrivacyPermissions, LaurelAdmin):
             links.append(("Issue one credential", reverse("admin:issuance_handissue_add") + f"?learner={obj.pk}"))
         if request.user.has_perm("issuance.enter_roster"):
             links.append(("New roster with this learner", reverse("admin:issuance_roster_add") + f"?learner={obj.pk}"))
+        if obj.erased_at is None:
+            links.append(("Learner record (CLR 2.0): all their credentials", learner_record_url(obj)))
         return links
+
+    def get_urls(self):
+        record = self.admin_site.admin_view(lambda request, object_id: learner_record_view(self, request, object_id))
+        return [path("<path:object_id>/clr/", record, name="issuance_learner_clr"), *super().get_urls()]

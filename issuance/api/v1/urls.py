@@ -11,6 +11,7 @@ from .credentials import CredentialDetailView, CredentialRevokeView, CredentialS
 from .connections import ConnectionViewSet
 from .events import CompletionEventViewSet
 from .issuances import IssuanceDetailView, IssuanceListView, IssuanceResumeView
+from .learner_records import LearnerRecordView
 from .sources import SourceViewSet
 from .verify import VerifyView
 from .webhooks import SourceEventsWebhook, SourceSecretEventsWebhook, XapiAbout, XapiStatementsWebhook
@@ -26,6 +27,7 @@ urlpatterns = [
     path("sources/<slug:slug>/xapi/statements", XapiStatementsWebhook.as_view(), name="source-xapi-statements"),
     path("sources/<slug:slug>/xapi/about", XapiAbout.as_view(), name="source-xapi-about"),
     path("verify", VerifyView.as_view(), name="verify"),
+    path("learners/<str:email>/clr", LearnerRecordView.as_view(), name="learner-clr"),
     *router.urls,
 ]
 

@@ -185,7 +185,8 @@ def api_object(world, path):
     """The world's object the path's {parameter} names, by the resource it is under."""
     resource = path.split("/")[3]
     return {"events": world["event"].pk, "issuances": world["issuance"].pk, "credentials": world["credential"].pk,
-            "sources": world["source"].slug, "connections": world["connection"].pk}[resource]
+            "sources": world["source"].slug, "connections": world["connection"].pk,
+            "learners": world["credential"].learner.email}[resource]
 
 
 PUBLIC_API = {  # signed by the source, not staff (xAPI about names only the versions)
@@ -220,6 +221,8 @@ def probe_every_api_path_on_a(client, role: str, a):
             continue
         parameters = re.findall(r"{(\w+)}", path)
         url = re.sub(r"{\w+}", str(api_object(a, path)), path) if parameters else path
+        if path.startswith("/api/v1/learners/"):  # a learner is named within an organisation: A's
+            url += f"?organisation={a['organization'].slug}"
         for method in methods:
             body = {"reason": "probing", "organization": "aardvark", "slug": "aardvark-taken", "dialect": "generic",
                     "kind": "webhook"} if method != "get" else None

@@ -7,6 +7,7 @@
 // DID (controller) documents and status list credentials from the files given. With --fetch-local it may also
 // GET did:web documents and status lists over plain HTTP, but only from 127.0.0.1 / localhost.
 // Prints one JSON object; exit 0 = accepted, 1 = rejected, 2 = usage error.
+import {readFileSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import {parseArgs} from 'node:util';
 import * as vc from '@digitalbazaar/vc';
@@ -47,6 +48,9 @@ for(const map of [credentialsContexts, statusListContexts, dataIntegrityContext.
     documents.set(url, doc);
   }
 }
+// No npm package ships 1EdTech's CLR 2.0 context: this folder's copy, taken from 1EdTech's own validator (README).
+documents.set('https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json',
+  JSON.parse(readFileSync(new URL('./contexts/clr-v2p0-2.0.1.json', import.meta.url), 'utf8')));
 const didDocuments = new Map();
 for(const path of args['did-document']) {
   const doc = await readJson(path);
