@@ -52,3 +52,12 @@ def test_it_documents_the_park_reason_in_the_openapi_schema(api):
     assert fields["error"]["nullable"] is True
     parameters = {p["name"] for p in schema["paths"]["/api/v1/issuances"]["get"]["parameters"]}
     assert "park_reason" in parameters
+
+
+@pytest.mark.parametrize(("path", "name"), [("/api/v1/issuances", "email"), ("/api/v1/issuances", "course"),
+                                            ("/api/v1/issuances", "park_reason"), ("/api/v1/events/", "source")])
+def test_a_filter_holding_a_nul_character_is_a_400_naming_it(api, path, name):
+    # PostgreSQL refuses a NUL in a query (schemathesis found a 500 on ?email=); SQLite matched nothing.
+    answer = api.get(path, {name: "ann\x00@learners.example"})
+    assert answer.status_code == 400, answer.content
+    assert "NUL" in answer.json()[name]

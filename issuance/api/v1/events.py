@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from ...models import CompletionEvent
-from .filters import BAD_FILTER, NOT_FOUND, choice_param
+from .filters import BAD_FILTER, NOT_FOUND, choice_param, text_param
 from .scoping import ScopedObjectView, visible
 
 
@@ -45,7 +45,7 @@ class CompletionEventViewSet(ScopedObjectView, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         events = visible(self.request, CompletionEvent.objects.select_related("source").prefetch_related("issuances"),
                          "issuance.view_completionevent").order_by("-received_at", "id")
-        source = self.request.query_params.get("source")
+        source = text_param(self.request.query_params, "source")
         status = choice_param(self.request.query_params, "status", CompletionEvent.Status.values)
         if source:
             events = events.filter(source__slug=source)

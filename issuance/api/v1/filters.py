@@ -22,6 +22,15 @@ def date_param(params, name: str) -> date | None:
         raise ValidationError({name: f"Expected a real date as YYYY-MM-DD, got {value[:40]!r}."}) from None
 
 
+def text_param(params, name: str) -> str | None:
+    """A free-text filter (an email, a code, a slug); one no database can hold (a NUL character, which
+    PostgreSQL refuses in a query) matches nothing anywhere, so it is a 400 naming the parameter."""
+    value = params.get(name)
+    if value and "\x00" in value:
+        raise ValidationError({name: "The value holds a NUL character, which no " + name + " can contain."})
+    return value or None
+
+
 def choice_param(params, name: str, choices: list[str]) -> str | None:
     value = params.get(name)
     if value and value not in choices:

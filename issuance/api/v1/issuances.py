@@ -13,7 +13,7 @@ from issuance.models import Credential, Issuance
 from issuance.pipeline import issuance_resume
 from issuance.transitions import NotParked
 
-from .filters import BAD_FILTER, NOT_FOUND, choice_param, date_param
+from .filters import BAD_FILTER, NOT_FOUND, choice_param, date_param, text_param
 from .scoping import ScopedObjectView, object_for, visible
 
 
@@ -117,8 +117,9 @@ class IssuanceListView(generics.ListAPIView):
         params = self.request.query_params
         choice_param(params, "state", Issuance.State.values)
         for name, lookup in FILTERS.items():
-            if params.get(name):
-                queryset = queryset.filter(**{lookup: params[name]})
+            value = text_param(params, name)
+            if value:
+                queryset = queryset.filter(**{lookup: value})
         for name, lookup in (("created_after", "created_at__date__gte"), ("created_before", "created_at__date__lte")):
             day = date_param(params, name)
             if day is not None:
