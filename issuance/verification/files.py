@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ..bodies import MAX_BODY_BYTES, MAX_JSON_DEPTH, payload_check
-from ..errors import text_storable
+from ..bodies import MAX_BODY_BYTES, json_body_refusal
 from ..certificates.pdfa import CertificateFileError, certificate_credential_data
 from ..openbadges.ob2 import BakingError, png_unbake
-from ..sources.base import FieldError, JsonTooDeep, json_parse
 
 # A badge image is a few hundred pixels a side; 4096 × 4096 leaves room for any real one.
 PNG_MAX_PIXELS = 4096 * 4096
@@ -65,25 +63,16 @@ def _said(message: str, params: dict) -> str:
 
 def _json(data: bytes, *, where: str) -> object:
     """The JSON parsed within the bounds every endpoint's parse keeps (bodies.py), refused in the visitor's words."""
-    def refused(status: int, detail: str) -> FileRefused:
-        return FileRefused(status, _("%(where)s: %(detail)s") % {"where": where, "detail": detail})
-
-    if len(data) > MAX_BODY_BYTES:
-        raise refused(413, _("It is over %(limit)s KiB.") % {"limit": MAX_BODY_BYTES // 1024})
-    try:
-        payload = json_parse(data)
-    except (JsonTooDeep, RecursionError):
-        payload, error = None, FieldError("body", "", "body_too_deep")
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise refused(422, _("It is not valid JSON: %(reason)s.") % {"reason": text_storable(str(exc))}) from None
-    else:
-        error = payload_check(payload)
-    if error is None:
+    payload, why, values = json_body_refusal(data)
+    if not why:
         return payload
-    if error.code == "body_too_deep":
-        raise refused(422, _("The JSON is nested more than %(depth)s levels deep.") % {"depth": MAX_JSON_DEPTH})
-    raise refused(422, _("The text at %(field)s cannot be stored: it holds a NUL character or a lone UTF-16 "
-                         "surrogate.") % {"field": error.field})
+    detail = {
+        "too_large": _("It is over %(limit)s KiB."),
+        "body_too_deep": _("The JSON is nested more than %(depth)s levels deep."),
+        "body_not_json": _("It is not valid JSON: %(reason)s."),
+    }.get(why, _("The text at %(field)s cannot be stored: it holds a NUL character or a lone UTF-16 surrogate."))
+    raise FileRefused(413 if why == "too_large" else 422,
+                      _("%(where)s: %(detail)s") % {"where": where, "detail": detail % values})
 
 
 def _pdf_attachment(data: bytes) -> bytes:
