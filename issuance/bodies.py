@@ -63,6 +63,27 @@ def webhook_body_parse(body: bytes, *, parse=json_parse) -> tuple[object, FieldE
     return (None, error) if error else (payload, None)
 
 
+def json_body_refusal(body: bytes) -> tuple[object, str, dict]:
+    """(payload, "", {}), or (None, why, its values): the same bounded parse, its refusal as a code for a
+    caller that words it itself (the verify page, in its visitor's language). `why` is `too_large`
+    (`limit` KiB), `body_too_deep` (`depth`), `body_not_json` (`reason`, the parser's words) or
+    `body_not_text` (`field`)."""
+    if len(body) > MAX_BODY_BYTES:
+        return None, "too_large", {"limit": MAX_BODY_BYTES // 1024}
+    try:
+        payload = json_parse(body)
+    except (JsonTooDeep, RecursionError):
+        return None, "body_too_deep", {"depth": MAX_JSON_DEPTH}
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, "body_not_json", {"reason": text_storable(str(exc))}
+    error = payload_check(payload)
+    if error is None:
+        return payload, "", {}
+    if error.code == "body_too_deep":
+        return None, "body_too_deep", {"depth": MAX_JSON_DEPTH}
+    return None, error.code, {"field": error.field}
+
+
 def json_request_parse(body: bytes, *, empty=None) -> object:
     """A request's JSON body, bounded like a webhook's; BodyRefused (400 or 413) naming why it cannot be read.
 

@@ -18,6 +18,7 @@ OWNED_APPS = ("courses", "issuance", "audit")
 CATALOGUE = [
     "organization", "achievement", "ruleset", "rulesetversion", "rulecondition", "certificatetemplate",
     "certificateasset", "certificatesignatory", "emailtemplate", "course", "programme", "programmeconstituent",
+    "achievementtext", "emailtemplatevariant",
 ]
 PIPELINE = [
     "completionevent", "parkedevent", "issuance", "credential", "outboxmessage", "learner", "learneridentity",
@@ -48,6 +49,8 @@ ROLE_PERMISSIONS: dict[str, set[str] | str] = {
         "courses.view_organization",
         "courses.delete_rulecondition",
         "courses.delete_certificatesignatory",
+        "courses.delete_achievementtext",
+        "courses.delete_emailtemplatevariant",
     },
     # The exception queue, issuances, credentials, CSV and roster imports, the outbox.
     Role.OPERATOR: {

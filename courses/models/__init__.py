@@ -3,6 +3,13 @@
 from .api_keys import ApiKey, UserToken
 from .courses import Course
 from .keys import OrganizationSigningKey
+from .language_texts import (
+    AchievementText,
+    EmailTemplateVariant,
+    achievement_text_in,
+    email_template_in,
+    email_template_languages,
+)
 from .memberships import Invitation, Membership, Role, SignInRule
 from .organizations import Achievement, Organization, organization_asset_path
 from .programmes import Programme, ProgrammeConstituent
@@ -12,6 +19,7 @@ from .templates import CertificateAsset, CertificateSignatory, CertificateTempla
 
 __all__ = [
     "Achievement",
+    "AchievementText",
     "ApiKey",
     "CertificateAsset",
     "CertificateSignatory",
@@ -19,6 +27,7 @@ __all__ = [
     "Course",
     "CourseSetup",
     "EmailTemplate",
+    "EmailTemplateVariant",
     "FrozenVersionError",
     "Invitation",
     "Membership",
@@ -32,5 +41,8 @@ __all__ = [
     "RuleSetVersion",
     "SignInRule",
     "UserToken",
+    "achievement_text_in",
+    "email_template_in",
+    "email_template_languages",
     "organization_asset_path",
 ]

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from ..templating.certificate_fields import FIELD_SPEC
 from ..templating.email_fields import email_fields
 from ..templating.email_kinds import EmailKind
+from ..templating.languages import LANGUAGE_CHOICES
 from ..templating.sandbox import template_validate
 from ..templating.save_checks import template_save_problems
 from .organizations import Organization, organization_asset_path
@@ -97,6 +98,11 @@ class EmailTemplate(models.Model):
     subject = models.CharField(max_length=500)
     text_body = models.TextField()
     html_body = models.TextField()
+    language = models.CharField(
+        "written in", max_length=16, choices=LANGUAGE_CHOICES, default="en",
+        help_text="The language of the subject and bodies above. Learners of a language with no version of its own "
+                  "below get these (their {% translate %} tags in their language).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 

@@ -14,6 +14,7 @@ import re
 import zlib
 
 import pikepdf
+from django.utils.translation import gettext_noop as _
 from pikepdf.pdfa import prepare as pdfa_prepare
 
 PDFA_FLAVOUR = "3b"
@@ -43,11 +44,15 @@ class CertificateFileError(ValueError):
 
     `too_large` says the file is over one of the reader's bounds (size, pages, the credential inflated)
     rather than unreadable, so that a web answer can say 413 instead of 422.
+
+    `message` is the sentence before its values are put in, marked for translation, and `params` its
+    values, so the verify page can say it in its visitor's language; `detail` is it in English.
     """
 
-    def __init__(self, detail: str, *, too_large: bool = False):
-        super().__init__(detail)
-        self.detail, self.too_large = detail, too_large
+    def __init__(self, message: str, params: dict | None = None, *, too_large: bool = False):
+        self.message, self.params, self.too_large = message, params or {}, too_large
+        self.detail = message % self.params
+        super().__init__(self.detail)
 
 
 def _issuer(credential: dict) -> tuple[str, str]:
@@ -129,24 +134,24 @@ def certificate_credential_data(pdf_bytes: bytes, *, max_bytes: int = MAX_READ_B
     most `max_credential_bytes`. Raises CertificateFileError saying why otherwise.
     """
     if len(pdf_bytes) > max_bytes:
-        raise CertificateFileError(f"The file is {len(pdf_bytes):,} bytes; a certificate may be at most {max_bytes:,}.",
-                                   too_large=True)
+        raise CertificateFileError(_("The file is %(size)s bytes; a certificate may be at most %(limit)s."),
+                                   {"size": f"{len(pdf_bytes):,}", "limit": f"{max_bytes:,}"}, too_large=True)
     if not pdf_bytes.lstrip()[:5] == b"%PDF-":
-        raise CertificateFileError("The file is not a PDF (it does not start with %PDF-).")
+        raise CertificateFileError(_("The file is not a PDF (it does not start with %(header)s)."), {"header": "%PDF-"})
     try:
         with pikepdf.open(io.BytesIO(pdf_bytes), attempt_recovery=False) as document:
             if document.is_encrypted:
-                raise CertificateFileError("The PDF is encrypted; a Laurel certificate never is.")
+                raise CertificateFileError(_("The PDF is encrypted; a Laurel certificate never is."))
             _pages_check(document, max_pages)
             stream = _credential_stream(document)
             return None if stream is None else _stream_data(stream, max_credential_bytes)
     except CertificateFileError:
         raise
     except pikepdf.PasswordError:
-        raise CertificateFileError("The PDF is encrypted; a Laurel certificate never is.") from None
+        raise CertificateFileError(_("The PDF is encrypted; a Laurel certificate never is.")) from None
     except (pikepdf.PdfError, pikepdf.DataDecodingError, RuntimeError, ValueError, TypeError, KeyError,
             AttributeError, RecursionError) as exc:
-        raise CertificateFileError(f"The PDF could not be read: {_short(exc)}.") from None
+        raise CertificateFileError(_("The PDF could not be read: %(reason)s."), {"reason": _short(exc)}) from None
 
 
 def certificate_credential_read(pdf_bytes: bytes, **bounds) -> dict | None:
@@ -162,9 +167,9 @@ def certificate_credential_read(pdf_bytes: bytes, **bounds) -> dict | None:
     try:
         credential = json.loads(data)
     except (ValueError, RecursionError):
-        raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} is not JSON.") from None
+        raise CertificateFileError(_("The PDF's %(name)s is not JSON."), {"name": CREDENTIAL_FILENAME}) from None
     if not isinstance(credential, dict):
-        raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} is not a JSON object.")
+        raise CertificateFileError(_("The PDF's %(name)s is not a JSON object."), {"name": CREDENTIAL_FILENAME})
     return credential
 
 
@@ -178,10 +183,10 @@ def _pages_check(document: pikepdf.Pdf, max_pages: int) -> None:
     pages = document.Root.get("/Pages")
     count = pages.get("/Count") if isinstance(pages, pikepdf.Dictionary) else None
     if not isinstance(count, int) or int(count) < 0:
-        raise CertificateFileError("The PDF has no page tree with a page count.")
+        raise CertificateFileError(_("The PDF has no page tree with a page count."))
     if int(count) > max_pages:
-        raise CertificateFileError(f"The PDF has {int(count)} pages; a certificate has a few "
-                                   f"({max_pages} at most are read).", too_large=True)
+        raise CertificateFileError(_("The PDF has %(count)s pages; a certificate has a few (%(limit)s at most are read)."),
+                                   {"count": int(count), "limit": max_pages}, too_large=True)
 
 
 def _specs(array: object, start: int = 0, step: int = 1) -> list:
@@ -222,11 +227,12 @@ def _stream_data(stream: pikepdf.Stream, max_bytes: int) -> bytes:
         try:
             data = zlib.decompressobj().decompress(raw, max_bytes + 1)
         except zlib.error as exc:
-            raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} could not be inflated: {exc}.") from None
+            raise CertificateFileError(_("The PDF's %(name)s could not be inflated: %(reason)s."),
+                                       {"name": CREDENTIAL_FILENAME, "reason": str(exc)}) from None
     else:
-        raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} is encoded with {[str(f) for f in filters]}; "
-                                   "only /FlateDecode (or none) is read.")
+        raise CertificateFileError(_("The PDF's %(name)s is encoded with %(filters)s; only /FlateDecode (or none) is read."),
+                                   {"name": CREDENTIAL_FILENAME, "filters": str([str(f) for f in filters])})
     if len(data) > max_bytes:
-        raise CertificateFileError(f"The PDF's {CREDENTIAL_FILENAME} inflates past {max_bytes // 1024} KiB.",
-                                   too_large=True)
+        raise CertificateFileError(_("The PDF's %(name)s inflates past %(limit)s KiB."),
+                                   {"name": CREDENTIAL_FILENAME, "limit": max_bytes // 1024}, too_large=True)
     return data

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
-from courses.models import EmailTemplate, Organization
+from courses.models import EmailTemplate, Organization, email_template_in
 from courses.templating.languages import formatting_locale
 from courses.templating.learner_text import learner_text_line
 
@@ -25,11 +25,13 @@ from .draft import EmailDraft
 from .render import RenderedEmail, email_render
 from .unsubscribe import unsubscribe_headers
 
-def email_template_for(*, organization: Organization, kind: str, chosen: EmailTemplate | None = None) -> EmailTemplate:
-    """The course's choice, else the organisation's first of that kind, else the one Laurel ships."""
+def email_template_for(*, organization: Organization, kind: str, chosen: EmailTemplate | None = None,
+                       language: str = "") -> EmailTemplate:
+    """The course's choice, else the organisation's first of that kind, else the one Laurel ships; in its
+    version for `language` (the learner's) when staff wrote one, else as written."""
     template = chosen or organization.email_templates.filter(kind=kind).order_by("pk").first()
     if template is not None:
-        return template
+        return email_template_in(template=template, language=language)
 
     def read(suffix: str) -> str:
         return (DEFAULTS_DIR / "email" / f"{kind}{suffix}").read_text(encoding="utf-8")
@@ -139,7 +141,8 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL,
         key=credential_email_key(credential_id=credential.pk), recipient=issuance.learner.email, recipient_name=learner_name,
-        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL, chosen=course.email_template),
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL, chosen=course.email_template,
+                                    language=language),
         context=context, attachments=attachments, language=language,
         footer_note=_in(language, gettext_noop("You are receiving this because you completed %(course)s with %(organization)s."),
                         course=learner_text_line(course.title), organization=organization.name),
@@ -154,7 +157,7 @@ def credential_copy_email_draft(*, issuance: Issuance, credential: Credential, r
     organization, course = issuance.organization, issuance.course
     achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
     learner_name = learner_text_line(issuance.learner_name)
-    issued, expires = _local(credential.issued_at, organization), _local(credential.valid_until, organization)
+    language = issuance.language
     attachments = []
     if attach_pdf and credential.pdf:
         attachments.append({"path": credential.pdf.name, "mimetype": "application/pdf",
@@ -162,19 +165,24 @@ def credential_copy_email_draft(*, issuance: Issuance, credential: Credential, r
     context = {
         "learner_name": learner_name, "course_title": course.title, "achievement_name": achievement.name,
         "credential_id": str(credential.pk), "credential_url": credential_url(credential_id=credential.pk),
-        "issue_date": f"{issued:%-d %B %Y}", "expiry_date": f"{expires:%-d %B %Y}" if expires else "",
+        "issue_date": _day(credential.issued_at, organization=organization, language=language),
+        "expiry_date": _day(credential.valid_until, organization=organization, language=language),
         "certificate_filename": attachments[0]["filename"] if attachments else "", "to_manager": to_manager,
     }
-    why = (gettext("You are receiving this because you are named as %(learner)s's manager in their course record.") if to_manager
-           else gettext("You are receiving this because %(organization)s copies credentials for %(course)s to this address."))
+    # In the credential's language, the only one Laurel knows around this learner: the copy's template
+    # version for it, Laurel's words and dates, Content-Language.
+    why = (gettext_noop("You are receiving this because you are named as %(learner)s's manager in their course record.")
+           if to_manager else
+           gettext_noop("You are receiving this because %(organization)s copies credentials for %(course)s to this address."))
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.CREDENTIAL_COPY,
         key=credential_copy_key(credential_id=credential.pk, address=recipient), recipient=recipient,
         template=email_template_for(organization=organization, kind=EmailTemplate.Kind.CREDENTIAL_COPY,
-                                    chosen=course.copy_email_template if course.copy_email_template_id else None),
-        context=context, attachments=attachments,
-        footer_note=str(why % {"learner": learner_name, "organization": organization.name,
-                               "course": learner_text_line(course.title)}),
+                                    chosen=course.copy_email_template if course.copy_email_template_id else None,
+                                    language=language),
+        context=context, attachments=attachments, language=language,
+        footer_note=_in(language, why, learner=learner_name, organization=organization.name,
+                        course=learner_text_line(course.title)),
     )
 
 
@@ -186,7 +194,7 @@ def still_needed_email_draft(*, issuance: Issuance, reasons: list[str], programm
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.STILL_NEEDED,
         key=still_needed_email_key(issuance_id=issuance.pk), recipient=issuance.learner.email, recipient_name=learner_name,
-        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STILL_NEEDED),
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.STILL_NEEDED, language=issuance.language),
         context={"learner_name": learner_name, "course_title": issuance.course.title, "reasons": [str(r) for r in reasons],
                  "retake_url": issuance.course.retake_url, "programmes": [str(p) for p in programmes]},
         language=issuance.language,
@@ -230,7 +238,8 @@ def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.RENEWAL_REMINDER, key=key,
         recipient=credential.learner.email, recipient_name=learner_name,
-        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.RENEWAL_REMINDER),
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.RENEWAL_REMINDER,
+                                    language=issuance.language),
         context=context, language=issuance.language,
         footer_note=_in(issuance.language, gettext_noop("You are receiving this because you hold %(achievement)s from %(organization)s."),
                         achievement=learner_text_line(credential.achievement.name), organization=organization.name),
@@ -251,7 +260,8 @@ def revocation_notice_email_draft(*, credential: Credential, key: str) -> EmailD
     return _draft(
         organization=organization, issuance=issuance, kind=OutboxMessage.Kind.REVOCATION_NOTICE, key=key,
         recipient=credential.learner.email, recipient_name=learner_name,
-        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.REVOCATION_NOTICE),
+        template=email_template_for(organization=organization, kind=EmailTemplate.Kind.REVOCATION_NOTICE,
+                                    language=issuance.language),
         context=context, language=issuance.language,
     )
 

@@ -115,8 +115,8 @@ def data_copy_send(*, learner_ids: list[int]) -> str:
         learner_export_write(subject=subject_for(organization=learner.organization, email=learner.email), out=buffer,
                              actor_label="the learner, from their page")
         name = default_storage.save(f"learner-data/{secret_hash(token)[:32]}.zip", ContentFile(buffer.getvalue()))
-        LearnerDataLink.objects.create(organization=learner.organization, token_hash=secret_hash(token), file=name,
-                                       expires_at=expires_at)
+        LearnerDataLink.objects.create(organization=learner.organization, learner=learner, token_hash=secret_hash(token),
+                                       file=name, expires_at=expires_at)
         links.append({"organization": learner.organization.name,
                       "url": settings.LAUREL_BASE_URL + reverse("learner-data-download", args=[token])})
     key = f"learner-data:{learners[0].pk}:{secret_hash(''.join(link['url'] for link in links))[:16]}"

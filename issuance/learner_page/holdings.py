@@ -36,6 +36,8 @@ class HeldCredential:
     wallet: bool
     name_report_open: bool
     urls: dict
+    # The latest wrong-name report when staff declined it: {"requested_name", "reason", "declined_at"}.
+    name_report_declined: dict | None = None
 
 
 @dataclass
@@ -91,13 +93,33 @@ def _urls(credential: Credential, *, organization) -> dict:
     }
 
 
+def _latest_name_reports(credentials) -> dict:
+    """Each credential's most recent wrong-name report (a report sent after a decline replaces it on the page)."""
+    latest = {}
+    for report in (NameCorrectionRequest.objects.filter(credential__in=credentials)
+                   .only("credential_id", "state", "requested_name", "resolution", "resolved_at")
+                   .order_by("credential_id", "-created_at", "-pk")):
+        latest.setdefault(report.credential_id, report)
+    return latest
+
+
+def _report_state(latest: dict, credential: Credential) -> str:
+    report = latest.get(credential.pk)
+    return report.state if report else ""
+
+
+def _declined(report: NameCorrectionRequest | None) -> dict | None:
+    if report is None or report.state != NameCorrectionRequest.State.DECLINED:
+        return None
+    return {"requested_name": report.requested_name, "reason": report.resolution, "declined_at": report.resolved_at}
+
+
 def learner_holdings(*, address: str) -> list[OrganisationHoldings]:
     """Every credential issued to `address`, newest first, grouped by organisation (by name)."""
     credentials = (Credential.objects.filter(learner__email__iexact=address, learner__erased_at__isnull=True)
                    .select_related("issuance__organization", "issuance__course", "achievement", "learner")
                    .order_by("issuance__organization__name", "-issued_at"))
-    open_reports = set(NameCorrectionRequest.objects.filter(
-        credential__in=credentials, state=NameCorrectionRequest.State.OPEN).values_list("credential_id", flat=True))
+    latest_reports = _latest_name_reports(credentials)
     groups: dict[int, OrganisationHoldings] = {}
     for credential in credentials:
         issuance = credential.issuance
@@ -114,8 +136,10 @@ def learner_holdings(*, address: str) -> list[OrganisationHoldings]:
             achievement=credential.achievement.name, course=issuance.course.title, learner_name=issuance.learner_name,
             status=status, issued_at=credential.issued_at, valid_until=credential.valid_until,
             hidden=credential.holder_hidden_at is not None, has_pdf=bool(credential.pdf),
-            wallet=bool(credential.badge) and status.key == "valid", name_report_open=credential.pk in open_reports,
+            wallet=bool(credential.badge) and status.key == "valid",
+            name_report_open=_report_state(latest_reports, credential) == NameCorrectionRequest.State.OPEN,
             urls=_urls(credential, organization=organization),
+            name_report_declined=_declined(latest_reports.get(credential.pk)),
         ))
     for learner in learner_rows(address=address):
         group = groups.get(learner.organization_id)

@@ -36,6 +36,8 @@ class LearnerDataLink(models.Model):
     organization_path = "organization"
 
     organization = models.ForeignKey("courses.Organization", on_delete=models.CASCADE, verbose_name="organisation", related_name="+")
+    # Whose copy it is, so that erasing them deletes it at once; empty on links made before it was kept.
+    learner = models.ForeignKey("issuance.Learner", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
     file = models.CharField(max_length=300, help_text="The ZIP in storage.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,7 @@
 """Build an unsigned Open Badges 3.0 OpenBadgeCredential (VC Data Model 2.0) from plain values."""
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -31,6 +32,16 @@ def _absolute_iri(value: str, field: str) -> str:
 def _text(value: str | None, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise CredentialInputError(f"{field} must be non-empty text; got {value!r}.")
+    return value
+
+
+# OB 3.0's LanguageCode, as its schema checks it: fr, pt-BR, zh-Hans.
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,4}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+
+
+def _language(value: str, field: str) -> str:
+    if not isinstance(value, str) or not _LANGUAGE_CODE.match(value):
+        raise CredentialInputError(f"{field} must be a language code such as fr, pt-BR or zh-Hans; got {value!r}.")
     return value
 
 
@@ -79,6 +90,8 @@ def open_badge_credential_build(
     achievement_image: str | None = None,
     achievement_tags: Sequence[str] = (),
     achievement_related: Sequence[str] = (),
+    achievement_language: str = "",
+    achievement_editions: Sequence[tuple[str, str]] = (),
     credential_name: str | None = None,
     recipient_email: str,
     recipient_salt: str,
@@ -102,6 +115,11 @@ def open_badge_credential_build(
     `refresh_service` (`{"id", "type": "1EdTechCredentialRefresh"}`) brings 1EdTech's extensions
     context, where that type name is a term. `render_method` (`{"id", "type": "SvgRenderingTemplate2023",
     "digestMultibase"}`) comes with an inline context naming its type.
+
+    `achievement_language` is the language of the name and description given (OB 3.0's `inLanguage`,
+    "" when unknown); `achievement_editions` are (id, language) of the same achievement in other
+    languages, listed as `related` (OB 3.0's `Related` exists for alternate language editions): the
+    schema takes `name` and `description` only as plain strings, so language maps cannot carry them.
     """
     if valid_until is not None and valid_until <= valid_from:
         raise CredentialInputError(f"valid_until ({valid_until}) must be after valid_from ({valid_from}).")
@@ -123,9 +141,16 @@ def open_badge_credential_build(
     }
     if achievement_image:
         achievement["image"] = _image(achievement_image, "achievement_image", caption=achievement_name)
-    if achievement_related:  # the same achievement elsewhere (an imported credential's original badge class)
-        achievement["related"] = [{"id": _absolute_iri(url, "achievement_related[]"), "type": ["Related"]}
-                                  for url in achievement_related]
+    if achievement_language:
+        achievement["inLanguage"] = _language(achievement_language, "achievement_language")
+    # The same achievement elsewhere: an imported credential's original badge class, and this
+    # achievement's editions in other languages (each with its language).
+    related = [{"id": _absolute_iri(url, "achievement_related[]"), "type": ["Related"]} for url in achievement_related]
+    related += [{"id": _absolute_iri(edition_id, "achievement_editions id"), "type": ["Related"],
+                 "inLanguage": _language(language, "achievement_editions language")}
+                for edition_id, language in achievement_editions]
+    if related:
+        achievement["related"] = related
     if achievement_tags:
         achievement["tag"] = [_text(tag, "achievement_tags[]") for tag in achievement_tags]
     identifiers = [{

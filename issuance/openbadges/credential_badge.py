@@ -5,13 +5,16 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
+
+from courses.models import achievement_text_in
 
 from ..completions import Completion
 from ..credentials import credential_url
 from ..models import Credential, ProgrammeAward, StatusList, StatusListEntry
 from .credential import open_badge_credential_build
-from .hosted import achievement_badge_class_url, achievement_image_url
+from .hosted import achievement_badge_class_url, achievement_editions, achievement_image_url
 from .issuer import organization_signer, organization_signer_for
 from .loader import OB_V3P0_EXTENSIONS_URL
 from .refresh import refresh_service_build
@@ -76,6 +79,8 @@ def credential_badge_build(*, credential: Credential, issuer_id: str, revocation
     issuance = credential.issuance
     organization, achievement = issuance.organization, credential.achievement
     score = _score(credential)
+    prefetch_related_objects([achievement], "texts")  # one query for the learner's text and the other editions
+    name, description, language = achievement_text_in(achievement=achievement, language=issuance.language)
     return open_badge_credential_build(
         credential_id=credential_url(credential_id=credential.pk, suffix=".json"),
         issuer_id=issuer_id,
@@ -83,8 +88,10 @@ def credential_badge_build(*, credential: Credential, issuer_id: str, revocation
         issuer_url=organization.website or None,
         issuer_image=urljoin(settings.LAUREL_BASE_URL + "/", organization.logo.url) if organization.logo else None,
         achievement_id=achievement_badge_class_url(achievement=achievement),
-        achievement_name=achievement.name,
-        achievement_description=achievement.description,
+        achievement_name=name,
+        achievement_description=description,
+        achievement_language=language,
+        achievement_editions=achievement_editions(achievement=achievement, but=language),
         criteria_narrative=achievement.criteria_narrative,
         achievement_image=achievement_image_url(achievement=achievement),
         achievement_tags=achievement.tag_list,

@@ -2,7 +2,7 @@
 
 import hashlib
 import io
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,6 +33,17 @@ def achievement_badge_class_url(*, achievement: Achievement) -> str:
     return _url(f"/ob2/badges/{achievement.pk}")
 
 
+def achievement_edition_url(*, achievement: Achievement, language: str) -> str:
+    """The achievement's name and description in one language, as an OB 2.0 BadgeClass."""
+    return _url(f"/ob2/badges/{achievement.pk}?{urlencode({'lang': language})}")
+
+
+def achievement_editions(*, achievement: Achievement, but: str = "") -> list[tuple[str, str]]:
+    """(id, language) of each language the achievement has its own text in, except `but`."""
+    return [(achievement_edition_url(achievement=achievement, language=text.language), text.language)
+            for text in achievement.texts.all() if text.language != but]
+
+
 def achievement_image_url(*, achievement: Achievement) -> str:
     return _url(f"/ob2/badges/{achievement.pk}/image.png")
 
@@ -57,11 +68,19 @@ def ob2_issuer_for(*, organization: Organization) -> dict:
     )
 
 
-def ob2_badge_class_for(*, achievement: Achievement) -> dict:
+def ob2_badge_class_for(*, achievement: Achievement, language: str = "") -> dict | None:
+    """The BadgeClass; with `language`, its edition in that language (None when it has no text in it)."""
+    if language:
+        text = achievement.texts.filter(language=language).first()
+        if text is None:
+            return None
+        url, name, description = achievement_edition_url(achievement=achievement, language=language), text.name, text.description
+    else:
+        url, name, description = achievement_badge_class_url(achievement=achievement), achievement.name, achievement.description
     return ob2_badge_class_build(
-        badge_class_url=achievement_badge_class_url(achievement=achievement),
+        badge_class_url=url,
         issuer_url=organization_ob2_issuer_url(organization=achievement.organization),
-        name=achievement.name, description=achievement.description,
+        name=name, description=description,
         image=achievement_image_url(achievement=achievement),
         criteria_narrative=achievement.criteria_narrative, tags=achievement.tag_list,
     )

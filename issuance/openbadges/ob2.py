@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.utils.translation import gettext_noop as _
 from PIL import Image, PngImagePlugin
 
 from .sign import datetime_xsd
@@ -19,7 +20,14 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 class BakingError(ValueError):
-    """The image is not a PNG we can bake into, or carries no assertion."""
+    """The image is not a PNG we can bake into, or carries no assertion.
+
+    `message` is the sentence before its values are put in (marked for translation where a visitor reads
+    it: the verify page) and `params` its values; `str()` is it in English."""
+
+    def __init__(self, message: str, params: dict | None = None):
+        self.message, self.params = message, params or {}
+        super().__init__(message % self.params if params else message)
 
 
 def ob2_recipient_identity(*, email: str, salt: str) -> dict:
@@ -143,17 +151,17 @@ def png_unbake(*, png: bytes, max_pixels: int | None = None) -> str:
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(png))
         if image.format != "PNG":
-            raise BakingError(f"The image is {image.format}, not a PNG.")
+            raise BakingError(_("The image is %(format)s, not a PNG."), {"format": image.format})
         if max_pixels is not None and image.width * image.height > max_pixels:
-            raise BakingError(f"The image is {image.width} × {image.height} pixels, more than a badge "
-                              f"({max_pixels} pixels at most).")
+            raise BakingError(_("The image is %(width)s × %(height)s pixels, more than a badge (%(limit)s pixels at most)."),
+                              {"width": image.width, "height": image.height, "limit": max_pixels})
         image.load()
     except BakingError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         # ValueError: a compressed text chunk that inflates past Pillow's limit (a text bomb).
-        raise BakingError(f"The image could not be read as a PNG: {exc}") from exc
+        raise BakingError(_("The image could not be read as a PNG: %(reason)s"), {"reason": str(exc)}) from exc
     value = getattr(image, "text", {}).get(BAKE_KEYWORD)
     if value is None:
-        raise BakingError("The PNG carries no 'openbadges' chunk: it is not a baked badge.")
+        raise BakingError(_("The PNG carries no 'openbadges' chunk: it is not a baked badge."))
     return str(value)

@@ -28,6 +28,7 @@ from ..models import (
     Effect,
     Issuance,
     Learner,
+    LearnerDataLink,
     LearnerIdentity,
     LearnerSignIn,
     NameCorrectionRequest,
@@ -114,7 +115,9 @@ def learner_erasure_plan(records: LearnerRecords) -> list[Place]:
         Place("audit_auditrecord", len(records.audit_records), "detail rewritten under the erasure record (chain kept)"),
         Place("django_admin_log", len(records.admin_log), "object name and change message scrubbed"),
         Place("history tables", sum(len(pks) for _, pks in history), "their email and name scrubbed"),
-        Place("stored files (media)", len(records.files), "deleted (certificates, attachments)"),
+        Place("issuance_learnerdatalink", len(records.data_links),
+              "deleted, with its ZIP (a copy of their data emailed from their page), before its link expires"),
+        Place("stored files (media)", len(records.files), "deleted (certificates, attachments, copies of their data)"),
         Place("sent-mail files", len(records.mail_files), "deleted (the embedded profile's .eml copies)"),
         Place("public page caches", len(records.credentials), "forgotten"),
     ]
@@ -204,6 +207,7 @@ def _scrub_pipeline(records: LearnerRecords) -> None:
     NameCorrectionRequest.objects.filter(credential__in=[c.pk for c in records.credentials]).update(
         current_name=ERASED_NAME, requested_name=ERASED_NAME, note=ERASED_TEXT)
     LearnerSignIn.objects.filter(address__iexact=subject.email).update(address="", token_hash="")
+    LearnerDataLink.objects.filter(pk__in=[link.pk for link in records.data_links]).delete()  # its ZIP goes on commit
     Effect.objects.filter(pk__in=[e.pk for e in records.effects]).update(outcome=ERASED_TEXT)
     for delivery in records.deliveries:
         payload = _learner_pseudonymised(subject.scrub_value(delivery.payload), pseudonym)

@@ -19,6 +19,7 @@ from ..models import (
     Effect,
     Issuance,
     Learner,
+    LearnerDataLink,
     LearnerIdentity,
     OutboundDelivery,
     OutboxMessage,
@@ -59,6 +60,7 @@ class LearnerRecords:
     suppressions: list
     audit_records: list
     admin_log: list
+    data_links: list = field(default_factory=list)  # copies of their data emailed from /me, each a ZIP in storage
     files: list[str] = field(default_factory=list)  # storage names of stored files (PDFs, attachments)
     mail_files: list = field(default_factory=list)  # the embedded profile's .eml copies that name them
 
@@ -162,6 +164,8 @@ def learner_records(subject: LearnerSubject) -> LearnerRecords:
     files = _credential_files(credentials)
     for message in outbox_own:
         files += [item["path"] for item in message.attachments if item.get("path")]
+    data_links = list(LearnerDataLink.objects.filter(learner__in=learners))
+    files += [link.file for link in data_links]
     return LearnerRecords(
         subject=subject,
         learners=learners,
@@ -185,6 +189,7 @@ def learner_records(subject: LearnerSubject) -> LearnerRecords:
         admin_log=_admin_log(subject, {Learner: [l.pk for l in learners], Issuance: [i.pk for i in issuances],
                                        Credential: [c.pk for c in credentials], CompletionEvent: event_ids,
                                        OutboxMessage: [m.pk for m in outbox_own]}),
+        data_links=data_links,
         files=list(dict.fromkeys(name for name in files if name)),
         mail_files=_mail_files(subject),
     )

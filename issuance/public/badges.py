@@ -87,7 +87,10 @@ def ob2_assertion(request, credential_id):
 @require_GET
 def ob2_badge_class(request, achievement_id):
     achievement = get_object_or_404(Achievement.objects.select_related("organization"), pk=achievement_id)
-    return _json(ob2_badge_class_for(achievement=achievement), content_type="application/ld+json", cache_control=SHORT)
+    document = ob2_badge_class_for(achievement=achievement, language=request.GET.get("lang", ""))
+    if document is None:  # an edition in a language the achievement has no text in
+        raise Http404("This achievement has no text in that language.")
+    return _json(document, content_type="application/ld+json", cache_control=SHORT)
 
 
 @require_GET

@@ -7,8 +7,9 @@ and within LAUREL_VERIFY_MAX_BYTES and LAUREL_VERIFY_MAX_PAGES; a PNG's size is
 checked before its pixels are decompressed; JSON goes through the bounded parse every endpoint uses.
 
 A refusal's words are Laurel's own, translated into the language active when it is raised: the verify
-page's visitor's; the API runs in none, so it answers in English. The reader's own details (the PDF's,
-the PNG's, the JSON parse's) are passed on as they are written.
+page's visitor's; the API runs in none, so it answers in English. The readers' sentences (the PDF's,
+the PNG's, the JSON parse's) are translated here too, from the message and values their errors carry;
+only what a library itself wrote inside one (qpdf's, Pillow's or the JSON parser's own words) stays as written.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ..bodies import MAX_BODY_BYTES, BodyRefused, json_request_parse
+from ..bodies import MAX_BODY_BYTES, json_body_refusal
 from ..certificates.pdfa import CertificateFileError, certificate_credential_data
 from ..openbadges.ob2 import BakingError, png_unbake
 
@@ -55,12 +56,23 @@ def presented_file_read(*, data: bytes) -> PresentedFile:
     raise FileRefused(415, _("The file is not a PDF, a PNG badge or a credential (JSON)."))
 
 
+def _said(message: str, params: dict) -> str:
+    """A reader's sentence in the active language, its values put in by name."""
+    return _(message) % params if params else _(message)
+
+
 def _json(data: bytes, *, where: str) -> object:
-    try:
-        return json_request_parse(data)
-    except BodyRefused as refused:
-        raise FileRefused(refused.status if refused.status == 413 else 422,
-                          _("%(where)s: %(detail)s") % {"where": where, "detail": refused.detail}) from None
+    """The JSON parsed within the bounds every endpoint's parse keeps (bodies.py), refused in the visitor's words."""
+    payload, why, values = json_body_refusal(data)
+    if not why:
+        return payload
+    detail = {
+        "too_large": _("It is over %(limit)s KiB."),
+        "body_too_deep": _("The JSON is nested more than %(depth)s levels deep."),
+        "body_not_json": _("It is not valid JSON: %(reason)s."),
+    }.get(why, _("The text at %(field)s cannot be stored: it holds a NUL character or a lone UTF-16 surrogate."))
+    raise FileRefused(413 if why == "too_large" else 422,
+                      _("%(where)s: %(detail)s") % {"where": where, "detail": detail % values})
 
 
 def _pdf_attachment(data: bytes) -> bytes:
@@ -70,7 +82,7 @@ def _pdf_attachment(data: bytes) -> bytes:
                                               max_pages=settings.LAUREL_VERIFY_MAX_PAGES,
                                               max_credential_bytes=MAX_BODY_BYTES)
     except CertificateFileError as refused:
-        raise FileRefused(413 if refused.too_large else 422, refused.detail) from None
+        raise FileRefused(413 if refused.too_large else 422, _said(refused.message, refused.params)) from None
     if carried is None:
         raise FileRefused(422, _("The PDF carries no credential.json attachment: it is not a certificate that carries "
                                  "its signed badge. Check it by the code printed on it instead."))
@@ -81,7 +93,7 @@ def _png_document(data: bytes) -> object:
     try:
         text = png_unbake(png=data, max_pixels=PNG_MAX_PIXELS)
     except BakingError as exc:
-        raise FileRefused(422, str(exc)) from None
+        raise FileRefused(422, _said(exc.message, exc.params)) from None
     if text.lstrip().startswith(("{", "[")):
         return _json(text.encode("utf-8"), where=_("The PNG's openbadges chunk"))
     return text.strip()  # a hosted assertion's URL

@@ -88,7 +88,7 @@ def presented_credential_verify(*, credential) -> VerificationReport:
     report = VerificationReport()
     if not isinstance(credential, dict) or "VerifiableCredential" not in _types(credential):
         report.problem("not_a_credential", _("This is not a verifiable credential"),
-                       "Expected a JSON object whose type includes VerifiableCredential.")
+                       _("Expected a JSON object whose type includes VerifiableCredential."))
         return report
     report.credential_id = credential["id"] if isinstance(credential.get("id"), str) else None
     row = _laurel_row(report.credential_id)
@@ -151,7 +151,8 @@ def _other_issuer_verify(report: VerificationReport, credential: dict, keys: dic
     report.facts["key_source"] = source
     keys[method] = public_key
     report.problem("other_issuer", _("Not issued by this Laurel"),
-                   f"Signed by {_issuer_id(credential)}; its key was read from {source}.", warning=True)
+                   _("Signed by %(issuer)s; its key was read from %(source)s.") % {"issuer": _issuer_id(credential), "source": source},
+                   warning=True)
     return credential_verify(credential=credential, public_key=public_key)
 
 
@@ -164,7 +165,7 @@ def _dates_check(report: VerificationReport, credential: dict) -> None:
     report.checks.append("expiration")
     valid_from = _date(credential.get("validFrom") or credential.get("issuanceDate"))
     if valid_from and valid_from > timezone.now():
-        report.problem("not_yet_valid", _("Not valid yet"), f"It is valid from {valid_from.isoformat()}.")
+        report.problem("not_yet_valid", _("Not valid yet"), _("It is valid from %(date)s.") % {"date": valid_from.isoformat()})
 
 
 def _status_check(report: VerificationReport, credential: dict, *, row: Credential | None, keys: dict | None) -> None:
@@ -191,7 +192,8 @@ def _status_check(report: VerificationReport, credential: dict, *, row: Credenti
     else:
         report.status = "expired" if past_end else "valid"
     if report.status == "expired":
-        report.problem("expired", _("Expired"), f"It was valid until {valid_until.isoformat() if valid_until else 'its end'}.")
+        report.problem("expired", _("Expired"), _("It was valid until %(date)s.") % {"date": valid_until.isoformat()}
+                       if valid_until else _("Its validity has ended."))
     elif report.status in ("revoked", "suspended"):
         report.problem(report.status, _("Revoked") if report.status == "revoked" else _("Suspended"),
                        report.facts.get("status_reason", ""))
@@ -202,9 +204,10 @@ def _superseded_warning(report: VerificationReport, row: Credential) -> None:
     warning names the credential that renewed it, as its refresh address would answer it."""
     current = credential_current(credential=row)
     if current.pk == row.pk:  # its successor is not signed yet
-        report.problem("superseded", _("Renewed"), "A newer credential replaced this one.", warning=True)
+        report.problem("superseded", _("Renewed"), _("A newer credential replaced this one."), warning=True)
         return
-    report.problem("superseded", _("Renewed"), f"A newer credential replaced this one: {current.badge['id']}.", warning=True)
+    report.problem("superseded", _("Renewed"), _("A newer credential replaced this one: %(id)s.") % {"id": current.badge["id"]},
+                   warning=True)
     report.warnings[-1]["current_credential_id"] = current.badge["id"]
     report.facts["current_url"] = credential_url(credential_id=current.pk)
 
@@ -250,8 +253,8 @@ def _original_check(report: VerificationReport, *, data: bytes) -> None:
     report.original_file = bool(stored) and hashlib.sha256(stored).digest() == hashlib.sha256(data).digest()
     if not report.original_file:
         report.problem("pdf_changed", _("This PDF was changed after issue"),
-                       "The badge inside may be genuine, but the pages are not the file Laurel issued: compare "
-                       f"with the original at {credential_url(credential_id=row.pk, suffix='.pdf')}.", warning=True)
+                       _("The badge inside may be genuine, but the pages are not the file Laurel issued: compare with "
+                         "the original at %(url)s.") % {"url": credential_url(credential_id=row.pk, suffix=".pdf")}, warning=True)
 
 
 # --- OB 2.0 baked PNGs: a hosted assertion, checked against the one Laurel hosts ------------------
@@ -269,8 +272,8 @@ def _ob2_verify(document) -> VerificationReport:
     if row is None or not row.badge:
         report = VerificationReport()
         report.problem("unknown_assertion", _("Not a badge this Laurel hosts"),
-                       f"The PNG's Open Badges 2.0 assertion {str(assertion_id)[:200]!r} is not one of this Laurel's; "
-                       "a 2.0 badge is checked by the site that hosts it.")
+                       _("The PNG's Open Badges 2.0 assertion %(id)s is not one of this Laurel's; a 2.0 badge is "
+                         "checked by the site that hosts it.") % {"id": repr(str(assertion_id)[:200])})
         return report
     # OB 2.0 hosted verification: the baked assertion must be the one hosted at its id.
     status, hosted = ob2_assertion_for(credential=row)
@@ -279,7 +282,7 @@ def _ob2_verify(document) -> VerificationReport:
         if changed:
             report = VerificationReport(credential_id=row.badge.get("id"))
             report.problem("assertion_changed", _("The baked assertion differs from the hosted one"),
-                           f"Its {', '.join(changed)} {'is' if len(changed) == 1 else 'are'} not what Laurel hosts.")
+                           _("What differs from the assertion Laurel hosts: %(fields)s.") % {"fields": ", ".join(changed)})
             report.facts = _facts(row.badge, laurel=True, row=row)
             return report
     report = presented_credential_verify(credential=row.badge)

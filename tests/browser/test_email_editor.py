@@ -82,3 +82,20 @@ def test_the_html_part_is_highlighted_and_what_is_typed_is_previewed_and_saved(s
     page.wait_for_load_state()
     template.refresh_from_db()
     assert template.html_body.endswith('<p class="typed">Typed by hand for {{ learner_name }}</p>')
+
+
+def test_the_editor_says_which_languages_have_their_own_version_and_which_fall_back(shots, superuser_page, template):
+    from courses.models import EmailTemplateVariant
+
+    EmailTemplateVariant.objects.create(template=template, language="fr", subject="Votre certificat",
+                                        text_body="Bravo {{ learner_name }}", html_body="<p>Bravo {{ learner_name }}</p>")
+    page = superuser_page
+    page.goto(f"/admin/courses/emailtemplate/{template.pk}/change/")
+
+    languages = page.get_by_test_id("template-languages")
+    languages.scroll_into_view_if_needed()
+    assert languages.locator('[data-language="fr"]').inner_text() == "French: its own version, below."
+    assert languages.locator('[data-language="ja"]').inner_text() == (
+        "No Japanese version: learners whose language is Japanese get the English one.")
+    assert page.get_by_text("Versions in other languages").first.is_visible()
+    page.screenshot(path=str(shots / "email-template-languages.png"), full_page=True)

@@ -69,3 +69,27 @@ def test_a_learner_signs_in_from_the_emailed_link_and_sees_all_their_credentials
     page.reload()
     _screenshot(page, tmp_path, "learner-page-phone")
 
+
+
+def test_a_declined_name_report_shows_on_the_card_with_its_reason(base, world, smtp, page, tmp_path, admin_user):  # noqa: F811
+    from issuance.learner_page.actions import name_correction_report
+    from issuance.learner_page.name_corrections import name_correction_decline
+
+    report = name_correction_report(credential=world.ann_first_aid, requested_name="Anne Leigh", note="")
+    name_correction_decline(report=report, actor_user=admin_user, reason="Your enrolment form <b>says</b> Ann Lee.")
+    page.goto("/me")
+    page.fill("input[name=email]", ANN)
+    page.click("#ask")
+    deliver_pending()
+    (message,) = [m for m in smtp.to(ANN) if "sign-in link" in m["Subject"]]
+    page.goto(re.search(r'href="([^"]+/me/sign-in/[^"]+)"', body(message, "html"))[1])
+    page.click("#sign-in")
+    page.wait_for_load_state()
+
+    declined = page.locator(f"article[data-credential='{world.ann_first_aid.pk}'] [data-testid=name-declined]")
+    assert declined.is_visible()
+    text = declined.inner_text()
+    assert "Your request to change the name to “Anne Leigh” was declined on" in text
+    assert "The reason given: Your enrolment form <b>says</b> Ann Lee." in text  # the reason as written, not markup
+    assert page.locator(f"article[data-credential='{world.ann_forklift.pk}'] [data-testid=name-declined]").count() == 0
+    _screenshot(page, tmp_path, "learner-page-name-declined")

@@ -213,3 +213,26 @@ def test_staff_see_each_copy_and_what_became_of_it_on_the_issuance_and_credentia
         assert "Copies to others" in page
         assert "hr@harbour.example" in page and "Sent" in page
         assert "rui at the office" in page and "is not an email address" in page
+
+
+def test_the_copy_is_in_the_credentials_language_with_the_copy_templates_version_for_it(smtp, copying):
+    from courses.models import EmailTemplate, EmailTemplateVariant
+
+    copying.language = "fr"
+    copying.save()
+    template = copying.organization.email_templates.get(kind=EmailTemplate.Kind.CREDENTIAL_COPY)
+    EmailTemplateVariant.objects.create(
+        template=template, language="fr", subject="{{ learner_name }} a obtenu {{ achievement_name }}",
+        text_body="{{ learner_name }} a obtenu {{ achievement_name }} le {{ issue_date }}. {{ credential_url }}",
+        html_body="<h1>{{ learner_name }} a obtenu {{ achievement_name }}</h1>",
+    )
+
+    issuance = drive(complete(copying, score=92, extra={"manager_email": MANAGER}))
+
+    assert issuance.language == "fr"
+    [copy] = smtp.to(MANAGER)
+    assert copy["Subject"] == "Ann Lee a obtenu First Aid"
+    assert copy["Content-Language"] == "fr"
+    text = body(copy, "plain")
+    assert "Ann Lee a obtenu First Aid le " in text and "Your team member" not in text
+    assert "indiqué·e comme responsable de Ann Lee" in text  # Laurel's footer in French too

@@ -189,3 +189,32 @@ def test_erasure_leaves_nothing_of_the_learner_in_the_pages_rows(world, ann, smt
     assert not LearnerSignIn.objects.filter(address__iexact=ANN).exists()
     page = ann.get(reverse("learner-page")).content.decode()
     assert "First Aid" not in page and "Forklift Safety" in page  # the other organisation's learner is another learner
+
+
+def test_erasure_deletes_the_learners_data_copies_at_once_and_keeps_the_other_organisations(
+    world, ann, smtp, client, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from issuance.models import LearnerDataLink
+    from issuance.privacy.erasure import learner_erase, learner_erasure_plan
+    from issuance.privacy.records import learner_records
+    from issuance.privacy.subject import subject_for
+
+    data_copy_send(learner_ids=list(Learner.objects.filter(email=ANN).values_list("pk", flat=True)))
+    (message,) = [m for m in smtp.to(ANN) if m["Subject"] == "Your copy of your data"]
+    links = re.findall(r"http\S+/me/data/[A-Za-z0-9_-]+", body(message, "plain"))
+    erased_here = LearnerDataLink.objects.get(organization=world.org)
+    kept = LearnerDataLink.objects.get(organization=world.other_org)
+    subject = subject_for(organization=world.org, email=ANN)
+    plan = {place.name: place.count for place in learner_erasure_plan(learner_records(subject))}
+    assert plan["issuance_learnerdatalink"] == 1  # the dry run names it
+
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_erase(subject=subject)
+
+    assert not LearnerDataLink.objects.filter(pk=erased_here.pk).exists()
+    assert not default_storage.exists(erased_here.file)  # gone now, not at the link's expiry
+    assert LearnerDataLink.objects.filter(pk=kept.pk).exists() and default_storage.exists(kept.file)
+    answers = sorted(client.get("/" + link.split("/", 3)[3]).status_code for link in links)
+    assert answers == [200, 410]  # the other organisation's copy still downloads; this one's link is dead

@@ -102,3 +102,24 @@ def test_another_organisations_staff_cannot_decline_it(world, report, client, dj
     report.refresh_from_db()
     assert report.state == "open" and response.status_code in (200, 302)
     assert client.get(reverse("admin:issuance_namecorrectionrequest_change", args=[report.pk])).status_code == 404
+
+
+def test_the_learner_reads_the_decline_and_its_reason_on_their_page_until_they_report_again(
+    world, report, admin_user, client, smtp
+):
+    from .conftest import sign_in
+
+    name_correction_decline(report=report, actor_user=admin_user, reason=REASON)
+    sign_in(client, smtp, ANN)
+
+    page = client.get(reverse("learner-page"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    card = page.split(f'data-credential="{world.ann_first_aid.pk}"', 1)[1].split("</article>", 1)[0]
+    assert 'data-testid="name-declined"' in card
+    assert "Votre demande de changer le nom en « Anne Leigh » a été refusée le " in card
+    assert "Motif indiqué : <q>Your passport &lt;b&gt;and&lt;/b&gt; the enrolment form both say Ann Lee.</q>" in card
+    other = page.split(f'data-credential="{world.ann_forklift.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "name-declined" not in other  # only the credential that was reported
+
+    client.post(reverse("learner-report-name", args=[world.ann_first_aid.pk]), {"name": "Anne Leigh", "note": "Passeport"})
+    page = client.get(reverse("learner-page")).content.decode()
+    assert "name-declined" not in page and "staff are looking at it" in page

@@ -94,6 +94,9 @@ def test_it_identifies_the_learner_by_a_salted_hash_never_the_email(issuer):
         ({"valid_from": datetime(2026, 1, 1)}, "time zone"),
         ({"score": 80, "score_type": "Vibes"}, "score_type must be one of"),
         ({"evidence": [{"colour": "red"}]}, "Unknown evidence fields"),
+        ({"achievement_language": "French"}, "achievement_language must be a language code"),
+        ({"achievement_editions": [("https://acme.example/a?lang=pt_br", "pt_br")]}, "achievement_editions language"),
+        ({"achievement_editions": [("a?lang=de", "de")]}, "achievement_editions id must be an absolute IRI"),
     ],
 )
 def test_it_explains_inputs_that_would_make_an_invalid_credential(issuer, overrides, message):

@@ -145,3 +145,47 @@ def test_the_verifiers_problem_titles_read_in_the_visitors_language_and_the_api_
     assert "No se pudo verificar esta credencial" in page and "La firma no es válida" in page
     assert "The signature does not verify" not in page
     assert [error["title"] for error in answer["errors"]] == ["The signature does not verify"]
+
+
+def _encrypted_pdf() -> bytes:
+    import io
+
+    import pikepdf
+
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.save(out, encryption=pikepdf.Encryption(owner="owner", user=""))
+    return out.getvalue()
+
+
+def _plain_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 32), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_what_the_pdf_png_and_json_readers_found_reads_in_the_visitors_language(client, db):
+    french = _check(client, _encrypted_pdf(), name="locked.pdf", HTTP_ACCEPT_LANGUAGE="fr")
+    german = _check(client, _plain_png(), name="photo.png", HTTP_ACCEPT_LANGUAGE="de")
+    japanese = _check(client, b'{"type": ["VerifiableCredential"', name="cut.json", HTTP_ACCEPT_LANGUAGE="ja")
+    arabic = _check(client, ("[" * 40 + "]" * 40).encode(), name="deep.json", HTTP_ACCEPT_LANGUAGE="ar")
+    english = _check(client, _plain_png(), name="photo.png")
+
+    assert french.status_code == 422 and "Le PDF est chiffré ; un certificat Laurel ne l’est jamais." in _text(french)
+    assert german.status_code == 422
+    assert "Das PNG enthält keinen „openbadges“-Block: Es ist kein eingebettetes Badge." in _text(german)
+    assert japanese.status_code == 422 and "ファイル：有効な JSON ではありません：" in _text(japanese)
+    assert arabic.status_code == 422 and "بيانات JSON متداخلة في أكثر من 32 مستوى." in _text(arabic)
+    assert "The PNG carries no &#x27;openbadges&#x27; chunk: it is not a baked badge." in _text(english)
+
+
+def test_the_verifiers_details_read_in_the_visitors_language(client, other_issuer, db):
+    credential = other_issuer.sign(other_issuer.build(credential_id="https://northwind.example/credentials/42.json"))
+
+    page = _text(_check(client, json.dumps(credential).encode(), name="credential.json", HTTP_ACCEPT_LANGUAGE="fr"))
+
+    assert "sa clé a été lue depuis https://localhost:" in page and "its key was read" not in page

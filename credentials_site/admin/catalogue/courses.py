@@ -13,9 +13,9 @@ from courses import services
 from courses.access.membership import MembershipError, member_remove, member_role_change
 from courses.access.tenancy import organizations_for
 from courses.defaults import organization_install_default_templates
-from courses.models import Achievement, CertificateAsset, Course, Membership, Organization
+from courses.models import Achievement, AchievementText, CertificateAsset, Course, Membership, Organization
 from courses.rule_descriptions import achievement_criteria_disagreements, achievement_live_criteria
-from credentials_site.admin.base import LaurelAdmin, LaurelHistoryAdmin
+from credentials_site.admin.base import LaurelAdmin, LaurelHistoryAdmin, LaurelStackedInline
 from credentials_site.admin.brand import logo_contrast_warning
 from credentials_site.admin.catalogue.signing_keys import SigningKeyInline, rotate_signing_keys
 from credentials_site.admin.dashboard import engagement_chart
@@ -79,8 +79,23 @@ class OrganizationAdmin(LaurelHistoryAdmin):
             organization_install_default_templates(organization=obj)
 
 
+class AchievementTextInline(LaurelStackedInline):
+    model = AchievementText
+    fields = ["language", "name", "description"]
+    extra = 0
+    verbose_name_plural = "Name and description in other languages"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["language"].help_text = (
+            "Learners whose language this is get this name and description in their Open Badges credential; "
+            "learners of a language listed nowhere here get the name and description above.")
+        return formset
+
+
 @admin.register(Achievement)
 class AchievementAdmin(LaurelHistoryAdmin):
+    inlines = [AchievementTextInline]
     list_display = ["name", "organization", "validity_label", "tags"]
     list_filter = ["organization", "validity_unit"]
     search_fields = ["name", "description", "tags"]

@@ -11,10 +11,11 @@ from django.db import models
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from credentials_site.admin.base import LaurelHistoryAdmin
-from courses.models import EmailTemplate
+from credentials_site.admin.base import LaurelHistoryAdmin, LaurelStackedInline
+from courses.models import EmailTemplate, EmailTemplateVariant, email_template_languages
 from courses.templating.email_fields import FIELD_ALIASES, email_fields
 from courses.access.tenancy import organizations_for
 
@@ -25,9 +26,25 @@ from issuance.email.samples import email_sample_context
 from credentials_site.admin.pipeline.template_source import template_source_widget
 
 
+class EmailTemplateVariantInline(LaurelStackedInline):
+    """The template's subject and bodies for learners of one language; a language without one gets the template's."""
+
+    model = EmailTemplateVariant
+    fields = ["language", "subject", "text_body", "html_body"]
+    extra = 0
+    verbose_name_plural = "Versions in other languages"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("text_body", "html_body"):
+            kwargs["widget"] = template_source_widget(rows=10, language="html" if db_field.name == "html_body" else None)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(LaurelHistoryAdmin):
-    list_display = ["name", "organization", "kind", "subject", "updated_at"]
+    inlines = [EmailTemplateVariantInline]
+    readonly_fields = ["languages"]
+    list_display = ["name", "organization", "kind", "language", "subject", "updated_at"]
     list_filter = ["organization", "kind"]
     search_fields = ["name", "subject"]
     change_form_template = "admin/courses/emailtemplate/change_form.html"
@@ -40,6 +57,16 @@ class EmailTemplateAdmin(LaurelHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(organization__in=organizations_for(request.user))
+
+    @admin.display(description="Each language's learners get")
+    def languages(self, template):
+        """Which version each shipped language's learners get: its own, or which one in its place."""
+        if template is None or template.pk is None:
+            return "Save the template to add versions in other languages."
+        return format_html('<ul class="laurel-template-languages" data-testid="template-languages">{}</ul>', format_html_join(
+            "", '<li data-language="{}" class="{}">{}</li>',
+            ((code, "laurel-fallback" if line.startswith("No ") else "laurel-own", line)
+             for code, line in email_template_languages(template=template))))
 
     def get_urls(self):
         view = self.admin_site.admin_view
