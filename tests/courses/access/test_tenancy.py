@@ -80,7 +80,9 @@ def object_urls(model, model_admin, obj):
             history = obj.history.first()
             yield pattern.name, reverse(f"admin:{pattern.name}", args=[obj.pk, history.history_id])
         elif converters:
-            yield pattern.name, reverse(f"admin:{pattern.name}", kwargs={converters[0]: obj.pk})
+            # The object first; any further part (a design's asset name, say) gets a value of its own kind.
+            more = {name: 1 if pattern.pattern.converters[name].regex == "[0-9]+" else "probe" for name in converters[1:]}
+            yield pattern.name, reverse(f"admin:{pattern.name}", kwargs={converters[0]: obj.pk, **more})
 
 
 def list_urls(model_admin):
