@@ -65,6 +65,15 @@ def connection_secret(connection: Connection) -> str:
     return secret_decrypt(token=connection.secret_encrypted) if connection.secret_encrypted else ""
 
 
+def connection_secret_missing(connection: Connection, secret: str) -> str:
+    """The sentence for a connection whose kind needs a secret and has none stored; "" when nothing is missing."""
+    connector = connector_for(connection.kind)
+    if secret or not connector.secret_needed(connection.settings):
+        return ""
+    return (f"No secret is stored for this connection: set {connector.secret_label} on the connection's page "
+            "(or with connection_add --secret), then send a test.")
+
+
 def connection_secret_set(connection: Connection, secret: str) -> None:
     connector = connector_for(connection.kind)
     check = getattr(connector, "secret_check", None)
@@ -125,6 +134,11 @@ def connection_test(*, connection: Connection) -> str:
     """
     connector: Connector = connector_for(connection.kind)
     secret = connection_secret(connection)
+    missing = connection_secret_missing(connection, secret)
+    if missing:
+        Connection.objects.filter(pk=connection.pk).update(last_test_at=timezone.now(), last_test_result=f"Failed (permanent): {missing}")
+        connection.last_test_result = f"Failed (permanent): {missing}"
+        return connection.last_test_result
     try:
         result = "OK: " + connector.test(settings=connection.settings, secret=secret)
         mappings = {str(m.achievement): m.remote_id for m in connection.mappings.select_related("achievement").order_by("pk")}

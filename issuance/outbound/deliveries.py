@@ -19,7 +19,7 @@ from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
 
 from ..models import Connection, OutboundDelivery
 from ..step_queue import task_enqueue_at
-from .connections import connection_secret
+from .connections import connection_secret, connection_secret_missing
 from .batches import batch_companions_claim
 from .governor import connection_calls_spent, connection_pause, connection_wait
 from .connectors.base import ISSUED, DeliveryRequest, Outcome, OutboundError
@@ -68,6 +68,9 @@ def delivery_perform(*, delivery_id: int, now: datetime | None = None) -> Outbou
         secret = connection_secret(connection)
     except (KeyDecryptionError, KeyEncryptionKeyError) as exc:
         return _failure(delivery, OutboundError(str(exc), permanent=True), calls=[], now=now)
+    missing = connection_secret_missing(connection, secret)
+    if missing:  # nothing can be signed or authenticated: staff must act, retrying cannot help
+        return _failure(delivery, OutboundError(missing, permanent=True), calls=[], now=now)
     if delivery.action == ISSUED and delivery.attempts == 1 and connector.batch_limit(connection.settings) > 1:
         companions = batch_companions_claim(delivery, limit=connector.batch_limit(connection.settings), now=now)
         if companions:  # a burst: one bulk call for all of them

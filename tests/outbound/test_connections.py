@@ -74,3 +74,20 @@ def test_a_connection_is_named_once_in_messages(course):
     credly = Connection(organization=course.organization, kind="credly", name="Credly")
     alerts = Connection(organization=course.organization, kind="slack", name="Team alerts")
     assert (str(credly), str(alerts)) == ("Credly (academy)", "Team alerts (academy, slack)")
+
+
+def test_a_connection_with_no_secret_stored_says_so_on_a_test_and_fails_its_deliveries_for_good(credential):
+    # A row made without one (by hand, or before its secret was set): Standard Webhooks refuses to sign with an
+    # empty secret, which ended "Send a test" in a 500 and left deliveries retrying as if the outcome were unknown.
+    from issuance.models import OutboundDelivery
+    from issuance.outbound.connections import connection_test
+    from issuance.outbound.deliveries import delivery_perform
+
+    connection = Connection.objects.create(organization=credential.issuance.organization, kind="webhook", name="no secret",
+                                           settings={"url": "https://hooks.example/laurel"})
+    assert connection_test(connection=connection).startswith("Failed (permanent): No secret is stored for this connection")
+    delivery = OutboundDelivery.objects.create(organization=connection.organization, connection=connection,
+                                               issuance=credential.issuance, credential=credential,
+                                               action="credential.issued", payload={"data": {}})
+    delivery = delivery_perform(delivery_id=delivery.pk)
+    assert delivery.status == OutboundDelivery.Status.FAILED and "No secret is stored" in delivery.last_error
