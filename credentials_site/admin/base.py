@@ -203,6 +203,8 @@ THEMED_WIDGETS = {
     forms.Select: lambda w: unfold_widgets.UnfoldAdminSelectWidget(w.attrs, w.choices),
     forms.CheckboxInput: lambda w: unfold_widgets.UnfoldBooleanSwitchWidget(w.attrs),
     forms.DateInput: lambda w: forms.DateInput({**w.attrs, "class": " ".join(unfold_widgets.INPUT_CLASSES)}, w.format),
+    forms.ClearableFileInput: lambda w: unfold_widgets.UnfoldAdminFileFieldWidget(w.attrs),
+    forms.FileInput: lambda w: unfold_widgets.UnfoldAdminFileFieldWidget(w.attrs),
 }
 
 
