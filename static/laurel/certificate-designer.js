@@ -372,6 +372,10 @@
         if (designing) root.querySelector(".laurel-design-preview-slot").appendChild(preview);
         else previewHome.parent.insertBefore(preview, previewHome.next);
       }
+      // The page's two columns (code | preview, preview-beside.css) become one while designing: the design's own
+      // row holds the page and the preview beside it, and needs the width.
+      var columns = root.closest(".laurel-beside-preview");
+      if (columns) columns.classList.toggle("laurel-designing", designing);
       if (designing) render();
     }
 
