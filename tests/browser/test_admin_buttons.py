@@ -7,7 +7,12 @@ page it ends on must answer 2xx and must not be an error page."""
 
 import re
 
+import pytest
+
 from tests.browser.test_admin_inputs_visible import add_and_change_pages
+
+# It presses every button on every add and change page: minutes on 2 cores, so CI runs it once (embedded), not per profile.
+pytestmark = pytest.mark.slow
 
 BUTTONS = "#content-main form button[type=submit], #content-main form input[type=submit], #submit-row button[type=submit], " \
           "form button[form], [data-object-action]"
