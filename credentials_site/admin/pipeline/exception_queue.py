@@ -149,7 +149,7 @@ class ParkedEventAdmin(LaurelAdmin):
 
     @admin.display(description="first error")
     def first_error(self, event):
-        return clipped(error_plain(event.errors[0]["message"]), wide=True) if event.errors else "—"
+        return clipped(error_plain(event.errors[0]["message"])) if event.errors else "—"
 
     @admin.display(description="learner", ordering="learner_label")
     def learner_col(self, event):
