@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from credentials_site.admin.base import LaurelAdmin, clipped, short_time
+from credentials_site.admin.base import LaurelAdmin, form_given_request, clipped, short_time
 from courses.access import tenancy
 from courses.models import Course
 from issuance.imports import READERS
@@ -85,13 +85,7 @@ class CredentialImportAdmin(LaurelAdmin):
     read_only_page = True
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-
-        class RequestForm(form):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, request=request, **inner)
-
-        return RequestForm
+        return form_given_request(super().get_form(request, obj, change, **kwargs), request)
 
     def get_fields(self, request, obj=None):
         if obj is None:
