@@ -11,7 +11,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ..completions import Completion
 from .records import LearnerRecords, learner_records
 from .subject import LearnerSubject
 
@@ -66,7 +65,7 @@ def _award_row(award) -> dict:
 
 def _imported_row(imported) -> dict:
     # Where it came from and when it was first issued there (the issuance's completion keeps the original's dates).
-    original = Completion.from_json(imported.issuance.completion).imported
+    original = (imported.issuance.completion or {}).get("imported") or {}
     credential = getattr(imported.issuance, "credential", None)
     return {"source": imported.get_source_display(), "original_id": imported.original_id,
             "original_url": imported.original_url, "source_badge": imported.source_badge,

@@ -10,7 +10,6 @@ from cachetools import TTLCache
 from django.core.cache import cache
 from django.utils.translation import gettext
 
-from ..completions import Completion
 from ..credentials import credential_public_code, credential_url
 from ..lifecycle.expiry import credential_shown_status
 from ..linkedin import linkedin_add_to_profile_url
@@ -60,8 +59,8 @@ def _score(badge: dict) -> str:
 
 def _imported(credential: Credential, zone: ZoneInfo) -> dict | None:
     """Where an imported credential was first issued, and when (its evidence says the same in the signed JSON)."""
-    imported = Completion.from_json(credential.issuance.completion).imported
-    if not imported or not imported.get("issued_at"):
+    imported = (credential.issuance.completion or {}).get("imported") or {}
+    if not imported.get("issued_at"):
         return None
     # A list of Open Badges 2.0 addresses names no platform: the host the original was served from does.
     platform = (urlsplit(imported.get("original_url") or "").hostname if imported.get("source") == "ob2" else "") or (
