@@ -145,9 +145,11 @@ class CompletionEvent(models.Model):
         ordering = ["-received_at"]
         constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="event_unique_per_source")]
         indexes = [
-            # The staff digest's "parked and not yet announced", and the oldest event still waiting (the sweep,
-            # /healthz): each reads only the rows it is about, whatever the history (#28).
-            models.Index(fields=["status", "staff_notified_at", "source", "parked_at"], name="event_unannounced_idx"),
+            # The staff digest's "parked and not yet announced" (partial: only what waits for a person, never the
+            # events announced before), and the oldest event still waiting (the sweep, /healthz): each reads only
+            # the rows it is about, whatever the history (#28).
+            models.Index(fields=["status", "staff_notified_at", "source", "parked_at"], name="event_unannounced_idx",
+                         condition=models.Q(status="parked", staff_notified_at__isnull=True)),
             models.Index(fields=["status", "received_at"], name="event_status_received_idx"),
             # Retention's "bodies still kept": the daily run reads only those, not the year it already emptied.
             models.Index(fields=["received_at"], name="event_body_kept_idx", condition=~models.Q(body=b"")),

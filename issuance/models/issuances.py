@@ -121,9 +121,10 @@ class Issuance(models.Model):
             # per course per day, and counts by state per organisation (parked, ineligible in 30 days).
             models.Index(fields=["organization", "created_at", "course"], name="issuance_org_created_idx"),
             models.Index(fields=["state", "organization", "created_at"], name="issuance_state_created_idx"),
-            # The staff digest's "parked and not yet announced": only those rows, whatever the history (#28).
+            # The staff digest's "parked and not yet announced": partial, so it holds only those rows, never the
+            # parked issuances announced before nor the history (#28).
             models.Index(fields=["state", "staff_notified_at", "organization", "state_changed_at"],
-                         name="issuance_unannounced_idx"),
+                         name="issuance_unannounced_idx", condition=models.Q(state="parked", staff_notified_at__isnull=True)),
         ]
 
     def __str__(self):

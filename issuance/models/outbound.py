@@ -106,8 +106,9 @@ class OutboundDelivery(models.Model):
         verbose_name_plural = "outbound deliveries"
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbound_due"),
-            # The staff digest's "failed and not yet announced" (#28).
-            models.Index(fields=["status", "staff_notified_at", "organization", "created_at"], name="outbound_unannounced_idx"),
+            # The staff digest's "failed and not yet announced": partial, only those rows, never the history (#28).
+            models.Index(fields=["status", "staff_notified_at", "organization", "created_at"], name="outbound_unannounced_idx",
+                         condition=models.Q(status="failed", staff_notified_at__isnull=True)),
             # The sweep's "queued, oldest first": the queued rows only, in order, not the history by date.
             models.Index(fields=["status", "created_at"], name="outbound_queued_idx"),
             # The dashboard's card per connection: delivered today, waiting, failed, each a range of this index.

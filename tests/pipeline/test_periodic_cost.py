@@ -22,9 +22,10 @@ from tests.housekeeping_world import attention_add, history_add, housekeeping_wo
 
 HISTORY_TABLES = ("issuance_issuance", "issuance_completionevent", "issuance_outboxmessage", "issuance_outbounddelivery",
                   "issuance_credential")
-# Partial indexes that hold only what waits (failed emails not yet announced, bodies still kept): reading
-# one whole is reading the work, not the history.
-WAITING_ONLY_INDEXES = ("outbox_unannounced_idx", "event_body_kept_idx")
+# Partial indexes that hold only what waits (what the digest has not announced yet, bodies still kept):
+# reading one whole is reading the work, not the history.
+WAITING_ONLY_INDEXES = ("outbox_unannounced_idx", "event_unannounced_idx", "issuance_unannounced_idx",
+                        "outbound_unannounced_idx", "event_body_kept_idx")
 TASKS = {
     "sweep": issuance_sweep,
     "outbox sweep": outbox_sweep,
