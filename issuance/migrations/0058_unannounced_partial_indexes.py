@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0021_language_texts'),
-        ('issuance', '0056_data_link_learner'),
+        ('issuance', '0057_import_fetched'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
