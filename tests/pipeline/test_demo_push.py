@@ -51,7 +51,9 @@ def test_it_pushes_a_pass_a_fail_a_missing_prerequisite_and_a_malformed_one_end_
     [programme] = Issuance.objects.filter(course__code="SWP")
     assert programme.state == "synced" and programme.learner_name == "Mary Jackson"
     assert len(programme.credential.badge["evidence"]) == 3
-    assert f"programme SWP for Mary Jackson, issued by itself: synced\n      {live_server.url}/admin/issuance/issuance/{programme.pk}/change/" in out
+    assert (f"programme SWP for Mary Jackson <{programme.learner.email}>, issued by itself: synced\n"
+            f"      {live_server.url}/admin/issuance/issuance/{programme.pk}/change/") in out
+    assert programme.learner.email.startswith("mary+")  # fresh per run: docs/programmes.md's curl reads it from the log
     # Seven certificates (a pass, two WS-100 inductions, Mary's three and her programme's) and two "what you still
     # need" emails reached the mail server.
     to_learners = sorted((m["To"].split("<")[0].strip(), m["Subject"]) for m in smtp.messages if "learners.example" in m["To"])

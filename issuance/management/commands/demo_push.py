@@ -149,7 +149,8 @@ class Command(BaseCommand):
             outcome = programme_issuance.get_state_display().lower()
             if programme_issuance.reasons:
                 outcome += f" — {' '.join(programme_issuance.reasons)}"
-            self.stdout.write(f"  programme {DEMO_PROGRAMME_CODE} for {programme_issuance.learner_name}, issued by itself: {outcome}\n"
+            self.stdout.write(f"  programme {DEMO_PROGRAMME_CODE} for {programme_issuance.learner_name} <{programme_issuance.learner.email}>, "
+                              f"issued by itself: {outcome}\n"
                               f"      {url}/admin/issuance/issuance/{programme_issuance.pk}/change/")
         else:
             self.stdout.write(f"  programme {DEMO_PROGRAMME_CODE}: not issued yet (the worker may still be busy).")
