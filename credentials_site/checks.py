@@ -77,7 +77,7 @@ def check_email_batch_size(app_configs, **kwargs):
     if 1 <= size <= POSTMARK_BATCH_MESSAGES:
         return []
     return [Error(f"LAUREL_EMAIL_BATCH_SIZE={size} is out of range: Postmark takes 1 to {POSTMARK_BATCH_MESSAGES} messages a call.",
-                  hint="Set it between 1 (each email alone) and 500, or leave it unset for 500.", id="laurel.E006")]
+                  hint="Set it between 1 (each email alone) and 500, or leave it unset for 50.", id="laurel.E006")]
 
 
 @register()

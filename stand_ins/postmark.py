@@ -4,7 +4,8 @@
 with one result per message, in the order sent, whether or not each was accepted. A message to an
 address on `inactive` is refused with ErrorCode 406 (HTTP 422 on `/email`, its place in the array on
 `/email/batch`). `script` is consumed one entry per request: "accept", "inactive" (the single send's
-recipient is refused), "ratelimited" (429), "error" (500), or ("stall", seconds) before accepting.
+recipient is refused), "ratelimited" (429), "error" (500), ("stall", seconds) before accepting, or
+"reversed": a batch's results in the opposite order (not seen from Postmark; it tests the matching).
 """
 
 import json
@@ -55,7 +56,8 @@ class PostmarkAPI(BaseHTTPRequestHandler):
         if self.path == "/email/batch":
             if not isinstance(body, list) or len(body) > BATCH_LIMIT:
                 return self._answer(422, {"ErrorCode": 300, "Message": "Invalid email request."})
-            return self._answer(200, [self._one(message) for message in body])
+            results = [self._one(message) for message in body]
+            return self._answer(200, results[::-1] if step == "reversed" else results)
         if step == "inactive" or _addr_spec(body["To"]) in state.inactive:
             return self._answer(422, _inactive(_addr_spec(body["To"])))
         return self._answer(200, self._one(body))

@@ -76,11 +76,12 @@ def _outcome(connection: PostmarkBackend, email: EmailMessage, payload, response
         email.anymail_status.set_recipient_status(connection.parse_recipient_status(one, payload, email))
     except AnymailError:  # an error anymail does not tie to a recipient (the sender, the content…)
         return TransportError(f"The email service refused the email: {_said(answer)}", permanent=True)
-    status = email.anymail_status
-    if status.status & {"rejected", "invalid"}:
+    mine = email.anymail_status.recipients.get(payload.to_emails[0].addr_spec)
+    status = mine.status if mine is not None else "unknown"
+    if status in ("rejected", "invalid"):
         return TransportError(f"The email service refused the recipient: {_said(answer)}", permanent=True)
-    if status.status & {"sent", "queued"} and status.message_id:
-        return str(status.message_id)
+    if status in ("sent", "queued") and mine.message_id:
+        return str(mine.message_id)
     # Results are matched by position (Postmark's documented order); one naming another recipient
     # leaves this email's fate open.
     return TransportError(f"The email service's answer for this email in the batch does not name its recipient: {_said(answer)}",

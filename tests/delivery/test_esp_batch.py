@@ -108,6 +108,17 @@ def test_a_batch_whose_answer_came_too_late_is_sent_once_more_each_alone_and_fla
     assert [request["path"] for request in postmark_server.requests] == ["/email/batch"] + ["/email"] * 3
 
 
+def test_results_that_name_other_recipients_leave_each_outcome_unknown(postmark_server):
+    rows = burst(NAMES[:2])
+    postmark_server.script = ["reversed"]
+
+    result = outbox_send(message_id=rows[0].pk, now=timezone.now() + WAITED)
+
+    assert (result.status, result.possible_duplicate) == (Status.QUEUED, True)
+    assert "does not name its recipient" in result.detail
+    assert all(OutboxMessage.objects.get(pk=row.pk).possible_duplicate for row in rows)
+
+
 def test_an_email_just_written_is_left_to_the_worker_that_wrote_it(postmark_server):
     rows = burst(NAMES[:3])
 
