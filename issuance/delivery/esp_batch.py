@@ -1,14 +1,10 @@
-"""Many outbox emails in one call to the email service, where its API takes distinct messages in one request.
+"""Many outbox emails in one call to Postmark's `POST /email/batch`, each email keeping its own outcome.
 
-Postmark's `POST /email/batch` does: a JSON array of messages shaped as for `POST /email` (up to 500,
-and 50 MB with attachments), answered with one result per message in the order sent, with HTTP 200
-even when some were refused. anymail's own batch send is not that: it is one message to many
-recipients that differ only in template data, metadata and headers, while each learner's email has its
-own body and certificate. So each email is built by anymail's Postmark payload exactly as a single send
-builds it, the array goes out through anymail's session and error handling, and each result is read
-by anymail's own Postmark parser into that email's `anymail_status`. SendGrid's personalizations have
-the shape of anymail's batch (one body and one set of attachments), and one bad address refuses the
-whole request, so SendGrid sends each email alone (docs/delivery.md, "Batch sending").
+anymail's own batch send is one message to many recipients (only template data, metadata and headers
+differ), so it cannot carry each learner's own body and certificate. Here anymail builds each email's
+Postmark message as a single send would, the array goes out through anymail's session and error
+handling, and anymail's Postmark parser reads each result, matched by position (docs/delivery.md,
+"Batch sending", has the facts, what is unconfirmed, and why SendGrid sends each email alone).
 """
 
 import json

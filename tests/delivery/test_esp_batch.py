@@ -9,6 +9,7 @@ from django.utils import timezone
 from credentials_site.checks import check_email_batch_size
 from issuance.delivery.outbox import outbox_enqueue, outbox_send
 from issuance.delivery.sending import credential_email_compose
+from issuance.delivery.tasks import outbox_sweep
 from issuance.models import OutboxMessage
 from tests.factories.delivery import MINIMAL_PDF, CredentialFactory
 from tests.factories.issuance import CourseFactory
@@ -58,6 +59,16 @@ def test_it_sends_a_burst_of_seven_in_one_call_each_email_its_learners_own(postm
     # Each email's own queued send finds it sent and sends nothing.
     assert all(outbox_send(message_id=row.pk).sent for row in rows)
     assert len(postmark_server.requests) == 1
+
+
+def test_the_sweep_sends_a_waiting_burst_in_one_call(postmark_server):
+    rows = burst()
+    OutboxMessage.objects.update(created_at=timezone.now() - WAITED)  # they have waited in the outbox
+
+    assert outbox_sweep() == "recovered 0 stuck, sent 7 of 7 due"
+
+    assert [request["path"] for request in postmark_server.requests] == ["/email/batch"]
+    assert statuses(rows) == [Status.SENT] * 7
 
 
 def test_one_refused_recipient_fails_alone_with_postmarks_reason(postmark_server):
