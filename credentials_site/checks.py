@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from issuance.delivery.esp_batch import POSTMARK_BATCH_MESSAGES
 from issuance.delivery.tracking_webhooks import tracking_webhook_problem
 
 from .env import fernet_key_is_valid
@@ -68,6 +69,15 @@ def check_email_backend(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_email_batch_size(app_configs, **kwargs):
+    size = settings.LAUREL_EMAIL_BATCH_SIZE
+    if 1 <= size <= POSTMARK_BATCH_MESSAGES:
+        return []
+    return [Error(f"LAUREL_EMAIL_BATCH_SIZE={size} is out of range: Postmark takes 1 to {POSTMARK_BATCH_MESSAGES} messages a call.",
+                  hint="Set it between 1 (each email alone) and 500, or leave it unset for 50.", id="laurel.E006")]
 
 
 @register()

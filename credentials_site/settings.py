@@ -194,6 +194,10 @@ ANYMAIL = {
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_")
 }
+# With anymail's Postmark backend, the outbox sends up to this many first attempts of one organisation in one
+# call to Postmark's batch endpoint (its limit is 500); 1 sends each alone. Other transports send each alone.
+# 50 certificate emails are about 7.5 MB: a call that ends well within the time a worker holds a step.
+LAUREL_EMAIL_BATCH_SIZE = envint("LAUREL_EMAIL_BATCH_SIZE", 50)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Laurel <laurel@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from ..email.draft import EmailDraft
 from ..models import Credential, Issuance, OutboxMessage, Suppression
 from .copy_rules import copies_allowed
+from .esp_batch import email_batch_size, transport_send_batch
 from ..step_queue import task_enqueue_at
 from .results import DeliveryResult, delivery_result
 from .signals import outbox_message_failed
@@ -31,6 +32,8 @@ HELD_WHEN_PAUSED = {OutboxMessage.Kind.CREDENTIAL, OutboxMessage.Kind.STILL_NEED
 
 
 SEND_TASK = "issuance.delivery.tasks.outbox_send_task"
+# A queued first attempt younger than this is about to be sent by the worker that wrote it (see `_companions_claim`).
+COMPANION_MIN_AGE = timedelta(seconds=10)
 
 
 def retry_delays() -> list[timedelta]:
@@ -145,17 +148,12 @@ def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, 
     if message.kind == OutboxMessage.Kind.CREDENTIAL_COPY and _copy_refused(message):
         message.refresh_from_db()
         return delivery_result(message=message)
-    pausable = message.kind in HELD_WHEN_PAUSED and message.issuance_id and message.released_at is None
+    pausable = _pausable(message)
     paused = Issuance.objects.filter(pk=message.issuance_id, course__sending_paused=True)
-    suppressed = Suppression.objects.filter(organization_id=message.organization_id, address=message.recipient.strip().lower())
     # The usual case is one statement: claim the row (queued → sending, one more attempt) unless its
     # course's sending is paused or its address suppressed. Only a row that is not claimed is asked why.
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    unchanged = {"attempts": message.attempts, "released_at": None, "sending_started_at": None} if created else {}
-    sendable = [~Exists(suppressed), *([~Exists(paused)] if pausable else [])]
-    claimed = OutboxMessage.objects.filter(due, *sendable, pk=message.pk, status=Status.QUEUED, **unchanged).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, sending_started_at=now
-    )
+    unchanged = Q(attempts=message.attempts, released_at=None, sending_started_at=None) if created else Q()
+    claimed = _claim(message, now=now, only=unchanged)
     if not claimed:
         if pausable and paused.exists():
             held = "Held: sending is paused for this course. Release it from the outbox when it may go."
@@ -183,10 +181,75 @@ def outbox_send_message(*, message: OutboxMessage, now: datetime | None = None, 
         # which would later read as "the worker stopped while sending".
         error = TransportError(f"The email cannot be built for {message.recipient}: {exc}", permanent=True)
         return _record_failure(message=message, error=error, now=now)
+    companions = _companions_claim(message, now=now) if message.attempts == 1 and not message.possible_duplicate else []
+    if companions:
+        return _send_together(message=message, email=email, companions=companions, now=now, connection=connection)
     try:
         provider_id = transport_send(email=email, connection=connection)
     except TransportError as exc:
         return _record_failure(message=message, error=exc, now=now)
+    return _record_sent(message=message, provider_id=provider_id)
+
+
+def _pausable(message: OutboxMessage) -> bool:
+    return bool(message.kind in HELD_WHEN_PAUSED and message.issuance_id and message.released_at is None)
+
+
+def _claim(message: OutboxMessage, *, now: datetime, only: Q = Q()) -> int:
+    """queued → sending, one more attempt, if the row is due, its address not suppressed and its course's sending
+    not paused (and `only` holds): one conditional UPDATE, so two workers never send one row."""
+    paused = Issuance.objects.filter(pk=message.issuance_id, course__sending_paused=True)
+    suppressed = Suppression.objects.filter(organization_id=message.organization_id, address=message.recipient.strip().lower())
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    sendable = [~Exists(suppressed), *([~Exists(paused)] if _pausable(message) else [])]
+    return OutboxMessage.objects.filter(due, only, *sendable, pk=message.pk, status=Status.QUEUED).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, sending_started_at=now
+    )
+
+
+def _companions_claim(message: OutboxMessage, *, now: datetime) -> list[OutboxMessage]:
+    """Up to the batch size less one other due first attempts of `message`'s organisation, oldest first, each
+    claimed as a single send claims its row, to go in one call with it (issuance/delivery/esp_batch.py).
+
+    Only first attempts: a retry goes alone, so an email refused in a batch, or whose batch got no answer,
+    is retried on its own schedule and answered on its own. Copies are left to their own send, which
+    asks first whether the learner may still be copied. A row younger than COMPANION_MIN_AGE is about
+    to be sent by the worker that wrote it; taking it would make that worker's issuance wait for the
+    outbox's next look instead.
+    """
+    size = email_batch_size()
+    if size < 2:
+        return []
+    first = Q(organization_id=message.organization_id, attempts=0, possible_duplicate=False)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    candidates = (OutboxMessage.objects.filter(due, first, status=Status.QUEUED, created_at__lte=now - COMPANION_MIN_AGE)
+                  .exclude(pk=message.pk).exclude(kind=OutboxMessage.Kind.CREDENTIAL_COPY).order_by("created_at", "pk")
+                  .only("pk", "kind", "issuance_id", "released_at", "recipient", "organization_id")[:size - 1])
+    claimed = [candidate.pk for candidate in candidates if _claim(candidate, now=now, only=first)]
+    rows = OutboxMessage.objects.in_bulk(claimed)
+    return [rows[pk] for pk in claimed]
+
+
+def _send_together(*, message: OutboxMessage, email, companions: list[OutboxMessage], now: datetime,
+                   connection=None) -> DeliveryResult:
+    """Send `message` and its claimed companions in one call; record each one's own outcome. `message`'s result."""
+    rows, emails = [message], [email]
+    for companion in companions:
+        try:
+            emails.append(outbox_email(message=companion))
+            rows.append(companion)
+        except TransportError as exc:
+            _record_failure(message=companion, error=exc, now=now)
+        except (UnicodeError, ValueError) as exc:
+            error = TransportError(f"The email cannot be built for {companion.recipient}: {exc}", permanent=True)
+            _record_failure(message=companion, error=error, now=now)
+    outcomes = transport_send_batch(emails=emails, connection=connection)
+    results = [_record_failure(message=row, error=outcome, now=now) if isinstance(outcome, TransportError)
+               else _record_sent(message=row, provider_id=outcome) for row, outcome in zip(rows, outcomes)]
+    return results[0]
+
+
+def _record_sent(*, message: OutboxMessage, provider_id: str) -> DeliveryResult:
     sent = {"status": Status.SENT, "sent_at": timezone.now(), "next_attempt_at": None, "last_error": "",
             "provider_message_id": provider_id[:300]}
     if OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**sent):

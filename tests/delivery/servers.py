@@ -1,20 +1,16 @@
-"""Real servers on 127.0.0.1 for delivery tests: an SMTP server (aiosmtpd) and a Postmark-speaking HTTP API.
+"""Real servers on 127.0.0.1 for delivery tests: an SMTP server (aiosmtpd), and the Postmark stand-in.
 
 Each records what it received and answers from a script of behaviours, so a test can say
 "refuse the first attempt with a 4xx, then accept".
 """
 
 import asyncio
-import json
-import threading
-import time
-import uuid
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
 from bench.smtp_sink import free_port
+from stand_ins.postmark import PostmarkServer  # noqa: F401 (the delivery tests' Postmark API)
 
 
 class RecordingSMTPHandler:
@@ -77,63 +73,3 @@ class SMTPServer:
     def sessions(self) -> list:
         """One entry per MAIL FROM, naming the session it came in: equal entries, the same session."""
         return self.handler.sessions
-
-
-class PostmarkAPI(BaseHTTPRequestHandler):
-    """Postmark's POST /email as documented: X-Postmark-Server-Token, JSON in, JSON out."""
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-    def do_POST(self):
-        state = self.server.state
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-        state.requests.append({"path": self.path, "headers": dict(self.headers), "json": body})
-        if self.headers.get("X-Postmark-Server-Token") != state.token:
-            return self._answer(401, {"ErrorCode": 10, "Message": "The Server Token you provided in the X-Postmark-Server-Token request header was invalid."})
-        if self.path != "/email":
-            return self._answer(404, {"ErrorCode": 404, "Message": "Not found"})
-        step = state.script.pop(0) if state.script else "accept"
-        if isinstance(step, tuple) and step[0] == "stall":
-            time.sleep(step[1])  # the request arrived; the answer comes too late
-            step = "accept"
-        if step == "accept":
-            message_id = str(uuid.uuid4())
-            state.accepted.append(message_id)
-            return self._answer(200, {"To": body["To"], "SubmittedAt": "2026-03-14T10:00:00.0000000-04:00",
-                                      "MessageID": message_id, "ErrorCode": 0, "Message": "OK"})
-        if step == "inactive":
-            address = body["To"].rsplit("<", 1)[-1].rstrip(">").lower()
-            return self._answer(422, {"ErrorCode": 406, "Message": (
-                "You tried to send to a recipient that has been marked as inactive.\n"
-                f"Found inactive addresses: {address}.\n"
-                "Inactive recipients are ones that have generated a hard bounce or a spam complaint. ")})
-        if step == "ratelimited":
-            return self._answer(429, {"ErrorCode": 429, "Message": "Rate limit exceeded."})
-        return self._answer(500, {"ErrorCode": 500, "Message": "Internal server error."})
-
-    def _answer(self, status: int, payload: dict):
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-class PostmarkServer:
-    def __init__(self, token: str = "server-token-for-tests"):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), PostmarkAPI)
-        self.httpd.daemon_threads = True
-        self.httpd.state = self
-        self.token = token
-        self.requests, self.accepted, self.script = [], [], []
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-
-    def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()

@@ -1,0 +1,164 @@
+"""Many outbox emails in one call to Postmark's `POST /email/batch`, each email keeping its own outcome.
+
+anymail's own batch send is one message to many recipients (only template data, metadata and headers
+differ), so it cannot carry each learner's own body and certificate. Here anymail builds each email's
+Postmark message as a single send would, the array goes out through anymail's session and error
+handling, and anymail's Postmark parser reads each result, matched by position (docs/delivery.md,
+"Batch sending", has the facts, what is unconfirmed, and why SendGrid sends each email alone).
+"""
+
+import json
+import time
+from urllib.parse import urljoin
+
+import requests
+from anymail.backends.postmark import EmailBackend as PostmarkBackend
+from anymail.exceptions import AnymailError
+from anymail.message import AnymailStatus
+from anymail.utils import get_anymail_setting
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from .transport import TransportError, _anymail_error, _connection_kept, _kept, transport_forget, transport_send
+
+POSTMARK_BACKEND = "anymail.backends.postmark.EmailBackend"
+POSTMARK_BATCH_MESSAGES = 500
+POSTMARK_BATCH_BYTES = 50 * 1000 * 1000  # "up to 50 MB payload size, including attachments"
+
+
+def email_batch_size() -> int:
+    """How many emails one call may carry with the configured backend: 1 where it has no batch send."""
+    if settings.EMAIL_BACKEND != POSTMARK_BACKEND:
+        return 1
+    if get_anymail_setting("use_bulk_api", esp_name="Postmark", default=False):
+        return 1  # anymail then sends every email through Postmark's bulk API, a different endpoint
+    return max(1, min(settings.LAUREL_EMAIL_BATCH_SIZE, POSTMARK_BATCH_MESSAGES))
+
+
+class _BatchPayload:
+    """What anymail's `post_to_esp` posts: the messages' own serialized payloads as one array to email/batch."""
+
+    def __init__(self, payloads: list, bodies: list[str]):
+        self.payloads, self.bodies = payloads, bodies
+
+    def get_request_params(self, api_url: str) -> dict:
+        params = self.payloads[0].get_request_params(api_url)  # anymail's method, headers and server token
+        params.update(url=urljoin(api_url, "email/batch"), data="[" + ",".join(self.bodies) + "]")
+        return params
+
+
+def _one_answer(response: requests.Response, answer) -> requests.Response:
+    """One message's result as a response of its own, the form anymail's Postmark parser reads."""
+    one = requests.Response()
+    one.status_code, one.reason, one.headers, one.encoding = response.status_code, response.reason, response.headers, "utf-8"
+    one._content = json.dumps(answer).encode()
+    one.url, one.request = response.url, response.request
+    return one
+
+
+def _said(answer) -> str:
+    """Postmark's reason for one message, in its own words on one line."""
+    words = " ".join(str(answer.get("Message", "")).split()) if isinstance(answer, dict) else repr(answer)
+    code = answer.get("ErrorCode") if isinstance(answer, dict) else None
+    return f"{words} (Postmark error {code})" if code is not None else words
+
+
+def _outcome(connection: PostmarkBackend, email: EmailMessage, payload, response: requests.Response, answer) -> str | TransportError:
+    """The provider's id for an accepted email, or why it was not, from anymail's reading of its result."""
+    one = _one_answer(response, answer)
+    email.anymail_status = AnymailStatus()
+    email.anymail_status.esp_response = one
+    try:
+        email.anymail_status.set_recipient_status(connection.parse_recipient_status(one, payload, email))
+    except AnymailError:  # an error anymail does not tie to a recipient (the sender, the content…)
+        return TransportError(f"The email service refused the email: {_said(answer)}", permanent=True)
+    mine = email.anymail_status.recipients.get(payload.to_emails[0].addr_spec)
+    status = mine.status if mine is not None else "unknown"
+    if status in ("rejected", "invalid"):
+        return TransportError(f"The email service refused the recipient: {_said(answer)}", permanent=True)
+    if status in ("sent", "queued") and mine.message_id:
+        return str(mine.message_id)
+    # Results are matched by position (Postmark's documented order); one naming another recipient
+    # leaves this email's fate open.
+    return TransportError(f"The email service's answer for this email in the batch does not name its recipient: {_said(answer)}",
+                          permanent=False, outcome_unknown=True)
+
+
+def _chunks(items: list, *, size: int) -> list[list]:
+    """`items` (email, payload, body) in calls of at most `size` messages and Postmark's payload limit."""
+    chunks, current, weight = [], [], 2
+    for item in items:
+        length = len(item[2].encode()) + 1
+        if current and (len(current) >= size or weight + length > POSTMARK_BATCH_BYTES):
+            chunks.append(current)
+            current, weight = [], 2
+        current.append(item)
+        weight += length
+    return chunks + ([current] if current else [])
+
+
+def _send_chunk(connection: PostmarkBackend, chunk: list) -> list[str | TransportError]:
+    emails, payloads, bodies = zip(*chunk)
+    try:
+        response = connection.post_to_esp(_BatchPayload(list(payloads), list(bodies)), emails[0])
+    except AnymailError as exc:  # the call failed as a whole: each email is retried on its own schedule
+        return [_anymail_error(exc)] * len(emails)
+    try:
+        answers = response.json()
+    except ValueError:
+        answers = None
+    if not isinstance(answers, list):  # the batch itself was refused; none of it was sent
+        said = _said(answers) if isinstance(answers, dict) else response.text[:300]
+        return [TransportError(f"The email service refused the batch ({response.status_code}): {said}", permanent=False)] * len(emails)
+    if len(answers) != len(emails):
+        unknown = TransportError(f"The email service answered {len(answers)} results for {len(emails)} emails; "
+                                 "which were accepted is unknown.", permanent=False, outcome_unknown=True)
+        return [unknown] * len(emails)
+    return [_outcome(connection, email, payload, response, answer)
+            for email, payload, answer in zip(emails, payloads, answers)]
+
+
+def transport_send_batch(*, emails: list[EmailMessage], connection=None) -> list[str | TransportError]:
+    """Send `emails` in as few calls as the limits allow; for each, in order, its provider id or its own error.
+
+    An email refused on its own fails alone; a call that fails as a whole (no answer, 5xx, 429, a bad
+    token) gives each email in it that call's error. Without a batch send, each email goes alone.
+    """
+    owned = connection is None
+    connection = connection or _connection_kept()
+    if not isinstance(connection, PostmarkBackend):
+        return [_alone(email, connection=None if owned else connection) for email in emails]
+    kept = connection is _kept.connection
+    outcomes: list[str | TransportError] = [""] * len(emails)
+    try:
+        connection.open()
+        built = []
+        for index, email in enumerate(emails):
+            try:
+                payload = connection.build_message_payload(email, connection.send_defaults)
+                built.append((index, payload, payload.serialize_data()))
+            except AnymailError as exc:  # this email cannot be put to Postmark; the others can
+                outcomes[index] = _anymail_error(exc)
+        for chunk in _chunks(built, size=email_batch_size()):
+            results = _send_chunk(connection, [(emails[index], payload, body) for index, payload, body in chunk])
+            for (index, _, _), result in zip(chunk, results):
+                outcomes[index] = result
+            if kept:
+                _kept.sent += 1
+    except BaseException:
+        if kept:
+            transport_forget()
+        raise
+    finally:
+        if owned and not kept:
+            connection.close()
+    if kept:
+        _kept.last_used = time.monotonic()
+    return outcomes
+
+
+def _alone(email: EmailMessage, *, connection) -> str | TransportError:
+    try:
+        return transport_send(email=email, connection=connection)
+    except TransportError as exc:
+        return exc
