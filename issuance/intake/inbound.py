@@ -53,7 +53,8 @@ def source_request_receive(*, source: Source, path: str, body: bytes, meta: dict
         return IntakeReply(429, {"detail": f"Source {source.slug!r} is over {source.rate_limit_per_minute} events a minute."}, headers)
     kept = request_headers_kept(meta)
     stored = [
-        webhook_event_store(source=source, message_id=event.external_id, headers=kept, body=event.body, parse=dialect.payload_parse)
+        webhook_event_store(source=source, message_id=event.external_id, headers=kept, body=event.body, parse=dialect.payload_parse,
+                            completion_key=event.completion_key)
         for event in events
     ]
     status, reply = dialect.reply(stored=stored, request=request)

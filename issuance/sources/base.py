@@ -146,10 +146,16 @@ class InboundRequest:
 
 @dataclass(frozen=True)
 class IncomingEvent:
-    """One event of a request, ready to store: its id for dedupe and the bytes to keep."""
+    """One event of a request, ready to store: its id for dedupe and the bytes to keep.
+
+    `completion_key` names the completion (who, which course, when) the same way whichever path brought
+    it, for a sender whose poll and webhook give one completion different ids (Docebo, Cornerstone):
+    stored in an indexed column, it is what the poller asks for (`Poller.known_otherwise`).
+    """
 
     external_id: str
     body: bytes
+    completion_key: str = ""
 
 
 # A JSON string literal: between quotes, any character but a quote or backslash, or an escape. Outside

@@ -42,6 +42,17 @@ def _path_setting(name: str, what: str) -> Setting:
                    f"Default {default}.", default=default)
 
 
+def cornerstone_completion_key(value) -> str:
+    """Who completed which training, as an Edge record's `value` and a polled transcript (cornerstone_poll.py)
+    both say it: the key a poll looks its webhook copy up by. Empty when the record does not say both.
+    Not the completion time: where a record holds it is unconfirmed (a setting), so a retake is told
+    apart by when its webhook came (cornerstone_poll.py)."""
+    user, training = path_get(value, "trainingCompleted.data.targetUserId"), path_get(value, "trainingCompleted.data.trainingId")
+    if any(part in (None, "") or isinstance(part, (dict, list)) for part in (user, training)):
+        return ""
+    return derived_event_id("cornerstone", user, str(training).lower())
+
+
 class CornerstoneDialect(Dialect):
     name = "cornerstone"
     label = "Cornerstone OnDemand (Edge webhooks)"
@@ -111,7 +122,7 @@ class CornerstoneDialect(Dialect):
             body = json_body({**record, RECEIVED_AT: received} if isinstance(record, dict) else record)
             external_id = str(found)[:300] if isinstance(found, (str, int)) and str(found).strip() else \
                 derived_event_id("cornerstone", hashlib.sha256(body).hexdigest())
-            events.append(IncomingEvent(external_id=external_id, body=body))
+            events.append(IncomingEvent(external_id=external_id, body=body, completion_key=cornerstone_completion_key(value)))
         return events
 
     def adapt(self, payload):

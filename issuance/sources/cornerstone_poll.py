@@ -13,15 +13,14 @@ listed in docs/lms/cornerstone.md.
 
 from datetime import datetime, timedelta, timezone
 
-from ..models import CompletionEvent
 from .base import derived_event_id, json_body, json_parse, source_setting
-from .polling import PolledCompletion, PollClient, PollError, Poller, PollStep, moment_parse
+from .cornerstone import cornerstone_completion_key
+from .polling import PolledCompletion, PollClient, PollError, Poller, PollStep, moment_parse, webhook_copy_known
 
 SEARCH_PATH = "/services/api/x/transcript/v1/search"
 PAGE_SIZE = 50  # Cornerstone's page [C]
 WINDOW = timedelta(hours=24)  # the longest window one search may ask [C]
 SCOPE = "transcripts"
-WEBHOOK_LOOKBACK = 2000
 # Where a transcript's facts may be, first found wins [U: Cornerstone's schema was not read].
 READS = {"training": ("loId", "trainingId", "objectId"), "user": ("userId", "targetUserId"), "user_ref": ("userRef", "targetUserRef"),
          "status": ("status", "transcriptStatus", "statusName"), "completed": ("completionDate", "completedDate", "completionDateTime"),
@@ -114,20 +113,11 @@ class CornerstonePoller(Poller):
             yield step
 
     def known_otherwise(self, *, source, completion) -> bool:
-        """Whether an Edge webhook brought this completion already (under its eventId, not our id)."""
-        data = json_parse(completion.body)["value"]["trainingCompleted"]["data"]
-        key = (str(data["targetUserId"]), str(data["trainingId"]).lower())
-        since = (moment_parse(data.get("completionDate")) or datetime.now(timezone.utc)) - timedelta(days=1)
-        bodies = CompletionEvent.objects.filter(source=source, channel=CompletionEvent.Channel.WEBHOOK, received_at__gte=since) \
-            .order_by("-received_at").values_list("body", flat=True)[:WEBHOOK_LOOKBACK]
-        for body in bodies:
-            try:
-                pushed = json_parse(bytes(body))["value"]["trainingCompleted"]["data"]
-            except (ValueError, KeyError, TypeError):
-                continue
-            if (str(pushed.get("targetUserId")), str(pushed.get("trainingId")).lower()) == key:
-                return True
-        return False
+        """Whether an Edge webhook brought this completion already (under its eventId, not our id): one
+        received since the completion (less a day for time zones), so an earlier attempt's does not count."""
+        completed = moment_parse(json_parse(completion.body)["value"]["trainingCompleted"]["data"].get("completionDate"))
+        return webhook_copy_known(source=source, completion_key=completion.completion_key,
+                                  received_since=(completed or datetime.now(timezone.utc)) - timedelta(days=1))
 
 
 def _completion(record: dict, training, completed) -> PolledCompletion:
@@ -136,6 +126,7 @@ def _completion(record: dict, training, completed) -> PolledCompletion:
     data = {"eventId": external_id, "trainingId": training, "trainingTitle": _read(record, "title"), "targetUserId": user,
             "targetUserRef": _read(record, "user_ref"), "targetUserEmail": _read(record, "email"),
             "targetUserFullName": _read(record, "name"), "completionDate": completed, "score": _read(record, "score")}
-    body = {"laurel_polled": True, "value": {"lmsEventsCase": "TrainingCompleted", "headers": {}, "trainingCompleted": {"data": data}},
-            "transcript": record}
-    return PolledCompletion(external_id=external_id, body=json_body(body), learner=str(user), completed_at=str(completed))
+    value = {"lmsEventsCase": "TrainingCompleted", "headers": {}, "trainingCompleted": {"data": data}}
+    body = {"laurel_polled": True, "value": value, "transcript": record}
+    return PolledCompletion(external_id=external_id, body=json_body(body), learner=str(user), completed_at=str(completed),
+                            completion_key=cornerstone_completion_key(value))
