@@ -26,8 +26,19 @@ KEPT_HEADERS = {
 }
 
 
-def request_headers_kept(meta: dict) -> dict:
-    return {name: meta[key] for name, key in KEPT_HEADERS.items() if meta.get(key)}
+# Never kept, whatever a configuration names: they carry a credential as it is.
+NEVER_KEPT = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+
+
+def request_headers_kept(meta: dict, *, also: tuple[str, ...] = ()) -> dict:
+    """The fixed list, and the headers a source's configuration names (`Dialect.headers_kept`: a mapped
+    sender's signature header), so that a stored delivery can be checked again; never a credential."""
+    kept = {name: meta[key] for name, key in KEPT_HEADERS.items() if meta.get(key)}
+    for name in (header.strip().lower() for header in also if header):
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if name not in NEVER_KEPT and meta.get(key):
+            kept[name] = meta[key]
+    return kept
 
 
 def completion_events_store(*, events: list[CompletionEvent]) -> list[CompletionEvent]:

@@ -264,6 +264,12 @@ class Dialect:
         """The bytes kept for a one-event request: the raw body, without the secrets `body_secrets` names."""
         return body_secrets_redact(request.body, self.body_secrets(source=source, request=request))
 
+    def headers_kept(self) -> tuple[str, ...]:
+        """Headers this source's configuration names that its stored events keep beside the fixed list
+        (receive.KEPT_HEADERS): a signature made of the body, so the delivery can be checked again.
+        Never one that carries the secret as it is (a token, a password)."""
+        return ()
+
     def payload_parse(self, body: bytes) -> Any:
         """The stored body as the adapter reads it; ValueError if it cannot be read."""
         return json_parse(body)

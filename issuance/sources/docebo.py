@@ -79,6 +79,11 @@ class DoceboDialect(Dialect):
         if not sent or not any(digest_matches(value, sent) for value in expected):
             raise AuthenticationFailed(f"The delivery is not authenticated as this source's {scheme} setting says.")
 
+    def headers_kept(self) -> tuple[str, ...]:
+        # The HMAC of the body; as a token_header the same header would hold the secret itself.
+        settings = getattr(self, "source_settings", {})
+        return (settings.get("auth_header") or "X-Docebo-Signature",) if settings.get("auth") == "hmac" else ()
+
     def request_events(self, *, source, request, verified):
         try:
             document = json_parse(request.body)
