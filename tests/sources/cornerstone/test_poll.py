@@ -104,6 +104,21 @@ def test_the_webhook_copy_is_found_once_retention_emptied_its_body_and_an_earlie
     assert CompletionEvent.objects.get(channel="poll").completion_key == CompletionEvent.objects.get(received_at__lt=stamp(24 * 30)).completion_key
 
 
+def test_where_a_transcripts_facts_are_read_is_a_setting_per_fact(make_source, csod, worker):
+    renamed = {"userId": 9, "courseGuid": TRAINING, "state": "Passed", "finishedAt": stamp(2), "workEmail": "nine@example.org",
+               "displayName": "Learner Nine", "lastModified": stamp(2)}
+    csod.transcripts = [renamed, transcript(10, hours_ago=2)]
+    source = make_source("cornerstone", secret=API_KEY, mappings={TRAINING: "SAF-101"}, settings={
+        "corp_url": csod.url, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "poll_minutes": "60",
+        "transcript_training_fields": "courseGuid", "transcript_status_fields": "state", "transcript_completed_fields": "finishedAt",
+        "transcript_email_fields": "workEmail, email", "transcript_name_fields": "displayName"})
+    report = source_poll(source=source)
+    worker.run()
+    assert (report.found, report.new) == (1, 1)  # learner 10's training sits under the default name, no longer read
+    completion = CompletionEvent.objects.get(channel="poll").completion
+    assert (completion["email"], completion["name"]) == ("nine@example.org", "Learner Nine")
+
+
 def test_a_malformed_completion_time_parks_and_refused_credentials_park_the_source(make_source, source, csod, worker):
     csod.transcripts = [transcript(5, hours_ago=2, completed="yesterday")]
     source_poll(source=source)
