@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from ..models import CompletionEvent
 from ..outgoing.guard import GuardedResponse, OutboundRequestError, TargetRefused, guarded_request
 from ..outgoing.http import retry_after_seconds
 from .base import derived_event_id, json_body, json_parse
@@ -156,8 +157,6 @@ def webhook_copy_known(*, source, completion_key: str, received_since: datetime 
     One indexed question (event_completion_key_idx) however many events the source holds: the key is
     stored with each event as it arrives, so no stored body is read again.
     """
-    from ..models import CompletionEvent
-
     if not completion_key:
         return False
     # The exclusion is the partial index's own condition, spelt as it is: SQLite uses a partial index only
