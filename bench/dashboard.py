@@ -191,6 +191,7 @@ def load(total: int, now: datetime) -> dict:
             "errors": sql.json('[{"field": "email", "message": "not an address"}]'), "discarded_reason": "''",
             "ignored_reason": "''", "park_reason": "'email_invalid'", "parked_at": sql.ago("3600 * n"),
             "corrections": sql.json("{}"), "failures": "0", "enrichment_attempts": "0", "learner_label": "'Bench Learner ' || n",
+            "completion_key": "''",
         }, f"FROM {numbers}", with_clause)
         cursor.execute("DROP TABLE bench_learner")
         cursor.execute("DROP TABLE bench_course")

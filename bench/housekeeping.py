@@ -52,6 +52,7 @@ def load_housekeeping(total: int, now, log=print) -> dict:
             "status": "'processed'",
             "errors": sql.json("[]"), "processed_at": "i.created_at", "discarded_reason": "''", "ignored_reason": "''",
             "park_reason": "''", "corrections": sql.json("{}"), "failures": "0", "enrichment_attempts": "0",
+            "completion_key": "''",
             "learner_label": "i.learner_name",
         }, f"FROM {issuance_table} i")
         timings["events"] = time.perf_counter() - started

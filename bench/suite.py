@@ -1,6 +1,6 @@
 """`python -m bench`: the whole benchmark, or one part, on a throw-away stack; the last line printed is JSON.
 
-    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping|digesting|fairness|burst|backlog|engagement|outbound] [--n N]
+    python -m bench [--profile embedded|production] [--only pdf|pipeline|latency|intake|csv|verify|crash|housekeeping|digesting|fairness|burst|backlog|engagement|outbound|poll_lookup] [--n N]
     python -m bench --only cluster [--n 600] [--fault-n 100] [--outage 60] [--watchdog 60] [--workers 3] [--faults a,b]
         (root; its own hosts in network namespaces)
 
@@ -14,7 +14,8 @@ long B waits), `burst` (N completions at once: intake p99, time to clear, lost, 
 BENCH_Q_WORKERS sets the worker processes) and `backlog` (the dashboard's backlog query at N waiting
 turns), and `engagement` (the public page with counting on and off, and the dashboard's rates at
 N = 1,000,000 counted credentials), and `outbound` (N credentials, default 1,000, to a stand-in Accredible that
-answers 429 past its limit: requests, 429s, credentials a minute). `cluster` (bench/cluster.py) builds its own hosts in network namespaces and prints one
+answers 429 past its limit: requests, 429s, credentials a minute), and `poll_lookup` (a poller's look-up of a
+webhook copy at N = 1,000,000 stored webhook events, by key and by the scan it replaced). `cluster` (bench/cluster.py) builds its own hosts in network namespaces and prints one
 JSON line: the burst, fairness between organisations, five faults and a stalled worker host.
 """
 
@@ -32,7 +33,7 @@ from .report import RESULTS_DIR, combined_table, derive, latest_by_profile, mach
 PARTS = ["pdf", "pipeline", "latency", "verify", "intake", "csv"]
 # Only with --only: a fault run, not a speed figure; and every periodic task at a million rows, which
 # loads for minutes first.
-ON_REQUEST = ["crash", "housekeeping", "digesting", "fairness", "burst", "backlog", "engagement", "outbound", "cluster"]
+ON_REQUEST = ["crash", "housekeeping", "digesting", "fairness", "burst", "backlog", "engagement", "outbound", "poll_lookup", "cluster"]
 
 
 def log(message: str) -> None:
@@ -136,6 +137,10 @@ def _measure(part: str, *, stack, sink, cpus: int, n: int | None, clusters: int)
         from .outbound_governed import measure_outbound
 
         return measure_outbound(stack=stack, count=n or 1000, log=log)
+    if part == "poll_lookup":
+        from .poll_lookup import measure_poll_lookup
+
+        return measure_poll_lookup(stack=stack, count=n or 1_000_000, log=log)
     if part == "latency":
         from .pipeline import measure_latency
 

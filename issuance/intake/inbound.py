@@ -51,9 +51,10 @@ def source_request_receive(*, source: Source, path: str, body: bytes, meta: dict
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
         return IntakeReply(429, {"detail": f"Source {source.slug!r} is over {source.rate_limit_per_minute} events a minute."}, headers)
-    kept = request_headers_kept(meta)
+    kept = request_headers_kept(meta, also=dialect.headers_kept())
     stored = [
-        webhook_event_store(source=source, message_id=event.external_id, headers=kept, body=event.body, parse=dialect.payload_parse)
+        webhook_event_store(source=source, message_id=event.external_id, headers=kept, body=event.body, parse=dialect.payload_parse,
+                            completion_key=event.completion_key)
         for event in events
     ]
     status, reply = dialect.reply(stored=stored, request=request)

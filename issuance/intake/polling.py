@@ -122,7 +122,8 @@ def _step_store(*, poller, source, cursor, step, report: ScopeReport, holder: st
                 report.known += 1
                 continue
             event = CompletionEvent(source=source, external_id=completion.external_id, channel=CompletionEvent.Channel.POLL,
-                                    headers={"polled-at": now.isoformat(), "poller": source.dialect}, body=completion.body)
+                                    headers={"polled-at": now.isoformat(), "poller": source.dialect}, body=completion.body,
+                                    completion_key=completion.completion_key[:300])
             if not completion_events_store(events=[event]):
                 report.known += 1  # pushed by webhook, or stored by an earlier poll or reconcile
                 continue

@@ -26,8 +26,19 @@ KEPT_HEADERS = {
 }
 
 
-def request_headers_kept(meta: dict) -> dict:
-    return {name: meta[key] for name, key in KEPT_HEADERS.items() if meta.get(key)}
+# Never kept, whatever a configuration names: they carry a credential as it is.
+NEVER_KEPT = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+
+
+def request_headers_kept(meta: dict, *, also: tuple[str, ...] = ()) -> dict:
+    """The fixed list, and the headers a source's configuration names (`Dialect.headers_kept`: a mapped
+    sender's signature header), so that a stored delivery can be checked again; never a credential."""
+    kept = {name: meta[key] for name, key in KEPT_HEADERS.items() if meta.get(key)}
+    for name in (header.strip().lower() for header in also if header):
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if name not in NEVER_KEPT and meta.get(key):
+            kept[name] = meta[key]
+    return kept
 
 
 def completion_events_store(*, events: list[CompletionEvent]) -> list[CompletionEvent]:
@@ -61,15 +72,15 @@ def completion_events_known(*, source: Source, external_ids: list[str]) -> set[s
 
 
 def webhook_event_store(
-    *, source: Source, message_id: str, headers: dict, body: bytes, parse=json_parse
+    *, source: Source, message_id: str, headers: dict, body: bytes, parse=json_parse, completion_key: str = ""
 ) -> tuple[CompletionEvent, str]:
     """Store a signed request. Returns the event and `accepted`, `duplicate` or `parked` (not usable JSON).
 
     `parse` is the dialect's reading of the body (JSON, or a JWT's claims for Canvas), bounded as
-    `webhook_body_parse` says.
+    `webhook_body_parse` says; `completion_key` is the dialect's name for the completion (IncomingEvent).
     """
     event = CompletionEvent(source=source, external_id=message_id, channel=CompletionEvent.Channel.WEBHOOK,
-                            headers=headers, body=body)
+                            headers=headers, body=body, completion_key=completion_key[:300])
     if not completion_events_store(events=[event]):
         return CompletionEvent.objects.get(source=source, external_id=message_id), "duplicate"
     # Only now is anything parsed: the bytes are already stored. A crash from here on leaves the

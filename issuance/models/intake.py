@@ -112,6 +112,12 @@ class CompletionEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     headers = models.JSONField(default=dict, blank=True)
     body = models.BinaryField()
+    # Who completed what (and when, where the sender says it), the same whether a webhook or a poll brought
+    # it: a sender whose two paths give one completion different ids (Docebo, Cornerstone) is looked up
+    # by this, one indexed question, not by reading stored bodies.
+    completion_key = models.CharField(
+        max_length=300, blank=True, default="", help_text="The completion as its sender names it on every path (learner, course, time)."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED, db_index=True)
     errors = models.JSONField(default=list, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -153,6 +159,9 @@ class CompletionEvent(models.Model):
             models.Index(fields=["status", "received_at"], name="event_status_received_idx"),
             # Retention's "bodies still kept": the daily run reads only those, not the year it already emptied.
             models.Index(fields=["received_at"], name="event_body_kept_idx", condition=~models.Q(body=b"")),
+            # A poller's "did the webhook bring this already?" (sources/polling.py webhook_copy_known): only the
+            # events of senders that name their completions are in it.
+            models.Index(fields=["source", "completion_key"], name="event_completion_key_idx", condition=~models.Q(completion_key="")),
         ]
 
     def __str__(self):

@@ -169,7 +169,7 @@ def _scrub_events(records: LearnerRecords) -> None:
         changes = dict(body=ERASED_BODY, headers=subject.scrub_value(event.headers),
                        errors=subject.scrub_value(event.errors), corrections={},
                        external_id=subject.scrub(event.external_id), ignored_reason=subject.scrub(event.ignored_reason),
-                       discarded_reason=subject.scrub(event.discarded_reason), learner_label="")
+                       discarded_reason=subject.scrub(event.discarded_reason), learner_label="", completion_key="")
         if event.status in closed:  # nothing is left to process or correct
             changes.update(status=CompletionEvent.Status.DISCARDED, discarded_reason=ERASED_REASON.capitalize(),
                            parked_at=None)

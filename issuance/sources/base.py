@@ -146,10 +146,16 @@ class InboundRequest:
 
 @dataclass(frozen=True)
 class IncomingEvent:
-    """One event of a request, ready to store: its id for dedupe and the bytes to keep."""
+    """One event of a request, ready to store: its id for dedupe and the bytes to keep.
+
+    `completion_key` names the completion (who, which course, when) the same way whichever path brought
+    it, for a sender whose poll and webhook give one completion different ids (Docebo, Cornerstone):
+    stored in an indexed column, it is what the poller asks for (`Poller.known_otherwise`).
+    """
 
     external_id: str
     body: bytes
+    completion_key: str = ""
 
 
 # A JSON string literal: between quotes, any character but a quote or backslash, or an escape. Outside
@@ -257,6 +263,12 @@ class Dialect:
     def stored_body(self, *, source, request: InboundRequest) -> bytes:
         """The bytes kept for a one-event request: the raw body, without the secrets `body_secrets` names."""
         return body_secrets_redact(request.body, self.body_secrets(source=source, request=request))
+
+    def headers_kept(self) -> tuple[str, ...]:
+        """Headers this source's configuration names that its stored events keep beside the fixed list
+        (receive.KEPT_HEADERS): a signature made of the body, so the delivery can be checked again.
+        Never one that carries the secret as it is (a token, a password)."""
+        return ()
 
     def payload_parse(self, body: bytes) -> Any:
         """The stored body as the adapter reads it; ValueError if it cannot be read."""

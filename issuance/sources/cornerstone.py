@@ -36,10 +36,43 @@ PATHS = {  # setting → (default path inside a record's `value`, the completion
 }
 
 
+# For polling: where a transcript's facts may be, first found wins [U: Cornerstone's transcript schema was not read];
+# each list is the default of a `transcript_<fact>_fields` setting (cornerstone_poll.py reads them).
+TRANSCRIPT_FIELDS = {
+    "training": ("training id (matched against the course mapping)", ("loId", "trainingId", "objectId")),
+    "user": ("user id", ("userId", "targetUserId")),
+    "user_ref": ("user reference (employee id)", ("userRef", "targetUserRef")),
+    "status": ("status (Completed or Passed makes a completion)", ("status", "transcriptStatus", "statusName")),
+    "completed": ("completion time", ("completionDate", "completedDate", "completionDateTime")),
+    "score": ("score", ("score",)),
+    "title": ("training title", ("title", "trainingTitle", "loTitle")),
+    "email": ("learner's email", ("email", "userEmail")),
+    "name": ("learner's full name", ("userFullName", "fullName", "userName")),
+}
+
+
+def _transcript_setting(fact: str) -> Setting:
+    what, names = TRANSCRIPT_FIELDS[fact]
+    return Setting(f"transcript_{fact}_fields", f"For polling: the transcript field(s) holding the {what}, comma-separated, first "
+                   f"found wins (unconfirmed: Cornerstone's transcript schema was not read). Default {', '.join(names)}.",
+                   default=", ".join(names))
+
+
 def _path_setting(name: str, what: str) -> Setting:
     default = PATHS[name][0]
     return Setting(name, f"Where a record's {what} is, below its `value` (unconfirmed: Cornerstone's sample stops before it). "
                    f"Default {default}.", default=default)
+
+
+def cornerstone_completion_key(value) -> str:
+    """Who completed which training, as an Edge record's `value` and a polled transcript (cornerstone_poll.py)
+    both say it: the key a poll looks its webhook copy up by. Empty when the record does not say both.
+    Not the completion time: where a record holds it is unconfirmed (a setting), so a retake is told
+    apart by when its webhook came (cornerstone_poll.py)."""
+    user, training = path_get(value, "trainingCompleted.data.targetUserId"), path_get(value, "trainingCompleted.data.trainingId")
+    if any(part in (None, "") or isinstance(part, (dict, list)) for part in (user, training)):
+        return ""
+    return derived_event_id("cornerstone", user, str(training).lower())
 
 
 class CornerstoneDialect(Dialect):
@@ -67,6 +100,7 @@ class CornerstoneDialect(Dialect):
                 default="/services/api/x/transcript/v1/search"),
         Setting("poll_minutes", "Minutes between polls of the Transcript Search, the fallback when Edge webhooks cannot reach "
                 "Laurel (empty or 0: not polled; needs corp_url, client_id and client_secret).", kind="minutes"),
+        *(_transcript_setting(fact) for fact in TRANSCRIPT_FIELDS),
     )
 
     def settings_check(self, *, public: dict) -> None:
@@ -111,7 +145,7 @@ class CornerstoneDialect(Dialect):
             body = json_body({**record, RECEIVED_AT: received} if isinstance(record, dict) else record)
             external_id = str(found)[:300] if isinstance(found, (str, int)) and str(found).strip() else \
                 derived_event_id("cornerstone", hashlib.sha256(body).hexdigest())
-            events.append(IncomingEvent(external_id=external_id, body=body))
+            events.append(IncomingEvent(external_id=external_id, body=body, completion_key=cornerstone_completion_key(value)))
         return events
 
     def adapt(self, payload):

@@ -7,32 +7,36 @@
 One scope walks every user's transcripts; those whose training is mapped and completed are stored as
 a webhook record (cornerstone.py reads both alike), under an id made of user, training and completion
 time. The cursor is the end of the last window walked to its last page. The path and the transcript's
-field names are unconfirmed [U], so the path is a setting and the fields are read from the names
-listed in docs/lms/cornerstone.md.
+field names are unconfirmed [U], so each is a setting (`transcript_search_path`, `transcript_<fact>_fields`:
+the names tried, first found wins), their defaults listed in docs/lms/cornerstone.md.
 """
 
 from datetime import datetime, timedelta, timezone
 
-from ..models import CompletionEvent
 from .base import derived_event_id, json_body, json_parse, source_setting
-from .polling import PolledCompletion, PollClient, PollError, Poller, PollStep, moment_parse
+from .cornerstone import TRANSCRIPT_FIELDS, cornerstone_completion_key
+from .polling import PolledCompletion, PollClient, PollError, Poller, PollStep, moment_parse, webhook_copy_known
 
 SEARCH_PATH = "/services/api/x/transcript/v1/search"
 PAGE_SIZE = 50  # Cornerstone's page [C]
 WINDOW = timedelta(hours=24)  # the longest window one search may ask [C]
 SCOPE = "transcripts"
-WEBHOOK_LOOKBACK = 2000
-# Where a transcript's facts may be, first found wins [U: Cornerstone's schema was not read].
-READS = {"training": ("loId", "trainingId", "objectId"), "user": ("userId", "targetUserId"), "user_ref": ("userRef", "targetUserRef"),
-         "status": ("status", "transcriptStatus", "statusName"), "completed": ("completionDate", "completedDate", "completionDateTime"),
-         "score": ("score",), "title": ("title", "trainingTitle", "loTitle"), "email": ("email", "userEmail"),
-         "name": ("userFullName", "fullName", "userName")}
+READS = {fact: names for fact, (_, names) in TRANSCRIPT_FIELDS.items()}  # the defaults, per fact
 COMPLETED = {"completed", "complete", "passed"}
 TIME = "%Y-%m-%dT%H:%M:%SZ"
 
 
-def _read(record: dict, what: str):
-    return next((record[key] for key in READS[what] if record.get(key) not in (None, "")), None)
+def transcript_field_names(source) -> dict[str, tuple[str, ...]]:
+    """Per fact, the transcript fields it is read from: the source's `transcript_<fact>_fields`, else the defaults."""
+    names = {}
+    for fact, defaults in READS.items():
+        setting = str(source_setting(source, f"transcript_{fact}_fields") or "")
+        names[fact] = tuple(name.strip() for name in setting.split(",") if name.strip()) or defaults
+    return names
+
+
+def _read(record: dict, names: tuple[str, ...]):
+    return next((record[key] for key in names if record.get(key) not in (None, "")), None)
 
 
 def _records(answer) -> list:
@@ -83,6 +87,7 @@ class CornerstonePoller(Poller):
             self._token(client, source, base)
         path = source_setting(source, "transcript_search_path") or SEARCH_PATH
         trainings = {external.lower() for external in source.course_mappings.values_list("external_id", flat=True)}
+        fields = transcript_field_names(source)
         now = datetime.now(timezone.utc).replace(microsecond=0)
         resume = (cursor.resume or {}) if window is None else {}
         start = moment_parse(resume.get("start")) or (window.since if window else moment_parse(cursor.position)) or now - WINDOW
@@ -97,12 +102,13 @@ class CornerstonePoller(Poller):
             for record in records:
                 if not isinstance(record, dict):
                     continue
-                training, completed = _read(record, "training"), _read(record, "completed")
-                if str(training or "").lower() not in trainings or str(_read(record, "status") or "").lower() not in COMPLETED or not completed:
+                training, completed = _read(record, fields["training"]), _read(record, fields["completed"])
+                if str(training or "").lower() not in trainings or str(_read(record, fields["status"]) or "").lower() not in COMPLETED \
+                        or not completed:
                     continue
                 if window and not window.holds(moment_parse(completed)):
                     continue
-                step.found.append(_completion(record, training, completed))
+                step.found.append(_completion(record, fields, training, completed))
             more = len(records) >= PAGE_SIZE
             if more:
                 step.resume, page = {"start": start.strftime(TIME), "page": page + 1}, page + 1
@@ -114,28 +120,20 @@ class CornerstonePoller(Poller):
             yield step
 
     def known_otherwise(self, *, source, completion) -> bool:
-        """Whether an Edge webhook brought this completion already (under its eventId, not our id)."""
-        data = json_parse(completion.body)["value"]["trainingCompleted"]["data"]
-        key = (str(data["targetUserId"]), str(data["trainingId"]).lower())
-        since = (moment_parse(data.get("completionDate")) or datetime.now(timezone.utc)) - timedelta(days=1)
-        bodies = CompletionEvent.objects.filter(source=source, channel=CompletionEvent.Channel.WEBHOOK, received_at__gte=since) \
-            .order_by("-received_at").values_list("body", flat=True)[:WEBHOOK_LOOKBACK]
-        for body in bodies:
-            try:
-                pushed = json_parse(bytes(body))["value"]["trainingCompleted"]["data"]
-            except (ValueError, KeyError, TypeError):
-                continue
-            if (str(pushed.get("targetUserId")), str(pushed.get("trainingId")).lower()) == key:
-                return True
-        return False
+        """Whether an Edge webhook brought this completion already (under its eventId, not our id): one
+        received since the completion (less a day for time zones), so an earlier attempt's does not count."""
+        completed = moment_parse(json_parse(completion.body)["value"]["trainingCompleted"]["data"].get("completionDate"))
+        return webhook_copy_known(source=source, completion_key=completion.completion_key,
+                                  received_since=(completed or datetime.now(timezone.utc)) - timedelta(days=1))
 
 
-def _completion(record: dict, training, completed) -> PolledCompletion:
-    user = _read(record, "user")
+def _completion(record: dict, fields: dict, training, completed) -> PolledCompletion:
+    user = _read(record, fields["user"])
     external_id = derived_event_id("cornerstone", user, str(training).lower(), completed)[:300]
-    data = {"eventId": external_id, "trainingId": training, "trainingTitle": _read(record, "title"), "targetUserId": user,
-            "targetUserRef": _read(record, "user_ref"), "targetUserEmail": _read(record, "email"),
-            "targetUserFullName": _read(record, "name"), "completionDate": completed, "score": _read(record, "score")}
-    body = {"laurel_polled": True, "value": {"lmsEventsCase": "TrainingCompleted", "headers": {}, "trainingCompleted": {"data": data}},
-            "transcript": record}
-    return PolledCompletion(external_id=external_id, body=json_body(body), learner=str(user), completed_at=str(completed))
+    data = {"eventId": external_id, "trainingId": training, "trainingTitle": _read(record, fields["title"]), "targetUserId": user,
+            "targetUserRef": _read(record, fields["user_ref"]), "targetUserEmail": _read(record, fields["email"]),
+            "targetUserFullName": _read(record, fields["name"]), "completionDate": completed, "score": _read(record, fields["score"])}
+    value = {"lmsEventsCase": "TrainingCompleted", "headers": {}, "trainingCompleted": {"data": data}}
+    body = {"laurel_polled": True, "value": value, "transcript": record}
+    return PolledCompletion(external_id=external_id, body=json_body(body), learner=str(user), completed_at=str(completed),
+                            completion_key=cornerstone_completion_key(value))

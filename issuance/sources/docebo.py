@@ -27,6 +27,16 @@ EVENT = "course.enrollment.completed"
 DOCEBO_TIME = "%Y-%m-%d %H:%M:%S"
 
 
+def docebo_completion_key(event) -> str:
+    """Who completed which course when, as a webhook's event and a polled enrollment (docebo_poll.py) both
+    say it: the key a poll looks its webhook copy up by. Empty when the event does not say all three."""
+    payload = event.get("payload") if isinstance(event, dict) else None
+    parts = [payload.get(name) for name in ("user_id", "course_id", "completion_date")] if isinstance(payload, dict) else [None]
+    if any(part in (None, "") or isinstance(part, (dict, list)) for part in parts):
+        return ""
+    return derived_event_id("docebo", *parts)
+
+
 class DoceboDialect(Dialect):
     name = "docebo"
     label = "Docebo (webhooks, enriched through its API)"
@@ -69,6 +79,11 @@ class DoceboDialect(Dialect):
         if not sent or not any(digest_matches(value, sent) for value in expected):
             raise AuthenticationFailed(f"The delivery is not authenticated as this source's {scheme} setting says.")
 
+    def headers_kept(self) -> tuple[str, ...]:
+        # The HMAC of the body; as a token_header the same header would hold the secret itself.
+        settings = getattr(self, "source_settings", {})
+        return (settings.get("auth_header") or "X-Docebo-Signature",) if settings.get("auth") == "hmac" else ()
+
     def request_events(self, *, source, request, verified):
         try:
             document = json_parse(request.body)
@@ -82,7 +97,7 @@ class DoceboDialect(Dialect):
             message_id = event.get("message_id") if isinstance(event, dict) else None
             if not isinstance(message_id, (str, int)) or not str(message_id).strip():
                 message_id = derived_event_id("docebo-unidentified", hashlib.sha256(body).hexdigest())
-            found.append(IncomingEvent(external_id=str(message_id)[:300], body=body))
+            found.append(IncomingEvent(external_id=str(message_id)[:300], body=body, completion_key=docebo_completion_key(event)))
         return found
 
     def configured(self, settings: dict) -> "DoceboDialect":

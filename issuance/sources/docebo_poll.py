@@ -11,18 +11,16 @@ it alike), under an id made of user, course and completion time. The path and th
 public clients, not Docebo's reference [S], so the path is a setting (docs/lms/docebo.md).
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..models import CompletionEvent
 from .base import derived_event_id, json_body, json_parse, source_setting
-from .docebo import DOCEBO_TIME, EVENT
-from .polling import PolledCompletion, PollClient, PollError, Poller, PollStep
+from .docebo import DOCEBO_TIME, EVENT, docebo_completion_key
+from .polling import PolledCompletion, PollClient, PollError, Poller, PollStep, webhook_copy_known
 
 ENROLLMENTS_PATH = "/learn/v1/enrollments"
 PAGE_SIZE = 200  # Docebo's largest page [S]
-WEBHOOK_LOOKBACK = 2000  # webhook events compared when deciding whether a polled completion came by webhook already
 
 
 def _moment(value, zone: str) -> datetime | None:
@@ -103,22 +101,9 @@ class DoceboPoller(Poller):
                 "payload": {"user_id": user_id, "course_id": course_id, "course_name": item.get("course_name"),
                             "username": item.get("username"), "completion_date": completed, "status": "completed",
                             "enrollment_score": item.get("enrollment_score")}}
-        return PolledCompletion(external_id=external_id[:300], body=json_body(body), learner=str(user_id), completed_at=str(completed))
+        return PolledCompletion(external_id=external_id[:300], body=json_body(body), learner=str(user_id), completed_at=str(completed),
+                                completion_key=docebo_completion_key(body))
 
     def known_otherwise(self, *, source, completion) -> bool:
         """Whether a webhook brought this completion already (under Docebo's message_id, not our id)."""
-        wanted = json_parse(completion.body)["payload"]
-        key = (str(wanted["user_id"]), str(wanted["course_id"]), str(wanted["completion_date"]))
-        completed = _moment(wanted["completion_date"], "UTC")
-        # A webhook is sent after the completion: only those received since then (less a day for time zones) are read.
-        since = (completed or datetime.now(timezone.utc) - timedelta(days=30)) - timedelta(days=1)
-        bodies = CompletionEvent.objects.filter(source=source, channel=CompletionEvent.Channel.WEBHOOK, received_at__gte=since) \
-            .order_by("-received_at").values_list("body", flat=True)[:WEBHOOK_LOOKBACK]
-        for body in bodies:
-            try:
-                payload = json_parse(bytes(body)).get("payload") or {}
-            except (ValueError, AttributeError):
-                continue
-            if (str(payload.get("user_id")), str(payload.get("course_id")), str(payload.get("completion_date"))) == key:
-                return True
-        return False
+        return webhook_copy_known(source=source, completion_key=completion.completion_key)

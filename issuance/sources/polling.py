@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from ..models import CompletionEvent
 from ..outgoing.guard import GuardedResponse, OutboundRequestError, TargetRefused, guarded_request
 from ..outgoing.http import retry_after_seconds
 from .base import derived_event_id, json_body, json_parse
@@ -85,12 +86,16 @@ class PollBudget:
 
 @dataclass(frozen=True)
 class PolledCompletion:
-    """One completion found by a poll: its event id (the same one a webhook would give) and its bytes."""
+    """One completion found by a poll: its event id (the same one a webhook would give) and its bytes.
+
+    `completion_key` is stored with the event, as a webhook's is (`IncomingEvent`).
+    """
 
     external_id: str
     body: bytes
     learner: str = ""
     completed_at: str = ""
+    completion_key: str = ""
 
 
 @dataclass
@@ -144,6 +149,23 @@ def learner_completion_add(*, step: PollStep, seen: set[str], dialect: str, lear
     ))
     step.seen.append(learner)
     seen.add(learner)
+
+
+def webhook_copy_known(*, source, completion_key: str, received_since: datetime | None = None) -> bool:
+    """Whether a webhook stored the completion `completion_key` names (received since `received_since`).
+
+    One indexed question (event_completion_key_idx) however many events the source holds: the key is
+    stored with each event as it arrives, so no stored body is read again.
+    """
+    if not completion_key:
+        return False
+    # The exclusion is the partial index's own condition, spelt as it is: SQLite uses a partial index only
+    # when the query names its condition (it does not infer "≠ ''" from "= key").
+    copies = CompletionEvent.objects.filter(source=source, completion_key=completion_key, channel=CompletionEvent.Channel.WEBHOOK) \
+        .exclude(completion_key="")
+    if received_since is not None:
+        copies = copies.filter(received_at__gte=received_since)
+    return copies.exists()
 
 
 def moment_parse(value) -> datetime | None:

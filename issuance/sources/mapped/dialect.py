@@ -70,6 +70,13 @@ class MappedDialect(Dialect):
     def secret_help(self) -> str:
         return SECRET_HELP[self.scheme] if self.mapping else self.secret_help_all
 
+    def headers_kept(self) -> tuple[str, ...]:
+        # The signature schemes' headers; a token header is the secret itself, and Basic's is Authorization.
+        auth = self.mapping["auth"] if self.mapping else {}
+        if auth.get("scheme") not in ("hmac", "hash_body_secret"):
+            return ()
+        return tuple(name for name in (auth.get("header"), auth.get("timestamp_header")) if name)
+
     @property
     def secret_address(self) -> bool:
         return self.scheme == "secret_path"

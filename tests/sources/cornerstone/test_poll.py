@@ -10,6 +10,7 @@ import requests
 from issuance.intake.polling import source_poll
 from issuance.intake.tasks import source_poll_scheduled
 from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
+from issuance.privacy.retention import raw_bodies_expire
 from stand_ins.lms import CornerstoneServer
 
 from .test_webhook import API_KEY, record
@@ -85,6 +86,37 @@ def test_a_completion_the_webhook_brought_is_not_stored_again(source, csod, live
     csod.transcripts = [transcript(7, hours_ago=5), transcript(8, hours_ago=4)]
     report = source_poll(source=source)
     assert (report.found, report.new, report.known) == (2, 1, 1)
+
+
+def test_the_webhook_copy_is_found_once_retention_emptied_its_body_and_an_earlier_attempt_is_not_it(source, csod, live_server):
+    source.organization.raw_body_retention_days = 0
+    source.organization.save()
+    post = lambda record: requests.post(f"{live_server.url}/api/v1/sources/{source.slug}/events", data=json.dumps({"records": [record]}),
+                                        headers={"Content-Type": "application/json", "x-api-key": API_KEY}, timeout=30)
+    assert post(record("8761503e-0000-4d56-9730-ec17ee33e5d2", targetUserId=7, completionDate=stamp(5))).status_code == 202
+    assert post(record("8761503e-0000-4d56-9730-ec17ee33e5d3", targetUserId=8, completionDate=stamp(4))).status_code == 202
+    CompletionEvent.objects.update(status=CompletionEvent.Status.PROCESSED)
+    CompletionEvent.objects.filter(completion_key__contains=":8:").update(received_at=datetime.now(timezone.utc) - timedelta(days=40))
+    assert sum(raw_bodies_expire().values()) == 2
+    csod.transcripts = [transcript(7, hours_ago=5), transcript(8, hours_ago=4)]  # learner 8's webhook was an attempt 40 days ago
+    report = source_poll(source=source)
+    assert (report.found, report.new, report.known) == (2, 1, 1)
+    assert CompletionEvent.objects.get(channel="poll").completion_key == CompletionEvent.objects.get(received_at__lt=stamp(24 * 30)).completion_key
+
+
+def test_where_a_transcripts_facts_are_read_is_a_setting_per_fact(make_source, csod, worker):
+    renamed = {"userId": 9, "courseGuid": TRAINING, "state": "Passed", "finishedAt": stamp(2), "workEmail": "nine@example.org",
+               "displayName": "Learner Nine", "lastModified": stamp(2)}
+    csod.transcripts = [renamed, transcript(10, hours_ago=2)]
+    source = make_source("cornerstone", secret=API_KEY, mappings={TRAINING: "SAF-101"}, settings={
+        "corp_url": csod.url, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "poll_minutes": "60",
+        "transcript_training_fields": "courseGuid", "transcript_status_fields": "state", "transcript_completed_fields": "finishedAt",
+        "transcript_email_fields": "workEmail, email", "transcript_name_fields": "displayName"})
+    report = source_poll(source=source)
+    worker.run()
+    assert (report.found, report.new) == (1, 1)  # learner 10's training sits under the default name, no longer read
+    completion = CompletionEvent.objects.get(channel="poll").completion
+    assert (completion["email"], completion["name"]) == ("nine@example.org", "Learner Nine")
 
 
 def test_a_malformed_completion_time_parks_and_refused_credentials_park_the_source(make_source, source, csod, worker):

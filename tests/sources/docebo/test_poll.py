@@ -10,6 +10,7 @@ from issuance.intake.polling import source_poll
 from issuance.intake.tasks import source_poll_scheduled
 from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
 from issuance.sources import docebo_poll
+from issuance.sources.docebo import docebo_completion_key
 from issuance.sources.registry import source_poll_minutes
 from stand_ins.lms import DoceboServer
 
@@ -70,6 +71,23 @@ def test_a_completion_the_webhook_brought_is_not_stored_again(source, docebo, li
     report = source_poll(source=source)
     assert (report.found, report.new, report.known) == (4, 3, 1)
     assert CompletionEvent.objects.filter(external_id__contains="13021").count() == 0  # the webhook's event, under Docebo's message_id
+
+
+def test_the_webhook_copy_is_found_by_its_key_however_many_webhooks_came_after_it(source, docebo, live_server):
+    pushed = json.loads(json.dumps(EVENT))
+    pushed["payload"].update(user_id=13021, completion_date="2026-11-11 10:00:00")
+    basic = "Basic " + base64.b64encode(f"docebo:{SECRET}".encode()).decode()
+    assert requests.post(f"{live_server.url}/api/v1/sources/{source.slug}/events", json=pushed, headers={"Authorization": basic},
+                         timeout=30).status_code == 202
+    later = []  # a busy platform: other learners' completions pushed since
+    for n in range(2001):
+        other = json.loads(json.dumps(pushed))
+        other["payload"]["user_id"], other["message_id"] = 50000 + n, f"wh-later-{n}"
+        later.append(CompletionEvent(source=source, external_id=other["message_id"], body=json.dumps(other).encode(),
+                                     completion_key=docebo_completion_key(other)))
+    CompletionEvent.objects.bulk_create(later)
+    report = source_poll(source=source)
+    assert (report.found, report.new, report.known) == (4, 3, 1)
 
 
 def test_a_malformed_completion_date_parks_with_its_reason(source, docebo, worker):

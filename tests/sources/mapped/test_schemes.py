@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from issuance.models import CompletionEvent
+from issuance.intake.mapped_sample import mapped_event_read
+from issuance.models import CompletionEvent, Source
 
 from .conftest import outcome
 
@@ -57,6 +58,31 @@ def test_it_checks_a_keyed_hash_in_sha1_hex(make):
     body = json.dumps(EVENT).encode()
     assert post(body, headers={"X-Hash": hashlib.sha1(body + SECRET.encode()).hexdigest().upper()}).status_code == 202
     assert post(body, headers={"X-Hash": hashlib.sha1(body).hexdigest()}).status_code == 401
+
+
+def test_it_keeps_the_signature_header_the_mapping_names_so_a_stored_delivery_is_checked_again(make):
+    post = make({"scheme": "hash_body_secret", "header": "X-Hash", "algorithm": "sha1"}).post
+    body = json.dumps(EVENT).encode()
+    signature = hashlib.sha1(body + SECRET.encode()).hexdigest()
+    response = post(body, headers={"X-Hash": signature, "Cookie": "session=abc", "X-Other": "not configured"})
+    assert response.status_code == 202
+    event = CompletionEvent.objects.get(pk=response.json()["event"])
+    assert event.headers["x-hash"] == signature and not {"cookie", "x-other"} & set(event.headers)
+    checked = mapped_event_read(source=event.source, event=event)
+    assert checked["authenticated"] is True and checked["auth_detail"].endswith("its kept signature still matches this source's secret.")
+    Source.objects.filter(pk=event.source_id).update(signing_secret="another-long-enough-secret")
+    rotated = mapped_event_read(source=Source.objects.get(pk=event.source_id), event=event)
+    assert rotated["authenticated"] is False and "no longer matches: X-Hash does not match" in rotated["auth_detail"]
+
+
+def test_it_never_keeps_a_token_header_or_authorization_even_when_the_mapping_names_it(make):
+    token = make({"scheme": "token_header", "header": "X-Token"}).post
+    kept = CompletionEvent.objects.get(pk=token(EVENT, headers={"X-Token": SECRET}).json()["event"]).headers
+    assert "x-token" not in kept and SECRET not in json.dumps(kept)
+    signed = make({"scheme": "hmac", "header": "Authorization", "algorithm": "sha256", "encoding": "hex"}).post
+    body = json.dumps({**EVENT, "id": "ev-4"}).encode()
+    response = signed(body, headers={"Authorization": hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()})
+    assert response.status_code == 202 and "authorization" not in CompletionEvent.objects.get(pk=response.json()["event"]).headers
 
 
 def test_it_takes_a_token_in_the_query_or_the_body_and_never_stores_the_body_token(make):
