@@ -58,7 +58,7 @@ def completion_keys_fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("issuance", "0056_data_link_learner"),
+        ("issuance", "0058_unannounced_partial_indexes"),
     ]
 
     operations = [
