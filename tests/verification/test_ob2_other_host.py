@@ -110,9 +110,13 @@ def test_it_refuses_an_assertion_hosted_on_another_host_than_its_issuers(client,
 
         body = _verify(client, _baked(assertion))
 
+        page = _page(client, _baked(assertion))
+
     assert body["verified"] is False and _types(body["errors"]) == ["outside_issuer_scope"]
     assert body["errors"][0]["detail"] == (f"The assertion is at {host.url.removeprefix('http://')}, but its issuer allows "
                                            f"assertions only from {issuer_host.url.removeprefix('http://')}.")
+    assert "Status now Unknown: the issuer's site did not confirm the badge (below)" in page
+    assert "The badge is not hosted where its issuer says: The assertion is at" in page
 
 
 def test_it_follows_the_issuers_allowed_origins_and_starts_with(client, host, db):
