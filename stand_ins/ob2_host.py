@@ -3,6 +3,11 @@ serves them: JSON-LD at each document's `id`, 410 Gone (the 2.0 tombstone) for a
 does not hold."""
 
 import hashlib
+import json
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from stand_ins.outbound.servers import FakeService
 
@@ -42,6 +47,37 @@ class HostedBadges(FakeService):
             document["expires"] = expires
         self.documents[f"/public/assertions/{slug}"] = document
         return url
+
+    def signing_key(self, slug: str = "k1", *, listed: bool = True) -> tuple[rsa.RSAPrivateKey, str]:
+        """A new RSA key published as a 2.0 CryptographicKey owned by the harbour issuer (and listed in its profile)."""
+        private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        url, issuer = f"{self.url}/public/keys/{slug}", self.documents["/public/issuers/harbour"]
+        pem = private_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                    serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        self.documents[f"/public/keys/{slug}"] = {"@context": "https://w3id.org/openbadges/v2", "type": "CryptographicKey",
+                                                   "id": url, "owner": issuer["id"], "publicKeyPem": pem}
+        if listed:
+            issuer["publicKey"] = [*issuer.get("publicKey", []), url]
+        return private_key, url
+
+    def signed_assertion(self, uid: str, *, private_key, key_url: str, email: str, badge: str, issued_on: str,
+                         expires: str | None = None) -> str:
+        """A signed 2.0 assertion: the JWS (RS256) whose payload is the assertion, as a signing issuer bakes it."""
+        recipient = {"type": "email", "hashed": True, "salt": "d2c1",
+                     "identity": "sha256$" + hashlib.sha256((email + "d2c1").encode()).hexdigest()}
+        assertion = {"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": f"urn:uuid:{uid}",
+                     "recipient": recipient, "badge": badge, "issuedOn": issued_on,
+                     "verification": {"type": "SignedBadge", "creator": key_url}, **({"expires": expires} if expires else {})}
+        return jwt.api_jws.encode(json.dumps(assertion).encode(), private_key, algorithm="RS256")
+
+    def revocation_list(self, revoked: dict[str, str]) -> None:
+        """The harbour issuer's 2.0 RevocationList, naming each revoked assertion id with its reason."""
+        url = f"{self.url}/public/issuers/harbour/revocations"
+        self.documents["/public/issuers/harbour/revocations"] = {
+            "@context": "https://w3id.org/openbadges/v2", "type": "RevocationList", "id": url,
+            "issuer": f"{self.url}/public/issuers/harbour",
+            "revokedAssertions": [{"id": key, "revocationReason": reason} for key, reason in revoked.items()]}
+        self.documents["/public/issuers/harbour"]["revocationList"] = url
 
     def revoke(self, slug: str, reason: str) -> None:
         self.gone.add(f"/public/assertions/{slug}")

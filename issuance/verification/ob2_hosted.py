@@ -1,10 +1,12 @@
-"""An Open Badges 2.0 assertion another site hosts, checked as the 2.0 specification's hosted verification says.
+"""An Open Badges 2.0 badge from another site, checked as the 2.0 specification's verification says.
 
-The assertion is fetched at its `id`, then its BadgeClass and its Issuer, each through the outgoing-request
-guard (5 s, 64 KiB). The hosted assertion must be the one baked; its `id` must be within the issuer's
-verification policy (`allowedOrigins` and `startsWith`, else the issuer `id`'s host); it must be neither
-revoked (410, or `revoked`) nor past `expires`; and when the verifier typed an email, its hashed recipient
-must be that email. A signed 2.0 assertion (a JWS) from another host is not checked, and the answer says so.
+Hosted: the assertion is fetched at its `id`, then its BadgeClass and its Issuer, each through the
+outgoing-request guard (5 s, 64 KiB each). The hosted assertion must be the one baked; its `id` must be within
+the issuer's verification policy (`allowedOrigins` and `startsWith`, else the issuer `id`'s host).
+Signed (a JWS, RS256): the key its `verification.creator` names is fetched, must be owned and listed by the
+issuer, and must verify the signature (PyJWT); the issuer's `revocationList` is read.
+Either way it must be neither revoked nor past `expires`, and when the verifier typed an email, its hashed
+recipient must be that email.
 
 Every sentence is the verify page's visitor's language (the API's: English), like the rest of the report.
 """
@@ -13,6 +15,10 @@ import re
 from datetime import datetime, time, timezone as dt_timezone
 from urllib.parse import urlsplit
 
+import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -28,7 +34,7 @@ ACCEPT = {"Accept": "application/ld+json, application/json"}
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
-class HostedCheckFailed(Exception):
+class BadgeCheckFailed(Exception):
     """One check could not be made or did not pass: `kind` for machines, `title` and `detail` in words."""
 
     def __init__(self, kind: str, title: str, detail: str):
@@ -45,48 +51,108 @@ def ob2_is_signed(document) -> bool:
 
 
 def ob2_hosted_verify(report, *, document, recipient_email: str = "") -> None:
-    """Fill `report` (a VerificationReport) for a baked assertion (its JSON, or its URL) another site hosts."""
-    report.checks.append("hostedAssertion")
-    if ob2_is_signed(document):
-        report.problem("signed_not_checked", _("Signed 2.0 assertions from other hosts are not checked"),
-                       _("This badge is a signed Open Badges 2.0 assertion. Laurel checks 2.0 badges only by fetching "
-                         "them from the site that hosts them; ask the issuer to confirm it."))
-        return
-    url = document if isinstance(document, str) else document.get("id")
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        report.problem("unknown_assertion", _("The badge names no address to check it at"),
-                       _("The PNG's Open Badges 2.0 assertion has no https:// id, so its issuer's site cannot confirm it."))
-        return
-    report.credential_id = url
+    """Fill `report` (a VerificationReport) for a baked badge another site issued: its assertion's JSON or URL, or a JWS."""
     try:
-        _verify(report, url=url, baked=document if isinstance(document, dict) else None, recipient_email=recipient_email)
-    except HostedCheckFailed as failed:
+        if isinstance(document, str) and ob2_is_signed(document):
+            _signed_verify(report, token=document.strip(), recipient_email=recipient_email)
+        elif ob2_is_signed(document):
+            raise BadgeCheckFailed("no_proof", _("The credential carries no proof naming its key"),
+                                    _("The assertion says it is signed, but the PNG carries it without its signature."))
+        else:
+            _hosted_verify(report, document=document, recipient_email=recipient_email)
+    except BadgeCheckFailed as failed:
         report.problem(failed.kind, failed.title, failed.detail)
     report.verified = not report.errors
 
 
-def _verify(report, *, url: str, baked: dict | None, recipient_email: str) -> None:
+def _hosted_verify(report, *, document, recipient_email: str) -> None:
+    report.checks.append("hostedAssertion")
+    url = document if isinstance(document, str) else document.get("id")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise BadgeCheckFailed("unknown_assertion", _("The badge names no address to check it at"),
+                                _("The PNG's Open Badges 2.0 assertion has no https:// id, so its issuer's site cannot "
+                                  "confirm it."))
+    report.credential_id = url
     status, assertion = _fetch(url, what=_("the assertion"), expected=("Assertion",), gone_ok=True)
     report.facts.update({"laurel": False, "hosted_at": urlsplit(url).netloc})
     if status == 410 or assertion.get("revoked") is True:
-        report.status = "revoked"
-        report.facts["status_reason"] = str(assertion.get("revocationReason") or "")
-        report.problem("revoked", _("Revoked"), report.facts["status_reason"])
+        _revoked(report, reason=assertion.get("revocationReason"))
         return
-    _same_assertion_check(url=url, hosted=assertion, baked=baked)
+    _same_assertion_check(url=url, hosted=assertion, baked=document if isinstance(document, dict) else None)
+    issuer = _badge_and_issuer(report, assertion=assertion)
+    report.facts["genuine"] = True
+    _scope_check(assertion_id=url, issuer=issuer)
+    _recipient_and_dates_check(report, assertion=assertion, recipient_email=recipient_email)
+
+
+def _signed_verify(report, *, token: str, recipient_email: str) -> None:
+    report.checks.append("proof")
+    unreadable = BadgeCheckFailed("invalid_signature", _("The signature does not verify"),
+                                   _("The badge's signature could not be read: it is not a JSON Web Signature of an "
+                                     "Open Badges assertion."))
+    try:
+        assertion = json_request_parse(jwt.api_jws.decode_complete(token, options={"verify_signature": False})["payload"])
+    except (jwt.PyJWTError, BodyRefused):
+        raise unreadable from None
+    if not isinstance(assertion, dict) or assertion.get("type") != "Assertion":
+        raise unreadable
+    report.credential_id = str(assertion.get("id") or "") or None
+    report.facts["laurel"] = False
+    issuer = _badge_and_issuer(report, assertion=assertion)
+    verification = assertion.get("verification") if isinstance(assertion.get("verification"), dict) else {}
+    listed = _listed(issuer.get("publicKey")) + [item.get("id") for item in _as_list(issuer.get("publicKey"))
+                                                 if isinstance(item, dict) and isinstance(item.get("id"), str)]
+    key_url = verification.get("creator") if isinstance(verification.get("creator"), str) else (listed or [""])[0]
+    key = _linked(key_url, what=_("the issuer's key"), expected=("CryptographicKey",))
+    if key.get("owner") != issuer.get("id") or key.get("id") not in listed:
+        raise BadgeCheckFailed("issuer_key_unavailable", _("The issuer's key could not be found"),
+                                _("The key %(key)s is not one its issuer %(issuer)s lists as its own.")
+                                % {"key": key_url, "issuer": issuer.get("id")})
+    try:
+        public_key = load_pem_public_key(str(key.get("publicKeyPem") or "").encode())
+        if not isinstance(public_key, RSAPublicKey):
+            raise TypeError("not an RSA key")
+        jwt.api_jws.decode(token, key=public_key, algorithms=["RS256"])
+    except (ValueError, TypeError, UnsupportedAlgorithm, jwt.PyJWTError):
+        raise BadgeCheckFailed("invalid_signature", _("The signature does not verify"),
+                                _("The badge's signature does not verify with its issuer's key %(key)s.")
+                                % {"key": key_url}) from None
+    report.facts.update({"genuine": True, "key_source": key_url})
+    report.checks.append("credentialStatus")
+    if isinstance(issuer.get("revocationList"), str):
+        listing = _fetch(issuer["revocationList"], what=_("the issuer's revocation list"), expected=("RevocationList",))[1]
+        for entry in _as_list(listing.get("revokedAssertions")):
+            revoked_id = entry.get("id") if isinstance(entry, dict) else entry
+            if revoked_id and revoked_id in (assertion.get("id"), assertion.get("uid")):
+                _revoked(report, reason=entry.get("revocationReason") if isinstance(entry, dict) else "")
+                return
+    _recipient_and_dates_check(report, assertion=assertion, recipient_email=recipient_email)
+
+
+def _badge_and_issuer(report, *, assertion: dict) -> dict:
+    """The assertion's BadgeClass and Issuer fetched, and what the page shows of them; returns the issuer profile."""
     badge = _linked(assertion.get("badge"), what=_("the badge class"), expected=("BadgeClass",))
     issuer = _linked(badge.get("issuer"), what=_("the issuer's profile"), expected=("Issuer", "Profile"))
     report.facts.update({
-        "genuine": True, "issuer_name": str(issuer.get("name") or ""), "issuer_id": str(issuer.get("id") or ""),
+        "issuer_name": str(issuer.get("name") or ""), "issuer_id": str(issuer.get("id") or ""),
         "achievement_name": str(badge.get("name") or ""),
         "valid_from": _date(assertion.get("issuedOn")), "valid_until": _date(assertion.get("expires")),
     })
-    _scope_check(assertion_id=url, issuer=issuer)
+    return issuer
+
+
+def _revoked(report, *, reason) -> None:
+    report.status = "revoked"
+    report.facts["status_reason"] = str(reason or "")
+    report.problem("revoked", _("Revoked"), report.facts["status_reason"])
+
+
+def _recipient_and_dates_check(report, *, assertion: dict, recipient_email: str) -> None:
     report.checks.append("recipient")
     if recipient_email:
         recipient = assertion.get("recipient") if isinstance(assertion.get("recipient"), dict) else {}
         if not ob2_recipient_matches(recipient=recipient, email=recipient_email):
-            raise HostedCheckFailed("recipient_mismatch", _("Not issued to this email address"),
+            raise BadgeCheckFailed("recipient_mismatch", _("Not issued to this email address"),
                                     _("The badge's recipient is not %(email)s.") % {"email": recipient_email})
         report.facts["subject_name"] = recipient_email.strip()
     report.checks.append("expiration")
@@ -99,42 +165,42 @@ def _verify(report, *, url: str, baked: dict | None, recipient_email: str) -> No
 
 
 def _fetch(url: str, *, what: str, expected: tuple[str, ...], gone_ok: bool = False) -> tuple[int, dict]:
-    """(HTTP status, the Open Badges document at `url`); HostedCheckFailed naming what went wrong, in words."""
+    """(HTTP status, the Open Badges document at `url`); BadgeCheckFailed naming what went wrong, in words."""
     values = {"what": what, "url": url, "host": urlsplit(url).netloc or url}
     try:
         response = guarded_request("GET", url, headers=ACCEPT, follow_redirects=True, connect_timeout=TIMEOUT_SECONDS,
                                    read_timeout=TIMEOUT_SECONDS, max_bytes=DOCUMENT_MAX_BYTES)
     except TargetRefused:
-        raise HostedCheckFailed("host_not_allowed", _("The issuer's site may not be fetched"),
+        raise BadgeCheckFailed("host_not_allowed", _("The issuer's site may not be fetched"),
                                 _("Laurel fetches only https:// addresses on the public internet; %(url)s (%(what)s) is not "
                                   "one.") % values) from None
     except ResponseTooLarge:
-        raise HostedCheckFailed("answer_too_large", _("The issuer's site answered too much"),
+        raise BadgeCheckFailed("answer_too_large", _("The issuer's site answered too much"),
                                 _("%(host)s answered more than %(size)s KiB for %(what)s (%(url)s); an Open Badges document "
                                   "is far smaller.") % {**values, "size": DOCUMENT_MAX_BYTES // 1024}) from None
     except OutcomeUnknown:
-        raise HostedCheckFailed("host_timeout", _("The issuer's site did not answer"),
+        raise BadgeCheckFailed("host_timeout", _("The issuer's site did not answer"),
                                 _("%(host)s did not answer in full within %(seconds)s seconds for %(what)s (%(url)s); "
                                   "try again later.") % {**values, "seconds": TIMEOUT_SECONDS}) from None
     except OutboundRequestError:
-        raise HostedCheckFailed("host_unreachable", _("The issuer's site could not be reached"),
+        raise BadgeCheckFailed("host_unreachable", _("The issuer's site could not be reached"),
                                 _("Nothing answered at %(host)s for %(what)s (%(url)s): the site is down, or the address "
                                   "is wrong.") % values) from None
     if response.status == 410 and gone_ok:
         return 410, _json_or_empty(response.body)
     if response.status != 200:
-        raise HostedCheckFailed("host_error", _("The issuer's site does not confirm it"),
+        raise BadgeCheckFailed("host_error", _("The issuer's site does not confirm it"),
                                 _("%(url)s answered HTTP %(status)s for %(what)s.") % {**values, "status": response.status})
     try:
         document = json_request_parse(response.body)
     except BodyRefused:
         document = None
     if not isinstance(document, dict):
-        raise HostedCheckFailed("answer_not_json", _("The issuer's site did not answer an Open Badges document"),
+        raise BadgeCheckFailed("answer_not_json", _("The issuer's site did not answer an Open Badges document"),
                                 _("%(url)s did not answer JSON for %(what)s.") % values)
     types = document.get("type") if isinstance(document.get("type"), list) else [document.get("type")]
     if not set(types) & set(expected):
-        raise HostedCheckFailed("not_open_badges", _("The issuer's site did not answer an Open Badges document"),
+        raise BadgeCheckFailed("not_open_badges", _("The issuer's site did not answer an Open Badges document"),
                                 _("%(url)s answered a document of type %(type)s for %(what)s.")
                                 % {**values, "type": repr(document.get("type"))[:100]})
     return response.status, document
@@ -152,7 +218,7 @@ def _linked(value, *, what: str, expected: tuple[str, ...]) -> dict:
     """A BadgeClass or Issuer: fetched at its URL, or (when embedded) fetched at its `id` all the same."""
     url = value.get("id") if isinstance(value, dict) else value
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        raise HostedCheckFailed("not_open_badges", _("The issuer's site did not answer an Open Badges document"),
+        raise BadgeCheckFailed("not_open_badges", _("The issuer's site did not answer an Open Badges document"),
                                 _("The assertion names no address for %(what)s.") % {"what": what})
     return _fetch(url, what=what, expected=expected)[1]
 
@@ -163,14 +229,17 @@ def _same_assertion_check(*, url: str, hosted: dict, baked: dict | None) -> None
     if baked is not None:
         changed += [key for key in ("badge", "recipient", "issuedOn") if baked.get(key) != hosted.get(key)]
     if changed:
-        raise HostedCheckFailed("assertion_changed", _("The baked assertion differs from the hosted one"),
+        raise BadgeCheckFailed("assertion_changed", _("The baked assertion differs from the hosted one"),
                                 _("What differs from the assertion at %(url)s: %(fields)s.")
                                 % {"url": url, "fields": ", ".join(changed)})
 
 
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
 def _listed(value) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [item for item in values if isinstance(item, str) and item]
+    return [item for item in _as_list(value) if isinstance(item, str) and item]
 
 
 def _scope_check(*, assertion_id: str, issuer: dict) -> None:
@@ -181,11 +250,11 @@ def _scope_check(*, assertion_id: str, issuer: dict) -> None:
     prefixes = _listed(policy.get("startsWith"))
     host = urlsplit(assertion_id).netloc
     if host not in origins:
-        raise HostedCheckFailed("outside_issuer_scope", _("The badge is not hosted where its issuer says"),
+        raise BadgeCheckFailed("outside_issuer_scope", _("The badge is not hosted where its issuer says"),
                                 _("The assertion is at %(host)s, but its issuer allows assertions only from %(allowed)s.")
                                 % {"host": host, "allowed": ", ".join(origins)})
     if prefixes and not any(assertion_id.startswith(prefix) for prefix in prefixes):
-        raise HostedCheckFailed("outside_issuer_scope", _("The badge is not hosted where its issuer says"),
+        raise BadgeCheckFailed("outside_issuer_scope", _("The badge is not hosted where its issuer says"),
                                 _("The assertion's address %(id)s does not start with %(allowed)s, as its issuer requires.")
                                 % {"id": assertion_id, "allowed": ", ".join(prefixes)})
 

@@ -189,13 +189,61 @@ def test_it_fetches_nothing_the_guard_refuses(client, host, badge, settings, db)
     assert _types(body["errors"]) == ["host_not_allowed"] and host.requests == []
 
 
-def test_it_says_a_signed_assertion_from_another_site_is_not_checked(client, db):
-    signed = "eyJhbGciOiJSUzI1NiJ9.eyJ0eXBlIjoiQXNzZXJ0aW9uIn0.c2lnbmF0dXJl"
+def test_it_verifies_a_signed_assertion_with_the_key_its_issuer_lists(client, host, badge, db):
+    private_key, key_url = host.signing_key()
+    signed = host.signed_assertion("0b7e", private_key=private_key, key_url=key_url, email="ann@learners.example",
+                                   badge=badge, issued_on="2025-02-03T04:05:06Z")
+
+    body = _verify(client, _baked(signed), email="ann@learners.example")
+    page = _page(client, _baked(signed))
+
+    assert body["verified"] is True and body["status"] == "valid", body
+    assert body["credential_id"] == "urn:uuid:0b7e" and body["checks"] == ["proof", "credentialStatus", "recipient", "expiration"]
+    assert "The signature is genuine" in page and f"its key was read from {key_url}" in page
+
+
+def test_it_says_a_signature_made_with_another_key_does_not_verify(client, host, badge, db):
+    _, key_url = host.signing_key()
+    forger, _ = host.signing_key("k2", listed=False)
+    signed = host.signed_assertion("0b7e", private_key=forger, key_url=key_url, email="ann@learners.example",
+                                   badge=badge, issued_on="2025-02-03T04:05:06Z")
 
     body = _verify(client, _baked(signed))
 
-    assert body["verified"] is False and _types(body["errors"]) == ["signed_not_checked"]
-    assert body["errors"][0]["title"] == "Signed 2.0 assertions from other hosts are not checked"
+    assert body["verified"] is False and _types(body["errors"]) == ["invalid_signature"]
+    assert body["errors"][0]["detail"] == f"The badge's signature does not verify with its issuer's key {key_url}."
+
+
+def test_it_refuses_a_key_its_issuer_does_not_list(client, host, badge, db):
+    private_key, key_url = host.signing_key("k2", listed=False)
+    signed = host.signed_assertion("0b7e", private_key=private_key, key_url=key_url, email="ann@learners.example",
+                                   badge=badge, issued_on="2025-02-03T04:05:06Z")
+
+    body = _verify(client, _baked(signed))
+
+    assert body["verified"] is False and _types(body["errors"]) == ["issuer_key_unavailable"]
+
+
+def test_it_reads_a_signed_assertion_on_its_issuers_revocation_list_as_revoked(client, host, badge, db):
+    private_key, key_url = host.signing_key()
+    signed = host.signed_assertion("0b7e", private_key=private_key, key_url=key_url, email="ann@learners.example",
+                                   badge=badge, issued_on="2025-02-03T04:05:06Z")
+    host.revocation_list({"urn:uuid:0b7e": "Awarded in error."})
+
+    body = _verify(client, _baked(signed))
+
+    assert body["status"] == "revoked" and body["errors"][0]["detail"] == "Awarded in error."
+
+
+def test_it_says_a_badge_that_only_claims_to_be_signed_carries_no_signature(client, host, badge, db):
+    baked = {
+        "@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": "urn:uuid:0b7e", "badge": badge,
+        "recipient": {"type": "email", "hashed": False, "identity": "ann@learners.example"},
+        "issuedOn": "2025-02-03T04:05:06Z", "verification": {"type": "SignedBadge"}}
+
+    body = _verify(client, _baked(baked))
+
+    assert body["verified"] is False and _types(body["errors"]) == ["no_proof"]
 
 
 def test_what_went_wrong_reads_in_the_visitors_language(client, settings, db):

@@ -66,9 +66,9 @@ class VerifyView(APIView):
             "`{\"verifiableCredential\": …}`) or `multipart/form-data` with the file in the part `file`: a "
             "certificate PDF (its embedded `credential.json` is checked), a credential JSON file, or an Open "
             "Badges 2.0 baked PNG. Answers the VC-API verification result plus `status`, `credential_id` and, "
-            "for a PDF, `original_file`. An OB 2.0 badge hosted by another site is fetched from it (the assertion, its "
-            "BadgeClass and Issuer, through the outgoing-request guard) and checked as OB 2.0 hosted verification "
-            "says; a signed 2.0 badge from another site is answered `signed_not_checked`. Nothing sent is stored. Rate limited per client address "
+            "for a PDF, `original_file`. An OB 2.0 badge from another site is checked as OB 2.0 verification says: "
+            "its assertion (when hosted), BadgeClass, Issuer and key (when signed) fetched through the "
+            "outgoing-request guard. Nothing sent is stored. Rate limited per client address "
             "(`LAUREL_VERIFY_RATE` a minute)."
         ),
         request={
