@@ -57,7 +57,7 @@ def ob2_hosted_verify(report, *, document, recipient_email: str = "") -> None:
             _signed_verify(report, token=document.strip(), recipient_email=recipient_email)
         elif ob2_is_signed(document):
             raise BadgeCheckFailed("no_proof", _("The credential carries no proof naming its key"),
-                                    _("The assertion says it is signed, but the PNG carries it without its signature."))
+                                   _("The assertion says it is signed, but the PNG carries it without its signature."))
         else:
             _hosted_verify(report, document=document, recipient_email=recipient_email)
     except BadgeCheckFailed as failed:
@@ -70,8 +70,8 @@ def _hosted_verify(report, *, document, recipient_email: str) -> None:
     url = document if isinstance(document, str) else document.get("id")
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise BadgeCheckFailed("unknown_assertion", _("The badge names no address to check it at"),
-                                _("The PNG's Open Badges 2.0 assertion has no https:// id, so its issuer's site cannot "
-                                  "confirm it."))
+                               _("The PNG's Open Badges 2.0 assertion has no https:// id, so its issuer's site cannot "
+                                 "confirm it."))
     report.credential_id = url
     status, assertion = _fetch(url, what=_("the assertion"), expected=("Assertion",), gone_ok=True)
     report.facts.update({"laurel": False, "hosted_at": urlsplit(url).netloc})
@@ -88,13 +88,13 @@ def _hosted_verify(report, *, document, recipient_email: str) -> None:
 def _signed_verify(report, *, token: str, recipient_email: str) -> None:
     report.checks.append("proof")
     unreadable = BadgeCheckFailed("invalid_signature", _("The signature does not verify"),
-                                   _("The badge's signature could not be read: it is not a JSON Web Signature of an "
-                                     "Open Badges assertion."))
+                                  _("The badge's signature could not be read: it is not a JSON Web Signature of an "
+                                    "Open Badges assertion."))
     try:
         assertion = json_request_parse(jwt.api_jws.decode_complete(token, options={"verify_signature": False})["payload"])
     except (jwt.PyJWTError, BodyRefused):
         raise unreadable from None
-    if not isinstance(assertion, dict) or assertion.get("type") != "Assertion":
+    if not isinstance(assertion, dict) or "Assertion" not in _as_list(assertion.get("type")):
         raise unreadable
     report.credential_id = str(assertion.get("id") or "") or None
     report.facts["laurel"] = False
@@ -106,8 +106,8 @@ def _signed_verify(report, *, token: str, recipient_email: str) -> None:
     key = _linked(key_url, what=_("the issuer's key"), expected=("CryptographicKey",))
     if key.get("owner") != issuer.get("id") or key.get("id") not in listed:
         raise BadgeCheckFailed("issuer_key_unavailable", _("The issuer's key could not be found"),
-                                _("The key %(key)s is not one its issuer %(issuer)s lists as its own.")
-                                % {"key": key_url, "issuer": issuer.get("id")})
+                               _("The key %(key)s is not one its issuer %(issuer)s lists as its own.")
+                               % {"key": key_url, "issuer": issuer.get("id")})
     try:
         public_key = load_pem_public_key(str(key.get("publicKeyPem") or "").encode())
         if not isinstance(public_key, RSAPublicKey):
@@ -115,8 +115,8 @@ def _signed_verify(report, *, token: str, recipient_email: str) -> None:
         jwt.api_jws.decode(token, key=public_key, algorithms=["RS256"])
     except (ValueError, TypeError, UnsupportedAlgorithm, jwt.PyJWTError):
         raise BadgeCheckFailed("invalid_signature", _("The signature does not verify"),
-                                _("The badge's signature does not verify with its issuer's key %(key)s.")
-                                % {"key": key_url}) from None
+                               _("The badge's signature does not verify with its issuer's key %(key)s.")
+                               % {"key": key_url}) from None
     report.facts.update({"genuine": True, "key_source": key_url})
     report.checks.append("credentialStatus")
     if isinstance(issuer.get("revocationList"), str):
@@ -153,7 +153,7 @@ def _recipient_and_dates_check(report, *, assertion: dict, recipient_email: str)
         recipient = assertion.get("recipient") if isinstance(assertion.get("recipient"), dict) else {}
         if not ob2_recipient_matches(recipient=recipient, email=recipient_email):
             raise BadgeCheckFailed("recipient_mismatch", _("Not issued to this email address"),
-                                    _("The badge's recipient is not %(email)s.") % {"email": recipient_email})
+                                   _("The badge's recipient is not %(email)s.") % {"email": recipient_email})
         report.facts["subject_name"] = recipient_email.strip()
     report.checks.append("expiration")
     valid_until = report.facts["valid_until"]
@@ -172,37 +172,37 @@ def _fetch(url: str, *, what: str, expected: tuple[str, ...], gone_ok: bool = Fa
                                    read_timeout=TIMEOUT_SECONDS, max_bytes=DOCUMENT_MAX_BYTES)
     except TargetRefused:
         raise BadgeCheckFailed("host_not_allowed", _("The issuer's site may not be fetched"),
-                                _("Laurel fetches only https:// addresses on the public internet; %(url)s (%(what)s) is not "
-                                  "one.") % values) from None
+                               _("Laurel fetches only https:// addresses on the public internet; %(url)s (%(what)s) is not "
+                                 "one.") % values) from None
     except ResponseTooLarge:
         raise BadgeCheckFailed("answer_too_large", _("The issuer's site answered too much"),
-                                _("%(host)s answered more than %(size)s KiB for %(what)s (%(url)s); an Open Badges document "
-                                  "is far smaller.") % {**values, "size": DOCUMENT_MAX_BYTES // 1024}) from None
+                               _("%(host)s answered more than %(size)s KiB for %(what)s (%(url)s); an Open Badges document "
+                                 "is far smaller.") % {**values, "size": DOCUMENT_MAX_BYTES // 1024}) from None
     except OutcomeUnknown:
         raise BadgeCheckFailed("host_timeout", _("The issuer's site did not answer"),
-                                _("%(host)s did not answer in full within %(seconds)s seconds for %(what)s (%(url)s); "
-                                  "try again later.") % {**values, "seconds": TIMEOUT_SECONDS}) from None
+                               _("%(host)s did not answer in full within %(seconds)s seconds for %(what)s (%(url)s); "
+                                 "try again later.") % {**values, "seconds": TIMEOUT_SECONDS}) from None
     except OutboundRequestError:
         raise BadgeCheckFailed("host_unreachable", _("The issuer's site could not be reached"),
-                                _("Nothing answered at %(host)s for %(what)s (%(url)s): the site is down, or the address "
-                                  "is wrong.") % values) from None
+                               _("Nothing answered at %(host)s for %(what)s (%(url)s): the site is down, or the address "
+                                 "is wrong.") % values) from None
     if response.status == 410 and gone_ok:
         return 410, _json_or_empty(response.body)
     if response.status != 200:
         raise BadgeCheckFailed("host_error", _("The issuer's site does not confirm it"),
-                                _("%(url)s answered HTTP %(status)s for %(what)s.") % {**values, "status": response.status})
+                               _("%(url)s answered HTTP %(status)s for %(what)s.") % {**values, "status": response.status})
     try:
         document = json_request_parse(response.body)
     except BodyRefused:
         document = None
     if not isinstance(document, dict):
         raise BadgeCheckFailed("answer_not_json", _("The issuer's site did not answer an Open Badges document"),
-                                _("%(url)s did not answer JSON for %(what)s.") % values)
+                               _("%(url)s did not answer JSON for %(what)s.") % values)
     types = document.get("type") if isinstance(document.get("type"), list) else [document.get("type")]
     if not set(types) & set(expected):
         raise BadgeCheckFailed("not_open_badges", _("The issuer's site did not answer an Open Badges document"),
-                                _("%(url)s answered a document of type %(type)s for %(what)s.")
-                                % {**values, "type": repr(document.get("type"))[:100]})
+                               _("%(url)s answered a document of type %(type)s for %(what)s.")
+                               % {**values, "type": repr(document.get("type"))[:100]})
     return response.status, document
 
 
@@ -219,7 +219,7 @@ def _linked(value, *, what: str, expected: tuple[str, ...]) -> dict:
     url = value.get("id") if isinstance(value, dict) else value
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise BadgeCheckFailed("not_open_badges", _("The issuer's site did not answer an Open Badges document"),
-                                _("The assertion names no address for %(what)s.") % {"what": what})
+                               _("The assertion names no address for %(what)s.") % {"what": what})
     return _fetch(url, what=what, expected=expected)[1]
 
 
@@ -230,8 +230,8 @@ def _same_assertion_check(*, url: str, hosted: dict, baked: dict | None) -> None
         changed += [key for key in ("badge", "recipient", "issuedOn") if baked.get(key) != hosted.get(key)]
     if changed:
         raise BadgeCheckFailed("assertion_changed", _("The baked assertion differs from the hosted one"),
-                                _("What differs from the assertion at %(url)s: %(fields)s.")
-                                % {"url": url, "fields": ", ".join(changed)})
+                               _("What differs from the assertion at %(url)s: %(fields)s.")
+                               % {"url": url, "fields": ", ".join(changed)})
 
 
 def _as_list(value) -> list:
@@ -251,12 +251,12 @@ def _scope_check(*, assertion_id: str, issuer: dict) -> None:
     host = urlsplit(assertion_id).netloc
     if host not in origins:
         raise BadgeCheckFailed("outside_issuer_scope", _("The badge is not hosted where its issuer says"),
-                                _("The assertion is at %(host)s, but its issuer allows assertions only from %(allowed)s.")
-                                % {"host": host, "allowed": ", ".join(origins)})
+                               _("The assertion is at %(host)s, but its issuer allows assertions only from %(allowed)s.")
+                               % {"host": host, "allowed": ", ".join(origins)})
     if prefixes and not any(assertion_id.startswith(prefix) for prefix in prefixes):
         raise BadgeCheckFailed("outside_issuer_scope", _("The badge is not hosted where its issuer says"),
-                                _("The assertion's address %(id)s does not start with %(allowed)s, as its issuer requires.")
-                                % {"id": assertion_id, "allowed": ", ".join(prefixes)})
+                               _("The assertion's address %(id)s does not start with %(allowed)s, as its issuer requires.")
+                               % {"id": assertion_id, "allowed": ", ".join(prefixes)})
 
 
 def _date(value) -> datetime | None:
