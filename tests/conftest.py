@@ -6,6 +6,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.test.utils import override_settings
 
 from issuance.delivery.transport import transport_forget
 from issuance.openbadges import render_method
@@ -58,6 +59,15 @@ def pytest_runtest_setup(item):
     missing = profile_service_missing()
     if missing:
         service_missing(*missing)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def passwords_hashed_quickly():
+    """Staff users are made in hundreds of tests: Django's PBKDF2 (a million rounds, about 0.5 s a user on 2 cores)
+    would spend minutes of every run on it. A password made elsewhere (a seeded demo user) still checks.
+    Tests that sign in with a password still check one; Laurel's own settings keep Django's hashers."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]):
+        yield
 
 
 @pytest.fixture(autouse=True)

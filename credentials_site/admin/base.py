@@ -225,6 +225,16 @@ def themed_form(form_class):
     return type(form_class.__name__, (ThemedWidgetsForm, form_class), {})
 
 
+def form_given_request(form_class, request):
+    """`form_class` built with `request=request`, for a form that checks what the signed-in user may do."""
+
+    class RequestForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, request=request, **kwargs)
+
+    return RequestForm
+
+
 class ThemedFormsMixin:
     """Every field of an admin page's form and inline rows drawn with the theme's widgets."""
 
@@ -260,6 +270,10 @@ class LaurelAdmin(ThemedFormsMixin, RequiredChoiceStartsBlankMixin, Organization
         """Whether `name` makes sense for `obj` now (a resume for a parked issuance only, …)."""
         return True
 
+    def object_action_label(self, obj, name: str, actions) -> str:
+        """The words on `name`'s button on `obj`'s page."""
+        return self.object_action_labels.get(name) or str(actions[name][2]).rstrip("…")
+
     def related_links(self, request, obj) -> list[tuple[str, str]]:
         """(label, url) pairs to the objects around this one, shown at the top of its page."""
         return []
@@ -268,7 +282,7 @@ class LaurelAdmin(ThemedFormsMixin, RequiredChoiceStartsBlankMixin, Organization
         if obj is not None:
             actions = self.get_actions(request)
             context["laurel_object_actions"] = [
-                {"name": name, "label": self.object_action_labels.get(name) or str(actions[name][2]).rstrip("…"),
+                {"name": name, "label": self.object_action_label(obj, name, actions),
                  "danger": name in DANGEROUS_ACTIONS}
                 for name in self.object_actions if name in actions and self.object_action_applies(obj, name)
             ]

@@ -17,26 +17,39 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _fetch(url: str) -> tuple[dict | None, str]:
-    """(the JSON object at `url`, problem); 410 Gone is a revoked hosted assertion."""
+def _answer(url: str) -> dict:
+    """What `url` answered, as the import keeps it: {"status", "document"} or {"problem"} (a refusal, not JSON)."""
     try:
         response = guarded_request("GET", url, headers=ACCEPT, follow_redirects=True)
     except OutboundRequestError as exc:
-        return None, str(exc).split(" Technical detail:")[0]
-    if response.status == 410:
-        return {"revoked": True}, ""
+        return {"problem": str(exc).split(" Technical detail:")[0]}
     if response.status != 200:
-        return None, f"{url} answered HTTP {response.status}"
+        return {"status": response.status}
     try:
-        document = response.json()
+        return {"status": 200, "document": response.json()}
     except (UnicodeDecodeError, ValueError):
-        return None, f"{url} did not answer JSON"
+        return {"status": 200, "problem": f"{url} did not answer JSON"}
+
+
+def _fetch(url: str, fetched: dict) -> tuple[dict | None, str]:
+    """(the JSON object at `url`, problem); 410 Gone is a revoked hosted assertion. Each URL is asked once per
+    import: its answer is kept in `fetched`, so the import acts on the answers its dry run showed."""
+    if url not in fetched:
+        fetched[url] = _answer(url)
+    answer = fetched[url]
+    if answer.get("problem"):
+        return None, answer["problem"]
+    if answer.get("status") == 410:
+        return {"revoked": True}, ""
+    if answer.get("status") != 200:
+        return None, f"{url} answered HTTP {answer.get('status')}"
+    document = answer.get("document")
     return (document, "") if isinstance(document, dict) else (None, f"{url} did not answer a JSON object")
 
 
-def _row(number: int, url: str, email: str, name: str, badge_classes: dict) -> SourceRow:
+def _row(number: int, url: str, email: str, name: str, fetched: dict) -> SourceRow:
     row = SourceRow(number=number, email=email, name=name, original_id=url, original_url=url)
-    assertion, row.problem = _fetch(url)
+    assertion, row.problem = _fetch(url, fetched)
     if assertion is None:
         return row
     if assertion.get("revoked"):
@@ -60,9 +73,7 @@ def _row(number: int, url: str, email: str, name: str, badge_classes: dict) -> S
     row.issued_at, row.expires_at = _text(assertion.get("issuedOn")), _text(assertion.get("expires"))
     badge = assertion.get("badge")
     if isinstance(badge, str):
-        if badge not in badge_classes:
-            badge_classes[badge] = _fetch(badge)[0] or {}
-        row.badge_url, badge = badge, badge_classes[badge]
+        row.badge_url, badge = badge, _fetch(badge, fetched)[0] or {}
     if isinstance(badge, dict):
         row.badge_url = row.badge_url or _text(badge.get("id"))
         row.badge_name = _text(badge.get("name"))
@@ -70,12 +81,13 @@ def _row(number: int, url: str, email: str, name: str, badge_classes: dict) -> S
     return row
 
 
-def read(body: bytes, *, columns: dict[str, str]) -> list[SourceRow]:
+def read(body: bytes, *, columns: dict[str, str], fetched: dict | None = None) -> list[SourceRow]:
+    """The rows of a URL list; `fetched` holds the answers already had (the upload's), and gets the new ones."""
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileUnreadable("The file is not UTF-8 text: give one assertion URL a line.") from None
-    rows, badge_classes = [], {}
+    rows, fetched = [], {} if fetched is None else fetched
     for number, line in enumerate(csv.reader(io.StringIO(text, newline="")), 1):
         cells = [c.strip() for c in line]
         if not cells or not cells[0] or cells[0].startswith("#"):
@@ -84,7 +96,7 @@ def read(body: bytes, *, columns: dict[str, str]) -> list[SourceRow]:
         if not url.startswith(("https://", "http://")):
             rows.append(SourceRow(number=number, original_id=url, problem=f"{url!r} is not an assertion URL"))
             continue
-        rows.append(_row(number, url, email, name, badge_classes))
+        rows.append(_row(number, url, email, name, fetched))
     if not rows:
         raise FileUnreadable("The file lists no assertion URL (one a line, optionally followed by ,email,name).")
     return rows

@@ -140,11 +140,16 @@ def _checked(row: SourceRow, *, mapped, named, learners: dict[str, Learner], now
 
 
 def import_plan(*, organization: Organization, source: str, body: bytes, file_name: str,
-                mapping: dict[str, str] | None = None, columns: dict[str, str] | None = None) -> ImportPlan:
-    """Every row's outcome. Raises FileUnreadable (the whole file) or MappingError (an unknown course code)."""
+                mapping: dict[str, str] | None = None, columns: dict[str, str] | None = None,
+                fetched: dict | None = None) -> ImportPlan:
+    """Every row's outcome. Raises FileUnreadable (the whole file) or MappingError (an unknown course code).
+
+    `fetched`: for a URL list, the answers already had (the upload's), which are not asked again; new ones are added.
+    """
     now = timezone.now()
     mapped = mapping_check(organization=organization, mapping=mapping or {})
-    rows = READERS[source].read(body, columns={**configured_columns(source), **(columns or {})})
+    fetching = {"fetched": fetched} if source == "ob2" else {}
+    rows = READERS[source].read(body, columns={**configured_columns(source), **(columns or {})}, **fetching)
     emails = {r.email.lower() for r in rows if r.email}
     learners = {l.email.lower(): l for l in Learner.objects.filter(organization=organization, email__in=emails)}
     imported = {(i.learner.email.lower(), i.original_id): i for i in ImportedCredential.objects.filter(

@@ -60,14 +60,16 @@ def _detail(outcome: RowOutcome, *, source: str, file_name: str, who: str) -> st
 
 
 def credentials_import(*, plan: ImportPlan, body: bytes, notify_learners: bool, confirmed: int | None,
-                       actor_user=None, mapping: dict | None = None, columns: dict | None = None) -> ImportReport:
+                       actor_user=None, mapping: dict | None = None, columns: dict | None = None,
+                       fetched: dict | None = None) -> ImportReport:
     """Re-plan (the database may have moved since the dry run), then import every `import` row.
 
     With `notify_learners`, above LAUREL_BULK_CONFIRM_OVER nothing happens unless `confirmed` is the exact count
     of learners to email (raises ImportRefused). An original already expired is imported as such and never emailed.
+    A URL list is re-planned from the answers its dry run had (`fetched`), not fetched again.
     """
     plan = import_plan(organization=plan.organization, source=plan.source, body=body, file_name=plan.file_name,
-                       mapping=mapping, columns=columns)
+                       mapping=mapping, columns=columns, fetched=fetched)
     to_email = plan.would_email(notify_learners=notify_learners)
     gate = bulk_gate(count=to_email, confirmed=confirmed)
     if not gate.open:

@@ -55,6 +55,9 @@ class CredentialImportUpload(models.Model):
     body = models.BinaryField()
     mapping = models.JSONField(default=dict, blank=True, help_text="Source badge (id or name) → course code.")
     columns = models.JSONField(default=dict, blank=True, help_text="Field → the file's column, where it differs.")
+    fetched = models.JSONField(default=dict, blank=True, help_text=(
+        "For a list of Open Badges 2.0 assertion URLs: what each address answered when first asked, so the dry run, "
+        "its views and the import read the same answers."))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)

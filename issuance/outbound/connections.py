@@ -57,7 +57,7 @@ def connection_settings_clean(*, kind: str, settings: dict) -> dict:
         try:
             check(cleaned)
         except ValueError as exc:
-            raise ConnectionSettingsError(f"{kind} {exc}; its settings are: {valid}.") from None
+            raise ConnectionSettingsError(f"{kind} {exc}; its settings are: {valid}.", setting=getattr(exc, "setting", "")) from None
     return cleaned
 
 

@@ -25,7 +25,9 @@ from ..outbound.connectors.base import REVOKED
 from ..models import (
     CompletionEvent,
     Credential,
+    CredentialImportUpload,
     Effect,
+    ImportedCredential,
     Issuance,
     Learner,
     LearnerDataLink,
@@ -115,6 +117,10 @@ def learner_erasure_plan(records: LearnerRecords) -> list[Place]:
         Place("audit_auditrecord", len(records.audit_records), "detail rewritten under the erasure record (chain kept)"),
         Place("django_admin_log", len(records.admin_log), "object name and change message scrubbed"),
         Place("history tables", sum(len(pks) for _, pks in history), "their email and name scrubbed"),
+        Place("issuance_importedcredential", len(records.imported),
+              "the original's id and address on the platform it came from removed (they lead to their badge there)"),
+        Place("issuance_credentialimportupload", len(records.import_uploads),
+              "their rows taken out of the stored file, and the platform's answers about them; the others' kept"),
         Place("issuance_learnerdatalink", len(records.data_links),
               "deleted, with its ZIP (a copy of their data emailed from their page), before its link expires"),
         Place("stored files (media)", len(records.files), "deleted (certificates, attachments, copies of their data)"),
@@ -151,6 +157,8 @@ def _completion_pseudonym(subject: LearnerSubject, completion: dict | None) -> d
         return completion
     scrubbed = subject.scrub_value(completion)
     scrubbed.update(email=erased_email(subject.email), name=ERASED_NAME, learner_external_id="", extra={})
+    if scrubbed.get("imported"):
+        scrubbed["imported"] = {**scrubbed["imported"], "original_id": ERASED_TEXT, "original_url": ""}
     return scrubbed
 
 
@@ -200,6 +208,11 @@ def _scrub_pipeline(records: LearnerRecords) -> None:
         Issuance.objects.filter(pk=issuance.pk).update(
             learner_name=ERASED_NAME, completion=_completion_pseudonym(subject, issuance.completion),
             reasons=subject.scrub_value(issuance.reasons), error=subject.scrub(issuance.error))
+    for imported in records.imported:  # unique per learner: each keeps a distinct id
+        ImportedCredential.objects.filter(pk=imported.pk).update(original_id=f"{ERASED_TEXT} {imported.pk}",
+                                                                 original_url="")
+    for part in records.import_uploads:
+        CredentialImportUpload.objects.filter(pk=part.upload.pk).update(body=part.body, fetched=part.fetched)
     Credential.objects.filter(pk__in=[c.pk for c in records.credentials]).update(
         status=Credential.Status.REVOKED, status_reason=ERASED_REASON, badge=None, pdf="", pdf_sha256="")
     SignedBadgeRevision.objects.filter(pk__in=[r.pk for r in records.badge_revisions]).delete()

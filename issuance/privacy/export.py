@@ -22,6 +22,8 @@ LABELS = {
     "emails_mentioning": "Staff emails that mention you", "email_attempts": "Email delivery attempts",
     "outbound_deliveries": "Sent to connected systems", "renewal_reminders": "Renewal reminders",
     "programme_awards": "Programmes awarded to you",
+    "imported_credentials": "Credentials brought over from another platform",
+    "import_uploads": "Your rows in files uploaded to bring credentials over",
     "status_list_entries": "Status list entries", "suppressions": "Addresses not to email",
     "audit_records": "Audit trail", "admin_log": "Staff changes in the admin",
 }
@@ -61,6 +63,25 @@ def _award_row(award) -> dict:
             "constituent_credentials": [str(credential.pk) for credential in award.constituents.all()]}
 
 
+def _imported_row(imported) -> dict:
+    # Where it came from and when it was first issued there (the issuance's completion keeps the original's dates).
+    original = (imported.issuance.completion or {}).get("imported") or {}
+    credential = getattr(imported.issuance, "credential", None)
+    return {"source": imported.get_source_display(), "original_id": imported.original_id,
+            "original_url": imported.original_url, "source_badge": imported.source_badge,
+            "originally_issued_at": original.get("issued_at"), "original_expires_at": original.get("expires_at"),
+            "file_name": imported.file_name, "row": imported.row, "imported_at": imported.imported_at,
+            "issuance_id": str(imported.issuance_id), "credential_id": str(credential.pk) if credential else ""}
+
+
+def _upload_row(part) -> dict:
+    upload = part.upload
+    return {"id": upload.pk, "file_name": upload.file_name, "source": upload.get_source_display(),
+            "uploaded_at": upload.uploaded_at, "imported_at": upload.imported_at,
+            "note": "A file of several learners uploaded to bring credentials over; only your rows are included.",
+            "rows": part.records}
+
+
 def export_tables(records: LearnerRecords) -> dict[str, list[dict]]:
     """Each kind of record, as rows: what the JSON and CSV files of the export hold."""
     subject = records.subject
@@ -78,6 +99,8 @@ def export_tables(records: LearnerRecords) -> dict[str, list[dict]]:
         "outbound_deliveries": [_row(delivery) for delivery in records.deliveries],
         "renewal_reminders": [_row(reminder) for reminder in records.reminders],
         "programme_awards": [_award_row(award) for award in records.programme_awards],
+        "imported_credentials": [_imported_row(imported) for imported in records.imported],
+        "import_uploads": [_upload_row(part) for part in records.import_uploads],
         "status_list_entries": [_row(entry) for entry in records.status_entries],
         "suppressions": [_row(suppression) for suppression in records.suppressions],
         "audit_records": [_row(record, omit={"previous_hash", "detail_digest"}) for record in records.audit_records],

@@ -13,10 +13,13 @@ from django.db.models import Q
 
 from audit.models import AuditRecord
 
+from ..imports.uploads import UploadPart, upload_part
 from ..models import (
     CompletionEvent,
     Credential,
+    CredentialImportUpload,
     Effect,
+    ImportedCredential,
     Issuance,
     Learner,
     LearnerDataLink,
@@ -60,6 +63,8 @@ class LearnerRecords:
     suppressions: list
     audit_records: list
     admin_log: list
+    imported: list = field(default_factory=list)  # their credentials brought over from another platform
+    import_uploads: list[UploadPart] = field(default_factory=list)  # their rows in files uploaded for an import
     data_links: list = field(default_factory=list)  # copies of their data emailed from /me, each a ZIP in storage
     files: list[str] = field(default_factory=list)  # storage names of stored files (PDFs, attachments)
     mail_files: list = field(default_factory=list)  # the embedded profile's .eml copies that name them
@@ -189,6 +194,9 @@ def learner_records(subject: LearnerSubject) -> LearnerRecords:
         admin_log=_admin_log(subject, {Learner: [l.pk for l in learners], Issuance: [i.pk for i in issuances],
                                        Credential: [c.pk for c in credentials], CompletionEvent: event_ids,
                                        OutboxMessage: [m.pk for m in outbox_own]}),
+        imported=list(ImportedCredential.objects.filter(learner__in=learners).select_related("issuance__credential")),
+        import_uploads=[part for upload in CredentialImportUpload.objects.filter(organization=subject.organization)
+                        if (part := upload_part(upload=upload, subject=subject))],
         data_links=data_links,
         files=list(dict.fromkeys(name for name in files if name)),
         mail_files=_mail_files(subject),

@@ -3,6 +3,7 @@
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
@@ -31,7 +32,7 @@ class PublicStatus:
 def _facts_key(credential_id, certificate_sha256: str) -> str:
     # Keyed by the certificate's hash too: a regenerated certificate (a name correction, a new
     # template) changes it, so the page never shows a stale name or fingerprint.
-    return f"credential-page:v2:{credential_id}:{certificate_sha256}"
+    return f"credential-page:v3:{credential_id}:{certificate_sha256}"
 
 
 def credential_signature_check(*, credential: Credential) -> VerificationResult:
@@ -56,6 +57,17 @@ def _score(badge: dict) -> str:
     return f"{value}%" if percent else value
 
 
+def _imported(credential: Credential, zone: ZoneInfo) -> dict | None:
+    """Where an imported credential was first issued, and when (its evidence says the same in the signed JSON)."""
+    imported = (credential.issuance.completion or {}).get("imported") or {}
+    if not imported.get("issued_at"):
+        return None
+    # A list of Open Badges 2.0 addresses names no platform: the host the original was served from does.
+    platform = (urlsplit(imported.get("original_url") or "").hostname if imported.get("source") == "ob2" else "") or (
+        imported.get("source_label") or imported.get("source", ""))
+    return {"platform": platform, "issued_at": _local(datetime.fromisoformat(imported["issued_at"]), zone)}
+
+
 def _facts(credential: Credential) -> dict:
     issuance = credential.issuance
     organization, achievement, course = issuance.organization, credential.achievement, issuance.course
@@ -75,6 +87,7 @@ def _facts(credential: Credential) -> dict:
                          "primary": organization.primary_color, "accent": organization.accent_color,
                          "logo": organization.logo.url if organization.logo else ""},
         "issued_at": issued, "valid_from": _local(credential.valid_from, zone), "valid_until": expires,
+        "imported": _imported(credential, zone),
         "timezone": organization.timezone,
         "pdf_sha256": credential.pdf_sha256 if credential.pdf else "",
         "signed": bool(badge),

@@ -25,7 +25,7 @@
     var previewHome = preview && { parent: preview.parentNode, next: preview.nextSibling };
     var design = state.design, selected = -1, scale = 1, timer = null, inFlight = null;
     var written = { html: htmlArea.value, css: cssArea.value };  // what the designer last put in the code view
-    var fieldLabels = {}, assetLabels = {}, assetUrls = {};
+    var fieldLabels = {}, assetLabels = {}, assetUrls = {}, samples = state.samples || {};
     state.fields.forEach(function (pair) { fieldLabels[pair[0]] = pair[1]; });
     state.assets.forEach(function (asset) { assetLabels[asset.name] = asset.label; assetUrls[asset.name] = asset.url; });
 
@@ -84,7 +84,8 @@
       element.textContent = "";
       element.style.cssText = "";
       if (block.kind === "text" || block.kind === "field") {
-        element.textContent = block.kind === "text" ? block.text : "{{ " + block.field + " }}";
+        // A merge field shows the preview's sample value (the block's name says which field it is).
+        element.textContent = block.kind === "text" ? block.text : (samples[block.field] || "{{ " + block.field + " }}");
         element.style.fontFamily = "'" + block.font + "'";
         element.style.fontSize = block.size * scale + "px";
         element.style.fontWeight = block.weight;

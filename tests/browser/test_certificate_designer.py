@@ -53,6 +53,9 @@ def test_a_merge_field_placed_dragged_and_nudged_prints_where_it_was_put(shots, 
     page.get_by_label("Merge field to add").select_option("organization_name")
     page.get_by_role("button", name="Add merge field").click()
     block = surface.get_by_role("button", name=re.compile("^Merge field Organisation name"))
+    assert block.inner_text() == "Harbour Academy"  # a field shows its sample value on the canvas, not {{ organization_name }}
+    learner = surface.get_by_role("button", name=re.compile("^Merge field Learner's name"))
+    assert learner.inner_text() == "Zoë Ångström-Øberg"
     count = written(page, count)
     before = place_of(block)
     box = block.bounding_box()

@@ -1,5 +1,5 @@
 """Connection pages and the dashboard's outbound cards in Chromium at 1280 px (#30): every setting a visible input,
-HubSpot's and Salesforce's mapping a table of rows, a row added and saved from the page, nothing wider than the screen."""
+HubSpot's and Salesforce's mapping a table of rows, rows added and saved from the page, nothing wider than the screen."""
 
 from datetime import timedelta
 
@@ -55,6 +55,20 @@ def test_every_kind_is_edited_with_visible_fields_and_the_mapping_as_rows(superu
     assert Connection.objects.get(pk=made["hubspot"].pk).settings["properties"] == (
         "firstname=first_name,lastname=last_name,last_credential=achievement,credential_url=credential_url")
     assert page.locator("table[data-pairs=hubspot__properties] tbody tr").count() == 7
+
+    # More rows than the spare ones, without saving in between: "Add a row" numbers each after the last.
+    for _ in range(4):
+        page.click("button[data-pairs-add=hubspot__properties]")
+    assert page.locator("table[data-pairs=hubspot__properties] tbody tr").count() == 11
+    assert page.evaluate("() => document.activeElement.id") == "id_hubspot__properties_10_name"
+    assert page.input_value("#id_hubspot__properties_10_name") == "" and page.input_value("#id_hubspot__properties_10_field") == ""
+    assert page.get_attribute("#id_hubspot__properties_10_name", "aria-label") == "HubSpot property, row 11"
+    page.fill("#id_hubspot__properties_10_name", "course_code")
+    page.select_option("#id_hubspot__properties_10_field", "course_code")
+    page.click("input[name=_continue], button[name=_continue]")
+    page.wait_for_load_state()
+    assert Connection.objects.get(pk=made["hubspot"].pk).settings["properties"].endswith(
+        ",credential_url=credential_url,course_code=course_code")
 
 
 def test_the_dashboard_shows_a_card_per_connection_and_an_unhealthy_one_says_so(superuser_page, shots):

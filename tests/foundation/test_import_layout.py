@@ -96,7 +96,7 @@ ROOM_MAY_IMPORT = {
     "issuance.health": {"issuance.models", "issuance.transitions"},
     "issuance.reports": {"issuance.models", "issuance.transitions", "courses.models", "courses.rules"},
     "issuance.engagement": {"issuance.models", "courses.models"},
-    "issuance.privacy": {"audit", "courses.models", "issuance.models", "issuance.outbound", "issuance.periodic", "issuance.public", "issuance.revocation", "issuance.step_queue", "issuance.transitions"},
+    "issuance.privacy": {"audit", "courses.models", "issuance.imports", "issuance.models", "issuance.outbound", "issuance.periodic", "issuance.public", "issuance.revocation", "issuance.step_queue", "issuance.transitions"},
     "issuance.verification": {"issuance.models", "issuance.credentials", "issuance.bodies", "issuance.certificates", "issuance.openbadges",
                               "issuance.outgoing", "issuance.lifecycle", "issuance.shared_counts", "courses.models", "courses.keys"},
     "issuance.public": {"issuance.models", "issuance.credentials", "issuance.engagement", "issuance.delivery", "issuance.email", "issuance.linkedin", "issuance.lifecycle",

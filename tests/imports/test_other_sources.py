@@ -4,13 +4,15 @@ assertion URLs fetched through the outgoing guard from a host on 127.0.0.1."""
 from datetime import datetime, timezone
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError
 
-from issuance.models import ImportedCredential, Issuance
+from issuance.models import CredentialImportUpload, ImportedCredential, Issuance
 from stand_ins.ob2_host import HostedBadges
 from tests.factories.issuance import LearnerFactory
 
 from .conftest import drive_all, run_import
+from .test_admin import ADD, review_url, staff
 
 
 def test_it_reads_an_accredible_csv_export_and_refuses_an_expiry_before_the_issue(imports):
@@ -118,3 +120,37 @@ def test_it_refuses_a_file_that_is_not_what_the_source_writes(imports, tmp_path)
     path.write_bytes(b"\xff\xfe id,email")
     with pytest.raises(CommandError, match="The file is not UTF-8 text"):
         run_import(path, "--from", "credly", "--dry-run")
+
+
+def test_an_ob2_list_is_fetched_once_for_its_dry_run_its_views_and_its_import(imports, host, client, org, tmp_path):
+    first_aid = host.badge_class("fa", "First Aid")
+    ann = host.assertion("a1", email="ann@learners.example", badge=first_aid, issued_on="2025-02-03")
+    bo = host.assertion("b2", email="bo@learners.example", badge=first_aid, issued_on="2025-02-04", hashed=False)
+    path = tmp_path / "assertions.txt"
+    path.write_text(f"{ann},ann@learners.example,Ann Lee\n{bo},,Bo Chan\n")
+
+    run_import(path, "--from", "ob2")  # the command plans, then imports: one run asks each address once
+    assert sorted(r["path"] for r in host.calls("GET")) == ["/public/assertions/a1", "/public/assertions/b2",
+                                                           "/public/badges/fa"]
+    assert ImportedCredential.objects.count() == 2
+
+    host.requests.clear()
+    fire = host.badge_class("fs", "Fire Safety")
+    cy = host.assertion("c3", email="cy@learners.example", badge=fire, issued_on="2025-03-04")
+    dee = host.assertion("d4", email="dee@learners.example", badge=fire, issued_on="2025-03-05", hashed=False)
+    listed = f"{cy},cy@learners.example,Cy Dunn\n{dee},,Dee Eke\n".encode()
+    operator = staff(client, org, "operator")
+    operator.post(ADD, {"organization": org.pk, "source": "ob2", "column_names": "",
+                        "file": SimpleUploadedFile("assertions.txt", listed, content_type="text/plain")})
+    row = CredentialImportUpload.objects.get()
+    first = operator.get(review_url(row)).content.decode()
+    operator.post(review_url(row), {"step": "map", "badges": "1", "badge-0": fire, "course-0": "FS-101"})
+    shown = operator.get(review_url(row)).content.decode()
+    host.documents.pop("/public/assertions/d4")  # gone from the host since: the import acts on what the dry run showed
+    done = operator.post(review_url(row), {"step": "import", "expected": "2"})
+
+    assert "Fire Safety" in first and "2 row(s): 2 to import" in shown
+    assert done.status_code == 302 and ImportedCredential.objects.count() == 4
+    assert sorted(r["path"] for r in host.calls("GET")) == ["/public/assertions/c3", "/public/assertions/d4",
+                                                           "/public/badges/fs"]
+    assert set(CredentialImportUpload.objects.get().fetched) == {cy, dee, fire}

@@ -17,6 +17,7 @@ from courses.templating.certificate_design import (
 )
 
 from issuance.certificates.credential_certificate import organization_assets
+from issuance.certificates.samples import SAMPLE_NAMES, sample_context
 
 MAX_DESIGN_BYTES = 256 * 1024
 IMAGE_KINDS = (CertificateAsset.Kind.LOGO, CertificateAsset.Kind.SEAL, CertificateAsset.Kind.SIGNATURE, CertificateAsset.Kind.BACKGROUND)
@@ -34,6 +35,7 @@ def design_state(template) -> dict:
         "note": read.note,
         "starter": design_starter(template.page_size, template.orientation),
         "fields": [[name, label] for name, label in TEXT_FIELDS.items()],
+        "samples": design_samples(template),
         "fonts": list(FONTS),
         "assets": assets,
         "pages": PAGE_POINTS,
@@ -42,6 +44,12 @@ def design_state(template) -> dict:
             "read": reverse("admin:courses_certificatetemplate_design_read", args=[template.pk]),
         },
     }
+
+
+def design_samples(template) -> dict[str, str]:
+    """What each merge field shows on the canvas: the preview's sample learner, in this organisation's name."""
+    context = sample_context(SAMPLE_NAMES["latin"], organization_name=template.organization.name)
+    return {name: str(context[name]) for name in TEXT_FIELDS}
 
 
 def design_template_response(request) -> JsonResponse:

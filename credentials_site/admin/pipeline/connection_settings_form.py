@@ -13,7 +13,7 @@ from unfold import widgets as unfold_widgets
 from issuance.outbound.connectors.base import Setting
 from issuance.outbound.registry import connector_for, connectors_load
 
-SPARE_ROWS = 3  # empty rows under a table's stored ones; save and continue for more
+SPARE_ROWS = 3  # empty rows under a table's stored ones; "Add a row" (pairs-table.js) for more
 MAX_ROWS = 100
 LABEL_WORDS = {"url": "URL", "id": "ID", "api": "API", "organization": "organisation"}
 
@@ -41,9 +41,14 @@ def pairs_split(value: str) -> list[tuple[str, str]]:
 class PairsTableWidget(forms.Widget):
     """NAME=FIELD pairs as a table: a text box for the name, a choice of field, one row each, and spare rows.
 
+    "Add a row" (static/laurel/pairs-table.js) copies the last row and counts it; without the script the button
+    stays hidden and save and continue brings three more spare rows.
     Posted as `<name>_rows` and `<name>_<i>_name` / `<name>_<i>_field`; read back as the same 'a=b,c=d' text the
     setting stores. A row with only one half is kept as 'a=' so the setting's own check names it.
     """
+
+    class Media:
+        js = ["laurel/pairs-table.js"]
 
     def __init__(self, *, fields: tuple[str, ...], name_label: str, attrs=None):
         super().__init__(attrs)
@@ -59,8 +64,9 @@ class PairsTableWidget(forms.Widget):
             for i, (left, right) in enumerate(rows)))
         return format_html(
             '<table class="laurel-related laurel-pairs" data-pairs="{}"><thead><tr><th scope="col">{}</th><th scope="col">Laurel field</th>'
-            '</tr></thead><tbody>{}</tbody></table><input type="hidden" name="{}_rows" value="{}">',
-            name, self.name_label, cells, name, len(rows))
+            '</tr></thead><tbody>{}</tbody></table><input type="hidden" name="{}_rows" value="{}">'
+            '<button type="button" class="laurel-button" data-pairs-add="{}" data-pairs-max="{}" hidden>Add a row</button>',
+            name, self.name_label, cells, name, len(rows), name, MAX_ROWS)
 
     def value_from_datadict(self, data, files, name):
         try:

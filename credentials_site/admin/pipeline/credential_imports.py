@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from credentials_site.admin.base import LaurelAdmin, clipped, short_time
+from credentials_site.admin.base import LaurelAdmin, form_given_request, clipped, short_time
 from courses.access import tenancy
 from courses.models import Course
 from issuance.imports import READERS
@@ -85,13 +85,7 @@ class CredentialImportAdmin(LaurelAdmin):
     read_only_page = True
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-
-        class RequestForm(form):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, request=request, **inner)
-
-        return RequestForm
+        return form_given_request(super().get_form(request, obj, change, **kwargs), request)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -172,11 +166,15 @@ def import_review_view(modeladmin, request, pk):
                           and ((code := request.POST.get(f"course-{i}", "")) in known or code == "")}
         upload.save(update_fields=["mapping"])
     mapping = {badge: code for badge, code in upload.mapping.items() if code}
+    fetched = dict(upload.fetched)  # a URL list's answers, kept with the upload: each address is asked once
     try:
         plan = import_plan(organization=organization, source=upload.source, body=body, file_name=upload.file_name,
-                           mapping=mapping, columns=upload.columns)
+                           mapping=mapping, columns=upload.columns, fetched=fetched)
     except (FileUnreadable, MappingError) as exc:
         plan, error = None, str(exc)
+    if fetched != upload.fetched:
+        upload.fetched = fetched
+        upload.save(update_fields=["fetched"])
     if plan is not None and request.method == "POST" and may_issue and request.POST.get("step") == "import":
         shown = typed_count(request.POST.get("expected"))
         if upload.imported_at is not None:
@@ -186,7 +184,7 @@ def import_review_view(modeladmin, request, pk):
         else:
             try:
                 report = credentials_import(plan=plan, body=body, notify_learners=notify, mapping=mapping,
-                                            columns=upload.columns, actor_user=request.user,
+                                            columns=upload.columns, fetched=fetched, actor_user=request.user,
                                             confirmed=typed_count(request.POST.get("confirm_count")))
             except ImportRefused as exc:
                 error = str(exc)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from credentials_site.admin.base import LaurelAdmin
+from credentials_site.admin.base import LaurelAdmin, form_given_request
 from courses.access.tenancy import organizations_for, roster_courses_for
 
 from issuance.intake.hand_issue import ISSUE_PERMISSION, OVERRIDE_PERMISSION, hand_issue_check, hand_issue_submit
@@ -94,13 +94,7 @@ class HandIssueAdmin(LaurelAdmin):
         return scoped.prefetch_related("event__issuances__learner")  # the outcome column, without a query per row
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-
-        class RequestForm(form):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, request=request, **inner)
-
-        return RequestForm
+        return form_given_request(super().get_form(request, obj, change, **kwargs), request)
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None:

@@ -138,6 +138,13 @@ class ConnectionAdmin(LaurelAdmin):
     readonly_fields = ["secret_stored", "send_a_test", "health_col", "calls_governed", "failing_since", "last_error_folded",
                        "disabled_reason", "last_test_at", "last_test_result"]
 
+    def object_action_label(self, obj, name, actions):
+        # A rest connection's "Send a test" is the call for a chosen credential (the link among its fields);
+        # the button only checks the settings (and fetches an OAuth 2.0 token), so it says that.
+        if name == "send_test" and obj.kind == "rest":
+            return "Check the settings"
+        return super().object_action_label(obj, name, actions)
+
     def get_inline_instances(self, request, obj=None):
         # The achievement mapping is for the badge platforms (needs_mapping); a CRM, a webhook or a rest document has none.
         if obj is not None and not connector_for(obj.kind).needs_mapping:

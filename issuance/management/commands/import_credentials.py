@@ -48,14 +48,15 @@ class Command(BaseCommand):
             body = Path(file).read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
-        mapping, name = _mapping(map), Path(file).name
+        mapping, name, fetched = _mapping(map), Path(file).name, {}  # a URL list's answers, asked once a run
         try:
-            plan = import_plan(organization=organization, source=source, body=body, file_name=name, mapping=mapping)
+            plan = import_plan(organization=organization, source=source, body=body, file_name=name, mapping=mapping,
+                               fetched=fetched)
             if dry_run:
                 self._print(plan, notify == "learners")
                 return
             report = credentials_import(plan=plan, body=body, notify_learners=notify == "learners",
-                                        confirmed=yes_send, mapping=mapping)
+                                        confirmed=yes_send, mapping=mapping, fetched=fetched)
         except (FileUnreadable, MappingError) as exc:
             raise CommandError(str(exc)) from None
         except ImportRefused as exc:

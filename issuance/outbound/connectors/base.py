@@ -35,6 +35,15 @@ class OutboundError(Exception):
         self.status = status
 
 
+class SettingsRuleError(ValueError):
+    """A rule across settings broken (`Connector.settings_check`), naming the setting that would mend it, so the
+    admin shows the message beside that field rather than above the form."""
+
+    def __init__(self, message: str, *, setting: str = ""):
+        super().__init__(message)
+        self.setting = setting
+
+
 @dataclass(frozen=True)
 class Setting:
     """One declared setting: its default ('' = none), whether it is required, and a check that raises ValueError.

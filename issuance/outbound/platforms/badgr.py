@@ -10,7 +10,7 @@ import threading
 import time
 
 from ..connectors.setting_checks import rate_limit_setting, url_check
-from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, connector_register
+from ..connectors.base import HOURS_OF_RETRIES, ISSUED, REVOKED, Connector, DeliveryRequest, Outcome, OutboundError, Setting, SettingsRuleError, connector_register
 from ..connectors.http import base_join, outbound_call, response_summary
 
 PRODUCTION = "https://api.badgr.io"
@@ -141,7 +141,7 @@ class Badgr(Connector):
     def settings_check(settings: dict) -> None:
         needed = "client_id" if settings.get("grant") == CLIENT_CREDENTIALS else "username"
         if not settings.get(needed):
-            raise ValueError(f"needs the setting {needed!r} with grant={settings.get('grant', PASSWORD)!r}")
+            raise SettingsRuleError(f"needs the setting {needed!r} with grant={settings.get('grant', PASSWORD)!r}", setting=needed)
 
     def perform(self, request: DeliveryRequest) -> Outcome:
         if request.action == REVOKED:

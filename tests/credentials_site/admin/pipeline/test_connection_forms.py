@@ -118,3 +118,15 @@ def test_a_connection_made_by_connection_add_saves_unchanged_from_its_page(admin
     assert response.status_code == 302, response.context["adminform"].form.errors
     connection.refresh_from_db()
     assert connection.settings == before
+
+
+def test_badgr_names_the_setting_its_grant_needs_beside_that_field(admin_client, organization):
+    data = {"organization": organization.pk, "kind": "badgr", "name": "badges", "enabled": "on", "secret": "p",
+            "badgr__grant": "client_credentials", **EMPTY_MAPPINGS}
+    response = admin_client.post("/admin/issuance/connection/add/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "needs the setting 'client_id' with grant='client_credentials'" in errors["badgr__client_id"][0]
+    assert "__all__" not in errors
+    data["badgr__client_id"] = "c-1"
+    assert admin_client.post("/admin/issuance/connection/add/", data).status_code == 302

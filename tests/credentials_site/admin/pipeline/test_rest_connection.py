@@ -100,3 +100,15 @@ def test_it_edits_a_rest_connection_with_a_field_per_part(admin_client, organiza
         assert response.status_code == 200 and "is not valid JSON for a sample credential" in response.content.decode()
         connection.refresh_from_db()
         assert connection.settings["calls"]["credential.issued"]["body"] == fields["rest_issued_body"]
+
+
+def test_a_rest_connection_page_names_its_two_tests_apart(admin_client, organization):
+    """The button checks the settings; "Send a test…" (among the fields) sends a call for a chosen credential."""
+    document = {"auth": {"type": "none"}, "calls": {"credential.issued": {"method": "POST", "url": "https://api.example.com/x", "body": "{}"}}}
+    admin_client.post("/admin/issuance/connection/add/", _form(organization, settings=json.dumps(document)))
+    page = admin_client.get(f"/admin/issuance/connection/{Connection.objects.get().pk}/change/").content.decode()
+    assert page.count(">Check the settings<") == 1
+    assert page.count("Send a test") == 2  # the field's label and its link, nothing else of that name
+    webhook = Connection.objects.create(organization=organization, kind="webhook", name="hook", settings={"url": "https://hooks.example.com/x"})
+    page = admin_client.get(f"/admin/issuance/connection/{webhook.pk}/change/").content.decode()
+    assert "Check the settings" not in page and ">Send a test<" in page

@@ -1,0 +1,104 @@
+"""A learner's rights reach what an import keeps: their copy of their data lists the credentials brought over (from
+where, first issued when) and their rows in stored uploads; erasure takes those rows out of the stored files (the
+other learners' rows kept as they were) and the original's address off the imported record."""
+
+import io
+import json
+import zipfile
+
+from django.conf import settings
+
+from issuance.imports.plan import import_plan
+from issuance.models import CredentialImportUpload, ImportedCredential
+from issuance.privacy.erasure import learner_erase
+from issuance.privacy.export import learner_export_write
+from issuance.privacy.search import personal_data_search
+from issuance.privacy.subject import subject_find
+
+from .conftest import SAMPLES, drive_all, run_import
+
+ANN = "ann@learners.example"
+CREDLY = (SAMPLES / "credly_issued_badges.csv").read_bytes()
+BADGR = (SAMPLES / "badgr_assertions.json").read_bytes()
+FIRE = "--map=cfaf2910-0000-4000-8000-00000000f501=FS-101"
+
+
+def _uploads(org, admin_user):
+    """The Credly export, kept in the admin; and a URL list whose first line is only an address: the answer kept
+    for it (an unhashed recipient) is what says it is Ann's."""
+    credly = CredentialImportUpload.objects.create(organization=org, source="credly", file_name="credly.csv",
+                                                   body=CREDLY, uploaded_by=admin_user)
+    hers, his = "https://badges.example/assertions/a1", "https://badges.example/assertions/b2"
+    answers = {hers: {"status": 200, "document": {"type": "Assertion", "id": hers,
+                                                  "recipient": {"type": "email", "hashed": False, "identity": ANN}}},
+               his: {"status": 200, "document": {"type": "Assertion", "id": his,
+                                                 "recipient": {"type": "email", "hashed": False,
+                                                               "identity": "bo@learners.example"}}}}
+    listed = CredentialImportUpload.objects.create(
+        organization=org, source="ob2", file_name="assertions.txt", body=f"{hers}\n{his},bo@learners.example,Bo Chan\n".encode(),
+        fetched=answers, uploaded_by=admin_user)
+    CredentialImportUpload.objects.create(organization=org, source="badgr", file_name="badgr.json", body=BADGR,
+                                          uploaded_by=admin_user)
+    return credly, listed, hers, his
+
+
+def test_erasure_takes_her_rows_out_of_stored_uploads_and_the_dry_run_lists_them(
+        imports, org, admin_user, django_capture_on_commit_callbacks):
+    run_import("credly_issued_badges.csv", "--from", "credly", FIRE)
+    drive_all()
+    credly, listed, hers, his = _uploads(org, admin_user)
+    subject = subject_find(organization_slug=org.slug, email=ANN)
+    rows_before = {o.row.number: o.row.original_id for o in import_plan(
+        organization=org, source="credly", body=CREDLY, file_name="credly.csv").rows}
+
+    dry = {place.name: place.count for place in learner_erase(subject=subject, dry_run=True).places}
+    assert dry["issuance_credentialimportupload"] == 3 and dry["issuance_importedcredential"] == 1
+    assert bytes(CredentialImportUpload.objects.get(pk=credly.pk).body) == CREDLY
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_erase(subject=subject, actor=admin_user)
+
+    credly.refresh_from_db()
+    listed.refresh_from_db()
+    kept = bytes(credly.body).decode()
+    others = [line for line in CREDLY.decode().splitlines() if ANN not in line]
+    assert [line for line in kept.splitlines() if line] == others  # the others' rows, byte for byte
+    rows_after = {o.row.number: o.row.original_id for o in import_plan(
+        organization=org, source="credly", body=bytes(credly.body), file_name="credly.csv").rows}
+    assert rows_after == {number: original for number, original in rows_before.items() if number not in (2, 6, 9)}
+    assert bytes(listed.body).decode().splitlines() == ["", f"{his},bo@learners.example,Bo Chan"]
+    assert set(listed.fetched) == {his}
+    badgr = json.loads(bytes(CredentialImportUpload.objects.get(source="badgr").body))
+    assert len(badgr["result"]) == len(json.loads(BADGR)["result"]) - 1 and badgr["badgeclasses"]
+    imported = ImportedCredential.objects.get(source_badge="First Aid", row=2)
+    assert imported.original_url == "" and imported.original_id.startswith("[erased]")
+    left = personal_data_search(needles=[ANN, "Ann Lee", "credly.com/badges/5d7a1c1e-0001"],
+                                folders=[settings.MEDIA_ROOT, settings.MAIL_DIR])
+    assert [hit.where for hit in left.hits] == []
+    assert learner_erase(subject=subject_find(organization_slug=org.slug, email=ANN), dry_run=True).total == 0
+
+
+def test_her_copy_of_her_data_lists_what_was_brought_over_and_her_rows_in_stored_uploads(imports, org, admin_user):
+    run_import("credly_issued_badges.csv", "--from", "credly", FIRE)
+    [issuance] = [i for i in drive_all() if i.learner.email == ANN]
+    _uploads(org, admin_user)
+
+    buffer = io.BytesIO()
+    learner_export_write(subject=subject_find(organization_slug=org.slug, email=ANN), out=buffer)
+    archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+
+    [imported] = json.loads(archive.read("data/imported_credentials.json"))
+    assert imported["source"] == "Credly" and imported["source_badge"] == "First Aid"
+    assert imported["original_url"] == "https://www.credly.com/badges/5d7a1c1e-0001-4c1a-9b1e-a1b2c3d4e501"
+    assert imported["originally_issued_at"] == "2025-03-04T09:41:00-05:00"  # as Credly wrote it
+    assert imported["original_expires_at"] == "2028-03-04T09:41:00-05:00"
+    assert imported["credential_id"] == str(issuance.credential.pk) and imported["row"] == 2
+    uploads = {upload["file_name"]: upload["rows"] for upload in json.loads(archive.read("data/import_uploads.json"))}
+    assert [row.split(",")[0] for row in uploads["credly.csv"]] == [
+        "5d7a1c1e-0001-4c1a-9b1e-a1b2c3d4e501", "5d7a1c1e-0005-4c1a-9b1e-a1b2c3d4e505",
+        "5d7a1c1e-0001-4c1a-9b1e-a1b2c3d4e501"]
+    assert uploads["assertions.txt"] == ["https://badges.example/assertions/a1"]
+    assert [item["recipient"]["plaintextIdentity"] for item in uploads["badgr.json"]] == [ANN]
+    assert "bo@learners.example" not in archive.read("data/import_uploads.json").decode()
+    summary = archive.read("summary.html").decode()
+    assert "Credentials brought over from another platform" in summary
+    assert "Your rows in files uploaded to bring credentials over" in summary
