@@ -3,9 +3,9 @@ recipient's email and name (`URL,email,name`), since a hosted assertion usually 
 Each assertion (and its badge class, for the name) is fetched through Laurel's outgoing-request guard."""
 
 import csv
-import hashlib
 import io
 
+from ..openbadges.ob2 import ob2_recipient_matches
 from ..outgoing.guard import OutboundRequestError, guarded_request
 from .rows import FileUnreadable, SourceRow
 
@@ -47,14 +47,6 @@ def _fetch(url: str, fetched: dict) -> tuple[dict | None, str]:
     return (document, "") if isinstance(document, dict) else (None, f"{url} did not answer a JSON object")
 
 
-def identity_matches(recipient: dict, email: str) -> bool:
-    identity, salt = _text(recipient.get("identity")), _text(recipient.get("salt"))
-    algorithm, _, digest = identity.partition("$")
-    if algorithm not in ("sha256", "md5"):
-        return False
-    return hashlib.new(algorithm, (email.strip().lower() + salt).encode()).hexdigest() == digest.lower()
-
-
 def _row(number: int, url: str, email: str, name: str, fetched: dict) -> SourceRow:
     row = SourceRow(number=number, email=email, name=name, original_id=url, original_url=url)
     assertion, row.problem = _fetch(url, fetched)
@@ -71,7 +63,7 @@ def _row(number: int, url: str, email: str, name: str, fetched: dict) -> SourceR
     if recipient.get("hashed"):
         if not email:
             row.problem = "the assertion's recipient is hashed: give the email after the URL (URL,email,name)"
-        elif not identity_matches(recipient, email):
+        elif not ob2_recipient_matches(recipient=recipient, email=email):
             row.problem = f"{email} is not the assertion's recipient (its hashed identity does not match)"
     elif not email:
         row.email = _text(recipient.get("identity"))

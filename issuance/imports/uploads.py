@@ -6,7 +6,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from .ob2 import identity_matches
+from ..openbadges.ob2 import ob2_recipient_matches
 
 
 @dataclass
@@ -90,4 +90,4 @@ def _recipient_is(assertion, subject) -> bool:
     if not isinstance(assertion, dict):
         return False
     recipient = assertion.get("recipient") if isinstance(assertion.get("recipient"), dict) else {}
-    return subject.mentioned_in_value(recipient) or identity_matches(recipient, subject.email)
+    return subject.mentioned_in_value(recipient) or ob2_recipient_matches(recipient=recipient, email=subject.email)

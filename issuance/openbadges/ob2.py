@@ -41,6 +41,20 @@ def ob2_recipient_identity(*, email: str, salt: str) -> dict:
     return {"type": "email", "hashed": True, "salt": salt, "identity": f"sha256${digest}"}
 
 
+def ob2_recipient_matches(*, recipient: dict, email: str) -> bool:
+    """Whether `email` is the assertion's recipient: its `sha256$`/`md5$` hash with the salt, or the plain identity."""
+    normalised, identity = email.strip().lower(), str(recipient.get("identity") or "").strip()
+    if not normalised:
+        return False
+    if not recipient.get("hashed"):
+        return identity.lower() == normalised
+    algorithm, _separator, digest = identity.partition("$")
+    if algorithm not in ("sha256", "md5"):
+        return False
+    salted = (normalised + str(recipient.get("salt") or "")).encode("utf-8")
+    return hashlib.new(algorithm, salted).hexdigest() == digest.lower()
+
+
 def ob2_issuer_build(*, issuer_url: str, name: str, url: str, email: str, image: str | None = None) -> dict:
     issuer = {"@context": OB2_CONTEXT, "type": "Issuer", "id": issuer_url, "name": name, "url": url, "email": email}
     if image:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from ..engagement.counting import engagement_count
 from ..verification.files import FileRefused, presented_file_read
-from ..verification.presented import presented_file_verify, verify_rate_exceeded
+from ..verification.presented import presented_file_verify, typed_email, verify_rate_exceeded
 from ..verification.uploads import upload_handlers_bound, upload_limit_check, uploaded_file_bytes
 
 TEMPLATE = "laurel/public/verify.html"
@@ -29,10 +29,11 @@ def verify_file_page(request):
         presented = presented_file_read(data=uploaded_file_bytes(request, files))
     except FileRefused as refused:
         return _refused(request, refused.status, refused.detail)
-    report = presented_file_verify(presented=presented)
+    report = presented_file_verify(presented=presented, recipient_email=typed_email(request.POST))
     if report.laurel_credential is not None:
         engagement_count(credential_id=report.laurel_credential, counter="verifications", request=request)
-    response = render(request, TEMPLATE, {"code": "", "message": "", "report": report, "facts": report.facts})
+    response = render(request, TEMPLATE, {"code": "", "message": "", "report": report, "facts": report.facts,
+                                          "email": typed_email(request.POST)})
     response["Cache-Control"] = "no-store"
     return response
 

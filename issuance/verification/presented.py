@@ -25,10 +25,12 @@ from ..models import Credential
 from ..openbadges.did import issuer_did_web
 from ..openbadges.hosted import ob2_assertion_for
 from ..openbadges.issuer import organization_badge_verify
+from ..openbadges.ob2 import ob2_recipient_matches
 from ..openbadges.refresh import credential_current
 from ..openbadges.sign import credential_verify
 from .files import PresentedFile
 from .issuers import IssuerKeyUnavailable, issuer_public_key
+from .ob2_hosted import ob2_hosted_verify, ob2_is_signed
 from .status import StatusUnavailable, other_issuer_status
 
 Status = Credential.Status
@@ -68,14 +70,20 @@ def verify_rate_exceeded(*, client: str) -> int | None:
     return rate_limit_exceeded(name=f"verify-rate:{client}", limit=settings.LAUREL_VERIFY_RATE)
 
 
-def presented_file_verify(*, presented: PresentedFile) -> VerificationReport:
+def typed_email(form) -> str:
+    """The recipient email a verifier typed beside the file (a form's `email`), bounded like an address."""
+    return str(form.get("email") or "").strip()[:254]
+
+
+def presented_file_verify(*, presented: PresentedFile, recipient_email: str = "") -> VerificationReport:
+    """`recipient_email`, when the verifier typed one, is checked against an OB 2.0 badge's hashed recipient."""
     document = presented.document
     if isinstance(document, dict) and "verifiableCredential" in document:
         document = document["verifiableCredential"]
     if isinstance(document, list) and len(document) == 1:
         document = document[0]
     if presented.kind == "png" and _is_ob2(document):
-        report = _ob2_verify(document)
+        report = _ob2_verify(document, recipient_email=recipient_email)
     else:
         report = presented_credential_verify(credential=document)
     report.kind = presented.kind
@@ -264,8 +272,12 @@ def _is_ob2(document) -> bool:
     return isinstance(document, str) or (isinstance(document, dict) and document.get("type") == "Assertion")
 
 
-def _ob2_verify(document) -> VerificationReport:
+def _ob2_verify(document, *, recipient_email: str) -> VerificationReport:
     assertion_id = document if isinstance(document, str) else document.get("id")
+    if not str(assertion_id or "").startswith(settings.LAUREL_BASE_URL + "/") or ob2_is_signed(document):
+        report = VerificationReport()  # another site's badge: fetched from it, as OB 2.0 hosted verification says
+        ob2_hosted_verify(report, document=document, recipient_email=recipient_email)
+        return report
     match = re.fullmatch(re.escape(settings.LAUREL_BASE_URL) + r"/ob2/assertions/" + _UUID, str(assertion_id or ""))
     row = (Credential.objects.select_related("issuance__organization", "learner", "achievement__organization")
            .filter(pk=match.group(1)).first() if match else None)
@@ -287,4 +299,14 @@ def _ob2_verify(document) -> VerificationReport:
             return report
     report = presented_credential_verify(credential=row.badge)
     report.checks.insert(0, "hostedAssertion")
+    if recipient_email and status == 200:
+        _recipient_check(report, recipient=hosted.get("recipient"), email=recipient_email)
     return report
+
+
+def _recipient_check(report: VerificationReport, *, recipient, email: str) -> None:
+    report.checks.append("recipient")
+    if not ob2_recipient_matches(recipient=recipient if isinstance(recipient, dict) else {}, email=email):
+        report.problem("recipient_mismatch", _("Not issued to this email address"),
+                       _("The badge's recipient is not %(email)s.") % {"email": email})
+        report.verified = False

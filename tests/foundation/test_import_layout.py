@@ -85,7 +85,7 @@ ROOM_MAY_IMPORT = {
                           "issuance.typed_in", "courses.models", "courses.keys", "courses.programmes", "courses.rules"},
     "issuance.programme_backfill": {"issuance.pipeline", "issuance.programmes", "issuance.lifecycle", "issuance.models",
                                     "courses.models", "courses.programmes", "audit"},
-    "issuance.imports": {"issuance.pipeline", "issuance.completions", "issuance.lifecycle", "issuance.models",
+    "issuance.imports": {"issuance.pipeline", "issuance.completions", "issuance.lifecycle", "issuance.models", "issuance.openbadges",
                          "issuance.outgoing", "courses.models", "audit"},
     "issuance.worker": {"issuance.pipeline", "issuance.transitions", "issuance.models", "issuance.errors",
                         "issuance.step_queue", "issuance.outbound"},

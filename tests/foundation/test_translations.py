@@ -31,7 +31,7 @@ COVERED = sorted(
 COVERED_PYTHON = [ROOT / "issuance/email/messages.py", ROOT / "issuance/email/render.py",
                   ROOT / "issuance/public/verify_file.py", ROOT / "issuance/wallets/page.py"] + sorted(
     # What the verify page says about a file: its refusals and the verifier's problem titles.
-    ROOT / "issuance/verification" / name for name in ("files.py", "uploads.py", "presented.py")) + [
+    ROOT / "issuance/verification" / name for name in ("files.py", "uploads.py", "presented.py", "ob2_hosted.py")) + [
     # What the verify page's readers say about a PDF or PNG that is not a credential's.
     ROOT / "issuance/certificates/pdfa.py", ROOT / "issuance/openbadges/ob2.py"] + sorted(
     path for path in (ROOT / "issuance/learner_page").glob("*.py") if "gettext" in path.read_text(encoding="utf-8"))

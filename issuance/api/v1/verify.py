@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from ...engagement.counting import engagement_count
 from ...bodies import BodyRefused, json_request_parse, webhook_body_read
 from ...verification.files import FileRefused, PresentedFile, presented_file_read
-from ...verification.presented import presented_file_verify, verify_rate_exceeded
+from ...verification.presented import presented_file_verify, typed_email, verify_rate_exceeded
 from ...verification.uploads import upload_handlers_bound, upload_limit_check, uploaded_file_bytes
 from .parsers import BoundedJSONParser
 from .webhooks import JsonOnlyNegotiation
@@ -31,11 +31,12 @@ class ProblemSerializer(serializers.Serializer):
 class VerificationResultSerializer(serializers.Serializer):
     verified = serializers.BooleanField(help_text="True when every check passed: genuine, unaltered, and valid now.")
     checks = serializers.ListField(child=serializers.CharField(),
-                                   help_text="The checks made: proof, expiration, credentialStatus, hostedAssertion.")
+                                   help_text="The checks made: proof, expiration, credentialStatus, hostedAssertion, recipient.")
     warnings = ProblemSerializer(many=True)
     errors = ProblemSerializer(many=True)
     status = serializers.ChoiceField(choices=["valid", "expired", "suspended", "revoked", "unknown"],
-                                     help_text="unknown: another issuer's status list could not be read (see warnings).")
+                                     help_text="unknown: another issuer's status list could not be read (see warnings), or another "
+                                               "site's OB 2.0 badge could not be fetched or checked (see errors).")
     credential_id = serializers.CharField(allow_null=True, help_text="The credential's `id`, when it has one.")
     original_file = serializers.BooleanField(
         required=False, allow_null=True,
@@ -65,12 +66,19 @@ class VerifyView(APIView):
             "`{\"verifiableCredential\": …}`) or `multipart/form-data` with the file in the part `file`: a "
             "certificate PDF (its embedded `credential.json` is checked), a credential JSON file, or an Open "
             "Badges 2.0 baked PNG. Answers the VC-API verification result plus `status`, `credential_id` and, "
-            "for a PDF, `original_file`. Nothing sent is stored. Rate limited per client address "
+            "for a PDF, `original_file`. An OB 2.0 badge from another site is checked as OB 2.0 verification says: "
+            "its assertion (when hosted), BadgeClass, Issuer and key (when signed) fetched through the "
+            "outgoing-request guard. Nothing sent is stored. Rate limited per client address "
             "(`LAUREL_VERIFY_RATE` a minute)."
         ),
         request={
             "application/json": OpenApiTypes.OBJECT,
-            "multipart/form-data": inline_serializer("VerifyUpload", {"file": serializers.FileField()}),
+            "multipart/form-data": inline_serializer("VerifyUpload", {
+                "file": serializers.FileField(),
+                "email": serializers.EmailField(required=False, help_text=(
+                    "An Open Badges 2.0 baked PNG only: the recipient's email, checked against the badge's "
+                    "hashed recipient (`recipient_mismatch` when it is not theirs).")),
+            }),
         },
         examples=[OpenApiExample("Wrapped credential", request_only=True,
                                  value={"verifiableCredential": {"type": ["VerifiableCredential"]}})],
@@ -97,7 +105,9 @@ class VerifyView(APIView):
             presented = _presented(request)
         except FileRefused as refused:
             return Response({"detail": refused.detail}, status=refused.status)
-        report = presented_file_verify(presented=presented)
+        # A multipart form's `email` part: Django has read it with the file; a JSON body carries none.
+        email = typed_email(request._request.POST) if request.content_type.startswith("multipart/") else ""
+        report = presented_file_verify(presented=presented, recipient_email=email)
         if report.laurel_credential is not None:
             # Every API check counts: a verifier's system calls it with an HTTP library, which on a page would be a bot.
             engagement_count(credential_id=report.laurel_credential, counter="verifications")
