@@ -83,3 +83,40 @@ def test_it_embeds_the_organisations_logo_so_the_wallet_fetches_nothing_else(cli
     assert image.get("href").startswith(prefix)
     assert base64.b64decode(image.get("href")[len(prefix):]) == buffer.getvalue()
     assert b"http" not in svg.replace(b"http://www.w3.org/", b"")  # no outside address for the wallet to call
+
+
+def test_a_designed_certificate_gives_the_card_its_own_layout(client, issue, first_aid, wallet_fill):
+    from courses.templating.certificate_design import design_starter, design_template
+
+    design = design_starter("A4", "landscape")  # the learner's name: 34 pt, centred in a 500 pt block at x = 171
+    [learner] = [block for block in design["blocks"] if block.get("field") == "learner_name"]
+    design["blocks"] += [
+        {"kind": "text", "text": "Awarded by {{credential.id}} & <b>us</b>\nSecond line", "x": 40, "y": 40, "w": 300, "h": 40,
+         "font": "Laurel Serif", "size": 12, "color": "#123456", "weight": "bold", "align": "left"},
+        {"kind": "box", "x": 20, "y": 20, "w": 802, "h": 555, "color": "#0e5e4e", "stroke": 4, "fill": ""},
+        {"kind": "field", "field": "score", "x": 600, "y": 40, "w": 200, "h": 20, "font": "Laurel Sans", "size": 12,
+         "color": "#222222", "weight": "normal", "align": "right"},
+    ]
+    html, css = design_template(design)
+    template = first_aid.certificate_template or first_aid.organization.certificate_templates.order_by("name").first()
+    type(template).objects.filter(pk=template.pk).update(html=html, css=css, page_size="A4", orientation="landscape")
+    credential = issue(name="Zoë Ångström")
+
+    svg, _ = _template(client, credential)
+    root = ElementTree.fromstring(svg)
+    assert root.get("viewBox") == "0 0 842 595" and root.get("width") == "1123"  # the certificate's own points
+    assert b"Second line" in svg and b"&amp; &lt;b&gt;us&lt;/b&gt;" in svg
+    assert b"{{credential.id}} &amp;" not in svg  # staff's braces are no placeholder the wallet fills
+
+    card = ElementTree.fromstring(wallet_fill(svg.decode("utf-8"), credential.badge))
+    texts = {"".join(e.itertext()): e for e in card.iter(f"{SVG}text")}
+    name = texts["Zoë Ångström"]
+    assert name.get("text-anchor") == "middle" and name.get("font-size") == "34" and name.get("fill") == "#1f3a5f"
+    [span] = name.iter(f"{SVG}tspan")
+    assert float(span.get("x")) == 171 + 250 and float(span.get("y")) == round(learner["y"] + 0.9 * 34, 1)
+    assert "First Aid at Work" in texts and credential.badge["id"] in texts and "92" in texts
+    assert texts["92"].get("text-anchor") == "end"
+    assert "Awarded by {{credential.id}} & <b>us</b>Second line" in texts  # the staff's words, as written
+    assert not any("November" in text or "Nov" in text for text in texts)  # the completion date: not in the credential
+    rects = [(r.get("stroke"), r.get("fill")) for r in card.iter(f"{SVG}rect")]
+    assert ("#0e5e4e", "none") in rects and (None, "#b8893b") in rects  # the box, and the line under the name
