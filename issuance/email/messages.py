@@ -214,9 +214,10 @@ def still_needed_email_draft(*, issuance: Issuance, reasons: list[str], programm
 
 
 def template_test_email_draft(*, template: EmailTemplate, context: dict, key: str, to: str) -> EmailDraft:
-    """A template as edited (saved or not) with sample values, to a staff member, marked as a test."""
+    """A template as edited (saved or not) with sample values, to a staff member, marked as a test; in the
+    language the version is written in, as its learners would get it."""
     draft = _draft(organization=template.organization, template=template, context=context, kind=OutboxMessage.Kind.TEST,
-                   key=key, recipient=to, to_staff=True,
+                   key=key, recipient=to, to_staff=True, language=template.language,
                    footer_note="A test of a template being edited in Laurel, with sample values.")
     return dataclasses.replace(draft, subject=f"[Test] {draft.subject}")
 
