@@ -14,14 +14,14 @@ from issuance.models import Credential
 from issuance.pipeline import issuance_start
 from tests.certificates.conftest import pdf_text
 
-from .conftest import course, drive, org, smtp  # noqa: F401  (fixtures)
+from .conftest import drive
 
 FRENCH_NAME = "Secourisme au travail"
 STAFF_NAME = "First Aid Responder"
 
 
 @pytest.fixture
-def translated(course):  # noqa: F811
+def translated(course):
     """The course's achievement has a French name; its certificate template shows the achievement's name."""
     course.achievement.name = STAFF_NAME
     course.achievement.save()
@@ -34,7 +34,7 @@ def translated(course):  # noqa: F811
     return course
 
 
-def _issue(course, *, language: str, email: str) -> Credential:  # noqa: F811
+def _issue(course, *, language: str, email: str) -> Credential:
     completion = Completion(course_id=course.pk, email=email, name="Claire Dubois", completed_at=timezone.now(),
                             score=Decimal(92), language=language)
     issuance = drive(issuance_start(completion=completion))
@@ -47,12 +47,12 @@ def _pdf(credential: Credential) -> str:
         return pdf_text(stored.read())
 
 
-def _email_to(smtp, address: str):  # noqa: F811
+def _email_to(smtp, address: str):
     [message] = [m for m in smtp.messages if m["To"].endswith(f"<{address}>") or m["To"] == address]
     return message
 
 
-def test_a_french_learner_reads_the_french_achievement_name_on_the_certificate_and_in_the_email(translated, smtp):  # noqa: F811
+def test_a_french_learner_reads_the_french_achievement_name_on_the_certificate_and_in_the_email(translated, smtp):
     credential = _issue(translated, language="fr", email="claire@learners.example")
 
     assert FRENCH_NAME in _pdf(credential) and STAFF_NAME not in _pdf(credential)
@@ -64,7 +64,7 @@ def test_a_french_learner_reads_the_french_achievement_name_on_the_certificate_a
     assert credential.badge["credentialSubject"]["achievement"]["name"] == FRENCH_NAME  # the same choice as the badge
 
 
-def test_a_language_without_its_own_text_gets_staffs_name(translated, smtp):  # noqa: F811
+def test_a_language_without_its_own_text_gets_staffs_name(translated, smtp):
     credential = _issue(translated, language="de", email="jonas@learners.example")
 
     assert STAFF_NAME in _pdf(credential) and FRENCH_NAME not in _pdf(credential)
@@ -72,7 +72,7 @@ def test_a_language_without_its_own_text_gets_staffs_name(translated, smtp):  # 
     assert STAFF_NAME in body and FRENCH_NAME not in body
 
 
-def test_the_renewal_reminder_and_the_revocation_notice_name_it_in_french_too(translated, smtp):  # noqa: F811
+def test_the_renewal_reminder_and_the_revocation_notice_name_it_in_french_too(translated, smtp):
     credential = _issue(translated, language="fr", email="claire@learners.example")
     credential = Credential.objects.select_related("issuance", "achievement").get(pk=credential.pk)
 
