@@ -5,6 +5,7 @@ version of its own still gets one (docs/learners.md, "Staff text per language").
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils.translation import get_language_info
 
 from ..templating.email_fields import email_fields
@@ -91,8 +92,14 @@ def email_template_languages(*, template: EmailTemplate) -> list[tuple[str, str]
 
 
 def achievement_text_in(*, achievement: Achievement, language: str) -> tuple[str, str, str]:
-    """(name, description, the language they are in, "" when staff's own text is the fallback)."""
-    text = next((t for t in achievement.texts.all() if t.language == language), None) if language else None
+    """(name, description, the language they are in, "" when staff's own text is the fallback).
+
+    The one choice for everything a learner reads: the Open Badges credential, the certificate, the emails.
+    The texts are read once per achievement object, however many of them ask."""
+    text = None
+    if language:
+        prefetch_related_objects([achievement], "texts")
+        text = next((t for t in achievement.texts.all() if t.language == language), None)
     if text is None:
         return achievement.name, achievement.description, ""
     return text.name, text.description, text.language

@@ -29,6 +29,7 @@ TEXT_FIELDS = {
     "learner_name": "Learner's name",
     "course_title": "Course title",
     "course_code": "Course code",
+    "achievement_name": "Achievement name",
     "completion_date": "Completion date",
     "issue_date": "Issue date",
     "expiry_date": "Expiry date",

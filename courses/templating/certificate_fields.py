@@ -11,6 +11,7 @@ FIELDS: dict[str, str] = {
     "learner_name_font_size": "A font size in points (8 to 40) that fits the name on at most two lines, e.g. style=\"font-size: {{ learner_name_font_size }}pt\". Sized for a name area 68% of the page wide, or what the CSS declares with --laurel-name-width: 55% (or 500pt; the designer also sets --laurel-name-lines, --laurel-name-largest and --laurel-name-font).",
     "course_title": "The course title.",
     "course_code": "The course code, e.g. FA-101.",
+    "achievement_name": "The achievement's name in the learner's language when it has one there (the achievement's page), else as written.",
     "completion_date": "When the learner completed the course, as a long date in the organisation's language and time zone.",
     "issue_date": "When the credential was issued, formatted like completion_date.",
     "expiry_date": "When the credential expires, formatted like completion_date; empty if it never expires.",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 
-from courses.models import CertificateAsset, CertificateTemplate, Course
+from courses.models import CertificateAsset, CertificateTemplate, Course, achievement_text_in
 from courses.templating.languages import formatting_locale
 
 from ..completions import Completion
@@ -99,10 +99,12 @@ def credential_certificate_render(*, credential, badge: dict | None = None) -> t
     if template.organization_id == issuance.organization_id:
         template.organization = issuance.organization  # already loaded with the issuance
     completion = Completion.from_json(issuance.completion)
+    achievement_name, _, _ = achievement_text_in(achievement=credential.achievement, language=issuance.language)
     fields = {
         "learner_name": issuance.learner_name,
         "course_title": course.title,
         "course_code": course.code,
+        "achievement_name": achievement_name,
         "credential_id": credential_public_code(credential_id=credential.id),
         "verification_url": credential_url(credential_id=credential.id),
         "completed_at": completion.completed_at,

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
-from courses.models import EmailTemplate, Organization, email_template_in
+from courses.models import EmailTemplate, Organization, achievement_text_in, email_template_in
 from courses.templating.languages import formatting_locale
 from courses.templating.learner_text import learner_text_line
 
@@ -98,6 +98,17 @@ def _day(moment: datetime | date | None, *, organization: Organization, language
                       timezone=organization.timezone)
 
 
+def _achievement_name(*, issuance: Issuance, credential: Credential) -> str:
+    """The achievement's name in the learner's language when it has one there, else as written: what their
+    Open Badges credential and certificate say (courses.models.achievement_text_in)."""
+    # Whichever of the two was loaded with its achievement (the worker loads the issuance's, the reminders the
+    # credential's), so the achievement is not read again.
+    achievement = credential._state.fields_cache.get("achievement")
+    if achievement is None:
+        achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
+    return achievement_text_in(achievement=achievement, language=issuance.language)[0]
+
+
 def _in(language: str, message: str, **values) -> str:
     """One whole sentence of Laurel's, translated into `language`, its values put in by name (never concatenated)."""
     with translation.override(language or "en"):
@@ -111,15 +122,14 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
     `wallet_url` (the learner's wallet page, "" for none) and `platform_links` (the badge platforms that
     took the credential) come from delivery (`credential_email_links`), so drafting writes no rows."""
     organization, course = issuance.organization, issuance.course
-    # The worker loaded the issuance with its achievement, which is the credential's: no query for it again.
-    achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
     learner_name = learner_text_line(issuance.learner_name)
     url = credential_url(credential_id=credential.pk)
     language = issuance.language
     issued, expires = _local(credential.issued_at, organization), _local(credential.valid_until, organization)
     next_course = course.next_course if course.next_course_id and course.next_course.is_active else None
     context = {
-        "learner_name": learner_name, "course_title": course.title, "achievement_name": achievement.name,
+        "learner_name": learner_name, "course_title": course.title,
+        "achievement_name": _achievement_name(issuance=issuance, credential=credential),
         "credential_id": str(credential.pk), "credential_url": url,
         "badge_url": f"{url}.json" if credential.badge else "",
         "issue_date": _day(issued, organization=organization, language=language),
@@ -155,7 +165,6 @@ def credential_copy_email_draft(*, issuance: Issuance, credential: Credential, r
 
     It carries no wallet or LinkedIn link: those are the learner's alone."""
     organization, course = issuance.organization, issuance.course
-    achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
     learner_name = learner_text_line(issuance.learner_name)
     language = issuance.language
     attachments = []
@@ -163,7 +172,8 @@ def credential_copy_email_draft(*, issuance: Issuance, credential: Credential, r
         attachments.append({"path": credential.pdf.name, "mimetype": "application/pdf",
                             "filename": certificate_filename(course_title=course.title, learner_name=learner_name)})
     context = {
-        "learner_name": learner_name, "course_title": course.title, "achievement_name": achievement.name,
+        "learner_name": learner_name, "course_title": course.title,
+        "achievement_name": _achievement_name(issuance=issuance, credential=credential),
         "credential_id": str(credential.pk), "credential_url": credential_url(credential_id=credential.pk),
         "issue_date": _day(credential.issued_at, organization=organization, language=language),
         "expiry_date": _day(credential.valid_until, organization=organization, language=language),
@@ -204,9 +214,10 @@ def still_needed_email_draft(*, issuance: Issuance, reasons: list[str], programm
 
 
 def template_test_email_draft(*, template: EmailTemplate, context: dict, key: str, to: str) -> EmailDraft:
-    """A template as edited (saved or not) with sample values, to a staff member, marked as a test."""
+    """A template as edited (saved or not) with sample values, to a staff member, marked as a test; in the
+    language the version is written in, as its learners would get it."""
     draft = _draft(organization=template.organization, template=template, context=context, kind=OutboxMessage.Kind.TEST,
-                   key=key, recipient=to, to_staff=True,
+                   key=key, recipient=to, to_staff=True, language=template.language,
                    footer_note="A test of a template being edited in Laurel, with sample values.")
     return dataclasses.replace(draft, subject=f"[Test] {draft.subject}")
 
@@ -228,8 +239,9 @@ def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on
     organization, course = issuance.organization, issuance.course
     learner_name = learner_text_line(issuance.learner_name)
     days_left = (expires_on - today).days
+    achievement_name = _achievement_name(issuance=issuance, credential=credential)
     context = {
-        "learner_name": learner_name, "achievement_name": credential.achievement.name, "course_title": course.title,
+        "learner_name": learner_name, "achievement_name": achievement_name, "course_title": course.title,
         "expiry_date": _day(expires_on, organization=organization, language=issuance.language),
         "expired": days_left < 0, "days_left": max(days_left, 0),
         "renewal_url": course.renewal_link or organization.website,
@@ -242,7 +254,7 @@ def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on
                                     language=issuance.language),
         context=context, language=issuance.language,
         footer_note=_in(issuance.language, gettext_noop("You are receiving this because you hold %(achievement)s from %(organization)s."),
-                        achievement=learner_text_line(credential.achievement.name), organization=organization.name),
+                        achievement=learner_text_line(achievement_name), organization=organization.name),
     )
 
 
@@ -252,7 +264,7 @@ def revocation_notice_email_draft(*, credential: Credential, key: str) -> EmailD
     organization = issuance.organization
     learner_name = learner_text_line(issuance.learner_name)
     context = {
-        "learner_name": learner_name, "achievement_name": credential.achievement.name,
+        "learner_name": learner_name, "achievement_name": _achievement_name(issuance=issuance, credential=credential),
         "course_title": issuance.course.title, "reason": credential.status_reason,
         "revoked_on": _day(timezone.now(), organization=organization, language=issuance.language),
         "credential_url": credential_url(credential_id=credential.pk),

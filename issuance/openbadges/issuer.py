@@ -4,12 +4,14 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext_noop as _
 
 from courses.models import Organization, OrganizationSigningKey
 from courses.keys.rotation import organization_key_active, signing_key_private
 
 from .did import issuer_did_document_build, issuer_did_web, verification_method_id
-from .sign import VerificationResult, credential_verify
+from ..sentences import Sentence
+from .sign import VerificationResult, credential_verify, verification_refused
 from courses.keys.crypto import did_key_verification_method, public_key_multibase_decode
 
 
@@ -94,5 +96,7 @@ def organization_badge_verify(*, organization: Organization, badge: dict) -> Ver
     method = method if isinstance(method, str) else ""
     public_key = organization_public_key(organization=organization, verification_method=method)
     if public_key is None:
-        return VerificationResult(False, f"{method or 'the proof'} is not a key this issuer publishes", method)
+        said = (Sentence(_("%(method)s is not a key this issuer publishes"), {"method": method}) if method
+                else Sentence(_("the proof names no key this issuer publishes")))
+        return verification_refused(said, method)
     return credential_verify(credential=badge, public_key=public_key)

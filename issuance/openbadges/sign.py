@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 
 import base58
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.utils.translation import gettext_noop as _
 
+from ..sentences import Sentence
 from .canonical import CanonicalizationError, jsonld_safety_check, rdf_canonicalize
 from courses.keys.crypto import signature_is_valid
 from .loader import ContextNotBundledError
@@ -19,12 +21,20 @@ PROOF_PURPOSE = "assertionMethod"
 
 @dataclass(frozen=True)
 class VerificationResult:
+    """`reason` says in English why it does not verify; `said` is the same sentence with its values, so the
+    verify page can say it in its visitor's language (None where the words are a library's)."""
+
     verified: bool
     reason: str = ""
     verification_method: str | None = None
+    said: Sentence | None = None
 
     def __bool__(self) -> bool:
         return self.verified
+
+
+def verification_refused(said: Sentence, method: str | None = None) -> VerificationResult:
+    return VerificationResult(False, str(said), method, said)
 
 
 def datetime_xsd(value: datetime) -> str:
@@ -75,21 +85,24 @@ def _issuer_id(credential: dict) -> str | None:
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
-def _proof_problem(proof: dict, credential: dict) -> str:
+def _proof_problem(proof: dict, credential: dict) -> Sentence | None:
     if proof.get("type") != PROOF_TYPE:
-        return f"proof type is {proof.get('type')!r}, expected {PROOF_TYPE!r}"
+        return Sentence(_("proof type is %(found)s, expected %(expected)s"),
+                        {"found": repr(proof.get("type")), "expected": repr(PROOF_TYPE)})
     if proof.get("proofPurpose") != PROOF_PURPOSE:
-        return f"proofPurpose is {proof.get('proofPurpose')!r}, expected {PROOF_PURPOSE!r}"
+        return Sentence(_("proofPurpose is %(found)s, expected %(expected)s"),
+                        {"found": repr(proof.get("proofPurpose")), "expected": repr(PROOF_PURPOSE)})
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or "#" not in method:
-        return f"verificationMethod {method!r} is not a key URL with a fragment"
+        return Sentence(_("verificationMethod %(method)s is not a key URL with a fragment"), {"method": repr(method)})
     controller = method.split("#", 1)[0]
     if controller != _issuer_id(credential):
-        return f"verificationMethod {method!r} is not controlled by the issuer {_issuer_id(credential)!r}"
+        return Sentence(_("verificationMethod %(method)s is not controlled by the issuer %(issuer)s"),
+                        {"method": repr(method), "issuer": repr(_issuer_id(credential))})
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):
-        return "proofValue is missing or not multibase base58btc ('z' prefix)"
-    return ""
+        return Sentence(_("proofValue is missing or not multibase base58btc (%(prefix)s prefix)"), {"prefix": "'z'"})
+    return None
 
 
 def credential_verify(*, credential: dict, public_key: Ed25519PublicKey) -> VerificationResult:
@@ -98,27 +111,26 @@ def credential_verify(*, credential: dict, public_key: Ed25519PublicKey) -> Veri
     if isinstance(proofs, dict):
         proofs = [proofs]
     if not isinstance(proofs, list) or not proofs:
-        return VerificationResult(False, "the credential carries no proof")
+        return verification_refused(Sentence(_("the credential carries no proof")))
     ours = [p for p in proofs if isinstance(p, dict) and p.get("cryptosuite") == CRYPTOSUITE]
     if not ours:
-        return VerificationResult(False, f"no proof uses the {CRYPTOSUITE} cryptosuite")
+        return verification_refused(Sentence(_("no proof uses the %(suite)s cryptosuite"), {"suite": CRYPTOSUITE}))
     proof = ours[0]
     method = proof.get("verificationMethod")
     problem = _proof_problem(proof, credential)
     if problem:
-        return VerificationResult(False, problem, method)
+        return verification_refused(problem, method)
     try:
         signature = base58.b58decode(proof["proofValue"][1:])
     except ValueError:
-        return VerificationResult(False, "proofValue is not valid base58btc", method)
+        return verification_refused(Sentence(_("proofValue is not valid base58btc")), method)
     if len(signature) != 64:
-        return VerificationResult(False, f"signature is {len(signature)} bytes, expected 64", method)
+        return verification_refused(Sentence(_("signature is %(size)s bytes, expected 64"), {"size": len(signature)}), method)
     try:
         data = proof_hash_data(document=credential, proof_options=proof)
     except (CanonicalizationError, ContextNotBundledError) as exc:
-        return VerificationResult(False, str(exc), method)
+        return VerificationResult(False, str(exc), method)  # the JSON-LD processor's words
     if not signature_is_valid(public_key=public_key, signature=signature, data=data):
-        return VerificationResult(
-            False, "the signature does not match: the credential was altered or signed by another key", method
-        )
+        return verification_refused(
+            Sentence(_("the signature does not match: the credential was altered or signed by another key")), method)
     return VerificationResult(True, "", method)

@@ -5,23 +5,27 @@ addresses, timeouts, a bounded answer), so a presented file cannot make Laurel c
 """
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.utils.translation import gettext_noop as _
 
 from courses.keys.crypto import MultikeyError, public_key_from_did_key, public_key_multibase_decode
 
 from ..bodies import BodyRefused, json_request_parse
 from ..openbadges.did import DidError, did_web_document_url
 from ..outgoing.guard import OutboundRequestError, guarded_request
+from ..sentences import Sentence
 
 DID_DOCUMENT_MAX_BYTES = 64 * 1024
 DID_TIMEOUT_SECONDS = 5
 
 
 class IssuerKeyUnavailable(Exception):
-    """The key a proof names could not be found: `detail` says why, in words."""
+    """The key a proof names could not be found: `detail` says why, in English; `said` is the sentence with its
+    values, for the verify page to say in its visitor's language."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, message: str, params: dict | None = None):
+        self.said = Sentence(message, params or {})
+        self.detail = str(self.said)
+        super().__init__(self.detail)
 
 
 def issuer_public_key(*, verification_method: str) -> tuple[Ed25519PublicKey, str]:
@@ -31,10 +35,11 @@ def issuer_public_key(*, verification_method: str) -> tuple[Ed25519PublicKey, st
         try:
             return public_key_from_did_key(did=did), "the did:key identifier itself"
         except MultikeyError as exc:
-            raise IssuerKeyUnavailable(str(exc)) from None
+            raise IssuerKeyUnavailable(str(exc)) from None  # the identifier's own fault, as decoding it says
     if did.startswith("did:web:"):
         return _did_web_key(did=did, verification_method=verification_method)
-    raise IssuerKeyUnavailable(f"The issuer {did!r} is neither did:web nor did:key; Laurel resolves only those.")
+    raise IssuerKeyUnavailable(_("The issuer %(did)s is neither did:web nor did:key; Laurel resolves only those."),
+                               {"did": repr(did)})
 
 
 def _did_web_key(*, did: str, verification_method: str) -> tuple[Ed25519PublicKey, str]:
@@ -47,20 +52,25 @@ def _did_web_key(*, did: str, verification_method: str) -> tuple[Ed25519PublicKe
                                    connect_timeout=DID_TIMEOUT_SECONDS, read_timeout=DID_TIMEOUT_SECONDS,
                                    max_bytes=DID_DOCUMENT_MAX_BYTES)
     except OutboundRequestError as exc:
-        raise IssuerKeyUnavailable(f"The issuer's DID document at {url} could not be fetched: {exc}") from None
+        raise IssuerKeyUnavailable(_("The issuer's DID document at %(url)s could not be fetched: %(reason)s"),
+                                   {"url": url, "reason": str(exc)}) from None
     if response.status != 200:
-        raise IssuerKeyUnavailable(f"The issuer's DID document at {url} answered HTTP {response.status}.")
+        raise IssuerKeyUnavailable(_("The issuer's DID document at %(url)s answered HTTP %(status)s."),
+                                   {"url": url, "status": response.status})
     try:
         document = json_request_parse(response.body)
     except BodyRefused as refused:
-        raise IssuerKeyUnavailable(f"The issuer's DID document at {url} is not usable JSON: {refused.detail}") from None
+        raise IssuerKeyUnavailable(_("The issuer's DID document at %(url)s is not usable JSON: %(reason)s"),
+                                   {"url": url, "reason": refused.detail}) from None
     method = _method(document, did=did, verification_method=verification_method)
     if method is None:
-        raise IssuerKeyUnavailable(f"The issuer's DID document at {url} lists no assertion key {verification_method}.")
+        raise IssuerKeyUnavailable(_("The issuer's DID document at %(url)s lists no assertion key %(method)s."),
+                                   {"url": url, "method": verification_method})
     try:
         return public_key_multibase_decode(value=str(method.get("publicKeyMultibase", ""))), url
     except MultikeyError as exc:
-        raise IssuerKeyUnavailable(f"{verification_method} in {url}: {exc}") from None
+        raise IssuerKeyUnavailable(_("%(method)s in %(url)s: %(reason)s"),
+                                   {"method": verification_method, "url": url, "reason": str(exc)}) from None
 
 
 def _method(document, *, did: str, verification_method: str) -> dict | None:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from courses.models import Organization
 
@@ -110,7 +111,8 @@ def presented_credential_verify(*, credential) -> VerificationReport:
     else:
         result = _other_issuer_verify(report, credential, keys)
     if result is not None and not result.verified:
-        report.problem("invalid_signature", _("The signature does not verify"), result.reason)
+        report.problem("invalid_signature", _("The signature does not verify"),
+                       result.said.translated() if result.said else result.reason)
     report.facts["genuine"] = bool(result and result.verified)
     _dates_check(report, credential)
     _status_check(report, credential, row=row, keys=keys if report.facts["genuine"] else None)
@@ -154,7 +156,7 @@ def _other_issuer_verify(report: VerificationReport, credential: dict, keys: dic
     try:
         public_key, source = issuer_public_key(verification_method=method)
     except IssuerKeyUnavailable as exc:
-        report.problem("issuer_key_unavailable", _("The issuer's key could not be found"), exc.detail)
+        report.problem("issuer_key_unavailable", _("The issuer's key could not be found"), exc.said.translated())
         return None
     report.facts["key_source"] = source
     keys[method] = public_key
@@ -191,11 +193,11 @@ def _status_check(report: VerificationReport, credential: dict, *, row: Credenti
         report.checks.append("credentialStatus")
         try:
             if keys is None:
-                raise StatusUnavailable("The signature does not verify, so its issuer's status list was not read.")
+                raise StatusUnavailable(gettext_noop("The signature does not verify, so its issuer's status list was not read."))
             status = other_issuer_status(credential=credential, issuer_id=_issuer_id(credential), keys=keys)
         except StatusUnavailable as exc:
             status = "unknown"
-            report.problem("status_not_checked", _("Status not checked"), exc.detail, warning=True)
+            report.problem("status_not_checked", _("Status not checked"), exc.said.translated(), warning=True)
         report.status = "expired" if past_end and status in ("valid", "unknown") else status
     else:
         report.status = "expired" if past_end else "valid"

@@ -42,13 +42,38 @@
     var pressed = panel.querySelector("[data-sample][aria-pressed=true]");
     var sample = pressed ? pressed.getAttribute("data-sample") : "latin";
     var timer = null, inFlight = null, generation = 0;
+    // An email template's versions in other languages (an inline formset, "variants-0-subject", …): the preview
+    // shows whichever was typed in last, for a sample learner of its language; "" is the template itself.
+    var versions = panel.getAttribute("data-versions");
+    var versionPattern = versions ? new RegExp("^(" + versions + "-\\d+-)(" + names.join("|") + "|language)$") : null;
+    var version = "";
+    var versionNote = panel.querySelector("[data-testid=preview-version]");
 
-    function field(name) { return form.querySelector("[name=" + name + "]"); }
+    function field(name) { return form.querySelector("[name=" + version + name + "]"); }
+
+    function language() {
+      var input = field("language");
+      return input ? input.value : "";
+    }
+
+    function describeVersion() {
+      if (!versionNote) return;
+      var input = field("language");
+      var chosen = input && input.selectedIndex >= 0 ? input.options[input.selectedIndex].text : language();
+      versionNote.textContent = version
+        ? "Showing the version in " + chosen + ", for a learner whose language it is; typing in the template above shows it again."
+        : "Showing the template itself, for a learner whose language is " + chosen + "; typing in a version below shows that version, for a learner of its language.";
+    }
+
+    function appendFields(body) {
+      names.forEach(function (name) { var input = field(name); if (input) body.append(name, input.value); });
+      if (versions && language()) body.append("language", language());
+      body.append("sample", sample);
+    }
 
     function render() {
       var body = new FormData();
-      names.forEach(function (name) { var input = field(name); if (input) body.append(name, input.value); });
-      body.append("sample", sample);
+      appendFields(body);
       if (inFlight) inFlight.abort();
       inFlight = new AbortController();
       var mine = ++generation;
@@ -78,12 +103,27 @@
       timer = setTimeout(render, DEBOUNCE_MS);
     }
 
-    names.forEach(function (name) {
-      var input = field(name);
-      if (!input) return;
-      input.addEventListener("input", schedule);
-      input.addEventListener("change", schedule);
-    });
+    if (versions) {
+      // One listener for the template and every version, those added after the page loaded included.
+      ["input", "change"].forEach(function (type) {
+        form.addEventListener(type, function (event) {
+          var name = event.target.name || "";
+          var match = versionPattern.exec(name);
+          if (match) version = match[1];
+          else if (names.indexOf(name) >= 0 || name === "language") version = "";
+          else return;
+          describeVersion();
+          schedule();
+        });
+      });
+    } else {
+      names.forEach(function (name) {
+        var input = field(name);
+        if (!input) return;
+        input.addEventListener("input", schedule);
+        input.addEventListener("change", schedule);
+      });
+    }
     panel.querySelectorAll("[data-sample]").forEach(function (button) {
       button.addEventListener("click", function () {
         sample = button.getAttribute("data-sample");
@@ -97,8 +137,7 @@
     if (sendTest) {
       sendTest.addEventListener("click", function () {
         var body = new FormData();
-        names.forEach(function (name) { var input = field(name); if (input) body.append(name, input.value); });
-        body.append("sample", sample);
+        appendFields(body);
         var result = panel.querySelector(".laurel-send-test-result");
         result.textContent = "Sending…";
         fetch(sendTest.getAttribute("data-send-test"), { method: "POST", body: body, credentials: "same-origin",

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 
-from courses.models import Achievement, Course, Organization, Programme, RuleSet, RuleSetVersion
+from courses.models import (Achievement, AchievementText, Course, EmailTemplateVariant, Organization, Programme, RuleSet,
+                            RuleSetVersion)
 
 
 def _counts():
@@ -34,3 +35,15 @@ def test_it_adds_a_programme_over_the_three_demo_courses(db):
     assert programme.name == "Safe Workplace Practitioner" and programme.required_count is None
     assert [c.achievement.name for c in programme.constituents.all()] == [
         "First Aid at Work", "Advanced First Aid", "Workplace Safety Induction"]
+
+
+def test_it_seeds_french_text_for_fa101_and_a_french_credential_email(db):
+    call_command("seed_demo", admin_password="pw-for-tests")
+    call_command("seed_demo", admin_password="pw-for-tests")
+
+    fa101 = Course.objects.get(organization__slug="demo-academy", code="FA-101").achievement
+    [text] = AchievementText.objects.filter(achievement=fa101)
+    assert (text.language, text.name) == ("fr", "Secourisme au travail")
+    [variant] = EmailTemplateVariant.objects.filter(template__organization__slug="demo-academy")
+    assert variant.language == "fr" and variant.template.kind == "credential"
+    assert "{{ achievement_name }}" in variant.subject

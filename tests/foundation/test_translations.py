@@ -33,7 +33,10 @@ COVERED_PYTHON = [ROOT / "issuance/email/messages.py", ROOT / "issuance/email/re
     # What the verify page says about a file: its refusals and the verifier's problem titles.
     ROOT / "issuance/verification" / name for name in ("files.py", "uploads.py", "presented.py", "ob2_hosted.py")) + [
     # What the verify page's readers say about a PDF or PNG that is not a credential's.
-    ROOT / "issuance/certificates/pdfa.py", ROOT / "issuance/openbadges/ob2.py"] + sorted(
+    ROOT / "issuance/certificates/pdfa.py", ROOT / "issuance/openbadges/ob2.py",
+    # Why a signature does not verify, and why another issuer's key or status list could not be read.
+    ROOT / "issuance/openbadges/sign.py", ROOT / "issuance/openbadges/issuer.py",
+    ROOT / "issuance/verification/issuers.py", ROOT / "issuance/verification/status.py"] + sorted(
     path for path in (ROOT / "issuance/learner_page").glob("*.py") if "gettext" in path.read_text(encoding="utf-8"))
 KEYWORDS = {"gettext": None, "gettext_noop": None, "gettext_lazy": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
             "_": None, "translate": None}

@@ -4,8 +4,10 @@ import json
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from issuance.openbadges.issuer import organization_did_web
+from issuance.verification.presented import presented_credential_verify
 from issuance.revocation import credential_revoke
 
 
@@ -189,3 +191,29 @@ def test_the_verifiers_details_read_in_the_visitors_language(client, other_issue
     page = _text(_check(client, json.dumps(credential).encode(), name="credential.json", HTTP_ACCEPT_LANGUAGE="fr"))
 
     assert "sa clé a été lue depuis https://localhost:" in page and "its key was read" not in page
+
+
+def test_why_a_signature_fails_and_why_a_key_or_status_list_cannot_be_read_read_in_the_visitors_language(
+    client, did_host, other_issuer, db
+):
+    changed = other_issuer.sign(other_issuer.build(credential_id="https://northwind.example/credentials/42.json"))
+    changed["credentialSubject"]["achievement"]["name"] = "Pilot's Licence"
+    listed = other_issuer.sign(other_issuer.build(credential_id="https://northwind.example/credentials/43.json",
+                                                  credential_status=other_issuer.status_entry(7)))
+
+    altered = _text(_check(client, json.dumps(changed).encode(), name="credential.json", HTTP_ACCEPT_LANGUAGE="fr"))
+    with translation.override("de"):  # the page shows no warning's detail; the report it is drawn from carries them
+        no_list = presented_credential_verify(credential=listed).warnings
+    api = client.post("/api/v1/verify", data=json.dumps(changed), content_type="application/json",
+                      HTTP_ACCEPT_LANGUAGE="fr").json()
+    document = other_issuer.did_document()
+    document["assertionMethod"] = document["assertionMethod"][:1]  # key-2, which signs, is no longer listed
+    did_host.publish(path="/issuers/northwind/did.json", document=document)
+    no_key = _text(_check(client, json.dumps(listed).encode(), name="credential.json", HTTP_ACCEPT_LANGUAGE="es"))
+
+    assert ("la signature ne correspond pas : le certificat a été modifié ou signé par une autre clé" in altered
+            and "was altered" not in altered)
+    assert "no incluye la clave de aserción" in no_key and "lists no assertion key" not in no_key
+    [status] = [warning["detail"] for warning in no_list if warning["type"] == "status_not_checked"]
+    assert status.startswith("Die Statusliste https://localhost:") and status.endswith("antwortete mit HTTP 404.")
+    assert api["errors"][0]["detail"] == "the signature does not match: the credential was altered or signed by another key"

@@ -11,12 +11,14 @@ from django.db import models
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from credentials_site.admin.base import LaurelHistoryAdmin, LaurelStackedInline
 from courses.models import EmailTemplate, EmailTemplateVariant, email_template_languages
 from courses.templating.email_fields import FIELD_ALIASES, email_fields
+from courses.templating.languages import LANGUAGES
 from courses.access.tenancy import organizations_for
 
 from issuance.certificates.samples import SAMPLE_NAMES
@@ -81,35 +83,41 @@ class EmailTemplateAdmin(LaurelHistoryAdmin):
         extra_context = {**(extra_context or {}), "merge_fields": fields, "aliases": FIELD_ALIASES, "samples": SAMPLE_NAMES}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _draft(self, request, pk) -> tuple[EmailTemplate, str]:
+    def _draft(self, request, pk) -> tuple[EmailTemplate, dict]:
+        """The version being edited (the template's own parts, or a language's version: the page posts whichever
+        staff typed in last, with its language), and sample values for a learner of that language."""
         saved = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_change_permission(request, saved):
             raise PermissionDenied
+        language = request.POST.get("language", "")
         draft = EmailTemplate(
             pk=saved.pk, organization=saved.organization, kind=saved.kind, name=saved.name,
             subject=request.POST.get("subject", saved.subject), text_body=request.POST.get("text_body", saved.text_body),
             html_body=request.POST.get("html_body", saved.html_body),
+            language=language if language in LANGUAGES else saved.language,
         )
-        return draft, request.POST.get("sample", "latin")
+        return draft, email_sample_context(kind=draft.kind, sample=request.POST.get("sample", "latin"), language=draft.language)
 
     def live_preview_view(self, request, pk):
-        """The unsaved subject, HTML and text rendered through the sandbox for a sample learner; nothing is saved."""
-        draft, sample = self._draft(request, pk)
+        """The unsaved subject, HTML and text rendered through the sandbox for a sample learner of the version's
+        language (Laurel's words, the dates and the achievement's name in it); nothing is saved."""
+        draft, context = self._draft(request, pk)
         try:
-            rendered = email_render(template=draft, context=email_sample_context(kind=draft.kind, sample=sample),
-                                    footer_note="You are receiving this sample because you are editing the template.")
+            with translation.override(draft.language):
+                rendered = email_render(template=draft, context=context,
+                                        footer_note="You are receiving this sample because you are editing the template.")
         except EmailTemplateError as exc:
             return JsonResponse({"problems": [str(exc)]}, status=422)
-        return JsonResponse({"subject": rendered.subject, "html": rendered.html, "text": rendered.text, "problems": []})
+        return JsonResponse({"subject": rendered.subject, "html": rendered.html, "text": rendered.text,
+                             "language": draft.language, "problems": []})
 
     def send_test_view(self, request, pk):
         """The unsaved version, with sample values, to the signed-in staff member's own address."""
-        draft, sample = self._draft(request, pk)
+        draft, context = self._draft(request, pk)
         if not request.user.email:
             return JsonResponse({"message": "Your account has no email address; add one to receive test sends."}, status=400)
         try:
-            result = delivery_send_template_test(template=draft, context=email_sample_context(kind=draft.kind, sample=sample),
-                                                 to=request.user.email)
+            result = delivery_send_template_test(template=draft, context=context, to=request.user.email)
         except EmailTemplateError as exc:
             return JsonResponse({"message": f"Not sent: {exc}"}, status=422)
         verb = "Sent" if result.sent else "Not sent"

@@ -11,7 +11,8 @@ from django.db import transaction
 from courses.defaults import organization_install_default_templates
 from courses.access.membership import organization_add, staff_add
 from courses.access.user_tokens import user_token_create, user_token_find
-from courses.models import Achievement, CertificateSignatory, Course, Organization, Programme, RuleSet, RuleSetVersion
+from courses.models import (Achievement, AchievementText, CertificateSignatory, Course, EmailTemplate, EmailTemplateVariant,
+                            Organization, Programme, RuleSet, RuleSetVersion)
 from courses.programmes import programme_create
 from courses.services import ruleset_version_publish
 
@@ -42,6 +43,40 @@ DEMO_ACHIEVEMENTS = {
         "validity_amount": 12,
         "validity_unit": Achievement.ValidityUnit.MONTHS,
     },
+}
+
+
+# Staff's own words in French (docs/learners.md, "Staff text per language"): a French learner of FA-101 reads this
+# name on their badge, certificate and emails, and gets this version of the credential email.
+DEMO_FRENCH_ACHIEVEMENT = {
+    "code": "FA-101", "name": "Secourisme au travail",
+    "description": "Reconnaît les compétences pour porter secours sur le lieu de travail.",
+}
+DEMO_FRENCH_CREDENTIAL_EMAIL = {
+    "subject": "{{ learner_name }}, votre certificat « {{ achievement_name }} » est prêt",
+    "text_body": (
+        "Bonjour {{ learner_name }},\n\n"
+        "Vous avez suivi {{ course_title }} avec {{ organization_name }} : félicitations ! Votre certificat "
+        "{{ achievement_name }} est joint à cet e-mail.\n\n"
+        "Délivré le {{ issue_date }}{% if expiry_date %}, valable jusqu’au {{ expiry_date }}{% endif %}.\n\n"
+        "Votre certificat en ligne (toute personne à qui vous le montrez peut vérifier qu’il est authentique) :\n"
+        "{{ credential_url }}\n"
+        "{% if linkedin_url %}\nAjoutez-le à votre profil LinkedIn :\n{{ linkedin_url }}\n{% endif %}"
+        "{% if wallet_url %}\nAjoutez-le à votre portefeuille numérique :\n{{ wallet_url }}\n{% endif %}"
+        "\nL’équipe de {{ organization_name }}\n"
+    ),
+    "html_body": (
+        '<h1 style="margin:0 0 20px 0;font-family:Georgia,serif;font-size:26px;color:{{ primary_color }};font-weight:normal;">'
+        "Félicitations, {{ learner_name }} !</h1>\n"
+        "<p>Vous avez suivi <strong>{{ course_title }}</strong> avec {{ organization_name }}. Votre certificat "
+        "<strong>{{ achievement_name }}</strong> est joint à cet e-mail.</p>\n"
+        "<p>Délivré le {{ issue_date }}{% if expiry_date %}, valable jusqu’au {{ expiry_date }}{% endif %}.</p>\n"
+        '<p><a href="{{ credential_url }}" style="color:{{ primary_color }};">Voir votre certificat en ligne</a>'
+        '{% if linkedin_url %} · <a href="{{ linkedin_url }}" style="color:#0A66C2;">L’ajouter à LinkedIn</a>{% endif %}'
+        '{% if wallet_url %} · <a href="{{ wallet_url }}" style="color:{{ primary_color }};">L’ajouter à votre portefeuille</a>'
+        "{% endif %}</p>\n"
+        "<p>L’équipe de {{ organization_name }}</p>\n"
+    ),
 }
 
 
@@ -116,6 +151,8 @@ class Command(BaseCommand):
             created["FA-101"].copies_own, created["FA-101"].copy_manager = True, True
             created["FA-101"].save(update_fields=["copies_own", "copy_manager"])
 
+        self._french(org, achievements[DEMO_FRENCH_ACHIEVEMENT["code"]])
+
         if not Programme.objects.filter(organization=org, code=DEMO_PROGRAMME["code"]).exists():
             # A pathway over the three courses: the learner who completes the third gets its credential by themselves.
             programme_create(organization=org, code=DEMO_PROGRAMME["code"], name=DEMO_PROGRAMME["name"],
@@ -129,6 +166,16 @@ class Command(BaseCommand):
             self._api_token(admin_user, options["api_token"])
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org.name} ({org.slug}), courses {', '.join(courses)}, programme {DEMO_PROGRAMME['code']} over all three."))
         self._second_organization(options["admin_password"])
+
+    def _french(self, org, achievement):
+        """FA-101's name and description in French, and a French version of the credential email."""
+        AchievementText.objects.get_or_create(achievement=achievement, language="fr", defaults={
+            "name": DEMO_FRENCH_ACHIEVEMENT["name"], "description": DEMO_FRENCH_ACHIEVEMENT["description"]})
+        template = org.email_templates.filter(kind=EmailTemplate.Kind.CREDENTIAL).order_by("pk").first()
+        if not template.variants.filter(language="fr").exists():
+            variant = EmailTemplateVariant(template=template, language="fr", **DEMO_FRENCH_CREDENTIAL_EMAIL)
+            variant.full_clean()  # the sandbox's checks, as the editor makes them
+            variant.save()
 
     def _second_organization(self, password):
         """A second organisation with its own staff, who see only its data (docs/organisations.md)."""
