@@ -42,6 +42,7 @@ CREDENTIAL_ID = "{{credential.id}}"
 DESIGN_FIELDS = {
     "learner_name": LEARNER,
     "course_title": ACHIEVEMENT,
+    "achievement_name": ACHIEVEMENT,
     "organization_name": ISSUER,
     "issue_date": "{{credential.validFrom}}",
     "expiry_date": "{{credential.validUntil}}",

@@ -94,6 +94,8 @@ def test_a_designed_certificate_gives_the_card_its_own_layout(client, issue, fir
         {"kind": "text", "text": "Awarded by {{credential.id}} & <b>us</b>\nSecond line", "x": 40, "y": 40, "w": 300, "h": 40,
          "font": "Laurel Serif", "size": 12, "color": "#123456", "weight": "bold", "align": "left"},
         {"kind": "box", "x": 20, "y": 20, "w": 802, "h": 555, "color": "#0e5e4e", "stroke": 4, "fill": ""},
+        {"kind": "field", "field": "achievement_name", "x": 40, "y": 500, "w": 300, "h": 20, "font": "Laurel Sans", "size": 11,
+         "color": "#222222", "weight": "normal", "align": "left"},
         {"kind": "field", "field": "score", "x": 600, "y": 40, "w": 200, "h": 20, "font": "Laurel Sans", "size": 12,
          "color": "#222222", "weight": "normal", "align": "right"},
     ]
@@ -115,6 +117,7 @@ def test_a_designed_certificate_gives_the_card_its_own_layout(client, issue, fir
     [span] = name.iter(f"{SVG}tspan")
     assert float(span.get("x")) == 171 + 250 and float(span.get("y")) == round(learner["y"] + 0.9 * 34, 1)
     assert "First Aid at Work" in texts and credential.badge["id"] in texts and "92" in texts
+    assert sum("".join(e.itertext()) == "First Aid at Work" for e in card.iter(f"{SVG}text")) == 2  # course title, achievement
     assert texts["92"].get("text-anchor") == "end"
     assert "Awarded by {{credential.id}} & <b>us</b>Second line" in texts  # the staff's words, as written
     assert not any("November" in text or "Nov" in text for text in texts)  # the completion date: not in the credential
