@@ -3,6 +3,7 @@ each visible `input`, `select` and `textarea` on every add page and on the chang
 every model has a visible border or background (walk-through M2: secrets and dialect settings were
 drawn with no box at all)."""
 
+import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
@@ -66,6 +67,7 @@ def add_and_change_pages() -> list[str]:
     return urls
 
 
+@pytest.mark.slow  # every add and change page in a browser: about two minutes on 2 cores, so CI runs it once, not per profile
 def test_it_draws_every_input_on_add_and_change_pages_with_a_border_or_background(superuser_page):
     page = superuser_page
     invisible = {}
