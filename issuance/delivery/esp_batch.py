@@ -19,7 +19,7 @@ from anymail.utils import get_anymail_setting
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from .transport import TransportError, _anymail_error, _connection_kept, _kept, transport_forget, transport_send
+from .transport import TransportError, _anymail_error, esp_said, _connection_kept, _kept, transport_forget, transport_send
 
 POSTMARK_BACKEND = "anymail.backends.postmark.EmailBackend"
 POSTMARK_BATCH_MESSAGES = 500
@@ -58,9 +58,7 @@ def _one_answer(response: requests.Response, answer) -> requests.Response:
 
 def _said(answer) -> str:
     """Postmark's reason for one message, in its own words on one line."""
-    words = " ".join(str(answer.get("Message", "")).split()) if isinstance(answer, dict) else repr(answer)
-    code = answer.get("ErrorCode") if isinstance(answer, dict) else None
-    return f"{words} (Postmark error {code})" if code is not None else words
+    return esp_said(answer) or repr(answer)
 
 
 def _outcome(connection: PostmarkBackend, email: EmailMessage, payload, response: requests.Response, answer) -> str | TransportError:

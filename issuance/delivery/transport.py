@@ -127,9 +127,28 @@ def _smtp_error(exc: smtplib.SMTPException) -> TransportError:
     return TransportError(f"The mail server connection failed: {exc}", permanent=False)
 
 
+def esp_said(answer) -> str:
+    """An email service's reason for refusing one message, in its own words on one line (Postmark's Message and
+    ErrorCode; another service's `message`), or "" when its answer gives none."""
+    if not isinstance(answer, dict):
+        return ""
+    words = " ".join(str(answer.get("Message") or answer.get("message") or "").split())
+    code = answer.get("ErrorCode")
+    return f"{words} (Postmark error {code})" if words and code is not None else words
+
+
+def _refusal_said(exc: AnymailRecipientsRefused) -> str:
+    """The service's own reason for refusing every recipient, when its answer is there to read; anymail's sentence otherwise."""
+    try:
+        said = esp_said(exc.response.json()) if isinstance(exc.response, requests.Response) else ""
+    except ValueError:
+        said = ""
+    return said or str(exc)
+
+
 def _anymail_error(exc: AnymailError) -> TransportError:
     if isinstance(exc, AnymailRecipientsRefused):
-        return TransportError(f"The email service refused the recipient: {exc}", permanent=True)
+        return TransportError(f"The email service refused the recipient: {_refusal_said(exc)}", permanent=True)
     if isinstance(exc, AnymailRequestsAPIError) and exc.status_code is None:
         if isinstance(exc, requests.ReadTimeout):
             return TransportError(f"The email service did not answer in time: {exc}", permanent=False, outcome_unknown=True)

@@ -10,6 +10,8 @@ from cachetools import TTLCache
 from django.core.cache import cache
 from django.utils.translation import gettext
 
+from courses.models import achievement_text_in
+
 from ..credentials import credential_public_code, credential_url
 from ..lifecycle.expiry import credential_shown_status
 from ..linkedin import linkedin_add_to_profile_url
@@ -32,7 +34,7 @@ class PublicStatus:
 def _facts_key(credential_id, certificate_sha256: str) -> str:
     # Keyed by the certificate's hash too: a regenerated certificate (a name correction, a new
     # template) changes it, so the page never shows a stale name or fingerprint.
-    return f"credential-page:v3:{credential_id}:{certificate_sha256}"
+    return f"credential-page:v4:{credential_id}:{certificate_sha256}"
 
 
 def credential_signature_check(*, credential: Credential) -> VerificationResult:
@@ -77,10 +79,12 @@ def _facts(credential: Credential) -> dict:
     issued, expires = _local(credential.issued_at, zone), _local(credential.valid_until, zone)
     check = credential_signature_check(credential=credential)
     badge = credential.badge or {}
+    # The page opens in the learner's language, so the achievement is named in it where staff wrote it (#33).
+    name, description, _ = achievement_text_in(achievement=achievement, language=issuance.language)
     return {
         "id": str(credential.pk), "code": code, "learner_name": issuance.learner_name,
         "language": issuance.language,  # the page a link to this credential opens is in the learner's language
-        "achievement": {"name": achievement.name, "description": achievement.description,
+        "achievement": {"name": name, "description": description,
                         "criteria": achievement.criteria_narrative, "tags": achievement.tag_list},
         "course": {"title": course.title, "code": course.code},
         "organization": {"name": organization.name, "website": organization.website,
@@ -105,7 +109,7 @@ def _facts(credential: Credential) -> dict:
             # the visitor on to LinkedIn's form, built here from the credential and nothing the visitor sent.
             "linkedin": credential_url(credential_id=credential.pk, suffix="/linkedin"),
             "linkedin_profile": linkedin_add_to_profile_url(
-                name=achievement.name, organization_name=organization.name, issued_at=issued, expires_at=expires,
+                name=name, organization_name=organization.name, issued_at=issued, expires_at=expires,
                 cert_url=page_url, cert_id=code,
             ),
         },

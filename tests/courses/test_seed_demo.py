@@ -37,13 +37,13 @@ def test_it_adds_a_programme_over_the_three_demo_courses(db):
         "First Aid at Work", "Advanced First Aid", "Workplace Safety Induction"]
 
 
-def test_it_seeds_french_text_for_fa101_and_a_french_credential_email(db):
+def test_it_seeds_french_text_for_fa101_and_ws100_and_a_french_credential_email(db):
     call_command("seed_demo", admin_password="pw-for-tests")
     call_command("seed_demo", admin_password="pw-for-tests")
 
-    fa101 = Course.objects.get(organization__slug="demo-academy", code="FA-101").achievement
-    [text] = AchievementText.objects.filter(achievement=fa101)
-    assert (text.language, text.name) == ("fr", "Secourisme au travail")
+    texts = AchievementText.objects.filter(achievement__organization__slug="demo-academy").order_by("name")
+    assert [(t.achievement.courses.get().code, t.language, t.name) for t in texts] == [
+        ("WS-100", "fr", "Accueil sécurité au travail"), ("FA-101", "fr", "Secourisme au travail")]
     [variant] = EmailTemplateVariant.objects.filter(template__organization__slug="demo-academy")
     assert variant.language == "fr" and variant.template.kind == "credential"
     assert "{{ achievement_name }}" in variant.subject

@@ -175,3 +175,17 @@ def test_smtp_sends_each_email_alone_as_before(smtp_server):
 
     assert len(smtp_server.messages) == 1
     assert statuses(rows) == [Status.SENT] + [Status.QUEUED] * 6
+
+
+def test_an_email_sent_alone_to_an_inactive_address_fails_with_postmarks_reason_too(postmark_server, settings):
+    settings.LAUREL_EMAIL_BATCH_SIZE = 1
+    [row] = burst(NAMES[:1])
+    postmark_server.inactive = {row.recipient.lower()}
+
+    result = outbox_send(message_id=row.pk, now=timezone.now() + WAITED)
+
+    assert result.permanent and [request["path"] for request in postmark_server.requests] == ["/email"]
+    assert OutboxMessage.objects.get(pk=row.pk).last_error == (
+        "Attempt 1: The email service refused the recipient: You tried to send to a recipient that has been marked "
+        f"as inactive. Found inactive addresses: {row.recipient.lower()}. Inactive recipients are ones that have "
+        "generated a hard bounce or a spam complaint. (Postmark error 406)")

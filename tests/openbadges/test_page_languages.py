@@ -97,3 +97,16 @@ def test_a_wallet_link_that_can_no_longer_make_offers_says_so_in_the_credentials
     assert response.status_code == 404 and response["Content-Language"] == "fr"
     assert "Ce lien de portefeuille ne peut plus créer de nouvelles offres : le certificat n’est plus valide" in page
     assert "Page de portefeuille introuvable" in page and "Voir mes certificats" in page
+
+
+def test_the_credential_page_names_the_achievement_in_the_learners_language_where_staff_wrote_it(client, issue, first_aid):
+    from courses.models import AchievementText  # noqa: PLC0415
+
+    AchievementText.objects.create(achievement=first_aid.achievement, language="fr", name="Secourisme au travail",
+                                   description="Reconnaît les gestes de premiers secours au travail.")
+    credential = _french_credential(issue, first_aid)
+    page = client.get(f"/credentials/{credential.pk}").content.decode()
+    assert "<title>Secourisme au travail — Ann Lee | Harbour Academy</title>" in page
+    assert '<meta property="og:title" content="Secourisme au travail — Ann Lee">' in page
+    assert "Reconnaît les gestes de premiers secours" in page and "First Aid at Work —" not in page
+    assert "Recognises the skills" not in page  # staff's own description, in English

@@ -51,7 +51,9 @@ def test_every_dialects_completion_in_the_demo_becomes_a_delivered_credential(st
     # Her Moodle `lang` is fr: the issuance, its email and its certificate are in French.
     assert moodle_issuance.language == "fr"
     french = [m for m in smtp.messages if m["Content-Language"] == "fr"]
-    assert len(french) == 1 and french[0]["Subject"].strip() == "Votre certificat pour Workplace Safety Induction"
+    # The demo's French version of the credential email, naming WS-100's achievement as staff wrote it in French.
+    assert len(french) == 1 and french[0]["Subject"].strip() == "Élodie Martin, votre certificat « Accueil sécurité au travail » est prêt"
+    assert moodle_issuance.credential.badge["credentialSubject"]["achievement"]["name"] == "Accueil sécurité au travail"
     with moodle_issuance.credential.pdf.open("rb") as handle:
         assert "Nous certifions que" in pdf_text(handle.read())
     assert ", in Français" in stand_ins.outcome_line("moodle", events["moodle"], live_server.url)

@@ -46,11 +46,14 @@ DEMO_ACHIEVEMENTS = {
 }
 
 
-# Staff's own words in French (docs/learners.md, "Staff text per language"): a French learner of FA-101 reads this
-# name on their badge, certificate and emails, and gets this version of the credential email.
-DEMO_FRENCH_ACHIEVEMENT = {
-    "code": "FA-101", "name": "Secourisme au travail",
-    "description": "Reconnaît les compétences pour porter secours sur le lieu de travail.",
+# Staff's own words in French (docs/learners.md, "Staff text per language"): a French learner of FA-101 or WS-100
+# reads this name on their badge, certificate, emails and credential page, and gets this version of the credential
+# email (the demo's Moodle learner, Élodie Martin, takes WS-100 in French).
+DEMO_FRENCH_ACHIEVEMENTS = {
+    "FA-101": {"name": "Secourisme au travail",
+               "description": "Reconnaît les compétences pour porter secours sur le lieu de travail."},
+    "WS-100": {"name": "Accueil sécurité au travail",
+               "description": "Atteste que l’accueil sécurité du site a été suivi : règles, risques et gestes à connaître."},
 }
 DEMO_FRENCH_CREDENTIAL_EMAIL = {
     "subject": "{{ learner_name }}, votre certificat « {{ achievement_name }} » est prêt",
@@ -151,7 +154,7 @@ class Command(BaseCommand):
             created["FA-101"].copies_own, created["FA-101"].copy_manager = True, True
             created["FA-101"].save(update_fields=["copies_own", "copy_manager"])
 
-        self._french(org, achievements[DEMO_FRENCH_ACHIEVEMENT["code"]])
+        self._french(org, achievements)
 
         if not Programme.objects.filter(organization=org, code=DEMO_PROGRAMME["code"]).exists():
             # A pathway over the three courses: the learner who completes the third gets its credential by themselves.
@@ -167,10 +170,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org.name} ({org.slug}), courses {', '.join(courses)}, programme {DEMO_PROGRAMME['code']} over all three."))
         self._second_organization(options["admin_password"])
 
-    def _french(self, org, achievement):
-        """FA-101's name and description in French, and a French version of the credential email."""
-        AchievementText.objects.get_or_create(achievement=achievement, language="fr", defaults={
-            "name": DEMO_FRENCH_ACHIEVEMENT["name"], "description": DEMO_FRENCH_ACHIEVEMENT["description"]})
+    def _french(self, org, achievements):
+        """FA-101's and WS-100's names and descriptions in French, and a French version of the credential email."""
+        for code, text in DEMO_FRENCH_ACHIEVEMENTS.items():
+            AchievementText.objects.get_or_create(achievement=achievements[code], language="fr", defaults=text)
         template = org.email_templates.filter(kind=EmailTemplate.Kind.CREDENTIAL).order_by("pk").first()
         if not template.variants.filter(language="fr").exists():
             variant = EmailTemplateVariant(template=template, language="fr", **DEMO_FRENCH_CREDENTIAL_EMAIL)
