@@ -83,7 +83,8 @@ def presented_file_verify(*, presented: PresentedFile, recipient_email: str = ""
         document = document["verifiableCredential"]
     if isinstance(document, list) and len(document) == 1:
         document = document[0]
-    if presented.kind == "png" and _is_ob2(document):
+    # An OB 2.0 assertion: baked into a PNG (its URL or its JSON), or its JSON dropped as a file.
+    if (presented.kind == "png" and _is_ob2(document)) or (presented.kind == "json" and _is_ob2_assertion(document)):
         report = _ob2_verify(document, recipient_email=recipient_email)
     else:
         report = presented_credential_verify(credential=document)
@@ -270,8 +271,12 @@ def _original_check(report: VerificationReport, *, data: bytes) -> None:
 # --- OB 2.0 baked PNGs: a hosted assertion, checked against the one Laurel hosts ------------------
 
 
+def _is_ob2_assertion(document) -> bool:
+    return isinstance(document, dict) and document.get("type") == "Assertion"
+
+
 def _is_ob2(document) -> bool:
-    return isinstance(document, str) or (isinstance(document, dict) and document.get("type") == "Assertion")
+    return isinstance(document, str) or _is_ob2_assertion(document)
 
 
 def _ob2_verify(document, *, recipient_email: str) -> VerificationReport:

@@ -254,3 +254,17 @@ def test_what_went_wrong_reads_in_the_visitors_language(client, settings, db):
     page = _page(client, _baked(url), HTTP_ACCEPT_LANGUAGE="de")
 
     assert "Die Website des Ausstellers war nicht erreichbar" in page
+
+
+def test_an_assertion_dropped_as_json_is_checked_as_its_baked_copy_would_be(client, host, badge, db):
+    import json  # noqa: PLC0415
+
+    assertion = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    document = json.dumps(host.documents["/public/assertions/a1"]).encode()
+
+    answer = client.post(URL, data={"file": SimpleUploadedFile("assertion.json", document), "email": "ann@learners.example"})
+
+    body = answer.json()
+    assert answer.status_code == 200 and body["verified"] is True and body["status"] == "valid", body
+    assert body["credential_id"] == assertion and body["checks"][:2] == ["hostedAssertion", "recipient"]
+    assert [r["path"] for r in host.calls("GET")][0] == "/public/assertions/a1"
