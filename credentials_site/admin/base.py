@@ -225,16 +225,6 @@ def themed_form(form_class):
     return type(form_class.__name__, (ThemedWidgetsForm, form_class), {})
 
 
-def form_given_request(form_class, request):
-    """`form_class` built with `request=request`, for a form that checks what the signed-in user may do."""
-
-    class RequestForm(form_class):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, request=request, **kwargs)
-
-    return RequestForm
-
-
 class ThemedFormsMixin:
     """Every field of an admin page's form and inline rows drawn with the theme's widgets."""
 

@@ -1,6 +1,7 @@
-"""Choices in admin forms when one user sees several organisations (a superuser, an owner of two).
+"""Admin forms made for the signed-in user: choices when one user sees several organisations (a superuser, an
+owner of two), and a form given the request, to check what that user may do.
 
-Without this, look-alike rows of other organisations sat side by side ("First Aid at Work" twice, the
+Without the choices, look-alike rows of other organisations sat side by side ("First Aid at Work" twice, the
 default templates three times) and picking the wrong one was refused only after Save.
 """
 
@@ -60,3 +61,13 @@ def organization_choices_form(form_class, organization_id: int | None):
 
     OneOrganizationChoices.__name__ = form_class.__name__
     return OneOrganizationChoices
+
+
+def form_given_request(form_class, request):
+    """`form_class` built with `request=request`, for a form that checks what the signed-in user may do."""
+
+    class RequestForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, request=request, **kwargs)
+
+    return RequestForm

@@ -13,7 +13,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from credentials_site.admin.base import LaurelAdmin, form_given_request, clipped, short_time
+from credentials_site.admin.base import LaurelAdmin, clipped, short_time
+from credentials_site.admin.choices import form_given_request
 from courses.access import tenancy
 from courses.models import Course
 from issuance.imports import READERS

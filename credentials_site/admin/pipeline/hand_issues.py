@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from credentials_site.admin.base import LaurelAdmin, form_given_request
+from credentials_site.admin.base import LaurelAdmin
+from credentials_site.admin.choices import form_given_request
 from courses.access.tenancy import organizations_for, roster_courses_for
 
 from issuance.intake.hand_issue import ISSUE_PERMISSION, OVERRIDE_PERMISSION, hand_issue_check, hand_issue_submit
