@@ -42,13 +42,68 @@ TRANSCRIPT_FIELDS = {
     "training": ("training id (matched against the course mapping)", ("loId", "trainingId", "objectId")),
     "user": ("user id", ("userId", "targetUserId")),
     "user_ref": ("user reference (employee id)", ("userRef", "targetUserRef")),
-    "status": ("status (Completed or Passed makes a completion)", ("status", "transcriptStatus", "statusName")),
+    "status": ("status (matched against transcript_completed_statuses and transcript_open_statuses)", ("status", "transcriptStatus", "statusName")),
     "completed": ("completion time", ("completionDate", "completedDate", "completionDateTime")),
     "score": ("score", ("score",)),
     "title": ("training title", ("title", "trainingTitle", "loTitle")),
     "email": ("learner's email", ("email", "userEmail")),
     "name": ("learner's full name", ("userFullName", "fullName", "userName")),
 }
+
+
+# A transcript's status values [U: not read from Cornerstone's schema]: each list is the default of a setting.
+# A mapped training's transcript whose status is in neither list, or that has no status, parks naming both settings.
+STATUS_LISTS = {
+    "completed": ("transcript_completed_statuses", ("Completed", "Passed")),
+    "open": ("transcript_open_statuses", ("Registered", "Approved", "Pending", "Pending Approval", "Not Started", "Started",
+                                          "In Progress", "Incomplete", "Failed", "Denied", "Cancelled", "Canceled",
+                                          "Withdrawn", "Removed", "Past Due", "Inactive")),
+}
+
+
+def _listed(text, defaults: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name.strip() for name in str(text or "").split(",") if name.strip()) or defaults
+
+
+def transcript_fields(settings: dict) -> dict[str, tuple[str, ...]]:
+    """Per fact, the transcript fields it is read from: the source's `transcript_<fact>_fields`, else the defaults."""
+    return {fact: _listed(settings.get(f"transcript_{fact}_fields"), names) for fact, (_, names) in TRANSCRIPT_FIELDS.items()}
+
+
+def transcript_read(record: dict, names: tuple[str, ...]):
+    """The first of the named fields the transcript fills."""
+    return next((record[key] for key in names if record.get(key) not in (None, "")), None)
+
+
+def transcript_status(record: dict, settings: dict) -> tuple[str, object]:
+    """("completed", "open" or "unrecognised", the status as sent) under the source's status lists."""
+    status = transcript_read(record, transcript_fields(settings)["status"])
+    said = str(status or "").strip().lower()
+    for kind, (setting, defaults) in STATUS_LISTS.items():
+        if said and said in {name.lower() for name in _listed(settings.get(setting), defaults)}:
+            return kind, status
+    return "unrecognised", status
+
+
+def _polled_errors(payload: dict, settings: dict, candidate: CandidateCompletion) -> list[FieldError]:
+    """A polled transcript read again under today's settings, so a parked one replays once staff fixed them."""
+    record, fields = payload["transcript"], transcript_fields(settings)
+    kind, status = transcript_status(record, settings)
+    if kind == "open":
+        raise NotACompletion(f"The transcript's status is {status!r}, one of transcript_open_statuses.")
+    if kind == "unrecognised":
+        said = (f"The transcript's status {status!r} is in neither transcript_completed_statuses nor transcript_open_statuses"
+                if status not in (None, "") else f"The transcript has no status in {', '.join(fields['status'])}")
+        return [FieldError("status", f"{said}: add it to the list it belongs to (or set transcript_status_fields) in the "
+                                     "source's settings, then reprocess this event.", "status_unrecognised")]
+    if candidate.completed_at in (None, ""):
+        candidate.completed_at = transcript_read(record, fields["completed"])
+        candidate.paths["completed_at"] = f"transcript.{'|'.join(fields['completed'])}"
+    if candidate.completed_at in (None, ""):
+        return [FieldError("completed_at", f"The transcript is {status!r} but has no completion time in "
+                                           f"{', '.join(fields['completed'])}: set transcript_completed_fields in the source's "
+                                           "settings, then reprocess this event.", "completed_at_missing")]
+    return []
 
 
 def _transcript_setting(fact: str) -> Setting:
@@ -101,6 +156,10 @@ class CornerstoneDialect(Dialect):
         Setting("poll_minutes", "Minutes between polls of the Transcript Search, the fallback when Edge webhooks cannot reach "
                 "Laurel (empty or 0: not polled; needs corp_url, client_id and client_secret).", kind="minutes"),
         *(_transcript_setting(fact) for fact in TRANSCRIPT_FIELDS),
+        *(Setting(setting, f"For polling: the transcript statuses that {what}, comma-separated, any case (unconfirmed: "
+                  f"Cornerstone's status values were not read). A mapped training's transcript in neither list parks. "
+                  f"Default {', '.join(defaults)}.", default=", ".join(defaults))
+          for (setting, defaults), what in zip(STATUS_LISTS.values(), ("make a completion", "are not a completion yet"))),
     )
 
     def settings_check(self, *, public: dict) -> None:
@@ -160,12 +219,13 @@ class CornerstoneDialect(Dialect):
             raise NotACompletion(f"lmsEventsCase is {value.get('lmsEventsCase')!r}, not {COMPLETED!r}.")
         for field, path in paths.items():
             setattr(candidate, field, path_get(payload, path))
+        errors = _polled_errors(payload, settings, candidate) if payload.get("laurel_polled") and isinstance(payload.get("transcript"), dict) else []
         if candidate.completed_at in (None, ""):
             candidate.completed_at, candidate.paths["completed_at"] = payload.get(RECEIVED_AT), f"{RECEIVED_AT} (no completion time sent)"
         candidate.course = path_get(value, "trainingCompleted.data.trainingId")
         candidate.learner_id = path_get(value, "trainingCompleted.data.targetUserRef")
         candidate.extra = {key: path_get(value, f"trainingCompleted.data.{key}") for key in ("trainingTitle", "targetUsername", "transcriptUrl")}
-        return candidate, []
+        return candidate, errors
 
 
 def _hmac_verify(*, source, request, token: str) -> None:

@@ -4,9 +4,10 @@
     GET  {corp_url}{transcript_search_path}?ModificationStartDate=…&ModificationEndDate=…&pageNumber=N
          → at most 50 transcripts a page, over a window of at most 24 hours (UTC)
 
-One scope walks every user's transcripts; those whose training is mapped and completed are stored as
-a webhook record (cornerstone.py reads both alike), under an id made of user, training and completion
-time. The cursor is the end of the last window walked to its last page. The path and the transcript's
+One scope walks every user's transcripts; those whose training is mapped and whose status is not an
+open one (`transcript_open_statuses`) are stored as a webhook record (cornerstone.py reads both alike,
+and parks a status in neither list or a completion with no time, naming the setting), under an id made
+of user, training and completion time. The cursor is the end of the last window walked to its last page. The path and the transcript's
 field names are unconfirmed [U], so each is a setting (`transcript_search_path`, `transcript_<fact>_fields`:
 the names tried, first found wins), their defaults listed in docs/lms/cornerstone.md.
 """
@@ -14,29 +15,19 @@ the names tried, first found wins), their defaults listed in docs/lms/cornerston
 from datetime import datetime, timedelta, timezone
 
 from .base import derived_event_id, json_body, json_parse, source_setting
-from .cornerstone import TRANSCRIPT_FIELDS, cornerstone_completion_key
+from .cornerstone import cornerstone_completion_key, transcript_fields, transcript_read as _read, transcript_status
 from .polling import PolledCompletion, PollClient, PollError, Poller, PollStep, moment_parse, webhook_copy_known
 
 SEARCH_PATH = "/services/api/x/transcript/v1/search"
 PAGE_SIZE = 50  # Cornerstone's page [C]
 WINDOW = timedelta(hours=24)  # the longest window one search may ask [C]
 SCOPE = "transcripts"
-READS = {fact: names for fact, (_, names) in TRANSCRIPT_FIELDS.items()}  # the defaults, per fact
-COMPLETED = {"completed", "complete", "passed"}
 TIME = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def transcript_field_names(source) -> dict[str, tuple[str, ...]]:
     """Per fact, the transcript fields it is read from: the source's `transcript_<fact>_fields`, else the defaults."""
-    names = {}
-    for fact, defaults in READS.items():
-        setting = str(source_setting(source, f"transcript_{fact}_fields") or "")
-        names[fact] = tuple(name.strip() for name in setting.split(",") if name.strip()) or defaults
-    return names
-
-
-def _read(record: dict, names: tuple[str, ...]):
-    return next((record[key] for key in names if record.get(key) not in (None, "")), None)
+    return transcript_fields(source.settings or {})
 
 
 def _records(answer) -> list:
@@ -103,10 +94,9 @@ class CornerstonePoller(Poller):
                 if not isinstance(record, dict):
                     continue
                 training, completed = _read(record, fields["training"]), _read(record, fields["completed"])
-                if str(training or "").lower() not in trainings or str(_read(record, fields["status"]) or "").lower() not in COMPLETED \
-                        or not completed:
-                    continue
-                if window and not window.holds(moment_parse(completed)):
+                if str(training or "").lower() not in trainings or transcript_status(record, source.settings or {})[0] == "open":
+                    continue  # an unrecognised status, or a completion with no time, is stored to park (cornerstone.py)
+                if window and completed and not window.holds(moment_parse(completed)):
                     continue
                 step.found.append(_completion(record, fields, training, completed))
             more = len(records) >= PAGE_SIZE
@@ -135,5 +125,5 @@ def _completion(record: dict, fields: dict, training, completed) -> PolledComple
             "targetUserFullName": _read(record, fields["name"]), "completionDate": completed, "score": _read(record, fields["score"])}
     value = {"lmsEventsCase": "TrainingCompleted", "headers": {}, "trainingCompleted": {"data": data}}
     body = {"laurel_polled": True, "value": value, "transcript": record}
-    return PolledCompletion(external_id=external_id, body=json_body(body), learner=str(user), completed_at=str(completed),
+    return PolledCompletion(external_id=external_id, body=json_body(body), learner=str(user), completed_at=str(completed or ""),
                             completion_key=cornerstone_completion_key(value))

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
+from issuance.intake.parked_events import parked_event_reprocess
 from issuance.intake.polling import source_poll
 from issuance.intake.tasks import source_poll_scheduled
 from issuance.models import CompletionEvent, Credential, PollCursor, SourcePoll
 from issuance.privacy.retention import raw_bodies_expire
 from stand_ins.lms import CornerstoneServer
+from tests.factories.courses import StaffUserFactory
 
 from .test_webhook import API_KEY, record
 
@@ -131,3 +133,36 @@ def test_a_malformed_completion_time_parks_and_refused_credentials_park_the_sour
     csod.faults.rate_limited = ["900"]
     limited = source_poll(source=source)
     assert limited.outcome == "failed" and "429" in limited.detail and SourcePoll.objects.get(source=source).status == SourcePoll.Status.BACKING_OFF
+
+
+def test_a_status_in_neither_list_parks_naming_the_settings_and_replays_once_they_say_it(source, csod, worker):
+    csod.transcripts = [transcript(20, hours_ago=2, status="Completed (Equivalency)"), transcript(21, hours_ago=2, status="Registered"),
+                        {**transcript(22, hours_ago=2), "status": None}]
+    assert source_poll(source=source).new == 2  # "Registered" is an open status: not a completion yet, not stored
+    worker.run()
+    assert set(CompletionEvent.objects.values_list("status", flat=True)) == {"parked"} and Credential.objects.count() == 0
+    equivalency = CompletionEvent.objects.get(external_id__contains=":20:")
+    said = equivalency.errors[0]["message"]
+    assert equivalency.park_reason == "status_unrecognised" and "'Completed (Equivalency)'" in said and "transcript_completed_statuses" in said
+    assert "no status in status, transcriptStatus, statusName" in CompletionEvent.objects.get(external_id__contains=":22:").errors[0]["message"]
+
+    source.settings = {**source.settings, "transcript_completed_statuses": "Completed, Passed, Completed (Equivalency)"}
+    source.save(update_fields=["settings"])
+    parked_event_reprocess(event_id=equivalency.pk, user=StaffUserFactory())
+    worker.run()
+    assert Credential.objects.get().learner.email == "learner20@example.org"
+
+
+def test_a_completed_transcript_with_no_completion_time_parks_instead_of_being_skipped(make_source, csod, worker):
+    csod.transcripts = [{**transcript(30, hours_ago=2), "completionDate": None, "finishedOn": stamp(2)}]
+    source = make_source("cornerstone", secret=API_KEY, mappings={TRAINING: "SAF-101"}, settings={
+        "corp_url": csod.url, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "poll_minutes": "60"})
+    assert source_poll(source=source).new == 1
+    worker.run()
+    parked = CompletionEvent.objects.get()
+    assert parked.status == "parked" and "transcript_completed_fields" in parked.errors[0]["message"]
+    source.settings = {**source.settings, "transcript_completed_fields": "finishedOn"}
+    source.save(update_fields=["settings"])
+    parked_event_reprocess(event_id=parked.pk, user=StaffUserFactory())
+    worker.run()
+    assert Credential.objects.count() == 1
