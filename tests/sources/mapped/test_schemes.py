@@ -5,8 +5,10 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import datetime, timezone
 
 import pytest
+from standardwebhooks import Webhook
 
 from issuance.intake.mapped_sample import mapped_event_read
 from issuance.models import CompletionEvent, Source
@@ -138,3 +140,38 @@ def test_it_answers_503_while_the_saved_mapping_is_broken(mapped_source, sender)
     refused = sender(source).post(EVENT, headers={"X-Token": SECRET})
     assert refused.status_code == 503 and "mapping is not valid" in refused.json()["detail"]
     assert CompletionEvent.objects.count() == 0
+
+
+def test_a_delivery_signed_over_a_timestamp_is_checked_again_long_after_its_tolerance(make):
+    post = make({"scheme": "hmac", "header": "X-Sig", "algorithm": "sha256", "encoding": "hex",
+                 "signed": "timestamp.body", "timestamp_header": "X-Stamp", "tolerance_seconds": 60}).post
+    body = json.dumps(EVENT).encode()
+    stamp = int(time.time())
+    response = post(body, headers={"X-Sig": hmac.new(SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest(),
+                                   "X-Stamp": str(stamp)})
+    event = CompletionEvent.objects.get(pk=response.json()["event"])
+    CompletionEvent.objects.filter(pk=event.pk).update(headers={**event.headers, "x-stamp": str(stamp - 86400)})  # a day later…
+    moved = mapped_event_read(source=event.source, event=CompletionEvent.objects.get(pk=event.pk))
+    assert moved["authenticated"] is False and "no longer matches: X-Sig does not match" in moved["auth_detail"]
+    checked = mapped_event_read(source=event.source, event=event)  # …and as kept: checked at the time it names
+    assert checked["authenticated"] is True and checked["auth_detail"].endswith("its kept signature still matches this source's secret.")
+    Source.objects.filter(pk=event.source_id).update(signing_secret="another-long-enough-secret")
+    rotated = mapped_event_read(source=Source.objects.get(pk=event.source_id), event=event)
+    assert rotated["authenticated"] is False and "no longer matches" in rotated["auth_detail"]
+
+
+def test_a_standard_webhooks_delivery_is_checked_again_with_its_kept_headers(mapped_source, sender):
+    secret = "whsec_" + base64.b64encode(b"a-standard-webhooks-key-32-bytes").decode()
+    source = mapped_source(mapping=mapping({"scheme": "standard_webhooks"}), secret=secret)
+    body = json.dumps(EVENT)
+    sent_at = datetime.now(timezone.utc)
+    signature = Webhook(secret).sign("msg_2Lh9KRb0pzN4LePd3XiA4", sent_at, body)  # the protocol's own library signs
+    response = sender(source).post(body.encode(), headers={"webhook-id": "msg_2Lh9KRb0pzN4LePd3XiA4", "webhook-signature": signature,
+                                                           "webhook-timestamp": str(int(sent_at.timestamp()))})
+    assert response.status_code == 202, response.text
+    event = CompletionEvent.objects.get(pk=response.json()["event"])
+    checked = mapped_event_read(source=event.source, event=event)
+    assert checked["authenticated"] is True and checked["auth_detail"].endswith("its kept signature still matches this source's secret.")
+    Source.objects.filter(pk=source.pk).update(signing_secret="whsec_" + base64.b64encode(b"another-standard-webhooks-key-32").decode())
+    rotated = mapped_event_read(source=Source.objects.get(pk=source.pk), event=event)
+    assert rotated["authenticated"] is False and "no longer matches" in rotated["auth_detail"]
