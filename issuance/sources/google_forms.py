@@ -16,7 +16,8 @@ import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from .base import CandidateCompletion, FieldError, NotACompletion
+from .base import CandidateCompletion, FieldError, IncomingEvent, NotACompletion, json_parse
+from .google_forms_contract import contract_answer, google_forms_completion_key
 from .google_forms_api import service_account_key_check
 from .settings_schema import Setting, SettingsError, poll_minutes_setting
 from .standard import StandardWebhooksDialect
@@ -102,38 +103,32 @@ class GoogleFormsDialect(StandardWebhooksDialect):
         candidate.extra = {str(a.get("title")): a.get("response") for a in answers if isinstance(a, dict) and a.get("title")}
         candidate.email = response.get("respondent_email")
         if chosen["email_item"]:
-            candidate.email, candidate.paths["email"] = _answer(answers, chosen["email_item"])
-        candidate.name, candidate.paths["name"] = _answer(answers, chosen["name_item"])
+            candidate.email, candidate.paths["email"] = contract_answer(answers, chosen["email_item"])
+        candidate.name, candidate.paths["name"] = contract_answer(answers, chosen["name_item"])
         for part in ("given_name", "family_name"):
             if chosen[f"{part}_item"]:
-                value, candidate.paths[part] = _answer(answers, chosen[f"{part}_item"])
+                value, candidate.paths[part] = contract_answer(answers, chosen[f"{part}_item"])
                 setattr(candidate, part, value)
         candidate.course = form.get("id")
         if chosen["course_item"]:
-            candidate.course, candidate.paths["course"] = _answer(answers, chosen["course_item"])
+            candidate.course, candidate.paths["course"] = contract_answer(answers, chosen["course_item"])
         if chosen["attendance_item"]:
-            answer, candidate.paths["attendance"] = _answer(answers, chosen["attendance_item"])
+            answer, candidate.paths["attendance"] = contract_answer(answers, chosen["attendance_item"])
             candidate.attendance = _attendance(answer, chosen["attendance_yes"])
         candidate.score, error = _score(response, chosen["max_score"])
         return candidate, [error] if error else []
+
+    def request_events(self, *, source, request, verified):
+        try:
+            key = google_forms_completion_key(json_parse(request.body), source.settings or {})
+        except ValueError:
+            key = ""  # an unreadable body is stored all the same, and parks when it is read
+        return [IncomingEvent(external_id=verified.message_id, body=request.body, completion_key=key)]
 
     def configured(self, settings: dict) -> "GoogleFormsDialect":
         bound = GoogleFormsDialect()
         bound.source_settings = dict(settings or {})
         return bound
-
-
-def _answer(answers: list, wanted: str):
-    """(the answer to the question titled or numbered `wanted`, the path naming it); (None, path) when unanswered."""
-    key = wanted.strip().casefold()
-    path = f"data.answers[title={wanted}].response"
-    for answer in answers:
-        if isinstance(answer, dict) and (str(answer.get("item_id", "")) == wanted.strip() or str(answer.get("title", "")).strip().casefold() == key):
-            value = answer.get("response")
-            if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
-                value = value[0]  # a checkbox question with one box ticked: its text
-            return value, path
-    return None, path
 
 
 def _attendance(answer, yes_values: str):

@@ -13,7 +13,8 @@ from urllib.parse import quote
 import jwt
 
 from .base import json_body, json_parse
-from .polling import PolledCompletion, PollClient, PollError, Poller, PollStep, moment_parse
+from .google_forms_contract import google_forms_completion_key
+from .polling import PolledCompletion, PollClient, PollError, Poller, PollStep, moment_parse, webhook_copy_known
 from .settings_schema import SettingsError
 
 API_URL = "https://forms.googleapis.com"
@@ -72,7 +73,8 @@ class GoogleFormsPoller(Poller):
                     continue
                 contract = _contract(scope, form, response, titles, max_score)
                 step.found.append(PolledCompletion(external_id=str(response["responseId"])[:300], body=json_body(contract),
-                                                   learner=str(response.get("respondentEmail") or ""), completed_at=submitted))
+                                                   learner=str(response.get("respondentEmail") or ""), completed_at=submitted,
+                                                   completion_key=google_forms_completion_key(contract, source.settings or {})))
                 if moment_parse(submitted) and (not latest or moment_parse(submitted) > moment_parse(latest)):
                     latest = submitted
             page_token = answer.get("nextPageToken") or None
@@ -82,6 +84,11 @@ class GoogleFormsPoller(Poller):
             yield step
             if not page_token:
                 return
+
+    def known_otherwise(self, *, source, completion) -> bool:
+        """Whether the Apps Script brought this response already under another id (the ids are taken to be the
+        same, unconfirmed): the same form, learner and second, one indexed question."""
+        return webhook_copy_known(source=source, completion_key=completion.completion_key)
 
 
 def _access_token(client: PollClient, source) -> str:

@@ -87,6 +87,24 @@ def test_a_response_the_script_already_posted_is_one_event(source, google, live_
     assert CompletionEvent.objects.count() == 1
 
 
+def test_a_response_the_script_posted_under_another_id_is_one_event_and_another_learners_is_not(source, google, live_server):
+    """Apps Script's getId() and the Forms API's responseId are taken to be the same string, unconfirmed: when they are
+    not, the form, the learner's email and the second it was submitted still name the one response."""
+    body = json.dumps({"type": "form.submitted", "data": {"form": {"id": FORM_ID}, "response": {
+        "id": "2_ABaOnuf-script-id", "submitted_at": "2026-11-14T10:01:59.000Z", "respondent_email": "Ana@Example.org"},
+        "answers": [{"item_id": "1183270461", "title": "Full name", "response": "Ana Lima"}]}}).encode()
+    source.signing_secret = SECRET
+    source.save()
+    stamp = str(int(time.time()))
+    assert Sender(live_server.url, source.slug).post(body, headers={
+        "webhook-id": "2_ABaOnuf-script-id", "webhook-timestamp": stamp,
+        "webhook-signature": standard_signature(SECRET, "2_ABaOnuf-script-id", stamp, body)}).status_code == 202
+    google.responses[FORM_ID] = [api_response(1), api_response(2, email="ben@example.org", name="Ben Okoro")]
+    report = source_poll(source=source)
+    assert (report.found, report.new) == (2, 1)
+    assert sorted(CompletionEvent.objects.values_list("external_id", flat=True)) == ["2_ABaOnuf-script-id", "ACYDBNj-2"]
+
+
 def test_a_key_google_refuses_parks_the_source_and_a_bad_key_file_is_refused(make_source, google):
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
