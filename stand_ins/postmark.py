@@ -4,7 +4,8 @@
 with one result per message, in the order sent, whether or not each was accepted. A message to an
 address on `inactive` is refused with ErrorCode 406 (HTTP 422 on `/email`, its place in the array on
 `/email/batch`). `script` is consumed one entry per request: "accept", "inactive" (the single send's
-recipient is refused), "ratelimited" (429), "error" (500), ("stall", seconds) before accepting, or
+recipient is refused), "ratelimited" (429), "error" (500), "no_credits" (405, the account out of
+credits), ("stall", seconds) before accepting, or
 "reversed": a batch's results in the opposite order (not seen from Postmark; it tests the matching).
 """
 
@@ -53,6 +54,8 @@ class PostmarkAPI(BaseHTTPRequestHandler):
             return self._answer(429, {"ErrorCode": 429, "Message": "Rate limit exceeded."})
         if step == "error":
             return self._answer(500, {"ErrorCode": 500, "Message": "Internal server error."})
+        if step == "no_credits":  # the account's credits are spent: Postmark's documented 405, no ErrorCode given [U]
+            return self._answer(405, {"ErrorCode": 405, "Message": "Not allowed to send: you have run out of credits."})
         if self.path == "/email/batch":
             if not isinstance(body, list) or len(body) > BATCH_LIMIT:
                 return self._answer(422, {"ErrorCode": 300, "Message": "Invalid email request."})

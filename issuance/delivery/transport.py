@@ -155,8 +155,9 @@ def _anymail_error(exc: AnymailError) -> TransportError:
         return TransportError(f"The email service could not be reached: {exc}", permanent=False)
     if isinstance(exc, AnymailAPIError):
         status = exc.status_code or 0
-        # 429 and 5xx are the provider's trouble; 401/403 are our credentials, fixed by an operator.
-        transient = status in (401, 403, 429) or status >= 500 or status == 0
+        # 429 and 5xx are the provider's trouble; 401/403 are our credentials and 402 (and Postmark's 405) an
+        # account out of credits, each fixed by an operator: the email waits for the fix on the outbox's schedule.
+        transient = status in (401, 402, 403, 405, 429) or status >= 500 or status == 0
         return TransportError(f"The email service answered {status or 'an error'}: {exc}", permanent=not transient)
     return TransportError(f"The email service refused the message: {exc}", permanent=True)
 

@@ -89,7 +89,7 @@ def test_one_refused_recipient_fails_alone_with_postmarks_reason(postmark_server
     assert len(postmark_server.requests) == 1 and len(postmark_server.accepted) == 6
 
 
-@pytest.mark.parametrize("answer", ["error", "ratelimited"])
+@pytest.mark.parametrize("answer", ["error", "ratelimited", "no_credits"])
 def test_a_whole_call_failure_leaves_each_email_to_be_retried_alone(postmark_server, answer):
     rows = burst()
     postmark_server.script = [answer]
@@ -100,7 +100,7 @@ def test_a_whole_call_failure_leaves_each_email_to_be_retried_alone(postmark_ser
     assert (result.status, result.permanent) == (Status.QUEUED, False)
     for row in OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]):
         assert (row.status, row.attempts, row.next_attempt_at) == (Status.QUEUED, 1, now + timedelta(minutes=1))
-        assert ("500" if answer == "error" else "429") in row.last_error
+        assert {"error": "500", "ratelimited": "429", "no_credits": "405"}[answer] in row.last_error
     for row in rows:
         assert outbox_send(message_id=row.pk, now=now + timedelta(minutes=1)).sent
     assert [request["path"] for request in postmark_server.requests] == ["/email/batch"] + ["/email"] * 7
