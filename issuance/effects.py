@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Effect, Issuance
+from .outcome_write import outcome_write
 
 
 def _effect_begin(*, issuance: Issuance, key: str, kind: str) -> tuple[Effect, bool]:
@@ -53,7 +54,7 @@ def effect_perform(*, issuance: Issuance, key: str, kind: str, perform: Callable
         )
         raise
     done = {"status": Effect.Status.DONE, "outcome": outcome[:2000], "finished_at": timezone.now()}
-    Effect.objects.filter(pk=effect.pk).update(**done)
+    outcome_write(lambda: Effect.objects.filter(pk=effect.pk).update(**done))
     if first:  # nobody else has touched the row: it is what was inserted plus `done`
         for name, value in done.items():
             setattr(effect, name, value)

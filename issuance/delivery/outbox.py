@@ -20,6 +20,7 @@ from ..email.draft import EmailDraft
 from ..models import Credential, Issuance, OutboxMessage, Suppression
 from .copy_rules import copies_allowed
 from .esp_batch import email_batch_size, transport_send_batch
+from ..outcome_write import outcome_write
 from ..step_queue import task_enqueue_at
 from .results import DeliveryResult, delivery_result
 from .signals import outbox_message_failed
@@ -252,7 +253,7 @@ def _send_together(*, message: OutboxMessage, email, companions: list[OutboxMess
 def _record_sent(*, message: OutboxMessage, provider_id: str) -> DeliveryResult:
     sent = {"status": Status.SENT, "sent_at": timezone.now(), "next_attempt_at": None, "last_error": "",
             "provider_message_id": provider_id[:300]}
-    if OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**sent):
+    if outcome_write(lambda: OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**sent)):
         # The row was ours, in `sending`, since it was read at the claim: it is now that plus `sent`.
         for name, value in sent.items():
             setattr(message, name, value)

@@ -15,7 +15,8 @@ from stand_ins.postmark import PostmarkServer  # noqa: F401 (the delivery tests'
 
 class RecordingSMTPHandler:
     """Accepts mail unless told otherwise. `script` is consumed one entry per message:
-    "accept", "tempfail" (451 at RCPT), "reject" (550 at RCPT), or ("stall", seconds) after DATA arrived."""
+    "accept", "tempfail" (451 at RCPT), "reject" (550 at RCPT), ("stall", seconds) after DATA arrived, or
+    ("then", callable): accept, calling it after DATA arrived and before the answer (a fault at that moment)."""
 
     def __init__(self):
         self.messages = []  # email.message.EmailMessage, parsed from what DATA carried
@@ -44,6 +45,8 @@ class RecordingSMTPHandler:
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))
         if isinstance(self._current, tuple) and self._current[0] == "stall":
             await asyncio.sleep(self._current[1])  # the message arrived; the answer comes too late
+        if isinstance(self._current, tuple) and self._current[0] == "then":
+            self._current[1]()
         return "250 2.0.0 Message accepted for delivery"
 
 
