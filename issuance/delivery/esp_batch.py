@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 import requests
 from anymail.backends.postmark import EmailBackend as PostmarkBackend
-from anymail.exceptions import AnymailError
+from anymail.exceptions import AnymailAPIError, AnymailError
 from anymail.message import AnymailStatus
 from anymail.utils import get_anymail_setting
 from django.conf import settings
@@ -23,7 +23,6 @@ from .transport import TransportError, _anymail_error, esp_said, _connection_kep
 
 POSTMARK_BACKEND = "anymail.backends.postmark.EmailBackend"
 POSTMARK_BATCH_MESSAGES = 500
-POSTMARK_BATCH_BYTES = 50 * 1000 * 1000  # "up to 50 MB payload size, including attachments"
 
 
 def email_batch_size() -> int:
@@ -56,6 +55,13 @@ def _one_answer(response: requests.Response, answer) -> requests.Response:
     return one
 
 
+def _json_or_none(response):
+    try:
+        return response.json() if isinstance(response, requests.Response) else None
+    except ValueError:
+        return None
+
+
 def _said(answer) -> str:
     """Postmark's reason for one message, in its own words on one line."""
     return esp_said(answer) or repr(answer)
@@ -82,12 +88,19 @@ def _outcome(connection: PostmarkBackend, email: EmailMessage, payload, response
                           permanent=False, outcome_unknown=True)
 
 
-def _chunks(items: list, *, size: int) -> list[list]:
-    """`items` (email, payload, body) in calls of at most `size` messages and Postmark's payload limit."""
-    chunks, current, weight = [], [], 2
+def email_batch_bytes() -> int:
+    """The most bytes one batch call may post (LAUREL_EMAIL_BATCH_MAX_BYTES: Postmark's "up to 50 MB payload size,
+    including attachments", read as 50,000,000, the smaller of the two readings of MB)."""
+    return max(1, settings.LAUREL_EMAIL_BATCH_MAX_BYTES)
+
+
+def _chunks(items: list, *, size: int, max_bytes: int) -> list[list]:
+    """`items` (index, payload, body) in calls of at most `size` messages and `max_bytes` posted: the JSON array as
+    sent, attachments already base64-encoded in it, which is how Postmark measures its limit."""
+    chunks, current, weight = [], [], 2  # the array's brackets
     for item in items:
-        length = len(item[2].encode()) + 1
-        if current and (len(current) >= size or weight + length > POSTMARK_BATCH_BYTES):
+        length = len(item[2].encode()) + 1  # the message and its comma
+        if current and (len(current) >= size or weight + length > max_bytes):
             chunks.append(current)
             current, weight = [], 2
         current.append(item)
@@ -99,7 +112,14 @@ def _send_chunk(connection: PostmarkBackend, chunk: list) -> list[str | Transpor
     emails, payloads, bodies = zip(*chunk)
     try:
         response = connection.post_to_esp(_BatchPayload(list(payloads), list(bodies)), emails[0])
-    except AnymailError as exc:  # the call failed as a whole: each email is retried on its own schedule
+    except AnymailAPIError as exc:  # the call failed as a whole: each email is retried on its own schedule
+        if exc.status_code is not None and 400 <= exc.status_code < 500 and exc.status_code not in (401, 403, 429):
+            # The batch itself was refused (too large, malformed): none of it was sent, and each email's own
+            # send, alone, is where Postmark says what it thinks of that email.
+            said = esp_said(_json_or_none(exc.response)) or str(exc)
+            return [TransportError(f"The email service refused the batch ({exc.status_code}): {said}", permanent=False)] * len(emails)
+        return [_anymail_error(exc)] * len(emails)
+    except AnymailError as exc:
         return [_anymail_error(exc)] * len(emails)
     try:
         answers = response.json()
@@ -137,7 +157,13 @@ def transport_send_batch(*, emails: list[EmailMessage], connection=None) -> list
                 built.append((index, payload, payload.serialize_data()))
             except AnymailError as exc:  # this email cannot be put to Postmark; the others can
                 outcomes[index] = _anymail_error(exc)
-        for chunk in _chunks(built, size=email_batch_size()):
+        max_bytes = email_batch_bytes()
+        for chunk in _chunks(built, size=email_batch_size(), max_bytes=max_bytes):
+            connection.open()  # a no-op with its session open; a fresh one if a single send below dropped it
+            if len(chunk) == 1 and len(chunk[0][2].encode()) + 2 > max_bytes:
+                # Too large for any batch: alone, through `POST /email`, whose own limit (10 MB) is Postmark's to apply.
+                outcomes[chunk[0][0]] = _alone(emails[chunk[0][0]], connection=connection)
+                continue
             results = _send_chunk(connection, [(emails[index], payload, body) for index, payload, body in chunk])
             for (index, _, _), result in zip(chunk, results):
                 outcomes[index] = result
