@@ -3,11 +3,13 @@
 anymail's own batch send is one message to many recipients (only template data, metadata and headers
 differ), so it cannot carry each learner's own body and certificate. Here anymail builds each email's
 Postmark message as a single send would, the array goes out through anymail's session and error
-handling, and anymail's Postmark parser reads each result, matched by position (docs/delivery.md,
-"Batch sending", has the facts, what is unconfirmed, and why SendGrid sends each email alone).
+handling, and anymail's Postmark parser reads each result, matched by position; anymail's pre_send and
+post_send signals fire for each email as for a single send (docs/delivery.md, "Batch sending", has the
+facts, what is unconfirmed, and why SendGrid sends each email alone).
 """
 
 import json
+import logging
 import time
 from urllib.parse import urljoin
 
@@ -21,6 +23,7 @@ from django.core.mail import EmailMessage
 
 from .transport import TransportError, _anymail_error, esp_said, _connection_kept, _kept, transport_forget, transport_send
 
+logger = logging.getLogger(__name__)
 POSTMARK_BACKEND = "anymail.backends.postmark.EmailBackend"
 POSTMARK_BATCH_MESSAGES = 500
 
@@ -70,12 +73,14 @@ def _said(answer) -> str:
 def _outcome(connection: PostmarkBackend, email: EmailMessage, payload, response: requests.Response, answer) -> str | TransportError:
     """The provider's id for an accepted email, or why it was not, from anymail's reading of its result."""
     one = _one_answer(response, answer)
-    email.anymail_status = AnymailStatus()
+    if getattr(email, "anymail_status", None) is None:
+        email.anymail_status = AnymailStatus()
     email.anymail_status.esp_response = one
     try:
         email.anymail_status.set_recipient_status(connection.parse_recipient_status(one, payload, email))
     except AnymailError:  # an error anymail does not tie to a recipient (the sender, the content…)
         return TransportError(f"The email service refused the email: {_said(answer)}", permanent=True)
+    _post_send(connection, email)
     mine = email.anymail_status.recipients.get(payload.to_emails[0].addr_spec)
     status = mine.status if mine is not None else "unknown"
     if status in ("rejected", "invalid"):
@@ -92,6 +97,18 @@ def email_batch_bytes() -> int:
     """The most bytes one batch call may post (LAUREL_EMAIL_BATCH_MAX_BYTES: Postmark's "up to 50 MB payload size,
     including attachments", read as 50,000,000, the smaller of the two readings of MB)."""
     return max(1, settings.LAUREL_EMAIL_BATCH_MAX_BYTES)
+
+
+def _post_send(connection: PostmarkBackend, email: EmailMessage) -> None:
+    """anymail's post_send for one email of the batch, as its own send fires it (before a refusal is raised).
+
+    A receiver's error is logged, not raised: the email's outcome stands (Postmark has answered for it),
+    and raising would lose the outcomes of the rest of the batch with it.
+    """
+    try:
+        connection.run_post_send(email)
+    except Exception:
+        logger.exception("A post_send receiver failed for outbox email %s", getattr(email, "metadata", {}).get("outbox_id"))
 
 
 def _chunks(items: list, *, size: int, max_bytes: int) -> list[list]:
@@ -153,6 +170,13 @@ def transport_send_batch(*, emails: list[EmailMessage], connection=None) -> list
         built = []
         for index, email in enumerate(emails):
             try:
+                # As anymail's own send does for each message: a fresh status, then pre_send, whose receivers
+                # may change the message or cancel it (AnymailCancelSend), before its payload is built.
+                email.anymail_status = AnymailStatus()
+                if not connection.run_pre_send(email):
+                    outcomes[index] = TransportError("The email backend accepted nothing: a pre_send receiver cancelled it.",
+                                                     permanent=False)
+                    continue
                 payload = connection.build_message_payload(email, connection.send_defaults)
                 built.append((index, payload, payload.serialize_data()))
             except AnymailError as exc:  # this email cannot be put to Postmark; the others can
