@@ -198,6 +198,9 @@ ANYMAIL = {
 # call to Postmark's batch endpoint (its limit is 500); 1 sends each alone. Other transports send each alone.
 # 50 certificate emails are about 7.5 MB: a call that ends well within the time a worker holds a step.
 LAUREL_EMAIL_BATCH_SIZE = envint("LAUREL_EMAIL_BATCH_SIZE", 50)
+# ...and posts at most this many bytes a call (the JSON as sent, attachments base64-encoded in it): Postmark's
+# documented "up to 50 MB payload size, including attachments", read as 50,000,000; a larger burst is split.
+LAUREL_EMAIL_BATCH_MAX_BYTES = envint("LAUREL_EMAIL_BATCH_MAX_BYTES", 50_000_000)
 # Seconds a worker keeps trying to record an email's or a call's outcome while the database cannot be
 # reached (a restart): unrecorded, the sweep would make the attempt again (issuance/outcome_write.py).
 LAUREL_OUTCOME_WRITE_SECONDS = envint("LAUREL_OUTCOME_WRITE_SECONDS", 60)

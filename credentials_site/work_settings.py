@@ -46,6 +46,9 @@ LAUREL_CLAIM_SECONDS = envint("LAUREL_CLAIM_SECONDS", 90)
 LAUREL_STALL_SECONDS = envint("LAUREL_STALL_SECONDS", 120)
 # ...and an accepted completion event that no worker has processed for this long (its task was lost).
 LAUREL_EVENT_STALL_SECONDS = envint("LAUREL_EVENT_STALL_SECONDS", 600)
+# One run of that sweep (every minute) re-queues for at most this long, stopping between rows, and the next run
+# carries on where it stopped: a backlog of stalled work never holds a worker longer (#28, docs/performance.md).
+LAUREL_SWEEP_RUN_SECONDS = envint("LAUREL_SWEEP_RUN_SECONDS", 1)
 # A completion whose sender's API (Moodle web services) fails for a passing reason (timeout, refused
 # connection, 5xx, maintenance) is tried again after each of these waits, then parked: 5 tries in
 # about 50 minutes by default. A permanent error (a bad token, a missing capability) parks at once.

@@ -3,11 +3,19 @@
 Needed because a worker can die mid-step (its lease then runs out) and the Redis broker can lose a
 task outright. Re-queuing something that is in fact still queued costs one no-op task: the claim
 lets only one run do the step.
+
+The scheduled sweep (issuance/tasks.py) runs each part with `stop` (its time budget) and `resume`: a
+part stops between rows once `stop()` says so, after at least one row so every run makes progress, and
+keeps its place in the shared cache (the last row it handled, in its order), so the next run carries on
+from there instead of re-queuing the same oldest rows again; a part that reaches the end starts over.
+A lost place (the cache emptied) only means starting over. The `sweep` command sweeps from the start.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -29,7 +37,42 @@ def issuances_waiting():
     )
 
 
-def issuance_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> list:
+CURSOR_PREFIX = "laurel:sweep:after:"
+CURSOR_SECONDS = 24 * 3600  # a place older than a day is not worth keeping: the part starts over
+
+
+def _never() -> bool:
+    return False
+
+
+def _rows_from_place(query, *, part: str, order: tuple[str, str], fields: tuple, limit: int, resume: bool) -> list[tuple]:
+    """Up to `limit` rows of `query` in `order` (a column, then the key), after the place `part` stopped at last."""
+    first, key = order
+    place = cache.get(CURSOR_PREFIX + part) if resume else None
+    if place is not None:
+        query = query.filter(Q(**{f"{first}__gt": place[0]}) | Q(**{first: place[0], f"{key}__gt": place[1]}))
+    return list(query.order_by(first, key).values_list(first, key, *fields)[:limit])
+
+
+def _handle_rows(rows: list[tuple], *, part: str, limit: int, stop: Callable[[], bool], resume: bool,
+                 handle: Callable[[tuple], None]) -> list[tuple]:
+    """`handle` each row until `stop()` (after the first); keep the place for the next run. The rows handled."""
+    handled = []
+    for row in rows:
+        if handled and stop():
+            break
+        handle(row)
+        handled.append(row)
+    if resume:
+        if handled and (len(handled) < len(rows) or len(rows) >= limit):  # stopped early, or more may follow
+            cache.set(CURSOR_PREFIX + part, handled[-1][:2], timeout=CURSOR_SECONDS)
+        else:  # the end: the next run starts over
+            cache.delete(CURSOR_PREFIX + part)
+    return handled
+
+
+def issuance_sweep(*, stalled_after: int | None = None, limit: int = 1000, stop: Callable[[], bool] = _never,
+                   resume: bool = False) -> list:
     """Re-queue issuances whose retry is due, or that have not moved for `stalled_after` seconds."""
     now = timezone.now()
     stalled_after = settings.LAUREL_STALL_SECONDS if stalled_after is None else stalled_after
@@ -37,15 +80,21 @@ def issuance_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> li
         Q(next_attempt_at__lte=now)
         | Q(next_attempt_at__isnull=True, state_changed_at__lte=now - timedelta(seconds=stalled_after))
     )
-    rows = list(due.order_by("state_changed_at").values_list("pk", "organization_id")[:limit])
+    rows = _rows_from_place(due, part="issuances", order=("state_changed_at", "pk"), fields=("organization_id",),
+                            limit=limit, resume=resume)
     broker = queue_broker()
-    for issuance_id, organization_id in rows:
+
+    def requeue(row):
+        _, issuance_id, organization_id = row
         turn_push(kind=Kind.ISSUANCE, ref=issuance_id, organization_id=organization_id)  # a waiting turn keeps its place
         async_task(ADVANCE_TASK, str(issuance_id), broker=broker)
-    return [issuance_id for issuance_id, _ in rows]
+
+    handled = _handle_rows(rows, part="issuances", limit=limit, stop=stop, resume=resume, handle=requeue)
+    return [issuance_id for _, issuance_id, _ in handled]
 
 
-def completion_events_sweep(*, stalled_after: int | None = None, limit: int = 1000) -> list:
+def completion_events_sweep(*, stalled_after: int | None = None, limit: int = 1000, stop: Callable[[], bool] = _never,
+                            resume: bool = False) -> list:
     """Re-queue received events that no worker processed for `stalled_after` seconds, and those whose retry is due.
 
     The task is queued after the event's row commits; if the broker refused it then (Redis down) or
@@ -56,18 +105,20 @@ def completion_events_sweep(*, stalled_after: int | None = None, limit: int = 10
     now = timezone.now()
     cutoff = now - timedelta(seconds=stalled_after)
     due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, received_at__lte=cutoff)
-    rows = list(
-        CompletionEvent.objects.filter(due, status=CompletionEvent.Status.ACCEPTED)
-        .order_by("received_at").values_list("pk", "source__organization_id")[:limit]
-    )
+    rows = _rows_from_place(CompletionEvent.objects.filter(due, status=CompletionEvent.Status.ACCEPTED), part="events",
+                            order=("received_at", "pk"), fields=("source__organization_id",), limit=limit, resume=resume)
     broker = queue_broker()
-    for event_id, organization_id in rows:  # one task each: a single event's task carries its issuance on to the email
+
+    def requeue(row):  # one task each: a single event's task carries its issuance on to the email
+        _, event_id, organization_id = row
         turn_push(kind=Kind.EVENT, ref=event_id, organization_id=organization_id)
         async_task(PROCESS_TASK, str(event_id), broker=broker)
-    return [event_id for event_id, _ in rows]
+
+    handled = _handle_rows(rows, part="events", limit=limit, stop=stop, resume=resume, handle=requeue)
+    return [event_id for _, event_id, _ in handled]
 
 
-def turns_sweep(*, limit: int = 1000) -> int:
+def turns_sweep(*, limit: int = 1000, stop: Callable[[], bool] = _never) -> int:
     """Queue a task again for each turn that has waited longer than its kind's stall time.
 
     Its task may have been lost with the broker (Redis restarted empty, a popped task whose worker
@@ -82,6 +133,8 @@ def turns_sweep(*, limit: int = 1000) -> int:
     for kind, task in KIND_TASKS.items():
         stall = settings.LAUREL_EVENT_STALL_SECONDS if kind == Kind.EVENT else settings.LAUREL_STALL_SECONDS
         for ref in turns_waiting_since(kind=kind, before=now - timedelta(seconds=stall), limit=limit):
+            if queued and stop():
+                return queued  # the turns still waiting are older still next minute: the next run takes them first
             async_task(task, ref, broker=broker)
             queued += 1
     return queued

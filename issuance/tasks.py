@@ -1,6 +1,8 @@
 """django-q2 task entry points: thin wrappers that load nothing themselves and call a service."""
 
-from .periodic import periodic_run
+from django.conf import settings
+
+from .periodic import Budget, periodic_run
 from .sweep import completion_events_sweep as _sweep_events
 from .sweep import issuance_sweep as _sweep
 from .sweep import turns_sweep as _sweep_turns
@@ -14,7 +16,10 @@ def issuance_advance(issuance_id: str) -> str | None:
 
 
 def issuance_sweep() -> int:
+    """Every minute: re-queue what stopped moving, for at most LAUREL_SWEEP_RUN_SECONDS; the next run resumes."""
     with periodic_run(name="sweep") as budget:
         if budget is None:
             return 0  # the previous sweep is still running, or housekeeping has every slot it may take
-        return len(_sweep()) + len(_sweep_events()) + _sweep_turns()
+        run = Budget(seconds=min(settings.LAUREL_SWEEP_RUN_SECONDS, budget.left()))
+        return (len(_sweep(stop=run.spent, resume=True)) + len(_sweep_events(stop=run.spent, resume=True))
+                + _sweep_turns(stop=run.spent))

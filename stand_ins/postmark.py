@@ -1,7 +1,10 @@
 """An HTTP server on 127.0.0.1 speaking Postmark's email API as documented: `POST /email` and `POST /email/batch`.
 
-`/email/batch` takes a JSON array of messages shaped as for `/email` (at most 500) and answers HTTP 200
-with one result per message, in the order sent, whether or not each was accepted. A message to an
+`/email/batch` takes a JSON array of messages shaped as for `/email` (at most 500, and at most
+`batch_max_bytes` posted: Postmark's documented 50 MB including attachments) and answers HTTP 200 with one
+result per message, in the order sent, whether or not each was accepted. A batch over the size is refused
+whole, none of it sent, with HTTP 413 and a Postmark-shaped body: Postmark does not document which status
+it answers, and 413 is the one a web front gives a body it will not take (unconfirmed). A message to an
 address on `inactive` is refused with ErrorCode 406 (HTTP 422 on `/email`, its place in the array on
 `/email/batch`). `script` is consumed one entry per request: "accept", "inactive" (the single send's
 recipient is refused), "ratelimited" (429), "error" (500), "no_credits" (405, the account out of
@@ -16,6 +19,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BATCH_LIMIT = 500
+BATCH_MAX_BYTES = 50_000_000  # "up to 50 MB payload size, including attachments"
 SUBMITTED_AT = "2026-03-14T10:00:00.0000000-04:00"
 
 
@@ -39,9 +43,10 @@ class PostmarkAPI(BaseHTTPRequestHandler):
 
     def do_POST(self):
         state = self.server.state
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = json.loads(raw or b"{}")
         with state.lock:
-            state.requests.append({"path": self.path, "headers": dict(self.headers), "json": body})
+            state.requests.append({"path": self.path, "headers": dict(self.headers), "json": body, "bytes": len(raw)})
             step = state.script.pop(0) if state.script else "accept"
         if self.headers.get("X-Postmark-Server-Token") != state.token:
             return self._answer(401, {"ErrorCode": 10, "Message": "The Server Token you provided in the X-Postmark-Server-Token request header was invalid."})
@@ -57,6 +62,9 @@ class PostmarkAPI(BaseHTTPRequestHandler):
         if step == "no_credits":  # the account's credits are spent: Postmark's documented 405, no ErrorCode given [U]
             return self._answer(405, {"ErrorCode": 405, "Message": "Not allowed to send: you have run out of credits."})
         if self.path == "/email/batch":
+            if len(raw) > state.batch_max_bytes:
+                return self._answer(413, {"ErrorCode": 413, "Message": (
+                    f"The request is {len(raw)} bytes; a batch may carry at most {state.batch_max_bytes}, attachments included.")})
             if not isinstance(body, list) or len(body) > BATCH_LIMIT:
                 return self._answer(422, {"ErrorCode": 300, "Message": "Invalid email request."})
             results = [self._one(message) for message in body]
@@ -91,6 +99,7 @@ class PostmarkServer:
         self.token = token
         self.lock = threading.Lock()
         self.requests, self.accepted, self.script = [], [], []
+        self.batch_max_bytes = BATCH_MAX_BYTES
         self.inactive: set[str] = set()  # lower-case addresses Postmark would refuse (a hard bounce or complaint before)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 

@@ -3,17 +3,19 @@
 anymail's own batch send is one message to many recipients (only template data, metadata and headers
 differ), so it cannot carry each learner's own body and certificate. Here anymail builds each email's
 Postmark message as a single send would, the array goes out through anymail's session and error
-handling, and anymail's Postmark parser reads each result, matched by position (docs/delivery.md,
-"Batch sending", has the facts, what is unconfirmed, and why SendGrid sends each email alone).
+handling, and anymail's Postmark parser reads each result, matched by position; anymail's pre_send and
+post_send signals fire for each email as for a single send (docs/delivery.md, "Batch sending", has the
+facts, what is unconfirmed, and why SendGrid sends each email alone).
 """
 
 import json
+import logging
 import time
 from urllib.parse import urljoin
 
 import requests
 from anymail.backends.postmark import EmailBackend as PostmarkBackend
-from anymail.exceptions import AnymailError
+from anymail.exceptions import AnymailAPIError, AnymailError
 from anymail.message import AnymailStatus
 from anymail.utils import get_anymail_setting
 from django.conf import settings
@@ -21,9 +23,9 @@ from django.core.mail import EmailMessage
 
 from .transport import TransportError, _anymail_error, esp_said, _connection_kept, _kept, transport_forget, transport_send
 
+logger = logging.getLogger(__name__)
 POSTMARK_BACKEND = "anymail.backends.postmark.EmailBackend"
 POSTMARK_BATCH_MESSAGES = 500
-POSTMARK_BATCH_BYTES = 50 * 1000 * 1000  # "up to 50 MB payload size, including attachments"
 
 
 def email_batch_size() -> int:
@@ -56,6 +58,13 @@ def _one_answer(response: requests.Response, answer) -> requests.Response:
     return one
 
 
+def _json_or_none(response):
+    try:
+        return response.json() if isinstance(response, requests.Response) else None
+    except ValueError:
+        return None
+
+
 def _said(answer) -> str:
     """Postmark's reason for one message, in its own words on one line."""
     return esp_said(answer) or repr(answer)
@@ -64,12 +73,14 @@ def _said(answer) -> str:
 def _outcome(connection: PostmarkBackend, email: EmailMessage, payload, response: requests.Response, answer) -> str | TransportError:
     """The provider's id for an accepted email, or why it was not, from anymail's reading of its result."""
     one = _one_answer(response, answer)
-    email.anymail_status = AnymailStatus()
+    if getattr(email, "anymail_status", None) is None:
+        email.anymail_status = AnymailStatus()
     email.anymail_status.esp_response = one
     try:
         email.anymail_status.set_recipient_status(connection.parse_recipient_status(one, payload, email))
     except AnymailError:  # an error anymail does not tie to a recipient (the sender, the content…)
         return TransportError(f"The email service refused the email: {_said(answer)}", permanent=True)
+    _post_send(connection, email)
     mine = email.anymail_status.recipients.get(payload.to_emails[0].addr_spec)
     status = mine.status if mine is not None else "unknown"
     if status in ("rejected", "invalid"):
@@ -82,12 +93,31 @@ def _outcome(connection: PostmarkBackend, email: EmailMessage, payload, response
                           permanent=False, outcome_unknown=True)
 
 
-def _chunks(items: list, *, size: int) -> list[list]:
-    """`items` (email, payload, body) in calls of at most `size` messages and Postmark's payload limit."""
-    chunks, current, weight = [], [], 2
+def email_batch_bytes() -> int:
+    """The most bytes one batch call may post (LAUREL_EMAIL_BATCH_MAX_BYTES: Postmark's "up to 50 MB payload size,
+    including attachments", read as 50,000,000, the smaller of the two readings of MB)."""
+    return max(1, settings.LAUREL_EMAIL_BATCH_MAX_BYTES)
+
+
+def _post_send(connection: PostmarkBackend, email: EmailMessage) -> None:
+    """anymail's post_send for one email of the batch, as its own send fires it (before a refusal is raised).
+
+    A receiver's error is logged, not raised: the email's outcome stands (Postmark has answered for it),
+    and raising would lose the outcomes of the rest of the batch with it.
+    """
+    try:
+        connection.run_post_send(email)
+    except Exception:
+        logger.exception("A post_send receiver failed for outbox email %s", getattr(email, "metadata", {}).get("outbox_id"))
+
+
+def _chunks(items: list, *, size: int, max_bytes: int) -> list[list]:
+    """`items` (index, payload, body) in calls of at most `size` messages and `max_bytes` posted: the JSON array as
+    sent, attachments already base64-encoded in it, which is how Postmark measures its limit."""
+    chunks, current, weight = [], [], 2  # the array's brackets
     for item in items:
-        length = len(item[2].encode()) + 1
-        if current and (len(current) >= size or weight + length > POSTMARK_BATCH_BYTES):
+        length = len(item[2].encode()) + 1  # the message and its comma
+        if current and (len(current) >= size or weight + length > max_bytes):
             chunks.append(current)
             current, weight = [], 2
         current.append(item)
@@ -99,7 +129,14 @@ def _send_chunk(connection: PostmarkBackend, chunk: list) -> list[str | Transpor
     emails, payloads, bodies = zip(*chunk)
     try:
         response = connection.post_to_esp(_BatchPayload(list(payloads), list(bodies)), emails[0])
-    except AnymailError as exc:  # the call failed as a whole: each email is retried on its own schedule
+    except AnymailAPIError as exc:  # the call failed as a whole: each email is retried on its own schedule
+        if exc.status_code is not None and 400 <= exc.status_code < 500 and exc.status_code not in (401, 403, 429):
+            # The batch itself was refused (too large, malformed): none of it was sent, and each email's own
+            # send, alone, is where Postmark says what it thinks of that email.
+            said = esp_said(_json_or_none(exc.response)) or str(exc)
+            return [TransportError(f"The email service refused the batch ({exc.status_code}): {said}", permanent=False)] * len(emails)
+        return [_anymail_error(exc)] * len(emails)
+    except AnymailError as exc:
         return [_anymail_error(exc)] * len(emails)
     try:
         answers = response.json()
@@ -133,11 +170,24 @@ def transport_send_batch(*, emails: list[EmailMessage], connection=None) -> list
         built = []
         for index, email in enumerate(emails):
             try:
+                # As anymail's own send does for each message: a fresh status, then pre_send, whose receivers
+                # may change the message or cancel it (AnymailCancelSend), before its payload is built.
+                email.anymail_status = AnymailStatus()
+                if not connection.run_pre_send(email):
+                    outcomes[index] = TransportError("The email backend accepted nothing: a pre_send receiver cancelled it.",
+                                                     permanent=False)
+                    continue
                 payload = connection.build_message_payload(email, connection.send_defaults)
                 built.append((index, payload, payload.serialize_data()))
             except AnymailError as exc:  # this email cannot be put to Postmark; the others can
                 outcomes[index] = _anymail_error(exc)
-        for chunk in _chunks(built, size=email_batch_size()):
+        max_bytes = email_batch_bytes()
+        for chunk in _chunks(built, size=email_batch_size(), max_bytes=max_bytes):
+            connection.open()  # a no-op with its session open; a fresh one if a single send below dropped it
+            if len(chunk) == 1 and len(chunk[0][2].encode()) + 2 > max_bytes:
+                # Too large for any batch: alone, through `POST /email`, whose own limit (10 MB) is Postmark's to apply.
+                outcomes[chunk[0][0]] = _alone(emails[chunk[0][0]], connection=connection)
+                continue
             results = _send_chunk(connection, [(emails[index], payload, body) for index, payload, body in chunk])
             for (index, _, _), result in zip(chunk, results):
                 outcomes[index] = result

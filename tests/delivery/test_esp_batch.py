@@ -11,6 +11,7 @@ from issuance.delivery.outbox import outbox_enqueue, outbox_send
 from issuance.delivery.sending import credential_email_compose
 from issuance.delivery.tasks import outbox_sweep
 from issuance.models import OutboxMessage
+from stand_ins.postmark import PostmarkServer
 from tests.factories.delivery import MINIMAL_PDF, CredentialFactory
 from tests.factories.issuance import CourseFactory
 
@@ -189,3 +190,71 @@ def test_an_email_sent_alone_to_an_inactive_address_fails_with_postmarks_reason_
         "Attempt 1: The email service refused the recipient: You tried to send to a recipient that has been marked "
         f"as inactive. Found inactive addresses: {row.recipient.lower()}. Inactive recipients are ones that have "
         "generated a hard bounce or a spam complaint. (Postmark error 406)")
+
+
+def _posted_sizes(rows) -> list[int]:
+    """Each email's Postmark message as a batch would post it, in bytes (attachments base64-encoded in it)."""
+    from django.core.mail import get_connection
+    from issuance.delivery.transport import outbox_email
+
+    connection = get_connection()
+    return [len(connection.build_message_payload(outbox_email(message=row), connection.send_defaults).serialize_data().encode())
+            for row in rows]
+
+
+def test_a_burst_over_the_payload_limit_is_split_into_calls_postmark_takes(settings, postmark_server):
+    rows = burst()
+    sizes = _posted_sizes(rows)
+    limit = 2 + 3 * (max(sizes) + 1)  # three of these emails a call, never four
+    assert 4 * (min(sizes) + 1) + 2 > limit
+    settings.LAUREL_EMAIL_BATCH_MAX_BYTES = postmark_server.batch_max_bytes = limit
+
+    result = outbox_send(message_id=rows[0].pk, now=timezone.now() + WAITED)
+
+    assert result.sent
+    assert [(request["path"], len(request["json"])) for request in postmark_server.requests] == [
+        ("/email/batch", 3), ("/email/batch", 3), ("/email/batch", 1)]
+    assert all(request["bytes"] <= limit for request in postmark_server.requests)
+    sent = list(OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).order_by("created_at", "pk"))
+    assert [(row.status, row.provider_message_id) for row in sent] == [(Status.SENT, mid) for mid in postmark_server.accepted]
+
+
+def test_the_stand_in_refuses_a_batch_over_postmarks_size_whole(postmark_server):
+    import requests
+
+    messages = [{"From": "a@example.org", "To": f"b{n}@example.org", "Subject": "Hi", "TextBody": "x" * 400} for n in range(3)]
+    postmark_server.batch_max_bytes = 1000
+    answer = requests.post(postmark_server.url + "email/batch", json=messages, timeout=5,
+                           headers={"X-Postmark-Server-Token": postmark_server.token})
+
+    assert answer.status_code == 413 and "at most 1000" in answer.json()["Message"]
+    assert postmark_server.accepted == []
+    # The documented figure is its default.
+    assert PostmarkServer().batch_max_bytes == 50_000_000
+
+
+def test_a_batch_refused_whole_for_its_size_leaves_each_email_to_be_sent_alone(settings, postmark_server):
+    rows = burst(NAMES[:3])
+    postmark_server.batch_max_bytes = 2 + 2 * (max(_posted_sizes(rows)) + 1)  # the service takes less than we were told
+    now = timezone.now() + WAITED
+
+    result = outbox_send(message_id=rows[0].pk, now=now)
+
+    assert (result.status, result.permanent) == (Status.QUEUED, False)
+    for row in OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]):
+        assert (row.status, row.attempts) == (Status.QUEUED, 1)
+        assert "refused the batch (413)" in row.last_error and "attachments included" in row.last_error
+    for row in rows:
+        assert outbox_send(message_id=row.pk, now=now + timedelta(minutes=1)).sent
+    assert [request["path"] for request in postmark_server.requests] == ["/email/batch"] + ["/email"] * 3
+
+
+def test_an_email_too_large_for_any_batch_goes_alone(settings, postmark_server):
+    rows = burst(NAMES[:3])
+    sizes = _posted_sizes(rows)
+    settings.LAUREL_EMAIL_BATCH_MAX_BYTES = postmark_server.batch_max_bytes = min(sizes)  # not even one fits
+
+    assert outbox_send(message_id=rows[0].pk, now=timezone.now() + WAITED).sent
+
+    assert [request["path"] for request in postmark_server.requests] == ["/email"] * 3
+    assert statuses(rows) == [Status.SENT] * 3
