@@ -65,7 +65,7 @@ def _detail(outcome: RowOutcome, *, source: str, file_name: str, who: str) -> st
 
 def credentials_import(*, plan: ImportPlan, body: bytes, notify_learners: bool, confirmed: int | None,
                        actor_user=None, mapping: dict | None = None, columns: dict | None = None,
-                       fetched: dict | None = None) -> ImportReport:
+                       fetched: dict | None = None, upload=None) -> ImportReport:
     """Re-plan (the database may have moved since the dry run), then import every `import` row.
 
     With `notify_learners`, above LAUREL_BULK_CONFIRM_OVER nothing happens unless `confirmed` is the exact count
@@ -91,7 +91,7 @@ def credentials_import(*, plan: ImportPlan, body: bytes, notify_learners: bool, 
                 ImportedCredential.objects.create(
                     issuance=issuance, learner=issuance.learner, source=plan.source, original_id=outcome.row.original_id,
                     original_url=outcome.row.original_url[:1000], source_badge=outcome.row.badge[:300],
-                    file_name=plan.file_name[:200], row=outcome.row.number, imported_by=actor_user)
+                    file_name=plan.file_name[:200], row=outcome.row.number, imported_by=actor_user, upload=upload)
         except IntegrityError:  # another run imported it between our plan and now: it stays imported once
             outcome.outcome, outcome.reason = DUPLICATE, "imported meanwhile by another run"
             duplicates += 1
