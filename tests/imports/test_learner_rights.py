@@ -135,3 +135,26 @@ def test_erasure_takes_her_item_out_of_a_stored_accredible_json_upload_the_other
         organization=org, source="accredible", body=bytes(search.body), file_name="accredible.json").rows}
     assert rows_after == {number: row for number, row in rows_before.items() if row[0] != ANN}  # numbers kept
     assert import_plan(organization=org, source="accredible", body=bytes(single.body), file_name="one.json").rows == []
+
+
+def test_erasure_scrubs_the_originals_id_and_address_from_the_imports_audit_record_keeping_the_chain(
+        imports, org, admin_user, django_capture_on_commit_callbacks):
+    from audit.chain import audit_chain_verify
+    from audit.models import AuditRecord
+
+    original = "5d7a1c1e-0001-4c1a-9b1e-a1b2c3d4e501"  # Ann's Credly badge: its id leads to her page there
+    run_import("credly_issued_badges.csv", "--from", "credly", FIRE)
+    drive_all()
+    record = ImportedCredential.objects.get(original_id=original)
+    assert AuditRecord.objects.filter(detail__contains=original).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_erase(subject=subject_find(organization_slug=org.slug, email=ANN), actor=admin_user)
+
+    assert not AuditRecord.objects.filter(detail__contains=original).exists()
+    assert not AuditRecord.objects.filter(detail__contains="credly.com/badges/5d7a1c1e-0001").exists()
+    opened = AuditRecord.objects.get(issuance=record.issuance, detail__startswith="Imported from Credly")
+    assert f"credential [erased] {record.pk} ('First Aid', row 2 of credly_issued_badges.csv)" in opened.detail
+    assert opened.redacted_by is not None and audit_chain_verify().intact
+    others = AuditRecord.objects.filter(detail__contains="5d7a1c1e-0002-4c1a-9b1e-a1b2c3d4e502")  # Bo's: untouched
+    assert others.exists() and all(r.redacted_by is None for r in others)
