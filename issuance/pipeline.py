@@ -28,8 +28,8 @@ from .email.render import EmailTemplateError
 from .errors import StepFailed, StepWaiting
 from .idempotency_keys import credential_email_key, still_needed_email_key
 from .lifecycle.expiry import credential_expire
-from .lifecycle.renewal import credential_previous, credential_renewal_window_open, credential_supersede
-from .imports.held import BESIDE, import_meets_live
+from .lifecycle.renewal import (BESIDE, credential_previous, credential_renewal_window_open, credential_supersede,
+                                import_meets_live)
 from .missing_facts import completion_facts_fetch, completion_facts_missing_park
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
 from .openbadges.bitstring import StatusListFullError
@@ -169,7 +169,7 @@ def decide(issuance: Issuance) -> None:
 
 def _imported_beside(imported: dict, *, live: Credential | None) -> str:
     """For an original whose learner holds a current credential of the achievement (or that its dry run recorded
-    beside a later row of its file): why it is history beside it, or "" when it is the live one (imports/held.py)."""
+    beside a later row of its file): why it is history beside it, or "" when it is the live one (lifecycle/renewal.py)."""
     if not imported:
         return ""
     if live is None:

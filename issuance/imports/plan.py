@@ -13,7 +13,7 @@ from courses.models import Course, Organization
 
 from ..models import Credential, ImportedCredential, Learner
 from . import READERS
-from .held import BESIDE, RENEW, import_meets_live
+from ..lifecycle.renewal import BESIDE, RENEW, import_meets_live
 from .rows import BadDate, SourceRow, configured_columns, date_read
 
 IMPORT, DUPLICATE, SKIP, BAD = "import", "duplicate", "skipped", "bad"
@@ -33,7 +33,7 @@ class RowOutcome:
     name: str = ""
     issued_at: datetime | None = None
     expires_at: datetime | None = None
-    held: str = ""  # RENEW or BESIDE when the learner holds a live credential of the achievement (held.py)
+    held: str = ""  # RENEW or BESIDE when the learner holds a live credential of the achievement (lifecycle/renewal.py)
 
     @property
     def emailed(self) -> bool:

@@ -13,7 +13,7 @@ from ..lifecycle.bulk import bulk_gate
 from ..models import ImportedCredential
 from ..pipeline import issuance_start
 from . import READERS
-from .held import BESIDE
+from ..lifecycle.renewal import BESIDE
 from .plan import DUPLICATE, ImportPlan, RowOutcome, import_plan
 
 
