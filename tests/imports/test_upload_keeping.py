@@ -41,6 +41,7 @@ def test_staff_delete_an_upload_and_its_credentials_stay_noting_where_they_came_
     assert viewer.post(delete_url, {"post": "yes"}).status_code == 403
     confirm = operator.get(delete_url)
     assert confirm.status_code == 200 and "credly_issued_badges.csv" in confirm.content.decode()
+    assert "The 2 credential(s) this upload imported stay" in confirm.content.decode()
     done = operator.post(delete_url, {"post": "yes"})
 
     assert done.status_code == 302 and not CredentialImportUpload.objects.exists()

@@ -118,6 +118,10 @@ class CredentialImportAdmin(LaurelAdmin):
         actions.pop("delete_selected", None)  # each deletion is its own, confirmed and audited, from the upload's page
         return actions
 
+    def delete_view(self, request, object_id, extra_context=None):
+        kept = ImportedCredential.objects.filter(upload_id=object_id).count() if str(object_id).isdigit() else 0
+        return super().delete_view(request, object_id, {**(extra_context or {}), "credentials_kept": kept})
+
     def delete_model(self, request, obj):
         import_upload_delete(upload=obj, actor_user=request.user)
 
