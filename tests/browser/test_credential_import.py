@@ -70,6 +70,7 @@ def test_staff_see_a_held_credential_renewed_in_the_dry_run_then_delete_the_uplo
     upload = CredentialImportUpload.objects.get()
     page.goto(f"/admin/issuance/credentialimportupload/{upload.pk}/change/")
     page.get_by_role("link", name="Delete this upload (its credentials stay)…").click()
+    assert "It has imported no credential." in page.get_by_test_id("upload-delete-stays").inner_text()
     page.screenshot(path=str(shots / "credential-import-delete.png"), full_page=True)
     page.locator("form:has(input[name=post]) [type=submit]").click()
     assert not CredentialImportUpload.objects.exists()
