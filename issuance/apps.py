@@ -19,6 +19,7 @@ class IssuanceConfig(AppConfig):
 
         from .certificates.save_check import certificate_template_save_problems
         from .email.save_check import email_template_save_problems
+        from .imports import checks as import_checks  # noqa: F401  (registers laurel.E050)
         from .lifecycle import checks as lifecycle_checks  # noqa: F401  (registers the lifecycle's system checks)
         from .outbound import checks as outbound_checks  # noqa: F401  (registers laurel.W030, W031)
         from django_q.signals import post_execute

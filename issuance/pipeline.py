@@ -28,7 +28,8 @@ from .email.render import EmailTemplateError
 from .errors import StepFailed, StepWaiting
 from .idempotency_keys import credential_email_key, still_needed_email_key
 from .lifecycle.expiry import credential_expire
-from .lifecycle.renewal import credential_previous, credential_renewal_window_open, credential_supersede
+from .lifecycle.renewal import (BESIDE, credential_previous, credential_renewal_window_open, credential_supersede,
+                                import_meets_live)
 from .missing_facts import completion_facts_fetch, completion_facts_missing_park
 from .models import CompletionEvent, Credential, Issuance, Learner, LearnerIdentity
 from .openbadges.bitstring import StatusListFullError
@@ -109,7 +110,10 @@ def decide(issuance: Issuance) -> None:
         held = list(Credential.objects.filter(learner=issuance.learner).order_by("pk"))  # one read for both questions
         live = next((c for c in held if c.achievement_id == issuance.achievement_id and c.status in LIVE), None)
         renewing = live is not None and not imported and credential_renewal_window_open(credential=live, now=now)
-        if live is not None and (live.valid_until is None or live.valid_until > now) and not renewing:
+        current = live is not None and (live.valid_until is None or live.valid_until > now)
+        beside = _imported_beside(imported, live=live if current else None)
+        renewing = renewing or (bool(imported) and current and not beside)  # an original later than the live one
+        if current and not renewing and not beside:
             return _duplicate(issuance, live, version)
         result = ruleset_evaluate(version=version, facts=completion.rule_facts(), held=_held(held), at=now)
         programme = getattr(issuance.course, "programme", None)
@@ -126,8 +130,11 @@ def decide(issuance: Issuance) -> None:
             issuance_move(issuance=issuance, to_state=State.INELIGIBLE, reasons=result.reasons, ruleset_version=version,
                           detail=f"Not eligible under {version}: " + " ".join(result.reasons), **fetched)
             return
-        if renewing:
-            credential_supersede(credential=live, reason=f"Renewed by the completion in issuance {issuance.pk}.")
+        if beside:  # the live credential is kept as is; the original becomes history beside it
+            live = None
+        elif renewing:
+            credential_supersede(credential=live, reason=f"Renewed by the {'import' if imported else 'completion'} in "
+                                                         f"issuance {issuance.pk}.")
         elif live is not None:  # its validity ran out before the daily job expired it: this one replaces it
             credential_expire(credential=live, now=now)
         else:
@@ -135,7 +142,7 @@ def decide(issuance: Issuance) -> None:
         try:
             with transaction.atomic():
                 credential = _credential_create(issuance, completed_at=completion.completed_at, replaces=live, now=now,
-                                                imported=imported)
+                                                imported=imported, beside=beside)
         except IntegrityError:  # a concurrent issuance created the live credential first
             live = Credential.objects.get(learner=issuance.learner, achievement=issuance.achievement, status__in=LIVE)
             return _duplicate(issuance, live, version)
@@ -143,6 +150,10 @@ def decide(issuance: Issuance) -> None:
         if imported:
             detail = f"Imported, dated as originally issued; the rules were not asked; credential {credential.pk}"
         detail += (f" renews {live.pk}." if renewing else f" replaces expired {live.pk}.") if live else "."
+        if beside:
+            detail += f" It is {beside}."
+            Issuance.objects.filter(pk=issuance.pk).update(notify_learner=False)
+            issuance.notify_learner = False
         actor = {}
         if overridden:  # the staff member who overrode the rules is the actor of this decision, with their reason
             user = issuance.rules_overridden_by
@@ -156,13 +167,32 @@ def decide(issuance: Issuance) -> None:
                       **fetched)
 
 
+def _imported_beside(imported: dict, *, live: Credential | None) -> str:
+    """For an original whose learner holds a current credential of the achievement (or that its dry run recorded
+    beside a later row of its file): why it is history beside it, or "" when it is the live one (lifecycle/renewal.py)."""
+    if not imported:
+        return ""
+    if live is None:
+        return imported.get("beside") or ""
+    now = timezone.now()
+    until = imported.get("expires_at")
+    how, reason = import_meets_live(issued_at=datetime.fromisoformat(imported["issued_at"]), now=now, live=live,
+                                    expires_at=datetime.fromisoformat(until) if until else None)
+    return reason if how == BESIDE else ""
+
+
 def _credential_create(issuance: Issuance, *, completed_at: datetime, replaces: Credential | None,
-                       now: datetime, imported: dict) -> Credential:
+                       now: datetime, imported: dict, beside: str = "") -> Credential:
     if imported:  # issued and expiring as it was on the platform it came from
         issued_at, until = datetime.fromisoformat(imported["issued_at"]), imported.get("expires_at")
+        valid_until = datetime.fromisoformat(until) if until else None
+        status = Credential.Status.ACTIVE  # history beside a live one is never live itself
+        if beside:
+            status = Credential.Status.EXPIRED if valid_until and valid_until <= now else Credential.Status.SUPERSEDED
         return Credential.objects.create(
             issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=issued_at,
-            valid_from=issued_at, valid_until=datetime.fromisoformat(until) if until else None, replaces=replaces)
+            valid_from=issued_at, valid_until=valid_until, replaces=replaces, status=status,
+            status_reason=f"Imported, {beside}." if beside else "")
     valid_from = issuance.achievement.validity_start(completed_at=completed_at, issued_at=now)
     return Credential.objects.create(
         issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=now,

@@ -49,6 +49,8 @@ def _read_json(document) -> list[SourceRow]:
         raise FileUnreadable('Expected Accredible\'s JSON: {"credentials": [...]}, {"credential": {...}} or a list.')
     rows = []
     for number, item in enumerate(items, 1):
+        if item is None:  # a learner's erasure left their item's place empty: the others keep their numbers
+            continue
         if not isinstance(item, dict):
             rows.append(SourceRow(number=number, problem="not a credential object"))
             continue

@@ -41,6 +41,8 @@ def read(body: bytes, *, columns: dict[str, str]) -> list[SourceRow]:
         raise FileUnreadable('Expected Badgr assertions: {"result": [...]} as its API answers, or a list of assertions.')
     rows = []
     for number, item in enumerate(items, 1):
+        if item is None:  # a learner's erasure left their item's place empty: the others keep their numbers
+            continue
         if not isinstance(item, dict):
             rows.append(SourceRow(number=number, problem="not an assertion object"))
             continue

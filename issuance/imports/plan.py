@@ -13,6 +13,7 @@ from courses.models import Course, Organization
 
 from ..models import Credential, ImportedCredential, Learner
 from . import READERS
+from ..lifecycle.renewal import BESIDE, RENEW, import_meets_live
 from .rows import BadDate, SourceRow, configured_columns, date_read
 
 IMPORT, DUPLICATE, SKIP, BAD = "import", "duplicate", "skipped", "bad"
@@ -32,6 +33,12 @@ class RowOutcome:
     name: str = ""
     issued_at: datetime | None = None
     expires_at: datetime | None = None
+    held: str = ""  # RENEW or BESIDE when the learner holds a live credential of the achievement (lifecycle/renewal.py)
+
+    @property
+    def emailed(self) -> bool:
+        """Whether importing it emails the learner, when staff choose to: never an expired one, nor history."""
+        return not self.expired and self.held != BESIDE
 
     @property
     def expired(self) -> bool:
@@ -62,11 +69,14 @@ class ImportPlan:
         return [r for r in self.rows if r.outcome == IMPORT]
 
     def would_email(self, *, notify_learners: bool) -> int:
-        return sum(1 for r in self.to_import if not r.expired) if notify_learners else 0
+        return sum(1 for r in self.to_import if r.emailed) if notify_learners else 0
 
     def summary(self) -> str:
-        return (f"{len(self.rows)} row(s): {self.count(IMPORT)} to import, {self.count(DUPLICATE)} duplicate(s), "
-                f"{self.count(SKIP)} skipped, {self.count(BAD)} bad.")
+        held = [sum(1 for r in self.to_import if r.held == how) for how in (RENEW, BESIDE)]
+        held_text = ", ".join(text for count, text in zip(held, (f"{held[0]} renewing a live credential",
+                                                                 f"{held[1]} recorded beside one")) if count)
+        return (f"{len(self.rows)} row(s): {self.count(IMPORT)} to import{f' ({held_text})' if held_text else ''}, "
+                f"{self.count(DUPLICATE)} duplicate(s), {self.count(SKIP)} skipped, {self.count(BAD)} bad.")
 
 
 def mapping_check(*, organization: Organization, mapping: dict[str, str]) -> dict[str, Course]:
@@ -156,7 +166,7 @@ def import_plan(*, organization: Organization, source: str, body: bytes, file_na
         learner__organization=organization, original_id__in={r.original_id for r in rows}).select_related("learner")}
     live = {(c.learner.email.lower(), c.achievement_id): c for c in Credential.objects.filter(
         learner__organization=organization, learner__email__in=emails, status__in=LIVE).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=now)).select_related("learner")}
+        Q(valid_until__isnull=True) | Q(valid_until__gt=now)).select_related("learner", "achievement")}
     plan = ImportPlan(organization=organization, source=source, file_name=file_name)
     named, seen = courses_by_name(organization), {}
     for row in rows:
@@ -167,10 +177,10 @@ def import_plan(*, organization: Organization, source: str, body: bytes, file_na
             outcome = RowOutcome(row=row, outcome=DUPLICATE, reason=f"already imported on {earlier.imported_at:%Y-%m-%d}")
         elif outcome.outcome == IMPORT and key in seen:
             outcome = RowOutcome(row=row, outcome=DUPLICATE, reason=f"the same credential as row {seen[key]}")
-        elif outcome.outcome == IMPORT and not outcome.expired and (row.email.lower(), outcome.course.achievement_id) in live:
-            held = live[(row.email.lower(), outcome.course.achievement_id)]
-            outcome.outcome, outcome.reason = SKIP, (f"already holds a live {outcome.course.achievement.name} credential "
-                                                     f"(issued {held.issued_at:%Y-%m-%d})")
+        elif outcome.outcome == IMPORT and (row.email.lower(), outcome.course.achievement_id) in live:
+            outcome.held, outcome.reason = import_meets_live(
+                issued_at=outcome.issued_at, expires_at=outcome.expires_at, now=now,
+                live=live[(row.email.lower(), outcome.course.achievement_id)])
         if outcome.outcome == IMPORT:
             seen[key] = row.number
         plan.rows.append(outcome)
@@ -179,16 +189,17 @@ def import_plan(*, organization: Organization, source: str, body: bytes, file_na
 
 
 def _keep_latest_live(plan: ImportPlan) -> None:
-    """A learner holds one live credential per achievement: of several unexpired rows for the same one, the
-    latest issued is imported, the others skipped naming it (expired ones are history and all imported)."""
+    """A learner holds one live credential per achievement: of several unexpired rows for the same one, the latest
+    issued is the live one, the others are recorded as history beside it (expired ones are history already)."""
     latest: dict[tuple, RowOutcome] = {}
     for outcome in plan.to_import:
-        if outcome.expired:
+        if outcome.expired or outcome.held == BESIDE:
             continue
         key = (outcome.row.email.lower(), outcome.course.achievement_id)
         if key in latest:
             older, newer = sorted((latest[key], outcome), key=lambda o: o.issued_at)
-            older.outcome, older.reason = SKIP, f"row {newer.row.number} is a later {newer.course.code} for this learner"
+            older.held, older.reason = BESIDE, (f"recorded beside row {newer.row.number}, a later {newer.course.code} "
+                                                f"for this learner: imported as superseded history, not emailed")
             latest[key] = newer
         else:
             latest[key] = outcome

@@ -13,6 +13,7 @@ from ..lifecycle.bulk import bulk_gate
 from ..models import ImportedCredential
 from ..pipeline import issuance_start
 from . import READERS
+from ..lifecycle.renewal import BESIDE
 from .plan import DUPLICATE, ImportPlan, RowOutcome, import_plan
 
 
@@ -47,7 +48,10 @@ def _completion(outcome: RowOutcome, *, source: str, file_name: str) -> Completi
                   "original_url": row.original_url, "source_badge": row.badge, "source_badge_url": row.badge_url,
                   "issued_at": outcome.issued_at.isoformat(),
                   "expires_at": outcome.expires_at.isoformat() if outcome.expires_at else None,
-                  "imported_at": timezone.now().isoformat(), "file_name": file_name, "row": row.number},
+                  "imported_at": timezone.now().isoformat(), "file_name": file_name, "row": row.number,
+                  # the dry run's word for a row recorded beside a later one of the same file (the pipeline decides
+                  # against a live credential itself, on the facts it finds then)
+                  "beside": outcome.reason if outcome.held == BESIDE else ""},
     )
 
 
@@ -61,7 +65,7 @@ def _detail(outcome: RowOutcome, *, source: str, file_name: str, who: str) -> st
 
 def credentials_import(*, plan: ImportPlan, body: bytes, notify_learners: bool, confirmed: int | None,
                        actor_user=None, mapping: dict | None = None, columns: dict | None = None,
-                       fetched: dict | None = None) -> ImportReport:
+                       fetched: dict | None = None, upload=None) -> ImportReport:
     """Re-plan (the database may have moved since the dry run), then import every `import` row.
 
     With `notify_learners`, above LAUREL_BULK_CONFIRM_OVER nothing happens unless `confirmed` is the exact count
@@ -77,7 +81,7 @@ def credentials_import(*, plan: ImportPlan, body: bytes, notify_learners: bool, 
     who = actor_user.get_username() if actor_user is not None else "manage.py"
     imported = duplicates = emailed = 0
     for outcome in plan.to_import:
-        notify = notify_learners and not outcome.expired
+        notify = notify_learners and outcome.emailed
         try:
             with transaction.atomic():
                 issuance = issuance_start(
@@ -87,7 +91,7 @@ def credentials_import(*, plan: ImportPlan, body: bytes, notify_learners: bool, 
                 ImportedCredential.objects.create(
                     issuance=issuance, learner=issuance.learner, source=plan.source, original_id=outcome.row.original_id,
                     original_url=outcome.row.original_url[:1000], source_badge=outcome.row.badge[:300],
-                    file_name=plan.file_name[:200], row=outcome.row.number, imported_by=actor_user)
+                    file_name=plan.file_name[:200], row=outcome.row.number, imported_by=actor_user, upload=upload)
         except IntegrityError:  # another run imported it between our plan and now: it stays imported once
             outcome.outcome, outcome.reason = DUPLICATE, "imported meanwhile by another run"
             duplicates += 1

@@ -39,16 +39,21 @@ def _lines_without(text: str, *, theirs, header: bool) -> tuple[list[str], str]:
 
 
 def _items_without(document, *, theirs) -> tuple[list, object]:
-    """(the items `theirs` picks, the document without them): the lists each platform's JSON holds its credentials in."""
+    """(the items `theirs` picks, the document with each of them left null): the lists each platform's JSON holds its
+    credentials in. A null keeps the item's place, so every other item keeps its row number (its position), as a CSV
+    row left empty does; the readers skip a null."""
+    def kept_in(items: list) -> list:
+        return [None if i is not None and theirs(i) else i for i in items]
+
     if isinstance(document, list):
-        return [i for i in document if theirs(i)], [i for i in document if not theirs(i)]
+        return [i for i in document if i is not None and theirs(i)], kept_in(document)
     if not isinstance(document, dict):
         return [], document
     found, kept = [], dict(document)
     for key in ("credentials", "result"):  # Accredible's search, Badgr's API
         if isinstance(kept.get(key), list):
-            found += [i for i in kept[key] if theirs(i)]
-            kept[key] = [i for i in kept[key] if not theirs(i)]
+            found += [i for i in kept[key] if i is not None and theirs(i)]
+            kept[key] = kept_in(kept[key])
     if isinstance(kept.get("credential"), dict) and theirs(kept["credential"]):  # Accredible's one credential
         found.append(kept.pop("credential"))
         kept["credentials"] = []

@@ -36,6 +36,11 @@ class ImportedCredential(models.Model):
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", help_text="Empty when imported with manage.py.")
+    upload = models.ForeignKey("CredentialImportUpload", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="imported_credentials",
+                               help_text="The admin upload it came from; empty with manage.py, or once that is deleted.")
+    upload_note = models.CharField(max_length=300, blank=True, help_text=(
+        "What became of the upload it came from (deleted, when and by whom): the credential stays."))
 
     class Meta:
         ordering = ["-imported_at"]
@@ -62,6 +67,8 @@ class CredentialImportUpload(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     summary = models.TextField(blank=True, help_text="What the import did.")
+    file_removed_at = models.DateTimeField(null=True, blank=True, help_text=(
+        "When its stored file was removed, past LAUREL_IMPORT_UPLOAD_RETENTION_DAYS: the record and its summary stay."))
 
     class Meta:
         ordering = ["-uploaded_at"]

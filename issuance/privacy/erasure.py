@@ -8,6 +8,7 @@ that keeps only the SHA-256 of the email.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.admin.models import LogEntry
@@ -258,6 +259,21 @@ def _forget_files(records: LearnerRecords) -> None:
         credential_page_forget(credential_id=credential.pk, certificate_sha256=credential.pdf_sha256)
 
 
+def _scrub_with_originals(subject: LearnerSubject, imported: list):
+    """The subject's scrub, and each of their imported originals' address and id replaced as their record's were
+    (`[erased] <n>`): an import's audit record names the original, which leads to their badge on that platform.
+    `imported` holds the values read before the records were scrubbed."""
+    originals = [(re.compile(r"(?<![\w-])" + re.escape(value) + r"(?![\w-])"), f"{ERASED_TEXT} {record.pk}")
+                 for record in imported for value in (record.original_url, record.original_id) if value]
+
+    def rewrite(text: str) -> str:
+        text = subject.scrub(text)
+        for pattern, replacement in originals:  # the address first: it may hold the id
+            text = pattern.sub(replacement, text)
+        return text
+    return rewrite
+
+
 def learner_erase(*, subject: LearnerSubject, actor=None, dry_run: bool = False) -> ErasureReport:
     """Erase the learner's personal data in their organisation (or, with `dry_run`, only say where it is)."""
     digest = subject_hash(subject.email)
@@ -281,7 +297,7 @@ def learner_erase(*, subject: LearnerSubject, actor=None, dry_run: bool = False)
         erasure = audit_record(to_state=ERASURE_STATE, detail=(
             f"Learner sha256:{digest} of {subject.organization.slug} {ERASED_REASON}: {summary}."), **_actor(actor))
         audit_records_redact(record_ids=[record.pk for record in records.audit_records], erasure=erasure,
-                             rewrite=subject.scrub)
+                             rewrite=_scrub_with_originals(subject, records.imported))
         report.erasure_record_id = erasure.pk
         transaction.on_commit(lambda: _forget_files(records))
     return report

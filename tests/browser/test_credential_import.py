@@ -40,3 +40,37 @@ def test_staff_upload_map_dry_run_and_import_a_credly_export(shots, page, db, sm
     assert org.issuances.count() == 3  # opened; the worker issues them
     page.goto("/admin/issuance/issuance/?imported=yes")
     assert page.locator("#result_list tbody tr").count() == 3
+
+
+def test_staff_see_a_held_credential_renewed_in_the_dry_run_then_delete_the_upload(shots, page, db, smtp):  # noqa: F811
+    from datetime import datetime, timezone
+
+    from issuance.models import Credential, CredentialImportUpload
+    from tests.pipeline.conftest import complete, drive
+
+    org = organization_with_templates(name="Harbour Academy", slug="harbour")
+    first_aid = CourseFactory(organization=org, code="FA-101", title="First Aid",
+                              achievement=AchievementFactory(organization=org, name="First Aid"))
+    held = drive(complete(first_aid, email="ann@learners.example")).credential
+    Credential.objects.filter(pk=held.pk).update(issued_at=datetime(2024, 1, 2, tzinfo=timezone.utc))
+    operator = User.objects.create_user("operator", "operator@harbour.example", STAFF_PASSWORD, is_staff=True)
+    member(operator, org, "operator")
+    sign_in(page, "operator")
+    page.goto("/admin/issuance/credentialimportupload/add/")
+    page.select_option("select[name=source]", "credly")
+    page.set_input_files("input[name=file]", str(SAMPLES / "credly_issued_badges.csv"))
+    page.click("input[name=_save], button[name=_save]")
+    page.get_by_test_id("import-save-mapping").click()
+
+    assert "1 renewing a live credential" in page.get_by_test_id("import-counts").inner_text()
+    assert page.get_by_test_id("import-held").first.inner_text() == (
+        "renews the live First Aid credential (issued 2024-01-02), which becomes superseded")
+    page.screenshot(path=str(shots / "credential-import-dry-run-held.png"), full_page=True)
+
+    upload = CredentialImportUpload.objects.get()
+    page.goto(f"/admin/issuance/credentialimportupload/{upload.pk}/change/")
+    page.get_by_role("link", name="Delete this upload (its credentials stay)…").click()
+    assert "It has imported no credential." in page.get_by_test_id("upload-delete-stays").inner_text()
+    page.screenshot(path=str(shots / "credential-import-delete.png"), full_page=True)
+    page.locator("form:has(input[name=post]) [type=submit]").click()
+    assert not CredentialImportUpload.objects.exists()

@@ -88,7 +88,7 @@ ROOM_MAY_IMPORT = {
     "issuance.programme_backfill": {"issuance.pipeline", "issuance.programmes", "issuance.lifecycle", "issuance.models",
                                     "courses.models", "courses.programmes", "audit"},
     "issuance.imports": {"issuance.pipeline", "issuance.completions", "issuance.lifecycle", "issuance.models", "issuance.openbadges",
-                         "issuance.outgoing", "courses.models", "audit"},
+                         "issuance.outgoing", "issuance.periodic", "courses.models", "audit"},
     "issuance.worker": {"issuance.pipeline", "issuance.transitions", "issuance.models", "issuance.errors",
                         "issuance.step_queue", "issuance.outbound"},
     "issuance.intake": {"audit", "courses.models", "courses.rules", "courses.templating", "issuance.bodies", "issuance.completions", "issuance.delivery", "issuance.email", "issuance.errors", "issuance.idempotency_keys", "issuance.lifecycle", "issuance.models", "issuance.outbound", "issuance.periodic", "issuance.pipeline", "issuance.shared_counts", "issuance.sources", "issuance.step_queue", "issuance.typed_in", "issuance.worker"},

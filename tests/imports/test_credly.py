@@ -93,16 +93,6 @@ def test_it_maps_by_badge_id_as_well_as_by_name_and_refuses_an_unknown_course_co
         run_import(*CREDLY, "--map", "First Aid", "--dry-run")
 
 
-def test_it_skips_a_learner_who_already_holds_a_live_credential_for_the_course(imports):
-    from tests.pipeline.conftest import complete, drive
-    drive(complete(imports["FA-101"], email="ann@learners.example"))
-
-    out = run_import(*CREDLY, *MAP, "--dry-run")
-
-    assert "row 2: skipped: ann@learners.example First Aid (5d7a1c1e-0001-4c1a-9b1e-a1b2c3d4e501): already holds a live " \
-           "First Aid credential (issued " in out
-
-
 def test_it_emails_learners_only_when_staff_choose_it_and_above_the_gate_only_with_the_exact_count(imports, smtp, monkeypatch):
     monkeypatch.setenv("LAUREL_BULK_CONFIRM_OVER", "1")
     assert run_import(*CREDLY, *MAP, "--notify", "learners", "--dry-run").splitlines()[-1].endswith(

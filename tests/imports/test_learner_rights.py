@@ -68,7 +68,8 @@ def test_erasure_takes_her_rows_out_of_stored_uploads_and_the_dry_run_lists_them
     assert bytes(listed.body).decode().splitlines() == ["", f"{his},bo@learners.example,Bo Chan"]
     assert set(listed.fetched) == {his}
     badgr = json.loads(bytes(CredentialImportUpload.objects.get(source="badgr").body))
-    assert len(badgr["result"]) == len(json.loads(BADGR)["result"]) - 1 and badgr["badgeclasses"]
+    assert len(badgr["result"]) == len(json.loads(BADGR)["result"]) and badgr["badgeclasses"]  # her item's place kept
+    assert len([item for item in badgr["result"] if item is not None]) == len(json.loads(BADGR)["result"]) - 1
     imported = ImportedCredential.objects.get(source_badge="First Aid", row=2)
     assert imported.original_url == "" and imported.original_id.startswith("[erased]")
     left = personal_data_search(needles=[ANN, "Ann Lee", "credly.com/badges/5d7a1c1e-0001"],
@@ -102,3 +103,58 @@ def test_her_copy_of_her_data_lists_what_was_brought_over_and_her_rows_in_stored
     summary = archive.read("summary.html").decode()
     assert "Credentials brought over from another platform" in summary
     assert "Your rows in files uploaded to bring credentials over" in summary
+
+
+ACCREDIBLE = (SAMPLES / "accredible_credentials.json").read_bytes()
+
+
+def test_erasure_takes_her_item_out_of_a_stored_accredible_json_upload_the_others_keeping_their_rows(
+        imports, org, admin_user, django_capture_on_commit_callbacks):
+    search = CredentialImportUpload.objects.create(organization=org, source="accredible", file_name="accredible.json",
+                                                   body=ACCREDIBLE, uploaded_by=admin_user)
+    one = json.loads(ACCREDIBLE)["credentials"][0]  # Accredible's answer for one credential: hers
+    single = CredentialImportUpload.objects.create(organization=org, source="accredible", file_name="one.json",
+                                                   body=json.dumps({"credential": one}).encode(), uploaded_by=admin_user)
+    rows_before = {o.row.number: (o.row.email, o.outcome, o.reason) for o in import_plan(
+        organization=org, source="accredible", body=ACCREDIBLE, file_name="accredible.json").rows}
+    subject = subject_find(organization_slug=org.slug, email=ANN)
+
+    assert {p.name: p.count for p in learner_erase(subject=subject, dry_run=True).places}[
+        "issuance_credentialimportupload"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_erase(subject=subject, actor=admin_user)
+
+    search.refresh_from_db()
+    single.refresh_from_db()
+    kept = bytes(search.body).decode()
+    assert ANN not in kept and "Ann Lee" not in kept and "learner-1" not in kept
+    assert ANN not in bytes(single.body).decode()
+    others = [item for item in json.loads(kept)["credentials"] if item is not None]
+    assert others == json.loads(ACCREDIBLE)["credentials"][1:]  # the others' items, as they were
+    rows_after = {o.row.number: (o.row.email, o.outcome, o.reason) for o in import_plan(
+        organization=org, source="accredible", body=bytes(search.body), file_name="accredible.json").rows}
+    assert rows_after == {number: row for number, row in rows_before.items() if row[0] != ANN}  # numbers kept
+    assert import_plan(organization=org, source="accredible", body=bytes(single.body), file_name="one.json").rows == []
+
+
+def test_erasure_scrubs_the_originals_id_and_address_from_the_imports_audit_record_keeping_the_chain(
+        imports, org, admin_user, django_capture_on_commit_callbacks):
+    from audit.chain import audit_chain_verify
+    from audit.models import AuditRecord
+
+    original = "5d7a1c1e-0001-4c1a-9b1e-a1b2c3d4e501"  # Ann's Credly badge: its id leads to her page there
+    run_import("credly_issued_badges.csv", "--from", "credly", FIRE)
+    drive_all()
+    record = ImportedCredential.objects.get(original_id=original)
+    assert AuditRecord.objects.filter(detail__contains=original).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        learner_erase(subject=subject_find(organization_slug=org.slug, email=ANN), actor=admin_user)
+
+    assert not AuditRecord.objects.filter(detail__contains=original).exists()
+    assert not AuditRecord.objects.filter(detail__contains="credly.com/badges/5d7a1c1e-0001").exists()
+    opened = AuditRecord.objects.get(issuance=record.issuance, detail__startswith="Imported from Credly")
+    assert f"credential [erased] {record.pk} ('First Aid', row 2 of credly_issued_badges.csv)" in opened.detail
+    assert opened.redacted_by is not None and audit_chain_verify().intact
+    others = AuditRecord.objects.filter(detail__contains="5d7a1c1e-0002-4c1a-9b1e-a1b2c3d4e502")  # Bo's: untouched
+    assert others.exists() and all(r.redacted_by is None for r in others)

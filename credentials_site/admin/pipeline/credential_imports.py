@@ -18,6 +18,7 @@ from credentials_site.admin.choices import form_given_request
 from courses.access import tenancy
 from courses.models import Course
 from issuance.imports import READERS
+from issuance.imports.keeping import RETENTION_SETTING, import_upload_delete
 from issuance.imports.plan import IMPORT, MappingError, import_plan
 from issuance.imports.rows import FIELDS, FileUnreadable
 from issuance.imports.run import ImportRefused, credentials_import
@@ -67,12 +68,14 @@ class UploadForm(forms.ModelForm):
             return data
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB: split it.")
-        data["body"] = upload.read()
-        if source != "ob2":  # a URL list is read (fetched) on the next page, not while uploading
-            try:
-                READERS[source].read(data["body"], columns=data.get("column_names") or {})
-            except FileUnreadable as exc:
-                self.add_error("file", str(exc))
+        data["body"], data["fetched"] = upload.read(), {}
+        # A URL list is fetched here, in the upload's POST, and its answers kept with it: its pages then only read
+        # them (a GET never writes), and the dry run and the import act on the same answers.
+        fetching = {"fetched": data["fetched"]} if source == "ob2" else {}
+        try:
+            READERS[source].read(data["body"], columns=data.get("column_names") or {}, **fetching)
+        except FileUnreadable as exc:
+            self.add_error("file", str(exc))
         return data
 
 
@@ -92,7 +95,7 @@ class CredentialImportAdmin(LaurelAdmin):
         if obj is None:
             return ["organization", "source", "file", "column_names"]
         return ["organization", "source", "file_name", "uploaded_by", "uploaded_at", "mapping", "columns", "imported_at",
-                "summary"]
+                "summary", "file_removed_at"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj is not None else []
@@ -104,10 +107,31 @@ class CredentialImportAdmin(LaurelAdmin):
         return False  # the upload is kept as received; its mapping is saved on its review page
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        """Who may import may delete (operators and owners, in the upload's organisation), one upload at a time
+        from its page: Django's confirmation, then `import_upload_delete`, which notes and audits it."""
+        if obj is None:
+            return tenancy.organizations_for(request.user, ISSUE_PERMISSION).exists()
+        return tenancy.scope(CredentialImportUpload.objects.filter(pk=obj.pk), request.user, ISSUE_PERMISSION).exists()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # each deletion is its own, confirmed and audited, from the upload's page
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        kept = ImportedCredential.objects.filter(upload_id=object_id).count() if str(object_id).isdigit() else 0
+        return super().delete_view(request, object_id, {**(extra_context or {}), "credentials_kept": kept})
+
+    def delete_model(self, request, obj):
+        import_upload_delete(upload=obj, actor_user=request.user)
+
+    def delete_queryset(self, request, queryset):  # not offered (no bulk action); kept true to the rule if called
+        for upload in tenancy.scope(queryset, request.user, ISSUE_PERMISSION):
+            import_upload_delete(upload=upload, actor_user=request.user)
 
     def save_model(self, request, obj, form, change):
         obj.body, obj.file_name = form.cleaned_data["body"], form.cleaned_data["file"].name[:200]
+        obj.fetched = form.cleaned_data.get("fetched") or {}
         obj.columns, obj.uploaded_by = form.cleaned_data.get("column_names") or {}, request.user
         obj.save()
 
@@ -115,7 +139,11 @@ class CredentialImportAdmin(LaurelAdmin):
         return HttpResponseRedirect(reverse("admin:issuance_credentialimportupload_review", args=[obj.pk]))
 
     def related_links(self, request, obj):
-        return [("Map, dry run and import", reverse("admin:issuance_credentialimportupload_review", args=[obj.pk]))]
+        links = [("Map, dry run and import", reverse("admin:issuance_credentialimportupload_review", args=[obj.pk]))]
+        if self.has_delete_permission(request, obj):
+            links.append(("Delete this upload (its credentials stay)…",
+                          reverse("admin:issuance_credentialimportupload_delete", args=[obj.pk])))
+        return links
 
     def get_urls(self):
         review = self.admin_site.admin_view(lambda request, pk: import_review_view(self, request, pk))
@@ -160,6 +188,8 @@ def import_review_view(modeladmin, request, pk):
     may_issue = tenancy.scope(CredentialImportUpload.objects.filter(pk=upload.pk), request.user, ISSUE_PERMISSION).exists()
     courses = list(Course.objects.filter(organization=organization, is_active=True).select_related("achievement").order_by("code"))
     body = bytes(upload.body)
+    if upload.file_removed_at is not None:  # past retention: the record stays, the rows are gone
+        may_issue = False
     if request.method == "POST" and may_issue and request.POST.get("step") == "map":
         known = {c.code for c in courses}
         count = min(typed_count(request.POST.get("badges")) or 0, 10_000)  # a hand-made post is bounded, never a 500
@@ -167,14 +197,17 @@ def import_review_view(modeladmin, request, pk):
                           and ((code := request.POST.get(f"course-{i}", "")) in known or code == "")}
         upload.save(update_fields=["mapping"])
     mapping = {badge: code for badge, code in upload.mapping.items() if code}
-    fetched = dict(upload.fetched)  # a URL list's answers, kept with the upload: each address is asked once
+    fetched = dict(upload.fetched)  # a URL list's answers, fetched and kept when it was uploaded: read, not asked
     try:
         plan = import_plan(organization=organization, source=upload.source, body=body, file_name=upload.file_name,
                            mapping=mapping, columns=upload.columns, fetched=fetched)
     except (FileUnreadable, MappingError) as exc:
         plan, error = None, str(exc)
-    if fetched != upload.fetched:
-        upload.fetched = fetched
+    if upload.file_removed_at is not None:
+        plan, error = None, (f"The stored file was removed on {upload.file_removed_at:%Y-%m-%d}, past "
+                             f"{RETENTION_SETTING}: upload it again to dry-run or import it.")
+    if fetched != upload.fetched and request.method == "POST" and may_issue:  # an upload from before answers were
+        upload.fetched = fetched  # fetched on upload: kept by the dry run's POST, never by a GET
         upload.save(update_fields=["fetched"])
     if plan is not None and request.method == "POST" and may_issue and request.POST.get("step") == "import":
         shown = typed_count(request.POST.get("expected"))
@@ -184,7 +217,7 @@ def import_review_view(modeladmin, request, pk):
             error = f"{plan.count(IMPORT)} row(s) would import now, not the {shown} shown: nothing was imported. Check, then confirm again."
         else:
             try:
-                report = credentials_import(plan=plan, body=body, notify_learners=notify, mapping=mapping,
+                report = credentials_import(plan=plan, body=body, notify_learners=notify, mapping=mapping, upload=upload,
                                             columns=upload.columns, fetched=fetched, actor_user=request.user,
                                             confirmed=typed_count(request.POST.get("confirm_count")))
             except ImportRefused as exc:
@@ -232,6 +265,8 @@ def imported_from(issuance_id) -> str:
     by = f", by {from_row.imported_by.get_username()}" if from_row.imported_by_id else ", with manage.py"
     text = (f"Imported from {from_row.get_source_display()} on {from_row.imported_at:%Y-%m-%d}: credential "
             f"{from_row.original_id} ({from_row.source_badge}, row {from_row.row} of {from_row.file_name}{by})")
+    if from_row.upload_note:
+        text += f". {from_row.upload_note}"
     if from_row.original_url:
         return format_html('{} <a href="{}" rel="noopener noreferrer">original</a>', text, from_row.original_url)
     return text

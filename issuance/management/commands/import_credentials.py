@@ -62,7 +62,7 @@ class Command(BaseCommand):
         except ImportRefused as exc:
             raise CommandError(f"{exc} Run again with --yes-send {exc.count} to import it.") from None
         for outcome in report.plan.rows:
-            if outcome.outcome != "import":
+            if outcome.outcome != "import" or outcome.reason:  # not imported, or imported beside or renewing a live one
                 self.stdout.write(outcome.line())
         self.stdout.write(self.style.SUCCESS(report.summary()))
 
