@@ -159,6 +159,25 @@ def test_it_says_the_issuers_site_could_not_be_reached_when_it_is_down(client, s
     assert body["errors"][0]["detail"].startswith("Nothing answered at 127.0.0.1:")
 
 
+@pytest.mark.parametrize("slow_path", ["/public/assertions/a1", "/public/issuers/harbour"])
+def test_it_says_a_slow_site_did_not_answer_in_time_never_valid(client, host, badge, settings, slow_path, db):
+    settings.LAUREL_VERIFY_FETCH_TIMEOUT = 2  # seconds; the site answers after 4
+    url = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    host.slow[slow_path] = 4
+    what = {"/public/assertions/a1": "the assertion", "/public/issuers/harbour": "the issuer's profile"}[slow_path]
+
+    body = _verify(client, _baked(url))
+    page = _page(client, _baked(url))
+
+    assert body["verified"] is False and body["status"] == "unknown", body
+    assert _types(body["errors"]) == ["host_timeout"]
+    assert body["errors"][0]["detail"] == (f"{host.url.removeprefix('http://')} did not answer in full within 2 seconds for "
+                                           f"{what} ({host.url}{slow_path}); try again later.")
+    assert "This credential could not be verified The issuer&#x27;s site did not answer: " in page
+    assert f"did not answer in full within 2 seconds for {what.replace(chr(39), '&#x27;')}" in page
+    assert "Status now Valid" not in page
+
+
 def test_it_stops_reading_a_huge_answer(client, host, badge, db):
     url = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
     host.pages[("GET", "/public/assertions/a1")] = (200, b'{"padding": "' + b"x" * (5 * 1024 * 1024) + b'"}',
