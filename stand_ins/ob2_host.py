@@ -80,7 +80,11 @@ class HostedBadges(FakeService):
             "revokedAssertions": [{"id": key, "revocationReason": reason} for key, reason in revoked.items()]}
         self.documents["/public/issuers/harbour"]["revocationList"] = url
 
-    def revoke(self, slug: str, reason: str) -> None:
+    def revoke(self, slug: str, reason: str, *, gone: bool = True) -> None:
+        """410 Gone with a tombstone (`gone`), or the assertion still served, saying `"revoked": true`."""
+        if not gone:
+            self.documents[f"/public/assertions/{slug}"].update({"revoked": True, "revocationReason": reason})
+            return
         self.gone.add(f"/public/assertions/{slug}")
         self.reasons[f"/public/assertions/{slug}"] = reason
 

@@ -76,6 +76,9 @@ def _hosted_verify(report, *, document, recipient_email: str) -> None:
     status, assertion = _fetch(url, what=_("the assertion"), expected=("Assertion",), gone_ok=True)
     report.facts.update({"laurel": False, "hosted_at": urlsplit(url).netloc})
     if status == 410 or assertion.get("revoked") is True:
+        baked = document if isinstance(document, dict) else {}
+        _revoked_badge_named(report, assertion_id=url, assertion={**baked, **assertion, "badge": assertion.get("badge")
+                                                                  or baked.get("badge")})
         _revoked(report, reason=assertion.get("revocationReason"))
         return
     _same_assertion_check(url=url, hosted=assertion, baked=document if isinstance(document, dict) else None)
@@ -131,14 +134,30 @@ def _signed_verify(report, *, token: str, recipient_email: str) -> None:
 
 def _badge_and_issuer(report, *, assertion: dict) -> dict:
     """The assertion's BadgeClass and Issuer fetched, and what the page shows of them; returns the issuer profile."""
+    issuer, facts = _badge_and_issuer_facts(assertion)
+    report.facts.update(facts)
+    return issuer
+
+
+def _badge_and_issuer_facts(assertion: dict) -> tuple[dict, dict]:
     badge = _linked(assertion.get("badge"), what=_("the badge class"), expected=("BadgeClass",))
     issuer = _linked(badge.get("issuer"), what=_("the issuer's profile"), expected=("Issuer", "Profile"))
-    report.facts.update({
+    return issuer, {
         "issuer_name": str(issuer.get("name") or ""), "issuer_id": str(issuer.get("id") or ""),
         "achievement_name": str(badge.get("name") or ""),
         "valid_from": _date(assertion.get("issuedOn")), "valid_until": _date(assertion.get("expires")),
-    })
-    return issuer
+    }
+
+
+def _revoked_badge_named(report, *, assertion_id: str, assertion: dict) -> None:
+    """What a revoked badge was and who issued it, for the page, when its badge class and issuer can still be fetched
+    and the issuer's policy covers the assertion's address; else nothing more than "revoked" is said."""
+    try:
+        issuer, facts = _badge_and_issuer_facts(assertion)
+        _scope_check(assertion_id=assertion_id, issuer=issuer)
+    except BadgeCheckFailed:
+        return
+    report.facts.update(facts)
 
 
 def _revoked(report, *, reason) -> None:

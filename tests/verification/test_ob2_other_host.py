@@ -93,6 +93,34 @@ def test_it_reads_a_revoked_assertion_as_revoked_with_the_issuers_reason(client,
     assert "This credential could not be verified Revoked: Awarded in error." in _page(client, _baked(assertion))
 
 
+def test_a_revoked_badge_still_shows_its_name_and_issuer_with_the_reason(client, host, badge, db):
+    served = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    host.revoke("a1", "Awarded in error.", gone=False)
+    gone = host.assertion("a2", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    baked_gone = dict(host.documents["/public/assertions/a2"])  # the PNG carries the assertion; its site a tombstone
+    host.revoke("a2", "Awarded in error.")
+
+    pages = [_page(client, _baked(served)), _page(client, _baked(baked_gone))]
+
+    for page in pages:
+        for words in ("This credential could not be verified", f"Issued by Harbour Training ({host.url}/public/issuers/harbour)",
+                      "Achievement First Aid", "Issued 3 February 2025", "Status now Revoked: Awarded in error."):
+            assert words in page, words
+    assert _verify(client, _baked(gone))["status"] == "revoked"
+
+
+def test_a_revoked_badge_whose_badge_class_cannot_be_fetched_still_reads_revoked(client, host, badge, db):
+    url = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    host.revoke("a1", "Awarded in error.", gone=False)
+    del host.documents["/public/badges/fa"]
+
+    body = _verify(client, _baked(url))
+
+    assert body["verified"] is False and body["status"] == "revoked"
+    assert body["errors"] == [{"type": "revoked", "title": "Revoked", "detail": "Awarded in error."}]
+    assert "Revoked: Awarded in error." in _page(client, _baked(url))
+
+
 def test_it_reads_an_assertion_past_its_expires_as_expired(client, host, badge, db):
     assertion = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2020-02-03T04:05:06Z",
                                expires="2021-02-03T04:05:06Z")
