@@ -51,7 +51,7 @@ def _did_web_key(*, did: str, verification_method: str) -> tuple[Ed25519PublicKe
         response = guarded_request("GET", url, headers={"Accept": "application/did+ld+json, application/json"},
                                    connect_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT,
                                    read_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT,
-                                   max_bytes=DID_DOCUMENT_MAX_BYTES)
+                                   total_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT, max_bytes=DID_DOCUMENT_MAX_BYTES)
     except OutboundRequestError as exc:
         raise IssuerKeyUnavailable(_("The issuer's DID document at %(url)s could not be fetched: %(reason)s"),
                                    {"url": url, "reason": str(exc)}) from None

@@ -189,7 +189,7 @@ def _fetch(url: str, *, what: str, expected: tuple[str, ...], gone_ok: bool = Fa
     seconds = settings.LAUREL_VERIFY_FETCH_TIMEOUT
     try:
         response = guarded_request("GET", url, headers=ACCEPT, follow_redirects=True, connect_timeout=seconds,
-                                   read_timeout=seconds, max_bytes=DOCUMENT_MAX_BYTES)
+                                   read_timeout=seconds, total_timeout=seconds, max_bytes=DOCUMENT_MAX_BYTES)
     except TargetRefused:
         raise BadgeCheckFailed("host_not_allowed", _("The issuer's site may not be fetched"),
                                _("Laurel fetches only https:// addresses on the public internet; %(url)s (%(what)s) is not "

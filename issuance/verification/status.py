@@ -60,7 +60,8 @@ def _bit(*, url: str, index: int, purpose: str, issuer_id: str, keys: dict) -> b
     try:
         response = guarded_request("GET", url, headers={"Accept": "application/vc+ld+json, application/json"},
                                    connect_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT,
-                                   read_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT, max_bytes=LIST_MAX_BYTES)
+                                   read_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT,
+                                   total_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT, max_bytes=LIST_MAX_BYTES)
     except OutboundRequestError as exc:
         raise StatusUnavailable(_("The status list %(url)s could not be fetched: %(reason)s"),
                                 {"url": url, "reason": str(exc)}) from None

@@ -206,6 +206,18 @@ def test_it_says_a_slow_site_did_not_answer_in_time_never_valid(client, host, ba
     assert "Status now Valid" not in page
 
 
+def test_it_stops_waiting_for_a_site_that_sends_its_answer_a_byte_at_a_time(client, host, badge, settings, db):
+    settings.LAUREL_VERIFY_FETCH_TIMEOUT = 2  # each byte comes within it; the whole answer would take minutes
+    url = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    host.drips["/public/badges/fa"] = 0.25
+
+    body = _verify(client, _baked(url))
+
+    assert body["verified"] is False and body["status"] == "unknown", body
+    assert _types(body["errors"]) == ["host_timeout"]
+    assert "did not answer in full within 2 seconds for the badge class" in body["errors"][0]["detail"]
+
+
 def test_it_stops_reading_a_huge_answer(client, host, badge, db):
     url = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
     host.pages[("GET", "/public/assertions/a1")] = (200, b'{"padding": "' + b"x" * (5 * 1024 * 1024) + b'"}',
