@@ -98,6 +98,9 @@ LAUREL_VERIFY_RATE = envint("LAUREL_VERIFY_RATE", 60)
 # The largest file read (a certificate PDF is a few hundred KiB) and the most pages a PDF may declare.
 LAUREL_VERIFY_MAX_BYTES = envint("LAUREL_VERIFY_MAX_BYTES", 10 * 1024 * 1024)
 LAUREL_VERIFY_MAX_PAGES = envint("LAUREL_VERIFY_MAX_PAGES", 50)
+# Seconds to connect, and then to answer, for each document fetched from another site while checking a file
+# (an OB 2.0 assertion, badge class, issuer profile or key; a did:web document; a status list).
+LAUREL_VERIFY_FETCH_TIMEOUT = envint("LAUREL_VERIFY_FETCH_TIMEOUT", 5)
 
 # --- The learner's own page (/me; docs/learners.md) ------------------------------------------------
 # The emailed sign-in link works once, for this long; a session it opens lasts LAUREL_ME_SESSION_MINUTES.

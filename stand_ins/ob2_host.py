@@ -1,6 +1,6 @@
 """A host of Open Badges 2.0 hosted assertions, badge classes and issuer profiles on 127.0.0.1, as a badge platform
 serves them: JSON-LD at each document's `id`, 410 Gone (the 2.0 tombstone) for a revoked assertion, 404 for what it
-does not hold."""
+does not hold; a path in `slow` is answered that many seconds late, as an overloaded site answers."""
 
 import hashlib
 import json
@@ -18,6 +18,7 @@ class HostedBadges(FakeService):
         self.documents: dict[str, dict] = {}
         self.gone: set[str] = set()
         self.reasons: dict[str, str] = {}
+        self.slow: dict[str, float] = {}
         self.issuer("harbour", "Harbour Training")
 
     def issuer(self, slug: str, name: str, *, verification: dict | None = None) -> str:
@@ -79,11 +80,16 @@ class HostedBadges(FakeService):
             "revokedAssertions": [{"id": key, "revocationReason": reason} for key, reason in revoked.items()]}
         self.documents["/public/issuers/harbour"]["revocationList"] = url
 
-    def revoke(self, slug: str, reason: str) -> None:
+    def revoke(self, slug: str, reason: str, *, gone: bool = True) -> None:
+        """410 Gone with a tombstone (`gone`), or the assertion still served, saying `"revoked": true`."""
+        if not gone:
+            self.documents[f"/public/assertions/{slug}"].update({"revoked": True, "revocationReason": reason})
+            return
         self.gone.add(f"/public/assertions/{slug}")
         self.reasons[f"/public/assertions/{slug}"] = reason
 
     def handle(self, request):
+        self._stall = self.slow.get(request["path"], 0)
         if request["path"] in self.gone:
             return 410, {"@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": f"{self.url}{request['path']}",
                          "revoked": True, **({"revocationReason": self.reasons[request["path"]]} if request["path"] in self.reasons else {})}

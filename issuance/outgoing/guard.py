@@ -3,11 +3,12 @@
 https only; no private, loopback or link-local targets, checked on the address the name resolves
 to, at connection time, on every redirect too (requests-hardened pins the connection to the
 checked address, so a name cannot be re-resolved to another one between check and connect);
-connect and read timeouts; a bounded response. `LAUREL_ALLOW_PRIVATE_TARGETS=1` lifts the address
+connect and read timeouts, and when asked a deadline for the whole answer; a bounded response. `LAUREL_ALLOW_PRIVATE_TARGETS=1` lifts the address
 check and allows plain http: for tests against 127.0.0.1 and for on-premise targets.
 """
 
 import json
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -84,9 +85,15 @@ def target_check(url: str, *, allow_private: bool | None = None) -> None:
 
 def guarded_request(method: str, url: str, *, headers: dict | None = None, json=None, data=None, params=None,
                     connect_timeout: float | None = None, read_timeout: float | None = None,
-                    max_bytes: int | None = None, follow_redirects: bool = False) -> GuardedResponse:
-    """Make one request (following up to 3 redirects for GET if asked) under the rules above."""
+                    max_bytes: int | None = None, follow_redirects: bool = False,
+                    total_timeout: float | None = None) -> GuardedResponse:
+    """Make one request (following up to 3 redirects for GET if asked) under the rules above.
+
+    `total_timeout`: seconds after which an answer still arriving (redirects included) is given up, however
+    steadily its bytes come; the read timeout alone waits that long for each read.
+    """
     allow_private = private_targets_allowed()
+    ends = None if total_timeout is None else time.monotonic() + total_timeout
     timeout = (connect_timeout or settings.LAUREL_OUTBOUND_CONNECT_TIMEOUT, read_timeout or settings.LAUREL_OUTBOUND_READ_TIMEOUT)
     max_bytes = max_bytes or settings.LAUREL_OUTBOUND_MAX_RESPONSE_BYTES
     with _manager(allow_private).get_session() as session:
@@ -97,7 +104,7 @@ def guarded_request(method: str, url: str, *, headers: dict | None = None, json=
         for _ in range(MAX_REDIRECTS + 1):
             target_check(url, allow_private=allow_private)
             response = _send(session, method, url, headers=headers, json=json, data=data, params=params,
-                             timeout=timeout, max_bytes=max_bytes)
+                             timeout=timeout, max_bytes=max_bytes, ends=ends)
             if not (follow_redirects and method in ("GET", "HEAD") and response.status in REDIRECTS):
                 return response
             url, params = urljoin(url, response.headers.get("location", "")), None
@@ -126,11 +133,23 @@ def connection_problem(url: str, exc: Exception, *, sent: bool) -> str:
     return f"Could not reach {host}. Check the address or your network."
 
 
-def _send(session, method, url, *, timeout, max_bytes, **kwargs) -> GuardedResponse:
+def _chunks(response, *, ends: float | None):
+    if ends is None:
+        yield from response.iter_content(chunk_size=65536)
+        return
+    # iter_content fills each chunk before yielding it, so a site sending a byte within every read timeout
+    # would hold the request as long as it liked; read1 hands over what has come, and the clock is read between.
+    while chunk := response.raw.read1(65536, decode_content=True):
+        yield chunk
+        if time.monotonic() > ends:
+            raise requests.exceptions.ReadTimeout("the answer did not arrive in full before the deadline")
+
+
+def _send(session, method, url, *, timeout, max_bytes, ends=None, **kwargs) -> GuardedResponse:
     try:
         with session.request(method, url, timeout=timeout, stream=True, allow_redirects=False, **kwargs) as response:
             body = bytearray()
-            for chunk in response.iter_content(chunk_size=65536):
+            for chunk in _chunks(response, ends=ends):
                 body.extend(chunk)
                 if len(body) > max_bytes:
                     raise ResponseTooLarge(f"{method} {url}: the answer is larger than {max_bytes} bytes.")

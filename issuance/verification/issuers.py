@@ -5,6 +5,7 @@ addresses, timeouts, a bounded answer), so a presented file cannot make Laurel c
 """
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.conf import settings
 from django.utils.translation import gettext_noop as _
 
 from courses.keys.crypto import MultikeyError, public_key_from_did_key, public_key_multibase_decode
@@ -15,7 +16,6 @@ from ..outgoing.guard import OutboundRequestError, guarded_request
 from ..sentences import Sentence
 
 DID_DOCUMENT_MAX_BYTES = 64 * 1024
-DID_TIMEOUT_SECONDS = 5
 
 
 class IssuerKeyUnavailable(Exception):
@@ -49,8 +49,9 @@ def _did_web_key(*, did: str, verification_method: str) -> tuple[Ed25519PublicKe
         raise IssuerKeyUnavailable(str(exc)) from None
     try:
         response = guarded_request("GET", url, headers={"Accept": "application/did+ld+json, application/json"},
-                                   connect_timeout=DID_TIMEOUT_SECONDS, read_timeout=DID_TIMEOUT_SECONDS,
-                                   max_bytes=DID_DOCUMENT_MAX_BYTES)
+                                   connect_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT,
+                                   read_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT,
+                                   total_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT, max_bytes=DID_DOCUMENT_MAX_BYTES)
     except OutboundRequestError as exc:
         raise IssuerKeyUnavailable(_("The issuer's DID document at %(url)s could not be fetched: %(reason)s"),
                                    {"url": url, "reason": str(exc)}) from None

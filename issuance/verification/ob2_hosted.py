@@ -1,7 +1,7 @@
 """An Open Badges 2.0 badge from another site, checked as the 2.0 specification's verification says.
 
 Hosted: the assertion is fetched at its `id`, then its BadgeClass and its Issuer, each through the
-outgoing-request guard (5 s, 64 KiB each). The hosted assertion must be the one baked; its `id` must be within
+outgoing-request guard (LAUREL_VERIFY_FETCH_TIMEOUT, 64 KiB each). The hosted assertion must be the one baked; its `id` must be within
 the issuer's verification policy (`allowedOrigins` and `startsWith`, else the issuer `id`'s host).
 Signed (a JWS, RS256): the key its `verification.creator` names is fetched, must be owned and listed by the
 issuer, and must verify the signature (PyJWT); the issuer's `revocationList` is read.
@@ -19,6 +19,7 @@ import jwt
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -28,7 +29,6 @@ from ..openbadges.ob2 import ob2_recipient_matches
 from ..outgoing.guard import OutcomeUnknown, OutboundRequestError, ResponseTooLarge, TargetRefused, guarded_request
 
 DOCUMENT_MAX_BYTES = 64 * 1024  # an assertion, a badge class or an issuer profile is a few KiB
-TIMEOUT_SECONDS = 5
 ACCEPT = {"Accept": "application/ld+json, application/json"}
 # A JWS in compact form: three base64url parts (the payload and signature may not be empty).
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -76,6 +76,9 @@ def _hosted_verify(report, *, document, recipient_email: str) -> None:
     status, assertion = _fetch(url, what=_("the assertion"), expected=("Assertion",), gone_ok=True)
     report.facts.update({"laurel": False, "hosted_at": urlsplit(url).netloc})
     if status == 410 or assertion.get("revoked") is True:
+        baked = document if isinstance(document, dict) else {}
+        _revoked_badge_named(report, assertion_id=url, assertion={**baked, **assertion, "badge": assertion.get("badge")
+                                                                  or baked.get("badge")})
         _revoked(report, reason=assertion.get("revocationReason"))
         return
     _same_assertion_check(url=url, hosted=assertion, baked=document if isinstance(document, dict) else None)
@@ -131,14 +134,30 @@ def _signed_verify(report, *, token: str, recipient_email: str) -> None:
 
 def _badge_and_issuer(report, *, assertion: dict) -> dict:
     """The assertion's BadgeClass and Issuer fetched, and what the page shows of them; returns the issuer profile."""
+    issuer, facts = _badge_and_issuer_facts(assertion)
+    report.facts.update(facts)
+    return issuer
+
+
+def _badge_and_issuer_facts(assertion: dict) -> tuple[dict, dict]:
     badge = _linked(assertion.get("badge"), what=_("the badge class"), expected=("BadgeClass",))
     issuer = _linked(badge.get("issuer"), what=_("the issuer's profile"), expected=("Issuer", "Profile"))
-    report.facts.update({
+    return issuer, {
         "issuer_name": str(issuer.get("name") or ""), "issuer_id": str(issuer.get("id") or ""),
         "achievement_name": str(badge.get("name") or ""),
         "valid_from": _date(assertion.get("issuedOn")), "valid_until": _date(assertion.get("expires")),
-    })
-    return issuer
+    }
+
+
+def _revoked_badge_named(report, *, assertion_id: str, assertion: dict) -> None:
+    """What a revoked badge was and who issued it, for the page, when its badge class and issuer can still be fetched
+    and the issuer's policy covers the assertion's address; else nothing more than "revoked" is said."""
+    try:
+        issuer, facts = _badge_and_issuer_facts(assertion)
+        _scope_check(assertion_id=assertion_id, issuer=issuer)
+    except BadgeCheckFailed:
+        return
+    report.facts.update(facts)
 
 
 def _revoked(report, *, reason) -> None:
@@ -167,9 +186,10 @@ def _recipient_and_dates_check(report, *, assertion: dict, recipient_email: str)
 def _fetch(url: str, *, what: str, expected: tuple[str, ...], gone_ok: bool = False) -> tuple[int, dict]:
     """(HTTP status, the Open Badges document at `url`); BadgeCheckFailed naming what went wrong, in words."""
     values = {"what": what, "url": url, "host": urlsplit(url).netloc or url}
+    seconds = settings.LAUREL_VERIFY_FETCH_TIMEOUT
     try:
-        response = guarded_request("GET", url, headers=ACCEPT, follow_redirects=True, connect_timeout=TIMEOUT_SECONDS,
-                                   read_timeout=TIMEOUT_SECONDS, max_bytes=DOCUMENT_MAX_BYTES)
+        response = guarded_request("GET", url, headers=ACCEPT, follow_redirects=True, connect_timeout=seconds,
+                                   read_timeout=seconds, total_timeout=seconds, max_bytes=DOCUMENT_MAX_BYTES)
     except TargetRefused:
         raise BadgeCheckFailed("host_not_allowed", _("The issuer's site may not be fetched"),
                                _("Laurel fetches only https:// addresses on the public internet; %(url)s (%(what)s) is not "
@@ -181,7 +201,7 @@ def _fetch(url: str, *, what: str, expected: tuple[str, ...], gone_ok: bool = Fa
     except OutcomeUnknown:
         raise BadgeCheckFailed("host_timeout", _("The issuer's site did not answer"),
                                _("%(host)s did not answer in full within %(seconds)s seconds for %(what)s (%(url)s); "
-                                 "try again later.") % {**values, "seconds": TIMEOUT_SECONDS}) from None
+                                 "try again later.") % {**values, "seconds": seconds}) from None
     except OutboundRequestError:
         raise BadgeCheckFailed("host_unreachable", _("The issuer's site could not be reached"),
                                _("Nothing answered at %(host)s for %(what)s (%(url)s): the site is down, or the address "

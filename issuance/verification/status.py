@@ -1,6 +1,7 @@
 """Another issuer's status now: its Bitstring Status List credential fetched through the guard, its proof checked, one bit read."""
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.conf import settings
 from django.utils.translation import gettext_noop as _
 
 from ..bodies import BodyRefused, json_request_parse
@@ -13,7 +14,6 @@ from .issuers import IssuerKeyUnavailable, issuer_public_key
 LIST_MAX_BYTES = 256 * 1024  # a list credential: the bounded JSON parse's limit
 BITS_MAX_BYTES = 2 * 1024 * 1024  # 16 million entries; the spec's minimum list is 16 KiB
 MAX_ENTRIES = 4
-TIMEOUT_SECONDS = 5
 
 
 class StatusUnavailable(Exception):
@@ -59,7 +59,9 @@ def other_issuer_status(*, credential: dict, issuer_id: str, keys: dict[str, Ed2
 def _bit(*, url: str, index: int, purpose: str, issuer_id: str, keys: dict) -> bool:
     try:
         response = guarded_request("GET", url, headers={"Accept": "application/vc+ld+json, application/json"},
-                                   connect_timeout=TIMEOUT_SECONDS, read_timeout=TIMEOUT_SECONDS, max_bytes=LIST_MAX_BYTES)
+                                   connect_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT,
+                                   read_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT,
+                                   total_timeout=settings.LAUREL_VERIFY_FETCH_TIMEOUT, max_bytes=LIST_MAX_BYTES)
     except OutboundRequestError as exc:
         raise StatusUnavailable(_("The status list %(url)s could not be fetched: %(reason)s"),
                                 {"url": url, "reason": str(exc)}) from None

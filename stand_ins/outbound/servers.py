@@ -3,7 +3,8 @@
 Each keeps what it holds (badges, assertions, credentials, contacts, records, events) and every
 request it received, and answers from a script of behaviours for the calls that create things:
 "ok"; ("fail", status, headers, body) answers without acting; ("stall", seconds) acts, then
-answers too late for the client (the request reached the server, its answer did not).
+answers too late for the client (the request reached the server, its answer did not). A path in
+`drips` is answered a byte at a time, that many seconds apart, as a site that sends slowly does.
 """
 
 import base64
@@ -21,6 +22,7 @@ class FakeService:
         # (method, path) → (status, body, headers): a page answered instead of the API, whatever the call
         # (a proxy's 403, a website's 404 page), as real servers behind a gateway or a wrong base_url do.
         self.pages: dict[tuple[str, str], tuple] = {}
+        self.drips: dict[str, float] = {}
         self._lock = threading.Lock()
         service = self
 
@@ -45,7 +47,13 @@ class FakeService:
                         self.send_header(name, value)
                     self.send_header("content-length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
+                    if drip := service.drips.get(request["path"], 0):
+                        for index in range(len(data)):
+                            self.wfile.write(data[index:index + 1])
+                            self.wfile.flush()
+                            time.sleep(drip)
+                    else:
+                        self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting, as it was meant to
 

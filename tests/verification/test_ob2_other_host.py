@@ -93,6 +93,34 @@ def test_it_reads_a_revoked_assertion_as_revoked_with_the_issuers_reason(client,
     assert "This credential could not be verified Revoked: Awarded in error." in _page(client, _baked(assertion))
 
 
+def test_a_revoked_badge_still_shows_its_name_and_issuer_with_the_reason(client, host, badge, db):
+    served = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    host.revoke("a1", "Awarded in error.", gone=False)
+    gone = host.assertion("a2", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    baked_gone = dict(host.documents["/public/assertions/a2"])  # the PNG carries the assertion; its site a tombstone
+    host.revoke("a2", "Awarded in error.")
+
+    pages = [_page(client, _baked(served)), _page(client, _baked(baked_gone))]
+
+    for page in pages:
+        for words in ("This credential could not be verified", f"Issued by Harbour Training ({host.url}/public/issuers/harbour)",
+                      "Achievement First Aid", "Issued 3 February 2025", "Status now Revoked: Awarded in error."):
+            assert words in page, words
+    assert _verify(client, _baked(gone))["status"] == "revoked"
+
+
+def test_a_revoked_badge_whose_badge_class_cannot_be_fetched_still_reads_revoked(client, host, badge, db):
+    url = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    host.revoke("a1", "Awarded in error.", gone=False)
+    del host.documents["/public/badges/fa"]
+
+    body = _verify(client, _baked(url))
+
+    assert body["verified"] is False and body["status"] == "revoked"
+    assert body["errors"] == [{"type": "revoked", "title": "Revoked", "detail": "Awarded in error."}]
+    assert "Revoked: Awarded in error." in _page(client, _baked(url))
+
+
 def test_it_reads_an_assertion_past_its_expires_as_expired(client, host, badge, db):
     assertion = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2020-02-03T04:05:06Z",
                                expires="2021-02-03T04:05:06Z")
@@ -157,6 +185,37 @@ def test_it_says_the_issuers_site_could_not_be_reached_when_it_is_down(client, s
     assert body["verified"] is False and body["status"] == "unknown"
     assert body["errors"][0]["type"] == "host_unreachable"
     assert body["errors"][0]["detail"].startswith("Nothing answered at 127.0.0.1:")
+
+
+@pytest.mark.parametrize("slow_path", ["/public/assertions/a1", "/public/issuers/harbour"])
+def test_it_says_a_slow_site_did_not_answer_in_time_never_valid(client, host, badge, settings, slow_path, db):
+    settings.LAUREL_VERIFY_FETCH_TIMEOUT = 2  # seconds; the site answers after 4
+    url = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    host.slow[slow_path] = 4
+    what = {"/public/assertions/a1": "the assertion", "/public/issuers/harbour": "the issuer's profile"}[slow_path]
+
+    body = _verify(client, _baked(url))
+    page = _page(client, _baked(url))
+
+    assert body["verified"] is False and body["status"] == "unknown", body
+    assert _types(body["errors"]) == ["host_timeout"]
+    assert body["errors"][0]["detail"] == (f"{host.url.removeprefix('http://')} did not answer in full within 2 seconds for "
+                                           f"{what} ({host.url}{slow_path}); try again later.")
+    assert "This credential could not be verified The issuer&#x27;s site did not answer: " in page
+    assert f"did not answer in full within 2 seconds for {what.replace(chr(39), '&#x27;')}" in page
+    assert "Status now Valid" not in page
+
+
+def test_it_stops_waiting_for_a_site_that_sends_its_answer_a_byte_at_a_time(client, host, badge, settings, db):
+    settings.LAUREL_VERIFY_FETCH_TIMEOUT = 2  # each byte comes within it; the whole answer would take minutes
+    url = host.assertion("a1", email="ann@learners.example", badge=badge, issued_on="2025-02-03T04:05:06Z")
+    host.drips["/public/badges/fa"] = 0.25
+
+    body = _verify(client, _baked(url))
+
+    assert body["verified"] is False and body["status"] == "unknown", body
+    assert _types(body["errors"]) == ["host_timeout"]
+    assert "did not answer in full within 2 seconds for the badge class" in body["errors"][0]["detail"]
 
 
 def test_it_stops_reading_a_huge_answer(client, host, badge, db):
