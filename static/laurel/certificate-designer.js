@@ -26,8 +26,17 @@
     var design = state.design, selected = -1, scale = 1, timer = null, inFlight = null;
     var written = { html: htmlArea.value, css: cssArea.value };  // what the designer last put in the code view
     var fieldLabels = {}, assetLabels = {}, assetUrls = {}, samples = state.samples || {};
+    var organizationInput = form.querySelector("[name=organization]"), organizations = Object.keys(state.colours);
     state.fields.forEach(function (pair) { fieldLabels[pair[0]] = pair[1]; });
-    state.assets.forEach(function (asset) { assetLabels[asset.name] = asset.label; assetUrls[asset.name] = asset.url; });
+    // The images (and brand colours) are the organisation's: on the add page, the one chosen in the form.
+    function organization() {
+      if (organizations.length === 1) return organizations[0];
+      return organizationInput && organizations.indexOf(organizationInput.value) >= 0 ? organizationInput.value : null;
+    }
+    function organizationAssets() {
+      var chosen = organization();
+      return state.assets.filter(function (asset) { return String(asset.organization) === chosen; });
+    }
 
     // The code view is the two rows holding the HTML and CSS fields; the tabs go above the first.
     function rowOf(area, other) {
@@ -49,11 +58,20 @@
         select.appendChild(option);
       });
     }
-    var assetPairs = state.assets.map(function (asset) { return [asset.name, asset.label]; });
     options(root.querySelector("[data-add-choice=field]"), state.fields);
-    options(root.querySelector("[data-add-choice=image]"), assetPairs);
     options(properties.querySelector("[data-prop=field]"), state.fields);
-    options(properties.querySelector("[data-prop=asset]"), assetPairs);
+    function showAssets() {
+      var assets = organizationAssets(), pairs = assets.map(function (asset) { return [asset.name, asset.label]; });
+      assetLabels = {};
+      assetUrls = {};
+      assets.forEach(function (asset) { assetLabels[asset.name] = asset.label; assetUrls[asset.name] = asset.url; });
+      [root.querySelector("[data-add-choice=image]"), properties.querySelector("[data-prop=asset]")].forEach(function (select) {
+        select.textContent = "";
+        options(select, pairs);
+      });
+      root.querySelector("[data-add=image]").disabled = !pairs.length;
+    }
+    showAssets();
     options(properties.querySelector("[data-prop=font]"), state.fonts.map(function (font) { return [font, font]; }));
 
     function say(text) { status.textContent = text; }
@@ -407,7 +425,8 @@
       next.click();
     });
     root.querySelector("[data-design-start]").addEventListener("click", function () {
-      design = JSON.parse(JSON.stringify(state.starter));
+      var size = sizeInput ? sizeInput.value : "A4", orientation = orientationInput ? orientationInput.value : "landscape";
+      design = JSON.parse(JSON.stringify(state.starters[size + " " + orientation] || state.starters["A4 landscape"]));
       selected = -1;
       showNote("");
       activate(tabDesign);
@@ -415,9 +434,11 @@
       say("A new design; its HTML and CSS replace the code view's once you save.");
     });
     [sizeInput, orientationInput].forEach(function (input) { if (input) input.addEventListener("change", render); });
+    if (organizationInput) organizationInput.addEventListener("change", function () { showAssets(); if (design) render(); });
 
     showNote(state.note);
     activate(design ? tabDesign : tabCode);  // a template the designer cannot show opens in the code view, with the note
+    if (design && !htmlArea.value.trim()) send();  // a new template: the starter design is its code from the start
   }
 
   document.addEventListener("DOMContentLoaded", function () {

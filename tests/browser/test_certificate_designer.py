@@ -137,3 +137,38 @@ def test_a_designed_template_edited_by_hand_opens_in_the_code_view_with_a_note(s
     assert "edited by hand" in note.inner_text()
     assert page.get_by_test_id("design-page").is_hidden()
     assert page.locator("textarea[name=html]").input_value().endswith("Added by hand</p>")  # nothing was lost
+
+
+def test_a_new_template_is_designed_from_the_start_and_saved(shots, superuser_page, template):
+    page = superuser_page
+    page.goto("/admin/courses/certificatetemplate/add/")
+    assert page.get_by_role("tab", name="Design").get_attribute("aria-selected") == "true"  # no code to write first
+    surface = page.get_by_test_id("design-page")
+    assert surface.locator(".laurel-design-block").count() == 7  # the starter design
+    count = written(page, 0)
+    assert page.locator("textarea[name=html]").input_value().startswith("{# laurel-design ")
+    assert page.get_by_label("Image to add").locator("option").all_inner_texts() == ["Organisation logo"]
+
+    page.locator("input[name=name]").fill("Designed from the start")
+    page.get_by_label("Merge field to add").select_option("organization_name")
+    page.get_by_role("button", name="Add merge field").click()
+    count = written(page, count)
+    properties = page.get_by_test_id("design-properties")
+    properties.get_by_label("Left (pt)").fill("120")
+    properties.get_by_label("Top (pt)").fill("400")
+    written(page, count)
+    page.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(shots / "certificate-designer-add.png"), full_page=False)
+
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_load_state()
+    made = CertificateTemplate.objects.get(name="Designed from the start")
+    assert page.url.endswith(f"/certificatetemplate/{made.pk}/change/")
+    design = design_read(html=made.html, css=made.css).design
+    assert [(b["x"], b["y"]) for b in design["blocks"] if b.get("field") == "organization_name"] == [(120, 400)]
+    assert page.get_by_role("tab", name="Design").get_attribute("aria-selected") == "true"
+    assert page.get_by_test_id("design-page").locator(".laurel-design-block").count() == 8
+
+    words = {letters: (x, baseline) for letters, x, baseline in pdf_words(template_preview(template=made, sample="latin").pdf)}
+    x, baseline = words[tuple("Harbour")]
+    assert x == pytest.approx(120, abs=1.5) and 400 < baseline < 428
