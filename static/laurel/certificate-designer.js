@@ -7,7 +7,7 @@
 // checks, the versions and the live preview (live-preview.js) work on them as on code typed by hand.
 (function () {
   "use strict";
-  var NUDGE_PT = 1, BIG_NUDGE_PT = 10, PAGE_PX = 600, DEBOUNCE_MS = 250;
+  var NUDGE_PT = 1, BIG_NUDGE_PT = 10, PAGE_PX = 600, DEBOUNCE_MS = 250, HISTORY_STEPS = 200;
   var KIND_NAMES = { text: "Text", field: "Merge field", image: "Image", qr: "QR code", line: "Line", box: "Box" };
 
   function round(value) { return Math.round(value * 10) / 10; }
@@ -49,6 +49,7 @@
     tabCode.setAttribute("aria-controls", codeRows.map(function (row) { return row.id; }).join(" "));
     codeRows[0].parentNode.insertBefore(root, codeRows[0]);
     root.hidden = false;
+    page.tabIndex = -1;  // where focus goes when the block it was on is undone away
 
     function options(select, pairs) {
       pairs.forEach(function (pair) {
@@ -250,14 +251,14 @@
         .draggable({
           modifiers: [window.interact.modifiers.restrictRect({ restriction: "parent" })],
           listeners: {
-            start: function (event) { select(indexOf(event.target)); event.target.focus(); },
+            start: function (event) { select(indexOf(event.target)); event.target.focus(); remember("move"); },
             move: function (event) {
               var block = design.blocks[indexOf(event.target)];
               block.x += event.dx / scale;
               block.y += event.dy / scale;
               place(event.target, block);
             },
-            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); changed(index); },
+            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); forgetIfSame(); changed(index); },
           },
         })
         .resizable({
@@ -266,7 +267,7 @@
           modifiers: [window.interact.modifiers.restrictEdges({ outer: "parent" }),
                       window.interact.modifiers.restrictSize({ min: { width: 6, height: 3 } })],
           listeners: {
-            start: function (event) { select(indexOf(event.target)); event.target.focus(); },
+            start: function (event) { select(indexOf(event.target)); event.target.focus(); remember("resize"); },
             move: function (event) {
               var block = design.blocks[indexOf(event.target)];
               block.x += event.deltaRect.left / scale;
@@ -277,7 +278,7 @@
               }
               place(event.target, block);
             },
-            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); changed(index); },
+            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); forgetIfSame(); changed(index); },
           },
         });
     } else {
@@ -292,6 +293,7 @@
       if (ARROWS[event.key]) {
         event.preventDefault();
         var step = event.shiftKey ? BIG_NUDGE_PT : NUDGE_PT;
+        remember("move", "nudge " + index);  // a run of nudges to one block is one step
         block.x += ARROWS[event.key][0] * step;
         block.y += ARROWS[event.key][1] * step;
         clampInPage(block);
@@ -305,6 +307,69 @@
       var target = event.target.closest(".laurel-design-block");
       if (target) select(indexOf(target));
     });
+
+    // --- Undo and redo: each step keeps the blocks (and the selection) as they were before it -------------
+    var PROPERTY_NAMES = { x: "left", y: "top", w: "width", h: "height", text: "text", field: "merge field", fit: "fit",
+                           asset: "image", font: "font", size: "size", weight: "weight", style: "style", align: "alignment",
+                           color: "colour", stroke: "border", fill: "fill", nofill: "fill" };
+    var history = { done: [], undone: [], key: null };
+    var undoButton = root.querySelector("[data-design-undo]"), redoButton = root.querySelector("[data-design-redo]");
+
+    function snapshot() { return JSON.stringify({ blocks: design.blocks, selected: selected }); }
+
+    function showHistory() {
+      var last = history.done[history.done.length - 1], next = history.undone[history.undone.length - 1];
+      undoButton.disabled = !last;
+      redoButton.disabled = !next;
+      undoButton.setAttribute("aria-label", last ? "Undo " + last.what : "Undo");
+      redoButton.setAttribute("aria-label", next ? "Redo " + next.what : "Redo");
+    }
+
+    function remember(what, key) {
+      if (key && key === history.key) return;  // the same edit going on: one step
+      history.done.push({ state: snapshot(), what: what });
+      if (history.done.length > HISTORY_STEPS) history.done.shift();
+      history.undone = [];
+      history.key = key || null;
+      showHistory();
+    }
+
+    function forgetIfSame() {  // a drag that ended where it began is no step
+      var last = history.done[history.done.length - 1];
+      if (last && last.state === snapshot()) { history.done.pop(); showHistory(); }
+    }
+
+    function historyClear() { history = { done: [], undone: [], key: null }; showHistory(); }
+
+    function travel(from, to, verb) {
+      var step = from.pop();
+      if (!step || !design) return;
+      to.push({ state: snapshot(), what: step.what });
+      var saved = JSON.parse(step.state), inPage = page.contains(document.activeElement);
+      design.blocks = saved.blocks;
+      selected = saved.selected < design.blocks.length ? saved.selected : -1;
+      history.key = null;
+      render();
+      if (inPage) (selected >= 0 ? elementOf(selected) : page).focus();
+      showHistory();
+      schedule();
+      say(verb + ": " + step.what + ".");
+    }
+    function undo() { travel(history.done, history.undone, "Undone"); }
+    function redo() { travel(history.undone, history.done, "Redone"); }
+    undoButton.addEventListener("click", undo);
+    redoButton.addEventListener("click", redo);
+    document.addEventListener("keydown", function (event) {
+      if (panel.hidden || !design || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+      var key = event.key.toLowerCase();
+      if (key !== "z" && key !== "y") return;
+      // A text field keeps its own undo; so does the code view.
+      if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
+      event.preventDefault();
+      if (key === "y" || event.shiftKey) redo();
+      else undo();
+    });
+    showHistory();
 
     // --- Adding, editing and removing blocks ---------------------------------------------------------------
     var TEXT = { font: "Laurel Sans", size: 14, color: "#222222", weight: "normal", align: "left" };
@@ -335,6 +400,7 @@
 
     root.querySelectorAll("[data-add]").forEach(function (button) {
       button.addEventListener("click", function () {
+        remember("add");
         design.blocks.push(newBlock(button.getAttribute("data-add")));
         selected = design.blocks.length - 1;
         render();
@@ -348,6 +414,8 @@
     properties.addEventListener("input", function (event) {
       var input = event.target, name = input.getAttribute("data-prop"), block = design && design.blocks[selected];
       if (!block || !name) return;
+      if (input.type === "number" && (input.value === "" || isNaN(Number(input.value)))) return;
+      remember("change of " + (PROPERTY_NAMES[name] || name), "property " + name + " " + selected);  // typing in one field is one step
       if (name === "nofill") block.fill = input.checked ? "" : properties.querySelector("[data-prop=fill]").value;
       else if (name === "fill") { block.fill = input.value; properties.querySelector("[data-prop=nofill]").checked = false; }
       else if (input.type === "checkbox") block[name] = input.checked;
@@ -356,8 +424,11 @@
       changed(selected);
     });
 
+    properties.addEventListener("change", function () { history.key = null; });  // the next edit is a step of its own
+
     function remove(index) {
       var what = describe(design.blocks[index]);
+      remember("delete");
       design.blocks.splice(index, 1);
       selected = -1;
       render();
@@ -367,6 +438,7 @@
     properties.querySelector("[data-design-centre]").addEventListener("click", function () {
       if (selected < 0) return;
       var block = design.blocks[selected];
+      remember("centre");
       block.x = (pageSize()[0] - block.w) / 2;
       clampInPage(block);
       changed(selected);
@@ -410,6 +482,7 @@
           design = data.design;
           written = { html: htmlArea.value, css: cssArea.value };
           selected = -1;
+          historyClear();
           showNote(data.note);
           activate(tabDesign);
         })
@@ -428,6 +501,7 @@
       var size = sizeInput ? sizeInput.value : "A4", orientation = orientationInput ? orientationInput.value : "landscape";
       design = JSON.parse(JSON.stringify(state.starters[size + " " + orientation] || state.starters["A4 landscape"]));
       selected = -1;
+      historyClear();
       showNote("");
       activate(tabDesign);
       send();

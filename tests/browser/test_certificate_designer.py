@@ -14,6 +14,7 @@ from tests.certificates.conftest import pdf_words
 from tests.factories.issuance import organization_with_templates
 
 _PLACE = re.compile(r"left ([\d.]+) pt, top ([\d.]+) pt")
+_SIZE = re.compile(r"[\d.]+ by [\d.]+ pt")
 
 
 @pytest.fixture
@@ -172,3 +173,86 @@ def test_a_new_template_is_designed_from_the_start_and_saved(shots, superuser_pa
     words = {letters: (x, baseline) for letters, x, baseline in pdf_words(template_preview(template=made, sample="latin").pdf)}
     x, baseline = words[tuple("Harbour")]
     assert x == pytest.approx(120, abs=1.5) and 400 < baseline < 428
+
+
+def _field(surface, label: str):
+    return surface.get_by_role("button", name=re.compile(f"^Merge field {label}"))
+
+
+def test_moves_resizes_edits_adds_and_deletes_are_undone_and_redone(superuser_page, template):
+    page = superuser_page
+    page.goto(f"/admin/courses/certificatetemplate/{template.pk}/change/")
+    page.get_by_role("tab", name="Design").click()
+    page.get_by_role("button", name="Start a new design").click()
+    surface = page.get_by_test_id("design-page")
+    undo, redo = page.get_by_role("button", name=re.compile("^Undo")), page.get_by_role("button", name=re.compile("^Redo"))
+    assert undo.is_disabled() and redo.is_disabled()
+
+    page.get_by_label("Merge field to add").select_option("organization_name")
+    page.get_by_role("button", name="Add merge field").click()  # 1: add
+    block = _field(surface, "Organisation name")
+    added = place_of(block)
+    box = block.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 6):
+        page.mouse.move(box["x"] + 20 + 20 * step, box["y"] + box["height"] / 2 + 20 * step)
+    page.mouse.up()  # 2: a move by dragging
+    dragged = place_of(block)
+    assert dragged != added
+    box = block.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] + 30, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()  # 3: a resize
+    resized = _SIZE.search(block.get_attribute("aria-label")).group()
+    assert resized != "300 by 28 pt"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # 4: two nudges, one step
+    nudged = place_of(block)
+    assert nudged == (dragged[0] + 2, dragged[1])
+    size = page.get_by_test_id("design-properties").get_by_label("Size (pt)")
+    size.fill("24")  # 5: a property
+    size.press("Tab")
+    assert block.evaluate("b => b.style.fontSize") != ""
+    title = surface.get_by_role("button", name=re.compile("^Text “Certificate of Completion”"))
+    title.focus()
+    page.keyboard.press("Delete")  # 6: a delete
+    assert surface.locator(".laurel-design-block").count() == 7
+    assert undo.get_attribute("aria-label") == "Undo delete"
+
+    page.get_by_test_id("design-page").focus()
+    page.keyboard.press("Control+z")  # the delete
+    assert surface.locator(".laurel-design-block").count() == 8 and title.count() == 1
+    page.keyboard.press("Control+z")  # the size
+    block.focus()
+    assert page.get_by_test_id("design-properties").get_by_label("Size (pt)").input_value() == "18"
+    page.keyboard.press("Control+z")  # both nudges
+    assert place_of(block) == dragged
+    page.keyboard.press("Control+z")  # the resize
+    assert _SIZE.search(block.get_attribute("aria-label")).group() == "300 by 28 pt"
+    page.keyboard.press("Control+z")  # the drag
+    assert place_of(block) == added
+    undo.click()  # the add
+    assert block.count() == 0 and surface.locator(".laurel-design-block").count() == 7
+    assert undo.is_disabled()
+
+    page.keyboard.press("Control+Shift+z")  # focus is on the Undo button, which is disabled now: the page still hears it
+    assert place_of(block) == added
+    for _ in range(3):
+        redo.click()
+    assert place_of(block) == nudged and _SIZE.search(block.get_attribute("aria-label")).group() == resized
+    page.keyboard.press("Control+y")
+    page.keyboard.press("Control+Shift+Z")
+    assert redo.is_disabled() and surface.locator(".laurel-design-block").count() == 7
+
+    with page.expect_navigation():  # the last redo is sent first, then the form (certificate-designer.js)
+        page.get_by_role("button", name="Save and continue editing").click()
+    template.refresh_from_db()
+    design = design_read(html=template.html, css=template.css).design
+    placed = [b for b in design["blocks"] if b.get("field") == "organization_name"]
+    assert [(b["x"], b["y"], b["size"]) for b in placed] == [(*nudged, 24)]
+    assert not [b for b in design["blocks"] if b.get("text") == "Certificate of Completion"]
+    words = {letters: (x, baseline) for letters, x, baseline in pdf_words(template_preview(template=template, sample="latin").pdf)}
+    assert words[tuple("Harbour")][0] == pytest.approx(nudged[0], abs=1.5)
+    assert tuple("Certificate") not in words
