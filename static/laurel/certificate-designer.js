@@ -7,7 +7,7 @@
 // checks, the versions and the live preview (live-preview.js) work on them as on code typed by hand.
 (function () {
   "use strict";
-  var NUDGE_PT = 1, BIG_NUDGE_PT = 10, PAGE_PX = 600, DEBOUNCE_MS = 250, HISTORY_STEPS = 200;
+  var NUDGE_PT = 1, BIG_NUDGE_PT = 10, PAGE_PX = 600, DEBOUNCE_MS = 250, HISTORY_STEPS = 200, SNAP_PX = 5;
   var KIND_NAMES = { text: "Text", field: "Merge field", image: "Image", qr: "QR code", line: "Line", box: "Box" };
 
   function round(value) { return Math.round(value * 10) / 10; }
@@ -150,6 +150,8 @@
         element.setAttribute("aria-pressed", index === selected ? "true" : "false");
         element.dataset.index = String(index);
         element.dataset.kind = block.kind;
+        // Drawn over the rest of the design in the certificate (layered.py), so on the page too.
+        if (block.kind === "qr" || state.learner_fields.indexOf(block.field) >= 0) element.dataset.layer = "learner";
         paint(element, block);
         page.appendChild(element);
       });
@@ -166,6 +168,8 @@
         part.hidden = !block || part.getAttribute("data-kinds").split(" ").indexOf(block.kind) < 0 || (only && block.field !== only);
       });
       if (!block) return;
+      properties.querySelector("[data-design-forward]").disabled = selected >= design.blocks.length - 1;
+      properties.querySelector("[data-design-backward]").disabled = selected <= 0;
       properties.querySelectorAll("[data-prop]").forEach(function (input) {
         var name = input.getAttribute("data-prop");
         if (input === document.activeElement) return;
@@ -235,6 +239,20 @@
 
     // --- Dragging and resizing (interact.js) and the keyboard ----------------------------------------------
     function indexOf(target) { return Number(target.dataset.index); }
+    var dragging = null;  // while a block is dragged: where the pointer has taken it, unsnapped, and the guides shown
+
+    function showGuides(guides) {
+      page.querySelectorAll(".laurel-design-guide").forEach(function (guide) { guide.remove(); });
+      guides.forEach(function (guide) {
+        var line = document.createElement("div");
+        line.className = "laurel-design-guide";
+        line.setAttribute("aria-hidden", "true");
+        line.dataset.axis = guide.axis;
+        line.title = guide.name;
+        line.style[guide.axis === "x" ? "left" : "top"] = guide.at * scale + "px";
+        page.appendChild(line);
+      });
+    }
 
     function clampInPage(block) {
       var size = pageSize();
@@ -251,14 +269,37 @@
         .draggable({
           modifiers: [window.interact.modifiers.restrictRect({ restriction: "parent" })],
           listeners: {
-            start: function (event) { select(indexOf(event.target)); event.target.focus(); remember("move"); },
+            start: function (event) {
+              var index = indexOf(event.target), block = design.blocks[index];
+              select(index);
+              event.target.focus();
+              remember("move");
+              dragging = { raw: { x: block.x, y: block.y }, guides: [],
+                           others: design.blocks.filter(function (other, at) { return at !== index; }) };
+            },
             move: function (event) {
               var block = design.blocks[indexOf(event.target)];
-              block.x += event.dx / scale;
-              block.y += event.dy / scale;
+              dragging.raw.x += event.dx / scale;
+              dragging.raw.y += event.dy / scale;
+              // Drawn to the page's centre lines and margins and the other blocks' edges; Alt places freely.
+              var snapped = window.LaurelDesignSnap && !event.altKey
+                ? window.LaurelDesignSnap.snap(block, dragging.raw, dragging.others, pageSize(), SNAP_PX / scale)
+                : { x: dragging.raw.x, y: dragging.raw.y, guides: [] };
+              block.x = snapped.x;
+              block.y = snapped.y;
+              dragging.guides = snapped.guides;
+              showGuides(snapped.guides);
               place(event.target, block);
             },
-            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); forgetIfSame(); changed(index); },
+            end: function (event) {
+              var index = indexOf(event.target), lined = dragging ? dragging.guides : [];
+              showGuides([]);
+              dragging = null;
+              clampInPage(design.blocks[index]);
+              forgetIfSame();
+              changed(index);
+              if (lined.length) say(describe(design.blocks[index]) + ": lined up with " + lined.map(function (guide) { return guide.name; }).join(" and ") + ".");
+            },
           },
         })
         .resizable({
@@ -444,6 +485,27 @@
       changed(selected);
     });
     properties.querySelector("[data-design-delete]").addEventListener("click", function () { if (selected >= 0) remove(selected); });
+
+    // Stacking: the blocks' order is the template's (a later block is drawn over an earlier one).
+    function restack(step) {
+      var to = selected + step;
+      if (selected < 0 || to < 0 || to >= design.blocks.length) return;
+      remember(step > 0 ? "bring forward" : "send backward");
+      var block = design.blocks.splice(selected, 1)[0];
+      design.blocks.splice(to, 0, block);
+      selected = to;
+      var button = document.activeElement;
+      render();
+      button.focus();
+      schedule();
+      say(describe(block) + ": " + ordinal(to + 1) + " of " + design.blocks.length + " from the back.");
+    }
+    function ordinal(number) {
+      var tens = number % 100, ones = number % 10;
+      return number + (tens >= 11 && tens <= 13 ? "th" : ones === 1 ? "st" : ones === 2 ? "nd" : ones === 3 ? "rd" : "th");
+    }
+    properties.querySelector("[data-design-forward]").addEventListener("click", function () { restack(1); });
+    properties.querySelector("[data-design-backward]").addEventListener("click", function () { restack(-1); });
 
     // --- The two tabs, and a template the designer cannot show ---------------------------------------------
     function showNote(text) {

@@ -2,9 +2,11 @@
 note, a new design is started, a merge field placed and dragged, a block nudged with the keyboard, the design
 saved, and the saved certificate's PDF read back: the field's text is where the block was put."""
 
+import io
 import re
 
 import pytest
+from PIL import Image
 
 from courses.models import CertificateTemplate
 from courses.templating.certificate_design import design_read
@@ -256,3 +258,65 @@ def test_moves_resizes_edits_adds_and_deletes_are_undone_and_redone(superuser_pa
     words = {letters: (x, baseline) for letters, x, baseline in pdf_words(template_preview(template=template, sample="latin").pdf)}
     assert words[tuple("Harbour")][0] == pytest.approx(nudged[0], abs=1.5)
     assert tuple("Certificate") not in words
+
+
+def _dark_and_green(png: bytes, box: tuple[int, int, int, int]) -> tuple[int, int]:
+    """How many near-black and how many green pixels the PNG (1 px per pt) has inside box (left, top, right, bottom)."""
+    pixels = Image.open(io.BytesIO(png)).convert("RGB").crop(box).getdata()
+    return sum(1 for r, g, b in pixels if r + g + b < 200), sum(1 for r, g, b in pixels if g > 200 and r < 80 and b < 80)
+
+
+def test_a_dragged_block_snaps_to_the_centre_with_a_guide_and_its_stacking_is_saved(shots, superuser_page, template):
+    page = superuser_page
+    page.goto(f"/admin/courses/certificatetemplate/{template.pk}/change/")
+    page.get_by_role("tab", name="Design").click()
+    page.get_by_role("button", name="Start a new design").click()
+    surface, properties = page.get_by_test_id("design-page"), page.get_by_test_id("design-properties")
+    page.get_by_role("button", name="Add text").click()
+    properties.get_by_label("Text", exact=True).fill("Under the box")
+    for label, value in (("Left (pt)", "200"), ("Top (pt)", "160"), ("Size (pt)", "24")):
+        properties.get_by_label(label).fill(value)
+    text = surface.get_by_role("button", name=re.compile("^Text “Under the box”"))
+    assert place_of(text) == (200, 160)
+
+    scale = surface.bounding_box()["width"] / 842
+    page.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")
+    box = text.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 11):  # to 303 pt from the left: its centre within reach of the page's
+        page.mouse.move(box["x"] + 30 + (303 - 200) * scale * step / 10, box["y"] + box["height"] / 2)
+    guides = surface.locator(".laurel-design-guide[data-axis=x]")
+    page.screenshot(path=str(shots / "certificate-designer-snap.png"), full_page=False)
+    assert guides.count() == 1 and guides.get_attribute("title") == "the page's centre", page.get_by_test_id("design-status").inner_text()
+    assert guides.bounding_box()["x"] == pytest.approx(surface.bounding_box()["x"] + 421 * scale, abs=1.5)
+    page.mouse.up()
+    assert surface.locator(".laurel-design-guide").count() == 0
+    assert place_of(text)[0] == 301  # (842 - 240) / 2
+    assert "lined up with the page's centre" in page.get_by_test_id("design-status").inner_text()
+
+    page.get_by_role("button", name="Add box").click()
+    for label, value in (("Left (pt)", "290"), ("Top (pt)", "145"), ("Width (pt)", "270"), ("Height (pt)", "60")):
+        properties.get_by_label(label).fill(value)
+    properties.locator("[data-prop=fill]").fill("#00ff00")
+    blocks = surface.locator(".laurel-design-block")
+    assert blocks.last.get_attribute("data-kind") == "box"  # added last: drawn over the text
+    forward, backward = properties.get_by_role("button", name="Bring forward"), properties.get_by_role("button", name="Send backward")
+    assert forward.is_disabled()
+    backward.click()
+    assert blocks.last.get_attribute("aria-label").startswith("Text “Under the box”")
+    assert "8th of 9 from the back" in page.get_by_test_id("design-status").inner_text()
+    assert page.evaluate("document.activeElement.textContent") == "Send backward"  # the keyboard stays on the button
+    forward.click()
+    backward.click()
+    assert not forward.is_disabled()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue editing").click()
+    template.refresh_from_db()
+    design = design_read(html=template.html, css=template.css).design
+    assert [b["kind"] for b in design["blocks"]][-2:] == ["box", "text"]
+    assert page.get_by_test_id("design-page").locator(".laurel-design-block").last.get_attribute("data-kind") == "text"
+    png = template_preview(template=template, sample="latin").png(width=842)
+    dark, green = _dark_and_green(png, (301, 160, 541, 190))
+    assert dark > 100 and green > 1000  # the text is drawn over the green box

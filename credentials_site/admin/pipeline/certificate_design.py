@@ -20,6 +20,7 @@ from courses.templating.certificate_design import (
 )
 
 from issuance.certificates.credential_certificate import organization_assets
+from issuance.certificates.layered import VARIABLE_FIELDS
 from issuance.certificates.samples import SAMPLE_NAMES, sample_context
 
 MAX_DESIGN_BYTES = 256 * 1024
@@ -67,6 +68,7 @@ def _state(read: DesignRead, organizations: list, *, asset_url, urls: dict) -> d
         "starters": {f"{size} {orientation}": design_starter(size, orientation)
                      for size in PAGE_POINTS for orientation in ("landscape", "portrait")},
         "fields": [[name, label] for name, label in TEXT_FIELDS.items()],
+        "learner_fields": [name for name in TEXT_FIELDS if name in VARIABLE_FIELDS],  # drawn over the design (layered.py)
         "samples": design_samples(organizations[0] if len(organizations) == 1 else None),
         "fonts": list(FONTS),
         "assets": assets,
