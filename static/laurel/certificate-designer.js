@@ -108,6 +108,7 @@
         element.style.fontFamily = "'" + block.font + "'";
         element.style.fontSize = block.size * scale + "px";
         element.style.fontWeight = block.weight;
+        element.style.fontStyle = block.style || "normal";
         element.style.textAlign = block.align;
         element.style.color = block.color;
       } else if (block.kind === "image" || block.kind === "qr") {
@@ -168,6 +169,7 @@
         part.hidden = !block || part.getAttribute("data-kinds").split(" ").indexOf(block.kind) < 0 || (only && block.field !== only);
       });
       if (!block) return;
+      showSwatches(block);
       properties.querySelector("[data-design-forward]").disabled = selected >= design.blocks.length - 1;
       properties.querySelector("[data-design-backward]").disabled = selected <= 0;
       properties.querySelectorAll("[data-prop]").forEach(function (input) {
@@ -176,9 +178,48 @@
         if (name === "nofill") input.checked = !block.fill;
         else if (input.type === "checkbox") input.checked = Boolean(block[name]);
         else if (name === "fill") input.value = block.fill || "#ffffff";
+        else if (name === "style") input.value = block.style || "normal";
         else if (block[name] !== undefined) input.value = block[name];
       });
     }
+
+    // The swatches beside a colour picker: the organisation's brand colours, then the others the design uses.
+    var SWATCHES = 8;
+    function showSwatches(block) {
+      var brand = state.colours[organization()] || [], seen = {}, offered = [];
+      function offer(name, colour) {
+        colour = (colour || "").toLowerCase();
+        if (!/^#[0-9a-f]{6}$/.test(colour) || seen[colour] || offered.length >= SWATCHES) return;
+        seen[colour] = true;
+        offered.push([name, colour]);
+      }
+      brand.forEach(function (pair) { offer(pair[0], pair[1]); });
+      design.blocks.forEach(function (other) { offer("Used in the design", other.color); offer("Used in the design", other.fill); });
+      properties.querySelectorAll("[data-swatches-for]").forEach(function (group) {
+        var name = group.getAttribute("data-swatches-for"), current = (block[name] || "").toLowerCase();
+        group.textContent = "";
+        offered.forEach(function (pair) {
+          var swatch = document.createElement("button");
+          swatch.type = "button";
+          swatch.dataset.colour = pair[1];
+          swatch.style.background = pair[1];
+          swatch.title = pair[0] + " " + pair[1];
+          swatch.setAttribute("aria-label", pair[0] + " " + pair[1]);
+          swatch.setAttribute("aria-pressed", String(pair[1] === current));
+          group.appendChild(swatch);
+        });
+      });
+    }
+    properties.addEventListener("click", function (event) {
+      var swatch = event.target.closest("[data-swatches-for] button");
+      if (!swatch) return;
+      var group = swatch.parentNode, input = properties.querySelector("[data-prop=" + group.getAttribute("data-swatches-for") + "]");
+      input.value = swatch.dataset.colour;
+      input.dispatchEvent(new Event("input", { bubbles: true }));  // one edit, as if picked: undo, the code view, the preview
+      history.key = null;
+      var again = group.querySelector("[data-colour='" + swatch.dataset.colour + "']");  // the swatches were redrawn
+      if (again) again.focus();
+    });
 
     function select(index) {
       selected = index;

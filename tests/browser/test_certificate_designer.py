@@ -12,7 +12,7 @@ from courses.models import CertificateTemplate
 from courses.templating.certificate_design import design_read
 from issuance.certificates.preview import template_preview
 from tests.browser.conftest import wait_until
-from tests.certificates.conftest import pdf_words
+from tests.certificates.conftest import pdf_font_names, pdf_words
 from tests.factories.issuance import organization_with_templates
 
 _PLACE = re.compile(r"left ([\d.]+) pt, top ([\d.]+) pt")
@@ -320,3 +320,53 @@ def test_a_dragged_block_snaps_to_the_centre_with_a_guide_and_its_stacking_is_sa
     png = template_preview(template=template, sample="latin").png(width=842)
     dark, green = _dark_and_green(png, (301, 160, 541, 190))
     assert dark > 100 and green > 1000  # the text is drawn over the green box
+
+
+def test_italic_and_the_brand_colour_swatches_are_saved_and_printed(shots, superuser_page, template):
+    organization = template.organization
+    organization.primary_color, organization.accent_color = "#0B6E4F", "#C2185B"
+    organization.save()
+    page = superuser_page
+    page.goto(f"/admin/courses/certificatetemplate/{template.pk}/change/")
+    page.get_by_role("tab", name="Design").click()
+    page.get_by_role("button", name="Start a new design").click()
+    properties = page.get_by_test_id("design-properties")
+    page.get_by_role("button", name="Add text").click()
+    properties.get_by_label("Text", exact=True).fill("Slanted in green")
+    for label, value in (("Left (pt)", "60"), ("Top (pt)", "150"), ("Width (pt)", "400"), ("Size (pt)", "28")):
+        properties.get_by_label(label).fill(value)
+    properties.get_by_label("Style").select_option("italic")
+    swatches = properties.get_by_role("group", name="Colours to choose from").get_by_role("button")
+    # The organisation's brand colours first, then the others the design already uses.
+    assert swatches.evaluate_all("all => all.map(b => b.getAttribute('aria-label'))")[:4] == [
+        "Primary colour #0b6e4f", "Accent colour #c2185b", "Used in the design #222222", "Used in the design #1f3a5f"]
+    swatches.nth(1).click()
+    assert properties.get_by_label("Colour", exact=True).input_value() == "#c2185b"
+    primary = properties.get_by_role("button", name="Primary colour #0b6e4f")
+    primary.focus()
+    page.keyboard.press("Enter")  # the keyboard picks a swatch too, and stays on it
+    assert properties.get_by_label("Colour", exact=True).input_value() == "#0b6e4f"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Primary colour #0b6e4f"
+    assert primary.get_attribute("aria-pressed") == "true"
+    page.keyboard.press("Control+z")
+    assert properties.get_by_label("Colour", exact=True).input_value() == "#c2185b"
+    page.keyboard.press("Control+Shift+z")
+    block = page.get_by_test_id("design-page").get_by_role("button", name=re.compile("^Text “Slanted in green”"))
+    assert block.evaluate("b => [getComputedStyle(b).fontStyle, getComputedStyle(b).color]") == ["italic", "rgb(11, 110, 79)"]
+    page.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")
+    block.focus()
+    page.screenshot(path=str(shots / "certificate-designer-colours.png"), full_page=False)
+    properties.evaluate("panel => panel.scrollIntoView({block: 'start'})")  # clear of the sticky row of buttons
+    properties.screenshot(path=str(shots / "certificate-designer-swatches.png"))
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue editing").click()
+    template.refresh_from_db()
+    saved = [b for b in design_read(html=template.html, css=template.css).design["blocks"] if b.get("text") == "Slanted in green"]
+    assert [(b["style"], b["color"]) for b in saved] == [("italic", "#0b6e4f")]
+    assert page.get_by_test_id("design-page").get_by_role("button", name=re.compile("^Text “Slanted in green”")).evaluate(
+        "b => getComputedStyle(b).fontStyle") == "italic"  # read back when the template is reopened
+    preview = template_preview(template=template, sample="latin")
+    assert "NotoSans-Italic" in pdf_font_names(preview.pdf)
+    pixels = Image.open(io.BytesIO(preview.png(width=842))).convert("RGB").crop((60, 150, 460, 190)).getdata()
+    assert sum(1 for r, g, b in pixels if abs(r - 11) < 40 and abs(g - 110) < 40 and abs(b - 79) < 40) > 100
