@@ -63,10 +63,12 @@ def test_a_merge_field_placed_dragged_and_nudged_prints_where_it_was_put(shots, 
     before = place_of(block)
     box = block.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.keyboard.down("Alt")  # placed freely, where the pointer takes it (no snapping)
     page.mouse.down()
     for step in range(1, 11):
         page.mouse.move(box["x"] + box["width"] / 2 + 18 * step, box["y"] + box["height"] / 2 + 25 * step)
     page.mouse.up()
+    page.keyboard.up("Alt")
     count = written(page, count)
     dragged = place_of(block)
     scale = surface.bounding_box()["width"] / 842  # A4 landscape is 842 pt wide
@@ -196,12 +198,15 @@ def test_moves_resizes_edits_adds_and_deletes_are_undone_and_redone(superuser_pa
     added = place_of(block)
     box = block.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.keyboard.down("Alt")  # no snapping
     page.mouse.down()
     for step in range(1, 6):
         page.mouse.move(box["x"] + 20 + 20 * step, box["y"] + box["height"] / 2 + 20 * step)
     page.mouse.up()  # 2: a move by dragging
+    page.keyboard.up("Alt")
     dragged = place_of(block)
     assert dragged != added
+    page.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")  # clear of the sticky row of buttons
     box = block.bounding_box()
     page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
     page.mouse.down()
@@ -262,7 +267,7 @@ def test_moves_resizes_edits_adds_and_deletes_are_undone_and_redone(superuser_pa
 
 def _dark_and_green(png: bytes, box: tuple[int, int, int, int]) -> tuple[int, int]:
     """How many near-black and how many green pixels the PNG (1 px per pt) has inside box (left, top, right, bottom)."""
-    pixels = Image.open(io.BytesIO(png)).convert("RGB").crop(box).getdata()
+    pixels = list(Image.open(io.BytesIO(png)).convert("RGB").crop(box).getdata())
     return sum(1 for r, g, b in pixels if r + g + b < 200), sum(1 for r, g, b in pixels if g > 200 and r < 80 and b < 80)
 
 
@@ -355,7 +360,6 @@ def test_italic_and_the_brand_colour_swatches_are_saved_and_printed(shots, super
     assert block.evaluate("b => [getComputedStyle(b).fontStyle, getComputedStyle(b).color]") == ["italic", "rgb(11, 110, 79)"]
     page.get_by_role("tablist").evaluate("tabs => tabs.scrollIntoView({block: 'start'})")
     block.focus()
-    page.screenshot(path=str(shots / "certificate-designer-colours.png"), full_page=False)
     properties.evaluate("panel => panel.scrollIntoView({block: 'start'})")  # clear of the sticky row of buttons
     properties.screenshot(path=str(shots / "certificate-designer-swatches.png"))
 
