@@ -267,7 +267,7 @@ def test_moves_resizes_edits_adds_and_deletes_are_undone_and_redone(superuser_pa
 
 def _dark_and_green(png: bytes, box: tuple[int, int, int, int]) -> tuple[int, int]:
     """How many near-black and how many green pixels the PNG (1 px per pt) has inside box (left, top, right, bottom)."""
-    pixels = list(Image.open(io.BytesIO(png)).convert("RGB").crop(box).getdata())
+    pixels = list(Image.open(io.BytesIO(png)).convert("RGB").crop(box).get_flattened_data())
     return sum(1 for r, g, b in pixels if r + g + b < 200), sum(1 for r, g, b in pixels if g > 200 and r < 80 and b < 80)
 
 
@@ -372,5 +372,5 @@ def test_italic_and_the_brand_colour_swatches_are_saved_and_printed(shots, super
         "b => getComputedStyle(b).fontStyle") == "italic"  # read back when the template is reopened
     preview = template_preview(template=template, sample="latin")
     assert "NotoSans-Italic" in pdf_font_names(preview.pdf)
-    pixels = Image.open(io.BytesIO(preview.png(width=842))).convert("RGB").crop((60, 150, 460, 190)).getdata()
+    pixels = Image.open(io.BytesIO(preview.png(width=842))).convert("RGB").crop((60, 150, 460, 190)).get_flattened_data()
     assert sum(1 for r, g, b in pixels if abs(r - 11) < 40 and abs(g - 110) < 40 and abs(b - 79) < 40) > 100
