@@ -22,6 +22,7 @@ MAX_POINTS = 1200.0
 PAGE_POINTS = {"A4": (595.0, 842.0), "letter": (612.0, 792.0)}
 FONTS = ("Laurel Display", "Laurel Serif", "Laurel Sans")
 WEIGHTS = ("normal", "bold")
+STYLES = ("normal", "italic")  # italic is kept only when chosen, so designs saved before it read back unchanged
 ALIGNMENTS = ("left", "center", "right")
 KINDS = ("text", "field", "image", "qr", "line", "box")
 # The merge fields a text block may show, as the designer names them (courses/templating/certificate_fields.py).
@@ -114,6 +115,8 @@ def _block_clean(raw, where: str, problems: list) -> dict:
         block["size"] = _number(raw.get("size", TEXT_DEFAULTS["size"]), f"{where} font size", problems, low=4, high=144)
         block["color"] = _colour(raw.get("color"), f"{where} colour", problems, TEXT_DEFAULTS["color"])
         block["weight"] = _choice(raw.get("weight"), WEIGHTS, f"{where} weight", problems, "normal")
+        if _choice(raw.get("style"), STYLES, f"{where} style", problems, "normal") == "italic":
+            block["style"] = "italic"
         block["align"] = _choice(raw.get("align"), ALIGNMENTS, f"{where} alignment", problems, "left")
     elif kind == "image":
         asset = str(raw.get("asset") or "")
@@ -172,7 +175,7 @@ def _block_css(block: dict, selector: str) -> str:
     kind = block["kind"]
     if kind in ("text", "field"):
         rules.append(f"font-family: '{block['font']}'; font-size: {_pt(block['size'])}; line-height: 1.2; color: {block['color']}; "
-                     f"font-weight: {block['weight']}; text-align: {block['align']};")
+                     f"font-weight: {block['weight']}; text-align: {block['align']};" + (" font-style: italic;" if block.get("style") else ""))
         if block.get("fit"):
             rules.append(f"--laurel-name-width: {_pt(block['w'])}; --laurel-name-lines: 1; --laurel-name-largest: {_pt(block['size'])}; "
                          f"--laurel-name-font: '{block['font']}';")

@@ -21,11 +21,11 @@ from xhtml2pdf import tags as xhtml2pdf_tags
 
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
-# family -> (regular, bold, italic) file names; a missing weight falls back to regular.
+# family -> (regular, bold, italic) file names; a missing weight falls back to regular (bold italic is drawn bold).
 FAMILIES: dict[str, tuple[str, str | None, str | None]] = {
     "Laurel Display": ("NotoSerifDisplay-Regular.ttf", None, "NotoSerifDisplay-Italic.ttf"),
-    "Laurel Serif": ("NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf", None),
-    "Laurel Sans": ("NotoSans-Regular.ttf", "NotoSans-SemiBold.ttf", None),
+    "Laurel Serif": ("NotoSerif-Regular.ttf", "NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf"),
+    "Laurel Sans": ("NotoSans-Regular.ttf", "NotoSans-SemiBold.ttf", "NotoSans-Italic.ttf"),
     "Laurel Arabic": ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf", None),
     "Laurel Hebrew": ("NotoSerifHebrew-Regular.ttf", "NotoSerifHebrew-Bold.ttf", None),
     "Laurel CJK": ("DroidSansFallback.ttf", None, None),

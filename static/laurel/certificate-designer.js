@@ -7,7 +7,7 @@
 // checks, the versions and the live preview (live-preview.js) work on them as on code typed by hand.
 (function () {
   "use strict";
-  var NUDGE_PT = 1, BIG_NUDGE_PT = 10, PAGE_PX = 600, DEBOUNCE_MS = 250;
+  var NUDGE_PT = 1, BIG_NUDGE_PT = 10, PAGE_PX = 600, DEBOUNCE_MS = 250, HISTORY_STEPS = 200, SNAP_PX = 5;
   var KIND_NAMES = { text: "Text", field: "Merge field", image: "Image", qr: "QR code", line: "Line", box: "Box" };
 
   function round(value) { return Math.round(value * 10) / 10; }
@@ -26,8 +26,17 @@
     var design = state.design, selected = -1, scale = 1, timer = null, inFlight = null;
     var written = { html: htmlArea.value, css: cssArea.value };  // what the designer last put in the code view
     var fieldLabels = {}, assetLabels = {}, assetUrls = {}, samples = state.samples || {};
+    var organizationInput = form.querySelector("[name=organization]"), organizations = Object.keys(state.colours);
     state.fields.forEach(function (pair) { fieldLabels[pair[0]] = pair[1]; });
-    state.assets.forEach(function (asset) { assetLabels[asset.name] = asset.label; assetUrls[asset.name] = asset.url; });
+    // The images (and brand colours) are the organisation's: on the add page, the one chosen in the form.
+    function organization() {
+      if (organizations.length === 1) return organizations[0];
+      return organizationInput && organizations.indexOf(organizationInput.value) >= 0 ? organizationInput.value : null;
+    }
+    function organizationAssets() {
+      var chosen = organization();
+      return state.assets.filter(function (asset) { return String(asset.organization) === chosen; });
+    }
 
     // The code view is the two rows holding the HTML and CSS fields; the tabs go above the first.
     function rowOf(area, other) {
@@ -40,6 +49,7 @@
     tabCode.setAttribute("aria-controls", codeRows.map(function (row) { return row.id; }).join(" "));
     codeRows[0].parentNode.insertBefore(root, codeRows[0]);
     root.hidden = false;
+    page.tabIndex = -1;  // where focus goes when the block it was on is undone away
 
     function options(select, pairs) {
       pairs.forEach(function (pair) {
@@ -49,11 +59,20 @@
         select.appendChild(option);
       });
     }
-    var assetPairs = state.assets.map(function (asset) { return [asset.name, asset.label]; });
     options(root.querySelector("[data-add-choice=field]"), state.fields);
-    options(root.querySelector("[data-add-choice=image]"), assetPairs);
     options(properties.querySelector("[data-prop=field]"), state.fields);
-    options(properties.querySelector("[data-prop=asset]"), assetPairs);
+    function showAssets() {
+      var assets = organizationAssets(), pairs = assets.map(function (asset) { return [asset.name, asset.label]; });
+      assetLabels = {};
+      assetUrls = {};
+      assets.forEach(function (asset) { assetLabels[asset.name] = asset.label; assetUrls[asset.name] = asset.url; });
+      [root.querySelector("[data-add-choice=image]"), properties.querySelector("[data-prop=asset]")].forEach(function (select) {
+        select.textContent = "";
+        options(select, pairs);
+      });
+      root.querySelector("[data-add=image]").disabled = !pairs.length;
+    }
+    showAssets();
     options(properties.querySelector("[data-prop=font]"), state.fonts.map(function (font) { return [font, font]; }));
 
     function say(text) { status.textContent = text; }
@@ -89,6 +108,7 @@
         element.style.fontFamily = "'" + block.font + "'";
         element.style.fontSize = block.size * scale + "px";
         element.style.fontWeight = block.weight;
+        element.style.fontStyle = block.style || "normal";
         element.style.textAlign = block.align;
         element.style.color = block.color;
       } else if (block.kind === "image" || block.kind === "qr") {
@@ -131,6 +151,8 @@
         element.setAttribute("aria-pressed", index === selected ? "true" : "false");
         element.dataset.index = String(index);
         element.dataset.kind = block.kind;
+        // Drawn over the rest of the design in the certificate (layered.py), so on the page too.
+        if (block.kind === "qr" || state.learner_fields.indexOf(block.field) >= 0) element.dataset.layer = "learner";
         paint(element, block);
         page.appendChild(element);
       });
@@ -147,15 +169,57 @@
         part.hidden = !block || part.getAttribute("data-kinds").split(" ").indexOf(block.kind) < 0 || (only && block.field !== only);
       });
       if (!block) return;
+      showSwatches(block);
+      properties.querySelector("[data-design-forward]").disabled = selected >= design.blocks.length - 1;
+      properties.querySelector("[data-design-backward]").disabled = selected <= 0;
       properties.querySelectorAll("[data-prop]").forEach(function (input) {
         var name = input.getAttribute("data-prop");
         if (input === document.activeElement) return;
         if (name === "nofill") input.checked = !block.fill;
         else if (input.type === "checkbox") input.checked = Boolean(block[name]);
         else if (name === "fill") input.value = block.fill || "#ffffff";
+        else if (name === "style") input.value = block.style || "normal";
         else if (block[name] !== undefined) input.value = block[name];
       });
     }
+
+    // The swatches beside a colour picker: the organisation's brand colours, then the others the design uses.
+    var SWATCHES = 8;
+    function showSwatches(block) {
+      var brand = state.colours[organization()] || [], seen = {}, offered = [];
+      function offer(name, colour) {
+        colour = (colour || "").toLowerCase();
+        if (!/^#[0-9a-f]{6}$/.test(colour) || seen[colour] || offered.length >= SWATCHES) return;
+        seen[colour] = true;
+        offered.push([name, colour]);
+      }
+      brand.forEach(function (pair) { offer(pair[0], pair[1]); });
+      design.blocks.forEach(function (other) { offer("Used in the design", other.color); offer("Used in the design", other.fill); });
+      properties.querySelectorAll("[data-swatches-for]").forEach(function (group) {
+        var name = group.getAttribute("data-swatches-for"), current = (block[name] || "").toLowerCase();
+        group.textContent = "";
+        offered.forEach(function (pair) {
+          var swatch = document.createElement("button");
+          swatch.type = "button";
+          swatch.dataset.colour = pair[1];
+          swatch.style.background = pair[1];
+          swatch.title = pair[0] + " " + pair[1];
+          swatch.setAttribute("aria-label", pair[0] + " " + pair[1]);
+          swatch.setAttribute("aria-pressed", String(pair[1] === current));
+          group.appendChild(swatch);
+        });
+      });
+    }
+    properties.addEventListener("click", function (event) {
+      var swatch = event.target.closest("[data-swatches-for] button");
+      if (!swatch) return;
+      var group = swatch.parentNode, input = properties.querySelector("[data-prop=" + group.getAttribute("data-swatches-for") + "]");
+      input.value = swatch.dataset.colour;
+      input.dispatchEvent(new Event("input", { bubbles: true }));  // one edit, as if picked: undo, the code view, the preview
+      history.key = null;
+      var again = group.querySelector("[data-colour='" + swatch.dataset.colour + "']");  // the swatches were redrawn
+      if (again) again.focus();
+    });
 
     function select(index) {
       selected = index;
@@ -216,6 +280,20 @@
 
     // --- Dragging and resizing (interact.js) and the keyboard ----------------------------------------------
     function indexOf(target) { return Number(target.dataset.index); }
+    var dragging = null;  // while a block is dragged: where the pointer has taken it, unsnapped, and the guides shown
+
+    function showGuides(guides) {
+      page.querySelectorAll(".laurel-design-guide").forEach(function (guide) { guide.remove(); });
+      guides.forEach(function (guide) {
+        var line = document.createElement("div");
+        line.className = "laurel-design-guide";
+        line.setAttribute("aria-hidden", "true");
+        line.dataset.axis = guide.axis;
+        line.title = guide.name;
+        line.style[guide.axis === "x" ? "left" : "top"] = guide.at * scale + "px";
+        page.appendChild(line);
+      });
+    }
 
     function clampInPage(block) {
       var size = pageSize();
@@ -232,14 +310,37 @@
         .draggable({
           modifiers: [window.interact.modifiers.restrictRect({ restriction: "parent" })],
           listeners: {
-            start: function (event) { select(indexOf(event.target)); event.target.focus(); },
+            start: function (event) {
+              var index = indexOf(event.target), block = design.blocks[index];
+              select(index);
+              event.target.focus();
+              remember("move");
+              dragging = { raw: { x: block.x, y: block.y }, guides: [],
+                           others: design.blocks.filter(function (other, at) { return at !== index; }) };
+            },
             move: function (event) {
               var block = design.blocks[indexOf(event.target)];
-              block.x += event.dx / scale;
-              block.y += event.dy / scale;
+              dragging.raw.x += event.dx / scale;
+              dragging.raw.y += event.dy / scale;
+              // Drawn to the page's centre lines and margins and the other blocks' edges; Alt places freely.
+              var snapped = window.LaurelDesignSnap && !event.altKey
+                ? window.LaurelDesignSnap.snap(block, dragging.raw, dragging.others, pageSize(), SNAP_PX / scale)
+                : { x: dragging.raw.x, y: dragging.raw.y, guides: [] };
+              block.x = snapped.x;
+              block.y = snapped.y;
+              dragging.guides = snapped.guides;
+              showGuides(snapped.guides);
               place(event.target, block);
             },
-            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); changed(index); },
+            end: function (event) {
+              var index = indexOf(event.target), lined = dragging ? dragging.guides : [];
+              showGuides([]);
+              dragging = null;
+              clampInPage(design.blocks[index]);
+              forgetIfSame();
+              changed(index);
+              if (lined.length) say(describe(design.blocks[index]) + ": lined up with " + lined.map(function (guide) { return guide.name; }).join(" and ") + ".");
+            },
           },
         })
         .resizable({
@@ -248,7 +349,7 @@
           modifiers: [window.interact.modifiers.restrictEdges({ outer: "parent" }),
                       window.interact.modifiers.restrictSize({ min: { width: 6, height: 3 } })],
           listeners: {
-            start: function (event) { select(indexOf(event.target)); event.target.focus(); },
+            start: function (event) { select(indexOf(event.target)); event.target.focus(); remember("resize"); },
             move: function (event) {
               var block = design.blocks[indexOf(event.target)];
               block.x += event.deltaRect.left / scale;
@@ -259,7 +360,7 @@
               }
               place(event.target, block);
             },
-            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); changed(index); },
+            end: function (event) { var index = indexOf(event.target); clampInPage(design.blocks[index]); forgetIfSame(); changed(index); },
           },
         });
     } else {
@@ -274,6 +375,7 @@
       if (ARROWS[event.key]) {
         event.preventDefault();
         var step = event.shiftKey ? BIG_NUDGE_PT : NUDGE_PT;
+        remember("move", "nudge " + index);  // a run of nudges to one block is one step
         block.x += ARROWS[event.key][0] * step;
         block.y += ARROWS[event.key][1] * step;
         clampInPage(block);
@@ -287,6 +389,69 @@
       var target = event.target.closest(".laurel-design-block");
       if (target) select(indexOf(target));
     });
+
+    // --- Undo and redo: each step keeps the blocks (and the selection) as they were before it -------------
+    var PROPERTY_NAMES = { x: "left", y: "top", w: "width", h: "height", text: "text", field: "merge field", fit: "fit",
+                           asset: "image", font: "font", size: "size", weight: "weight", style: "style", align: "alignment",
+                           color: "colour", stroke: "border", fill: "fill", nofill: "fill" };
+    var history = { done: [], undone: [], key: null };
+    var undoButton = root.querySelector("[data-design-undo]"), redoButton = root.querySelector("[data-design-redo]");
+
+    function snapshot() { return JSON.stringify({ blocks: design.blocks, selected: selected }); }
+
+    function showHistory() {
+      var last = history.done[history.done.length - 1], next = history.undone[history.undone.length - 1];
+      undoButton.disabled = !last;
+      redoButton.disabled = !next;
+      undoButton.setAttribute("aria-label", last ? "Undo " + last.what : "Undo");
+      redoButton.setAttribute("aria-label", next ? "Redo " + next.what : "Redo");
+    }
+
+    function remember(what, key) {
+      if (key && key === history.key) return;  // the same edit going on: one step
+      history.done.push({ state: snapshot(), what: what });
+      if (history.done.length > HISTORY_STEPS) history.done.shift();
+      history.undone = [];
+      history.key = key || null;
+      showHistory();
+    }
+
+    function forgetIfSame() {  // a drag that ended where it began is no step
+      var last = history.done[history.done.length - 1];
+      if (last && last.state === snapshot()) { history.done.pop(); showHistory(); }
+    }
+
+    function historyClear() { history = { done: [], undone: [], key: null }; showHistory(); }
+
+    function travel(from, to, verb) {
+      var step = from.pop();
+      if (!step || !design) return;
+      to.push({ state: snapshot(), what: step.what });
+      var saved = JSON.parse(step.state), inPage = page.contains(document.activeElement);
+      design.blocks = saved.blocks;
+      selected = saved.selected < design.blocks.length ? saved.selected : -1;
+      history.key = null;
+      render();
+      if (inPage) (selected >= 0 ? elementOf(selected) : page).focus();
+      showHistory();
+      schedule();
+      say(verb + ": " + step.what + ".");
+    }
+    function undo() { travel(history.done, history.undone, "Undone"); }
+    function redo() { travel(history.undone, history.done, "Redone"); }
+    undoButton.addEventListener("click", undo);
+    redoButton.addEventListener("click", redo);
+    document.addEventListener("keydown", function (event) {
+      if (panel.hidden || !design || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+      var key = event.key.toLowerCase();
+      if (key !== "z" && key !== "y") return;
+      // A text field keeps its own undo; so does the code view.
+      if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
+      event.preventDefault();
+      if (key === "y" || event.shiftKey) redo();
+      else undo();
+    });
+    showHistory();
 
     // --- Adding, editing and removing blocks ---------------------------------------------------------------
     var TEXT = { font: "Laurel Sans", size: 14, color: "#222222", weight: "normal", align: "left" };
@@ -317,6 +482,7 @@
 
     root.querySelectorAll("[data-add]").forEach(function (button) {
       button.addEventListener("click", function () {
+        remember("add");
         design.blocks.push(newBlock(button.getAttribute("data-add")));
         selected = design.blocks.length - 1;
         render();
@@ -330,6 +496,8 @@
     properties.addEventListener("input", function (event) {
       var input = event.target, name = input.getAttribute("data-prop"), block = design && design.blocks[selected];
       if (!block || !name) return;
+      if (input.type === "number" && (input.value === "" || isNaN(Number(input.value)))) return;
+      remember("change of " + (PROPERTY_NAMES[name] || name), "property " + name + " " + selected);  // typing in one field is one step
       if (name === "nofill") block.fill = input.checked ? "" : properties.querySelector("[data-prop=fill]").value;
       else if (name === "fill") { block.fill = input.value; properties.querySelector("[data-prop=nofill]").checked = false; }
       else if (input.type === "checkbox") block[name] = input.checked;
@@ -338,8 +506,11 @@
       changed(selected);
     });
 
+    properties.addEventListener("change", function () { history.key = null; });  // the next edit is a step of its own
+
     function remove(index) {
       var what = describe(design.blocks[index]);
+      remember("delete");
       design.blocks.splice(index, 1);
       selected = -1;
       render();
@@ -349,11 +520,33 @@
     properties.querySelector("[data-design-centre]").addEventListener("click", function () {
       if (selected < 0) return;
       var block = design.blocks[selected];
+      remember("centre");
       block.x = (pageSize()[0] - block.w) / 2;
       clampInPage(block);
       changed(selected);
     });
     properties.querySelector("[data-design-delete]").addEventListener("click", function () { if (selected >= 0) remove(selected); });
+
+    // Stacking: the blocks' order is the template's (a later block is drawn over an earlier one).
+    function restack(step) {
+      var to = selected + step;
+      if (selected < 0 || to < 0 || to >= design.blocks.length) return;
+      remember(step > 0 ? "bring forward" : "send backward");
+      var block = design.blocks.splice(selected, 1)[0];
+      design.blocks.splice(to, 0, block);
+      selected = to;
+      var button = document.activeElement;
+      render();
+      button.focus();
+      schedule();
+      say(describe(block) + ": " + ordinal(to + 1) + " of " + design.blocks.length + " from the back.");
+    }
+    function ordinal(number) {
+      var tens = number % 100, ones = number % 10;
+      return number + (tens >= 11 && tens <= 13 ? "th" : ones === 1 ? "st" : ones === 2 ? "nd" : ones === 3 ? "rd" : "th");
+    }
+    properties.querySelector("[data-design-forward]").addEventListener("click", function () { restack(1); });
+    properties.querySelector("[data-design-backward]").addEventListener("click", function () { restack(-1); });
 
     // --- The two tabs, and a template the designer cannot show ---------------------------------------------
     function showNote(text) {
@@ -392,6 +585,7 @@
           design = data.design;
           written = { html: htmlArea.value, css: cssArea.value };
           selected = -1;
+          historyClear();
           showNote(data.note);
           activate(tabDesign);
         })
@@ -407,17 +601,21 @@
       next.click();
     });
     root.querySelector("[data-design-start]").addEventListener("click", function () {
-      design = JSON.parse(JSON.stringify(state.starter));
+      var size = sizeInput ? sizeInput.value : "A4", orientation = orientationInput ? orientationInput.value : "landscape";
+      design = JSON.parse(JSON.stringify(state.starters[size + " " + orientation] || state.starters["A4 landscape"]));
       selected = -1;
+      historyClear();
       showNote("");
       activate(tabDesign);
       send();
       say("A new design; its HTML and CSS replace the code view's once you save.");
     });
     [sizeInput, orientationInput].forEach(function (input) { if (input) input.addEventListener("change", render); });
+    if (organizationInput) organizationInput.addEventListener("change", function () { showAssets(); if (design) render(); });
 
     showNote(state.note);
     activate(design ? tabDesign : tabCode);  // a template the designer cannot show opens in the code view, with the note
+    if (design && !htmlArea.value.trim()) send();  // a new template: the starter design is its code from the start
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -21,7 +21,7 @@ from issuance.certificates.render import (
 )
 from issuance.certificates.samples import METADATA, SAMPLE_NAMES, default_template, sample_context
 
-from .conftest import pdf_text, pdf_words
+from .conftest import pdf_font_names, pdf_text, pdf_words
 
 EVERY_KIND = {"blocks": [
     {"kind": "text", "text": "Awarded with {{ learner_name }} {% now 'Y' %} #} <b>&amp;</b>\nsecond line", "x": 40, "y": 30,
@@ -156,3 +156,25 @@ def test_a_fitted_name_keeps_to_one_line_of_its_block_and_prints_at_the_blocks_s
         words = pdf_words(_render(html, css, name=name))
         assert len({round(baseline) for _, _, baseline in words}) == 1  # one line
         assert min(x for _, x, _ in words) >= 100 and all(x < 400 for _, x, _ in words)
+
+
+def test_italic_is_kept_only_when_chosen_and_prints_in_each_familys_italic_face():
+    text = {"kind": "text", "x": 60, "y": 60, "w": 400, "h": 30, "size": 18}
+    design = {"blocks": [dict(text, text="Sans slanted", font="Laurel Sans", style="italic"),
+                         dict(text, text="Serif slanted", font="Laurel Serif", style="italic", y=120),
+                         dict(text, text="Upright", font="Laurel Sans", style="normal", y=180)]}
+    html, css = design_template(design)
+    assert css.count("font-style: italic;") == 2
+    blocks = design_read(html=html, css=css).design["blocks"]
+    assert [block.get("style") for block in blocks] == ["italic", "italic", None]  # "normal" is not written at all
+    fonts = pdf_font_names(_render(html, css))
+    assert {"NotoSans-Italic", "NotoSerif-Italic", "NotoSans-Regular"} <= fonts  # the bundled files, embedded
+    with pytest.raises(DesignRefused, match="Block 1 style: 'oblique'"):
+        design_template({"blocks": [dict(text, text="x", style="oblique")]})
+
+
+def test_a_design_saved_before_italic_existed_reads_back_unchanged():
+    starter = design_starter("A4", "landscape")
+    html, css = design_template(starter)
+    assert '"style"' not in html and "font-style" not in css  # what the designer wrote before: still its own output
+    assert design_read(html=html, css=css).design == starter

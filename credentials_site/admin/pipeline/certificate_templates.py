@@ -18,6 +18,7 @@ from django.urls import path
 
 from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
 
+from courses.access import tenancy
 from courses.models import CertificateSignatory, CertificateTemplate
 from courses.templating.certificate_fields import FIELDS
 
@@ -26,7 +27,7 @@ from issuance.certificates.layering import template_layering
 from issuance.certificates.preview import template_preview
 from issuance.certificates.samples import SAMPLE_NAMES
 from credentials_site.admin.pipeline.certificate_design import (
-    design_asset_response, design_read_response, design_state, design_template_response,
+    design_asset_response, design_read_response, design_state, design_state_new, design_template_response,
 )
 from credentials_site.admin.pipeline.template_source import template_source_widget
 
@@ -73,6 +74,11 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
             path("<int:pk>/design/template/", view(require_POST(self.design_view)), {"kind": "template"}, name="courses_certificatetemplate_design_template"),
             path("<int:pk>/design/read/", view(require_POST(self.design_view)), {"kind": "read"}, name="courses_certificatetemplate_design_read"),
             path("<int:pk>/design/asset/<slug:name>", view(self.design_asset_view), name="courses_certificatetemplate_design_asset"),
+            # The add page's Design tab: the same round trips, before there is a template.
+            path("design/template/", view(require_POST(self.design_new_view)), {"kind": "template"}, name="courses_certificatetemplate_design_new_template"),
+            path("design/read/", view(require_POST(self.design_new_view)), {"kind": "read"}, name="courses_certificatetemplate_design_new_read"),
+            path("design/organization/<int:organization>/asset/<slug:name>", view(self.design_new_asset_view),
+                 name="courses_certificatetemplate_design_new_asset"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -81,6 +87,18 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
         if template is not None and self.has_change_permission(request, template):
             extra_context["design_state"] = design_state(template)  # the Design tab (certificate_design.py)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "merge_fields": FIELDS, "samples": SAMPLE_NAMES}
+        if self.has_add_permission(request):  # the Design tab from the start (certificate_design.py)
+            posted = request.method == "POST"
+            extra_context["design_state"] = design_state_new(
+                self._add_organizations(request), html=request.POST.get("html") if posted else None,
+                css=request.POST.get("css") if posted else None)
+        return super().add_view(request, form_url, extra_context)
+
+    def _add_organizations(self, request):
+        return tenancy.organizations_for(request.user, self.scoped_permission("add")).order_by("name")
 
     def _template_or_404(self, request, pk):
         template = get_object_or_404(self.get_queryset(request), pk=pk)  # another organisation's: 404
@@ -134,7 +152,17 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
         return design_template_response(request) if kind == "template" else design_read_response(request)
 
     def design_asset_view(self, request, pk, name):
-        return design_asset_response(self._template_or_404(request, pk), name)
+        return design_asset_response(self._template_or_404(request, pk).organization, name)
+
+    def design_new_view(self, request, kind):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return design_template_response(request) if kind == "template" else design_read_response(request)
+
+    def design_new_asset_view(self, request, organization, name):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return design_asset_response(get_object_or_404(self._add_organizations(request), pk=organization), name)
 
     def preview_file_view(self, request, pk, kind):
         template = self._template_or_404(request, pk)

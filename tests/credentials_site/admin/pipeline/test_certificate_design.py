@@ -103,3 +103,29 @@ def test_the_page_gets_the_organisations_images_but_not_its_fonts(client, templa
     assert seal.status_code == 200 and seal["Content-Type"] == "image/png" and seal.content.startswith(b"\x89PNG")
     for name in ("body-font", "organization_logo", "missing"):  # a font is no image; Harbour has no logo
         assert staff.get(reverse("admin:courses_certificatetemplate_design_asset", args=[template.pk, name])).status_code == 404
+
+
+def test_the_add_page_designs_from_the_starter_with_the_organisations_images(client, template, harbour):
+    staff = _staff(client, harbour)
+    page = staff.get(reverse("admin:courses_certificatetemplate_add"))
+    state = page.context["design_state"]
+    assert state["design"] == design_starter("A4", "landscape") and state["note"] == ""
+    assert [(asset["name"], asset["organization"]) for asset in state["assets"]] == [("organization_logo", harbour.pk), ("seal", harbour.pk)]
+    assert state["colours"] == {harbour.pk: [["Primary colour", harbour.primary_color.lower()], ["Accent colour", harbour.accent_color.lower()]]}
+    answer = staff.post(reverse("admin:courses_certificatetemplate_design_new_template"),
+                        json.dumps({"design": state["design"]}), content_type="application/json")
+    assert (answer.json()["html"], answer.json()["css"]) == design_template(state["design"])
+    read = staff.post(reverse("admin:courses_certificatetemplate_design_new_read"), answer.json())
+    assert read.json() == {"design": state["design"], "note": ""}
+    seal = staff.get(reverse("admin:courses_certificatetemplate_design_new_asset", args=[harbour.pk, "seal"]))
+    assert seal.status_code == 200 and seal.content.startswith(b"\x89PNG")
+
+
+def test_the_add_pages_endpoints_answer_only_who_may_add_and_only_their_organisations_images(client, harbour, db):
+    other = organization_with_templates(name="Summit Skills", slug="summit")
+    staff = _staff(client, other)
+    assert staff.get(reverse("admin:courses_certificatetemplate_design_new_asset", args=[harbour.pk, "seal"])).status_code == 404
+    viewer = _staff(client, harbour, role="viewer", username="viewer")
+    new = reverse("admin:courses_certificatetemplate_design_new_template")
+    assert viewer.post(new, json.dumps({"design": design_starter("A4", "landscape")}), content_type="application/json").status_code == 403
+    assert viewer.get(reverse("admin:courses_certificatetemplate_design_new_asset", args=[harbour.pk, "seal"])).status_code == 403
