@@ -11,21 +11,18 @@ has any (a renamed achievement is named as it is now in the reasons a learner re
 without prerequisites, the usual case, costs no statement for them.
 """
 
-from django.db.models import Model
-
-from .models import Achievement, RuleCondition, RuleSetVersion
+from .catalogue_cache import prefetched_rows_attach
+from .models import Achievement, RuleCondition, RuleSet, RuleSetVersion
 
 _LIMIT = 512  # versions remembered per process; past it the memory starts again
 _published: dict[tuple, tuple[list[RuleCondition], list[int]]] = {}
 
 
-def _prefetched(instance: Model, name: str, rows: list) -> None:
-    """Attach `rows` as if `prefetch_related(name)` had read them: `instance.<name>.all()` asks nothing."""
-    queryset = getattr(instance, name).all()
-    queryset._result_cache, queryset._prefetch_done = list(rows), True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[name] = queryset
+def ruleset_live_version_with_rules(ruleset: RuleSet) -> RuleSetVersion | None:
+    """The rule set's live version (one statement) with its conditions and prerequisites attached, however often a
+    decision consults them (the rules, the facts they need, the prerequisites' names in reasons)."""
+    version = ruleset.current_version
+    return published_version_rules_attach(version) if version is not None else None
 
 
 def published_version_rules_attach(version: RuleSetVersion) -> RuleSetVersion:
@@ -42,8 +39,8 @@ def published_version_rules_attach(version: RuleSetVersion) -> RuleSetVersion:
             _published[key] = known
     conditions, prerequisite_ids = known
     prerequisites = list(Achievement.objects.filter(pk__in=prerequisite_ids).order_by("name", "pk")) if prerequisite_ids else []
-    _prefetched(version, "conditions", conditions)
-    _prefetched(version, "prerequisites", prerequisites)
+    prefetched_rows_attach(version, "conditions", conditions)
+    prefetched_rows_attach(version, "prerequisites", prerequisites)
     return version
 
 

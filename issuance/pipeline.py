@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from courses.models import CertificateTemplate, Course
 from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
+from courses.published_rules import ruleset_live_version_with_rules
 from courses.programmes import programme_progress, programme_requirement_reasons
 from courses.rules import HeldAchievement, ruleset_evaluate
 
@@ -97,7 +98,7 @@ def decide(issuance: Issuance) -> None:
     stored = Completion.from_json(issuance.completion)  # read once: for the rules and the credential's dates
     imported = stored.imported  # brought over from another platform: decided there, so the rules are not asked
     ruleset = None if imported else issuance.course.ruleset
-    version = ruleset.current_version_with_rules() if ruleset else None  # the live version: a draft never decides
+    version = ruleset_live_version_with_rules(ruleset) if ruleset else None  # the live version: a draft never decides
     if ruleset is not None and version is None:
         raise StepFailed(f"The rule set {ruleset} has no published version yet; publish one in the admin, then resume.",
                          permanent=True)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
+from courses.catalogue_cache import achievement_texts_attach
 
 from .errors import ClaimLost
 from .models import Issuance
@@ -53,11 +54,14 @@ def issuance_claim(*, issuance_id) -> Issuance | None:
     )
     if claimed != 1:
         return None
-    return Issuance.objects.select_related(
+    issuance = Issuance.objects.select_related(
         "organization", "learner", "course", "course__ruleset", "course__certificate_template", "course__next_course",
         "course__programme",
         "achievement", "event",
     ).get(pk=issuance_id)
+    if issuance.achievement_id is not None:  # its texts per language, as of the organisation row just read
+        achievement_texts_attach(achievement=issuance.achievement, organization=issuance.organization)
+    return issuance
 
 
 def _release(issuance: Issuance, *, keep: bool = False, **fields) -> dict:

@@ -34,15 +34,6 @@ class RuleSet(models.Model):
         """The live version: the newest published one. Drafts never decide anything."""
         return self.versions.filter(published_at__isnull=False).order_by("-number").first()
 
-    def current_version_with_rules(self) -> "RuleSetVersion | None":
-        """`current_version` with its conditions and prerequisites attached, however often a decision consults
-        them (the rules, the facts they need, the prerequisites' names in reasons): one statement for the
-        version, its published requirements from this process's memory (courses/published_rules.py)."""
-        from ..published_rules import published_version_rules_attach  # above the models: it imports them
-
-        version = self.current_version
-        return published_version_rules_attach(version) if version is not None else None
-
     @property
     def latest_draft(self) -> "RuleSetVersion | None":
         live = self.current_version

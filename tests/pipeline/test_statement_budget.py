@@ -32,8 +32,10 @@ from tests.factories.issuance import DEMO_SECRET, SourceFactory
 # learner's language, read when the Open Badges credential is signed (#33). Then (#36, fifth round) 80: the learner,
 # its identity, the credential and its status entries inserted with ON CONFLICT DO NOTHING instead of inside
 # savepoints, and issuance_start opening no savepoint of its own inside the intake's transaction; 78: a published
-# rule set version's conditions and prerequisites remembered per process (courses/published_rules.py).
-BUDGET = 78
+# rule set version's conditions and prerequisites remembered per process (courses/published_rules.py); 73: the
+# organisation's default certificate template, its assets, the template's signatories, the email template and the
+# achievement's texts kept per process under the organisation's catalogue version (courses/catalogue_cache.py).
+BUDGET = 73
 
 SHARED = "webhook: shared (source cache, rate limit)"
 TRANSACTION_MARKERS = {"BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK"}
