@@ -59,7 +59,10 @@ def issuance_start(
     `notify_learner` nothing is emailed about this issuance (staff chose so, e.g. for a programme backfill).
     `actor_user` and `detail` name the staff member and say what happened (a credential import) in the trail.
     """
-    course = Course.objects.select_related("organization", "achievement").get(pk=completion.course_id)
+    # What a worker's claim reads with an issuance, so one carried on by this task needs no reload (issuance_open).
+    course = Course.objects.select_related(
+        "organization", "achievement", "ruleset", "certificate_template", "next_course", "programme",
+    ).get(pk=completion.course_id)
     # Looked up, then inserted unless a concurrent intake got there first: no savepoint per row (issuance/inserts.py).
     learner, _ = row_get_or_insert(Learner, lookup={"organization": course.organization, "email": completion.email},
                                    defaults={"name": completion.name})
