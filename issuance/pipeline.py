@@ -9,11 +9,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from courses.models import CertificateTemplate, Course
 from courses.keys.crypto import KeyDecryptionError, KeyEncryptionKeyError
+from courses.published_rules import ruleset_live_version_with_rules
 from courses.programmes import programme_progress, programme_requirement_reasons
 from courses.rules import HeldAchievement, ruleset_evaluate
 
@@ -26,6 +27,7 @@ from .delivery.sending import delivery_retry_for_issuance, delivery_send_credent
 from .effects import effect_perform
 from .email.render import EmailTemplateError
 from .errors import StepFailed, StepWaiting
+from .inserts import row_get_or_insert, rows_insert_unless_taken
 from .idempotency_keys import credential_email_key, still_needed_email_key
 from .lifecycle.expiry import credential_expire
 from .lifecycle.renewal import (BESIDE, credential_previous, credential_renewal_window_open, credential_supersede,
@@ -46,7 +48,7 @@ LIVE = [Credential.Status.ACTIVE, Credential.Status.SUSPENDED]
 
 
 # --- 1–2, the seam with intake -------------------------------------------------------------------
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction an error rolls the whole of it back anyway
 def issuance_start(
     *, completion: Completion, event: CompletionEvent | None = None, actor_label: str = "system",
     typed_in: TypedInBy | None = None, notify_learner: bool = True, actor_user=None, detail: str = "",
@@ -58,14 +60,16 @@ def issuance_start(
     `notify_learner` nothing is emailed about this issuance (staff chose so, e.g. for a programme backfill).
     `actor_user` and `detail` name the staff member and say what happened (a credential import) in the trail.
     """
-    course = Course.objects.select_related("organization", "achievement").get(pk=completion.course_id)
-    learner, _ = Learner.objects.get_or_create(
-        organization=course.organization, email=completion.email, defaults={"name": completion.name}
-    )
+    # What a worker's claim reads with an issuance, so one carried on by this task needs no reload (issuance_open).
+    course = Course.objects.select_related(
+        "organization", "achievement", "ruleset", "certificate_template", "next_course", "programme",
+    ).get(pk=completion.course_id)
+    # Looked up, then inserted unless a concurrent intake got there first: no savepoint per row (issuance/inserts.py).
+    learner, _ = row_get_or_insert(Learner, lookup={"organization": course.organization, "email": completion.email},
+                                   defaults={"name": completion.name})
     if completion.learner_external_id and event is not None:
-        LearnerIdentity.objects.get_or_create(
-            source=event.source, external_id=completion.learner_external_id, defaults={"learner": learner}
-        )
+        row_get_or_insert(LearnerIdentity, lookup={"source": event.source, "external_id": completion.learner_external_id},
+                          defaults={"learner": learner})
     language, language_note = course.learner_language(requested=completion.language)
     detail = detail or f"Completion of {course.code} by {completion.email}."
     actor = {"actor_kind": "source" if event is not None else "system", "actor_label": actor_label}
@@ -98,7 +102,7 @@ def decide(issuance: Issuance) -> None:
     stored = Completion.from_json(issuance.completion)  # read once: for the rules and the credential's dates
     imported = stored.imported  # brought over from another platform: decided there, so the rules are not asked
     ruleset = None if imported else issuance.course.ruleset
-    version = ruleset.current_version_with_rules() if ruleset else None  # the live version: a draft never decides
+    version = ruleset_live_version_with_rules(ruleset) if ruleset else None  # the live version: a draft never decides
     if ruleset is not None and version is None:
         raise StepFailed(f"The rule set {ruleset} has no published version yet; publish one in the admin, then resume.",
                          permanent=True)
@@ -139,11 +143,9 @@ def decide(issuance: Issuance) -> None:
             credential_expire(credential=live, now=now)
         else:
             live = credential_previous(held=held, achievement_id=issuance.achievement_id)
-        try:
-            with transaction.atomic():
-                credential = _credential_create(issuance, completed_at=completion.completed_at, replaces=live, now=now,
-                                                imported=imported, beside=beside)
-        except IntegrityError:  # a concurrent issuance created the live credential first
+        credential = _credential_new(issuance, completed_at=completion.completed_at, replaces=live, now=now,
+                                     imported=imported, beside=beside)
+        if not rows_insert_unless_taken([credential]):  # a concurrent issuance created the live credential first
             live = Credential.objects.get(learner=issuance.learner, achievement=issuance.achievement, status__in=LIVE)
             return _duplicate(issuance, live, version)
         detail = f"Eligible under {version or 'no rules'}; credential {credential.pk}"
@@ -181,20 +183,21 @@ def _imported_beside(imported: dict, *, live: Credential | None) -> str:
     return reason if how == BESIDE else ""
 
 
-def _credential_create(issuance: Issuance, *, completed_at: datetime, replaces: Credential | None,
-                       now: datetime, imported: dict, beside: str = "") -> Credential:
+def _credential_new(issuance: Issuance, *, completed_at: datetime, replaces: Credential | None,
+                    now: datetime, imported: dict, beside: str = "") -> Credential:
+    """The credential row, not yet saved: its insert is skipped if a live one of the achievement exists."""
     if imported:  # issued and expiring as it was on the platform it came from
         issued_at, until = datetime.fromisoformat(imported["issued_at"]), imported.get("expires_at")
         valid_until = datetime.fromisoformat(until) if until else None
         status = Credential.Status.ACTIVE  # history beside a live one is never live itself
         if beside:
             status = Credential.Status.EXPIRED if valid_until and valid_until <= now else Credential.Status.SUPERSEDED
-        return Credential.objects.create(
+        return Credential(
             issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=issued_at,
             valid_from=issued_at, valid_until=valid_until, replaces=replaces, status=status,
             status_reason=f"Imported, {beside}." if beside else "")
     valid_from = issuance.achievement.validity_start(completed_at=completed_at, issued_at=now)
-    return Credential.objects.create(
+    return Credential(
         issuance=issuance, learner=issuance.learner, achievement=issuance.achievement, issued_at=now,
         valid_from=valid_from, valid_until=issuance.achievement.valid_until(valid_from), replaces=replaces,
     )

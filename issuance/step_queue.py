@@ -74,7 +74,7 @@ def issuances_started_here():
     (its transaction committed): a webhook's completion goes from intake to email in one queue
     round trip. A crash before they run is recovered by the sweep, as between two steps.
     """
-    started: list[str] = []
+    started: list = []  # issuance ids, or the issuances opened with this task's lease (issuance_open)
     token = _started_here.set(started)
     try:
         yield started
@@ -86,18 +86,24 @@ def issuance_is_continued_here(issuance_id) -> bool:
     return str(issuance_id) in _continued_here.get()
 
 
-def issuance_enqueue(*, issuance_id, organization_id: int | None = None) -> None:
+def issuances_started_here_active() -> bool:
+    """Whether an issuance opened now is carried on by this task (`issuances_started_here`)."""
+    return _started_here.get() is not None
+
+
+def issuance_enqueue(*, issuance_id, organization_id: int | None = None, held: Issuance | None = None) -> None:
     """Queue the next step, in its organisation's turn, once the transaction that made it possible has committed.
 
     With Redis an enqueue inside a transaction would survive a rollback; on_commit avoids that, and
     the sweep covers the crash window between COMMIT and the callback. The turn itself is written
-    in the transaction (turns, below).
+    in the transaction (turns, below). Inside `issuances_started_here` the issuance is collected instead:
+    `held`, the copy that was opened with this task's lease, else its id.
     """
     if issuance_is_continued_here(issuance_id):
         return
     started = _started_here.get()
     if started is not None:
-        started.append(str(issuance_id))
+        started.append(held if held is not None else str(issuance_id))
         return
     if organization_id is None:
         organization_id = Issuance.objects.filter(pk=issuance_id).values_list("organization_id", flat=True).first()

@@ -9,10 +9,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
+from courses.catalogue_cache import achievement_texts_attach
 
 from .errors import ClaimLost
 from .models import Issuance
-from .step_queue import issuance_enqueue, issuance_is_continued_here
+from .step_queue import issuance_enqueue, issuance_is_continued_here, issuances_started_here_active
 
 State = Issuance.State
 NOT_CLAIMABLE = [State.PARKED, State.REVOKED, State.EXPIRED]
@@ -28,11 +29,20 @@ STEP_INPUT_STATE = {
 
 
 def issuance_open(*, actor_kind: str, actor_label: str, detail: str, actor_user=None, **fields) -> Issuance:
-    """A new issuance in `validated`, audited, its decision queued once the caller's transaction commits."""
-    issuance = Issuance.objects.create(state=State.VALIDATED, **fields)
+    """A new issuance in `validated`, audited, its decision queued once the caller's transaction commits.
+
+    When the current task carries it on itself (`issuances_started_here`), it is written with the task's lease
+    and handed over as it is: no claim and no reload before its first step. Until that lease runs out no one
+    else takes it, as after a claim; a task that dies before the first step leaves it to the sweep after that.
+    """
+    started_here = issuances_started_here_active()
+    lease = {"claim_token": secrets.token_hex(16),
+             "claimed_until": timezone.now() + timedelta(seconds=settings.LAUREL_CLAIM_SECONDS)} if started_here else {}
+    issuance = Issuance.objects.create(state=State.VALIDATED, **lease, **fields)
     audit_record(issuance=issuance, event=issuance.event, from_state="", to_state=State.VALIDATED,
                  actor_kind=actor_kind, actor_user=actor_user, actor_label=actor_label, detail=detail)
-    issuance_enqueue(issuance_id=issuance.pk, organization_id=issuance.organization_id)
+    issuance_enqueue(issuance_id=issuance.pk, organization_id=issuance.organization_id,
+                     held=issuance if started_here else None)
     return issuance
 
 
@@ -53,11 +63,20 @@ def issuance_claim(*, issuance_id) -> Issuance | None:
     )
     if claimed != 1:
         return None
-    return Issuance.objects.select_related(
+    issuance = Issuance.objects.select_related(
         "organization", "learner", "course", "course__ruleset", "course__certificate_template", "course__next_course",
         "course__programme",
         "achievement", "event",
     ).get(pk=issuance_id)
+    return issuance_claimed(issuance)
+
+
+def issuance_claimed(issuance: Issuance) -> Issuance:
+    """A copy that holds the lease, ready for its steps: the achievement's texts per language attached, as of the
+    organisation row it was read with."""
+    if issuance.achievement_id is not None:
+        achievement_texts_attach(achievement=issuance.achievement, organization=issuance.organization)
+    return issuance
 
 
 def _release(issuance: Issuance, *, keep: bool = False, **fields) -> dict:

@@ -9,7 +9,7 @@ from .models import Issuance
 from .outbound.services import outbound_issuance_parked
 from .pipeline import STEPS
 from .step_queue import issuance_continued_here, issuance_enqueue
-from .transitions import issuance_claim, issuance_claim_held, issuance_claim_release, issuance_fail, issuance_wait
+from .transitions import issuance_claim, issuance_claimed, issuance_claim_held, issuance_claim_release, issuance_fail, issuance_wait
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +48,25 @@ def _step_run(issuance: Issuance) -> str | None:
     return issuance.state
 
 
-def issuance_advance_steps(*, issuance_id, max_steps: int = len(STEPS) + 1) -> str | None:
+def issuance_started_advance(started) -> str | None:
+    """Carry on an issuance collected by `issuances_started_here`: the copy opened with this task's lease, or an id."""
+    if isinstance(started, Issuance):
+        return issuance_advance_steps(issuance_id=started.pk, held=started)
+    return issuance_advance_steps(issuance_id=started)
+
+
+def issuance_advance_steps(*, issuance_id, max_steps: int = len(STEPS) + 1, held: Issuance | None = None) -> str | None:
     """Advance step after step in this task while the issuance keeps moving; each step still commits alone.
 
     One queue round trip and one claim per issuance instead of one per step: in the profile the
     broker hops, and the claim with its reload of the issuance before every step, cost as much CPU
     as the certificate (docs/performance.md). Each step commits its state under the lease and
     renews it for the next. Stops when a step waits, fails, finishes the issuance or loses the
-    lease; after `max_steps` the lease is given back and the rest goes back on the queue.
+    lease; after `max_steps` the lease is given back and the rest goes back on the queue. `held`: the issuance
+    as intake opened it, with this task's lease (`issuance_open`), so it is not claimed and read again.
     """
     with issuance_continued_here(issuance_id):
-        issuance = issuance_claim(issuance_id=issuance_id)
+        issuance = issuance_claimed(held) if held is not None else issuance_claim(issuance_id=issuance_id)
         if issuance is None:
             return None
         state = None

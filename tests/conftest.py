@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import override_settings
 
+from courses.catalogue_cache import catalogue_cache_forget
+from courses.published_rules import published_rules_forget
 from issuance.delivery.transport import transport_forget
 from issuance.openbadges import render_method
 from issuance.queue_brokers import broker_make
@@ -95,6 +97,16 @@ def no_render_card_outlives_its_test():
     its row goes with the test's database, and a later test's organisation may get the same id."""
     yield
     render_method._cards.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_catalogue_copy_outlives_its_test():
+    """A process keeps an organisation's catalogue and published rules (courses/catalogue_cache.py,
+    published_rules.py), keyed so that another organisation or version is never served; a test's
+    database goes with it, so the next test starts without them, as a fresh worker would."""
+    yield
+    catalogue_cache_forget()
+    published_rules_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -77,7 +77,12 @@ class Organization(CopySettings):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    catalogue_version = models.PositiveBigIntegerField(
+        default=0, editable=False,
+        help_text="Counts every change to the organisation's templates, assets, signatories and achievement texts; "
+        "a process's copies of them are keyed by it (courses/catalogue_cache.py).",
+    )
+    history = HistoricalRecords(excluded_fields=["catalogue_version"])
 
     class Meta:
         ordering = ["name"]
@@ -85,6 +90,15 @@ class Organization(CopySettings):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Only the catalogue's changes move catalogue_version (an UPDATE … + 1 in their own transaction): a form
+        # opened before one of them must not write its older number back, or a process would take a copy made
+        # before the change for the current one.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "catalogue_version"]
+        super().save(*args, **kwargs)
 
 
 class Achievement(models.Model):

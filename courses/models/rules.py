@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -31,15 +33,6 @@ class RuleSet(models.Model):
     def current_version(self) -> "RuleSetVersion | None":
         """The live version: the newest published one. Drafts never decide anything."""
         return self.versions.filter(published_at__isnull=False).order_by("-number").first()
-
-    def current_version_with_rules(self) -> "RuleSetVersion | None":
-        """`current_version` with its conditions and prerequisites read in two statements, however often a
-        decision consults them (the rules, the facts they need, the prerequisites' names in reasons)."""
-        return (
-            self.versions.filter(published_at__isnull=False).order_by("-number")
-            .prefetch_related("conditions", models.Prefetch("prerequisites", queryset=Achievement.objects.order_by("name", "pk")))
-            .first()
-        )
 
     @property
     def latest_draft(self) -> "RuleSetVersion | None":
@@ -184,3 +177,20 @@ class RuleCondition(models.Model):
         if RuleSetVersion.locked_in_database(self.version_id):
             raise FrozenVersionError(f"{self.version} is frozen; its conditions cannot change.")
         return super().delete(*args, **kwargs)
+
+
+@receiver(m2m_changed, sender=RuleSetVersion.prerequisites.through, dispatch_uid="rulesetversion_prerequisites_locked")
+def _prerequisites_of_a_locked_version_stay(sender, instance, action, reverse, pk_set, **kwargs):
+    """A published or frozen version's prerequisites cannot change, like its conditions (the admin shows them
+    read-only; a decision remembers them per process, courses/published_rules.py)."""
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    if not reverse:
+        versions = RuleSetVersion.objects.filter(pk=instance.pk)
+    elif pk_set is not None:
+        versions = RuleSetVersion.objects.filter(pk__in=pk_set)
+    else:
+        versions = RuleSetVersion.objects.filter(prerequisites=instance)
+    locked = versions.filter(models.Q(frozen_at__isnull=False) | models.Q(published_at__isnull=False)).first()
+    if locked is not None:
+        raise FrozenVersionError(f"{locked} is {'frozen' if locked.is_frozen else 'published'}; its prerequisites cannot change.")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 
+from courses.catalogue_cache import catalogue_cached
 from courses.models import CertificateAsset, CertificateTemplate, Course, achievement_text_in
 from courses.templating.languages import formatting_locale
 
@@ -26,14 +27,24 @@ class StoredCertificate:
 def course_certificate_template(*, course: Course) -> CertificateTemplate:
     if course.certificate_template_id:
         return course.certificate_template
-    template = course.organization.certificate_templates.order_by("name").first()
+    organization = course.organization
+    template = catalogue_cached(organization=organization, name="default-certificate-template", key=(),
+                                read=lambda: organization.certificate_templates.order_by("name").first())
     if template is None:
         raise CertificateTemplate.DoesNotExist(f"{course.organization} has no certificate template.")
     return template
 
 
 def organization_assets(*, organization) -> tuple[dict[str, bytes], str]:
-    """Every asset the organisation's templates may embed, and the name of its logo asset."""
+    """Every asset the organisation's templates may embed, and the name of its logo asset.
+
+    Read once per process and catalogue version (an upload moves it); the logo on the organisation's own row
+    is part of the key. The bytes are shared: callers read them, never change them."""
+    return catalogue_cached(organization=organization, name="certificate-assets", key=(organization.logo.name,),
+                            read=lambda: _organization_assets_read(organization))
+
+
+def _organization_assets_read(organization) -> tuple[dict[str, bytes], str]:
     assets, logo = {}, ""
     for asset in CertificateAsset.objects.filter(organization=organization).order_by("kind", "name"):
         with asset.file.open("rb") as handle:
@@ -54,10 +65,12 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
     organization = template.organization
     language = language or organization.language
     assets, logo = organization_assets(organization=organization)
-    signatories = [
-        {"name": s.name, "title": s.title, "signature_asset": s.signature.name if s.signature_id else ""}
-        for s in template.signatories.select_related("signature")
-    ]
+    def read_signatories():
+        return [{"name": s.name, "title": s.title, "signature_asset": s.signature.name if s.signature_id else ""}
+                for s in template.signatories.select_related("signature")]
+
+    signatories = (catalogue_cached(organization=organization, name="certificate-signatories", key=(template.pk,),
+                                    read=read_signatories) if template.pk else read_signatories())
     context = certificate_merge_fields(
         **fields,
         organization_name=organization.name,

@@ -12,6 +12,7 @@ from django.core.mail import make_msgid
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from courses.catalogue_cache import catalogue_cached
 from courses.defaults import DEFAULT_EMAIL_NAMES, DEFAULTS_DIR
 from courses.models import EmailTemplate, Organization, achievement_text_in, email_template_in
 from courses.templating.languages import formatting_locale
@@ -29,15 +30,23 @@ def email_template_for(*, organization: Organization, kind: str, chosen: EmailTe
                        language: str = "") -> EmailTemplate:
     """The course's choice, else the organisation's first of that kind, else the one Laurel ships; in its
     version for `language` (the learner's) when staff wrote one, else as written."""
-    template = chosen or organization.email_templates.filter(kind=kind).order_by("pk").first()
+    if chosen is not None:
+        return email_template_in(template=chosen, language=language)
+    # The organisation's own, in the learner's language: read once per process and catalogue version.
+    template = catalogue_cached(organization=organization, name="email-template", key=(kind, language), read=lambda: _variant_or_none(
+        organization.email_templates.filter(kind=kind).order_by("pk").first(), language))
     if template is not None:
-        return email_template_in(template=template, language=language)
+        return template
 
     def read(suffix: str) -> str:
         return (DEFAULTS_DIR / "email" / f"{kind}{suffix}").read_text(encoding="utf-8")
 
     return EmailTemplate(organization=organization, kind=kind, name=DEFAULT_EMAIL_NAMES[kind],
                          subject=read(".subject.txt").strip(), text_body=read(".txt"), html_body=read(".html"))
+
+
+def _variant_or_none(template: EmailTemplate | None, language: str) -> EmailTemplate | None:
+    return email_template_in(template=template, language=language) if template is not None else None
 
 
 def _sender(organization: Organization, *, to_staff: bool = False) -> dict:

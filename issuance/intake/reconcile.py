@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from ..models import CompletionEvent, Source
 from ..sources.polling import PollWindow
 from ..step_queue import issuances_started_here
-from ..worker import issuance_advance_steps
+from ..worker import issuance_started_advance
 from .polling import PollReport, source_poll
 from .processing import completion_event_process_guarded
 
@@ -39,9 +39,10 @@ def polled_events_process_now(*, event_ids: list) -> None:
     """Each event through intake and on through the pipeline in this process, as a webhook's task does."""
     for event_id in event_ids:
         with issuances_started_here() as started:
-            completion_event_process_guarded(event_id=event_id)
-        for issuance_id in started:
-            issuance_advance_steps(issuance_id=issuance_id)
+            status = completion_event_process_guarded(event_id=event_id)
+        if status == CompletionEvent.Status.PROCESSED:  # committed: otherwise what it opened was rolled back
+            for issuance in started:
+                issuance_started_advance(issuance)
 
 
 def source_reconcile(*, source: Source, window: PollWindow, dry_run: bool = False) -> ReconcileReport:

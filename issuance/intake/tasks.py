@@ -5,12 +5,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import Source
+from ..models import CompletionEvent, Source
 from ..periodic import periodic_run
 from ..sources.polling import PollBudget
 from ..step_queue import issuances_started_here, task_enqueue_at_raw
 from ..step_queue import Kind, turn_take
-from ..worker import issuance_advance_steps
+from ..worker import issuance_started_advance
 from .polling import PollNotPossible, source_poll, source_poll_due
 from .processing import completion_event_process_guarded
 
@@ -25,8 +25,9 @@ def completion_events_process(*event_ids: str) -> dict:
     if len(event_ids) == 1:  # a webhook's event: its issuance goes on in this task, no second queue hop
         with issuances_started_here() as started:
             status = completion_event_process_guarded(event_id=turn_take(kind=Kind.EVENT) or event_ids[0])
-        for issuance_id in started:
-            issuance_advance_steps(issuance_id=issuance_id)
+        if status == CompletionEvent.Status.PROCESSED:  # committed: otherwise what it opened was rolled back
+            for issuance in started:
+                issuance_started_advance(issuance)
         return {status: 1}
     outcome: dict[str, int] = {}
     course_cache: dict = {}  # one task's events mostly name the same few courses

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from courses.models import Organization
 
+from ..inserts import rows_insert_unless_taken
 from ..models import Credential, StatusList, StatusListEntry
 from .issuer import organization_signer_for
 from .sign import credential_sign
@@ -90,7 +91,7 @@ def status_entries_allocate(*, credential: Credential, organization: Organizatio
     """The credential's entry for every purpose; in the usual case two small queries and one insert.
 
     Call it inside a transaction. If the credential has entries already (a step re-run after a
-    crash) or a drawn index is taken, the insert fails as a whole and each purpose is done alone.
+    crash) or a drawn index is taken, the insert writes what it can and each purpose is done alone.
     """
     lists = _open_lists(organization, issuer_id, Purpose.values)
     entries = [
@@ -98,10 +99,8 @@ def status_entries_allocate(*, credential: Credential, organization: Organizatio
                         credential=credential, purpose=purpose)
         for purpose, status_list in lists.items()
     ]
-    try:
-        with transaction.atomic():
-            StatusListEntry.objects.bulk_create(entries)
-    except IntegrityError:
+    # One insert that skips what a unique constraint holds, rather than a savepoint around it (issuance/inserts.py).
+    if not rows_insert_unless_taken(entries):
         return {
             purpose: status_entry_allocate(credential=credential, organization=organization, purpose=purpose,
                                            issuer_id=issuer_id)
