@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 
-from courses.models import CertificateAsset, CertificateTemplate, Course, achievement_text_in
+from courses.models import CertificateAsset, CertificateTemplate, Course, achievement_text_in, certificate_template_in
 from courses.templating.languages import formatting_locale
 
 from ..completions import Completion
@@ -77,8 +77,9 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
             context=context,
             assets=assets,
             metadata={"title": title, "author": organization.name, "subject": subject},
-            # The design is drawn once per template version (and layout) and cached; see layered.py.
-            layer_key=("certificate-template", template.pk, template.version),
+            # The design is drawn once per template version, the language its code is written in (the template's
+            # own or a version's) and layout, and cached; see layered.py.
+            layer_key=("certificate-template", template.pk, template.version, template.language),
             language=language,
             credential=credential,
         )
@@ -98,6 +99,7 @@ def credential_certificate_render(*, credential, badge: dict | None = None) -> t
     template = course_certificate_template(course=course)
     if template.organization_id == issuance.organization_id:
         template.organization = issuance.organization  # already loaded with the issuance
+    template = certificate_template_in(template=template, language=issuance.language)  # its version for the learner's language
     completion = Completion.from_json(issuance.completion)
     achievement_name, _, _ = achievement_text_in(achievement=credential.achievement, language=issuance.language)
     fields = {
