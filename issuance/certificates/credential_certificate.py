@@ -101,12 +101,14 @@ def credential_certificate_render(*, credential, badge: dict | None = None) -> t
         template.organization = issuance.organization  # already loaded with the issuance
     template = certificate_template_in(template=template, language=issuance.language)  # its version for the learner's language
     completion = Completion.from_json(issuance.completion)
-    achievement_name, _, _ = achievement_text_in(achievement=credential.achievement, language=issuance.language)
+    achievement_name, achievement_description, _ = achievement_text_in(achievement=credential.achievement,
+                                                                      language=issuance.language)
     fields = {
         "learner_name": issuance.learner_name,
         "course_title": course.title,
         "course_code": course.code,
         "achievement_name": achievement_name,
+        "achievement_description": achievement_description,
         "credential_id": credential_public_code(credential_id=credential.id),
         "verification_url": credential_url(credential_id=credential.id),
         "completed_at": completion.completed_at,

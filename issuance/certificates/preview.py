@@ -49,6 +49,7 @@ def template_preview(*, template: CertificateTemplate, sample: str, language: st
         "course_title": course.title if course else "Sample Course",
         "course_code": course.code if course else "SAMPLE-101",
         "achievement_name": achievement_name,
+        "achievement_description": achievement_description,
         "credential_id": "0000-0000-0000-SAMPLE",
         "verification_url": f"https://example.org/credentials/{SAMPLE_CREDENTIAL_ID}",
         "completed_at": completed_at,
