@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from .models import Achievement, CertificateTemplate, Course, CourseSetup, EmailTemplate, Organization, RuleSet, RuleSetVersion
+from .models import (Achievement, CertificateTemplate, CertificateTemplateVariant, Course, CourseSetup, EmailTemplate,
+                     Organization, RuleSet, RuleSetVersion)
 from .services import ruleset_version_publish
 
 Step = CourseSetup.Step
@@ -106,14 +107,27 @@ def course_setup_look_save(*, setup: CourseSetup, design: CertificateTemplate, e
     if own is None or design.pk != own.pk:
         own = own or CertificateTemplate(organization=organization, name=_own_name(course))
         own.html, own.css, own.page_size, own.orientation = design.html, design.css, design.page_size, design.orientation
+        own.language = design.language
         own.full_clean()
         own.save()
+        _versions_copy(design=design, own=own)
     course.certificate_template, course.email_template = own, email_template
     course.full_clean()
     course.save()
     _step_reached(setup, Step.SOURCE)
     setup.save()
     return course
+
+
+def _versions_copy(*, design: CertificateTemplate, own: CertificateTemplate) -> None:
+    """The design's versions in other languages come with it, in place of the course's own, as one new version."""
+    copies = [CertificateTemplateVariant(template=own, language=variant.language, html=variant.html, css=variant.css)
+              for variant in design.variants.all()]
+    dropped, _ = own.variants.all().delete()  # the queryset's delete: one new version below, not one per row
+    CertificateTemplateVariant.objects.bulk_create(copies)
+    if dropped or copies:
+        own.version += 1
+        own.save(update_fields=["version", "updated_at"])
 
 
 def _own_name(course: Course) -> str:

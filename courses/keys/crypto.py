@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext_noop as _
 
 # Multicodec varint prefix for an Ed25519 public key (0xed, as a two-byte varint).
 ED25519_PUB_MULTICODEC = b"\xed\x01"
@@ -24,7 +25,12 @@ class KeyDecryptionError(ValueError):
 
 
 class MultikeyError(ValueError):
-    """A publicKeyMultibase / did:key value is not an Ed25519 Multikey."""
+    """A publicKeyMultibase / did:key value is not an Ed25519 Multikey: `message` (marked for translation) and
+    `params` keep the sentence with its values, so the verify page can say it in its visitor's language."""
+
+    def __init__(self, message: str, params: dict | None = None):
+        self.message, self.params = message, params or {}
+        super().__init__(message % self.params if self.params else message)
 
 
 @dataclass(frozen=True)
@@ -62,13 +68,15 @@ def public_key_multibase_encode(*, public_key: Ed25519PublicKey) -> str:
 
 def public_key_multibase_decode(*, value: str) -> Ed25519PublicKey:
     if not value.startswith("z"):
-        raise MultikeyError(f"publicKeyMultibase must be base58btc ('z' prefix); got {value!r}.")
+        raise MultikeyError(_("publicKeyMultibase must be base58btc (%(prefix)s prefix); got %(value)s."),
+                            {"prefix": "'z'", "value": repr(value)})
     try:
         raw = base58.b58decode(value[1:])
     except ValueError as exc:
-        raise MultikeyError(f"publicKeyMultibase {value!r} is not valid base58btc.") from exc
+        raise MultikeyError(_("publicKeyMultibase %(value)s is not valid base58btc."), {"value": repr(value)}) from exc
     if raw[:2] != ED25519_PUB_MULTICODEC or len(raw) != 34:
-        raise MultikeyError(f"publicKeyMultibase {value!r} is not a 32-byte Ed25519 key (0xed01 prefix).")
+        raise MultikeyError(_("publicKeyMultibase %(value)s is not a 32-byte Ed25519 key (%(prefix)s prefix)."),
+                            {"value": repr(value), "prefix": "0xed01"})
     return Ed25519PublicKey.from_public_bytes(raw[2:])
 
 
@@ -84,7 +92,7 @@ def did_key_verification_method(*, public_key: Ed25519PublicKey) -> str:
 
 def public_key_from_did_key(*, did: str) -> Ed25519PublicKey:
     if not did.startswith("did:key:"):
-        raise MultikeyError(f"Not a did:key identifier: {did!r}.")
+        raise MultikeyError(_("Not a did:key identifier: %(did)s."), {"did": repr(did)})
     return public_key_multibase_decode(value=did.removeprefix("did:key:").split("#", 1)[0])
 
 

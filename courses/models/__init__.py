@@ -5,10 +5,13 @@ from .courses import Course
 from .keys import OrganizationSigningKey
 from .language_texts import (
     AchievementText,
+    CertificateTemplateVariant,
     EmailTemplateVariant,
     achievement_text_in,
+    certificate_template_in,
     email_template_in,
     email_template_languages,
+    template_languages,
 )
 from .memberships import Invitation, Membership, Role, SignInRule
 from .organizations import Achievement, Organization, organization_asset_path
@@ -24,6 +27,7 @@ __all__ = [
     "CertificateAsset",
     "CertificateSignatory",
     "CertificateTemplate",
+    "CertificateTemplateVariant",
     "Course",
     "CourseSetup",
     "EmailTemplate",
@@ -42,7 +46,9 @@ __all__ = [
     "SignInRule",
     "UserToken",
     "achievement_text_in",
+    "certificate_template_in",
     "email_template_in",
     "email_template_languages",
     "organization_asset_path",
+    "template_languages",
 ]

@@ -53,6 +53,11 @@ class CertificateTemplate(models.Model):
     orientation = models.CharField(max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE)
     html = models.TextField(help_text="The certificate body; merge fields such as {{ learner_name }} are listed beside the editor.")
     css = models.TextField(blank=True)
+    language = models.CharField(
+        "written in", max_length=16, choices=LANGUAGE_CHOICES, default="en",
+        help_text="The language of the HTML and CSS above. Learners of a language with no version of its own "
+                  "below get these (their {% translate %} tags in their language).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

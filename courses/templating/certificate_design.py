@@ -31,6 +31,7 @@ TEXT_FIELDS = {
     "course_title": "Course title",
     "course_code": "Course code",
     "achievement_name": "Achievement name",
+    "achievement_description": "Achievement description",
     "completion_date": "Completion date",
     "issue_date": "Issue date",
     "expiry_date": "Expiry date",

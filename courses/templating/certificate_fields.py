@@ -12,6 +12,7 @@ FIELDS: dict[str, str] = {
     "course_title": "The course title.",
     "course_code": "The course code, e.g. FA-101.",
     "achievement_name": "The achievement's name in the learner's language when it has one there (the achievement's page), else as written.",
+    "achievement_description": "The achievement's description, in the learner's language like achievement_name, else as written.",
     "completion_date": "When the learner completed the course, as a long date in the organisation's language and time zone.",
     "issue_date": "When the credential was issued, formatted like completion_date.",
     "expiry_date": "When the credential expires, formatted like completion_date; empty if it never expires.",

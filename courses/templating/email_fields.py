@@ -8,7 +8,7 @@ BRAND = {"organization_name": None, "organization_website": None, "logo_url": No
 
 EMAIL_FIELDS: dict[str, dict] = {
     EmailKind.CREDENTIAL: {
-        "learner_name": None, "course_title": None, "achievement_name": None, "credential_id": None,
+        "learner_name": None, "course_title": None, "achievement_name": None, "achievement_description": None, "credential_id": None,
         "credential_url": None, "badge_url": None, "issue_date": None, "expiry_date": None, "linkedin_url": None,
         "wallet_url": None, "next_course_title": None, "next_course_description": None, "certificate_filename": None,
         "platform_links": frozenset({"name", "url"}),
@@ -17,15 +17,15 @@ EMAIL_FIELDS: dict[str, dict] = {
                              "programmes": frozenset()},
     EmailKind.STAFF_DIGEST: {"count": None, "items": frozenset({"summary", "error"}), "queue_url": None},
     EmailKind.RENEWAL_REMINDER: {
-        "learner_name": None, "achievement_name": None, "course_title": None, "expiry_date": None,
+        "learner_name": None, "achievement_name": None, "achievement_description": None, "course_title": None, "expiry_date": None,
         "renewal_url": None, "credential_url": None, "expired": None, "days_left": None,
     },
     EmailKind.REVOCATION_NOTICE: {
-        "learner_name": None, "achievement_name": None, "course_title": None, "reason": None, "revoked_on": None,
+        "learner_name": None, "achievement_name": None, "achievement_description": None, "course_title": None, "reason": None, "revoked_on": None,
         "credential_url": None,
     },
     EmailKind.CREDENTIAL_COPY: {
-        "learner_name": None, "course_title": None, "achievement_name": None, "credential_id": None,
+        "learner_name": None, "course_title": None, "achievement_name": None, "achievement_description": None, "credential_id": None,
         "credential_url": None, "issue_date": None, "expiry_date": None, "certificate_filename": None, "to_manager": None,
     },
 }

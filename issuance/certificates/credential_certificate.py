@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 
 from courses.catalogue_cache import catalogue_cached
-from courses.models import CertificateAsset, CertificateTemplate, Course, achievement_text_in
+from courses.models import CertificateAsset, CertificateTemplate, Course, achievement_text_in, certificate_template_in
 from courses.templating.languages import formatting_locale
 
 from ..completions import Completion
@@ -90,8 +90,9 @@ def template_render_pdf(*, template: CertificateTemplate, fields: dict, title: s
             context=context,
             assets=assets,
             metadata={"title": title, "author": organization.name, "subject": subject},
-            # The design is drawn once per template version (and layout) and cached; see layered.py.
-            layer_key=("certificate-template", template.pk, template.version),
+            # The design is drawn once per template version, the language its code is written in (the template's
+            # own or a version's) and layout, and cached; see layered.py.
+            layer_key=("certificate-template", template.pk, template.version, template.language),
             language=language,
             credential=credential,
         )
@@ -111,13 +112,22 @@ def credential_certificate_render(*, credential, badge: dict | None = None) -> t
     template = course_certificate_template(course=course)
     if template.organization_id == issuance.organization_id:
         template.organization = issuance.organization  # already loaded with the issuance
+    if template.organization_id == issuance.organization_id and issuance.language and issuance.language != template.language:
+        # its version for the learner's language, kept with the organisation's catalogue (a version's edit bumps it)
+        template = catalogue_cached(organization=issuance.organization, name="certificate-in-language",
+                                    key=(template.pk, template.version, issuance.language),
+                                    read=lambda base=template: certificate_template_in(template=base, language=issuance.language))
+    else:
+        template = certificate_template_in(template=template, language=issuance.language)
     completion = Completion.from_json(issuance.completion)
-    achievement_name, _, _ = achievement_text_in(achievement=credential.achievement, language=issuance.language)
+    achievement_name, achievement_description, _ = achievement_text_in(achievement=credential.achievement,
+                                                                      language=issuance.language)
     fields = {
         "learner_name": issuance.learner_name,
         "course_title": course.title,
         "course_code": course.code,
         "achievement_name": achievement_name,
+        "achievement_description": achievement_description,
         "credential_id": credential_public_code(credential_id=credential.id),
         "verification_url": credential_url(credential_id=credential.id),
         "completed_at": completion.completed_at,

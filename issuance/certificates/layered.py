@@ -61,6 +61,7 @@ from .pdfa import PDFA_SAVE, pdfa_finish
 VARIABLE_FIELDS = (
     "learner_name", "course_title", "course_code", "completion_date", "issue_date", "expiry_date",
     "issued_on", "expires_on", "credential_id", "verification_url", "score", "score_percent", "achievement_name",
+    "achievement_description",
 )
 QR_FIELD = "qr_code"
 # Stands for the QR code in the skeleton (a data URI, as the references check wants), so one

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pypdfium2
 from django.utils import timezone
 
-from courses.models import CertificateTemplate
+from courses.models import CertificateTemplate, achievement_text_in
 
 from .credential_certificate import template_render_pdf
 from .render import CertificateRenderError, CertificateTemplateError
@@ -34,15 +34,22 @@ class Preview:
         return buffer.getvalue()
 
 
-def template_preview(*, template: CertificateTemplate, sample: str) -> Preview:
+def template_preview(*, template: CertificateTemplate, sample: str, language: str = "") -> Preview:
+    """`language`: the sample learner's (Laurel's words, the dates and the achievement's text in it); empty, the
+    organisation's."""
     name = SAMPLE_NAMES.get(sample, SAMPLE_NAMES["latin"])
     course = template.courses.select_related("achievement").first() or template.organization.courses.select_related("achievement").first()
     now = timezone.now()
     completed_at = now - timedelta(days=1)
+    achievement = getattr(course, "achievement", None)
+    achievement_name, achievement_description, _ = (
+        achievement_text_in(achievement=achievement, language=language) if achievement else ("Sample Achievement", "", ""))
     fields = {
         "learner_name": name,
         "course_title": course.title if course else "Sample Course",
         "course_code": course.code if course else "SAMPLE-101",
+        "achievement_name": achievement_name,
+        "achievement_description": achievement_description,
         "credential_id": "0000-0000-0000-SAMPLE",
         "verification_url": f"https://example.org/credentials/{SAMPLE_CREDENTIAL_ID}",
         "completed_at": completed_at,
@@ -51,7 +58,8 @@ def template_preview(*, template: CertificateTemplate, sample: str) -> Preview:
         "score": 92,
     }
     try:
-        pdf = template_render_pdf(template=template, fields=fields, title=f"Preview - {name}", subject=fields["course_title"])
+        pdf = template_render_pdf(template=template, fields=fields, title=f"Preview - {name}", subject=fields["course_title"],
+                                  language=language)
     except CertificateTemplateError as exc:
         return Preview(problems=exc.problems)
     except (CertificateRenderError, ValueError) as exc:

@@ -27,6 +27,7 @@ def sample_context(name: str, **overrides) -> dict:
         course_title="First Aid at Work",
         course_code="FA-101",
         achievement_name="First Aid at Work",
+        achievement_description="Emergency first aid in the workplace.",
         completed_at=datetime(2026, 11, 20, 15, 30, tzinfo=timezone.utc),
         issued_at=datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc),
         expires_at=datetime(2029, 11, 21, 9, 0, tzinfo=timezone.utc),

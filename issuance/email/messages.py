@@ -107,15 +107,16 @@ def _day(moment: datetime | date | None, *, organization: Organization, language
                       timezone=organization.timezone)
 
 
-def _achievement_name(*, issuance: Issuance, credential: Credential) -> str:
-    """The achievement's name in the learner's language when it has one there, else as written: what their
-    Open Badges credential and certificate say (courses.models.achievement_text_in)."""
+def _achievement_text(*, issuance: Issuance, credential: Credential) -> dict[str, str]:
+    """`achievement_name` and `achievement_description` in the learner's language when the achievement has them
+    there, else as written: what their Open Badges credential and certificate say (courses.models.achievement_text_in)."""
     # Whichever of the two was loaded with its achievement (the worker loads the issuance's, the reminders the
     # credential's), so the achievement is not read again.
     achievement = credential._state.fields_cache.get("achievement")
     if achievement is None:
         achievement = issuance.achievement if credential.achievement_id == issuance.achievement_id else credential.achievement
-    return achievement_text_in(achievement=achievement, language=issuance.language)[0]
+    name, description, _ = achievement_text_in(achievement=achievement, language=issuance.language)
+    return {"achievement_name": name, "achievement_description": description}
 
 
 def _in(language: str, message: str, **values) -> str:
@@ -138,7 +139,7 @@ def credential_email_draft(*, issuance: Issuance, credential: Credential, wallet
     next_course = course.next_course if course.next_course_id and course.next_course.is_active else None
     context = {
         "learner_name": learner_name, "course_title": course.title,
-        "achievement_name": _achievement_name(issuance=issuance, credential=credential),
+        **_achievement_text(issuance=issuance, credential=credential),
         "credential_id": str(credential.pk), "credential_url": url,
         "badge_url": f"{url}.json" if credential.badge else "",
         "issue_date": _day(issued, organization=organization, language=language),
@@ -182,7 +183,7 @@ def credential_copy_email_draft(*, issuance: Issuance, credential: Credential, r
                             "filename": certificate_filename(course_title=course.title, learner_name=learner_name)})
     context = {
         "learner_name": learner_name, "course_title": course.title,
-        "achievement_name": _achievement_name(issuance=issuance, credential=credential),
+        **_achievement_text(issuance=issuance, credential=credential),
         "credential_id": str(credential.pk), "credential_url": credential_url(credential_id=credential.pk),
         "issue_date": _day(credential.issued_at, organization=organization, language=language),
         "expiry_date": _day(credential.valid_until, organization=organization, language=language),
@@ -248,9 +249,10 @@ def renewal_reminder_email_draft(*, credential: Credential, key: str, expires_on
     organization, course = issuance.organization, issuance.course
     learner_name = learner_text_line(issuance.learner_name)
     days_left = (expires_on - today).days
-    achievement_name = _achievement_name(issuance=issuance, credential=credential)
+    achievement = _achievement_text(issuance=issuance, credential=credential)
+    achievement_name = achievement["achievement_name"]
     context = {
-        "learner_name": learner_name, "achievement_name": achievement_name, "course_title": course.title,
+        "learner_name": learner_name, **achievement, "course_title": course.title,
         "expiry_date": _day(expires_on, organization=organization, language=issuance.language),
         "expired": days_left < 0, "days_left": max(days_left, 0),
         "renewal_url": course.renewal_link or organization.website,
@@ -273,7 +275,7 @@ def revocation_notice_email_draft(*, credential: Credential, key: str) -> EmailD
     organization = issuance.organization
     learner_name = learner_text_line(issuance.learner_name)
     context = {
-        "learner_name": learner_name, "achievement_name": _achievement_name(issuance=issuance, credential=credential),
+        "learner_name": learner_name, **_achievement_text(issuance=issuance, credential=credential),
         "course_title": issuance.course.title, "reason": credential.status_reason,
         "revoked_on": _day(timezone.now(), organization=organization, language=issuance.language),
         "credential_url": credential_url(credential_id=credential.pk),

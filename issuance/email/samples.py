@@ -17,6 +17,14 @@ SAMPLE_ACHIEVEMENT_NAMES = {
     "ar": "الإسعافات الأولية في العمل", "zh-Hans": "工作场所急救", "ja": "職場の応急手当",
 }
 
+SAMPLE_ACHIEVEMENT_DESCRIPTIONS = {
+    "en": "Emergency first aid in the workplace.", "fr": "Les premiers secours sur le lieu de travail.",
+    "de": "Erste Hilfe im Notfall am Arbeitsplatz.", "es": "Primeros auxilios de emergencia en el lugar de trabajo.",
+    "pt-BR": "Primeiros socorros de emergência no local de trabalho.", "it": "Primo soccorso d'emergenza sul luogo di lavoro.",
+    "nl": "Eerste hulp bij noodgevallen op de werkplek.", "ar": "الإسعافات الأولية الطارئة في مكان العمل.",
+    "zh-Hans": "工作场所的紧急急救。", "ja": "職場での緊急応急手当。",
+}
+
 
 def _sample_day(day: date, language: str) -> str:
     """A sample date as the learner's language writes it: "21 November 2026", "21 novembre 2026"."""
@@ -34,6 +42,7 @@ def email_sample_context(*, kind: str, sample: str = "latin", course_title: str 
     issued, expires = _sample_day(date(2026, 11, 21), language), _sample_day(date(2029, 11, 21), language)
     common = {"learner_name": name, "course_title": course_title,
               "achievement_name": SAMPLE_ACHIEVEMENT_NAMES.get(language, course_title),
+              "achievement_description": SAMPLE_ACHIEVEMENT_DESCRIPTIONS.get(language, SAMPLE_ACHIEVEMENT_DESCRIPTIONS["en"]),
               "credential_url": f"{BASE}/credentials/00000000-0000-4000-8000-000000000000"}
     if kind == EmailKind.CREDENTIAL:
         return {**common, "credential_id": "00000000-0000-4000-8000-000000000000",

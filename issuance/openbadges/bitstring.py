@@ -7,6 +7,9 @@ import zlib
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
+from django.utils.translation import gettext_noop as _
+
+from ..sentences import Sentence
 from .loader import CREDENTIALS_V2_URL
 from .sign import datetime_xsd
 
@@ -17,7 +20,12 @@ _RANDOM_TRIES = 64
 
 
 class StatusListError(ValueError):
-    """A malformed encoded list, an index out of range, or an unknown status purpose."""
+    """A malformed encoded list, an index out of range, or an unknown status purpose. `said` keeps the sentence with
+    its values, so the verify page can say what was wrong with another issuer's list in its visitor's language."""
+
+    def __init__(self, message: str, params: dict | None = None):
+        self.said = Sentence(message, params or {})
+        super().__init__(str(self.said))
 
 
 class StatusListFullError(StatusListError):
@@ -45,7 +53,7 @@ def bitstring_encode(*, set_indexes: Iterable[int], size: int = STATUS_LIST_MIN_
 def bitstring_decode(*, encoded_list: str, max_bytes: int | None = None) -> bytes:
     """The bits; with `max_bytes`, a list that inflates past it is refused (another issuer's list may be a bomb)."""
     if not encoded_list.startswith("u"):
-        raise StatusListError("encodedList must be multibase base64url (a 'u' prefix).")
+        raise StatusListError(_("encodedList must be multibase base64url (a %(prefix)s prefix)."), {"prefix": "'u'"})
     body = encoded_list[1:]
     try:
         packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
@@ -54,9 +62,9 @@ def bitstring_decode(*, encoded_list: str, max_bytes: int | None = None) -> byte
         inflater = zlib.decompressobj(wbits=31)  # GZIP framing
         bits = inflater.decompress(packed, max_bytes + 1)
     except (ValueError, OSError, EOFError, zlib.error) as exc:
-        raise StatusListError(f"encodedList is not base64url-encoded GZIP data: {exc}") from exc
+        raise StatusListError(_("encodedList is not base64url-encoded GZIP data: %(reason)s"), {"reason": str(exc)}) from exc
     if len(bits) > max_bytes:
-        raise StatusListError(f"encodedList inflates past {max_bytes} bytes.")
+        raise StatusListError(_("encodedList inflates past %(bytes)s bytes."), {"bytes": max_bytes})
     return bits
 
 
@@ -68,7 +76,8 @@ def bitstring_set_indexes(*, encoded_list: str) -> set[int]:
 def bitstring_is_set(*, encoded_list: str, index: int, max_bytes: int | None = None) -> bool:
     bits = bitstring_decode(encoded_list=encoded_list, max_bytes=max_bytes)
     if not 0 <= index < len(bits) * 8:
-        raise StatusListError(f"Status index {index} is outside the list (0…{len(bits) * 8 - 1}).")
+        raise StatusListError(_("Status index %(index)s is outside the list (0…%(last)s)."),
+                              {"index": index, "last": len(bits) * 8 - 1})
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 

@@ -4,8 +4,10 @@ import re
 import threading
 
 from cachetools import LRUCache
+from django.utils.translation import gettext_noop as _
 from pyld import jsonld
 
+from ..sentences import Sentence
 from .loader import ContextNotBundledError, bundled_document_loader, is_bundled_context_part
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -14,7 +16,12 @@ _FROZEN_CONTEXT = type(jsonld.freeze({}))
 
 
 class CanonicalizationError(ValueError):
-    """A document could not be turned into canonical N-Quads."""
+    """A document could not be turned into canonical N-Quads. `said` keeps Laurel's sentence with its values (the
+    JSON-LD processor's own words among them, as written), so the verify page can say it in its visitor's language."""
+
+    def __init__(self, message: str, params: dict | None = None):
+        self.said = Sentence(message, params or {})
+        super().__init__(str(self.said))
 
 
 class UnsafeJsonLdError(CanonicalizationError):
@@ -22,10 +29,9 @@ class UnsafeJsonLdError(CanonicalizationError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__(
-            "Strict verifiers would reject this document, and the signature would not cover: "
-            + "; ".join(problems)
-        )
+        # Said only to whoever signs (Laurel itself), never to a visitor: not translated.
+        super().__init__("Strict verifiers would reject this document, and the signature would not cover: %(problems)s",
+                         {"problems": "; ".join(problems)})
 
 
 def _context_key(local_context):
@@ -113,7 +119,7 @@ def rdf_canonicalize(document: dict) -> str:
         )
     except jsonld.JsonLdError as exc:
         _unwrap_loader_error(exc)
-        raise CanonicalizationError(f"JSON-LD canonicalization failed: {exc}") from exc
+        raise CanonicalizationError(_("JSON-LD canonicalization failed: %(reason)s"), {"reason": str(exc)}) from exc
 
 
 def _relative_iris(node, found: list[str]) -> None:
@@ -148,7 +154,7 @@ def jsonld_safety_check(document: dict) -> None:
         expanded = processor.expand(document, _options(base=None))
     except jsonld.JsonLdError as exc:
         _unwrap_loader_error(exc)
-        raise CanonicalizationError(f"JSON-LD expansion failed: {exc}") from exc
+        raise CanonicalizationError(_("JSON-LD expansion failed: %(reason)s"), {"reason": str(exc)}) from exc
     problems = dropped
     _relative_iris(expanded, problems)
     if problems:

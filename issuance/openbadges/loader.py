@@ -4,6 +4,10 @@ import json
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext_noop as _
+
+from ..sentences import Sentence
+
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
 CREDENTIALS_V2_URL = "https://www.w3.org/ns/credentials/v2"
@@ -35,10 +39,11 @@ class ContextNotBundledError(LookupError):
 
     def __init__(self, url: str):
         self.url = url
-        super().__init__(
-            f"JSON-LD context {url!r} is not bundled with Laurel and will not be fetched; "
-            f"bundled contexts: {', '.join(sorted(BUNDLED_CONTEXT_FILES))}"
-        )
+        # With its values, so the verify page can say it in its visitor's language (issuance/sentences.py).
+        self.said = Sentence(_("JSON-LD context %(url)s is not bundled with Laurel and will not be fetched; "
+                               "bundled contexts: %(bundled)s"),
+                             {"url": repr(url), "bundled": ", ".join(sorted(BUNDLED_CONTEXT_FILES))})
+        super().__init__(str(self.said))
 
 
 @cache

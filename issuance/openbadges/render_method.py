@@ -43,6 +43,7 @@ DESIGN_FIELDS = {
     "learner_name": LEARNER,
     "course_title": ACHIEVEMENT,
     "achievement_name": ACHIEVEMENT,
+    "achievement_description": "{{credential.credentialSubject.achievement.description}}",
     "organization_name": ISSUER,
     "issue_date": "{{credential.validFrom}}",
     "expiry_date": "{{credential.validUntil}}",

@@ -22,7 +22,7 @@ PROOF_PURPOSE = "assertionMethod"
 @dataclass(frozen=True)
 class VerificationResult:
     """`reason` says in English why it does not verify; `said` is the same sentence with its values, so the
-    verify page can say it in its visitor's language (None where the words are a library's)."""
+    verify page can say it in its visitor's language (None when it verifies)."""
 
     verified: bool
     reason: str = ""
@@ -129,7 +129,7 @@ def credential_verify(*, credential: dict, public_key: Ed25519PublicKey) -> Veri
     try:
         data = proof_hash_data(document=credential, proof_options=proof)
     except (CanonicalizationError, ContextNotBundledError) as exc:
-        return VerificationResult(False, str(exc), method)  # the JSON-LD processor's words
+        return verification_refused(exc.said, method)  # Laurel's sentence around the JSON-LD processor's words
     if not signature_is_valid(public_key=public_key, signature=signature, data=data):
         return verification_refused(
             Sentence(_("the signature does not match: the credential was altered or signed by another key")), method)

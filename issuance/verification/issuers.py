@@ -16,6 +16,8 @@ from ..outgoing.guard import OutboundRequestError, guarded_request
 from ..sentences import Sentence
 
 DID_DOCUMENT_MAX_BYTES = 64 * 1024
+# Where a did:key issuer's key comes from (a did:web one's is its document's address), as the API says it.
+DID_KEY_SOURCE = "the did:key identifier itself"
 
 
 class IssuerKeyUnavailable(Exception):
@@ -33,9 +35,9 @@ def issuer_public_key(*, verification_method: str) -> tuple[Ed25519PublicKey, st
     did = verification_method.split("#", 1)[0]
     if did.startswith("did:key:"):
         try:
-            return public_key_from_did_key(did=did), "the did:key identifier itself"
+            return public_key_from_did_key(did=did), DID_KEY_SOURCE
         except MultikeyError as exc:
-            raise IssuerKeyUnavailable(str(exc)) from None  # the identifier's own fault, as decoding it says
+            raise IssuerKeyUnavailable(exc.message, exc.params) from None  # the identifier's own fault, as decoding it says
     if did.startswith("did:web:"):
         return _did_web_key(did=did, verification_method=verification_method)
     raise IssuerKeyUnavailable(_("The issuer %(did)s is neither did:web nor did:key; Laurel resolves only those."),
@@ -71,7 +73,8 @@ def _did_web_key(*, did: str, verification_method: str) -> tuple[Ed25519PublicKe
         return public_key_multibase_decode(value=str(method.get("publicKeyMultibase", ""))), url
     except MultikeyError as exc:
         raise IssuerKeyUnavailable(_("%(method)s in %(url)s: %(reason)s"),
-                                   {"method": verification_method, "url": url, "reason": str(exc)}) from None
+                                   {"method": verification_method, "url": url,
+                                    "reason": Sentence(exc.message, exc.params)}) from None
 
 
 def _method(document, *, did: str, verification_method: str) -> dict | None:

@@ -30,7 +30,7 @@ from ..openbadges.ob2 import ob2_recipient_matches
 from ..openbadges.refresh import credential_current
 from ..openbadges.sign import credential_verify
 from .files import PresentedFile
-from .issuers import IssuerKeyUnavailable, issuer_public_key
+from .issuers import DID_KEY_SOURCE, IssuerKeyUnavailable, issuer_public_key
 from .ob2_hosted import ob2_hosted_verify, ob2_is_signed
 from .status import StatusUnavailable, other_issuer_status
 
@@ -159,10 +159,12 @@ def _other_issuer_verify(report: VerificationReport, credential: dict, keys: dic
     except IssuerKeyUnavailable as exc:
         report.problem("issuer_key_unavailable", _("The issuer's key could not be found"), exc.said.translated())
         return None
-    report.facts["key_source"] = source
+    from_did_key = source == DID_KEY_SOURCE  # the page says it in its own words; a did:web document's address as is
+    report.facts.update({"key_source": "" if from_did_key else source, "key_from_did_key": from_did_key})
     keys[method] = public_key
     report.problem("other_issuer", _("Not issued by this Laurel"),
-                   _("Signed by %(issuer)s; its key was read from %(source)s.") % {"issuer": _issuer_id(credential), "source": source},
+                   (_("Signed by %(issuer)s; its key was read from the did:key identifier itself.") if from_did_key else
+                    _("Signed by %(issuer)s; its key was read from %(source)s.")) % {"issuer": _issuer_id(credential), "source": source},
                    warning=True)
     return credential_verify(credential=credential, public_key=public_key)
 

@@ -84,7 +84,7 @@ def _bit(*, url: str, index: int, purpose: str, issuer_id: str, keys: dict) -> b
     try:
         return bitstring_is_set(encoded_list=str(subject.get("encodedList", "")), index=index, max_bytes=BITS_MAX_BYTES)
     except StatusListError as exc:
-        raise StatusUnavailable(_("The status list %(url)s: %(reason)s"), {"url": url, "reason": str(exc)}) from None
+        raise StatusUnavailable(_("The status list %(url)s: %(reason)s"), {"url": url, "reason": exc.said}) from None
 
 
 def _proof_check(listing: dict, *, url: str, keys: dict) -> None:

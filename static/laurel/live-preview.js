@@ -42,14 +42,19 @@
     var pressed = panel.querySelector("[data-sample][aria-pressed=true]");
     var sample = pressed ? pressed.getAttribute("data-sample") : "latin";
     var timer = null, inFlight = null, generation = 0;
-    // An email template's versions in other languages (an inline formset, "variants-0-subject", …): the preview
+    // An email or certificate template's versions in other languages (an inline formset, "variants-0-subject", …): the preview
     // shows whichever was typed in last, for a sample learner of its language; "" is the template itself.
     var versions = panel.getAttribute("data-versions");
     var versionPattern = versions ? new RegExp("^(" + versions + "-\\d+-)(" + names.join("|") + "|language)$") : null;
     var version = "";
     var versionNote = panel.querySelector("[data-testid=preview-version]");
 
-    function field(name) { return form.querySelector("[name=" + version + name + "]"); }
+    // A version holds only its own parts (a certificate's version: HTML and CSS); the rest (the page size and
+    // orientation) is the template's.
+    function field(name) {
+      return form.querySelector("[name=" + version + name + "]") ||
+        (version && name !== "language" ? form.querySelector("[name=" + name + "]") : null);
+    }
 
     function language() {
       var input = field("language");

@@ -83,3 +83,53 @@ def test_the_renewal_reminder_and_the_revocation_notice_name_it_in_french_too(tr
 
     assert FRENCH_NAME in reminder.subject and FRENCH_NAME in reminder.text_body
     assert FRENCH_NAME in notice.subject and FRENCH_NAME in notice.html_body
+
+
+FRENCH_DESCRIPTION = "Reconnaît les compétences pour porter secours au travail."
+STAFF_DESCRIPTION = "Recognises the skills to give first aid at work."
+
+
+@pytest.fixture
+def described(translated):
+    """The certificate and the credential email both show the achievement's description."""
+    from courses.models import EmailTemplate
+
+    achievement = translated.achievement
+    achievement.description = STAFF_DESCRIPTION
+    achievement.save()
+    template = course_certificate_template(course=translated)
+    CertificateTemplate.objects.filter(pk=template.pk).update(
+        html='<h1>{{ achievement_name }}</h1><p>{{ achievement_description }}</p><p class="name">{{ learner_name }}</p>',
+        version=template.version + 1)
+    email = EmailTemplate.objects.create(
+        organization=translated.organization, kind=EmailTemplate.Kind.CREDENTIAL, name="With the description",
+        subject="{{ achievement_name }}", text_body="{{ achievement_description }} {{ credential_url }}",
+        html_body="<p>{{ achievement_description }}</p>")
+    translated.email_template = email
+    translated.save()
+    return translated
+
+
+def test_the_description_reads_in_the_learners_language_on_the_certificate_and_in_the_email(described, smtp):
+    french = _issue(described, language="fr", email="claire@learners.example")
+    german = _issue(described, language="de", email="jonas@learners.example")
+
+    assert FRENCH_DESCRIPTION in _pdf(french) and STAFF_DESCRIPTION not in _pdf(french)
+    assert STAFF_DESCRIPTION in _pdf(german) and FRENCH_DESCRIPTION not in _pdf(german)
+    to_claire = _email_to(smtp, "claire@learners.example")
+    assert FRENCH_DESCRIPTION in to_claire.get_body(("plain",)).get_content()
+    assert FRENCH_DESCRIPTION in to_claire.get_body(("html",)).get_content()
+    assert STAFF_DESCRIPTION in _email_to(smtp, "jonas@learners.example").get_body(("plain",)).get_content()
+    # The same text the Open Badges credential carries.
+    assert french.badge["credentialSubject"]["achievement"]["description"] == FRENCH_DESCRIPTION
+
+
+def test_the_editor_preview_shows_the_description_in_the_versions_language(described):
+    from issuance.certificates.preview import template_preview
+
+    template = course_certificate_template(course=described)
+    french, english = template_preview(template=template, sample="latin", language="fr"), template_preview(
+        template=template, sample="latin", language="en")
+
+    assert FRENCH_DESCRIPTION in pdf_text(french.pdf) and FRENCH_NAME in pdf_text(french.pdf)
+    assert STAFF_DESCRIPTION in pdf_text(english.pdf)

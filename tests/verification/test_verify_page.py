@@ -217,3 +217,66 @@ def test_why_a_signature_fails_and_why_a_key_or_status_list_cannot_be_read_read_
     [status] = [warning["detail"] for warning in no_list if warning["type"] == "status_not_checked"]
     assert status.startswith("Die Statusliste https://localhost:") and status.endswith("antwortete mit HTTP 404.")
     assert api["errors"][0]["detail"] == "the signature does not match: the credential was altered or signed by another key"
+
+
+def _did_key_issuer():
+    """An issuer whose key is its identifier: did:key, nothing fetched."""
+    from datetime import datetime, timezone
+
+    from courses.keys.crypto import did_key_from_public_key, did_key_verification_method, key_pair_generate
+    from issuance.openbadges.sign import credential_sign
+    from tests.openbadges.conftest import Issuer
+
+    pair = key_pair_generate()
+    did = did_key_from_public_key(public_key=pair.public_key)
+    issuer = Issuer("https://northwind.example", slug="northwind")
+
+    def signed(**overrides) -> dict:
+        credential = issuer.build(issuer_id=did, credential_id="https://northwind.example/credentials/44.json", **overrides)
+        return credential_sign(credential=credential, private_key=pair.private_key, created=datetime.now(timezone.utc),
+                               verification_method=did_key_verification_method(public_key=pair.public_key))
+    return signed
+
+
+def test_did_key_and_json_ld_verification_errors_read_in_the_visitors_language_and_the_api_stays_english(client, db):
+    signed = _did_key_issuer()
+    genuine = signed()
+    not_a_key = {**genuine, "issuer": {**genuine["issuer"], "id": "did:key:z6Mkx"},
+                 "proof": [{**genuine["proof"][0], "verificationMethod": "did:key:z6Mkx#z6Mkx"}]}
+    unbundled = {**genuine, "@context": [*genuine["@context"], "https://contexts.example/extra.jsonld"]}
+
+    page = _text(_check(client, json.dumps(genuine).encode(), name="credential.json", HTTP_ACCEPT_LANGUAGE="fr"))
+    bad_key = _text(_check(client, json.dumps(not_a_key).encode(), name="credential.json", HTTP_ACCEPT_LANGUAGE="fr"))
+    context = _text(_check(client, json.dumps(unbundled).encode(), name="credential.json", HTTP_ACCEPT_LANGUAGE="de"))
+    api = client.post("/api/v1/verify", data=json.dumps(not_a_key), content_type="application/json",
+                      HTTP_ACCEPT_LANGUAGE="fr").json()
+
+    assert "sa clé a été lue depuis son identifiant did:key lui-même" in page and "identifier itself" not in page
+    assert "publicKeyMultibase &#x27;z6Mkx&#x27; n’est pas une clé Ed25519 de 32 octets (préfixe 0xed01)" in bad_key
+    assert "is not a 32-byte" not in bad_key
+    assert "Der JSON-LD-Kontext &#x27;https://contexts.example/extra.jsonld&#x27; ist nicht in Laurel enthalten" in context
+    assert "is not bundled" not in context
+    assert api["errors"][0]["detail"] == "publicKeyMultibase 'z6Mkx' is not a 32-byte Ed25519 key (0xed01 prefix)."
+
+
+def test_why_another_issuers_status_list_cannot_be_decoded_reads_in_the_visitors_language(did_host, other_issuer, db):
+    from datetime import datetime, timezone
+
+    from issuance.openbadges.bitstring import bitstring_encode, status_list_credential_build
+
+    listing = status_list_credential_build(list_url=other_issuer.status_list_url(), issuer_id=other_issuer.did,
+                                           purpose="revocation", encoded_list=bitstring_encode(set_indexes=set()),
+                                           valid_from=datetime.now(timezone.utc))
+    listing["credentialSubject"]["encodedList"] = "H4sIAAAA"  # no multibase prefix
+    did_host.publish(path="/status/northwind/revocation/1", document=other_issuer.sign(listing))
+    listed = other_issuer.sign(other_issuer.build(credential_id="https://northwind.example/credentials/45.json",
+                                                  credential_status=other_issuer.status_entry(7)))
+
+    with translation.override("de"):  # the page shows no warning's detail; the report it is drawn from carries them
+        german = presented_credential_verify(credential=listed).warnings
+    english = presented_credential_verify(credential=listed).warnings
+
+    [status] = [warning["detail"] for warning in german if warning["type"] == "status_not_checked"]
+    assert "encodedList muss Multibase-base64url sein (Präfix 'u')" in status
+    [status] = [warning["detail"] for warning in english if warning["type"] == "status_not_checked"]
+    assert status.endswith("encodedList must be multibase base64url (a 'u' prefix).")

@@ -15,12 +15,14 @@ from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html, format_html_join
 
-from credentials_site.admin.base import LaurelHistoryAdmin, LaurelTabularInline
+from credentials_site.admin.base import LaurelHistoryAdmin, LaurelStackedInline, LaurelTabularInline
 
 from courses.access import tenancy
-from courses.models import CertificateSignatory, CertificateTemplate
+from courses.models import CertificateSignatory, CertificateTemplate, CertificateTemplateVariant, template_languages
 from courses.templating.certificate_fields import FIELDS
+from courses.templating.languages import LANGUAGES
 
 from issuance.certificates.credential_certificate import organization_assets
 from issuance.certificates.layering import template_layering
@@ -38,13 +40,28 @@ class CertificateSignatoryInline(LaurelTabularInline):
     fields = ["order", "name", "title", "signature"]
 
 
+class CertificateTemplateVariantInline(LaurelStackedInline):
+    """The template's HTML and CSS for learners of one language (the page and signatories stay the template's);
+    a language without one gets the template's. Code only: the Design tab designs the template itself."""
+
+    model = CertificateTemplateVariant
+    fields = ["language", "html", "css"]
+    extra = 0
+    verbose_name_plural = "Versions in other languages"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("html", "css"):
+            kwargs["widget"] = template_source_widget(rows=12, language=db_field.name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(CertificateTemplate)
 class CertificateTemplateAdmin(LaurelHistoryAdmin):
-    list_display = ["name", "organization", "page_size", "orientation", "version", "updated_at"]
+    list_display = ["name", "organization", "language", "page_size", "orientation", "version", "updated_at"]
     list_filter = ["organization", "page_size", "orientation"]
     search_fields = ["name"]
-    readonly_fields = ["version", "updated_at", "rendering"]
-    inlines = [CertificateSignatoryInline]
+    readonly_fields = ["version", "updated_at", "rendering", "languages"]
+    inlines = [CertificateSignatoryInline, CertificateTemplateVariantInline]
     change_form_template = "admin/courses/certificatetemplate/change_form.html"
     compressed_fields = False  # labels above the fields: the code shares the width with the preview beside it (m9)
     formfield_overrides = {models.TextField: {"widget": template_source_widget(rows=24)}}
@@ -63,6 +80,16 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
         assets, _logo = organization_assets(organization=organization)
         return str(template_layering(template_html=template.html, template_css=template.css,
                                      page_size=template.page_size, orientation=template.orientation, assets=assets))
+
+    @admin.display(description="Each language's learners get")
+    def languages(self, template):
+        """Which version each shipped language's learners get: its own, or which one in its place."""
+        if template is None or template.pk is None:
+            return "Save the template to add versions in other languages."
+        return format_html('<ul class="laurel-template-languages" data-testid="template-languages">{}</ul>', format_html_join(
+            "", '<li data-language="{}" class="{}">{}</li>',
+            ((code, "laurel-fallback" if line.startswith("No ") else "laurel-own", line)
+             for code, line in template_languages(template=template))))
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -122,27 +149,32 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
         return TemplateResponse(request, "admin/courses/certificatetemplate/preview.html", context)
 
     def live_preview_view(self, request, pk):
-        """The editor's unsaved HTML and CSS, rendered through the sandbox for one sample name: a PNG, or the problems.
+        """The editor's unsaved HTML and CSS (the template's own, or a language's version: the page posts whichever
+        staff typed in last, with its language), rendered through the sandbox for one sample name as a learner of
+        that language gets it: a PNG, or the problems.
 
         Nothing is saved. The render runs under the same budgets as a real certificate.
         """
         saved = self._template_or_404(request, pk)
         if not self.has_change_permission(request, saved):
             raise PermissionDenied
+        language = request.POST.get("language", "")
         draft = CertificateTemplate(
             pk=saved.pk, organization=saved.organization, name=saved.name,
             html=request.POST.get("html", saved.html), css=request.POST.get("css", saved.css),
             page_size=request.POST.get("page_size") or saved.page_size,
             orientation=request.POST.get("orientation") or saved.orientation,
+            language=language if language in LANGUAGES else saved.language,
         )
         if draft.page_size not in CertificateTemplate.PageSize.values or draft.orientation not in CertificateTemplate.Orientation.values:
             return JsonResponse({"problems": ["Choose a page size and orientation from the lists."]}, status=422)
         sample = request.POST.get("sample", "latin")
-        preview = template_preview(template=draft, sample=sample)
+        preview = template_preview(template=draft, sample=sample, language=draft.language)
         if preview.pdf is None:
             return JsonResponse({"problems": preview.problems, "sample": sample}, status=422)
         png = base64.b64encode(preview.png(width=1100)).decode("ascii")
-        return JsonResponse({"png": f"data:image/png;base64,{png}", "problems": [], "sample": sample})
+        return JsonResponse({"png": f"data:image/png;base64,{png}", "problems": [], "sample": sample,
+                             "language": draft.language})
 
     def design_view(self, request, pk, kind):
         """The Design tab's two round trips: a design to template source, and unsaved source back to a design."""

@@ -184,3 +184,16 @@ def test_a_test_send_that_fails_leaves_nothing_live_and_the_next_press_goes_live
     client.post(f"{BASE}/{setup.pk}/live/")  # the fault gone, pressed again: live, with its test
     setup.refresh_from_db()
     assert setup.live_at is not None and setup.test_event_id is not None and Course.objects.get().is_active
+
+
+def test_the_courses_own_certificate_keeps_the_designs_versions_in_other_languages(client, harbour):
+    from courses.models import CertificateTemplate, CertificateTemplateVariant
+
+    for design in CertificateTemplate.objects.filter(organization=harbour):
+        CertificateTemplateVariant.objects.create(template=design, language="fr", html="<h1>Attestation</h1>{{ learner_name }}")
+
+    setup = through_look(signed_in(client, harbour, "owner"), harbour)
+
+    own = Course.objects.get(pk=setup.course_id).certificate_template
+    assert own.name == "FA-101 certificate"
+    assert [(v.language, v.html) for v in own.variants.all()] == [("fr", "<h1>Attestation</h1>{{ learner_name }}")]

@@ -68,7 +68,9 @@ def test_a_posted_design_comes_back_as_the_template_source_and_saves_as_a_new_ve
     version = template.version
     form = {"organization": template.organization_id, "name": template.name, "page_size": "A4", "orientation": "landscape",
             "html": answer.json()["html"], "css": answer.json()["css"], "signatories-TOTAL_FORMS": "0",
-            "signatories-INITIAL_FORMS": "0", "signatories-MIN_NUM_FORMS": "0", "signatories-MAX_NUM_FORMS": "1000"}
+            "signatories-INITIAL_FORMS": "0", "signatories-MIN_NUM_FORMS": "0", "signatories-MAX_NUM_FORMS": "1000",
+            "language": "en", "variants-TOTAL_FORMS": "0", "variants-INITIAL_FORMS": "0", "variants-MIN_NUM_FORMS": "0",
+            "variants-MAX_NUM_FORMS": "1000"}
     saved = staff.post(reverse("admin:courses_certificatetemplate_change", args=[template.pk]), form)
     assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else saved
     template.refresh_from_db()

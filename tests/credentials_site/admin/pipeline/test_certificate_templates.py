@@ -21,9 +21,11 @@ def template(db):
 def _form(template, **changes):
     data = {
         "organization": template.organization_id, "name": template.name, "page_size": template.page_size,
-        "orientation": template.orientation, "html": template.html, "css": template.css,
+        "orientation": template.orientation, "html": template.html, "css": template.css, "language": template.language,
         "signatories-TOTAL_FORMS": "0", "signatories-INITIAL_FORMS": "0",
         "signatories-MIN_NUM_FORMS": "0", "signatories-MAX_NUM_FORMS": "1000",
+        "variants-TOTAL_FORMS": "0", "variants-INITIAL_FORMS": "0",
+        "variants-MIN_NUM_FORMS": "0", "variants-MAX_NUM_FORMS": "1000",
     }
     data.update(changes)
     return data
@@ -132,3 +134,22 @@ def test_the_previews_valid_until_follows_the_courses_validity(admin_client, tem
         assert "Valid until" not in text and "valid until" not in text.lower()
     else:
         assert str(yesterday.year + shown) in text and str(timezone.localtime().year + 1) not in text
+
+
+def test_staff_add_a_version_in_another_language_and_the_template_gets_a_new_version(admin_client, template):
+    url = reverse("admin:courses_certificatetemplate_change", args=[template.pk])
+    assert admin_client.post(url, _form(template)).status_code == 302  # saved as the form gives it back
+    template.refresh_from_db()
+    version = template.version
+    french = {"variants-TOTAL_FORMS": "1", "variants-0-language": "fr",
+              "variants-0-html": "<h1>Attestation</h1><p>{{ learner_name }}</p>", "variants-0-css": ""}
+
+    refused = admin_client.post(url, _form(template, **{**french, "variants-0-html": "{% load static %}<p>x</p>"}))
+    saved = admin_client.post(url, _form(template, **french))
+
+    assert refused.status_code == 200 and "load" in str(refused.context["inline_admin_formsets"][1].formset.errors)
+    assert saved.status_code == 302
+    template.refresh_from_db()
+    assert template.variants.get().language == "fr" and template.version == version + 1
+    page = admin_client.get(url).content.decode()
+    assert "French: its own version, below." in page and "No German version: learners whose language is German get the English one." in page
