@@ -192,9 +192,11 @@ class CertificateTemplateAdmin(LaurelHistoryAdmin):
         return design_template_response(request) if kind == "template" else design_read_response(request)
 
     def design_new_asset_view(self, request, organization, name):
-        if not self.has_add_permission(request):
+        # Another organisation's is a 404 whoever asks; one's own, without the right to add templates in it, a 403.
+        seen = get_object_or_404(tenancy.organizations_for(request.user), pk=organization)
+        if not self.has_add_permission(request) or not self._add_organizations(request).filter(pk=seen.pk).exists():
             raise PermissionDenied
-        return design_asset_response(get_object_or_404(self._add_organizations(request), pk=organization), name)
+        return design_asset_response(seen, name)
 
     def preview_file_view(self, request, pk, kind):
         template = self._template_or_404(request, pk)
