@@ -170,6 +170,7 @@ def test_it_uses_a_template_as_edited_for_the_next_email(smtp_server):
 
     template.subject, template.text_body = "Well done on {{ course_title }}", "Edited: {{ learner_name }}."
     template.save()
+    organization.refresh_from_db(fields=["catalogue_version"])  # as a worker reads it with the next issuance it takes
     _, message = send_credential(smtp_server, issuance__organization=organization, issuance__course__title="CPR")
 
     assert message["Subject"] == "Well done on CPR"

@@ -98,9 +98,11 @@ def described(translated):
     achievement.description = STAFF_DESCRIPTION
     achievement.save()
     template = course_certificate_template(course=translated)
-    CertificateTemplate.objects.filter(pk=template.pk).update(
-        html='<h1>{{ achievement_name }}</h1><p>{{ achievement_description }}</p><p class="name">{{ learner_name }}</p>',
-        version=template.version + 1)
+    template = CertificateTemplate.objects.get(pk=template.pk)
+    template.html = '<h1>{{ achievement_name }}</h1><p>{{ achievement_description }}</p><p class="name">{{ learner_name }}</p>'
+    template.version += 1
+    template.save()  # a save, as staff's edit is: the organisation's catalogue is read again (courses/catalogue_cache.py)
+    translated.organization.refresh_from_db(fields=["catalogue_version"])  # as a worker reads it with each issuance
     email = EmailTemplate.objects.create(
         organization=translated.organization, kind=EmailTemplate.Kind.CREDENTIAL, name="With the description",
         subject="{{ achievement_name }}", text_body="{{ achievement_description }} {{ credential_url }}",
